@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * conf: libconfig text -> validated, immutable struct conf (see conf.h).
+ *
+ * Every key the file may hold is listed in a table here and documented in
+ * etc/fristvakt.conf; an unknown key is an error at its line, so a typo never silently
+ * leaves a default in force. Integers are read as 64-bit and range-checked (libconfig 1.5
+ * wraps 32-bit ints silently). The deadline rules (calendars, regimes, services) are
+ * validated by rules_load().
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "util.h"
+
+void
+conf_error_set(struct conf_error *err, const char *file, int line, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(err->text, sizeof(err->text), "%s:%d: %s", file ? file : "(config)",
+			 line, msg);
+	else
+		snprintf(err->text, sizeof(err->text), "%s: %s", file ? file : "(config)", msg);
+}
+
+void
+conf_error_at(struct conf_error *err, const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_error_set(err, config_setting_source_file(s), (int)config_setting_source_line(s),
+		       "%s", msg);
+}
+
+const char *
+conf_role_name(enum conf_role role)
+{
+	switch (role) {
+	case CONF_ROLE_READ:
+		return "read";
+	case CONF_ROLE_WRITE:
+		return "write";
+	case CONF_ROLE_ADMIN:
+		return "admin";
+	case CONF_ROLE_NONE:
+		break;
+	}
+	return "none";
+}
+
+static int
+role_parse(const char *s, enum conf_role *out)
+{
+	static const enum conf_role roles[] = { CONF_ROLE_READ, CONF_ROLE_WRITE, CONF_ROLE_ADMIN };
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(roles); i++) {
+		if (strcmp(s, conf_role_name(roles[i])) == 0) {
+			*out = roles[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int
+conf_log_level_parse(const char *s, int *level)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "err", LOG_ERR },         { "error", LOG_ERR },     { "warning", LOG_WARNING },
+		{ "notice", LOG_NOTICE },   { "info", LOG_INFO },     { "debug", LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(levels); i++) {
+		if (strcmp(s, levels[i].name) == 0) {
+			*level = levels[i].level;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Rejects any member of group s whose name is not in allowed (NULL-terminated). */
+static int
+check_keys(const config_setting_t *s, const char *const *allowed, struct conf_error *err)
+{
+	int n = config_setting_length(s);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(m);
+		bool ok = false;
+
+		if (!name)
+			continue;
+		for (const char *const *a = allowed; *a; a++)
+			ok = ok || strcmp(name, *a) == 0;
+		if (!ok) {
+			conf_error_at(err, m, "unknown setting '%s'", name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Optional string member: absent leaves *out alone (returns 0); present but not a
+ * string, or empty when !allow_empty, is an error.
+ */
+static int
+get_string(const config_setting_t *group, const char *key, bool allow_empty, const char **out,
+	   struct conf_error *err)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error_at(err, s, "'%s' must be a string", key);
+		return -EINVAL;
+	}
+	*out = config_setting_get_string(s);
+	if (!allow_empty && **out == '\0') {
+		conf_error_at(err, s, "'%s' must not be empty", key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max,
+	 uint32_t *out, struct conf_error *err)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	int64_t v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error_at(err, s, "'%s' must be an integer", key);
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_error_at(err, s, "'%s' must be between %lld and %lld (is %lld)", key,
+			      (long long)min, (long long)max, (long long)v);
+		return -ERANGE;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+get_bool(const config_setting_t *group, const char *key, bool *out, struct conf_error *err)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_error_at(err, s, "'%s' must be true or false", key);
+		return -EINVAL;
+	}
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
+static int
+resolve_group(const char *name, uint32_t *gid)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+	int64_t v;
+
+	if (fv_parse_i64(name, 0, UINT32_MAX - 1, &v) == 0) {
+		*gid = (uint32_t)v;
+		return 0;
+	}
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || !res)
+		return -ENOENT;
+	*gid = res->gr_gid;
+	return 0;
+}
+
+static int
+resolve_user(const char *name, uint32_t *uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int64_t v;
+
+	if (fv_parse_i64(name, 0, UINT32_MAX - 1, &v) == 0) {
+		*uid = (uint32_t)v;
+		return 0;
+	}
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return -ENOENT;
+	*uid = res->pw_uid;
+	return 0;
+}
+
+static int
+load_control(const config_setting_t *root, struct conf *c, struct conf_error *err)
+{
+	static const char *const keys[] = { "socket",          "socket_mode",
+					    "socket_group",    "max_connections",
+					    "max_connections_per_uid", "max_message",
+					    "idle_timeout",    "rate",
+					    "rate_burst",      NULL };
+	const config_setting_t *g = config_setting_get_member(root, "control");
+	const char *socket = NULL, *mode = NULL, *group = NULL;
+	uint32_t idle = 60;
+	char *end;
+	long m;
+	int ret;
+
+	if (!g) {
+		conf_error_set(err, c->path, 0, "missing group 'control'");
+		return -EINVAL;
+	}
+	if (!config_setting_is_group(g)) {
+		conf_error_at(err, g, "'control' must be a group { ... }");
+		return -EINVAL;
+	}
+	if ((ret = check_keys(g, keys, err)) < 0 ||
+	    (ret = get_string(g, "socket", false, &socket, err)) < 0 ||
+	    (ret = get_string(g, "socket_mode", false, &mode, err)) < 0 ||
+	    (ret = get_string(g, "socket_group", true, &group, err)) < 0 ||
+	    (ret = get_uint(g, "max_connections", 1, 65536, &c->max_connections, err)) < 0 ||
+	    (ret = get_uint(g, "max_connections_per_uid", 1, 65536, &c->max_connections_per_uid,
+			    err)) < 0 ||
+	    (ret = get_uint(g, "max_message", 4096, 64 << 20, &c->max_message, err)) < 0 ||
+	    (ret = get_uint(g, "idle_timeout", 1, 86400, &idle, err)) < 0 ||
+	    (ret = get_uint(g, "rate", 1, 1000000, &c->rate_per_second, err)) < 0 ||
+	    (ret = get_uint(g, "rate_burst", 1, 10000000, &c->rate_burst, err)) < 0)
+		return ret;
+	if (!socket) {
+		conf_error_at(err, g, "'control' needs 'socket', the path of the control socket");
+		return -EINVAL;
+	}
+	if (strlen(socket) >= 100) {
+		conf_error_at(err, config_setting_get_member(g, "socket"),
+			      "'socket' path is too long for a unix socket (max 99 bytes)");
+		return -ENAMETOOLONG;
+	}
+	c->socket = fv_abspath(socket);
+	if (strlen(c->socket) >= 108) {
+		conf_error_at(err, config_setting_get_member(g, "socket"),
+			      "'socket' resolves to '%s', too long for a unix socket", c->socket);
+		return -ENAMETOOLONG;
+	}
+	if (mode) {
+		errno = 0;
+		m = strtol(mode, &end, 8);
+		if (*end || errno || m < 0 || m > 0777 || (m & 0600) != 0600) {
+			conf_error_at(err, config_setting_get_member(g, "socket_mode"),
+				      "'socket_mode' must be an octal mode such as \"0660\" that "
+				      "lets the owner read and write");
+			return -EINVAL;
+		}
+		c->socket_mode = (uint32_t)m;
+	}
+	if (group && *group) {
+		if (resolve_group(group, &c->socket_gid) < 0) {
+			conf_error_at(err, config_setting_get_member(g, "socket_group"),
+				      "unknown group '%s'", group);
+			return -ENOENT;
+		}
+		c->has_socket_group = true;
+	}
+	c->idle_timeout_ms = idle * 1000;
+	if (c->max_connections_per_uid > c->max_connections)
+		c->max_connections_per_uid = c->max_connections;
+	return 0;
+}
+
+static int
+load_access(const config_setting_t *root, struct conf *c, struct conf_error *err)
+{
+	static const char *const keys[] = { "user", "group", "role", NULL };
+	const config_setting_t *list = config_setting_get_member(root, "access");
+	int n, ret;
+
+	if (!list)
+		return 0;
+	if (!config_setting_is_list(list)) {
+		conf_error_at(err, list, "'access' must be a list ( { ... }, ... )");
+		return -EINVAL;
+	}
+	n = config_setting_length(list);
+	c->access = xcalloc((size_t)n, sizeof(*c->access));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		const char *user = NULL, *group = NULL, *role = NULL;
+		struct conf_access *a = &c->access[c->n_access];
+
+		if (!config_setting_is_group(e)) {
+			conf_error_at(err, e, "each 'access' entry must be a group { ... }");
+			return -EINVAL;
+		}
+		if ((ret = check_keys(e, keys, err)) < 0 ||
+		    (ret = get_string(e, "user", false, &user, err)) < 0 ||
+		    (ret = get_string(e, "group", false, &group, err)) < 0 ||
+		    (ret = get_string(e, "role", false, &role, err)) < 0)
+			return ret;
+		if (!!user == !!group) {
+			conf_error_at(err, e, "an 'access' entry needs exactly one of 'user' or 'group'");
+			return -EINVAL;
+		}
+		if (!role || role_parse(role, &a->role) < 0) {
+			conf_error_at(err, e, "an 'access' entry needs 'role' = \"read\", \"write\" or "
+					      "\"admin\"");
+			return -EINVAL;
+		}
+		a->is_group = group != NULL;
+		if (group ? resolve_group(group, &a->id) < 0 : resolve_user(user, &a->id) < 0) {
+			conf_error_at(err, e, "unknown %s '%s'", group ? "group" : "user",
+				      group ? group : user);
+			return -ENOENT;
+		}
+		c->n_access++;
+	}
+	return 0;
+}
+
+static int
+load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
+{
+	static const char *const keys[] = { "log_level", "timezone", "database", "control",
+					    "access",    "testing",  "calendars", "regimes",
+					    "services",  NULL };
+	static const char *const testing_keys[] = { "clock_control", NULL };
+	const char *level = NULL, *tz = "Europe/Oslo", *db = NULL;
+	const config_setting_t *testing;
+	char zonefile[512];
+	struct stat st;
+	int ret;
+
+	if ((ret = check_keys(root, keys, err)) < 0 ||
+	    (ret = get_string(root, "log_level", false, &level, err)) < 0 ||
+	    (ret = get_string(root, "timezone", false, &tz, err)) < 0 ||
+	    (ret = get_string(root, "database", false, &db, err)) < 0)
+		return ret;
+	if (level && conf_log_level_parse(level, &c->log_level) < 0) {
+		conf_error_at(err, config_setting_get_member(root, "log_level"),
+			      "'log_level' must be one of err, warning, notice, info, debug");
+		return -EINVAL;
+	}
+	/* A zone name must name a tzdata file; glibc silently falls back to UTC otherwise. */
+	snprintf(zonefile, sizeof(zonefile), "/usr/share/zoneinfo/%s", tz);
+	if (strstr(tz, "..") || tz[0] == '/' || stat(zonefile, &st) < 0 || !S_ISREG(st.st_mode)) {
+		conf_error_at(err, config_setting_get_member(root, "timezone"),
+			      "unknown time zone '%s' (no %s)", tz, zonefile);
+		return -EINVAL;
+	}
+	c->timezone = xstrdup(tz);
+	if (!db) {
+		conf_error_set(err, c->path, 0, "missing 'database', the path of the SQLite file");
+		return -EINVAL;
+	}
+	c->database = fv_abspath(db);
+	if ((ret = load_control(root, c, err)) < 0 || (ret = load_access(root, c, err)) < 0)
+		return ret;
+	testing = config_setting_get_member(root, "testing");
+	if (testing) {
+		if (!config_setting_is_group(testing)) {
+			conf_error_at(err, testing, "'testing' must be a group { ... }");
+			return -EINVAL;
+		}
+		if ((ret = check_keys(testing, testing_keys, err)) < 0 ||
+		    (ret = get_bool(testing, "clock_control", &c->clock_control, err)) < 0)
+			return ret;
+	}
+	return rules_load(root, &c->rules, err);
+}
+
+int
+conf_load(const char *path, struct conf **out, struct conf_error *err)
+{
+	struct conf *c = xcalloc(1, sizeof(*c));
+	char *dir_copy = NULL;
+	config_t cfg;
+	FILE *f;
+	int ret;
+
+	config_init(&cfg);
+	c->path = fv_abspath(path);
+	c->log_level = LOG_INFO;
+	c->socket_mode = 0660;
+	c->max_connections = 64;
+	c->max_connections_per_uid = 32;
+	c->max_message = 1 << 20;
+	c->rate_per_second = 500;
+	c->rate_burst = 1000;
+
+	/* libconfig reports a missing file without a reason: open it ourselves first. */
+	f = fopen(c->path, "r");
+	if (!f) {
+		ret = -errno;
+		conf_error_set(err, c->path, 0, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	/* @include resolves against the working directory unless told otherwise. */
+	dir_copy = xstrdup(c->path);
+	config_set_include_dir(&cfg, dirname(dir_copy));
+	fclose(f);
+	if (config_read_file(&cfg, c->path) != CONFIG_TRUE) {
+		conf_error_set(err,
+			       config_error_file(&cfg) ? config_error_file(&cfg) : c->path,
+			       config_error_line(&cfg), "%s", config_error_text(&cfg));
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = load_root(config_root_setting(&cfg), c, err);
+out:
+	config_destroy(&cfg);
+	free(dir_copy);
+	if (ret < 0) {
+		conf_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return ret;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (!c)
+		return;
+	rules_free(c->rules);
+	free(c->access);
+	free(c->socket);
+	free(c->database);
+	free(c->timezone);
+	free(c->path);
+	free(c);
+}
+
+enum conf_role
+conf_role_for(const struct conf *c, uint32_t self_uid, uint32_t uid, const uint32_t *groups,
+	      size_t n_groups)
+{
+	enum conf_role role = CONF_ROLE_NONE;
+
+	if (uid == 0 || uid == self_uid)
+		return CONF_ROLE_ADMIN;
+	for (size_t i = 0; i < c->n_access; i++) {
+		const struct conf_access *a = &c->access[i];
+		bool match = false;
+
+		if (!a->is_group) {
+			match = a->id == uid;
+		} else {
+			for (size_t k = 0; k < n_groups && !match; k++)
+				match = groups[k] == a->id;
+		}
+		if (match && a->role > role)
+			role = a->role;
+	}
+	return role;
+}

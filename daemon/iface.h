@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * iface: the one table of Varlink methods. It drives the daemon's dispatch (api.c keeps a
+ * handler per entry), the role each method needs, and the CLI's help; the interface
+ * definitions served by org.varlink.service.GetInterfaceDescription are compiled in from
+ * daemon/no.fristvakt.varlink, and a unit test checks that table and text agree.
+ */
+#ifndef FV_IFACE_H
+#define FV_IFACE_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+
+#define IFACE_FRISTVAKT "no.fristvakt"
+#define IFACE_SERVICE   "org.varlink.service"
+
+enum iface_method_id {
+	IFACE_GET_INFO,
+	IFACE_GET_INTERFACE_DESCRIPTION,
+	IFACE_STATUS,
+	IFACE_RELOAD,
+	IFACE_METHOD_COUNT,
+};
+
+struct iface_method {
+	enum iface_method_id id;
+	const char *name;    /* "no.fristvakt.Status" */
+	enum conf_role role; /* needed to call it */
+	bool writes;         /* changes stored state or configuration: audited */
+};
+
+/* The method called name, or NULL. */
+const struct iface_method *iface_method_find(const char *name);
+const struct iface_method *iface_method_get(enum iface_method_id id);
+/* The definition text of an interface, or NULL when the daemon does not serve it. */
+const char *iface_description(const char *iface);
+/* Interface names served, NULL-terminated. */
+extern const char *const iface_names[];
+
+#endif

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * proto: the Varlink wire codec (see proto.h).
+ *
+ * The reader keeps one buffer; consumed messages are dropped by moving the tail to the
+ * front only when the next feed needs room, so a burst of pipelined calls costs one copy.
+ */
+#include "proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+proto_reader_init(struct proto_reader *r, size_t max)
+{
+	memset(r, 0, sizeof(*r));
+	r->max = max;
+}
+
+void
+proto_reader_deinit(struct proto_reader *r)
+{
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+proto_reader_feed(struct proto_reader *r, const char *data, size_t n)
+{
+	size_t need;
+
+	if (r->head > 0) {
+		memmove(r->buf, r->buf + r->head, r->len - r->head);
+		r->len -= r->head;
+		r->scan -= r->head;
+		r->head = 0;
+	}
+	/*
+	 * Only the unterminated tail is bounded by max: complete messages already buffered
+	 * are consumed before more is read (the caller stops reading while busy).
+	 */
+	need = r->len + n;
+	if (need > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+
+		while (cap < need)
+			cap *= 2;
+		r->buf = xrealloc(r->buf, cap);
+		r->cap = cap;
+	}
+	memcpy(r->buf + r->len, data, n);
+	r->len += n;
+	/* Reject early: an unterminated run longer than max can never become valid. */
+	{
+		const char *nul = memchr(r->buf + r->scan, '\0', r->len - r->scan);
+		size_t start = r->head;
+
+		if (!nul && r->len - start >= r->max)
+			return -EMSGSIZE;
+		if (nul && (size_t)(nul - r->buf) - start + 1 > r->max)
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+int
+proto_reader_next(struct proto_reader *r, const char **msg, size_t *len)
+{
+	const char *nul;
+
+	if (r->scan < r->head)
+		r->scan = r->head;
+	nul = memchr(r->buf + r->scan, '\0', r->len - r->scan);
+	if (!nul) {
+		r->scan = r->len;
+		return 0;
+	}
+	*msg = r->buf + r->head;
+	*len = (size_t)(nul - *msg);
+	r->head = (size_t)(nul - r->buf) + 1;
+	r->scan = r->head;
+	return 1;
+}
+
+bool
+proto_reader_pending(const struct proto_reader *r)
+{
+	return r->len > r->head;
+}
+
+static void
+fault_set(struct proto_fault *f, const char *error, const char *parameter, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+fault_set(struct proto_fault *f, const char *error, const char *parameter, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->error = error;
+	snprintf(f->parameter, sizeof(f->parameter), "%s", parameter ? parameter : "");
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+}
+
+int
+proto_call_parse(const char *msg, size_t len, struct proto_call *call, struct proto_fault *f)
+{
+	static const struct proto_field fields[] = {
+		{ "method", PROTO_STRING, true, 255 }, { "parameters", PROTO_OBJECT, false, 0 },
+		{ "oneway", PROTO_BOOL, false, 0 },    { "more", PROTO_BOOL, false, 0 },
+		{ "upgrade", PROTO_BOOL, false, 0 },
+	};
+	json_error_t jerr;
+	json_t *root, *p;
+	const char *method, *dot;
+	int ret = -EINVAL;
+
+	memset(call, 0, sizeof(*call));
+	root = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		fault_set(f, "no.fristvakt.InvalidMessage", NULL, "not valid JSON: %s (column %d)",
+			  jerr.text, jerr.column);
+		return -EINVAL;
+	}
+	if (!json_is_object(root)) {
+		fault_set(f, "no.fristvakt.InvalidMessage", NULL, "a call must be a JSON object");
+		goto out;
+	}
+	if (proto_params_check(root, fields, FV_ARRAY_SIZE(fields), f) < 0) {
+		/* Structural members are not method parameters: say so. */
+		f->error = "no.fristvakt.InvalidMessage";
+		goto out;
+	}
+	method = json_string_value(json_object_get(root, "method"));
+	dot = strrchr(method, '.');
+	if (!dot || dot == method || dot[1] < 'A' || dot[1] > 'Z') {
+		fault_set(f, "no.fristvakt.InvalidMessage", "method",
+			  "'method' must be a fully qualified name such as "
+			  "\"org.varlink.service.GetInfo\"");
+		goto out;
+	}
+	call->method = xstrdup(method);
+	call->iface = xstrndup(method, (size_t)(dot - method));
+	p = json_object_get(root, "parameters");
+	call->params = json_is_object(p) ? json_incref(p) : json_object();
+	call->oneway = json_is_true(json_object_get(root, "oneway"));
+	call->more = json_is_true(json_object_get(root, "more"));
+	call->upgrade = json_is_true(json_object_get(root, "upgrade"));
+	ret = 0;
+out:
+	json_decref(root);
+	if (ret < 0)
+		proto_call_deinit(call);
+	return ret;
+}
+
+void
+proto_call_deinit(struct proto_call *call)
+{
+	free(call->method);
+	free(call->iface);
+	json_decref(call->params);
+	memset(call, 0, sizeof(*call));
+}
+
+static char *
+encode(json_t *obj, size_t *len)
+{
+	/* JSON_COMPACT keeps messages small; UTF-8 goes out as it came in. */
+	char *text = json_dumps(obj, JSON_COMPACT);
+	size_t n;
+	char *buf;
+
+	FV_ASSERT(text);
+	n = strlen(text);
+	buf = xmalloc(n + 1);
+	memcpy(buf, text, n + 1);
+	free(text);
+	*len = n + 1;
+	return buf;
+}
+
+char *
+proto_reply_encode(json_t *params, bool continues, size_t *len)
+{
+	json_t *o = json_object();
+	char *buf;
+
+	json_object_set_new(o, "parameters", params ? json_incref(params) : json_object());
+	if (continues)
+		json_object_set_new(o, "continues", json_true());
+	buf = encode(o, len);
+	json_decref(o);
+	return buf;
+}
+
+char *
+proto_error_encode(const char *error, json_t *params, size_t *len)
+{
+	json_t *o = json_object();
+	char *buf;
+
+	json_object_set_new(o, "error", json_string(error));
+	json_object_set_new(o, "parameters", params ? json_incref(params) : json_object());
+	buf = encode(o, len);
+	json_decref(o);
+	return buf;
+}
+
+char *
+proto_call_encode(const char *method, json_t *params, bool more, size_t *len)
+{
+	json_t *o = json_object();
+	char *buf;
+
+	json_object_set_new(o, "method", json_string(method));
+	json_object_set_new(o, "parameters", params ? json_incref(params) : json_object());
+	if (more)
+		json_object_set_new(o, "more", json_true());
+	buf = encode(o, len);
+	json_decref(o);
+	return buf;
+}
+
+int
+proto_reply_parse(const char *msg, size_t len, struct proto_reply *reply)
+{
+	json_error_t jerr;
+	json_t *root, *err, *p;
+	int ret = -EINVAL;
+
+	memset(reply, 0, sizeof(*reply));
+	root = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(root))
+		goto out;
+	err = json_object_get(root, "error");
+	if (err && !json_is_string(err))
+		goto out;
+	p = json_object_get(root, "parameters");
+	if (p && !json_is_object(p) && !json_is_null(p))
+		goto out;
+	reply->error = err ? xstrdup(json_string_value(err)) : NULL;
+	reply->params = json_is_object(p) ? json_incref(p) : json_object();
+	reply->continues = json_is_true(json_object_get(root, "continues"));
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+void
+proto_reply_deinit(struct proto_reply *reply)
+{
+	free(reply->error);
+	json_decref(reply->params);
+	memset(reply, 0, sizeof(*reply));
+}
+
+static const char *
+type_name(enum proto_type t)
+{
+	switch (t) {
+	case PROTO_STRING:
+		return "a string";
+	case PROTO_INT:
+		return "an integer";
+	case PROTO_BOOL:
+		return "a boolean";
+	case PROTO_OBJECT:
+		return "an object";
+	case PROTO_ARRAY:
+		return "an array";
+	}
+	return "?";
+}
+
+static bool
+type_ok(json_t *v, enum proto_type t)
+{
+	switch (t) {
+	case PROTO_STRING:
+		return json_is_string(v);
+	case PROTO_INT:
+		return json_is_integer(v);
+	case PROTO_BOOL:
+		return json_is_boolean(v);
+	case PROTO_OBJECT:
+		return json_is_object(v);
+	case PROTO_ARRAY:
+		return json_is_array(v);
+	}
+	return false;
+}
+
+int
+proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
+		   struct proto_fault *f)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(params, key, v)
+	{
+		size_t i;
+
+		for (i = 0; i < n && strcmp(fields[i].name, key) != 0; i++)
+			;
+		if (i == n) {
+			fault_set(f, PROTO_ERR_INVALID_PARAMETER, key, "unknown parameter '%.40s'",
+				  key);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct proto_field *fd = &fields[i];
+
+		v = json_object_get(params, fd->name);
+		if (!v || json_is_null(v)) {
+			if (fd->required) {
+				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+					  "missing parameter '%s'", fd->name);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (!type_ok(v, fd->type)) {
+			fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+				  "parameter '%s' must be %s", fd->name, type_name(fd->type));
+			return -EINVAL;
+		}
+		if (fd->type == PROTO_STRING) {
+			size_t len = json_string_length(v);
+
+			if (!fv_utf8_valid(json_string_value(v), len)) {
+				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+					  "parameter '%s' must be UTF-8 text without NUL", fd->name);
+				return -EINVAL;
+			}
+			if (fd->max_len && len > fd->max_len) {
+				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+					  "parameter '%s' is longer than %zu bytes", fd->name,
+					  fd->max_len);
+				return -EINVAL;
+			}
+		}
+		if (fd->type == PROTO_ARRAY && fd->max_len && json_array_size(v) > fd->max_len) {
+			fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+				  "parameter '%s' has more than %zu items", fd->name, fd->max_len);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * rules: the deadline rules of each service and the engine that turns a case's events into
+ * its deadlines, each with a state and a structured explanation (DOMAIN.md §§ 2-4, 7).
+ *
+ * Every legal parameter - period, start event, roll-over, office calendar, the citation
+ * shown to people - is data read from the configuration (calendars, regimes, services; the
+ * format is described atop rules.c and in etc/rules.conf), each version with a valid_from
+ * date. The code knows only the shape of the process: which events start, meet, pause,
+ * restart, extend or cancel which kind of deadline.
+ *
+ * Pure code: no I/O, no clock (today is passed in), no uv, sqlite or curl.
+ */
+#ifndef FV_RULES_H
+#define FV_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libconfig.h>
+
+#include "cal.h"
+
+struct conf_error;
+struct rules;
+
+enum rules_kind {
+	RULES_KIND_PROCESSING,        /* "processing": municipal norm (saksbehandlingsfrist) */
+	RULES_KIND_PRELIMINARY_REPLY, /* "preliminary_reply": foreløpig svar */
+	RULES_KIND_DOCUMENTATION,     /* "documentation": innsendelsesfrist */
+	RULES_KIND_COMPLAINT,         /* "complaint": klagefrist */
+	RULES_KIND_LATE_COMPLAINT,    /* "late_complaint": outer limit for a late complaint */
+	RULES_KIND_FORWARDING,        /* "forwarding": oversendelse til Statsforvalteren */
+	RULES_KIND_COUNT,
+};
+
+enum rules_state {
+	RULES_STATE_OPEN,
+	RULES_STATE_MET,
+	RULES_STATE_MISSED,
+	RULES_STATE_CANCELLED,
+};
+
+enum rules_event_type {
+	RULES_EV_RECEIVED,
+	RULES_EV_PRELIMINARY_REPLY,
+	RULES_EV_DOC_REQUESTED,
+	RULES_EV_DOC_RECEIVED,
+	RULES_EV_DECISION,
+	RULES_EV_REASONS_REQUESTED,
+	RULES_EV_REASONS_GIVEN,
+	RULES_EV_EXTENSION,
+	RULES_EV_OVERRIDE,
+	RULES_EV_COMPLAINT,
+	RULES_EV_FORWARDED,
+	RULES_EV_COMPLAINT_DECIDED,
+	RULES_EV_WITHDRAWN,
+	RULES_EV_CLOSED,
+	RULES_EV_COUNT,
+};
+
+/*
+ * The day a deadline is counted from. A rule's "start" key names one of these (each kind
+ * allows a few, see rules.c); RULES_START_REASONS_GIVEN is never configured, it is the new
+ * start after a request for reasons.
+ */
+enum rules_start {
+	RULES_START_RECEIVED,           /* "received" */
+	RULES_START_DOC_REQUESTED,      /* "documentation_requested" */
+	RULES_START_DECISION_MADE,      /* "decision_made" */
+	RULES_START_DECISION_REACHED,   /* "decision_reached" */
+	RULES_START_REASONS_GIVEN,      /* "reasons_given" */
+	RULES_START_COMPLAINT_SENT,     /* "complaint_sent" */
+	RULES_START_COMPLAINT_RECEIVED, /* "complaint_received" */
+	RULES_START_COUNT,
+};
+
+enum rules_rollover {
+	RULES_ROLLOVER_NEXT_WORKING_DAY, /* "next_working_day": domstolloven § 149 */
+	RULES_ROLLOVER_NONE,             /* "none": the end day stands, weekend or not */
+};
+
+/*
+ * One event of a case, as the caller recorded it (civil dates already converted from
+ * instants). The events of a case come in the order they were recorded, corrected
+ * (superseded) events removed; the first must be the one RULES_EV_RECEIVED.
+ *
+ * ref names an earlier event by id, 0 meaning the latest fitting one recorded before:
+ *   complaint, reasons_requested, reasons_given  -> the decision
+ *   forwarded, complaint_decided                 -> the complaint
+ *   documentation_received                       -> the documentation request
+ *                                                   (0: every request still unanswered)
+ *   extension, override -> the subject of the deadline of `kind`: the received event for
+ *                          processing and preliminary_reply, the documentation request,
+ *                          the decision (complaint, late_complaint), the complaint
+ *                          (forwarding)
+ */
+struct rules_event {
+	int64_t id; /* > 0, unique in the case */
+	enum rules_event_type type;
+	/*
+	 * The legally relevant day: received (received), sent (preliminary_reply, complaint,
+	 * forwarded), requested (documentation_requested, reasons_requested), arrived
+	 * (documentation_received), made (decision, complaint_decided), reached the party
+	 * (reasons_given), made (extension, override), and so on.
+	 */
+	struct cal_date date;
+	/*
+	 * documentation_requested: the innsendelsesfrist named in the letter;
+	 * preliminary_reply: the day an answer was promised; extension, override: the new date.
+	 */
+	bool has_due;
+	struct cal_date due;
+	/*
+	 * decision: the day the notice reached the party (kom fram); for digital delivery the
+	 * later of made-available and notice-sent, with digital = true.
+	 * complaint: the day the office received it (the deadline is judged on date, the day
+	 * it was sent; forwarding is counted from this one).
+	 */
+	bool has_reached;
+	struct cal_date reached;
+	bool digital;
+	int64_t ref;
+	enum rules_kind kind; /* extension, override: which deadline */
+	bool emergency;       /* received: nødhjelp, use the emergency processing rule */
+	const char *who;      /* borrowed: author of an extension or override */
+	const char *why;      /* borrowed: its reason */
+};
+
+/* A stretch of days a processing norm stood still while documentation was awaited. */
+struct rules_pause {
+	int64_t event;        /* the documentation request */
+	struct cal_date from; /* the day it was requested */
+	struct cal_date to;   /* the day the count resumed: received, decided, or today */
+	int32_t days;         /* whole days added to the deadline (0 when it overlapped) */
+	bool open;            /* still awaited: to is today and grows */
+	bool late;            /* requested after the deadline had run out: no pause */
+};
+
+/* An extension (forlenget frist) or a manual override of a deadline. */
+struct rules_change {
+	int64_t event;
+	bool override;        /* false: extension */
+	struct cal_date date; /* the new date asked for */
+	char *who;            /* owned, may be NULL */
+	char *why;            /* owned, may be NULL */
+};
+
+/* fvl. § 24: the party asked for the reasons before the complaint deadline ended. */
+struct rules_restart {
+	int64_t requested_event;
+	struct cal_date requested;
+	bool given; /* false: still waiting, the complaint deadline has no due date */
+	int64_t given_event;
+	struct cal_date given_on; /* the new start */
+};
+
+struct rules_deadline {
+	enum rules_kind kind;
+	/* Received event (processing, preliminary_reply), documentation request, decision
+	 * (complaint, late_complaint) or complaint (forwarding). */
+	int64_t subject;
+	enum rules_state state;
+	/* False only while the complaint deadline waits for the decision to reach the party
+	 * or for requested reasons. */
+	bool has_due;
+	struct cal_date due;
+	bool has_met; /* the meeting event, also when it came too late */
+	struct cal_date met_on;
+	int64_t met_by;
+	bool has_cancelled;
+	struct cal_date cancelled_on;
+	int64_t cancelled_by;
+
+	/* The explanation. */
+	char *rule;   /* owned: "sotjl/complaint@1970-01-01" (owner/kind[/emergency]@valid_from) */
+	char *source; /* owned: the citation from the configuration */
+	bool has_start;
+	int64_t start_event;
+	enum rules_start start_type;
+	struct cal_date start;
+	bool has_period; /* false: documentation due date named in the request, not counted */
+	struct cal_period period;
+	enum rules_rollover rollover;
+	char *calendar; /* owned office calendar name, NULL: legal days only */
+	bool has_raw_end;
+	struct cal_date raw_end;    /* start + period, § 148, before pauses and roll-over */
+	int32_t pause_days;         /* sum of pauses[].days */
+	struct cal_date paused_end; /* raw_end + pause_days: what roll-over starts from */
+	struct cal_step *steps;     /* the days skipped by roll-over; why owned here */
+	size_t n_steps;
+	bool has_rule_due;
+	struct cal_date rule_due; /* the due date by the rule, before extensions and overrides */
+	struct rules_pause *pauses;
+	size_t n_pauses;
+	struct rules_change *changes; /* extensions and overrides, in order of recording */
+	size_t n_changes;
+	bool has_restart;
+	struct rules_restart restart;
+	bool promised; /* processing: a preliminary reply promised an answer by promised_on */
+	struct cal_date promised_on;
+	char **notes; /* owned Norwegian sentences */
+	size_t n_notes;
+};
+
+const char *rules_kind_name(enum rules_kind kind);
+/* Norwegian label, lower case: "klagefrist". */
+const char *rules_kind_label(enum rules_kind kind);
+int rules_kind_parse(const char *s, enum rules_kind *out);
+/*
+ * Whose duty the deadline is: the office's (processing, preliminary_reply, forwarding) or
+ * the party's (documentation, complaint, late_complaint). For the party's deadlines
+ * "missed" means the time ran out, not that the office failed.
+ */
+bool rules_kind_is_office_duty(enum rules_kind kind);
+const char *rules_state_name(enum rules_state state);
+int rules_state_parse(const char *s, enum rules_state *out);
+const char *rules_event_type_name(enum rules_event_type type);
+int rules_event_type_parse(const char *s, enum rules_event_type *out);
+const char *rules_start_name(enum rules_start start);
+const char *rules_rollover_name(enum rules_rollover rollover);
+
+/*
+ * Reads the groups calendars (optional), regimes and services of root (borrowed; other
+ * members are left to the caller) into a new struct rules, owned by the caller (rules_free).
+ * Nothing is borrowed from the config afterwards. On failure returns -EINVAL (or -ENOENT for
+ * a name that refers to nothing), fills err with file:line and sets *out to NULL.
+ */
+int rules_load(const config_setting_t *root, struct rules **out, struct conf_error *err);
+void rules_free(struct rules *rules);
+
+size_t rules_service_count(const struct rules *rules);
+/* The id of the i-th service in configuration order, or NULL past the end. */
+const char *rules_service_id(const struct rules *rules, size_t i);
+bool rules_has_service(const struct rules *rules, const char *id);
+/* The display name of a service, or NULL when unknown. */
+const char *rules_service_name(const struct rules *rules, const char *id);
+/* The regime id of a service, or NULL when unknown. */
+const char *rules_service_regime(const struct rules *rules, const char *id);
+/* An office calendar by name, or NULL. Borrowed from rules. */
+const struct cal_office *rules_office(const struct rules *rules, const char *name);
+size_t rules_office_count(const struct rules *rules);
+const struct cal_office *rules_office_at(const struct rules *rules, size_t i);
+
+/*
+ * Computes every deadline of a case of service (borrowed) from its n_ev events (borrowed),
+ * with states as of today. On success *out is an owned array of *n_out deadlines (free with
+ * rules_deadlines_free), in the order of their subject events; for each subject the kinds
+ * come in enum order. A kind without a rule in force at the start date gives no deadline.
+ * Returns 0, -ENOENT for an unknown service, -EINVAL for inconsistent events (first event
+ * not received, a reference to no fitting earlier event, a date before the event it
+ * belongs to, an invalid date, a duplicate or non-positive id), -ERANGE when a date leaves
+ * the calendar's range.
+ */
+int rules_compute(const struct rules *rules, const char *service, const struct rules_event *ev,
+		  size_t n_ev, struct cal_date today, struct rules_deadline **out, size_t *n_out);
+void rules_deadlines_free(struct rules_deadline *deadlines, size_t n);
+
+/*
+ * The deadline as a JSON object (new reference): kind, label, duty, subject, state, due,
+ * met_on, met_by, cancelled_on, cancelled_by, rule, source, start {event, type, date},
+ * period, period_words, rollover, calendar, raw_end, pause_days, paused_end, steps
+ * [{day, why, to}], rule_due, pauses, extensions, overrides, restart, promised_on, notes.
+ * Dates are "YYYY-MM-DD"; absent values are null.
+ */
+json_t *rules_deadline_json(const struct rules_deadline *d);
+/* The explanation as Norwegian lines for a case worker, '\n'-terminated; owned string. */
+char *rules_deadline_text(const struct rules_deadline *d);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * util: allocation that aborts on failure, checked number parsing and the always-on
+ * invariant check. Running out of memory is fatal by design (STYLE.md), so callers have
+ * no ENOMEM paths; every size that comes from outside is capped before it is allocated.
+ */
+#ifndef FV_UTIL_H
+#define FV_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Internal invariant: always checked, fatal. Never use it on outside input. */
+#define FV_ASSERT(cond)                                                                    \
+	do {                                                                               \
+		if (!(cond))                                                               \
+			fv_assert_fail(#cond, __FILE__, __LINE__, __func__);               \
+	} while (0)
+_Noreturn void fv_assert_fail(const char *what, const char *file, int line, const char *func);
+
+/* Whole-string decimal parsing with range checks: 0 or -EINVAL / -ERANGE. */
+int fv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Whether s (len bytes) is valid UTF-8 without NUL bytes. */
+bool fv_utf8_valid(const char *s, size_t len);
+
+/* Creates a directory and its missing parents with mode (existing ones are left alone). */
+int fv_mkdir_p(const char *path, unsigned mode);
+
+/* A fresh absolute path: path itself if absolute, else joined to the working directory. */
+char *fv_abspath(const char *path);
+
+#endif

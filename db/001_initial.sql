@@ -1,0 +1,62 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+--
+-- fristvakt schema, version 1. Applied by the daemon inside one transaction that also
+-- sets PRAGMA user_version = 1. Never edit a released migration: add the next number.
+--
+-- Privacy (taushetsplikt): a case is known by the case system's reference only; no names
+-- or national identity numbers are stored. Instants are unix seconds (UTC); legal days are
+-- civil dates 'YYYY-MM-DD' in the configured zone.
+
+-- One case per application, keyed by the case system's reference.
+CREATE TABLE cases (
+	id INTEGER PRIMARY KEY,
+	ref TEXT NOT NULL UNIQUE,
+	service TEXT NOT NULL,
+	handler TEXT,
+	unit TEXT,
+	state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'withdrawn', 'closed')),
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL
+) STRICT;
+
+-- Events are the truth and are never changed: a correction is a new event that names the
+-- one it supersedes. client_id makes a re-sent event idempotent.
+CREATE TABLE events (
+	id INTEGER PRIMARY KEY,
+	case_id INTEGER NOT NULL REFERENCES cases (id),
+	client_id TEXT UNIQUE,
+	type TEXT NOT NULL,
+	occurred INTEGER NOT NULL,
+	recorded INTEGER NOT NULL,
+	data TEXT NOT NULL CHECK (json_valid(data)),
+	supersedes INTEGER REFERENCES events (id),
+	uid INTEGER NOT NULL
+) STRICT;
+CREATE INDEX events_case ON events (case_id, id);
+
+-- Deadlines are derived from events and the rules in force, each with its explanation.
+CREATE TABLE deadlines (
+	id INTEGER PRIMARY KEY,
+	case_id INTEGER NOT NULL REFERENCES cases (id),
+	kind TEXT NOT NULL,
+	subject INTEGER NOT NULL,
+	state TEXT NOT NULL CHECK (state IN ('open', 'met', 'missed', 'cancelled')),
+	due TEXT,
+	met_on TEXT,
+	explanation TEXT NOT NULL CHECK (json_valid(explanation)),
+	UNIQUE (case_id, kind, subject)
+) STRICT;
+CREATE INDEX deadlines_state_due ON deadlines (state, due);
+
+-- Every change, attributed to the control-socket peer that made it.
+CREATE TABLE audit (
+	id INTEGER PRIMARY KEY,
+	at INTEGER NOT NULL,
+	method TEXT NOT NULL,
+	case_ref TEXT,
+	uid INTEGER NOT NULL,
+	gid INTEGER NOT NULL,
+	pid INTEGER NOT NULL,
+	outcome TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_at ON audit (at);
