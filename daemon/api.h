@@ -52,6 +52,8 @@ struct api_env {
 	/* Reloads the configuration: 0, or negative errno with err filled. */
 	int (*reload)(void *host, struct conf_error *err);
 	unsigned (*connections)(void *host);
+	/* The daemon's clock (unix seconds): the wall clock, or the test clock when enabled. */
+	int64_t (*now)(void *host);
 };
 
 /* Runs one call (req borrowed until its reply). */

@@ -14,10 +14,8 @@
 #include "cal.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #define SECS_PER_DAY 86400
@@ -26,7 +24,7 @@
 #define MAX_UTC_OFFSET (26 * 3600)
 
 static const char *const weekday_names[] = {
-	[CAL_MONDAY] = "mandag",   [CAL_TUESDAY] = "tirsdag", [CAL_WEDNESDAY] = "onsdag",
+	[CAL_MONDAY] = "mandag",    [CAL_TUESDAY] = "tirsdag", [CAL_WEDNESDAY] = "onsdag",
 	[CAL_THURSDAY] = "torsdag", [CAL_FRIDAY] = "fredag",   [CAL_SATURDAY] = "lørdag",
 	[CAL_SUNDAY] = "søndag",
 };
@@ -52,8 +50,9 @@ static const struct {
 	enum cal_holiday holiday;
 	int offset;
 } movable[] = {
-	{ CAL_SKJAERTORSDAG, -3 },	   { CAL_LANGFREDAG, -2 },	{ CAL_FORSTE_PASKEDAG, 0 },
-	{ CAL_ANDRE_PASKEDAG, 1 },	   { CAL_KRISTI_HIMMELFARTSDAG, 39 }, { CAL_FORSTE_PINSEDAG, 49 },
+	{ CAL_SKJAERTORSDAG, -3 },	   { CAL_LANGFREDAG, -2 },
+	{ CAL_FORSTE_PASKEDAG, 0 },	   { CAL_ANDRE_PASKEDAG, 1 },
+	{ CAL_KRISTI_HIMMELFARTSDAG, 39 }, { CAL_FORSTE_PINSEDAG, 49 },
 	{ CAL_ANDRE_PINSEDAG, 50 },
 };
 
@@ -63,8 +62,9 @@ static const struct {
 	int month;
 	int day;
 } fixed[] = {
-	{ CAL_NYTTARSDAG, 1, 1 },	  { CAL_OFFENTLIG_HOYTIDSDAG, 5, 1 }, { CAL_GRUNNLOVSDAG, 5, 17 },
-	{ CAL_FORSTE_JULEDAG, 12, 25 }, { CAL_ANDRE_JULEDAG, 12, 26 },
+	{ CAL_NYTTARSDAG, 1, 1 },      { CAL_OFFENTLIG_HOYTIDSDAG, 5, 1 },
+	{ CAL_GRUNNLOVSDAG, 5, 17 },   { CAL_FORSTE_JULEDAG, 12, 25 },
+	{ CAL_ANDRE_JULEDAG, 12, 26 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -225,8 +225,7 @@ parse_date_prefix(const char *s, struct cal_date *out)
 	if (!parse_digits(s, 4, &d.year) || s[4] != '-' || !parse_digits(s + 5, 2, &d.month) ||
 	    s[7] != '-' || !parse_digits(s + 8, 2, &d.day))
 		return -EINVAL;
-	if (d.month < 1 || d.month > 12 || d.day < 1 ||
-	    d.day > cal_days_in_month(d.year, d.month))
+	if (d.month < 1 || d.month > 12 || d.day < 1 || d.day > cal_days_in_month(d.year, d.month))
 		return -EINVAL;
 	if (d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX)
 		return -ERANGE;
@@ -257,7 +256,7 @@ out:
 char *
 cal_date_format(struct cal_date d, char *buf)
 {
-	/* The casts bound the widths for the compiler; valid dates never need them. */
+	/* The modulus only bounds the widths for the compiler; valid dates never need it. */
 	snprintf(buf, CAL_DATE_LEN, "%04d-%02d-%02d", (d.year % 10000 + 10000) % 10000,
 		 (d.month % 100 + 100) % 100, (d.day % 100 + 100) % 100);
 	return buf;
@@ -477,7 +476,7 @@ cal_period_format(struct cal_period p, char *buf)
 char *
 cal_period_words(struct cal_period p, char *buf)
 {
-	const char *word;
+	const char *word = "?";
 	bool one = p.n == 1;
 
 	switch (p.unit) {
@@ -492,9 +491,6 @@ cal_period_words(struct cal_period p, char *buf)
 		break;
 	case CAL_UNIT_YEARS:
 		word = "år";
-		break;
-	default:
-		word = "?";
 		break;
 	}
 	snprintf(buf, CAL_PERIOD_WORDS_LEN, "%d %s", p.n, word);
@@ -618,8 +614,8 @@ cal_office_deinit(struct cal_office *office)
 static bool
 instant_in_range(int64_t t)
 {
-	int64_t lo = (days_from_civil(CAL_YEAR_MIN, 1, 1) - 2) * SECS_PER_DAY;
-	int64_t hi = (days_from_civil(CAL_YEAR_MAX, 12, 31) + 3) * SECS_PER_DAY;
+	int64_t lo = (days_from_civil(CAL_YEAR_MIN, 1, 1) - 3) * SECS_PER_DAY;
+	int64_t hi = (days_from_civil(CAL_YEAR_MAX, 12, 31) + 4) * SECS_PER_DAY;
 
 	return t >= lo && t < hi;
 }
@@ -811,8 +807,10 @@ cal_instant_format(int64_t t, char *buf)
 	days = floor_div(t, SECS_PER_DAY);
 	secs = t - days * SECS_PER_DAY;
 	civil_from_days(days, &year, &month, &day);
-	snprintf(buf, CAL_INSTANT_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)year, month, day,
-		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	/* After the clamp the modulus changes nothing; it bounds the widths for the compiler. */
+	snprintf(buf, CAL_INSTANT_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)(year % 10000),
+		 month % 100, day % 100, (int)(secs / 3600 % 24), (int)(secs / 60 % 60),
+		 (int)(secs % 60));
 	return buf;
 }
 
@@ -825,7 +823,8 @@ cal_instant_format_local(int64_t t, char *buf)
 	tzset();
 	if (local_seconds(t, &loc, &tm))
 		return cal_instant_format(t, buf);
-	snprintf(buf, CAL_INSTANT_LEN, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	/* The year is in range here; the modulus only bounds the width for the compiler. */
+	snprintf(buf, CAL_INSTANT_LEN, "%04d-%02d-%02d %02d:%02d", (tm.tm_year + 1900) % 10000,
+		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100);
 	return buf;
 }

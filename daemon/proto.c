@@ -74,6 +74,8 @@ proto_reader_next(struct proto_reader *r, const char **msg, size_t *len)
 
 	if (r->scan < r->head)
 		r->scan = r->head;
+	if (r->scan == r->len)
+		return 0;
 	nul = memchr(r->buf + r->scan, '\0', r->len - r->scan);
 	if (!nul) {
 		r->scan = r->len;

@@ -30,7 +30,7 @@ void proto_reader_deinit(struct proto_reader *r);
 /* Appends bytes (borrowed). 0, or -EMSGSIZE when a message would exceed the limit. */
 int proto_reader_feed(struct proto_reader *r, const char *data, size_t n);
 /*
- * The next complete message: 1 and *msg/*len (without the NUL; valid until the next call
+ * The next complete message: 1 and *msg, *len (without the NUL; valid until the next call
  * of any reader function), 0 when none is complete yet.
  */
 int proto_reader_next(struct proto_reader *r, const char **msg, size_t *len);

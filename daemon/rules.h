@@ -26,6 +26,9 @@
 struct conf_error;
 struct rules;
 
+/* The most events rules_compute() takes for one case. */
+#define RULES_MAX_EVENTS 10000
+
 enum rules_kind {
 	RULES_KIND_PROCESSING,        /* "processing": municipal norm (saksbehandlingsfrist) */
 	RULES_KIND_PRELIMINARY_REPLY, /* "preliminary_reply": foreløpig svar */
@@ -251,8 +254,9 @@ const struct cal_office *rules_office_at(const struct rules *rules, size_t i);
  * come in enum order. A kind without a rule in force at the start date gives no deadline.
  * Returns 0, -ENOENT for an unknown service, -EINVAL for inconsistent events (first event
  * not received, a reference to no fitting earlier event, a date before the event it
- * belongs to, an invalid date, a duplicate or non-positive id), -ERANGE when a date leaves
- * the calendar's range.
+ * belongs to, an invalid date, a duplicate or non-positive id, an extension or override
+ * without its date, more than RULES_MAX_EVENTS events), -ERANGE when a date leaves the
+ * calendar's range.
  */
 int rules_compute(const struct rules *rules, const char *service, const struct rules_event *ev,
 		  size_t n_ev, struct cal_date today, struct rules_deadline **out, size_t *n_out);

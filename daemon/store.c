@@ -39,8 +39,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_COUNT_EVENTS] = "SELECT count(*) FROM events",
 	[STMT_COUNT_DEADLINES] = "SELECT count(*) FROM deadlines",
 	[STMT_COUNT_AUDIT] = "SELECT count(*) FROM audit",
-	[STMT_AUDIT_INSERT] = "INSERT INTO audit (at, method, case_ref, uid, gid, pid, outcome) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_AUDIT_INSERT] = ("INSERT INTO audit (at, method, case_ref, uid, gid, pid, outcome) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?)"),
 };
 
 struct store {

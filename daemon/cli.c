@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * fristvakt: the control CLI. Talks Varlink to fristvaktd over its unix socket; prints
+ * tables for people and, with --json, the reply's parameters for scripts. The calculator
+ * commands (deadline, holidays) work without a daemon.
+ *
+ * Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no connection.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "build_config.h"
+#include "cal.h"
+#include "cli_calc.h"
+#include "conf.h"
+#include "proto.h"
+#include "util.h"
+
+#define CLI_TIMEOUT_MS 60000
+
+enum {
+	EXIT_DAEMON_ERROR = 1,
+	EXIT_USAGE = 2,
+};
+
+struct cli {
+	const char *socket;
+	const char *config;
+	bool json;
+	int fd;
+	struct proto_reader rd;
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static const struct command *command_find(const char *name);
+static void usage(FILE *f);
+
+static void
+command_usage(FILE *f, const struct command *cmd)
+{
+	fprintf(f, "Usage: fristvakt [OPTIONS] %s%s%s\n\n%s\n", cmd->name, cmd->args[0] ? " " : "",
+		cmd->args, cmd->summary);
+}
+
+/*
+ * Parses a command's own options: only --json and --help. Returns 1 to go on, 0 when help
+ * was shown, or -1 on a usage error (message printed).
+ */
+static int
+simple_options(struct cli *cli, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			cli->json = true;
+			break;
+		case 'h':
+			command_usage(stdout, cmd);
+			return 0;
+		default:
+			command_usage(stderr, cmd);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name, argv[optind]);
+		return -1;
+	}
+	return 1;
+}
+
+/* The socket to use: --socket, $FRISTVAKT_SOCKET, the configuration's, the default. */
+static char *
+resolve_socket(struct cli *cli, bool *failed)
+{
+	const char *env = getenv("FRISTVAKT_SOCKET");
+	const char *path = cli->config ? cli->config : FV_DEFAULT_CONFIG;
+	struct conf_error err;
+	struct conf *conf;
+	char *socket;
+
+	*failed = false;
+	if (cli->socket)
+		return xstrdup(cli->socket);
+	if (env && *env)
+		return xstrdup(env);
+	if (access(path, R_OK) == 0 || cli->config) {
+		if (conf_load(path, &conf, &err) < 0) {
+			fprintf(stderr, "fristvakt: %s\n", err.text);
+			*failed = true;
+			return NULL;
+		}
+		socket = xstrdup(conf->socket);
+		conf_free(conf);
+		return socket;
+	}
+	return xstrdup(FV_DEFAULT_SOCKET);
+}
+
+static int
+cli_connect(struct cli *cli)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool failed;
+	char *path = resolve_socket(cli, &failed);
+	int ret = -1;
+
+	if (!path)
+		return -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "fristvakt: socket path too long: %s\n", path);
+		goto out;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	cli->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cli->fd < 0 || connect(cli->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "fristvakt: cannot connect to fristvaktd at %s: %s\n", path,
+			strerror(errno));
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			fprintf(stderr, "fristvakt: is fristvaktd running? (--socket PATH or "
+					"FRISTVAKT_SOCKET choose another socket)\n");
+		goto out;
+	}
+	proto_reader_init(&cli->rd, 64u << 20);
+	ret = 0;
+out:
+	free(path);
+	return ret;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads one reply; 0 or -1 (message printed). */
+static int
+read_reply(struct cli *cli, struct proto_reply *reply)
+{
+	struct pollfd p = { .fd = cli->fd, .events = POLLIN };
+	const char *msg;
+	size_t len;
+	char buf[65536];
+
+	while (proto_reader_next(&cli->rd, &msg, &len) == 0) {
+		ssize_t n;
+		int r = poll(&p, 1, CLI_TIMEOUT_MS);
+
+		if (r == 0) {
+			fprintf(stderr, "fristvakt: no reply from fristvaktd within %d s\n",
+				CLI_TIMEOUT_MS / 1000);
+			return -1;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		n = recv(cli->fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "fristvakt: fristvaktd closed the connection%s%s\n",
+				n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+			return -1;
+		}
+		if (proto_reader_feed(&cli->rd, buf, (size_t)n) < 0) {
+			fprintf(stderr, "fristvakt: reply too large\n");
+			return -1;
+		}
+	}
+	if (proto_reply_parse(msg, len, reply) < 0) {
+		fprintf(stderr, "fristvakt: malformed reply from fristvaktd\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Prints an error reply for a person. */
+static void
+print_error(const struct proto_reply *r)
+{
+	const char *message = json_string_value(json_object_get(r->params, "message"));
+	const char *e = r->error;
+
+	if (strcmp(e, "no.fristvakt.PermissionDenied") == 0) {
+		fprintf(stderr,
+			"fristvakt: permission denied: %s needs the %s role; yours is %s "
+			"(roles are granted in the access setting of fristvakt.conf)\n",
+			json_string_value(json_object_get(r->params, "method")),
+			json_string_value(json_object_get(r->params, "required")),
+			json_string_value(json_object_get(r->params, "role")));
+		return;
+	}
+	if (message) {
+		fprintf(stderr, "fristvakt: %s: %s\n", e, message);
+		return;
+	}
+	{
+		char *p = json_dumps(r->params, JSON_COMPACT);
+
+		fprintf(stderr, "fristvakt: %s %s\n", e, p ? p : "");
+		free(p);
+	}
+}
+
+/*
+ * Calls method with params (stolen) and returns the reply parameters (owned) in *out.
+ * Returns 0, EXIT_DAEMON_ERROR (error printed) or EXIT_USAGE (no connection).
+ */
+static int
+call(struct cli *cli, const char *method, json_t *params, json_t **out)
+{
+	struct proto_reply r;
+	size_t len;
+	char *buf;
+	int ret;
+
+	*out = NULL;
+	if (cli_connect(cli) < 0) {
+		json_decref(params);
+		return EXIT_USAGE;
+	}
+	buf = proto_call_encode(method, params, false, &len);
+	json_decref(params);
+	ret = write_all(cli->fd, buf, len);
+	free(buf);
+	if (ret < 0) {
+		fprintf(stderr, "fristvakt: sending to fristvaktd failed: %s\n", strerror(-ret));
+		return EXIT_USAGE;
+	}
+	if (read_reply(cli, &r) < 0)
+		return EXIT_USAGE;
+	if (r.error) {
+		if (cli->json) {
+			json_t *o = json_pack("{sssO}", "error", r.error, "parameters", r.params);
+
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			putchar('\n');
+			json_decref(o);
+		}
+		print_error(&r);
+		proto_reply_deinit(&r);
+		return EXIT_DAEMON_ERROR;
+	}
+	*out = json_incref(r.params);
+	proto_reply_deinit(&r);
+	return 0;
+}
+
+static void
+print_json(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
+}
+
+static const char *
+local_time(const char *rfc3339, char *buf)
+{
+	int64_t t;
+
+	if (!rfc3339 || cal_instant_parse(rfc3339, &t) < 0)
+		return rfc3339 ? rfc3339 : "?";
+	return cal_instant_format_local(t, buf);
+}
+
+static void
+format_duration(int64_t s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh %lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		snprintf(buf, len, "%lldd %lldh", (long long)(s / 86400),
+			 (long long)(s % 86400 / 3600));
+}
+
+static int
+cmd_status(struct cli *cli, int argc, char **argv)
+{
+	json_t *r, *counts;
+	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
+	int ret = simple_options(cli, command_find("status"), argc, argv);
+
+	if (ret <= 0)
+		return ret < 0 ? EXIT_USAGE : 0;
+	if ((ret = call(cli, "no.fristvakt.Status", NULL, &r)) != 0)
+		return ret;
+	if (cli->json) {
+		print_json(r);
+		json_decref(r);
+		return 0;
+	}
+	counts = json_object_get(r, "counts");
+	format_duration(json_integer_value(json_object_get(r, "uptime_seconds")), up, sizeof(up));
+	printf("fristvaktd %s, up %s (since %s)\n",
+	       json_string_value(json_object_get(r, "version")), up,
+	       local_time(json_string_value(json_object_get(r, "started")), t1));
+	printf("  database     %s (schema version %lld)\n",
+	       json_string_value(json_object_get(r, "database")),
+	       (long long)json_integer_value(json_object_get(r, "schema_version")));
+	printf("  config       %s (loaded %s)\n", json_string_value(json_object_get(r, "config_file")),
+	       local_time(json_string_value(json_object_get(r, "config_loaded")), t2));
+	printf("  time zone    %s\n", json_string_value(json_object_get(r, "timezone")));
+	printf("  stored       %lld cases, %lld events, %lld deadlines, %lld audit records\n",
+	       (long long)json_integer_value(json_object_get(counts, "cases")),
+	       (long long)json_integer_value(json_object_get(counts, "events")),
+	       (long long)json_integer_value(json_object_get(counts, "deadlines")),
+	       (long long)json_integer_value(json_object_get(counts, "audit")));
+	printf("  connections  %lld\n",
+	       (long long)json_integer_value(json_object_get(r, "connections")));
+	printf("  your role    %s\n", json_string_value(json_object_get(r, "role")));
+	json_decref(r);
+	return 0;
+}
+
+static int
+cmd_reload(struct cli *cli, int argc, char **argv)
+{
+	char t[CAL_INSTANT_LEN];
+	json_t *r;
+	int ret = simple_options(cli, command_find("reload"), argc, argv);
+
+	if (ret <= 0)
+		return ret < 0 ? EXIT_USAGE : 0;
+	if ((ret = call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
+		return ret;
+	if (cli->json)
+		print_json(r);
+	else
+		printf("reloaded %s at %s\n", json_string_value(json_object_get(r, "config_file")),
+		       local_time(json_string_value(json_object_get(r, "config_loaded")), t));
+	json_decref(r);
+	return 0;
+}
+
+/* The calculator commands parse their own options; a global --json is passed on. */
+static int
+with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const char *))
+{
+	char **v = xcalloc((size_t)argc + 2, sizeof(*v));
+	int ret;
+
+	memcpy(v, argv, (size_t)argc * sizeof(*v));
+	if (cli->json)
+		v[argc++] = (char *)"--json";
+	optind = 1;
+	ret = fn(argc, v, cli->config ? cli->config : FV_DEFAULT_CONFIG);
+	free(v);
+	return ret;
+}
+
+static int
+holidays_adapter(int argc, char **argv, const char *config)
+{
+	(void)config;
+	return cli_calc_holidays(argc, argv);
+}
+
+static int
+cmd_deadline(struct cli *cli, int argc, char **argv)
+{
+	return with_json(cli, argc, argv, cli_calc_deadline);
+}
+
+static int
+cmd_holidays(struct cli *cli, int argc, char **argv)
+{
+	return with_json(cli, argc, argv, holidays_adapter);
+}
+
+static int
+cmd_help(struct cli *cli, int argc, char **argv)
+{
+	const struct command *cmd;
+
+	(void)cli;
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	cmd = command_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "fristvakt: unknown command '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	command_usage(stdout, cmd);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "status", "[--json]",
+	  "Show the daemon's state: version, uptime, database and schema version, what is\n"
+	  "stored, the configuration file and when it was loaded. Needs the read role.",
+	  cmd_status },
+	{ "reload", "[--json]",
+	  "Make the daemon re-read its configuration; returns when the new one is in force.\n"
+	  "If the file is invalid the daemon keeps the old one and this prints where the\n"
+	  "file is wrong (exit status 1). Needs the admin role.",
+	  cmd_reload },
+	{ "deadline", "--from DATE --period PERIOD [--calendar NAME] [--json]",
+	  "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) under\n"
+	  "domstolloven §§ 148-149, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
+	  "office calendar of the configuration whose closed days also move the deadline.",
+	  cmd_deadline },
+	{ "holidays", "YEAR [--json]",
+	  "List the Norwegian public holidays of YEAR with their names.", cmd_holidays },
+	{ "help", "[COMMAND]", "Show help for a command.", cmd_help },
+};
+
+static const struct command *
+command_find(const char *name)
+{
+	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: fristvakt [OPTIONS] COMMAND [ARGS]\n"
+		   "\n"
+		   "Control fristvaktd, the deadline daemon, and compute legal deadlines.\n"
+		   "\n"
+		   "Options:\n"
+		   "  -s, --socket PATH   the daemon's control socket (default: $FRISTVAKT_SOCKET,\n"
+		   "                      else control.socket of the configuration, else %s)\n"
+		   "  -c, --config PATH   configuration file (default %s)\n"
+		   "      --json          print JSON for scripts\n"
+		   "  -h, --help          show this help\n"
+		   "  -V, --version       show the version\n"
+		   "\n"
+		   "Commands:\n",
+		FV_DEFAULT_SOCKET, FV_DEFAULT_CONFIG);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].args);
+	fprintf(f, "\n'fristvakt help COMMAND' or 'fristvakt COMMAND --help' explains one.\n"
+		   "Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no\n"
+		   "connection.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { .fd = -1 };
+	const struct command *cmd;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+s:c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			cli.socket = optarg;
+			break;
+		case 'c':
+			cli.config = optarg;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("fristvakt %s\n", FV_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = command_find(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "fristvakt: unknown command '%s' (see fristvakt --help)\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	ret = cmd->run(&cli, argc - optind, argv + optind);
+	if (cli.fd >= 0) {
+		close(cli.fd);
+		proto_reader_deinit(&cli.rd);
+	}
+	return ret;
+}

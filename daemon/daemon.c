@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * daemon: start-up, signals, reload and shutdown (see daemon.h).
+ *
+ * Start-up order: configuration (exit on error, naming file and line), time zone (before
+ * any library starts a thread), database (created, checked, migrated), control socket,
+ * signals and watchdog, then READY=1. Signal handlers are uv_signal_t callbacks and only
+ * record intent or start work on the loop; SIGPIPE is ignored. Shutdown stops accepting,
+ * closes every handle, and requires uv_loop_close() to succeed.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+#include <uv.h>
+
+#include "api.h"
+#include "build_config.h"
+#include "conf.h"
+#include "ctl.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+struct daemon {
+	uv_loop_t loop;
+	char *config_path;
+	struct conf *conf;
+	struct store *store;
+	struct ctl *ctl;
+	struct api_env env;
+	uv_signal_t sig_term;
+	uv_signal_t sig_int;
+	uv_signal_t sig_hup;
+	uv_timer_t watchdog;
+	bool watchdog_on;
+	bool stopping;
+	int sigint_count;
+};
+
+static int64_t
+wall_now(void *host)
+{
+	struct timespec ts;
+
+	(void)host;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static unsigned
+connections(void *host)
+{
+	struct daemon *d = host;
+
+	return d->ctl ? ctl_connections(d->ctl) : 0;
+}
+
+static void
+notify_status(struct daemon *d)
+{
+	sd_notifyf(0, "STATUS=Serving on %s; configuration %s", d->conf->socket, d->conf->path);
+}
+
+/* Keys that only a restart can change: the reload is refused rather than half-applied. */
+static int
+check_immutable(const struct conf *old, const struct conf *new, struct conf_error *err)
+{
+	if (strcmp(old->database, new->database) != 0)
+		conf_error_set(err, new->path, 0, "'database' cannot change on reload; restart");
+	else if (strcmp(old->socket, new->socket) != 0)
+		conf_error_set(err, new->path, 0, "'control.socket' cannot change on reload; restart");
+	else if (strcmp(old->timezone, new->timezone) != 0)
+		conf_error_set(err, new->path, 0, "'timezone' cannot change on reload; restart");
+	else
+		return 0;
+	return -EINVAL;
+}
+
+static int
+reload(void *host, struct conf_error *err)
+{
+	struct daemon *d = host;
+	struct conf *conf = NULL;
+	struct timespec mono;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading %s",
+		   (unsigned long long)mono.tv_sec * 1000000ULL +
+			   (unsigned long long)mono.tv_nsec / 1000ULL,
+		   d->config_path);
+	ret = conf_load(d->config_path, &conf, err);
+	if (ret == 0)
+		ret = check_immutable(d->conf, conf, err);
+	if (ret < 0) {
+		log_err("reload failed, keeping the running configuration: %s", err->text);
+		conf_free(conf);
+		sd_notify(0, "READY=1");
+		notify_status(d);
+		return ret;
+	}
+	/* Everything that borrows the configuration switches at once, in this callback. */
+	ctl_set_conf(d->ctl, conf);
+	d->env.conf = conf;
+	d->env.conf_loaded = wall_now(d);
+	conf_free(d->conf);
+	d->conf = conf;
+	log_set_level(conf->log_level);
+	log_notice("configuration reloaded from %s", conf->path);
+	sd_notify(0, "READY=1");
+	notify_status(d);
+	return 0;
+}
+
+static void
+stop(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
+	log_notice("shutting down");
+	ctl_stop(d->ctl);
+	d->ctl = NULL;
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	/* SIGINT stays watched: a second one exits at once. */
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+	struct conf_error err;
+
+	switch (signum) {
+	case SIGHUP:
+		log_notice("SIGHUP: reloading %s", d->config_path);
+		reload(d, &err);
+		break;
+	case SIGINT:
+		if (++d->sigint_count > 1) {
+			log_warn("second SIGINT: exiting at once");
+			_exit(130);
+		}
+		/* fall through */
+	case SIGTERM:
+		log_notice("%s received", signum == SIGINT ? "SIGINT" : "SIGTERM");
+		stop(d);
+		if (signum == SIGTERM)
+			uv_close((uv_handle_t *)&d->sig_int, NULL);
+		else
+			uv_unref((uv_handle_t *)&d->sig_int);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static int
+start(struct daemon *d)
+{
+	char err[512];
+	uint64_t usec = 0;
+	int ret;
+
+	ret = store_open(d->conf->database, &d->store, err, sizeof(err));
+	if (ret < 0) {
+		log_err("database: %s", err);
+		return ret;
+	}
+	log_info("database %s at schema version %d", d->conf->database,
+		 store_schema_version(d->store));
+	d->env = (struct api_env){
+		.store = d->store,
+		.conf = d->conf,
+		.started = wall_now(d),
+		.conf_loaded = wall_now(d),
+		.host = d,
+		.reload = reload,
+		.connections = connections,
+		.now = wall_now,
+	};
+	ret = ctl_start(&d->loop, d->conf, &d->env, &d->ctl, err, sizeof(err));
+	if (ret < 0) {
+		log_err("control socket: %s", err);
+		return ret;
+	}
+	uv_signal_init(&d->loop, &d->sig_term);
+	uv_signal_init(&d->loop, &d->sig_int);
+	uv_signal_init(&d->loop, &d->sig_hup);
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	uv_timer_init(&d->loop, &d->watchdog);
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		uv_timer_start(&d->watchdog, on_watchdog, usec / 2000, usec / 2000);
+		d->watchdog_on = true;
+	}
+	log_notice("fristvaktd %s ready on %s", FV_VERSION, d->conf->socket);
+	sd_notify(0, "READY=1");
+	notify_status(d);
+	return 0;
+}
+
+int
+daemon_run(const char *config_path)
+{
+	struct daemon d = { 0 };
+	struct conf_error cerr;
+	int status = 1;
+	int ret;
+
+	signal(SIGPIPE, SIG_IGN);
+	d.config_path = fv_abspath(config_path);
+	if (conf_load(d.config_path, &d.conf, &cerr) < 0) {
+		log_err("%s", cerr.text);
+		goto out_free;
+	}
+	log_set_level(d.conf->log_level);
+	/* Set once, before anything can start a thread (TECH-NOTES.md, "Time"). */
+	setenv("TZ", d.conf->timezone, 1);
+	tzset();
+	if ((ret = uv_loop_init(&d.loop)) < 0) {
+		log_err("event loop: %s", uv_strerror(ret));
+		goto out_free;
+	}
+	if (start(&d) < 0) {
+		/* start() fails only before it registers anything that outlives it. */
+		uv_run(&d.loop, UV_RUN_NOWAIT);
+		uv_loop_close(&d.loop);
+		goto out_free;
+	}
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+	/* The loop ran dry: every handle was closed. Close what SIGINT left referenced. */
+	if (!uv_is_closing((uv_handle_t *)&d.sig_int))
+		uv_close((uv_handle_t *)&d.sig_int, NULL);
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+	ret = uv_loop_close(&d.loop);
+	if (ret < 0) {
+		log_err("event loop did not close cleanly: %s", uv_strerror(ret));
+		goto out_free;
+	}
+	log_notice("stopped");
+	status = 0;
+out_free:
+	store_close(d.store);
+	conf_free(d.conf);
+	free(d.config_path);
+	return status;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * daemon: the life of fristvaktd — start-up order, signals, reload, systemd notification
+ * (READY, STATUS, RELOADING, STOPPING, WATCHDOG) and an orderly shutdown.
+ */
+#ifndef FV_DAEMON_H
+#define FV_DAEMON_H
+
+/*
+ * Runs the daemon on the configuration file at config_path until it is told to stop.
+ * Returns the process exit status: 0 after a clean shutdown, 1 when start-up failed (the
+ * reason is logged).
+ */
+int daemon_run(const char *config_path);
+
+#endif

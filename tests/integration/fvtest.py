@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Test harness: the real fristvaktd in a temporary directory, driven by the real CLI.
+
+Each Daemon gets its own directory holding a copy of the shipped etc/ configuration (with
+optional text substitutions), its database and socket under var/, and a notify socket that
+records what the daemon tells systemd (READY=1, RELOADING=1, STOPPING=1, ...).
+"""
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+FRISTVAKTD = os.environ.get("FRISTVAKTD", "fristvaktd")
+FRISTVAKT = os.environ.get("FRISTVAKT", "fristvakt")
+SOURCE_DIR = os.environ.get(
+    "FV_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+START_TIMEOUT = 20.0
+
+
+class Daemon:
+    """A fristvaktd process with its own directory, configuration and database."""
+
+    def __init__(self, subst=None, extra=""):
+        self.dir = tempfile.mkdtemp(prefix="fristvakt-test-")
+        os.chmod(self.dir, 0o755)
+        self.etc = os.path.join(self.dir, "etc")
+        os.mkdir(self.etc)
+        shutil.copy(os.path.join(SOURCE_DIR, "etc", "rules.conf"), self.etc)
+        self.write_config(subst, extra)
+        self.config = os.path.join(self.etc, "fristvakt.conf")
+        self.socket = os.path.join(self.dir, "var", "fristvakt.sock")
+        self.database = os.path.join(self.dir, "var", "fristvakt.db")
+        self.log_path = os.path.join(self.dir, "daemon.log")
+        self.proc = None
+        self.notify_path = os.path.join(self.dir, "notify.sock")
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(self.notify_path)
+        self.notify.setblocking(False)
+        self.notifications = []
+
+    def write_config(self, subst=None, extra=""):
+        with open(os.path.join(SOURCE_DIR, "etc", "fristvakt.conf")) as f:
+            text = f.read()
+        for old, new in (subst or {}).items():
+            if old not in text:
+                raise AssertionError("config has no %r to replace" % old)
+            text = text.replace(old, new)
+        with open(os.path.join(self.etc, "fristvakt.conf"), "w") as f:
+            f.write(text + extra)
+
+    def start(self, wait=True, env=None):
+        e = dict(os.environ)
+        e["NOTIFY_SOCKET"] = self.notify_path
+        e.pop("LISTEN_FDS", None)
+        e.update(env or {})
+        self.read_notify()
+        mark = len(self.notifications)
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [FRISTVAKTD, "-c", "etc/fristvakt.conf"], cwd=self.dir,
+            stdout=self.log, stderr=self.log, env=e)
+        if wait:
+            self.wait_notify("READY=1", after=mark)
+        return self.proc
+
+    def read_notify(self):
+        while True:
+            try:
+                msg = self.notify.recv(4096).decode()
+            except BlockingIOError:
+                return
+            self.notifications.extend(msg.split("\n"))
+
+    def wait_notify(self, line, timeout=START_TIMEOUT, after=0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read_notify()
+            if line in self.notifications[after:]:
+                return
+            if self.proc and self.proc.poll() is not None:
+                raise AssertionError(
+                    "fristvaktd exited with %d before %r; log:\n%s"
+                    % (self.proc.returncode, line, self.log_text()))
+            time.sleep(0.02)
+        raise AssertionError("no %r from fristvaktd within %.0fs; log:\n%s"
+                             % (line, timeout, self.log_text()))
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("fristvaktd did not stop within %ds" % timeout)
+
+    def cleanup(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+        self.notify.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def cli(self, *args, user=None, check=None, input=None):
+        """Runs the CLI against this daemon; returns the CompletedProcess."""
+        cmd = [FRISTVAKT, "--socket", self.socket] + list(args)
+        kw = {}
+        if user is not None:
+            kw["user"] = user
+            kw["group"] = pwd.getpwnam(user).pw_gid
+            kw["extra_groups"] = []
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                           cwd=self.dir, input=input, **kw)
+        if check is not None and p.returncode != check:
+            raise AssertionError("%s exited %d, expected %d\nstdout: %s\nstderr: %s"
+                                 % (" ".join(args), p.returncode, check, p.stdout, p.stderr))
+        return p
+
+    def cli_json(self, *args, **kw):
+        p = self.cli("--json", *args, check=0, **kw)
+        return json.loads(p.stdout)
+
+    def connect(self):
+        return Varlink(self.socket)
+
+    def db(self):
+        return sqlite3.connect(self.database)
+
+
+class Varlink:
+    """A raw Varlink connection: send exact bytes, read NUL-terminated replies."""
+
+    def __init__(self, path, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buf = b""
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def recv(self):
+        """The next message as a dict, or None when the daemon closed the connection."""
+        while b"\0" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        msg, self.buf = self.buf.split(b"\0", 1)
+        return json.loads(msg)
+
+    def call(self, method, params=None, **flags):
+        msg = {"method": method}
+        if params is not None:
+            msg["parameters"] = params
+        msg.update(flags)
+        self.send_raw(json.dumps(msg).encode() + b"\0")
+        return self.recv()
+
+    def closed(self, timeout=5.0):
+        """Whether the daemon closes the connection within timeout (no more data)."""
+        self.sock.settimeout(timeout)
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return True
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+
+class DaemonTest(unittest.TestCase):
+    """A test case with a started daemon in self.d (subclasses may set SUBST/EXTRA)."""
+
+    SUBST = None
+    EXTRA = ""
+
+    def setUp(self):
+        self.d = Daemon(self.SUBST, self.EXTRA)
+        self.addCleanup(self.d.cleanup)
+        self.d.start()

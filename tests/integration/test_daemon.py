@@ -1,0 +1,398 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The foundation: fristvaktd starts, keeps its data, answers on its socket, reloads,
+refuses what it must refuse, and stops cleanly."""
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import time
+import unittest
+
+from fvtest import FRISTVAKTD, Daemon, DaemonTest, Varlink
+
+
+class StatusTest(DaemonTest):
+    def test_status_human(self):
+        p = self.d.cli("status", check=0)
+        self.assertIn("fristvaktd 0.1.0", p.stdout)
+        self.assertIn(self.d.database, p.stdout)
+        self.assertIn("schema version 1", p.stdout)
+        self.assertIn("Europe/Oslo", p.stdout)
+        self.assertIn("your role    admin", p.stdout)
+
+    def test_status_json(self):
+        s = self.d.cli_json("status")
+        self.assertEqual(s["database"], self.d.database)
+        self.assertEqual(s["schema_version"], 1)
+        self.assertEqual(s["config_file"], self.d.config)
+        self.assertEqual(s["timezone"], "Europe/Oslo")
+        self.assertEqual(s["counts"], {"cases": 0, "events": 0, "deadlines": 0, "audit": 0})
+        self.assertGreaterEqual(s["uptime_seconds"], 0)
+        self.assertRegex(s["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(s["connections"], 1)
+        self.assertEqual(s["role"], "admin")
+
+    def test_get_info_and_description(self):
+        c = self.d.connect()
+        r = c.call("org.varlink.service.GetInfo")
+        self.assertEqual(r["parameters"]["product"], "fristvaktd")
+        self.assertEqual(r["parameters"]["interfaces"], ["org.varlink.service", "no.fristvakt"])
+        r = c.call("org.varlink.service.GetInterfaceDescription", {"interface": "no.fristvakt"})
+        text = r["parameters"]["description"]
+        self.assertTrue(text.startswith("# fristvakt"))
+        self.assertIn("interface no.fristvakt", text)
+        self.assertIn("method Status() -> (", text)
+        self.assertIn("method Reload() -> (", text)
+        r = c.call("org.varlink.service.GetInterfaceDescription",
+                   {"interface": "org.varlink.service"})
+        self.assertIn("method GetInfo()", r["parameters"]["description"])
+        r = c.call("org.varlink.service.GetInterfaceDescription", {"interface": "no.such"})
+        self.assertEqual(r["error"], "org.varlink.service.InterfaceNotFound")
+        self.assertEqual(r["parameters"]["interface"], "no.such")
+
+    def test_standard_errors(self):
+        c = self.d.connect()
+        r = c.call("no.fristvakt.NoSuchMethod")
+        self.assertEqual(r["error"], "org.varlink.service.MethodNotFound")
+        self.assertEqual(r["parameters"]["method"], "no.fristvakt.NoSuchMethod")
+        r = c.call("com.example.Foo")
+        self.assertEqual(r["error"], "org.varlink.service.InterfaceNotFound")
+        r = c.call("no.fristvakt.Status", {"verbose": True})
+        self.assertEqual(r["error"], "org.varlink.service.InvalidParameter")
+        self.assertEqual(r["parameters"]["parameter"], "verbose")
+        r = c.call("org.varlink.service.GetInterfaceDescription", {"interface": 7})
+        self.assertEqual(r["error"], "org.varlink.service.InvalidParameter")
+        self.assertEqual(r["parameters"]["parameter"], "interface")
+        # The connection is still usable after every error.
+        self.assertIn("parameters", c.call("no.fristvakt.Status"))
+
+    def test_parameters_null_or_empty(self):
+        c = self.d.connect()
+        for params in (None, {}):
+            r = c.call("no.fristvakt.Status", params)
+            self.assertNotIn("error", r)
+        c.send_raw(b'{"method":"no.fristvakt.Status","parameters":null}\0')
+        self.assertNotIn("error", c.recv())
+
+    def test_pipelined_and_oneway(self):
+        c = self.d.connect()
+        msgs = b"".join(json.dumps({"method": m}).encode() + b"\0" for m in (
+            "no.fristvakt.Status", "org.varlink.service.GetInfo", "no.fristvakt.Status"))
+        # A oneway call gets no reply; the others are answered in order.
+        msgs = (json.dumps({"method": "no.fristvakt.Status", "oneway": True}).encode()
+                + b"\0" + msgs)
+        c.send_raw(msgs)
+        r1, r2, r3 = c.recv(), c.recv(), c.recv()
+        self.assertIn("schema_version", r1["parameters"])
+        self.assertIn("vendor", r2["parameters"])
+        self.assertIn("schema_version", r3["parameters"])
+
+    def test_file_modes(self):
+        self.assertEqual(stat.S_IMODE(os.stat(self.d.database).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(self.d.database)).st_mode), 0o700)
+        st = os.stat(self.d.socket)
+        self.assertTrue(stat.S_ISSOCK(st.st_mode))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
+
+    def test_database_settings(self):
+        db = self.d.db()
+        self.assertEqual(db.execute("PRAGMA journal_mode").fetchone()[0], "wal")
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 1)
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        self.assertTrue({"cases", "events", "deadlines", "audit"} <= tables)
+
+
+class BadInputTest(DaemonTest):
+    SUBST = {"max_message = 1048576;": "max_message = 65536;"}
+
+    def test_garbage_keeps_serving(self):
+        c = self.d.connect()
+        c.send_raw(b"this is not json\0")
+        r = c.recv()
+        self.assertEqual(r["error"], "no.fristvakt.InvalidMessage")
+        self.assertIn("not valid JSON", r["parameters"]["reason"])
+        for bad in (b"[1,2]\0", b'"x"\0', b'{"method":1}\0', b'{"method":"x"}\0',
+                    b'{"method":"no.fristvakt.Status","foo":1}\0',
+                    b'{"method":"no.fristvakt.Status"} trailing\0',
+                    b'{"method":"no.fristvakt.Status","method":"x.Y"}\0',
+                    b'{"method":"no.fristvakt.St\xffatus"}\0'):
+            c.send_raw(bad)
+            r = c.recv()
+            self.assertEqual(r["error"], "no.fristvakt.InvalidMessage", bad)
+        self.assertIn("parameters", c.call("no.fristvakt.Status"))
+        self.assertEqual(self.d.cli("status").returncode, 0)
+
+    def test_oversized_message_closes_connection(self):
+        c = self.d.connect()
+        try:
+            c.send_raw(b'{"method":"no.fristvakt.Status","parameters":{"x":"'
+                       + b"a" * 70000)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        r = c.recv()
+        self.assertEqual(r["error"], "no.fristvakt.MessageTooLarge")
+        self.assertEqual(r["parameters"]["max"], 65536)
+        self.assertTrue(c.closed())
+        self.assertEqual(self.d.cli("status").returncode, 0)
+        self.assertIsNone(self.d.proc.poll())
+
+    def test_client_disconnects_midway(self):
+        for _ in range(20):
+            c = self.d.connect()
+            c.send_raw(b'{"method":"no.fristvakt.Sta')
+            c.close()
+        c = self.d.connect()
+        c.send_raw(b'{"method":"no.fristvakt.Status"}\0')
+        c.close()
+        self.assertEqual(self.d.cli("status").returncode, 0)
+
+
+class LimitsTest(DaemonTest):
+    SUBST = {"max_connections = 64;": "max_connections = 4;",
+             "idle_timeout = 60;": "idle_timeout = 1;"}
+
+    def test_connection_limit(self):
+        held = [self.d.connect() for _ in range(4)]
+        extra = Varlink(self.d.socket)
+        r = extra.recv()
+        self.assertEqual(r["error"], "no.fristvakt.TooManyConnections")
+        self.assertEqual(r["parameters"]["max"], 4)
+        self.assertTrue(extra.closed())
+        for c in held:
+            c.close()
+        time.sleep(0.2)
+        self.assertEqual(self.d.cli("status").returncode, 0)
+
+    def test_idle_timeout(self):
+        c = self.d.connect()
+        start = time.monotonic()
+        self.assertTrue(c.closed(timeout=5))
+        self.assertLess(time.monotonic() - start, 4.5)
+        # A trickle of bytes that never completes a call does not keep it open.
+        c = self.d.connect()
+        c.send_raw(b"{")
+        time.sleep(0.5)
+        try:
+            c.send_raw(b'"')
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.assertTrue(c.closed(timeout=5))
+
+
+class RateLimitTest(DaemonTest):
+    SUBST = {"rate = 500;": "rate = 5;", "rate_burst = 1000;": "rate_burst = 10;"}
+
+    def test_flood_is_rate_limited(self):
+        c = self.d.connect()
+        errors = []
+        for _ in range(40):
+            r = c.call("no.fristvakt.Status")
+            if "error" in r:
+                errors.append(r)
+        self.assertGreater(len(errors), 20)
+        self.assertEqual(errors[0]["error"], "no.fristvakt.RateLimited")
+        self.assertGreater(errors[0]["parameters"]["retry_after_ms"], 0)
+        time.sleep(0.5)
+        self.assertNotIn("error", c.call("no.fristvakt.Status"))
+
+
+class ReloadTest(DaemonTest):
+    def status(self):
+        return self.d.cli_json("status")
+
+    def test_reload_good(self):
+        before = self.status()["config_loaded"]
+        time.sleep(1.1)
+        self.d.write_config({'log_level = "info";': 'log_level = "debug";'})
+        mark = len(self.d.notifications)
+        p = self.d.cli("reload", check=0)
+        self.assertIn("reloaded", p.stdout)
+        self.assertNotEqual(self.status()["config_loaded"], before)
+        self.d.wait_notify("RELOADING=1", after=mark)
+        self.assertTrue(any(n.startswith("MONOTONIC_USEC=")
+                            for n in self.d.notifications[mark:]))
+        # The reload is audited.
+        rows = self.d.db().execute("SELECT method, outcome, uid FROM audit").fetchall()
+        self.assertEqual(rows, [("no.fristvakt.Reload", "ok", os.getuid())])
+
+    def test_reload_bad_keeps_old(self):
+        before = self.status()["config_loaded"]
+        self.d.write_config({'log_level = "info";': 'log_level = = "info";'})
+        p = self.d.cli("reload", check=1)
+        self.assertRegex(p.stderr, r"ConfigInvalid: .*fristvakt\.conf:\d+: ")
+        self.assertEqual(self.status()["config_loaded"], before)
+        self.d.write_config({"idle_timeout = 60;": "idle_timeout = 0;"})
+        p = self.d.cli("reload", check=1)
+        line = next(i for i, l in enumerate(open(self.d.config), 1) if "idle_timeout = 0" in l)
+        self.assertIn("fristvakt.conf:%d: 'idle_timeout' must be between" % line, p.stderr)
+        rows = self.d.db().execute("SELECT outcome FROM audit").fetchall()
+        self.assertEqual(rows, [("no.fristvakt.ConfigInvalid",)] * 2)
+        self.assertEqual(self.d.cli("status").returncode, 0)
+
+    def test_reload_refuses_restart_only_keys(self):
+        self.d.write_config({'timezone = "Europe/Oslo";': 'timezone = "UTC";'})
+        p = self.d.cli("reload", check=1)
+        self.assertIn("'timezone' cannot change on reload", p.stderr)
+        self.assertEqual(self.status()["timezone"], "Europe/Oslo")
+
+    def test_sighup(self):
+        before = self.status()["config_loaded"]
+        self.d.write_config({'log_level = "info";': 'log_level = "info"; bogus_key = 1;'})
+        self.d.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while "unknown setting 'bogus_key'" not in self.d.log_text():
+            self.assertLess(time.monotonic(), deadline, self.d.log_text())
+            time.sleep(0.05)
+        self.assertEqual(self.status()["config_loaded"], before)
+        time.sleep(1.1)
+        self.d.write_config()
+        mark = len(self.d.notifications)
+        self.d.proc.send_signal(signal.SIGHUP)
+        self.d.wait_notify("RELOADING=1", after=mark)
+        deadline = time.monotonic() + 10
+        while self.status()["config_loaded"] == before:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+
+
+class LifecycleTest(unittest.TestCase):
+    def setUp(self):
+        self.d = Daemon()
+        self.addCleanup(self.d.cleanup)
+
+    def test_sigterm_clean_exit(self):
+        self.d.start()
+        mark = len(self.d.notifications)
+        self.assertEqual(self.d.stop(signal.SIGTERM), 0)
+        self.d.wait_notify("STOPPING=1", after=mark)
+        self.assertFalse(os.path.exists(self.d.socket))
+        self.assertIn("stopped", self.d.log_text())
+
+    def test_sigint_clean_exit(self):
+        self.d.start()
+        self.assertEqual(self.d.stop(signal.SIGINT), 0)
+
+    def test_restart_keeps_data(self):
+        self.d.start()
+        self.d.cli("reload", check=0)
+        self.assertEqual(self.d.stop(), 0)
+        self.d.start()
+        s = self.d.cli_json("status")
+        self.assertEqual(s["counts"]["audit"], 1)
+        self.assertEqual(s["schema_version"], 1)
+
+    def test_stale_socket_is_replaced(self):
+        self.d.start()
+        self.d.proc.kill()
+        self.d.proc.wait()
+        self.assertTrue(os.path.exists(self.d.socket))
+        self.d.start()
+        self.assertEqual(self.d.cli("status").returncode, 0)
+
+    def test_second_daemon_refused(self):
+        self.d.start()
+        other = subprocess.run([FRISTVAKTD, "-c", "etc/fristvakt.conf"], cwd=self.d.dir,
+                               capture_output=True, text=True, timeout=20)
+        self.assertEqual(other.returncode, 1)
+        self.assertIn("another daemon is already listening", other.stderr)
+        self.assertEqual(self.d.cli("status").returncode, 0)
+
+    def test_newer_database_refused(self):
+        self.d.start()
+        self.d.stop()
+        db = self.d.db()
+        db.execute("PRAGMA user_version = 99")
+        db.commit()
+        db.close()
+        self.d.start(wait=False)
+        self.assertEqual(self.d.proc.wait(20), 1)
+        self.assertIn("database schema version 99 is newer than this fristvaktd supports (1)",
+                      self.d.log_text())
+        self.assertFalse(os.path.exists(self.d.socket))
+
+    def test_corrupt_database_refused(self):
+        os.makedirs(os.path.dirname(self.d.database), mode=0o700)
+        with open(self.d.database, "wb") as f:
+            f.write(b"this is not a database" * 100)
+        self.d.start(wait=False)
+        self.assertEqual(self.d.proc.wait(20), 1)
+        self.assertIn("database:", self.d.log_text())
+
+    def test_bad_config_exits_with_line(self):
+        self.d.write_config({"max_connections = 64;": "max_connections = 0;"})
+        self.d.start(wait=False)
+        self.assertEqual(self.d.proc.wait(20), 1)
+        line = next(i for i, l in enumerate(open(self.d.config), 1)
+                    if "max_connections = 0" in l)
+        self.assertIn("fristvakt.conf:%d: 'max_connections' must be between" % line,
+                      self.d.log_text())
+
+    def test_check_config(self):
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", self.d.config],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("configuration is valid", p.stdout)
+        self.d.write_config(extra="\nlog_level = \"debug\";\n")
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", self.d.config],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"fristvakt\.conf:\d+: ")
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", "/nonexistent.conf"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/nonexistent.conf: cannot open: No such file or directory", p.stderr)
+
+
+class CliTest(unittest.TestCase):
+    def test_cannot_connect(self):
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        p = d.cli("status")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("cannot connect to fristvaktd at %s" % d.socket, p.stderr)
+
+    def test_usage(self):
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        self.assertEqual(d.cli().returncode, 2)
+        self.assertEqual(d.cli("frobnicate").returncode, 2)
+        self.assertEqual(d.cli("status", "extra").returncode, 2)
+        for cmd in ("status", "reload", "deadline", "holidays"):
+            p = d.cli(cmd, "--help")
+            self.assertEqual(p.returncode, 0, cmd)
+            self.assertIn("Usage", p.stdout)
+        self.assertEqual(d.cli("--help").returncode, 0)
+
+
+class AccessTest(DaemonTest):
+    """Peers are mapped to roles from their credentials."""
+
+    SUBST = {'socket_mode = "0660";': 'socket_mode = "0666";',
+             '# { group = "fristvakt"; role = "read"; },':
+             '{ user = "nobody"; role = "read"; }'}
+
+    def setUp(self):
+        super().setUp()
+        # nobody must be able to reach the socket in var/ (0700 as the database's dir).
+        os.chmod(os.path.dirname(self.d.socket), 0o711)
+
+    def test_read_role(self):
+        s = self.d.cli_json("status", user="nobody")
+        self.assertEqual(s["role"], "read")
+        p = self.d.cli("reload", user="nobody")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("permission denied: no.fristvakt.Reload needs the admin role; yours is read",
+                      p.stderr)
+        self.assertEqual(self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0], 0)
+
+    def test_no_role(self):
+        p = self.d.cli("status", user="daemon")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("needs the read role; yours is none", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
