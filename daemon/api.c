@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * api: the Varlink methods (see api.h). The handler table is indexed by the method ids of
- * iface.h, so the method table there is the single list of what the daemon serves.
+ * api: dispatch, the service and admin methods, and group commit (see api.h).
+ *
+ * Group commit (DESIGN.md invariant 1): the first write of a loop turn opens a transaction
+ * and asks the host to call api_commit() after the turn's I/O callbacks; every write runs in
+ * a savepoint of its own, so a failing request is rolled back alone and answered at once,
+ * while the successful ones are answered only after the one COMMIT returned. The handler
+ * table is indexed by the method ids of iface.h, so the method table there is the single
+ * list of what the daemon serves.
  */
 #include "api.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "build_config.h"
@@ -17,8 +24,13 @@
 
 typedef void (*api_handler_cb)(struct api_env *env, struct api_req *req);
 
-static void
-reply_fault(struct api_req *req, const struct proto_fault *f)
+struct api_pending {
+	struct api_req *req;
+	json_t *params;
+};
+
+void
+api_reply_fault(struct api_req *req, const struct proto_fault *f)
 {
 	json_t *p = json_object();
 
@@ -29,66 +41,121 @@ reply_fault(struct api_req *req, const struct proto_fault *f)
 	req->reply(req, f->error, p);
 }
 
-static bool
-check_params(struct api_req *req, const struct proto_field *fields, size_t n)
+bool
+api_check_params(struct api_req *req, const struct proto_field *fields, size_t n)
 {
 	struct proto_fault f;
 
 	if (proto_params_check(req->params, fields, n, &f) == 0)
 		return true;
-	reply_fault(req, &f);
+	api_reply_fault(req, &f);
 	return false;
 }
 
-static void
-reply_storage_failure(struct api_env *env, struct api_req *req)
+void
+api_reply_storage_failure(struct api_env *env, struct api_req *req)
 {
+	log_err("database: %s", store_errmsg(env->store));
 	req->reply(req, "no.fristvakt.StorageFailure",
 		   json_pack("{ss}", "message", store_errmsg(env->store)));
 }
 
-static json_t *
-instant_json(int64_t t)
+json_t *
+api_instant_json(int64_t t)
 {
 	char buf[CAL_INSTANT_LEN];
 
 	return json_string(cal_instant_format(t, buf));
 }
 
-/* Writes the audit row of a change in its own transaction. */
-static int
-audit(struct api_env *env, struct api_req *req, const char *case_ref, const char *outcome)
+int
+api_txn_enter(struct api_env *env)
 {
-	struct store_audit a = {
-		.at = req->now,
-		.method = req->method->name,
-		.case_ref = case_ref,
-		.uid = req->peer.uid,
-		.gid = req->peer.gid,
-		.pid = req->peer.pid,
-		.outcome = outcome,
-	};
 	int ret;
 
-	if ((ret = store_begin(env->store)) < 0)
-		return ret;
-	if ((ret = store_audit_append(env->store, &a)) < 0) {
-		store_rollback(env->store);
-		return ret;
+	if (!env->in_txn) {
+		if ((ret = store_begin(env->store)) < 0)
+			return ret;
+		env->in_txn = true;
+		env->schedule_commit(env->host);
 	}
-	return store_commit(env->store);
+	ret = store_savepoint(env->store);
+	if (ret < 0)
+		log_err("database: savepoint: %s", store_errmsg(env->store));
+	return ret;
+}
+
+int
+api_txn_leave(struct api_env *env, bool ok)
+{
+	if (!ok) {
+		store_rollback_to(env->store);
+		return 0;
+	}
+	return store_release(env->store);
+}
+
+void
+api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params)
+{
+	FV_ASSERT(env->in_txn);
+	if (env->n_pending == env->cap_pending) {
+		env->cap_pending = env->cap_pending ? env->cap_pending * 2 : 16;
+		env->pending = xrealloc(env->pending, env->cap_pending * sizeof(*env->pending));
+	}
+	env->pending[env->n_pending++] = (struct api_pending){ .req = req, .params = params };
+}
+
+void
+api_commit(struct api_env *env)
+{
+	struct api_pending *list = env->pending;
+	size_t n = env->n_pending;
+	int ret;
+
+	if (!env->in_txn)
+		return;
+	env->in_txn = false;
+	ret = store_commit(env->store);
+	if (ret < 0)
+		log_err("database: commit of %zu requests failed: %s", n, store_errmsg(env->store));
+	/*
+	 * A reply may run the connection's next pipelined call, which may open the next
+	 * transaction and queue anew: hand that a fresh list.
+	 */
+	env->pending = NULL;
+	env->n_pending = env->cap_pending = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct api_pending p = list[i];
+
+		if (ret == 0) {
+			p.req->reply(p.req, NULL, p.params);
+		} else {
+			json_decref(p.params);
+			p.req->reply(p.req, "no.fristvakt.StorageFailure",
+				     json_pack("{ss}", "message", "the commit failed; nothing was stored"));
+		}
+	}
+	free(list);
+}
+
+void
+api_env_deinit(struct api_env *env)
+{
+	free(env->pending);
+	env->pending = NULL;
+	env->n_pending = env->cap_pending = 0;
 }
 
 static void
 get_info(struct api_env *env, struct api_req *req)
 {
-	json_t *ifaces = json_array();
+	json_t *ifaces;
 
 	(void)env;
-	if (!check_params(req, NULL, 0)) {
-		json_decref(ifaces);
+	if (!api_check_params(req, NULL, 0))
 		return;
-	}
+	ifaces = json_array();
 	for (const char *const *n = iface_names; *n; n++)
 		json_array_append_new(ifaces, json_string(*n));
 	req->reply(req, NULL,
@@ -103,7 +170,7 @@ get_interface_description(struct api_env *env, struct api_req *req)
 	const char *name, *text;
 
 	(void)env;
-	if (!check_params(req, fields, FV_ARRAY_SIZE(fields)))
+	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)))
 		return;
 	name = json_string_value(json_object_get(req->params, "interface"));
 	text = iface_description(name);
@@ -119,19 +186,19 @@ status(struct api_env *env, struct api_req *req)
 {
 	struct store_counts c;
 
-	if (!check_params(req, NULL, 0))
+	if (!api_check_params(req, NULL, 0))
 		return;
 	if (store_counts(env->store, &c) < 0) {
-		reply_storage_failure(env, req);
+		api_reply_storage_failure(env, req);
 		return;
 	}
 	req->reply(req, NULL,
 		   json_pack("{ss so sI ss si ss so ss s{sI sI sI sI} si ss}", "version",
-			     FV_VERSION, "started", instant_json(env->started), "uptime_seconds",
-			     (json_int_t)(req->now - env->started), "database",
+			     FV_VERSION, "started", api_instant_json(env->started),
+			     "uptime_seconds", (json_int_t)(req->now - env->started), "database",
 			     env->conf->database, "schema_version",
 			     store_schema_version(env->store), "config_file", env->conf->path,
-			     "config_loaded", instant_json(env->conf_loaded), "timezone",
+			     "config_loaded", api_instant_json(env->conf_loaded), "timezone",
 			     env->conf->timezone, "counts", "cases", (json_int_t)c.cases, "events",
 			     (json_int_t)c.events, "deadlines", (json_int_t)c.deadlines, "audit",
 			     (json_int_t)c.audit, "connections", (int)env->connections(env->host),
@@ -141,21 +208,36 @@ status(struct api_env *env, struct api_req *req)
 static void
 reload(struct api_env *env, struct api_req *req)
 {
+	struct store_audit a = {
+		.at = req->now,
+		.method = req->method->name,
+		.uid = req->peer.uid,
+		.gid = req->peer.gid,
+		.pid = req->peer.pid,
+	};
 	struct conf_error err;
 	int ret;
 
-	if (!check_params(req, NULL, 0))
+	if (!api_check_params(req, NULL, 0))
 		return;
 	ret = env->reload(env->host, &err);
-	if (audit(env, req, NULL, ret < 0 ? "no.fristvakt.ConfigInvalid" : "ok") < 0)
-		log_warn("audit: recording a reload failed: %s", store_errmsg(env->store));
+	a.outcome = ret < 0 ? "no.fristvakt.ConfigInvalid" : "ok";
+	/* The attempt is audited either way; the reply waits for the audit row's commit. */
+	if (api_txn_enter(env) < 0 || store_audit_append(env->store, &a) < 0 ||
+	    api_txn_leave(env, true) < 0) {
+		if (env->in_txn)
+			api_txn_leave(env, false);
+		api_reply_storage_failure(env, req);
+		return;
+	}
 	if (ret < 0) {
+		/* An error reply need not wait: the configuration did not change. */
 		req->reply(req, "no.fristvakt.ConfigInvalid", json_pack("{ss}", "message", err.text));
 		return;
 	}
-	req->reply(req, NULL,
-		   json_pack("{ss so}", "config_file", env->conf->path, "config_loaded",
-			     instant_json(env->conf_loaded)));
+	api_reply_after_commit(env, req,
+			       json_pack("{ss so}", "config_file", env->conf->path,
+					 "config_loaded", api_instant_json(env->conf_loaded)));
 }
 
 static const api_handler_cb handlers[IFACE_METHOD_COUNT] = {
@@ -163,6 +245,25 @@ static const api_handler_cb handlers[IFACE_METHOD_COUNT] = {
 	[IFACE_GET_INTERFACE_DESCRIPTION] = get_interface_description,
 	[IFACE_STATUS] = status,
 	[IFACE_RELOAD] = reload,
+	[IFACE_REGISTER_APPLICATION] = api_case_record,
+	[IFACE_RECORD_PRELIMINARY_REPLY] = api_case_record,
+	[IFACE_REQUEST_DOCUMENTATION] = api_case_record,
+	[IFACE_RECEIVE_DOCUMENTATION] = api_case_record,
+	[IFACE_RECORD_DECISION] = api_case_record,
+	[IFACE_REQUEST_REASONS] = api_case_record,
+	[IFACE_GIVE_REASONS] = api_case_record,
+	[IFACE_EXTEND_DEADLINE] = api_case_record,
+	[IFACE_OVERRIDE_DEADLINE] = api_case_record,
+	[IFACE_RECORD_COMPLAINT] = api_case_record,
+	[IFACE_FORWARD_COMPLAINT] = api_case_record,
+	[IFACE_DECIDE_COMPLAINT] = api_case_record,
+	[IFACE_WITHDRAW_APPLICATION] = api_case_record,
+	[IFACE_CLOSE_CASE] = api_case_record,
+	[IFACE_GET_CASE] = api_case_get,
+	[IFACE_LIST_CASES] = api_case_list,
+	[IFACE_LIST_DEADLINES] = api_deadlines_list,
+	[IFACE_IMPORT_EVENTS] = api_import,
+	[IFACE_LIST_AUDIT] = api_audit_list,
 };
 
 void

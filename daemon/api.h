@@ -7,12 +7,15 @@
 #ifndef FV_API_H
 #define FV_API_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 #include "conf.h"
 #include "iface.h"
+#include "proto.h"
 
 struct store;
 
@@ -42,7 +45,9 @@ struct api_req {
 	void *data;     /* the caller's */
 };
 
-/* What the API needs from the daemon that hosts it. */
+struct api_pending;
+
+/* What the API needs from the daemon that hosts it, and the API's own state. */
 struct api_env {
 	struct store *store;
 	const struct conf *conf; /* the configuration in force */
@@ -54,9 +59,51 @@ struct api_env {
 	unsigned (*connections)(void *host);
 	/* The daemon's clock (unix seconds): the wall clock, or the test clock when enabled. */
 	int64_t (*now)(void *host);
+	/* Asks the host to call api_commit() once the current loop turn's I/O is handled. */
+	void (*schedule_commit)(void *host);
+
+	/* Group commit, owned by the api: the transaction of this loop turn, and the
+	 * successful replies that wait for its commit. */
+	bool in_txn;
+	struct api_pending *pending;
+	size_t n_pending;
+	size_t cap_pending;
 };
 
 /* Runs one call (req borrowed until its reply). */
 void api_call(struct api_env *env, struct api_req *req);
+
+/*
+ * Commits the loop turn's transaction, then sends the replies that waited for it: as they
+ * were when the commit succeeded, as StorageFailure when it failed (nothing of theirs was
+ * stored). Safe to call when nothing is pending.
+ */
+void api_commit(struct api_env *env);
+void api_env_deinit(struct api_env *env);
+
+/* For the api's own modules (api.c, api_case.c). */
+
+/* Joins the loop turn's transaction (opening it if needed) and starts a savepoint for one
+ * request. 0, or a negative errno (the caller answers StorageFailure). */
+int api_txn_enter(struct api_env *env);
+/* Ends the request's savepoint: keeps its changes (ok) or rolls them back. */
+int api_txn_leave(struct api_env *env, bool ok);
+/* Queues a success reply until the commit (params stolen). */
+void api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params);
+void api_reply_storage_failure(struct api_env *env, struct api_req *req);
+/* Answers a proto_fault as a Varlink error. */
+void api_reply_fault(struct api_req *req, const struct proto_fault *f);
+/* Checks req->params against fields; on failure answers InvalidParameter and returns false. */
+bool api_check_params(struct api_req *req, const struct proto_field *fields, size_t n);
+/* RFC 3339 UTC text of an instant, as a new JSON string. */
+json_t *api_instant_json(int64_t t);
+
+/* The case register (api_case.c): one handler per method. */
+void api_case_record(struct api_env *env, struct api_req *req);
+void api_case_get(struct api_env *env, struct api_req *req);
+void api_case_list(struct api_env *env, struct api_req *req);
+void api_deadlines_list(struct api_env *env, struct api_req *req);
+void api_import(struct api_env *env, struct api_req *req);
+void api_audit_list(struct api_env *env, struct api_req *req);
 
 #endif

@@ -1405,7 +1405,7 @@ do_processing(struct ctx *c)
 	if (recv->emergency && rule->emergency)
 		note(&d, "Søknaden gjelder nødhjelp: nødhjelpsregelen gjelder.");
 	else if (recv->emergency)
-		note(&d, "Søknaden gjelder nødhjelp, men tjenesten har ingen egen nødhjelpsregel.");
+		note(&d, "Søknaden gjelder nødhjelp, men ingen nødhjelpsregel gjelder for tjenesten på mottaksdagen.");
 	k = first_by_date(c, RULES_EV_DECISION, RULES_EV_DECISION, NONE);
 	if (k != NONE) {
 		set_met(&d, &c->ev[k]);

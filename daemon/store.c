@@ -31,8 +31,26 @@ enum stmt_id {
 	STMT_COUNT_DEADLINES,
 	STMT_COUNT_AUDIT,
 	STMT_AUDIT_INSERT,
+	STMT_CASE_BY_REF,
+	STMT_CASE_INSERT,
+	STMT_CASE_SET_STATE,
+	STMT_CONTACT_SET,
+	STMT_EVENT_BY_CLIENT_ID,
+	STMT_EVENT_INSERT,
+	STMT_EVENTS_OF_CASE,
+	STMT_DEADLINES_DELETE,
+	STMT_DEADLINE_INSERT,
 	STMT_COUNT,
 };
+
+#define CASE_COLUMNS                                                                       \
+	"c.id, c.ref, c.service, c.handler, c.unit, c.received, c.channel, c.emergency, "   \
+	"c.state, EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id), c.created, "     \
+	"c.updated"
+#define EVENT_COLUMNS                                                                      \
+	"e.id, e.case_id, e.client_id, e.type, e.occurred, e.recorded, e.data, "            \
+	"ifnull(e.supersedes, 0), "                                                         \
+	"ifnull((SELECT min(s.id) FROM events s WHERE s.supersedes = e.id), 0), e.uid"
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_COUNT_CASES] = "SELECT count(*) FROM cases",
@@ -41,6 +59,21 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_COUNT_AUDIT] = "SELECT count(*) FROM audit",
 	[STMT_AUDIT_INSERT] = ("INSERT INTO audit (at, method, case_ref, uid, gid, pid, outcome) "
 			       "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+	[STMT_CASE_BY_REF] = "SELECT " CASE_COLUMNS " FROM cases c WHERE c.ref = ?",
+	[STMT_CASE_INSERT] = ("INSERT INTO cases (ref, service, handler, unit, received, channel, "
+			      "emergency, state, created, updated) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+	[STMT_CASE_SET_STATE] = "UPDATE cases SET state = ?, updated = ? WHERE id = ?",
+	[STMT_CONTACT_SET] = ("INSERT OR REPLACE INTO contacts (case_id, email, phone, consent_at) "
+			      "VALUES (?, ?, ?, ?)"),
+	[STMT_EVENT_BY_CLIENT_ID] = "SELECT " EVENT_COLUMNS " FROM events e WHERE e.client_id = ?",
+	[STMT_EVENT_INSERT] = ("INSERT INTO events (case_id, client_id, type, occurred, recorded, "
+			       "data, supersedes, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+	[STMT_EVENTS_OF_CASE] = "SELECT " EVENT_COLUMNS
+				" FROM events e WHERE e.case_id = ? ORDER BY e.id",
+	[STMT_DEADLINES_DELETE] = "DELETE FROM deadlines WHERE case_id = ?",
+	[STMT_DEADLINE_INSERT] = ("INSERT INTO deadlines (case_id, kind, subject, state, due, "
+				  "met_on, explanation) VALUES (?, ?, ?, ?, ?, ?, ?)"),
 };
 
 struct store {
@@ -307,6 +340,25 @@ store_commit(struct store *st)
 	return ret;
 }
 
+int
+store_savepoint(struct store *st)
+{
+	return exec(st, "SAVEPOINT request");
+}
+
+int
+store_release(struct store *st)
+{
+	return exec(st, "RELEASE request");
+}
+
+void
+store_rollback_to(struct store *st)
+{
+	exec(st, "ROLLBACK TO request");
+	exec(st, "RELEASE request");
+}
+
 void
 store_rollback(struct store *st)
 {
@@ -361,4 +413,498 @@ store_audit_append(struct store *st, const struct store_audit *a)
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return map_rc(rc);
+}
+
+/* Binds a string or NULL. */
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static char *
+column_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* Runs a statement that returns no rows, then resets it. */
+static int
+step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+}
+
+void
+store_case_deinit(struct store_case *c)
+{
+	free(c->ref);
+	free(c->service);
+	free(c->handler);
+	free(c->unit);
+	free(c->channel);
+	free(c->state);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+read_case(sqlite3_stmt *s, struct store_case *c)
+{
+	c->id = sqlite3_column_int64(s, 0);
+	c->ref = column_text(s, 1);
+	c->service = column_text(s, 2);
+	c->handler = column_text(s, 3);
+	c->unit = column_text(s, 4);
+	c->received = sqlite3_column_int64(s, 5);
+	c->channel = column_text(s, 6);
+	c->emergency = sqlite3_column_int(s, 7) != 0;
+	c->state = column_text(s, 8);
+	c->has_contact = sqlite3_column_int(s, 9) != 0;
+	c->created = sqlite3_column_int64(s, 10);
+	c->updated = sqlite3_column_int64(s, 11);
+}
+
+int
+store_case_by_ref(struct store *st, const char *ref, struct store_case *out)
+{
+	sqlite3_stmt *s = st->stmt[STMT_CASE_BY_REF];
+	int rc, ret;
+
+	memset(out, 0, sizeof(*out));
+	bind_text(s, 1, ref);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		read_case(s, out);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+int
+store_case_insert(struct store *st, struct store_case *c)
+{
+	sqlite3_stmt *s = st->stmt[STMT_CASE_INSERT];
+	int ret;
+
+	bind_text(s, 1, c->ref);
+	bind_text(s, 2, c->service);
+	bind_text(s, 3, c->handler);
+	bind_text(s, 4, c->unit);
+	sqlite3_bind_int64(s, 5, c->received);
+	bind_text(s, 6, c->channel);
+	sqlite3_bind_int(s, 7, c->emergency);
+	bind_text(s, 8, c->state);
+	sqlite3_bind_int64(s, 9, c->created);
+	sqlite3_bind_int64(s, 10, c->updated);
+	ret = step_done(s);
+	if (ret == 0)
+		c->id = sqlite3_last_insert_rowid(st->db);
+	return ret;
+}
+
+int
+store_case_set_state(struct store *st, int64_t id, const char *state, int64_t updated)
+{
+	sqlite3_stmt *s = st->stmt[STMT_CASE_SET_STATE];
+
+	bind_text(s, 1, state);
+	sqlite3_bind_int64(s, 2, updated);
+	sqlite3_bind_int64(s, 3, id);
+	return step_done(s);
+}
+
+int
+store_contact_set(struct store *st, int64_t case_id, const char *email, const char *phone,
+		  int64_t at)
+{
+	sqlite3_stmt *s = st->stmt[STMT_CONTACT_SET];
+
+	sqlite3_bind_int64(s, 1, case_id);
+	bind_text(s, 2, email);
+	bind_text(s, 3, phone);
+	sqlite3_bind_int64(s, 4, at);
+	return step_done(s);
+}
+
+void
+store_event_deinit(struct store_event *e)
+{
+	free(e->client_id);
+	free(e->type);
+	free(e->data);
+	memset(e, 0, sizeof(*e));
+}
+
+static void
+read_event(sqlite3_stmt *s, struct store_event *e)
+{
+	e->id = sqlite3_column_int64(s, 0);
+	e->case_id = sqlite3_column_int64(s, 1);
+	e->client_id = column_text(s, 2);
+	e->type = column_text(s, 3);
+	e->occurred = sqlite3_column_int64(s, 4);
+	e->recorded = sqlite3_column_int64(s, 5);
+	e->data = column_text(s, 6);
+	e->supersedes = sqlite3_column_int64(s, 7);
+	e->superseded_by = sqlite3_column_int64(s, 8);
+	e->uid = (uint32_t)sqlite3_column_int64(s, 9);
+}
+
+int
+store_event_by_client_id(struct store *st, const char *client_id, struct store_event *out)
+{
+	sqlite3_stmt *s = st->stmt[STMT_EVENT_BY_CLIENT_ID];
+	int rc, ret;
+
+	memset(out, 0, sizeof(*out));
+	bind_text(s, 1, client_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		read_event(s, out);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+int
+store_event_insert(struct store *st, struct store_event *e)
+{
+	sqlite3_stmt *s = st->stmt[STMT_EVENT_INSERT];
+	int ret;
+
+	sqlite3_bind_int64(s, 1, e->case_id);
+	bind_text(s, 2, e->client_id);
+	bind_text(s, 3, e->type);
+	sqlite3_bind_int64(s, 4, e->occurred);
+	sqlite3_bind_int64(s, 5, e->recorded);
+	bind_text(s, 6, e->data);
+	if (e->supersedes)
+		sqlite3_bind_int64(s, 7, e->supersedes);
+	else
+		sqlite3_bind_null(s, 7);
+	sqlite3_bind_int64(s, 8, e->uid);
+	ret = step_done(s);
+	if (ret == 0)
+		e->id = sqlite3_last_insert_rowid(st->db);
+	return ret;
+}
+
+int
+store_events_of_case(struct store *st, int64_t case_id, struct store_event **out, size_t *n)
+{
+	sqlite3_stmt *s = st->stmt[STMT_EVENTS_OF_CASE];
+	struct store_event *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, case_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		read_event(s, &v[len++]);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		store_events_free(v, len);
+		return map_rc(rc);
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void
+store_events_free(struct store_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_event_deinit(&v[i]);
+	free(v);
+}
+
+int
+store_deadlines_replace(struct store *st, int64_t case_id, const struct store_deadline *v,
+			size_t n)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	s = st->stmt[STMT_DEADLINES_DELETE];
+	sqlite3_bind_int64(s, 1, case_id);
+	if ((ret = step_done(s)) < 0)
+		return ret;
+	s = st->stmt[STMT_DEADLINE_INSERT];
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, case_id);
+		bind_text(s, 2, v[i].kind);
+		sqlite3_bind_int64(s, 3, v[i].subject);
+		bind_text(s, 4, v[i].state);
+		bind_text(s, 5, v[i].due);
+		bind_text(s, 6, v[i].met_on);
+		bind_text(s, 7, v[i].explanation);
+		if ((ret = step_done(s)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* A growing SQL text with its parameters, for the listings' optional filters. */
+struct query {
+	char sql[2048];
+	size_t len;
+	const char *text[16];
+	int64_t num[16];
+	bool is_num[16];
+	int n;
+};
+
+static void
+q_add(struct query *q, const char *sql)
+{
+	size_t n = strlen(sql);
+
+	FV_ASSERT(q->len + n < sizeof(q->sql));
+	memcpy(q->sql + q->len, sql, n + 1);
+	q->len += n;
+}
+
+static void
+q_text(struct query *q, const char *sql, const char *v)
+{
+	FV_ASSERT(q->n < 16);
+	q_add(q, sql);
+	q->text[q->n] = v;
+	q->is_num[q->n++] = false;
+}
+
+static void
+q_num(struct query *q, const char *sql, int64_t v)
+{
+	FV_ASSERT(q->n < 16);
+	q_add(q, sql);
+	q->num[q->n] = v;
+	q->is_num[q->n++] = true;
+}
+
+static int
+q_prepare(struct store *st, struct query *q, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v2(st->db, q->sql, -1, out, NULL);
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	for (int i = 0; i < q->n; i++) {
+		if (q->is_num[i])
+			sqlite3_bind_int64(*out, i + 1, q->num[i]);
+		else
+			bind_text(*out, i + 1, q->text[i]);
+	}
+	return 0;
+}
+
+static json_t *
+json_text_or_null(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? json_string((const char *)t) : json_null();
+}
+
+int
+store_deadlines_list(struct store *st, const struct store_deadline_filter *f, json_t **rows,
+		     bool *has_next, char **next_due, int64_t *next_id)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	json_t *arr = json_array();
+	int rc, ret, count = 0;
+
+	*has_next = false;
+	*next_due = NULL;
+	*next_id = 0;
+	q_text(&q,
+	       "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
+	       "CASE WHEN d.state = 'open' AND d.due < ?1 THEN 'missed' ELSE d.state END, "
+	       "d.due, d.explanation ->> '$.rule', d.explanation ->> '$.source', d.id "
+	       "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
+	       f->today);
+	if (f->state) {
+		if (strcmp(f->state, "open") == 0)
+			q_add(&q, " AND d.state = 'open' AND (d.due IS NULL OR d.due >= ?1)");
+		else if (strcmp(f->state, "missed") == 0)
+			q_add(&q, " AND (d.state = 'missed' OR (d.state = 'open' AND d.due < ?1))");
+		else
+			q_text(&q, " AND d.state = ?", f->state);
+	}
+	if (f->overdue)
+		q_add(&q, " AND d.state = 'open' AND d.due < ?1");
+	if (f->kind)
+		q_text(&q, " AND d.kind = ?", f->kind);
+	if (f->service)
+		q_text(&q, " AND c.service = ?", f->service);
+	if (f->handler)
+		q_text(&q, " AND c.handler = ?", f->handler);
+	if (f->unit)
+		q_text(&q, " AND c.unit = ?", f->unit);
+	if (f->due_from)
+		q_text(&q, " AND d.due >= ?", f->due_from);
+	if (f->due_to)
+		q_text(&q, " AND d.due <= ?", f->due_to);
+	if (f->has_after && f->after_due) {
+		q_text(&q, " AND (d.due > ?", f->after_due);
+		q_text(&q, " OR (d.due = ?", f->after_due);
+		q_num(&q, " AND d.id > ?))", f->after_id);
+	} else if (f->has_after) {
+		q_num(&q, " AND (d.due IS NOT NULL OR d.id > ?)", f->after_id);
+	}
+	q_num(&q, " ORDER BY d.due, d.id LIMIT ?", f->limit + 1);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count++ == f->limit) {
+			*has_next = true;
+			break;
+		}
+		json_array_append_new(
+			arr, json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o}", "reference",
+				       json_text_or_null(s, 0), "service", json_text_or_null(s, 1),
+				       "handler", json_text_or_null(s, 2), "unit",
+				       json_text_or_null(s, 3), "kind", json_text_or_null(s, 4),
+				       "subject", (json_int_t)sqlite3_column_int64(s, 5), "state",
+				       json_text_or_null(s, 6), "due", json_text_or_null(s, 7), "rule",
+				       json_text_or_null(s, 8), "source", json_text_or_null(s, 9)));
+		*next_id = sqlite3_column_int64(s, 10);
+		free(*next_due);
+		*next_due = column_text(s, 7);
+	}
+	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : map_rc(rc);
+out:
+	sqlite3_finalize(s);
+	if (ret < 0 || !*has_next) {
+		free(*next_due);
+		*next_due = NULL;
+	}
+	if (ret < 0) {
+		json_decref(arr);
+		arr = NULL;
+	}
+	*rows = arr;
+	return ret;
+}
+
+int
+store_cases_list(struct store *st, const struct store_case_filter *f, struct store_case **out,
+		 size_t *n, int64_t *next_id)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	struct store_case *v = xcalloc((size_t)f->limit + 1, sizeof(*v));
+	size_t len = 0;
+	int rc, ret;
+
+	*next_id = 0;
+	q_add(&q, "SELECT " CASE_COLUMNS " FROM cases c WHERE 1");
+	if (f->state)
+		q_text(&q, " AND c.state = ?", f->state);
+	if (f->service)
+		q_text(&q, " AND c.service = ?", f->service);
+	if (f->handler)
+		q_text(&q, " AND c.handler = ?", f->handler);
+	if (f->unit)
+		q_text(&q, " AND c.unit = ?", f->unit);
+	if (f->before_id)
+		q_num(&q, " AND c.id < ?", f->before_id);
+	q_num(&q, " ORDER BY c.id DESC LIMIT ?", f->limit + 1);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((int)len == f->limit) {
+			*next_id = v[len - 1].id;
+			break;
+		}
+		read_case(s, &v[len++]);
+	}
+	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : map_rc(rc);
+out:
+	sqlite3_finalize(s);
+	if (ret < 0) {
+		store_cases_free(v, len);
+		v = NULL;
+		len = 0;
+	}
+	*out = v;
+	*n = len;
+	return ret;
+}
+
+void
+store_cases_free(struct store_case *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_case_deinit(&v[i]);
+	free(v);
+}
+
+int
+store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id, json_t **rows,
+		 int64_t *next_id)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	json_t *arr = json_array();
+	int rc, ret, count = 0;
+	int64_t last = 0;
+
+	*next_id = 0;
+	q_add(&q, "SELECT id, at, method, case_ref, uid, gid, pid, outcome FROM audit WHERE 1");
+	if (ref)
+		q_text(&q, " AND case_ref = ?", ref);
+	if (before_id)
+		q_num(&q, " AND id < ?", before_id);
+	q_num(&q, " ORDER BY id DESC LIMIT ?", limit + 1);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count++ == limit) {
+			*next_id = last;
+			break;
+		}
+		last = sqlite3_column_int64(s, 0);
+		json_array_append_new(
+			arr, json_pack("{s:I s:I s:o s:o s:I s:I s:I s:o}", "id", (json_int_t)last,
+				       "at", (json_int_t)sqlite3_column_int64(s, 1), "method",
+				       json_text_or_null(s, 2), "reference", json_text_or_null(s, 3),
+				       "uid", (json_int_t)sqlite3_column_int64(s, 4), "gid",
+				       (json_int_t)sqlite3_column_int64(s, 5), "pid",
+				       (json_int_t)sqlite3_column_int64(s, 6), "outcome",
+				       json_text_or_null(s, 7)));
+	}
+	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : map_rc(rc);
+out:
+	sqlite3_finalize(s);
+	if (ret < 0) {
+		json_decref(arr);
+		arr = NULL;
+	}
+	*rows = arr;
+	return ret;
 }

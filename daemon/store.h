@@ -10,8 +10,11 @@
 #ifndef FV_STORE_H
 #define FV_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 struct store;
 
@@ -52,7 +55,121 @@ int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/*
+ * Savepoints inside the open transaction, one per request, so that one failing request
+ * does not fail its neighbours in a group commit.
+ */
+int store_savepoint(struct store *st);
+int store_release(struct store *st);
+void store_rollback_to(struct store *st);
+
 int store_counts(struct store *st, struct store_counts *out);
 int store_audit_append(struct store *st, const struct store_audit *a);
+
+/* A case row. Strings are owned (store_case_deinit); handler and unit may be NULL. */
+struct store_case {
+	int64_t id;
+	char *ref;
+	char *service;
+	char *handler;
+	char *unit;
+	int64_t received;
+	char *channel;
+	bool emergency;
+	char *state;
+	bool has_contact;
+	int64_t created;
+	int64_t updated;
+};
+
+void store_case_deinit(struct store_case *c);
+/* 0, -ENOENT, or another negative errno. */
+int store_case_by_ref(struct store *st, const char *ref, struct store_case *out);
+/* Inserts c (borrowed) and sets c->id. */
+int store_case_insert(struct store *st, struct store_case *c);
+int store_case_set_state(struct store *st, int64_t id, const char *state, int64_t updated);
+int store_contact_set(struct store *st, int64_t case_id, const char *email, const char *phone,
+		      int64_t at);
+
+/* An event row. Strings owned (store_events_free / store_event_deinit). */
+struct store_event {
+	int64_t id;
+	int64_t case_id;
+	char *client_id; /* may be NULL */
+	char *type;
+	int64_t occurred;
+	int64_t recorded;
+	char *data;         /* JSON object text */
+	int64_t supersedes; /* 0: none */
+	int64_t superseded_by; /* 0: none (derived) */
+	uint32_t uid;
+};
+
+void store_event_deinit(struct store_event *e);
+int store_event_by_client_id(struct store *st, const char *client_id, struct store_event *out);
+/* Inserts e (borrowed) and sets e->id. */
+int store_event_insert(struct store *st, struct store_event *e);
+/* Every event of a case in id order: an owned array (store_events_free). */
+int store_events_of_case(struct store *st, int64_t case_id, struct store_event **out,
+			 size_t *n);
+void store_events_free(struct store_event *v, size_t n);
+
+/* A computed deadline to store; all borrowed. due and met_on may be NULL. */
+struct store_deadline {
+	const char *kind;
+	int64_t subject;
+	const char *state;
+	const char *due;
+	const char *met_on;
+	const char *explanation; /* JSON object text */
+};
+
+/* Replaces the stored deadlines of a case with these. */
+int store_deadlines_replace(struct store *st, int64_t case_id, const struct store_deadline *v,
+			    size_t n);
+
+/* Filters of store_deadlines_list; NULL members do not filter. */
+struct store_deadline_filter {
+	const char *state; /* open, met, missed, cancelled (judged on today) */
+	const char *kind;
+	const char *service;
+	const char *handler;
+	const char *unit;
+	const char *due_from;
+	const char *due_to;
+	bool overdue;
+	const char *today; /* YYYY-MM-DD */
+	int limit;
+	bool has_after; /* keyset cursor: rows after (after_due, after_id) */
+	const char *after_due; /* NULL: the cursor row had no due date */
+	int64_t after_id;
+};
+
+/*
+ * Deadlines by due date (rows without one first), as an owned JSON array of objects
+ * (reference, service, handler, unit, kind, subject, state, due, rule, source) and, when
+ * more rows follow, *next_due / *next_id / *has_next for the cursor (next_due owned).
+ */
+int store_deadlines_list(struct store *st, const struct store_deadline_filter *f, json_t **rows,
+			 bool *has_next, char **next_due, int64_t *next_id);
+
+struct store_case_filter {
+	const char *state;
+	const char *service;
+	const char *handler;
+	const char *unit;
+	int limit;
+	int64_t before_id; /* 0: from the newest */
+};
+
+/* Cases newest first: an owned array of store_case (store_cases_free); *next_id is the
+ * cursor for the next page or 0. */
+int store_cases_list(struct store *st, const struct store_case_filter *f, struct store_case **out,
+		     size_t *n, int64_t *next_id);
+void store_cases_free(struct store_case *v, size_t n);
+
+/* The audit log newest first, as an owned JSON array; *next_id as for cases. */
+int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id,
+		     json_t **rows, int64_t *next_id);
 
 #endif

@@ -14,9 +14,23 @@ CREATE TABLE cases (
 	service TEXT NOT NULL,
 	handler TEXT,
 	unit TEXT,
+	received INTEGER NOT NULL,
+	channel TEXT NOT NULL CHECK (channel IN ('written', 'oral', 'digital')),
+	emergency INTEGER NOT NULL CHECK (emergency IN (0, 1)),
 	state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'withdrawn', 'closed')),
 	created INTEGER NOT NULL,
 	updated INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cases_service ON cases (service, id);
+CREATE INDEX cases_handler ON cases (handler, id);
+CREATE INDEX cases_unit ON cases (unit, id);
+
+-- Applicant contact details, kept only with the applicant's consent to reminders.
+CREATE TABLE contacts (
+	case_id INTEGER PRIMARY KEY REFERENCES cases (id),
+	email TEXT,
+	phone TEXT,
+	consent_at INTEGER NOT NULL
 ) STRICT;
 
 -- Events are the truth and are never changed: a correction is a new event that names the
@@ -33,6 +47,7 @@ CREATE TABLE events (
 	uid INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX events_case ON events (case_id, id);
+CREATE INDEX events_supersedes ON events (supersedes) WHERE supersedes IS NOT NULL;
 
 -- Deadlines are derived from events and the rules in force, each with its explanation.
 CREATE TABLE deadlines (
@@ -46,7 +61,8 @@ CREATE TABLE deadlines (
 	explanation TEXT NOT NULL CHECK (json_valid(explanation)),
 	UNIQUE (case_id, kind, subject)
 ) STRICT;
-CREATE INDEX deadlines_state_due ON deadlines (state, due);
+CREATE INDEX deadlines_state_due ON deadlines (state, due, id);
+CREATE INDEX deadlines_due ON deadlines (due, id);
 
 -- Every change, attributed to the control-socket peer that made it.
 CREATE TABLE audit (
@@ -59,4 +75,4 @@ CREATE TABLE audit (
 	pid INTEGER NOT NULL,
 	outcome TEXT NOT NULL
 ) STRICT;
-CREATE INDEX audit_at ON audit (at);
+CREATE INDEX audit_case ON audit (case_ref, id);
