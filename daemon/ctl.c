@@ -31,6 +31,7 @@
 
 #define CTL_MAX_GROUPS  64
 #define CTL_MAX_BUCKETS 256
+#define CTL_DRAIN_MS    5000
 
 /* A token bucket per peer uid for the call rate. */
 struct bucket {
@@ -70,6 +71,8 @@ struct ctl {
 	char *path;
 	bool stopping;
 	bool listener_closed;
+	uv_timer_t drain; /* bounds how long stopping waits for replies to be written */
+	bool drain_closed;
 	struct bucket buckets[CTL_MAX_BUCKETS];
 };
 
@@ -80,6 +83,7 @@ struct write_req {
 };
 
 static void conn_close(struct conn *c);
+static void drain_closed(uv_handle_t *h);
 static void process(struct conn *c);
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
@@ -89,19 +93,27 @@ maybe_free_ctl(struct ctl *ctl)
 {
 	if (!ctl->stopping || !ctl->listener_closed || ctl->conns)
 		return;
+	if (!ctl->drain_closed) {
+		if (!uv_is_closing((uv_handle_t *)&ctl->drain))
+			uv_close((uv_handle_t *)&ctl->drain, drain_closed);
+		return;
+	}
 	if (ctl->bound_path)
 		unlink(ctl->path);
 	free(ctl->path);
 	free(ctl);
 }
 
+/*
+ * Frees a connection once both handles are closed and no call is in progress: a call
+ * waiting for the group commit still holds the connection's request.
+ */
 static void
-conn_handle_closed(uv_handle_t *h)
+conn_maybe_free(struct conn *c)
 {
-	struct conn *c = h->data;
 	struct ctl *ctl = c->ctl;
 
-	if (--c->open_handles > 0)
+	if (c->open_handles > 0 || c->busy)
 		return;
 	if (c->prev)
 		c->prev->next = c->next;
@@ -114,6 +126,15 @@ conn_handle_closed(uv_handle_t *h)
 	proto_call_deinit(&c->call);
 	free(c);
 	maybe_free_ctl(ctl);
+}
+
+static void
+conn_handle_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	c->open_handles--;
+	conn_maybe_free(c);
 }
 
 static void
@@ -207,8 +228,10 @@ reply_cb(struct api_req *req, const char *error, json_t *params)
 	json_decref(params);
 	proto_call_deinit(&c->call);
 	c->busy = false;
-	if (c->closing)
+	if (c->closing) {
+		conn_maybe_free(c);
 		return;
+	}
 	if (!c->processing) {
 		if (!c->close_after_write)
 			uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, read_cb);
@@ -533,6 +556,8 @@ ctl_start(uv_loop_t *loop, const struct conf *conf, struct api_env *env, struct 
 	ctl->path = xstrdup(conf->socket);
 	uv_pipe_init(loop, &ctl->listener, 0);
 	ctl->listener.data = ctl;
+	uv_timer_init(loop, &ctl->drain);
+	ctl->drain.data = ctl;
 	n = sd_listen_fds(1);
 	if (n > 1) {
 		snprintf(err, errlen, "systemd passed %d sockets; expected one", n);
@@ -561,7 +586,7 @@ fail:
 	/* The loop has not run: closing the listener and running once frees it. */
 	ctl->stopping = true;
 	ctl_stop(ctl);
-	uv_run(loop, UV_RUN_NOWAIT);
+	uv_run(loop, UV_RUN_DEFAULT);
 	*out = NULL;
 	return ret < 0 ? ret : -EIO;
 }
@@ -587,11 +612,40 @@ listener_closed(uv_handle_t *h)
 	maybe_free_ctl(ctl);
 }
 
+static void
+drain_closed(uv_handle_t *h)
+{
+	struct ctl *ctl = h->data;
+
+	ctl->drain_closed = true;
+	maybe_free_ctl(ctl);
+}
+
+static void
+drain_expired(uv_timer_t *t)
+{
+	struct ctl *ctl = t->data;
+
+	for (struct conn *c = ctl->conns; c; c = c->next)
+		conn_close(c);
+}
+
 void
 ctl_stop(struct ctl *ctl)
 {
 	ctl->stopping = true;
-	for (struct conn *c = ctl->conns; c; c = c->next)
-		conn_close(c);
+	/* Replies already written out still reach their clients; give them a moment. */
+	for (struct conn *c = ctl->conns; c; c = c->next) {
+		if (c->writes_pending && !c->closing) {
+			c->close_after_write = true;
+			uv_read_stop((uv_stream_t *)&c->pipe);
+			uv_timer_stop(&c->idle);
+		} else {
+			conn_close(c);
+		}
+	}
+	uv_timer_start(&ctl->drain, drain_expired, CTL_DRAIN_MS, 0);
+	uv_unref((uv_handle_t *)&ctl->drain);
 	uv_close((uv_handle_t *)&ctl->listener, listener_closed);
+	maybe_free_ctl(ctl);
 }

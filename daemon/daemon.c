@@ -40,6 +40,10 @@ struct daemon {
 	uv_signal_t sig_int;
 	uv_signal_t sig_hup;
 	uv_timer_t watchdog;
+	/* Group commit: the check handle commits after the loop turn's I/O; the idle handle
+	 * keeps that turn's poll from blocking while a commit is due. */
+	uv_check_t commit_check;
+	uv_idle_t commit_idle;
 	bool watchdog_on;
 	bool stopping;
 	int sigint_count;
@@ -61,6 +65,31 @@ connections(void *host)
 	struct daemon *d = host;
 
 	return d->ctl ? ctl_connections(d->ctl) : 0;
+}
+
+static void
+on_commit_idle(uv_idle_t *h)
+{
+	(void)h;
+}
+
+static void
+on_commit_check(uv_check_t *h)
+{
+	struct daemon *d = h->data;
+
+	uv_check_stop(&d->commit_check);
+	uv_idle_stop(&d->commit_idle);
+	api_commit(&d->env);
+}
+
+static void
+schedule_commit(void *host)
+{
+	struct daemon *d = host;
+
+	uv_check_start(&d->commit_check, on_commit_check);
+	uv_idle_start(&d->commit_idle, on_commit_idle);
 }
 
 static void
@@ -128,11 +157,15 @@ stop(struct daemon *d)
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
 	log_notice("shutting down");
+	/* What was accepted in this turn is committed and answered before the socket closes. */
+	api_commit(&d->env);
 	ctl_stop(d->ctl);
 	d->ctl = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	uv_close((uv_handle_t *)&d->commit_check, NULL);
+	uv_close((uv_handle_t *)&d->commit_idle, NULL);
 	/* SIGINT stays watched: a second one exits at once. */
 }
 
@@ -196,10 +229,16 @@ start(struct daemon *d)
 		.reload = reload,
 		.connections = connections,
 		.now = wall_now,
+		.schedule_commit = schedule_commit,
 	};
+	uv_check_init(&d->loop, &d->commit_check);
+	uv_idle_init(&d->loop, &d->commit_idle);
+	d->commit_check.data = d;
 	ret = ctl_start(&d->loop, d->conf, &d->env, &d->ctl, err, sizeof(err));
 	if (ret < 0) {
 		log_err("control socket: %s", err);
+		uv_close((uv_handle_t *)&d->commit_check, NULL);
+		uv_close((uv_handle_t *)&d->commit_idle, NULL);
 		return ret;
 	}
 	uv_signal_init(&d->loop, &d->sig_term);
@@ -261,6 +300,7 @@ daemon_run(const char *config_path)
 	log_notice("stopped");
 	status = 0;
 out_free:
+	api_env_deinit(&d.env);
 	store_close(d.store);
 	conf_free(d.conf);
 	free(d.config_path);

@@ -59,12 +59,12 @@
 
 static const char *const kind_names[RULES_KIND_COUNT] = {
 	"processing", "preliminary_reply", "documentation",
-	"complaint",  "late_complaint",    "forwarding",
+	"complaint",  "late_complaint",	   "forwarding",
 };
 
 static const char *const kind_labels[RULES_KIND_COUNT] = {
 	"saksbehandlingsfrist", "frist for foreløpig svar", "innsendelsesfrist",
-	"klagefrist",           "ytre frist for sen klage", "frist for oversendelse",
+	"klagefrist",		"ytre frist for sen klage", "frist for oversendelse",
 };
 
 static const char *const state_names[] = { "open", "met", "missed", "cancelled" };
@@ -87,14 +87,15 @@ static const char *const event_names[RULES_EV_COUNT] = {
 };
 
 static const char *const start_names[RULES_START_COUNT] = {
-	"received",      "documentation_requested", "decision_made",      "decision_reached",
-	"reasons_given", "complaint_sent",          "complaint_received",
+	"received",	 "documentation_requested", "decision_made",	  "decision_reached",
+	"reasons_given", "complaint_sent",	    "complaint_received",
 };
 
 /* What the start day is, in the words of a case worker. */
 static const char *const start_words[RULES_START_COUNT] = {
-	"søknaden mottatt", "dokumentasjon etterspurt", "vedtaket truffet", "vedtaket kom fram",
-	"begrunnelsen kom fram", "klagen sendt", "klagen mottatt",
+	"søknaden mottatt",  "dokumentasjon etterspurt", "vedtaket truffet",
+	"vedtaket kom fram", "begrunnelsen kom fram",	 "klagen sendt",
+	"klagen mottatt",
 };
 
 #define BIT(s) (1u << (s))
@@ -285,8 +286,8 @@ check_keys(const config_setting_t *g, const char *const *allowed, const char *wh
 				used += (size_t)w;
 		}
 		if (!ok) {
-			conf_error_at(err, m, "unknown setting '%s' in %s (allowed: %s)", name, what,
-				      list);
+			conf_error_at(err, m, "unknown setting '%s' in %s (allowed: %s)", name,
+				      what, list);
 			return -EINVAL;
 		}
 	}
@@ -400,9 +401,10 @@ get_id(const config_setting_t *g, const char *what, const char **out, struct con
 	if (ret < 0)
 		return ret;
 	if (!id_valid(*out)) {
-		conf_error_at(err, config_setting_get_member(g, "id"),
-			      "bad %s id '%s' (lower-case letters, digits, '-' and '_', at most 64)",
-			      what, *out);
+		conf_error_at(
+			err, config_setting_get_member(g, "id"),
+			"bad %s id '%s' (lower-case letters, digits, '-' and '_', at most 64)",
+			what, *out);
 		return -EINVAL;
 	}
 	return 0;
@@ -517,8 +519,8 @@ static int
 load_rule(const struct rules *r, const config_setting_t *g, const char *owner, struct rule *out,
 	  struct conf_error *err)
 {
-	static const char *const keys[] = { "kind",     "period",    "valid_from", "source",
-					    "start",    "rollover",  "calendar",   "pauses",
+	static const char *const keys[] = { "kind",	 "period",	    "valid_from", "source",
+					    "start",	 "rollover",	    "calendar",	  "pauses",
 					    "emergency", "reasons_restart", NULL };
 	const char *kind, *period, *valid_from, *source, *start, *rollover, *calendar;
 	bool present;
@@ -538,16 +540,16 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 	out->line = (int)config_setting_source_line(g);
 	if (rules_kind_parse(kind, &out->kind) < 0) {
 		snprintf(kinds, sizeof(kinds), "%s, %s, %s, %s, %s, %s", kind_names[0],
-			 kind_names[1], kind_names[2], kind_names[3], kind_names[4],
-			 kind_names[5]);
+			 kind_names[1], kind_names[2], kind_names[3], kind_names[4], kind_names[5]);
 		conf_error_at(err, config_setting_get_member(g, "kind"),
 			      "unknown kind '%s' (expected one of %s)", kind, kinds);
 		return -EINVAL;
 	}
 	if (cal_period_parse(period, &out->period) < 0) {
-		conf_error_at(err, config_setting_get_member(g, "period"),
-			      "bad period '%s' (expected a number and d, w, m or y, such as \"3w\")",
-			      period);
+		conf_error_at(
+			err, config_setting_get_member(g, "period"),
+			"bad period '%s' (expected a number and d, w, m or y, such as \"3w\")",
+			period);
 		return -EINVAL;
 	}
 	if (cal_date_parse(valid_from, &out->valid_from) < 0) {
@@ -560,8 +562,8 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 		if (parse_name(start, start_names, RULES_START_COUNT, &v) < 0 ||
 		    !(kind_starts[out->kind].allowed & BIT(v))) {
 			conf_error_at(err, config_setting_get_member(g, "start"),
-				      "start '%s' is not allowed for kind '%s' (default: %s)", start,
-				      kind, start_names[kind_starts[out->kind].def]);
+				      "start '%s' is not allowed for kind '%s' (default: %s)",
+				      start, kind, start_names[kind_starts[out->kind].def]);
 			return -EINVAL;
 		}
 		out->start = (enum rules_start)v;
@@ -571,9 +573,10 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 		if (strcmp(rollover, "none") == 0) {
 			out->rollover = RULES_ROLLOVER_NONE;
 		} else if (strcmp(rollover, "next_working_day") != 0) {
-			conf_error_at(err, config_setting_get_member(g, "rollover"),
-				      "bad rollover '%s' (expected \"next_working_day\" or \"none\")",
-				      rollover);
+			conf_error_at(
+				err, config_setting_get_member(g, "rollover"),
+				"bad rollover '%s' (expected \"next_working_day\" or \"none\")",
+				rollover);
 			return -EINVAL;
 		}
 	}
@@ -896,8 +899,8 @@ struct ctx {
 	size_t cap;
 };
 
-static void
-note(struct rules_deadline *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct rules_deadline *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 note(struct rules_deadline *d, const char *fmt, ...)
@@ -1020,6 +1023,11 @@ validate(struct ctx *c)
 		if (want != RULES_EV_COUNT) {
 			c->target[i] = resolve(c, i, e->ref, want);
 			if (c->target[i] == NONE && need)
+				return -EINVAL;
+			/* A complaint, reasons, an answer or a forwarding follows what it concerns. */
+			if (c->target[i] != NONE && e->type != RULES_EV_EXTENSION &&
+			    e->type != RULES_EV_OVERRIDE &&
+			    cal_cmp(e->date, ev[c->target[i]].date) < 0)
 				return -EINVAL;
 		}
 	}
@@ -1178,8 +1186,7 @@ count(struct rules_deadline *d, const struct rule *rule, const struct cal_date *
 
 /* The earliest event of type a or b whose ref resolves to subject (NONE: any), or NONE. */
 static size_t
-first_by_date(const struct ctx *c, enum rules_event_type a, enum rules_event_type b,
-	      size_t subject)
+first_by_date(const struct ctx *c, enum rules_event_type a, enum rules_event_type b, size_t subject)
 {
 	size_t best = NONE;
 
@@ -1239,7 +1246,8 @@ apply_changes(const struct ctx *c, struct rules_deadline *d, size_t subject)
 		ch->why = e->why ? xstrdup(e->why) : NULL;
 		/* An extension only ever lengthens; an override sets the date it names. */
 		if (!ch->override && d->has_due && cal_cmp(e->due, d->due) <= 0) {
-			note(d, "Forlengelsen til %s gir ingen senere frist enn %s; den fristen står.",
+			note(d,
+			     "Forlengelsen til %s gir ingen senere frist enn %s; den fristen står.",
 			     DATE(e->due), DATE(d->due));
 			continue;
 		}
@@ -1405,7 +1413,8 @@ do_processing(struct ctx *c)
 	if (recv->emergency && rule->emergency)
 		note(&d, "Søknaden gjelder nødhjelp: nødhjelpsregelen gjelder.");
 	else if (recv->emergency)
-		note(&d, "Søknaden gjelder nødhjelp, men ingen nødhjelpsregel gjelder for tjenesten på mottaksdagen.");
+		note(&d,
+		     "Søknaden er merket som nødhjelp, men ingen egen nødhjelpsregel gjelder for tjenesten på mottaksdagen; den vanlige regelen er brukt.");
 	k = first_by_date(c, RULES_EV_DECISION, RULES_EV_DECISION, NONE);
 	if (k != NONE) {
 		set_met(&d, &c->ev[k]);
@@ -1547,11 +1556,13 @@ reasons(struct ctx *c, size_t j, const struct rule *rule, struct rules_deadline 
 			continue;
 		}
 		if (d->has_restart) {
-			note(d, "Ny anmodning om begrunnelse %s endrer ikke fristen.", DATE(rq->date));
+			note(d, "Ny anmodning om begrunnelse %s endrer ikke fristen.",
+			     DATE(rq->date));
 			continue;
 		}
 		if (had_due && cal_cmp(rq->date, first_due) > 0) {
-			note(d, "Begrunnelse bedt om %s, etter at klagefristen gikk ut %s: fristen løper ikke på nytt.",
+			note(d,
+			     "Begrunnelse bedt om %s, etter at klagefristen gikk ut %s: fristen løper ikke på nytt.",
 			     DATE(rq->date), DATE(first_due));
 			continue;
 		}
@@ -1576,7 +1587,8 @@ reasons(struct ctx *c, size_t j, const struct rule *rule, struct rules_deadline 
 				return ret;
 		} else {
 			d->has_due = false;
-			note(d, "Begrunnelse bedt om %s: ny full klagefrist løper fra begrunnelsen kommer fram.",
+			note(d,
+			     "Begrunnelse bedt om %s: ny full klagefrist løper fra begrunnelsen kommer fram.",
 			     DATE(rq->date));
 		}
 	}
@@ -1598,15 +1610,18 @@ late_notes(const struct ctx *c, struct rules_deadline *d, const struct rules_dea
 			note(d, "Klagen ble sendt %s, %d %s etter fristen.", DATE(d->met_on), n,
 			     n == 1 ? "dag" : "dager");
 		else if (cal_cmp(d->met_on, late->due) <= 0)
-			note(d, "Sen klage (sendt %s, %d %s for sent): kan likevel tas under behandling til og med %s (%s).",
+			note(d,
+			     "Sen klage (sendt %s, %d %s for sent): kan likevel tas under behandling til og med %s (%s).",
 			     DATE(d->met_on), n, n == 1 ? "dag" : "dager", DATE(late->due),
 			     late->source);
 		else
-			note(d, "Klagen ble sendt %s, etter den ytre fristen %s (%s): den kan ikke tas under behandling.",
+			note(d,
+			     "Klagen ble sendt %s, etter den ytre fristen %s (%s): den kan ikke tas under behandling.",
 			     DATE(d->met_on), DATE(late->due), late->source);
 	} else if (!d->has_met && window) {
 		if (cal_cmp(c->today, late->due) <= 0)
-			note(d, "Klagefristen er ute; en sen klage kan likevel tas under behandling til og med %s (%s).",
+			note(d,
+			     "Klagefristen er ute; en sen klage kan likevel tas under behandling til og med %s (%s).",
 			     DATE(late->due), late->source);
 		else
 			note(d, "Klagefristen og den ytre fristen %s (%s) er ute.", DATE(late->due),
@@ -1636,10 +1651,12 @@ do_decision(struct ctx *c, size_t j)
 		} else if (dec->has_reached) {
 			set_start(&d, dec, RULES_START_DECISION_REACHED, dec->reached);
 			if (dec->digital)
-				note(&d, "Digitalt vedtak: regnet fra det seneste av tilgjengeliggjøring og varsel (%s).",
+				note(&d,
+				     "Digitalt vedtak: regnet fra det seneste av tilgjengeliggjøring og varsel (%s).",
 				     DATE(dec->reached));
 		} else {
-			note(&d, "Venter på at vedtaket kommer fram: klagefristen løper fra den dagen.");
+			note(&d,
+			     "Venter på at vedtaket kommer fram: klagefristen løper fra den dagen.");
 		}
 		if (d.has_start && (ret = count(&d, cr, NULL)) < 0)
 			goto out;
@@ -1884,8 +1901,7 @@ struct sbuf {
 	size_t cap;
 };
 
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -1957,7 +1973,8 @@ text_rollover(struct sbuf *b, const struct rules_deadline *d)
 			  why);
 	}
 	if (d->calendar)
-		sb_printf(b, "Kontorkalenderen «%s» teller med når fristen flyttes.\n", d->calendar);
+		sb_printf(b, "Kontorkalenderen «%s» teller med når fristen flyttes.\n",
+			  d->calendar);
 }
 
 static void
@@ -2004,14 +2021,20 @@ rules_deadline_text(const struct rules_deadline *d)
 		const struct rules_pause *p = &d->pauses[i];
 
 		if (p->late)
-			sb_printf(&b, "Dokumentasjon etterspurt %s, etter at fristen var ute: ingen stans.\n",
-				  DATE(p->from));
+			sb_printf(
+				&b,
+				"Dokumentasjon etterspurt %s, etter at fristen var ute: ingen stans.\n",
+				DATE(p->from));
 		else if (p->open)
-			sb_printf(&b, "Stans fra %s (dokumentasjon etterspurt), fortsatt åpen per %s: %d %s så langt.\n",
-				  DATE(p->from), DATE(p->to), p->days, p->days == 1 ? "dag" : "dager");
+			sb_printf(
+				&b,
+				"Stans fra %s (dokumentasjon etterspurt), fortsatt åpen per %s: %d %s så langt.\n",
+				DATE(p->from), DATE(p->to), p->days,
+				p->days == 1 ? "dag" : "dager");
 		else
 			sb_printf(&b, "Stans fra %s (dokumentasjon etterspurt) til %s: %d %s.\n",
-				  DATE(p->from), DATE(p->to), p->days, p->days == 1 ? "dag" : "dager");
+				  DATE(p->from), DATE(p->to), p->days,
+				  p->days == 1 ? "dag" : "dager");
 	}
 	if (d->has_restart && d->restart.given)
 		sb_printf(&b, "Begrunnelse bedt om %s og gitt %s: ny full frist fra %s.\n",

@@ -30,12 +30,12 @@ struct rules;
 #define RULES_MAX_EVENTS 10000
 
 enum rules_kind {
-	RULES_KIND_PROCESSING,        /* "processing": municipal norm (saksbehandlingsfrist) */
+	RULES_KIND_PROCESSING,	      /* "processing": municipal norm (saksbehandlingsfrist) */
 	RULES_KIND_PRELIMINARY_REPLY, /* "preliminary_reply": foreløpig svar */
 	RULES_KIND_DOCUMENTATION,     /* "documentation": innsendelsesfrist */
-	RULES_KIND_COMPLAINT,         /* "complaint": klagefrist */
+	RULES_KIND_COMPLAINT,	      /* "complaint": klagefrist */
 	RULES_KIND_LATE_COMPLAINT,    /* "late_complaint": outer limit for a late complaint */
-	RULES_KIND_FORWARDING,        /* "forwarding": oversendelse til Statsforvalteren */
+	RULES_KIND_FORWARDING,	      /* "forwarding": oversendelse til Statsforvalteren */
 	RULES_KIND_COUNT,
 };
 
@@ -70,19 +70,19 @@ enum rules_event_type {
  * start after a request for reasons.
  */
 enum rules_start {
-	RULES_START_RECEIVED,           /* "received" */
-	RULES_START_DOC_REQUESTED,      /* "documentation_requested" */
-	RULES_START_DECISION_MADE,      /* "decision_made" */
-	RULES_START_DECISION_REACHED,   /* "decision_reached" */
-	RULES_START_REASONS_GIVEN,      /* "reasons_given" */
-	RULES_START_COMPLAINT_SENT,     /* "complaint_sent" */
+	RULES_START_RECEIVED,		/* "received" */
+	RULES_START_DOC_REQUESTED,	/* "documentation_requested" */
+	RULES_START_DECISION_MADE,	/* "decision_made" */
+	RULES_START_DECISION_REACHED,	/* "decision_reached" */
+	RULES_START_REASONS_GIVEN,	/* "reasons_given" */
+	RULES_START_COMPLAINT_SENT,	/* "complaint_sent" */
 	RULES_START_COMPLAINT_RECEIVED, /* "complaint_received" */
 	RULES_START_COUNT,
 };
 
 enum rules_rollover {
 	RULES_ROLLOVER_NEXT_WORKING_DAY, /* "next_working_day": domstolloven § 149 */
-	RULES_ROLLOVER_NONE,             /* "none": the end day stands, weekend or not */
+	RULES_ROLLOVER_NONE,		 /* "none": the end day stands, weekend or not */
 };
 
 /*
@@ -127,28 +127,28 @@ struct rules_event {
 	bool digital;
 	int64_t ref;
 	enum rules_kind kind; /* extension, override: which deadline */
-	bool emergency;       /* received: nødhjelp, use the emergency processing rule */
+	bool emergency;	      /* received: nødhjelp, use the emergency processing rule */
 	const char *who;      /* borrowed: author of an extension or override */
 	const char *why;      /* borrowed: its reason */
 };
 
 /* A stretch of days a processing norm stood still while documentation was awaited. */
 struct rules_pause {
-	int64_t event;        /* the documentation request */
+	int64_t event;	      /* the documentation request */
 	struct cal_date from; /* the day it was requested */
 	struct cal_date to;   /* the day the count resumed: received, decided, or today */
-	int32_t days;         /* whole days added to the deadline (0 when it overlapped) */
-	bool open;            /* still awaited: to is today and grows */
-	bool late;            /* requested after the deadline had run out: no pause */
+	int32_t days;	      /* whole days added to the deadline (0 when it overlapped) */
+	bool open;	      /* still awaited: to is today and grows */
+	bool late;	      /* requested after the deadline had run out: no pause */
 };
 
 /* An extension (forlenget frist) or a manual override of a deadline. */
 struct rules_change {
 	int64_t event;
-	bool override;        /* false: extension */
+	bool override;	      /* false: extension */
 	struct cal_date date; /* the new date asked for */
-	char *who;            /* owned, may be NULL */
-	char *why;            /* owned, may be NULL */
+	char *who;	      /* owned, may be NULL */
+	char *why;	      /* owned, may be NULL */
 };
 
 /* fvl. § 24: the party asked for the reasons before the complaint deadline ended. */
@@ -190,9 +190,9 @@ struct rules_deadline {
 	char *calendar; /* owned office calendar name, NULL: legal days only */
 	bool has_raw_end;
 	struct cal_date raw_end;    /* start + period, § 148, before pauses and roll-over */
-	int32_t pause_days;         /* sum of pauses[].days */
+	int32_t pause_days;	    /* sum of pauses[].days */
 	struct cal_date paused_end; /* raw_end + pause_days: what roll-over starts from */
-	struct cal_step *steps;     /* the days skipped by roll-over; why owned here */
+	struct cal_step *steps;	    /* the days skipped by roll-over; why owned here */
 	size_t n_steps;
 	bool has_rule_due;
 	struct cal_date rule_due; /* the due date by the rule, before extensions and overrides */
@@ -257,6 +257,39 @@ const struct cal_office *rules_office_at(const struct rules *rules, size_t i);
  * belongs to, an invalid date, a duplicate or non-positive id, an extension or override
  * without its date, more than RULES_MAX_EVENTS events), -ERANGE when a date leaves the
  * calendar's range.
+ *
+ * What each kind is and what meets it (the rule picked by its start date):
+ *   processing         from received; the emergency version when the application is
+ *                      flagged and one is in force. Met by the earliest decision. With
+ *                      pauses = true the raw end moves by the whole days each documentation
+ *                      request stood open (to its answer, or to today / the decision / the
+ *                      end of the case); overlapping requests count once, a request made
+ *                      after the deadline had run out pauses nothing. A preliminary reply's
+ *                      promised date is noted, not applied (an extension changes the date).
+ *   preliminary_reply  from received, never paused; met by a preliminary reply or a
+ *                      decision, whichever is earlier.
+ *   documentation      per request: the date the request names (else the rule's period);
+ *                      met by documentation_received.
+ *   complaint          per decision, from the rule's start (the day it reached the party by
+ *                      default; unknown -> no due date yet). A request for reasons on or
+ *                      before the due date empties the due date until the reasons are given,
+ *                      then a full new period runs from that day (rule key reasons_restart).
+ *                      Met by the complaint sent first (event date, not the day received); a
+ *                      complaint while there is no due date is in time. A late complaint is
+ *                      "missed" with a note on the late_complaint window.
+ *   late_complaint     per decision, from the day it was made; met when the first complaint
+ *                      was sent within it, missed when it was sent later or when the limit
+ *                      passes with none - "missed" means the right lapsed.
+ *   forwarding         per complaint, from the day it was received (the complaint's reached
+ *                      date; the day sent when that is unknown, with a note); met by
+ *                      forwarded or complaint_decided.
+ * Extensions and overrides apply in recorded order after the rule: an extension only ever
+ * moves the due date later (or gives one where there was none), an override sets it.
+ * State: met when met on or before the due date (or while there was none); missed when met
+ * later, or unmet and today is past the due date; cancelled when the case is withdrawn -
+ * or, for all but complaint and late_complaint, closed - after the subject event and
+ * before the deadline was met or had run out (a deadline already run out stays missed);
+ * otherwise open.
  */
 int rules_compute(const struct rules *rules, const char *service, const struct rules_event *ev,
 		  size_t n_ev, struct cal_date today, struct rules_deadline **out, size_t *n_out);

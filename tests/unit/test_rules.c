@@ -29,54 +29,54 @@
 #error "FV_SOURCE_DIR must name the source tree (the test build defines it)"
 #endif
 
-#define D(y, m, d)                                                                         \
-	{                                                                                  \
-		(y), (m), (d)                                                              \
+#define D(y, m, d)                                                                                 \
+	{                                                                                          \
+		(y), (m), (d)                                                                      \
 	}
-#define RECV(i, dt)                                                                        \
-	{                                                                                  \
-		.id = (i), .type = RULES_EV_RECEIVED, .date = dt                           \
+#define RECV(i, dt)                                                                                \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_RECEIVED, .date = dt                                   \
 	}
-#define RECV_EM(i, dt)                                                                     \
-	{                                                                                  \
-		.id = (i), .type = RULES_EV_RECEIVED, .date = dt, .emergency = true        \
+#define RECV_EM(i, dt)                                                                             \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_RECEIVED, .date = dt, .emergency = true                \
 	}
-#define DEC(i, made, reach)                                                                \
-	{                                                                                  \
-		.id = (i), .type = RULES_EV_DECISION, .date = made, .has_reached = true,   \
-		.reached = reach                                                           \
+#define DEC(i, made, reach)                                                                        \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_DECISION, .date = made, .has_reached = true,           \
+		.reached = reach                                                                   \
 	}
-#define DEC_NR(i, made)                                                                    \
-	{                                                                                  \
-		.id = (i), .type = RULES_EV_DECISION, .date = made                         \
+#define DEC_NR(i, made)                                                                            \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_DECISION, .date = made                                 \
 	}
-#define EV(i, t, dt)                                                                       \
-	{                                                                                  \
-		.id = (i), .type = (t), .date = dt                                         \
+#define EV(i, t, dt)                                                                               \
+	{                                                                                          \
+		.id = (i), .type = (t), .date = dt                                                 \
 	}
-#define EVREF(i, t, dt, r)                                                                 \
-	{                                                                                  \
-		.id = (i), .type = (t), .date = dt, .ref = (r)                             \
+#define EVREF(i, t, dt, r)                                                                         \
+	{                                                                                          \
+		.id = (i), .type = (t), .date = dt, .ref = (r)                                     \
 	}
-#define DOCREQ(i, dt, due_)                                                                \
-	{                                                                                  \
-		.id = (i), .type = RULES_EV_DOC_REQUESTED, .date = dt, .has_due = true,    \
-		.due = due_                                                                \
+#define DOCREQ(i, dt, due_)                                                                        \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_DOC_REQUESTED, .date = dt, .has_due = true,            \
+		.due = due_                                                                        \
 	}
-#define PRELIM(i, dt, due_)                                                                \
-	{                                                                                  \
-		.id = (i), .type = RULES_EV_PRELIMINARY_REPLY, .date = dt, .has_due = true, \
-		.due = due_                                                                \
+#define PRELIM(i, dt, due_)                                                                        \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_PRELIMINARY_REPLY, .date = dt, .has_due = true,        \
+		.due = due_                                                                        \
 	}
-#define COMPLAINT(i, sent, recv, r)                                                        \
-	{                                                                                  \
-		.id = (i), .type = RULES_EV_COMPLAINT, .date = sent, .has_reached = true,  \
-		.reached = recv, .ref = (r)                                                \
+#define COMPLAINT(i, sent, recv, r)                                                                \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_COMPLAINT, .date = sent, .has_reached = true,          \
+		.reached = recv, .ref = (r)                                                        \
 	}
-#define CHANGE(i, t, dt, k, new_, r, w, y)                                                 \
-	{                                                                                  \
-		.id = (i), .type = (t), .date = dt, .kind = (k), .has_due = true,          \
-		.due = new_, .ref = (r), .who = (w), .why = (y)                            \
+#define CHANGE(i, t, dt, k, new_, r, w, y)                                                         \
+	{                                                                                          \
+		.id = (i), .type = (t), .date = dt, .kind = (k), .has_due = true, .due = new_,     \
+		.ref = (r), .who = (w), .why = (y)                                                 \
 	}
 #define SC(a) (a), FV_ARRAY_SIZE(a)
 
@@ -132,7 +132,8 @@ static struct rules *testcfg;
 static char *
 write_temp(const char *text)
 {
-	char *path = xstrdup("/tmp/test_rules.XXXXXX");
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/test_rules.XXXXXX", dir && *dir ? dir : "/tmp");
 	int fd = mkstemp(path);
 	size_t len = strlen(text);
 
@@ -561,12 +562,12 @@ struct row {
 	const char *text; /* NULL, or a phrase of rules_deadline_text() */
 };
 
-#define P  RULES_KIND_PROCESSING
-#define PR RULES_KIND_PRELIMINARY_REPLY
-#define DO RULES_KIND_DOCUMENTATION
-#define CO RULES_KIND_COMPLAINT
-#define LC RULES_KIND_LATE_COMPLAINT
-#define FW RULES_KIND_FORWARDING
+#define P      RULES_KIND_PROCESSING
+#define PR     RULES_KIND_PRELIMINARY_REPLY
+#define DO     RULES_KIND_DOCUMENTATION
+#define CO     RULES_KIND_COMPLAINT
+#define LC     RULES_KIND_LATE_COMPLAINT
+#define FW     RULES_KIND_FORWARDING
 #define OPEN   RULES_STATE_OPEN
 #define MET    RULES_STATE_MET
 #define MISSED RULES_STATE_MISSED
@@ -590,10 +591,12 @@ static const struct row rows[] = {
 	{ "pbrl 4w from Sun 19 Apr over 17 May", SHIPPED, "bpa", SC(sc_a4), "2026-05-01", CO, 2,
 	  OPEN, "2026-05-18", NULL, "2026-05-17 grunnlovsdag → 2026-05-18." },
 	{ "pbrl 4w source", SHIPPED, "bpa", SC(sc_a4), "2026-05-01", CO, 2, OPEN, "2026-05-18",
-	  NULL, "4 uker fra 2026-04-19 (vedtaket kom fram) etter pasient- og "
-		"brukerrettighetsloven § 7-5" },
+	  NULL,
+	  "4 uker fra 2026-04-19 (vedtaket kom fram) etter pasient- og "
+	  "brukerrettighetsloven § 7-5" },
 	{ "pbrl 4w from Mon 27 Apr over andre pinsedag", SHIPPED, "sykehjem", SC(sc_a5),
-	  "2026-05-01", CO, 2, OPEN, "2026-05-26", NULL, "2026-05-25 andre pinsedag → 2026-05-26." },
+	  "2026-05-01", CO, 2, OPEN, "2026-05-26", NULL,
+	  "2026-05-25 andre pinsedag → 2026-05-26." },
 	{ "fvl 3w from Thu 3 Dec ends on julaften", SHIPPED, "forvaltningsloven", SC(sc_a6),
 	  "2026-12-10", CO, 2, OPEN, "2026-12-24", NULL, "Frist: 2026-12-24. Status: åpen." },
 	{ "1 month from 31 Jan 2028 is 29 Feb", SHIPPED, "forvaltningsloven", SC(sc_m1),
@@ -619,8 +622,8 @@ static const struct row rows[] = {
 	/* Processing norms. */
 	{ "processing missed by a late decision", SHIPPED, "okonomisk-stonad", SC(sc_a1),
 	  "2026-03-10", P, 1, MISSED, "2026-02-16", "2026-02-27", "overskredet" },
-	{ "kvalifiseringsprogram 4w met", SHIPPED, "kvalifiseringsprogram", SC(sc_a2),
-	  "2026-03-20", P, 1, MET, "2026-03-16", "2026-03-11", NULL },
+	{ "kvalifiseringsprogram 4w met", SHIPPED, "kvalifiseringsprogram", SC(sc_a2), "2026-03-20",
+	  P, 1, MET, "2026-03-16", "2026-03-11", NULL },
 	{ "midlertidig-botilbud next day met", SHIPPED, "midlertidig-botilbud", SC(sc_a3),
 	  "2026-05-01", P, 1, MET, "2026-04-21", "2026-04-21", NULL },
 	{ "bpa has no processing norm", SHIPPED, "bpa", SC(sc_a4), "2026-05-01", P, 1, ABSENT, NULL,
@@ -638,9 +641,10 @@ static const struct row rows[] = {
 	  "2026-03-06", P, 1, OPEN, "2026-03-07", NULL,
 	  "okonomisk-stonad/processing/emergency@1970-01-01" },
 	{ "ordinary application uses the 14-day norm", SHIPPED, "okonomisk-stonad", SC(sc_n1),
-	  "2026-03-06", P, 1, OPEN, "2026-03-20", NULL, "Regel: okonomisk-stonad/processing@1970-01-01." },
+	  "2026-03-06", P, 1, OPEN, "2026-03-20", NULL,
+	  "Regel: okonomisk-stonad/processing@1970-01-01." },
 	{ "emergency flag without an emergency rule", SHIPPED, "kvalifiseringsprogram", SC(sc_e3),
-	  "2026-03-10", P, 1, OPEN, "2026-03-30", NULL, "ingen nødhjelpsregel" },
+	  "2026-03-10", P, 1, OPEN, "2026-03-30", NULL, "ingen egen nødhjelpsregel" },
 	/* Pauses for documentation. */
 	{ "pause closed: 5 days", SHIPPED, "okonomisk-stonad", SC(sc_p1), "2026-03-20", P, 1, OPEN,
 	  "2026-03-23", NULL,
@@ -649,8 +653,8 @@ static const struct row rows[] = {
 	  OPEN, "2026-03-23", NULL, "2026-03-16, pluss 5 dager stans = 2026-03-21." },
 	{ "documentation met", SHIPPED, "okonomisk-stonad", SC(sc_p1), "2026-03-20", DO, 2, MET,
 	  "2026-03-16", "2026-03-09", "2026-03-14 lørdag, 2026-03-15 søndag → 2026-03-16." },
-	{ "the § 11 a month never pauses", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20",
-	  PR, 1, OPEN, "2026-04-07", NULL, NULL },
+	{ "the § 11 a month never pauses", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", PR,
+	  1, OPEN, "2026-04-07", NULL, NULL },
 	{ "pause open: 8 days so far", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-12", P, 1,
 	  OPEN, "2026-03-24", NULL, "fortsatt åpen per 2026-03-12: 8 dager så langt." },
 	{ "pause open: 16 days later", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", P, 1,
@@ -659,17 +663,17 @@ static const struct row rows[] = {
 	  "2026-03-16", NULL, "Innsendelsesfrist 2026-03-14, satt i brevet 2026-03-04" },
 	{ "documentation missed", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", DO, 2,
 	  MISSED, "2026-03-16", NULL, "oversittet, ikke oppfylt" },
-	{ "pause stops at the decision", SHIPPED, "okonomisk-stonad", SC(sc_p3), "2026-03-20", P,
-	  1, MET, "2026-03-23", "2026-03-10", "til 2026-03-10: 6 dager" },
+	{ "pause stops at the decision", SHIPPED, "okonomisk-stonad", SC(sc_p3), "2026-03-20", P, 1,
+	  MET, "2026-03-23", "2026-03-10", "til 2026-03-10: 6 dager" },
 	{ "request after expiry pauses nothing", SHIPPED, "okonomisk-stonad", SC(sc_p4),
 	  "2026-03-25", P, 1, MISSED, "2026-03-16", NULL,
 	  "Dokumentasjon etterspurt 2026-03-18, etter at fristen var ute: ingen stans." },
 	{ "overlapping requests count once", SHIPPED, "okonomisk-stonad", SC(sc_p5), "2026-03-20",
 	  P, 1, OPEN, "2026-03-23", NULL, "til 2026-03-11: 2 dager" },
-	{ "second documentation deadline met", SHIPPED, "okonomisk-stonad", SC(sc_p5),
-	  "2026-03-20", DO, 3, MET, "2026-03-16", "2026-03-11", NULL },
-	{ "closing cancels documentation", SHIPPED, "okonomisk-stonad", SC(sc_p6), "2026-03-20",
-	  DO, 2, CANCEL, "2026-03-16", NULL, "bortfalt 2026-03-10 (hendelse 3)" },
+	{ "second documentation deadline met", SHIPPED, "okonomisk-stonad", SC(sc_p5), "2026-03-20",
+	  DO, 3, MET, "2026-03-16", "2026-03-11", NULL },
+	{ "closing cancels documentation", SHIPPED, "okonomisk-stonad", SC(sc_p6), "2026-03-20", DO,
+	  2, CANCEL, "2026-03-16", NULL, "bortfalt 2026-03-10 (hendelse 3)" },
 	{ "closing cancels processing", SHIPPED, "okonomisk-stonad", SC(sc_p6), "2026-03-20", P, 1,
 	  CANCEL, "2026-03-23", NULL, NULL },
 	{ "documentation without a date: 14 days", SHIPPED, "okonomisk-stonad", SC(sc_dd),
@@ -698,12 +702,12 @@ static const struct row rows[] = {
 	{ "reasons given: new full period", SHIPPED, "okonomisk-stonad", SC(sc_b2), "2026-03-30",
 	  CO, 2, OPEN, "2026-04-07", NULL,
 	  "Begrunnelse bedt om 2026-03-10 og gitt 2026-03-17: ny full frist fra 2026-03-17." },
-	{ "reasons given: original noted", SHIPPED, "okonomisk-stonad", SC(sc_b2), "2026-03-30",
-	  CO, 2, OPEN, "2026-04-07", NULL, "Opprinnelig klagefrist var 2026-03-23." },
-	{ "reasons requested on the last day", SHIPPED, "okonomisk-stonad", SC(sc_b3),
-	  "2026-03-30", CO, 2, OPEN, "2026-04-15", NULL, "(begrunnelsen kom fram)" },
-	{ "reasons requested too late", SHIPPED, "okonomisk-stonad", SC(sc_b4), "2026-03-25", CO,
-	  2, MISSED, "2026-03-23", NULL, "etter at klagefristen gikk ut 2026-03-23" },
+	{ "reasons given: original noted", SHIPPED, "okonomisk-stonad", SC(sc_b2), "2026-03-30", CO,
+	  2, OPEN, "2026-04-07", NULL, "Opprinnelig klagefrist var 2026-03-23." },
+	{ "reasons requested on the last day", SHIPPED, "okonomisk-stonad", SC(sc_b3), "2026-03-30",
+	  CO, 2, OPEN, "2026-04-15", NULL, "(begrunnelsen kom fram)" },
+	{ "reasons requested too late", SHIPPED, "okonomisk-stonad", SC(sc_b4), "2026-03-25", CO, 2,
+	  MISSED, "2026-03-23", NULL, "etter at klagefristen gikk ut 2026-03-23" },
 	{ "rule without reasons_restart", TESTCFG, "ingen-begrunnelse", SC(sc_b1), "2026-03-12", CO,
 	  2, OPEN, "2026-03-23", NULL, "regelen gir ikke ny frist" },
 	{ "complaint while reasons awaited", SHIPPED, "okonomisk-stonad", SC(sc_b6), "2026-03-30",
@@ -773,8 +777,8 @@ static const struct row rows[] = {
 	  "2026-03-30", CO, 2, CANCEL, "2026-03-23", NULL, NULL },
 	{ "withdrawn cancels the outer limit", SHIPPED, "okonomisk-stonad", SC(sc_w2), "2026-03-30",
 	  LC, 2, CANCEL, "2027-02-16", NULL, NULL },
-	{ "decision on the last day is met", SHIPPED, "okonomisk-stonad", SC(sc_w2), "2026-03-30", P,
-	  1, MET, "2026-02-16", "2026-02-16", NULL },
+	{ "decision on the last day is met", SHIPPED, "okonomisk-stonad", SC(sc_w2), "2026-03-30",
+	  P, 1, MET, "2026-02-16", "2026-02-16", NULL },
 	{ "withdrawn after a breach stays missed", SHIPPED, "okonomisk-stonad", SC(sc_w3),
 	  "2026-03-25", P, 1, MISSED, "2026-03-16", NULL,
 	  "Fristen var ute før saken ble trukket 2026-03-20." },
@@ -792,7 +796,8 @@ static const struct row rows[] = {
 	{ "forwarding met", SHIPPED, "okonomisk-stonad", SC(sc_f1), "2026-04-10", FW, 3, MET,
 	  "2026-04-07", "2026-03-30", "2026-04-03 langfredag" },
 	{ "forwarding met by a complaint decision", SHIPPED, "okonomisk-stonad", SC(sc_f2),
-	  "2026-04-10", FW, 3, MET, "2026-04-07", "2026-04-07", "Oppfylt ved avgjørelse av klagen" },
+	  "2026-04-10", FW, 3, MET, "2026-04-07", "2026-04-07",
+	  "Oppfylt ved avgjørelse av klagen" },
 	{ "forwarding from the sent date when receipt unknown", SHIPPED, "okonomisk-stonad",
 	  SC(sc_f3), "2026-03-10", FW, 3, OPEN, "2026-04-07", NULL, "Mottaksdato mangler" },
 	{ "forwarding late", SHIPPED, "okonomisk-stonad", SC(sc_f4), "2026-04-10", FW, 3, MISSED,
@@ -806,8 +811,8 @@ static const struct row rows[] = {
 	  2, OPEN, "2027-07-30", NULL, "vers/complaint@2027-07-01" },
 	{ "outer limit of the versioned regime", TESTCFG, "versjon", SC(sc_v3), "2027-07-05", LC, 2,
 	  OPEN, "2028-06-28", NULL, "gammel lov § 31" },
-	{ "no version in force: no deadline", TESTCFG, "ny", SC(sc_ny1), "2020-01-05", CO, 2, ABSENT,
-	  NULL, NULL, NULL },
+	{ "no version in force: no deadline", TESTCFG, "ny", SC(sc_ny1), "2020-01-05", CO, 2,
+	  ABSENT, NULL, NULL, NULL },
 	{ "first version in force", TESTCFG, "ny", SC(sc_ny2), "2020-01-05", CO, 2, OPEN,
 	  "2020-01-23", NULL, NULL },
 	/* Office calendar only where a rule names it. */
@@ -826,7 +831,7 @@ static const struct row rows[] = {
 	  ABSENT, NULL, NULL, NULL },
 	/* Emergency versions. */
 	{ "emergency rule not yet in force", TESTCFG, "akutt", SC(sc_ak1), "2026-03-02", P, 1, OPEN,
-	  "2026-03-20", NULL, "ingen nødhjelpsregel" },
+	  "2026-03-20", NULL, "ingen egen nødhjelpsregel" },
 	{ "emergency rule: same day, Saturday", TESTCFG, "akutt", SC(sc_ak2), "2026-03-09", P, 1,
 	  MET, "2026-03-07", "2026-03-07", "akutt/processing/emergency@2026-03-01" },
 	{ "ordinary application beside an emergency rule", TESTCFG, "akutt", SC(sc_ak3),
@@ -853,7 +858,8 @@ check_date(const char *row, const char *what, bool has, struct cal_date got, con
 
 	if (!want) {
 		if (has)
-			fail_msg("%s: %s is %s, expected none", row, what, cal_date_format(got, buf));
+			fail_msg("%s: %s is %s, expected none", row, what,
+				 cal_date_format(got, buf));
 		return;
 	}
 	if (!has)
@@ -873,9 +879,9 @@ test_engine_row(void **state)
 	char *text;
 	json_t *j;
 
-	assert_int_equal(rules_compute(rules, r->service, r->ev, r->n_ev, parse_date(r->today),
-				       &out, &n),
-			 0);
+	assert_int_equal(
+		rules_compute(rules, r->service, r->ev, r->n_ev, parse_date(r->today), &out, &n),
+		0);
 	for (size_t i = 0; i < n; i++) {
 		if (out[i].kind == r->kind && out[i].subject == r->subject) {
 			if (d)
@@ -958,7 +964,10 @@ static const struct rules_event bad_date[] = {
 };
 static const struct rules_event bad_ext_no_due[] = {
 	RECV(1, D(2026, 3, 2)),
-	{ .id = 2, .type = RULES_EV_EXTENSION, .date = D(2026, 3, 3), .kind = RULES_KIND_PROCESSING },
+	{ .id = 2,
+	  .type = RULES_EV_EXTENSION,
+	  .date = D(2026, 3, 3),
+	  .kind = RULES_KIND_PROCESSING },
 };
 static const struct rules_event bad_ext_kind[] = {
 	RECV(1, D(2026, 3, 2)),
@@ -986,6 +995,17 @@ static const struct rules_event bad_complaint_received[] = {
 	RECV(1, D(2026, 3, 2)),
 	DEC(2, D(2026, 3, 3), D(2026, 3, 4)),
 	COMPLAINT(3, D(2026, 3, 10), D(2026, 3, 9), 0),
+};
+static const struct rules_event bad_complaint_early[] = {
+	RECV(1, D(2026, 3, 2)),
+	DEC(2, D(2026, 3, 10), D(2026, 3, 11)),
+	COMPLAINT(3, D(2026, 3, 9), D(2026, 3, 12), 0),
+};
+static const struct rules_event bad_forwarded_early[] = {
+	RECV(1, D(2026, 3, 2)),
+	DEC(2, D(2026, 3, 10), D(2026, 3, 11)),
+	COMPLAINT(3, D(2026, 3, 12), D(2026, 3, 13), 0),
+	EVREF(4, RULES_EV_FORWARDED, D(2026, 3, 11), 3),
 };
 static const struct rules_event bad_doc_ref[] = {
 	RECV(1, D(2026, 3, 2)),
@@ -1019,13 +1039,17 @@ static const struct {
 	{ "extension of no kind", "okonomisk-stonad", SC(bad_ext_kind), "2026-03-10", -EINVAL },
 	{ "override without a decision", "okonomisk-stonad", SC(bad_ext_subject), "2026-03-10",
 	  -EINVAL },
-	{ "documentation due before the request", "okonomisk-stonad", SC(bad_doc_due),
-	  "2026-03-10", -EINVAL },
+	{ "documentation due before the request", "okonomisk-stonad", SC(bad_doc_due), "2026-03-10",
+	  -EINVAL },
 	{ "forwarded without complaint", "okonomisk-stonad", SC(bad_forwarded), "2026-03-10",
 	  -EINVAL },
 	{ "unknown event type", "okonomisk-stonad", SC(bad_type), "2026-03-10", -EINVAL },
 	{ "complaint received before sent", "okonomisk-stonad", SC(bad_complaint_received),
 	  "2026-03-10", -EINVAL },
+	{ "complaint sent before the decision", "okonomisk-stonad", SC(bad_complaint_early),
+	  "2026-03-20", -EINVAL },
+	{ "forwarded before the complaint", "okonomisk-stonad", SC(bad_forwarded_early),
+	  "2026-03-20", -EINVAL },
 	{ "documentation received names no request", "okonomisk-stonad", SC(bad_doc_ref),
 	  "2026-03-10", -EINVAL },
 	{ "invalid today", "okonomisk-stonad", SC(sc_a1), NULL, -EINVAL },
@@ -1069,8 +1093,8 @@ test_order(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(rules_compute(shipped, "okonomisk-stonad", SC(ev), parse_date("2026-03-25"),
-				       &out, &n),
+	assert_int_equal(rules_compute(shipped, "okonomisk-stonad", SC(ev),
+				       parse_date("2026-03-25"), &out, &n),
 			 0);
 	assert_int_equal(n, FV_ARRAY_SIZE(want));
 	for (size_t i = 0; i < n; i++) {
@@ -1081,8 +1105,8 @@ test_order(void **state)
 }
 
 static json_t *
-one_json(const struct rules *rules, const char *service, const struct rules_event *ev,
-	 size_t n_ev, const char *today, enum rules_kind kind)
+one_json(const struct rules *rules, const char *service, const struct rules_event *ev, size_t n_ev,
+	 const char *today, enum rules_kind kind)
 {
 	struct rules_deadline *out;
 	json_t *j = NULL;
@@ -1233,12 +1257,12 @@ test_names(void **state)
 			    "frist for foreløpig svar");
 	assert_string_equal(rules_kind_label(RULES_KIND_DOCUMENTATION), "innsendelsesfrist");
 	assert_string_equal(rules_kind_label(RULES_KIND_COMPLAINT), "klagefrist");
-	assert_string_equal(rules_kind_label(RULES_KIND_LATE_COMPLAINT), "ytre frist for sen klage");
+	assert_string_equal(rules_kind_label(RULES_KIND_LATE_COMPLAINT),
+			    "ytre frist for sen klage");
 	assert_string_equal(rules_kind_label(RULES_KIND_FORWARDING), "frist for oversendelse");
 	assert_string_equal(rules_event_type_name(RULES_EV_DOC_REQUESTED),
 			    "documentation_requested");
-	assert_string_equal(rules_event_type_name(RULES_EV_COMPLAINT_DECIDED),
-			    "complaint_decided");
+	assert_string_equal(rules_event_type_name(RULES_EV_COMPLAINT_DECIDED), "complaint_decided");
 	assert_int_equal(rules_kind_parse("klage", &k), -EINVAL);
 	assert_int_equal(rules_state_parse("", &s), -EINVAL);
 	assert_int_equal(rules_event_type_parse(NULL, &t), -EINVAL);
@@ -1249,10 +1273,18 @@ static void
 test_lookups(void **state)
 {
 	static const char *const ids[] = {
-		"okonomisk-stonad", "nodhjelp",      "midlertidig-botilbud",
-		"kvalifiseringsprogram", "helsetjenester-i-hjemmet", "praktisk-bistand",
-		"stottekontakt",    "bpa",           "avlastning",
-		"sykehjem",         "omsorgsstonad", "forvaltningsloven",
+		"okonomisk-stonad",
+		"nodhjelp",
+		"midlertidig-botilbud",
+		"kvalifiseringsprogram",
+		"helsetjenester-i-hjemmet",
+		"praktisk-bistand",
+		"stottekontakt",
+		"bpa",
+		"avlastning",
+		"sykehjem",
+		"omsorgsstonad",
+		"forvaltningsloven",
 	};
 	const struct cal_office *o;
 
@@ -1317,7 +1349,8 @@ test_load_string(void **state)
 
 /* Broken configurations: the line reported and a word of the message. */
 
-#define RULE_OK "kind = \"complaint\"; period = \"3w\"; valid_from = \"1970-01-01\"; source = \"s\";"
+#define RULE_OK                                                                                    \
+	"kind = \"complaint\"; period = \"3w\"; valid_from = \"1970-01-01\"; source = \"s\";"
 
 static const struct {
 	const char *name;
@@ -1635,15 +1668,16 @@ test_minimal_config(void **state)
 	rules_free(r);
 	/* Emergency and ordinary versions on the same day are two rules, not a duplicate. */
 	assert_int_equal(
-		load_string("regimes = ( { id = \"r\"; name = \"R\"; rules = (\n"
-			    "  { kind = \"processing\"; period = \"1d\"; valid_from = \"2000-01-01\";"
-			    "    source = \"a\"; },\n"
-			    "  { kind = \"processing\"; period = \"0d\"; valid_from = \"2000-01-01\";"
-			    "    source = \"b\"; emergency = true; rollover = \"none\"; }\n"
-			    "); } );\n"
-			    "services = ( { id = \"s\"; name = \"S\"; regime = \"r\"; } );\n"
-			    "log_level = \"info\";\n",
-			    &r, &err),
+		load_string(
+			"regimes = ( { id = \"r\"; name = \"R\"; rules = (\n"
+			"  { kind = \"processing\"; period = \"1d\"; valid_from = \"2000-01-01\";"
+			"    source = \"a\"; },\n"
+			"  { kind = \"processing\"; period = \"0d\"; valid_from = \"2000-01-01\";"
+			"    source = \"b\"; emergency = true; rollover = \"none\"; }\n"
+			"); } );\n"
+			"services = ( { id = \"s\"; name = \"S\"; regime = \"r\"; } );\n"
+			"log_level = \"info\";\n",
+			&r, &err),
 		0);
 	assert_true(rules_has_service(r, "s"));
 	rules_free(r);
@@ -1654,10 +1688,10 @@ main(void)
 {
 	size_t n_rows = FV_ARRAY_SIZE(rows);
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_bad_input),   cmocka_unit_test(test_order),
-		cmocka_unit_test(test_json),        cmocka_unit_test(test_names),
-		cmocka_unit_test(test_lookups),     cmocka_unit_test(test_load_string),
-		cmocka_unit_test(test_bad_config),  cmocka_unit_test(test_minimal_config),
+		cmocka_unit_test(test_bad_input),  cmocka_unit_test(test_order),
+		cmocka_unit_test(test_json),	   cmocka_unit_test(test_names),
+		cmocka_unit_test(test_lookups),	   cmocka_unit_test(test_load_string),
+		cmocka_unit_test(test_bad_config), cmocka_unit_test(test_minimal_config),
 	};
 	size_t n = n_rows + FV_ARRAY_SIZE(fixed);
 	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));

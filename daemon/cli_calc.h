@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cli_calc: the calculator commands of the fristvakt CLI, usable without a daemon.
+ *
+ *   fristvakt deadline --from DATE --period 3w|4w|14d|1m [--calendar NAME] [--json]
+ *   fristvakt holidays YEAR [--json]
+ *
+ * Each takes the command's own argv (argv[0] is the command name), parses it with
+ * getopt_long, prints to stdout and returns the exit status: 0 success (also for --help),
+ * 2 bad input (a one-line message naming the bad value goes to stderr), 1 when the
+ * configuration needed for --calendar cannot be loaded.
+ */
+#ifndef FV_CLI_CALC_H
+#define FV_CLI_CALC_H
+
+/* config_path (borrowed) is read only when --calendar is given. */
+int cli_calc_deadline(int argc, char **argv, const char *config_path);
+int cli_calc_holidays(int argc, char **argv);
+
+#endif
