@@ -106,4 +106,11 @@ void api_deadlines_list(struct api_env *env, struct api_req *req);
 void api_import(struct api_env *env, struct api_req *req);
 void api_audit_list(struct api_env *env, struct api_req *req);
 
+/*
+ * Recomputes the stored deadlines of up to max cases with id > *cursor (after a reload
+ * changed the rules, or at start-up), inside the loop turn's transaction. Advances *cursor;
+ * returns 1 while cases remain, 0 when done, or a negative errno.
+ */
+int api_recompute_step(struct api_env *env, int64_t *cursor, int max, int64_t now);
+
 #endif

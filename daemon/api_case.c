@@ -1709,3 +1709,39 @@ api_audit_list(struct api_env *env, struct api_req *req)
 		   json_pack("{so so}", "entries", rows, "next",
 			     next ? json_integer(next) : json_null()));
 }
+
+int
+api_recompute_step(struct api_env *env, int64_t *cursor, int max, int64_t now)
+{
+	struct store_case *v = NULL;
+	struct cal_date today;
+	size_t n = 0;
+	int ret;
+
+	if (!today_of(now, &today))
+		return -ERANGE;
+	if ((ret = store_cases_after(env->store, *cursor, max, &v, &n)) < 0)
+		return ret;
+	if (n == 0)
+		goto out;
+	if ((ret = api_txn_enter(env)) < 0)
+		goto out;
+	for (size_t i = 0; i < n && ret >= 0; i++) {
+		struct timeline tl = { 0 };
+		struct computed comp = { 0 };
+
+		*cursor = v[i].id;
+		if ((ret = timeline_load(env->store, v[i].id, &tl)) < 0)
+			break;
+		/* A case the rules can no longer compute keeps what was stored for it. */
+		if (compute(env->conf->rules, v[i].service, &tl, today, &comp) == 0)
+			ret = store_deadlines(env, &v[i], &comp);
+		rules_deadlines_free(comp.d, comp.n);
+		timeline_free(&tl);
+	}
+	api_txn_leave(env, ret >= 0);
+	ret = ret < 0 ? ret : 1;
+out:
+	store_cases_free(v, n);
+	return ret;
+}

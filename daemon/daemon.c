@@ -44,6 +44,9 @@ struct daemon {
 	 * keeps that turn's poll from blocking while a commit is due. */
 	uv_check_t commit_check;
 	uv_idle_t commit_idle;
+	/* Recomputing every case's deadlines in chunks, after a reload and at start-up. */
+	uv_idle_t recompute;
+	int64_t recompute_cursor;
 	bool watchdog_on;
 	bool stopping;
 	int sigint_count;
@@ -90,6 +93,33 @@ schedule_commit(void *host)
 
 	uv_check_start(&d->commit_check, on_commit_check);
 	uv_idle_start(&d->commit_idle, on_commit_idle);
+}
+
+#define RECOMPUTE_CHUNK 200
+
+static void
+on_recompute(uv_idle_t *h)
+{
+	struct daemon *d = h->data;
+	int ret = api_recompute_step(&d->env, &d->recompute_cursor, RECOMPUTE_CHUNK,
+				     d->env.now(d));
+
+	if (ret > 0)
+		return;
+	uv_idle_stop(h);
+	if (ret < 0)
+		log_err("recomputing deadlines stopped at case id %lld: %s",
+			(long long)d->recompute_cursor, strerror(-ret));
+	else
+		log_info("deadlines recomputed with the rules in force");
+}
+
+/* (Re)starts recomputing every case from the first. */
+static void
+recompute_all(struct daemon *d)
+{
+	d->recompute_cursor = 0;
+	uv_idle_start(&d->recompute, on_recompute);
 }
 
 static void
@@ -144,6 +174,7 @@ reload(void *host, struct conf_error *err)
 	d->conf = conf;
 	log_set_level(conf->log_level);
 	log_notice("configuration reloaded from %s", conf->path);
+	recompute_all(d);
 	sd_notify(0, "READY=1");
 	notify_status(d);
 	return 0;
@@ -166,6 +197,7 @@ stop(struct daemon *d)
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
 	uv_close((uv_handle_t *)&d->commit_check, NULL);
 	uv_close((uv_handle_t *)&d->commit_idle, NULL);
+	uv_close((uv_handle_t *)&d->recompute, NULL);
 	/* SIGINT stays watched: a second one exits at once. */
 }
 
@@ -233,12 +265,15 @@ start(struct daemon *d)
 	};
 	uv_check_init(&d->loop, &d->commit_check);
 	uv_idle_init(&d->loop, &d->commit_idle);
+	uv_idle_init(&d->loop, &d->recompute);
 	d->commit_check.data = d;
+	d->recompute.data = d;
 	ret = ctl_start(&d->loop, d->conf, &d->env, &d->ctl, err, sizeof(err));
 	if (ret < 0) {
 		log_err("control socket: %s", err);
 		uv_close((uv_handle_t *)&d->commit_check, NULL);
 		uv_close((uv_handle_t *)&d->commit_idle, NULL);
+		uv_close((uv_handle_t *)&d->recompute, NULL);
 		return ret;
 	}
 	uv_signal_init(&d->loop, &d->sig_term);
@@ -253,6 +288,8 @@ start(struct daemon *d)
 		uv_timer_start(&d->watchdog, on_watchdog, usec / 2000, usec / 2000);
 		d->watchdog_on = true;
 	}
+	/* The rules may have changed while the daemon was down. */
+	recompute_all(d);
 	log_notice("fristvaktd %s ready on %s", FV_VERSION, d->conf->socket);
 	sd_notify(0, "READY=1");
 	notify_status(d);

@@ -856,6 +856,35 @@ out:
 	return ret;
 }
 
+int
+store_cases_after(struct store *st, int64_t after_id, int limit, struct store_case **out,
+		  size_t *n)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	struct store_case *v = xcalloc((size_t)limit, sizeof(*v));
+	size_t len = 0;
+	int rc, ret;
+
+	q_num(&q, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id > ?", after_id);
+	q_num(&q, " ORDER BY c.id LIMIT ?", limit);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		read_case(s, &v[len++]);
+	ret = rc == SQLITE_DONE ? 0 : map_rc(rc);
+out:
+	sqlite3_finalize(s);
+	if (ret < 0) {
+		store_cases_free(v, len);
+		v = NULL;
+		len = 0;
+	}
+	*out = v;
+	*n = len;
+	return ret;
+}
+
 void
 store_cases_free(struct store_case *v, size_t n)
 {

@@ -168,6 +168,10 @@ int store_cases_list(struct store *st, const struct store_case_filter *f, struct
 		     size_t *n, int64_t *next_id);
 void store_cases_free(struct store_case *v, size_t n);
 
+/* Up to limit cases with id > after_id in id order (for recomputing in chunks). */
+int store_cases_after(struct store *st, int64_t after_id, int limit, struct store_case **out,
+		      size_t *n);
+
 /* The audit log newest first, as an owned JSON array; *next_id as for cases. */
 int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id,
 		     json_t **rows, int64_t *next_id);
