@@ -133,7 +133,8 @@ api_commit(struct api_env *env)
 		} else {
 			json_decref(p.params);
 			p.req->reply(p.req, "no.fristvakt.StorageFailure",
-				     json_pack("{ss}", "message", "the commit failed; nothing was stored"));
+				     json_pack("{ss}", "message",
+					       "the commit failed; nothing was stored"));
 		}
 	}
 	free(list);
@@ -232,12 +233,13 @@ reload(struct api_env *env, struct api_req *req)
 	}
 	if (ret < 0) {
 		/* An error reply need not wait: the configuration did not change. */
-		req->reply(req, "no.fristvakt.ConfigInvalid", json_pack("{ss}", "message", err.text));
+		req->reply(req, "no.fristvakt.ConfigInvalid",
+			   json_pack("{ss}", "message", err.text));
 		return;
 	}
 	api_reply_after_commit(env, req,
-			       json_pack("{ss so}", "config_file", env->conf->path,
-					 "config_loaded", api_instant_json(env->conf_loaded)));
+			       json_pack("{ss so}", "config_file", env->conf->path, "config_loaded",
+					 api_instant_json(env->conf_loaded)));
 }
 
 static const api_handler_cb handlers[IFACE_METHOD_COUNT] = {

@@ -40,9 +40,9 @@ struct api_req {
 	const struct iface_method *method;
 	json_t *params; /* borrowed from the caller until the reply */
 	struct api_peer peer;
-	int64_t now;    /* unix seconds, read once by the caller's callback */
+	int64_t now; /* unix seconds, read once by the caller's callback */
 	api_reply_cb reply;
-	void *data;     /* the caller's */
+	void *data; /* the caller's */
 };
 
 struct api_pending;
@@ -51,8 +51,8 @@ struct api_pending;
 struct api_env {
 	struct store *store;
 	const struct conf *conf; /* the configuration in force */
-	int64_t started;         /* unix seconds */
-	int64_t conf_loaded;     /* unix seconds */
+	int64_t started;	 /* unix seconds */
+	int64_t conf_loaded;	 /* unix seconds */
 	void *host;
 	/* Reloads the configuration: 0, or negative errno with err filled. */
 	int (*reload)(void *host, struct conf_error *err);

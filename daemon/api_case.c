@@ -28,13 +28,13 @@
 #include "store.h"
 #include "util.h"
 
-#define MAX_REF_LEN      64
-#define MAX_IDENT_LEN    64
+#define MAX_REF_LEN	 64
+#define MAX_IDENT_LEN	 64
 #define MAX_EVENT_ID_LEN 128
-#define MAX_TEXT_LEN     500
+#define MAX_TEXT_LEN	 500
 #define MAX_IMPORT_ITEMS 500
-#define MAX_LIMIT        1000
-#define DEFAULT_LIMIT    100
+#define MAX_LIMIT	 1000
+#define DEFAULT_LIMIT	 100
 /* Events may be recorded as happening at most this far ahead of the daemon's clock. */
 #define FUTURE_SLACK (24 * 3600)
 
@@ -47,7 +47,7 @@ enum pkind {
 	PK_IDENT,   /* handler, unit: no control characters */
 	PK_TEXT,    /* a reason: no control characters but newlines */
 	PK_ENUM,
-	PK_KIND,    /* a deadline kind */
+	PK_KIND, /* a deadline kind */
 	PK_SERVICE,
 	PK_CONTACT,
 };
@@ -75,8 +75,8 @@ struct event_method {
 static const char *const channels[] = { "written", "oral", "digital", NULL };
 static const char *const decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
 						 "avvist", NULL };
-static const char *const complaint_outcomes[] = { "omgjort", "delvis_omgjort", "stadfestet",
-						  "opphevet", "avvist", NULL };
+static const char *const complaint_outcomes[] = { "omgjort",  "delvis_omgjort", "stadfestet",
+						  "opphevet", "avvist",		NULL };
 
 static const struct param p_register[] = {
 	{ "service", PROTO_STRING, true, PK_SERVICE, NULL, 64 },
@@ -150,12 +150,13 @@ static const struct param p_close[] = {
 	{ "closed", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
 };
 
-#define EM(id, type, when, ref, reftype, sup, p)                                            \
-	{ id, type, when, ref, reftype, sup, p, FV_ARRAY_SIZE(p) }
+#define EM(id, type, when, ref, reftype, sup, p)                                                   \
+	{                                                                                          \
+		id, type, when, ref, reftype, sup, p, FV_ARRAY_SIZE(p)                             \
+	}
 
 static const struct event_method event_methods[] = {
-	EM(IFACE_REGISTER_APPLICATION, RULES_EV_RECEIVED, "received", NULL, 0, false,
-	   p_register),
+	EM(IFACE_REGISTER_APPLICATION, RULES_EV_RECEIVED, "received", NULL, 0, false, p_register),
 	EM(IFACE_RECORD_PRELIMINARY_REPLY, RULES_EV_PRELIMINARY_REPLY, "sent", NULL, 0, true,
 	   p_prelim),
 	EM(IFACE_REQUEST_DOCUMENTATION, RULES_EV_DOC_REQUESTED, "requested", NULL, 0, true,
@@ -169,21 +170,20 @@ static const struct event_method event_methods[] = {
 	   true, p_reasons_given),
 	EM(IFACE_EXTEND_DEADLINE, RULES_EV_EXTENSION, NULL, "subject", 0, true, p_extend),
 	EM(IFACE_OVERRIDE_DEADLINE, RULES_EV_OVERRIDE, NULL, "subject", 0, true, p_override),
-	EM(IFACE_RECORD_COMPLAINT, RULES_EV_COMPLAINT, "sent", "decision", RULES_EV_DECISION,
-	   true, p_complaint),
+	EM(IFACE_RECORD_COMPLAINT, RULES_EV_COMPLAINT, "sent", "decision", RULES_EV_DECISION, true,
+	   p_complaint),
 	EM(IFACE_FORWARD_COMPLAINT, RULES_EV_FORWARDED, "forwarded", "complaint",
 	   RULES_EV_COMPLAINT, true, p_forward),
 	EM(IFACE_DECIDE_COMPLAINT, RULES_EV_COMPLAINT_DECIDED, "decided", "complaint",
 	   RULES_EV_COMPLAINT, true, p_complaint_decided),
-	EM(IFACE_WITHDRAW_APPLICATION, RULES_EV_WITHDRAWN, "withdrawn", NULL, 0, true,
-	   p_withdraw),
+	EM(IFACE_WITHDRAW_APPLICATION, RULES_EV_WITHDRAWN, "withdrawn", NULL, 0, true, p_withdraw),
 	EM(IFACE_CLOSE_CASE, RULES_EV_CLOSED, "closed", NULL, 0, true, p_close),
 };
 
 /* The outcome of recording one event: an error name with its parameters, or success. */
 struct outcome {
 	const char *error; /* NULL: success */
-	json_t *params;    /* owned */
+	json_t *params;	   /* owned */
 };
 
 static void
@@ -193,8 +193,7 @@ fail(struct outcome *o, const char *error, json_t *params)
 	o->params = params;
 }
 
-static void
-fail_param(struct outcome *o, const char *param, const char *fmt, ...)
+static void fail_param(struct outcome *o, const char *param, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -210,8 +209,7 @@ fail_param(struct outcome *o, const char *param, const char *fmt, ...)
 	     json_pack("{ss ss}", "parameter", param, "message", msg));
 }
 
-static void
-fail_order(struct outcome *o, const char *ref, const char *fmt, ...)
+static void fail_order(struct outcome *o, const char *ref, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -230,7 +228,8 @@ static void
 fail_storage(struct api_env *env, struct outcome *o)
 {
 	log_err("database: %s", store_errmsg(env->store));
-	fail(o, "no.fristvakt.StorageFailure", json_pack("{ss}", "message", store_errmsg(env->store)));
+	fail(o, "no.fristvakt.StorageFailure",
+	     json_pack("{ss}", "message", store_errmsg(env->store)));
 }
 
 static const struct event_method *
@@ -253,7 +252,8 @@ reference_valid(const char *s)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		bool alnum =
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 
 		if (!alnum && (i == 0 || !strchr("-_./:", c)))
 			return false;
@@ -431,7 +431,8 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 			int ret = cal_date_parse(s, &date);
 
 			if (ret < 0) {
-				fail_param(o, p->name, "'%s' must be a date YYYY-MM-DD (%s)", p->name,
+				fail_param(o, p->name, "'%s' must be a date YYYY-MM-DD (%s)",
+					   p->name,
 					   ret == -ERANGE ? "year out of range" : "no such date");
 				goto bad;
 			}
@@ -445,16 +446,18 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 			break;
 		case PK_IDENT:
 			if (!*s || has_control(s, false)) {
-				fail_param(o, p->name, "'%s' must be 1-%zu characters without control "
-						       "characters",
+				fail_param(o, p->name,
+					   "'%s' must be 1-%zu characters without control "
+					   "characters",
 					   p->name, p->max_len);
 				goto bad;
 			}
 			break;
 		case PK_TEXT:
 			if (!*s || has_control(s, true)) {
-				fail_param(o, p->name, "'%s' must be non-empty text without control "
-						       "characters",
+				fail_param(o, p->name,
+					   "'%s' must be non-empty text without control "
+					   "characters",
 					   p->name);
 				goto bad;
 			}
@@ -500,14 +503,16 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 	}
 	if (m->type == RULES_EV_DECISION &&
 	    !!json_object_get(d, "made_available") != !!json_object_get(d, "notice_sent")) {
-		fail_param(o, json_object_get(d, "made_available") ? "notice_sent" : "made_available",
+		fail_param(o,
+			   json_object_get(d, "made_available") ? "notice_sent" : "made_available",
 			   "digital delivery needs both 'made_available' and 'notice_sent'");
 		goto bad;
 	}
 	if (m->type == RULES_EV_DECISION && json_object_get(d, "reached") &&
 	    json_object_get(d, "made_available")) {
-		fail_param(o, "reached",
-			   "give either 'reached' or 'made_available' with 'notice_sent', not both");
+		fail_param(
+			o, "reached",
+			"give either 'reached' or 'made_available' with 'notice_sent', not both");
 		goto bad;
 	}
 	*data = d;
@@ -783,15 +788,19 @@ breaches_json(const struct timeline *tl)
 			continue;
 		if (!written)
 			json_array_append_new(
-				a, json_pack("{sI ss ss}", "event", (json_int_t)tl->ev[i].id, "code",
-					     "oral_refusal", "text",
-					     "Muntlig avslag: et vedtak som ikke innvilger søknaden "
-					     "fullt ut skal være skriftlig (forvaltningsloven § 23)."));
+				a,
+				json_pack(
+					"{sI ss ss}", "event", (json_int_t)tl->ev[i].id, "code",
+					"oral_refusal", "text",
+					"Muntlig avslag: et vedtak som ikke innvilger søknaden "
+					"fullt ut skal være skriftlig (forvaltningsloven § 23)."));
 		if (!reasoned)
 			json_array_append_new(
-				a, json_pack("{sI ss ss}", "event", (json_int_t)tl->ev[i].id, "code",
-					     "unreasoned_decision", "text",
-					     "Vedtaket mangler begrunnelse (forvaltningsloven § 24)."));
+				a,
+				json_pack(
+					"{sI ss ss}", "event", (json_int_t)tl->ev[i].id, "code",
+					"unreasoned_decision", "text",
+					"Vedtaket mangler begrunnelse (forvaltningsloven § 24)."));
 	}
 	return a;
 }
@@ -801,10 +810,10 @@ case_json(const struct rules *rules, const struct store_case *c)
 {
 	const char *name = rules_service_name(rules, c->service);
 
-	return json_pack("{ss ss ss ss s:o s:o so ss sb sb so so}", "reference", c->ref,
-			 "service", c->service, "service_name", name ? name : c->service, "state",
-			 c->state, "handler", c->handler ? json_string(c->handler) : json_null(),
-			 "unit", c->unit ? json_string(c->unit) : json_null(), "received",
+	return json_pack("{ss ss ss ss s:o s:o so ss sb sb so so}", "reference", c->ref, "service",
+			 c->service, "service_name", name ? name : c->service, "state", c->state,
+			 "handler", c->handler ? json_string(c->handler) : json_null(), "unit",
+			 c->unit ? json_string(c->unit) : json_null(), "received",
 			 api_instant_json(c->received), "channel", c->channel, "emergency",
 			 c->emergency, "has_contact", c->has_contact, "created",
 			 api_instant_json(c->created), "updated", api_instant_json(c->updated));
@@ -909,8 +918,7 @@ resolve_ref(const struct timeline *tl, const char *ref, const char *param, json_
 			return true;
 		}
 	}
-	fail_order(o, ref, "no %s event is recorded in case %s; '%s' needs one", tname, ref,
-		   param);
+	fail_order(o, ref, "no %s event is recorded in case %s; '%s' needs one", tname, ref, param);
 	return false;
 }
 
@@ -1008,8 +1016,8 @@ static int
 store_deadlines(struct api_env *env, const struct store_case *c, const struct computed *comp)
 {
 	struct store_deadline *rows = xcalloc(comp->n ? comp->n : 1, sizeof(*rows));
-	char (*due)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*due));
-	char (*met)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*met));
+	char(*due)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*due));
+	char(*met)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*met));
 	char **expl = xcalloc(comp->n ? comp->n : 1, sizeof(*expl));
 	int ret;
 
@@ -1103,10 +1111,9 @@ register_case(struct api_env *env, struct api_req *req, json_t *data, int64_t wh
 		return false;
 	}
 	if (contact) {
-		if (store_contact_set(env->store, c->id,
-				      json_string_value(json_object_get(contact, "email")),
-				      json_string_value(json_object_get(contact, "phone")),
-				      req->now) < 0) {
+		if (store_contact_set(
+			    env->store, c->id, json_string_value(json_object_get(contact, "email")),
+			    json_string_value(json_object_get(contact, "phone")), req->now) < 0) {
 			fail_storage(env, o);
 			return false;
 		}
@@ -1163,7 +1170,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 				goto out;
 			}
 			store_case_deinit(&pc);
-			fail(o, "no.fristvakt.EventConflict", json_pack("{ss}", "event_id", event_id));
+			fail(o, "no.fristvakt.EventConflict",
+			     json_pack("{ss}", "event_id", event_id));
 			goto out;
 		}
 		if (ret != -ENOENT) {
@@ -1198,14 +1206,16 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 			goto out;
 		}
 		if (strcmp(c.state, "withdrawn") == 0) {
-			fail_order(o, ref, "the application in case %s was withdrawn; it takes no "
-					   "further events",
+			fail_order(o, ref,
+				   "the application in case %s was withdrawn; it takes no "
+				   "further events",
 				   ref);
 			goto out;
 		}
 		if (!rules_has_service(env->conf->rules, c.service)) {
-			fail_order(o, ref, "case %s is of service '%s', which is no longer in the "
-					   "configuration",
+			fail_order(o, ref,
+				   "case %s is of service '%s', which is no longer in the "
+				   "configuration",
 				   ref, c.service);
 			goto out;
 		}
@@ -1238,7 +1248,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 			}
 			if (tl.ev[i].superseded_by) {
 				fail_order(o, ref, "event %lld was already corrected by event %lld",
-					   (long long)supersedes, (long long)tl.ev[i].superseded_by);
+					   (long long)supersedes,
+					   (long long)tl.ev[i].superseded_by);
 				goto out;
 			}
 		}
@@ -1335,8 +1346,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		}
 	}
 	*reply = json_pack("{s{so sI sb so so}}", "recorded", "case",
-			   case_json(env->conf->rules, &c), "event", (json_int_t)ev.id,
-			   "duplicate", false, "deadlines", deadlines_json(&comp), "breaches",
+			   case_json(env->conf->rules, &c), "event", (json_int_t)ev.id, "duplicate",
+			   false, "deadlines", deadlines_json(&comp), "breaches",
 			   breaches_json(&tl));
 	log_info("%s %s: event %lld (%s)", req->method->name + strlen(IFACE_FRISTVAKT) + 1, ref,
 		 (long long)ev.id, rules_event_type_name(m->type));
@@ -1419,10 +1430,11 @@ api_import(struct api_env *env, struct api_req *req)
 		    proto_params_check(item, item_fields, FV_ARRAY_SIZE(item_fields), &f) < 0) {
 			json_array_append_new(
 				results,
-				json_pack("{sb ss s{ss ss}}", "ok", false, "error",
-					  PROTO_ERR_INVALID_PARAMETER, "parameters", "parameter",
-					  "items", "message",
-					  "each item must be {\"method\": ..., \"parameters\": {...}}"));
+				json_pack(
+					"{sb ss s{ss ss}}", "ok", false, "error",
+					PROTO_ERR_INVALID_PARAMETER, "parameters", "parameter",
+					"items", "message",
+					"each item must be {\"method\": ..., \"parameters\": {...}}"));
 			continue;
 		}
 		snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s",
@@ -1441,10 +1453,10 @@ api_import(struct api_env *env, struct api_req *req)
 		if (record_in_savepoint(env, &sub, m, &reply, &o)) {
 			json_t *r = json_object_get(reply, "recorded");
 
-			json_array_append_new(
-				results, json_pack("{sb sO sO}", "ok", true, "event",
-						   json_object_get(r, "event"), "duplicate",
-						   json_object_get(r, "duplicate")));
+			json_array_append_new(results,
+					      json_pack("{sb sO sO}", "ok", true, "event",
+							json_object_get(r, "event"), "duplicate",
+							json_object_get(r, "duplicate")));
 			json_decref(reply);
 		} else {
 			json_array_append_new(results, json_pack("{sb ss so}", "ok", false, "error",
@@ -1535,9 +1547,9 @@ api_case_list(struct api_env *env, struct api_req *req)
 {
 	static const char *const states[] = { "open", "withdrawn", "closed", NULL };
 	static const struct proto_field fields[] = {
-		{ "state", PROTO_STRING, false, 16 },   { "service", PROTO_STRING, false, 64 },
+		{ "state", PROTO_STRING, false, 16 },	{ "service", PROTO_STRING, false, 64 },
 		{ "handler", PROTO_STRING, false, 64 }, { "unit", PROTO_STRING, false, 64 },
-		{ "limit", PROTO_INT, false, 0 },       { "after", PROTO_STRING, false, 32 },
+		{ "limit", PROTO_INT, false, 0 },	{ "after", PROTO_STRING, false, 32 },
 	};
 	struct store_case_filter f = { 0 };
 	struct store_case *v = NULL;
@@ -1584,11 +1596,11 @@ api_deadlines_list(struct api_env *env, struct api_req *req)
 {
 	static const char *const states[] = { "open", "met", "missed", "cancelled", NULL };
 	static const struct proto_field fields[] = {
-		{ "state", PROTO_STRING, false, 16 },    { "kind", PROTO_STRING, false, 32 },
-		{ "service", PROTO_STRING, false, 64 },  { "handler", PROTO_STRING, false, 64 },
-		{ "unit", PROTO_STRING, false, 64 },     { "due_from", PROTO_STRING, false, 16 },
-		{ "due_to", PROTO_STRING, false, 16 },   { "overdue", PROTO_BOOL, false, 0 },
-		{ "limit", PROTO_INT, false, 0 },        { "after", PROTO_STRING, false, 64 },
+		{ "state", PROTO_STRING, false, 16 },	{ "kind", PROTO_STRING, false, 32 },
+		{ "service", PROTO_STRING, false, 64 }, { "handler", PROTO_STRING, false, 64 },
+		{ "unit", PROTO_STRING, false, 64 },	{ "due_from", PROTO_STRING, false, 16 },
+		{ "due_to", PROTO_STRING, false, 16 },	{ "overdue", PROTO_BOOL, false, 0 },
+		{ "limit", PROTO_INT, false, 0 },	{ "after", PROTO_STRING, false, 64 },
 	};
 	struct store_deadline_filter f = { 0 };
 	struct cal_date today, d;
@@ -1662,16 +1674,19 @@ api_deadlines_list(struct api_env *env, struct api_req *req)
 		if (k && rules_kind_parse(k, &kind) == 0)
 			json_object_set_new(row, "label", json_string(rules_kind_label(kind)));
 		if (due && cal_date_parse(due, &d) == 0)
-			json_object_set_new(row, "days_left", json_integer(cal_diff_days(today, d)));
+			json_object_set_new(row, "days_left",
+					    json_integer(cal_diff_days(today, d)));
 		else
 			json_object_set_new(row, "days_left", json_null());
 	}
 	if (has_next) {
 		char buf[64];
 
-		snprintf(buf, sizeof(buf), "%s/%lld", next_due ? next_due : "-", (long long)next_id);
-		req->reply(req, NULL,
-			   json_pack("{so ss ss}", "deadlines", rows, "next", buf, "today", today_s));
+		snprintf(buf, sizeof(buf), "%s/%lld", next_due ? next_due : "-",
+			 (long long)next_id);
+		req->reply(
+			req, NULL,
+			json_pack("{so ss ss}", "deadlines", rows, "next", buf, "today", today_s));
 	} else {
 		req->reply(req, NULL,
 			   json_pack("{so sn ss}", "deadlines", rows, "next", "today", today_s));
@@ -1702,8 +1717,9 @@ api_audit_list(struct api_env *env, struct api_req *req)
 	}
 	json_array_foreach(rows, i, row)
 	{
-		json_object_set_new(row, "at",
-				    api_instant_json(json_integer_value(json_object_get(row, "at"))));
+		json_object_set_new(
+			row, "at",
+			api_instant_json(json_integer_value(json_object_get(row, "at"))));
 	}
 	req->reply(req, NULL,
 		   json_pack("{so so}", "entries", rows, "next",

@@ -35,8 +35,8 @@ conf_error_set(struct conf_error *err, const char *file, int line, const char *f
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (line > 0)
-		snprintf(err->text, sizeof(err->text), "%s:%d: %s", file ? file : "(config)",
-			 line, msg);
+		snprintf(err->text, sizeof(err->text), "%s:%d: %s", file ? file : "(config)", line,
+			 msg);
 	else
 		snprintf(err->text, sizeof(err->text), "%s: %s", file ? file : "(config)", msg);
 }
@@ -50,8 +50,8 @@ conf_error_at(struct conf_error *err, const config_setting_t *s, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	conf_error_set(err, config_setting_source_file(s), (int)config_setting_source_line(s),
-		       "%s", msg);
+	conf_error_set(err, config_setting_source_file(s), (int)config_setting_source_line(s), "%s",
+		       msg);
 }
 
 const char *
@@ -91,8 +91,8 @@ conf_log_level_parse(const char *s, int *level)
 		const char *name;
 		int level;
 	} levels[] = {
-		{ "err", LOG_ERR },         { "error", LOG_ERR },     { "warning", LOG_WARNING },
-		{ "notice", LOG_NOTICE },   { "info", LOG_INFO },     { "debug", LOG_DEBUG },
+		{ "err", LOG_ERR },	  { "error", LOG_ERR }, { "warning", LOG_WARNING },
+		{ "notice", LOG_NOTICE }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
 	};
 
 	for (size_t i = 0; i < FV_ARRAY_SIZE(levels); i++) {
@@ -152,15 +152,16 @@ get_string(const config_setting_t *group, const char *key, bool allow_empty, con
 }
 
 static int
-get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max,
-	 uint32_t *out, struct conf_error *err)
+get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
+	 struct conf_error *err)
 {
 	const config_setting_t *s = config_setting_get_member(group, key);
 	int64_t v;
 
 	if (!s)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
 		conf_error_at(err, s, "'%s' must be an integer", key);
 		return -EINVAL;
 	}
@@ -226,11 +227,16 @@ resolve_user(const char *name, uint32_t *uid)
 static int
 load_control(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
-	static const char *const keys[] = { "socket",          "socket_mode",
-					    "socket_group",    "max_connections",
-					    "max_connections_per_uid", "max_message",
-					    "idle_timeout",    "rate",
-					    "rate_burst",      NULL };
+	static const char *const keys[] = { "socket",
+					    "socket_mode",
+					    "socket_group",
+					    "max_connections",
+					    "max_connections_per_uid",
+					    "max_message",
+					    "idle_timeout",
+					    "rate",
+					    "rate_burst",
+					    NULL };
 	const config_setting_t *g = config_setting_get_member(root, "control");
 	const char *socket = NULL, *mode = NULL, *group = NULL;
 	uint32_t idle = 60;
@@ -328,12 +334,14 @@ load_access(const config_setting_t *root, struct conf *c, struct conf_error *err
 		    (ret = get_string(e, "role", false, &role, err)) < 0)
 			return ret;
 		if (!!user == !!group) {
-			conf_error_at(err, e, "an 'access' entry needs exactly one of 'user' or 'group'");
+			conf_error_at(err, e,
+				      "an 'access' entry needs exactly one of 'user' or 'group'");
 			return -EINVAL;
 		}
 		if (!role || role_parse(role, &a->role) < 0) {
-			conf_error_at(err, e, "an 'access' entry needs 'role' = \"read\", \"write\" or "
-					      "\"admin\"");
+			conf_error_at(err, e,
+				      "an 'access' entry needs 'role' = \"read\", \"write\" or "
+				      "\"admin\"");
 			return -EINVAL;
 		}
 		a->is_group = group != NULL;
@@ -350,9 +358,9 @@ load_access(const config_setting_t *root, struct conf *c, struct conf_error *err
 static int
 load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
-	static const char *const keys[] = { "log_level", "timezone", "database", "control",
-					    "access",    "testing",  "calendars", "regimes",
-					    "services",  NULL };
+	static const char *const keys[] = { "log_level", "timezone", "database",  "control",
+					    "access",	 "testing",  "calendars", "regimes",
+					    "services",	 NULL };
 	static const char *const testing_keys[] = { "clock_control", NULL };
 	const char *level = NULL, *tz = "Europe/Oslo", *db = NULL;
 	const config_setting_t *testing;
@@ -429,8 +437,7 @@ conf_load(const char *path, struct conf **out, struct conf_error *err)
 	config_set_include_dir(&cfg, dirname(dir_copy));
 	fclose(f);
 	if (config_read_file(&cfg, c->path) != CONFIG_TRUE) {
-		conf_error_set(err,
-			       config_error_file(&cfg) ? config_error_file(&cfg) : c->path,
+		conf_error_set(err, config_error_file(&cfg) ? config_error_file(&cfg) : c->path,
 			       config_error_line(&cfg), "%s", config_error_text(&cfg));
 		ret = -EINVAL;
 		goto out;

@@ -47,17 +47,17 @@ struct conf_access {
 };
 
 struct conf {
-	char *path;       /* absolute path of the file loaded */
-	int log_level;    /* syslog priority: messages at or below it are written */
-	char *timezone;   /* IANA zone for legal days, e.g. "Europe/Oslo" */
-	char *database;   /* absolute path */
-	char *socket;     /* absolute path */
+	char *path;	/* absolute path of the file loaded */
+	int log_level;	/* syslog priority: messages at or below it are written */
+	char *timezone; /* IANA zone for legal days, e.g. "Europe/Oslo" */
+	char *database; /* absolute path */
+	char *socket;	/* absolute path */
 	uint32_t socket_mode;
 	bool has_socket_group;
 	uint32_t socket_gid;
 	uint32_t max_connections;
 	uint32_t max_connections_per_uid;
-	uint32_t max_message;     /* bytes, including the NUL */
+	uint32_t max_message;	  /* bytes, including the NUL */
 	uint32_t idle_timeout_ms; /* a connection with no complete request for this long closes */
 	uint32_t rate_per_second; /* requests per peer uid, sustained */
 	uint32_t rate_burst;

@@ -29,9 +29,9 @@
 #include "proto.h"
 #include "util.h"
 
-#define CTL_MAX_GROUPS  64
+#define CTL_MAX_GROUPS	64
 #define CTL_MAX_BUCKETS 256
-#define CTL_DRAIN_MS    5000
+#define CTL_DRAIN_MS	5000
 
 /* A token bucket per peer uid for the call rate. */
 struct bucket {
@@ -54,7 +54,7 @@ struct conn {
 	struct api_req req;
 	int open_handles;
 	unsigned writes_pending;
-	bool busy;       /* a call awaits its reply */
+	bool busy;	 /* a call awaits its reply */
 	bool processing; /* inside process(): replies must not re-enter it */
 	bool closing;
 	bool close_after_write;
@@ -322,8 +322,8 @@ handle_message(struct conn *c, const char *msg, size_t len)
 	c->req.method = m;
 	c->req.params = c->call.params;
 	c->req.peer = c->peer;
-	c->req.peer.role = conf_role_for(ctl->conf, (uint32_t)geteuid(), c->peer.uid, c->groups,
-					 c->n_groups);
+	c->req.peer.role =
+		conf_role_for(ctl->conf, (uint32_t)geteuid(), c->peer.uid, c->groups, c->n_groups);
 	c->req.now = ctl->env->now(ctl->env->host);
 	c->req.reply = reply_cb;
 	c->req.data = c;

@@ -101,8 +101,7 @@ static void
 on_recompute(uv_idle_t *h)
 {
 	struct daemon *d = h->data;
-	int ret = api_recompute_step(&d->env, &d->recompute_cursor, RECOMPUTE_CHUNK,
-				     d->env.now(d));
+	int ret = api_recompute_step(&d->env, &d->recompute_cursor, RECOMPUTE_CHUNK, d->env.now(d));
 
 	if (ret > 0)
 		return;
@@ -135,7 +134,8 @@ check_immutable(const struct conf *old, const struct conf *new, struct conf_erro
 	if (strcmp(old->database, new->database) != 0)
 		conf_error_set(err, new->path, 0, "'database' cannot change on reload; restart");
 	else if (strcmp(old->socket, new->socket) != 0)
-		conf_error_set(err, new->path, 0, "'control.socket' cannot change on reload; restart");
+		conf_error_set(err, new->path, 0,
+			       "'control.socket' cannot change on reload; restart");
 	else if (strcmp(old->timezone, new->timezone) != 0)
 		conf_error_set(err, new->path, 0, "'timezone' cannot change on reload; restart");
 	else

@@ -11,8 +11,8 @@
 
 static const struct iface_method methods[IFACE_METHOD_COUNT] = {
 	{ IFACE_GET_INFO, IFACE_SERVICE ".GetInfo", CONF_ROLE_READ, false },
-	{ IFACE_GET_INTERFACE_DESCRIPTION, IFACE_SERVICE ".GetInterfaceDescription",
-	  CONF_ROLE_READ, false },
+	{ IFACE_GET_INTERFACE_DESCRIPTION, IFACE_SERVICE ".GetInterfaceDescription", CONF_ROLE_READ,
+	  false },
 	{ IFACE_STATUS, IFACE_FRISTVAKT ".Status", CONF_ROLE_READ, false },
 	{ IFACE_RELOAD, IFACE_FRISTVAKT ".Reload", CONF_ROLE_ADMIN, true },
 	{ IFACE_REGISTER_APPLICATION, IFACE_FRISTVAKT ".RegisterApplication", CONF_ROLE_WRITE,

@@ -13,7 +13,7 @@
 #include "conf.h"
 
 #define IFACE_FRISTVAKT "no.fristvakt"
-#define IFACE_SERVICE   "org.varlink.service"
+#define IFACE_SERVICE	"org.varlink.service"
 
 enum iface_method_id {
 	IFACE_GET_INFO,
@@ -46,7 +46,7 @@ struct iface_method {
 	enum iface_method_id id;
 	const char *name;    /* "no.fristvakt.Status" */
 	enum conf_role role; /* needed to call it */
-	bool writes;         /* changes stored state or configuration: audited */
+	bool writes;	     /* changes stored state or configuration: audited */
 };
 
 /* The method called name, or NULL. */

@@ -94,9 +94,8 @@ proto_reader_pending(const struct proto_reader *r)
 	return r->len > r->head;
 }
 
-static void
-fault_set(struct proto_fault *f, const char *error, const char *parameter, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void fault_set(struct proto_fault *f, const char *error, const char *parameter,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 fault_set(struct proto_fault *f, const char *error, const char *parameter, const char *fmt, ...)
@@ -341,7 +340,8 @@ proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
 
 			if (!fv_utf8_valid(json_string_value(v), len)) {
 				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "parameter '%s' must be UTF-8 text without NUL", fd->name);
+					  "parameter '%s' must be UTF-8 text without NUL",
+					  fd->name);
 				return -EINVAL;
 			}
 			if (fd->max_len && len > fd->max_len) {

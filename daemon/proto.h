@@ -18,7 +18,7 @@
 
 struct proto_reader {
 	char *buf;
-	size_t len;  /* bytes buffered */
+	size_t len; /* bytes buffered */
 	size_t cap;
 	size_t max;  /* largest message accepted, including its NUL */
 	size_t head; /* start of the first unconsumed message */
@@ -39,8 +39,8 @@ bool proto_reader_pending(const struct proto_reader *r);
 
 /* A decoded method call; owns method and params. */
 struct proto_call {
-	char *method;   /* "interface.Method" */
-	char *iface;    /* "interface" */
+	char *method;	/* "interface.Method" */
+	char *iface;	/* "interface" */
 	json_t *params; /* always an object */
 	bool oneway;
 	bool more;

@@ -43,13 +43,13 @@ enum stmt_id {
 	STMT_COUNT,
 };
 
-#define CASE_COLUMNS                                                                       \
-	"c.id, c.ref, c.service, c.handler, c.unit, c.received, c.channel, c.emergency, "   \
-	"c.state, EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id), c.created, "     \
+#define CASE_COLUMNS                                                                               \
+	"c.id, c.ref, c.service, c.handler, c.unit, c.received, c.channel, c.emergency, "          \
+	"c.state, EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id), c.created, "           \
 	"c.updated"
-#define EVENT_COLUMNS                                                                      \
-	"e.id, e.case_id, e.client_id, e.type, e.occurred, e.recorded, e.data, "            \
-	"ifnull(e.supersedes, 0), "                                                         \
+#define EVENT_COLUMNS                                                                              \
+	"e.id, e.case_id, e.client_id, e.type, e.occurred, e.recorded, e.data, "                   \
+	"ifnull(e.supersedes, 0), "                                                                \
 	"ifnull((SELECT min(s.id) FROM events s WHERE s.supersedes = e.id), 0), e.uid"
 
 static const char *const stmt_sql[STMT_COUNT] = {
@@ -69,8 +69,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_EVENT_BY_CLIENT_ID] = "SELECT " EVENT_COLUMNS " FROM events e WHERE e.client_id = ?",
 	[STMT_EVENT_INSERT] = ("INSERT INTO events (case_id, client_id, type, occurred, recorded, "
 			       "data, supersedes, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-	[STMT_EVENTS_OF_CASE] = "SELECT " EVENT_COLUMNS
-				" FROM events e WHERE e.case_id = ? ORDER BY e.id",
+	[STMT_EVENTS_OF_CASE] =
+		"SELECT " EVENT_COLUMNS " FROM events e WHERE e.case_id = ? ORDER BY e.id",
 	[STMT_DEADLINES_DELETE] = "DELETE FROM deadlines WHERE case_id = ?",
 	[STMT_DEADLINE_INSERT] = ("INSERT INTO deadlines (case_id, kind, subject, state, due, "
 				  "met_on, explanation) VALUES (?, ?, ?, ?, ?, ?, ?)"),
@@ -642,8 +642,7 @@ store_events_free(struct store_event *v, size_t n)
 }
 
 int
-store_deadlines_replace(struct store *st, int64_t case_id, const struct store_deadline *v,
-			size_t n)
+store_deadlines_replace(struct store *st, int64_t case_id, const struct store_deadline *v, size_t n)
 {
 	sqlite3_stmt *s;
 	int ret;
@@ -785,13 +784,14 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 			break;
 		}
 		json_array_append_new(
-			arr, json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o}", "reference",
-				       json_text_or_null(s, 0), "service", json_text_or_null(s, 1),
-				       "handler", json_text_or_null(s, 2), "unit",
-				       json_text_or_null(s, 3), "kind", json_text_or_null(s, 4),
-				       "subject", (json_int_t)sqlite3_column_int64(s, 5), "state",
-				       json_text_or_null(s, 6), "due", json_text_or_null(s, 7), "rule",
-				       json_text_or_null(s, 8), "source", json_text_or_null(s, 9)));
+			arr,
+			json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o}", "reference",
+				  json_text_or_null(s, 0), "service", json_text_or_null(s, 1),
+				  "handler", json_text_or_null(s, 2), "unit",
+				  json_text_or_null(s, 3), "kind", json_text_or_null(s, 4),
+				  "subject", (json_int_t)sqlite3_column_int64(s, 5), "state",
+				  json_text_or_null(s, 6), "due", json_text_or_null(s, 7), "rule",
+				  json_text_or_null(s, 8), "source", json_text_or_null(s, 9)));
 		*next_id = sqlite3_column_int64(s, 10);
 		free(*next_due);
 		*next_due = column_text(s, 7);
@@ -857,8 +857,7 @@ out:
 }
 
 int
-store_cases_after(struct store *st, int64_t after_id, int limit, struct store_case **out,
-		  size_t *n)
+store_cases_after(struct store *st, int64_t after_id, int limit, struct store_case **out, size_t *n)
 {
 	struct query q = { .len = 0 };
 	sqlite3_stmt *s = NULL;
@@ -918,14 +917,15 @@ store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id
 			break;
 		}
 		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(
-			arr, json_pack("{s:I s:I s:o s:o s:I s:I s:I s:o}", "id", (json_int_t)last,
-				       "at", (json_int_t)sqlite3_column_int64(s, 1), "method",
-				       json_text_or_null(s, 2), "reference", json_text_or_null(s, 3),
-				       "uid", (json_int_t)sqlite3_column_int64(s, 4), "gid",
-				       (json_int_t)sqlite3_column_int64(s, 5), "pid",
-				       (json_int_t)sqlite3_column_int64(s, 6), "outcome",
-				       json_text_or_null(s, 7)));
+		json_array_append_new(arr, json_pack("{s:I s:I s:o s:o s:I s:I s:I s:o}", "id",
+						     (json_int_t)last, "at",
+						     (json_int_t)sqlite3_column_int64(s, 1),
+						     "method", json_text_or_null(s, 2), "reference",
+						     json_text_or_null(s, 3), "uid",
+						     (json_int_t)sqlite3_column_int64(s, 4), "gid",
+						     (json_int_t)sqlite3_column_int64(s, 5), "pid",
+						     (json_int_t)sqlite3_column_int64(s, 6),
+						     "outcome", json_text_or_null(s, 7)));
 	}
 	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : map_rc(rc);
 out:

@@ -99,8 +99,8 @@ struct store_event {
 	char *type;
 	int64_t occurred;
 	int64_t recorded;
-	char *data;         /* JSON object text */
-	int64_t supersedes; /* 0: none */
+	char *data;	       /* JSON object text */
+	int64_t supersedes;    /* 0: none */
 	int64_t superseded_by; /* 0: none (derived) */
 	uint32_t uid;
 };
@@ -110,8 +110,7 @@ int store_event_by_client_id(struct store *st, const char *client_id, struct sto
 /* Inserts e (borrowed) and sets e->id. */
 int store_event_insert(struct store *st, struct store_event *e);
 /* Every event of a case in id order: an owned array (store_events_free). */
-int store_events_of_case(struct store *st, int64_t case_id, struct store_event **out,
-			 size_t *n);
+int store_events_of_case(struct store *st, int64_t case_id, struct store_event **out, size_t *n);
 void store_events_free(struct store_event *v, size_t n);
 
 /* A computed deadline to store; all borrowed. due and met_on may be NULL. */
@@ -140,7 +139,7 @@ struct store_deadline_filter {
 	bool overdue;
 	const char *today; /* YYYY-MM-DD */
 	int limit;
-	bool has_after; /* keyset cursor: rows after (after_due, after_id) */
+	bool has_after;	       /* keyset cursor: rows after (after_due, after_id) */
 	const char *after_due; /* NULL: the cursor row had no due date */
 	int64_t after_id;
 };
@@ -173,7 +172,7 @@ int store_cases_after(struct store *st, int64_t after_id, int limit, struct stor
 		      size_t *n);
 
 /* The audit log newest first, as an owned JSON array; *next_id as for cases. */
-int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id,
-		     json_t **rows, int64_t *next_id);
+int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id, json_t **rows,
+		     int64_t *next_id);
 
 #endif

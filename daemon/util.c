@@ -88,8 +88,8 @@ xasprintf(const char *fmt, ...)
 void
 fv_assert_fail(const char *what, const char *file, int line, const char *func)
 {
-	fprintf(stderr, "<2>fristvakt: internal error: %s failed at %s:%d (%s)\n", what, file,
-		line, func);
+	fprintf(stderr, "<2>fristvakt: internal error: %s failed at %s:%d (%s)\n", what, file, line,
+		func);
 	abort();
 }
 

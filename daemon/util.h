@@ -22,10 +22,10 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Internal invariant: always checked, fatal. Never use it on outside input. */
-#define FV_ASSERT(cond)                                                                    \
-	do {                                                                               \
-		if (!(cond))                                                               \
-			fv_assert_fail(#cond, __FILE__, __LINE__, __func__);               \
+#define FV_ASSERT(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fv_assert_fail(#cond, __FILE__, __LINE__, __func__);                       \
 	} while (0)
 _Noreturn void fv_assert_fail(const char *what, const char *file, int line, const char *func);
 

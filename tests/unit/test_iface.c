@@ -97,7 +97,8 @@ test_table(void **state)
 		if (!text)
 			fail_msg("%s: its interface '%s' is not served", m->name, iface);
 		if (!declares(text, "method", dot + 1))
-			fail_msg("%s: no \"method %s(\" in the text of %s", m->name, dot + 1, iface);
+			fail_msg("%s: no \"method %s(\" in the text of %s", m->name, dot + 1,
+				 iface);
 
 		/* Every method needs some role; whatever changes state needs more than read. */
 		assert_true(m->role >= CONF_ROLE_READ && m->role <= CONF_ROLE_ADMIN);
@@ -136,8 +137,9 @@ test_texts_declare_only_table_methods(void **state)
 				fail_msg("%s: malformed method line \"%.40s\"", iface_names[i], p);
 			snprintf(full, sizeof(full), "%s.%.*s", iface_names[i], (int)len, p);
 			if (!iface_method_find(full))
-				fail_msg("%s is declared in the interface text but not in the table",
-					 full);
+				fail_msg(
+					"%s is declared in the interface text but not in the table",
+					full);
 			n_methods++;
 		}
 		assert_true(n_methods > 0);
@@ -183,9 +185,9 @@ test_service_interface(void **state)
 	static const char *const methods[] = { "GetInfo", "GetInterfaceDescription" };
 	/* What proto.h lets the daemon answer with, and what the specification requires. */
 	static const char *const errors[] = {
-		PROTO_ERR_INVALID_PARAMETER, PROTO_ERR_METHOD_NOT_FOUND, PROTO_ERR_IFACE_NOT_FOUND,
-		PROTO_ERR_NOT_IMPLEMENTED,   IFACE_SERVICE ".PermissionDenied",
-		IFACE_SERVICE ".ExpectedMore",
+		PROTO_ERR_INVALID_PARAMETER,	   PROTO_ERR_METHOD_NOT_FOUND,
+		PROTO_ERR_IFACE_NOT_FOUND,	   PROTO_ERR_NOT_IMPLEMENTED,
+		IFACE_SERVICE ".PermissionDenied", IFACE_SERVICE ".ExpectedMore",
 	};
 	const char *text = iface_description(IFACE_SERVICE);
 
@@ -353,8 +355,8 @@ check_names_in_source(const char *file, const char *src, const char *iface, cons
 			memcpy(buf, name, len);
 			buf[len] = '\0';
 			if (!declares(text, "error", buf) && !declares(text, "method", buf))
-				fail_msg("%s uses %s.%s, which %s does not declare", file, iface, buf,
-					 iface);
+				fail_msg("%s uses %s.%s, which %s does not declare", file, iface,
+					 buf, iface);
 			found++;
 		}
 	}

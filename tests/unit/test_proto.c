@@ -31,8 +31,7 @@
  * and fails the test only when FV_TEST_KNOWN_BUGS is set; otherwise the test is skipped.
  * Once the bug is fixed the check passes and its test with it.
  */
-static void
-known_bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void known_bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 known_bug(const char *fmt, ...)
@@ -101,7 +100,10 @@ struct bytes {
 	const char *data;
 	size_t len;
 };
-#define B(s) { s, sizeof(s) - 1 }
+#define B(s)                                                                                       \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
 
 struct reader_case {
 	const char *name;
@@ -118,10 +120,20 @@ struct reader_case {
 };
 
 static const struct reader_case reader_cases[] = {
-	{ "one message", 64, { B("{\"method\":\"a.B\"}\0") }, 0, 0, { "{\"method\":\"a.B\"}" },
+	{ "one message",
+	  64,
+	  { B("{\"method\":\"a.B\"}\0") },
+	  0,
+	  0,
+	  { "{\"method\":\"a.B\"}" },
 	  false },
-	{ "two messages in one feed", 64, { B("{\"a\":1}\0{\"b\":2}\0") }, 0, 0,
-	  { "{\"a\":1}", "{\"b\":2}" }, false },
+	{ "two messages in one feed",
+	  64,
+	  { B("{\"a\":1}\0{\"b\":2}\0") },
+	  0,
+	  0,
+	  { "{\"a\":1}", "{\"b\":2}" },
+	  false },
 	{ "three messages across feeds",
 	  64,
 	  { B("{\"a\":1}\0{\"b\""), B(":2}\0{"), B("\"c\":3}\0") },
@@ -129,34 +141,76 @@ static const struct reader_case reader_cases[] = {
 	  0,
 	  { "{\"a\":1}", "{\"b\":2}", "{\"c\":3}" },
 	  false },
-	{ "one message in 1-byte feeds", 64, { B("{\"method\":\"a.B\"}\0") }, 1, 0,
-	  { "{\"method\":\"a.B\"}" }, false },
-	{ "two messages in 1-byte feeds", 64, { B("{}\0[1]\0") }, 1, 0, { "{}", "[1]" }, false },
-	{ "two messages in 3-byte feeds", 64, { B("{\"a\":1}\0{\"b\":2}\0") }, 3, 0,
-	  { "{\"a\":1}", "{\"b\":2}" }, false },
-	{ "empty message", 64, { B("\0") }, 0, 0, { "" }, false },
-	{ "empty messages between others", 64, { B("\0{}\0\0") }, 0, 0, { "", "{}", "" },
+	{ "one message in 1-byte feeds",
+	  64,
+	  { B("{\"method\":\"a.B\"}\0") },
+	  1,
+	  0,
+	  { "{\"method\":\"a.B\"}" },
 	  false },
+	{ "two messages in 1-byte feeds", 64, { B("{}\0[1]\0") }, 1, 0, { "{}", "[1]" }, false },
+	{ "two messages in 3-byte feeds",
+	  64,
+	  { B("{\"a\":1}\0{\"b\":2}\0") },
+	  3,
+	  0,
+	  { "{\"a\":1}", "{\"b\":2}" },
+	  false },
+	{ "empty message", 64, { B("\0") }, 0, 0, { "" }, false },
+	{ "empty messages between others", 64, { B("\0{}\0\0") }, 0, 0, { "", "{}", "" }, false },
 	{ "nothing fed yet", 64, { { NULL, 0 } }, 0, 0, { NULL }, false },
 	{ "incomplete message", 64, { B("{\"a\":") }, 0, 0, { NULL }, true },
-	{ "complete message and an incomplete tail", 64, { B("{}\0{\"a\":") }, 0, 0, { "{}" },
+	{ "complete message and an incomplete tail",
+	  64,
+	  { B("{}\0{\"a\":") },
+	  0,
+	  0,
+	  { "{}" },
 	  true },
-	{ "tail completed by the next feed", 64, { B("{}\0{\"a\":"), B("1}\0") }, 0, 0,
-	  { "{}", "{\"a\":1}" }, false },
-	{ "max-1 bytes and the NUL", 16, { B("0123456789abcde\0") }, 0, 0,
-	  { "0123456789abcde" }, false },
-	{ "max-1 bytes and the NUL, 1-byte feeds", 16, { B("0123456789abcde\0") }, 1, 0,
-	  { "0123456789abcde" }, false },
-	{ "max-1 bytes, NUL in the next feed", 16, { B("0123456789abcde"), B("\0") }, 0, 0,
-	  { "0123456789abcde" }, false },
-	{ "max bytes without a NUL", 16, { B("0123456789abcdef") }, 0, -EMSGSIZE, { NULL },
+	{ "tail completed by the next feed",
+	  64,
+	  { B("{}\0{\"a\":"), B("1}\0") },
+	  0,
+	  0,
+	  { "{}", "{\"a\":1}" },
+	  false },
+	{ "max-1 bytes and the NUL",
+	  16,
+	  { B("0123456789abcde\0") },
+	  0,
+	  0,
+	  { "0123456789abcde" },
+	  false },
+	{ "max-1 bytes and the NUL, 1-byte feeds",
+	  16,
+	  { B("0123456789abcde\0") },
+	  1,
+	  0,
+	  { "0123456789abcde" },
+	  false },
+	{ "max-1 bytes, NUL in the next feed",
+	  16,
+	  { B("0123456789abcde"), B("\0") },
+	  0,
+	  0,
+	  { "0123456789abcde" },
+	  false },
+	{ "max bytes without a NUL", 16, { B("0123456789abcdef") }, 0, -EMSGSIZE, { NULL }, true },
+	{ "max bytes without a NUL, 1-byte feeds",
+	  16,
+	  { B("0123456789abcdef") },
+	  1,
+	  -EMSGSIZE,
+	  { NULL },
 	  true },
-	{ "max bytes without a NUL, 1-byte feeds", 16, { B("0123456789abcdef") }, 1, -EMSGSIZE,
-	  { NULL }, true },
-	{ "max bytes and the NUL", 16, { B("0123456789abcdef\0") }, 0, -EMSGSIZE, { NULL },
+	{ "max bytes and the NUL", 16, { B("0123456789abcdef\0") }, 0, -EMSGSIZE, { NULL }, true },
+	{ "over max in two feeds",
+	  16,
+	  { B("01234567"), B("89abcdefg") },
+	  0,
+	  -EMSGSIZE,
+	  { NULL },
 	  true },
-	{ "over max in two feeds", 16, { B("01234567"), B("89abcdefg") }, 0, -EMSGSIZE,
-	  { NULL }, true },
 	{ "limit is per message, not per stream",
 	  16,
 	  { B("0123456789\0"), B("0123456789\0"), B("0123456789\0"), B("0123456789abcde\0") },
@@ -164,8 +218,13 @@ static const struct reader_case reader_cases[] = {
 	  0,
 	  { "0123456789", "0123456789", "0123456789", "0123456789abcde" },
 	  false },
-	{ "tail over max after a message", 16, { B("{}\0"), B("0123456789abcdef") }, 0,
-	  -EMSGSIZE, { "{}" }, true },
+	{ "tail over max after a message",
+	  16,
+	  { B("{}\0"), B("0123456789abcdef") },
+	  0,
+	  -EMSGSIZE,
+	  { "{}" },
+	  true },
 };
 
 /* Feeds one chunk and drains every complete message into got[]. */
@@ -181,7 +240,8 @@ feed_and_drain(struct proto_reader *r, const char *data, size_t len, const char 
 		return ret;
 	while (proto_reader_next(r, &msg, &mlen) == 1) {
 		if (*n_got >= 4 || !want[*n_got])
-			fail_msg("%s: unexpected message %zu \"%.*s\"", ctx, *n_got, (int)mlen, msg);
+			fail_msg("%s: unexpected message %zu \"%.*s\"", ctx, *n_got, (int)mlen,
+				 msg);
 		if (mlen != strlen(want[*n_got]) || memcmp(msg, want[*n_got], mlen) != 0)
 			fail_msg("%s: message %zu is \"%.*s\" (%zu bytes), want \"%s\"", ctx,
 				 *n_got, (int)mlen, msg, mlen, want[*n_got]);
@@ -366,8 +426,9 @@ test_reader_limit_after_message(void **state)
 		assert_int_equal(proto_reader_next(&r, &msg, &len), 1);
 		assert_int_equal(proto_reader_next(&r, &msg, &len), 0);
 		proto_reader_deinit(&r);
-		known_bug("a %zu-byte unterminated tail was accepted by a reader limited to 16 bytes",
-			  sizeof(two) - 4);
+		known_bug(
+			"a %zu-byte unterminated tail was accepted by a reader limited to 16 bytes",
+			sizeof(two) - 4);
 	}
 	assert_int_equal(ret, -EMSGSIZE);
 	proto_reader_deinit(&r);
@@ -389,38 +450,48 @@ struct call_case {
 	bool oneway, more, upgrade;
 };
 
-#define OK(name, msg, method, iface, params, ow, mo, up)                                   \
-	{ name, msg, 0, NULL, NULL, method, iface, params, ow, mo, up }
-#define BAD(name, msg, error, parameter)                                                   \
-	{ name, msg, 0, error, parameter, NULL, NULL, NULL, false, false, false }
+#define OK(name, msg, method, iface, params, ow, mo, up)                                           \
+	{                                                                                          \
+		name, msg, 0, NULL, NULL, method, iface, params, ow, mo, up                        \
+	}
+#define BAD(name, msg, error, parameter)                                                           \
+	{                                                                                          \
+		name, msg, 0, error, parameter, NULL, NULL, NULL, false, false, false              \
+	}
 /* A message with NUL bytes in it: its length is that of the literal. */
-#define BADN(name, msg, error, parameter)                                                  \
-	{ name, msg, sizeof(msg) - 1, error, parameter, NULL, NULL, NULL, false, false, false }
+#define BADN(name, msg, error, parameter)                                                          \
+	{                                                                                          \
+		name, msg, sizeof(msg) - 1, error, parameter, NULL, NULL, NULL, false, false,      \
+			false                                                                      \
+	}
 
 static const struct call_case call_cases[] = {
 	OK("no parameters", "{\"method\":\"org.varlink.service.GetInfo\"}",
 	   "org.varlink.service.GetInfo", "org.varlink.service", "{}", false, false, false),
-	OK("parameters", "{\"method\":\"org.varlink.service.GetInterfaceDescription\",\"parameters\":{\"interface\":\"no.fristvakt\"}}",
+	OK("parameters",
+	   "{\"method\":\"org.varlink.service.GetInterfaceDescription\","
+	   "\"parameters\":{\"interface\":\"no.fristvakt\"}}",
 	   "org.varlink.service.GetInterfaceDescription", "org.varlink.service",
 	   "{\"interface\":\"no.fristvakt\"}", false, false, false),
 	OK("parameters null", "{\"method\":\"no.fristvakt.Status\",\"parameters\":null}",
 	   "no.fristvakt.Status", "no.fristvakt", "{}", false, false, false),
 	OK("empty parameters", "{\"parameters\":{},\"method\":\"no.fristvakt.Status\"}",
 	   "no.fristvakt.Status", "no.fristvakt", "{}", false, false, false),
-	OK("nested parameters", "{\"method\":\"a.B\",\"parameters\":{\"o\":{\"l\":[1,\"x\",null]},\"s\":\"Tromsø\"}}",
+	OK("nested parameters",
+	   "{\"method\":\"a.B\",\"parameters\":{\"o\":{\"l\":[1,\"x\",null]},\"s\":\"Tromsø\"}}",
 	   "a.B", "a", "{\"o\":{\"l\":[1,\"x\",null]},\"s\":\"Tromsø\"}", false, false, false),
 	OK("oneway", "{\"method\":\"no.fristvakt.Reload\",\"oneway\":true}", "no.fristvakt.Reload",
 	   "no.fristvakt", "{}", true, false, false),
 	OK("more", "{\"method\":\"no.fristvakt.Status\",\"more\":true}", "no.fristvakt.Status",
 	   "no.fristvakt", "{}", false, true, false),
-	OK("upgrade", "{\"method\":\"no.fristvakt.Status\",\"upgrade\":true}", "no.fristvakt.Status",
-	   "no.fristvakt", "{}", false, false, true),
+	OK("upgrade", "{\"method\":\"no.fristvakt.Status\",\"upgrade\":true}",
+	   "no.fristvakt.Status", "no.fristvakt", "{}", false, false, true),
 	OK("flags false", "{\"method\":\"a.B\",\"oneway\":false,\"more\":false,\"upgrade\":false}",
 	   "a.B", "a", "{}", false, false, false),
 	OK("flags null", "{\"method\":\"a.B\",\"oneway\":null,\"more\":null}", "a.B", "a", "{}",
 	   false, false, false),
-	OK("whitespace around", " \n{ \"method\" : \"a.B\" }\t\r\n ", "a.B", "a", "{}", false, false,
-	   false),
+	OK("whitespace around", " \n{ \"method\" : \"a.B\" }\t\r\n ", "a.B", "a", "{}", false,
+	   false, false),
 	OK("minimal name", "{\"method\":\"a.B\"}", "a.B", "a", "{}", false, false, false),
 	OK("escaped method", "{\"method\":\"no.fristvakt.\\u0053tatus\"}", "no.fristvakt.Status",
 	   "no.fristvakt", "{}", false, false, false),
@@ -544,8 +615,8 @@ test_call_parse(void **state)
 static void
 test_call_method_length(void **state)
 {
-	static const struct call_case ok = OK("255-byte method", NULL, NULL, "i", "{}", false,
-					      false, false);
+	static const struct call_case ok =
+		OK("255-byte method", NULL, NULL, "i", "{}", false, false, false);
 	static const struct call_case bad = BAD("256-byte method", NULL, INVALID_MESSAGE, "method");
 	char method[300], msg[400];
 	struct call_case want = ok;
@@ -603,7 +674,7 @@ struct enc_case {
 	enum enc_kind kind;
 	const char *word;   /* error or method name */
 	const char *params; /* JSON text, NULL: pass NULL */
-	bool flag;          /* continues (reply) or more (call) */
+	bool flag;	    /* continues (reply) or more (call) */
 	const char *want;   /* exact text, without the NUL */
 };
 
@@ -623,17 +694,20 @@ static const struct enc_case enc_cases[] = {
 	{ "error, no parameters", ENC_ERROR, "org.varlink.service.MethodNotFound", NULL, false,
 	  "{\"error\":\"org.varlink.service.MethodNotFound\",\"parameters\":{}}" },
 	{ "error, parameters", ENC_ERROR, "no.fristvakt.RateLimited", "{\"retry_after_ms\":250}",
-	  false, "{\"error\":\"no.fristvakt.RateLimited\",\"parameters\":{\"retry_after_ms\":250}}" },
+	  false,
+	  "{\"error\":\"no.fristvakt.RateLimited\",\"parameters\":{\"retry_after_ms\":250}}" },
 	{ "error, invalid parameter", ENC_ERROR, "org.varlink.service.InvalidParameter",
 	  "{\"parameter\":\"interface\"}", false,
-	  "{\"error\":\"org.varlink.service.InvalidParameter\",\"parameters\":{\"parameter\":\"interface\"}}" },
+	  "{\"error\":\"org.varlink.service.InvalidParameter\","
+	  "\"parameters\":{\"parameter\":\"interface\"}}" },
 	{ "call, no parameters", ENC_CALL, "no.fristvakt.Status", NULL, false,
 	  "{\"method\":\"no.fristvakt.Status\",\"parameters\":{}}" },
 	{ "call, more", ENC_CALL, "no.fristvakt.Status", NULL, true,
 	  "{\"method\":\"no.fristvakt.Status\",\"parameters\":{},\"more\":true}" },
 	{ "call, parameters", ENC_CALL, "org.varlink.service.GetInterfaceDescription",
 	  "{\"interface\":\"no.fristvakt\"}", false,
-	  "{\"method\":\"org.varlink.service.GetInterfaceDescription\",\"parameters\":{\"interface\":\"no.fristvakt\"}}" },
+	  "{\"method\":\"org.varlink.service.GetInterfaceDescription\","
+	  "\"parameters\":{\"interface\":\"no.fristvakt\"}}" },
 };
 
 static char *
@@ -791,7 +865,8 @@ struct params_case {
 static const struct params_case params_cases[] = {
 	{ "required only", "{\"name\":\"x\"}", NULL, 0, NULL, NULL },
 	{ "every member",
-	  "{\"name\":\"x\",\"count\":-3,\"flag\":false,\"opts\":{\"a\":1},\"items\":[],\"note\":\"\",\"all\":[1,2,3,4,5]}",
+	  "{\"name\":\"x\",\"count\":-3,\"flag\":false,\"opts\":{\"a\":1},\"items\":[],"
+	  "\"note\":\"\",\"all\":[1,2,3,4,5]}",
 	  NULL, 0, NULL, NULL },
 	{ "null for optional members",
 	  "{\"name\":\"x\",\"count\":null,\"flag\":null,\"opts\":null,\"items\":null,\"note\":null}",
@@ -859,7 +934,8 @@ test_params_check(void **state)
 		int ret;
 
 		if (c->raw)
-			json_object_set_new(params, "note", json_stringn_nocheck(c->raw, c->raw_len));
+			json_object_set_new(params, "note",
+					    json_stringn_nocheck(c->raw, c->raw_len));
 		memset(&f, 0, sizeof(f));
 		ret = proto_params_check(params, fields, N_ELEM(fields), &f);
 		if (!c->parameter) {
