@@ -110,13 +110,26 @@ class Daemon:
             raise AssertionError("fristvaktd did not stop within %ds" % timeout)
 
     def cleanup(self):
+        """Stops the daemon (gracefully, so that LeakSanitizer runs) and removes its
+        directory; fails when a sanitizer reported anything in the daemon's log."""
         if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
         self.notify.close()
+        report = ""
+        if os.path.exists(self.log_path):
+            text = self.log_text()
+            if "Sanitizer" in text or "runtime error:" in text:
+                report = text
         shutil.rmtree(self.dir, ignore_errors=True)
+        if report:
+            raise AssertionError("sanitizer report in fristvaktd's log:\n" + report[-6000:])
 
     def cli(self, *args, user=None, check=None, input=None):
         """Runs the CLI against this daemon; returns the CompletedProcess."""

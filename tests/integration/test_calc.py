@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The calculator commands of the real CLI, without a daemon: `fristvakt deadline` and
+`fristvakt holidays`, as a case worker would use them."""
+
+import json
+import os
+import subprocess
+import unittest
+
+from fvtest import FRISTVAKT, SOURCE_DIR
+
+CONFIG = os.path.join(SOURCE_DIR, "etc", "fristvakt.conf")
+
+
+def run(*args):
+    # No daemon and no system configuration: the calculator must not need either.
+    return subprocess.run([FRISTVAKT] + list(args), capture_output=True, text=True,
+                          timeout=30, env=dict(os.environ, FRISTVAKT_SOCKET="/nonexistent"))
+
+
+class DeadlineTest(unittest.TestCase):
+    # DOMAIN.md § 4 worked examples: (from, period, due).
+    WORKED = [
+        ("2026-03-02", "3w", "2026-03-23"),
+        ("2026-03-12", "3w", "2026-04-07"),
+        ("2026-04-23", "3w", "2026-05-15"),
+        ("2026-04-19", "4w", "2026-05-18"),
+        ("2026-04-27", "4w", "2026-05-26"),
+        ("2026-12-03", "3w", "2026-12-24"),
+        ("2028-01-31", "1m", "2028-02-29"),
+        ("2026-03-31", "1m", "2026-04-30"),
+        ("2026-03-02", "14d", "2026-03-16"),
+    ]
+
+    def test_worked_examples_json(self):
+        for start, period, due in self.WORKED:
+            p = run("deadline", "--from", start, "--period", period, "--json")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            r = json.loads(p.stdout)
+            self.assertEqual(r["due"], due, (start, period))
+            self.assertEqual(r["from"], start)
+            self.assertEqual(r["period"], period)
+
+    def test_explanation_in_words(self):
+        p = run("deadline", "--from", "2026-03-12", "--period", "3w")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("2026-04-07", p.stdout.splitlines()[0])
+        for step in ("2026-04-02 skjærtorsdag → 2026-04-03", "2026-04-03 langfredag",
+                     "2026-04-04 lørdag", "2026-04-05 første påskedag",
+                     "2026-04-06 andre påskedag → 2026-04-07"):
+            self.assertIn(step, p.stdout)
+        self.assertIn("domstolloven §§ 148–149", p.stdout)
+        p = run("deadline", "--from", "2026-04-19", "--period", "4w", "--json")
+        r = json.loads(p.stdout)
+        self.assertEqual(r["raw_end"], "2026-05-17")
+        self.assertEqual(r["steps"], [{"day": "2026-05-17", "why": "grunnlovsdag",
+                                       "to": "2026-05-18"}])
+
+    def test_office_calendar(self):
+        # 24 December is an ordinary working day in law, but the shipped office calendar
+        # "kontor" closes it: only when asked for does it move the deadline.
+        p = run("deadline", "--from", "2026-12-03", "--period", "3w", "--json")
+        self.assertEqual(json.loads(p.stdout)["due"], "2026-12-24")
+        p = run("-c", CONFIG, "deadline", "--from", "2026-12-03", "--period", "3w",
+                "--calendar", "kontor", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = json.loads(p.stdout)
+        self.assertEqual(r["due"], "2026-12-28")
+        self.assertEqual(r["calendar"], "kontor")
+        self.assertEqual(r["steps"][0], {"day": "2026-12-24", "why": "julaften",
+                                         "to": "2026-12-25"})
+        p = run("-c", CONFIG, "deadline", "--from", "2026-12-03", "--period", "3w",
+                "--calendar", "nosuch")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("kontor", p.stderr)
+
+    def test_bad_input(self):
+        bad = [
+            (["--from", "2026-02-30", "--period", "3w"], "2026-02-30"),
+            (["--from", "2025-02-29", "--period", "3w"], "2025-02-29"),
+            (["--from", "2026-13-01", "--period", "3w"], "2026-13-01"),
+            (["--from", "26-03-02", "--period", "3w"], "26-03-02"),
+            (["--from", "1800-01-01", "--period", "3w"], "1800-01-01"),
+            (["--from", "2026-03-02", "--period", "3x"], "3x"),
+            (["--from", "2026-03-02", "--period", "-3w"], "-3w"),
+            (["--from", "2026-03-02", "--period", "w"], "'w'"),
+            (["--from", "2026-03-02", "--period", "100000d"], "100000d"),
+            (["--from", "2026-03-02"], "--period"),
+            (["--period", "3w"], "--from"),
+            (["--from", "2026-03-02", "--period", "3w", "extra"], "extra"),
+            (["--from", "2026-03-02", "--period", "3w", "--bogus"], "bogus"),
+            (["--from", "2200-12-20", "--period", "4w"], ""),
+        ]
+        for args, word in bad:
+            p = run("deadline", *args)
+            self.assertEqual(p.returncode, 2, (args, p.stdout, p.stderr))
+            self.assertEqual(p.stdout, "", args)
+            self.assertIn(word, p.stderr, args)
+            self.assertEqual(len(p.stderr.strip().splitlines()) >= 1, True)
+
+
+class HolidaysTest(unittest.TestCase):
+    def test_2026(self):
+        p = run("holidays", "2026", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        days = {h["date"]: h["name"] for h in json.loads(p.stdout)}
+        self.assertEqual(days, {
+            "2026-01-01": "nyttårsdag", "2026-04-02": "skjærtorsdag",
+            "2026-04-03": "langfredag", "2026-04-05": "første påskedag",
+            "2026-04-06": "andre påskedag", "2026-05-01": "offentlig høytidsdag",
+            "2026-05-14": "Kristi himmelfartsdag", "2026-05-17": "grunnlovsdag",
+            "2026-05-24": "første pinsedag", "2026-05-25": "andre pinsedag",
+            "2026-12-25": "første juledag", "2026-12-26": "andre juledag"})
+
+    def test_table(self):
+        p = run("holidays", "2027")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("2027-03-28", p.stdout)
+        self.assertIn("første påskedag", p.stdout)
+        self.assertEqual(len(p.stdout.strip().splitlines()), 12)
+
+    def test_bad_years(self):
+        for year in ("1899", "2201", "3000", "abc", "2026x", ""):
+            p = run("holidays", year)
+            self.assertEqual(p.returncode, 2, year)
+        self.assertEqual(run("holidays").returncode, 2)
+        self.assertEqual(run("holidays", "2026", "2027").returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

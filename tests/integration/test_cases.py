@@ -1,0 +1,985 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The case register through the real daemon: a full case story for each legal regime,
+corrections, idempotent re-sends, conflicts, restart, and a read-only peer.
+
+Past events use fixed dates in 2026 (so met/missed are settled); deadlines that must still
+be open are placed relative to today in Europe/Oslo, and their expected due dates are
+computed here with an independent Norwegian holiday calendar (the helpers below are also
+used by the other test_*.py files of the case register).
+"""
+
+import datetime
+import json
+import os
+import pwd
+import re
+import signal
+import subprocess
+import sys
+import unittest
+from zoneinfo import ZoneInfo
+
+from fvtest import Daemon, DaemonTest
+
+OSLO = ZoneInfo("Europe/Oslo")
+PREFIX = "no.fristvakt."
+
+
+# --------------------------------------------------------------------------------------
+# An independent calendar (DOMAIN.md §§ 4-5): Easter by the anonymous Gregorian computus,
+# the Norwegian public holidays, and roll-over to the next working day.
+
+def oslo_today():
+    return datetime.datetime.now(OSLO).date()
+
+
+def easter(year):
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l) // 451
+    month, day = divmod(h + l - 7 * m + 114, 31)
+    return datetime.date(year, month, day + 1)
+
+
+def holidays(year):
+    e = easter(year)
+    days = {
+        datetime.date(year, 1, 1): "nyttårsdag",
+        e - datetime.timedelta(3): "skjærtorsdag",
+        e - datetime.timedelta(2): "langfredag",
+        e: "første påskedag",
+        e + datetime.timedelta(1): "andre påskedag",
+        datetime.date(year, 5, 1): "offentlig høytidsdag",
+        datetime.date(year, 5, 17): "grunnlovsdag",
+        e + datetime.timedelta(39): "Kristi himmelfartsdag",
+        e + datetime.timedelta(49): "første pinsedag",
+        e + datetime.timedelta(50): "andre pinsedag",
+        datetime.date(year, 12, 25): "første juledag",
+        datetime.date(year, 12, 26): "andre juledag",
+    }
+    return days
+
+
+def is_working_day(d):
+    return d.weekday() < 5 and d not in holidays(d.year)
+
+
+def roll(d):
+    """The deadline's last day after roll-over (domstolloven § 149)."""
+    while not is_working_day(d):
+        d += datetime.timedelta(1)
+    return d
+
+
+def days_ago(n):
+    return oslo_today() - datetime.timedelta(n)
+
+
+def iso(d):
+    return d.isoformat()
+
+
+def cli_missing(p):
+    """Whether the CLI answered that it has no such command (yet)."""
+    return p.returncode == 2 and "unknown command" in p.stderr
+
+
+# --------------------------------------------------------------------------------------
+# Calling the daemon.
+
+class CaseMixin:
+    """Raw Varlink helpers; self.d is the daemon, self.c a connection to it."""
+
+    def connect_case(self):
+        self.c = self.d.connect()
+        self.addCleanup(self.c.close)
+
+    def call(self, method, params=None, conn=None):
+        """Calls a method that must succeed; returns its reply parameters."""
+        r = (conn or self.c).call(PREFIX + method, params)
+        self.assertIsNotNone(r, "%s: the daemon closed the connection" % method)
+        self.assertNotIn("error", r, "%s(%s) failed: %s" % (method, params, r))
+        return r.get("parameters", {})
+
+    def call_error(self, method, params=None, conn=None):
+        """Calls a method that must fail; returns (error, parameters)."""
+        r = (conn or self.c).call(PREFIX + method, params)
+        self.assertIsNotNone(r, "%s: the daemon closed the connection" % method)
+        self.assertIn("error", r, "%s(%s) unexpectedly succeeded" % (method, params))
+        return r["error"], r.get("parameters", {})
+
+    def rec(self, method, params):
+        """Records an event; returns the Recorded structure."""
+        return self.call(method, params)["recorded"]
+
+    def register(self, ref, received, service="okonomisk-stonad", channel="written", **kw):
+        p = {"reference": ref, "service": service, "received": received, "channel": channel}
+        p.update(kw)
+        return self.rec("RegisterApplication", p)
+
+    def decide(self, ref, made, reached=None, outcome="avslatt", written=True, reasoned=True,
+               **kw):
+        p = {"reference": ref, "made": made, "outcome": outcome, "written": written,
+             "reasoned": reasoned}
+        if reached is not None:
+            p["reached"] = reached
+        p.update(kw)
+        return self.rec("RecordDecision", p)
+
+    def get_case(self, ref):
+        return self.call("GetCase", {"reference": ref})
+
+    def deadline(self, holder, kind, subject=None):
+        """The one deadline of a kind (and subject) in a Recorded or GetCase reply."""
+        found = [d for d in holder["deadlines"]
+                 if d["kind"] == kind and (subject is None or d["subject"] == subject)]
+        self.assertEqual(len(found), 1, "expected one %s deadline in %s"
+                         % (kind, [(d["kind"], d["subject"]) for d in holder["deadlines"]]))
+        return found[0]
+
+    def kinds(self, holder):
+        return sorted(d["kind"] for d in holder["deadlines"])
+
+    def counts(self):
+        return self.call("Status")["counts"]
+
+
+class CaseTest(CaseMixin, DaemonTest):
+    def setUp(self):
+        super().setUp()
+        self.connect_case()
+
+
+STEPS_EASTER_2026 = [
+    ("2026-04-02", "skjærtorsdag", "2026-04-03"),
+    ("2026-04-03", "langfredag", "2026-04-04"),
+    ("2026-04-04", "lørdag", "2026-04-05"),
+    ("2026-04-05", "første påskedag", "2026-04-06"),
+    ("2026-04-06", "andre påskedag", "2026-04-07"),
+]
+
+
+def steps(d):
+    return [(s["day"], s["why"], s["to"]) for s in d["steps"]]
+
+
+class CalendarHelperTest(unittest.TestCase):
+    """The test's own calendar agrees with DOMAIN.md before it judges the daemon."""
+
+    def test_easter_and_rollover(self):
+        for y, day in ((2025, 20), (2026, 5), (2028, 16), (2030, 21)):
+            self.assertEqual(easter(y), datetime.date(y, 4, day))
+        self.assertEqual(easter(2027), datetime.date(2027, 3, 28))
+        self.assertEqual(easter(2029), datetime.date(2029, 4, 1))
+        self.assertEqual(roll(datetime.date(2026, 4, 2)), datetime.date(2026, 4, 7))
+        self.assertEqual(roll(datetime.date(2026, 5, 14)), datetime.date(2026, 5, 15))
+        self.assertEqual(roll(datetime.date(2026, 5, 17)), datetime.date(2026, 5, 18))
+        self.assertEqual(roll(datetime.date(2026, 5, 25)), datetime.date(2026, 5, 26))
+        self.assertEqual(roll(datetime.date(2026, 12, 24)), datetime.date(2026, 12, 24))
+
+
+# --------------------------------------------------------------------------------------
+# The stories.
+
+class OkonomiskStonadStoryTest(CaseTest):
+    """Økonomisk stønad (sosialtjenesteloven: 3-week complaint deadline)."""
+
+    def test_full_story(self):
+        ref = "2026/1001"
+        r = self.register(ref, "2026-03-02T09:15:00+01:00", handler="h-17", unit="nav-sentrum")
+        self.assertEqual(r["case"]["state"], "open")
+        self.assertEqual(r["case"]["service"], "okonomisk-stonad")
+        self.assertEqual(r["case"]["service_name"], "Økonomisk stønad")
+        self.assertEqual(r["case"]["received"], "2026-03-02T08:15:00Z")
+        self.assertEqual(r["case"]["handler"], "h-17")
+        self.assertFalse(r["duplicate"])
+        received = r["event"]
+        self.assertEqual(self.kinds(r), ["preliminary_reply", "processing"])
+
+        # Processing norm: 14 days from Mon 2 Mar → Mon 16 Mar (a local norm, with source).
+        p = self.deadline(r, "processing")
+        self.assertEqual(p["due"], "2026-03-16")
+        self.assertEqual(p["period"], "14d")
+        self.assertEqual(p["start"], {"event": received, "type": "received",
+                                      "date": "2026-03-02"})
+        self.assertEqual(p["duty"], "office")
+        self.assertIn("tjenesteerklæring", p["source"])
+        self.assertEqual(p["subject"], received)
+
+        # Foreløpig svar: 1 month → Thu 2 Apr (skjærtorsdag) → Tue 7 Apr.
+        pr = self.deadline(r, "preliminary_reply")
+        self.assertEqual(pr["raw_end"], "2026-04-02")
+        self.assertEqual(pr["due"], "2026-04-07")
+        self.assertEqual(pr["source"], "forvaltningsloven § 11 a tredje ledd")
+        self.assertEqual(steps(pr), STEPS_EASTER_2026)
+
+        # The decision: made Tue 10 Mar, reached the party Thu 12 Mar.
+        r = self.decide(ref, "2026-03-10T14:00:00+01:00", "2026-03-12",
+                        outcome="delvis_innvilget", legal_basis="sosialtjenesteloven § 18")
+        decision = r["event"]
+        self.assertEqual(self.deadline(r, "processing")["state"], "met")
+        self.assertEqual(self.deadline(r, "processing")["met_on"], "2026-03-10")
+        self.assertEqual(self.deadline(r, "processing")["met_by"], decision)
+        self.assertEqual(self.deadline(r, "preliminary_reply")["state"], "met")
+
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["subject"], decision)
+        self.assertEqual(k["duty"], "party")
+        self.assertEqual(k["period"], "3w")
+        self.assertEqual(k["source"], "forvaltningsloven § 29")
+        self.assertEqual(k["start"], {"event": decision, "type": "decision_reached",
+                                      "date": "2026-03-12"})
+        self.assertEqual(k["raw_end"], "2026-04-02")
+        self.assertEqual(k["due"], "2026-04-07")
+        self.assertEqual(steps(k), STEPS_EASTER_2026)
+        for why in ("skjærtorsdag", "langfredag", "lørdag", "første påskedag",
+                    "andre påskedag"):
+            self.assertIn(why, k["text"])
+        self.assertIn("2026-04-07", k["text"])
+        late = self.deadline(r, "late_complaint")
+        self.assertEqual(late["due"], "2027-03-10")
+        self.assertEqual(late["source"], "forvaltningsloven § 31")
+
+        # The complaint sent on the last day is in time (fvl. § 30), though received later.
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-04-07T23:30:00+02:00",
+                                         "received": "2026-04-09"})
+        complaint = r["event"]
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["state"], "met")
+        self.assertEqual(k["met_on"], "2026-04-07")
+        self.assertEqual(k["met_by"], complaint)
+        # Forwarding (local norm 4 weeks from receipt, Thu 9 Apr → Thu 7 May).
+        f = self.deadline(r, "forwarding")
+        self.assertEqual(f["subject"], complaint)
+        self.assertEqual(f["due"], "2026-05-07")
+
+        r = self.rec("ForwardComplaint", {"reference": ref, "forwarded": "2026-04-28"})
+        forwarded = r["event"]
+        f = self.deadline(r, "forwarding")
+        self.assertEqual((f["state"], f["met_on"], f["met_by"]), ("met", "2026-04-28", forwarded))
+        self.rec("DecideComplaint", {"reference": ref, "decided": "2026-06-15",
+                                     "outcome": "stadfestet"})
+        r = self.rec("CloseCase", {"reference": ref, "closed": "2026-06-16"})
+        self.assertEqual(r["case"]["state"], "closed")
+
+        # The timeline as GetCase shows it.
+        g = self.get_case(ref)
+        self.assertEqual([e["type"] for e in g["events"]],
+                         ["received", "decision", "complaint", "forwarded",
+                          "complaint_decided", "closed"])
+        ev = {e["type"]: e for e in g["events"]}
+        self.assertEqual(ev["decision"]["data"]["legal_basis"], "sosialtjenesteloven § 18")
+        self.assertEqual(ev["decision"]["data"]["reached"], "2026-03-11T23:00:00Z")
+        self.assertEqual(ev["complaint"]["data"]["decision"], decision)
+        self.assertEqual(ev["complaint"]["occurred"], "2026-04-07T21:30:00Z")
+        for e in g["events"]:
+            self.assertEqual(e["uid"], os.getuid())
+            self.assertIsNone(e["superseded_by"])
+        self.assertEqual(self.deadline(g, "complaint")["state"], "met")
+        self.assertEqual(self.deadline(g, "complaint")["due"], "2026-04-07")
+        self.assertEqual(g["breaches"], [])
+        self.assertEqual(g["case"]["state"], "closed")
+
+    def test_three_week_examples(self):
+        # DOMAIN.md worked examples through the daemon: 3 weeks from a decision reached.
+        for i, (reached, due) in enumerate((("2026-03-02", "2026-03-23"),
+                                            ("2026-04-23", "2026-05-15"),
+                                            ("2026-12-03", "2026-12-24"))):
+            if datetime.date.fromisoformat(reached) > oslo_today():
+                continue
+            ref = "ex-%d" % i
+            self.register(ref, "2026-02-02")
+            r = self.decide(ref, reached, reached)
+            self.assertEqual(self.deadline(r, "complaint")["due"], due, reached)
+        # Kristi himmelfartsdag is named as the reason; 24 December moves nothing.
+        k = self.deadline(self.get_case("ex-1"), "complaint")
+        self.assertEqual(len(k["steps"]), 1)
+        self.assertEqual((k["steps"][0]["day"], k["steps"][0]["to"]),
+                         ("2026-05-14", "2026-05-15"))
+        self.assertIn("himmelfart", k["steps"][0]["why"].lower())
+        if oslo_today() >= datetime.date(2026, 12, 3):
+            self.assertEqual(self.deadline(self.get_case("ex-2"), "complaint")["steps"], [])
+
+
+class FourWeekRegimeTest(CaseTest):
+    """Pasient- og brukerrettighetsloven (4 weeks, pbrl. § 7-5)."""
+
+    def test_bpa_grunnlovsdag(self):
+        ref = "BPA-2026-7"
+        r = self.register(ref, "2026-03-30", service="bpa", channel="digital")
+        # No municipal processing norm for BPA: only the fvl. § 11 a month.
+        self.assertEqual(self.kinds(r), ["preliminary_reply"])
+        self.assertEqual(self.deadline(r, "preliminary_reply")["due"], "2026-04-30")
+        r = self.decide(ref, "2026-04-16", "2026-04-19T12:00:00+02:00", outcome="avslatt",
+                        legal_basis="pasient- og brukerrettighetsloven § 2-1 d")
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["period"], "4w")
+        self.assertEqual(k["source"], "pasient- og brukerrettighetsloven § 7-5")
+        self.assertEqual(k["start"]["date"], "2026-04-19")
+        self.assertEqual(k["raw_end"], "2026-05-17")
+        self.assertEqual(k["due"], "2026-05-18")
+        self.assertEqual(steps(k), [("2026-05-17", "grunnlovsdag", "2026-05-18")])
+        self.assertIn("grunnlovsdag", k["text"])
+        self.assertEqual(k["state"], "missed")
+        self.assertEqual(self.deadline(r, "late_complaint")["due"], "2027-04-16")
+
+    def test_helsetjenester_pinse(self):
+        ref = "HJ-88"
+        self.register(ref, "2026-04-01", service="helsetjenester-i-hjemmet")
+        r = self.decide(ref, "2026-04-24", "2026-04-27", outcome="delvis_innvilget")
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["due"], "2026-05-26")
+        self.assertEqual(steps(k), [("2026-05-25", "andre pinsedag", "2026-05-26")])
+        # A complaint posted on the last day is in time.
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-05-26"})
+        self.assertEqual(self.deadline(r, "complaint")["state"], "met")
+
+    def test_open_four_week_deadline(self):
+        # Relative to today: the deadline is open, with the expected date and days left.
+        reached = days_ago(2)
+        ref = "stk-open"
+        self.register(ref, iso(days_ago(20)), service="stottekontakt")
+        r = self.decide(ref, iso(days_ago(3)), iso(reached), outcome="avslatt")
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["state"], "open")
+        self.assertEqual(k["due"], iso(roll(reached + datetime.timedelta(weeks=4))))
+        rows = self.call("ListDeadlines", {"kind": "complaint", "state": "open"})
+        self.assertEqual(rows["today"], iso(oslo_today()))
+        row = [x for x in rows["deadlines"] if x["reference"] == ref]
+        self.assertEqual(len(row), 1)
+        self.assertEqual(row[0]["due"], k["due"])
+        self.assertEqual(row[0]["days_left"],
+                         (datetime.date.fromisoformat(k["due"]) - oslo_today()).days)
+        self.assertEqual(row[0]["service"], "stottekontakt")
+
+
+class NodhjelpTest(CaseTest):
+    def test_friday_due_saturday(self):
+        # Received Fri 6 Mar 2026: due Sat 7 Mar, no roll-over, missed without a decision.
+        r = self.register("N-1", "2026-03-06T15:40:00+01:00", service="nodhjelp",
+                          channel="oral")
+        self.assertEqual(r["case"]["channel"], "oral")
+        p = self.deadline(r, "processing")
+        self.assertEqual(p["due"], "2026-03-07")
+        self.assertEqual(p["rollover"], "none")
+        self.assertEqual(p["steps"], [])
+        self.assertEqual(p["state"], "missed")
+        # Decided on the Saturday: met.
+        r = self.decide("N-1", "2026-03-07T11:00:00+01:00", "2026-03-07", outcome="innvilget")
+        p = self.deadline(r, "processing")
+        self.assertEqual((p["state"], p["met_on"]), ("met", "2026-03-07"))
+
+    def test_emergency_flag_on_okonomisk_stonad(self):
+        r = self.register("N-2", "2026-03-06", channel="oral", emergency=True)
+        self.assertTrue(r["case"]["emergency"])
+        p = self.deadline(r, "processing")
+        self.assertEqual(p["due"], "2026-03-07")
+        self.assertEqual(p["period"], "1d")
+        self.assertEqual(p["rollover"], "none")
+        # Without the flag the ordinary 14-day norm applies.
+        r = self.register("N-3", "2026-03-06", channel="oral")
+        self.assertEqual(self.deadline(r, "processing")["due"], "2026-03-20")
+
+    def test_latest_friday_relative(self):
+        today = oslo_today()
+        friday = today - datetime.timedelta((today.weekday() - 4) % 7)
+        r = self.register("N-4", iso(friday), service="nodhjelp")
+        p = self.deadline(r, "processing")
+        due = friday + datetime.timedelta(1)
+        self.assertEqual(p["due"], iso(due))
+        self.assertEqual(p["state"], "open" if due >= today else "missed")
+
+
+class PauseTest(CaseTest):
+    def test_documentation_pause(self):
+        ref = "P-1"
+        self.register(ref, "2026-03-02")
+        r = self.rec("RequestDocumentation", {"reference": ref, "requested": "2026-03-05",
+                                              "due": "2026-03-12"})
+        request = r["event"]
+        doc = self.deadline(r, "documentation")
+        self.assertEqual((doc["duty"], doc["due"], doc["subject"]), ("party", "2026-03-12",
+                                                                     request))
+        r = self.rec("ReceiveDocumentation", {"reference": ref, "received": "2026-03-09"})
+        self.assertEqual(self.deadline(r, "documentation")["state"], "met")
+        p = self.deadline(r, "processing")
+        # Open 5 Mar → 9 Mar: 4 days; 16 Mar + 4 = Fri 20 Mar.
+        self.assertEqual(p["raw_end"], "2026-03-16")
+        self.assertEqual(p["pause_days"], 4)
+        self.assertEqual(p["paused_end"], "2026-03-20")
+        self.assertEqual(p["due"], "2026-03-20")
+        self.assertEqual(len(p["pauses"]), 1)
+        pause = p["pauses"][0]
+        self.assertEqual((pause["event"], pause["from"], pause["to"], pause["days"],
+                          pause["open"]), (request, "2026-03-05", "2026-03-09", 4, False))
+        self.assertIn("2026-03-05", p["text"])
+        # The fvl. § 11 a month never pauses.
+        self.assertEqual(self.deadline(r, "preliminary_reply")["due"], "2026-04-07")
+        self.assertEqual(self.deadline(r, "preliminary_reply")["pause_days"], 0)
+        # A decision on 19 Mar meets the moved norm.
+        r = self.decide(ref, "2026-03-19", "2026-03-20")
+        self.assertEqual(self.deadline(r, "processing")["state"], "met")
+
+    def test_pause_rolls_over(self):
+        # Open 5 Mar → 11 Mar: 6 days; 16 Mar + 6 = Sun 22 Mar → Mon 23 Mar.
+        self.register("P-2", "2026-03-02")
+        self.rec("RequestDocumentation", {"reference": "P-2", "requested": "2026-03-05",
+                                          "due": "2026-03-19"})
+        r = self.rec("ReceiveDocumentation", {"reference": "P-2", "received": "2026-03-11"})
+        p = self.deadline(r, "processing")
+        self.assertEqual((p["pause_days"], p["paused_end"], p["due"]),
+                         (6, "2026-03-22", "2026-03-23"))
+
+    def test_open_request_keeps_pausing(self):
+        received = days_ago(10)
+        requested = days_ago(4)
+        self.register("P-3", iso(received))
+        r = self.rec("RequestDocumentation", {"reference": "P-3", "requested": iso(requested),
+                                              "due": iso(oslo_today() + datetime.timedelta(10))})
+        p = self.deadline(r, "processing")
+        self.assertEqual(p["state"], "open")
+        self.assertEqual(p["pauses"][0]["open"], True)
+        self.assertEqual(p["pause_days"], 4)
+        self.assertEqual(p["due"], iso(roll(received + datetime.timedelta(14 + 4))))
+
+    def test_norm_without_pause_for_4w_regime(self):
+        # Helsetjenester i hjemmet has no processing norm; its fvl. § 11 a month stands.
+        self.register("P-4", "2026-03-02", service="helsetjenester-i-hjemmet")
+        self.rec("RequestDocumentation", {"reference": "P-4", "requested": "2026-03-05",
+                                          "due": "2026-03-12"})
+        r = self.rec("ReceiveDocumentation", {"reference": "P-4", "received": "2026-03-20"})
+        self.assertEqual(self.deadline(r, "preliminary_reply")["due"], "2026-04-07")
+
+
+class ReasonsTest(CaseTest):
+    def test_request_for_reasons_restarts(self):
+        ref = "R-1"
+        self.register(ref, "2026-02-20")
+        r = self.decide(ref, "2026-03-02", "2026-03-02", reasoned=False)
+        decision = r["event"]
+        self.assertEqual(self.deadline(r, "complaint")["due"], "2026-03-23")
+        self.assertEqual([b["code"] for b in r["breaches"]], ["unreasoned_decision"])
+        r = self.rec("RequestReasons", {"reference": ref, "requested": "2026-03-10"})
+        requested = r["event"]
+        k = self.deadline(r, "complaint")
+        self.assertIsNone(k["due"])
+        self.assertEqual(k["state"], "open")
+        self.assertEqual(k["restart"]["requested_event"], requested)
+        self.assertEqual(k["restart"]["requested"], "2026-03-10")
+        self.assertIsNone(k["restart"]["given"])
+        self.assertTrue(any("2026-03-10" in n for n in k["notes"]), k["notes"])
+        g = self.get_case(ref)
+        self.assertIsNone(self.deadline(g, "complaint")["due"])
+        self.assertEqual(g["events"][-1]["data"]["decision"], decision)
+        # The late-complaint window is counted from the decision and does not move.
+        self.assertEqual(self.deadline(g, "late_complaint")["due"], "2027-03-02")
+
+        r = self.rec("GiveReasons", {"reference": ref, "reached": "2026-03-12"})
+        given = r["event"]
+        k = self.deadline(r, "complaint")
+        # A new full 3 weeks from 12 Mar: 2 Apr → 7 Apr.
+        self.assertEqual(k["due"], "2026-04-07")
+        self.assertEqual(k["restart"]["given_event"], given)
+        self.assertEqual(k["restart"]["given"], "2026-03-12")
+        self.assertEqual(steps(k), STEPS_EASTER_2026)
+        self.assertTrue(any("2026-03-23" in n for n in k["notes"]), k["notes"])
+        self.assertEqual(k["state"], "missed")
+        # A complaint on 6 Apr is in time thanks to the restart.
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-04-06"})
+        self.assertEqual(self.deadline(r, "complaint")["state"], "met")
+
+    def test_request_after_deadline_does_not_restart(self):
+        ref = "R-2"
+        self.register(ref, "2026-02-20")
+        self.decide(ref, "2026-03-02", "2026-03-02")
+        self.rec("RequestReasons", {"reference": ref, "requested": "2026-03-25"})
+        r = self.rec("GiveReasons", {"reference": ref, "reached": "2026-03-27"})
+        self.assertEqual(self.deadline(r, "complaint")["due"], "2026-03-23")
+
+    def test_open_request_relative(self):
+        ref = "R-3"
+        self.register(ref, iso(days_ago(20)))
+        self.decide(ref, iso(days_ago(6)), iso(days_ago(5)))
+        r = self.rec("RequestReasons", {"reference": ref, "requested": iso(days_ago(1))})
+        self.assertIsNone(self.deadline(r, "complaint")["due"])
+        rows = self.call("ListDeadlines", {"kind": "complaint"})["deadlines"]
+        row = [x for x in rows if x["reference"] == ref][0]
+        self.assertIsNone(row["due"])
+        self.assertIsNone(row["days_left"])
+        r = self.rec("GiveReasons", {"reference": ref, "reached": iso(oslo_today())})
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["due"], iso(roll(oslo_today() + datetime.timedelta(weeks=3))))
+        self.assertEqual(k["state"], "open")
+
+
+class ExtensionTest(CaseTest):
+    def test_extension_before_expiry(self):
+        ref = "X-1"
+        reached = days_ago(2)
+        self.register(ref, iso(days_ago(12)))
+        r = self.decide(ref, iso(days_ago(3)), iso(reached))
+        decision = r["event"]
+        k = self.deadline(r, "complaint")
+        due = roll(reached + datetime.timedelta(weeks=3))
+        self.assertEqual(k["due"], iso(due))
+        self.assertEqual(k["state"], "open")
+        until = roll(due + datetime.timedelta(14))
+        reason = "Parten er innlagt; forlenget etter avtale"
+        r = self.rec("ExtendDeadline", {"reference": ref, "kind": "complaint",
+                                        "until": iso(until), "reason": reason})
+        extension = r["event"]
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["subject"], decision)
+        self.assertEqual(k["due"], iso(until))
+        self.assertEqual(k["rule_due"], iso(due))
+        self.assertEqual(k["state"], "open")
+        self.assertEqual(len(k["extensions"]), 1)
+        x = k["extensions"][0]
+        self.assertEqual(x["event"], extension)
+        self.assertEqual(x["why"], reason)
+        self.assertIn("uid %d" % os.getuid(), x["who"])
+        self.assertIn(pwd.getpwuid(os.getuid()).pw_name, x["who"])
+        self.assertIn(reason, k["text"])
+        self.assertIn(iso(until), k["text"])
+        g = self.get_case(ref)
+        self.assertEqual(self.deadline(g, "complaint")["due"], iso(until))
+        self.assertEqual(g["events"][-1]["type"], "extension")
+        self.assertEqual(g["events"][-1]["data"]["subject"], decision)
+
+    def test_extension_after_expiry_refused(self):
+        ref = "X-2"
+        self.register(ref, "2026-03-02")
+        self.decide(ref, "2026-03-10", "2026-03-12")
+        before = self.counts()
+        err, p = self.call_error("ExtendDeadline", {
+            "reference": ref, "kind": "complaint", "until": iso(oslo_today()
+                                                              + datetime.timedelta(7)),
+            "reason": "for sent"})
+        self.assertEqual(err, "no.fristvakt.OutOfOrder")
+        self.assertEqual(p["reference"], ref)
+        self.assertIn("forvaltningsloven § 29", p["message"])
+        self.assertEqual(self.counts(), before)
+        self.assertEqual(self.deadline(self.get_case(ref), "complaint")["due"], "2026-04-07")
+
+
+class LateComplaintTest(CaseTest):
+    def test_late_inside_window(self):
+        ref = "L-1"
+        self.register(ref, "2026-03-02")
+        self.decide(ref, "2026-03-10", "2026-03-12")
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-05-04"})
+        complaint = r["event"]
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["state"], "missed")
+        self.assertEqual(k["due"], "2026-04-07")
+        self.assertTrue(any("§ 31" in n and "2027-03-10" in n for n in k["notes"]), k["notes"])
+        self.assertIn("forvaltningsloven § 31", k["text"])
+        late = self.deadline(r, "late_complaint")
+        self.assertEqual((late["state"], late["due"], late["met_by"]),
+                         ("met", "2027-03-10", complaint))
+
+    def test_late_after_window(self):
+        ref = "L-2"
+        self.register(ref, "2025-05-20")
+        self.decide(ref, "2025-06-02", "2025-06-04")
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-06-10"})
+        self.assertEqual(self.deadline(r, "complaint")["state"], "missed")
+        late = self.deadline(r, "late_complaint")
+        self.assertEqual(late["due"], "2026-06-02")
+        self.assertEqual(late["state"], "missed")
+        k = self.deadline(r, "complaint")
+        self.assertTrue(any("2026-06-02" in n for n in k["notes"]), k["notes"])
+
+
+class WithdrawCloseTest(CaseTest):
+    def test_withdrawal_cancels_open_deadlines(self):
+        ref = "W-1"
+        r = self.register(ref, iso(days_ago(3)))
+        self.assertEqual({d["state"] for d in r["deadlines"]}, {"open"})
+        self.rec("RequestDocumentation", {"reference": ref, "requested": iso(days_ago(1)),
+                                          "due": iso(oslo_today() + datetime.timedelta(14))})
+        r = self.rec("WithdrawApplication", {"reference": ref, "withdrawn": iso(oslo_today())})
+        withdrawn = r["event"]
+        self.assertEqual(r["case"]["state"], "withdrawn")
+        self.assertEqual(self.kinds(r), ["documentation", "preliminary_reply", "processing"])
+        for d in r["deadlines"]:
+            self.assertEqual(d["state"], "cancelled", d["kind"])
+            self.assertEqual(d["cancelled_on"], iso(oslo_today()))
+            self.assertEqual(d["cancelled_by"], withdrawn)
+        rows = self.call("ListDeadlines", {"state": "open"})["deadlines"]
+        self.assertEqual([x for x in rows if x["reference"] == ref], [])
+        # A withdrawn case takes no further events.
+        err, _ = self.call_error("RecordDecision", {
+            "reference": ref, "made": iso(oslo_today()), "outcome": "innvilget",
+            "written": True, "reasoned": True})
+        self.assertEqual(err, "no.fristvakt.OutOfOrder")
+
+    def test_withdrawal_keeps_settled_deadlines(self):
+        # A deadline already missed stays missed; only open ones are cancelled.
+        r = self.register("W-2", "2026-03-02")
+        r = self.rec("WithdrawApplication", {"reference": "W-2", "withdrawn": "2026-03-20"})
+        self.assertEqual(self.deadline(r, "processing")["state"], "missed")
+        pr = self.deadline(r, "preliminary_reply")
+        self.assertEqual((pr["state"], pr["cancelled_on"]), ("cancelled", "2026-03-20"))
+
+    def test_close_cancels_processing_only(self):
+        # Without a decision: processing and preliminary reply are cancelled.
+        self.register("C-1", iso(days_ago(3)))
+        r = self.rec("CloseCase", {"reference": "C-1", "closed": iso(oslo_today())})
+        self.assertEqual(r["case"]["state"], "closed")
+        for kind in ("processing", "preliminary_reply"):
+            self.assertEqual(self.deadline(r, kind)["state"], "cancelled")
+        # With a decision: the party's complaint deadline runs on after closing.
+        reached = days_ago(2)
+        self.register("C-2", iso(days_ago(10)))
+        self.decide("C-2", iso(days_ago(3)), iso(reached))
+        r = self.rec("CloseCase", {"reference": "C-2", "closed": iso(oslo_today())})
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["state"], "open")
+        self.assertEqual(k["due"], iso(roll(reached + datetime.timedelta(weeks=3))))
+        self.assertEqual(self.deadline(r, "late_complaint")["state"], "open")
+        # A complaint can still be recorded on a closed case and meets the deadline.
+        r = self.rec("RecordComplaint", {"reference": "C-2", "sent": iso(oslo_today())})
+        self.assertEqual(self.deadline(r, "complaint")["state"], "met")
+        rows = self.call("ListDeadlines", {"kind": "complaint", "state": "met"})["deadlines"]
+        self.assertIn("C-2", [x["reference"] for x in rows])
+
+
+class BreachTest(CaseTest):
+    def test_oral_refusal(self):
+        self.register("O-1", "2026-03-02", channel="oral")
+        r = self.decide("O-1", "2026-03-04", "2026-03-04", outcome="avslatt", written=False)
+        self.assertEqual(len(r["breaches"]), 1)
+        b = r["breaches"][0]
+        self.assertEqual((b["event"], b["code"]), (r["event"], "oral_refusal"))
+        self.assertIn("skriftlig", b["text"])
+        self.assertEqual(self.get_case("O-1")["breaches"], r["breaches"])
+
+    def test_oral_grant_is_no_breach(self):
+        self.register("O-2", "2026-03-02", channel="oral")
+        r = self.decide("O-2", "2026-03-04", "2026-03-04", outcome="innvilget", written=False)
+        self.assertEqual(r["breaches"], [])
+
+    def test_correction_clears_breach(self):
+        self.register("O-3", "2026-03-02")
+        r = self.decide("O-3", "2026-03-04", "2026-03-04", written=False)
+        old = r["event"]
+        r = self.decide("O-3", "2026-03-04", "2026-03-05", supersedes=old)
+        self.assertEqual(r["breaches"], [])
+
+
+class CorrectionTest(CaseTest):
+    def test_decision_correction(self):
+        ref = "K-1"
+        self.register(ref, "2026-03-02")
+        r = self.decide(ref, "2026-03-10", "2026-03-12")
+        old = r["event"]
+        self.assertEqual(self.deadline(r, "complaint")["due"], "2026-04-07")
+        # The notice actually reached the party on Thu 19 Mar: 3 weeks → Thu 9 Apr.
+        r = self.decide(ref, "2026-03-10", "2026-03-19", supersedes=old)
+        new = r["event"]
+        self.assertNotEqual(new, old)
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["subject"], new)
+        self.assertEqual(k["due"], "2026-04-09")
+        self.assertEqual(k["steps"], [])
+        self.assertEqual(k["start"]["date"], "2026-03-19")
+        g = self.get_case(ref)
+        ev = {e["id"]: e for e in g["events"]}
+        self.assertEqual(ev[old]["superseded_by"], new)
+        self.assertEqual(ev[new]["supersedes"], old)
+        self.assertIsNone(ev[new]["superseded_by"])
+        # The old event stays in the timeline with its own data.
+        self.assertEqual(ev[old]["data"]["reached"], "2026-03-11T23:00:00Z")
+        self.assertEqual(len([e for e in g["events"] if e["type"] == "decision"]), 2)
+        self.assertEqual(len([d for d in g["deadlines"] if d["kind"] == "complaint"]), 1)
+        # A complaint on 8 Apr is in time under the corrected date.
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-04-08"})
+        self.assertEqual(self.deadline(r, "complaint")["state"], "met")
+        self.assertEqual(self.get_case(ref)["events"][-1]["data"]["decision"], new)
+        # An event corrected once cannot be corrected again.
+        err, _ = self.call_error("RecordDecision", {
+            "reference": ref, "made": "2026-03-10", "reached": "2026-03-20",
+            "outcome": "avslatt", "written": True, "reasoned": True, "supersedes": old})
+        self.assertEqual(err, "no.fristvakt.OutOfOrder")
+
+    def test_complaint_deadline_waits_for_reached(self):
+        # A decision without a delivery date has no complaint deadline date until a
+        # correction supplies it.
+        ref = "K-2"
+        self.register(ref, "2026-03-02")
+        r = self.decide(ref, "2026-03-10")
+        k = self.deadline(r, "complaint")
+        self.assertIsNone(k["due"])
+        r = self.decide(ref, "2026-03-10", "2026-03-12", supersedes=r["event"])
+        self.assertEqual(self.deadline(r, "complaint")["due"], "2026-04-07")
+
+    def test_digital_delivery(self):
+        # Digital delivery: the later of made available (10 Mar) and notice sent (12 Mar).
+        ref = "K-3"
+        self.register(ref, "2026-03-02", channel="digital")
+        r = self.decide(ref, "2026-03-09", made_available="2026-03-10T08:00:00Z",
+                        notice_sent="2026-03-12T08:00:00Z")
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["start"]["date"], "2026-03-12")
+        self.assertEqual(k["due"], "2026-04-07")
+
+
+# --------------------------------------------------------------------------------------
+# Idempotence and conflicts.
+
+class IdempotenceTest(CaseTest):
+    def test_resend_decision(self):
+        ref = "I-1"
+        self.register(ref, "2026-03-02", event_id="cs:I-1:received")
+        params = {"reference": ref, "made": "2026-03-10", "reached": "2026-03-12",
+                  "outcome": "avslatt", "written": True, "reasoned": True,
+                  "event_id": "cs:I-1:vedtak-1"}
+        first = self.rec("RecordDecision", params)
+        self.assertFalse(first["duplicate"])
+        before = self.counts()
+        audit_before = self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0]
+        second = self.rec("RecordDecision", params)
+        self.assertTrue(second["duplicate"])
+        self.assertEqual(second["event"], first["event"])
+        self.assertEqual(second["deadlines"], first["deadlines"])
+        self.assertEqual(second["case"]["reference"], ref)
+        self.assertEqual(self.counts()["cases"], before["cases"])
+        self.assertEqual(self.counts()["events"], before["events"])
+        self.assertEqual(self.counts()["deadlines"], before["deadlines"])
+        g = self.get_case(ref)
+        decisions = [e for e in g["events"] if e["type"] == "decision"]
+        self.assertEqual(len(decisions), 1)
+        self.assertEqual(decisions[0]["event_id"], "cs:I-1:vedtak-1")
+        self.assertEqual(decisions[0]["id"], first["event"])
+        # A re-send over a fresh connection is a duplicate too.
+        c2 = self.d.connect()
+        self.addCleanup(c2.close)
+        third = self.call("RecordDecision", params, conn=c2)["recorded"]
+        self.assertEqual((third["event"], third["duplicate"]), (first["event"], True))
+        self.assertEqual(self.counts()["events"], before["events"])
+        self.assertGreaterEqual(self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0],
+                                audit_before)
+
+    def test_resend_with_other_data_conflicts(self):
+        ref = "I-2"
+        self.register(ref, "2026-03-02")
+        params = {"reference": ref, "made": "2026-03-10", "reached": "2026-03-12",
+                  "outcome": "avslatt", "written": True, "reasoned": True, "event_id": "v-2"}
+        self.rec("RecordDecision", params)
+        before = self.counts()
+        err, p = self.call_error("RecordDecision", dict(params, reached="2026-03-13"))
+        self.assertEqual((err, p), ("no.fristvakt.EventConflict", {"event_id": "v-2"}))
+        # The same event_id for another kind of event is a conflict as well.
+        err, _ = self.call_error("RecordComplaint", {"reference": ref, "sent": "2026-03-20",
+                                                     "event_id": "v-2"})
+        self.assertEqual(err, "no.fristvakt.EventConflict")
+        self.assertEqual(self.counts()["events"], before["events"])
+
+    def test_reregister_identical_is_duplicate(self):
+        params = dict(received="2026-03-02T09:15:00+01:00", handler="h-1", unit="u-1")
+        first = self.register("I-3", **params)
+        before = self.counts()
+        again = self.register("I-3", **params)
+        self.assertTrue(again["duplicate"])
+        self.assertEqual(again["event"], first["event"])
+        # The same instant written in UTC is the same application.
+        again = self.register("I-3", received="2026-03-02T08:15:00Z", handler="h-1",
+                              unit="u-1")
+        self.assertTrue(again["duplicate"])
+        self.assertEqual(self.counts()["events"], before["events"])
+        self.assertEqual(self.counts()["cases"], before["cases"])
+
+    def test_reregister_conflict(self):
+        self.register("I-4", "2026-03-02", handler="h-1")
+        before = self.counts()
+        for change, field in (({"service": "nodhjelp"}, "service"),
+                              ({"received": "2026-03-03"}, "received"),
+                              ({"channel": "oral"}, "channel"),
+                              ({"handler": "h-2"}, "handler")):
+            p = {"reference": "I-4", "service": "okonomisk-stonad", "received": "2026-03-02",
+                 "channel": "written", "handler": "h-1"}
+            p.update(change)
+            err, ep = self.call_error("RegisterApplication", p)
+            self.assertEqual(err, "no.fristvakt.CaseConflict", change)
+            self.assertEqual(ep["reference"], "I-4")
+            self.assertIn("'%s'" % field, ep["message"])
+        self.assertEqual(self.counts(), before)
+        self.assertEqual(self.get_case("I-4")["case"]["service"], "okonomisk-stonad")
+
+
+# --------------------------------------------------------------------------------------
+# Restart.
+
+class RestartTest(CaseMixin, unittest.TestCase):
+    def setUp(self):
+        self.d = Daemon()
+        self.addCleanup(self.d.cleanup)
+        self.d.start()
+        self.connect_case()
+
+    def test_restart_keeps_cases(self):
+        refs = ["RS-1", "RS-2", "RS-3"]
+        self.register("RS-1", "2026-03-02", handler="h-1")
+        self.decide("RS-1", "2026-03-10", "2026-03-12")
+        self.rec("RecordComplaint", {"reference": "RS-1", "sent": "2026-04-07"})
+        self.register("RS-2", iso(days_ago(5)), service="bpa", unit="u-2")
+        self.decide("RS-2", iso(days_ago(2)), iso(days_ago(1)), event_id="rs2-v")
+        self.register("RS-3", iso(days_ago(4)))
+        self.rec("RequestDocumentation", {"reference": "RS-3", "requested": iso(days_ago(2)),
+                                          "due": iso(oslo_today() + datetime.timedelta(12))})
+        before = {ref: self.get_case(ref) for ref in refs}
+        deadlines_before = self.call("ListDeadlines", {})
+        counts_before = self.counts()
+        self.c.close()
+
+        self.assertEqual(self.d.stop(signal.SIGTERM), 0)
+        self.d.log.close()
+        self.d.start()
+        self.connect_case()
+        for ref in refs:
+            self.assertEqual(self.get_case(ref), before[ref], ref)
+        self.assertEqual(self.call("ListDeadlines", {}), deadlines_before)
+        self.assertEqual(self.counts()["cases"], counts_before["cases"])
+        self.assertEqual(self.counts()["events"], counts_before["events"])
+        # Idempotence survives the restart.
+        r = self.decide("RS-2", iso(days_ago(2)), iso(days_ago(1)), event_id="rs2-v")
+        self.assertTrue(r["duplicate"])
+
+        # The CLI lists the open deadlines with their dates.
+        p = self.d.cli("deadlines")
+        if cli_missing(p):
+            self.skipTest("the CLI has no 'deadlines' command yet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for row in deadlines_before["deadlines"]:
+            if row["state"] == "open":
+                self.assertIn(row["reference"], p.stdout)
+                if row["due"]:
+                    self.assertIn(row["due"], p.stdout)
+
+
+# --------------------------------------------------------------------------------------
+# Access: a read-only peer.
+
+PEER_SCRIPT = r"""
+import json, socket, sys
+path = sys.argv[1]
+calls = json.loads(sys.stdin.read())
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(path)
+buf = b""
+out = []
+for method, params in calls:
+    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
+    while b"\0" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    msg, buf = buf.split(b"\0", 1)
+    out.append(json.loads(msg))
+print(json.dumps(out))
+"""
+
+
+class ReadOnlyPeerTest(CaseMixin, DaemonTest):
+    SUBST = {'socket_mode = "0660";': 'socket_mode = "0666";',
+             '# { group = "fristvakt"; role = "read"; },':
+             '{ user = "nobody"; role = "read"; }'}
+
+    def setUp(self):
+        super().setUp()
+        os.chmod(os.path.dirname(self.d.socket), 0o711)
+        self.connect_case()
+
+    def as_nobody(self, calls):
+        """Raw Varlink calls made by the account nobody; returns the replies."""
+        nobody = pwd.getpwnam("nobody")
+        p = subprocess.run([sys.executable, "-c", PEER_SCRIPT, self.d.socket],
+                           input=json.dumps(calls), capture_output=True, text=True,
+                           user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[],
+                           timeout=30, cwd="/")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def test_read_only_peer(self):
+        self.register("RO-1", "2026-03-02", handler="h-1")
+        self.decide("RO-1", "2026-03-10", "2026-03-12")
+        before = self.counts()
+
+        # The CLI refuses a write for nobody.
+        p = self.d.cli("case", "add", "RO-2", "--service", "okonomisk-stonad",
+                       "--received", "2026-03-02", "--channel", "written", user="nobody")
+        cli_has_case = not cli_missing(p)
+        if cli_has_case:
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("permission denied", p.stderr)
+            self.assertIn("RegisterApplication needs the write role; yours is read", p.stderr)
+
+        r = self.as_nobody([
+            [PREFIX + "RegisterApplication", {"reference": "RO-2",
+                                               "service": "okonomisk-stonad",
+                                               "received": "2026-03-02",
+                                               "channel": "written"}],
+            [PREFIX + "RecordComplaint", {"reference": "RO-1", "sent": "2026-03-20"}],
+            [PREFIX + "ImportEvents", {"items": []}],
+            [PREFIX + "GetCase", {"reference": "RO-1"}],
+            [PREFIX + "ListDeadlines", {}],
+            [PREFIX + "ListCases", {}],
+            [PREFIX + "ListAudit", {}],
+        ])
+        for reply, method in zip(r[:3], ("RegisterApplication", "RecordComplaint",
+                                         "ImportEvents")):
+            self.assertEqual(reply.get("error"), "no.fristvakt.PermissionDenied", reply)
+            self.assertEqual(reply["parameters"], {"method": PREFIX + method, "role": "read",
+                                                   "required": "write"})
+        self.assertNotIn("error", r[3])
+        self.assertEqual(r[3]["parameters"]["case"]["reference"], "RO-1")
+        self.assertEqual(r[3]["parameters"], self.get_case("RO-1"))
+        self.assertNotIn("error", r[4])
+        self.assertEqual({x["reference"] for x in r[4]["parameters"]["deadlines"]}, {"RO-1"})
+        self.assertNotIn("error", r[5])
+        self.assertEqual(r[6].get("error"), "no.fristvakt.PermissionDenied")
+        self.assertEqual(r[6]["parameters"]["required"], "admin")
+        self.assertEqual(self.counts(), before)
+        self.assertEqual(self.call("ListCases", {})["cases"][0]["reference"], "RO-1")
+
+        # The CLI's read commands work for nobody.
+        p = self.d.cli("case", "show", "RO-1", user="nobody")
+        if cli_has_case:
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("RO-1", p.stdout)
+        p = self.d.cli("audit", user="nobody")
+        if not cli_missing(p):
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("permission denied", p.stderr)
+
+        # Root sees every change with the caller's credentials.
+        entries = self.call("ListAudit", {})["entries"]
+        self.assertEqual([e["method"] for e in entries],
+                         [PREFIX + "RecordDecision", PREFIX + "RegisterApplication"])
+        for e in entries:
+            self.assertEqual((e["uid"], e["gid"], e["pid"]),
+                             (os.getuid(), os.getgid(), os.getpid()))
+            self.assertEqual(e["reference"], "RO-1")
+            self.assertEqual(e["outcome"], "ok")
+            self.assertRegex(e["at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertGreater(entries[0]["id"], entries[1]["id"])
+        # Paging: the "next" of one page continues with the older entries.
+        only = self.call("ListAudit", {"reference": "RO-1", "limit": 1})
+        self.assertEqual(len(only["entries"]), 1)
+        self.assertIsNotNone(only["next"])
+        rest = self.call("ListAudit", {"reference": "RO-1", "after": only["next"]})
+        self.assertEqual([e["id"] for e in only["entries"] + rest["entries"]],
+                         [e["id"] for e in entries])
+
+
+if __name__ == "__main__":
+    unittest.main()
