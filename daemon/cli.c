@@ -27,35 +27,50 @@
 #include "util.h"
 
 #define CLI_TIMEOUT_MS 60000
+/* How often a call answered with RateLimited is sent again, and the longest wait. */
+#define CLI_RATE_RETRIES 50
+#define CLI_RATE_MAX_MS  5000
 
-enum {
-	EXIT_DAEMON_ERROR = 1,
-	EXIT_USAGE = 2,
-};
-
-struct cli {
-	const char *socket;
-	const char *config;
-	bool json;
-	int fd;
-	struct proto_reader rd;
-};
-
-struct command {
-	const char *name;
-	const char *args;
-	const char *summary;
-	int (*run)(struct cli *cli, int argc, char **argv);
-};
-
-static const struct command *command_find(const char *name);
+static const struct cli_command *command_find(const char *name);
+static const struct cli_command *sub_find(const struct cli_command *group, const char *word);
 static void usage(FILE *f);
 
-static void
-command_usage(FILE *f, const struct command *cmd)
+/* The last word of a command's name: what selects it within its group. */
+static const char *
+last_word(const char *name)
 {
-	fprintf(f, "Usage: fristvakt [OPTIONS] %s%s%s\n\n%s\n", cmd->name, cmd->args[0] ? " " : "",
-		cmd->args, cmd->summary);
+	const char *sp = strrchr(name, ' ');
+
+	return sp ? sp + 1 : name;
+}
+
+void
+cli_command_usage(FILE *f, const struct cli_command *cmd)
+{
+	fprintf(f, "Usage: fristvakt [OPTIONS] %s%s%s\n\n%s", cmd->name, cmd->args[0] ? " " : "",
+		cmd->args, cmd->help);
+	if (cmd->help[0] && cmd->help[strlen(cmd->help) - 1] != '\n')
+		fputc('\n', f);
+	if (!cmd->subs)
+		return;
+	fprintf(f, "\nCommands:\n");
+	for (const struct cli_command *const *s = cmd->subs; *s; s++)
+		fprintf(f, "  %-22s %s\n", (*s)->name, (*s)->brief);
+	fprintf(f, "\n'fristvakt %s COMMAND --help' explains one.\n", cmd->name);
+}
+
+void
+cli_bad_option(const struct cli_command *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		fprintf(stderr, "fristvakt %s: option '%s' needs a value\n", cmd->name, arg);
+	else if (optopt && strncmp(arg, "--", 2) != 0)
+		fprintf(stderr, "fristvakt %s: unknown option '-%c'\n", cmd->name, optopt);
+	else
+		fprintf(stderr, "fristvakt %s: unknown option '%s'\n", cmd->name, arg);
+	fprintf(stderr, "(see fristvakt %s --help)\n", cmd->name);
 }
 
 /*
@@ -63,7 +78,7 @@ command_usage(FILE *f, const struct command *cmd)
  * was shown, or -1 on a usage error (message printed).
  */
 static int
-simple_options(struct cli *cli, const struct command *cmd, int argc, char **argv)
+simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -79,10 +94,10 @@ simple_options(struct cli *cli, const struct command *cmd, int argc, char **argv
 			cli->json = true;
 			break;
 		case 'h':
-			command_usage(stdout, cmd);
+			cli_command_usage(stdout, cmd);
 			return 0;
 		default:
-			command_usage(stderr, cmd);
+			cli_command_usage(stderr, cmd);
 			return -1;
 		}
 	}
@@ -143,6 +158,9 @@ cli_connect(struct cli *cli)
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			fprintf(stderr, "fristvakt: is fristvaktd running? (--socket PATH or "
 					"FRISTVAKT_SOCKET choose another socket)\n");
+		if (cli->fd >= 0)
+			close(cli->fd);
+		cli->fd = -1;
 		goto out;
 	}
 	proto_reader_init(&cli->rd, 64u << 20);
@@ -150,6 +168,30 @@ cli_connect(struct cli *cli)
 out:
 	free(path);
 	return ret;
+}
+
+void
+cli_disconnect(struct cli *cli)
+{
+	if (cli->fd < 0)
+		return;
+	close(cli->fd);
+	proto_reader_deinit(&cli->rd);
+	cli->fd = -1;
+}
+
+/*
+ * Whether the open connection can take another call. Between calls the daemon sends
+ * nothing, so anything readable means it closed the connection (idle_timeout, a limit).
+ */
+static bool
+connection_usable(struct cli *cli)
+{
+	struct pollfd p = { .fd = cli->fd, .events = POLLIN | POLLRDHUP };
+
+	if (cli->fd < 0)
+		return false;
+	return poll(&p, 1, 0) == 0;
 }
 
 static int
@@ -209,61 +251,134 @@ read_reply(struct cli *cli, struct proto_reply *reply)
 	return 0;
 }
 
+static const char *
+param_string(json_t *params, const char *key)
+{
+	const char *s = json_string_value(json_object_get(params, key));
+
+	return s ? s : "?";
+}
+
+static long long
+param_int(json_t *params, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(params, key));
+}
+
+char *
+cli_error_detail(const char *e, json_t *params)
+{
+	const char *message = json_string_value(json_object_get(params, "message"));
+	const char *s;
+	char *text;
+
+	if (message)
+		return xstrdup(message);
+	if (strcmp(e, "no.fristvakt.CaseNotFound") == 0)
+		return xasprintf("no case has the reference '%s'", param_string(params, "reference"));
+	if (strcmp(e, "no.fristvakt.EventConflict") == 0)
+		return xasprintf("event_id '%s' was used before for an event with other parameters",
+				 param_string(params, "event_id"));
+	if (strcmp(e, "no.fristvakt.PermissionDenied") == 0)
+		return xasprintf("%s needs the %s role; yours is %s",
+				 param_string(params, "method"), param_string(params, "required"),
+				 param_string(params, "role"));
+	if (strcmp(e, "no.fristvakt.RateLimited") == 0)
+		return xasprintf("too many calls; try again in %lld ms",
+				 param_int(params, "retry_after_ms"));
+	if (strcmp(e, "no.fristvakt.MessageTooLarge") == 0)
+		return xasprintf("the message exceeds the daemon's limit of %lld bytes",
+				 param_int(params, "max"));
+	if (strcmp(e, "no.fristvakt.TooManyConnections") == 0)
+		return xasprintf("too many connections (at most %lld)", param_int(params, "max"));
+	if (strcmp(e, "no.fristvakt.UnknownService") == 0) {
+		char *known = json_dumps(json_object_get(params, "known"), JSON_COMPACT);
+
+		text = xasprintf("unknown service '%s'; the configuration has %s",
+				 param_string(params, "service"), known ? known : "none");
+		free(known);
+		return text;
+	}
+	if ((s = json_string_value(json_object_get(params, "reason"))))
+		return xstrdup(s);
+	text = params ? json_dumps(params, JSON_COMPACT) : NULL;
+	return text ? text : xstrdup("");
+}
+
 /* Prints an error reply for a person. */
 static void
 print_error(const struct proto_reply *r)
 {
-	const char *message = json_string_value(json_object_get(r->params, "message"));
-	const char *e = r->error;
+	char *detail;
 
-	if (strcmp(e, "no.fristvakt.PermissionDenied") == 0) {
+	if (strcmp(r->error, "no.fristvakt.PermissionDenied") == 0) {
 		fprintf(stderr,
 			"fristvakt: permission denied: %s needs the %s role; yours is %s "
 			"(roles are granted in the access setting of fristvakt.conf)\n",
-			json_string_value(json_object_get(r->params, "method")),
-			json_string_value(json_object_get(r->params, "required")),
-			json_string_value(json_object_get(r->params, "role")));
+			param_string(r->params, "method"), param_string(r->params, "required"),
+			param_string(r->params, "role"));
 		return;
 	}
-	if (message) {
-		fprintf(stderr, "fristvakt: %s: %s\n", e, message);
-		return;
-	}
-	{
-		char *p = json_dumps(r->params, JSON_COMPACT);
-
-		fprintf(stderr, "fristvakt: %s %s\n", e, p ? p : "");
-		free(p);
-	}
+	detail = cli_error_detail(r->error, r->params);
+	fprintf(stderr, "fristvakt: %s: %s\n", r->error, detail);
+	free(detail);
 }
 
-/*
- * Calls method with params (stolen) and returns the reply parameters (owned) in *out.
- * Returns 0, EXIT_DAEMON_ERROR (error printed) or EXIT_USAGE (no connection).
- */
-static int
-call(struct cli *cli, const char *method, json_t *params, json_t **out)
+/* Sleeps for the wait a RateLimited reply asks for (bounded). */
+static void
+rate_wait(json_t *params)
 {
-	struct proto_reply r;
+	json_int_t ms = json_integer_value(json_object_get(params, "retry_after_ms"));
+	struct timespec ts;
+
+	if (ms < 1)
+		ms = 1;
+	if (ms > CLI_RATE_MAX_MS)
+		ms = CLI_RATE_MAX_MS;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int
+cli_call(struct cli *cli, const char *method, json_t *params, json_t **out)
+{
+	struct proto_reply r = { 0 };
 	size_t len;
 	char *buf;
-	int ret;
+	int ret = CLI_EXIT_USAGE;
 
 	*out = NULL;
-	if (cli_connect(cli) < 0) {
-		json_decref(params);
-		return EXIT_USAGE;
-	}
 	buf = proto_call_encode(method, params, false, &len);
 	json_decref(params);
-	ret = write_all(cli->fd, buf, len);
-	free(buf);
-	if (ret < 0) {
-		fprintf(stderr, "fristvakt: sending to fristvaktd failed: %s\n", strerror(-ret));
-		return EXIT_USAGE;
+	for (int attempt = 0;; attempt++) {
+		int err;
+
+		if (!connection_usable(cli)) {
+			cli_disconnect(cli);
+			if (cli_connect(cli) < 0)
+				goto out;
+		}
+		if ((err = write_all(cli->fd, buf, len)) < 0) {
+			fprintf(stderr, "fristvakt: sending to fristvaktd failed: %s\n",
+				strerror(-err));
+			cli_disconnect(cli);
+			goto out;
+		}
+		if (read_reply(cli, &r) < 0) {
+			cli_disconnect(cli);
+			goto out;
+		}
+		/* Refused before it ran: sending it again after the wait is safe. */
+		if (r.error && strcmp(r.error, "no.fristvakt.RateLimited") == 0 &&
+		    attempt < CLI_RATE_RETRIES) {
+			rate_wait(r.params);
+			proto_reply_deinit(&r);
+			continue;
+		}
+		break;
 	}
-	if (read_reply(cli, &r) < 0)
-		return EXIT_USAGE;
 	if (r.error) {
 		if (cli->json) {
 			json_t *o = json_pack("{sssO}", "error", r.error, "parameters", r.params);
@@ -273,23 +388,30 @@ call(struct cli *cli, const char *method, json_t *params, json_t **out)
 			json_decref(o);
 		}
 		print_error(&r);
-		proto_reply_deinit(&r);
-		return EXIT_DAEMON_ERROR;
+		/* The daemon closes the connection after these. */
+		if (strcmp(r.error, "no.fristvakt.MessageTooLarge") == 0 ||
+		    strcmp(r.error, "no.fristvakt.TooManyConnections") == 0)
+			cli_disconnect(cli);
+		ret = CLI_EXIT_ERROR;
+		goto out;
 	}
 	*out = json_incref(r.params);
+	ret = CLI_EXIT_OK;
+out:
 	proto_reply_deinit(&r);
-	return 0;
+	free(buf);
+	return ret;
 }
 
-static void
-print_json(json_t *v)
+void
+cli_print_json(json_t *v)
 {
 	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	putchar('\n');
 }
 
-static const char *
-local_time(const char *rfc3339, char *buf)
+const char *
+cli_local_time(const char *rfc3339, char *buf)
 {
 	int64_t t;
 

@@ -151,6 +151,50 @@ get_string(const config_setting_t *group, const char *key, bool allow_empty, con
 	return 0;
 }
 
+/*
+ * libconfig 1.5 silently wraps an integer literal past 32 bits (without an L suffix) when it
+ * parses it. Read the literal back from the file's line and compare, so that
+ * "max_connections = 4294967297;" is an error instead of 1.
+ */
+static bool
+raw_int_matches(const config_setting_t *s, const char *key, int64_t v)
+{
+	const char *file = config_setting_source_file(s);
+	unsigned line = config_setting_source_line(s);
+	char buf[1024], *p;
+	bool ok = true;
+	FILE *f;
+
+	if (!file || line == 0 || !(f = fopen(file, "r")))
+		return true;
+	for (unsigned i = 1; fgets(buf, sizeof(buf), f); i++) {
+		size_t klen = strlen(key);
+
+		if (i != line)
+			continue;
+		for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
+			char *q = p + klen, *end;
+			long long raw;
+
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q != '=' && *q != ':')
+				continue;
+			q++;
+			while (*q == ' ' || *q == '\t')
+				q++;
+			errno = 0;
+			raw = strtoll(q, &end, 0);
+			if (end != q)
+				ok = errno == 0 && raw == v;
+			break;
+		}
+		break;
+	}
+	fclose(f);
+	return ok;
+}
+
 static int
 get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
 	 struct conf_error *err)
@@ -166,6 +210,13 @@ get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t ma
 		return -EINVAL;
 	}
 	v = config_setting_get_int64(s);
+	if (!raw_int_matches(s, key, v)) {
+		conf_error_at(err, s,
+			      "'%s' must be between %lld and %lld (the number written is "
+			      "too large)",
+			      key, (long long)min, (long long)max);
+		return -ERANGE;
+	}
 	if (v < min || v > max) {
 		conf_error_at(err, s, "'%s' must be between %lld and %lld (is %lld)", key,
 			      (long long)min, (long long)max, (long long)v);
@@ -222,6 +273,20 @@ resolve_user(const char *name, uint32_t *uid)
 		return -ENOENT;
 	*uid = res->pw_uid;
 	return 0;
+}
+
+static bool
+is_tzif(const char *path)
+{
+	char magic[4];
+	FILE *f = fopen(path, "rb");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
 }
 
 static int
@@ -378,9 +443,13 @@ load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 			      "'log_level' must be one of err, warning, notice, info, debug");
 		return -EINVAL;
 	}
-	/* A zone name must name a tzdata file; glibc silently falls back to UTC otherwise. */
+	/*
+	 * A zone name must name a compiled tzdata file (it starts "TZif"); glibc silently
+	 * falls back to UTC for anything else, such as zone.tab.
+	 */
 	snprintf(zonefile, sizeof(zonefile), "/usr/share/zoneinfo/%s", tz);
-	if (strstr(tz, "..") || tz[0] == '/' || stat(zonefile, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (strstr(tz, "..") || tz[0] == '/' || stat(zonefile, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !is_tzif(zonefile)) {
 		conf_error_at(err, config_setting_get_member(root, "timezone"),
 			      "unknown time zone '%s' (no %s)", tz, zonefile);
 		return -EINVAL;

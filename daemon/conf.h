@@ -46,6 +46,86 @@ struct conf_access {
 	enum conf_role role;
 };
 
+/* A notification channel (group "channels"); parsed by conf_channels.c. */
+enum conf_channel_type {
+	CONF_CHANNEL_LOG,     /* the rendered message to the daemon's log */
+	CONF_CHANNEL_WEBHOOK, /* HTTPS POST of a signed JSON body (Standard Webhooks) */
+	CONF_CHANNEL_SMTP,    /* e-mail through the municipality's relay */
+};
+
+enum conf_smtp_tls {
+	CONF_SMTP_STARTTLS, /* smtp:// with STARTTLS required (the default) */
+	CONF_SMTP_IMPLICIT, /* smtps:// */
+	CONF_SMTP_NONE,	    /* plain SMTP: only for a relay on the loopback interface */
+};
+
+struct conf_channel {
+	char *name;
+	enum conf_channel_type type;
+	char *url;	       /* webhook: https://...; smtp: smtp://host:port or smtps:// */
+	char *secret;	       /* webhook: "whsec_..." signing secret (from a file/credential) */
+	char *secret_previous; /* webhook: the previous secret during rotation, or NULL */
+	char *from;	       /* smtp: envelope and header sender */
+	char *username;	       /* smtp: optional login */
+	char *password;	       /* smtp: from a file or credential, or NULL */
+	enum conf_smtp_tls tls;
+	char *ca_file;	      /* optional CA bundle (a private CA); NULL: the system's */
+	uint32_t concurrency; /* transfers in flight at once on this channel */
+	uint32_t connect_timeout_ms;
+	uint32_t timeout_ms;
+};
+
+/* Who a reminder goes to (a bit set). */
+enum conf_recipient {
+	CONF_RCPT_HANDLER = 1,
+	CONF_RCPT_UNIT = 2,
+	CONF_RCPT_SUPERVISOR = 4,
+	CONF_RCPT_APPLICANT = 8, /* complaint deadlines only, and only with consent */
+};
+
+/* One stage of a reminder policy, relative to a deadline's due date. */
+struct conf_stage {
+	char *name;		   /* "before-7", "due", "overdue", "escalation", ... */
+	int32_t offset_days;	   /* < 0 before the due date, 0 on it, > 0 after it */
+	bool working_days;	   /* count the offset in working days (legal calendar) */
+	bool wait_for_working_day; /* a closed day moves the reminder to the next working day */
+	uint32_t repeat_days;	   /* after the due date: again every N days while still open */
+	unsigned recipients;	   /* enum conf_recipient bits */
+};
+
+struct conf_policy {
+	int kind;      /* enum rules_kind */
+	char *service; /* NULL: every service without a policy of its own */
+	struct conf_stage *stages;
+	size_t n_stages;
+};
+
+struct tmpl_set;
+
+struct conf_reminders {
+	char *channel;	      /* the channel reminders go out on */
+	char *admin_channel;  /* notices to the administrators (dead reminders, disabled ends) */
+	uint32_t send_minute; /* local time of day reminders are sent, minutes after 00:00 */
+	char *language;	      /* "nb" or "en" */
+	char *templates;      /* absolute directory of the templates */
+	/* Retries: first after retry_first_s, then factor times longer (with jitter), at most
+	 * retry_max_interval_s apart; dead once retry_give_up_s after the first attempt. */
+	uint32_t retry_first_s;
+	uint32_t retry_max_interval_s;
+	uint32_t retry_give_up_s;
+	uint32_t retry_factor_pct; /* e.g. 200 for doubling */
+	struct conf_policy *policies;
+	size_t n_policies;
+	/* Addresses, with {handler} / {unit} replaced. */
+	char *handler_address;
+	char *unit_address;
+	char *supervisor_address;
+	/* A daily digest replaces single reminders to these recipients (bits; 0: none). */
+	unsigned digest_recipients;
+	uint32_t digest_days;  /* what falls due within this many days is in the digest */
+	struct tmpl_set *tmpl; /* the loaded, validated templates */
+};
+
 struct conf {
 	char *path;	/* absolute path of the file loaded */
 	int log_level;	/* syslog priority: messages at or below it are written */
@@ -65,7 +145,20 @@ struct conf {
 	size_t n_access;
 	bool clock_control; /* enables the admin-only clock methods (tests only) */
 	struct rules *rules;
+	struct conf_channel *channels;
+	size_t n_channels;
+	struct conf_reminders reminders;
 };
+
+/* The channel called name, or NULL. */
+const struct conf_channel *conf_channel_find(const struct conf *conf, const char *name);
+
+/*
+ * Reads the group "channels" of root (conf_channels.c) into conf->channels: 0, or a
+ * negative errno with err filled (file:line).
+ */
+int conf_channels_load(const config_setting_t *root, struct conf *conf, struct conf_error *err);
+void conf_channels_free(struct conf *conf);
 
 /*
  * Loads and validates the file at path (borrowed). On success *out is a new struct conf,

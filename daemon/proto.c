@@ -36,13 +36,10 @@ proto_reader_feed(struct proto_reader *r, const char *data, size_t n)
 	if (r->head > 0) {
 		memmove(r->buf, r->buf + r->head, r->len - r->head);
 		r->len -= r->head;
+		r->valid -= r->head;
 		r->scan -= r->head;
 		r->head = 0;
 	}
-	/*
-	 * Only the unterminated tail is bounded by max: complete messages already buffered
-	 * are consumed before more is read (the caller stops reading while busy).
-	 */
 	need = r->len + n;
 	if (need > r->cap) {
 		size_t cap = r->cap ? r->cap : 4096;
@@ -54,16 +51,25 @@ proto_reader_feed(struct proto_reader *r, const char *data, size_t n)
 	}
 	memcpy(r->buf + r->len, data, n);
 	r->len += n;
-	/* Reject early: an unterminated run longer than max can never become valid. */
-	{
+	/*
+	 * Check every message the new bytes complete, and the unterminated tail: a message
+	 * longer than max is refused even when a short one came first in the same read.
+	 */
+	while (r->scan < r->len) {
 		const char *nul = memchr(r->buf + r->scan, '\0', r->len - r->scan);
-		size_t start = r->head;
+		size_t end;
 
-		if (!nul && r->len - start >= r->max)
+		if (!nul) {
+			r->scan = r->len;
+			break;
+		}
+		end = (size_t)(nul - r->buf) + 1;
+		if (end - r->valid > r->max)
 			return -EMSGSIZE;
-		if (nul && (size_t)(nul - r->buf) - start + 1 > r->max)
-			return -EMSGSIZE;
+		r->valid = r->scan = end;
 	}
+	if (r->len - r->valid >= r->max)
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -72,19 +78,14 @@ proto_reader_next(struct proto_reader *r, const char **msg, size_t *len)
 {
 	const char *nul;
 
-	if (r->scan < r->head)
-		r->scan = r->head;
-	if (r->scan == r->len)
+	/* Only messages already checked by proto_reader_feed() are handed out. */
+	if (r->head >= r->valid)
 		return 0;
-	nul = memchr(r->buf + r->scan, '\0', r->len - r->scan);
-	if (!nul) {
-		r->scan = r->len;
-		return 0;
-	}
+	nul = memchr(r->buf + r->head, '\0', r->valid - r->head);
+	FV_ASSERT(nul);
 	*msg = r->buf + r->head;
 	*len = (size_t)(nul - *msg);
 	r->head = (size_t)(nul - r->buf) + 1;
-	r->scan = r->head;
 	return 1;
 }
 

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cli: what the parts of the fristvakt CLI share. cli.c owns the command table, the
+ * connection to fristvaktd and the helpers that print its replies; the command modules
+ * (cli_case.c) define their commands as struct cli_command entries that the table lists.
+ *
+ * A command is one word ("status") or a group word and a sub-command ("case add"). Its run
+ * callback gets the command's own argv (argv[0] is the last word of its name) and returns
+ * the exit status: CLI_EXIT_OK, CLI_EXIT_ERROR (the daemon answered an error) or
+ * CLI_EXIT_USAGE (usage error, unreadable input, or no connection).
+ */
+#ifndef FV_CLI_H
+#define FV_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "proto.h"
+
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_ERROR = 1,
+	CLI_EXIT_USAGE = 2,
+};
+
+/* One run of the CLI: global options and the connection (fd -1 until the first call). */
+struct cli {
+	const char *socket;
+	const char *config;
+	bool json;
+	int fd;
+	struct proto_reader rd;
+};
+
+struct cli_command;
+
+typedef int (*cli_run_cb)(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
+
+struct cli_command {
+	const char *name;  /* the words that select it: "status", "case add" */
+	const char *args;  /* its synopsis after the name */
+	const char *brief; /* one line for the command list */
+	const char *help;  /* what it does and its options, for --help */
+	cli_run_cb run;    /* NULL for a group */
+	const struct cli_command *const *subs; /* a group's sub-commands, NULL-terminated */
+	const void *data;  /* the command's own description, for run */
+};
+
+/*
+ * Calls method (the full name, "no.fristvakt.GetCase") with params (stolen; NULL for none)
+ * and returns the reply's parameters (owned) in *out. Connects on the first call and keeps
+ * the connection for the next; waits out RateLimited. Returns CLI_EXIT_OK, CLI_EXIT_ERROR
+ * (the error is printed, and with --json also written to stdout) or CLI_EXIT_USAGE (no
+ * connection; printed).
+ */
+int cli_call(struct cli *cli, const char *method, json_t *params, json_t **out);
+
+/* Closes the connection, if any; the next cli_call() connects again. */
+void cli_disconnect(struct cli *cli);
+
+/* Prints v (borrowed) as indented JSON with sorted keys and a newline. */
+void cli_print_json(json_t *v);
+
+/*
+ * An RFC 3339 instant (borrowed, may be NULL) as "2026-03-02 10:15" in the local zone; buf
+ * holds CAL_INSTANT_LEN bytes. Returns buf, or the input itself when it does not parse.
+ */
+const char *cli_local_time(const char *rfc3339, char *buf);
+
+/* What an error reply says, for a person: its message, or its parameters. Owned. */
+char *cli_error_detail(const char *error, json_t *params);
+
+/* "Usage: fristvakt NAME ARGS" and the command's help. */
+void cli_command_usage(FILE *f, const struct cli_command *cmd);
+
+/*
+ * Reports the option getopt_long refused (c is ':' for a missing value, else '?') and
+ * points at --help.
+ */
+void cli_bad_option(const struct cli_command *cmd, int c, char **argv);
+
+#endif
