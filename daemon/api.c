@@ -26,6 +26,7 @@ typedef void (*api_handler_cb)(struct api_env *env, struct api_req *req);
 
 struct api_pending {
 	struct api_req *req;
+	const char *error; /* NULL: success */
 	json_t *params;
 };
 
@@ -98,12 +99,20 @@ api_txn_leave(struct api_env *env, bool ok)
 void
 api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params)
 {
+	api_reply_error_after_commit(env, req, NULL, params);
+}
+
+void
+api_reply_error_after_commit(struct api_env *env, struct api_req *req, const char *error,
+			     json_t *params)
+{
 	FV_ASSERT(env->in_txn);
 	if (env->n_pending == env->cap_pending) {
 		env->cap_pending = env->cap_pending ? env->cap_pending * 2 : 16;
 		env->pending = xrealloc(env->pending, env->cap_pending * sizeof(*env->pending));
 	}
-	env->pending[env->n_pending++] = (struct api_pending){ .req = req, .params = params };
+	env->pending[env->n_pending++] =
+		(struct api_pending){ .req = req, .error = error, .params = params };
 }
 
 void
@@ -129,7 +138,7 @@ api_commit(struct api_env *env)
 		struct api_pending p = list[i];
 
 		if (ret == 0) {
-			p.req->reply(p.req, NULL, p.params);
+			p.req->reply(p.req, p.error, p.params);
 		} else {
 			json_decref(p.params);
 			p.req->reply(p.req, "no.fristvakt.StorageFailure",
@@ -153,12 +162,13 @@ get_info(struct api_env *env, struct api_req *req)
 {
 	json_t *ifaces;
 
-	(void)env;
 	if (!api_check_params(req, NULL, 0))
 		return;
 	ifaces = json_array();
-	for (const char *const *n = iface_names; *n; n++)
-		json_array_append_new(ifaces, json_string(*n));
+	for (const char *const *n = iface_names; *n; n++) {
+		if (iface_description(*n, env->conf->clock_control))
+			json_array_append_new(ifaces, json_string(*n));
+	}
 	req->reply(req, NULL,
 		   json_pack("{ss ss ss ss so}", "vendor", FV_VENDOR, "product", "fristvaktd",
 			     "version", FV_VERSION, "url", FV_URL, "interfaces", ifaces));
@@ -170,11 +180,10 @@ get_interface_description(struct api_env *env, struct api_req *req)
 	static const struct proto_field fields[] = { { "interface", PROTO_STRING, true, 255 } };
 	const char *name, *text;
 
-	(void)env;
 	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)))
 		return;
 	name = json_string_value(json_object_get(req->params, "interface"));
-	text = iface_description(name);
+	text = iface_description(name, env->conf->clock_control);
 	if (!text) {
 		req->reply(req, PROTO_ERR_IFACE_NOT_FOUND, json_pack("{ss}", "interface", name));
 		return;
@@ -186,15 +195,16 @@ static void
 status(struct api_env *env, struct api_req *req)
 {
 	struct store_counts c;
+	json_t *reminders;
 
 	if (!api_check_params(req, NULL, 0))
 		return;
-	if (store_counts(env->store, &c) < 0) {
+	if (store_counts(env->store, &c) < 0 || store_reminder_counts(env->store, &reminders) < 0) {
 		api_reply_storage_failure(env, req);
 		return;
 	}
 	req->reply(req, NULL,
-		   json_pack("{ss so sI ss si ss so ss s{sI sI sI sI} si ss}", "version",
+		   json_pack("{ss so sI ss si ss so ss s{sI sI sI sI} si ss so sI}", "version",
 			     FV_VERSION, "started", api_instant_json(env->started),
 			     "uptime_seconds", (json_int_t)(req->now - env->started), "database",
 			     env->conf->database, "schema_version",
@@ -203,7 +213,8 @@ status(struct api_env *env, struct api_req *req)
 			     env->conf->timezone, "counts", "cases", (json_int_t)c.cases, "events",
 			     (json_int_t)c.events, "deadlines", (json_int_t)c.deadlines, "audit",
 			     (json_int_t)c.audit, "connections", (int)env->connections(env->host),
-			     "role", conf_role_name(req->peer.role)));
+			     "role", conf_role_name(req->peer.role), "reminders", reminders,
+			     "clock_offset", (json_int_t)env->clock_offset(env->host)));
 }
 
 static void
@@ -266,6 +277,13 @@ static const api_handler_cb handlers[IFACE_METHOD_COUNT] = {
 	[IFACE_LIST_DEADLINES] = api_deadlines_list,
 	[IFACE_IMPORT_EVENTS] = api_import,
 	[IFACE_LIST_AUDIT] = api_audit_list,
+	[IFACE_LIST_REMINDERS] = api_reminders_list,
+	[IFACE_GET_REMINDER] = api_reminder_get,
+	[IFACE_RETRY_REMINDER] = api_reminder_retry,
+	[IFACE_RENDER_TEMPLATE] = api_template_render,
+	[IFACE_SET_CLOCK] = api_clock,
+	[IFACE_ADVANCE_CLOCK] = api_clock,
+	[IFACE_RESET_CLOCK] = api_clock,
 };
 
 void

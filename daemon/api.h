@@ -61,6 +61,12 @@ struct api_env {
 	int64_t (*now)(void *host);
 	/* Asks the host to call api_commit() once the current loop turn's I/O is handled. */
 	void (*schedule_commit)(void *host);
+	/* Moves the test clock: the daemon's time becomes the wall clock + offset seconds. */
+	void (*set_clock_offset)(void *host, int64_t offset);
+	int64_t (*clock_offset)(void *host);
+	/* Set when reminders were planned or rescheduled: the host re-arms the scheduler after
+	 * the commit. */
+	bool reminders_changed;
 
 	/* Group commit, owned by the api: the transaction of this loop turn, and the
 	 * successful replies that wait for its commit. */
@@ -90,6 +96,9 @@ int api_txn_enter(struct api_env *env);
 int api_txn_leave(struct api_env *env, bool ok);
 /* Queues a success reply until the commit (params stolen). */
 void api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params);
+/* The same for an error that must wait for the commit (its audit row). */
+void api_reply_error_after_commit(struct api_env *env, struct api_req *req, const char *error,
+				  json_t *params);
 void api_reply_storage_failure(struct api_env *env, struct api_req *req);
 /* Answers a proto_fault as a Varlink error. */
 void api_reply_fault(struct api_req *req, const struct proto_fault *f);
@@ -105,6 +114,72 @@ void api_case_list(struct api_env *env, struct api_req *req);
 void api_deadlines_list(struct api_env *env, struct api_req *req);
 void api_import(struct api_env *env, struct api_req *req);
 void api_audit_list(struct api_env *env, struct api_req *req);
+
+struct rules_deadline;
+struct store_case;
+struct store_reminder;
+
+/*
+ * Plans the reminders of a case from its deadlines (borrowed) as computed now, inside the
+ * current savepoint: adds what the policy asks for and is not planned yet, cancels pending
+ * reminders whose deadline was met, cancelled or moved. 0 or a negative errno.
+ */
+int api_remind_plan(struct api_env *env, const struct store_case *c,
+		    const struct rules_deadline *d, size_t n, int64_t now);
+
+/* A reminder rendered for sending (api_remind_message): everything owned. */
+struct api_message {
+	char *id;      /* stable: webhook-id, Message-ID */
+	char *thread;  /* per case */
+	char *subject;
+	char *text;
+	char **to;     /* e-mail addresses */
+	size_t n_to;
+	json_t *body;  /* the webhook body */
+	bool fallback; /* the template failed; the built-in text is used */
+};
+
+void api_message_deinit(struct api_message *m);
+/* Renders reminder r (borrowed) for its channel at now. 0 or a negative errno. */
+int api_remind_message(struct api_env *env, const struct store_reminder *r, int64_t now,
+		       struct api_message *out);
+
+/* What a channel answered for one attempt. */
+enum api_delivery_status {
+	API_DELIVERY_OK,
+	API_DELIVERY_RETRY,
+	API_DELIVERY_GONE,
+	API_DELIVERY_ABORTED,
+};
+
+struct api_delivery {
+	enum api_delivery_status status;
+	long code;
+	int64_t retry_after; /* seconds, -1: none */
+	const char *detail;
+	bool fallback;
+};
+
+/*
+ * Records an attempt of reminder id and its consequence (sent; retried later with backoff;
+ * dead after the retry schedule, with a notice to the admin channel; the channel disabled
+ * on 410) inside the loop turn's transaction. 0 or a negative errno.
+ */
+int api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl,
+		      int64_t now);
+
+/* Creates today's digests once their time has come (api_remind.c). */
+int api_remind_digests(struct api_env *env, int64_t now);
+
+/* The reminder, template and clock methods (api_remind.c). */
+void api_reminders_list(struct api_env *env, struct api_req *req);
+void api_reminder_get(struct api_env *env, struct api_req *req);
+void api_reminder_retry(struct api_env *env, struct api_req *req);
+void api_template_render(struct api_env *env, struct api_req *req);
+void api_clock(struct api_env *env, struct api_req *req);
+
+/* Recomputes one case's stored deadlines and plans its reminders (in the current savepoint). */
+int api_recompute_case(struct api_env *env, const struct store_case *c, int64_t now);
 
 /*
  * Recomputes the stored deadlines of up to max cases with id > *cursor (after a reload

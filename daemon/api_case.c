@@ -1314,7 +1314,7 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		goto out;
 	}
 
-	/* Recompute every deadline of the case from its events. */
+	/* Recompute every deadline of the case from its events, and plan its reminders. */
 	timeline_free(&tl);
 	if ((ret = timeline_load(env->store, c.id, &tl)) < 0) {
 		fail_storage(env, o);
@@ -1325,7 +1325,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		fail_engine(o, ref, ret);
 		goto out;
 	}
-	if (store_deadlines(env, &c, &comp) < 0) {
+	if (store_deadlines(env, &c, &comp) < 0 ||
+	    api_remind_plan(env, &c, comp.d, comp.n, req->now) < 0) {
 		fail_storage(env, o);
 		goto out;
 	}
@@ -1439,7 +1440,7 @@ api_import(struct api_env *env, struct api_req *req)
 		}
 		snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s",
 			 json_string_value(json_object_get(item, "method")));
-		im = iface_method_find(name);
+		im = iface_method_find(name, false);
 		m = im ? event_method_of(im->id) : NULL;
 		if (!m) {
 			json_array_append_new(results,
@@ -1730,12 +1731,9 @@ int
 api_recompute_step(struct api_env *env, int64_t *cursor, int max, int64_t now)
 {
 	struct store_case *v = NULL;
-	struct cal_date today;
 	size_t n = 0;
 	int ret;
 
-	if (!today_of(now, &today))
-		return -ERANGE;
 	if ((ret = store_cases_after(env->store, *cursor, max, &v, &n)) < 0)
 		return ret;
 	if (n == 0)
@@ -1743,21 +1741,35 @@ api_recompute_step(struct api_env *env, int64_t *cursor, int max, int64_t now)
 	if ((ret = api_txn_enter(env)) < 0)
 		goto out;
 	for (size_t i = 0; i < n && ret >= 0; i++) {
-		struct timeline tl = { 0 };
-		struct computed comp = { 0 };
-
 		*cursor = v[i].id;
-		if ((ret = timeline_load(env->store, v[i].id, &tl)) < 0)
-			break;
-		/* A case the rules can no longer compute keeps what was stored for it. */
-		if (compute(env->conf->rules, v[i].service, &tl, today, &comp) == 0)
-			ret = store_deadlines(env, &v[i], &comp);
-		rules_deadlines_free(comp.d, comp.n);
-		timeline_free(&tl);
+		ret = api_recompute_case(env, &v[i], now);
 	}
 	api_txn_leave(env, ret >= 0);
 	ret = ret < 0 ? ret : 1;
 out:
 	store_cases_free(v, n);
+	return ret;
+}
+
+int
+api_recompute_case(struct api_env *env, const struct store_case *c, int64_t now)
+{
+	struct timeline tl = { 0 };
+	struct computed comp = { 0 };
+	struct cal_date today;
+	int ret;
+
+	if (!today_of(now, &today))
+		return -ERANGE;
+	if ((ret = timeline_load(env->store, c->id, &tl)) < 0)
+		return ret;
+	/* A case the rules can no longer compute keeps what was stored for it. */
+	if (compute(env->conf->rules, c->service, &tl, today, &comp) == 0) {
+		ret = store_deadlines(env, c, &comp);
+		if (ret == 0)
+			ret = api_remind_plan(env, c, comp.d, comp.n, now);
+	}
+	rules_deadlines_free(comp.d, comp.n);
+	timeline_free(&tl);
 	return ret;
 }

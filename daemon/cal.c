@@ -681,17 +681,18 @@ out:
  * day starts at the transition; if not (a fall-back), continue from the transition. In an
  * overlap this reaches the earlier of the two midnights, as required.
  */
-int
-cal_day_start(struct cal_date d, int64_t *out)
+/*
+ * The first instant whose local wall-clock time is at or after local (seconds of the civil
+ * calendar, as if UTC): in a DST gap the first instant after it, in an overlap the earlier.
+ */
+static int
+first_local_at_or_after(int64_t midnight, int64_t *out)
 {
-	int64_t midnight, t, next, lo, hi, mid, off, off2;
+	int64_t t, next, lo, hi, mid, off, off2;
 	int err = -EINVAL;
 	int round;
 
-	if (!out || !cal_date_valid(d))
-		goto out;
 	tzset();
-	midnight = days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY;
 	t = midnight - SECS_PER_DAY - MAX_UTC_OFFSET;
 	err = utc_offset(t, &off);
 	if (err)
@@ -730,6 +731,25 @@ cal_day_start(struct cal_date d, int64_t *out)
 	err = -ERANGE;
 out:
 	return err;
+}
+
+int
+cal_day_start(struct cal_date d, int64_t *out)
+{
+	if (!out || !cal_date_valid(d))
+		return -EINVAL;
+	return first_local_at_or_after(days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY,
+				       out);
+}
+
+int
+cal_local_instant(struct cal_date d, int minute, int64_t *out)
+{
+	if (!out || !cal_date_valid(d) || minute < 0 || minute >= 24 * 60)
+		return -EINVAL;
+	return first_local_at_or_after(days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY +
+					       (int64_t)minute * 60,
+				       out);
 }
 
 /*

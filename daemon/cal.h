@@ -179,6 +179,11 @@ void cal_office_deinit(struct cal_office *office);
 #define CAL_INSTANT_LEN 32
 int cal_date_of_instant(int64_t t, struct cal_date *out);
 int cal_day_start(struct cal_date d, int64_t *out);
+/*
+ * The instant of local time minute (0..1439 minutes after midnight) on day d: in a DST gap
+ * the first instant after it, in an overlap the earlier of the two. 0 or -EINVAL/-ERANGE.
+ */
+int cal_local_instant(struct cal_date d, int minute, int64_t *out);
 int cal_instant_parse(const char *s, int64_t *out);
 char *cal_instant_format(int64_t t, char *buf);
 char *cal_instant_format_local(int64_t t, char *buf);

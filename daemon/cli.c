@@ -2,10 +2,15 @@
 /*
  * fristvakt: the control CLI. Talks Varlink to fristvaktd over its unix socket; prints
  * tables for people and, with --json, the reply's parameters for scripts. The calculator
- * commands (deadline, holidays) work without a daemon.
+ * commands (deadline, holidays) work without a daemon; the case register's commands live
+ * in cli_case.c. This file holds the command table, the dispatch of one-word commands and
+ * of groups ("case add": the first word selects the group, the second its sub-command),
+ * the connection and the helpers every command shares (cli.h).
  *
  * Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no connection.
  */
+#include "cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -22,6 +27,7 @@
 #include "build_config.h"
 #include "cal.h"
 #include "cli_calc.h"
+#include "cli_case.h"
 #include "conf.h"
 #include "proto.h"
 #include "util.h"
@@ -29,7 +35,7 @@
 #define CLI_TIMEOUT_MS 60000
 /* How often a call answered with RateLimited is sent again, and the longest wait. */
 #define CLI_RATE_RETRIES 50
-#define CLI_RATE_MAX_MS  5000
+#define CLI_RATE_MAX_MS	 5000
 
 static const struct cli_command *command_find(const char *name);
 static const struct cli_command *sub_find(const struct cli_command *group, const char *word);
@@ -65,12 +71,12 @@ cli_bad_option(const struct cli_command *cmd, int c, char **argv)
 	const char *arg = argv[optind - 1];
 
 	if (c == ':')
-		fprintf(stderr, "fristvakt %s: option '%s' needs a value\n", cmd->name, arg);
+		fprintf(stderr, "fristvakt %s: option '%s' needs a value", cmd->name, arg);
 	else if (optopt && strncmp(arg, "--", 2) != 0)
-		fprintf(stderr, "fristvakt %s: unknown option '-%c'\n", cmd->name, optopt);
+		fprintf(stderr, "fristvakt %s: unknown option '-%c'", cmd->name, optopt);
 	else
-		fprintf(stderr, "fristvakt %s: unknown option '%s'\n", cmd->name, arg);
-	fprintf(stderr, "(see fristvakt %s --help)\n", cmd->name);
+		fprintf(stderr, "fristvakt %s: unknown option '%s'", cmd->name, arg);
+	fprintf(stderr, " (see fristvakt %s --help)\n", cmd->name);
 }
 
 /*
@@ -102,7 +108,8 @@ simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name, argv[optind]);
+		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
+			argv[optind]);
 		return -1;
 	}
 	return 1;
@@ -275,7 +282,8 @@ cli_error_detail(const char *e, json_t *params)
 	if (message)
 		return xstrdup(message);
 	if (strcmp(e, "no.fristvakt.CaseNotFound") == 0)
-		return xasprintf("no case has the reference '%s'", param_string(params, "reference"));
+		return xasprintf("no case has the reference '%s'",
+				 param_string(params, "reference"));
 	if (strcmp(e, "no.fristvakt.EventConflict") == 0)
 		return xasprintf("event_id '%s' was used before for an event with other parameters",
 				 param_string(params, "event_id"));
@@ -299,7 +307,10 @@ cli_error_detail(const char *e, json_t *params)
 		free(known);
 		return text;
 	}
-	if ((s = json_string_value(json_object_get(params, "reason"))))
+	if (strcmp(e, PROTO_ERR_METHOD_NOT_FOUND) == 0)
+		return xasprintf("no method %s", param_string(params, "method"));
+	s = json_string_value(json_object_get(params, "reason"));
+	if (s)
 		return xstrdup(s);
 	text = params ? json_dumps(params, JSON_COMPACT) : NULL;
 	return text ? text : xstrdup("");
@@ -360,7 +371,8 @@ cli_call(struct cli *cli, const char *method, json_t *params, json_t **out)
 			if (cli_connect(cli) < 0)
 				goto out;
 		}
-		if ((err = write_all(cli->fd, buf, len)) < 0) {
+		err = write_all(cli->fd, buf, len);
+		if (err < 0) {
 			fprintf(stderr, "fristvakt: sending to fristvaktd failed: %s\n",
 				strerror(-err));
 			cli_disconnect(cli);
@@ -428,25 +440,26 @@ format_duration(int64_t s, char *buf, size_t len)
 	else if (s < 3600)
 		snprintf(buf, len, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
 	else if (s < 86400)
-		snprintf(buf, len, "%lldh %lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+		snprintf(buf, len, "%lldh %lldm", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60));
 	else
 		snprintf(buf, len, "%lldd %lldh", (long long)(s / 86400),
 			 (long long)(s % 86400 / 3600));
 }
 
 static int
-cmd_status(struct cli *cli, int argc, char **argv)
+cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	json_t *r, *counts;
 	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
-	int ret = simple_options(cli, command_find("status"), argc, argv);
+	int ret = simple_options(cli, cmd, argc, argv);
 
 	if (ret <= 0)
-		return ret < 0 ? EXIT_USAGE : 0;
-	if ((ret = call(cli, "no.fristvakt.Status", NULL, &r)) != 0)
+		return ret < 0 ? CLI_EXIT_USAGE : 0;
+	if ((ret = cli_call(cli, "no.fristvakt.Status", NULL, &r)) != 0)
 		return ret;
 	if (cli->json) {
-		print_json(r);
+		cli_print_json(r);
 		json_decref(r);
 		return 0;
 	}
@@ -454,12 +467,13 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	format_duration(json_integer_value(json_object_get(r, "uptime_seconds")), up, sizeof(up));
 	printf("fristvaktd %s, up %s (since %s)\n",
 	       json_string_value(json_object_get(r, "version")), up,
-	       local_time(json_string_value(json_object_get(r, "started")), t1));
+	       cli_local_time(json_string_value(json_object_get(r, "started")), t1));
 	printf("  database     %s (schema version %lld)\n",
 	       json_string_value(json_object_get(r, "database")),
 	       (long long)json_integer_value(json_object_get(r, "schema_version")));
-	printf("  config       %s (loaded %s)\n", json_string_value(json_object_get(r, "config_file")),
-	       local_time(json_string_value(json_object_get(r, "config_loaded")), t2));
+	printf("  config       %s (loaded %s)\n",
+	       json_string_value(json_object_get(r, "config_file")),
+	       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t2));
 	printf("  time zone    %s\n", json_string_value(json_object_get(r, "timezone")));
 	printf("  stored       %lld cases, %lld events, %lld deadlines, %lld audit records\n",
 	       (long long)json_integer_value(json_object_get(counts, "cases")),
@@ -474,21 +488,21 @@ cmd_status(struct cli *cli, int argc, char **argv)
 }
 
 static int
-cmd_reload(struct cli *cli, int argc, char **argv)
+cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	char t[CAL_INSTANT_LEN];
 	json_t *r;
-	int ret = simple_options(cli, command_find("reload"), argc, argv);
+	int ret = simple_options(cli, cmd, argc, argv);
 
 	if (ret <= 0)
-		return ret < 0 ? EXIT_USAGE : 0;
-	if ((ret = call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
+		return ret < 0 ? CLI_EXIT_USAGE : 0;
+	if ((ret = cli_call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
 		return ret;
 	if (cli->json)
-		print_json(r);
+		cli_print_json(r);
 	else
 		printf("reloaded %s at %s\n", json_string_value(json_object_get(r, "config_file")),
-		       local_time(json_string_value(json_object_get(r, "config_loaded")), t));
+		       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t));
 	json_decref(r);
 	return 0;
 }
@@ -517,62 +531,132 @@ holidays_adapter(int argc, char **argv, const char *config)
 }
 
 static int
-cmd_deadline(struct cli *cli, int argc, char **argv)
+cmd_deadline(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
+	(void)cmd;
 	return with_json(cli, argc, argv, cli_calc_deadline);
 }
 
 static int
-cmd_holidays(struct cli *cli, int argc, char **argv)
+cmd_holidays(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
+	(void)cmd;
 	return with_json(cli, argc, argv, holidays_adapter);
 }
 
 static int
-cmd_help(struct cli *cli, int argc, char **argv)
+cmd_help(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
-	const struct command *cmd;
+	const struct cli_command *c;
 
 	(void)cli;
+	(void)cmd;
 	if (argc < 2) {
 		usage(stdout);
 		return 0;
 	}
-	cmd = command_find(argv[1]);
-	if (!cmd) {
-		fprintf(stderr, "fristvakt: unknown command '%s'\n", argv[1]);
-		return EXIT_USAGE;
+	c = command_find(argv[1]);
+	if (c && c->subs && argc > 2) {
+		const struct cli_command *sub = sub_find(c, argv[2]);
+
+		if (!sub) {
+			fprintf(stderr,
+				"fristvakt: unknown command '%s %s' (see fristvakt %s --help)\n",
+				argv[1], argv[2], argv[1]);
+			return CLI_EXIT_USAGE;
+		}
+		c = sub;
 	}
-	command_usage(stdout, cmd);
+	if (!c) {
+		fprintf(stderr, "fristvakt: unknown command '%s'\n", argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	cli_command_usage(stdout, c);
 	return 0;
 }
 
-static const struct command commands[] = {
-	{ "status", "[--json]",
-	  "Show the daemon's state: version, uptime, database and schema version, what is\n"
-	  "stored, the configuration file and when it was loaded. Needs the read role.",
-	  cmd_status },
-	{ "reload", "[--json]",
-	  "Make the daemon re-read its configuration; returns when the new one is in force.\n"
-	  "If the file is invalid the daemon keeps the old one and this prints where the\n"
-	  "file is wrong (exit status 1). Needs the admin role.",
-	  cmd_reload },
-	{ "deadline", "--from DATE --period PERIOD [--calendar NAME] [--json]",
-	  "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) under\n"
-	  "domstolloven §§ 148-149, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
-	  "office calendar of the configuration whose closed days also move the deadline.",
-	  cmd_deadline },
-	{ "holidays", "YEAR [--json]",
-	  "List the Norwegian public holidays of YEAR with their names.", cmd_holidays },
-	{ "help", "[COMMAND]", "Show help for a command.", cmd_help },
+static const struct cli_command status_command = {
+	.name = "status",
+	.args = "[--json]",
+	.brief = "show the daemon's state",
+	.help = "Show the daemon's state: version, uptime, database and schema version, what is\n"
+		"stored, the configuration file and when it was loaded. Needs the read role.\n",
+	.run = cmd_status,
 };
 
-static const struct command *
+static const struct cli_command reload_command = {
+	.name = "reload",
+	.args = "[--json]",
+	.brief = "make the daemon re-read its configuration",
+	.help = "Make the daemon re-read its configuration; returns when the new one is in force.\n"
+		"If the file is invalid the daemon keeps the old one and this prints where the\n"
+		"file is wrong (exit status 1). Needs the admin role.\n",
+	.run = cmd_reload,
+};
+
+static const struct cli_command deadline_command = {
+	.name = "deadline",
+	.args = "--from DATE --period PERIOD [--calendar NAME] [--json]",
+	.brief = "compute a deadline without a daemon",
+	.help = "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) under\n"
+		"domstolloven §§ 148-149, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
+		"office calendar of the configuration whose closed days also move the deadline.\n",
+	.run = cmd_deadline,
+};
+
+static const struct cli_command holidays_command = {
+	.name = "holidays",
+	.args = "YEAR [--json]",
+	.brief = "list the Norwegian public holidays of a year",
+	.help = "List the Norwegian public holidays of YEAR with their names.\n",
+	.run = cmd_holidays,
+};
+
+static const struct cli_command help_command = {
+	.name = "help",
+	.args = "[COMMAND [SUBCOMMAND]]",
+	.brief = "show help for a command",
+	.help = "Show help for a command, e.g. 'fristvakt help case add'.\n",
+	.run = cmd_help,
+};
+
+/* Every command, in the order --help lists them. */
+static const struct cli_command *const commands[] = {
+	&status_command,
+	&reload_command,
+	&cli_case_cmd_case,
+	&cli_case_cmd_reply,
+	&cli_case_cmd_documentation,
+	&cli_case_cmd_decision,
+	&cli_case_cmd_reasons,
+	&cli_case_cmd_extend,
+	&cli_case_cmd_override,
+	&cli_case_cmd_complaint,
+	&cli_case_cmd_deadlines,
+	&cli_case_cmd_audit,
+	&cli_case_cmd_import,
+	&cli_case_cmd_export,
+	&deadline_command,
+	&holidays_command,
+	&help_command,
+};
+
+static const struct cli_command *
 command_find(const char *name)
 {
 	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	}
+	return NULL;
+}
+
+static const struct cli_command *
+sub_find(const struct cli_command *group, const char *word)
+{
+	for (const struct cli_command *const *s = group->subs; *s; s++) {
+		if (strcmp(last_word((*s)->name), word) == 0)
+			return *s;
 	}
 	return NULL;
 }
@@ -580,25 +664,64 @@ command_find(const char *name)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "Usage: fristvakt [OPTIONS] COMMAND [ARGS]\n"
-		   "\n"
-		   "Control fristvaktd, the deadline daemon, and compute legal deadlines.\n"
-		   "\n"
-		   "Options:\n"
-		   "  -s, --socket PATH   the daemon's control socket (default: $FRISTVAKT_SOCKET,\n"
-		   "                      else control.socket of the configuration, else %s)\n"
-		   "  -c, --config PATH   configuration file (default %s)\n"
-		   "      --json          print JSON for scripts\n"
-		   "  -h, --help          show this help\n"
-		   "  -V, --version       show the version\n"
-		   "\n"
-		   "Commands:\n",
+	fprintf(f,
+		"Usage: fristvakt [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Control fristvaktd, the deadline daemon, and compute legal deadlines.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH   the daemon's control socket (default: $FRISTVAKT_SOCKET,\n"
+		"                      else control.socket of the configuration, else %s)\n"
+		"  -c, --config PATH   configuration file (default %s)\n"
+		"      --json          print JSON for scripts\n"
+		"  -h, --help          show this help\n"
+		"  -V, --version       show the version\n"
+		"\n"
+		"Commands:\n",
 		FV_DEFAULT_SOCKET, FV_DEFAULT_CONFIG);
-	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].args);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
+		const struct cli_command *c = commands[i];
+
+		if (!c->subs) {
+			fprintf(f, "  %-22s %s\n", c->name, c->brief);
+			continue;
+		}
+		for (const struct cli_command *const *s = c->subs; *s; s++)
+			fprintf(f, "  %-22s %s\n", (*s)->name, (*s)->brief);
+	}
 	fprintf(f, "\n'fristvakt help COMMAND' or 'fristvakt COMMAND --help' explains one.\n"
 		   "Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no\n"
 		   "connection.\n");
+}
+
+/*
+ * Selects the sub-command of a group from the word after it. Returns the command, or NULL
+ * with *status set (help shown: 0; missing or unknown word: 2).
+ */
+static const struct cli_command *
+dispatch_group(const struct cli_command *group, int argc, char **argv, int *status)
+{
+	const struct cli_command *sub;
+
+	if (argc < 2) {
+		fprintf(stderr, "fristvakt %s: which command?\n\n", group->name);
+		cli_command_usage(stderr, group);
+		*status = CLI_EXIT_USAGE;
+		return NULL;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cli_command_usage(stdout, group);
+		*status = 0;
+		return NULL;
+	}
+	sub = sub_find(group, argv[1]);
+	if (!sub) {
+		fprintf(stderr, "fristvakt: unknown command '%s %s' (see fristvakt %s --help)\n",
+			group->name, argv[1], group->name);
+		*status = CLI_EXIT_USAGE;
+	}
+	return sub;
 }
 
 int
@@ -613,7 +736,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { .fd = -1 };
-	const struct command *cmd;
+	const struct cli_command *cmd;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "+s:c:hV", opts, NULL)) != -1) {
@@ -635,23 +758,26 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	cmd = command_find(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "fristvakt: unknown command '%s' (see fristvakt --help)\n",
 			argv[optind]);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
-	ret = cmd->run(&cli, argc - optind, argv + optind);
-	if (cli.fd >= 0) {
-		close(cli.fd);
-		proto_reader_deinit(&cli.rd);
+	if (cmd->subs) {
+		cmd = dispatch_group(cmd, argc - optind, argv + optind, &ret);
+		if (!cmd)
+			return ret;
+		optind++;
 	}
+	ret = cmd->run(&cli, cmd, argc - optind, argv + optind);
+	cli_disconnect(&cli);
 	return ret;
 }

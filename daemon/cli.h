@@ -39,13 +39,13 @@ struct cli_command;
 typedef int (*cli_run_cb)(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
 
 struct cli_command {
-	const char *name;  /* the words that select it: "status", "case add" */
-	const char *args;  /* its synopsis after the name */
-	const char *brief; /* one line for the command list */
-	const char *help;  /* what it does and its options, for --help */
-	cli_run_cb run;    /* NULL for a group */
+	const char *name;		       /* the words that select it: "status", "case add" */
+	const char *args;		       /* its synopsis after the name */
+	const char *brief;		       /* one line for the command list */
+	const char *help;		       /* what it does and its options, for --help */
+	cli_run_cb run;			       /* NULL for a group */
 	const struct cli_command *const *subs; /* a group's sub-commands, NULL-terminated */
-	const void *data;  /* the command's own description, for run */
+	const void *data;		       /* the command's own description, for run */
 };
 
 /*

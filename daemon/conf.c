@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "rules.h"
+#include "tmpl.h"
 #include "util.h"
 
 void
@@ -420,12 +421,360 @@ load_access(const config_setting_t *root, struct conf *c, struct conf_error *err
 	return 0;
 }
 
+static const char *const recipient_names[] = { "handler", "unit", "supervisor", "applicant",
+					       NULL };
+
+/* A list of recipient names -> bits. */
+static int
+get_recipients(const config_setting_t *g, const char *key, unsigned *out,
+	       struct conf_error *err)
+{
+	const config_setting_t *l = config_setting_get_member(g, key);
+
+	*out = 0;
+	if (!l)
+		return 0;
+	if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
+		conf_error_at(err, l, "'%s' must be a list of names such as [\"handler\", \"unit\"]",
+			      key);
+		return -EINVAL;
+	}
+	for (int i = 0; i < config_setting_length(l); i++) {
+		const char *name = config_setting_get_string_elem(l, i);
+		int k;
+
+		for (k = 0; name && recipient_names[k] && strcmp(name, recipient_names[k]) != 0; k++)
+			;
+		if (!name || !recipient_names[k]) {
+			conf_error_at(err, l, "'%s': recipients are handler, unit, supervisor and "
+					      "applicant",
+				      key);
+			return -EINVAL;
+		}
+		*out |= 1u << k;
+	}
+	return 0;
+}
+
+/* A signed integer member within min..max; absent leaves *out alone. */
+static int
+get_int(const config_setting_t *g, const char *key, int64_t min, int64_t max, int32_t *out,
+	struct conf_error *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	int64_t v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error_at(err, s, "'%s' must be an integer", key);
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	if (!raw_int_matches(s, key, v) || v < min || v > max) {
+		conf_error_at(err, s, "'%s' must be between %lld and %lld", key, (long long)min,
+			      (long long)max);
+		return -ERANGE;
+	}
+	*out = (int32_t)v;
+	return 0;
+}
+
+static int
+load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct conf_error *err)
+{
+	static const char *const keys[] = { "name",	  "offset",		  "working_days",
+					    "wait_for_working_day", "repeat", "recipients",
+					    NULL };
+	const char *name = NULL;
+	uint32_t repeat = 0;
+	int ret;
+
+	if (!config_setting_is_group(g)) {
+		conf_error_at(err, g, "each stage must be a group { name = ...; offset = ...; }");
+		return -EINVAL;
+	}
+	if ((ret = check_keys(g, keys, err)) < 0 ||
+	    (ret = get_string(g, "name", false, &name, err)) < 0 ||
+	    (ret = get_int(g, "offset", -366, 366, &st->offset_days, err)) < 0 ||
+	    (ret = get_bool(g, "working_days", &st->working_days, err)) < 0 ||
+	    (ret = get_bool(g, "wait_for_working_day", &st->wait_for_working_day, err)) < 0 ||
+	    (ret = get_uint(g, "repeat", 0, 366, &repeat, err)) < 0 ||
+	    (ret = get_recipients(g, "recipients", &st->recipients, err)) < 0)
+		return ret;
+	if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
+		conf_error_at(err, g, "a stage needs 'name', of a-z, 0-9, '-' and '_'");
+		return -EINVAL;
+	}
+	if (!st->recipients) {
+		conf_error_at(err, g, "stage '%s' needs 'recipients'", name);
+		return -EINVAL;
+	}
+	if ((st->recipients & CONF_RCPT_APPLICANT) && kind != RULES_KIND_COMPLAINT) {
+		conf_error_at(err, g, "stage '%s': the applicant may only get complaint-deadline "
+				      "reminders",
+			      name);
+		return -EINVAL;
+	}
+	if (repeat && st->offset_days <= 0) {
+		conf_error_at(err, g, "stage '%s': 'repeat' is for stages after the due date "
+				      "(offset > 0)",
+			      name);
+		return -EINVAL;
+	}
+	st->repeat_days = repeat;
+	st->name = xstrdup(name);
+	return 0;
+}
+
+static int
+load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
+{
+	static const char *const keys[] = { "kind", "service", "stages", NULL };
+	const config_setting_t *list = config_setting_get_member(g, "policies");
+	struct conf_reminders *r = &c->reminders;
+	int ret;
+
+	if (!list)
+		return 0;
+	if (!config_setting_is_list(list)) {
+		conf_error_at(err, list, "'policies' must be a list ( { ... }, ... )");
+		return -EINVAL;
+	}
+	r->policies = xcalloc((size_t)config_setting_length(list) + 1, sizeof(*r->policies));
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		struct conf_policy *p = &r->policies[r->n_policies];
+		const char *kind = NULL, *service = NULL;
+		const config_setting_t *stages;
+		enum rules_kind k;
+
+		if (!config_setting_is_group(e)) {
+			conf_error_at(err, e, "each policy must be a group { kind = ...; stages = ...; }");
+			return -EINVAL;
+		}
+		if ((ret = check_keys(e, keys, err)) < 0 ||
+		    (ret = get_string(e, "kind", false, &kind, err)) < 0 ||
+		    (ret = get_string(e, "service", false, &service, err)) < 0)
+			return ret;
+		if (!kind || rules_kind_parse(kind, &k) < 0) {
+			conf_error_at(err, e, "a policy needs 'kind': processing, preliminary_reply, "
+					      "documentation, complaint, late_complaint or forwarding");
+			return -EINVAL;
+		}
+		if (service && !rules_has_service(c->rules, service)) {
+			conf_error_at(err, e, "unknown service '%s'", service);
+			return -ENOENT;
+		}
+		for (size_t j = 0; j < r->n_policies; j++) {
+			const struct conf_policy *o = &r->policies[j];
+
+			if (o->kind == (int)k && !o->service == !service &&
+			    (!service || strcmp(o->service, service) == 0)) {
+				conf_error_at(err, e, "a second policy for kind '%s'%s%s", kind,
+					      service ? " and service " : "", service ? service : "");
+				return -EEXIST;
+			}
+		}
+		p->kind = (int)k;
+		p->service = service ? xstrdup(service) : NULL;
+		r->n_policies++;
+		stages = config_setting_get_member(e, "stages");
+		if (!stages || !config_setting_is_list(stages) || config_setting_length(stages) == 0) {
+			conf_error_at(err, stages ? stages : e, "a policy needs 'stages' = ( { ... } )");
+			return -EINVAL;
+		}
+		p->stages = xcalloc((size_t)config_setting_length(stages), sizeof(*p->stages));
+		for (int j = 0; j < config_setting_length(stages); j++) {
+			const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
+
+			if ((ret = load_stage(sg, (int)k, &p->stages[p->n_stages], err)) < 0)
+				return ret;
+			for (size_t m = 0; m < p->n_stages; m++) {
+				if (strcmp(p->stages[m].name, p->stages[p->n_stages].name) == 0) {
+					conf_error_at(err, sg, "a second stage named '%s'",
+						      p->stages[m].name);
+					free(p->stages[p->n_stages].name);
+					return -EEXIST;
+				}
+			}
+			p->n_stages++;
+		}
+	}
+	return 0;
+}
+
+size_t
+conf_stage_templates(int kind, const char *stage, char names[4][64])
+{
+	const char *k = rules_kind_name((enum rules_kind)kind);
+	size_t base = strcspn(stage, "-");
+	size_t n = 0;
+
+	snprintf(names[n++], 64, "%s.%s", k, stage);
+	if (stage[base])
+		snprintf(names[n++], 64, "%s.%.*s", k, (int)base, stage);
+	snprintf(names[n++], 64, "%s", k);
+	snprintf(names[n++], 64, "default");
+	return n;
+}
+
+static int
+load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *err)
+{
+	static const char *const keys[] = { "channel",	 "admin_channel", "send_time", "language",
+					    "templates", "retry",	  "addresses", "digest",
+					    "policies",	 NULL };
+	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
+						  NULL };
+	static const char *const address_keys[] = { "handler", "unit", "supervisor", NULL };
+	static const char *const digest_keys[] = { "recipients", "days", NULL };
+	const config_setting_t *g = config_setting_get_member(root, "reminders");
+	const config_setting_t *sub;
+	struct conf_reminders *r = &c->reminders;
+	const char *channel = "log", *admin = "log", *send_time = "08:00", *lang = "nb";
+	const char *templates = "templates", *handler = NULL, *unit = NULL, *supervisor = NULL;
+	char *dir_copy;
+	unsigned hh, mm;
+	char extra;
+	int ret;
+
+	r->retry_first_s = 60;
+	r->retry_max_interval_s = 6 * 3600;
+	r->retry_give_up_s = 3 * 86400;
+	r->retry_factor_pct = 200;
+	r->digest_days = 7;
+	if (g && !config_setting_is_group(g)) {
+		conf_error_at(err, g, "'reminders' must be a group { ... }");
+		return -EINVAL;
+	}
+	if (g && ((ret = check_keys(g, keys, err)) < 0 ||
+		  (ret = get_string(g, "channel", false, &channel, err)) < 0 ||
+		  (ret = get_string(g, "admin_channel", false, &admin, err)) < 0 ||
+		  (ret = get_string(g, "send_time", false, &send_time, err)) < 0 ||
+		  (ret = get_string(g, "language", false, &lang, err)) < 0 ||
+		  (ret = get_string(g, "templates", false, &templates, err)) < 0))
+		return ret;
+	if (!conf_channel_find(c, channel) || !conf_channel_find(c, admin)) {
+		bool first = !conf_channel_find(c, channel);
+		const config_setting_t *at =
+			g ? config_setting_get_member(g, first ? "channel" : "admin_channel") : NULL;
+
+		if (at)
+			conf_error_at(err, at, "unknown channel '%s' (see 'channels')",
+				      first ? channel : admin);
+		else
+			conf_error_set(err, c->path, 0, "unknown channel '%s'", first ? channel : admin);
+		return -ENOENT;
+	}
+	if (strlen(send_time) != 5 || sscanf(send_time, "%2u:%2u%c", &hh, &mm, &extra) != 2 ||
+	    hh > 23 || mm > 59) {
+		conf_error_at(err, config_setting_get_member(g, "send_time"),
+			      "'send_time' must be a local time HH:MM such as \"08:00\"");
+		return -EINVAL;
+	}
+	if (strcmp(lang, "nb") != 0 && strcmp(lang, "en") != 0) {
+		conf_error_at(err, config_setting_get_member(g, "language"),
+			      "'language' must be \"nb\" (bokmål) or \"en\"");
+		return -EINVAL;
+	}
+	r->channel = xstrdup(channel);
+	r->admin_channel = xstrdup(admin);
+	r->send_minute = hh * 60 + mm;
+	r->language = xstrdup(lang);
+	if (templates[0] == '/') {
+		r->templates = xstrdup(templates);
+	} else {
+		dir_copy = xstrdup(c->path);
+		r->templates = xasprintf("%s/%s", dirname(dir_copy), templates);
+		free(dir_copy);
+	}
+	if (g && (sub = config_setting_get_member(g, "retry"))) {
+		if ((ret = check_keys(sub, retry_keys, err)) < 0 ||
+		    (ret = get_uint(sub, "first", 1, 86400, &r->retry_first_s, err)) < 0 ||
+		    (ret = get_uint(sub, "max_interval", 1, 7 * 86400, &r->retry_max_interval_s,
+				    err)) < 0 ||
+		    (ret = get_uint(sub, "give_up", 1, 30 * 86400, &r->retry_give_up_s, err)) < 0 ||
+		    (ret = get_uint(sub, "factor", 100, 1000, &r->retry_factor_pct, err)) < 0)
+			return ret;
+	}
+	if (g && (sub = config_setting_get_member(g, "addresses"))) {
+		if ((ret = check_keys(sub, address_keys, err)) < 0 ||
+		    (ret = get_string(sub, "handler", false, &handler, err)) < 0 ||
+		    (ret = get_string(sub, "unit", false, &unit, err)) < 0 ||
+		    (ret = get_string(sub, "supervisor", false, &supervisor, err)) < 0)
+			return ret;
+	}
+	r->handler_address = handler ? xstrdup(handler) : NULL;
+	r->unit_address = unit ? xstrdup(unit) : NULL;
+	r->supervisor_address = supervisor ? xstrdup(supervisor) : NULL;
+	if (g && (sub = config_setting_get_member(g, "digest"))) {
+		if ((ret = check_keys(sub, digest_keys, err)) < 0 ||
+		    (ret = get_recipients(sub, "recipients", &r->digest_recipients, err)) < 0 ||
+		    (ret = get_uint(sub, "days", 1, 60, &r->digest_days, err)) < 0)
+			return ret;
+		if (r->digest_recipients & ~(unsigned)(CONF_RCPT_HANDLER | CONF_RCPT_UNIT)) {
+			conf_error_at(err, sub, "a digest goes to handlers and units only");
+			return -EINVAL;
+		}
+	}
+	/* Without a "reminders" group no reminders are planned and no templates are needed. */
+	if (!g)
+		return 0;
+	if ((ret = load_policies(g, c, err)) < 0)
+		return ret;
+	if ((ret = tmpl_load(r->templates, &r->tmpl, err)) < 0)
+		return ret;
+	/* Every stage must find a template in the configured language. */
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct conf_policy *p = &r->policies[i];
+
+		for (size_t j = 0; j < p->n_stages; j++) {
+			char names[4][64];
+			const char *cand[4];
+			size_t n = conf_stage_templates(p->kind, p->stages[j].name, names);
+
+			for (size_t k = 0; k < n; k++)
+				cand[k] = names[k];
+			if (!tmpl_pick(r->tmpl, r->language, cand, n)) {
+				conf_error_set(err, c->path, 0,
+					       "no template for stage '%s' of kind '%s' in %s/%s",
+					       p->stages[j].name, rules_kind_name(p->kind),
+					       r->templates, r->language);
+				return -ENOENT;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+reminders_free(struct conf_reminders *r)
+{
+	for (size_t i = 0; i < r->n_policies; i++) {
+		for (size_t j = 0; j < r->policies[i].n_stages; j++)
+			free(r->policies[i].stages[j].name);
+		free(r->policies[i].stages);
+		free(r->policies[i].service);
+	}
+	free(r->policies);
+	tmpl_free(r->tmpl);
+	free(r->channel);
+	free(r->admin_channel);
+	free(r->language);
+	free(r->templates);
+	free(r->handler_address);
+	free(r->unit_address);
+	free(r->supervisor_address);
+	memset(r, 0, sizeof(*r));
+}
+
 static int
 load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
-	static const char *const keys[] = { "log_level", "timezone", "database",  "control",
-					    "access",	 "testing",  "calendars", "regimes",
-					    "services",	 NULL };
+	static const char *const keys[] = { "log_level", "timezone",  "database", "control",
+					    "access",    "testing",   "calendars", "regimes",
+					    "services",  "channels",  "reminders", NULL };
 	static const char *const testing_keys[] = { "clock_control", NULL };
 	const char *level = NULL, *tz = "Europe/Oslo", *db = NULL;
 	const config_setting_t *testing;
@@ -472,7 +821,10 @@ load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 		    (ret = get_bool(testing, "clock_control", &c->clock_control, err)) < 0)
 			return ret;
 	}
-	return rules_load(root, &c->rules, err);
+	if ((ret = rules_load(root, &c->rules, err)) < 0 ||
+	    (ret = conf_channels_load(root, c, err)) < 0)
+		return ret;
+	return load_reminders(root, c, err);
 }
 
 int
@@ -528,6 +880,8 @@ conf_free(struct conf *c)
 {
 	if (!c)
 		return;
+	reminders_free(&c->reminders);
+	conf_channels_free(c);
 	rules_free(c->rules);
 	free(c->access);
 	free(c->socket);

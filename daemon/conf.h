@@ -150,6 +150,12 @@ struct conf {
 	struct conf_reminders reminders;
 };
 
+/*
+ * The template names a reminder stage looks for, in order: KIND.STAGE, KIND.BASE (the stage
+ * name up to a '-'), KIND, default. Returns how many were written.
+ */
+size_t conf_stage_templates(int kind, const char *stage, char names[4][64]);
+
 /* The channel called name, or NULL. */
 const struct conf_channel *conf_channel_find(const struct conf *conf, const char *name);
 

@@ -300,9 +300,9 @@ handle_message(struct conn *c, const char *msg, size_t len)
 		conn_send_error(c, f.error, p);
 		return;
 	}
-	m = iface_method_find(c->call.method);
+	m = iface_method_find(c->call.method, ctl->conf->clock_control);
 	if (!m) {
-		if (!iface_description(c->call.iface))
+		if (!iface_description(c->call.iface, ctl->conf->clock_control))
 			conn_send_error(c, PROTO_ERR_IFACE_NOT_FOUND,
 					json_pack("{ss}", "interface", c->call.iface));
 		else

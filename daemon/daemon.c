@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <systemd/sd-daemon.h>
 #include <uv.h>
 
@@ -26,6 +27,8 @@
 #include "conf.h"
 #include "ctl.h"
 #include "log.h"
+#include "notify.h"
+#include "scheduler.h"
 #include "store.h"
 #include "util.h"
 
@@ -35,7 +38,12 @@ struct daemon {
 	struct conf *conf;
 	struct store *store;
 	struct ctl *ctl;
+	struct notify *notify;
+	struct scheduler *sched;
 	struct api_env env;
+	int64_t clock_offset; /* the test clock: seconds added to the wall clock */
+	uv_timer_t drain;     /* shutdown: waits a bounded time for deliveries in flight */
+	uint64_t drain_started;
 	uv_signal_t sig_term;
 	uv_signal_t sig_int;
 	uv_signal_t sig_hup;
@@ -52,14 +60,32 @@ struct daemon {
 	int sigint_count;
 };
 
+#define DRAIN_MS 5000
+
 static int64_t
 wall_now(void *host)
 {
+	struct daemon *d = host;
 	struct timespec ts;
 
-	(void)host;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec;
+	return (int64_t)ts.tv_sec + (d ? d->clock_offset : 0);
+}
+
+static void
+set_clock_offset(void *host, int64_t offset)
+{
+	struct daemon *d = host;
+
+	d->clock_offset = offset;
+}
+
+static int64_t
+clock_offset(void *host)
+{
+	struct daemon *d = host;
+
+	return d->clock_offset;
 }
 
 static unsigned
@@ -84,6 +110,11 @@ on_commit_check(uv_check_t *h)
 	uv_check_stop(&d->commit_check);
 	uv_idle_stop(&d->commit_idle);
 	api_commit(&d->env);
+	/* New or rescheduled reminders are visible now: let the scheduler look. */
+	if (d->env.reminders_changed && d->sched) {
+		d->env.reminders_changed = false;
+		scheduler_kick(d->sched);
+	}
 }
 
 static void
@@ -168,16 +199,47 @@ reload(void *host, struct conf_error *err)
 	}
 	/* Everything that borrows the configuration switches at once, in this callback. */
 	ctl_set_conf(d->ctl, conf);
+	notify_configure(d->notify, conf);
 	d->env.conf = conf;
 	d->env.conf_loaded = wall_now(d);
 	conf_free(d->conf);
 	d->conf = conf;
 	log_set_level(conf->log_level);
 	log_notice("configuration reloaded from %s", conf->path);
+	scheduler_kick(d->sched);
 	recompute_all(d);
 	sd_notify(0, "READY=1");
 	notify_status(d);
 	return 0;
+}
+
+/* Last step of a shutdown: notify has stopped; commit what it reported and close. */
+static void
+notify_stopped(void *arg)
+{
+	struct daemon *d = arg;
+
+	notify_free(d->notify);
+	d->notify = NULL;
+	api_commit(&d->env);
+	uv_close((uv_handle_t *)&d->commit_check, NULL);
+	uv_close((uv_handle_t *)&d->commit_idle, NULL);
+}
+
+/* Waits for deliveries in flight, a bounded time; what is cut off is sent after a restart. */
+static void
+on_drain(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	if (notify_pending(d->notify) > 0 && uv_now(&d->loop) - d->drain_started < DRAIN_MS)
+		return;
+	if (notify_pending(d->notify) > 0)
+		log_warn("stopping with %u deliveries in flight; they are sent again after the "
+			 "restart",
+			 notify_pending(d->notify));
+	uv_close((uv_handle_t *)&d->drain, NULL);
+	notify_stop(d->notify, notify_stopped, d);
 }
 
 static void
@@ -192,12 +254,14 @@ stop(struct daemon *d)
 	api_commit(&d->env);
 	ctl_stop(d->ctl);
 	d->ctl = NULL;
+	scheduler_stop(d->sched);
+	d->sched = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
-	uv_close((uv_handle_t *)&d->commit_check, NULL);
-	uv_close((uv_handle_t *)&d->commit_idle, NULL);
 	uv_close((uv_handle_t *)&d->recompute, NULL);
+	d->drain_started = uv_now(&d->loop);
+	uv_timer_start(&d->drain, on_drain, 0, 100);
 	/* SIGINT stays watched: a second one exits at once. */
 }
 
@@ -262,20 +326,38 @@ start(struct daemon *d)
 		.connections = connections,
 		.now = wall_now,
 		.schedule_commit = schedule_commit,
+		.set_clock_offset = set_clock_offset,
+		.clock_offset = clock_offset,
 	};
 	uv_check_init(&d->loop, &d->commit_check);
 	uv_idle_init(&d->loop, &d->commit_idle);
 	uv_idle_init(&d->loop, &d->recompute);
+	uv_timer_init(&d->loop, &d->drain);
 	d->commit_check.data = d;
 	d->recompute.data = d;
+	d->drain.data = d;
 	ret = ctl_start(&d->loop, d->conf, &d->env, &d->ctl, err, sizeof(err));
 	if (ret < 0) {
 		log_err("control socket: %s", err);
 		uv_close((uv_handle_t *)&d->commit_check, NULL);
 		uv_close((uv_handle_t *)&d->commit_idle, NULL);
 		uv_close((uv_handle_t *)&d->recompute, NULL);
+		uv_close((uv_handle_t *)&d->drain, NULL);
 		return ret;
 	}
+	if ((ret = notify_new(&d->loop, &d->notify)) < 0) {
+		log_err("notifications: %s", strerror(-ret));
+		ctl_stop(d->ctl);
+		d->ctl = NULL;
+		uv_close((uv_handle_t *)&d->commit_check, NULL);
+		uv_close((uv_handle_t *)&d->commit_idle, NULL);
+		uv_close((uv_handle_t *)&d->recompute, NULL);
+		uv_close((uv_handle_t *)&d->drain, NULL);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+		return ret;
+	}
+	notify_configure(d->notify, d->conf);
+	scheduler_new(&d->loop, &d->env, d->notify, &d->sched);
 	uv_signal_init(&d->loop, &d->sig_term);
 	uv_signal_init(&d->loop, &d->sig_int);
 	uv_signal_init(&d->loop, &d->sig_hup);
@@ -301,6 +383,7 @@ daemon_run(const char *config_path)
 {
 	struct daemon d = { 0 };
 	struct conf_error cerr;
+	bool curl_ok = false;
 	int status = 1;
 	int ret;
 
@@ -311,9 +394,15 @@ daemon_run(const char *config_path)
 		goto out_free;
 	}
 	log_set_level(d.conf->log_level);
-	/* Set once, before anything can start a thread (TECH-NOTES.md, "Time"). */
+	/* Set once, before anything can start a thread (TECH-NOTES.md, "Time"); curl's resolver
+	 * threads start later. */
 	setenv("TZ", d.conf->timezone, 1);
 	tzset();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("libcurl failed to initialise");
+		goto out_free;
+	}
+	curl_ok = true;
 	if ((ret = uv_loop_init(&d.loop)) < 0) {
 		log_err("event loop: %s", uv_strerror(ret));
 		goto out_free;
@@ -337,6 +426,8 @@ daemon_run(const char *config_path)
 	log_notice("stopped");
 	status = 0;
 out_free:
+	if (curl_ok)
+		curl_global_cleanup();
 	api_env_deinit(&d.env);
 	store_close(d.store);
 	conf_free(d.conf);

@@ -9,36 +9,44 @@
 #include "embedded.h"
 #include "util.h"
 
+/*
+ * M(id, interface, method, role, writes, testing): the role a method needs, whether it changes
+ * state (audited), and whether it belongs to the testing interface.
+ */
+#define M(id, iface, name, role, writes, testing)                                         \
+	[IFACE_##id] = { IFACE_##id, iface name, CONF_ROLE_##role, writes, testing }
+
 static const struct iface_method methods[IFACE_METHOD_COUNT] = {
-	{ IFACE_GET_INFO, IFACE_SERVICE ".GetInfo", CONF_ROLE_READ, false },
-	{ IFACE_GET_INTERFACE_DESCRIPTION, IFACE_SERVICE ".GetInterfaceDescription", CONF_ROLE_READ,
-	  false },
-	{ IFACE_STATUS, IFACE_FRISTVAKT ".Status", CONF_ROLE_READ, false },
-	{ IFACE_RELOAD, IFACE_FRISTVAKT ".Reload", CONF_ROLE_ADMIN, true },
-	{ IFACE_REGISTER_APPLICATION, IFACE_FRISTVAKT ".RegisterApplication", CONF_ROLE_WRITE,
-	  true },
-	{ IFACE_RECORD_PRELIMINARY_REPLY, IFACE_FRISTVAKT ".RecordPreliminaryReply",
-	  CONF_ROLE_WRITE, true },
-	{ IFACE_REQUEST_DOCUMENTATION, IFACE_FRISTVAKT ".RequestDocumentation", CONF_ROLE_WRITE,
-	  true },
-	{ IFACE_RECEIVE_DOCUMENTATION, IFACE_FRISTVAKT ".ReceiveDocumentation", CONF_ROLE_WRITE,
-	  true },
-	{ IFACE_RECORD_DECISION, IFACE_FRISTVAKT ".RecordDecision", CONF_ROLE_WRITE, true },
-	{ IFACE_REQUEST_REASONS, IFACE_FRISTVAKT ".RequestReasons", CONF_ROLE_WRITE, true },
-	{ IFACE_GIVE_REASONS, IFACE_FRISTVAKT ".GiveReasons", CONF_ROLE_WRITE, true },
-	{ IFACE_EXTEND_DEADLINE, IFACE_FRISTVAKT ".ExtendDeadline", CONF_ROLE_WRITE, true },
-	{ IFACE_OVERRIDE_DEADLINE, IFACE_FRISTVAKT ".OverrideDeadline", CONF_ROLE_WRITE, true },
-	{ IFACE_RECORD_COMPLAINT, IFACE_FRISTVAKT ".RecordComplaint", CONF_ROLE_WRITE, true },
-	{ IFACE_FORWARD_COMPLAINT, IFACE_FRISTVAKT ".ForwardComplaint", CONF_ROLE_WRITE, true },
-	{ IFACE_DECIDE_COMPLAINT, IFACE_FRISTVAKT ".DecideComplaint", CONF_ROLE_WRITE, true },
-	{ IFACE_WITHDRAW_APPLICATION, IFACE_FRISTVAKT ".WithdrawApplication", CONF_ROLE_WRITE,
-	  true },
-	{ IFACE_CLOSE_CASE, IFACE_FRISTVAKT ".CloseCase", CONF_ROLE_WRITE, true },
-	{ IFACE_GET_CASE, IFACE_FRISTVAKT ".GetCase", CONF_ROLE_READ, false },
-	{ IFACE_LIST_CASES, IFACE_FRISTVAKT ".ListCases", CONF_ROLE_READ, false },
-	{ IFACE_LIST_DEADLINES, IFACE_FRISTVAKT ".ListDeadlines", CONF_ROLE_READ, false },
-	{ IFACE_IMPORT_EVENTS, IFACE_FRISTVAKT ".ImportEvents", CONF_ROLE_WRITE, true },
-	{ IFACE_LIST_AUDIT, IFACE_FRISTVAKT ".ListAudit", CONF_ROLE_ADMIN, false },
+	M(GET_INFO, IFACE_SERVICE, ".GetInfo", READ, false, false),
+	M(GET_INTERFACE_DESCRIPTION, IFACE_SERVICE, ".GetInterfaceDescription", READ, false, false),
+	M(STATUS, IFACE_FRISTVAKT, ".Status", READ, false, false),
+	M(RELOAD, IFACE_FRISTVAKT, ".Reload", ADMIN, true, false),
+	M(REGISTER_APPLICATION, IFACE_FRISTVAKT, ".RegisterApplication", WRITE, true, false),
+	M(RECORD_PRELIMINARY_REPLY, IFACE_FRISTVAKT, ".RecordPreliminaryReply", WRITE, true, false),
+	M(REQUEST_DOCUMENTATION, IFACE_FRISTVAKT, ".RequestDocumentation", WRITE, true, false),
+	M(RECEIVE_DOCUMENTATION, IFACE_FRISTVAKT, ".ReceiveDocumentation", WRITE, true, false),
+	M(RECORD_DECISION, IFACE_FRISTVAKT, ".RecordDecision", WRITE, true, false),
+	M(REQUEST_REASONS, IFACE_FRISTVAKT, ".RequestReasons", WRITE, true, false),
+	M(GIVE_REASONS, IFACE_FRISTVAKT, ".GiveReasons", WRITE, true, false),
+	M(EXTEND_DEADLINE, IFACE_FRISTVAKT, ".ExtendDeadline", WRITE, true, false),
+	M(OVERRIDE_DEADLINE, IFACE_FRISTVAKT, ".OverrideDeadline", WRITE, true, false),
+	M(RECORD_COMPLAINT, IFACE_FRISTVAKT, ".RecordComplaint", WRITE, true, false),
+	M(FORWARD_COMPLAINT, IFACE_FRISTVAKT, ".ForwardComplaint", WRITE, true, false),
+	M(DECIDE_COMPLAINT, IFACE_FRISTVAKT, ".DecideComplaint", WRITE, true, false),
+	M(WITHDRAW_APPLICATION, IFACE_FRISTVAKT, ".WithdrawApplication", WRITE, true, false),
+	M(CLOSE_CASE, IFACE_FRISTVAKT, ".CloseCase", WRITE, true, false),
+	M(GET_CASE, IFACE_FRISTVAKT, ".GetCase", READ, false, false),
+	M(LIST_CASES, IFACE_FRISTVAKT, ".ListCases", READ, false, false),
+	M(LIST_DEADLINES, IFACE_FRISTVAKT, ".ListDeadlines", READ, false, false),
+	M(IMPORT_EVENTS, IFACE_FRISTVAKT, ".ImportEvents", WRITE, true, false),
+	M(LIST_AUDIT, IFACE_FRISTVAKT, ".ListAudit", ADMIN, false, false),
+	M(LIST_REMINDERS, IFACE_FRISTVAKT, ".ListReminders", READ, false, false),
+	M(GET_REMINDER, IFACE_FRISTVAKT, ".GetReminder", READ, false, false),
+	M(RETRY_REMINDER, IFACE_FRISTVAKT, ".RetryReminder", WRITE, true, false),
+	M(RENDER_TEMPLATE, IFACE_FRISTVAKT, ".RenderTemplate", READ, false, false),
+	M(SET_CLOCK, IFACE_TESTING, ".SetClock", ADMIN, true, true),
+	M(ADVANCE_CLOCK, IFACE_TESTING, ".AdvanceClock", ADMIN, true, true),
+	M(RESET_CLOCK, IFACE_TESTING, ".ResetClock", ADMIN, true, true),
 };
 
 /* The standard interface every Varlink service implements, as the specification gives it. */
@@ -79,14 +87,14 @@ static const char service_description[] =
 	"# Method is expected to be called with 'more' set to true, but wasn't\n"
 	"error ExpectedMore ()\n";
 
-const char *const iface_names[] = { IFACE_SERVICE, IFACE_FRISTVAKT, NULL };
+const char *const iface_names[] = { IFACE_SERVICE, IFACE_FRISTVAKT, IFACE_TESTING, NULL };
 
 const struct iface_method *
-iface_method_find(const char *name)
+iface_method_find(const char *name, bool testing)
 {
 	for (size_t i = 0; i < FV_ARRAY_SIZE(methods); i++) {
 		if (strcmp(methods[i].name, name) == 0)
-			return &methods[i];
+			return !methods[i].testing || testing ? &methods[i] : NULL;
 	}
 	return NULL;
 }
@@ -99,11 +107,19 @@ iface_method_get(enum iface_method_id id)
 }
 
 const char *
-iface_description(const char *iface)
+iface_description(const char *iface, bool testing)
 {
 	if (strcmp(iface, IFACE_SERVICE) == 0)
 		return service_description;
-	if (strcmp(iface, IFACE_FRISTVAKT) == 0)
-		return fv_embedded_varlink[0].data;
+	for (size_t i = 0; fv_embedded_varlink[i].name; i++) {
+		const char *name = fv_embedded_varlink[i].name;
+		size_t len = strlen(iface);
+
+		/* Files are named after their interface: "no.fristvakt.varlink". */
+		if (strncmp(name, iface, len) == 0 && strcmp(name + len, ".varlink") == 0)
+			return strcmp(iface, IFACE_TESTING) == 0 && !testing
+				       ? NULL
+				       : fv_embedded_varlink[i].data;
+	}
 	return NULL;
 }

@@ -14,6 +14,7 @@
 
 #define IFACE_FRISTVAKT "no.fristvakt"
 #define IFACE_SERVICE	"org.varlink.service"
+#define IFACE_TESTING	"no.fristvakt.testing"
 
 enum iface_method_id {
 	IFACE_GET_INFO,
@@ -39,6 +40,13 @@ enum iface_method_id {
 	IFACE_LIST_DEADLINES,
 	IFACE_IMPORT_EVENTS,
 	IFACE_LIST_AUDIT,
+	IFACE_LIST_REMINDERS,
+	IFACE_GET_REMINDER,
+	IFACE_RETRY_REMINDER,
+	IFACE_RENDER_TEMPLATE,
+	IFACE_SET_CLOCK,
+	IFACE_ADVANCE_CLOCK,
+	IFACE_RESET_CLOCK,
 	IFACE_METHOD_COUNT,
 };
 
@@ -47,14 +55,18 @@ struct iface_method {
 	const char *name;    /* "no.fristvakt.Status" */
 	enum conf_role role; /* needed to call it */
 	bool writes;	     /* changes stored state or configuration: audited */
+	bool testing; /* served only when the configuration enables clock control */
 };
 
-/* The method called name, or NULL. */
-const struct iface_method *iface_method_find(const char *name);
+/* The method called name, or NULL (testing methods only when testing is true). */
+const struct iface_method *iface_method_find(const char *name, bool testing);
 const struct iface_method *iface_method_get(enum iface_method_id id);
-/* The definition text of an interface, or NULL when the daemon does not serve it. */
-const char *iface_description(const char *iface);
-/* Interface names served, NULL-terminated. */
+/*
+ * The definition text of an interface, or NULL when the daemon does not serve it (the
+ * testing interface only when testing is true).
+ */
+const char *iface_description(const char *iface, bool testing);
+/* Interface names served, NULL-terminated; the last is the testing interface. */
 extern const char *const iface_names[];
 
 #endif

@@ -937,3 +937,517 @@ out:
 	*rows = arr;
 	return ret;
 }
+
+#define REMINDER_COLUMNS                                                                   \
+	"r.id, ifnull(r.case_id, 0), c.ref, r.kind, r.subject, r.stage, r.occurrence, "     \
+	"r.recipient, r.due, r.recipients, r.channel, r.state, r.planned, r.not_before, "   \
+	"r.attempts, ifnull(r.first_attempt, 0), ifnull(r.sent_at, 0), r.last_error, "      \
+	"r.data, r.created FROM reminders r LEFT JOIN cases c ON c.id = r.case_id"
+
+void
+store_reminder_deinit(struct store_reminder *r)
+{
+	free(r->case_ref);
+	free(r->kind);
+	free(r->stage);
+	free(r->occurrence);
+	free(r->recipient);
+	free(r->due);
+	free(r->channel);
+	free(r->state);
+	free(r->last_error);
+	free(r->data);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+store_reminders_free(struct store_reminder *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_reminder_deinit(&v[i]);
+	free(v);
+}
+
+static void
+read_reminder(sqlite3_stmt *s, struct store_reminder *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->case_id = sqlite3_column_int64(s, 1);
+	r->case_ref = column_text(s, 2);
+	r->kind = column_text(s, 3);
+	r->subject = sqlite3_column_int64(s, 4);
+	r->stage = column_text(s, 5);
+	r->occurrence = column_text(s, 6);
+	r->recipient = column_text(s, 7);
+	r->due = column_text(s, 8);
+	r->recipients = (unsigned)sqlite3_column_int64(s, 9);
+	r->channel = column_text(s, 10);
+	r->state = column_text(s, 11);
+	r->planned = sqlite3_column_int64(s, 12);
+	r->not_before = sqlite3_column_int64(s, 13);
+	r->attempts = sqlite3_column_int64(s, 14);
+	r->first_attempt = sqlite3_column_int64(s, 15);
+	r->sent_at = sqlite3_column_int64(s, 16);
+	r->last_error = column_text(s, 17);
+	r->data = column_text(s, 18);
+	r->created = sqlite3_column_int64(s, 19);
+}
+
+/* Runs a prepared query and collects its reminder rows. */
+static int
+collect_reminders(struct store *st, struct query *q, struct store_reminder **out, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	struct store_reminder *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc, ret;
+
+	*out = NULL;
+	*n = 0;
+	if ((ret = q_prepare(st, q, &s)) < 0)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		memset(&v[len], 0, sizeof(v[len]));
+		read_reminder(s, &v[len++]);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_reminders_free(v, len);
+		return map_rc(rc);
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	q_add(&q, "INSERT OR IGNORE INTO reminders (case_id, kind, subject, stage, occurrence, "
+		  "recipient, due, recipients, channel, state, planned, not_before, data, "
+		  "created) VALUES (");
+	if (r->case_id)
+		q_num(&q, "?, ", r->case_id);
+	else
+		q_add(&q, "NULL, ");
+	q_text(&q, "?, ", r->kind);
+	q_num(&q, "?, ", r->subject);
+	q_text(&q, "?, ", r->stage);
+	q_text(&q, "?, ", r->occurrence);
+	q_text(&q, "?, ", r->recipient ? r->recipient : "");
+	q_text(&q, "?, ", r->due);
+	q_num(&q, "?, ", r->recipients);
+	q_text(&q, "?, 'pending', ", r->channel);
+	q_num(&q, "?, ", r->planned);
+	q_num(&q, "?, ", r->not_before);
+	q_text(&q, "?, ", r->data);
+	q_num(&q, "?)", r->created);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		return ret;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return map_rc(rc);
+	*inserted = sqlite3_changes(st->db) > 0;
+	if (*inserted)
+		r->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_reminders_open_of_case(struct store *st, int64_t case_id, struct store_reminder **out,
+			     size_t *n)
+{
+	struct query q = { .len = 0 };
+
+	q_num(&q, "SELECT " REMINDER_COLUMNS " WHERE r.case_id = ?", case_id);
+	q_add(&q, " AND r.state IN ('pending', 'failed') ORDER BY r.id");
+	return collect_reminders(st, &q, out, n);
+}
+
+int
+store_reminder_get(struct store *st, int64_t id, struct store_reminder *out)
+{
+	struct query q = { .len = 0 };
+	struct store_reminder *v;
+	size_t n;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	q_num(&q, "SELECT " REMINDER_COLUMNS " WHERE r.id = ?", id);
+	if ((ret = collect_reminders(st, &q, &v, &n)) < 0)
+		return ret;
+	if (n == 0) {
+		free(v);
+		return -ENOENT;
+	}
+	*out = v[0];
+	free(v);
+	return 0;
+}
+
+int
+store_reminders_due(struct store *st, int64_t now, int limit, struct store_reminder **out,
+		    size_t *n)
+{
+	struct query q = { .len = 0 };
+
+	q_num(&q,
+	      "SELECT " REMINDER_COLUMNS " WHERE r.state IN ('pending', 'failed') AND "
+	      "r.not_before <= ? AND r.channel NOT IN (SELECT channel FROM disabled_channels) "
+	      "ORDER BY r.not_before, r.id",
+	      now);
+	q_num(&q, " LIMIT ?", limit);
+	return collect_reminders(st, &q, out, n);
+}
+
+int
+store_reminder_next(struct store *st, int64_t *when)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT min(not_before) FROM reminders WHERE state IN ('pending', "
+				"'failed') AND channel NOT IN (SELECT channel FROM disabled_channels)",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*when = sqlite3_column_int64(s, 0);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_ROW ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_reminder_update(struct store *st, const struct store_reminder *r)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	q_text(&q, "UPDATE reminders SET state = ?", r->state);
+	q_num(&q, ", not_before = ?", r->not_before);
+	q_num(&q, ", attempts = ?", r->attempts);
+	q_num(&q, ", first_attempt = nullif(?, 0)", r->first_attempt);
+	q_num(&q, ", sent_at = nullif(?, 0)", r->sent_at);
+	q_text(&q, ", last_error = ?", r->last_error);
+	q_num(&q, " WHERE id = ?", r->id);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		return ret;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}
+
+int
+store_attempt_add(struct store *st, int64_t reminder_id, int64_t at, const char *channel,
+		  const char *outcome, long code, const char *error, bool fallback)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	q_num(&q, "INSERT INTO attempts (reminder_id, at, channel, outcome, code, error, fallback) "
+		  "VALUES (?",
+	      reminder_id);
+	q_num(&q, ", ?", at);
+	q_text(&q, ", ?", channel);
+	q_text(&q, ", ?", outcome);
+	q_num(&q, ", nullif(?, 0)", code);
+	q_text(&q, ", ?", error && *error ? error : NULL);
+	q_num(&q, ", ?)", fallback);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		return ret;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}
+
+int
+store_attempts_json(struct store *st, int64_t reminder_id, json_t **rows)
+{
+	struct query q = { .len = 0 };
+	sqlite3_stmt *s = NULL;
+	json_t *arr;
+	int rc, ret;
+
+	q_num(&q,
+	      "SELECT at, channel, outcome, code, error, fallback FROM attempts "
+	      "WHERE reminder_id = ? ORDER BY id",
+	      reminder_id);
+	if ((ret = q_prepare(st, &q, &s)) < 0)
+		return ret;
+	arr = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		json_array_append_new(
+			arr, json_pack("{s:I s:o s:o s:o s:o s:b}", "at",
+				       (json_int_t)sqlite3_column_int64(s, 0), "channel",
+				       json_text_or_null(s, 1), "outcome", json_text_or_null(s, 2),
+				       "code",
+				       sqlite3_column_type(s, 3) == SQLITE_NULL
+					       ? json_null()
+					       : json_integer(sqlite3_column_int64(s, 3)),
+				       "error", json_text_or_null(s, 4), "fallback",
+				       sqlite3_column_int(s, 5) != 0));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return map_rc(rc);
+	}
+	*rows = arr;
+	return 0;
+}
+
+int
+store_reminders_list(struct store *st, const struct store_reminder_filter *f,
+		     struct store_reminder **out, size_t *n, int64_t *next_id)
+{
+	struct query q = { .len = 0 };
+	int ret;
+
+	*next_id = 0;
+	q_add(&q, "SELECT " REMINDER_COLUMNS " WHERE 1");
+	if (f->state)
+		q_text(&q, " AND r.state = ?", f->state);
+	if (f->ref)
+		q_text(&q, " AND c.ref = ?", f->ref);
+	if (f->channel)
+		q_text(&q, " AND r.channel = ?", f->channel);
+	if (f->before_id)
+		q_num(&q, " AND r.id < ?", f->before_id);
+	q_num(&q, " ORDER BY r.id DESC LIMIT ?", f->limit + 1);
+	if ((ret = collect_reminders(st, &q, out, n)) < 0)
+		return ret;
+	if (*n > (size_t)f->limit) {
+		store_reminder_deinit(&(*out)[*n - 1]);
+		(*n)--;
+		*next_id = (*out)[*n - 1].id;
+	}
+	return 0;
+}
+
+static int
+exec_text(struct store *st, const char *sql, const char *a, int64_t num, const char *b)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, a);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, num);
+	if (sqlite3_bind_parameter_count(s) >= 3)
+		bind_text(s, 3, b);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : map_rc(rc);
+}
+
+int
+store_channel_disable(struct store *st, const char *channel, int64_t at, const char *reason)
+{
+	return exec_text(st,
+			 "INSERT OR REPLACE INTO disabled_channels (channel, at, reason) "
+			 "VALUES (?, ?, ?)",
+			 channel, at, reason);
+}
+
+int
+store_channel_enable(struct store *st, const char *channel)
+{
+	return exec_text(st, "DELETE FROM disabled_channels WHERE channel = ?", channel, 0, NULL);
+}
+
+int
+store_channel_disabled(struct store *st, const char *channel)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT 1 FROM disabled_channels WHERE channel = ?",
+				    -1, &s, NULL);
+	int ret;
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, channel);
+	rc = sqlite3_step(s);
+	ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : map_rc(rc);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_reminder_counts(struct store *st, json_t **out)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *o;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT state, count(*) FROM reminders GROUP BY state",
+				    -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	o = json_pack("{sI sI sI sI sI}", "pending", (json_int_t)0, "failed", (json_int_t)0,
+		      "sent", (json_int_t)0, "dead", (json_int_t)0, "cancelled", (json_int_t)0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_object_set_new(o, (const char *)sqlite3_column_text(s, 0),
+				    json_integer(sqlite3_column_int64(s, 1)));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(o);
+		return map_rc(rc);
+	}
+	*out = o;
+	return 0;
+}
+
+int
+store_case_by_id(struct store *st, int64_t id, struct store_case *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	memset(out, 0, sizeof(*out));
+	rc = sqlite3_prepare_v2(st->db, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?", -1,
+				&s, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		read_case(s, out);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_contact_get(struct store *st, int64_t case_id, char **email, char **phone)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	*email = *phone = NULL;
+	rc = sqlite3_prepare_v2(st->db, "SELECT email, phone FROM contacts WHERE case_id = ?", -1,
+				&s, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_int64(s, 1, case_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*email = column_text(s, 0);
+		*phone = column_text(s, 1);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t subject,
+		   char **state, char **due, char **explanation)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	*state = *due = *explanation = NULL;
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT state, due, explanation FROM deadlines WHERE case_id = ? AND "
+				"kind = ? AND subject = ?",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_int64(s, 1, case_id);
+	bind_text(s, 2, kind);
+	sqlite3_bind_int64(s, 3, subject);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*state = column_text(s, 0);
+		*due = column_text(s, 1);
+		*explanation = column_text(s, 2);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *arr;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT c.ref, c.handler, c.unit, d.kind, d.due FROM deadlines d "
+				"JOIN cases c ON c.id = d.case_id WHERE d.state = 'open' AND "
+				"d.due IS NOT NULL AND d.due <= ? ORDER BY d.due, c.ref",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, until);
+	arr = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:o s:o s:o s:o s:o}", "reference",
+						     json_text_or_null(s, 0), "handler",
+						     json_text_or_null(s, 1), "unit",
+						     json_text_or_null(s, 2), "kind",
+						     json_text_or_null(s, 3), "due",
+						     json_text_or_null(s, 4)));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return map_rc(rc);
+	}
+	*rows = arr;
+	return 0;
+}
+
+int
+store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64_t *subject,
+		      char **due)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	*due = NULL;
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT subject, due FROM deadlines WHERE case_id = ? AND kind = ? "
+				"ORDER BY subject DESC LIMIT 1",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_int64(s, 1, case_id);
+	bind_text(s, 2, kind);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*subject = sqlite3_column_int64(s, 0);
+		*due = column_text(s, 1);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}

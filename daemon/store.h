@@ -87,6 +87,20 @@ void store_case_deinit(struct store_case *c);
 int store_case_by_ref(struct store *st, const char *ref, struct store_case *out);
 /* Inserts c (borrowed) and sets c->id. */
 int store_case_insert(struct store *st, struct store_case *c);
+int store_case_by_id(struct store *st, int64_t id, struct store_case *out);
+/* The applicant's contact (owned strings, NULL when absent): 0 or -ENOENT. */
+int store_contact_get(struct store *st, int64_t case_id, char **email, char **phone);
+/* A stored deadline's state, due date and explanation JSON text (owned): 0 or -ENOENT. */
+int store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t subject,
+		       char **state, char **due, char **explanation);
+/*
+ * Open deadlines due on or before until (overdue ones included), for digests: an owned JSON
+ * array of {reference, handler, unit, kind, due} sorted by handler/unit and due date.
+ */
+/* The latest stored deadline of a kind in a case: its subject and due date (owned). */
+int store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64_t *subject,
+			  char **due);
+int store_deadlines_for_digest(struct store *st, const char *until, json_t **rows);
 int store_case_set_state(struct store *st, int64_t id, const char *state, int64_t updated);
 int store_contact_set(struct store *st, int64_t case_id, const char *email, const char *phone,
 		      int64_t at);
@@ -170,6 +184,67 @@ void store_cases_free(struct store_case *v, size_t n);
 /* Up to limit cases with id > after_id in id order (for recomputing in chunks). */
 int store_cases_after(struct store *st, int64_t after_id, int limit, struct store_case **out,
 		      size_t *n);
+
+/* A reminder row (the outbox). Strings owned (store_reminder_deinit). */
+struct store_reminder {
+	int64_t id;
+	int64_t case_id; /* 0: a digest or a notice */
+	char *case_ref;  /* joined from cases, NULL without a case */
+	char *kind;      /* deadline kind, "digest" or "admin" */
+	int64_t subject;
+	char *stage;
+	char *occurrence; /* YYYY-MM-DD this instance is for */
+	char *recipient;  /* digests: "handler:ID" / "unit:ID"; else "" */
+	char *due;        /* the deadline's due date when planned, may be NULL */
+	unsigned recipients;
+	char *channel;
+	char *state; /* pending, failed, sent, dead, cancelled */
+	int64_t planned;
+	int64_t not_before;
+	int64_t attempts;
+	int64_t first_attempt; /* 0: none yet */
+	int64_t sent_at;       /* 0: not sent */
+	char *last_error;
+	char *data; /* JSON text or NULL: what a digest or notice says */
+	int64_t created;
+};
+
+void store_reminder_deinit(struct store_reminder *r);
+void store_reminders_free(struct store_reminder *v, size_t n);
+/* Inserts r unless a reminder with the same identity exists; *inserted says which. */
+int store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted);
+/* The pending and failed reminders of a case. */
+int store_reminders_open_of_case(struct store *st, int64_t case_id, struct store_reminder **out,
+				 size_t *n);
+int store_reminder_get(struct store *st, int64_t id, struct store_reminder *out);
+/* Pending or failed reminders due at now, earliest first, skipping disabled channels. */
+int store_reminders_due(struct store *st, int64_t now, int limit, struct store_reminder **out,
+			size_t *n);
+/* The earliest not_before of a pending or failed reminder on an enabled channel, -ENOENT. */
+int store_reminder_next(struct store *st, int64_t *when);
+/* Writes back state, not_before, attempts, first_attempt, sent_at, last_error of r. */
+int store_reminder_update(struct store *st, const struct store_reminder *r);
+int store_attempt_add(struct store *st, int64_t reminder_id, int64_t at, const char *channel,
+		      const char *outcome, long code, const char *error, bool fallback);
+/* The attempts of a reminder, oldest first, as an owned JSON array. */
+int store_attempts_json(struct store *st, int64_t reminder_id, json_t **rows);
+
+struct store_reminder_filter {
+	const char *state;
+	const char *ref;
+	const char *channel;
+	int limit;
+	int64_t before_id;
+};
+
+int store_reminders_list(struct store *st, const struct store_reminder_filter *f,
+			 struct store_reminder **out, size_t *n, int64_t *next_id);
+int store_channel_disable(struct store *st, const char *channel, int64_t at, const char *reason);
+int store_channel_enable(struct store *st, const char *channel);
+/* 1 disabled, 0 enabled, or a negative errno. */
+int store_channel_disabled(struct store *st, const char *channel);
+/* Counts of reminders by state, as an owned JSON object. */
+int store_reminder_counts(struct store *st, json_t **out);
 
 /* The audit log newest first, as an owned JSON array; *next_id as for cases. */
 int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id, json_t **rows,

@@ -76,3 +76,56 @@ CREATE TABLE audit (
 	outcome TEXT NOT NULL
 ) STRICT;
 CREATE INDEX audit_case ON audit (case_ref, id);
+
+-- The outbox: every reminder to send, planned in the same transaction as the event that
+-- causes it and cancelled in the same transaction as the event that meets its deadline.
+-- A reminder's id is its stable identity: it is the webhook-id and the e-mail Message-ID
+-- of every attempt, so a receiver can drop repeats. case_id is NULL for digests and
+-- notices to the administrators.
+CREATE TABLE reminders (
+	id INTEGER PRIMARY KEY,
+	case_id INTEGER REFERENCES cases (id),
+	kind TEXT NOT NULL,
+	subject INTEGER NOT NULL,
+	stage TEXT NOT NULL,
+	occurrence TEXT NOT NULL,
+	recipient TEXT NOT NULL DEFAULT '',
+	due TEXT,
+	recipients INTEGER NOT NULL,
+	channel TEXT NOT NULL,
+	state TEXT NOT NULL CHECK (state IN ('pending', 'failed', 'sent', 'dead', 'cancelled')),
+	planned INTEGER NOT NULL,
+	not_before INTEGER NOT NULL,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	first_attempt INTEGER,
+	sent_at INTEGER,
+	last_error TEXT,
+	data TEXT CHECK (data IS NULL OR json_valid(data)),
+	created INTEGER NOT NULL,
+	UNIQUE (case_id, kind, subject, stage, occurrence, recipient)
+) STRICT;
+CREATE INDEX reminders_next ON reminders (not_before) WHERE state IN ('pending', 'failed');
+CREATE INDEX reminders_case ON reminders (case_id, state);
+
+-- Every delivery attempt: when, on which channel, what the receiver answered.
+CREATE TABLE attempts (
+	id INTEGER PRIMARY KEY,
+	reminder_id INTEGER NOT NULL REFERENCES reminders (id),
+	at INTEGER NOT NULL,
+	channel TEXT NOT NULL,
+	outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'retry', 'gone', 'aborted')),
+	code INTEGER,
+	error TEXT,
+	fallback INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX attempts_reminder ON attempts (reminder_id, id);
+
+-- Channels a receiver disabled (HTTP 410 Gone) until an administrator retries.
+CREATE TABLE disabled_channels (
+	channel TEXT PRIMARY KEY,
+	at INTEGER NOT NULL,
+	reason TEXT NOT NULL
+) STRICT;
+-- Digests and notices have no case: one per recipient, stage and day.
+CREATE UNIQUE INDEX reminders_caseless ON reminders (kind, stage, occurrence, recipient)
+	WHERE case_id IS NULL;

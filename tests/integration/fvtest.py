@@ -33,8 +33,8 @@ class Daemon:
         self.dir = tempfile.mkdtemp(prefix="fristvakt-test-")
         os.chmod(self.dir, 0o755)
         self.etc = os.path.join(self.dir, "etc")
-        os.mkdir(self.etc)
-        shutil.copy(os.path.join(SOURCE_DIR, "etc", "rules.conf"), self.etc)
+        # The shipped configuration: rules.conf and the templates beside fristvakt.conf.
+        shutil.copytree(os.path.join(SOURCE_DIR, "etc"), self.etc)
         self.write_config(subst, extra)
         self.config = os.path.join(self.etc, "fristvakt.conf")
         self.socket = os.path.join(self.dir, "var", "fristvakt.sock")

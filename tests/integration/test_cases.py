@@ -552,6 +552,35 @@ class ExtensionTest(CaseTest):
         self.assertEqual(g["events"][-1]["type"], "extension")
         self.assertEqual(g["events"][-1]["data"]["subject"], decision)
 
+    def test_extension_on_the_last_day_and_again(self):
+        # The deadline lasts to the end of its last day: extending on that day is in time.
+        today = oslo_today()
+        reached = today - datetime.timedelta(weeks=3)
+        if roll(today) != today:
+            self.skipTest("today is not a working day")
+        ref = "X-3"
+        self.register(ref, iso(reached - datetime.timedelta(5)))
+        r = self.decide(ref, iso(reached), iso(reached))
+        self.assertEqual(self.deadline(r, "complaint")["due"], iso(today))
+        self.assertEqual(self.deadline(r, "complaint")["state"], "open")
+        first = roll(today + datetime.timedelta(7))
+        r = self.rec("ExtendDeadline", {"reference": ref, "kind": "complaint",
+                                        "until": iso(first), "reason": "Første forlengelse"})
+        self.assertEqual(self.deadline(r, "complaint")["due"], iso(first))
+        # A second extension must go beyond the first.
+        err, p = self.call_error("ExtendDeadline", {
+            "reference": ref, "kind": "complaint", "until": iso(first - datetime.timedelta(1)),
+            "reason": "For kort"})
+        self.assertEqual((err, p["parameter"]), ("org.varlink.service.InvalidParameter",
+                                                 "until"))
+        second = roll(first + datetime.timedelta(7))
+        r = self.rec("ExtendDeadline", {"reference": ref, "kind": "complaint",
+                                        "until": iso(second), "reason": "Andre forlengelse"})
+        k = self.deadline(r, "complaint")
+        self.assertEqual(k["due"], iso(second))
+        self.assertEqual([(x["date"], x["why"]) for x in k["extensions"]],
+                         [(iso(first), "Første forlengelse"), (iso(second), "Andre forlengelse")])
+
     def test_extension_after_expiry_refused(self):
         ref = "X-2"
         self.register(ref, "2026-03-02")
@@ -709,6 +738,23 @@ class CorrectionTest(CaseTest):
             "outcome": "avslatt", "written": True, "reasoned": True, "supersedes": old})
         self.assertEqual(err, "no.fristvakt.OutOfOrder")
 
+    def test_complaint_correction(self):
+        # The complaint was in fact posted a day later than first recorded: too late.
+        ref = "K-4"
+        self.register(ref, "2026-03-02")
+        self.decide(ref, "2026-03-10", "2026-03-12")
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-04-07"})
+        self.assertEqual(self.deadline(r, "complaint")["state"], "met")
+        old = r["event"]
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-04-08",
+                                         "supersedes": old})
+        k = self.deadline(r, "complaint")
+        self.assertEqual((k["state"], k["met_by"]), ("missed", r["event"]))
+        self.assertEqual(self.deadline(r, "forwarding")["due"], "2026-05-06")
+        self.assertEqual(self.deadline(r, "forwarding")["subject"], r["event"])
+        ev = {e["id"]: e for e in self.get_case(ref)["events"]}
+        self.assertEqual(ev[old]["superseded_by"], r["event"])
+
     def test_complaint_deadline_waits_for_reached(self):
         # A decision without a delivery date has no complaint deadline date until a
         # correction supplies it.
@@ -729,6 +775,213 @@ class CorrectionTest(CaseTest):
         k = self.deadline(r, "complaint")
         self.assertEqual(k["start"]["date"], "2026-03-12")
         self.assertEqual(k["due"], "2026-04-07")
+
+
+class TimeZoneTest(CaseTest):
+    """Instants are converted to Europe/Oslo civil dates before counting (DOMAIN.md § 4.6)."""
+
+    def test_utc_instants(self):
+        # 23:30Z on 1 Mar is 00:30 on 2 Mar in Oslo: counted from Monday 2 Mar.
+        r = self.register("TZ-1", "2026-03-01T23:30:00Z")
+        p = self.deadline(r, "processing")
+        self.assertEqual((p["start"]["date"], p["due"]), ("2026-03-02", "2026-03-16"))
+        # 22:59Z on 1 Mar is still Sunday 1 Mar in Oslo.
+        r = self.register("TZ-2", "2026-03-01T22:59:59Z")
+        p = self.deadline(r, "processing")
+        self.assertEqual((p["start"]["date"], p["due"]), ("2026-03-01", "2026-03-16"))
+        # The night summer time ends: 22:30Z on 24 Oct is 00:30 CEST on Sunday 25 Oct;
+        # 14 days → Sun 8 Nov → Mon 9 Nov.
+        r = self.register("TZ-3", "2026-10-24T22:30:00Z")
+        p = self.deadline(r, "processing")
+        self.assertEqual((p["start"]["date"], p["due"]), ("2026-10-25", "2026-11-09"))
+        self.assertEqual(r["case"]["received"], "2026-10-24T22:30:00Z")
+        # A date alone is the start of that day in Oslo, in summer time too.
+        r = self.register("TZ-4", "2026-06-01")
+        self.assertEqual(r["case"]["received"], "2026-05-31T22:00:00Z")
+        self.assertEqual(self.deadline(r, "processing")["start"]["date"], "2026-06-01")
+
+    def test_complaint_judged_on_oslo_date(self):
+        self.register("TZ-5", "2026-03-02")
+        self.decide("TZ-5", "2026-03-10", "2026-03-12")
+        # 21:59Z on 7 Apr is 23:59 CEST: in time.
+        r = self.rec("RecordComplaint", {"reference": "TZ-5", "sent": "2026-04-07T21:59:00Z"})
+        self.assertEqual(self.deadline(r, "complaint")["state"], "met")
+        self.register("TZ-6", "2026-03-02")
+        self.decide("TZ-6", "2026-03-10", "2026-03-12")
+        # 22:30Z on 7 Apr is 00:30 on 8 Apr in Oslo: one day late.
+        r = self.rec("RecordComplaint", {"reference": "TZ-6", "sent": "2026-04-07T22:30:00Z"})
+        k = self.deadline(r, "complaint")
+        self.assertEqual((k["state"], k["met_on"]), ("missed", "2026-04-08"))
+
+    def test_future_slack(self):
+        # Nothing may lie more than a day in the future.
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        soon = (now + datetime.timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        r = self.register("TZ-8", soon)
+        self.assertEqual(r["case"]["received"], soon)
+        late = (now + datetime.timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        err, p = self.call_error("RegisterApplication", {
+            "reference": "TZ-9", "service": "okonomisk-stonad", "received": late,
+            "channel": "written"})
+        self.assertEqual((err, p["parameter"]), ("org.varlink.service.InvalidParameter",
+                                                 "received"))
+
+    def test_month_end(self):
+        # 31 Jan + 1 month = 28 Feb (a Saturday) → Mon 2 Mar.
+        r = self.register("TZ-7", "2026-01-31")
+        pr = self.deadline(r, "preliminary_reply")
+        self.assertEqual((pr["raw_end"], pr["due"]), ("2026-02-28", "2026-03-02"))
+        self.assertEqual([s["why"] for s in pr["steps"]], ["lørdag", "søndag"])
+
+
+class PreliminaryReplyOverrideTest(CaseTest):
+    def test_preliminary_reply(self):
+        ref = "FS-1"
+        self.register(ref, "2026-03-02")
+        r = self.rec("RecordPreliminaryReply", {"reference": ref, "sent": "2026-03-20",
+                                                "promised": "2026-04-15"})
+        reply = r["event"]
+        pr = self.deadline(r, "preliminary_reply")
+        self.assertEqual((pr["state"], pr["met_on"], pr["met_by"]), ("met", "2026-03-20", reply))
+        p = self.deadline(r, "processing")
+        self.assertEqual(p["promised_on"], "2026-04-15")
+        self.assertIn("2026-04-15", p["text"])
+
+    def test_preliminary_reply_too_late(self):
+        self.register("FS-2", "2026-03-02")
+        r = self.rec("RecordPreliminaryReply", {"reference": "FS-2", "sent": "2026-04-08",
+                                                "promised": "2026-05-15"})
+        pr = self.deadline(r, "preliminary_reply")
+        self.assertEqual((pr["state"], pr["due"]), ("missed", "2026-04-07"))
+
+    def test_override(self):
+        ref = "OV-1"
+        self.register(ref, "2026-03-02")
+        r = self.rec("OverrideDeadline", {"reference": ref, "kind": "processing",
+                                          "due": "2026-04-20", "reason": "Avtalt med leder"})
+        p = self.deadline(r, "processing")
+        self.assertEqual((p["due"], p["rule_due"]), ("2026-04-20", "2026-03-16"))
+        self.assertEqual(len(p["overrides"]), 1)
+        o = p["overrides"][0]
+        self.assertEqual((o["event"], o["why"]), (r["event"], "Avtalt med leder"))
+        self.assertIn("uid %d" % os.getuid(), o["who"])
+        r = self.decide(ref, "2026-04-17", "2026-04-17")
+        self.assertEqual(self.deadline(r, "processing")["state"], "met")
+
+
+class NewDecisionTest(CaseTest):
+    def test_second_decision_gets_its_own_complaint_deadline(self):
+        ref = "ND-1"
+        self.register(ref, "2026-03-02")
+        first = self.decide(ref, "2026-03-10", "2026-03-12")["event"]
+        self.rec("RecordComplaint", {"reference": ref, "sent": "2026-03-20"})
+        self.rec("DecideComplaint", {"reference": ref, "decided": "2026-04-01",
+                                     "outcome": "omgjort"})
+        r = self.decide(ref, "2026-04-02", "2026-04-03", outcome="delvis_innvilget")
+        second = r["event"]
+        self.assertEqual(self.deadline(r, "complaint", first)["state"], "met")
+        k = self.deadline(r, "complaint", second)
+        self.assertEqual(k["due"], "2026-04-24")
+        self.assertEqual(self.deadline(r, "late_complaint", second)["due"], "2027-04-02")
+        # A complaint without "decision" is about the latest decision.
+        r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-04-20"})
+        self.assertEqual(self.get_case(ref)["events"][-1]["data"]["decision"], second)
+        self.assertEqual(self.deadline(r, "complaint", second)["state"], "met")
+
+
+class PrivacyTest(CaseTest):
+    def test_contact_is_stored_but_never_returned(self):
+        email, phone = "kari.nordmann@example.no", "+47 912 34 567"
+        r = self.register("PV-1", "2026-03-02",
+                          contact={"email": email, "phone": phone, "consent": True})
+        self.assertTrue(r["case"]["has_contact"])
+        self.assertFalse(self.register("PV-2", "2026-03-02")["case"]["has_contact"])
+        replies = json.dumps([r, self.get_case("PV-1"), self.call("ListCases", {}),
+                              self.call("ListDeadlines", {}), self.call("ListAudit", {})])
+        self.assertNotIn("kari", replies)
+        self.assertNotIn("912 34", replies)
+        db = self.d.db()
+        self.assertEqual(db.execute("SELECT email, phone FROM contacts").fetchall(),
+                         [(email, phone)])
+        for table in ("cases", "events", "deadlines", "audit"):
+            dumped = repr(db.execute("SELECT * FROM %s" % table).fetchall())
+            self.assertNotIn("kari", dumped, table)
+        db.close()
+        self.assertNotIn("kari", self.d.log_text())
+
+
+class LengthInCharactersTest(CaseTest):
+    """The interface counts handler and unit in characters (1-64) and event_id in
+    characters (1-128); names of Norwegian case workers are not ASCII."""
+
+    def test_non_ascii_at_the_limit(self):
+        for i, (field, value) in enumerate((("handler", "Å" * 64), ("unit", "ø" * 64),
+                                            ("event_id", "æ" * 128),
+                                            ("handler", "Saksbehandler Ørjan Åsmundsen"))):
+            with self.subTest(field=field, value=value):
+                r = self.c.call(PREFIX + "RegisterApplication", {
+                    "reference": "LC-1-%d" % i, "service": "okonomisk-stonad",
+                    "received": "2026-03-02", "channel": "written", field: value})
+                self.assertNotIn("error", r, r.get("parameters"))
+                if field != "event_id":
+                    self.assertEqual(r["parameters"]["recorded"]["case"][field], value)
+        err, p = self.call_error("RegisterApplication", {
+            "reference": "LC-2", "service": "okonomisk-stonad", "received": "2026-03-02",
+            "channel": "written", "handler": "Å" * 65})
+        self.assertEqual((err, p["parameter"]), ("org.varlink.service.InvalidParameter",
+                                                 "handler"))
+
+
+class ListingTest(CaseTest):
+    def test_paging(self):
+        for i in range(9):
+            self.register("PG-%d" % i, "2026-03-%02d" % (2 + i), handler="h-%d" % (i % 2),
+                          service=("okonomisk-stonad", "bpa", "nodhjelp")[i % 3])
+        full = self.call("ListDeadlines", {"limit": 1000})
+        self.assertIsNone(full["next"])
+        rows, after, pages = [], None, 0
+        while True:
+            params = {"limit": 4}
+            if after:
+                params["after"] = after
+            page = self.call("ListDeadlines", params)
+            rows += page["deadlines"]
+            pages += 1
+            after = page["next"]
+            if not after:
+                break
+        self.assertEqual(rows, full["deadlines"])
+        self.assertGreaterEqual(pages, 4)
+        dues = [r["due"] for r in rows]
+        self.assertEqual(dues, sorted(dues))
+        # Filters.
+        bpa = self.call("ListDeadlines", {"service": "bpa"})["deadlines"]
+        self.assertEqual({r["reference"] for r in bpa}, {"PG-1", "PG-4", "PG-7"})
+        h1 = self.call("ListDeadlines", {"handler": "h-1", "kind": "processing"})["deadlines"]
+        self.assertEqual({r["reference"] for r in h1}, {"PG-1", "PG-3", "PG-5", "PG-7"} - {
+            "PG-1", "PG-7"})  # BPA has no processing norm
+        window = self.call("ListDeadlines", {"due_from": "2026-03-16",
+                                             "due_to": "2026-03-20"})["deadlines"]
+        self.assertTrue(window)
+        self.assertTrue(all("2026-03-16" <= r["due"] <= "2026-03-20" for r in window))
+        # Every deadline here is long past: a missed one is not "overdue" (open and past).
+        self.assertEqual(self.call("ListDeadlines", {"overdue": True})["deadlines"], [])
+        missed = self.call("ListDeadlines", {"state": "missed"})["deadlines"]
+        self.assertEqual(len(missed), len(full["deadlines"]))
+        self.assertTrue(all(r["days_left"] < 0 for r in missed))
+        # Cases, newest first, in pages.
+        cases, after = [], None
+        while True:
+            page = self.call("ListCases", dict({"limit": 2}, **({"after": after}
+                                                                  if after else {})))
+            cases += [c["reference"] for c in page["cases"]]
+            after = page["next"]
+            if not after:
+                break
+        self.assertEqual(cases, ["PG-%d" % i for i in range(8, -1, -1)])
+        self.assertEqual([c["reference"] for c in
+                          self.call("ListCases", {"service": "nodhjelp"})["cases"]],
+                         ["PG-8", "PG-5", "PG-2"])
 
 
 # --------------------------------------------------------------------------------------
@@ -781,6 +1034,41 @@ class IdempotenceTest(CaseTest):
                                                      "event_id": "v-2"})
         self.assertEqual(err, "no.fristvakt.EventConflict")
         self.assertEqual(self.counts()["events"], before["events"])
+
+    def test_resend_with_fewer_parameters_conflicts(self):
+        # "The same event_id with other parameters is an EventConflict": leaving out an
+        # optional parameter the original had (the delivery date, the legal basis) or
+        # naming another event to supersede is other parameters, not a re-send.
+        ref = "I-5"
+        self.register(ref, "2026-03-02")
+        params = {"reference": ref, "made": "2026-03-10", "reached": "2026-03-12",
+                  "outcome": "avslatt", "written": True, "reasoned": True,
+                  "legal_basis": "sosialtjenesteloven § 18", "event_id": "v-5"}
+        original = self.rec("RecordDecision", params)["event"]
+        before = self.counts()
+        for what, changed in (("without reached", {k: v for k, v in params.items()
+                                                   if k != "reached"}),
+                              ("without legal_basis", {k: v for k, v in params.items()
+                                                       if k != "legal_basis"}),
+                              ("with supersedes", dict(params, supersedes=original))):
+            with self.subTest(what):
+                r = self.c.call(PREFIX + "RecordDecision", changed)
+                rec = r.get("parameters", {}).get("recorded", {})
+                self.assertEqual(r.get("error"), "no.fristvakt.EventConflict",
+                                 "answered event %s, duplicate=%s"
+                                 % (rec.get("event"), rec.get("duplicate")))
+        self.assertEqual(self.counts(), before)
+
+    def test_retry_after_withdrawal(self):
+        # A client that did not see the reply re-sends the withdrawal: it gets the
+        # original event, not OutOfOrder.
+        self.register("I-6", "2026-03-02")
+        p = {"reference": "I-6", "withdrawn": "2026-03-05", "event_id": "I-6:trukket"}
+        first = self.rec("WithdrawApplication", p)
+        again = self.rec("WithdrawApplication", p)
+        self.assertEqual((again["event"], again["duplicate"]), (first["event"], True))
+        err, _ = self.call_error("WithdrawApplication", dict(p, event_id="I-6:trukket-2"))
+        self.assertEqual(err, "no.fristvakt.OutOfOrder")
 
     def test_reregister_identical_is_duplicate(self):
         params = dict(received="2026-03-02T09:15:00+01:00", handler="h-1", unit="u-1")

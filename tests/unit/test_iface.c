@@ -69,7 +69,7 @@ description_of(const char *method, char *iface, size_t size)
 		return NULL;
 	memcpy(iface, method, (size_t)(dot - method));
 	iface[dot - method] = '\0';
-	return iface_description(iface);
+	return iface_description(iface, true);
 }
 
 static void
@@ -86,7 +86,7 @@ test_table(void **state)
 		assert_non_null(m);
 		assert_int_equal(m->id, id);
 		assert_non_null(m->name);
-		assert_ptr_equal(iface_method_find(m->name), m);
+		assert_ptr_equal(iface_method_find(m->name, true), m);
 		assert_false(seen[id]);
 		seen[id] = true;
 
@@ -114,7 +114,7 @@ test_texts_declare_only_table_methods(void **state)
 {
 	(void)state;
 	for (size_t i = 0; iface_names[i]; i++) {
-		const char *text = iface_description(iface_names[i]);
+		const char *text = iface_description(iface_names[i], true);
 		char header[160];
 		int n_methods = 0;
 
@@ -136,7 +136,7 @@ test_texts_declare_only_table_methods(void **state)
 			if (p[len] != '(' || len == 0)
 				fail_msg("%s: malformed method line \"%.40s\"", iface_names[i], p);
 			snprintf(full, sizeof(full), "%s.%.*s", iface_names[i], (int)len, p);
-			if (!iface_method_find(full))
+			if (!iface_method_find(full, true))
 				fail_msg(
 					"%s is declared in the interface text but not in the table",
 					full);
@@ -152,7 +152,7 @@ test_texts_unique(void **state)
 {
 	(void)state;
 	for (size_t i = 0; iface_names[i]; i++) {
-		const char *text = iface_description(iface_names[i]);
+		const char *text = iface_description(iface_names[i], true);
 		int n_interface = 0;
 
 		for (const char *p = text; p; p = next_line(p)) {
@@ -189,18 +189,18 @@ test_service_interface(void **state)
 		PROTO_ERR_IFACE_NOT_FOUND,	   PROTO_ERR_NOT_IMPLEMENTED,
 		IFACE_SERVICE ".PermissionDenied", IFACE_SERVICE ".ExpectedMore",
 	};
-	const char *text = iface_description(IFACE_SERVICE);
+	const char *text = iface_description(IFACE_SERVICE, true);
 
 	(void)state;
 	assert_non_null(text);
-	assert_ptr_equal(iface_description("org.varlink.service"), text);
+	assert_ptr_equal(iface_description("org.varlink.service", true), text);
 	for (size_t i = 0; i < N_ELEM(methods); i++) {
 		char full[128];
 
 		if (!declares(text, "method", methods[i]))
 			fail_msg("org.varlink.service lacks \"method %s(\"", methods[i]);
 		snprintf(full, sizeof(full), "%s.%s", IFACE_SERVICE, methods[i]);
-		assert_non_null(iface_method_find(full));
+		assert_non_null(iface_method_find(full, true));
 	}
 	assert_true(has_line_starting(text, "method GetInterfaceDescription(interface: string) "
 					    "-> (description: string)\n"));
@@ -221,7 +221,7 @@ test_fristvakt_errors(void **state)
 		"PermissionDenied",   "ConfigInvalid", "InvalidMessage", "MessageTooLarge",
 		"TooManyConnections", "RateLimited",   "StorageFailure",
 	};
-	const char *text = iface_description(IFACE_FRISTVAKT);
+	const char *text = iface_description(IFACE_FRISTVAKT, true);
 
 	(void)state;
 	assert_non_null(text);
@@ -259,12 +259,12 @@ test_unknown(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < N_ELEM(ifaces); i++) {
-		if (iface_description(ifaces[i]))
-			fail_msg("iface_description(\"%s\") is not NULL", ifaces[i]);
+		if (iface_description(ifaces[i], true))
+			fail_msg("iface_description(\"%s\", true) is not NULL", ifaces[i]);
 	}
 	for (size_t i = 0; i < N_ELEM(methods); i++) {
-		if (iface_method_find(methods[i]))
-			fail_msg("iface_method_find(\"%s\") is not NULL", methods[i]);
+		if (iface_method_find(methods[i], true))
+			fail_msg("iface_method_find(\"%s\", true) is not NULL", methods[i]);
 	}
 }
 
@@ -275,10 +275,16 @@ test_names(void **state)
 
 	(void)state;
 	for (; iface_names[n]; n++)
-		assert_non_null(iface_description(iface_names[n]));
-	assert_int_equal(n, 2);
+		assert_non_null(iface_description(iface_names[n], true));
+	assert_int_equal(n, 3);
 	assert_string_equal(iface_names[0], IFACE_SERVICE);
 	assert_string_equal(iface_names[1], IFACE_FRISTVAKT);
+	assert_string_equal(iface_names[2], IFACE_TESTING);
+	/* The testing interface (the clock) exists only when the configuration enables it. */
+	assert_null(iface_description(IFACE_TESTING, false));
+	assert_null(iface_method_find(IFACE_TESTING ".SetClock", false));
+	assert_non_null(iface_method_find(IFACE_TESTING ".SetClock", true));
+	assert_non_null(iface_method_find(IFACE_FRISTVAKT ".Status", false));
 }
 
 static char *
@@ -320,8 +326,10 @@ test_embedded_text(void **state)
 	assert_int_equal(fv_embedded_varlink[0].len, len);
 	assert_int_equal(strlen(fv_embedded_varlink[0].data), len);
 	assert_memory_equal(fv_embedded_varlink[0].data, file, len);
-	assert_null(fv_embedded_varlink[1].name);
-	assert_ptr_equal(iface_description(IFACE_FRISTVAKT), fv_embedded_varlink[0].data);
+	assert_string_equal(fv_embedded_varlink[1].name, "no.fristvakt.testing.varlink");
+	assert_null(fv_embedded_varlink[2].name);
+	assert_ptr_equal(iface_description(IFACE_FRISTVAKT, true), fv_embedded_varlink[0].data);
+	assert_ptr_equal(iface_description(IFACE_TESTING, true), fv_embedded_varlink[1].data);
 	free(file);
 }
 
@@ -385,9 +393,9 @@ test_sources_use_declared_names(void **state)
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		src = read_file(path, &len);
 		found += check_names_in_source(e->d_name, src, IFACE_FRISTVAKT, "IFACE_FRISTVAKT",
-					       iface_description(IFACE_FRISTVAKT));
+					       iface_description(IFACE_FRISTVAKT, true));
 		found += check_names_in_source(e->d_name, src, IFACE_SERVICE, "IFACE_SERVICE",
-					       iface_description(IFACE_SERVICE));
+					       iface_description(IFACE_SERVICE, true));
 		free(src);
 		files++;
 	}

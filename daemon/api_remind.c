@@ -1,0 +1,1013 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * api_remind: reminders — planning them from a case's deadlines and the policy in the
+ * configuration, rendering them, recording what each attempt came to, digests, and the
+ * reminder, template and clock methods.
+ *
+ * Planning runs in the same savepoint as the event that changed the deadlines (DESIGN.md
+ * invariant 3): a stage that is due later and not yet planned is inserted; a pending
+ * reminder whose deadline is no longer open, or whose due date moved, is cancelled. A
+ * reminder planned earlier and still valid is never cancelled because its time passed: that
+ * is what the scheduler catches up on after a restart. Repeating stages (while overdue) plan
+ * one occurrence at a time; the next is planned when one is sent.
+ *
+ * A reminder's identity is (case, kind, subject, stage, occurrence day, recipient): planning
+ * the same one twice inserts nothing, so a reminder already sent is never planned again.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "cal.h"
+#include "log.h"
+#include "rules.h"
+#include "store.h"
+#include "tmpl.h"
+#include "util.h"
+
+/* A stage whose time passed less than this long before it was planned is still sent. */
+#define PAST_SLACK (24 * 3600)
+#define MAX_REPEAT_STEPS 4000
+
+static const char *const recipient_roles[] = { "handler", "unit", "supervisor", "applicant" };
+
+static const struct conf_policy *
+find_policy(const struct conf_reminders *r, enum rules_kind kind, const char *service)
+{
+	const struct conf_policy *general = NULL;
+
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct conf_policy *p = &r->policies[i];
+
+		if (p->kind != (int)kind)
+			continue;
+		if (p->service && strcmp(p->service, service) == 0)
+			return p;
+		if (!p->service)
+			general = p;
+	}
+	return general;
+}
+
+/* d moved by n working days (legal calendar), backwards when n < 0. */
+static struct cal_date
+add_working_days(struct cal_date d, int32_t n)
+{
+	int step = n < 0 ? -1 : 1;
+
+	for (int32_t k = n < 0 ? -n : n; k > 0;) {
+		d = cal_add_days(d, step);
+		if (!cal_is_closed(NULL, d, NULL))
+			k--;
+	}
+	return d;
+}
+
+static struct cal_date
+next_working_day(struct cal_date d)
+{
+	for (int guard = 0; guard < CAL_MAX_STEPS && cal_is_closed(NULL, d, NULL); guard++)
+		d = cal_add_days(d, 1);
+	return d;
+}
+
+/* The day and instant of a stage for a due date; false when out of range. */
+static bool
+stage_time(const struct conf_reminders *r, const struct conf_stage *st, struct cal_date due,
+	   struct cal_date *day, int64_t *at)
+{
+	*day = st->working_days ? add_working_days(due, st->offset_days)
+				: cal_add_days(due, st->offset_days);
+	if (st->wait_for_working_day)
+		*day = next_working_day(*day);
+	return cal_local_instant(*day, (int)r->send_minute, at) == 0;
+}
+
+struct wanted {
+	enum rules_kind kind;
+	int64_t subject;
+	const struct conf_stage *stage;
+	struct cal_date day;
+	struct cal_date due;
+	int64_t at;
+	unsigned recipients;
+};
+
+/* Which recipients a stage reaches for this case. */
+static unsigned
+stage_recipients(const struct conf_reminders *r, const struct conf_stage *st,
+		 enum rules_kind kind, const struct store_case *c)
+{
+	unsigned rc = st->recipients & ~r->digest_recipients;
+
+	if (!c->handler)
+		rc &= ~(unsigned)CONF_RCPT_HANDLER;
+	if (!c->unit)
+		rc &= ~(unsigned)(CONF_RCPT_UNIT | CONF_RCPT_SUPERVISOR);
+	if (kind != RULES_KIND_COMPLAINT || !c->has_contact)
+		rc &= ~(unsigned)CONF_RCPT_APPLICANT;
+	return rc;
+}
+
+int
+api_remind_plan(struct api_env *env, const struct store_case *c, const struct rules_deadline *d,
+		size_t n, int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	struct wanted *want = NULL;
+	size_t n_want = 0, cap = 0;
+	struct store_reminder *open = NULL;
+	size_t n_open = 0;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_policy *p;
+
+		if (d[i].state != RULES_STATE_OPEN || !d[i].has_due)
+			continue;
+		p = find_policy(r, d[i].kind, c->service);
+		for (size_t j = 0; p && j < p->n_stages; j++) {
+			const struct conf_stage *st = &p->stages[j];
+			struct wanted w = { .kind = d[i].kind, .subject = d[i].subject, .stage = st,
+					    .due = d[i].due };
+			int steps = 0;
+
+			w.recipients = stage_recipients(r, st, d[i].kind, c);
+			if (!w.recipients || !stage_time(r, st, d[i].due, &w.day, &w.at))
+				continue;
+			/* A repeating stage: its next occurrence from now on. */
+			while (st->repeat_days && w.at < now && steps++ < MAX_REPEAT_STEPS) {
+				struct conf_stage once = *st;
+
+				once.offset_days = (int32_t)cal_diff_days(d[i].due, w.day) +
+						   (int32_t)st->repeat_days;
+				once.working_days = false;
+				if (!stage_time(r, &once, d[i].due, &w.day, &w.at))
+					break;
+			}
+			if (!st->repeat_days && w.at < now - PAST_SLACK)
+				continue;
+			if (n_want == cap) {
+				cap = cap ? cap * 2 : 16;
+				want = xrealloc(want, cap * sizeof(*want));
+			}
+			want[n_want++] = w;
+		}
+	}
+
+	/* Cancel what no longer fits: the deadline is met, cancelled, or its date moved. */
+	if ((ret = store_reminders_open_of_case(env->store, c->id, &open, &n_open)) < 0)
+		goto out;
+	for (size_t k = 0; k < n_open; k++) {
+		bool keep = false;
+		enum rules_kind kind;
+
+		if (rules_kind_parse(open[k].kind, &kind) < 0)
+			continue;
+		for (size_t i = 0; i < n && !keep; i++) {
+			char due[CAL_DATE_LEN];
+
+			keep = d[i].kind == kind && d[i].subject == open[k].subject &&
+			       d[i].state == RULES_STATE_OPEN && d[i].has_due && open[k].due &&
+			       strcmp(cal_date_format(d[i].due, due), open[k].due) == 0;
+		}
+		if (keep)
+			continue;
+		free(open[k].state);
+		open[k].state = xstrdup("cancelled");
+		if ((ret = store_reminder_update(env->store, &open[k])) < 0)
+			goto out;
+		env->reminders_changed = true;
+	}
+
+	for (size_t i = 0; i < n_want; i++) {
+		const struct wanted *w = &want[i];
+		char day[CAL_DATE_LEN], due[CAL_DATE_LEN];
+		struct store_reminder rem = {
+			.case_id = c->id,
+			.kind = (char *)rules_kind_name(w->kind),
+			.subject = w->subject,
+			.stage = w->stage->name,
+			.occurrence = cal_date_format(w->day, day),
+			.recipient = (char *)"",
+			.due = cal_date_format(w->due, due),
+			.recipients = w->recipients,
+			.channel = r->channel,
+			.planned = w->at,
+			.not_before = w->at,
+			.created = now,
+		};
+		bool inserted;
+
+		if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
+			goto out;
+		if (inserted)
+			env->reminders_changed = true;
+	}
+	ret = 0;
+out:
+	store_reminders_free(open, n_open);
+	free(want);
+	return ret;
+}
+
+void
+api_message_deinit(struct api_message *m)
+{
+	free(m->id);
+	free(m->thread);
+	free(m->subject);
+	free(m->text);
+	for (size_t i = 0; i < m->n_to; i++)
+		free(m->to[i]);
+	free(m->to);
+	json_decref(m->body);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Replaces {handler} and {unit} in an address pattern. */
+static char *
+address(const char *pattern, const struct store_case *c)
+{
+	char out[512];
+	size_t n = 0;
+
+	for (const char *p = pattern; *p && n < sizeof(out) - 1;) {
+		const char *v = NULL;
+		size_t skip = 0;
+
+		if (strncmp(p, "{handler}", 9) == 0) {
+			v = c->handler;
+			skip = 9;
+		} else if (strncmp(p, "{unit}", 6) == 0) {
+			v = c->unit;
+			skip = 6;
+		}
+		if (skip) {
+			if (!v)
+				return NULL;
+			for (; *v && n < sizeof(out) - 1; v++)
+				out[n++] = (*v == ' ') ? '.' : *v;
+			p += skip;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+	return xstrdup(out);
+}
+
+static void
+add_to(struct api_message *m, char *addr)
+{
+	if (!addr)
+		return;
+	m->to = xrealloc(m->to, (m->n_to + 1) * sizeof(*m->to));
+	m->to[m->n_to++] = addr;
+}
+
+/* Sanitised for ids: letters, digits, '.', '-' (the rest becomes '-'). */
+static void
+id_part(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n < len - 1; s++) {
+		char ch = *s;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+
+		out[n++] = ok ? ch : '-';
+	}
+	out[n] = '\0';
+}
+
+struct vars {
+	struct tmpl_var v[24];
+	size_t n;
+	char buf[8][64];
+	size_t nbuf;
+};
+
+static void
+var(struct vars *vs, const char *name, const char *value)
+{
+	if (!value || vs->n >= FV_ARRAY_SIZE(vs->v))
+		return;
+	vs->v[vs->n].name = name;
+	vs->v[vs->n].value = value;
+	vs->n++;
+}
+
+static void
+var_int(struct vars *vs, const char *name, long long value)
+{
+	if (vs->nbuf >= FV_ARRAY_SIZE(vs->buf))
+		return;
+	snprintf(vs->buf[vs->nbuf], sizeof(vs->buf[0]), "%lld", value);
+	var(vs, name, vs->buf[vs->nbuf++]);
+}
+
+/* Renders a template by its candidate names, or the built-in text; never fails. */
+static void
+render(struct api_env *env, const char *const *names, size_t n, struct vars *vs,
+       struct api_message *m)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	const char *name = r->tmpl ? tmpl_pick(r->tmpl, r->language, names, n) : NULL;
+	char err[256] = "no template";
+
+	if (name && tmpl_render(r->tmpl, r->language, name, vs->v, vs->n, &m->subject, &m->text,
+				err, sizeof(err)) == 0)
+		return;
+	log_err("template %s (%s): %s; sending the built-in text instead", name ? name : names[0],
+		r->language, err);
+	m->fallback = true;
+	tmpl_fallback(r->language, vs->v, vs->n, &m->subject, &m->text);
+}
+
+static int
+case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
+	     struct api_message *m)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	struct store_case c = { 0 };
+	char *state = NULL, *due = NULL, *expl_text = NULL, *email = NULL, *phone = NULL;
+	json_t *expl = NULL, *rcpts;
+	struct cal_date today, due_d;
+	struct vars vs = { .n = 0 };
+	enum rules_kind kind;
+	char names[4][64], ref[80], date[CAL_DATE_LEN];
+	const char *cand[4];
+	size_t n;
+	int ret;
+
+	if ((ret = store_case_by_id(env->store, rem->case_id, &c)) < 0)
+		return ret;
+	rules_kind_parse(rem->kind, &kind);
+	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &state, &due,
+			   &expl_text);
+	expl = expl_text ? json_loads(expl_text, 0, NULL) : NULL;
+	cal_date_of_instant(now, &today);
+	if (!due && rem->due)
+		due = xstrdup(rem->due);
+	var(&vs, "reference", c.ref);
+	var(&vs, "service", c.service);
+	var(&vs, "service_name", rules_service_name(env->conf->rules, c.service));
+	var(&vs, "kind", rem->kind);
+	var(&vs, "kind_label", rules_kind_label(kind));
+	var(&vs, "stage", rem->stage);
+	var(&vs, "handler", c.handler);
+	var(&vs, "unit", c.unit);
+	var(&vs, "date", cal_date_format(today, date));
+	var(&vs, "source", json_string_value(json_object_get(expl, "source")));
+	var(&vs, "rule", json_string_value(json_object_get(expl, "rule")));
+	if (due && cal_date_parse(due, &due_d) == 0) {
+		int32_t left = cal_diff_days(today, due_d);
+
+		var(&vs, "due", due);
+		var(&vs, "due_weekday", cal_weekday_name(cal_weekday(due_d)));
+		var_int(&vs, "days_left", left);
+		var_int(&vs, "days_overdue", left < 0 ? -left : 0);
+	}
+	n = conf_stage_templates((int)kind, rem->stage, names);
+	for (size_t i = 0; i < n; i++)
+		cand[i] = names[i];
+	render(env, cand, n, &vs, m);
+
+	/* Recipients: who, and where mail goes. */
+	rcpts = json_array();
+	for (size_t i = 0; i < FV_ARRAY_SIZE(recipient_roles); i++) {
+		const char *id = NULL;
+		char *addr = NULL;
+
+		if (!(rem->recipients & (1u << i)))
+			continue;
+		switch (1u << i) {
+		case CONF_RCPT_HANDLER:
+			id = c.handler;
+			addr = r->handler_address ? address(r->handler_address, &c) : NULL;
+			break;
+		case CONF_RCPT_UNIT:
+			id = c.unit;
+			addr = r->unit_address ? address(r->unit_address, &c) : NULL;
+			break;
+		case CONF_RCPT_SUPERVISOR:
+			id = c.unit;
+			addr = r->supervisor_address ? address(r->supervisor_address, &c) : NULL;
+			break;
+		case CONF_RCPT_APPLICANT:
+			/* The address goes to the mail relay only, never into the webhook body. */
+			if (store_contact_get(env->store, c.id, &email, &phone) == 0 && email)
+				addr = xstrdup(email);
+			break;
+		}
+		json_array_append_new(rcpts, json_pack("{ss s:o}", "role", recipient_roles[i], "id",
+						       id ? json_string(id) : json_null()));
+		add_to(m, addr);
+	}
+	id_part(c.ref, ref, sizeof(ref));
+	m->id = xasprintf("fristvakt-reminder-%lld", (long long)rem->id);
+	m->thread = xasprintf("fristvakt-case-%s", ref);
+	m->body = json_pack("{ss sI ss ss s{ss ss s:o sI} ss so ss ss ss}", "type",
+			    "fristvakt.reminder", "reminder_id", (json_int_t)rem->id, "id", m->id,
+			    "case_reference", c.ref, "deadline", "kind", rem->kind, "label",
+			    rules_kind_label(kind), "due", due ? json_string(due) : json_null(),
+			    "subject", (json_int_t)rem->subject, "stage", rem->stage,
+			    "recipients", rcpts, "language", r->language, "message_subject",
+			    m->subject, "message_text", m->text);
+	json_decref(expl);
+	free(expl_text);
+	free(state);
+	free(due);
+	free(email);
+	free(phone);
+	store_case_deinit(&c);
+	return 0;
+}
+
+static int
+caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
+		 struct api_message *m)
+{
+	json_t *data = rem->data ? json_loads(rem->data, 0, NULL) : NULL;
+	struct vars vs = { .n = 0 };
+	struct cal_date today;
+	char date[CAL_DATE_LEN], name[64];
+	const char *cand[2];
+	char *items = NULL;
+
+	cal_date_of_instant(now, &today);
+	var(&vs, "date", cal_date_format(today, date));
+	var(&vs, "recipient", rem->recipient);
+	var(&vs, "stage", rem->stage);
+	var(&vs, "reference", json_string_value(json_object_get(data, "reference")));
+	var(&vs, "kind_label", json_string_value(json_object_get(data, "kind_label")));
+	var(&vs, "kind", json_string_value(json_object_get(data, "kind")));
+	var(&vs, "due", json_string_value(json_object_get(data, "due")));
+	if (strcmp(rem->kind, "digest") == 0) {
+		json_t *list = json_object_get(data, "items");
+		size_t i, len = 0;
+		json_t *it;
+
+		items = xstrdup("");
+		json_array_foreach(list, i, it)
+		{
+			char *line = xasprintf(
+				"%s  %-24s %s\n", json_string_value(json_object_get(it, "due")),
+				json_string_value(json_object_get(it, "label")),
+				json_string_value(json_object_get(it, "reference")));
+
+			len += strlen(line);
+			items = xrealloc(items, len + 1);
+			strncat(items, line, len + 1);
+			free(line);
+		}
+		var(&vs, "items", items);
+		var_int(&vs, "count", (long long)json_array_size(list));
+		snprintf(name, sizeof(name), "digest");
+	} else {
+		snprintf(name, sizeof(name), "admin.%s", rem->stage);
+	}
+	cand[0] = name;
+	cand[1] = "default";
+	render(env, cand, 2, &vs, m);
+	m->id = xasprintf("fristvakt-%s-%lld", rem->kind, (long long)rem->id);
+	m->thread = xasprintf("fristvakt-%s", rem->kind);
+	if (strncmp(rem->recipient, "handler:", 8) == 0 && env->conf->reminders.handler_address) {
+		struct store_case c = { .handler = rem->recipient + 8 };
+
+		add_to(m, address(env->conf->reminders.handler_address, &c));
+	} else if (strncmp(rem->recipient, "unit:", 5) == 0 && env->conf->reminders.unit_address) {
+		struct store_case c = { .unit = rem->recipient + 5 };
+
+		add_to(m, address(env->conf->reminders.unit_address, &c));
+	}
+	m->body = json_pack("{ss sI ss ss ss s:O ss ss}", "type",
+			    strcmp(rem->kind, "digest") == 0 ? "fristvakt.digest" : "fristvakt.notice",
+			    "reminder_id", (json_int_t)rem->id, "id", m->id, "stage", rem->stage,
+			    "recipient", rem->recipient, "data", data ? data : json_null(),
+			    "message_subject", m->subject, "message_text", m->text);
+	free(items);
+	json_decref(data);
+	return 0;
+}
+
+int
+api_remind_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
+		   struct api_message *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (rem->case_id)
+		return case_message(env, rem, now, out);
+	return caseless_message(env, rem, now, out);
+}
+
+/* Queues a notice to the administrators (unless this is one: no notices about notices). */
+static int
+admin_notice(struct api_env *env, const struct store_reminder *about, const char *stage,
+	     const char *recipient, int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	struct cal_date today;
+	char day[CAL_DATE_LEN];
+	enum rules_kind kind;
+	json_t *data;
+	bool inserted;
+	int ret;
+	struct store_reminder n = {
+		.kind = (char *)"admin",
+		.stage = (char *)stage,
+		.recipient = (char *)recipient,
+		.recipients = 0,
+		.channel = r->admin_channel,
+		.planned = now,
+		.not_before = now,
+		.created = now,
+	};
+
+	if (about && strcmp(about->kind, "admin") == 0)
+		return 0;
+	/* A disabled admin channel cannot carry the news of its own disabling. */
+	if (store_channel_disabled(env->store, n.channel) == 1)
+		n.channel = (char *)"log";
+	cal_date_of_instant(now, &today);
+	n.occurrence = cal_date_format(today, day);
+	data = json_object();
+	if (about) {
+		json_object_set_new(data, "reminder", json_integer(about->id));
+		if (about->case_ref)
+			json_object_set_new(data, "reference", json_string(about->case_ref));
+		json_object_set_new(data, "kind", json_string(about->kind));
+		if (rules_kind_parse(about->kind, &kind) == 0)
+			json_object_set_new(data, "kind_label", json_string(rules_kind_label(kind)));
+		if (about->due)
+			json_object_set_new(data, "due", json_string(about->due));
+		json_object_set_new(data, "channel", json_string(about->channel));
+		if (about->last_error)
+			json_object_set_new(data, "error", json_string(about->last_error));
+	}
+	n.data = json_dumps(data, JSON_COMPACT);
+	json_decref(data);
+	ret = store_reminder_plan(env->store, &n, &inserted);
+	free(n.data);
+	if (ret == 0 && inserted)
+		env->reminders_changed = true;
+	return ret;
+}
+
+/* Backoff for the next attempt: first * factor^(attempts-1), capped, with ±20 % jitter. */
+static int64_t
+backoff(const struct conf_reminders *r, int64_t attempts, uint64_t seed)
+{
+	double s = r->retry_first_s;
+	double jitter;
+
+	for (int64_t i = 1; i < attempts && s < r->retry_max_interval_s; i++)
+		s = s * r->retry_factor_pct / 100.0;
+	if (s > r->retry_max_interval_s)
+		s = r->retry_max_interval_s;
+	/* A cheap hash of the reminder and attempt: spreads retries without a global RNG. */
+	seed ^= seed >> 33;
+	seed *= 0xff51afd7ed558ccdULL;
+	seed ^= seed >> 33;
+	jitter = 0.8 + 0.4 * (double)(seed % 1000) / 1000.0;
+	return (int64_t)(s * jitter) < 1 ? 1 : (int64_t)(s * jitter);
+}
+
+int
+api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl, int64_t now)
+{
+	static const char *const outcomes[] = { "ok", "retry", "gone", "aborted" };
+	const struct conf_reminders *r = &env->conf->reminders;
+	struct store_reminder rem;
+	int ret;
+
+	if ((ret = api_txn_enter(env)) < 0)
+		return ret;
+	if ((ret = store_reminder_get(env->store, id, &rem)) < 0)
+		goto out;
+	ret = store_attempt_add(env->store, id, now, rem.channel, outcomes[dl->status], dl->code,
+				dl->detail, dl->fallback);
+	if (ret < 0 || dl->status == API_DELIVERY_ABORTED)
+		goto out;
+	if (!rem.first_attempt)
+		rem.first_attempt = now;
+	rem.attempts++;
+	free(rem.last_error);
+	rem.last_error = dl->detail && *dl->detail ? xstrdup(dl->detail) : NULL;
+	free(rem.state);
+	if (dl->status == API_DELIVERY_OK) {
+		rem.state = xstrdup("sent");
+		rem.sent_at = now;
+		if ((ret = store_reminder_update(env->store, &rem)) < 0)
+			goto out;
+		/* A repeating stage plans its next occurrence. */
+		if (rem.case_id) {
+			struct store_case c;
+
+			if (store_case_by_id(env->store, rem.case_id, &c) == 0) {
+				ret = api_recompute_case(env, &c, now);
+				store_case_deinit(&c);
+			}
+		}
+		goto out;
+	}
+	if (dl->status == API_DELIVERY_GONE) {
+		rem.state = xstrdup("failed");
+		rem.not_before = now;
+		log_err("channel %s: the receiver answered 410 Gone; the channel is disabled until "
+			"'fristvakt reminders retry' re-enables it",
+			rem.channel);
+		if ((ret = store_reminder_update(env->store, &rem)) < 0 ||
+		    (ret = store_channel_disable(env->store, rem.channel, now,
+						 "the receiver answered 410 Gone")) < 0 ||
+		    (ret = admin_notice(env, &rem, "endpoint_disabled", rem.channel, now)) < 0)
+			goto out;
+		env->reminders_changed = true;
+		goto out;
+	}
+	if (now - rem.first_attempt >= (int64_t)r->retry_give_up_s) {
+		rem.state = xstrdup("dead");
+		log_err("reminder %lld on %s is dead after %lld attempts: %s", (long long)rem.id,
+			rem.channel, (long long)rem.attempts,
+			rem.last_error ? rem.last_error : "no detail");
+		if ((ret = store_reminder_update(env->store, &rem)) < 0)
+			goto out;
+		char recipient[32];
+
+		snprintf(recipient, sizeof(recipient), "reminder:%lld", (long long)rem.id);
+		ret = admin_notice(env, &rem, "dead", recipient, now);
+		goto out;
+	}
+	rem.state = xstrdup("failed");
+	rem.not_before = now + backoff(r, rem.attempts, (uint64_t)rem.id * 7919 + (uint64_t)rem.attempts);
+	if (dl->retry_after > 0 && now + dl->retry_after > rem.not_before)
+		rem.not_before = now + dl->retry_after;
+	ret = store_reminder_update(env->store, &rem);
+	env->reminders_changed = true;
+out:
+	store_reminder_deinit(&rem);
+	api_txn_leave(env, ret >= 0);
+	return ret;
+}
+
+int
+api_remind_digests(struct api_env *env, int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	struct cal_date today, until;
+	int64_t at;
+	char day[CAL_DATE_LEN], until_s[CAL_DATE_LEN];
+	json_t *rows = NULL, *groups;
+	const char *key;
+	json_t *items;
+	size_t i;
+	json_t *row;
+	int ret;
+
+	if (!r->digest_recipients || cal_date_of_instant(now, &today) < 0 ||
+	    cal_local_instant(today, (int)r->send_minute, &at) < 0 || now < at)
+		return 0;
+	until = cal_add_days(today, (int32_t)r->digest_days);
+	if ((ret = store_deadlines_for_digest(env->store, cal_date_format(until, until_s), &rows)) <
+	    0)
+		return ret;
+	groups = json_object();
+	json_array_foreach(rows, i, row)
+	{
+		enum rules_kind kind;
+		const char *k = json_string_value(json_object_get(row, "kind"));
+
+		if (k && rules_kind_parse(k, &kind) == 0)
+			json_object_set_new(row, "label", json_string(rules_kind_label(kind)));
+		for (int role = 0; role < 2; role++) {
+			unsigned bit = role == 0 ? CONF_RCPT_HANDLER : CONF_RCPT_UNIT;
+			const char *id = json_string_value(
+				json_object_get(row, role == 0 ? "handler" : "unit"));
+			char name[128];
+			json_t *list;
+
+			if (!(r->digest_recipients & bit) || !id)
+				continue;
+			snprintf(name, sizeof(name), "%s:%s", role == 0 ? "handler" : "unit", id);
+			list = json_object_get(groups, name);
+			if (!list) {
+				list = json_array();
+				json_object_set_new(groups, name, list);
+			}
+			json_array_append(list, row);
+		}
+	}
+	if ((ret = api_txn_enter(env)) < 0)
+		goto out;
+	cal_date_format(today, day);
+	json_object_foreach(groups, key, items)
+	{
+		json_t *data = json_pack("{sO}", "items", items);
+		struct store_reminder d = {
+			.kind = (char *)"digest",
+			.stage = (char *)"daily",
+			.occurrence = day,
+			.recipient = (char *)key,
+			.channel = r->channel,
+			.planned = at,
+			.not_before = now,
+			.created = now,
+		};
+		bool inserted;
+
+		d.data = json_dumps(data, JSON_COMPACT);
+		json_decref(data);
+		ret = store_reminder_plan(env->store, &d, &inserted);
+		free(d.data);
+		if (ret < 0)
+			break;
+		if (inserted)
+			env->reminders_changed = true;
+	}
+	api_txn_leave(env, ret >= 0);
+out:
+	json_decref(groups);
+	json_decref(rows);
+	return ret;
+}
+
+static json_t *
+reminder_json(const struct store_reminder *r)
+{
+	json_t *rc = json_array();
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(recipient_roles); i++) {
+		if (r->recipients & (1u << i))
+			json_array_append_new(rc, json_string(recipient_roles[i]));
+	}
+	return json_pack("{sI s:o ss sI ss ss s:o s:o so ss ss so so sI s:o s:o s:o}", "id",
+			 (json_int_t)r->id, "reference",
+			 r->case_ref ? json_string(r->case_ref) : json_null(), "kind", r->kind,
+			 "subject", (json_int_t)r->subject, "stage", r->stage, "occurrence",
+			 r->occurrence, "recipient",
+			 *r->recipient ? json_string(r->recipient) : json_null(), "due",
+			 r->due ? json_string(r->due) : json_null(), "recipients", rc, "channel",
+			 r->channel, "state", r->state, "planned", api_instant_json(r->planned),
+			 "next_attempt", api_instant_json(r->not_before), "attempts",
+			 (json_int_t)r->attempts, "sent_at",
+			 r->sent_at ? api_instant_json(r->sent_at) : json_null(), "last_error",
+			 r->last_error ? json_string(r->last_error) : json_null(), "data",
+			 r->data ? json_loads(r->data, 0, NULL) : json_null());
+}
+
+void
+api_reminders_list(struct api_env *env, struct api_req *req)
+{
+	static const char *const states[] = { "pending", "failed", "sent", "dead", "cancelled" };
+	static const struct proto_field fields[] = {
+		{ "state", PROTO_STRING, false, 16 },   { "reference", PROTO_STRING, false, 256 },
+		{ "channel", PROTO_STRING, false, 64 }, { "limit", PROTO_INT, false, 0 },
+		{ "after", PROTO_INT, false, 0 },
+	};
+	struct store_reminder_filter f = { .limit = 100 };
+	struct store_reminder *v = NULL;
+	json_t *arr, *lim;
+	int64_t next;
+	size_t n;
+	bool ok = false;
+
+	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)))
+		return;
+	f.state = json_string_value(json_object_get(req->params, "state"));
+	f.ref = json_string_value(json_object_get(req->params, "reference"));
+	f.channel = json_string_value(json_object_get(req->params, "channel"));
+	f.before_id = json_integer_value(json_object_get(req->params, "after"));
+	lim = json_object_get(req->params, "limit");
+	if (json_is_integer(lim))
+		f.limit = (int)json_integer_value(lim);
+	for (size_t i = 0; f.state && i < FV_ARRAY_SIZE(states); i++)
+		ok = ok || strcmp(f.state, states[i]) == 0;
+	if (f.state && !ok) {
+		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+			   json_pack("{ss ss}", "parameter", "state", "message",
+				     "'state' must be pending, failed, sent, dead or cancelled"));
+		return;
+	}
+	if (json_is_integer(lim) && (json_integer_value(lim) < 1 || json_integer_value(lim) > 1000)) {
+		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+			   json_pack("{ss ss}", "parameter", "limit", "message",
+				     "'limit' must be between 1 and 1000"));
+		return;
+	}
+	if (store_reminders_list(env->store, &f, &v, &n, &next) < 0) {
+		api_reply_storage_failure(env, req);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, reminder_json(&v[i]));
+	store_reminders_free(v, n);
+	req->reply(req, NULL,
+		   json_pack("{so so}", "reminders", arr, "next",
+			     next ? json_integer(next) : json_null()));
+}
+
+static bool
+get_reminder(struct api_env *env, struct api_req *req, struct store_reminder *r)
+{
+	static const struct proto_field fields[] = { { "id", PROTO_INT, true, 0 } };
+	int64_t id;
+	int ret;
+
+	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)))
+		return false;
+	id = json_integer_value(json_object_get(req->params, "id"));
+	ret = store_reminder_get(env->store, id, r);
+	if (ret == -ENOENT) {
+		req->reply(req, "no.fristvakt.ReminderNotFound", json_pack("{sI}", "id", (json_int_t)id));
+		return false;
+	}
+	if (ret < 0) {
+		api_reply_storage_failure(env, req);
+		return false;
+	}
+	return true;
+}
+
+void
+api_reminder_get(struct api_env *env, struct api_req *req)
+{
+	struct store_reminder r;
+	json_t *attempts, *a;
+	size_t i;
+
+	if (!get_reminder(env, req, &r))
+		return;
+	if (store_attempts_json(env->store, r.id, &attempts) < 0) {
+		store_reminder_deinit(&r);
+		api_reply_storage_failure(env, req);
+		return;
+	}
+	json_array_foreach(attempts, i, a)
+	{
+		json_object_set_new(a, "at",
+				    api_instant_json(json_integer_value(json_object_get(a, "at"))));
+	}
+	req->reply(req, NULL,
+		   json_pack("{so so}", "reminder", reminder_json(&r), "attempts", attempts));
+	store_reminder_deinit(&r);
+}
+
+void
+api_reminder_retry(struct api_env *env, struct api_req *req)
+{
+	struct store_reminder r;
+	struct store_audit a = {
+		.at = req->now,
+		.method = req->method->name,
+		.uid = req->peer.uid,
+		.gid = req->peer.gid,
+		.pid = req->peer.pid,
+		.outcome = "ok",
+	};
+	int ret;
+
+	if (!get_reminder(env, req, &r))
+		return;
+	if (strcmp(r.state, "sent") == 0 || strcmp(r.state, "cancelled") == 0) {
+		req->reply(req, "no.fristvakt.ReminderNotRetryable",
+			   json_pack("{sI ss}", "id", (json_int_t)r.id, "state", r.state));
+		store_reminder_deinit(&r);
+		return;
+	}
+	a.case_ref = r.case_ref;
+	free(r.state);
+	r.state = xstrdup("pending");
+	r.not_before = req->now;
+	r.first_attempt = 0; /* a fresh retry schedule */
+	ret = api_txn_enter(env);
+	if (ret == 0) {
+		ret = store_reminder_update(env->store, &r);
+		if (ret == 0)
+			ret = store_channel_enable(env->store, r.channel);
+		if (ret == 0)
+			ret = store_audit_append(env->store, &a);
+		api_txn_leave(env, ret == 0);
+	}
+	if (ret < 0) {
+		store_reminder_deinit(&r);
+		api_reply_storage_failure(env, req);
+		return;
+	}
+	env->reminders_changed = true;
+	api_reply_after_commit(env, req, json_pack("{so}", "reminder", reminder_json(&r)));
+	store_reminder_deinit(&r);
+}
+
+void
+api_template_render(struct api_env *env, struct api_req *req)
+{
+	static const struct proto_field fields[] = {
+		{ "kind", PROTO_STRING, true, 32 },
+		{ "stage", PROTO_STRING, true, 64 },
+		{ "reference", PROTO_STRING, true, 256 },
+	};
+	const char *kind_s, *stage, *ref;
+	struct store_case c = { 0 };
+	struct store_reminder rem = { 0 };
+	struct api_message m;
+	enum rules_kind kind;
+	char *due = NULL;
+	int ret;
+
+	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)))
+		return;
+	kind_s = json_string_value(json_object_get(req->params, "kind"));
+	stage = json_string_value(json_object_get(req->params, "stage"));
+	ref = json_string_value(json_object_get(req->params, "reference"));
+	if (rules_kind_parse(kind_s, &kind) < 0) {
+		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+			   json_pack("{ss ss}", "parameter", "kind", "message",
+				     "'kind' must be a deadline kind"));
+		return;
+	}
+	ret = store_case_by_ref(env->store, ref, &c);
+	if (ret == -ENOENT) {
+		req->reply(req, "no.fristvakt.CaseNotFound", json_pack("{ss}", "reference", ref));
+		return;
+	}
+	if (ret < 0) {
+		api_reply_storage_failure(env, req);
+		return;
+	}
+	/* The latest deadline of that kind in the case supplies the dates (a preview). */
+	rem.case_id = c.id;
+	rem.case_ref = c.ref;
+	rem.kind = (char *)kind_s;
+	rem.stage = (char *)stage;
+	rem.recipient = (char *)"";
+	rem.recipients = CONF_RCPT_HANDLER;
+	rem.channel = env->conf->reminders.channel;
+	store_deadline_latest(env->store, c.id, kind_s, &rem.subject, &due);
+	rem.due = due;
+	api_remind_message(env, &rem, req->now, &m);
+	req->reply(req, NULL,
+		   json_pack("{ss ss sb ss}", "subject", m.subject, "text", m.text, "fallback",
+			     m.fallback, "language", env->conf->reminders.language));
+	api_message_deinit(&m);
+	free(due);
+	store_case_deinit(&c);
+}
+
+void
+api_clock(struct api_env *env, struct api_req *req)
+{
+	static const struct proto_field set_fields[] = { { "now", PROTO_STRING, true, 64 } };
+	static const struct proto_field adv_fields[] = { { "seconds", PROTO_INT, true, 0 } };
+	int64_t offset = env->clock_offset(env->host);
+	int64_t wall = env->now(env->host) - offset;
+
+	switch (req->method->id) {
+	case IFACE_SET_CLOCK: {
+		int64_t t;
+
+		if (!api_check_params(req, set_fields, 1))
+			return;
+		if (cal_instant_parse(json_string_value(json_object_get(req->params, "now")), &t) <
+		    0) {
+			req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+				   json_pack("{ss ss}", "parameter", "now", "message",
+					     "'now' must be an RFC 3339 time"));
+			return;
+		}
+		offset = t - wall;
+		break;
+	}
+	case IFACE_ADVANCE_CLOCK: {
+		json_int_t s;
+
+		if (!api_check_params(req, adv_fields, 1))
+			return;
+		s = json_integer_value(json_object_get(req->params, "seconds"));
+		if (s < -366LL * 86400 * 10 || s > 366LL * 86400 * 10) {
+			req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+				   json_pack("{ss ss}", "parameter", "seconds", "message",
+					     "'seconds' must be within ten years"));
+			return;
+		}
+		offset += s;
+		break;
+	}
+	default:
+		if (!api_check_params(req, NULL, 0))
+			return;
+		offset = 0;
+		break;
+	}
+	env->set_clock_offset(env->host, offset);
+	env->reminders_changed = true;
+	log_notice("test clock: now %lld (offset %lld s)", (long long)(wall + offset),
+		   (long long)offset);
+	req->reply(req, NULL,
+		   json_pack("{so sI}", "now", api_instant_json(wall + offset), "offset",
+			     (json_int_t)offset));
+}

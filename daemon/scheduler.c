@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * scheduler: the reminder scheduler (see sched.h).
+ */
+#include "scheduler.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "log.h"
+#include "notify.h"
+#include "store.h"
+#include "util.h"
+
+/* At most this many reminders are handed to notify at once. */
+#define SCHED_MAX_IN_FLIGHT 512
+/* The timer never sleeps longer: a wall-clock jump is noticed within this. */
+#define SCHED_MAX_SLEEP_MS 60000
+
+struct job {
+	struct scheduler *s;
+	int64_t id;
+	bool fallback;
+	struct job *next;
+};
+
+struct scheduler {
+	uv_loop_t *loop;
+	uv_timer_t timer;
+	struct api_env *env;
+	struct notify *notify;
+	struct job *jobs; /* in flight */
+	unsigned n_jobs;
+	bool stopping;
+	bool timer_closed;
+};
+
+static void run(struct scheduler *s);
+
+static bool
+in_flight(const struct scheduler *s, int64_t id)
+{
+	for (const struct job *j = s->jobs; j; j = j->next) {
+		if (j->id == id)
+			return true;
+	}
+	return false;
+}
+
+static void
+maybe_free(struct scheduler *s)
+{
+	if (s->stopping && s->timer_closed && !s->jobs)
+		free(s);
+}
+
+static void
+job_done(void *arg, const struct notify_result *r)
+{
+	struct job *j = arg, **pp;
+	struct scheduler *s = j->s;
+	struct api_delivery dl = {
+		.code = r->code,
+		.retry_after = r->retry_after,
+		.detail = r->detail,
+		.fallback = j->fallback,
+	};
+	int ret;
+
+	for (pp = &s->jobs; *pp != j; pp = &(*pp)->next)
+		;
+	*pp = j->next;
+	s->n_jobs--;
+	switch (r->status) {
+	case NOTIFY_OK:
+		dl.status = API_DELIVERY_OK;
+		break;
+	case NOTIFY_GONE:
+		dl.status = API_DELIVERY_GONE;
+		break;
+	case NOTIFY_ABORTED:
+		dl.status = API_DELIVERY_ABORTED;
+		break;
+	default:
+		dl.status = API_DELIVERY_RETRY;
+		break;
+	}
+	/* An aborted attempt (shutdown) is not recorded: the reminder stays due and goes out
+	 * again after the restart with the same id. */
+	if (r->status != NOTIFY_ABORTED) {
+		ret = api_remind_result(s->env, j->id, &dl, s->env->now(s->env->host));
+		if (ret < 0)
+			log_err("reminder %lld: recording the attempt failed: %s", (long long)j->id,
+				strerror(-ret));
+		if (r->status != NOTIFY_OK)
+			log_warn("reminder %lld: attempt failed (%ld): %s", (long long)j->id, r->code,
+				 r->detail[0] ? r->detail : "no detail");
+	}
+	free(j);
+	maybe_free(s);
+}
+
+static void
+hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
+{
+	struct api_message m;
+	struct notify_msg nm;
+	struct job *j;
+	int ret;
+
+	if (api_remind_message(s->env, r, now, &m) < 0) {
+		log_err("reminder %lld: cannot render its message", (long long)r->id);
+		return;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->s = s;
+	j->id = r->id;
+	j->fallback = m.fallback;
+	nm = (struct notify_msg){
+		.id = m.id,
+		.thread = m.thread,
+		.subject = m.subject,
+		.text = m.text,
+		.to = (const char *const *)m.to,
+		.n_to = m.n_to,
+		.body = m.body,
+	};
+	ret = notify_send(s->notify, r->channel, &nm, now, job_done, j);
+	api_message_deinit(&m);
+	if (ret < 0) {
+		/* Not accepted (the channel left the configuration, or no address): an attempt
+		 * that failed, retried on the schedule like any other. */
+		struct api_delivery dl = {
+			.status = API_DELIVERY_RETRY,
+			.retry_after = -1,
+			.detail = ret == -ENOENT ? "the channel is not in the configuration"
+						 : "the message cannot go out on this channel "
+						   "(no recipient address?)",
+			.fallback = j->fallback,
+		};
+
+		free(j);
+		api_remind_result(s->env, r->id, &dl, now);
+		return;
+	}
+	j->next = s->jobs;
+	s->jobs = j;
+	s->n_jobs++;
+}
+
+static void
+on_timer(uv_timer_t *t)
+{
+	run(t->data);
+}
+
+static void
+run(struct scheduler *s)
+{
+	struct store_reminder *due = NULL;
+	size_t n = 0;
+	int64_t now, next;
+	uint64_t sleep_ms = SCHED_MAX_SLEEP_MS;
+	int ret;
+
+	if (s->stopping)
+		return;
+	now = s->env->now(s->env->host);
+	if ((ret = api_remind_digests(s->env, now)) < 0)
+		log_err("digests: %s", strerror(-ret));
+	if (s->n_jobs < SCHED_MAX_IN_FLIGHT &&
+	    (ret = store_reminders_due(s->env->store, now,
+				       (int)SCHED_MAX_IN_FLIGHT, &due,
+				       &n)) < 0)
+		log_err("scheduler: reading the outbox failed: %s", store_errmsg(s->env->store));
+	for (size_t i = 0; i < n && s->n_jobs < SCHED_MAX_IN_FLIGHT; i++) {
+		if (!in_flight(s, due[i].id))
+			hand_over(s, &due[i], now);
+	}
+	store_reminders_free(due, n);
+	ret = store_reminder_next(s->env->store, &next);
+	if (ret == 0 && next > now)
+		sleep_ms = (uint64_t)(next - now) * 1000;
+	else if (ret == 0)
+		sleep_ms = 1000; /* due but in flight or throttled: look again shortly */
+	if (sleep_ms > SCHED_MAX_SLEEP_MS)
+		sleep_ms = SCHED_MAX_SLEEP_MS;
+	uv_timer_start(&s->timer, on_timer, sleep_ms, 0);
+}
+
+int
+scheduler_new(uv_loop_t *loop, struct api_env *env, struct notify *notify, struct scheduler **out)
+{
+	struct scheduler *s = xcalloc(1, sizeof(*s));
+
+	s->loop = loop;
+	s->env = env;
+	s->notify = notify;
+	uv_timer_init(loop, &s->timer);
+	s->timer.data = s;
+	uv_timer_start(&s->timer, on_timer, 0, 0);
+	*out = s;
+	return 0;
+}
+
+void
+scheduler_kick(struct scheduler *s)
+{
+	if (!s->stopping)
+		uv_timer_start(&s->timer, on_timer, 0, 0);
+}
+
+unsigned
+scheduler_in_flight(const struct scheduler *s)
+{
+	return s->n_jobs;
+}
+
+static void
+timer_closed(uv_handle_t *h)
+{
+	struct scheduler *s = h->data;
+
+	s->timer_closed = true;
+	maybe_free(s);
+}
+
+void
+scheduler_stop(struct scheduler *s)
+{
+	s->stopping = true;
+	uv_close((uv_handle_t *)&s->timer, timer_closed);
+}

@@ -1,0 +1,305 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Imports and exports of the case register: `fristvakt import FILE` (JSON Lines of event
+calls) stores the good lines, names the bad ones by line number, and stores nothing twice
+when run again; `fristvakt export` writes JSON Lines, CSV and iCalendar that other tools
+parse. ImportEvents itself is checked over raw Varlink as well."""
+
+import csv
+import datetime
+import io
+import json
+import os
+import unittest
+
+from fvtest import DaemonTest
+from test_cases import PREFIX, CaseMixin, cli_missing, days_ago, iso, oslo_today, roll
+
+try:
+    import icalendar
+except ImportError:  # Debian: apt-get install python3-icalendar
+    icalendar = None
+
+
+def item(method, **params):
+    return {"method": method, "parameters": params}
+
+
+def application(ref, received="2026-03-02", service="okonomisk-stonad", **kw):
+    kw.setdefault("event_id", ref + ":received")
+    return item("RegisterApplication", reference=ref, service=service, received=received,
+                channel="written", **kw)
+
+
+def decision(ref, made="2026-03-10", reached="2026-03-12", outcome="avslatt", **kw):
+    kw.setdefault("event_id", ref + ":vedtak")
+    return item("RecordDecision", reference=ref, made=made, reached=reached, outcome=outcome,
+                written=True, reasoned=True, **kw)
+
+
+def complaint(ref, sent="2026-04-07", **kw):
+    kw.setdefault("event_id", ref + ":klage")
+    return item("RecordComplaint", reference=ref, sent=sent, **kw)
+
+
+class ImportEventsTest(CaseMixin, DaemonTest):
+    """ImportEvents over Varlink: each item on its own, results in order."""
+
+    def setUp(self):
+        super().setUp()
+        self.connect_case()
+
+    def test_items_each_on_their_own(self):
+        items = [
+            application("IMP-1"),
+            decision("IMP-1"),
+            complaint("IMP-1"),
+            decision("IMP-1", outcome="maybe", event_id="IMP-1:bad-outcome"),
+            complaint("IMP-NONE"),
+            application("IMP-2", service="hundepass"),
+            application("IMP-3", service="bpa", received="2026-03-30"),
+            complaint("IMP-3", sent="2026-05-04"),   # no decision yet: OutOfOrder
+            decision("IMP-3", made="2026-04-16", reached="2026-04-19"),
+            {"method": "GetCase", "parameters": {"reference": "IMP-1"}},
+            {"method": "RecordDecision"},
+            "not an object",
+            item("RequestReasons", reference="IMP-1", requested="2026-03-13",
+                 decision=1, event_id="IMP-1:reasons"),   # 1 is the received event
+        ]
+        r = self.call("ImportEvents", {"items": items})["results"]
+        self.assertEqual(len(r), len(items))
+        self.assertEqual([x["ok"] for x in r],
+                         [True, True, True, False, False, False, True, False, True, False,
+                          False, False, False])
+        errors = [(x.get("error"), (x.get("parameters") or {}).get("parameter"))
+                  for x in r if not x["ok"]]
+        self.assertEqual(errors, [
+            ("org.varlink.service.InvalidParameter", "outcome"),
+            ("no.fristvakt.CaseNotFound", None),
+            ("no.fristvakt.UnknownService", None),
+            ("no.fristvakt.OutOfOrder", None),
+            ("org.varlink.service.MethodNotFound", None),
+            ("org.varlink.service.InvalidParameter", "items"),
+            ("org.varlink.service.InvalidParameter", "items"),
+            ("no.fristvakt.EventNotFound", None),
+        ])
+        stored = [x["event"] for x in r if x["ok"]]
+        self.assertEqual(len(set(stored)), 5)
+        self.assertFalse(any(x["duplicate"] for x in r if x["ok"]))
+
+        g = self.get_case("IMP-1")
+        self.assertEqual([e["id"] for e in g["events"]], stored[:3])
+        self.assertEqual([e["event_id"] for e in g["events"]],
+                         ["IMP-1:received", "IMP-1:vedtak", "IMP-1:klage"])
+        self.assertEqual(self.deadline(g, "complaint")["state"], "met")
+        self.assertEqual(self.deadline(self.get_case("IMP-3"), "complaint")["due"],
+                         "2026-05-18")
+        self.assertEqual(self.counts()["cases"], 2)
+        audit = self.call("ListAudit", {"limit": 1000})["entries"]
+        self.assertEqual(len(audit), 5)
+        self.assertEqual(sorted(e["method"] for e in audit),
+                         sorted(PREFIX + m for m in ("RegisterApplication", "RecordDecision",
+                                                     "RecordComplaint",
+                                                     "RegisterApplication",
+                                                     "RecordDecision")))
+
+        # Run again: every stored item is a duplicate of the same event. The complaint on
+        # IMP-3 came before its decision the first time; now the decision is stored, so
+        # it is the one new event.
+        before = self.counts()
+        r2 = self.call("ImportEvents", {"items": items})["results"]
+        for i, (a, b) in enumerate(zip(r, r2)):
+            if i == 7:
+                self.assertEqual((b["ok"], b["duplicate"]), (True, False), b)
+            elif a["ok"]:
+                self.assertEqual((b["ok"], b["event"], b["duplicate"]), (True, a["event"], True))
+            else:
+                self.assertFalse(b["ok"])
+                self.assertEqual(b["error"], a["error"])
+        after = self.counts()
+        self.assertEqual(after["cases"], before["cases"])
+        self.assertEqual(after["events"] - before["events"], 1)
+        self.assertEqual(after["audit"] - before["audit"], 1)
+        self.assertEqual(self.deadline(self.get_case("IMP-3"), "complaint")["state"], "met")
+
+    def test_500_items(self):
+        items = [application("BULK-%03d" % i, received=iso(datetime.date(2026, 1, 5)
+                                                          + datetime.timedelta(i % 90)))
+                 for i in range(500)]
+        r = self.call("ImportEvents", {"items": items})["results"]
+        self.assertEqual(len(r), 500)
+        self.assertTrue(all(x["ok"] and not x["duplicate"] for x in r))
+        self.assertEqual(self.counts()["cases"], 500)
+        err, p = self.call_error("ImportEvents", {"items": items + [application("BULK-500")]})
+        self.assertEqual((err, p["parameter"]), ("org.varlink.service.InvalidParameter",
+                                                 "items"))
+        self.assertEqual(self.counts()["cases"], 500)
+        self.assertEqual(self.call("ImportEvents", {"items": []}), {"results": []})
+
+
+# --------------------------------------------------------------------------------------
+# The CLI.
+
+def import_lines():
+    """A JSON Lines import of 36 lines, the bad ones at known line numbers."""
+    lines = []
+    bad = {}
+    refs = ["2026/IMP-%02d" % i for i in range(1, 11)]
+    for i, ref in enumerate(refs):
+        service = ("okonomisk-stonad", "bpa", "helsetjenester-i-hjemmet")[i % 3]
+        lines.append(json.dumps(application(ref, received="2026-03-%02d" % (2 + i),
+                                            service=service, handler="h-%d" % (i % 3))))
+    for i, ref in enumerate(refs):
+        lines.append(json.dumps(decision(ref, made="2026-03-%02d" % (16 + i),
+                                         reached="2026-03-%02d" % (18 + i))))
+    for ref in refs[:6]:
+        lines.append(json.dumps(complaint(ref, sent="2026-04-01")))
+    # An open case (relative to today) so that the exports have open deadlines.
+    lines.append(json.dumps(application("2026/IMP-OPEN", received=iso(days_ago(6)))))
+    lines.append(json.dumps(decision("2026/IMP-OPEN", made=iso(days_ago(3)),
+                                     reached=iso(days_ago(2)))))
+    lines.append(json.dumps(application("2026/IMP-WAIT", received=iso(days_ago(2)),
+                                        service="okonomisk-stonad")))
+    # The bad ones.
+    bad[len(lines) + 1] = "InvalidParameter"
+    lines.append(json.dumps(decision("2026/IMP-01", outcome="maybe",
+                                     event_id="2026/IMP-01:vedtak-2")))
+    bad[len(lines) + 1] = "CaseNotFound"
+    lines.append(json.dumps(complaint("2026/NO-SUCH")))
+    bad[len(lines) + 1] = "not JSON"
+    lines.append('{"method": "RecordDecision", "parameters": {"reference": ')
+    bad[len(lines) + 1] = "UnknownService"
+    lines.append(json.dumps(application("2026/IMP-X", service="hundepass")))
+    bad[len(lines) + 1] = "OutOfOrder"
+    lines.append(json.dumps(complaint("2026/IMP-WAIT", sent=iso(oslo_today()))))
+    bad[len(lines) + 1] = "method"
+    lines.append(json.dumps({"method": "Frobnicate", "parameters": {}}))
+    for ref in refs[6:9]:
+        lines.append(json.dumps(complaint(ref, sent="2026-05-02")))
+    return lines, bad
+
+
+class CliImportExportTest(CaseMixin, DaemonTest):
+    def setUp(self):
+        super().setUp()
+        self.connect_case()
+        p = self.d.cli("import", "--help")
+        if cli_missing(p):
+            self.skipTest("the CLI has no 'import' command yet")
+
+    def write(self, name, lines):
+        path = os.path.join(self.d.dir, name)
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    def do_import(self):
+        lines, bad = import_lines()
+        self.assertGreaterEqual(len(lines), 30)
+        path = self.write("import.jsonl", lines)
+        return path, lines, bad
+
+    def test_import(self):
+        path, lines, bad = self.do_import()
+        p = self.d.cli("import", path)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        out = p.stdout + p.stderr
+        for n, what in bad.items():
+            self.assertRegex(out, r"(?m)^.*\b%s\b.*$" % n)
+            line = [l for l in out.splitlines()
+                    if (":%d:" % n) in l or ("line %d" % n) in l]
+            self.assertTrue(line, "no message names line %d (%s):\n%s" % (n, what, out))
+            if what != "not JSON" and what != "method":
+                self.assertIn(what, line[0])
+        good = len(lines) - len(bad)
+        self.assertEqual(self.counts()["events"], good)
+        self.assertEqual(self.counts()["cases"], 12)
+        g = self.get_case("2026/IMP-01")
+        self.assertEqual([e["type"] for e in g["events"]], ["received", "decision", "complaint"])
+        self.assertEqual(self.deadline(g, "complaint")["state"], "met")
+        g = self.get_case("2026/IMP-07")
+        self.assertEqual(self.deadline(g, "complaint")["state"], "missed")  # sent 2 May
+
+        # Again: nothing new; the good lines are reported as already present.
+        before = self.counts()
+        audit_before = len(self.call("ListAudit", {"limit": 1000})["entries"])
+        p = self.d.cli("import", path)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertEqual(self.counts(), dict(before, audit=before["audit"]))
+        self.assertEqual(len(self.call("ListAudit", {"limit": 1000})["entries"]), audit_before)
+        self.assertRegex((p.stdout + p.stderr).lower(), r"already|duplicate")
+
+        # A file of good lines only exits 0.
+        good_lines = [l for n, l in enumerate(lines, 1) if n not in bad]
+        p = self.d.cli("import", self.write("good.jsonl", good_lines))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.counts()["events"], before["events"])
+
+    def export(self, fmt, *extra):
+        p = self.d.cli("export", "--format", fmt, *extra)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def open_deadlines(self):
+        rows = self.call("ListDeadlines", {"state": "open", "limit": 1000})["deadlines"]
+        return [r for r in rows if r["due"]]
+
+    def test_export_jsonl(self):
+        path, _, _ = self.do_import()
+        self.d.cli("import", path)
+        out = self.export("jsonl")
+        records = [json.loads(line) for line in out.splitlines() if line.strip()]
+        self.assertEqual(len(records), self.counts()["cases"])
+        for rec in records:
+            ref = rec["case"]["reference"]
+            g = self.get_case(ref)
+            self.assertEqual(rec["case"], g["case"])
+            self.assertEqual(rec["events"], g["events"])
+            self.assertEqual(rec["deadlines"], g["deadlines"])
+
+    def test_export_csv(self):
+        path, _, _ = self.do_import()
+        self.d.cli("import", path)
+        out = self.export("csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        header = next(csv.reader(io.StringIO(out)))
+        for col in ("reference", "service", "kind", "state", "due"):
+            self.assertIn(col, header)
+        self.assertTrue(rows)
+        expect = self.call("ListDeadlines", {"limit": 1000})["deadlines"]
+        self.assertEqual(sorted((r["reference"], r["kind"], r["state"], r["due"] or "")
+                                for r in rows),
+                         sorted((r["reference"], r["kind"], r["state"], r["due"] or "")
+                                for r in expect))
+
+    @unittest.skipIf(icalendar is None, "python3-icalendar is not installed")
+    def test_export_ics(self):
+        path, _, _ = self.do_import()
+        self.d.cli("import", path)
+        open_rows = self.open_deadlines()
+        self.assertTrue(open_rows)
+        first = icalendar.Calendar.from_ical(self.export("ics"))
+        events = [c for c in first.walk() if c.name == "VEVENT"]
+        self.assertEqual(len(events), len(open_rows))
+        by_uid = {}
+        for ev in events:
+            start = ev.decoded("DTSTART")
+            self.assertIsInstance(start, datetime.date)
+            self.assertNotIsInstance(start, datetime.datetime)
+            by_uid[str(ev["UID"])] = (start, str(ev.get("SUMMARY", "")))
+        self.assertEqual(len(by_uid), len(events), "UIDs are not unique")
+        self.assertEqual(sorted(s for s, _ in by_uid.values()),
+                         sorted(datetime.date.fromisoformat(r["due"]) for r in open_rows))
+        for r in open_rows:
+            self.assertTrue(any(r["reference"] in summary for _, summary in by_uid.values()),
+                            r["reference"])
+        second = icalendar.Calendar.from_ical(self.export("ics"))
+        uids2 = {str(ev["UID"]): ev.decoded("DTSTART") for ev in second.walk()
+                 if ev.name == "VEVENT"}
+        self.assertEqual(uids2, {u: s for u, (s, _) in by_uid.items()})
+        # The open complaint deadline of 2026/IMP-OPEN is there on its computed day.
+        due = roll(days_ago(2) + datetime.timedelta(weeks=3))
+        self.assertIn(due, uids2.values())
+
+
+if __name__ == "__main__":
+    unittest.main()
