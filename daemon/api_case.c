@@ -464,10 +464,12 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 			break;
 		case PK_ENUM:
 			if (!in_choices(s, p->choices)) {
-				char *list = json_dumps(choices_json(p->choices), JSON_COMPACT);
+				json_t *cj = choices_json(p->choices);
+				char *list = json_dumps(cj, JSON_COMPACT);
 
 				fail_param(o, p->name, "'%s' must be one of %s", p->name, list);
 				free(list);
+				json_decref(cj);
 				goto bad;
 			}
 			break;
@@ -862,23 +864,37 @@ recorded_json(struct api_env *env, const struct store_case *c, int64_t event, bo
 	return 0;
 }
 
-/* Whether a stored event's data equals the data of a re-sent one. */
+/*
+ * Whether a stored event is the same as a re-sent one: same case and type, same correction
+ * target, and the same data — except what the daemon added when it stored the original (a
+ * reference it resolved because the caller left it out, and the author of an extension).
+ */
 static bool
-same_event(const struct store_event *e, const char *type, json_t *data, const char *ref,
-	   const struct store_case *c)
+same_event(const struct store_event *e, const struct event_method *m, json_t *data,
+	   int64_t supersedes, const char *ref, const struct store_case *c)
 {
 	json_t *old = json_loads(e->data, 0, NULL);
-	bool same = old && strcmp(e->type, type) == 0 && e->case_id == c->id &&
-		    strcmp(c->ref, ref) == 0;
+	bool same = old && strcmp(e->type, rules_event_type_name(m->type)) == 0 &&
+		    e->case_id == c->id && strcmp(c->ref, ref) == 0 && e->supersedes == supersedes;
+	const char *key;
+	json_t *v;
 
-	/* References resolved at record time are not in the re-sent data: compare the rest. */
 	if (same) {
-		const char *key;
-		json_t *v;
-
 		json_object_foreach(data, key, v)
 		{
 			if (!json_equal(json_object_get(old, key), v)) {
+				same = false;
+				break;
+			}
+		}
+	}
+	if (same) {
+		json_object_foreach(old, key, v)
+		{
+			bool added = strcmp(key, "by") == 0 ||
+				     (m->ref_param && strcmp(key, m->ref_param) == 0);
+
+			if (!json_object_get(data, key) && !added) {
 				same = false;
 				break;
 			}
@@ -1161,7 +1177,7 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 			struct store_case pc = { 0 };
 
 			if (store_case_by_ref(env->store, ref, &pc) == 0 &&
-			    same_event(&prior, rules_event_type_name(m->type), data, ref, &pc)) {
+			    same_event(&prior, m, data, supersedes, ref, &pc)) {
 				ret = recorded_json(env, &pc, prior.id, true, req->now, reply);
 				store_case_deinit(&pc);
 				if (ret < 0)

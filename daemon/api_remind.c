@@ -355,9 +355,11 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 		due = xstrdup(rem->due);
 	var(&vs, "reference", c.ref);
 	var(&vs, "service", c.service);
-	var(&vs, "service_name", rules_service_name(env->conf->rules, c.service));
+	var(&vs, "service_name", rules_service_name(env->conf->rules, c.service)
+					 ? rules_service_name(env->conf->rules, c.service)
+					 : c.service);
 	var(&vs, "kind", rem->kind);
-	var(&vs, "kind_label", rules_kind_label(kind));
+	var(&vs, "kind_label", tmpl_kind_label(r->language, rem->kind));
 	var(&vs, "stage", rem->stage);
 	var(&vs, "handler", c.handler);
 	var(&vs, "unit", c.unit);
@@ -368,7 +370,7 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 		int32_t left = cal_diff_days(today, due_d);
 
 		var(&vs, "due", due);
-		var(&vs, "due_weekday", cal_weekday_name(cal_weekday(due_d)));
+		var(&vs, "due_weekday", tmpl_weekday_name(r->language, (int)cal_weekday(due_d)));
 		var_int(&vs, "days_left", left);
 		var_int(&vs, "days_overdue", left < 0 ? -left : 0);
 	}

@@ -28,6 +28,7 @@
 #include "cal.h"
 #include "cli_calc.h"
 #include "cli_case.h"
+#include "cli_remind.h"
 #include "conf.h"
 #include "proto.h"
 #include "util.h"
@@ -93,7 +94,7 @@ simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **
 	};
 	int c;
 
-	optind = 1;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -517,7 +518,7 @@ with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const 
 	memcpy(v, argv, (size_t)argc * sizeof(*v));
 	if (cli->json)
 		v[argc++] = (char *)"--json";
-	optind = 1;
+	optind = 0;
 	ret = fn(argc, v, cli->config ? cli->config : FV_DEFAULT_CONFIG);
 	free(v);
 	return ret;
@@ -636,6 +637,9 @@ static const struct cli_command *const commands[] = {
 	&cli_case_cmd_audit,
 	&cli_case_cmd_import,
 	&cli_case_cmd_export,
+	&cli_remind_cmd_reminders,
+	&cli_remind_cmd_template,
+	&cli_remind_cmd_clock,
 	&deadline_command,
 	&holidays_command,
 	&help_command,
@@ -703,6 +707,10 @@ dispatch_group(const struct cli_command *group, int argc, char **argv, int *stat
 {
 	const struct cli_command *sub;
 
+	/* A group that is also a command ("reminders" lists) runs itself without a word. */
+	if (group->run && (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
+					 strcmp(argv[1], "-h") != 0)))
+		return group;
 	if (argc < 2) {
 		fprintf(stderr, "fristvakt %s: which command?\n\n", group->name);
 		cli_command_usage(stderr, group);
@@ -772,10 +780,14 @@ main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (cmd->subs) {
-		cmd = dispatch_group(cmd, argc - optind, argv + optind, &ret);
+		const struct cli_command *group = cmd;
+
+		cmd = dispatch_group(group, argc - optind, argv + optind, &ret);
 		if (!cmd)
 			return ret;
-		optind++;
+		/* A sub-command's argv starts at its own word. */
+		if (cmd != group)
+			optind++;
 	}
 	ret = cmd->run(&cli, cmd, argc - optind, argv + optind);
 	cli_disconnect(&cli);

@@ -48,7 +48,7 @@ plain_options(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 	};
 	int c;
 
-	optind = 1;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -98,7 +98,7 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	size_t i;
 	int c, ret;
 
-	optind = 1;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -250,7 +250,7 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	json_t *r;
 	int c, ret;
 
-	optind = 1;
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':

@@ -78,6 +78,9 @@ set_clock_offset(void *host, int64_t offset)
 	struct daemon *d = host;
 
 	d->clock_offset = offset;
+	/* What is due at the new time goes out now. */
+	if (d->sched)
+		scheduler_kick(d->sched);
 }
 
 static int64_t

@@ -300,6 +300,17 @@ type_ok(json_t *v, enum proto_type t)
 	return false;
 }
 
+/* Characters (code points) of valid UTF-8. */
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
 int
 proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
 		   struct proto_fault *f)
@@ -345,9 +356,9 @@ proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
 					  fd->name);
 				return -EINVAL;
 			}
-			if (fd->max_len && len > fd->max_len) {
+			if (fd->max_len && utf8_chars(json_string_value(v), len) > fd->max_len) {
 				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "parameter '%s' is longer than %zu bytes", fd->name,
+					  "parameter '%s' is longer than %zu characters", fd->name,
 					  fd->max_len);
 				return -EINVAL;
 			}

@@ -99,7 +99,7 @@ struct proto_field {
 	const char *name;
 	enum proto_type type;
 	bool required;
-	size_t max_len; /* strings: bytes (0: no limit beyond the message's); arrays: items */
+	size_t max_len; /* strings: characters (0: no limit beyond the message's); arrays: items */
 };
 
 /*

@@ -178,7 +178,8 @@ test_sign_bad(void **state)
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!", /* not base64 */
 		"whsec_MfKQ9r8GKYqrTwjU PD8ILPZIo2LaLaSw", /* a space */
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwA", /* 4n+1 characters */
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS=",  /* padding where none fits */
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw=", /* padding where none fits */
+		"whsec_MfKQ9r8GKYqr=wjUPD8ILPZIo2LaLaSw", /* '=' inside */
 		"whsec_AAAAAAAAAAAAAAAAAAAA",		  /* 15 bytes: too short */
 		"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 		"AAAAAAAAAAAA", /* 72 bytes: too long */
@@ -760,12 +761,12 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "channels not a list", "channels = { name = \"x\"; }; " MARK "\n", -EINVAL,
 	  "'channels' must be a list" },
-	{ "entry not a group", "channels = (\n\t\"log\" " MARK "\n);\n", -EINVAL,
+	{ "entry not a group", "channels = (\n\t\"log\" ); " MARK "\n", -EINVAL,
 	  "must be a group" },
 	{ "unknown key", HOOK(HOOK_URL HOOK_SECRET "\t\tsecrt = \"x\"; " MARK "\n"), -EINVAL,
 	  "unknown setting 'secrt'" },
 	{ "missing name",
-	  "channels = (\n\t{ type = \"log\";\n\t  concurrency = 1; } " MARK "\n);\n", -EINVAL,
+	  "channels = (\n\t{ " MARK "\n\t\ttype = \"log\";\n\t\tconcurrency = 1;\n\t}\n);\n", -EINVAL,
 	  "needs 'name'" },
 	{ "bad name",
 	  "channels = (\n\t{\n\t\tname = \"Drift Hook\"; " MARK "\n\t\ttype = \"log\";\n\t}\n);\n",

@@ -1,0 +1,376 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""
+notify_manual: exercises daemon/notify.c's real transfers by hand (not a ctest test).
+
+It starts a webhook receiver (http.server, verifies the Standard Webhooks signature) and an
+SMTP server (aiosmtpd) on 127.0.0.1, writes channel configurations and secrets to a
+temporary directory, and runs a small C driver once per scenario. The driver loads the
+channels with conf_channels_load(), sends N messages on one channel through a libuv loop and
+prints one JSON line per result, then a last line with uv_loop_close()'s result; see the
+report of the change for its source (a few dozen lines around notify_new/notify_send/
+notify_stop).
+
+    /usr/bin/python3 tests/integration/notify_manual.py /tmp/nbo/driver
+    NOTIFY_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --error-exitcode=9" /usr/bin/python3 tests/integration/notify_manual.py /tmp/nbo/driver
+
+Needs Debian's python3 (python3-aiosmtpd).
+"""
+
+import asyncio
+import base64
+import email
+import email.policy
+import email.utils
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+PREVIOUS = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+OTHER = "whsec_" + base64.b64encode(b"another key of 24 bytes!").decode()
+
+
+def sign(secret, msg_id, ts, body):
+    key = base64.b64decode(secret[len("whsec_"):])
+    mac = hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Hooks:
+    """What the webhook receiver saw."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.requests = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.errors = []
+
+
+HOOKS = Hooks()
+
+
+class HookHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, code, headers=(), body=b""):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        path = self.path
+        secret = OTHER if path.startswith("/othersecret") else SECRET
+        want_previous = path.endswith("/rotating")
+        h = self.headers
+        problems = []
+        msg_id, ts = h.get("webhook-id"), h.get("webhook-timestamp")
+        sigs = (h.get("webhook-signature") or "").split(" ")
+        if self.request_version != "HTTP/1.1":
+            problems.append("not HTTP/1.1: " + self.request_version)
+        if h.get("Content-Type") != "application/json":
+            problems.append("content type " + str(h.get("Content-Type")))
+        if not (h.get("User-Agent") or "").startswith("fristvakt/"):
+            problems.append("user agent " + str(h.get("User-Agent")))
+        if not msg_id or not ts or abs(int(ts) - time.time()) > 60:
+            problems.append(f"id {msg_id} timestamp {ts}")
+        else:
+            if sign(secret, msg_id, ts, body) not in sigs:
+                problems.append("signature")
+            if want_previous and (len(sigs) != 2 or sign(PREVIOUS, msg_id, ts, body) != sigs[1]):
+                problems.append("previous signature")
+        try:
+            json.loads(body)
+        except ValueError:
+            problems.append("body not JSON")
+        with HOOKS.lock:
+            HOOKS.requests.append({"path": path, "id": msg_id, "sigs": sigs, "body": body})
+            HOOKS.in_flight += 1
+            HOOKS.max_in_flight = max(HOOKS.max_in_flight, HOOKS.in_flight)
+        try:
+            if problems:
+                HOOKS.errors.append(problems) if not path.startswith("/othersecret") else None
+                return self.reply(401)
+            if path.startswith("/ok") or path.startswith("/rotating"):
+                return self.reply(204 if "204" in path else 200)
+            if path.startswith("/fail"):
+                return self.reply(500, body=b"boom")
+            if path.startswith("/busydate"):
+                date = email.utils.formatdate(time.time() + 300, usegmt=True)
+                return self.reply(503, [("Retry-After", date)])
+            if path.startswith("/busy"):
+                return self.reply(429, [("Retry-After", "120")])
+            if path.startswith("/gone"):
+                return self.reply(410)
+            if path.startswith("/redirect"):
+                return self.reply(302, [("Location", "/ok")])
+            if path.startswith("/slow"):
+                time.sleep(4)
+                return self.reply(200)
+            if path.startswith("/conc"):
+                time.sleep(0.3)
+                return self.reply(200)
+            return self.reply(404)
+        finally:
+            with HOOKS.lock:
+                HOOKS.in_flight -= 1
+
+
+class Mails:
+    def __init__(self):
+        self.messages = []
+        self.in_data = 0
+        self.max_in_data = 0
+
+
+MAILS = Mails()
+
+
+class MailHandler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bad@"):
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        MAILS.in_data += 1
+        MAILS.max_in_data = max(MAILS.max_in_data, MAILS.in_data)
+        try:
+            await asyncio.sleep(0.2)
+            MAILS.messages.append(
+                {
+                    "from": envelope.mail_from,
+                    "to": list(envelope.rcpt_tos),
+                    "raw": envelope.content,
+                }
+            )
+        finally:
+            MAILS.in_data -= 1
+        return "250 Message accepted for delivery"
+
+
+def run(driver, conf_text, channel, n, stop_ms=None, to=(), env=None):
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", dir=TMP, delete=False) as f:
+        f.write(conf_text)
+    args = shlex.split(os.environ.get("NOTIFY_WRAP", "")) + [driver, f.name, channel, str(n)]
+    if stop_ms is not None or to:
+        args.append(str(stop_ms if stop_ms is not None else -1))
+    args += list(to)
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(args, capture_output=True, text=True, env=e, timeout=120)
+    lines = [json.loads(x) for x in p.stdout.splitlines() if x.startswith("{")]
+    results = {x["i"]: x for x in lines if "status" in x}
+    sends = {x["i"]: x["send"] for x in lines if "send" in x}
+    last = lines[-1] if lines else {}
+    ok = p.returncode == 0 and last.get("loop_close") == 0 and last.get("stopped") == 1
+    if not ok or "ERROR SUMMARY" in p.stderr and " 0 errors" not in p.stderr:
+        print("driver failed:", p.returncode, p.stdout, p.stderr, sep="\n")
+    if p.stderr.strip() and os.environ.get("NOTIFY_WRAP"):
+        # valgrind -q prints nothing unless there is something to report
+        noisy = [l for l in p.stderr.splitlines() if l.startswith("==")]
+        if noisy:
+            print("\n".join(noisy))
+            ok = False
+    for x in lines:
+        if "error" in x:
+            ok = False
+            print(x)
+    return ok, results, sends, p.stderr
+
+
+FAILS = []
+
+
+def check(name, cond, info=""):
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else f"  {info}"))
+    if not cond:
+        FAILS.append(name)
+
+
+def hook_conf(port, path, secret_file="a.secret", extra=""):
+    return f"""channels = ( {{
+    name = "hook"; type = "webhook"; url = "http://127.0.0.1:{port}{path}";
+    secret_file = "{TMP}/{secret_file}"; {extra}
+}} );
+"""
+
+
+def main():
+    global TMP
+    driver = sys.argv[1]
+    TMP = tempfile.mkdtemp(prefix="fv-notify-")
+    for name, text in (("a.secret", SECRET), ("b.secret", PREVIOUS), ("other.secret", OTHER)):
+        with open(os.path.join(TMP, name), "w") as f:
+            f.write(text + "\n")
+
+    hport = free_port()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", hport), HookHandler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    sport = free_port()
+    smtpd = Controller(MailHandler(), hostname="127.0.0.1", port=sport)
+    smtpd.start()
+
+    # 1. Success, signature, distinct ids.
+    HOOKS.requests.clear()
+    ok, res, _, _ = run(driver, hook_conf(hport, "/ok"), "hook", 3)
+    check("webhook 200", ok and all(res[i]["status"] == "OK" and res[i]["code"] == 200
+                                    for i in range(3)), res)
+    check("webhook signatures verified", not HOOKS.errors and len(HOOKS.requests) == 3,
+          HOOKS.errors)
+    check("webhook ids", sorted(r["id"] for r in HOOKS.requests) == ["msg-0", "msg-1", "msg-2"])
+    check("webhook body compact", all(b" " not in r["body"].replace(b"Klagefrist g", b"")
+                                      .split(b"\"text\"")[0] for r in HOOKS.requests))
+    ok, res, _, _ = run(driver, hook_conf(hport, "/ok204"), "hook", 1)
+    check("webhook 204 is OK", ok and res[0]["status"] == "OK" and res[0]["code"] == 204, res)
+
+    # 2. Rotation: two signatures.
+    HOOKS.requests.clear()
+    ok, res, _, _ = run(driver, hook_conf(hport, "/rotating",
+                                          extra=f'previous_secret_file = "{TMP}/b.secret";'),
+                        "hook", 2)
+    check("webhook rotation", ok and all(r["status"] == "OK" for r in res.values())
+          and all(len(r["sigs"]) == 2 for r in HOOKS.requests) and not HOOKS.errors,
+          (res, HOOKS.errors))
+
+    # 3. Wrong secret: the receiver refuses with 401.
+    ok, res, _, _ = run(driver, hook_conf(hport, "/othersecret"), "hook", 1)
+    check("webhook bad signature -> 401 RETRY", ok and res[0]["status"] == "RETRY"
+          and res[0]["code"] == 401, res)
+
+    # 4. Error codes.
+    ok, res, _, _ = run(driver, hook_conf(hport, "/fail"), "hook", 1)
+    check("webhook 500 -> RETRY", ok and res[0]["status"] == "RETRY" and res[0]["code"] == 500
+          and res[0]["retry_after"] == -1 and "500" in res[0]["detail"], res)
+    ok, res, _, _ = run(driver, hook_conf(hport, "/busy"), "hook", 1)
+    check("webhook 429 Retry-After 120", ok and res[0]["status"] == "RETRY"
+          and res[0]["code"] == 429 and res[0]["retry_after"] == 120, res)
+    ok, res, _, _ = run(driver, hook_conf(hport, "/busydate"), "hook", 1)
+    check("webhook 503 Retry-After date", ok and res[0]["code"] == 503
+          and 295 <= res[0]["retry_after"] <= 301, res)
+    ok, res, _, _ = run(driver, hook_conf(hport, "/gone"), "hook", 1)
+    check("webhook 410 -> GONE", ok and res[0]["status"] == "GONE" and res[0]["code"] == 410, res)
+    HOOKS.requests.clear()
+    ok, res, _, _ = run(driver, hook_conf(hport, "/redirect"), "hook", 1)
+    check("webhook 302 not followed", ok and res[0]["status"] == "RETRY"
+          and res[0]["code"] == 302 and len(HOOKS.requests) == 1, (res, HOOKS.requests))
+    t0 = time.time()
+    ok, res, _, _ = run(driver, hook_conf(hport, "/slow", extra="timeout = 2;"), "hook", 1)
+    check("webhook timeout", ok and res[0]["status"] == "RETRY"
+          and "Timeout" in res[0]["detail"] and time.time() - t0 < 3.9, res)
+    ok, res, _, _ = run(driver, hook_conf(free_port(), "/ok"), "hook", 2)
+    check("webhook connection refused", ok and all(r["status"] == "RETRY" and r["code"] == 0
+                                                   and "connect" in r["detail"].lower()
+                                                   for r in res.values()), res)
+
+    # 5. Concurrency limit: 20 messages, 2 at a time.
+    HOOKS.max_in_flight = 0
+    t0 = time.time()
+    ok, res, _, _ = run(driver, hook_conf(hport, "/conc", extra="concurrency = 2;"), "hook", 20)
+    check("webhook concurrency 2", ok and len(res) == 20 and all(
+        r["status"] == "OK" for r in res.values()) and HOOKS.max_in_flight == 2,
+        (HOOKS.max_in_flight, len(res)))
+    check("webhook concurrency 2 took ~3 s", 2.9 < time.time() - t0 < 8, time.time() - t0)
+    HOOKS.max_in_flight = 0
+    ok, res, _, _ = run(driver, hook_conf(hport, "/conc", extra="concurrency = 8;"), "hook", 20)
+    check("webhook concurrency 8", ok and HOOKS.max_in_flight == 8, HOOKS.max_in_flight)
+
+    # 6. Stop with transfers in flight and queued.
+    t0 = time.time()
+    ok, res, _, _ = run(driver, hook_conf(hport, "/slow", extra="concurrency = 4;"), "hook", 6,
+                        stop_ms=500)
+    check("stop in flight: all ABORTED, loop closes", ok and len(res) == 6 and all(
+        r["status"] == "ABORTED" for r in res.values()) and time.time() - t0 < 3.5, res)
+    ok, res, _, _ = run(driver, hook_conf(hport, "/conc", extra="concurrency = 2;"), "hook", 10,
+                        env={"DRV_STOP_IN_CB": "1"})
+    check("stop from a callback", ok and len(res) == 10 and
+          sum(r["status"] == "OK" for r in res.values()) >= 1 and
+          sum(r["status"] == "ABORTED" for r in res.values()) >= 8, res)
+    ok, res, _, _ = run(driver, hook_conf(hport, "/ok"), "hook", 0, stop_ms=0)
+    check("stop with nothing sent", ok)
+
+    # 7. The log channel.
+    ok, res, _, err = run(driver, "", "log", 3)
+    check("log channel", ok and all(r["status"] == "OK" for r in res.values())
+          and "<5>reminder msg-0: Klagefrist går ut – sak 2026/17 (0)" in err
+          and "<5>  klagefristen i sak 2026/17 går ut 03.03.2026." in err, err)
+
+    # 8. Bad sends.
+    ok, res, sends, _ = run(driver, "", "nope", 1)
+    check("unknown channel -ENOENT", ok and sends.get(0) == -2, sends)
+    mconf = f"""channels = ( {{ name = "mail"; type = "smtp"; url = "smtp://127.0.0.1:{sport}";
+        tls = "none"; from = "fristvakt@kommune.no"; concurrency = 2; }} );"""
+    ok, res, sends, _ = run(driver, mconf, "mail", 1)
+    check("smtp without recipients -EINVAL", ok and sends.get(0) == -22, sends)
+
+    # 9. SMTP: 20 messages, 2 at a time, threading headers, UTF-8 subject.
+    MAILS.messages.clear()
+    MAILS.max_in_data = 0
+    ok, res, _, _ = run(driver, mconf, "mail", 20, to=("a@kommune.no", "b@kommune.no"))
+    check("smtp 20 OK 250", ok and len(res) == 20 and all(
+        r["status"] == "OK" and r["code"] == 250 for r in res.values()), res)
+    check("smtp concurrency 2", MAILS.max_in_data == 2, MAILS.max_in_data)
+    good = 0
+    for m in MAILS.messages:
+        msg = email.message_from_bytes(m["raw"], policy=email.policy.default)
+        i = int(msg["Message-ID"].split("-")[1].split("@")[0])
+        if (m["from"] == "fristvakt@kommune.no" and m["to"] == ["a@kommune.no", "b@kommune.no"]
+                and str(msg["Subject"]) == f"Klagefrist går ut – sak 2026/17 ({i})"
+                and msg["Message-ID"] == f"<msg-{i}@kommune.no>"
+                and msg["In-Reply-To"] == "<case-2026-17@kommune.no>"
+                and msg["References"] == "<case-2026-17@kommune.no>"
+                and msg.get_content() == "Hei,\n\nklagefristen i sak 2026/17 går ut 03.03.2026."
+                                         "\n= slutt\n"
+                and abs(email.utils.parsedate_to_datetime(msg["Date"]).timestamp()
+                        - time.time()) < 60
+                and b"\r\n" in m["raw"]):
+            good += 1
+        else:
+            print(m["raw"].decode())
+    check("smtp messages well formed", good == 20, good)
+
+    # 10. SMTP refusal and stop.
+    ok, res, _, _ = run(driver, mconf, "mail", 1, to=("bad@kommune.no",))
+    check("smtp 550 -> RETRY", ok and res[0]["status"] == "RETRY" and res[0]["code"] == 550, res)
+    ok, res, _, _ = run(driver, mconf, "mail", 6, stop_ms=100, to=("a@kommune.no",))
+    check("smtp stop in flight", ok and len(res) == 6 and
+          sum(r["status"] == "ABORTED" for r in res.values()) >= 4, res)
+    ok, res, _, _ = run(driver, mconf.replace(str(sport), str(free_port())), "mail", 1,
+                        to=("a@kommune.no",))
+    check("smtp connection refused", ok and res[0]["status"] == "RETRY", res)
+
+    smtpd.stop()
+    httpd.shutdown()
+    print("FAILED: " + ", ".join(FAILS) if FAILS else "all passed")
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
