@@ -124,16 +124,16 @@ struct store_reminder;
  * current savepoint: adds what the policy asks for and is not planned yet, cancels pending
  * reminders whose deadline was met, cancelled or moved. 0 or a negative errno.
  */
-int api_remind_plan(struct api_env *env, const struct store_case *c,
-		    const struct rules_deadline *d, size_t n, int64_t now);
+int api_remind_plan(struct api_env *env, const struct store_case *c, const struct rules_deadline *d,
+		    size_t n, int64_t now);
 
 /* A reminder rendered for sending (api_remind_message): everything owned. */
 struct api_message {
-	char *id;      /* stable: webhook-id, Message-ID */
-	char *thread;  /* per case */
+	char *id;     /* stable: webhook-id, Message-ID */
+	char *thread; /* per case */
 	char *subject;
 	char *text;
-	char **to;     /* e-mail addresses */
+	char **to; /* e-mail addresses */
 	size_t n_to;
 	json_t *body;  /* the webhook body */
 	bool fallback; /* the template failed; the built-in text is used */
@@ -165,8 +165,7 @@ struct api_delivery {
  * dead after the retry schedule, with a notice to the admin channel; the channel disabled
  * on 410) inside the loop turn's transaction. 0 or a negative errno.
  */
-int api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl,
-		      int64_t now);
+int api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl, int64_t now);
 
 /* Creates today's digests once their time has come (api_remind.c). */
 int api_remind_digests(struct api_env *env, int64_t now);

@@ -28,7 +28,7 @@
 #include "util.h"
 
 /* A stage whose time passed less than this long before it was planned is still sent. */
-#define PAST_SLACK (24 * 3600)
+#define PAST_SLACK	 (24 * 3600)
 #define MAX_REPEAT_STEPS 4000
 
 static const char *const recipient_roles[] = { "handler", "unit", "supervisor", "applicant" };
@@ -97,8 +97,8 @@ struct wanted {
 
 /* Which recipients a stage reaches for this case. */
 static unsigned
-stage_recipients(const struct conf_reminders *r, const struct conf_stage *st,
-		 enum rules_kind kind, const struct store_case *c)
+stage_recipients(const struct conf_reminders *r, const struct conf_stage *st, enum rules_kind kind,
+		 const struct store_case *c)
 {
 	unsigned rc = st->recipients & ~r->digest_recipients;
 
@@ -130,7 +130,9 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 		p = find_policy(r, d[i].kind, c->service);
 		for (size_t j = 0; p && j < p->n_stages; j++) {
 			const struct conf_stage *st = &p->stages[j];
-			struct wanted w = { .kind = d[i].kind, .subject = d[i].subject, .stage = st,
+			struct wanted w = { .kind = d[i].kind,
+					    .subject = d[i].subject,
+					    .stage = st,
 					    .due = d[i].due };
 			int steps = 0;
 
@@ -355,9 +357,10 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 		due = xstrdup(rem->due);
 	var(&vs, "reference", c.ref);
 	var(&vs, "service", c.service);
-	var(&vs, "service_name", rules_service_name(env->conf->rules, c.service)
-					 ? rules_service_name(env->conf->rules, c.service)
-					 : c.service);
+	var(&vs, "service_name",
+	    rules_service_name(env->conf->rules, c.service)
+		    ? rules_service_name(env->conf->rules, c.service)
+		    : c.service);
 	var(&vs, "kind", rem->kind);
 	var(&vs, "kind_label", tmpl_kind_label(r->language, rem->kind));
 	var(&vs, "stage", rem->stage);
@@ -417,9 +420,9 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 			    "fristvakt.reminder", "reminder_id", (json_int_t)rem->id, "id", m->id,
 			    "case_reference", c.ref, "deadline", "kind", rem->kind, "label",
 			    rules_kind_label(kind), "due", due ? json_string(due) : json_null(),
-			    "subject", (json_int_t)rem->subject, "stage", rem->stage,
-			    "recipients", rcpts, "language", r->language, "message_subject",
-			    m->subject, "message_text", m->text);
+			    "subject", (json_int_t)rem->subject, "stage", rem->stage, "recipients",
+			    rcpts, "language", r->language, "message_subject", m->subject,
+			    "message_text", m->text);
 	json_decref(expl);
 	free(expl_text);
 	free(state);
@@ -457,10 +460,10 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 		items = xstrdup("");
 		json_array_foreach(list, i, it)
 		{
-			char *line = xasprintf(
-				"%s  %-24s %s\n", json_string_value(json_object_get(it, "due")),
-				json_string_value(json_object_get(it, "label")),
-				json_string_value(json_object_get(it, "reference")));
+			char *line = xasprintf("%s  %-24s %s\n",
+					       json_string_value(json_object_get(it, "due")),
+					       json_string_value(json_object_get(it, "label")),
+					       json_string_value(json_object_get(it, "reference")));
 
 			len += strlen(line);
 			items = xrealloc(items, len + 1);
@@ -488,7 +491,8 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 		add_to(m, address(env->conf->reminders.unit_address, &c));
 	}
 	m->body = json_pack("{ss sI ss ss ss s:O ss ss}", "type",
-			    strcmp(rem->kind, "digest") == 0 ? "fristvakt.digest" : "fristvakt.notice",
+			    strcmp(rem->kind, "digest") == 0 ? "fristvakt.digest"
+							     : "fristvakt.notice",
 			    "reminder_id", (json_int_t)rem->id, "id", m->id, "stage", rem->stage,
 			    "recipient", rem->recipient, "data", data ? data : json_null(),
 			    "message_subject", m->subject, "message_text", m->text);
@@ -544,7 +548,8 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 			json_object_set_new(data, "reference", json_string(about->case_ref));
 		json_object_set_new(data, "kind", json_string(about->kind));
 		if (rules_kind_parse(about->kind, &kind) == 0)
-			json_object_set_new(data, "kind_label", json_string(rules_kind_label(kind)));
+			json_object_set_new(data, "kind_label",
+					    json_string(rules_kind_label(kind)));
 		if (about->due)
 			json_object_set_new(data, "due", json_string(about->due));
 		json_object_set_new(data, "channel", json_string(about->channel));
@@ -645,7 +650,8 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 		goto out;
 	}
 	rem.state = xstrdup("failed");
-	rem.not_before = now + backoff(r, rem.attempts, (uint64_t)rem.id * 7919 + (uint64_t)rem.attempts);
+	rem.not_before =
+		now + backoff(r, rem.attempts, (uint64_t)rem.id * 7919 + (uint64_t)rem.attempts);
 	if (dl->retry_after > 0 && now + dl->retry_after > rem.not_before)
 		rem.not_before = now + dl->retry_after;
 	ret = store_reminder_update(env->store, &rem);
@@ -746,19 +752,18 @@ reminder_json(const struct store_reminder *r)
 		if (r->recipients & (1u << i))
 			json_array_append_new(rc, json_string(recipient_roles[i]));
 	}
-	return json_pack("{sI s:o ss sI ss ss s:o s:o so ss ss so so sI s:o s:o s:o}", "id",
-			 (json_int_t)r->id, "reference",
-			 r->case_ref ? json_string(r->case_ref) : json_null(), "kind", r->kind,
-			 "subject", (json_int_t)r->subject, "stage", r->stage, "occurrence",
-			 r->occurrence, "recipient",
-			 *r->recipient ? json_string(r->recipient) : json_null(), "due",
-			 r->due ? json_string(r->due) : json_null(), "recipients", rc, "channel",
-			 r->channel, "state", r->state, "planned", api_instant_json(r->planned),
-			 "next_attempt", api_instant_json(r->not_before), "attempts",
-			 (json_int_t)r->attempts, "sent_at",
-			 r->sent_at ? api_instant_json(r->sent_at) : json_null(), "last_error",
-			 r->last_error ? json_string(r->last_error) : json_null(), "data",
-			 r->data ? json_loads(r->data, 0, NULL) : json_null());
+	return json_pack(
+		"{sI s:o ss sI ss ss s:o s:o so ss ss so so sI s:o s:o s:o}", "id",
+		(json_int_t)r->id, "reference",
+		r->case_ref ? json_string(r->case_ref) : json_null(), "kind", r->kind, "subject",
+		(json_int_t)r->subject, "stage", r->stage, "occurrence", r->occurrence, "recipient",
+		*r->recipient ? json_string(r->recipient) : json_null(), "due",
+		r->due ? json_string(r->due) : json_null(), "recipients", rc, "channel", r->channel,
+		"state", r->state, "planned", api_instant_json(r->planned), "next_attempt",
+		api_instant_json(r->not_before), "attempts", (json_int_t)r->attempts, "sent_at",
+		r->sent_at ? api_instant_json(r->sent_at) : json_null(), "last_error",
+		r->last_error ? json_string(r->last_error) : json_null(), "data",
+		r->data ? json_loads(r->data, 0, NULL) : json_null());
 }
 
 void
@@ -766,7 +771,7 @@ api_reminders_list(struct api_env *env, struct api_req *req)
 {
 	static const char *const states[] = { "pending", "failed", "sent", "dead", "cancelled" };
 	static const struct proto_field fields[] = {
-		{ "state", PROTO_STRING, false, 16 },   { "reference", PROTO_STRING, false, 256 },
+		{ "state", PROTO_STRING, false, 16 },	{ "reference", PROTO_STRING, false, 256 },
 		{ "channel", PROTO_STRING, false, 64 }, { "limit", PROTO_INT, false, 0 },
 		{ "after", PROTO_INT, false, 0 },
 	};
@@ -794,7 +799,8 @@ api_reminders_list(struct api_env *env, struct api_req *req)
 				     "'state' must be pending, failed, sent, dead or cancelled"));
 		return;
 	}
-	if (json_is_integer(lim) && (json_integer_value(lim) < 1 || json_integer_value(lim) > 1000)) {
+	if (json_is_integer(lim) &&
+	    (json_integer_value(lim) < 1 || json_integer_value(lim) > 1000)) {
 		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
 			   json_pack("{ss ss}", "parameter", "limit", "message",
 				     "'limit' must be between 1 and 1000"));
@@ -825,7 +831,8 @@ get_reminder(struct api_env *env, struct api_req *req, struct store_reminder *r)
 	id = json_integer_value(json_object_get(req->params, "id"));
 	ret = store_reminder_get(env->store, id, r);
 	if (ret == -ENOENT) {
-		req->reply(req, "no.fristvakt.ReminderNotFound", json_pack("{sI}", "id", (json_int_t)id));
+		req->reply(req, "no.fristvakt.ReminderNotFound",
+			   json_pack("{sI}", "id", (json_int_t)id));
 		return false;
 	}
 	if (ret < 0) {

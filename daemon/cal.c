@@ -738,8 +738,7 @@ cal_day_start(struct cal_date d, int64_t *out)
 {
 	if (!out || !cal_date_valid(d))
 		return -EINVAL;
-	return first_local_at_or_after(days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY,
-				       out);
+	return first_local_at_or_after(days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY, out);
 }
 
 int
@@ -747,9 +746,8 @@ cal_local_instant(struct cal_date d, int minute, int64_t *out)
 {
 	if (!out || !cal_date_valid(d) || minute < 0 || minute >= 24 * 60)
 		return -EINVAL;
-	return first_local_at_or_after(days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY +
-					       (int64_t)minute * 60,
-				       out);
+	return first_local_at_or_after(
+		days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY + (int64_t)minute * 60, out);
 }
 
 /*

@@ -709,7 +709,7 @@ dispatch_group(const struct cli_command *group, int argc, char **argv, int *stat
 
 	/* A group that is also a command ("reminders" lists) runs itself without a word. */
 	if (group->run && (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
-					 strcmp(argv[1], "-h") != 0)))
+					strcmp(argv[1], "-h") != 0)))
 		return group;
 	if (argc < 2) {
 		fprintf(stderr, "fristvakt %s: which command?\n\n", group->name);

@@ -74,9 +74,8 @@ print_reminder_row(json_t *r)
 
 	printf("%6lld  %-9s %-16s %-18s %-12s %-10s %s\n",
 	       (long long)json_integer_value(json_object_get(r, "id")), state,
-	       cli_local_time(json_string_value(json_object_get(r, strcmp(state, "sent") == 0
-									? "sent_at"
-									: "next_attempt")),
+	       cli_local_time(json_string_value(json_object_get(
+				      r, strcmp(state, "sent") == 0 ? "sent_at" : "next_attempt")),
 			      t),
 	       ref ? ref : str_or(r, "recipient", "-"),
 	       json_string_value(json_object_get(r, "kind")),
@@ -88,9 +87,12 @@ static int
 run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' }, { "case", required_argument, NULL, 'r' },
-		{ "channel", required_argument, NULL, 'c' }, { "limit", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },         { "help", no_argument, NULL, 'h' },
+		{ "state", required_argument, NULL, 's' },
+		{ "case", required_argument, NULL, 'r' },
+		{ "channel", required_argument, NULL, 'c' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	json_t *params = json_object(), *r, *row;
@@ -112,7 +114,8 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 			break;
 		case 'l':
 			if (fv_parse_i64(optarg, 1, 1000, &limit) < 0) {
-				fprintf(stderr, "fristvakt %s: --limit must be 1-1000\n", cmd->name);
+				fprintf(stderr, "fristvakt %s: --limit must be 1-1000\n",
+					cmd->name);
 				json_decref(params);
 				return CLI_EXIT_USAGE;
 			}
@@ -132,7 +135,8 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name, argv[optind]);
+		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
+			argv[optind]);
 		json_decref(params);
 		return CLI_EXIT_USAGE;
 	}
@@ -143,8 +147,7 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	} else {
 		printf("%6s  %-9s %-16s %-18s %-12s %-10s %s\n", "ID", "STATE", "WHEN", "CASE",
 		       "KIND", "STAGE", "CHANNEL");
-		json_array_foreach(json_object_get(r, "reminders"), i, row)
-			print_reminder_row(row);
+		json_array_foreach(json_object_get(r, "reminders"), i, row) print_reminder_row(row);
 	}
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -192,7 +195,8 @@ run_show(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	       cli_local_time(json_string_value(json_object_get(rem, "next_attempt")), t));
 	if (json_string_value(json_object_get(rem, "last_error")))
 		printf("  last error  %s\n", json_string_value(json_object_get(rem, "last_error")));
-	printf("  attempts    %lld\n", (long long)json_integer_value(json_object_get(rem, "attempts")));
+	printf("  attempts    %lld\n",
+	       (long long)json_integer_value(json_object_get(rem, "attempts")));
 	json_array_foreach(json_object_get(r, "attempts"), i, a)
 	{
 		json_t *code = json_object_get(a, "code");
@@ -201,8 +205,7 @@ run_show(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		       cli_local_time(json_string_value(json_object_get(a, "at")), t),
 		       json_string_value(json_object_get(a, "channel")),
 		       json_string_value(json_object_get(a, "outcome")),
-		       json_is_integer(code) ? "" : "-",
-		       str_or(a, "error", ""),
+		       json_is_integer(code) ? "" : "-", str_or(a, "error", ""),
 		       json_is_true(json_object_get(a, "fallback")) ? " (built-in text)" : "");
 		if (json_is_integer(code))
 			printf("      code %lld\n", (long long)json_integer_value(code));
@@ -283,7 +286,8 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		printf("Subject: %s\n\n%s", json_string_value(json_object_get(r, "subject")),
 		       json_string_value(json_object_get(r, "text")));
 		if (json_is_true(json_object_get(r, "fallback")))
-			fprintf(stderr, "fristvakt: the template failed; this is the built-in text\n");
+			fprintf(stderr,
+				"fristvakt: the template failed; this is the built-in text\n");
 	}
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -307,7 +311,8 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		method = "no.fristvakt.testing.ResetClock";
 	} else if (argc - optind != 1) {
 		fprintf(stderr, "fristvakt %s: give one %s\n", cmd->name,
-			strcmp(verb, "set") == 0 ? "time (RFC 3339)" : "duration such as 3d, 2h, 90s");
+			strcmp(verb, "set") == 0 ? "time (RFC 3339)"
+						 : "duration such as 3d, 2h, 90s");
 		return CLI_EXIT_USAGE;
 	} else if (strcmp(verb, "set") == 0) {
 		method = "no.fristvakt.testing.SetClock";
@@ -338,9 +343,11 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 			}
 		}
 		snprintf(num, sizeof(num), "%.*s", (int)(len ? len - (unit ? 1 : 0) : 0), s);
-		if (len == 0 || len >= sizeof(num) || fv_parse_i64(num, -3660, 3660 * 86400, &n) < 0 ||
+		if (len == 0 || len >= sizeof(num) ||
+		    fv_parse_i64(num, -3660, 3660 * 86400, &n) < 0 ||
 		    (unit == 0 && fv_parse_i64(s, -316224000, 316224000, &n) < 0)) {
-			fprintf(stderr, "fristvakt %s: '%s' is not a duration such as 3d, 2h, 90s\n",
+			fprintf(stderr,
+				"fristvakt %s: '%s' is not a duration such as 3d, 2h, 90s\n",
 				cmd->name, s);
 			return CLI_EXIT_USAGE;
 		}
@@ -455,7 +462,7 @@ static const struct cli_command cmd_clock_reset = {
 };
 
 static const struct cli_command *const clock_subs[] = { &cmd_clock_set, &cmd_clock_advance,
-							  &cmd_clock_reset, NULL };
+							&cmd_clock_reset, NULL };
 
 const struct cli_command cli_remind_cmd_clock = {
 	.name = "clock",

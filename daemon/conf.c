@@ -421,13 +421,11 @@ load_access(const config_setting_t *root, struct conf *c, struct conf_error *err
 	return 0;
 }
 
-static const char *const recipient_names[] = { "handler", "unit", "supervisor", "applicant",
-					       NULL };
+static const char *const recipient_names[] = { "handler", "unit", "supervisor", "applicant", NULL };
 
 /* A list of recipient names -> bits. */
 static int
-get_recipients(const config_setting_t *g, const char *key, unsigned *out,
-	       struct conf_error *err)
+get_recipients(const config_setting_t *g, const char *key, unsigned *out, struct conf_error *err)
 {
 	const config_setting_t *l = config_setting_get_member(g, key);
 
@@ -435,19 +433,21 @@ get_recipients(const config_setting_t *g, const char *key, unsigned *out,
 	if (!l)
 		return 0;
 	if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
-		conf_error_at(err, l, "'%s' must be a list of names such as [\"handler\", \"unit\"]",
-			      key);
+		conf_error_at(err, l,
+			      "'%s' must be a list of names such as [\"handler\", \"unit\"]", key);
 		return -EINVAL;
 	}
 	for (int i = 0; i < config_setting_length(l); i++) {
 		const char *name = config_setting_get_string_elem(l, i);
 		int k;
 
-		for (k = 0; name && recipient_names[k] && strcmp(name, recipient_names[k]) != 0; k++)
+		for (k = 0; name && recipient_names[k] && strcmp(name, recipient_names[k]) != 0;
+		     k++)
 			;
 		if (!name || !recipient_names[k]) {
-			conf_error_at(err, l, "'%s': recipients are handler, unit, supervisor and "
-					      "applicant",
+			conf_error_at(err, l,
+				      "'%s': recipients are handler, unit, supervisor and "
+				      "applicant",
 				      key);
 			return -EINVAL;
 		}
@@ -466,7 +466,8 @@ get_int(const config_setting_t *g, const char *key, int64_t min, int64_t max, in
 
 	if (!s)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
 		conf_error_at(err, s, "'%s' must be an integer", key);
 		return -EINVAL;
 	}
@@ -483,9 +484,10 @@ get_int(const config_setting_t *g, const char *key, int64_t min, int64_t max, in
 static int
 load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct conf_error *err)
 {
-	static const char *const keys[] = { "name",	  "offset",		  "working_days",
-					    "wait_for_working_day", "repeat", "recipients",
-					    NULL };
+	static const char *const keys[] = {
+		"name",	      "offset", "working_days", "wait_for_working_day", "repeat",
+		"recipients", NULL
+	};
 	const char *name = NULL;
 	uint32_t repeat = 0;
 	int ret;
@@ -511,14 +513,16 @@ load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct co
 		return -EINVAL;
 	}
 	if ((st->recipients & CONF_RCPT_APPLICANT) && kind != RULES_KIND_COMPLAINT) {
-		conf_error_at(err, g, "stage '%s': the applicant may only get complaint-deadline "
-				      "reminders",
+		conf_error_at(err, g,
+			      "stage '%s': the applicant may only get complaint-deadline "
+			      "reminders",
 			      name);
 		return -EINVAL;
 	}
 	if (repeat && st->offset_days <= 0) {
-		conf_error_at(err, g, "stage '%s': 'repeat' is for stages after the due date "
-				      "(offset > 0)",
+		conf_error_at(err, g,
+			      "stage '%s': 'repeat' is for stages after the due date "
+			      "(offset > 0)",
 			      name);
 		return -EINVAL;
 	}
@@ -550,7 +554,8 @@ load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
 		enum rules_kind k;
 
 		if (!config_setting_is_group(e)) {
-			conf_error_at(err, e, "each policy must be a group { kind = ...; stages = ...; }");
+			conf_error_at(err, e,
+				      "each policy must be a group { kind = ...; stages = ...; }");
 			return -EINVAL;
 		}
 		if ((ret = check_keys(e, keys, err)) < 0 ||
@@ -558,8 +563,9 @@ load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
 		    (ret = get_string(e, "service", false, &service, err)) < 0)
 			return ret;
 		if (!kind || rules_kind_parse(kind, &k) < 0) {
-			conf_error_at(err, e, "a policy needs 'kind': processing, preliminary_reply, "
-					      "documentation, complaint, late_complaint or forwarding");
+			conf_error_at(err, e,
+				      "a policy needs 'kind': processing, preliminary_reply, "
+				      "documentation, complaint, late_complaint or forwarding");
 			return -EINVAL;
 		}
 		if (service && !rules_has_service(c->rules, service)) {
@@ -572,7 +578,8 @@ load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
 			if (o->kind == (int)k && !o->service == !service &&
 			    (!service || strcmp(o->service, service) == 0)) {
 				conf_error_at(err, e, "a second policy for kind '%s'%s%s", kind,
-					      service ? " and service " : "", service ? service : "");
+					      service ? " and service " : "",
+					      service ? service : "");
 				return -EEXIST;
 			}
 		}
@@ -580,8 +587,10 @@ load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
 		p->service = service ? xstrdup(service) : NULL;
 		r->n_policies++;
 		stages = config_setting_get_member(e, "stages");
-		if (!stages || !config_setting_is_list(stages) || config_setting_length(stages) == 0) {
-			conf_error_at(err, stages ? stages : e, "a policy needs 'stages' = ( { ... } )");
+		if (!stages || !config_setting_is_list(stages) ||
+		    config_setting_length(stages) == 0) {
+			conf_error_at(err, stages ? stages : e,
+				      "a policy needs 'stages' = ( { ... } )");
 			return -EINVAL;
 		}
 		p->stages = xcalloc((size_t)config_setting_length(stages), sizeof(*p->stages));
@@ -622,9 +631,10 @@ conf_stage_templates(int kind, const char *stage, char names[4][64])
 static int
 load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
-	static const char *const keys[] = { "channel",	 "admin_channel", "send_time", "language",
-					    "templates", "retry",	  "addresses", "digest",
-					    "policies",	 NULL };
+	static const char *const keys[] = { "channel",	 "admin_channel", "send_time",
+					    "language",	 "templates",	  "retry",
+					    "addresses", "digest",	  "policies",
+					    NULL };
 	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
 						  NULL };
 	static const char *const address_keys[] = { "handler", "unit", "supervisor", NULL };
@@ -658,13 +668,15 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 	if (!conf_channel_find(c, channel) || !conf_channel_find(c, admin)) {
 		bool first = !conf_channel_find(c, channel);
 		const config_setting_t *at =
-			g ? config_setting_get_member(g, first ? "channel" : "admin_channel") : NULL;
+			g ? config_setting_get_member(g, first ? "channel" : "admin_channel")
+			  : NULL;
 
 		if (at)
 			conf_error_at(err, at, "unknown channel '%s' (see 'channels')",
 				      first ? channel : admin);
 		else
-			conf_error_set(err, c->path, 0, "unknown channel '%s'", first ? channel : admin);
+			conf_error_set(err, c->path, 0, "unknown channel '%s'",
+				       first ? channel : admin);
 		return -ENOENT;
 	}
 	if (strlen(send_time) != 5 || sscanf(send_time, "%2u:%2u%c", &hh, &mm, &extra) != 2 ||
@@ -772,9 +784,9 @@ reminders_free(struct conf_reminders *r)
 static int
 load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
-	static const char *const keys[] = { "log_level", "timezone",  "database", "control",
-					    "access",    "testing",   "calendars", "regimes",
-					    "services",  "channels",  "reminders", NULL };
+	static const char *const keys[] = { "log_level", "timezone", "database",  "control",
+					    "access",	 "testing",  "calendars", "regimes",
+					    "services",	 "channels", "reminders", NULL };
 	static const char *const testing_keys[] = { "clock_control", NULL };
 	const char *level = NULL, *tz = "Europe/Oslo", *db = NULL;
 	const config_setting_t *testing;

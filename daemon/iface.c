@@ -13,7 +13,7 @@
  * M(id, interface, method, role, writes, testing): the role a method needs, whether it changes
  * state (audited), and whether it belongs to the testing interface.
  */
-#define M(id, iface, name, role, writes, testing)                                         \
+#define M(id, iface, name, role, writes, testing)                                                  \
 	[IFACE_##id] = { IFACE_##id, iface name, CONF_ROLE_##role, writes, testing }
 
 static const struct iface_method methods[IFACE_METHOD_COUNT] = {

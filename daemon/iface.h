@@ -55,7 +55,7 @@ struct iface_method {
 	const char *name;    /* "no.fristvakt.Status" */
 	enum conf_role role; /* needed to call it */
 	bool writes;	     /* changes stored state or configuration: audited */
-	bool testing; /* served only when the configuration enables clock control */
+	bool testing;	     /* served only when the configuration enables clock control */
 };
 
 /* The method called name, or NULL (testing methods only when testing is true). */

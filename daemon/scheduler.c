@@ -95,8 +95,8 @@ job_done(void *arg, const struct notify_result *r)
 			log_err("reminder %lld: recording the attempt failed: %s", (long long)j->id,
 				strerror(-ret));
 		if (r->status != NOTIFY_OK)
-			log_warn("reminder %lld: attempt failed (%ld): %s", (long long)j->id, r->code,
-				 r->detail[0] ? r->detail : "no detail");
+			log_warn("reminder %lld: attempt failed (%ld): %s", (long long)j->id,
+				 r->code, r->detail[0] ? r->detail : "no detail");
 	}
 	free(j);
 	maybe_free(s);
@@ -171,9 +171,7 @@ run(struct scheduler *s)
 	if ((ret = api_remind_digests(s->env, now)) < 0)
 		log_err("digests: %s", strerror(-ret));
 	if (s->n_jobs < SCHED_MAX_IN_FLIGHT &&
-	    (ret = store_reminders_due(s->env->store, now,
-				       (int)SCHED_MAX_IN_FLIGHT, &due,
-				       &n)) < 0)
+	    (ret = store_reminders_due(s->env->store, now, (int)SCHED_MAX_IN_FLIGHT, &due, &n)) < 0)
 		log_err("scheduler: reading the outbox failed: %s", store_errmsg(s->env->store));
 	for (size_t i = 0; i < n && s->n_jobs < SCHED_MAX_IN_FLIGHT; i++) {
 		if (!in_flight(s, due[i].id))

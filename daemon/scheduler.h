@@ -20,7 +20,8 @@ struct notify;
 struct scheduler;
 
 /* Starts the scheduler (env and notify borrowed for its life); it runs at once (catch-up). */
-int scheduler_new(uv_loop_t *loop, struct api_env *env, struct notify *notify, struct scheduler **out);
+int scheduler_new(uv_loop_t *loop, struct api_env *env, struct notify *notify,
+		  struct scheduler **out);
 /* Looks at the outbox again soon: after new reminders were committed, or the clock moved. */
 void scheduler_kick(struct scheduler *s);
 /* Reminders handed to notify whose outcome is not recorded yet. */

@@ -938,10 +938,10 @@ out:
 	return ret;
 }
 
-#define REMINDER_COLUMNS                                                                   \
-	"r.id, ifnull(r.case_id, 0), c.ref, r.kind, r.subject, r.stage, r.occurrence, "     \
-	"r.recipient, r.due, r.recipients, r.channel, r.state, r.planned, r.not_before, "   \
-	"r.attempts, ifnull(r.first_attempt, 0), ifnull(r.sent_at, 0), r.last_error, "      \
+#define REMINDER_COLUMNS                                                                           \
+	"r.id, ifnull(r.case_id, 0), c.ref, r.kind, r.subject, r.stage, r.occurrence, "            \
+	"r.recipient, r.due, r.recipients, r.channel, r.state, r.planned, r.not_before, "          \
+	"r.attempts, ifnull(r.first_attempt, 0), ifnull(r.sent_at, 0), r.last_error, "             \
 	"r.data, r.created FROM reminders r LEFT JOIN cases c ON c.id = r.case_id"
 
 void
@@ -1115,10 +1115,11 @@ store_reminder_next(struct store *st, int64_t *when)
 	sqlite3_stmt *s = NULL;
 	int rc, ret;
 
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT min(not_before) FROM reminders WHERE state IN ('pending', "
-				"'failed') AND channel NOT IN (SELECT channel FROM disabled_channels)",
-				-1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT min(not_before) FROM reminders WHERE state IN ('pending', "
+		"'failed') AND channel NOT IN (SELECT channel FROM disabled_channels)",
+		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	rc = sqlite3_step(s);
@@ -1161,8 +1162,9 @@ store_attempt_add(struct store *st, int64_t reminder_id, int64_t at, const char 
 	sqlite3_stmt *s = NULL;
 	int rc, ret;
 
-	q_num(&q, "INSERT INTO attempts (reminder_id, at, channel, outcome, code, error, fallback) "
-		  "VALUES (?",
+	q_num(&q,
+	      "INSERT INTO attempts (reminder_id, at, channel, outcome, code, error, fallback) "
+	      "VALUES (?",
 	      reminder_id);
 	q_num(&q, ", ?", at);
 	q_text(&q, ", ?", channel);
@@ -1193,16 +1195,16 @@ store_attempts_json(struct store *st, int64_t reminder_id, json_t **rows)
 		return ret;
 	arr = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		json_array_append_new(
-			arr, json_pack("{s:I s:o s:o s:o s:o s:b}", "at",
-				       (json_int_t)sqlite3_column_int64(s, 0), "channel",
-				       json_text_or_null(s, 1), "outcome", json_text_or_null(s, 2),
-				       "code",
-				       sqlite3_column_type(s, 3) == SQLITE_NULL
-					       ? json_null()
-					       : json_integer(sqlite3_column_int64(s, 3)),
-				       "error", json_text_or_null(s, 4), "fallback",
-				       sqlite3_column_int(s, 5) != 0));
+		json_array_append_new(arr,
+				      json_pack("{s:I s:o s:o s:o s:o s:b}", "at",
+						(json_int_t)sqlite3_column_int64(s, 0), "channel",
+						json_text_or_null(s, 1), "outcome",
+						json_text_or_null(s, 2), "code",
+						sqlite3_column_type(s, 3) == SQLITE_NULL
+							? json_null()
+							: json_integer(sqlite3_column_int64(s, 3)),
+						"error", json_text_or_null(s, 4), "fallback",
+						sqlite3_column_int(s, 5) != 0));
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -1278,8 +1280,8 @@ int
 store_channel_disabled(struct store *st, const char *channel)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT 1 FROM disabled_channels WHERE channel = ?",
-				    -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(st->db, "SELECT 1 FROM disabled_channels WHERE channel = ?", -1,
+				    &s, NULL);
 	int ret;
 
 	if (rc != SQLITE_OK)
@@ -1301,8 +1303,8 @@ store_reminder_counts(struct store *st, json_t **out)
 
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
-	o = json_pack("{sI sI sI sI sI}", "pending", (json_int_t)0, "failed", (json_int_t)0,
-		      "sent", (json_int_t)0, "dead", (json_int_t)0, "cancelled", (json_int_t)0);
+	o = json_pack("{sI sI sI sI sI}", "pending", (json_int_t)0, "failed", (json_int_t)0, "sent",
+		      (json_int_t)0, "dead", (json_int_t)0, "cancelled", (json_int_t)0);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_object_set_new(o, (const char *)sqlite3_column_text(s, 0),
 				    json_integer(sqlite3_column_int64(s, 1)));
@@ -1370,10 +1372,11 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 	int rc, ret;
 
 	*state = *due = *explanation = NULL;
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT state, due, explanation FROM deadlines WHERE case_id = ? AND "
-				"kind = ? AND subject = ?",
-				-1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT state, due, explanation FROM deadlines WHERE case_id = ? AND "
+		"kind = ? AND subject = ?",
+		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	sqlite3_bind_int64(s, 1, case_id);
@@ -1409,12 +1412,11 @@ store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
 	bind_text(s, 1, until);
 	arr = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack("{s:o s:o s:o s:o s:o}", "reference",
-						     json_text_or_null(s, 0), "handler",
-						     json_text_or_null(s, 1), "unit",
-						     json_text_or_null(s, 2), "kind",
-						     json_text_or_null(s, 3), "due",
-						     json_text_or_null(s, 4)));
+		json_array_append_new(
+			arr, json_pack("{s:o s:o s:o s:o s:o}", "reference",
+				       json_text_or_null(s, 0), "handler", json_text_or_null(s, 1),
+				       "unit", json_text_or_null(s, 2), "kind",
+				       json_text_or_null(s, 3), "due", json_text_or_null(s, 4)));
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(arr);

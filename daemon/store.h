@@ -189,13 +189,13 @@ int store_cases_after(struct store *st, int64_t after_id, int limit, struct stor
 struct store_reminder {
 	int64_t id;
 	int64_t case_id; /* 0: a digest or a notice */
-	char *case_ref;  /* joined from cases, NULL without a case */
-	char *kind;      /* deadline kind, "digest" or "admin" */
+	char *case_ref;	 /* joined from cases, NULL without a case */
+	char *kind;	 /* deadline kind, "digest" or "admin" */
 	int64_t subject;
 	char *stage;
 	char *occurrence; /* YYYY-MM-DD this instance is for */
 	char *recipient;  /* digests: "handler:ID" / "unit:ID"; else "" */
-	char *due;        /* the deadline's due date when planned, may be NULL */
+	char *due;	  /* the deadline's due date when planned, may be NULL */
 	unsigned recipients;
 	char *channel;
 	char *state; /* pending, failed, sent, dead, cancelled */
