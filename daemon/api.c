@@ -243,9 +243,9 @@ reload(struct api_env *env, struct api_req *req)
 		return;
 	}
 	if (ret < 0) {
-		/* An error reply need not wait: the configuration did not change. */
-		req->reply(req, "no.fristvakt.ConfigInvalid",
-			   json_pack("{ss}", "message", err.text));
+		/* The audit row of the failed attempt is durable before the answer. */
+		api_reply_error_after_commit(env, req, "no.fristvakt.ConfigInvalid",
+					     json_pack("{ss}", "message", err.text));
 		return;
 	}
 	api_reply_after_commit(env, req,

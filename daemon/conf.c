@@ -781,6 +781,80 @@ reminders_free(struct conf_reminders *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* FNV-1a over a setting's name, type and value, recursively. */
+static void
+hash_bytes(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		*h ^= b[i];
+		*h *= 0x100000001b3ULL;
+	}
+}
+
+static void
+hash_setting(uint64_t *h, const config_setting_t *s)
+{
+	const char *name = config_setting_name(s);
+	int type = config_setting_type(s);
+
+	if (name)
+		hash_bytes(h, name, strlen(name) + 1);
+	hash_bytes(h, &type, sizeof(type));
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+	case CONFIG_TYPE_LIST:
+	case CONFIG_TYPE_ARRAY:
+		for (int i = 0; i < config_setting_length(s); i++)
+			hash_setting(h, config_setting_get_elem(s, (unsigned)i));
+		hash_bytes(h, "}", 1);
+		break;
+	case CONFIG_TYPE_STRING: {
+		const char *v = config_setting_get_string(s);
+
+		hash_bytes(h, v, strlen(v) + 1);
+		break;
+	}
+	case CONFIG_TYPE_BOOL: {
+		int v = config_setting_get_bool(s);
+
+		hash_bytes(h, &v, sizeof(v));
+		break;
+	}
+	case CONFIG_TYPE_FLOAT: {
+		double v = config_setting_get_float(s);
+
+		hash_bytes(h, &v, sizeof(v));
+		break;
+	}
+	default: {
+		long long v = config_setting_get_int64(s);
+
+		hash_bytes(h, &v, sizeof(v));
+		break;
+	}
+	}
+}
+
+static void
+fingerprint(const config_setting_t *root, struct conf *c)
+{
+	static const char *const groups[] = { "calendars", "regimes", "services", "reminders",
+					      "timezone" };
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(groups); i++) {
+		const config_setting_t *s = config_setting_get_member(root, groups[i]);
+
+		hash_bytes(&h, groups[i], strlen(groups[i]) + 1);
+		if (s)
+			hash_setting(&h, s);
+	}
+	snprintf(c->rules_fingerprint, sizeof(c->rules_fingerprint), "%016llx",
+		 (unsigned long long)h);
+}
+
 static int
 load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
@@ -834,9 +908,10 @@ load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 			return ret;
 	}
 	if ((ret = rules_load(root, &c->rules, err)) < 0 ||
-	    (ret = conf_channels_load(root, c, err)) < 0)
+	    (ret = conf_channels_load(root, c, err)) < 0 || (ret = load_reminders(root, c, err)) < 0)
 		return ret;
-	return load_reminders(root, c, err);
+	fingerprint(root, c);
+	return 0;
 }
 
 int

@@ -148,6 +148,9 @@ struct conf {
 	struct conf_channel *channels;
 	size_t n_channels;
 	struct conf_reminders reminders;
+	/* A hash of everything deadlines and reminders are computed from (calendars, regimes,
+	 * services, reminders): equal fingerprints mean stored deadlines need no recompute. */
+	char rules_fingerprint[17];
 };
 
 /*

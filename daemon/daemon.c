@@ -140,17 +140,35 @@ on_recompute(uv_idle_t *h)
 	if (ret > 0)
 		return;
 	uv_idle_stop(h);
-	if (ret < 0)
+	if (ret < 0) {
 		log_err("recomputing deadlines stopped at case id %lld: %s",
 			(long long)d->recompute_cursor, strerror(-ret));
-	else
-		log_info("deadlines recomputed with the rules in force");
+		return;
+	}
+	/* Done: remember which rules the stored deadlines follow. */
+	if (api_txn_enter(&d->env) == 0) {
+		ret = store_meta_set(d->store, "rules_fingerprint", d->conf->rules_fingerprint);
+		api_txn_leave(&d->env, ret == 0);
+	}
+	log_info("deadlines recomputed with the rules in force");
 }
 
-/* (Re)starts recomputing every case from the first. */
+/*
+ * Recomputes every case from the first when the rules (or reminder policy) differ from
+ * those the stored deadlines were computed with.
+ */
 static void
 recompute_all(struct daemon *d)
 {
+	char *stored = NULL;
+
+	store_meta_get(d->store, "rules_fingerprint", &stored);
+	if (stored && strcmp(stored, d->conf->rules_fingerprint) == 0) {
+		free(stored);
+		return;
+	}
+	free(stored);
+	log_info("the rules changed: recomputing every case's deadlines and reminders");
 	d->recompute_cursor = 0;
 	uv_idle_start(&d->recompute, on_recompute);
 }

@@ -795,6 +795,7 @@ easy_common(struct job *j, CURL *e, const char *protocols)
 	SET(CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_VERBOSE, getenv("NV") ? 1L : 0L); /*TMPDBG*/
 	if (c->ca_file)
 		SET(CURLOPT_CAINFO, c->ca_file);
 	return rc;

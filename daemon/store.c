@@ -1453,3 +1453,41 @@ store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64
 	sqlite3_finalize(s);
 	return ret;
 }
+
+int
+store_meta_get(struct store *st, const char *key, char **value)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s, NULL);
+	int ret;
+
+	*value = NULL;
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*value = column_text(s, 0);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+				    -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}

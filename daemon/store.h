@@ -64,6 +64,9 @@ int store_release(struct store *st);
 void store_rollback_to(struct store *st);
 
 int store_counts(struct store *st, struct store_counts *out);
+/* A value of the meta table (owned), or -ENOENT. */
+int store_meta_get(struct store *st, const char *key, char **value);
+int store_meta_set(struct store *st, const char *key, const char *value);
 int store_audit_append(struct store *st, const struct store_audit *a);
 
 /* A case row. Strings are owned (store_case_deinit); handler and unit may be NULL. */

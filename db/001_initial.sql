@@ -129,3 +129,10 @@ CREATE TABLE disabled_channels (
 -- Digests and notices have no case: one per recipient, stage and day.
 CREATE UNIQUE INDEX reminders_caseless ON reminders (kind, stage, occurrence, recipient)
 	WHERE case_id IS NULL;
+
+-- Small facts about the database itself, e.g. the fingerprint of the rules its stored
+-- deadlines were computed with (a change triggers a recompute at start-up or reload).
+CREATE TABLE meta (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;

@@ -229,7 +229,8 @@ class ReloadTest(DaemonTest):
         line = next(i for i, l in enumerate(open(self.d.config), 1) if "idle_timeout = 0" in l)
         self.assertIn("fristvakt.conf:%d: 'idle_timeout' must be between" % line, p.stderr)
         rows = self.d.db().execute("SELECT outcome FROM audit").fetchall()
-        self.assertEqual(rows, [("no.fristvakt.ConfigInvalid",)] * 2)
+        self.assertEqual(rows, [("no.fristvakt.ConfigInvalid",)] * 2,
+                         (self.d.log_text(), self.d.db().execute("SELECT * FROM audit").fetchall(), p.stderr))
         self.assertEqual(self.d.cli("status").returncode, 0)
 
     def test_reload_refuses_restart_only_keys(self):

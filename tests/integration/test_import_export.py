@@ -12,7 +12,7 @@ import os
 import unittest
 
 from fvtest import DaemonTest
-from test_cases import PREFIX, CaseMixin, cli_missing, days_ago, iso, oslo_today, roll
+from test_cases import PREFIX, CaseMixin, days_ago, iso, oslo_today, roll
 
 try:
     import icalendar
@@ -182,9 +182,6 @@ class CliImportExportTest(CaseMixin, DaemonTest):
     def setUp(self):
         super().setUp()
         self.connect_case()
-        p = self.d.cli("import", "--help")
-        if cli_missing(p):
-            self.skipTest("the CLI has no 'import' command yet")
 
     def write(self, name, lines):
         path = os.path.join(self.d.dir, name)
@@ -246,7 +243,19 @@ class CliImportExportTest(CaseMixin, DaemonTest):
     def test_export_jsonl(self):
         path, _, _ = self.do_import()
         self.d.cli("import", path)
+        self.register("2026/PRIV-1", iso(days_ago(1)),
+                      contact={"email": "kari.nordmann@example.no", "consent": True})
         out = self.export("jsonl")
+        # Contact details never leave the daemon, in no format.
+        for fmt in ("jsonl", "csv", "ics"):
+            self.assertNotIn("kari.nordmann", self.export(fmt), fmt)
+        # --output writes the same to a file only the owner can read.
+        target = os.path.join(self.d.dir, "export.jsonl")
+        self.assertEqual(self.d.cli("export", "--format", "jsonl", "--output",
+                                    target).returncode, 0)
+        with open(target) as f:
+            self.assertEqual(f.read(), out)
+        self.assertEqual(os.stat(target).st_mode & 0o777, 0o600)
         records = [json.loads(line) for line in out.splitlines() if line.strip()]
         self.assertEqual(len(records), self.counts()["cases"])
         for rec in records:
@@ -259,17 +268,29 @@ class CliImportExportTest(CaseMixin, DaemonTest):
     def test_export_csv(self):
         path, _, _ = self.do_import()
         self.d.cli("import", path)
+        # A field with a comma and a quote must survive the round trip.
+        self.register("2026/CSV-1", "2026-03-02", handler="h-1", unit='NAV "Sentrum", 2')
         out = self.export("csv")
-        rows = list(csv.DictReader(io.StringIO(out)))
         header = next(csv.reader(io.StringIO(out)))
-        for col in ("reference", "service", "kind", "state", "due"):
-            self.assertIn(col, header)
-        self.assertTrue(rows)
-        expect = self.call("ListDeadlines", {"limit": 1000})["deadlines"]
-        self.assertEqual(sorted((r["reference"], r["kind"], r["state"], r["due"] or "")
-                                for r in rows),
-                         sorted((r["reference"], r["kind"], r["state"], r["due"] or "")
-                                for r in expect))
+        self.assertEqual(header, ["reference", "service", "handler", "unit", "case_state",
+                                  "kind", "label", "subject", "state", "due", "met_on",
+                                  "rule", "source"])
+        rows = list(csv.DictReader(io.StringIO(out)))
+        expect = []
+        for c in self.call("ListCases", {"limit": 1000})["cases"]:
+            g = self.get_case(c["reference"])
+            for d in g["deadlines"]:
+                expect.append({
+                    "reference": c["reference"], "service": c["service"],
+                    "handler": c["handler"] or "", "unit": c["unit"] or "",
+                    "case_state": c["state"], "kind": d["kind"], "label": d["label"],
+                    "subject": str(d["subject"]), "state": d["state"], "due": d["due"] or "",
+                    "met_on": d["met_on"] or "", "rule": d["rule"] or "",
+                    "source": d["source"] or ""})
+        key = lambda r: (r["reference"], r["kind"], r["subject"])
+        self.assertEqual(len(rows), len(expect))
+        self.assertEqual(sorted(rows, key=key), sorted(expect, key=key))
+        self.assertIn('NAV "Sentrum", 2', {r["unit"] for r in rows})
 
     @unittest.skipIf(icalendar is None, "python3-icalendar is not installed")
     def test_export_ics(self):
