@@ -80,12 +80,9 @@ cli_bad_option(const struct cli_command *cmd, int c, char **argv)
 	fprintf(stderr, " (see fristvakt %s --help)\n", cmd->name);
 }
 
-/*
- * Parses a command's own options: only --json and --help. Returns 1 to go on, 0 when help
- * was shown, or -1 on a usage error (message printed).
- */
-static int
-simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+int
+cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+		   int max_args)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -104,13 +101,13 @@ simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **
 			cli_command_usage(stdout, cmd);
 			return 0;
 		default:
-			cli_command_usage(stderr, cmd);
+			cli_bad_option(cmd, c, argv);
 			return -1;
 		}
 	}
-	if (optind < argc) {
+	if (argc - optind > max_args) {
 		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
-			argv[optind]);
+			argv[optind + max_args]);
 		return -1;
 	}
 	return 1;
@@ -453,7 +450,7 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 {
 	json_t *r, *counts;
 	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
-	int ret = simple_options(cli, cmd, argc, argv);
+	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : 0;
@@ -493,7 +490,7 @@ cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 {
 	char t[CAL_INSTANT_LEN];
 	json_t *r;
-	int ret = simple_options(cli, cmd, argc, argv);
+	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : 0;

@@ -72,6 +72,14 @@ const char *cli_local_time(const char *rfc3339, char *buf);
 /* What an error reply says, for a person: its message, or its parameters. Owned. */
 char *cli_error_detail(const char *error, json_t *params);
 
+/*
+ * Parses a command's own options when they are only --json and --help, and allows at most
+ * max_args arguments (optind is left at the first). Returns 1 to go on, 0 when help was
+ * shown, or -1 on a usage error (message printed).
+ */
+int cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+		       int max_args);
+
 /* "Usage: fristvakt NAME ARGS" and the command's help. */
 void cli_command_usage(FILE *f, const struct cli_command *cmd);
 

@@ -37,34 +37,6 @@ parse_id(const struct cli_command *cmd, const char *s, json_int_t *out)
 	return true;
 }
 
-/* Options shared by commands that take only --json and --help. Returns 1 to go on. */
-static int
-plain_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			cli->json = true;
-			break;
-		case 'h':
-			cli_command_usage(stdout, cmd);
-			return 0;
-		default:
-			cli_bad_option(cmd, c, argv);
-			return -1;
-		}
-	}
-	return 1;
-}
-
 static void
 print_reminder_row(json_t *r)
 {
@@ -160,7 +132,7 @@ run_show(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	json_int_t id;
 	char t[CAL_INSTANT_LEN];
 	size_t i;
-	int ret = plain_options(cli, cmd, argc, argv);
+	int ret = cli_simple_options(cli, cmd, argc, argv, 1);
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
@@ -219,7 +191,7 @@ run_retry(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	json_t *r;
 	json_int_t id;
-	int ret = plain_options(cli, cmd, argc, argv);
+	int ret = cli_simple_options(cli, cmd, argc, argv, 1);
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
@@ -298,7 +270,7 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	const char *verb = strrchr(cmd->name, ' ') ? strrchr(cmd->name, ' ') + 1 : cmd->name;
 	json_t *params = NULL, *r;
-	int ret = plain_options(cli, cmd, argc, argv);
+	int ret = cli_simple_options(cli, cmd, argc, argv, 1);
 	const char *method;
 
 	if (ret <= 0)

@@ -908,7 +908,8 @@ load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 			return ret;
 	}
 	if ((ret = rules_load(root, &c->rules, err)) < 0 ||
-	    (ret = conf_channels_load(root, c, err)) < 0 || (ret = load_reminders(root, c, err)) < 0)
+	    (ret = conf_channels_load(root, c, err)) < 0 ||
+	    (ret = load_reminders(root, c, err)) < 0)
 		return ret;
 	fingerprint(root, c);
 	return 0;

@@ -45,6 +45,11 @@
 #define KEY_MIN		16
 #define KEY_MAX		64
 #define RETRY_AFTER_CAP (7 * 86400)
+/*
+ * The longest wait for one SMTP reply (see easy_smtp). The loop can stall for twice this:
+ * the reply to the data, then to QUIT when the connection closes after that failed.
+ */
+#define SMTP_REPLY_TIMEOUT_S 5
 /* Input bytes per RFC 2047 encoded word: 56 base64 characters, a 68-character word. */
 #define WORD_BYTES 42
 /* "Subject: " */
@@ -795,7 +800,6 @@ easy_common(struct job *j, CURL *e, const char *protocols)
 	SET(CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	SET(CURLOPT_VERBOSE, getenv("NV") ? 1L : 0L); /*TMPDBG*/
 	if (c->ca_file)
 		SET(CURLOPT_CAINFO, c->ca_file);
 	return rc;
@@ -888,6 +892,15 @@ easy_smtp(struct job *j, CURL *e)
 	/* STARTTLS or fail, never CURLUSESSL_TRY; "none" is loopback only (conf). */
 	SET(CURLOPT_USE_SSL,
 	    (long)(c->tls == CONF_SMTP_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+	/*
+	 * libcurl (7.88 and later alike) waits for the reply to the end of the message
+	 * blocking, inside curl_multi_socket_action(), as it does for QUIT when a connection
+	 * closes: bound every reply wait, and with it how long the loop can stall. A relay on
+	 * the loopback interface (which only queues) answers in milliseconds.
+	 */
+	SET(CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    (long)(c->timeout_ms / 1000 < SMTP_REPLY_TIMEOUT_S ? c->timeout_ms / 1000
+							       : SMTP_REPLY_TIMEOUT_S));
 	if (c->username)
 		SET(CURLOPT_USERNAME, c->username);
 	if (c->password)

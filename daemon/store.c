@@ -1480,8 +1480,8 @@ int
 store_meta_set(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-				    -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(
+		st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &s, NULL);
 
 	if (rc != SQLITE_OK)
 		return map_rc(rc);

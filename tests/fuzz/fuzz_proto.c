@@ -19,6 +19,7 @@
 
 #include "fuzz.h"
 #include "proto.h"
+#include "util.h"
 
 /* Characters (code points) in a UTF-8 string jansson accepted. */
 static size_t
@@ -66,7 +67,7 @@ check_params(json_t *params)
 	json_t *v;
 
 	memset(&f, 0, sizeof(f));
-	if (proto_params_check(params, fields, FV_ARRAY_SIZE_FUZZ(fields), &f) < 0) {
+	if (proto_params_check(params, fields, FV_ARRAY_SIZE(fields), &f) < 0) {
 		FUZZ_CHECK(f.error && f.detail[0], "a refusal without a reason");
 		return;
 	}
@@ -75,11 +76,11 @@ check_params(json_t *params)
 	{
 		size_t i;
 
-		for (i = 0; i < FV_ARRAY_SIZE_FUZZ(fields); i++) {
+		for (i = 0; i < FV_ARRAY_SIZE(fields); i++) {
 			if (strcmp(fields[i].name, key) == 0)
 				break;
 		}
-		FUZZ_CHECK(i < FV_ARRAY_SIZE_FUZZ(fields), "unknown member '%s' passed", key);
+		FUZZ_CHECK(i < FV_ARRAY_SIZE(fields), "unknown member '%s' passed", key);
 		if (json_is_null(v))
 			continue;
 		switch (fields[i].type) {

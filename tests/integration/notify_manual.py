@@ -108,9 +108,10 @@ class HookHandler(http.server.BaseHTTPRequestHandler):
             json.loads(body)
         except ValueError:
             problems.append("body not JSON")
+        conc = path.startswith("/conc")
         with HOOKS.lock:
             HOOKS.requests.append({"path": path, "id": msg_id, "sigs": sigs, "body": body})
-            HOOKS.in_flight += 1
+            HOOKS.in_flight += conc
             HOOKS.max_in_flight = max(HOOKS.max_in_flight, HOOKS.in_flight)
         try:
             if problems:
@@ -138,20 +139,37 @@ class HookHandler(http.server.BaseHTTPRequestHandler):
             return self.reply(404)
         finally:
             with HOOKS.lock:
-                HOOKS.in_flight -= 1
+                HOOKS.in_flight -= conc
 
 
 class Mails:
     def __init__(self):
         self.messages = []
-        self.in_data = 0
-        self.max_in_data = 0
+        self.in_transaction = 0
+        self.max_in_transaction = 0
+        self.data_delay = 0.2
 
 
 MAILS = Mails()
 
 
 class MailHandler:
+    # A transaction runs from MAIL FROM to the reply to the end of the data. (libcurl waits
+    # for that reply blocking, so DATA phases of two transfers never overlap here.)
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        MAILS.in_transaction += 1
+        MAILS.max_in_transaction = max(MAILS.max_in_transaction, MAILS.in_transaction)
+        session.in_transaction = True
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RSET(self, server, session, envelope):
+        if getattr(session, "in_transaction", False):
+            MAILS.in_transaction -= 1
+            session.in_transaction = False
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("bad@"):
             return "550 5.1.1 no such user"
@@ -159,10 +177,8 @@ class MailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        MAILS.in_data += 1
-        MAILS.max_in_data = max(MAILS.max_in_data, MAILS.in_data)
         try:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(MAILS.data_delay)
             MAILS.messages.append(
                 {
                     "from": envelope.mail_from,
@@ -171,7 +187,8 @@ class MailHandler:
                 }
             )
         finally:
-            MAILS.in_data -= 1
+            MAILS.in_transaction -= 1
+            session.in_transaction = False
         return "250 Message accepted for delivery"
 
 
@@ -231,6 +248,7 @@ def main():
             f.write(text + "\n")
 
     hport = free_port()
+    http.server.ThreadingHTTPServer.request_queue_size = 64
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", hport), HookHandler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -332,11 +350,11 @@ def main():
 
     # 9. SMTP: 20 messages, 2 at a time, threading headers, UTF-8 subject.
     MAILS.messages.clear()
-    MAILS.max_in_data = 0
+    MAILS.max_in_transaction = 0
     ok, res, _, _ = run(driver, mconf, "mail", 20, to=("a@kommune.no", "b@kommune.no"))
     check("smtp 20 OK 250", ok and len(res) == 20 and all(
         r["status"] == "OK" and r["code"] == 250 for r in res.values()), res)
-    check("smtp concurrency 2", MAILS.max_in_data == 2, MAILS.max_in_data)
+    check("smtp concurrency 2", MAILS.max_in_transaction == 2, MAILS.max_in_transaction)
     good = 0
     for m in MAILS.messages:
         msg = email.message_from_bytes(m["raw"], policy=email.policy.default)
@@ -346,7 +364,7 @@ def main():
                 and msg["Message-ID"] == f"<msg-{i}@kommune.no>"
                 and msg["In-Reply-To"] == "<case-2026-17@kommune.no>"
                 and msg["References"] == "<case-2026-17@kommune.no>"
-                and msg.get_content() == "Hei,\n\nklagefristen i sak 2026/17 går ut 03.03.2026."
+                and msg.get_content().replace("\r\n", "\n") == "Hei,\n\nklagefristen i sak 2026/17 går ut 03.03.2026."
                                          "\n= slutt\n"
                 and abs(email.utils.parsedate_to_datetime(msg["Date"]).timestamp()
                         - time.time()) < 60
@@ -365,6 +383,16 @@ def main():
     ok, res, _, _ = run(driver, mconf.replace(str(sport), str(free_port())), "mail", 1,
                         to=("a@kommune.no",))
     check("smtp connection refused", ok and res[0]["status"] == "RETRY", res)
+    # A relay that takes 4 s to accept the data, with timeout = 2: libcurl waits for that
+    # reply blocking, bounded by the timeout, and then for the reply to QUIT (the same
+    # bound again: this one is answered when the relay is done with the data, at 4 s).
+    MAILS.data_delay = 4
+    t0 = time.time()
+    ok, res, _, _ = run(driver, mconf.replace("concurrency = 2;", "timeout = 2;"), "mail", 1,
+                        to=("a@kommune.no",))
+    check("smtp slow final reply -> RETRY after the timeout", ok and res[0]["status"] == "RETRY"
+          and "timeout" in res[0]["detail"] and time.time() - t0 < 5, (res, time.time() - t0))
+    MAILS.data_delay = 0.2
 
     smtpd.stop()
     httpd.shutdown()

@@ -108,9 +108,10 @@ class CaseMixin:
         """Calls a method that must fail; returns (error, parameters)."""
         r = (conn or self.c).call(PREFIX + method, params)
         self.assertIsNotNone(r, "%s: the daemon closed the connection" % method)
-        self.assertIn("error", r, "%s(%s) unexpectedly succeeded: %s" % (
-            method, params, {k: v for k, v in r.get("parameters", {}).get(
-                "recorded", r.get("parameters", {})).items() if k in ("event", "duplicate")}))
+        if "error" not in r:
+            rec = r.get("parameters", {}).get("recorded", {})
+            self.fail("%s(%s) unexpectedly succeeded (event %s, duplicate %s)"
+                      % (method, params, rec.get("event"), rec.get("duplicate")))
         return r["error"], r.get("parameters", {})
 
     def rec(self, method, params):

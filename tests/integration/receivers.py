@@ -1,0 +1,468 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Receivers for the reminder tests: a Standard Webhooks receiver and an SMTP server, both on
+127.0.0.1 with an ephemeral port, plus helpers that write secrets and the configuration
+snippets of channels and reminders.
+
+WebhookReceiver verifies the signature of every request it gets (a bad one is recorded in
+.failures; tests assert there are none), records each request and answers what the test
+programmed: a status (200, 500, 503, 410 ...), 429/503 with Retry-After, or a hang that
+outlasts the daemon's timeout. SmtpReceiver (aiosmtpd, Debian's python3-aiosmtpd: run with
+/usr/bin/python3) records every message parsed with email.policy.default.
+
+Every wait is bounded; the receivers never reach beyond the loopback interface.
+"""
+
+import asyncio
+import base64
+import collections
+import email
+import email.policy
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import socket
+import threading
+import time
+
+WEBHOOK_PATH = "/fristvakt/hook"
+
+
+# --------------------------------------------------------------------------------------
+# Standard Webhooks
+
+def sign(secret, msg_id, timestamp, body):
+    """The Standard Webhooks signature "v1,<base64 HMAC-SHA256>" of "{id}.{ts}.{body}"."""
+    if not secret.startswith("whsec_"):
+        raise ValueError("a secret starts with whsec_")
+    key = base64.b64decode(secret[len("whsec_"):])
+    if isinstance(body, str):
+        body = body.encode()
+    mac = hmac.new(key, ("%s.%s." % (msg_id, timestamp)).encode() + body,
+                   hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
+
+
+def new_secret():
+    """A fresh secret: "whsec_" and base64 of 24 random bytes."""
+    return "whsec_" + base64.b64encode(os.urandom(24)).decode()
+
+
+def write_secret(directory, name="webhook.secret", secret=None):
+    """Writes a secret file (mode 0600) into directory: returns (path, secret)."""
+    secret = secret or new_secret()
+    path = os.path.join(directory, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    os.chmod(path, 0o600)
+    return path, secret
+
+
+# --------------------------------------------------------------------------------------
+# The webhook receiver
+
+class Answer:
+    """What the receiver answers one request: a status, optionally Retry-After, optionally
+    after hanging for `hang` seconds (bounded; ended early when the receiver closes)."""
+
+    def __init__(self, status=200, retry_after=None, hang=0.0):
+        self.status = status
+        self.retry_after = retry_after
+        self.hang = hang
+
+    def __repr__(self):
+        return "Answer(%r, retry_after=%r, hang=%r)" % (self.status, self.retry_after, self.hang)
+
+
+OK = Answer(200)
+
+
+def answer(spec):
+    """An Answer from an Answer, a status code or (status, retry_after)."""
+    if isinstance(spec, Answer):
+        return spec
+    if isinstance(spec, tuple):
+        return Answer(spec[0], retry_after=spec[1])
+    return Answer(int(spec))
+
+
+Request = collections.namedtuple(
+    "Request", "webhook_id timestamp body raw received status signatures path")
+
+
+class WebhookReceiver:
+    """A threaded HTTP server on 127.0.0.1 that verifies and records Standard Webhooks.
+
+    requests: every request that got through the signature check (also those answered
+    with an error), in arrival order; delivered(): those answered 2xx; failures: what was
+    wrong with requests that failed the checks (tests assert it stays empty)."""
+
+    MAX_HANG = 30.0
+
+    def __init__(self, secrets, default=200):
+        self.secrets = [secrets] if isinstance(secrets, str) else list(secrets)
+        self.cond = threading.Condition()
+        self.requests = []
+        self.failures = []
+        self.default = answer(default)
+        self.queue = collections.deque()
+        self.rule = None
+        self.closing = threading.Event()
+        self.in_flight = 0
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):
+                pass
+
+            def do_POST(self):
+                receiver._handle(self)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d%s" % (self.port, WEBHOOK_PATH)
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    # ---- programming the answers ----
+
+    def set_default(self, spec):
+        """The answer to every request not covered by queued answers or the rule."""
+        with self.cond:
+            self.default = answer(spec)
+
+    def push(self, *specs):
+        """Answers for the next requests, in order, before the default applies again."""
+        with self.cond:
+            self.queue.extend(answer(s) for s in specs)
+
+    def set_rule(self, fn):
+        """fn(body) -> an answer spec or None (then the queue, then the default)."""
+        with self.cond:
+            self.rule = fn
+
+    def _pick(self, body):
+        with self.cond:
+            if self.rule:
+                spec = self.rule(body)
+                if spec is not None:
+                    return answer(spec)
+            if self.queue:
+                return self.queue.popleft()
+            return self.default
+
+    # ---- the request ----
+
+    def _fail(self, what):
+        with self.cond:
+            self.failures.append(what)
+            self.cond.notify_all()
+
+    def _verify(self, h, raw):
+        """The reason the request is not a valid Standard Webhook, or None."""
+        wid = h.headers.get("webhook-id")
+        ts = h.headers.get("webhook-timestamp")
+        sig = h.headers.get("webhook-signature")
+        if not wid or not ts or not sig:
+            return "missing webhook headers: %r" % dict(h.headers)
+        if not ts.isdigit():
+            return "webhook-timestamp %r is not unix seconds" % ts
+        if h.path != WEBHOOK_PATH:
+            return "path %r" % h.path
+        if not (h.headers.get("Content-Type") or "").startswith("application/json"):
+            return "content type %r" % h.headers.get("Content-Type")
+        given = sig.split(" ")
+        expected = {sign(s, wid, ts, raw): s for s in self.secrets}
+        for g in given:
+            if not g.startswith("v1,"):
+                return "signature %r is not v1" % g
+            if g not in expected:
+                return "signature %r matches no configured secret (id %s, ts %s)" % (
+                    g, wid, ts)
+        if len(set(given)) != len(given):
+            return "repeated signature in %r" % sig
+        return None
+
+    def _handle(self, h):
+        length = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(length) if length else b""
+        received = time.monotonic()
+        problem = self._verify(h, raw)
+        body = None
+        if problem is None:
+            try:
+                body = json.loads(raw)
+            except ValueError as e:
+                problem = "body is not JSON: %s" % e
+        if problem is None and body.get("id") != h.headers.get("webhook-id"):
+            problem = "body id %r differs from webhook-id %r" % (
+                body.get("id"), h.headers.get("webhook-id"))
+        if problem is not None:
+            self._fail(problem)
+            self._reply(h, 400)
+            return
+        a = self._pick(body)
+        with self.cond:
+            self.in_flight += 1
+            self.cond.notify_all()
+        try:
+            if a.hang:
+                self.closing.wait(min(a.hang, self.MAX_HANG))
+            req = Request(h.headers.get("webhook-id"), int(h.headers.get("webhook-timestamp")),
+                          body, raw, received, a.status,
+                          h.headers.get("webhook-signature").split(" "), h.path)
+            with self.cond:
+                self.requests.append(req)
+                self.cond.notify_all()
+            self._reply(h, a.status, a.retry_after)
+        finally:
+            with self.cond:
+                self.in_flight -= 1
+                self.cond.notify_all()
+
+    @staticmethod
+    def _reply(h, status, retry_after=None):
+        try:
+            h.send_response(status)
+            if retry_after is not None:
+                h.send_header("Retry-After", str(retry_after))
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            h.wfile.flush()
+        except OSError:
+            # The daemon gave up on a hanging request: nothing to answer to.
+            h.close_connection = True
+
+    # ---- what arrived ----
+
+    def all(self):
+        with self.cond:
+            return list(self.requests)
+
+    def delivered(self):
+        """Requests answered 2xx, in arrival order."""
+        with self.cond:
+            return [r for r in self.requests if 200 <= r.status < 300]
+
+    def wait(self, pred, timeout=15.0, what="the condition"):
+        """Waits (bounded) until pred(requests) is true; returns the requests."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not pred(list(self.requests)):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        "webhook receiver: %s not reached within %.0fs; got %s" % (
+                            what, timeout, [describe(r.body) + " -> %d" % r.status
+                                            for r in self.requests]))
+                self.cond.wait(min(left, 0.2))
+            return list(self.requests)
+
+    def wait_delivered(self, n, timeout=15.0):
+        """Waits until at least n requests were answered 2xx; returns those."""
+        self.wait(lambda rs: sum(200 <= r.status < 300 for r in rs) >= n, timeout,
+                  "%d delivered messages" % n)
+        return self.delivered()
+
+    def wait_requests(self, n, timeout=15.0):
+        """Waits until at least n requests were answered (any status)."""
+        return self.wait(lambda rs: len(rs) >= n, timeout, "%d requests" % n)
+
+    def wait_in_flight(self, n, timeout=15.0):
+        """Waits until at least n requests are being held (hanging) at once."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.in_flight < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("webhook receiver: %d requests in flight, wanted %d"
+                                         % (self.in_flight, n))
+                self.cond.wait(min(left, 0.2))
+
+    def quiet(self, seconds=1.0):
+        """Waits a little (real time) and returns what arrived meanwhile: for checks that
+        nothing more comes."""
+        before = len(self.all())
+        time.sleep(seconds)
+        return self.all()[before:]
+
+    def close(self):
+        self.closing.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+def describe(body):
+    """A short text for a webhook body, for failure messages."""
+    if not isinstance(body, dict):
+        return repr(body)
+    if body.get("type") == "fristvakt.reminder":
+        return "%s %s/%s %s" % (body.get("reminder_id"), body.get("deadline", {}).get("kind"),
+                                body.get("stage"), body.get("case_reference"))
+    return "%s %s/%s %s" % (body.get("reminder_id"), body.get("type"), body.get("stage"),
+                            body.get("recipient"))
+
+
+# --------------------------------------------------------------------------------------
+# The SMTP receiver
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+Mail = collections.namedtuple("Mail", "mail_from rcpt_tos message raw received")
+
+
+class SmtpReceiver:
+    """An aiosmtpd server on 127.0.0.1 that records each message (parsed with
+    email.policy.default: decoded Subject, Message-ID, In-Reply-To, References).
+    delay: seconds handle_DATA waits before it answers (a slow relay)."""
+
+    def __init__(self, delay=0.0):
+        from aiosmtpd.controller import Controller
+
+        self.cond = threading.Condition()
+        self.mails = []
+        self.delay = delay
+        self.in_flight = 0
+        receiver = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                with receiver.cond:
+                    receiver.in_flight += 1
+                    receiver.cond.notify_all()
+                try:
+                    if receiver.delay:
+                        await asyncio.sleep(receiver.delay)
+                    raw = envelope.original_content or envelope.content
+                    if isinstance(raw, str):
+                        raw = raw.encode()
+                    msg = email.message_from_bytes(raw, policy=email.policy.default)
+                    with receiver.cond:
+                        receiver.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos),
+                                                   msg, raw, time.monotonic()))
+                        receiver.cond.notify_all()
+                    return "250 OK"
+                finally:
+                    with receiver.cond:
+                        receiver.in_flight -= 1
+                        receiver.cond.notify_all()
+
+        last = None
+        for _ in range(5):
+            self.port = free_port()
+            self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+            try:
+                self.controller.start()
+                break
+            except Exception as e:  # a port taken between free_port() and the bind
+                last = e
+        else:
+            raise last
+        self.url = "smtp://127.0.0.1:%d" % self.port
+
+    def all(self):
+        with self.cond:
+            return list(self.mails)
+
+    def wait(self, n, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.mails) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("smtp receiver: %d messages within %.0fs, wanted %d: %s"
+                                         % (len(self.mails), timeout, n,
+                                            [str(m.message["Subject"]) for m in self.mails]))
+                self.cond.wait(min(left, 0.2))
+            return list(self.mails)
+
+    def wait_in_flight(self, n, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.in_flight < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("smtp receiver: %d messages in flight, wanted %d"
+                                         % (self.in_flight, n))
+                self.cond.wait(min(left, 0.2))
+
+    def close(self):
+        try:
+            self.controller.stop()
+        except Exception:
+            pass
+
+
+# --------------------------------------------------------------------------------------
+# Configuration snippets (libconfig) for fristvakt.conf
+
+def webhook_channel(name, url, secret_file, previous_secret_file=None, concurrency=4,
+                    timeout=2, connect_timeout=1):
+    # One setting a line: fristvaktd reads integers back from their line (see the report
+    # of the tests: "timeout" is also found inside "connect_timeout" on the same line).
+    s = ('{\n\t\tname = "%s";\n\t\ttype = "webhook";\n\t\turl = "%s";\n'
+         '\t\tsecret_file = "%s";\n\t\tconcurrency = %d;\n\t\tconnect_timeout = %d;\n'
+         '\t\ttimeout = %d;\n'
+         % (name, url, secret_file, concurrency, connect_timeout, timeout))
+    if previous_secret_file:
+        s += '\t\tprevious_secret_file = "%s";\n' % previous_secret_file
+    return s + "\t}"
+
+
+def smtp_channel(name, url, sender="fristvakt@kommune.example", concurrency=2, timeout=5,
+                 connect_timeout=2):
+    return ('{\n\t\tname = "%s";\n\t\ttype = "smtp";\n\t\turl = "%s";\n\t\tfrom = "%s";\n'
+            '\t\ttls = "none";\n\t\tconcurrency = %d;\n\t\tconnect_timeout = %d;\n'
+            '\t\ttimeout = %d;\n\t}'
+            % (name, url, sender, concurrency, connect_timeout, timeout))
+
+
+# Short retries: they happen within minutes of moved clock time.
+FAST_RETRY = {"first": 5, "factor": 200, "max_interval": 60, "give_up": 600}
+
+
+def reminder_subst(channels=(), channel="log", admin_channel="log", retry=None,
+                   send_time=None, digest=None, digest_days=None, addresses=None,
+                   clock_control=True, language=None):
+    """Substitutions of the shipped fristvakt.conf (for Daemon/write_config): the channels
+    (snippets), the reminder and admin channels, retry settings, send time, digest
+    recipients, e-mail address patterns, and the test clock."""
+    subst = {}
+    if channels:
+        subst["channels = ("] = "channels = (\n\t" + ",\n\t".join(channels) + "\n"
+    subst['\tchannel = "log";\n\tadmin_channel = "log";'] = (
+        '\tchannel = "%s";\n\tadmin_channel = "%s";' % (channel, admin_channel))
+    if retry:
+        r = dict(FAST_RETRY)
+        r.update(retry if isinstance(retry, dict) else {})
+        subst["\t\tfirst = 60;\n\t\tfactor = 200;\n\t\tmax_interval = 21600;\n"
+              "\t\tgive_up = 259200;"] = (
+            "\t\tfirst = %d;\n\t\tfactor = %d;\n\t\tmax_interval = %d;\n\t\tgive_up = %d;"
+            % (r["first"], r["factor"], r["max_interval"], r["give_up"]))
+    if send_time:
+        subst['send_time = "08:00";'] = 'send_time = "%s";' % send_time
+    if language:
+        subst['language = "nb";'] = 'language = "%s";' % language
+    if digest is not None:
+        subst["recipients = [];"] = "recipients = [%s];" % ", ".join('"%s"' % r for r in digest)
+    if digest_days is not None:
+        subst["\t\tdays = 7;"] = "\t\tdays = %d;" % digest_days
+    for role, pattern in (addresses or {}).items():
+        old = {"handler": '# handler = "{handler}@kommune.example";',
+               "unit": '# unit = "{unit}@kommune.example";',
+               "supervisor": '# supervisor = "leder.{unit}@kommune.example";'}[role]
+        subst[old] = '%s = "%s";' % (role, pattern)
+    subst["clock_control = false;"] = "clock_control = %s;" % (
+        "true" if clock_control else "false")
+    return subst
