@@ -938,6 +938,26 @@ resolve_ref(const struct timeline *tl, const char *ref, const char *param, json_
 	return false;
 }
 
+/*
+ * Whether the party asked for the reasons of decision (a current event of the case) on or
+ * before the day given: reasons cannot reach the party before they were asked for.
+ */
+static bool
+reasons_requested(const struct timeline *tl, int64_t decision, struct cal_date given)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		json_t *d = json_object_get(tl->data[i], "decision");
+		struct cal_date asked;
+
+		if (!tl->ev[i].superseded_by && strcmp(tl->ev[i].type, "reasons_requested") == 0 &&
+		    json_is_integer(d) && current_version(tl, json_integer_value(d)) == decision &&
+		    cal_date_of_instant(tl->ev[i].occurred, &asked) == 0 &&
+		    cal_cmp(asked, given) <= 0)
+			return true;
+	}
+	return false;
+}
+
 /* The subject event type of a deadline kind (for extensions and overrides). */
 static enum rules_event_type
 subject_type(enum rules_kind kind)
@@ -1292,6 +1312,16 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 			}
 			if (id)
 				json_object_set_new(data, m->ref_param, json_integer(id));
+		}
+		if (m->type == RULES_EV_REASONS_GIVEN &&
+		    !reasons_requested(&tl, json_integer_value(json_object_get(data, "decision")),
+				       when_date)) {
+			fail_order(
+				o, ref,
+				"no request for the reasons of decision %lld is recorded on "
+				"or before that day; record it first (RequestReasons)",
+				(long long)json_integer_value(json_object_get(data, "decision")));
+			goto out;
 		}
 		if (m->type == RULES_EV_EXTENSION || m->type == RULES_EV_OVERRIDE) {
 			char *who = account_name(req->peer.uid);

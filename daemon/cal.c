@@ -216,9 +216,13 @@ parse_digits(const char *s, int n, int *out)
 	return true;
 }
 
-/* "YYYY-MM-DD" at the start of s, with no check of what follows. */
+/*
+ * "YYYY-MM-DD" at the start of s, with no check of what follows. slack widens the year
+ * range by that many years on each side (an RFC 3339 instant in UTC can fall on the day
+ * before or after the supported local dates).
+ */
 static int
-parse_date_prefix(const char *s, struct cal_date *out)
+parse_date_prefix(const char *s, struct cal_date *out, int slack)
 {
 	struct cal_date d;
 
@@ -227,7 +231,7 @@ parse_date_prefix(const char *s, struct cal_date *out)
 		return -EINVAL;
 	if (d.month < 1 || d.month > 12 || d.day < 1 || d.day > cal_days_in_month(d.year, d.month))
 		return -EINVAL;
-	if (d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX)
+	if (d.year < CAL_YEAR_MIN - slack || d.year > CAL_YEAR_MAX + slack)
 		return -ERANGE;
 	*out = d;
 	return 0;
@@ -241,7 +245,7 @@ cal_date_parse(const char *s, struct cal_date *out)
 
 	if (!s || !out)
 		goto out;
-	err = parse_date_prefix(s, &d);
+	err = parse_date_prefix(s, &d, 0);
 	if (err)
 		goto out;
 	if (s[10] != '\0') {
@@ -760,16 +764,17 @@ cal_instant_parse(const char *s, int64_t *out)
 	struct cal_date d;
 	const char *p;
 	int hh, mm, ss, oh, om;
-	int64_t off = 0;
+	int64_t off = 0, t;
 	int err = -EINVAL;
 
 	if (!s || !out)
 		goto out;
-	err = parse_date_prefix(s, &d);
+	err = parse_date_prefix(s, &d, 1);
 	if (err)
 		goto out;
 	if (s[10] == '\0') {
-		err = cal_day_start(d, out);
+		err = d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX ? -ERANGE
+								     : cal_day_start(d, out);
 		goto out;
 	}
 	err = -EINVAL;
@@ -804,8 +809,16 @@ cal_instant_parse(const char *s, int64_t *out)
 	}
 	if (*p != '\0')
 		goto out;
-	*out = days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY + hh * 3600 + mm * 60 + ss -
-	       off;
+	t = days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY + hh * 3600 + mm * 60 + ss - off;
+	/*
+	 * In range means on a supported civil date in the zone, as for cal_date_of_instant:
+	 * then what cal_instant_format prints (UTC, possibly a day outside) parses back.
+	 */
+	if (cal_date_of_instant(t, &d) < 0) {
+		err = -ERANGE;
+		goto out;
+	}
+	*out = t;
 	err = 0;
 out:
 	return err;

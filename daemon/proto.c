@@ -49,7 +49,9 @@ proto_reader_feed(struct proto_reader *r, const char *data, size_t n)
 		r->buf = xrealloc(r->buf, cap);
 		r->cap = cap;
 	}
-	memcpy(r->buf + r->len, data, n);
+	/* n may be 0 before anything was buffered (buf still NULL). */
+	if (n > 0)
+		memcpy(r->buf + r->len, data, n);
 	r->len += n;
 	/*
 	 * Check every message the new bytes complete, and the unterminated tail: a message

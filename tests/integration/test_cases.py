@@ -12,7 +12,6 @@ import datetime
 import json
 import os
 import pwd
-import re
 import signal
 import subprocess
 import sys
@@ -1069,8 +1068,8 @@ class ListingTest(CaseTest):
         bpa = self.call("ListDeadlines", {"service": "bpa"})["deadlines"]
         self.assertEqual({r["reference"] for r in bpa}, {"PG-1", "PG-4", "PG-7"})
         h1 = self.call("ListDeadlines", {"handler": "h-1", "kind": "processing"})["deadlines"]
-        self.assertEqual({r["reference"] for r in h1}, {"PG-1", "PG-3", "PG-5", "PG-7"} - {
-            "PG-1", "PG-7"})  # BPA has no processing norm
+        # h-1 has PG-1, 3, 5 and 7; PG-1 and PG-7 are BPA, which has no processing norm.
+        self.assertEqual({r["reference"] for r in h1}, {"PG-3", "PG-5"})
         window = self.call("ListDeadlines", {"due_from": "2026-03-16",
                                              "due_to": "2026-03-20"})["deadlines"]
         self.assertTrue(window)
@@ -1108,15 +1107,13 @@ class IdempotenceTest(CaseTest):
         first = self.rec("RecordDecision", params)
         self.assertFalse(first["duplicate"])
         before = self.counts()
-        audit_before = self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0]
         second = self.rec("RecordDecision", params)
         self.assertTrue(second["duplicate"])
         self.assertEqual(second["event"], first["event"])
         self.assertEqual(second["deadlines"], first["deadlines"])
         self.assertEqual(second["case"]["reference"], ref)
-        self.assertEqual(self.counts()["cases"], before["cases"])
-        self.assertEqual(self.counts()["events"], before["events"])
-        self.assertEqual(self.counts()["deadlines"], before["deadlines"])
+        # Nothing was stored, not even an audit row: a re-send changes nothing.
+        self.assertEqual(self.counts(), before)
         g = self.get_case(ref)
         decisions = [e for e in g["events"] if e["type"] == "decision"]
         self.assertEqual(len(decisions), 1)
@@ -1127,9 +1124,7 @@ class IdempotenceTest(CaseTest):
         self.addCleanup(c2.close)
         third = self.call("RecordDecision", params, conn=c2)["recorded"]
         self.assertEqual((third["event"], third["duplicate"]), (first["event"], True))
-        self.assertEqual(self.counts()["events"], before["events"])
-        self.assertGreaterEqual(self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0],
-                                audit_before)
+        self.assertEqual(self.counts(), before)
 
     def test_resend_with_other_data_conflicts(self):
         ref = "I-2"

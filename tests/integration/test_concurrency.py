@@ -5,7 +5,6 @@ in the middle of a wave of writes."""
 
 import datetime
 import signal
-import socket
 import sqlite3
 import threading
 import time

@@ -167,6 +167,9 @@ test_sign_vector(void **state)
 	assert_string_equal(sig, VEC_SIG);
 }
 
+/* 16 base64 characters: 12 bytes. */
+#define A16 "AAAAAAAAAAAAAAAA"
+
 static void
 test_sign_bad(void **state)
 {
@@ -181,8 +184,7 @@ test_sign_bad(void **state)
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw=", /* padding where none fits */
 		"whsec_MfKQ9r8GKYqr=wjUPD8ILPZIo2LaLaSw", /* '=' inside */
 		"whsec_AAAAAAAAAAAAAAAAAAAA",		  /* 15 bytes: too short */
-		"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-		"AAAAAAAAAAAA", /* 72 bytes: too long */
+		"whsec_" A16 A16 A16 A16 A16 A16, /* 72 bytes: too long */
 	};
 	char sig[NOTIFY_SIGN_MAX];
 
