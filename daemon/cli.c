@@ -135,6 +135,9 @@ resolve_socket(struct cli *cli, bool *failed)
 			return NULL;
 		}
 		socket = xstrdup(conf->socket);
+		/* Times are shown in the zone the daemon counts legal days in. */
+		if (!getenv("TZ"))
+			setenv("TZ", conf->timezone, 1);
 		conf_free(conf);
 		return socket;
 	}

@@ -75,7 +75,10 @@ check_date(const char *s, const struct cal_office *office)
 	int ret = cal_date_parse(s, &d);
 
 	if (ret == -ERANGE) {
-		FUZZ_CHECK(strlen(s) == 10, "-ERANGE for '%s'", s);
+		int year = (int)strtol(s, NULL, 10);
+
+		FUZZ_CHECK(strlen(s) >= 10 && (year < CAL_YEAR_MIN || year > CAL_YEAR_MAX),
+			   "-ERANGE for '%s'", s);
 		return;
 	}
 	if (ret < 0) {

@@ -64,6 +64,8 @@ class Daemon:
         e.update(env or {})
         self.read_notify()
         mark = len(self.notifications)
+        if getattr(self, "log", None):
+            self.log.close()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [FRISTVAKTD, "-c", "etc/fristvakt.conf"], cwd=self.dir,

@@ -65,7 +65,9 @@ def write_secret(directory, name="webhook.secret", secret=None):
 
 class Answer:
     """What the receiver answers one request: a status, optionally Retry-After, optionally
-    after hanging for `hang` seconds (bounded; ended early when the receiver closes)."""
+    after hanging for `hang` seconds (bounded; ended early when the receiver closes). A
+    request that hangs past the daemon's timeout is not delivered, so give a hang a
+    non-2xx status (HANG) unless the point is a slow receiver that still answers in time."""
 
     def __init__(self, status=200, retry_after=None, hang=0.0):
         self.status = status
@@ -79,6 +81,11 @@ class Answer:
 OK = Answer(200)
 
 
+def hang(seconds=25.0, status=500):
+    """Holds the request for seconds (past the daemon's timeout), then answers status."""
+    return Answer(status, hang=seconds)
+
+
 def answer(spec):
     """An Answer from an Answer, a status code or (status, retry_after)."""
     if isinstance(spec, Answer):
@@ -88,8 +95,17 @@ def answer(spec):
     return Answer(int(spec))
 
 
-Request = collections.namedtuple(
-    "Request", "webhook_id timestamp body raw received status signatures path")
+class Request:
+    """One webhook request: webhook_id, timestamp (int), body (parsed), raw (bytes),
+    received (time.monotonic()), status (what the receiver answers or answered), hang
+    (seconds it was held), signatures (the v1 values), answered (the reply went out)."""
+
+    def __init__(self, **kw):
+        self.answered = False
+        self.__dict__.update(kw)
+
+    def __repr__(self):
+        return "<%s -> %d>" % (describe(self.body), self.status)
 
 
 class WebhookReceiver:
@@ -208,19 +224,19 @@ class WebhookReceiver:
             self._reply(h, 400)
             return
         a = self._pick(body)
+        # Recorded on arrival: a request held until the daemon is killed is seen too.
+        req = Request(webhook_id=h.headers.get("webhook-id"),
+                      timestamp=int(h.headers.get("webhook-timestamp")), body=body, raw=raw,
+                      received=received, status=a.status, hang=a.hang,
+                      signatures=h.headers.get("webhook-signature").split(" "))
         with self.cond:
+            self.requests.append(req)
             self.in_flight += 1
             self.cond.notify_all()
         try:
             if a.hang:
                 self.closing.wait(min(a.hang, self.MAX_HANG))
-            req = Request(h.headers.get("webhook-id"), int(h.headers.get("webhook-timestamp")),
-                          body, raw, received, a.status,
-                          h.headers.get("webhook-signature").split(" "), h.path)
-            with self.cond:
-                self.requests.append(req)
-                self.cond.notify_all()
-            self._reply(h, a.status, a.retry_after)
+            req.answered = self._reply(h, a.status, a.retry_after)
         finally:
             with self.cond:
                 self.in_flight -= 1
@@ -235,9 +251,11 @@ class WebhookReceiver:
             h.send_header("Content-Length", "0")
             h.end_headers()
             h.wfile.flush()
+            return True
         except OSError:
             # The daemon gave up on a hanging request: nothing to answer to.
             h.close_connection = True
+            return False
 
     # ---- what arrived ----
 
@@ -248,7 +266,7 @@ class WebhookReceiver:
     def delivered(self):
         """Requests answered 2xx, in arrival order."""
         with self.cond:
-            return [r for r in self.requests if 200 <= r.status < 300]
+            return [r for r in self.requests if 200 <= r.status < 300 and not r.hang]
 
     def wait(self, pred, timeout=15.0, what="the condition"):
         """Waits (bounded) until pred(requests) is true; returns the requests."""
@@ -266,7 +284,8 @@ class WebhookReceiver:
 
     def wait_delivered(self, n, timeout=15.0):
         """Waits until at least n requests were answered 2xx; returns those."""
-        self.wait(lambda rs: sum(200 <= r.status < 300 for r in rs) >= n, timeout,
+        self.wait(lambda rs: sum(200 <= r.status < 300 and not r.hang for r in rs) >= n,
+                  timeout,
                   "%d delivered messages" % n)
         return self.delivered()
 
