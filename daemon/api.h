@@ -115,6 +115,15 @@ void api_deadlines_list(struct api_env *env, struct api_req *req);
 void api_import(struct api_env *env, struct api_req *req);
 void api_audit_list(struct api_env *env, struct api_req *req);
 
+/*
+ * The parameter validation of an event method ("no.fristvakt.RegisterApplication", ...;
+ * borrowed, as are conf and params) exactly as the daemon runs it, without a store or a
+ * socket: for the fuzz targets. 0 and *data the event's data (owned); -ENOENT for a
+ * method that records no event; -EINVAL with err "ERROR {parameters}" for a refusal.
+ */
+int api_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
+		      json_t **data, char *err, size_t errlen);
+
 struct rules_deadline;
 struct store_case;
 struct store_reminder;

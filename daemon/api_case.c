@@ -524,6 +524,32 @@ bad:
 	return false;
 }
 
+int
+api_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
+		  json_t **data, char *err, size_t errlen)
+{
+	const struct iface_method *im = iface_method_find(method, false);
+	const struct event_method *m = im ? event_method_of(im->id) : NULL;
+	struct api_env env = { .conf = conf };
+	struct api_req req = { .method = im, .params = params, .now = now };
+	struct outcome o = { 0 };
+	int64_t when;
+	char *text;
+
+	*data = NULL;
+	if (!m) {
+		snprintf(err, errlen, "%s: %s", PROTO_ERR_METHOD_NOT_FOUND, method);
+		return -ENOENT;
+	}
+	if (validate(&env, &req, m, data, &when, &o))
+		return 0;
+	text = json_dumps(o.params, JSON_COMPACT);
+	snprintf(err, errlen, "%s %s", o.error, text ? text : "{}");
+	free(text);
+	json_decref(o.params);
+	return -EINVAL;
+}
+
 /* The civil date of an RFC 3339 member of an event's data. */
 static bool
 data_date(json_t *data, const char *key, struct cal_date *out)
@@ -1060,7 +1086,11 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 	for (size_t i = 0; i < comp->n; i++) {
 		const struct rules_deadline *d = &comp->d[i];
 		json_t *j = rules_deadline_json(d);
+		char *text = rules_deadline_text(d);
 
+		/* The words too: reminders quote them ({{explanation}}). */
+		json_object_set_new(j, "text", json_string(text));
+		free(text);
 		expl[i] = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
 		rows[i] = (struct store_deadline){

@@ -151,9 +151,19 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			}
 			if (!st->repeat_days && w.at < now - PAST_SLACK)
 				continue;
-			if (n_want == cap) {
+			if (n_want + 2 > cap) {
 				cap = cap ? cap * 2 : 16;
 				want = xrealloc(want, cap * sizeof(*want));
+			}
+			/*
+			 * The applicant gets a message of their own: staff addresses and the
+			 * applicant's never share a To: line.
+			 */
+			if ((w.recipients & CONF_RCPT_APPLICANT) &&
+			    w.recipients != CONF_RCPT_APPLICANT) {
+				want[n_want] = w;
+				want[n_want++].recipients = CONF_RCPT_APPLICANT;
+				w.recipients &= ~(unsigned)CONF_RCPT_APPLICANT;
 			}
 			want[n_want++] = w;
 		}
@@ -193,7 +203,8 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			.subject = w->subject,
 			.stage = w->stage->name,
 			.occurrence = cal_date_format(w->day, day),
-			.recipient = (char *)"",
+			.recipient =
+				(char *)(w->recipients == CONF_RCPT_APPLICANT ? "applicant" : ""),
 			.due = cal_date_format(w->due, due),
 			.recipients = w->recipients,
 			.channel = r->channel,
@@ -369,6 +380,7 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	var(&vs, "date", cal_date_format(today, date));
 	var(&vs, "source", json_string_value(json_object_get(expl, "source")));
 	var(&vs, "rule", json_string_value(json_object_get(expl, "rule")));
+	var(&vs, "explanation", json_string_value(json_object_get(expl, "text")));
 	if (due && cal_date_parse(due, &due_d) == 0) {
 		int32_t left = cal_diff_days(today, due_d);
 

@@ -120,8 +120,7 @@ resolve_socket(struct cli *cli, bool *failed)
 	const char *env = getenv("FRISTVAKT_SOCKET");
 	const char *path = cli->config ? cli->config : FV_DEFAULT_CONFIG;
 	struct conf_error err;
-	struct conf *conf;
-	char *socket;
+	char *socket, *tz;
 
 	*failed = false;
 	if (cli->socket)
@@ -129,16 +128,16 @@ resolve_socket(struct cli *cli, bool *failed)
 	if (env && *env)
 		return xstrdup(env);
 	if (access(path, R_OK) == 0 || cli->config) {
-		if (conf_load(path, &conf, &err) < 0) {
+		/* Only the socket and the zone: no secrets, no validation of the rest. */
+		if (conf_peek(path, &socket, &tz, &err) < 0) {
 			fprintf(stderr, "fristvakt: %s\n", err.text);
 			*failed = true;
 			return NULL;
 		}
-		socket = xstrdup(conf->socket);
 		/* Times are shown in the zone the daemon counts legal days in. */
-		if (!getenv("TZ"))
-			setenv("TZ", conf->timezone, 1);
-		conf_free(conf);
+		if (tz && !getenv("TZ"))
+			setenv("TZ", tz, 1);
+		free(tz);
 		return socket;
 	}
 	return xstrdup(FV_DEFAULT_SOCKET);

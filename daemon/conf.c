@@ -963,6 +963,46 @@ out:
 	return ret;
 }
 
+int
+conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err)
+{
+	char *abs = fv_abspath(path), *dir_copy = xstrdup(abs);
+	const char *sock = NULL, *tz = NULL;
+	config_t cfg;
+	FILE *f;
+	int ret = 0;
+
+	*socket = *timezone = NULL;
+	config_init(&cfg);
+	f = fopen(abs, "r");
+	if (!f) {
+		ret = -errno;
+		conf_error_set(err, abs, 0, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	fclose(f);
+	config_set_include_dir(&cfg, dirname(dir_copy));
+	if (config_read_file(&cfg, abs) != CONFIG_TRUE) {
+		conf_error_set(err, config_error_file(&cfg) ? config_error_file(&cfg) : abs,
+			       config_error_line(&cfg), "%s", config_error_text(&cfg));
+		ret = -EINVAL;
+		goto out;
+	}
+	if (config_lookup_string(&cfg, "control.socket", &sock) != CONFIG_TRUE || !*sock) {
+		conf_error_set(err, abs, 0, "no control.socket");
+		ret = -ENOENT;
+		goto out;
+	}
+	*socket = fv_abspath(sock);
+	if (config_lookup_string(&cfg, "timezone", &tz) == CONFIG_TRUE)
+		*timezone = xstrdup(tz);
+out:
+	config_destroy(&cfg);
+	free(dir_copy);
+	free(abs);
+	return ret;
+}
+
 void
 conf_free(struct conf *c)
 {

@@ -177,6 +177,14 @@ int conf_load(const char *path, struct conf **out, struct conf_error *err);
 void conf_free(struct conf *conf);
 
 /*
+ * Reads only what a client needs from the file at path — the control socket (made absolute)
+ * and the time zone — without validating the rest or reading any secret. Returns 0 with
+ * *socket and *timezone owned (timezone may be NULL: not set), or a negative errno with err
+ * filled.
+ */
+int conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err);
+
+/*
  * The role of a peer from its uid and groups (borrowed, n_groups of them). The account the
  * daemon runs as (self_uid) and root are always admin.
  */

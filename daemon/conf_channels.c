@@ -56,8 +56,7 @@ check_keys(const config_setting_t *s, const char *const *allowed, struct conf_er
 
 /* Optional string member: absent leaves *out alone; present must be a non-empty string. */
 static int
-get_string(const config_setting_t *group, const char *key, const char **out,
-	   struct conf_error *err)
+get_string(const config_setting_t *group, const char *key, const char **out, struct conf_error *err)
 {
 	const config_setting_t *s = config_setting_get_member(group, key);
 
@@ -291,7 +290,8 @@ url_split(const char *url, struct url_parts *u, const char **why)
 		}
 		memcpy(digits, host + n + 1, dn);
 		digits[dn] = '\0';
-		if (fv_parse_i64(digits, 1, 65535, &port) < 0 || !isdigit((unsigned char)digits[0])) {
+		if (fv_parse_i64(digits, 1, 65535, &port) < 0 ||
+		    !isdigit((unsigned char)digits[0])) {
 			*why = "has a bad port";
 			return -EINVAL;
 		}
@@ -363,8 +363,7 @@ out:
 
 /* Checks a Standard Webhooks secret ("whsec_" and base64 of 16..64 bytes) read from path. */
 static int
-check_whsec(const config_setting_t *s, const char *path, const char *secret,
-	    struct conf_error *err)
+check_whsec(const config_setting_t *s, const char *path, const char *secret, struct conf_error *err)
 {
 	long n;
 
@@ -495,12 +494,9 @@ refuse_keys(const config_setting_t *g, const char *const *keys, const char *type
 static int
 load_webhook(const config_setting_t *g, struct conf_channel *ch, struct conf_error *err)
 {
-	static const char *const not_here[] = { "from",
-						"username",
-						"password_file",
-						"password_credential",
-						"tls",
-						NULL };
+	static const char *const not_here[] = { "from",		 "username",
+						"password_file", "password_credential",
+						"tls",		 NULL };
 	const config_setting_t *us = config_setting_get_member(g, "url");
 	struct url_parts u;
 	const char *why;
@@ -528,8 +524,9 @@ load_webhook(const config_setting_t *g, struct conf_channel *ch, struct conf_err
 			       &ch->secret_previous, err)) < 0)
 		return ret;
 	if (!ch->secret) {
-		conf_error_at(err, g, "webhook channel '%s' needs 'secret_file' or "
-				      "'secret_credential'",
+		conf_error_at(err, g,
+			      "webhook channel '%s' needs 'secret_file' or "
+			      "'secret_credential'",
 			      ch->name);
 		return -EINVAL;
 	}
@@ -567,8 +564,9 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct conf_error 
 		return -EINVAL;
 	}
 	if (u.has_path) {
-		conf_error_at(err, us, "'url' must be smtp://host[:port] or smtps://host[:port], "
-				       "without a path");
+		conf_error_at(err, us,
+			      "'url' must be smtp://host[:port] or smtps://host[:port], "
+			      "without a path");
 		return -EINVAL;
 	}
 	smtps = strcmp(u.scheme, "smtps") == 0;
@@ -684,16 +682,15 @@ load_channel(const config_setting_t *g, struct conf_channel *ch, struct conf_err
 	}
 	if (!name_valid(name)) {
 		conf_error_at(err, config_setting_get_member(g, "name"),
-			      "channel name \"%s\" must be 1 to 64 of a-z, 0-9, '_' and '-'",
-			      name);
+			      "channel name \"%s\" must be 1 to 64 of a-z, 0-9, '_' and '-'", name);
 		return -EINVAL;
 	}
 	ch->name = xstrdup(name);
 	ch->connect_timeout_ms = connect_s * 1000;
 	ch->timeout_ms = timeout_s * 1000;
 	if (!type) {
-		conf_error_at(err, g, "channel '%s' needs 'type' (\"log\", \"webhook\" or \"smtp\")",
-			      name);
+		conf_error_at(err, g,
+			      "channel '%s' needs 'type' (\"log\", \"webhook\" or \"smtp\")", name);
 		return -EINVAL;
 	}
 	if (strcmp(type, "log") == 0) {

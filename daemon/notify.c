@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -98,6 +99,7 @@ struct sock {
 	uv_poll_t poll;
 	struct notify *n;
 	curl_socket_t fd;
+	CURL *easy;		  /* the transfer that asked last (compared, never dereferenced) */
 	struct sock *prev, *next; /* in notify.socks until closed */
 };
 
@@ -479,7 +481,7 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct sbuf b = { 0 }, body = { 0 };
 	const char *cte, *text;
 	char *subject = NULL;
@@ -488,9 +490,8 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 	size_t col;
 
 	if (!m || !from || !address_valid(from) || !atom_valid(m->id) ||
-	    (m->thread && !atom_valid(m->thread)) || !utf8_ok(m->text) ||
-	    (m->n_to && !m->to) || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 1900)
+	    (m->thread && !atom_valid(m->thread)) || !utf8_ok(m->text) || (m->n_to && !m->to) ||
+	    !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 1900)
 		return NULL;
 	if (!domain)
 		domain = strrchr(from, '@') + 1;
@@ -670,8 +671,7 @@ job_done(struct job *j)
 		uv_idle_start(&n->kick, kick_cb);
 }
 
-static void
-job_set(struct job *j, enum notify_status status, long code, const char *fmt, ...)
+static void job_set(struct job *j, enum notify_status status, long code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void
@@ -890,8 +890,7 @@ easy_smtp(struct job *j, CURL *e)
 	SET(CURLOPT_READDATA, j);
 	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->payload_len);
 	/* STARTTLS or fail, never CURLUSESSL_TRY; "none" is loopback only (conf). */
-	SET(CURLOPT_USE_SSL,
-	    (long)(c->tls == CONF_SMTP_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+	SET(CURLOPT_USE_SSL, (long)(c->tls == CONF_SMTP_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL));
 	/*
 	 * libcurl (7.88 and later alike) waits for the reply to the end of the message
 	 * blocking, inside curl_multi_socket_action(), as it does for QUIT when a connection
@@ -1121,6 +1120,21 @@ close_cb(uv_handle_t *h)
 	}
 }
 
+/* Whether fd is a TCP connection (not the resolver's socket pair). */
+static bool
+sock_is_tcp(curl_socket_t fd)
+{
+	int domain = 0, type = 0;
+	socklen_t len = sizeof(domain);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+		return false;
+	len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return false;
+	return (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM;
+}
+
 static void
 sock_close(struct sock *k)
 {
@@ -1167,7 +1181,6 @@ socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 	struct sock *k = socketp;
 	int events = 0, rc;
 
-	(void)e;
 	if (!k) {
 		/* curl_multi_assign() may be refused inside the callback in some versions. */
 		for (k = n->socks; k && k->fd != fd; k = k->next)
@@ -1197,6 +1210,7 @@ socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 		n->socks = k;
 		curl_multi_assign(n->multi, fd, k);
 	}
+	k->easy = e;
 	if (what & CURL_POLL_IN)
 		events |= UV_READABLE;
 	if (what & CURL_POLL_OUT)
@@ -1409,6 +1423,19 @@ notify_stop(struct notify *n, void (*done)(void *arg), void *arg)
 	n->stopping = true;
 	n->stop_done = done;
 	n->stop_arg = arg;
+	/*
+	 * libcurl's SMTP "done" step ignores that a removal is premature: it sends the end of
+	 * the data (whatever state the dialogue is in) and waits for the reply, blocking. With
+	 * the connection shut down that fails at once instead (SIGPIPE is ignored).
+	 */
+	for (struct job *j = n->running; j; j = j->run_next) {
+		if (j->chan->c.type != CONF_CHANNEL_SMTP)
+			continue;
+		for (struct sock *k = n->socks; k; k = k->next) {
+			if (k->easy == j->easy && sock_is_tcp(k->fd))
+				shutdown(k->fd, SHUT_RDWR);
+		}
+	}
 	while (n->running) {
 		struct job *j = n->running;
 

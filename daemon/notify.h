@@ -38,7 +38,8 @@ struct notify_msg {
 	const char *thread;
 	const char *subject; /* UTF-8; NULL is "" */
 	const char *text;    /* UTF-8, '\n' line ends; NULL is "" */
-	const char *const *to; /* e-mail addresses (smtp: at least one); unused by webhook and log */
+	/* E-mail addresses (smtp: at least one, plain local@domain); unused by webhook, log. */
+	const char *const *to;
 	size_t n_to;
 	/*
 	 * webhook: the JSON body (an object or array), serialised (compact) once by
