@@ -9,6 +9,8 @@
  *        RegisterApplication over Varlink (JSON + NUL on a unix socket): reference PREFIX-<i>,
  *        service okonomisk-stonad, received BASE_EPOCH - (i*7919 % SPREAD_S) (RFC 3339, UTC),
  *        channel written, handler h<i%200>, unit u<i%50>.
+ *   loadgen fv-import SOCK N BATCH CONNS PREFIX BASE_EPOCH SPREAD_S TIME_LIMIT_S
+ *        the same registrations, BATCH per ImportEvents call (ops counts calls): builds big databases.
  *   loadgen bs-put  PORT N CONNS TIME_LIMIT_S     beanstalkd "put 1024 0 3600 200" (200 B body)
  *   loadgen r-zadd  PORT N CONNS TIME_LIMIT_S     Redis "ZADD due <due_ms> reminder:<i>"
  *   -> "RESULT ops=.. conns=.. elapsed_s=.. rate_per_s=.. lat_us_p50=.. p99=.. max=.. errors=.."
@@ -132,7 +134,7 @@ write_all(int fd, const char *b, size_t n)
 
 /* ---- the engine ------------------------------------------------------------------------ */
 
-enum proto { P_FV, P_BS, P_REDIS };
+enum proto { P_FV, P_FV_IMPORT, P_BS, P_REDIS };
 
 struct conn {
 	int fd;
@@ -149,6 +151,7 @@ struct load {
 	double limit_s;
 	const char *prefix;
 	long base_epoch, spread;
+	int batch; /* P_FV_IMPORT: registrations per ImportEvents call */
 	char body[256];
 };
 
@@ -156,6 +159,27 @@ static int
 build_req(const struct load *L, long i, char *out, size_t cap)
 {
 	switch (L->proto) {
+	case P_FV_IMPORT: {
+		size_t o = (size_t)snprintf(out, cap, "{\"method\":\"no.fristvakt.ImportEvents\","
+						     "\"parameters\":{\"items\":[");
+		for (long k = i * L->batch; k < (i + 1) * L->batch; k++) {
+			time_t t = (time_t)(L->base_epoch -
+					    (L->spread > 0 ? (k * 7919L) % L->spread : 0));
+			struct tm tm;
+			char ts[32];
+			gmtime_r(&t, &tm);
+			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			o += (size_t)snprintf(out + o, cap - o,
+					      "%s{\"method\":\"RegisterApplication\",\"parameters\":{"
+					      "\"reference\":\"%s-%08ld\",\"service\":\"okonomisk-"
+					      "stonad\",\"received\":\"%s\",\"channel\":\"written\","
+					      "\"handler\":\"h%ld\",\"unit\":\"u%ld\"}}",
+					      k == i * L->batch ? "" : ",", L->prefix, k, ts, k % 200,
+					      k % 50);
+		}
+		o += (size_t)snprintf(out + o, cap - o, "]}}");
+		return (int)o + 1;
+	}
 	case P_FV: {
 		time_t t = (time_t)(L->base_epoch - (L->spread > 0 ? (i * 7919L) % L->spread : 0));
 		struct tm tm;
@@ -189,7 +213,7 @@ build_req(const struct load *L, long i, char *out, size_t cap)
 static size_t
 reply_len(const struct load *L, const struct conn *c)
 {
-	char d = L->proto == P_FV ? '\0' : '\n';
+	char d = L->proto <= P_FV_IMPORT ? '\0' : '\n';
 	char *p = memchr(c->rbuf, d, c->rlen);
 	return p ? (size_t)(p - c->rbuf) + 1 : 0;
 }
@@ -198,6 +222,9 @@ static int
 reply_ok(const struct load *L, const char *r, size_t len)
 {
 	switch (L->proto) {
+	case P_FV_IMPORT:
+		return memmem(r, len, "\"ok\":false", 10) == NULL &&
+		       memmem(r, len, "{\"error\"", 8) == NULL;
 	case P_FV:
 		return memmem(r, len, "\"error\"", 7) == NULL;
 	case P_BS:
@@ -215,7 +242,7 @@ run_load(struct load *L, const char *target)
 	double *lat = malloc(sizeof(double) * (size_t)(L->n > 0 ? L->n : 1));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	long next = 0, done = 0, errors = 0;
-	char req[4096];
+	static char req[1 << 20];
 	char first_err[512] = "";
 	double t0, deadline;
 
@@ -223,7 +250,7 @@ run_load(struct load *L, const char *target)
 	L->body[200] = 0;
 	for (int k = 0; k < L->conns; k++) {
 		struct epoll_event ev = { .events = EPOLLIN };
-		int fd = L->proto == P_FV ? dial_unix(target) : dial_tcp(atoi(target));
+		int fd = L->proto <= P_FV_IMPORT ? dial_unix(target) : dial_tcp(atoi(target));
 		if (fd < 0)
 			die("connect");
 		cs[k].fd = fd;
@@ -433,7 +460,7 @@ cmd_fv_wait_sent(const char *sock, long n, double limit_s)
 			printf("RESULT sent=%ld waited_s=%.3f\n", sent, now_mono() - t0);
 			return 0;
 		}
-		usleep(50000);
+		usleep(500000);
 	}
 	printf("RESULT sent=%ld waited_s=timeout\n", sent);
 	return 1;
@@ -460,6 +487,7 @@ cmd_notify_exec(const char *pidfile, const char *sock, double limit_s, char **ar
 		die("fork");
 	if (pid == 0) {
 		setenv("NOTIFY_SOCKET", path, 1);
+		dup2(2, 1); /* the caller reads our stdout to its end: the daemon must not hold it */
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -572,6 +600,18 @@ main(int argc, char **argv)
 	if (argc < 2)
 		goto usage;
 	const char *m = argv[1];
+	if (!strcmp(m, "fv-import") && argc == 10) {
+		/* N registrations in ImportEvents calls of BATCH items: for building big databases */
+		L.proto = P_FV_IMPORT;
+		L.batch = atoi(argv[4]);
+		L.n = atol(argv[3]) / L.batch;
+		L.conns = atoi(argv[5]);
+		L.prefix = argv[6];
+		L.base_epoch = atol(argv[7]);
+		L.spread = atol(argv[8]);
+		L.limit_s = atof(argv[9]);
+		return run_load(&L, argv[2]);
+	}
 	if (!strcmp(m, "fv-reg") && argc == 9) {
 		L.proto = P_FV;
 		L.n = atol(argv[3]);

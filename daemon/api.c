@@ -142,8 +142,9 @@ api_commit(struct api_env *env)
 		} else {
 			json_decref(p.params);
 			p.req->reply(p.req, "no.fristvakt.StorageFailure",
-				     json_pack("{ss}", "message",
-					       "the commit failed; nothing was stored"));
+				     json_pack("{ss+}", "message",
+					       "the commit failed; nothing was stored: ",
+					       store_errmsg(env->store)));
 		}
 	}
 	free(list);

@@ -111,6 +111,18 @@ stage_recipients(const struct conf_reminders *r, const struct conf_stage *st, en
 	return rc;
 }
 
+/*
+ * Whether a deadline still waits for what meets it: open, or past its date and still not
+ * met (state missed without a meeting event) — overdue reminders are for exactly those.
+ */
+static bool
+awaiting(const struct rules_deadline *d)
+{
+	if (!d->has_due)
+		return false;
+	return d->state == RULES_STATE_OPEN || (d->state == RULES_STATE_MISSED && !d->has_met);
+}
+
 int
 api_remind_plan(struct api_env *env, const struct store_case *c, const struct rules_deadline *d,
 		size_t n, int64_t now)
@@ -125,7 +137,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 	for (size_t i = 0; i < n; i++) {
 		const struct conf_policy *p;
 
-		if (d[i].state != RULES_STATE_OPEN || !d[i].has_due)
+		if (!awaiting(&d[i]))
 			continue;
 		p = find_policy(r, d[i].kind, c->service);
 		for (size_t j = 0; p && j < p->n_stages; j++) {
@@ -140,7 +152,8 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			if (!w.recipients || !stage_time(r, st, d[i].due, &w.day, &w.at))
 				continue;
 			/* A repeating stage: its next occurrence from now on. */
-			while (st->repeat_days && w.at < now && steps++ < MAX_REPEAT_STEPS) {
+			/* (One sent at this very second is behind us too.) */
+			while (st->repeat_days && w.at <= now && steps++ < MAX_REPEAT_STEPS) {
 				struct conf_stage once = *st;
 
 				once.offset_days = (int32_t)cal_diff_days(d[i].due, w.day) +
@@ -182,7 +195,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			char due[CAL_DATE_LEN];
 
 			keep = d[i].kind == kind && d[i].subject == open[k].subject &&
-			       d[i].state == RULES_STATE_OPEN && d[i].has_due && open[k].due &&
+			       awaiting(&d[i]) && open[k].due &&
 			       strcmp(cal_date_format(d[i].due, due), open[k].due) == 0;
 		}
 		if (keep)

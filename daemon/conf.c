@@ -10,6 +10,7 @@
  */
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
@@ -176,6 +177,10 @@ raw_int_matches(const config_setting_t *s, const char *key, int64_t v)
 		for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
 			char *q = p + klen, *end;
 			long long raw;
+
+			/* "timeout" must not match inside "connect_timeout". */
+			if (p > buf && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+				continue;
 
 			while (*q == ' ' || *q == '\t')
 				q++;
@@ -915,11 +920,88 @@ load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 	return 0;
 }
 
+/*
+ * libconfig 1.5 ends the process (a flex fatal error, exit(2)) when the file or an
+ * @include names something it can open but not read as text, such as a directory (an
+ * empty name is the include directory itself), and a FIFO or device would block or never
+ * end: so check path and, to libconfig's depth of 10, every "@include "NAME"" at the
+ * start of a line first. NAME runs to the next '"', across lines, as in libconfig's
+ * scanner. Refused: a target that exists and is not a regular file, and a NAME with a
+ * control character or '\\' (an escape). A missing file is libconfig's to report.
+ * 0 or -EINVAL with err filled.
+ */
+static int
+check_includes(const char *path, const char *dir, int depth, struct conf_error *err)
+{
+	char *text = NULL, *full = NULL;
+	size_t cap = 0, len = 0, got;
+	struct stat st;
+	int lineno = 1, ret = 0;
+	FILE *f;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		conf_error_set(err, path, 0, "not a regular file");
+		return -EINVAL;
+	}
+	f = depth < 10 ? fopen(path, "re") : NULL;
+	if (!f)
+		return 0;
+	do {
+		if (len == cap)
+			text = xrealloc(text, cap = cap ? cap * 2 : 65536);
+		got = fread(text + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	for (size_t i = 0; i < len && ret == 0; i++) {
+		const char *p = text + i, *end = text + len, *q;
+		bool bad = false;
+
+		if (i > 0 && text[i - 1] != '\n')
+			continue;
+		lineno += i > 0;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (end - p < 10 || memcmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
+			continue;
+		for (p += 8; p < end && (*p == ' ' || *p == '\t'); p++)
+			;
+		if (p == end || *p != '"')
+			continue;
+		q = memchr(p + 1, '"', (size_t)(end - p - 1));
+		if (!q)
+			continue;
+		for (const char *c = p + 1; c < q; c++)
+			bad |= (unsigned char)*c < 0x20 || *c == '\\';
+		free(full);
+		full = p[1] == '/' ? xstrndup(p + 1, (size_t)(q - p - 1))
+				   : xasprintf("%s/%.*s", dir, (int)(q - p - 1), p + 1);
+		if (bad) {
+			conf_error_set(err, path, lineno,
+				       "@include: a file name with a control character or '\\' is "
+				       "not supported");
+			ret = -EINVAL;
+		} else if (stat(full, &st) == 0 && !S_ISREG(st.st_mode)) {
+			conf_error_set(err, path, lineno, "@include \"%s\": not a regular file",
+				       full);
+			ret = -EINVAL;
+		} else {
+			ret = check_includes(full, dir, depth + 1, err);
+		}
+	}
+	free(full);
+	free(text);
+	return ret;
+}
+
 int
 conf_load(const char *path, struct conf **out, struct conf_error *err)
 {
 	struct conf *c = xcalloc(1, sizeof(*c));
 	char *dir_copy = NULL;
+	const char *dir;
 	config_t cfg;
 	FILE *f;
 	int ret;
@@ -943,8 +1025,12 @@ conf_load(const char *path, struct conf **out, struct conf_error *err)
 	}
 	/* @include resolves against the working directory unless told otherwise. */
 	dir_copy = xstrdup(c->path);
-	config_set_include_dir(&cfg, dirname(dir_copy));
+	dir = dirname(dir_copy);
+	config_set_include_dir(&cfg, dir);
 	fclose(f);
+	ret = check_includes(c->path, dir, 0, err);
+	if (ret < 0)
+		goto out;
 	if (config_read_file(&cfg, c->path) != CONFIG_TRUE) {
 		conf_error_set(err, config_error_file(&cfg) ? config_error_file(&cfg) : c->path,
 			       config_error_line(&cfg), "%s", config_error_text(&cfg));

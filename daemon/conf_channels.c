@@ -98,6 +98,10 @@ raw_int_matches(const config_setting_t *s, const char *key, int64_t v)
 			char *q = p + klen, *end;
 			long long raw;
 
+			/* "timeout" inside "connect_timeout" is not the key. */
+			if (p > buf &&
+			    (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-'))
+				continue;
 			while (*q == ' ' || *q == '\t')
 				q++;
 			if (*q != '=' && *q != ':')

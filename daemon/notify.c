@@ -9,15 +9,25 @@
  * curl_multi_socket_action() and then always drain curl_multi_info_read(); a finished easy
  * handle is removed there, after socket_action returned, never inside a curl callback.
  *
+ * Except SMTP: libcurl (7.88 and every later version) waits for the relay's reply to the
+ * end of the message blocking, inside curl_multi_socket_action(), and for the reply to QUIT
+ * when such a connection closes. On the loop that would stall the daemon for as long as the
+ * relay takes (up to the timeout) and serialise all mail. So each SMTP transfer runs
+ * curl_easy_perform() on a thread of its own (at most the channel's concurrency of them),
+ * with all signals blocked, touching nothing but its job; it reports through a uv_async_t,
+ * and the loop joins it. notify_stop() asks those threads to give up through the progress
+ * callback, which libcurl calls at least once a second, also while it waits for a reply.
+ *
  * A job's result goes to a done list that a uv_idle_t drains on the next loop turn, so the
  * caller's callback never runs inside notify_send() or inside curl, and the caller may
  * call notify_send() or notify_stop() from it. Each channel name has a lane: the number of
  * transfers in flight and a FIFO of the jobs waiting for a slot.
  *
  * Shutdown (notify_stop): remove and clean up every easy handle, curl_multi_cleanup (which
- * may still call the socket callback), report NOTIFY_ABORTED for every job not yet
- * reported, close every uv handle, and call the owner's done once the last close callback
- * ran.
+ * may still call the socket callback), tell the SMTP threads to give up, report
+ * NOTIFY_ABORTED for every job not yet reported (an SMTP transfer that completed meanwhile
+ * reports its real outcome), and once the last thread is joined close every uv handle and
+ * call the owner's done after the last close callback ran.
  */
 #include "notify.h"
 
@@ -28,8 +38,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -46,11 +57,6 @@
 #define KEY_MIN		16
 #define KEY_MAX		64
 #define RETRY_AFTER_CAP (7 * 86400)
-/*
- * The longest wait for one SMTP reply (see easy_smtp). The loop can stall for twice this:
- * the reply to the data, then to QUIT when the connection closes after that failed.
- */
-#define SMTP_REPLY_TIMEOUT_S 5
 /* Input bytes per RFC 2047 encoded word: 56 base64 characters, a 68-character word. */
 #define WORD_BYTES 42
 /* "Subject: " */
@@ -90,6 +96,11 @@ struct job {
 	CURL *easy;
 	struct curl_slist *headers, *rcpt;
 	char *retry_after; /* the Retry-After value of the last response, or NULL */
+	/* SMTP: the thread running the transfer, and what it found (read after the join). */
+	bool threaded;
+	uv_thread_t tid;
+	CURLcode t_rc;
+	long t_code;
 	char errbuf[CURL_ERROR_SIZE];
 	struct notify_result result;
 };
@@ -108,6 +119,11 @@ struct notify {
 	CURLM *multi;
 	uv_timer_t timer; /* curl's timeout */
 	uv_idle_t kick;	  /* delivers the done list */
+	uv_async_t async; /* an SMTP thread finished */
+	uv_mutex_t lock;  /* guards finished */
+	struct job *finished;
+	atomic_bool aborting; /* SMTP threads: give up */
+	unsigned threads;     /* SMTP threads not joined yet */
 	struct chan **chans;
 	size_t n_chans;
 	struct lane *lanes;
@@ -116,7 +132,7 @@ struct notify {
 	struct sock *socks;
 	unsigned pending;
 	unsigned open_handles; /* initialised uv handles whose close callback has not run */
-	bool stopping, closing, finished;
+	bool stopping, closing, finished_all;
 	void (*stop_done)(void *arg);
 	void *stop_arg;
 };
@@ -776,6 +792,19 @@ read_cb(char *buf, size_t size, size_t nitems, void *ud)
 	return n;
 }
 
+/* CURLOPT_XFERINFOFUNCTION of SMTP transfers (on their thread): non-zero aborts. */
+static int
+progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct job *j = ud;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(&j->n->aborting) ? 1 : 0;
+}
+
 #define SET(opt, val)                                                                              \
 	do {                                                                                       \
 		if (rc == CURLE_OK)                                                                \
@@ -892,14 +921,15 @@ easy_smtp(struct job *j, CURL *e)
 	/* STARTTLS or fail, never CURLUSESSL_TRY; "none" is loopback only (conf). */
 	SET(CURLOPT_USE_SSL, (long)(c->tls == CONF_SMTP_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL));
 	/*
-	 * libcurl (7.88 and later alike) waits for the reply to the end of the message
-	 * blocking, inside curl_multi_socket_action(), as it does for QUIT when a connection
-	 * closes: bound every reply wait, and with it how long the loop can stall. A relay on
-	 * the loopback interface (which only queues) answers in milliseconds.
+	 * Each reply within the channel's timeout, also the reply to QUIT after a failure
+	 * (libcurl's default for that is 120 s); and notify_stop() can interrupt any wait.
 	 */
-	SET(CURLOPT_SERVER_RESPONSE_TIMEOUT,
-	    (long)(c->timeout_ms / 1000 < SMTP_REPLY_TIMEOUT_S ? c->timeout_ms / 1000
-							       : SMTP_REPLY_TIMEOUT_S));
+	SET(CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)(c->timeout_ms + 999) / 1000);
+	/* One message per connection (the easy handle is used once, on its own thread). */
+	SET(CURLOPT_FORBID_REUSE, 1L);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, progress_cb);
+	SET(CURLOPT_XFERINFODATA, j);
 	if (c->username)
 		SET(CURLOPT_USERNAME, c->username);
 	if (c->password)
@@ -920,6 +950,43 @@ job_release(struct job *j)
 	j->headers = NULL;
 	curl_slist_free_all(j->rcpt);
 	j->rcpt = NULL;
+}
+
+/* On the SMTP job's own thread: the whole transfer, then a note to the loop. */
+static void
+smtp_thread(void *arg)
+{
+	struct job *j = arg;
+	struct notify *n = j->n;
+
+	j->t_rc = curl_easy_perform(j->easy);
+	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &j->t_code);
+	/* Here too: closing the connection waits for the reply to QUIT. */
+	curl_easy_cleanup(j->easy);
+	j->easy = NULL;
+	uv_mutex_lock(&n->lock);
+	j->next = n->finished;
+	n->finished = j;
+	uv_mutex_unlock(&n->lock);
+	uv_async_send(&n->async);
+}
+
+/* Starts j's SMTP transfer on a new thread that receives no signals: 0 or a uv error. */
+static int
+smtp_thread_start(struct job *j)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = uv_thread_create(&j->tid, smtp_thread, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err == 0) {
+		j->threaded = true;
+		j->n->threads++;
+	}
+	return err;
 }
 
 /*
@@ -953,12 +1020,23 @@ job_start(struct job *j)
 		job_done(j);
 		return false;
 	}
-	mc = curl_multi_add_handle(n->multi, j->easy);
-	if (mc != CURLM_OK) {
-		job_set(j, NOTIFY_RETRY, 0, "%s", curl_multi_strerror(mc));
-		job_release(j);
-		job_done(j);
-		return false;
+	if (j->chan->c.type == CONF_CHANNEL_SMTP) {
+		int err = smtp_thread_start(j);
+
+		if (err < 0) {
+			job_set(j, NOTIFY_RETRY, 0, "cannot start a thread: %s", uv_strerror(err));
+			job_release(j);
+			job_done(j);
+			return false;
+		}
+	} else {
+		mc = curl_multi_add_handle(n->multi, j->easy);
+		if (mc != CURLM_OK) {
+			job_set(j, NOTIFY_RETRY, 0, "%s", curl_multi_strerror(mc));
+			job_release(j);
+			job_done(j);
+			return false;
+		}
 	}
 	j->run_prev = NULL;
 	j->run_next = n->running;
@@ -1080,6 +1158,44 @@ transfer_done(struct notify *n, CURL *e, CURLcode rc)
 	lane_pump(n, j->lane);
 }
 
+/* The loop's side of finished SMTP threads: join, classify, report. */
+static void
+async_cb(uv_async_t *h)
+{
+	struct notify *n = h->data;
+	struct job *list;
+
+	uv_mutex_lock(&n->lock);
+	list = n->finished;
+	n->finished = NULL;
+	uv_mutex_unlock(&n->lock);
+	while (list) {
+		struct job *j = list;
+
+		list = j->next;
+		j->next = NULL;
+		uv_thread_join(&j->tid);
+		j->threaded = false;
+		FV_ASSERT(n->threads > 0);
+		n->threads--;
+		if (j->t_rc == CURLE_ABORTED_BY_CALLBACK)
+			job_set(j, NOTIFY_ABORTED, 0, "the notifier stopped during the transfer");
+		else
+			classify_smtp(j, j->t_rc, j->t_code);
+		log_debug("notify: %s %s: %s%s%s", j->chan->c.name, j->id,
+			  j->result.status == NOTIFY_OK ? "delivered" : "not delivered",
+			  j->result.detail[0] ? ": " : "", j->result.detail);
+		job_release(j);
+		running_unlink(j);
+		j->lane->running--;
+		job_done(j);
+		lane_pump(n, j->lane);
+	}
+	/* The last thread of a stopping notifier: the handles may close now. */
+	if (n->stopping && n->threads == 0)
+		uv_idle_start(&n->kick, kick_cb);
+}
+
 /* Reports every finished transfer; always called after curl_multi_socket_action(). */
 static void
 drain(struct notify *n)
@@ -1113,26 +1229,11 @@ close_cb(uv_handle_t *h)
 	}
 	FV_ASSERT(n->open_handles > 0);
 	n->open_handles--;
-	if (n->closing && n->open_handles == 0 && !n->finished) {
-		n->finished = true;
+	if (n->closing && n->open_handles == 0 && !n->finished_all) {
+		n->finished_all = true;
 		/* Last: done may free n. */
 		n->stop_done(n->stop_arg);
 	}
-}
-
-/* Whether fd is a TCP connection (not the resolver's socket pair). */
-static bool
-sock_is_tcp(curl_socket_t fd)
-{
-	int domain = 0, type = 0;
-	socklen_t len = sizeof(domain);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
-		return false;
-	len = sizeof(type);
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-		return false;
-	return (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM;
 }
 
 static void
@@ -1181,6 +1282,7 @@ socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 	struct sock *k = socketp;
 	int events = 0, rc;
 
+	(void)e;
 	if (!k) {
 		/* curl_multi_assign() may be refused inside the callback in some versions. */
 		for (k = n->socks; k && k->fd != fd; k = k->next)
@@ -1210,7 +1312,6 @@ socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 		n->socks = k;
 		curl_multi_assign(n->multi, fd, k);
 	}
-	k->easy = e;
 	if (what & CURL_POLL_IN)
 		events |= UV_READABLE;
 	if (what & CURL_POLL_OUT)
@@ -1259,6 +1360,7 @@ start_close(struct notify *n)
 	uv_close((uv_handle_t *)&n->timer, close_cb);
 	uv_idle_stop(&n->kick);
 	uv_close((uv_handle_t *)&n->kick, close_cb);
+	uv_close((uv_handle_t *)&n->async, close_cb);
 }
 
 /* Reports the jobs done before this turn; new ones wait for the next turn. */
@@ -1281,7 +1383,8 @@ kick_cb(uv_idle_t *h)
 	if (n->done_head)
 		return;
 	uv_idle_stop(&n->kick);
-	if (n->stopping && !n->closing)
+	/* SMTP threads still running report through async_cb, which kicks again. */
+	if (n->stopping && !n->closing && n->threads == 0)
 		start_close(n);
 }
 
@@ -1307,7 +1410,11 @@ notify_new(uv_loop_t *loop, struct notify **out)
 	n->timer.data = n;
 	uv_idle_init(loop, &n->kick);
 	n->kick.data = n;
-	n->open_handles = 2;
+	uv_async_init(loop, &n->async, async_cb);
+	n->async.data = n;
+	uv_mutex_init(&n->lock);
+	atomic_init(&n->aborting, false);
+	n->open_handles = 3;
 	*out = n;
 	return 0;
 }
@@ -1423,22 +1530,12 @@ notify_stop(struct notify *n, void (*done)(void *arg), void *arg)
 	n->stopping = true;
 	n->stop_done = done;
 	n->stop_arg = arg;
-	/*
-	 * libcurl's SMTP "done" step ignores that a removal is premature: it sends the end of
-	 * the data (whatever state the dialogue is in) and waits for the reply, blocking. With
-	 * the connection shut down that fails at once instead (SIGPIPE is ignored).
-	 */
-	for (struct job *j = n->running; j; j = j->run_next) {
-		if (j->chan->c.type != CONF_CHANNEL_SMTP)
+	/* SMTP threads give up at their next progress call and report through async_cb. */
+	atomic_store(&n->aborting, true);
+	for (struct job *j = n->running, *next; j; j = next) {
+		next = j->run_next;
+		if (j->threaded)
 			continue;
-		for (struct sock *k = n->socks; k; k = k->next) {
-			if (k->easy == j->easy && sock_is_tcp(k->fd))
-				shutdown(k->fd, SHUT_RDWR);
-		}
-	}
-	while (n->running) {
-		struct job *j = n->running;
-
 		running_unlink(j);
 		curl_multi_remove_handle(n->multi, j->easy);
 		job_release(j);
@@ -1472,7 +1569,8 @@ notify_free(struct notify *n)
 {
 	if (!n)
 		return;
-	FV_ASSERT(n->finished);
+	FV_ASSERT(n->finished_all);
+	uv_mutex_destroy(&n->lock);
 	for (size_t i = 0; i < n->n_chans; i++)
 		chan_unref(n->chans[i]);
 	free(n->chans);

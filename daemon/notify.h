@@ -6,9 +6,11 @@
  * (DESIGN.md invariant 4). The message id is stable across attempts: it is the webhook-id
  * header and the local part of the e-mail Message-ID, so a receiver can drop repeats.
  *
- * All transfers of all channels share one curl multi handle driven by the libuv loop
- * (curl's docs/examples/multi-uv.c, with the fixes listed in TECH-NOTES.md). Each channel
- * has a concurrency limit; jobs beyond it wait in a FIFO per channel.
+ * Webhook transfers share one curl multi handle driven by the libuv loop (curl's
+ * docs/examples/multi-uv.c, with the fixes listed in TECH-NOTES.md). SMTP transfers each
+ * run on a thread of their own, because libcurl waits for some SMTP replies blocking (see
+ * notify.c). Each channel has a concurrency limit; jobs beyond it wait in a FIFO per
+ * channel.
  *
  * The process must call curl_global_init(CURL_GLOBAL_DEFAULT) before notify_new() and
  * before any thread starts, set TZ before that, and ignore SIGPIPE.

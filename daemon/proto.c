@@ -97,6 +97,39 @@ proto_reader_pending(const struct proto_reader *r)
 	return r->len > r->head;
 }
 
+/*
+ * Cuts s at the first byte that does not start a complete UTF-8 sequence: snprintf may
+ * have split a character of a long parameter name, and the text goes into a JSON reply
+ * (jansson refuses invalid UTF-8, and the reply would lose it).
+ */
+static void
+utf8_cut(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		size_t n = *p < 0x80   ? 1
+			   : *p < 0xc2 ? 0
+			   : *p < 0xe0 ? 2
+			   : *p < 0xf0 ? 3
+			   : *p < 0xf5 ? 4
+				       : 0;
+
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		}
+		/* Overlong forms, surrogates, beyond U+10FFFF. */
+		if ((n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) ||
+		    (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))))
+			n = 0;
+		if (n == 0)
+			break;
+		p += n;
+	}
+	*p = '\0';
+}
+
 static void fault_set(struct proto_fault *f, const char *error, const char *parameter,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -110,6 +143,8 @@ fault_set(struct proto_fault *f, const char *error, const char *parameter, const
 	va_start(ap, fmt);
 	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
 	va_end(ap);
+	utf8_cut(f->parameter);
+	utf8_cut(f->detail);
 }
 
 int

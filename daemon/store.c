@@ -80,6 +80,8 @@ struct store {
 	sqlite3 *db;
 	int schema_version;
 	sqlite3_stmt *stmt[STMT_COUNT];
+	const char *fault; /* the store's own text for the last failure; NULL: SQLite's */
+	char fault_buf[256];
 };
 
 /* Maps an SQLite result code to a negative errno. */
@@ -321,12 +323,25 @@ store_schema_version(const struct store *st)
 const char *
 store_errmsg(struct store *st)
 {
-	return sqlite3_errmsg(st->db);
+	return st->fault ? st->fault : sqlite3_errmsg(st->db);
 }
 
 int
 store_begin(struct store *st)
 {
+	int moved = 0;
+
+	/*
+	 * A database file deleted or replaced underneath still works through the open
+	 * descriptor, and every commit would vanish when the daemon stops: refuse to write.
+	 */
+	st->fault = NULL;
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK &&
+	    moved) {
+		st->fault = "the database file was deleted or replaced while open; restart "
+			    "fristvaktd";
+		return -ESTALE;
+	}
 	return exec(st, "BEGIN IMMEDIATE");
 }
 
@@ -335,8 +350,12 @@ store_commit(struct store *st)
 {
 	int ret = exec(st, "COMMIT");
 
-	if (ret < 0)
+	if (ret < 0) {
+		/* Keep why (e.g. "database or disk is full"): the rollback resets the message. */
+		snprintf(st->fault_buf, sizeof(st->fault_buf), "%s", sqlite3_errmsg(st->db));
+		st->fault = st->fault_buf;
 		exec(st, "ROLLBACK");
+	}
 	return ret;
 }
 
@@ -754,8 +773,10 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 		else
 			q_text(&q, " AND d.state = ?", f->state);
 	}
+	/* Overdue: past its date and not met (stored open, or stored missed without met_on). */
 	if (f->overdue)
-		q_add(&q, " AND d.state = 'open' AND d.due < ?1");
+		q_add(&q, " AND (d.state = 'open' OR (d.state = 'missed' AND d.met_on IS NULL)) "
+			  "AND d.due < ?1");
 	if (f->kind)
 		q_text(&q, " AND d.kind = ?", f->kind);
 	if (f->service)
@@ -1404,7 +1425,8 @@ store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
 
 	rc = sqlite3_prepare_v2(st->db,
 				"SELECT c.ref, c.handler, c.unit, d.kind, d.due FROM deadlines d "
-				"JOIN cases c ON c.id = d.case_id WHERE d.state = 'open' AND "
+				"JOIN cases c ON c.id = d.case_id WHERE (d.state = 'open' OR "
+				"(d.state = 'missed' AND d.met_on IS NULL)) AND "
 				"d.due IS NOT NULL AND d.due <= ? ORDER BY d.due, c.ref",
 				-1, &s, NULL);
 	if (rc != SQLITE_OK)

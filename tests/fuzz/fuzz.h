@@ -19,7 +19,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define FUZZ_CHECK(cond, ...)                                                                      \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: property broken: %s: ", __FILE__, __LINE__,       \
+			fprintf(stderr, "%s:%d: property broken: %s: ", __FILE__, __LINE__,        \
 				#cond);                                                            \
 			fprintf(stderr, __VA_ARGS__);                                              \
 			fputc('\n', stderr);                                                       \
@@ -48,5 +48,18 @@ fuzz_strndup(const uint8_t *data, size_t size)
 const char *fuzz_tmpdir(void);
 /* Writes n bytes of data to path: 0 or -1. */
 int fuzz_write_file(const char *path, const void *data, size_t n);
+
+/* event_check.c: the event methods' validation (api_case_validate) and its properties. */
+struct conf;
+#include <jansson.h>
+/* The shipped configuration (etc/fristvakt.conf), loaded once. */
+const struct conf *fuzz_event_conf(void);
+/* The daemon's clock for the targets: 2026-11-23T12:00:00Z. */
+#define FUZZ_NOW 1795435200
+/*
+ * Validates params (borrowed) for method as the daemon does and checks the properties of
+ * the outcome. Returns the event's data (owned) or NULL when refused or not an event method.
+ */
+json_t *fuzz_event_check(const char *method, json_t *params);
 
 #endif

@@ -215,8 +215,8 @@ check_local(struct cal_date d, int minute)
 	hh = (buf[11] - '0') * 10 + (buf[12] - '0');
 	mm = (buf[14] - '0') * 10 + (buf[15] - '0');
 	/* In a DST gap the first instant after it; never earlier, never hours later. */
-	FUZZ_CHECK(hh * 60 + mm >= minute && hh * 60 + mm <= minute + 120, "%s for minute %d",
-		   buf, minute);
+	FUZZ_CHECK(hh * 60 + mm >= minute && hh * 60 + mm <= minute + 120, "%s for minute %d", buf,
+		   minute);
 }
 
 int

@@ -54,6 +54,17 @@ check_frame(const char *buf, size_t n)
 	proto_reader_deinit(&r);
 }
 
+/* The fault's texts go into a JSON reply (api_reply_fault): they must be UTF-8. */
+static void
+check_fault_text(const struct proto_fault *f)
+{
+	json_t *a = json_string(f->parameter), *b = json_string(f->detail);
+
+	FUZZ_CHECK(a && b, "fault text not UTF-8: '%s' '%s'", f->parameter, f->detail);
+	json_decref(a);
+	json_decref(b);
+}
+
 static void
 check_params(json_t *params)
 {
@@ -69,6 +80,7 @@ check_params(json_t *params)
 	memset(&f, 0, sizeof(f));
 	if (proto_params_check(params, fields, FV_ARRAY_SIZE(fields), &f) < 0) {
 		FUZZ_CHECK(f.error && f.detail[0], "a refusal without a reason");
+		check_fault_text(&f);
 		return;
 	}
 	FUZZ_CHECK(json_is_string(json_object_get(params, "reference")), "required missing");
@@ -122,6 +134,7 @@ check_call(const char *msg, size_t len)
 	memset(&f, 0, sizeof(f));
 	if (proto_call_parse(msg, len, &call, &f) < 0) {
 		FUZZ_CHECK(f.error && strchr(f.error, '.') && f.detail[0], "refused without why");
+		check_fault_text(&f);
 		FUZZ_CHECK(!call.method && !call.params, "a refused call keeps members");
 		return;
 	}

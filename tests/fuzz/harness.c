@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * fuzz_util: the scratch directory and file writes of the fuzz targets that feed a loader
+ * harness: the scratch directory and file writes of the fuzz targets that feed a loader
  * which reads files (the configuration, the templates).
  */
 #include <errno.h>

@@ -4,10 +4,12 @@
 snippets of channels and reminders.
 
 WebhookReceiver verifies the signature of every request it gets (a bad one is recorded in
-.failures; tests assert there are none), records each request and answers what the test
-programmed: a status (200, 500, 503, 410 ...), 429/503 with Retry-After, or a hang that
-outlasts the daemon's timeout. SmtpReceiver (aiosmtpd, Debian's python3-aiosmtpd: run with
-/usr/bin/python3) records every message parsed with email.policy.default.
+.failures; tests assert there are none), records each request on arrival and answers what
+the test programmed (push() per request, set_default(), set_rule()): a status (200, 500,
+503, 410 ...), 429/503 with Retry-After, or a hang that outlasts the daemon's timeout
+(release() ends hangs, e.g. of a daemon that was killed). SmtpReceiver (aiosmtpd, Debian's
+python3-aiosmtpd: run with /usr/bin/python3) records every message on arrival, parsed with
+email.policy.default, and can be a slow relay (delay).
 
 Every wait is bounded; the receivers never reach beyond the loopback interface.
 """
@@ -127,6 +129,7 @@ class WebhookReceiver:
         self.rule = None
         self.closing = threading.Event()
         self.in_flight = 0
+        self.generation = 0
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -235,12 +238,37 @@ class WebhookReceiver:
             self.cond.notify_all()
         try:
             if a.hang:
-                self.closing.wait(min(a.hang, self.MAX_HANG))
+                self._hold(a.hang)
             req.answered = self._reply(h, a.status, a.retry_after)
         finally:
             with self.cond:
                 self.in_flight -= 1
                 self.cond.notify_all()
+
+    def _hold(self, seconds):
+        """Holds a request for seconds, or until release() or close()."""
+        end = time.monotonic() + min(seconds, self.MAX_HANG)
+        with self.cond:
+            gen = self.generation
+            while not self.closing.is_set() and self.generation == gen:
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self.cond.wait(min(left, 0.2))
+
+    def release(self, timeout=10.0):
+        """Ends every hang now (e.g. of a daemon that was killed) and waits until no request
+        is held any more."""
+        with self.cond:
+            self.generation += 1
+            self.cond.notify_all()
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("webhook receiver: requests still held")
+                self.cond.wait(min(left, 0.2))
 
     @staticmethod
     def _reply(h, status, retry_after=None):
@@ -277,8 +305,7 @@ class WebhookReceiver:
                 if left <= 0:
                     raise AssertionError(
                         "webhook receiver: %s not reached within %.0fs; got %s" % (
-                            what, timeout, [describe(r.body) + " -> %d" % r.status
-                                            for r in self.requests]))
+                            what, timeout, self.requests))
                 self.cond.wait(min(left, 0.2))
             return list(self.requests)
 
@@ -338,13 +365,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-Mail = collections.namedtuple("Mail", "mail_from rcpt_tos message raw received")
+class Mail:
+    """One message: mail_from, rcpt_tos, message (email.message.EmailMessage), raw (bytes),
+    received (time.monotonic()), accepted (the server answered 250)."""
+
+    def __init__(self, **kw):
+        self.accepted = False
+        self.__dict__.update(kw)
+
+    def __repr__(self):
+        return "<mail %s %r>" % (self.message["Message-ID"], str(self.message["Subject"]))
 
 
 class SmtpReceiver:
-    """An aiosmtpd server on 127.0.0.1 that records each message (parsed with
+    """An aiosmtpd server on 127.0.0.1 that records each message on arrival (parsed with
     email.policy.default: decoded Subject, Message-ID, In-Reply-To, References).
-    delay: seconds handle_DATA waits before it answers (a slow relay)."""
+    delay: seconds handle_DATA waits before it answers 250 (a slow relay)."""
 
     def __init__(self, delay=0.0):
         from aiosmtpd.controller import Controller
@@ -353,24 +389,29 @@ class SmtpReceiver:
         self.mails = []
         self.delay = delay
         self.in_flight = 0
+        self.generation = 0
         receiver = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
+                raw = envelope.original_content or envelope.content
+                if isinstance(raw, str):
+                    raw = raw.encode()
+                msg = email.message_from_bytes(raw, policy=email.policy.default)
+                mail = Mail(mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos),
+                            message=msg, raw=raw, received=time.monotonic())
                 with receiver.cond:
+                    receiver.mails.append(mail)
                     receiver.in_flight += 1
                     receiver.cond.notify_all()
                 try:
-                    if receiver.delay:
-                        await asyncio.sleep(receiver.delay)
-                    raw = envelope.original_content or envelope.content
-                    if isinstance(raw, str):
-                        raw = raw.encode()
-                    msg = email.message_from_bytes(raw, policy=email.policy.default)
-                    with receiver.cond:
-                        receiver.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos),
-                                                   msg, raw, time.monotonic()))
-                        receiver.cond.notify_all()
+                    gen = receiver.generation
+                    end = time.monotonic() + min(receiver.delay, 30.0)
+                    while time.monotonic() < end and receiver.generation == gen:
+                        await asyncio.sleep(0.05)
+                    if receiver.generation != gen:
+                        return "451 released"
+                    mail.accepted = True
                     return "250 OK"
                 finally:
                     with receiver.cond:
@@ -394,17 +435,23 @@ class SmtpReceiver:
         with self.cond:
             return list(self.mails)
 
-    def wait(self, n, timeout=15.0):
+    def wait(self, pred, timeout=15.0, what="the condition"):
+        """Waits (bounded) until pred(mails) is true; returns the mails."""
         deadline = time.monotonic() + timeout
         with self.cond:
-            while len(self.mails) < n:
+            while not pred(list(self.mails)):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError("smtp receiver: %d messages within %.0fs, wanted %d: %s"
-                                         % (len(self.mails), timeout, n,
-                                            [str(m.message["Subject"]) for m in self.mails]))
+                    raise AssertionError("smtp receiver: %s not reached within %.0fs; got %s"
+                                         % (what, timeout, self.mails))
                 self.cond.wait(min(left, 0.2))
             return list(self.mails)
+
+    def wait_accepted(self, n, timeout=15.0):
+        """Waits until at least n messages were accepted; returns those."""
+        self.wait(lambda ms: sum(m.accepted for m in ms) >= n, timeout,
+                  "%d accepted messages" % n)
+        return [m for m in self.all() if m.accepted]
 
     def wait_in_flight(self, n, timeout=15.0):
         deadline = time.monotonic() + timeout
@@ -414,6 +461,19 @@ class SmtpReceiver:
                 if left <= 0:
                     raise AssertionError("smtp receiver: %d messages in flight, wanted %d"
                                          % (self.in_flight, n))
+                self.cond.wait(min(left, 0.2))
+
+    def release(self, timeout=10.0):
+        """Ends every delay now (answered 451: the client is gone anyway) and waits until
+        no message is held any more."""
+        with self.cond:
+            self.generation += 1
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("smtp receiver: messages still held")
                 self.cond.wait(min(left, 0.2))
 
     def close(self):
@@ -428,8 +488,9 @@ class SmtpReceiver:
 
 def webhook_channel(name, url, secret_file, previous_secret_file=None, concurrency=4,
                     timeout=2, connect_timeout=1):
-    # One setting a line: fristvaktd reads integers back from their line (see the report
-    # of the tests: "timeout" is also found inside "connect_timeout" on the same line).
+    # One setting a line: fristvaktd reads integers back from their source line, and
+    # a421709 took "timeout" inside "connect_timeout" on the same line for the key
+    # (test_reminders_channels.SignatureTest.test_channel_on_one_line).
     s = ('{\n\t\tname = "%s";\n\t\ttype = "webhook";\n\t\turl = "%s";\n'
          '\t\tsecret_file = "%s";\n\t\tconcurrency = %d;\n\t\tconnect_timeout = %d;\n'
          '\t\ttimeout = %d;\n'

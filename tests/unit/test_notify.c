@@ -90,7 +90,8 @@ decode_subject(const char *v, char *out, size_t cap)
 	unfolded[k] = '\0';
 	out[0] = '\0';
 	if (strncmp(unfolded, "=?", 2) != 0) {
-		snprintf(out, cap, "%s", unfolded);
+		assert_true(k < cap);
+		memcpy(out, unfolded, k + 1);
 		return;
 	}
 	for (p = unfolded; *p;) {
@@ -156,8 +157,8 @@ test_sign_vector(void **state)
 				     VEC_BODY, strlen(VEC_BODY), sig, sizeof(sig)),
 			 0);
 	assert_string_not_equal(sig, VEC_SIG);
-	assert_int_equal(notify_sign(VEC_SECRET, VEC_ID, 1614265330, VEC_BODY,
-				     strlen(VEC_BODY) - 1, sig, sizeof(sig)),
+	assert_int_equal(notify_sign(VEC_SECRET, VEC_ID, 1614265330, VEC_BODY, strlen(VEC_BODY) - 1,
+				     sig, sizeof(sig)),
 			 0);
 	assert_string_not_equal(sig, VEC_SIG);
 	/* The same key with padding written out is the same key. */
@@ -176,15 +177,15 @@ test_sign_bad(void **state)
 	static const char *const bad[] = {
 		"",
 		"whsec_",
-		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",	  /* no prefix */
-		"WHSEC_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", /* prefix case */
-		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!", /* not base64 */
+		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",	   /* no prefix */
+		"WHSEC_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  /* prefix case */
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!",  /* not base64 */
 		"whsec_MfKQ9r8GKYqrTwjU PD8ILPZIo2LaLaSw", /* a space */
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwA", /* 4n+1 characters */
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw=", /* padding where none fits */
-		"whsec_MfKQ9r8GKYqr=wjUPD8ILPZIo2LaLaSw", /* '=' inside */
-		"whsec_AAAAAAAAAAAAAAAAAAAA",		  /* 15 bytes: too short */
-		"whsec_" A16 A16 A16 A16 A16 A16, /* 72 bytes: too long */
+		"whsec_MfKQ9r8GKYqr=wjUPD8ILPZIo2LaLaSw",  /* '=' inside */
+		"whsec_AAAAAAAAAAAAAAAAAAAA",		   /* 15 bytes: too short */
+		"whsec_" A16 A16 A16 A16 A16 A16,	   /* 72 bytes: too long */
 	};
 	char sig[NOTIFY_SIGN_MAX];
 
@@ -199,9 +200,9 @@ test_sign_bad(void **state)
 				     NOTIFY_SIGN_MAX - 1),
 			 -ENOSPC);
 	/* 16 bytes, the shortest key taken. */
-	assert_int_equal(notify_sign("whsec_AAAAAAAAAAAAAAAAAAAAAA==", VEC_ID, 1, "", 0, sig,
-				     sizeof(sig)),
-			 0);
+	assert_int_equal(
+		notify_sign("whsec_AAAAAAAAAAAAAAAAAAAAAA==", VEC_ID, 1, "", 0, sig, sizeof(sig)),
+		0);
 	assert_int_equal(strncmp(sig, "v1,", 3), 0);
 	assert_int_equal(strlen(sig), 3 + 44);
 }
@@ -260,7 +261,8 @@ test_rfc2047_folding(void **state)
 	(void)state;
 	/* 60 times "æøå " (7 bytes each): many words, none split inside a character. */
 	for (int i = 0; i < 60; i++)
-		n += (size_t)snprintf(subject + n, sizeof(subject) - n, "\xc3\xa6\xc3\xb8\xc3\xa5 ");
+		n += (size_t)snprintf(subject + n, sizeof(subject) - n,
+				      "\xc3\xa6\xc3\xb8\xc3\xa5 ");
 	s = notify_rfc2047(subject);
 	assert_non_null(s);
 	assert_non_null(strstr(s, "?=\r\n =?UTF-8?B?"));
@@ -427,8 +429,9 @@ test_mail_text(void **state)
 
 	/* An explicit domain; no thread, no threading headers; an ASCII body is 7bit. */
 	{
-		const struct notify_msg m2 = { .id = "a", .subject = "Frist", .text = "Hei.",
-					       .to = two_to, .n_to = 1 };
+		const struct notify_msg m2 = {
+			.id = "a", .subject = "Frist", .text = "Hei.", .to = two_to, .n_to = 1
+		};
 
 		s = notify_mail_text(&m2, "fristvakt@kommune.no", 0, "varsel.kommune.no");
 		assert_non_null(s);
@@ -483,8 +486,8 @@ static void
 test_mail_text_bad(void **state)
 {
 	struct notify_msg m = { .id = "ok", .subject = "s", .text = "t", .to = two_to, .n_to = 1 };
-	static const char *const bad_ids[] = { "", "a b", "a\r\nBcc: x", "<a>", ".a", "a.", "a..b",
-					       "a@b" };
+	static const char *const bad_ids[] = { "",   "a b", "a\r\nBcc: x", "<a>",
+					       ".a", "a.",  "a..b",	   "a@b" };
 	static const char *const bad_to[] = { "x@y.no\r\nBcc: z@y.no" };
 
 	(void)state;
@@ -737,11 +740,27 @@ test_channels_good(void **state)
 	assert_int_equal(load("channels = ();\n", &conf, &err), 0);
 	assert_int_equal(conf.n_channels, 1);
 	conf_channels_free(&conf);
-	assert_int_equal(load("channels = ( { name = \"log\"; type = \"log\"; concurrency = 1; } );\n",
-			      &conf, &err),
-			 0);
+	assert_int_equal(
+		load("channels = ( { name = \"log\"; type = \"log\"; concurrency = 1; } );\n",
+		     &conf, &err),
+		0);
 	assert_int_equal(conf.n_channels, 1);
 	assert_int_equal(conf.channels[0].concurrency, 1);
+	conf_channels_free(&conf);
+
+	/*
+	 * Regression: on one line, "connect_timeout = 5" was read back as the literal of
+	 * "timeout" (a suffix of it) and the file refused as holding a wrapped integer.
+	 */
+	assert_int_equal(load("channels = ( { name = \"h\"; type = \"webhook\"; url = "
+			      "\"https://x.no/\"; secret_file = \"@D@/a.secret\"; "
+			      "connect_timeout = 5; timeout = 20; concurrency = 3; } );\n",
+			      &conf, &err),
+			 0);
+	c = conf_channel_find(&conf, "h");
+	assert_int_equal(c->connect_timeout_ms, 5000);
+	assert_int_equal(c->timeout_ms, 20000);
+	assert_int_equal(c->concurrency, 3);
 	conf_channels_free(&conf);
 }
 
@@ -768,8 +787,8 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown key", HOOK(HOOK_URL HOOK_SECRET "\t\tsecrt = \"x\"; " MARK "\n"), -EINVAL,
 	  "unknown setting 'secrt'" },
 	{ "missing name",
-	  "channels = (\n\t{ " MARK "\n\t\ttype = \"log\";\n\t\tconcurrency = 1;\n\t}\n);\n", -EINVAL,
-	  "needs 'name'" },
+	  "channels = (\n\t{ " MARK "\n\t\ttype = \"log\";\n\t\tconcurrency = 1;\n\t}\n);\n",
+	  -EINVAL, "needs 'name'" },
 	{ "bad name",
 	  "channels = (\n\t{\n\t\tname = \"Drift Hook\"; " MARK "\n\t\ttype = \"log\";\n\t}\n);\n",
 	  -EINVAL, "must be 1 to 64 of a-z" },
@@ -777,9 +796,9 @@ static const struct bad_case bad_cases[] = {
 	  "channels = (\n\t{ name = \"a\"; type = \"log\"; },\n\t{ name = \"a\"; " MARK
 	  "\n\t  type = \"log\"; }\n);\n",
 	  -EEXIST, "'a' is already defined" },
-	{ "unknown type", "channels = (\n\t{\n\t\tname = \"x\";\n\t\ttype = \"sms\"; " MARK
-				   "\n\t}\n);\n",
-	  -EINVAL, "'type' must be" },
+	{ "unknown type",
+	  "channels = (\n\t{\n\t\tname = \"x\";\n\t\ttype = \"sms\"; " MARK "\n\t}\n);\n", -EINVAL,
+	  "'type' must be" },
 	{ "log redefined",
 	  "channels = (\n\t{\n\t\tname = \"log\";\n\t\ttype = \"webhook\"; " MARK "\n\t}\n);\n",
 	  -EINVAL, "built in" },
@@ -805,13 +824,15 @@ static const struct bad_case bad_cases[] = {
 	  "channels = (\n\t{ " MARK "\n\t\tname = \"h\";\n\t\ttype = \"webhook\";\n" HOOK_SECRET
 	  "\t}\n);\n",
 	  -EINVAL, "needs 'url'" },
-	{ "webhook over http", HOOK("\t\turl = \"http://hooks.kommune.no/x\"; " MARK "\n" HOOK_SECRET),
-	  -EINVAL, "must start with https://" },
+	{ "webhook over http",
+	  HOOK("\t\turl = \"http://hooks.kommune.no/x\"; " MARK "\n" HOOK_SECRET), -EINVAL,
+	  "must start with https://" },
 	{ "webhook over http to 127.0.0.2",
 	  HOOK("\t\turl = \"http://127.0.0.2:8080/x\"; " MARK "\n" HOOK_SECRET), -EINVAL,
 	  "must start with https://" },
-	{ "webhook over ftp", HOOK("\t\turl = \"ftp://hooks.kommune.no/x\"; " MARK "\n" HOOK_SECRET),
-	  -EINVAL, "must start with https://" },
+	{ "webhook over ftp",
+	  HOOK("\t\turl = \"ftp://hooks.kommune.no/x\"; " MARK "\n" HOOK_SECRET), -EINVAL,
+	  "must start with https://" },
 	{ "webhook url with user information",
 	  HOOK("\t\turl = \"http://localhost@evil.example/x\"; " MARK "\n" HOOK_SECRET), -EINVAL,
 	  "user information" },
@@ -838,9 +859,8 @@ static const struct bad_case bad_cases[] = {
 	  -EINVAL, "must hold one line" },
 	{ "secret file a directory", HOOK(HOOK_URL "\t\tsecret_file = \"@D@\"; " MARK "\n"),
 	  -EISDIR, "cannot read secret file '@D@': Is a directory" },
-	{ "two secrets",
-	  HOOK(HOOK_URL HOOK_SECRET "\t\tsecret_credential = \"web\"; " MARK "\n"), -EINVAL,
-	  "set only one of 'secret_file' and 'secret_credential'" },
+	{ "two secrets", HOOK(HOOK_URL HOOK_SECRET "\t\tsecret_credential = \"web\"; " MARK "\n"),
+	  -EINVAL, "set only one of 'secret_file' and 'secret_credential'" },
 	{ "credential missing", HOOK(HOOK_URL "\t\tsecret_credential = \"nope\"; " MARK "\n"),
 	  -ENOENT, "@D@/cred/nope" },
 	{ "credential a path", HOOK(HOOK_URL "\t\tsecret_credential = \"../a.secret\"; " MARK "\n"),
@@ -863,8 +883,9 @@ static const struct bad_case bad_cases[] = {
 	{ "smtp url with a path",
 	  MAIL("\t\turl = \"smtp://smtp.kommune.no/x\"; " MARK "\n" MAIL_FROM), -EINVAL,
 	  "without a path" },
-	{ "smtp without from", "channels = (\n\t{ " MARK "\n\t\tname = \"m\";\n\t\ttype = "
-			       "\"smtp\";\n" MAIL_URL "\t}\n);\n",
+	{ "smtp without from",
+	  "channels = (\n\t{ " MARK "\n\t\tname = \"m\";\n\t\ttype = "
+	  "\"smtp\";\n" MAIL_URL "\t}\n);\n",
 	  -EINVAL, "needs 'from'" },
 	{ "smtp from not an address",
 	  MAIL(MAIL_URL "\t\tfrom = \"Fristvakt <fristvakt@kommune.no>\"; " MARK "\n"), -EINVAL,
@@ -886,11 +907,12 @@ static const struct bad_case bad_cases[] = {
 	  "\t\tpassword_file = \"@D@/pw\";\n\t}\n);\n",
 	  -EINVAL, "a password but no 'username'" },
 	{ "smtp password of two lines",
-	  MAIL(MAIL_URL MAIL_FROM "\t\tusername = \"u\";\n\t\tpassword_file = \"@D@/two-lines.pw\"; " MARK
-	       "\n"),
+	  MAIL(MAIL_URL MAIL_FROM
+	       "\t\tusername = \"u\";\n\t\tpassword_file = \"@D@/two-lines.pw\"; " MARK "\n"),
 	  -EINVAL, "must hold one line" },
-	{ "webhook key on smtp", MAIL(MAIL_URL MAIL_FROM "\t\tsecret_credential = \"web\"; " MARK "\n"),
-	  -EINVAL, "does not apply to a channel of type \"smtp\"" },
+	{ "webhook key on smtp",
+	  MAIL(MAIL_URL MAIL_FROM "\t\tsecret_credential = \"web\"; " MARK "\n"), -EINVAL,
+	  "does not apply to a channel of type \"smtp\"" },
 };
 
 static bool

@@ -1,0 +1,579 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reminder channels and delivery outcomes through the real daemon (issue 5 § 8): e-mail
+over SMTP, signatures during a secret rotation, 429/503 with Retry-After, 410 Gone
+disabling a channel, dead reminders, templates that fail at render time or at load, the
+CLI's reminder and template commands, and the test clock's absence in production.
+
+ReminderTestCase (test_reminders.py) starts the daemon with receivers on 127.0.0.1
+(receivers.py) and the test clock.
+"""
+
+import datetime
+import email.utils
+import os
+import subprocess
+import time
+import unittest
+
+import test_reminders as base
+from fvtest import FRISTVAKTD, Daemon, DaemonTest
+from receivers import reminder_subst, sign, webhook_channel, write_secret
+from test_reminders import D, DAY, UTC, add_working_days, instant, local, rfc, roll
+
+PREFIX = "no.fristvakt."
+
+
+class ChannelTestCase(base.ReminderTestCase):
+    def case_with_before3(self, ref, received=D(2026, 3, 2), **kw):
+        """Registers an økonomisk stønad case received at 07:00; returns the day of its
+        processing "before-3" reminder."""
+        self.set_clock(local(received, "07:00"))
+        self.register(ref, rfc(local(received, "07:00")), **kw)
+        return add_working_days(roll(received + 14 * DAY), -3)
+
+    def wait_state(self, rid, state, timeout=10.0):
+        """Waits until reminder rid is in state; returns it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            r = self.reminder(rid)["reminder"]
+            if r["state"] == state:
+                return r
+            if time.monotonic() > deadline:
+                self.fail("reminder %d is %s, not %s" % (rid, r["state"], state))
+            time.sleep(0.05)
+
+    def one(self, **filters):
+        found = self.reminders(**filters)
+        self.assertEqual(len(found), 1, found)
+        return found[0]
+
+
+# --------------------------------------------------------------------------------------
+# 4. SMTP
+
+class SmtpTest(ChannelTestCase):
+    def test_complaint_reminders_by_mail(self):
+        self.start(webhook=False, smtp=True, channel="mail",
+                   addresses={"handler": "{handler}@kommune.example"})
+        ref = "2026/401"
+        day0 = D(2026, 3, 2)
+        self.set_clock(local(day0, "09:00"))
+        r = self.register(ref, rfc(local(day0, "09:00")), handler="Kari Nordmann",
+                          contact={"email": "soker@example.no", "consent": True})
+        self.assertTrue(r["case"]["has_contact"])
+        r = self.decide(ref, rfc(local(day0, "10:00")), reached=day0.isoformat(),
+                        outcome="avslatt")
+        due = D.fromisoformat(self.deadline(r, "complaint")["due"])
+        self.assertEqual(due, roll(day0 + 21 * DAY))
+        self.assertEqual(due, D(2026, 3, 23))
+        pending = self.reminders(state="pending")
+        b7, b1 = add_working_days(due, -7), add_working_days(due, -1)
+        self.assertEqual((b7, b1), (D(2026, 3, 12), D(2026, 3, 20)))
+        # The applicant gets messages of their own: staff and applicant never share a To.
+        self.assertEqual(sorted((x["kind"], x["stage"], x["occurrence"], tuple(x["recipients"]))
+                                for x in pending),
+                         [("complaint", "before-1", b1.isoformat(), ("applicant",)),
+                          ("complaint", "before-7", b7.isoformat(), ("applicant",)),
+                          ("complaint", "before-7", b7.isoformat(), ("handler",)),
+                          ("complaint", "due", due.isoformat(), ("applicant",)),
+                          ("complaint", "due", due.isoformat(), ("handler",))])
+        ids = {(x["stage"], x["recipients"][0]): x["id"] for x in pending}
+        handler = "Kari.Nordmann@kommune.example"
+        applicant = "soker@example.no"
+        subject = "Klagefristen i sak 2026/401 går ut 2026-03-23"
+        want = {b7: [("before-7", "handler", handler, subject),
+                     ("before-7", "applicant", applicant, subject)],
+                b1: [("before-1", "applicant", applicant, subject)],
+                due: [("due", "handler", handler, "Klagefristen i sak 2026/401 går ut i dag"),
+                      ("due", "applicant", applicant,
+                       "Klagefristen i sak 2026/401 går ut i dag")]}
+        n = 0
+        for day, expected in sorted(want.items()):
+            self.set_clock(local(day, "07:59"))
+            time.sleep(0.1)
+            self.assertEqual(len(self.smtp.all()), n)
+            self.set_clock(local(day))
+            self.smtp.wait_accepted(n + len(expected))
+            self.settle()
+            got = self.smtp.all()[n:]
+            n += len(got)
+            self.assertEqual(len(got), len(expected), got)
+            by_id = {m.message["Message-ID"]: m for m in got}
+            for stage, role, addr, subj in expected:
+                mid = "<fristvakt-reminder-%d@kommune.example>" % ids[(stage, role)]
+                self.assertIn(mid, by_id, (stage, role))
+                m = by_id[mid]
+                msg = m.message
+                self.assertEqual(m.mail_from, "fristvakt@kommune.example")
+                self.assertEqual(m.rcpt_tos, [addr])
+                self.assertEqual(str(msg["To"]), addr)
+                self.assertEqual(str(msg["From"]), "fristvakt@kommune.example")
+                # A UTF-8 subject, RFC 2047 encoded on the wire, decoded here.
+                self.assertEqual(str(msg["Subject"]), subj)
+                self.assertIn("å", str(msg["Subject"]))
+                self.assertIn(b"\r\nSubject: =?UTF-8?B?", m.raw)
+                self.assertEqual(msg["In-Reply-To"],
+                                 "<fristvakt-case-2026-401@kommune.example>")
+                self.assertEqual(msg["References"], "<fristvakt-case-2026-401@kommune.example>")
+                self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+                self.assertEqual(msg.get_content_type(), "text/plain")
+                self.assertEqual(msg.get_content_charset(), "utf-8")
+                date = email.utils.parsedate_to_datetime(str(msg["Date"]))
+                self.assertGreaterEqual(date, local(day))
+                self.assertLess(date, local(day, "08:01"))
+                text = msg.get_content()
+                self.assertIn("Klagefristen for vedtaket i sak 2026/401 går ut", text)
+                self.assertIn("mandag 2026-03-23", text)
+                self.assertIn("Dette er en automatisk påminnelse fra fristvakt.", text)
+                # Written for the applicant too: no service, handler or unit.
+                self.assertNotIn("Økonomisk stønad", text)
+                self.assertNotIn("Kari", text)
+        mails = self.smtp.all()
+        self.assertEqual(len(mails), 5)
+        self.assertEqual(len({m.message["Message-ID"] for m in mails}), 5)
+        self.assertEqual({m.message["References"] for m in mails},
+                         {"<fristvakt-case-2026-401@kommune.example>"})
+        self.assertEqual({m.message["In-Reply-To"] for m in mails},
+                         {"<fristvakt-case-2026-401@kommune.example>"})
+        for rid in ids.values():
+            g = self.reminder(rid)
+            self.assertEqual(g["reminder"]["state"], "sent")
+            self.assertEqual([(a["outcome"], a["code"], a["channel"]) for a in g["attempts"]],
+                             [("ok", 250, "mail")])
+
+    def test_slow_relay_within_timeout(self):
+        """A relay that takes 2 s to accept each message, the channel's timeout 3 s and its
+        concurrency 2: both messages due at once are accepted at the first attempt, and the
+        daemon answers calls meanwhile."""
+        self.start(webhook=False, smtp=True, channel="mail", smtp_delay=2, smtp_timeout=3,
+                   addresses={"handler": "{handler}@kommune.example"})
+        day = self.case_with_before3("2026/411", handler="kari")
+        self.case_with_before3("2026/412", handler="ola")
+        self.set_clock(local(day))
+        # While the relay holds the messages the daemon keeps answering.
+        self.smtp.wait_in_flight(1)
+        t0 = time.monotonic()
+        self.call("Status")
+        self.assertLess(time.monotonic() - t0, 0.5, "the daemon stalled while the relay "
+                                                    "held a message")
+        self.smtp.wait_accepted(2, timeout=20)
+        self.settle(timeout=20)
+        for x in self.reminders():
+            if x["occurrence"] != day.isoformat():
+                continue
+            g = self.reminder(x["id"])
+            self.assertEqual([(a["outcome"], a["code"], a["error"]) for a in g["attempts"]],
+                             [("ok", 250, None)], x["reference"])
+        self.assertEqual(len(self.smtp.all()), 2, "the relay got a message twice")
+
+
+# --------------------------------------------------------------------------------------
+# Signatures
+
+class SignatureTest(ChannelTestCase):
+    def test_rotation_signs_with_both_secrets(self):
+        self.start(rotate=True)
+        day = self.case_with_before3("2026/301", handler="kari")
+        self.set_clock(local(day))
+        q = self.hook.wait_delivered(1)[0]
+        new, old = self.secrets
+        self.assertEqual(q.signatures, [sign(new, q.webhook_id, q.timestamp, q.raw),
+                                        sign(old, q.webhook_id, q.timestamp, q.raw)])
+        self.assertGreaterEqual(q.timestamp, int(local(day).timestamp()))
+        self.assertLess(q.timestamp, int(local(day).timestamp()) + 10)
+
+    def test_secret_file_checked_at_load(self):
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        path = os.path.join(d.dir, "short.secret")
+        with open(path, "w") as f:
+            f.write("whsec_" + "QUJD" + "\n")     # 3 bytes
+        os.chmod(path, 0o600)
+        d.write_config(reminder_subst(channels=[webhook_channel("hook", "http://127.0.0.1:9/x",
+                                                                path)], channel="hook"))
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", d.config], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"fristvakt\.conf:\d+: the secret in '.*short\.secret' "
+                                   r"decodes to 3 bytes")
+        # Plain http only on the loopback interface.
+        path, _ = write_secret(d.dir)
+        d.write_config(reminder_subst(channels=[webhook_channel(
+            "hook", "http://hooks.kommune.example/x", path)], channel="hook"))
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", d.config], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"fristvakt\.conf:\d+: ")
+
+    def test_channel_on_one_line(self):
+        """A channel written on one line, with connect_timeout and timeout of different
+        values, is a valid configuration."""
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        path, _ = write_secret(d.dir)
+        line = ('{ name = "hook"; type = "webhook"; url = "http://127.0.0.1:9/x"; '
+                'secret_file = "%s"; connect_timeout = 5; timeout = 10; }' % path)
+        d.write_config(reminder_subst(channels=[line], channel="hook"))
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", d.config], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+
+# --------------------------------------------------------------------------------------
+# 7. 429/503 with Retry-After, 410 Gone
+
+class ThrottleTest(ChannelTestCase):
+    def test_retry_after_honoured(self):
+        self.start(retry={"give_up": 3600})
+        day = self.case_with_before3("2026/701", handler="kari")
+        at = local(day)
+        self.hook.push((429, 600))
+        self.set_clock(at)
+        self.hook.wait_requests(1)
+        self.settle()
+        rem = self.one(state="failed")
+        g = self.reminder(rem["id"])
+        a = g["attempts"][0]
+        self.assertEqual((a["outcome"], a["code"], a["error"]), ("retry", 429, "HTTP 429"))
+        # Not the backoff (first = 5 s) but Retry-After: 600 s after the attempt.
+        self.assertEqual(instant(g["reminder"]["next_attempt"]) - instant(a["at"]),
+                         datetime.timedelta(seconds=600))
+        self.call("testing.AdvanceClock", {"seconds": 300})
+        self.assertEqual(self.hook.quiet(0.5), [])
+        # Then 503 with an HTTP-date 120 s ahead of the daemon's clock.
+        now = self.daemon_now()
+        self.hook.push((503, email.utils.formatdate(now + 300 + 120, usegmt=True)))
+        self.call("testing.AdvanceClock", {"seconds": 305})
+        self.hook.wait_requests(2)
+        self.settle()
+        g = self.reminder(rem["id"])
+        a = g["attempts"][1]
+        self.assertEqual((a["outcome"], a["code"]), ("retry", 503))
+        wait = instant(g["reminder"]["next_attempt"]) - instant(a["at"])
+        self.assertGreaterEqual(wait, datetime.timedelta(seconds=110))
+        self.assertLessEqual(wait, datetime.timedelta(seconds=121))
+        self.call("testing.AdvanceClock", {"seconds": 60})
+        self.assertEqual(self.hook.quiet(0.5), [])
+        self.call("testing.AdvanceClock", {"seconds": 70})
+        self.hook.wait_delivered(1)
+        self.settle()
+        reqs = self.hook.all()
+        self.assertEqual([q.status for q in reqs], [429, 503, 200])
+        self.assertEqual({q.webhook_id for q in reqs}, {"fristvakt-reminder-%d" % rem["id"]})
+        self.assertGreaterEqual(reqs[1].timestamp - reqs[0].timestamp, 600)
+        self.assertGreaterEqual(reqs[2].timestamp - reqs[1].timestamp, 110)
+        g = self.reminder(rem["id"])
+        self.assertEqual([(a["outcome"], a["code"]) for a in g["attempts"]],
+                         [("retry", 429), ("retry", 503), ("ok", 200)])
+        self.assertEqual(g["reminder"]["state"], "sent")
+
+    def test_gone_disables_channel_until_retry(self):
+        self.start(admin_channel="log")
+        day_a = self.case_with_before3("2026/711", handler="kari")
+        day_b = self.case_with_before3("2026/712", received=D(2026, 3, 3), handler="ola")
+        self.assertEqual(day_b, day_a + DAY)
+        self.hook.push(410)
+        self.set_clock(local(day_a))
+        self.hook.wait_requests(1)
+        self.disabled.add("hook")
+        self.settle()
+        a = [x for x in self.reminders(reference="2026/711") if x["stage"] == "before-3"][0]
+        a = self.wait_state(a["id"], "failed")
+        g = self.reminder(a["id"])
+        self.assertEqual([(x["outcome"], x["code"]) for x in g["attempts"]], [("gone", 410)])
+        # The notice to the administrators, on the admin channel (the log).
+        notice = [x for x in self.reminders() if x["kind"] == "admin"]
+        self.assertEqual(len(notice), 1, notice)
+        n = notice[0]
+        self.assertEqual((n["stage"], n["recipient"], n["channel"], n["reference"]),
+                         ("endpoint_disabled", "hook", "log", None))
+        self.assertEqual(n["data"]["channel"], "hook")
+        self.assertEqual(n["data"]["reminder"], a["id"])
+        self.wait_state(n["id"], "sent")
+        log = self.d.log_text()
+        self.assertIn("fristvakt-admin-%d: fristvakt: kanalen hook er slått av" % n["id"], log)
+        self.assertIn("channel hook: the receiver answered 410 Gone", log)
+        # The disabled channel carries nothing: B's reminder the next day stays pending.
+        self.set_clock(local(day_b, "09:00"))
+        self.assertEqual(self.hook.quiet(0.5), [])
+        b = [x for x in self.reminders(reference="2026/712") if x["stage"] == "before-3"][0]
+        self.assertEqual((b["state"], b["attempts"]), ("pending", 0))
+        # retry re-enables the channel: A and B go out.
+        p = self.d.cli("reminders", "retry", str(a["id"]), check=0)
+        self.assertIn("reminder %d will be sent again now" % a["id"], p.stdout)
+        self.disabled.clear()
+        self.hook.wait_delivered(2)
+        self.settle()
+        self.assertEqual(sorted(q.body["case_reference"] for q in self.hook.delivered()),
+                         ["2026/711", "2026/712"])
+        g = self.reminder(a["id"])
+        self.assertEqual([(x["outcome"], x["code"]) for x in g["attempts"]],
+                         [("gone", 410), ("ok", 200)])
+        self.assertEqual(g["reminder"]["state"], "sent")
+        self.assertEqual(self.reminder(b["id"])["reminder"]["state"], "sent")
+        self.assertEqual({q.webhook_id for q in self.hook.all()
+                          if q.body["case_reference"] == "2026/711"},
+                         {"fristvakt-reminder-%d" % a["id"]})
+        audit = self.call("ListAudit", {"reference": "2026/711"})["entries"]
+        self.assertIn(PREFIX + "RetryReminder", [e["method"] for e in audit])
+
+
+# --------------------------------------------------------------------------------------
+# 8. Dead reminders
+
+class DeadTest(ChannelTestCase):
+    def test_dead_after_give_up(self):
+        self.start(hook_default=500, admin_channel="log",
+                   retry={"first": 5, "factor": 200, "max_interval": 60, "give_up": 600})
+        day = self.case_with_before3("2026/801", handler="kari")
+        self.set_clock(local(day))
+        self.hook.wait_requests(1)
+        self.settle()
+        for _ in range(7):
+            self.call("testing.AdvanceClock", {"seconds": 100})
+            self.settle()
+        rem = self.one(state="dead")
+        self.assertEqual((rem["reference"], rem["kind"], rem["stage"]),
+                         ("2026/801", "processing", "before-3"))
+        g = self.reminder(rem["id"])
+        attempts = g["attempts"]
+        self.assertGreaterEqual(len(attempts), 5)
+        self.assertEqual({(a["outcome"], a["code"]) for a in attempts}, {("retry", 500)})
+        self.assertGreaterEqual(instant(attempts[-1]["at"]) - instant(attempts[0]["at"]),
+                                datetime.timedelta(seconds=600))
+        self.assertEqual(g["reminder"]["attempts"], len(attempts))
+        self.assertEqual(len(self.hook.all()), len(attempts))
+        self.assertEqual(g["reminder"]["last_error"], "HTTP 500")
+        # The notice.
+        notices = [x for x in self.reminders() if x["kind"] == "admin"]
+        self.assertEqual(len(notices), 1, notices)
+        n = notices[0]
+        self.assertEqual((n["stage"], n["recipient"], n["channel"]),
+                         ("dead", "reminder:%d" % rem["id"], "log"))
+        self.assertEqual(n["data"]["reminder"], rem["id"])
+        self.assertEqual(n["data"]["reference"], "2026/801")
+        self.assertEqual(n["data"]["error"], "HTTP 500")
+        self.assertIn("fristvakt: påminnelse i sak 2026/801 kunne ikke leveres",
+                      self.d.log_text())
+        self.assertIn("reminder %d on hook is dead after %d attempts"
+                      % (rem["id"], len(attempts)), self.d.log_text())
+        # No more attempts.
+        self.call("testing.AdvanceClock", {"seconds": 3600})
+        self.assertEqual(self.hook.quiet(0.5), [])
+        # The CLI lists it.
+        p = self.d.cli("reminders", "--state", "dead", check=0)
+        lines = p.stdout.splitlines()
+        self.assertRegex(lines[0], r"^\s+ID\s+STATE\s+WHEN\s+CASE\s+KIND\s+STAGE\s+CHANNEL$")
+        self.assertEqual(len(lines), 2, p.stdout)
+        self.assertRegex(lines[1], r"^\s*%d\s+dead\s+.*\s2026/801\s+processing\s+before-3\s+hook$"
+                         % rem["id"])
+        j = self.d.cli_json("reminders", "list", "--state", "dead")
+        self.assertEqual([x["id"] for x in j["reminders"]], [rem["id"]])
+        p = self.d.cli("reminders", "show", str(rem["id"]), check=0)
+        self.assertIn("reminder %d: dead\n" % rem["id"], p.stdout)
+        self.assertRegex(p.stdout, r"\n  case\s+2026/801\n")
+        self.assertRegex(p.stdout, r"\n  deadline\s+processing \(subject \d+\), due 2026-03-16\n")
+        self.assertRegex(p.stdout, r"\n  stage\s+before-3, for 2026-03-11\n")
+        self.assertRegex(p.stdout, r"\n  channel\s+hook\n")
+        self.assertRegex(p.stdout, r"\n  last error\s+HTTP 500\n")
+        self.assertRegex(p.stdout, r"\n  attempts\s+%d\n" % len(attempts))
+        self.assertEqual(p.stdout.count(" retry "), len(attempts))
+        self.assertEqual(p.stdout.count("code 500"), len(attempts))
+        # A dead reminder can be sent again.
+        self.hook.set_default(200)
+        self.call("RetryReminder", {"id": rem["id"]})
+        self.hook.wait_delivered(1)
+        self.settle()
+        self.assertEqual(self.reminder(rem["id"])["reminder"]["state"], "sent")
+        err = self.c.call(PREFIX + "RetryReminder", {"id": rem["id"]})
+        self.assertEqual(err["error"], PREFIX + "ReminderNotRetryable")
+        self.assertEqual(err["parameters"], {"id": rem["id"], "state": "sent"})
+        err = self.c.call(PREFIX + "GetReminder", {"id": 99999})
+        self.assertEqual(err["error"], PREFIX + "ReminderNotFound")
+
+
+# --------------------------------------------------------------------------------------
+# 9. Templates
+
+class TemplateTest(ChannelTestCase):
+    def edit_template(self, d, name, old, new):
+        path = os.path.join(d.etc, "templates", "nb", name)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(path, "w") as f:
+            f.write(text.replace(old, new, 1))
+        return path
+
+    def test_render_failure_falls_back(self):
+        # complaint.before.txt uses {{handler}}; the case has none.
+        self.start(prepare=lambda d: self.edit_template(
+            d, "complaint.before.txt", "Dager igjen: {{days_left}}",
+            "Dager igjen: {{days_left}}\nSaksbehandler: {{handler}}"))
+        ref = "2026/901"
+        day0 = D(2026, 3, 2)
+        self.set_clock(local(day0, "09:00"))
+        self.register(ref, rfc(local(day0, "09:00")),
+                      contact={"email": "soker@example.no", "consent": True})
+        self.decide(ref, rfc(local(day0, "10:00")), reached=day0.isoformat())
+        before7 = add_working_days(D(2026, 3, 23), -7)
+        self.set_clock(local(before7))
+        q = self.hook.wait_delivered(1)[0]
+        b = q.body
+        self.assertEqual((b["deadline"]["kind"], b["stage"]), ("complaint", "before-7"))
+        self.assertEqual(b["recipients"], [{"role": "applicant", "id": None}])
+        self.assertEqual(b["message_subject"], "Påminnelse: klagefrist i sak 2026/901, "
+                                               "frist 2026-03-23")
+        self.assertEqual(b["message_text"], b["message_subject"] + ".\n")
+        # The applicant's address never goes into a webhook.
+        self.assertNotIn(b"soker@example.no", q.raw)
+        self.settle()
+        g = self.reminder(b["reminder_id"])
+        self.assertEqual([(a["outcome"], a["fallback"]) for a in g["attempts"]], [("ok", True)])
+        self.assertIn("template complaint.before (nb): ", self.d.log_text())
+        self.assertIn("sending the built-in text instead", self.d.log_text())
+        p = self.d.cli("reminders", "show", str(b["reminder_id"]), check=0)
+        self.assertIn("(built-in text)", p.stdout)
+        # The preview shows the same.
+        p = self.d.cli("template", "render", "complaint", "before-7", "--case", ref, check=0)
+        self.assertEqual(p.stdout, "Subject: Påminnelse: klagefrist i sak 2026/901, frist "
+                                   "2026-03-23\n\nPåminnelse: klagefrist i sak 2026/901, "
+                                   "frist 2026-03-23.\n")
+        self.assertIn("the template failed; this is the built-in text", p.stderr)
+        j = self.d.cli_json("template", "render", "complaint", "before-7", "--case", ref)
+        self.assertEqual((j["fallback"], j["language"]), (True, "nb"))
+        # complaint.due.txt is intact: the due reminder has its text.
+        self.set_clock(local(D(2026, 3, 23)))
+        self.hook.wait(lambda rs: any(r.body["stage"] == "due" for r in rs), what="due")
+        self.settle()
+        due = [q for q in self.hook.all() if q.body["stage"] == "due"][0]
+        self.assertEqual(due.body["message_subject"], "Klagefristen i sak 2026/901 går ut i dag")
+        self.assertEqual([a["fallback"] for a in self.reminder(due.body["reminder_id"])
+                          ["attempts"]], [False])
+
+    def test_unknown_variable_refused_at_load(self):
+        self.start()
+        path = self.edit_template(self.d, "processing.due.txt",
+                                  "Det er ikke registrert vedtak i saken.",
+                                  "Det er ikke registrert vedtak i saken {{saksnummer}}.")
+        with open(path) as f:
+            line = next(i for i, l in enumerate(f, 1) if "{{saksnummer}}" in l)
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", self.d.config],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("templates/nb/processing.due.txt:%d: unknown variable 'saksnummer'" % line,
+                      p.stderr)
+        # A reload keeps the running configuration and says where.
+        p = self.d.cli("reload", check=1)
+        self.assertIn("processing.due.txt:%d: unknown variable 'saksnummer'" % line, p.stderr)
+        self.assertEqual(self.d.cli("status").returncode, 0)
+        # A start fails.
+        self.assertEqual(self.d.stop(), 0)
+        self.d.log.close()
+        self.d.start(wait=False)
+        self.assertEqual(self.d.proc.wait(20), 1)
+        self.assertIn("processing.due.txt:%d: unknown variable 'saksnummer'" % line,
+                      self.d.log_text())
+
+    def test_cli_render_and_show(self):
+        self.start()
+        day = self.case_with_before3("2026/101", handler="kari", unit="nav-sentrum")
+        p = self.d.cli("template", "render", "processing", "before-3", "--case", "2026/101",
+                       check=0)
+        self.assertTrue(p.stdout.startswith(
+            "Subject: Saksbehandlingsfrist i sak 2026/101 går ut 2026-03-16\n\n"
+            "Saksbehandlingsfristen i sak 2026/101 (Økonomisk stønad) går ut mandag "
+            "2026-03-16.\nDager igjen: 14\n"), p.stdout)
+        self.assertIn("Grunnlag: kommunens tjenesteerklæring for økonomisk stønad", p.stdout)
+        self.assertEqual(p.stderr, "")
+        p = self.d.cli("template", "render", "processing", "escalation", "--case", "2026/101",
+                       check=0)
+        self.assertIn("Subject: Overskredet saksbehandlingsfrist i sak 2026/101\n", p.stdout)
+        p = self.d.cli("template", "render", "nosuch", "due", "--case", "2026/101")
+        self.assertEqual(p.returncode, 1)
+        p = self.d.cli("template", "render", "processing", "due", "--case", "2026/999")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("CaseNotFound", p.stderr)
+        self.set_clock(local(day))
+        q = self.hook.wait_delivered(1)[0]
+        self.settle()
+        rid = q.body["reminder_id"]
+        p = self.d.cli("reminders", "show", str(rid), check=0)
+        self.assertIn("reminder %d: sent\n" % rid, p.stdout)
+        self.assertRegex(p.stdout, r"\n  case\s+2026/101\n")
+        self.assertRegex(p.stdout, r"\n  deadline\s+processing \(subject \d+\), due 2026-03-16\n")
+        self.assertRegex(p.stdout, r"\n  stage\s+before-3, for 2026-03-11\n")
+        self.assertRegex(p.stdout, r"\n  channel\s+hook\n")
+        # Times in the CLI's own zone (TZ of the test run).
+        shown = datetime.datetime.fromtimestamp(local(day).timestamp()).strftime(
+            "%Y-%m-%d %H:%M")
+        self.assertRegex(p.stdout, r"\n  planned\s+%s" % shown)
+        self.assertRegex(p.stdout, r"\n  attempts\s+1\n")
+        self.assertRegex(p.stdout, r"\n    %s\S*\s+hook\s+ok\s" % shown)
+        self.assertIn("code 200", p.stdout)
+        self.assertNotIn("built-in text", p.stdout)
+        j = self.d.cli_json("reminders", "show", str(rid))
+        self.assertEqual(j["reminder"]["id"], rid)
+        self.assertEqual(j["attempts"][0]["code"], 200)
+        p = self.d.cli("reminders", "--case", "2026/101", check=0)
+        self.assertEqual(len(p.stdout.splitlines()), 1 + len(self.reminders()))
+        self.assertEqual(self.d.cli("reminders", "show", "x").returncode, 2)
+        p = self.d.cli("reminders", "show", "424242")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("ReminderNotFound", p.stderr)
+
+
+# --------------------------------------------------------------------------------------
+# 10. The test clock
+
+class NoClockTest(DaemonTest):
+    """The shipped configuration (clock_control = false) has no test clock."""
+
+    def test_clock_absent(self):
+        for args in (("clock", "set", "2026-03-02T08:00:00Z"), ("clock", "advance", "1d"),
+                     ("clock", "reset")):
+            p = self.d.cli(*args)
+            self.assertEqual(p.returncode, 1, args)
+            self.assertRegex(p.stderr, r"(InterfaceNotFound|MethodNotFound)", args)
+        c = self.d.connect()
+        self.addCleanup(c.close)
+        r = c.call("org.varlink.service.GetInfo")
+        self.assertNotIn("no.fristvakt.testing", r["parameters"]["interfaces"])
+        r = c.call("org.varlink.service.GetInterfaceDescription",
+                   {"interface": "no.fristvakt.testing"})
+        self.assertEqual(r["error"], "org.varlink.service.InterfaceNotFound")
+        r = c.call("no.fristvakt.testing.SetClock", {"now": "2026-03-02T08:00:00Z"})
+        self.assertIn(r["error"], ("org.varlink.service.InterfaceNotFound",
+                                   "org.varlink.service.MethodNotFound"))
+        self.assertEqual(self.d.cli_json("status")["clock_offset"], 0)
+        self.assertNotIn("test clock", self.d.log_text())
+
+
+class ClockTest(ChannelTestCase):
+    def test_clock_commands(self):
+        self.start(webhook=False, channel="log")
+        c = self.d.connect()
+        self.addCleanup(c.close)
+        r = c.call("org.varlink.service.GetInfo")
+        self.assertIn("no.fristvakt.testing", r["parameters"]["interfaces"])
+        r = c.call("org.varlink.service.GetInterfaceDescription",
+                   {"interface": "no.fristvakt.testing"})
+        self.assertIn("method SetClock(now: string)", r["parameters"]["description"])
+        p = self.d.cli("clock", "set", "2026-03-02T07:00:00Z", check=0)
+        shown = datetime.datetime.fromtimestamp(
+            datetime.datetime(2026, 3, 2, 7, 0, tzinfo=UTC).timestamp()).strftime(
+            "%Y-%m-%d %H:%M")
+        self.assertRegex(p.stdout, r"^daemon time %s\S* \(offset -?\d+ s\)\n$" % shown)
+        j = self.d.cli_json("clock", "advance", "2h")
+        self.assertLess(abs(instant(j["now"]) - datetime.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
+                        datetime.timedelta(seconds=10))
+        off = self.d.cli_json("status")["clock_offset"]
+        self.assertAlmostEqual(off, j["offset"], delta=2)
+        self.assertLess(off, 0)
+        j = self.d.cli_json("clock", "reset")
+        self.assertEqual(j["offset"], 0)
+        self.assertEqual(self.d.cli("clock", "advance", "soon").returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
