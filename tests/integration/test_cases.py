@@ -1074,10 +1074,12 @@ class ListingTest(CaseTest):
                                              "due_to": "2026-03-20"})["deadlines"]
         self.assertTrue(window)
         self.assertTrue(all("2026-03-16" <= r["due"] <= "2026-03-20" for r in window))
-        # Every deadline here is long past: a missed one is not "overdue" (open and past).
-        self.assertEqual(self.call("ListDeadlines", {"overdue": True})["deadlines"], [])
+        # Every deadline here is long past and none is met: all are missed, and all are
+        # overdue (past due and still waiting for what meets them).
         missed = self.call("ListDeadlines", {"state": "missed"})["deadlines"]
         self.assertEqual(len(missed), len(full["deadlines"]))
+        overdue = self.call("ListDeadlines", {"overdue": True, "limit": 1000})["deadlines"]
+        self.assertEqual(overdue, missed)
         self.assertTrue(all(r["days_left"] < 0 for r in missed))
         # Cases, newest first, in pages.
         cases, after = [], None
