@@ -1334,6 +1334,17 @@ store_reminder_counts(struct store *st, json_t **out)
 		json_decref(o);
 		return map_rc(rc);
 	}
+	/* Attempts that went out with the built-in text because a template failed. */
+	rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM attempts WHERE fallback = 1", -1, &s,
+				NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_object_set_new(o, "template_fallbacks",
+				    json_integer(sqlite3_column_int64(s, 0)));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		json_decref(o);
+		return map_rc(rc);
+	}
 	*out = o;
 	return 0;
 }

@@ -434,6 +434,8 @@ class TemplateTest(ChannelTestCase):
         self.assertIn("sending the built-in text instead", self.d.log_text())
         p = self.d.cli("reminders", "show", str(b["reminder_id"]), check=0)
         self.assertIn("(built-in text)", p.stdout)
+        # Counted, for the administrators.
+        self.assertEqual(self.d.cli_json("status")["reminders"]["template_fallbacks"], 1)
         # The preview shows the same.
         p = self.d.cli("template", "render", "complaint", "before-7", "--case", ref, check=0)
         self.assertEqual(p.stdout, "Subject: Påminnelse: klagefrist i sak 2026/901, frist "
