@@ -590,6 +590,24 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 	return ret;
 }
 
+/* Whether the policy stage a reminder belongs to repeats while its deadline is open. */
+static bool
+stage_repeats(const struct conf_reminders *r, const char *kind_s, const char *service,
+	      const char *stage)
+{
+	const struct conf_policy *p;
+	enum rules_kind kind;
+
+	if (rules_kind_parse(kind_s, &kind) < 0)
+		return false;
+	p = find_policy(r, kind, service);
+	for (size_t i = 0; p && i < p->n_stages; i++) {
+		if (strcmp(p->stages[i].name, stage) == 0)
+			return p->stages[i].repeat_days > 0;
+	}
+	return false;
+}
+
 /* Backoff for the next attempt: first * factor^(attempts-1), capped, with ±20 % jitter. */
 static int64_t
 backoff(const struct conf_reminders *r, int64_t attempts, uint64_t seed)
@@ -636,12 +654,13 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 		rem.sent_at = now;
 		if ((ret = store_reminder_update(env->store, &rem)) < 0)
 			goto out;
-		/* A repeating stage plans its next occurrence. */
+		/* A repeating stage plans its next occurrence (nothing else changed). */
 		if (rem.case_id) {
 			struct store_case c;
 
 			if (store_case_by_id(env->store, rem.case_id, &c) == 0) {
-				ret = api_recompute_case(env, &c, now);
+				if (stage_repeats(r, rem.kind, c.service, rem.stage))
+					ret = api_recompute_case(env, &c, now);
 				store_case_deinit(&c);
 			}
 		}

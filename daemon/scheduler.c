@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "log.h"
@@ -35,6 +36,7 @@ struct scheduler {
 	unsigned n_jobs;
 	bool stopping;
 	bool timer_closed;
+	bool saturated; /* the last run stopped at SCHED_MAX_IN_FLIGHT: a freed slot wakes it */
 };
 
 static void run(struct scheduler *s);
@@ -99,6 +101,10 @@ job_done(void *arg, const struct notify_result *r)
 				 r->code, r->detail[0] ? r->detail : "no detail");
 	}
 	free(j);
+	if (s->saturated && !s->stopping) {
+		s->saturated = false;
+		scheduler_kick(s);
+	}
 	maybe_free(s);
 }
 
@@ -150,6 +156,19 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	s->n_jobs++;
 }
 
+/* Milliseconds from the daemon's now (wall clock plus the test offset) until second t. */
+static uint64_t
+until_ms(const struct scheduler *s, int64_t t)
+{
+	struct timespec ts;
+	int64_t now_ms;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ms = ((int64_t)ts.tv_sec + s->env->clock_offset(s->env->host)) * 1000 +
+		 ts.tv_nsec / 1000000;
+	return t * 1000 > now_ms ? (uint64_t)(t * 1000 - now_ms) : 0;
+}
+
 static void
 on_timer(uv_timer_t *t)
 {
@@ -177,12 +196,13 @@ run(struct scheduler *s)
 		if (!in_flight(s, due[i].id))
 			hand_over(s, &due[i], now);
 	}
+	s->saturated = s->n_jobs >= SCHED_MAX_IN_FLIGHT;
 	store_reminders_free(due, n);
 	ret = store_reminder_next(s->env->store, &next);
 	if (ret == 0 && next > now)
-		sleep_ms = (uint64_t)(next - now) * 1000;
+		sleep_ms = until_ms(s, next);
 	else if (ret == 0)
-		sleep_ms = 1000; /* due but in flight or throttled: look again shortly */
+		sleep_ms = 1000; /* due but in flight: their outcomes wake us, or look again */
 	if (sleep_ms > SCHED_MAX_SLEEP_MS)
 		sleep_ms = SCHED_MAX_SLEEP_MS;
 	uv_timer_start(&s->timer, on_timer, sleep_ms, 0);

@@ -76,12 +76,22 @@ static const char *const stmt_sql[STMT_COUNT] = {
 				  "met_on, explanation) VALUES (?, ?, ?, ?, ?, ?, ?)"),
 };
 
+#define STORE_CACHE 48
+
+struct cached {
+	char *sql;
+	sqlite3_stmt *stmt;
+	uint64_t used;
+};
+
 struct store {
 	sqlite3 *db;
 	int schema_version;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	const char *fault; /* the store's own text for the last failure; NULL: SQLite's */
 	char fault_buf[256];
+	struct cached cache[STORE_CACHE];
+	uint64_t cache_clock;
 };
 
 /* Maps an SQLite result code to a negative errno. */
@@ -309,6 +319,10 @@ store_close(struct store *st)
 		return;
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (size_t i = 0; i < STORE_CACHE; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
 	/* All statements are finalized, so close cannot fail with SQLITE_BUSY. */
 	sqlite3_close(st->db);
 	free(st);
@@ -432,6 +446,54 @@ store_audit_append(struct store *st, const struct store_audit *a)
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return map_rc(rc);
+}
+
+/*
+ * A cache of prepared statements keyed by their SQL text, so that the statements the
+ * listings and the outbox build from parts are compiled once, not per call. A statement
+ * taken from it is given back with done(), which resets it.
+ */
+static int
+prep(struct store *st, const char *sql, sqlite3_stmt **out)
+{
+	struct cached *slot = &st->cache[0];
+	int rc;
+
+	st->cache_clock++;
+	for (size_t i = 0; i < STORE_CACHE; i++) {
+		struct cached *c = &st->cache[i];
+
+		if (c->sql && strcmp(c->sql, sql) == 0) {
+			c->used = st->cache_clock;
+			*out = c->stmt;
+			/* Whatever path left it last, it starts clean. */
+			sqlite3_reset(c->stmt);
+			sqlite3_clear_bindings(c->stmt);
+			return SQLITE_OK;
+		}
+		if (!c->sql || c->used < slot->used)
+			slot = c;
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (slot->sql) {
+		sqlite3_finalize(slot->stmt);
+		free(slot->sql);
+	}
+	slot->sql = xstrdup(sql);
+	slot->stmt = *out;
+	slot->used = st->cache_clock;
+	return SQLITE_OK;
+}
+
+static void
+done(sqlite3_stmt *s)
+{
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
 }
 
 /* Binds a string or NULL. */
@@ -726,7 +788,7 @@ q_num(struct query *q, const char *sql, int64_t v)
 static int
 q_prepare(struct store *st, struct query *q, sqlite3_stmt **out)
 {
-	int rc = sqlite3_prepare_v2(st->db, q->sql, -1, out, NULL);
+	int rc = prep(st, q->sql, out);
 
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
@@ -819,7 +881,7 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 	}
 	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : map_rc(rc);
 out:
-	sqlite3_finalize(s);
+	done(s);
 	if (ret < 0 || !*has_next) {
 		free(*next_due);
 		*next_due = NULL;
@@ -866,7 +928,7 @@ store_cases_list(struct store *st, const struct store_case_filter *f, struct sto
 	}
 	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : map_rc(rc);
 out:
-	sqlite3_finalize(s);
+	done(s);
 	if (ret < 0) {
 		store_cases_free(v, len);
 		v = NULL;
@@ -894,7 +956,7 @@ store_cases_after(struct store *st, int64_t after_id, int limit, struct store_ca
 		read_case(s, &v[len++]);
 	ret = rc == SQLITE_DONE ? 0 : map_rc(rc);
 out:
-	sqlite3_finalize(s);
+	done(s);
 	if (ret < 0) {
 		store_cases_free(v, len);
 		v = NULL;
@@ -950,7 +1012,7 @@ store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id
 	}
 	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : map_rc(rc);
 out:
-	sqlite3_finalize(s);
+	done(s);
 	if (ret < 0) {
 		json_decref(arr);
 		arr = NULL;
@@ -1035,7 +1097,7 @@ collect_reminders(struct store *st, struct query *q, struct store_reminder **out
 		memset(&v[len], 0, sizeof(v[len]));
 		read_reminder(s, &v[len++]);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_DONE) {
 		store_reminders_free(v, len);
 		return map_rc(rc);
@@ -1074,7 +1136,7 @@ store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
 	if ((ret = q_prepare(st, &q, &s)) < 0)
 		return ret;
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_DONE)
 		return map_rc(rc);
 	*inserted = sqlite3_changes(st->db) > 0;
@@ -1136,11 +1198,10 @@ store_reminder_next(struct store *st, int64_t *when)
 	sqlite3_stmt *s = NULL;
 	int rc, ret;
 
-	rc = sqlite3_prepare_v2(
-		st->db,
-		"SELECT min(not_before) FROM reminders WHERE state IN ('pending', "
-		"'failed') AND channel NOT IN (SELECT channel FROM disabled_channels)",
-		-1, &s, NULL);
+	rc = prep(st,
+		  "SELECT min(not_before) FROM reminders WHERE state IN ('pending', "
+		  "'failed') AND channel NOT IN (SELECT channel FROM disabled_channels)",
+		  &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	rc = sqlite3_step(s);
@@ -1150,7 +1211,7 @@ store_reminder_next(struct store *st, int64_t *when)
 	} else {
 		ret = rc == SQLITE_ROW ? -ENOENT : map_rc(rc);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return ret;
 }
 
@@ -1171,7 +1232,7 @@ store_reminder_update(struct store *st, const struct store_reminder *r)
 	if ((ret = q_prepare(st, &q, &s)) < 0)
 		return ret;
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	done(s);
 	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
 
@@ -1196,7 +1257,7 @@ store_attempt_add(struct store *st, int64_t reminder_id, int64_t at, const char 
 	if ((ret = q_prepare(st, &q, &s)) < 0)
 		return ret;
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	done(s);
 	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
 
@@ -1227,7 +1288,7 @@ store_attempts_json(struct store *st, int64_t reminder_id, json_t **rows)
 						"error", json_text_or_null(s, 4), "fallback",
 						sqlite3_column_int(s, 5) != 0));
 	}
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(arr);
 		return map_rc(rc);
@@ -1268,7 +1329,7 @@ static int
 exec_text(struct store *st, const char *sql, const char *a, int64_t num, const char *b)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	int rc = prep(st, sql, &s);
 
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
@@ -1278,7 +1339,7 @@ exec_text(struct store *st, const char *sql, const char *a, int64_t num, const c
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		bind_text(s, 3, b);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	done(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : map_rc(rc);
 }
 
@@ -1301,8 +1362,7 @@ int
 store_channel_disabled(struct store *st, const char *channel)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT 1 FROM disabled_channels WHERE channel = ?", -1,
-				    &s, NULL);
+	int rc = prep(st, "SELECT 1 FROM disabled_channels WHERE channel = ?", &s);
 	int ret;
 
 	if (rc != SQLITE_OK)
@@ -1310,7 +1370,7 @@ store_channel_disabled(struct store *st, const char *channel)
 	bind_text(s, 1, channel);
 	rc = sqlite3_step(s);
 	ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : map_rc(rc);
-	sqlite3_finalize(s);
+	done(s);
 	return ret;
 }
 
@@ -1319,8 +1379,7 @@ store_reminder_counts(struct store *st, json_t **out)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *o;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT state, count(*) FROM reminders GROUP BY state",
-				    -1, &s, NULL);
+	int rc = prep(st, "SELECT state, count(*) FROM reminders GROUP BY state", &s);
 
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
@@ -1329,18 +1388,17 @@ store_reminder_counts(struct store *st, json_t **out)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_object_set_new(o, (const char *)sqlite3_column_text(s, 0),
 				    json_integer(sqlite3_column_int64(s, 1)));
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(o);
 		return map_rc(rc);
 	}
 	/* Attempts that went out with the built-in text because a template failed. */
-	rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM attempts WHERE fallback = 1", -1, &s,
-				NULL);
+	rc = prep(st, "SELECT count(*) FROM attempts WHERE fallback = 1", &s);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_object_set_new(o, "template_fallbacks",
 				    json_integer(sqlite3_column_int64(s, 0)));
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_ROW) {
 		json_decref(o);
 		return map_rc(rc);
@@ -1356,8 +1414,7 @@ store_case_by_id(struct store *st, int64_t id, struct store_case *out)
 	int rc, ret;
 
 	memset(out, 0, sizeof(*out));
-	rc = sqlite3_prepare_v2(st->db, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?", -1,
-				&s, NULL);
+	rc = prep(st, "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?", &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	sqlite3_bind_int64(s, 1, id);
@@ -1368,7 +1425,7 @@ store_case_by_id(struct store *st, int64_t id, struct store_case *out)
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return ret;
 }
 
@@ -1379,8 +1436,7 @@ store_contact_get(struct store *st, int64_t case_id, char **email, char **phone)
 	int rc, ret;
 
 	*email = *phone = NULL;
-	rc = sqlite3_prepare_v2(st->db, "SELECT email, phone FROM contacts WHERE case_id = ?", -1,
-				&s, NULL);
+	rc = prep(st, "SELECT email, phone FROM contacts WHERE case_id = ?", &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	sqlite3_bind_int64(s, 1, case_id);
@@ -1392,7 +1448,7 @@ store_contact_get(struct store *st, int64_t case_id, char **email, char **phone)
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return ret;
 }
 
@@ -1404,11 +1460,10 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 	int rc, ret;
 
 	*state = *due = *explanation = NULL;
-	rc = sqlite3_prepare_v2(
-		st->db,
-		"SELECT state, due, explanation FROM deadlines WHERE case_id = ? AND "
-		"kind = ? AND subject = ?",
-		-1, &s, NULL);
+	rc = prep(st,
+		  "SELECT state, due, explanation FROM deadlines WHERE case_id = ? AND "
+		  "kind = ? AND subject = ?",
+		  &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	sqlite3_bind_int64(s, 1, case_id);
@@ -1423,7 +1478,7 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return ret;
 }
 
@@ -1434,12 +1489,12 @@ store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
 	json_t *arr;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT c.ref, c.handler, c.unit, d.kind, d.due FROM deadlines d "
-				"JOIN cases c ON c.id = d.case_id WHERE (d.state = 'open' OR "
-				"(d.state = 'missed' AND d.met_on IS NULL)) AND "
-				"d.due IS NOT NULL AND d.due <= ? ORDER BY d.due, c.ref",
-				-1, &s, NULL);
+	rc = prep(st,
+		  "SELECT c.ref, c.handler, c.unit, d.kind, d.due FROM deadlines d "
+		  "JOIN cases c ON c.id = d.case_id WHERE (d.state = 'open' OR "
+		  "(d.state = 'missed' AND d.met_on IS NULL)) AND "
+		  "d.due IS NOT NULL AND d.due <= ? ORDER BY d.due, c.ref",
+		  &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	bind_text(s, 1, until);
@@ -1450,7 +1505,7 @@ store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
 				       json_text_or_null(s, 0), "handler", json_text_or_null(s, 1),
 				       "unit", json_text_or_null(s, 2), "kind",
 				       json_text_or_null(s, 3), "due", json_text_or_null(s, 4)));
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(arr);
 		return map_rc(rc);
@@ -1467,10 +1522,10 @@ store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64
 	int rc, ret;
 
 	*due = NULL;
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT subject, due FROM deadlines WHERE case_id = ? AND kind = ? "
-				"ORDER BY subject DESC LIMIT 1",
-				-1, &s, NULL);
+	rc = prep(st,
+		  "SELECT subject, due FROM deadlines WHERE case_id = ? AND kind = ? "
+		  "ORDER BY subject DESC LIMIT 1",
+		  &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	sqlite3_bind_int64(s, 1, case_id);
@@ -1483,7 +1538,7 @@ store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return ret;
 }
 
@@ -1491,7 +1546,7 @@ int
 store_meta_get(struct store *st, const char *key, char **value)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s, NULL);
+	int rc = prep(st, "SELECT value FROM meta WHERE key = ?", &s);
 	int ret;
 
 	*value = NULL;
@@ -1505,7 +1560,7 @@ store_meta_get(struct store *st, const char *key, char **value)
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return ret;
 }
 
@@ -1513,14 +1568,13 @@ int
 store_meta_set(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(
-		st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &s, NULL);
+	int rc = prep(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &s);
 
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	bind_text(s, 1, key);
 	bind_text(s, 2, value);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	done(s);
 	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
