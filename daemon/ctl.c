@@ -228,6 +228,9 @@ reply_cb(struct api_req *req, const char *error, json_t *params)
 	json_decref(params);
 	proto_call_deinit(&c->call);
 	c->busy = false;
+	/* Idle time counts from the reply, not from the start of a long call. */
+	if (!c->closing)
+		uv_timer_again(&c->idle);
 	if (c->closing) {
 		conn_maybe_free(c);
 		return;
