@@ -160,8 +160,9 @@ build_req(const struct load *L, long i, char *out, size_t cap)
 {
 	switch (L->proto) {
 	case P_FV_IMPORT: {
-		size_t o = (size_t)snprintf(out, cap, "{\"method\":\"no.fristvakt.ImportEvents\","
-						     "\"parameters\":{\"items\":[");
+		size_t o = (size_t)snprintf(out, cap,
+					    "{\"method\":\"no.fristvakt.ImportEvents\","
+					    "\"parameters\":{\"items\":[");
 		for (long k = i * L->batch; k < (i + 1) * L->batch; k++) {
 			time_t t = (time_t)(L->base_epoch -
 					    (L->spread > 0 ? (k * 7919L) % L->spread : 0));
@@ -169,13 +170,13 @@ build_req(const struct load *L, long i, char *out, size_t cap)
 			char ts[32];
 			gmtime_r(&t, &tm);
 			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-			o += (size_t)snprintf(out + o, cap - o,
-					      "%s{\"method\":\"RegisterApplication\",\"parameters\":{"
-					      "\"reference\":\"%s-%08ld\",\"service\":\"okonomisk-"
-					      "stonad\",\"received\":\"%s\",\"channel\":\"written\","
-					      "\"handler\":\"h%ld\",\"unit\":\"u%ld\"}}",
-					      k == i * L->batch ? "" : ",", L->prefix, k, ts, k % 200,
-					      k % 50);
+			o += (size_t)snprintf(
+				out + o, cap - o,
+				"%s{\"method\":\"RegisterApplication\",\"parameters\":{"
+				"\"reference\":\"%s-%08ld\",\"service\":\"okonomisk-"
+				"stonad\",\"received\":\"%s\",\"channel\":\"written\","
+				"\"handler\":\"h%ld\",\"unit\":\"u%ld\"}}",
+				k == i * L->batch ? "" : ",", L->prefix, k, ts, k % 200, k % 50);
 		}
 		o += (size_t)snprintf(out + o, cap - o, "]}}");
 		return (int)o + 1;
@@ -199,11 +200,12 @@ build_req(const struct load *L, long i, char *out, size_t cap)
 	case P_REDIS: {
 		char sc[32], mb[32];
 		int sl = snprintf(sc, sizeof(sc), "%lld",
-				  1760000000000LL + ((i * 7919LL) % (L->n ? L->n : 1)) * 1000LL + i % 1000);
+				  1760000000000LL + ((i * 7919LL) % (L->n ? L->n : 1)) * 1000LL +
+					  i % 1000);
 		int ml = snprintf(mb, sizeof(mb), "reminder:%08ld", i);
 		return snprintf(out, cap,
-				"*4\r\n$4\r\nZADD\r\n$3\r\ndue\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", sl, sc,
-				ml, mb);
+				"*4\r\n$4\r\nZADD\r\n$3\r\ndue\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", sl,
+				sc, ml, mb);
 	}
 	}
 	return -1;
@@ -292,7 +294,8 @@ run_load(struct load *L, const char *target)
 			if (r <= 0) {
 				if (r < 0 && (errno == EINTR || errno == EAGAIN))
 					continue;
-				fprintf(stderr, "loadgen: connection closed by the server (%ld done)\n",
+				fprintf(stderr,
+					"loadgen: connection closed by the server (%ld done)\n",
 					done);
 				goto out;
 			}
@@ -487,7 +490,8 @@ cmd_notify_exec(const char *pidfile, const char *sock, double limit_s, char **ar
 		die("fork");
 	if (pid == 0) {
 		setenv("NOTIFY_SOCKET", path, 1);
-		dup2(2, 1); /* the caller reads our stdout to its end: the daemon must not hold it */
+		dup2(2,
+		     1); /* the caller reads our stdout to its end: the daemon must not hold it */
 		execvp(argv[0], argv);
 		_exit(127);
 	}
