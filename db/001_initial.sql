@@ -136,5 +136,3 @@ CREATE TABLE meta (
 	key TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 ) STRICT;
--- Status counts reminders by state.
-CREATE INDEX reminders_state ON reminders (state);
