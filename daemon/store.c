@@ -277,14 +277,13 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 		goto out;
 	}
 	/*
-	 * temp_store = MEMORY: the statement journal of each request's savepoint lives in
-	 * memory, not in a temporary file opened and unlinked per request (measured: one
-	 * open/unlink per write). wal_autocheckpoint: checkpoint every 4000 pages (16 MiB at
+	 * temp_store = MEMORY (set after quick_check, below): the statement journal of each
+	 * request's savepoint lives in memory, not in a temporary file opened and unlinked per
+	 * request (measured: one open/unlink per write). wal_autocheckpoint: checkpoint every 4000 pages (16 MiB at
 	 * 4 KiB) instead of 1000, so that pages written again and again are copied back less
 	 * often; the WAL stays bounded.
 	 */
-	if ((ret = exec(st, "PRAGMA temp_store = MEMORY")) < 0 ||
-	    (ret = exec(st, "PRAGMA wal_autocheckpoint = 4000")) < 0 ||
+	if ((ret = exec(st, "PRAGMA wal_autocheckpoint = 4000")) < 0 ||
 	    (ret = exec(st, "PRAGMA synchronous = FULL")) < 0 ||
 	    (ret = exec(st, "PRAGMA foreign_keys = ON")) < 0 ||
 	    (ret = pragma_text(st, "PRAGMA quick_check", check, sizeof(check))) < 0) {
@@ -294,6 +293,11 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	if (strcmp(check, "ok") != 0) {
 		snprintf(err, errlen, "%s failed PRAGMA quick_check: %s", path, check);
 		ret = -EUCLEAN;
+		goto out;
+	}
+	/* After the check, whose temporary structures would otherwise grow in memory. */
+	if ((ret = exec(st, "PRAGMA temp_store = MEMORY")) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto out;
 	}
 	if ((ret = pragma_int(st, "PRAGMA user_version", &st->schema_version)) < 0) {
