@@ -205,17 +205,19 @@ status(struct api_env *env, struct api_req *req)
 		return;
 	}
 	req->reply(req, NULL,
-		   json_pack("{ss so sI ss si ss so ss s{sI sI sI sI} si ss so sI}", "version",
+		   json_pack("{ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI}", "version",
 			     FV_VERSION, "started", api_instant_json(env->started),
 			     "uptime_seconds", (json_int_t)(req->now - env->started), "database",
 			     env->conf->database, "schema_version",
-			     store_schema_version(env->store), "config_file", env->conf->path,
-			     "config_loaded", api_instant_json(env->conf_loaded), "timezone",
-			     env->conf->timezone, "counts", "cases", (json_int_t)c.cases, "events",
-			     (json_int_t)c.events, "deadlines", (json_int_t)c.deadlines, "audit",
-			     (json_int_t)c.audit, "connections", (int)env->connections(env->host),
-			     "role", conf_role_name(req->peer.role), "reminders", reminders,
-			     "clock_offset", (json_int_t)env->clock_offset(env->host)));
+			     store_schema_version(env->store), "integrity",
+			     env->integrity ? env->integrity : "not checked", "config_file",
+			     env->conf->path, "config_loaded", api_instant_json(env->conf_loaded),
+			     "timezone", env->conf->timezone, "counts", "cases",
+			     (json_int_t)c.cases, "events", (json_int_t)c.events, "deadlines",
+			     (json_int_t)c.deadlines, "audit", (json_int_t)c.audit, "connections",
+			     (int)env->connections(env->host), "role",
+			     conf_role_name(req->peer.role), "reminders", reminders, "clock_offset",
+			     (json_int_t)env->clock_offset(env->host)));
 }
 
 static void

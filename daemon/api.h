@@ -53,6 +53,8 @@ struct api_env {
 	const struct conf *conf; /* the configuration in force */
 	int64_t started;	 /* unix seconds */
 	int64_t conf_loaded;	 /* unix seconds */
+	/* The start-up integrity check: "checking", "ok", or "not checked" (static text). */
+	const char *integrity;
 	void *host;
 	/* Reloads the configuration: 0, or negative errno with err filled. */
 	int (*reload)(void *host, struct conf_error *err);

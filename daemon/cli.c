@@ -468,9 +468,10 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	printf("fristvaktd %s, up %s (since %s)\n",
 	       json_string_value(json_object_get(r, "version")), up,
 	       cli_local_time(json_string_value(json_object_get(r, "started")), t1));
-	printf("  database     %s (schema version %lld)\n",
+	printf("  database     %s (schema version %lld, integrity check: %s)\n",
 	       json_string_value(json_object_get(r, "database")),
-	       (long long)json_integer_value(json_object_get(r, "schema_version")));
+	       (long long)json_integer_value(json_object_get(r, "schema_version")),
+	       json_string_value(json_object_get(r, "integrity")));
 	printf("  config       %s (loaded %s)\n",
 	       json_string_value(json_object_get(r, "config_file")),
 	       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t2));

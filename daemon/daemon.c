@@ -3,8 +3,8 @@
  * daemon: start-up, signals, reload and shutdown (see daemon.h).
  *
  * Start-up order: configuration (exit on error, naming file and line), time zone (before
- * any library starts a thread), database (created, checked, migrated), control socket,
- * signals and watchdog, then READY=1. Signal handlers are uv_signal_t callbacks and only
+ * any library starts a thread), database (created, migrated), control socket, signals and
+ * watchdog, then READY=1, then the database's integrity check on a worker thread. Signal handlers are uv_signal_t callbacks and only
  * record intent or start work on the loop; SIGPIPE is ignored. Shutdown stops accepting,
  * closes every handle, and requires uv_loop_close() to succeed.
  */
@@ -55,10 +55,17 @@ struct daemon {
 	/* Recomputing every case's deadlines in chunks, after a reload and at start-up. */
 	uv_idle_t recompute;
 	int64_t recompute_cursor;
+	/* The integrity check of the database, on a worker thread after READY=1. */
+	uv_work_t check_work;
+	struct store_check *check;
+	uint64_t check_started;
 	bool watchdog_on;
 	bool stopping;
-	int sigint_count;
+	int exit_status; /* of a shutdown that was not asked for: FV_EXIT_DAMAGED */
 };
+
+/* Exit status after the integrity check found the database damaged (EX_DATAERR). */
+#define FV_EXIT_DAMAGED 65
 
 #define DRAIN_MS 5000
 
@@ -281,9 +288,27 @@ stop(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
 	uv_close((uv_handle_t *)&d->recompute, NULL);
+	/* A check still running gives up at once; check_done() runs before the loop ends. */
+	if (d->check) {
+		store_check_interrupt(d->check);
+		uv_cancel((uv_req_t *)&d->check_work);
+	}
 	d->drain_started = uv_now(&d->loop);
 	uv_timer_start(&d->drain, on_drain, 0, 100);
 	/* SIGINT stays watched: a second one exits at once. */
+}
+
+/* A second SIGINT while stopping. Async-signal-safe: write() and _exit() only. */
+static void
+on_second_sigint(int signum)
+{
+	static const char msg[] = "<4>second SIGINT: exiting at once\n";
+	ssize_t n;
+
+	(void)signum;
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(130);
 }
 
 static void
@@ -298,10 +323,9 @@ on_signal(uv_signal_t *s, int signum)
 		reload(d, &err);
 		break;
 	case SIGINT:
-		if (++d->sigint_count > 1) {
-			log_warn("second SIGINT: exiting at once");
-			_exit(130);
-		}
+		/* The second one must work also while a callback holds the loop: from now on
+		 * the kernel delivers SIGINT to a handler that only exits. */
+		signal(SIGINT, on_second_sigint);
 		/* fall through */
 	case SIGTERM:
 		log_notice("%s received", signum == SIGINT ? "SIGINT" : "SIGTERM");
@@ -314,6 +338,67 @@ on_signal(uv_signal_t *s, int signum)
 	default:
 		break;
 	}
+}
+
+static void
+check_work(uv_work_t *w)
+{
+	struct daemon *d = w->data;
+
+	store_check_run(d->check);
+}
+
+static void
+check_done(uv_work_t *w, int status)
+{
+	struct daemon *d = w->data;
+	double secs = (double)(uv_now(&d->loop) - d->check_started) / 1000.0;
+
+	if (status == 0 && store_check_ok(d->check)) {
+		d->env.integrity = "ok";
+		log_info("database %s passed PRAGMA quick_check in %.1f s", d->conf->database,
+			 secs);
+	} else if (d->stopping) {
+		d->env.integrity = "not checked";
+		log_info("the database check was cut short by the shutdown");
+	} else {
+		d->env.integrity = "damaged";
+		log_err("database %s failed PRAGMA quick_check: %s; stopping (exit status %d): "
+			"restore a backup, see fristvaktd(8)",
+			d->conf->database, store_check_result(d->check), FV_EXIT_DAMAGED);
+		d->exit_status = FV_EXIT_DAMAGED;
+		stop(d);
+		/* As after SIGINT: the loop may end, a SIGINT while draining still exits at once. */
+		uv_unref((uv_handle_t *)&d->sig_int);
+	}
+	store_check_free(d->check);
+	d->check = NULL;
+}
+
+/*
+ * PRAGMA quick_check reads the whole file, seconds per GiB: it runs on a worker thread
+ * with a connection of its own while the daemon serves. WAL gives that connection a
+ * snapshot of its own; what the daemon writes meanwhile is not checked until the next
+ * start.
+ */
+static void
+check_start(struct daemon *d)
+{
+	char err[512];
+
+	if (store_checked(d->store)) {
+		d->env.integrity = "ok";
+		return;
+	}
+	if (store_check_new(d->conf->database, &d->check, err, sizeof(err)) < 0) {
+		log_err("database: %s", err);
+		d->env.integrity = "not checked";
+		return;
+	}
+	d->env.integrity = "checking";
+	d->check_work.data = d;
+	d->check_started = uv_now(&d->loop);
+	uv_queue_work(&d->loop, &d->check_work, check_work, check_done);
 }
 
 static void
@@ -396,6 +481,7 @@ start(struct daemon *d)
 	log_notice("fristvaktd %s ready on %s", FV_VERSION, d->conf->socket);
 	sd_notify(0, "READY=1");
 	notify_status(d);
+	check_start(d);
 	return 0;
 }
 
@@ -445,7 +531,7 @@ daemon_run(const char *config_path)
 		goto out_free;
 	}
 	log_notice("stopped");
-	status = 0;
+	status = d.exit_status;
 out_free:
 	if (curl_ok)
 		curl_global_cleanup();

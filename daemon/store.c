@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,7 @@ struct store {
 	char fault_buf[256];
 	struct cached cache[STORE_CACHE];
 	uint64_t cache_clock;
+	bool checked; /* quick_check ran in store_open (before a migration) */
 };
 
 /* Maps an SQLite result code to a negative errno. */
@@ -277,30 +279,38 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 		goto out;
 	}
 	/*
-	 * temp_store = MEMORY (set after quick_check, below): the statement journal of each
-	 * request's savepoint lives in memory, not in a temporary file opened and unlinked per
-	 * request (measured: one open/unlink per write). wal_autocheckpoint: checkpoint every 4000 pages (16 MiB at
+	 * temp_store = MEMORY: the statement journal of each request's savepoint lives in
+	 * memory, not in a temporary file opened and unlinked per request (measured: one
+	 * open/unlink per write). wal_autocheckpoint: checkpoint every 4000 pages (16 MiB at
 	 * 4 KiB) instead of 1000, so that pages written again and again are copied back less
 	 * often; the WAL stays bounded.
 	 */
 	if ((ret = exec(st, "PRAGMA wal_autocheckpoint = 4000")) < 0 ||
 	    (ret = exec(st, "PRAGMA synchronous = FULL")) < 0 ||
 	    (ret = exec(st, "PRAGMA foreign_keys = ON")) < 0 ||
-	    (ret = pragma_text(st, "PRAGMA quick_check", check, sizeof(check))) < 0) {
+	    (ret = pragma_int(st, "PRAGMA user_version", &st->schema_version)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto out;
 	}
-	if (strcmp(check, "ok") != 0) {
-		snprintf(err, errlen, "%s failed PRAGMA quick_check: %s", path, check);
-		ret = -EUCLEAN;
-		goto out;
+	/*
+	 * A migration rewrites the schema: check the file first, so that it never builds on
+	 * a damaged one. Otherwise the daemon checks it after start-up, on a connection of its
+	 * own (store_check_*), because the check reads the whole file (seconds per GiB).
+	 */
+	if (st->schema_version > 0 && st->schema_version < store_schema_latest()) {
+		if ((ret = pragma_text(st, "PRAGMA quick_check", check, sizeof(check))) < 0) {
+			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+			goto out;
+		}
+		if (strcmp(check, "ok") != 0) {
+			snprintf(err, errlen, "%s failed PRAGMA quick_check: %s", path, check);
+			ret = -EUCLEAN;
+			goto out;
+		}
+		st->checked = true;
 	}
 	/* After the check, whose temporary structures would otherwise grow in memory. */
 	if ((ret = exec(st, "PRAGMA temp_store = MEMORY")) < 0) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
-		goto out;
-	}
-	if ((ret = pragma_int(st, "PRAGMA user_version", &st->schema_version)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto out;
 	}
@@ -345,6 +355,103 @@ int
 store_schema_version(const struct store *st)
 {
 	return st->schema_version;
+}
+
+bool
+store_checked(const struct store *st)
+{
+	return st->checked;
+}
+
+/* The integrity check on a read-only connection of its own (see store.h). */
+struct store_check {
+	sqlite3 *db;
+	atomic_bool stop; /* set from another thread: the progress handler ends the check */
+	char result[256];
+	bool ok;
+};
+
+static int
+check_progress(void *arg)
+{
+	struct store_check *c = arg;
+
+	return atomic_load(&c->stop) ? 1 : 0;
+}
+
+int
+store_check_new(const char *path, struct store_check **out, char *err, size_t errlen)
+{
+	struct store_check *c = xcalloc(1, sizeof(*c));
+	/* Opened and closed on the caller's thread, stepped on a worker thread. */
+	int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+
+	*out = NULL;
+	if (rc != SQLITE_OK) {
+		int ret = map_rc(rc);
+
+		snprintf(err, errlen, "cannot open %s for its integrity check: %s", path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		store_check_free(c);
+		return ret;
+	}
+	snprintf(c->result, sizeof(c->result), "not run");
+	atomic_init(&c->stop, false);
+	/* sqlite3_interrupt() would miss a check that has not begun stepping yet. */
+	sqlite3_progress_handler(c->db, 10000, check_progress, c);
+	*out = c;
+	return 0;
+}
+
+void
+store_check_run(struct store_check *c)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(c->db, "PRAGMA quick_check", -1, &s, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		snprintf(c->result, sizeof(c->result), "%s", t ? (const char *)t : "");
+		c->ok = strcmp(c->result, "ok") == 0;
+		/* One log line: SQLite separates its findings with newlines. */
+		for (char *p = c->result; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+	} else {
+		snprintf(c->result, sizeof(c->result), "%s", sqlite3_errmsg(c->db));
+		c->ok = false;
+	}
+	sqlite3_finalize(s);
+}
+
+void
+store_check_interrupt(struct store_check *c)
+{
+	atomic_store(&c->stop, true);
+}
+
+bool
+store_check_ok(const struct store_check *c)
+{
+	return c->ok;
+}
+
+const char *
+store_check_result(const struct store_check *c)
+{
+	return c->result;
+}
+
+void
+store_check_free(struct store_check *c)
+{
+	if (!c)
+		return;
+	sqlite3_close(c->db);
+	free(c);
 }
 
 const char *

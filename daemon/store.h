@@ -36,9 +36,11 @@ struct store_audit {
 };
 
 /*
- * Opens (creating it, and its directory, owner-only) the database at path (borrowed),
- * checks it (PRAGMA quick_check) and brings its schema up to date. On failure returns a
- * negative errno and writes a message to err (errlen bytes).
+ * Opens (creating it, and its directory, owner-only) the database at path (borrowed)
+ * and brings its schema up to date. Before a migration it checks the file (PRAGMA
+ * quick_check) and refuses a damaged one; otherwise the check is the caller's, with
+ * store_check_* below. On failure returns a negative errno and writes a message to err
+ * (errlen bytes).
  */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
@@ -46,6 +48,24 @@ void store_close(struct store *st);
 /* The schema version of the open database, and the newest this build knows. */
 int store_schema_version(const struct store *st);
 int store_schema_latest(void);
+/* Whether store_open() already ran the integrity check (it did before a migration). */
+bool store_checked(const struct store *st);
+
+/*
+ * The integrity check (PRAGMA quick_check) of the database at path, on a read-only
+ * connection of its own, so that it can run on a worker thread while the daemon serves:
+ * it reads the whole file. store_check_new() and store_check_free() run on the caller's
+ * thread, store_check_run() (blocking) on any one thread, store_check_interrupt() from any
+ * thread while it runs (the result is then "interrupted"). The result text is SQLite's
+ * ("ok", or the first problems found) and is borrowed from the check.
+ */
+struct store_check;
+int store_check_new(const char *path, struct store_check **out, char *err, size_t errlen);
+void store_check_run(struct store_check *c);
+void store_check_interrupt(struct store_check *c);
+bool store_check_ok(const struct store_check *c);
+const char *store_check_result(const struct store_check *c);
+void store_check_free(struct store_check *c);
 
 /* SQLite's message for the last failure on this connection. */
 const char *store_errmsg(struct store *st);

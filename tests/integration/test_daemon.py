@@ -27,6 +27,7 @@ class StatusTest(DaemonTest):
         s = self.d.cli_json("status")
         self.assertEqual(s["database"], self.d.database)
         self.assertEqual(s["schema_version"], 1)
+        self.assertIn(s["integrity"], ("checking", "ok"))
         self.assertEqual(s["config_file"], self.d.config)
         self.assertEqual(s["timezone"], "Europe/Oslo")
         self.assertEqual(s["counts"], {"cases": 0, "events": 0, "deadlines": 0, "audit": 0})
@@ -321,6 +322,39 @@ class LifecycleTest(unittest.TestCase):
         self.d.start(wait=False)
         self.assertEqual(self.d.proc.wait(20), 1)
         self.assertIn("database:", self.d.log_text())
+
+    def test_integrity_checked_after_ready(self):
+        self.d.start()
+        deadline = time.monotonic() + 20
+        while self.d.cli_json("status")["integrity"] == "checking":
+            self.assertLess(time.monotonic(), deadline, "the check did not finish")
+            time.sleep(0.05)
+        self.assertEqual(self.d.cli_json("status")["integrity"], "ok")
+        self.assertIn("integrity check: ok", self.d.cli("status", check=0).stdout)
+        self.assertIn("passed PRAGMA quick_check", self.d.log_text())
+
+    def test_damaged_database_stops_daemon(self):
+        # A database with many pages, then one page in the middle overwritten: the header
+        # still reads, so the daemon starts; the check after READY finds the damage.
+        self.d.start()
+        c = self.d.connect()
+        items = [{"method": "RegisterApplication", "parameters": {
+            "reference": "DMG-%d" % i, "service": "okonomisk-stonad",
+            "received": "2026-03-02T09:00:00Z", "channel": "written"}} for i in range(200)]
+        r = c.call("no.fristvakt.ImportEvents", {"items": items})
+        c.close()
+        self.assertTrue(all(x["ok"] for x in r["parameters"]["results"]), r)
+        self.assertEqual(self.d.stop(), 0)
+        size = os.path.getsize(self.d.database)
+        self.assertGreater(size, 64 * 4096)
+        with open(self.d.database, "r+b") as f:
+            f.seek((size // 4096 // 2) * 4096)
+            f.write(bytes(range(256)) * 16)
+        self.d.start(wait=False)
+        self.assertEqual(self.d.proc.wait(30), 65)
+        log = self.d.log_text()
+        self.assertIn("failed PRAGMA quick_check", log)
+        self.assertIn("exit status 65", log)
 
     def test_bad_config_exits_with_line(self):
         self.d.write_config({"max_connections = 64;": "max_connections = 0;"})

@@ -12,6 +12,7 @@ test_reminders_channels.py, which reuses ReminderTestCase from here.
 """
 
 import datetime
+import signal
 import time
 import unittest
 from zoneinfo import ZoneInfo
@@ -575,6 +576,26 @@ class CrashTest(ReminderTestCase):
             self.assertEqual(g["reminder"]["state"], "sent")
             self.assertEqual(g["attempts"][-1]["outcome"], "ok")
         self.assertEqual(len(self.reminders(state="sent")), 3)
+
+    def test_second_sigint_exits_at_once(self):
+        """SIGINT starts the drain, which waits for a delivery in flight; a second SIGINT
+        ends the daemon at once (exit status 130), and the reminder stays pending."""
+        self.start(hook_default=hang(25))
+        received = future_monday()
+        self.set_clock(local(received, "07:00"))
+        self.register("K/9", rfc(local(received, "07:00")), handler="kari")
+        self.set_clock(local(add_working_days(roll(received + 14 * DAY), -3)))
+        self.hook.wait_in_flight(1)
+        self.d.proc.send_signal(signal.SIGINT)
+        self.d.wait_notify("STOPPING=1")
+        time.sleep(0.5)
+        self.assertIsNone(self.d.proc.poll(), "the drain did not wait for the delivery")
+        t0 = time.monotonic()
+        self.d.proc.send_signal(signal.SIGINT)
+        self.assertEqual(self.d.proc.wait(10), 130)
+        self.assertLess(time.monotonic() - t0, 2)
+        self.assertIn("second SIGINT: exiting at once", self.d.log_text())
+        self.hook.release()
 
     def test_sigkill_smtp_in_flight(self):
         self.start(webhook=False, smtp=True, channel="mail", smtp_delay=25, smtp_timeout=10,
