@@ -798,13 +798,26 @@ deadlines_json(const struct computed *c)
 	return a;
 }
 
+/* A breach: its sentence ends with the configured citation of the rule, when there is one. */
 static json_t *
-breaches_json(const struct timeline *tl)
+breach_json(int64_t event, const char *code, const char *sentence, const char *source)
+{
+	char *text = source ? xasprintf("%s (%s).", sentence, source) : xasprintf("%s.", sentence);
+	json_t *o = json_pack("{sI ss ss}", "event", (json_int_t)event, "code", code, "text", text);
+
+	free(text);
+	return o;
+}
+
+/* Refusals that were oral or gave no reasons, cited as the law stood when they were made. */
+static json_t *
+breaches_json(const struct rules *rules, const struct timeline *tl)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < tl->n; i++) {
-		const char *outcome;
+		const char *outcome, *written_src = NULL, *reasoned_src = NULL;
+		struct cal_date made;
 		bool written, reasoned;
 
 		if (tl->ev[i].superseded_by || strcmp(tl->ev[i].type, "decision") != 0)
@@ -814,21 +827,22 @@ breaches_json(const struct timeline *tl)
 		reasoned = json_is_true(json_object_get(tl->data[i], "reasoned"));
 		if (!outcome || strcmp(outcome, "innvilget") == 0)
 			continue;
+		if (cal_date_of_instant(tl->ev[i].occurred, &made) == 0) {
+			written_src = rules_citation(rules, RULES_CITATION_WRITTEN_DECISION, made);
+			reasoned_src =
+				rules_citation(rules, RULES_CITATION_REASONED_DECISION, made);
+		}
 		if (!written)
-			json_array_append_new(
-				a,
-				json_pack(
-					"{sI ss ss}", "event", (json_int_t)tl->ev[i].id, "code",
-					"oral_refusal", "text",
-					"Muntlig avslag: et vedtak som ikke innvilger søknaden "
-					"fullt ut skal være skriftlig (forvaltningsloven § 23)."));
+			json_array_append_new(a,
+					      breach_json(tl->ev[i].id, "oral_refusal",
+							  "Muntlig avslag: et vedtak som ikke "
+							  "innvilger søknaden fullt ut skal være "
+							  "skriftlig",
+							  written_src));
 		if (!reasoned)
-			json_array_append_new(
-				a,
-				json_pack(
-					"{sI ss ss}", "event", (json_int_t)tl->ev[i].id, "code",
-					"unreasoned_decision", "text",
-					"Vedtaket mangler begrunnelse (forvaltningsloven § 24)."));
+			json_array_append_new(a, breach_json(tl->ev[i].id, "unreasoned_decision",
+							     "Vedtaket mangler begrunnelse",
+							     reasoned_src));
 	}
 	return a;
 }
@@ -884,7 +898,7 @@ recorded_json(struct api_env *env, const struct store_case *c, int64_t event, bo
 	*out = json_pack("{s{so sI sb so so}}", "recorded", "case", case_json(env->conf->rules, c),
 			 "event", (json_int_t)event, "duplicate", duplicate, "deadlines",
 			 ret == 0 ? deadlines_json(&comp) : json_array(), "breaches",
-			 breaches_json(&tl));
+			 breaches_json(env->conf->rules, &tl));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
 	return 0;
@@ -1013,7 +1027,10 @@ account_name(uint32_t uid)
 	return xasprintf("uid %u", uid);
 }
 
-/* Extensions: the deadline must exist, not have expired, and move later (fvl. § 29). */
+/*
+ * Extensions: the deadline must exist, not have expired, and move later (fvl. § 29). The
+ * refusal names the deadline by its label and its configured source, not by a section.
+ */
 static bool
 check_extension(struct api_env *env, const struct store_case *c, const struct timeline *tl,
 		json_t *data, struct cal_date today, struct outcome *o)
@@ -1040,10 +1057,15 @@ check_extension(struct api_env *env, const struct store_case *c, const struct ti
 			fail_order(o, c->ref, "the %s is %s; there is nothing to extend",
 				   rules_kind_label(kind), rules_state_name(d->state));
 		} else if (d->has_due && cal_cmp(today, d->due) > 0) {
+			/* Not fail_order(): its buffer could cut a long source mid-character. */
+			char *msg = xasprintf("the %s (%s) expired on %s; a deadline can be "
+					      "extended only before it expires",
+					      rules_kind_label(kind), d->source,
+					      cal_date_format(d->due, d1));
+
 			fail(o, "no.fristvakt.OutOfOrder",
-			     json_pack("{ss ss}", "reference", c->ref, "message",
-				       "the deadline has expired; it can be extended only before "
-				       "it expires (forvaltningsloven § 29)"));
+			     json_pack("{ss ss}", "reference", c->ref, "message", msg));
+			free(msg);
 		} else if (d->has_due && cal_cmp(until, d->due) <= 0) {
 			fail_param(o, "until", "'until' (%s) must be after the current due date %s",
 				   cal_date_format(until, d1), cal_date_format(d->due, d2));
@@ -1425,7 +1447,7 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 	*reply = json_pack("{s{so sI sb so so}}", "recorded", "case",
 			   case_json(env->conf->rules, &c), "event", (json_int_t)ev.id, "duplicate",
 			   false, "deadlines", deadlines_json(&comp), "breaches",
-			   breaches_json(&tl));
+			   breaches_json(env->conf->rules, &tl));
 	log_info("%s %s: event %lld (%s)", req->method->name + strlen(IFACE_FRISTVAKT) + 1, ref,
 		 (long long)ev.id, rules_event_type_name(m->type));
 	ok = true;
@@ -1580,7 +1602,7 @@ api_case_get(struct api_env *env, struct api_req *req)
 	req->reply(req, NULL,
 		   json_pack("{so so so so}", "case", case_json(env->conf->rules, &c), "events",
 			     events, "deadlines", deadlines_json(&comp), "breaches",
-			     breaches_json(&tl)));
+			     breaches_json(env->conf->rules, &tl)));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
 	store_case_deinit(&c);

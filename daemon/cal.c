@@ -35,14 +35,14 @@ static const char *const holiday_names[] = {
 	[CAL_SKJAERTORSDAG] = "skjærtorsdag",
 	[CAL_LANGFREDAG] = "langfredag",
 	[CAL_FORSTE_PASKEDAG] = "første påskedag",
-	[CAL_ANDRE_PASKEDAG] = "andre påskedag",
+	[CAL_ANNEN_PASKEDAG] = "annen påskedag",
 	[CAL_OFFENTLIG_HOYTIDSDAG] = "offentlig høytidsdag",
 	[CAL_GRUNNLOVSDAG] = "grunnlovsdag",
 	[CAL_KRISTI_HIMMELFARTSDAG] = "Kristi himmelfartsdag",
 	[CAL_FORSTE_PINSEDAG] = "første pinsedag",
-	[CAL_ANDRE_PINSEDAG] = "andre pinsedag",
+	[CAL_ANNEN_PINSEDAG] = "annen pinsedag",
 	[CAL_FORSTE_JULEDAG] = "første juledag",
-	[CAL_ANDRE_JULEDAG] = "andre juledag",
+	[CAL_ANNEN_JULEDAG] = "annen juledag",
 };
 
 /* Movable holidays as days after Easter Sunday, in enum order. */
@@ -51,9 +51,9 @@ static const struct {
 	int offset;
 } movable[] = {
 	{ CAL_SKJAERTORSDAG, -3 },	   { CAL_LANGFREDAG, -2 },
-	{ CAL_FORSTE_PASKEDAG, 0 },	   { CAL_ANDRE_PASKEDAG, 1 },
+	{ CAL_FORSTE_PASKEDAG, 0 },	   { CAL_ANNEN_PASKEDAG, 1 },
 	{ CAL_KRISTI_HIMMELFARTSDAG, 39 }, { CAL_FORSTE_PINSEDAG, 49 },
-	{ CAL_ANDRE_PINSEDAG, 50 },
+	{ CAL_ANNEN_PINSEDAG, 50 },
 };
 
 /* Fixed-date holidays, in enum order. */
@@ -64,7 +64,7 @@ static const struct {
 } fixed[] = {
 	{ CAL_NYTTARSDAG, 1, 1 },      { CAL_OFFENTLIG_HOYTIDSDAG, 5, 1 },
 	{ CAL_GRUNNLOVSDAG, 5, 17 },   { CAL_FORSTE_JULEDAG, 12, 25 },
-	{ CAL_ANDRE_JULEDAG, 12, 26 },
+	{ CAL_ANNEN_JULEDAG, 12, 26 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -291,8 +291,8 @@ cal_easter(int year)
 }
 
 /*
- * 1 May or 17 May can fall on Kristi himmelfartsdag or andre pinsedag (17 May 2027 is
- * andre pinsedag). The fixed-date days are checked first, so such a day is named after the
+ * 1 May or 17 May can fall on Kristi himmelfartsdag or annen pinsedag (17 May 2027 is
+ * annen pinsedag). The fixed-date days are checked first, so such a day is named after the
  * constitutional or public holiday that every calendar prints for it.
  */
 enum cal_holiday

@@ -46,14 +46,14 @@ enum cal_holiday {
 	CAL_SKJAERTORSDAG,
 	CAL_LANGFREDAG,
 	CAL_FORSTE_PASKEDAG,
-	CAL_ANDRE_PASKEDAG,
+	CAL_ANNEN_PASKEDAG,
 	CAL_OFFENTLIG_HOYTIDSDAG, /* 1 May */
 	CAL_GRUNNLOVSDAG,	  /* 17 May */
 	CAL_KRISTI_HIMMELFARTSDAG,
 	CAL_FORSTE_PINSEDAG,
-	CAL_ANDRE_PINSEDAG,
+	CAL_ANNEN_PINSEDAG,
 	CAL_FORSTE_JULEDAG,
-	CAL_ANDRE_JULEDAG,
+	CAL_ANNEN_JULEDAG,
 	CAL_HOLIDAY_COUNT,
 };
 
@@ -129,7 +129,7 @@ struct cal_date cal_easter(int year);
 
 /* The holiday on d, or CAL_HOLIDAY_NONE. */
 enum cal_holiday cal_holiday_on(struct cal_date d);
-/* Norwegian name of a holiday ("grunnlovsdag", "andre påskedag"). */
+/* Norwegian name of a holiday ("grunnlovsdag", "annen påskedag"). */
 const char *cal_holiday_name(enum cal_holiday h);
 /* All holidays of a year in date order; returns the count (CAL_HOLIDAY_COUNT - 1). */
 size_t cal_holidays(int year, struct cal_holiday_entry out[CAL_HOLIDAY_COUNT]);

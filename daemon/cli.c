@@ -599,8 +599,8 @@ static const struct cli_command deadline_command = {
 	.name = "deadline",
 	.args = "--from DATE --period PERIOD [--calendar NAME] [--json]",
 	.brief = "compute a deadline without a daemon",
-	.help = "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) under\n"
-		"domstolloven §§ 148-149, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
+	.help = "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) the\n"
+		"way the law counts deadlines, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
 		"office calendar of the configuration whose closed days also move the deadline.\n",
 	.run = cmd_deadline,
 };

@@ -3,7 +3,9 @@
  * cli_calc: `fristvakt deadline` and `fristvakt holidays` (see cli_calc.h). They show the
  * counting that every deadline in fristvakt rests on, in the words a case worker uses:
  * the raw end of the period, each day the end moved past and why, and the due date. Only
- * cal (and, for --calendar, the configuration's office calendars) is used; no daemon.
+ * cal is used, and the configuration for its office calendars (--calendar) and the citation
+ * of the counting rules; no daemon. The counting itself is built in and needs no
+ * configuration, so without one it is explained without a citation.
  */
 #include "cli_calc.h"
 
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -28,31 +31,35 @@ static const char deadline_usage[] =
 	"Usage: fristvakt deadline --from DATE --period PERIOD [--calendar NAME] [--json]\n"
 	"\n"
 	"Count PERIOD from DATE (YYYY-MM-DD) the way Norwegian administrative deadlines are\n"
-	"counted (domstolloven §§ 148-149) and print the due date with its explanation.\n"
+	"counted and print the due date with its explanation, citing the counting rules as\n"
+	"the configuration's citations name them (when it can be read).\n"
 	"\n"
 	"  --from DATE      the day of the triggering event (not itself counted)\n"
 	"  --period PERIOD  a number and a unit: 14d days, 3w weeks, 1m months, 1y years\n"
 	"  --calendar NAME  also skip the closed days of this office calendar from the\n"
 	"                   configuration (by law only Saturdays, Sundays, public holidays,\n"
 	"                   1 May and 17 May move a deadline)\n"
-	"  --json           print a JSON object instead\n"
+	"  --json           print a JSON object instead (the citation in \"source\")\n"
 	"  --help           show this help\n";
 
 static const char holidays_usage[] =
 	"Usage: fristvakt holidays YEAR [--json]\n"
 	"\n"
-	"List the Norwegian public holidays of YEAR (helligdagsloven § 2, 1 and 17 May) with\n"
-	"date, weekday and name.\n"
+	"List the Norwegian public holidays of YEAR (the statutory holidays, and 1 and 17 May)\n"
+	"with date, weekday and name.\n"
 	"\n"
 	"  --json  print a JSON array of {\"date\", \"name\", \"weekday\"}\n"
 	"  --help  show this help\n";
 
-/* The counting rule in words, printed under every computed deadline. */
+/*
+ * The counting rule in words, printed under every computed deadline; its citation (the law
+ * may renumber it) follows from the configuration.
+ */
 static const char counting_words[] =
-	"Telling etter domstolloven §§ 148–149: dagen fristen løper fra, telles ikke med; en\n"
-	"frist i uker ender på samme ukedag, en frist i måneder på samme dato (eller siste dag i\n"
-	"en kortere måned); faller siste dag på en lørdag, søndag, helligdag, 1. eller 17. mai,\n"
-	"flyttes fristen til nærmeste dag som ikke er det.\n";
+	"Telling: dagen fristen løper fra, telles ikke med; en frist i uker ender på samme\n"
+	"ukedag, en frist i måneder på samme dato (eller siste dag i en kortere måned); faller\n"
+	"siste dag på en lørdag, søndag, helligdag, 1. eller 17. mai, flyttes fristen til\n"
+	"nærmeste dag som ikke er det.\n";
 
 /* Reports the option getopt_long refused: unknown, or missing its value. */
 static void
@@ -93,7 +100,8 @@ jdate(struct cal_date d)
 
 static void
 print_deadline(struct cal_date from, struct cal_period p, struct cal_date raw, struct cal_date due,
-	       const struct cal_step *steps, size_t n_steps, const struct cal_office *office)
+	       const struct cal_step *steps, size_t n_steps, const struct cal_office *office,
+	       const char *source)
 {
 	char b1[CAL_DATE_LEN], b2[CAL_DATE_LEN], words[CAL_PERIOD_WORDS_LEN];
 
@@ -110,12 +118,14 @@ print_deadline(struct cal_date from, struct cal_period p, struct cal_date raw, s
 		printf("Kontorkalenderen «%s» teller med: dens stengte dager flytter også fristen.\n",
 		       office->name);
 	printf("%s", counting_words);
+	if (source)
+		printf("Grunnlag: %s.\n", source);
 }
 
 static void
 print_deadline_json(struct cal_date from, struct cal_period p, struct cal_date raw,
 		    struct cal_date due, const struct cal_step *steps, size_t n_steps,
-		    const struct cal_office *office)
+		    const struct cal_office *office, const char *source)
 {
 	char buf[CAL_PERIOD_LEN];
 	json_t *o = json_object(), *a = json_array(), *s;
@@ -135,6 +145,7 @@ print_deadline_json(struct cal_date from, struct cal_period p, struct cal_date r
 	json_object_set_new(o, "calendar", office ? json_string(office->name) : json_null());
 	json_object_set_new(o, "due", jdate(due));
 	json_object_set_new(o, "weekday", json_string(cal_weekday_name(cal_weekday(due))));
+	json_object_set_new(o, "source", source ? json_string(source) : json_null());
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text)
 		printf("%s\n", text);
@@ -142,32 +153,47 @@ print_deadline_json(struct cal_date from, struct cal_period p, struct cal_date r
 	json_decref(o);
 }
 
-/* The office calendar called name from the configuration at path, or an exit status. */
+/*
+ * The configuration at path into *conf, or an exit status. With --calendar (needed) it must
+ * load. Otherwise it only supplies the citation: a file that cannot be read is skipped, one
+ * that fails to load costs the citation and a note on stderr, never the answer.
+ */
 static int
-find_office(const char *path, const char *name, struct conf **conf,
-	    const struct cal_office **office)
+load_conf(const char *path, bool needed, struct conf **conf)
 {
 	struct conf_error err = { { 0 } };
-	char known[256] = "";
-	size_t used = 0, n;
-	int ret;
 
-	if (!path) {
+	if (!path && needed) {
 		fprintf(stderr, "fristvakt deadline: --calendar needs a configuration file\n");
 		return EXIT_USAGE;
 	}
-	ret = conf_load(path, conf, &err);
-	if (ret < 0) {
-		fprintf(stderr, "fristvakt deadline: %s\n", err.text);
-		return EXIT_ERROR;
+	if (!path || (!needed && access(path, R_OK) != 0))
+		return 0;
+	if (conf_load(path, conf, &err) < 0) {
+		if (needed) {
+			fprintf(stderr, "fristvakt deadline: %s\n", err.text);
+			return EXIT_ERROR;
+		}
+		fprintf(stderr, "fristvakt deadline: configuration not used, no citation: %s\n",
+			err.text);
 	}
-	*office = rules_office((*conf)->rules, name);
+	return 0;
+}
+
+/* The office calendar called name from the loaded configuration, or an exit status. */
+static int
+find_office(const struct conf *conf, const char *name, const struct cal_office **office)
+{
+	char known[256] = "";
+	size_t used = 0, n;
+
+	*office = rules_office(conf->rules, name);
 	if (*office)
 		return 0;
-	n = rules_office_count((*conf)->rules);
+	n = rules_office_count(conf->rules);
 	for (size_t i = 0; i < n && used < sizeof(known); i++) {
 		int w = snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
-				 rules_office_at((*conf)->rules, i)->name);
+				 rules_office_at(conf->rules, i)->name);
 
 		if (w < 0)
 			break;
@@ -189,7 +215,7 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *from_s = NULL, *period_s = NULL, *calendar = NULL;
+	const char *from_s = NULL, *period_s = NULL, *calendar = NULL, *source = NULL;
 	const struct cal_office *office = NULL;
 	struct cal_step steps[CAL_MAX_STEPS];
 	struct cal_date from, raw, due;
@@ -244,8 +270,12 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 			period_s, CAL_PERIOD_MAX);
 		goto out;
 	}
-	if (calendar && (ret = find_office(config_path, calendar, &conf, &office)) != 0)
+	if ((ret = load_conf(config_path, calendar != NULL, &conf)) != 0 ||
+	    (calendar && (ret = find_office(conf, calendar, &office)) != 0))
 		goto out;
+	/* The counting of the law in force on the day the period runs from. */
+	if (conf)
+		source = rules_citation(conf->rules, RULES_CITATION_COUNTING, from);
 	ret = EXIT_USAGE;
 	if (cal_add_period(from, p, &raw) < 0 ||
 	    cal_roll_forward(office, raw, &due, steps, CAL_MAX_STEPS, &n_steps) < 0) {
@@ -254,9 +284,9 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 		goto out;
 	}
 	if (json)
-		print_deadline_json(from, p, raw, due, steps, n_steps, office);
+		print_deadline_json(from, p, raw, due, steps, n_steps, office, source);
 	else
-		print_deadline(from, p, raw, due, steps, n_steps, office);
+		print_deadline(from, p, raw, due, steps, n_steps, office, source);
 	ret = 0;
 out:
 	conf_free(conf);

@@ -13,7 +13,10 @@
 #ifndef FV_CLI_CALC_H
 #define FV_CLI_CALC_H
 
-/* config_path (borrowed) is read only when --calendar is given. */
+/*
+ * config_path (borrowed) must load when --calendar is given; otherwise it is read, when it
+ * is readable, only for the citation of the counting rules.
+ */
 int cli_calc_deadline(int argc, char **argv, const char *config_path);
 int cli_calc_holidays(int argc, char **argv);
 

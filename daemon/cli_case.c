@@ -1964,8 +1964,8 @@ static const struct cli_command reply_add = {
 	.name = "reply add",
 	.args = "REF --sent TIME --promised DATE",
 	.brief = "record a preliminary reply (foreløpig svar)",
-	.help = "A preliminary reply (foreløpig svar, forvaltningsloven § 11 a) was sent in case\n"
-		"REF, promising an answer by DATE.\n"
+	.help = "A preliminary reply (foreløpig svar) was sent in case REF, because the decision\n"
+		"would take longer than the law allows without one; it promises an answer by DATE.\n"
 		"\n"
 		"  --sent TIME         when the reply was sent\n"
 		"  --promised DATE     the date the reply promises an answer by\n" EVENT_OPTIONS
@@ -1980,7 +1980,7 @@ const struct cli_command cli_case_cmd_reply = {
 	.name = "reply",
 	.args = "COMMAND [ARGS]",
 	.brief = "preliminary replies",
-	.help = "Preliminary replies (foreløpig svar, forvaltningsloven § 11 a).\n",
+	.help = "Preliminary replies (foreløpig svar): the notice that a decision will take longer.\n",
 	.subs = reply_subs,
 };
 
@@ -2076,7 +2076,7 @@ static const struct cli_command decision_add = {
 		"  --notified TIME     when the notice of it was sent (the later one counts)\n"
 		"  --oral              the decision was oral (a refusal must be written: BRUDD)\n"
 		"  --unreasoned        the decision gave no reasons (a refusal needs them: BRUDD)\n"
-		"  --legal-basis TEXT  the provision applied, e.g. \"sosialtjenesteloven § 18\"\n" EVENT_OPTIONS
+		"  --legal-basis TEXT  the provision applied, as the decision cites it\n" EVENT_OPTIONS
 			SUPERSEDES_OPTION COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
 	.run = run_event,
 	.data = &decision_add_spec,
@@ -2107,8 +2107,8 @@ static const struct cli_command reasons_request = {
 	.name = "reasons request",
 	.args = "REF --requested TIME [--decision N]",
 	.brief = "record that the party asked for reasons",
-	.help = "The party in case REF asked for the reasons of a decision (forvaltningsloven\n"
-		"§ 24); asked in time, a new full complaint deadline starts when they are given.\n"
+	.help = "The party in case REF asked for the reasons behind a decision (begrunnelse); asked\n"
+		"in time, a new full complaint deadline starts when they are given.\n"
 		"\n"
 		"  --requested TIME    when the reasons were asked for\n"
 		"  --decision N        the decision (event N); default: the latest\n" EVENT_OPTIONS
@@ -2147,7 +2147,7 @@ const struct cli_command cli_case_cmd_reasons = {
 	.name = "reasons",
 	.args = "COMMAND [ARGS]",
 	.brief = "requests for the reasons of a decision",
-	.help = "The reasons of a decision (begrunnelse, forvaltningsloven § 24).\n",
+	.help = "Requests for the reasons behind a decision (begrunnelse) and the reasons given.\n",
 	.subs = reasons_subs,
 };
 
@@ -2172,8 +2172,8 @@ const struct cli_command cli_case_cmd_extend = {
 	.name = "extend",
 	.args = "REF --kind KIND --until DATE --reason TEXT [--subject N]",
 	.brief = "extend a deadline (forlenget frist)",
-	.help = "Extend a deadline of case REF to DATE (forvaltningsloven § 29), before it\n"
-		"expires. Recorded with your account and the reason.\n"
+	.help = "Extend a deadline of case REF to DATE (forlenget frist), before it expires.\n"
+		"Recorded with your account and the reason.\n"
 		"\n"
 		"  --kind KIND         the deadline's kind\n"
 		"  --until DATE        the new last day\n"
@@ -2232,7 +2232,7 @@ static const struct cli_command complaint_add = {
 	.args = "REF --sent TIME [--received TIME] [--decision N]",
 	.brief = "record a complaint (klage)",
 	.help = "A complaint (klage) in case REF. Whether it is in time is judged by when it was\n"
-		"sent (forvaltningsloven § 30).\n"
+		"sent, not when the office got it.\n"
 		"\n"
 		"  --sent TIME         when it was posted or submitted\n"
 		"  --received TIME     when the office got it (default: --sent)\n"
@@ -2257,8 +2257,7 @@ static const struct cli_command complaint_forward = {
 	.name = "complaint forward",
 	.args = "REF --forwarded TIME [--complaint N]",
 	.brief = "record that a complaint went to Statsforvalteren",
-	.help = "The complaint in case REF was forwarded to Statsforvalteren (forvaltningsloven\n"
-		"§ 33).\n"
+	.help = "The complaint in case REF was forwarded to Statsforvalteren, the appeal body.\n"
 		"\n"
 		"  --forwarded TIME    when it was forwarded\n"
 		"  --complaint N       the complaint (event N); default: the latest\n" EVENT_OPTIONS

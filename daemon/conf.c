@@ -5,8 +5,8 @@
  * Every key the file may hold is listed in a table here and documented in
  * etc/fristvakt.conf; an unknown key is an error at its line, so a typo never silently
  * leaves a default in force. Integers are read as 64-bit and range-checked (libconfig 1.5
- * wraps 32-bit ints silently). The deadline rules (calendars, regimes, services) are
- * validated by rules_load().
+ * wraps 32-bit ints silently). The deadline rules (calendars, regimes, services, citations)
+ * are validated by rules_load().
  */
 #include "conf.h"
 
@@ -863,9 +863,10 @@ fingerprint(const config_setting_t *root, struct conf *c)
 static int
 load_root(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
-	static const char *const keys[] = { "log_level", "timezone", "database",  "control",
-					    "access",	 "testing",  "calendars", "regimes",
-					    "services",	 "channels", "reminders", NULL };
+	static const char *const keys[] = { "log_level", "timezone",  "database",  "control",
+					    "access",	 "testing",   "calendars", "regimes",
+					    "services",	 "citations", "channels",  "reminders",
+					    NULL };
 	static const char *const testing_keys[] = { "clock_control", NULL };
 	const char *level = NULL, *tz = "Europe/Oslo", *db = NULL;
 	const config_setting_t *testing;

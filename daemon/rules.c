@@ -18,6 +18,12 @@
  *     { id = "okonomisk-stonad"; name = "Økonomisk stønad"; regime = "sotjl";
  *       rules = ( RULE, ... ); }            # optional
  *   );
+ *   citations = (                           # optional: citations of the built-in rules
+ *     { valid_from = "1970-01-01";          # versions, picked like a rule's
+ *       counting = "...";                   # each optional: how periods are counted,
+ *       written_decision = "...";           # that a refusal must be written,
+ *       reasoned_decision = "..."; }        # and that it must give its reasons
+ *   );
  *
  *   RULE = { kind = "complaint";            # processing, preliminary_reply, documentation,
  *                                           # complaint, late_complaint, forwarding
@@ -65,6 +71,12 @@ static const char *const kind_names[RULES_KIND_COUNT] = {
 static const char *const kind_labels[RULES_KIND_COUNT] = {
 	"saksbehandlingsfrist", "frist for foreløpig svar", "innsendelsesfrist",
 	"klagefrist",		"ytre frist for sen klage", "frist for oversendelse",
+};
+
+static const char *const citation_names[RULES_CITATION_COUNT] = {
+	"counting",
+	"written_decision",
+	"reasoned_decision",
 };
 
 static const char *const state_names[] = { "open", "met", "missed", "cancelled" };
@@ -152,6 +164,13 @@ struct service {
 	struct rule_list rules;
 };
 
+/* One version of the citations of the built-in rules; text[i] NULL when not given. */
+struct citations {
+	struct cal_date valid_from;
+	char *text[RULES_CITATION_COUNT];
+	int line;
+};
+
 struct rules {
 	struct cal_office *offices;
 	size_t n_offices;
@@ -159,6 +178,8 @@ struct rules {
 	size_t n_regimes;
 	struct service *services;
 	size_t n_services;
+	struct citations *citations;
+	size_t n_citations;
 };
 
 /* Names. */
@@ -764,6 +785,58 @@ load_services(struct rules *r, const config_setting_t *root, struct conf_error *
 	return 0;
 }
 
+static int
+load_citations(struct rules *r, const config_setting_t *root, struct conf_error *err)
+{
+	static const char *const keys[] = { "valid_from", "counting", "written_decision",
+					    "reasoned_decision", NULL };
+	const config_setting_t *list;
+	int ret, n;
+
+	if ((ret = get_list(root, "citations", false, "the configuration", &list, err)) < 0)
+		return ret;
+	n = list ? config_setting_length(list) : 0;
+	r->citations = xcalloc((size_t)n, sizeof(*r->citations));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const char *valid_from, *text[RULES_CITATION_COUNT];
+		struct citations *c;
+
+		if ((ret = need_group(g, "citations version", err)) < 0 ||
+		    (ret = check_keys(g, keys, "a citations version", err)) < 0 ||
+		    (ret = get_str(g, "valid_from", true, "a citations version", &valid_from,
+				   err)) < 0)
+			return ret;
+		for (size_t k = 0; k < RULES_CITATION_COUNT; k++) {
+			ret = get_str(g, citation_names[k], false, "a citations version", &text[k],
+				      err);
+			if (ret < 0)
+				return ret;
+		}
+		/* Counted before it is filled so that rules_free() frees a half-loaded one. */
+		c = &r->citations[r->n_citations++];
+		c->line = (int)config_setting_source_line(g);
+		if (cal_date_parse(valid_from, &c->valid_from) < 0) {
+			conf_error_at(err, config_setting_get_member(g, "valid_from"),
+				      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)",
+				      valid_from);
+			return -EINVAL;
+		}
+		for (size_t k = 0; k + 1 < r->n_citations; k++) {
+			if (cal_cmp(r->citations[k].valid_from, c->valid_from) == 0) {
+				conf_error_at(err, g,
+					      "duplicate citations version %s (the same valid_from "
+					      "as the version at line %d)",
+					      valid_from, r->citations[k].line);
+				return -EINVAL;
+			}
+		}
+		for (size_t k = 0; k < RULES_CITATION_COUNT; k++)
+			c->text[k] = text[k] ? xstrdup(text[k]) : NULL;
+	}
+	return 0;
+}
+
 int
 rules_load(const config_setting_t *root, struct rules **out, struct conf_error *err)
 {
@@ -776,7 +849,7 @@ rules_load(const config_setting_t *root, struct rules **out, struct conf_error *
 		goto out;
 	}
 	if ((ret = load_calendars(r, root, err)) < 0 || (ret = load_regimes(r, root, err)) < 0 ||
-	    (ret = load_services(r, root, err)) < 0)
+	    (ret = load_services(r, root, err)) < 0 || (ret = load_citations(r, root, err)) < 0)
 		goto out;
 out:
 	if (ret < 0) {
@@ -814,6 +887,11 @@ rules_free(struct rules *r)
 		free(r->regimes[i].id);
 	}
 	free(r->regimes);
+	for (size_t i = 0; i < r->n_citations; i++) {
+		for (size_t k = 0; k < RULES_CITATION_COUNT; k++)
+			free(r->citations[i].text[k]);
+	}
+	free(r->citations);
 	for (size_t i = 0; i < r->n_offices; i++)
 		cal_office_deinit(&r->offices[i]);
 	free(r->offices);
@@ -882,6 +960,23 @@ rules_office_at(const struct rules *r, size_t i)
 	if (!r || i >= r->n_offices)
 		return NULL;
 	return &r->offices[i];
+}
+
+const char *
+rules_citation(const struct rules *r, enum rules_citation what, struct cal_date on)
+{
+	const struct citations *best = NULL;
+
+	if (!r || (unsigned)what >= RULES_CITATION_COUNT)
+		return NULL;
+	for (size_t i = 0; i < r->n_citations; i++) {
+		const struct citations *c = &r->citations[i];
+
+		if (cal_cmp(c->valid_from, on) <= 0 &&
+		    (!best || cal_cmp(c->valid_from, best->valid_from) > 0))
+			best = c;
+	}
+	return best ? best->text[what] : NULL;
 }
 
 /* The engine. */

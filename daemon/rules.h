@@ -4,9 +4,9 @@
  * its deadlines, each with a state and a structured explanation (DOMAIN.md §§ 2-4, 7).
  *
  * Every legal parameter - period, start event, roll-over, office calendar, the citation
- * shown to people - is data read from the configuration (calendars, regimes, services; the
- * format is described atop rules.c and in etc/rules.conf), each version with a valid_from
- * date. The code knows only the shape of the process: which events start, meet, pause,
+ * shown to people, also for the rules built into the code (citations) - is data read from
+ * the configuration (calendars, regimes, services, citations; the format is described atop
+ * rules.c and in etc/rules.conf), each version with a valid_from date. The code knows only the shape of the process: which events start, meet, pause,
  * restart, extend or cancel which kind of deadline.
  *
  * Pure code: no I/O, no clock (today is passed in), no uv, sqlite or curl.
@@ -83,6 +83,18 @@ enum rules_start {
 enum rules_rollover {
 	RULES_ROLLOVER_NEXT_WORKING_DAY, /* "next_working_day": domstolloven § 149 */
 	RULES_ROLLOVER_NONE,		 /* "none": the end day stands, weekend or not */
+};
+
+/*
+ * The rules built into the code whose legal citation, like everything legal, is data: the
+ * configuration's citations list (a list of versions with valid_from, as rules have) names
+ * the provision for each; the law may renumber them.
+ */
+enum rules_citation {
+	RULES_CITATION_COUNTING,	  /* "counting": how a period is counted, roll-over */
+	RULES_CITATION_WRITTEN_DECISION,  /* "written_decision": a refusal must be written */
+	RULES_CITATION_REASONED_DECISION, /* "reasoned_decision": and give its reasons */
+	RULES_CITATION_COUNT,
 };
 
 /*
@@ -226,9 +238,9 @@ const char *rules_start_name(enum rules_start start);
 const char *rules_rollover_name(enum rules_rollover rollover);
 
 /*
- * Reads the groups calendars (optional), regimes and services of root (borrowed; other
- * members are left to the caller) into a new struct rules, owned by the caller (rules_free).
- * Nothing is borrowed from the config afterwards. On failure returns -EINVAL (or -ENOENT for
+ * Reads the lists calendars (optional), regimes, services and citations (optional) of root
+ * (borrowed; other members are left to the caller) into a new struct rules, owned by the
+ * caller (rules_free). Nothing is borrowed from the config afterwards. On failure returns -EINVAL (or -ENOENT for
  * a name that refers to nothing), fills err with file:line and sets *out to NULL.
  */
 int rules_load(const config_setting_t *root, struct rules **out, struct conf_error *err);
@@ -246,6 +258,13 @@ const char *rules_service_regime(const struct rules *rules, const char *id);
 const struct cal_office *rules_office(const struct rules *rules, const char *name);
 size_t rules_office_count(const struct rules *rules);
 const struct cal_office *rules_office_at(const struct rules *rules, size_t i);
+/*
+ * The citation of a built-in rule from the citations version in force on `on` (the one with
+ * the latest valid_from on or before it), or NULL when no version is in force or that version
+ * names none (a version does not inherit from an older one). Borrowed from rules, which may
+ * be NULL.
+ */
+const char *rules_citation(const struct rules *rules, enum rules_citation what, struct cal_date on);
 
 /*
  * Computes every deadline of a case of service (borrowed) from its n_ev events (borrowed),

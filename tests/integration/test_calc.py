@@ -4,7 +4,9 @@
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 from fvtest import FRISTVAKT, SOURCE_DIR
@@ -47,14 +49,66 @@ class DeadlineTest(unittest.TestCase):
         self.assertIn("2026-04-07", p.stdout.splitlines()[0])
         for step in ("2026-04-02 skjærtorsdag → 2026-04-03", "2026-04-03 langfredag",
                      "2026-04-04 lørdag", "2026-04-05 første påskedag",
-                     "2026-04-06 andre påskedag → 2026-04-07"):
+                     "2026-04-06 annen påskedag → 2026-04-07"):
             self.assertIn(step, p.stdout)
-        self.assertIn("domstolloven §§ 148–149", p.stdout)
+        # No configuration: the counting is built in, explained without a citation.
+        self.assertIn("Telling: dagen fristen løper fra, telles ikke med", p.stdout)
+        self.assertNotIn("§", p.stdout)
+        self.assertNotIn("Grunnlag", p.stdout)
+        self.assertEqual(p.stderr, "")
         p = run("deadline", "--from", "2026-04-19", "--period", "4w", "--json")
         r = json.loads(p.stdout)
         self.assertEqual(r["raw_end"], "2026-05-17")
         self.assertEqual(r["steps"], [{"day": "2026-05-17", "why": "grunnlovsdag",
                                        "to": "2026-05-18"}])
+
+    def test_citation_from_config(self):
+        # The shipped configuration names the counting rules; none is hard-coded.
+        p = run("-c", CONFIG, "deadline", "--from", "2026-03-12", "--period", "3w")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Grunnlag: domstolloven §§ 148–149.", p.stdout.splitlines())
+        p = run("-c", CONFIG, "deadline", "--from", "2026-03-12", "--period", "3w", "--json")
+        self.assertEqual(json.loads(p.stdout)["source"], "domstolloven §§ 148–149")
+        p = run("deadline", "--from", "2026-03-12", "--period", "3w", "--json")
+        self.assertIsNone(json.loads(p.stdout)["source"])
+        # A renumbered law: a new version from its first day, the old one kept for
+        # periods that ran from before it; a version may name no counting citation.
+        etc = os.path.join(tempfile.mkdtemp(prefix="fristvakt-calc-"), "etc")
+        self.addCleanup(shutil.rmtree, os.path.dirname(etc))
+        shutil.copytree(os.path.join(SOURCE_DIR, "etc"), etc)
+        rules = os.path.join(etc, "rules.conf")
+        with open(rules) as f:
+            text = f.read()
+        first = text.index("\ncitations = (")
+        end = text.index("\n);\n", first) + 4
+        with open(rules, "w") as f:
+            f.write(text[:first] + '\ncitations = (\n'
+                    '  { valid_from = "1970-01-01"; counting = "gammel lov § 1"; },\n'
+                    '  { valid_from = "2027-01-01"; counting = "ny lov § 2"; },\n'
+                    '  { valid_from = "2030-01-01"; }\n'
+                    ');\n' + text[end:])
+        conf = os.path.join(etc, "fristvakt.conf")
+        for start, want in (("2026-12-31", "gammel lov § 1"), ("2027-01-01", "ny lov § 2"),
+                            ("2030-01-01", None)):
+            p = run("-c", conf, "deadline", "--from", start, "--period", "3w", "--json")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(json.loads(p.stdout)["source"], want, start)
+        p = run("-c", conf, "deadline", "--from", "2027-01-01", "--period", "3w")
+        self.assertIn("Grunnlag: ny lov § 2.", p.stdout)
+        # A configuration that does not load costs the citation, not the answer...
+        with open(rules, "w") as f:
+            f.write(text[:first] + '\ncitations = ( { valid_from = "2027-13-01"; } );\n'
+                    + text[end:])
+        p = run("-c", conf, "deadline", "--from", "2026-03-12", "--period", "3w", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["due"], "2026-04-07")
+        self.assertIsNone(json.loads(p.stdout)["source"])
+        self.assertIn("no citation", p.stderr)
+        # ...except when --calendar needs it.
+        p = run("-c", conf, "deadline", "--from", "2026-03-12", "--period", "3w",
+                "--calendar", "kontor")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, "")
 
     def test_office_calendar(self):
         # 24 December is an ordinary working day in law, but the shipped office calendar
@@ -107,10 +161,10 @@ class HolidaysTest(unittest.TestCase):
         self.assertEqual(days, {
             "2026-01-01": "nyttårsdag", "2026-04-02": "skjærtorsdag",
             "2026-04-03": "langfredag", "2026-04-05": "første påskedag",
-            "2026-04-06": "andre påskedag", "2026-05-01": "offentlig høytidsdag",
+            "2026-04-06": "annen påskedag", "2026-05-01": "offentlig høytidsdag",
             "2026-05-14": "Kristi himmelfartsdag", "2026-05-17": "grunnlovsdag",
-            "2026-05-24": "første pinsedag", "2026-05-25": "andre pinsedag",
-            "2026-12-25": "første juledag", "2026-12-26": "andre juledag"})
+            "2026-05-24": "første pinsedag", "2026-05-25": "annen pinsedag",
+            "2026-12-25": "første juledag", "2026-12-26": "annen juledag"})
 
     def test_table(self):
         p = run("holidays", "2027")

@@ -55,14 +55,14 @@ def holidays(year):
         e - datetime.timedelta(3): "skjærtorsdag",
         e - datetime.timedelta(2): "langfredag",
         e: "første påskedag",
-        e + datetime.timedelta(1): "andre påskedag",
+        e + datetime.timedelta(1): "annen påskedag",
         datetime.date(year, 5, 1): "offentlig høytidsdag",
         datetime.date(year, 5, 17): "grunnlovsdag",
         e + datetime.timedelta(39): "Kristi himmelfartsdag",
         e + datetime.timedelta(49): "første pinsedag",
-        e + datetime.timedelta(50): "andre pinsedag",
+        e + datetime.timedelta(50): "annen pinsedag",
         datetime.date(year, 12, 25): "første juledag",
-        datetime.date(year, 12, 26): "andre juledag",
+        datetime.date(year, 12, 26): "annen juledag",
     }
     return days
 
@@ -160,7 +160,7 @@ STEPS_EASTER_2026 = [
     ("2026-04-03", "langfredag", "2026-04-04"),
     ("2026-04-04", "lørdag", "2026-04-05"),
     ("2026-04-05", "første påskedag", "2026-04-06"),
-    ("2026-04-06", "andre påskedag", "2026-04-07"),
+    ("2026-04-06", "annen påskedag", "2026-04-07"),
 ]
 
 
@@ -238,7 +238,7 @@ class OkonomiskStonadStoryTest(CaseTest):
         self.assertEqual(k["due"], "2026-04-07")
         self.assertEqual(steps(k), STEPS_EASTER_2026)
         for why in ("skjærtorsdag", "langfredag", "lørdag", "første påskedag",
-                    "andre påskedag"):
+                    "annen påskedag"):
             self.assertIn(why, k["text"])
         self.assertIn("2026-04-07", k["text"])
         late = self.deadline(r, "late_complaint")
@@ -377,7 +377,7 @@ class CliStoryTest(CaseTest):
             self.assertIn(d["due"], head[0])
             for line in d["text"].splitlines():
                 self.assertIn(line, deadlines)
-        for why in ("skjærtorsdag", "langfredag", "første påskedag", "andre påskedag",
+        for why in ("skjærtorsdag", "langfredag", "første påskedag", "annen påskedag",
                     "Stans fra 2026-03-05", "forvaltningsloven § 29"):
             self.assertIn(why, deadlines)
 
@@ -432,7 +432,7 @@ class FourWeekRegimeTest(CaseTest):
         r = self.decide(ref, "2026-04-24", "2026-04-27", outcome="delvis_innvilget")
         k = self.deadline(r, "complaint")
         self.assertEqual(k["due"], "2026-05-26")
-        self.assertEqual(steps(k), [("2026-05-25", "andre pinsedag", "2026-05-26")])
+        self.assertEqual(steps(k), [("2026-05-25", "annen pinsedag", "2026-05-26")])
         # A complaint posted on the last day is in time.
         r = self.rec("RecordComplaint", {"reference": ref, "sent": "2026-05-26"})
         self.assertEqual(self.deadline(r, "complaint")["state"], "met")
@@ -702,9 +702,21 @@ class ExtensionTest(CaseTest):
             "reason": "for sent"})
         self.assertEqual(err, "no.fristvakt.OutOfOrder")
         self.assertEqual(p["reference"], ref)
-        self.assertIn("forvaltningsloven § 29", p["message"])
+        # The deadline is named with its rule's configured source, not a section in code.
+        self.assertIn("klagefrist (forvaltningsloven § 29) expired on 2026-04-07", p["message"])
         self.assertEqual(self.counts(), before)
         self.assertEqual(self.deadline(self.get_case(ref), "complaint")["due"], "2026-04-07")
+        # Under pbrl the klagefrist has another source, and the refusal cites that one.
+        self.register("X-3", "2026-03-02", service="bpa")
+        self.decide("X-3", "2026-03-10", "2026-03-12")
+        err, p = self.call_error("ExtendDeadline", {
+            "reference": "X-3", "kind": "complaint", "until": iso(oslo_today()
+                                                                 + datetime.timedelta(7)),
+            "reason": "for sent"})
+        self.assertEqual(err, "no.fristvakt.OutOfOrder")
+        self.assertIn("klagefrist (pasient- og brukerrettighetsloven § 7-5) expired on "
+                      "2026-04-09", p["message"])
+        self.assertNotIn("§ 29", p["message"])
 
 
 class LateComplaintTest(CaseTest):
@@ -798,7 +810,16 @@ class BreachTest(CaseTest):
         b = r["breaches"][0]
         self.assertEqual((b["event"], b["code"]), (r["event"], "oral_refusal"))
         self.assertIn("skriftlig", b["text"])
+        # The citation is the configuration's (citations, written_decision).
+        self.assertTrue(b["text"].endswith(" (forvaltningsloven § 23)."), b["text"])
         self.assertEqual(self.get_case("O-1")["breaches"], r["breaches"])
+
+    def test_unreasoned_refusal(self):
+        self.register("O-4", "2026-03-02")
+        r = self.decide("O-4", "2026-03-04", "2026-03-04", reasoned=False)
+        self.assertEqual([(b["code"], b["text"]) for b in r["breaches"]],
+                         [("unreasoned_decision",
+                           "Vedtaket mangler begrunnelse (forvaltningsloven § 24).")])
 
     def test_oral_grant_is_no_breach(self):
         self.register("O-2", "2026-03-02", channel="oral")
@@ -811,6 +832,48 @@ class BreachTest(CaseTest):
         old = r["event"]
         r = self.decide("O-3", "2026-03-04", "2026-03-05", supersedes=old)
         self.assertEqual(r["breaches"], [])
+
+
+class BreachCitationTest(CaseMixin, DaemonTest):
+    """The law cited in a breach is data: the citations version in force the day the
+    decision was made, and no citation where that version names none."""
+
+    CITATIONS = ('citations = (\n'
+                 '  { valid_from = "1970-01-01"; written_decision = "gammel lov § 23";\n'
+                 '    reasoned_decision = "gammel lov § 24"; },\n'
+                 '  { valid_from = "2026-03-01"; written_decision = "ny lov § 40"; }\n'
+                 ');\n')
+
+    def setUp(self):
+        self.d = Daemon()
+        self.addCleanup(self.d.cleanup)
+        path = os.path.join(self.d.etc, "rules.conf")
+        with open(path) as f:
+            text = f.read()
+        first = text.index("\ncitations = (")
+        end = text.index("\n);\n", first) + 4
+        with open(path, "w") as f:
+            f.write(text[:first] + "\n" + self.CITATIONS + text[end:])
+        self.d.start()
+        self.connect_case()
+
+    def texts(self, r):
+        return [(b["code"], b["text"]) for b in r["breaches"]]
+
+    def test_citation_by_decision_date(self):
+        self.register("BC-1", "2026-02-02", channel="oral")
+        r = self.decide("BC-1", "2026-02-27", "2026-02-27", written=False, reasoned=False)
+        self.assertEqual(self.texts(r), [
+            ("oral_refusal", "Muntlig avslag: et vedtak som ikke innvilger søknaden fullt ut "
+                             "skal være skriftlig (gammel lov § 23)."),
+            ("unreasoned_decision", "Vedtaket mangler begrunnelse (gammel lov § 24).")])
+        self.register("BC-2", "2026-02-02", channel="oral")
+        r = self.decide("BC-2", "2026-03-02", "2026-03-02", written=False, reasoned=False)
+        self.assertEqual(self.texts(r), [
+            ("oral_refusal", "Muntlig avslag: et vedtak som ikke innvilger søknaden fullt ut "
+                             "skal være skriftlig (ny lov § 40)."),
+            ("unreasoned_decision", "Vedtaket mangler begrunnelse.")])
+        self.assertEqual(self.get_case("BC-2")["breaches"], r["breaches"])
 
 
 class CorrectionTest(CaseTest):

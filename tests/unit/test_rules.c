@@ -123,6 +123,12 @@ static const char test_conf[] =
 	"      valid_from = \"1970-01-01\"; source = \"norm\"; },\n"
 	"    { kind = \"processing\"; period = \"0d\"; rollover = \"none\"; emergency = true;\n"
 	"      valid_from = \"2026-03-01\"; source = \"nødhjelp samme dag\"; } ); }\n"
+	");\n"
+	"citations = (\n"
+	"  { valid_from = \"2027-07-01\"; counting = \"ny lov § 10\";\n"
+	"    written_decision = \"ny lov § 20\"; },\n"
+	"  { valid_from = \"1970-01-01\"; counting = \"gammel lov §§ 148–149\";\n"
+	"    written_decision = \"gammel lov § 23\"; reasoned_decision = \"gammel lov § 24\"; }\n"
 	");\n";
 
 static struct rules *shipped;
@@ -238,7 +244,7 @@ static const struct rules_event sc_a4[] = {
 	RECV(1, D(2026, 3, 2)),
 	DEC(2, D(2026, 4, 17), D(2026, 4, 19)),
 };
-/* sykehjem: reached Mon 27 Apr, andre pinsedag. */
+/* sykehjem: reached Mon 27 Apr, annen pinsedag. */
 static const struct rules_event sc_a5[] = {
 	RECV(1, D(2026, 4, 1)),
 	DEC(2, D(2026, 4, 24), D(2026, 4, 27)),
@@ -584,7 +590,7 @@ static const struct row rows[] = {
 	{ "sotjl 3w from Thu 12 Mar over Easter", SHIPPED, "kvalifiseringsprogram", SC(sc_a2),
 	  "2026-03-20", CO, 2, OPEN, "2026-04-07", NULL,
 	  "2026-04-02 skjærtorsdag, 2026-04-03 langfredag, 2026-04-04 lørdag, 2026-04-05 første "
-	  "påskedag, 2026-04-06 andre påskedag → 2026-04-07." },
+	  "påskedag, 2026-04-06 annen påskedag → 2026-04-07." },
 	{ "sotjl 3w from Thu 23 Apr over Kristi himmelfart", SHIPPED, "midlertidig-botilbud",
 	  SC(sc_a3), "2026-05-01", CO, 2, OPEN, "2026-05-15", NULL,
 	  "2026-05-14 Kristi himmelfartsdag → 2026-05-15." },
@@ -594,9 +600,9 @@ static const struct row rows[] = {
 	  NULL,
 	  "4 uker fra 2026-04-19 (vedtaket kom fram) etter pasient- og "
 	  "brukerrettighetsloven § 7-5" },
-	{ "pbrl 4w from Mon 27 Apr over andre pinsedag", SHIPPED, "sykehjem", SC(sc_a5),
+	{ "pbrl 4w from Mon 27 Apr over annen pinsedag", SHIPPED, "sykehjem", SC(sc_a5),
 	  "2026-05-01", CO, 2, OPEN, "2026-05-26", NULL,
-	  "2026-05-25 andre pinsedag → 2026-05-26." },
+	  "2026-05-25 annen pinsedag → 2026-05-26." },
 	{ "fvl 3w from Thu 3 Dec ends on julaften", SHIPPED, "forvaltningsloven", SC(sc_a6),
 	  "2026-12-10", CO, 2, OPEN, "2026-12-24", NULL, "Frist: 2026-12-24. Status: åpen." },
 	{ "1 month from 31 Jan 2028 is 29 Feb", SHIPPED, "forvaltningsloven", SC(sc_m1),
@@ -818,7 +824,7 @@ static const struct row rows[] = {
 	/* Office calendar only where a rule names it. */
 	{ "office calendar moves julaften", TESTCFG, "kontorfrist", SC(sc_k1), "2026-12-10", CO, 2,
 	  OPEN, "2026-12-28", NULL,
-	  "2026-12-24 julaften, 2026-12-25 første juledag, 2026-12-26 andre juledag, 2026-12-27 "
+	  "2026-12-24 julaften, 2026-12-25 første juledag, 2026-12-26 annen juledag, 2026-12-27 "
 	  "søndag → 2026-12-28." },
 	{ "office calendar: a one-off closure", TESTCFG, "kontorfrist", SC(sc_k2), "2026-08-01", CO,
 	  2, OPEN, "2026-08-17", NULL, "Kontorkalenderen «kontor» teller med" },
@@ -1607,6 +1613,62 @@ static const struct {
 	  "regimes = ();\n"
 	  "services = ();\n",
 	  3, "missing 'name' in a closed day" },
+	{ "citations not a list",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = { counting = \"lov\"; };\n",
+	  3, "'citations' must be a list" },
+	{ "citations version not a group",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = ( \"lov\" );\n",
+	  3, "each citations version must be a group" },
+	{ "unknown key in a citations version",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = (\n"
+	  "  { valid_from = \"1970-01-01\";\n"
+	  "    holidays = \"helligdagsloven\"; }\n"
+	  ");\n",
+	  5, "unknown setting 'holidays' in a citations version" },
+	{ "citations version without valid_from",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = (\n"
+	  "  { counting = \"lov\"; }\n"
+	  ");\n",
+	  4, "missing 'valid_from' in a citations version" },
+	{ "citations version with a bad valid_from",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = (\n"
+	  "  { valid_from = \"2027-02-29\"; counting = \"lov\"; }\n"
+	  ");\n",
+	  4, "bad date '2027-02-29' for 'valid_from'" },
+	{ "empty citation",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = (\n"
+	  "  { valid_from = \"1970-01-01\";\n"
+	  "    written_decision = \"\"; }\n"
+	  ");\n",
+	  5, "'written_decision' must not be empty" },
+	{ "citation not a string",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = (\n"
+	  "  { valid_from = \"1970-01-01\"; counting = 148; }\n"
+	  ");\n",
+	  4, "'counting' must be a string" },
+	{ "duplicate citations version",
+	  "regimes = ();\n"
+	  "services = ();\n"
+	  "citations = (\n"
+	  "  { valid_from = \"1970-01-01\"; counting = \"a\"; },\n"
+	  "  { valid_from = \"1970-01-01\"; counting = \"b\"; }\n"
+	  ");\n",
+	  5,
+	  "duplicate citations version 1970-01-01 (the same valid_from as the version at line 4)" },
 	{ "invalid UTF-8 in a source",
 	  "regimes = (\n"
 	  "  { id = \"r\"; name = \"R\"; rules = (\n"
@@ -1654,6 +1716,59 @@ test_bad_config(void **state)
 	}
 }
 
+/* The citations of the built-in rules are data, picked by date like a rule's version. */
+static void
+test_citations(void **state)
+{
+	struct conf_error err = { { 0 } };
+	struct rules *r;
+
+	(void)state;
+	/* The shipped file cites the law in force today. */
+	assert_string_equal(
+		rules_citation(shipped, RULES_CITATION_COUNTING, parse_date("2026-03-12")),
+		"domstolloven §§ 148–149");
+	assert_string_equal(
+		rules_citation(shipped, RULES_CITATION_WRITTEN_DECISION, parse_date("2026-03-12")),
+		"forvaltningsloven § 23");
+	assert_string_equal(
+		rules_citation(shipped, RULES_CITATION_REASONED_DECISION, parse_date("2026-03-12")),
+		"forvaltningsloven § 24");
+	/* Versions by valid_from, whatever their order in the file. */
+	assert_string_equal(
+		rules_citation(testcfg, RULES_CITATION_COUNTING, parse_date("2027-06-30")),
+		"gammel lov §§ 148–149");
+	assert_string_equal(
+		rules_citation(testcfg, RULES_CITATION_COUNTING, parse_date("2027-07-01")),
+		"ny lov § 10");
+	assert_string_equal(
+		rules_citation(testcfg, RULES_CITATION_WRITTEN_DECISION, parse_date("1970-01-01")),
+		"gammel lov § 23");
+	assert_string_equal(
+		rules_citation(testcfg, RULES_CITATION_WRITTEN_DECISION, parse_date("2030-01-01")),
+		"ny lov § 20");
+	/* A key the version in force leaves out is not inherited from an older version. */
+	assert_string_equal(
+		rules_citation(testcfg, RULES_CITATION_REASONED_DECISION, parse_date("2027-06-30")),
+		"gammel lov § 24");
+	assert_null(rules_citation(testcfg, RULES_CITATION_REASONED_DECISION,
+				   parse_date("2027-07-01")));
+	assert_null(rules_citation(testcfg, RULES_CITATION_COUNT, parse_date("2027-07-01")));
+	assert_null(rules_citation(NULL, RULES_CITATION_COUNTING, parse_date("2027-07-01")));
+	/* Before the first version, and without any, there is no citation. */
+	assert_int_equal(load_string("regimes = ();\nservices = ();\ncitations = (\n"
+				     "  { valid_from = \"2000-01-01\"; counting = \"lov\"; } );\n",
+				     &r, &err),
+			 0);
+	assert_null(rules_citation(r, RULES_CITATION_COUNTING, parse_date("1999-12-31")));
+	assert_string_equal(rules_citation(r, RULES_CITATION_COUNTING, parse_date("2000-01-01")),
+			    "lov");
+	rules_free(r);
+	assert_int_equal(load_string("regimes = ();\nservices = ();\n", &r, &err), 0);
+	assert_null(rules_citation(r, RULES_CITATION_COUNTING, parse_date("2026-01-01")));
+	rules_free(r);
+}
+
 /* Independent of the shipped file: a minimal valid configuration loads. */
 static void
 test_minimal_config(void **state)
@@ -1692,6 +1807,7 @@ main(void)
 		cmocka_unit_test(test_json),	   cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lookups),	   cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_bad_config), cmocka_unit_test(test_minimal_config),
+		cmocka_unit_test(test_citations),
 	};
 	size_t n = n_rows + FV_ARRAY_SIZE(fixed);
 	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));
