@@ -1121,6 +1121,8 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 			.state = rules_state_name(d->state),
 			.due = d->has_due ? cal_date_format(d->due, due[i]) : NULL,
 			.met_on = d->has_met ? cal_date_format(d->met_on, met[i]) : NULL,
+			.rule = d->rule,
+			.source = d->source,
 			.explanation = expl[i],
 		};
 	}

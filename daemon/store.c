@@ -74,7 +74,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		"SELECT " EVENT_COLUMNS " FROM events e WHERE e.case_id = ? ORDER BY e.id",
 	[STMT_DEADLINES_DELETE] = "DELETE FROM deadlines WHERE case_id = ?",
 	[STMT_DEADLINE_INSERT] = ("INSERT INTO deadlines (case_id, kind, subject, state, due, "
-				  "met_on, explanation) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+				  "met_on, explanation, rule, source) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 };
 
 #define STORE_CACHE 48
@@ -861,6 +862,8 @@ store_deadlines_replace(struct store *st, int64_t case_id, const struct store_de
 		bind_text(s, 5, v[i].due);
 		bind_text(s, 6, v[i].met_on);
 		bind_text(s, 7, v[i].explanation);
+		bind_text(s, 8, v[i].rule);
+		bind_text(s, 9, v[i].source);
 		if ((ret = step_done(s)) < 0)
 			return ret;
 	}
@@ -944,7 +947,7 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 	q_text(&q,
 	       "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
 	       "CASE WHEN d.state = 'open' AND d.due < ?1 THEN 'missed' ELSE d.state END, "
-	       "d.due, d.explanation ->> '$.rule', d.explanation ->> '$.source', d.id "
+	       "d.due, d.rule, d.source, d.id "
 	       "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
 	       f->today);
 	if (f->state) {

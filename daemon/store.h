@@ -157,6 +157,8 @@ struct store_deadline {
 	const char *state;
 	const char *due;
 	const char *met_on;
+	const char *rule;	 /* the rule's id, also in the explanation; may be NULL */
+	const char *source;	 /* its legal source, also in the explanation; may be NULL */
 	const char *explanation; /* JSON object text */
 };
 

@@ -25,6 +25,10 @@ SOURCE_DIR = os.environ.get(
 
 START_TIMEOUT = 20.0
 
+# The schema version this build migrates to: the number of the newest migration in db/.
+SCHEMA_LATEST = max(int(f[:3]) for f in os.listdir(os.path.join(SOURCE_DIR, "db"))
+                    if f[:3].isdigit() and f.endswith(".sql"))
+
 
 class Daemon:
     """A fristvaktd process with its own directory, configuration and database."""

@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from fvtest import FRISTVAKTD, Daemon, DaemonTest, Varlink
+from fvtest import FRISTVAKTD, SCHEMA_LATEST, Daemon, DaemonTest, Varlink
 
 
 class StatusTest(DaemonTest):
@@ -19,14 +19,14 @@ class StatusTest(DaemonTest):
         p = self.d.cli("status", check=0)
         self.assertIn("fristvaktd 0.1.0", p.stdout)
         self.assertIn(self.d.database, p.stdout)
-        self.assertIn("schema version 1", p.stdout)
+        self.assertIn("schema version %d" % SCHEMA_LATEST, p.stdout)
         self.assertIn("Europe/Oslo", p.stdout)
         self.assertIn("your role    admin", p.stdout)
 
     def test_status_json(self):
         s = self.d.cli_json("status")
         self.assertEqual(s["database"], self.d.database)
-        self.assertEqual(s["schema_version"], 1)
+        self.assertEqual(s["schema_version"], SCHEMA_LATEST)
         self.assertIn(s["integrity"], ("checking", "ok"))
         self.assertEqual(s["config_file"], self.d.config)
         self.assertEqual(s["timezone"], "Europe/Oslo")
@@ -101,7 +101,7 @@ class StatusTest(DaemonTest):
     def test_database_settings(self):
         db = self.d.db()
         self.assertEqual(db.execute("PRAGMA journal_mode").fetchone()[0], "wal")
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 1)
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], SCHEMA_LATEST)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         self.assertTrue({"cases", "events", "deadlines", "audit"} <= tables)
 
@@ -284,7 +284,7 @@ class LifecycleTest(unittest.TestCase):
         self.d.start()
         s = self.d.cli_json("status")
         self.assertEqual(s["counts"]["audit"], 1)
-        self.assertEqual(s["schema_version"], 1)
+        self.assertEqual(s["schema_version"], SCHEMA_LATEST)
 
     def test_stale_socket_is_replaced(self):
         self.d.start()
@@ -311,9 +311,66 @@ class LifecycleTest(unittest.TestCase):
         db.close()
         self.d.start(wait=False)
         self.assertEqual(self.d.proc.wait(20), 1)
-        self.assertIn("database schema version 99 is newer than this fristvaktd supports (1)",
+        self.assertIn("database schema version 99 is newer than this fristvaktd supports (%d)"
+                      % SCHEMA_LATEST,
                       self.d.log_text())
         self.assertFalse(os.path.exists(self.d.socket))
+
+    def downgrade_to_v1(self):
+        """A database of this build turned back into schema version 1 (db/001 only)."""
+        db = self.d.db()
+        db.execute("DROP INDEX attempts_fallback")
+        db.execute("ALTER TABLE deadlines DROP COLUMN rule")
+        db.execute("ALTER TABLE deadlines DROP COLUMN source")
+        db.execute("PRAGMA user_version = 1")
+        db.commit()
+        db.close()
+
+    def test_migration_from_version_1(self):
+        self.d.start()
+        self.d.cli("case", "add", "MIG/1", "--service", "bpa", "--received",
+                   "2026-03-02T09:00:00+01:00", check=0)
+        before = self.d.cli_json("deadlines")
+        self.assertEqual(self.d.stop(), 0)
+        self.downgrade_to_v1()
+        self.d.start()
+        s = self.d.cli_json("status")
+        self.assertEqual(s["schema_version"], SCHEMA_LATEST)
+        # Checked before the migration, so not again after READY.
+        self.assertEqual(s["integrity"], "ok")
+        db = self.d.db()
+        rows = db.execute("SELECT rule, source, explanation ->> '$.rule', "
+                          "explanation ->> '$.source' FROM deadlines").fetchall()
+        db.close()
+        self.assertTrue(rows)
+        for rule, source, erule, esource in rows:
+            self.assertEqual((rule, source), (erule, esource))
+            self.assertTrue(rule and source)
+        self.assertEqual(self.d.cli_json("deadlines"), before)
+
+    def test_damaged_database_not_migrated(self):
+        self.d.start()
+        c = self.d.connect()
+        items = [{"method": "RegisterApplication", "parameters": {
+            "reference": "DMG-%d" % i, "service": "okonomisk-stonad",
+            "received": "2026-03-02T09:00:00Z", "channel": "written"}} for i in range(200)]
+        c.call("no.fristvakt.ImportEvents", {"items": items})
+        c.close()
+        self.assertEqual(self.d.stop(), 0)
+        self.downgrade_to_v1()
+        db = self.d.db()
+        db.execute("VACUUM")
+        db.close()
+        size = os.path.getsize(self.d.database)
+        with open(self.d.database, "r+b") as f:
+            f.seek((size // 4096 // 2) * 4096)
+            f.write(bytes(range(256)) * 16)
+        self.d.start(wait=False)
+        self.assertEqual(self.d.proc.wait(30), 1)
+        self.assertIn("failed PRAGMA quick_check", self.d.log_text())
+        db = self.d.db()
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 1)
+        db.close()
 
     def test_corrupt_database_refused(self):
         os.makedirs(os.path.dirname(self.d.database), mode=0o700)
