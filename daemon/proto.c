@@ -208,20 +208,183 @@ proto_call_deinit(struct proto_call *call)
 	memset(call, 0, sizeof(*call));
 }
 
+/* A growing output buffer of the encoder. */
+struct jbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+static void
+jb_reserve(struct jbuf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 256;
+
+	if (b->len + n <= b->cap)
+		return;
+	while (cap < b->len + n)
+		cap *= 2;
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+static void
+jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	jb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+jb_char(struct jbuf *b, char c)
+{
+	jb_reserve(b, 1);
+	b->p[b->len++] = c;
+}
+
+/* jansson's escapes: the two mandatory ones, the short forms, \u00XX for other controls. */
+static void
+jb_string(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t run = 0;
+
+	jb_reserve(b, n + 2);
+	b->p[b->len++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jb_put(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"':
+			jb_put(b, "\\\"", 2);
+			break;
+		case '\\':
+			jb_put(b, "\\\\", 2);
+			break;
+		case '\b':
+			jb_put(b, "\\b", 2);
+			break;
+		case '\f':
+			jb_put(b, "\\f", 2);
+			break;
+		case '\n':
+			jb_put(b, "\\n", 2);
+			break;
+		case '\r':
+			jb_put(b, "\\r", 2);
+			break;
+		case '\t':
+			jb_put(b, "\\t", 2);
+			break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			jb_put(b, u, sizeof(u));
+			break;
+		}
+		}
+	}
+	jb_put(b, s + run, n - run);
+	jb_char(b, '"');
+}
+
+static void
+jb_integer(struct jbuf *b, json_int_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	/* Negated as unsigned, so that the most negative value works too. */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--i] = '-';
+	jb_put(b, tmp + i, sizeof(tmp) - i);
+}
+
+static void
+jb_value(struct jbuf *b, const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		bool first = true;
+
+		jb_char(b, '{');
+		for (void *it = json_object_iter((json_t *)v); it;
+		     it = json_object_iter_next((json_t *)v, it)) {
+			if (!first)
+				jb_char(b, ',');
+			first = false;
+			jb_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+			jb_char(b, ':');
+			jb_value(b, json_object_iter_value(it));
+		}
+		jb_char(b, '}');
+		break;
+	}
+	case JSON_ARRAY:
+		jb_char(b, '[');
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				jb_char(b, ',');
+			jb_value(b, json_array_get(v, i));
+		}
+		jb_char(b, ']');
+		break;
+	case JSON_STRING:
+		jb_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		jb_integer(b, json_integer_value(v));
+		break;
+	case JSON_REAL: {
+		/* Rare in fristvakt's messages: jansson's own formatting, for identical text. */
+		char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		FV_ASSERT(t);
+		jb_put(b, t, strlen(t));
+		free(t);
+		break;
+	}
+	case JSON_TRUE:
+		jb_put(b, "true", 4);
+		break;
+	case JSON_FALSE:
+		jb_put(b, "false", 5);
+		break;
+	case JSON_NULL:
+		jb_put(b, "null", 4);
+		break;
+	}
+}
+
+char *
+proto_json_compact(const json_t *v, size_t *len)
+{
+	struct jbuf b = { 0 };
+
+	jb_value(&b, v);
+	jb_char(&b, '\0');
+	if (len)
+		*len = b.len - 1;
+	return b.p;
+}
+
+/* The message text with its terminating NUL; *len counts the NUL. */
 static char *
 encode(json_t *obj, size_t *len)
 {
-	/* JSON_COMPACT keeps messages small; UTF-8 goes out as it came in. */
-	char *text = json_dumps(obj, JSON_COMPACT);
-	size_t n;
-	char *buf;
+	char *buf = proto_json_compact(obj, len);
 
-	FV_ASSERT(text);
-	n = strlen(text);
-	buf = xmalloc(n + 1);
-	memcpy(buf, text, n + 1);
-	free(text);
-	*len = n + 1;
+	*len += 1;
 	return buf;
 }
 

@@ -72,6 +72,15 @@ void proto_call_deinit(struct proto_call *call);
  * Encoders return a fresh buffer holding the JSON text and its terminating NUL; *len counts
  * the NUL. params is borrowed and may be NULL (encoded as {}).
  */
+/*
+ * v (borrowed) as compact JSON text, owned and NUL-terminated, *len its length without
+ * the NUL (len may be NULL). The same bytes as jansson's json_dumps(v, JSON_COMPACT |
+ * JSON_ENCODE_ANY), written directly into one buffer (jansson's callback per piece cost
+ * most of a large reply's time, measured). Strings are assumed valid UTF-8, as jansson's
+ * constructors make them.
+ */
+char *proto_json_compact(const json_t *v, size_t *len);
+
 char *proto_reply_encode(json_t *params, bool continues, size_t *len);
 char *proto_error_encode(const char *error, json_t *params, size_t *len);
 char *proto_call_encode(const char *method, json_t *params, bool more, size_t *len);

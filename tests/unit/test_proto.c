@@ -962,6 +962,135 @@ test_params_check_none(void **state)
 	json_decref(empty);
 }
 
+/* proto_json_compact writes exactly what json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes. */
+static void
+assert_same_as_jansson(const json_t *v)
+{
+	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	size_t len = 0;
+	char *got = proto_json_compact(v, &len);
+
+	assert_non_null(want);
+	assert_string_equal(got, want);
+	assert_int_equal(len, strlen(want));
+	free(got);
+	free(want);
+}
+
+static void
+test_json_compact_table(void **state)
+{
+	static const char *const texts[] = {
+		"{}",
+		"[]",
+		"\"\"",
+		"0",
+		"-1",
+		"9223372036854775807",
+		"-9223372036854775808",
+		"1.5",
+		"-0.25",
+		"1e+300",
+		"true",
+		"false",
+		"null",
+		"{\"a\":1,\"b\":[1,2,{\"c\":null}],\"d\":{}}",
+		"{\"z\":1,\"a\":2,\"m\":3}",
+		"[\"\\\"quoted\\\" and \\\\ back\"]",
+		"[\"tab\\there\\nnew\\rline\\bbell\\fform\"]",
+		"[\"\\u0001\\u001f\\u007f\\u0000 controls\"]",
+		"[\"slash / stays\"]",
+		"{\"søknad\":\"økonomisk stønad — § 18 → ✓ 😀\"}",
+		"{\"key with \\\"quote\\\"\":\"v\",\"ctl\\u0002\":[]}",
+		"[[[[[[[[[[[]]]]]]]]]]]",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		json_error_t err;
+		json_t *v = json_loads(texts[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+
+		if (!v)
+			fail_msg("test input %zu does not parse: %s", i, err.text);
+		assert_same_as_jansson(v);
+		json_decref(v);
+	}
+}
+
+/* Random trees of every type, with strings of every byte class, against jansson. */
+static json_t *
+random_value(unsigned *seed, int depth)
+{
+	static const char *const pieces[] = { "a",  "Z",  " ",	"\"",	"\\",	"/",	"\n", "\t",
+					      "\r", "\b", "\f", "\x01", "\x1f", "\x7f", "ø",  "§",
+					      "€",  "😀",  "{",	"}",	",",	":" };
+	int kind = depth > 4 ? (int)(rand_r(seed) % 6) : (int)(rand_r(seed) % 8);
+
+	switch (kind) {
+	case 0:
+		return json_integer((json_int_t)rand_r(seed) * (rand_r(seed) % 2 ? -1 : 1) *
+				    (json_int_t)rand_r(seed));
+	case 1:
+		return json_boolean(rand_r(seed) % 2);
+	case 2:
+		return json_null();
+	case 3:
+	case 4:
+	case 5: {
+		char text[256] = "";
+		size_t n = 0;
+		int parts = (int)(rand_r(seed) % 12);
+
+		for (int i = 0; i < parts; i++) {
+			const char *p = pieces[rand_r(seed) % (sizeof(pieces) / sizeof(pieces[0]))];
+
+			if (n + strlen(p) >= sizeof(text))
+				break;
+			memcpy(text + n, p, strlen(p) + 1);
+			n += strlen(p);
+		}
+		return json_string(text);
+	}
+	case 6: {
+		json_t *a = json_array();
+		int n = (int)(rand_r(seed) % 5);
+
+		for (int i = 0; i < n; i++)
+			json_array_append_new(a, random_value(seed, depth + 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		int n = (int)(rand_r(seed) % 5);
+
+		for (int i = 0; i < n; i++) {
+			json_t *k = random_value(seed, 99);
+			char key[64];
+
+			snprintf(key, sizeof(key), "k%d%s", i,
+				 json_is_string(k) ? json_string_value(k) : "");
+			json_object_set_new(o, key, random_value(seed, depth + 1));
+			json_decref(k);
+		}
+		return o;
+	}
+	}
+}
+
+static void
+test_json_compact_random(void **state)
+{
+	unsigned seed = 20261203;
+
+	(void)state;
+	for (int i = 0; i < 5000; i++) {
+		json_t *v = random_value(&seed, 0);
+
+		assert_same_as_jansson(v);
+		json_decref(v);
+	}
+}
+
 int
 main(void)
 {
@@ -976,6 +1105,8 @@ main(void)
 		cmocka_unit_test(test_call_deep_nesting),
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_encode_round_trip),
+		cmocka_unit_test(test_json_compact_table),
+		cmocka_unit_test(test_json_compact_random),
 		cmocka_unit_test(test_reply_parse),
 		cmocka_unit_test(test_params_check),
 		cmocka_unit_test(test_params_check_none),
