@@ -10,7 +10,8 @@
  *        service okonomisk-stonad, received BASE_EPOCH - (i*7919 % SPREAD_S) (RFC 3339, UTC),
  *        channel written, handler h<i%200>, unit u<i%50>.
  *   loadgen fv-import SOCK N BATCH CONNS PREFIX BASE_EPOCH SPREAD_S TIME_LIMIT_S
- *        the same registrations, BATCH per ImportEvents call (ops counts calls): builds big databases.
+ *        the same registrations, BATCH (at most FV_IMPORT_MAX) per ImportEvents call (ops counts
+ *        calls): builds big databases.
  *   loadgen bs-put  PORT N CONNS TIME_LIMIT_S     beanstalkd "put 1024 0 3600 200" (200 B body)
  *   loadgen r-zadd  PORT N CONNS TIME_LIMIT_S     Redis "ZADD due <due_ms> reminder:<i>"
  *   -> "RESULT ops=.. conns=.. elapsed_s=.. rate_per_s=.. lat_us_p50=.. p99=.. max=.. errors=.."
@@ -44,6 +45,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The most items fristvaktd takes in one ImportEvents call (MAX_IMPORT_ITEMS, api_case.c). */
+#define FV_IMPORT_MAX 10
 
 static double
 now_mono(void)
@@ -608,6 +612,13 @@ main(int argc, char **argv)
 		/* N registrations in ImportEvents calls of BATCH items: for building big databases */
 		L.proto = P_FV_IMPORT;
 		L.batch = atoi(argv[4]);
+		/* fristvaktd refuses an ImportEvents call of more items (api_case.c) */
+		if (L.batch < 1 || L.batch > FV_IMPORT_MAX) {
+			fprintf(stderr,
+				"loadgen: BATCH must be 1-%d, the most one ImportEvents call takes\n",
+				FV_IMPORT_MAX);
+			return 2;
+		}
 		L.n = atol(argv[3]) / L.batch;
 		L.conns = atoi(argv[5]);
 		L.prefix = argv[6];

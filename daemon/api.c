@@ -4,8 +4,10 @@
  *
  * Group commit (DESIGN.md invariant 1): the first write of a loop turn opens a transaction
  * and asks the host to call api_commit() after the turn's I/O callbacks; every write runs in
- * a savepoint of its own, so a failing request is rolled back alone and answered at once,
- * while the successful ones are answered only after the one COMMIT returned. The handler
+ * a savepoint of its own, so a failing request is rolled back alone, while the successful
+ * ones are answered only after the one COMMIT returned. Every call shares the one database
+ * connection, so a read (or a refusal) made after another request's savepoint was kept has
+ * seen changes that are not committed yet: its reply waits for the commit too. The handler
  * table is indexed by the method ids of iface.h, so the method table there is the single
  * list of what the daemon serves.
  */
@@ -28,6 +30,7 @@ struct api_pending {
 	struct api_req *req;
 	const char *error; /* NULL: success */
 	json_t *params;
+	bool held; /* not a write of its own: held back because it saw uncommitted changes */
 };
 
 void
@@ -89,22 +92,20 @@ api_txn_enter(struct api_env *env)
 int
 api_txn_leave(struct api_env *env, bool ok)
 {
+	int ret;
+
 	if (!ok) {
 		store_rollback_to(env->store);
 		return 0;
 	}
-	return store_release(env->store);
+	ret = store_release(env->store);
+	if (ret == 0)
+		env->txn_dirty = true;
+	return ret;
 }
 
-void
-api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params)
-{
-	api_reply_error_after_commit(env, req, NULL, params);
-}
-
-void
-api_reply_error_after_commit(struct api_env *env, struct api_req *req, const char *error,
-			     json_t *params)
+static void
+pending_push(struct api_env *env, struct api_req *req, const char *error, json_t *params, bool held)
 {
 	FV_ASSERT(env->in_txn);
 	if (env->n_pending == env->cap_pending) {
@@ -112,7 +113,36 @@ api_reply_error_after_commit(struct api_env *env, struct api_req *req, const cha
 		env->pending = xrealloc(env->pending, env->cap_pending * sizeof(*env->pending));
 	}
 	env->pending[env->n_pending++] =
-		(struct api_pending){ .req = req, .error = error, .params = params };
+		(struct api_pending){ .req = req, .error = error, .params = params, .held = held };
+}
+
+void
+api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params)
+{
+	pending_push(env, req, NULL, params, false);
+}
+
+void
+api_reply_error_after_commit(struct api_env *env, struct api_req *req, const char *error,
+			     json_t *params)
+{
+	pending_push(env, req, error, params, false);
+}
+
+/*
+ * req->reply while api_call() runs a handler: a reply made while the transaction holds
+ * uncommitted changes may carry them (a case registered a moment ago, a refusal because of
+ * it), so it waits in the pending list; otherwise it goes out at once.
+ */
+static void
+reply_when_committed(struct api_req *req, const char *error, json_t *params)
+{
+	struct api_env *env = req->env;
+
+	if (env->in_txn && env->txn_dirty)
+		pending_push(env, req, error, params, true);
+	else
+		req->deliver(req, error, params);
 }
 
 void
@@ -125,6 +155,7 @@ api_commit(struct api_env *env)
 	if (!env->in_txn)
 		return;
 	env->in_txn = false;
+	env->txn_dirty = false;
 	ret = store_commit(env->store);
 	if (ret < 0)
 		log_err("database: commit of %zu requests failed: %s", n, store_errmsg(env->store));
@@ -134,17 +165,31 @@ api_commit(struct api_env *env)
 	 */
 	env->pending = NULL;
 	env->n_pending = env->cap_pending = 0;
+	/*
+	 * Straight to the caller (deliver), not through reply_when_committed(): these were
+	 * committed (or failed) already, whatever transaction a pipelined call opens now.
+	 *
+	 * A held-back reply whose commit failed is answered StorageFailure too, not sent as it
+	 * was: it was read from changes that were just rolled back, so it would tell of cases
+	 * and events that never existed. Running the call again is not done here: it would read
+	 * the database in the middle of a failing commit's aftermath (a full disk, an I/O
+	 * error) and could itself start the next transaction from inside this loop; the caller
+	 * can simply call again, and then reads only what is committed.
+	 */
 	for (size_t i = 0; i < n; i++) {
 		struct api_pending p = list[i];
 
 		if (ret == 0) {
-			p.req->reply(p.req, p.error, p.params);
+			p.req->deliver(p.req, p.error, p.params);
 		} else {
 			json_decref(p.params);
-			p.req->reply(p.req, "no.fristvakt.StorageFailure",
-				     json_pack("{ss+}", "message",
-					       "the commit failed; nothing was stored: ",
-					       store_errmsg(env->store)));
+			p.req->deliver(p.req, "no.fristvakt.StorageFailure",
+				       json_pack("{ss+}", "message",
+						 p.held ? "the commit of other calls failed; what "
+							  "this call read was never stored, call "
+							  "again: "
+							: "the commit failed; nothing was stored: ",
+						 store_errmsg(env->store)));
 		}
 	}
 	free(list);
@@ -295,14 +340,19 @@ api_call(struct api_env *env, struct api_req *req)
 	const struct iface_method *m = req->method;
 
 	FV_ASSERT(handlers[m->id]);
+	FV_ASSERT(req->reply != reply_when_committed);
+	req->env = env;
+	req->deliver = req->reply;
+	req->reply = reply_when_committed;
 	if (req->peer.role < m->role) {
 		log_notice("uid %u (pid %d) denied %s: role %s, needs %s", req->peer.uid,
 			   req->peer.pid, m->name, conf_role_name(req->peer.role),
 			   conf_role_name(m->role));
-		req->reply(req, "no.fristvakt.PermissionDenied",
-			   json_pack("{ss ss ss}", "method", m->name, "role",
-				     conf_role_name(req->peer.role), "required",
-				     conf_role_name(m->role)));
+		/* Judged on the role alone, never on the database. */
+		req->deliver(req, "no.fristvakt.PermissionDenied",
+			     json_pack("{ss ss ss}", "method", m->name, "role",
+				       conf_role_name(req->peer.role), "required",
+				       conf_role_name(m->role)));
 		return;
 	}
 	handlers[m->id](env, req);

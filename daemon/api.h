@@ -43,6 +43,11 @@ struct api_req {
 	int64_t now; /* unix seconds, read once by the caller's callback */
 	api_reply_cb reply;
 	void *data; /* the caller's */
+
+	/* The api's own, set by api_call(): the env, and the caller's reply callback, which
+	 * api_call() replaces with one that holds back replies until the commit. */
+	struct api_env *env;
+	api_reply_cb deliver;
 };
 
 struct api_pending;
@@ -70,21 +75,28 @@ struct api_env {
 	 * the commit. */
 	bool reminders_changed;
 
-	/* Group commit, owned by the api: the transaction of this loop turn, and the
-	 * successful replies that wait for its commit. */
+	/* Group commit, owned by the api: the transaction of this loop turn, whether it holds
+	 * changes not yet committed (a request's savepoint was kept), and the replies that
+	 * wait for its commit. */
 	bool in_txn;
+	bool txn_dirty;
 	struct api_pending *pending;
 	size_t n_pending;
 	size_t cap_pending;
 };
 
-/* Runs one call (req borrowed until its reply). */
+/*
+ * Runs one call (req borrowed until its reply). Every reply, also a read's or an error's,
+ * made while the loop turn's transaction holds uncommitted changes waits for the commit:
+ * what the call saw may include those changes.
+ */
 void api_call(struct api_env *env, struct api_req *req);
 
 /*
  * Commits the loop turn's transaction, then sends the replies that waited for it: as they
  * were when the commit succeeded, as StorageFailure when it failed (nothing of theirs was
- * stored). Safe to call when nothing is pending.
+ * stored, and what a read saw was never stored either). Safe to call when nothing is
+ * pending.
  */
 void api_commit(struct api_env *env);
 void api_env_deinit(struct api_env *env);
@@ -98,7 +110,7 @@ int api_txn_enter(struct api_env *env);
 int api_txn_leave(struct api_env *env, bool ok);
 /* Queues a success reply until the commit (params stolen). */
 void api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params);
-/* The same for an error that must wait for the commit (its audit row). */
+/* The same for an error (a static string) that must wait for the commit (its audit row). */
 void api_reply_error_after_commit(struct api_env *env, struct api_req *req, const char *error,
 				  json_t *params);
 void api_reply_storage_failure(struct api_env *env, struct api_req *req);

@@ -8,7 +8,9 @@
  * events; resolve the events this one refers to (an omitted reference means the latest
  * fitting event, and is stored resolved); append the event; recompute every deadline of the
  * case from its events with the rules in force; store them; write the audit row. Any
- * failure rolls back the savepoint alone, so nothing is half-written.
+ * failure rolls back the savepoint alone, so nothing is half-written. A correction of the
+ * received event (RegisterApplication with supersedes) also rewrites the case row's
+ * registration fields, which always follow the newest version of that event.
  *
  * Instants are stored as unix seconds and, inside an event's data, as RFC 3339 UTC text;
  * the civil date that the law counts from is derived in the configured zone (cal.h).
@@ -24,6 +26,7 @@
 #include "api.h"
 #include "cal.h"
 #include "log.h"
+#include "proto.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -32,7 +35,13 @@
 #define MAX_IDENT_LEN	 64
 #define MAX_EVENT_ID_LEN 128
 #define MAX_TEXT_LEN	 500
-#define MAX_IMPORT_ITEMS 500
+/*
+ * Items per ImportEvents call: they all run in one loop callback, about half a millisecond
+ * each for a decision (its deadlines recomputed, its reminders planned), so a call stays
+ * within a few milliseconds and other connections are not kept waiting (DESIGN.md
+ * invariant 6). The CLI sends imports in chunks of this size (cli_case.c).
+ */
+#define MAX_IMPORT_ITEMS 10
 #define MAX_LIMIT	 1000
 #define DEFAULT_LIMIT	 100
 /* Events may be recorded as happening at most this far ahead of the daemon's clock. */
@@ -156,7 +165,7 @@ static const struct param p_close[] = {
 	}
 
 static const struct event_method event_methods[] = {
-	EM(IFACE_REGISTER_APPLICATION, RULES_EV_RECEIVED, "received", NULL, 0, false, p_register),
+	EM(IFACE_REGISTER_APPLICATION, RULES_EV_RECEIVED, "received", NULL, 0, true, p_register),
 	EM(IFACE_RECORD_PRELIMINARY_REPLY, RULES_EV_PRELIMINARY_REPLY, "sent", NULL, 0, true,
 	   p_prelim),
 	EM(IFACE_REQUEST_DOCUMENTATION, RULES_EV_DOC_REQUESTED, "requested", NULL, 0, true,
@@ -502,6 +511,19 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 			break;
 		}
 		json_object_set(d, p->name, v);
+	}
+	if (m->type == RULES_EV_PRELIMINARY_REPLY || m->type == RULES_EV_DOC_REQUESTED) {
+		/* A promise or a due date cannot lie before the day it was given. */
+		const char *key = m->type == RULES_EV_PRELIMINARY_REPLY ? "promised" : "due";
+		struct cal_date date, given;
+		char d1[CAL_DATE_LEN], d2[CAL_DATE_LEN];
+
+		if (cal_date_parse(json_string_value(json_object_get(d, key)), &date) == 0 &&
+		    cal_date_of_instant(*when, &given) == 0 && cal_cmp(date, given) < 0) {
+			fail_param(o, key, "'%s' (%s) is before '%s' (%s)", key,
+				   cal_date_format(date, d1), m->when, cal_date_format(given, d2));
+			goto bad;
+		}
 	}
 	if (m->type == RULES_EV_DECISION &&
 	    !!json_object_get(d, "made_available") != !!json_object_get(d, "notice_sent")) {
@@ -1028,6 +1050,46 @@ account_name(uint32_t uid)
 }
 
 /*
+ * The deadline an extension or override (data, with its subject resolved) is about, among
+ * the case's deadlines as computed today (*comp, the caller's to free): its index, or -1
+ * with o filled when the case has no such deadline — an event that would change nothing.
+ * verb ("extend", "override") is for the message.
+ */
+static ssize_t
+subject_deadline(struct api_env *env, const struct store_case *c, const struct timeline *tl,
+		 json_t *data, struct cal_date today, const char *verb, struct computed *comp,
+		 struct outcome *o)
+{
+	enum rules_kind kind;
+	int64_t subject = json_integer_value(json_object_get(data, "subject"));
+
+	rules_kind_parse(json_string_value(json_object_get(data, "kind")), &kind);
+	if (compute(env->conf->rules, c->service, tl, today, comp) < 0) {
+		fail_order(o, c->ref, "the case's deadlines cannot be computed");
+		return -1;
+	}
+	for (size_t i = 0; i < comp->n; i++) {
+		if (comp->d[i].kind == kind && comp->d[i].subject == subject)
+			return (ssize_t)i;
+	}
+	fail_order(o, c->ref, "case %s has no %s for event %lld to %s", c->ref,
+		   rules_kind_label(kind), (long long)subject, verb);
+	return -1;
+}
+
+/* Overrides: only of a deadline the case has. */
+static bool
+check_override(struct api_env *env, const struct store_case *c, const struct timeline *tl,
+	       json_t *data, struct cal_date today, struct outcome *o)
+{
+	struct computed comp = { 0 };
+	bool ok = subject_deadline(env, c, tl, data, today, "override", &comp, o) >= 0;
+
+	rules_deadlines_free(comp.d, comp.n);
+	return ok;
+}
+
+/*
  * Extensions: the deadline must exist, not have expired, and move later (fvl. § 29). The
  * refusal names the deadline by its label and its configured source, not by a section.
  */
@@ -1038,21 +1100,15 @@ check_extension(struct api_env *env, const struct store_case *c, const struct ti
 	struct computed comp = { 0 };
 	enum rules_kind kind;
 	struct cal_date until;
-	int64_t subject = json_integer_value(json_object_get(data, "subject"));
 	bool ok = false;
 	char d1[CAL_DATE_LEN], d2[CAL_DATE_LEN];
+	ssize_t i = subject_deadline(env, c, tl, data, today, "extend", &comp, o);
 
 	rules_kind_parse(json_string_value(json_object_get(data, "kind")), &kind);
 	cal_date_parse(json_string_value(json_object_get(data, "until")), &until);
-	if (compute(env->conf->rules, c->service, tl, today, &comp) < 0) {
-		fail_order(o, c->ref, "the case's deadlines cannot be computed");
-		return false;
-	}
-	for (size_t i = 0; i < comp.n; i++) {
+	if (i >= 0) {
 		const struct rules_deadline *d = &comp.d[i];
 
-		if (d->kind != kind || d->subject != subject)
-			continue;
 		if (d->state == RULES_STATE_MET || d->state == RULES_STATE_CANCELLED) {
 			fail_order(o, c->ref, "the %s is %s; there is nothing to extend",
 				   rules_kind_label(kind), rules_state_name(d->state));
@@ -1072,11 +1128,7 @@ check_extension(struct api_env *env, const struct store_case *c, const struct ti
 		} else {
 			ok = true;
 		}
-		goto out;
 	}
-	fail_order(o, c->ref, "case %s has no %s for event %lld to extend", c->ref,
-		   rules_kind_label(kind), (long long)subject);
-out:
 	rules_deadlines_free(comp.d, comp.n);
 	return ok;
 }
@@ -1095,9 +1147,13 @@ fail_engine(struct outcome *o, const char *ref, int ret)
 			   "or an event the case cannot have now");
 }
 
-/* Stores the case's deadlines as computed today. */
+/*
+ * Stores the case's deadlines as computed today. With shown, also returns (owned) the
+ * deadlines as a reply shows them: the stored explanations, not computed a second time.
+ */
 static int
-store_deadlines(struct api_env *env, const struct store_case *c, const struct computed *comp)
+store_deadlines(struct api_env *env, const struct store_case *c, const struct computed *comp,
+		json_t **shown)
 {
 	struct store_deadline *rows = xcalloc(comp->n ? comp->n : 1, sizeof(*rows));
 	char(*due)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*due));
@@ -1105,6 +1161,8 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 	char **expl = xcalloc(comp->n ? comp->n : 1, sizeof(*expl));
 	int ret;
 
+	if (shown)
+		*shown = json_array();
 	for (size_t i = 0; i < comp->n; i++) {
 		const struct rules_deadline *d = &comp->d[i];
 		json_t *j = rules_deadline_json(d);
@@ -1113,8 +1171,11 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 		/* The words too: reminders quote them ({{explanation}}). */
 		json_object_set_new(j, "text", json_string(text));
 		free(text);
-		expl[i] = json_dumps(j, JSON_COMPACT);
-		json_decref(j);
+		expl[i] = proto_json_compact(j, NULL);
+		if (shown)
+			json_array_append_new(*shown, j);
+		else
+			json_decref(j);
 		rows[i] = (struct store_deadline){
 			.kind = rules_kind_name(d->kind),
 			.subject = d->subject,
@@ -1127,6 +1188,10 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 		};
 	}
 	ret = store_deadlines_replace(env->store, c->id, rows, comp->n);
+	if (ret < 0 && shown) {
+		json_decref(*shown);
+		*shown = NULL;
+	}
 	for (size_t i = 0; i < comp->n; i++)
 		free(expl[i]);
 	free(expl);
@@ -1134,6 +1199,63 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 	free(due);
 	free(rows);
 	return ret;
+}
+
+/* The current version of the case's received event (0 when it has none). */
+static int64_t
+current_received(const struct timeline *tl)
+{
+	for (size_t i = tl->n; i-- > 0;) {
+		if (!tl->ev[i].superseded_by && strcmp(tl->ev[i].type, "received") == 0)
+			return tl->ev[i].id;
+	}
+	return 0;
+}
+
+/*
+ * A correction of the received event may move the day the application was received, but
+ * not past an event of the case that is in force (correct that one first): every other
+ * event happens on or after that day.
+ */
+static bool
+received_correction_fits(const struct timeline *tl, const char *ref, struct cal_date received,
+			 struct outcome *o)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct store_event *e = &tl->ev[i];
+		struct cal_date day;
+		char d1[CAL_DATE_LEN], d2[CAL_DATE_LEN];
+
+		if (e->superseded_by || strcmp(e->type, "received") == 0 ||
+		    cal_date_of_instant(e->occurred, &day) < 0 || cal_cmp(day, received) >= 0)
+			continue;
+		fail_order(o, ref,
+			   "event %lld (%s, %s) lies before the corrected 'received' (%s); "
+			   "correct it first",
+			   (long long)e->id, e->type, cal_date_format(day, d1),
+			   cal_date_format(received, d2));
+		return false;
+	}
+	return true;
+}
+
+/* The registration's fields of the case row from a received event's data. */
+static void
+case_set_registration(struct store_case *c, json_t *data, int64_t received)
+{
+	const char *handler = json_string_value(json_object_get(data, "handler"));
+	const char *unit = json_string_value(json_object_get(data, "unit"));
+
+	free(c->service);
+	free(c->handler);
+	free(c->unit);
+	free(c->channel);
+	c->service = xstrdup(json_string_value(json_object_get(data, "service")));
+	c->handler = handler ? xstrdup(handler) : NULL;
+	c->unit = unit ? xstrdup(unit) : NULL;
+	c->channel = xstrdup(json_string_value(json_object_get(data, "channel")));
+	c->emergency = json_is_true(json_object_get(data, "emergency"));
+	c->received = received;
 }
 
 /* Registers the case of a RegisterApplication, or finds it registered with the same data. */
@@ -1168,14 +1290,15 @@ register_case(struct api_env *env, struct api_req *req, json_t *data, int64_t wh
 		else if ((unit || c->unit) && (!unit || !c->unit || strcmp(unit, c->unit) != 0))
 			diff = "unit";
 		if (diff) {
-			char msg[200];
+			char *msg =
+				xasprintf("case %s is registered with another '%s'; to change "
+					  "it, record a correction instead: RegisterApplication "
+					  "with 'supersedes' naming the case's received event",
+					  ref, diff);
 
-			snprintf(msg, sizeof(msg),
-				 "case %s is registered with another '%s'; record a correction "
-				 "instead of registering it again",
-				 ref, diff);
 			fail(o, "no.fristvakt.CaseConflict",
 			     json_pack("{ss ss}", "reference", ref, "message", msg));
+			free(msg);
 			return false;
 		}
 		return true;
@@ -1226,9 +1349,10 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 	struct timeline tl = { 0 };
 	struct computed comp = { 0 };
 	struct cal_date today, when_date, received_date;
+	json_t *shown = NULL;
 	json_t *data = NULL;
 	int64_t when, supersedes;
-	bool ok = false, existing = false;
+	bool ok = false, existing = false, correction;
 	char *text = NULL;
 	int ret;
 
@@ -1239,6 +1363,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 	ref = json_string_value(json_object_get(req->params, "reference"));
 	event_id = json_string_value(json_object_get(req->params, "event_id"));
 	supersedes = json_integer_value(json_object_get(req->params, "supersedes"));
+	/* RegisterApplication with supersedes corrects the received event of a case. */
+	correction = m->type == RULES_EV_RECEIVED && supersedes;
 	if (!today_of(req->now, &today) || cal_date_of_instant(when, &when_date) < 0) {
 		fail_param(o, m->when ? m->when : "reference", "the time is out of range");
 		goto out;
@@ -1270,16 +1396,16 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		}
 	}
 
-	if (m->type == RULES_EV_RECEIVED) {
+	if (m->type == RULES_EV_RECEIVED && !correction) {
 		if (!register_case(env, req, data, when, &c, &existing, o))
 			goto out;
 		if (existing) {
-			/* The same application again: answer with its received event. */
+			/* The same application again: answer with its received event as in force. */
 			if ((ret = timeline_load(env->store, c.id, &tl)) < 0) {
 				fail_storage(env, o);
 				goto out;
 			}
-			ret = recorded_json(env, &c, tl.n ? tl.ev[0].id : 0, true, req->now, reply);
+			ret = recorded_json(env, &c, current_received(&tl), true, req->now, reply);
 			if (ret < 0)
 				fail_storage(env, o);
 			ok = ret == 0;
@@ -1302,15 +1428,36 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 				   ref);
 			goto out;
 		}
-		if (!rules_has_service(env->conf->rules, c.service)) {
+		/*
+		 * A closed case still takes complaints and what follows them (their deadlines
+		 * run on), and a correction of its closing, but not a second closing or a
+		 * withdrawal of what was already decided and closed.
+		 */
+		if (strcmp(c.state, "closed") == 0 &&
+		    ((m->type == RULES_EV_CLOSED && !supersedes) ||
+		     m->type == RULES_EV_WITHDRAWN)) {
+			fail_order(o, ref, "case %s is closed; it cannot be %s", ref,
+				   m->type == RULES_EV_CLOSED ? "closed again (to correct the "
+								"closing, give 'supersedes')"
+							      : "withdrawn");
+			goto out;
+		}
+		/* A correction of the registration may move the case to a service in force. */
+		if (!correction && !rules_has_service(env->conf->rules, c.service)) {
 			fail_order(o, ref,
 				   "case %s is of service '%s', which is no longer in the "
 				   "configuration",
 				   ref, c.service);
 			goto out;
 		}
+		if (correction && json_object_get(req->params, "contact")) {
+			fail_param(o, "contact",
+				   "'contact' is not part of the received event and cannot be "
+				   "corrected with it; leave it out");
+			goto out;
+		}
 		cal_date_of_instant(c.received, &received_date);
-		if (m->when && cal_cmp(when_date, received_date) < 0) {
+		if (!correction && m->when && cal_cmp(when_date, received_date) < 0) {
 			char d1[CAL_DATE_LEN], d2[CAL_DATE_LEN];
 
 			fail_order(o, ref, "'%s' (%s) is before the application was received (%s)",
@@ -1343,6 +1490,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 				goto out;
 			}
 		}
+		if (correction && !received_correction_fits(&tl, ref, when_date, o))
+			goto out;
 		/* Store references resolved, so that later events cannot change their meaning. */
 		if (m->ref_param) {
 			json_t *given = json_object_get(data, m->ref_param);
@@ -1385,6 +1534,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		}
 		if (m->type == RULES_EV_EXTENSION && !check_extension(env, &c, &tl, data, today, o))
 			goto out;
+		if (m->type == RULES_EV_OVERRIDE && !check_override(env, &c, &tl, data, today, o))
+			goto out;
 	}
 
 	/* Append the event. */
@@ -1409,6 +1560,14 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		c.state = xstrdup(m->type == RULES_EV_WITHDRAWN ? "withdrawn" : "closed");
 	}
 	c.updated = req->now;
+	if (correction) {
+		/* The case row follows the newest version of its received event. */
+		case_set_registration(&c, data, when);
+		if (store_case_update(env->store, &c) < 0) {
+			fail_storage(env, o);
+			goto out;
+		}
+	}
 	if (store_case_set_state(env->store, c.id, c.state, c.updated) < 0) {
 		fail_storage(env, o);
 		goto out;
@@ -1425,7 +1584,7 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		fail_engine(o, ref, ret);
 		goto out;
 	}
-	if (store_deadlines(env, &c, &comp) < 0 ||
+	if (store_deadlines(env, &c, &comp, &shown) < 0 ||
 	    api_remind_plan(env, &c, comp.d, comp.n, req->now) < 0) {
 		fail_storage(env, o);
 		goto out;
@@ -1448,12 +1607,14 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 	}
 	*reply = json_pack("{s{so sI sb so so}}", "recorded", "case",
 			   case_json(env->conf->rules, &c), "event", (json_int_t)ev.id, "duplicate",
-			   false, "deadlines", deadlines_json(&comp), "breaches",
+			   false, "deadlines", shown, "breaches",
 			   breaches_json(env->conf->rules, &tl));
+	shown = NULL;
 	log_info("%s %s: event %lld (%s)", req->method->name + strlen(IFACE_FRISTVAKT) + 1, ref,
 		 (long long)ev.id, rules_event_type_name(m->type));
 	ok = true;
 out:
+	json_decref(shown);
 	free(text);
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
@@ -1579,6 +1740,7 @@ api_case_get(struct api_env *env, struct api_req *req)
 	struct timeline tl = { 0 };
 	struct computed comp = { 0 };
 	struct cal_date today;
+	char today_s[CAL_DATE_LEN];
 	json_t *events;
 	int ret;
 
@@ -1602,9 +1764,10 @@ api_case_get(struct api_env *env, struct api_req *req)
 	for (size_t i = 0; i < tl.n; i++)
 		json_array_append_new(events, event_json(&tl, i));
 	req->reply(req, NULL,
-		   json_pack("{so so so so}", "case", case_json(env->conf->rules, &c), "events",
+		   json_pack("{so so so so ss}", "case", case_json(env->conf->rules, &c), "events",
 			     events, "deadlines", deadlines_json(&comp), "breaches",
-			     breaches_json(env->conf->rules, &tl)));
+			     breaches_json(env->conf->rules, &tl), "today",
+			     cal_date_format(today, today_s)));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
 	store_case_deinit(&c);
@@ -1810,6 +1973,11 @@ api_audit_list(struct api_env *env, struct api_req *req)
 
 	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)) || !get_limit(req, &limit))
 		return;
+	if (json_is_integer(json_object_get(req->params, "after")) &&
+	    json_integer_value(json_object_get(req->params, "after")) < 1) {
+		reply_bad(req, "after", "'after' must be the 'next' of a previous page");
+		return;
+	}
 	if (store_audit_list(env->store, opt_string(req, "reference"), limit,
 			     json_integer_value(json_object_get(req->params, "after")), &rows,
 			     &next) < 0) {
@@ -1865,7 +2033,7 @@ api_recompute_case(struct api_env *env, const struct store_case *c, int64_t now)
 		return ret;
 	/* A case the rules can no longer compute keeps what was stored for it. */
 	if (compute(env->conf->rules, c->service, &tl, today, &comp) == 0) {
-		ret = store_deadlines(env, c, &comp);
+		ret = store_deadlines(env, c, &comp, NULL);
 		if (ret == 0)
 			ret = api_remind_plan(env, c, comp.d, comp.n, now);
 	}

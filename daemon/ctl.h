@@ -18,16 +18,22 @@ struct conf;
 struct ctl;
 
 /*
- * Starts serving on the socket passed by systemd (socket activation) or, without one, on
- * conf->socket, which it creates with conf->socket_mode and group. env and conf are
- * borrowed for the server's life (see ctl_set_conf). On failure returns a negative errno
- * and writes a message to err.
+ * Starts serving on the socket passed by systemd (socket activation; it must be a listening
+ * unix stream socket) or, without one, on conf->socket, which it creates with
+ * conf->socket_mode and group. env and conf are borrowed for the server's life (see
+ * ctl_set_conf). On failure returns a negative errno and writes a message to err.
  */
 int ctl_start(uv_loop_t *loop, const struct conf *conf, struct api_env *env, struct ctl **out,
 	      char *err, size_t errlen);
 /* Switches to the limits and access rules of a new configuration (borrowed). */
 void ctl_set_conf(struct ctl *ctl, const struct conf *conf);
 unsigned ctl_connections(const struct ctl *ctl);
+/*
+ * Where the server listens, for logs and status: conf->socket, or the real path of the
+ * socket systemd passed ("@name" for an abstract socket). Borrowed from ctl; valid until
+ * ctl_stop().
+ */
+const char *ctl_socket_path(const struct ctl *ctl);
 /* Stops listening, closes every connection and frees ctl once the handles are closed. */
 void ctl_stop(struct ctl *ctl);
 

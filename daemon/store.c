@@ -27,14 +27,12 @@
 #include "util.h"
 
 enum stmt_id {
-	STMT_COUNT_CASES,
-	STMT_COUNT_EVENTS,
-	STMT_COUNT_DEADLINES,
-	STMT_COUNT_AUDIT,
+	STMT_COUNT_GET,
 	STMT_AUDIT_INSERT,
 	STMT_CASE_BY_REF,
 	STMT_CASE_INSERT,
 	STMT_CASE_SET_STATE,
+	STMT_CASE_UPDATE,
 	STMT_CONTACT_SET,
 	STMT_EVENT_BY_CLIENT_ID,
 	STMT_EVENT_INSERT,
@@ -54,10 +52,8 @@ enum stmt_id {
 	"ifnull((SELECT min(s.id) FROM events s WHERE s.supersedes = e.id), 0), e.uid"
 
 static const char *const stmt_sql[STMT_COUNT] = {
-	[STMT_COUNT_CASES] = "SELECT count(*) FROM cases",
-	[STMT_COUNT_EVENTS] = "SELECT count(*) FROM events",
-	[STMT_COUNT_DEADLINES] = "SELECT count(*) FROM deadlines",
-	[STMT_COUNT_AUDIT] = "SELECT count(*) FROM audit",
+	/* Kept by triggers (db/002), so that Status never scans a table. */
+	[STMT_COUNT_GET] = "SELECT n FROM counts WHERE name = ?",
 	[STMT_AUDIT_INSERT] = ("INSERT INTO audit (at, method, case_ref, uid, gid, pid, outcome) "
 			       "VALUES (?, ?, ?, ?, ?, ?, ?)"),
 	[STMT_CASE_BY_REF] = "SELECT " CASE_COLUMNS " FROM cases c WHERE c.ref = ?",
@@ -65,6 +61,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			      "emergency, state, created, updated) "
 			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 	[STMT_CASE_SET_STATE] = "UPDATE cases SET state = ?, updated = ? WHERE id = ?",
+	[STMT_CASE_UPDATE] = ("UPDATE cases SET service = ?, handler = ?, unit = ?, received = ?, "
+			      "channel = ?, emergency = ?, updated = ? WHERE id = ?"),
 	[STMT_CONTACT_SET] = ("INSERT OR REPLACE INTO contacts (case_id, email, phone, consent_at) "
 			      "VALUES (?, ?, ?, ?)"),
 	[STMT_EVENT_BY_CLIENT_ID] = "SELECT " EVENT_COLUMNS " FROM events e WHERE e.client_id = ?",
@@ -195,6 +193,19 @@ store_schema_latest(void)
 	return n;
 }
 
+/* PRAGMA schema_version + 1: every connection reads the schema again. */
+static int
+bump_schema_cookie(struct store *st)
+{
+	char sql[64];
+	int cookie = 0, ret;
+
+	if ((ret = pragma_int(st, "PRAGMA schema_version", &cookie)) < 0)
+		return ret;
+	snprintf(sql, sizeof(sql), "PRAGMA schema_version = %d", cookie + 1);
+	return exec(st, sql);
+}
+
 static int
 migrate(struct store *st, char *err, size_t errlen)
 {
@@ -221,7 +232,13 @@ migrate(struct store *st, char *err, size_t errlen)
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
 		if ((ret = exec(st, "BEGIN IMMEDIATE")) < 0)
 			goto fail;
-		if ((ret = exec(st, m->data)) < 0 || (ret = exec(st, bump)) < 0) {
+		/*
+		 * schema_version + 1 after the migration's own statements: a migration may
+		 * edit table definitions in sqlite_schema (writable_schema), and only a new
+		 * schema cookie makes every connection, this one included, read them again.
+		 */
+		if ((ret = exec(st, m->data)) < 0 || (ret = exec(st, bump)) < 0 ||
+		    (ret = bump_schema_cookie(st)) < 0) {
 			snprintf(err, errlen, "migration %s failed: %s", m->name,
 				 sqlite3_errmsg(st->db));
 			exec(st, "ROLLBACK");
@@ -520,17 +537,23 @@ store_rollback(struct store *st)
 		exec(st, "ROLLBACK");
 }
 
+/* A figure of the counts table; a missing row is a damaged database. */
 static int
-count(struct store *st, enum stmt_id id, int64_t *out)
+count(struct store *st, const char *name, int64_t *out)
 {
-	sqlite3_stmt *s = st->stmt[id];
-	int rc = sqlite3_step(s);
+	sqlite3_stmt *s = st->stmt[STMT_COUNT_GET];
+	int rc;
 
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*out = sqlite3_column_int64(s, 0);
 		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_CORRUPT;
 	}
 	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return map_rc(rc);
 }
 
@@ -539,10 +562,10 @@ store_counts(struct store *st, struct store_counts *out)
 {
 	int ret;
 
-	if ((ret = count(st, STMT_COUNT_CASES, &out->cases)) < 0 ||
-	    (ret = count(st, STMT_COUNT_EVENTS, &out->events)) < 0 ||
-	    (ret = count(st, STMT_COUNT_DEADLINES, &out->deadlines)) < 0 ||
-	    (ret = count(st, STMT_COUNT_AUDIT, &out->audit)) < 0)
+	if ((ret = count(st, "cases", &out->cases)) < 0 ||
+	    (ret = count(st, "events", &out->events)) < 0 ||
+	    (ret = count(st, "deadlines", &out->deadlines)) < 0 ||
+	    (ret = count(st, "audit", &out->audit)) < 0)
 		return ret;
 	return 0;
 }
@@ -725,6 +748,22 @@ store_case_set_state(struct store *st, int64_t id, const char *state, int64_t up
 	bind_text(s, 1, state);
 	sqlite3_bind_int64(s, 2, updated);
 	sqlite3_bind_int64(s, 3, id);
+	return step_done(s);
+}
+
+int
+store_case_update(struct store *st, const struct store_case *c)
+{
+	sqlite3_stmt *s = st->stmt[STMT_CASE_UPDATE];
+
+	bind_text(s, 1, c->service);
+	bind_text(s, 2, c->handler);
+	bind_text(s, 3, c->unit);
+	sqlite3_bind_int64(s, 4, c->received);
+	bind_text(s, 5, c->channel);
+	sqlite3_bind_int(s, 6, c->emergency);
+	sqlite3_bind_int64(s, 7, c->updated);
+	sqlite3_bind_int64(s, 8, c->id);
 	return step_done(s);
 }
 
@@ -1500,34 +1539,27 @@ store_channel_disabled(struct store *st, const char *channel)
 int
 store_reminder_counts(struct store *st, json_t **out)
 {
-	sqlite3_stmt *s = NULL;
-	json_t *o;
-	int rc = prep(st, "SELECT state, count(*) FROM reminders GROUP BY state", &s);
+	static const char *const names[] = { "pending", "failed", "sent", "dead", "cancelled" };
+	json_t *o = json_object();
+	char key[32];
+	int64_t n;
+	int ret;
 
-	if (rc != SQLITE_OK)
-		return map_rc(rc);
-	o = json_pack("{sI sI sI sI sI}", "pending", (json_int_t)0, "failed", (json_int_t)0, "sent",
-		      (json_int_t)0, "dead", (json_int_t)0, "cancelled", (json_int_t)0);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_object_set_new(o, (const char *)sqlite3_column_text(s, 0),
-				    json_integer(sqlite3_column_int64(s, 1)));
-	done(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(o);
-		return map_rc(rc);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(key, sizeof(key), "reminders.%s", names[i]);
+		if ((ret = count(st, key, &n)) < 0)
+			goto fail;
+		json_object_set_new(o, names[i], json_integer(n));
 	}
 	/* Attempts that went out with the built-in text because a template failed. */
-	rc = prep(st, "SELECT count(*) FROM attempts WHERE fallback = 1", &s);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_object_set_new(o, "template_fallbacks",
-				    json_integer(sqlite3_column_int64(s, 0)));
-	done(s);
-	if (rc != SQLITE_ROW) {
-		json_decref(o);
-		return map_rc(rc);
-	}
+	if ((ret = count(st, "template_fallbacks", &n)) < 0)
+		goto fail;
+	json_object_set_new(o, "template_fallbacks", json_integer(n));
 	*out = o;
 	return 0;
+fail:
+	json_decref(o);
+	return ret;
 }
 
 int

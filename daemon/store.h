@@ -125,6 +125,11 @@ int store_deadline_latest(struct store *st, int64_t case_id, const char *kind, i
 			  char **due);
 int store_deadlines_for_digest(struct store *st, const char *until, json_t **rows);
 int store_case_set_state(struct store *st, int64_t id, const char *state, int64_t updated);
+/*
+ * Writes the registration's fields of c (borrowed) — service, handler, unit, received,
+ * channel, emergency — and updated to its row (a correction of the received event).
+ */
+int store_case_update(struct store *st, const struct store_case *c);
 int store_contact_set(struct store *st, int64_t case_id, const char *email, const char *phone,
 		      int64_t at);
 

@@ -128,6 +128,7 @@ class Daemon:
         if getattr(self, "log", None):
             self.log.close()
         self.notify.close()
+        mismatch = self.count_mismatch()
         report = ""
         if os.path.exists(self.log_path):
             text = self.log_text()
@@ -136,6 +137,33 @@ class Daemon:
         shutil.rmtree(self.dir, ignore_errors=True)
         if report:
             raise AssertionError("sanitizer report in fristvaktd's log:\n" + report[-6000:])
+        if mismatch:
+            raise AssertionError("the counts table disagrees with the tables: %r" % mismatch)
+
+    def count_mismatch(self):
+        """After the daemon stopped: the figures Status reports (the counts table, kept by
+        triggers) against the rows really stored. {} when they agree or there is nothing
+        to compare (no database, an older schema, a database a test damaged)."""
+        if not os.path.exists(self.database):
+            return {}
+        try:
+            db = sqlite3.connect("file:%s?mode=ro" % self.database, uri=True)
+            try:
+                if not db.execute("SELECT 1 FROM sqlite_schema WHERE name = 'counts'").fetchone():
+                    return {}
+                kept = dict(db.execute("SELECT name, n FROM counts"))
+                real = {t: db.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                        for t in ("cases", "events", "deadlines", "audit")}
+                real["template_fallbacks"] = db.execute(
+                    "SELECT count(*) FROM attempts WHERE fallback = 1").fetchone()[0]
+                states = dict(db.execute("SELECT state, count(*) FROM reminders GROUP BY state"))
+                for state in ("pending", "failed", "sent", "dead", "cancelled"):
+                    real["reminders." + state] = states.get(state, 0)
+            finally:
+                db.close()
+        except sqlite3.DatabaseError:
+            return {}
+        return {k: (kept.get(k), v) for k, v in real.items() if kept.get(k) != v}
 
     def cli(self, *args, user=None, check=None, input=None):
         """Runs the CLI against this daemon; returns the CompletedProcess."""

@@ -10,6 +10,7 @@ import unittest
 
 from fvtest import DaemonTest
 from test_cases import PREFIX, CaseMixin, days_ago, iso, oslo_today
+from test_import_export import MAX_IMPORT_ITEMS
 
 INVALID = "org.varlink.service.InvalidParameter"
 OUT_OF_ORDER = "no.fristvakt.OutOfOrder"
@@ -67,15 +68,21 @@ class BadRequestTest(CaseMixin, DaemonTest):
         self.dec1 = self.decide("BR-1", "2026-03-10", "2026-03-12",
                                 event_id="cs:BR-1:vedtak")["event"]
         # BR-2: withdrawn.
-        self.register("BR-2", "2026-03-02")
+        self.recv2 = self.register("BR-2", "2026-03-02")["event"]
         self.rec("WithdrawApplication", {"reference": "BR-2", "withdrawn": "2026-03-05"})
         # BR-3: received, nothing else.
         self.recv3 = self.register("BR-3", "2026-03-02")["event"]
         # BR-4: a complaint deadline still open.
-        self.register("BR-4", iso(days_ago(10)))
+        self.recv4 = self.register("BR-4", iso(days_ago(10)))["event"]
         r = self.decide("BR-4", iso(days_ago(3)), iso(days_ago(2)))
         self.dec4 = r["event"]
         self.due4 = self.deadline(r, "complaint")["due"]
+        # BR-5: closed.
+        self.register("BR-5", "2026-03-02")
+        self.rec("CloseCase", {"reference": "BR-5", "closed": "2026-03-20"})
+        # BR-6: BPA, a service without a processing norm (no processing deadline).
+        r = self.register("BR-6", "2026-03-02", service="bpa")
+        self.assertNotIn("processing", self.kinds(r))
 
     def table(self):
         """(what, method, parameters, error, parameter-or-None)."""
@@ -100,8 +107,8 @@ class BadRequestTest(CaseMixin, DaemonTest):
             ("unknown field name", "RegisterApplication", reg(name="Kari Nordmann"), INVALID,
              "name"),
             ("unknown field fnr", "RecordDecision", dec(fnr="01017012345"), INVALID, "fnr"),
-            ("supersedes on RegisterApplication", "RegisterApplication", reg(supersedes=1),
-             INVALID, "supersedes"),
+            ("supersedes as string on RegisterApplication", "RegisterApplication",
+             reg(reference="BR-3", supersedes=str(self.recv3)), INVALID, "supersedes"),
             ("unknown contact member", "RegisterApplication",
              reg(contact={"email": "a@b.no", "consent": True, "name": "Kari"}), INVALID,
              "contact"),
@@ -129,6 +136,12 @@ class BadRequestTest(CaseMixin, DaemonTest):
             ("promised 29 Feb 2026", "RecordPreliminaryReply",
              {"reference": "BR-3", "sent": "2026-03-05", "promised": "2026-02-29"}, INVALID,
              "promised"),
+            ("promised before sent", "RecordPreliminaryReply",
+             {"reference": "BR-3", "sent": "2026-03-05T10:00:00+01:00",
+              "promised": "2026-03-04"}, INVALID, "promised"),
+            ("documentation due before requested", "RequestDocumentation",
+             {"reference": "BR-3", "requested": "2026-03-05", "due": "2026-03-04"}, INVALID,
+             "due"),
             ("until not a date", "ExtendDeadline", ext(until="2026-04-07T00:00:00Z"), INVALID,
              "until"),
             # Instants in the future, years out of range.
@@ -159,6 +172,19 @@ class BadRequestTest(CaseMixin, DaemonTest):
              {"reference": "BR-2", "sent": "2026-03-20"}, OUT_OF_ORDER, None),
             ("closing a withdrawn case", "CloseCase",
              {"reference": "BR-2", "closed": "2026-03-20"}, OUT_OF_ORDER, None),
+            ("closing a closed case", "CloseCase",
+             {"reference": "BR-5", "closed": "2026-03-21"}, OUT_OF_ORDER, None),
+            ("closing a closed case with its own event_id", "CloseCase",
+             {"reference": "BR-5", "closed": "2026-03-21", "event_id": "BR-5:close-2"},
+             OUT_OF_ORDER, None),
+            ("withdrawing a closed case", "WithdrawApplication",
+             {"reference": "BR-5", "withdrawn": "2026-03-21"}, OUT_OF_ORDER, None),
+            ("override of a deadline the case lacks", "OverrideDeadline",
+             {"reference": "BR-6", "kind": "processing", "due": future(30),
+              "reason": "Ny vurdering"}, OUT_OF_ORDER, None),
+            ("override with a received event as the complaint subject", "OverrideDeadline",
+             {"reference": "BR-4", "kind": "complaint", "due": future(30),
+              "reason": "Ny vurdering", "subject": self.recv4}, NOT_FOUND, None),
             ("extension after expiry", "ExtendDeadline", ext(ref="BR-1"), OUT_OF_ORDER, None),
             # Unknown case, service, events.
             ("unknown case", "RecordDecision", dec(ref="NO-SUCH"), "no.fristvakt.CaseNotFound",
@@ -174,6 +200,25 @@ class BadRequestTest(CaseMixin, DaemonTest):
              dec(ref="BR-4", made=iso(days_ago(3)), reached=iso(days_ago(1)),
                  supersedes=self.dec1), NOT_FOUND, None),
             ("supersedes no event", "RecordDecision", dec(supersedes=999999), NOT_FOUND, None),
+            # Corrections of the received event (RegisterApplication with supersedes).
+            ("received correction of an unknown case", "RegisterApplication",
+             reg(reference="NEW-9", supersedes=self.recv3), "no.fristvakt.CaseNotFound", None),
+            ("received correction superseding a decision", "RegisterApplication",
+             reg(reference="BR-1", handler="h-1", supersedes=self.dec1), NOT_FOUND, None),
+            ("received correction of another case's event", "RegisterApplication",
+             reg(reference="BR-1", handler="h-1", supersedes=self.recv3), NOT_FOUND, None),
+            ("received correction after the decision", "RegisterApplication",
+             reg(reference="BR-1", handler="h-1", received="2026-03-11",
+                 supersedes=self.dec1 - 1), OUT_OF_ORDER, None),
+            ("received correction on a withdrawn case", "RegisterApplication",
+             reg(reference="BR-2", received="2026-03-03", supersedes=self.recv2),
+             OUT_OF_ORDER, None),
+            ("received correction with a contact", "RegisterApplication",
+             reg(reference="BR-3", supersedes=self.recv3,
+                 contact={"email": "kari@example.no", "consent": True}), INVALID, "contact"),
+            ("received correction to an unknown service", "RegisterApplication",
+             reg(reference="BR-3", service="hundepass", supersedes=self.recv3),
+             "no.fristvakt.UnknownService", None),
             ("decision ref to a received event", "RequestReasons",
              {"reference": "BR-1", "requested": "2026-03-13", "decision": self.recv3},
              NOT_FOUND, None),
@@ -250,9 +295,10 @@ class BadRequestTest(CaseMixin, DaemonTest):
             ("until equal to the current due", "ExtendDeadline", ext(until=self.due4),
              INVALID, "until"),
             # Imports and listings.
-            ("ImportEvents with 501 items", "ImportEvents",
+            ("ImportEvents with one item too many", "ImportEvents",
              {"items": [{"method": "RegisterApplication",
-                         "parameters": reg(reference="IMP-%d" % i)} for i in range(501)]},
+                         "parameters": reg(reference="IMP-%d" % i)}
+                        for i in range(MAX_IMPORT_ITEMS + 1)]},
              INVALID, "items"),
             ("ImportEvents items not an array", "ImportEvents", {"items": {}}, INVALID,
              "items"),
@@ -272,6 +318,8 @@ class BadRequestTest(CaseMixin, DaemonTest):
             ("ListCases state foo", "ListCases", {"state": "foo"}, INVALID, "state"),
             ("ListCases limit -1", "ListCases", {"limit": -1}, INVALID, "limit"),
             ("ListAudit limit 1001", "ListAudit", {"limit": 1001}, INVALID, "limit"),
+            ("ListAudit after -1", "ListAudit", {"after": -1}, INVALID, "after"),
+            ("ListAudit after 0", "ListAudit", {"after": 0}, INVALID, "after"),
             # Idempotence and conflicts.
             ("event_id reused with other data", "RecordDecision",
              dec(reached="2026-03-13", event_id="cs:BR-1:vedtak"),

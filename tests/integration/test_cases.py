@@ -801,6 +801,32 @@ class WithdrawCloseTest(CaseTest):
         rows = self.call("ListDeadlines", {"kind": "complaint", "state": "met"})["deadlines"]
         self.assertIn("C-2", [x["reference"] for x in rows])
 
+    def test_closed_case_once(self):
+        self.register("C-3", "2026-03-02")
+        closed = self.rec("CloseCase", {"reference": "C-3", "closed": "2026-03-20"})["event"]
+        before = self.counts()
+        # Neither a second closing nor a withdrawal: both would rewrite the case's end.
+        for method, params in (("CloseCase", {"closed": "2026-03-21"}),
+                               ("WithdrawApplication", {"withdrawn": "2026-03-21"})):
+            err, p = self.call_error(method, dict(params, reference="C-3"))
+            self.assertEqual(err, OUT_OF_ORDER_ERROR, p)
+            self.assertIn("closed", p["message"])
+        self.assertEqual(self.counts(), before)
+        g = self.get_case("C-3")
+        self.assertEqual(g["case"]["state"], "closed")
+        self.assertEqual([e["type"] for e in g["events"]], ["received", "closed"])
+        # The closing itself can be corrected, and the case stays closed.
+        r = self.rec("CloseCase", {"reference": "C-3", "closed": "2026-03-19",
+                                   "supersedes": closed})
+        self.assertEqual(r["case"]["state"], "closed")
+        self.assertEqual(self.deadline(r, "preliminary_reply")["cancelled_on"], "2026-03-19")
+        # Sending the first closing again with its event id is still a duplicate.
+        self.register("C-4", "2026-03-02")
+        p = {"reference": "C-4", "closed": "2026-03-20", "event_id": "C-4:closed"}
+        first = self.rec("CloseCase", p)
+        again = self.rec("CloseCase", p)
+        self.assertEqual((again["event"], again["duplicate"]), (first["event"], True))
+
 
 class BreachTest(CaseTest):
     def test_oral_refusal(self):
@@ -911,6 +937,101 @@ class CorrectionTest(CaseTest):
             "outcome": "avslatt", "written": True, "reasoned": True, "supersedes": old})
         self.assertEqual(err, "no.fristvakt.OutOfOrder")
 
+    def test_received_correction(self):
+        # Registered with the wrong day, channel, handler and unit, and without the
+        # emergency flag: the received event is corrected by a new one that supersedes it.
+        ref = "K-5"
+        first = self.register(ref, "2026-03-02", handler="h-1", unit="u-1")
+        old = first["event"]
+        self.assertEqual(self.deadline(first, "processing")["due"], "2026-03-16")
+        audit_before = len(self.call("ListAudit", {"reference": ref})["entries"])
+        r = self.register(ref, "2026-03-06T10:00:00+01:00", channel="oral", handler="h-2",
+                          unit="u-2", emergency=True, supersedes=old)
+        new = r["event"]
+        self.assertNotEqual(new, old)
+        self.assertFalse(r["duplicate"])
+        want = {"received": "2026-03-06T09:00:00Z", "channel": "oral", "handler": "h-2",
+                "unit": "u-2", "emergency": True, "service": "okonomisk-stonad",
+                "state": "open"}
+        for case in (r["case"], self.get_case(ref)["case"]):
+            self.assertEqual({k: case[k] for k in want}, want)
+        # The deadlines follow the corrected event: the emergency norm from 6 March.
+        p = self.deadline(r, "processing")
+        self.assertEqual((p["subject"], p["due"], p["period"]), (new, "2026-03-07", "1d"))
+        self.assertEqual(self.deadline(r, "preliminary_reply")["start"]["date"], "2026-03-06")
+        g = self.get_case(ref)
+        ev = {e["id"]: e for e in g["events"]}
+        self.assertEqual((ev[old]["superseded_by"], ev[new]["supersedes"]), (new, old))
+        self.assertEqual(ev[old]["data"]["handler"], "h-1")
+        self.assertEqual(self.kinds(g), ["preliminary_reply", "processing"])
+        # Listings filter on the corrected handler and unit.
+        for method, key in (("ListCases", "cases"), ("ListDeadlines", "deadlines")):
+            for who, found in (("h-2", True), ("h-1", False)):
+                rows = self.call(method, {"handler": who})[key]
+                self.assertEqual(ref in [x["reference"] for x in rows], found, (method, who))
+            rows = self.call(method, {"unit": "u-2"})[key]
+            self.assertIn(ref, [x["reference"] for x in rows])
+        # Stored in the case row itself (what survives a restart), and audited.
+        db = self.d.db()
+        try:
+            row = db.execute("SELECT handler, unit, channel, emergency, received FROM cases "
+                             "WHERE ref = ?", (ref,)).fetchone()
+        finally:
+            db.close()
+        self.assertEqual(row[:4], ("h-2", "u-2", "oral", 1))
+        entries = self.call("ListAudit", {"reference": ref})["entries"]
+        self.assertEqual(len(entries), audit_before + 1)
+        self.assertEqual((entries[0]["method"], entries[0]["outcome"]),
+                         (PREFIX + "RegisterApplication", "ok"))
+        # Registering it again as corrected is the same application; as first given it is
+        # a conflict that points at the correction.
+        again = self.register(ref, "2026-03-06T10:00:00+01:00", channel="oral",
+                              handler="h-2", unit="u-2", emergency=True)
+        self.assertEqual((again["event"], again["duplicate"]), (new, True))
+        err, p = self.call_error("RegisterApplication", {
+            "reference": ref, "service": "okonomisk-stonad", "received": "2026-03-02",
+            "channel": "written", "handler": "h-1", "unit": "u-1"})
+        self.assertEqual(err, "no.fristvakt.CaseConflict")
+        self.assertIn("supersedes", p["message"])
+        # The first version cannot be corrected again; the newest can, and a decision
+        # then fixes how far later corrections may move the received day.
+        err, _ = self.call_error("RegisterApplication", {
+            "reference": ref, "service": "okonomisk-stonad", "received": "2026-03-05",
+            "channel": "oral", "supersedes": old})
+        self.assertEqual(err, OUT_OF_ORDER_ERROR)
+        self.decide(ref, "2026-03-10", "2026-03-12", outcome="innvilget")
+        before = self.counts()
+        err, p = self.call_error("RegisterApplication", {
+            "reference": ref, "service": "okonomisk-stonad", "received": "2026-03-11",
+            "channel": "oral", "supersedes": new})
+        self.assertEqual(err, OUT_OF_ORDER_ERROR)
+        self.assertIn("correct it first", p["message"])
+        self.assertEqual(self.counts(), before)
+        r = self.register(ref, "2026-03-06T10:00:00+01:00", channel="oral", handler="h-2",
+                          unit="u-2", supersedes=new, event_id="K-5:received-3")
+        self.assertEqual(self.deadline(r, "processing")["due"], "2026-03-20")
+        self.assertEqual(self.deadline(r, "processing")["state"], "met")
+        self.assertFalse(r["case"]["emergency"])
+        # Sent again with its event id: the same correction, stored once.
+        dup = self.register(ref, "2026-03-06T10:00:00+01:00", channel="oral", handler="h-2",
+                            unit="u-2", supersedes=new, event_id="K-5:received-3")
+        self.assertEqual((dup["event"], dup["duplicate"]), (r["event"], True))
+        self.assertEqual(self.counts()["events"], before["events"] + 1)
+
+    def test_received_correction_by_cli(self):
+        ref = "K-6"
+        self.d.cli("case", "add", ref, "--service", "okonomisk-stonad", "--received",
+                   "2026-03-02", "--handler", "h-1", check=0)
+        recv = self.get_case(ref)["events"][0]["id"]
+        p = self.d.cli("case", "add", ref, "--service", "okonomisk-stonad", "--received",
+                       "2026-03-02", "--handler", "h-9", "--supersedes", str(recv), check=0)
+        self.assertIn("recorded event %d in case %s" % (recv + 1, ref), p.stdout)
+        out = self.d.cli("case", "show", ref, check=0).stdout
+        self.assertIn("h-9", out)
+        self.assertIn("retter hendelse %d" % recv, out)
+        self.assertIn("rettet av hendelse %d" % (recv + 1), out)
+        self.assertIn("--supersedes", self.d.cli("case", "add", "--help", check=0).stdout)
+
     def test_complaint_correction(self):
         # The complaint was in fact posted a day later than first recorded: too late.
         ref = "K-4"
@@ -1007,6 +1128,46 @@ class TimeZoneTest(CaseTest):
         self.assertEqual([s["why"] for s in pr["steps"]], ["lørdag", "søndag"])
 
 
+class CaseShowTodayTest(CaseMixin, DaemonTest):
+    """`case show` judges "snart" on the daemon's today, as `deadlines` does, also when the
+    test clock has moved it away from the wall clock."""
+
+    SUBST = {"clock_control = false;": "clock_control = true;"}
+
+    def test_case_show_uses_the_daemons_today(self):
+        self.connect_case()
+        ref = "2026/TODAY-1"
+        r = self.register(ref, iso(oslo_today()))
+        due = datetime.date.fromisoformat(self.deadline(r, "processing")["due"])
+        self.assertGreater((due - oslo_today()).days, 3)
+        # The daemon's clock moves to noon the day before the processing deadline.
+        noon = datetime.datetime.combine(due - datetime.timedelta(1), datetime.time(12),
+                                         OSLO)
+        self.call("testing.SetClock", {"now": noon.isoformat()})
+        g = self.get_case(ref)
+        self.assertEqual(g["today"], iso(due - datetime.timedelta(1)))
+        rows = self.call("ListDeadlines", {"kind": "processing"})["deadlines"]
+        self.assertEqual([x["days_left"] for x in rows if x["reference"] == ref], [1])
+
+        p = self.d.cli("deadlines", "--kind", "processing", check=0)
+        line = [l for l in p.stdout.splitlines() if ref in l]
+        self.assertEqual(len(line), 1, p.stdout)
+        self.assertEqual(line[0].split()[:3], ["~", iso(due), "1"])
+        p = self.d.cli("case", "show", ref, check=0)
+        head = [l for l in p.stdout.split("Frister", 1)[1].splitlines()
+                if l.strip().startswith("saksbehandlingsfrist")]
+        self.assertEqual(len(head), 1, p.stdout)
+        self.assertIn(iso(due), head[0])
+        self.assertIn("snart (i morgen)", head[0])
+
+        # Past the due date on the daemon's clock: overdue in both.
+        self.call("testing.SetClock", {"now": (noon + datetime.timedelta(2)).isoformat()})
+        p = self.d.cli("case", "show", ref, check=0)
+        head = [l for l in p.stdout.split("Frister", 1)[1].splitlines()
+                if l.strip().startswith("saksbehandlingsfrist")]
+        self.assertIn("OVERSKREDET", head[0])
+
+
 class PreliminaryReplyOverrideTest(CaseTest):
     def test_preliminary_reply(self):
         ref = "FS-1"
@@ -1026,6 +1187,36 @@ class PreliminaryReplyOverrideTest(CaseTest):
                                                 "promised": "2026-05-15"})
         pr = self.deadline(r, "preliminary_reply")
         self.assertEqual((pr["state"], pr["due"]), ("missed", "2026-04-07"))
+
+    def test_promise_before_sending_refused(self):
+        self.register("FS-3", "2026-03-02")
+        before = self.counts()
+        err, p = self.call_error("RecordPreliminaryReply", {
+            "reference": "FS-3", "sent": "2026-03-20", "promised": "2026-03-19"})
+        self.assertEqual((err, p["parameter"]), ("org.varlink.service.InvalidParameter",
+                                                 "promised"))
+        self.assertIn("2026-03-20", p["message"])
+        self.assertEqual(self.counts(), before)
+        # The same day is a promise that can be kept.
+        r = self.rec("RecordPreliminaryReply", {"reference": "FS-3", "sent": "2026-03-20",
+                                                "promised": "2026-03-20"})
+        self.assertEqual(self.deadline(r, "processing")["promised_on"], "2026-03-20")
+
+    def test_override_needs_the_deadline(self):
+        # BPA has no processing norm: an override of one would be stored and change nothing.
+        r = self.register("OV-2", "2026-03-02", service="bpa")
+        self.assertNotIn("processing", self.kinds(r))
+        before = self.counts()
+        err, p = self.call_error("OverrideDeadline", {
+            "reference": "OV-2", "kind": "processing", "due": "2026-04-20",
+            "reason": "Avtalt med leder"})
+        self.assertEqual(err, OUT_OF_ORDER_ERROR)
+        self.assertIn("saksbehandlingsfrist", p["message"])
+        self.assertEqual(self.counts(), before)
+        # The deadline it does have can be overridden.
+        r = self.rec("OverrideDeadline", {"reference": "OV-2", "kind": "preliminary_reply",
+                                          "due": "2026-04-20", "reason": "Avtalt med leder"})
+        self.assertEqual(self.deadline(r, "preliminary_reply")["due"], "2026-04-20")
 
     def test_override(self):
         ref = "OV-1"

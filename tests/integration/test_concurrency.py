@@ -1,11 +1,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """32 clients at once, each on its own connection: every acknowledged event is stored,
 nothing is stored twice, and an acknowledgement survives the daemon being killed (SIGKILL)
-in the middle of a wave of writes."""
+in the middle of a wave of writes. Reads in the same loop turn as writes answer only what
+was committed: when the turn's commit fails, no reader has seen what it would have stored."""
 
 import datetime
+import errno
+import json
+import os
+import shutil
 import signal
 import sqlite3
+import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -237,6 +244,112 @@ class ConcurrencyTest(CaseMixin, unittest.TestCase):
         self.assertEqual(sorted(k for k in events.values()),
                          sorted({(ref, kind) for ref, kind in events.values()}))
         self.assertLess(time.monotonic() - started, 60)
+
+
+class ReadsDuringGroupCommitTest(CaseMixin, unittest.TestCase):
+    """Writes of one loop turn share a transaction on the daemon's one database connection, so
+    a read in the same turn sees their uncommitted changes. Its reply must wait for the
+    commit like theirs: here the commit fails (the database's file system is full), and a
+    reader that was answered at once would have seen a case that never existed."""
+
+    def setUp(self):
+        self.mnt = tempfile.mkdtemp(prefix="fristvakt-full-")
+        self.addCleanup(shutil.rmtree, self.mnt, ignore_errors=True)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", self.mnt],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): "
+                          + p.stderr.strip())
+        self.addCleanup(subprocess.run, ["umount", "-l", self.mnt])
+        db = os.path.join(self.mnt, "fristvakt.db")
+        self.d = Daemon({'database = "var/fristvakt.db";': 'database = "%s";' % db})
+        self.d.database = db
+        self.addCleanup(self.d.cleanup)
+        self.d.start()
+        self.c = self.d.connect()
+        self.addCleanup(self.c.close)
+
+    def register(self, ref, conn=None):
+        return (conn or self.c).call(PREFIX + "RegisterApplication", {
+            "reference": ref, "service": "okonomisk-stonad", "received": "2026-03-02",
+            "channel": "written", "handler": "h-1", "unit": "u" * 60})
+
+    def fill(self):
+        filler = os.path.join(self.mnt, "filler")
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError as e:
+            self.assertEqual(e.errno, errno.ENOSPC)
+        finally:
+            os.close(fd)
+        return filler
+
+    def test_reads_wait_for_the_commit(self):
+        for i in range(5):
+            self.assertNotIn("error", self.register("OK-%d" % i))
+        filler = self.fill()
+        # Write until commits fail: the write-ahead log can no longer grow.
+        for i in range(2000):
+            r = self.register("FILL-%d" % i)
+            if r.get("error") == PREFIX + "StorageFailure":
+                break
+            self.assertNotIn("error", r, r)
+        else:
+            self.fail("a full file system never refused a write")
+        committed = self.call("ListCases", {"limit": 1000})["cases"]
+
+        writer, readers = self.d.connect(), [self.d.connect() for _ in range(3)]
+        for conn in [writer] + readers:
+            self.addCleanup(conn.close)
+        reads = [("GetCase", {"reference": "GHOST-1"}),
+                 ("ListCases", {"limit": 1000}),
+                 ("ListDeadlines", {"limit": 1000})]
+        for attempt in range(5):
+            # The daemon stopped, the write and then the reads wait on their sockets, so
+            # that the daemon handles them all in one loop turn, the write first.
+            self.d.proc.send_signal(signal.SIGSTOP)
+            try:
+                msg = {"method": PREFIX + "RegisterApplication", "parameters": {
+                    "reference": "GHOST-1", "service": "okonomisk-stonad",
+                    "received": "2026-03-02", "channel": "written", "unit": "u" * 60}}
+                writer.send_raw(json.dumps(msg).encode() + b"\0")
+                time.sleep(0.05)
+                for conn, (method, params) in zip(readers, reads):
+                    conn.send_raw(json.dumps({"method": PREFIX + method,
+                                              "parameters": params}).encode() + b"\0")
+                time.sleep(0.05)
+            finally:
+                self.d.proc.send_signal(signal.SIGCONT)
+            w = writer.recv()
+            got = [conn.recv() for conn in readers]
+            self.assertEqual(w.get("error"), PREFIX + "StorageFailure", w)
+            # Nobody was told of the case that was never stored.
+            g = got[0]
+            self.assertIn(g.get("error"), (PREFIX + "StorageFailure",
+                                           PREFIX + "CaseNotFound"), g)
+            for r, key in ((got[1], "cases"), (got[2], "deadlines")):
+                if "error" in r:
+                    self.assertEqual(r["error"], PREFIX + "StorageFailure", r)
+                    self.assertIn("call again", r["parameters"]["message"])
+                else:
+                    self.assertNotIn("GHOST-1",
+                                     [x["reference"] for x in r["parameters"][key]])
+            if g.get("error") == PREFIX + "StorageFailure":
+                break   # the read shared the failed turn, as meant
+        else:
+            self.fail("the reads never shared the write's loop turn")
+        self.assertIn("call again", g["parameters"]["message"])
+
+        # Space returns: the daemon recovers, and the reads answer what is stored.
+        os.unlink(filler)
+        self.assertEqual(self.call("ListCases", {"limit": 1000})["cases"], committed)
+        err, _ = self.call_error("GetCase", {"reference": "GHOST-1"})
+        self.assertEqual(err, PREFIX + "CaseNotFound")
+        self.assertNotIn("error", self.register("AFTER-1"))
+        self.assertEqual(self.call("GetCase", {"reference": "AFTER-1"})["case"]["reference"],
+                         "AFTER-1")
 
 
 if __name__ == "__main__":

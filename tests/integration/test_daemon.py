@@ -4,14 +4,16 @@ refuses what it must refuse, and stops cleanly."""
 
 import json
 import os
+import re
 import signal
+import sqlite3
 import socket
 import stat
 import subprocess
 import time
 import unittest
 
-from fvtest import FRISTVAKTD, SCHEMA_LATEST, Daemon, DaemonTest, Varlink
+from fvtest import FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink
 
 
 class StatusTest(DaemonTest):
@@ -316,15 +318,84 @@ class LifecycleTest(unittest.TestCase):
                       self.d.log_text())
         self.assertFalse(os.path.exists(self.d.socket))
 
+    def register_many(self, n):
+        """n cases, through ImportEvents in small batches (a database of many pages)."""
+        c = self.d.connect()
+        for k in range(0, n, 10):
+            items = [{"method": "RegisterApplication", "parameters": {
+                "reference": "DMG-%d" % i, "service": "okonomisk-stonad",
+                "received": "2026-03-02T09:00:00Z", "channel": "written"}}
+                for i in range(k, min(n, k + 10))]
+            r = c.call("no.fristvakt.ImportEvents", {"items": items})
+            self.assertTrue(all(x["ok"] for x in r["parameters"]["results"]), r)
+        c.close()
+
     def downgrade_to_v1(self):
-        """A database of this build turned back into schema version 1 (db/001 only)."""
+        """A database of this build turned back into schema version 1 (db/001 only): the
+        columns and index of 002 dropped, the table definitions of 001 put back."""
+        with open(os.path.join(SOURCE_DIR, "db", "001_initial.sql")) as f:
+            v1 = f.read()
         db = self.d.db()
-        db.execute("DROP INDEX attempts_fallback")
+        for (name,) in db.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'")\
+                .fetchall():
+            db.execute("DROP TRIGGER %s" % name)
+        db.execute("DROP TABLE counts")
         db.execute("ALTER TABLE deadlines DROP COLUMN rule")
         db.execute("ALTER TABLE deadlines DROP COLUMN source")
+        db.commit()
+        cookie = db.execute("PRAGMA schema_version").fetchone()[0]
+        db.execute("PRAGMA writable_schema = ON")
+        for table in ("cases", "deadlines", "reminders", "attempts"):
+            m = re.search(r"CREATE TABLE %s \(.*?\n\) STRICT" % table, v1, re.S)
+            db.execute("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?",
+                       (m.group(0), table))
+        db.execute("PRAGMA schema_version = %d" % (cookie + 1))
+        db.execute("PRAGMA writable_schema = OFF")
         db.execute("PRAGMA user_version = 1")
         db.commit()
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        self.assertIn("state IN ('pending', 'failed', 'sent', 'dead', 'cancelled')",
+                      db.execute("SELECT sql FROM sqlite_schema WHERE name = 'reminders'")
+                      .fetchone()[0])
         db.close()
+
+    def check_counts(self):
+        """Status's counts, kept by triggers, equal the rows in the tables."""
+        db = self.d.db()
+        want = {t: db.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                for t in ("cases", "events", "deadlines", "audit")}
+        states = dict(db.execute("SELECT state, count(*) FROM reminders GROUP BY state"))
+        fallbacks = db.execute("SELECT count(*) FROM attempts WHERE fallback = 1").fetchone()[0]
+        db.close()
+        s = self.d.cli_json("status")
+        self.assertEqual(s["counts"], want)
+        for state in ("pending", "failed", "sent", "dead", "cancelled"):
+            self.assertEqual(s["reminders"][state], states.get(state, 0), state)
+        self.assertEqual(s["reminders"]["template_fallbacks"], fallbacks)
+        self.assertGreater(want["deadlines"], 0)
+
+    def check_schema_constraints(self):
+        """The CHECK constraints are comparisons, enforced, and need no temporary b-tree
+        per row written (an IN list of three or more values does, in SQLite 3.40)."""
+        db = self.d.db()
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        for table, sql in (
+                ("reminders", "INSERT INTO reminders (case_id, kind, subject, stage, "
+                 "occurrence, recipients, channel, state, planned, not_before, created) "
+                 "VALUES (NULL, 'k', 1, 's', 'o', 1, 'log', ?, 0, 0, 0)"),
+                ("cases", "INSERT INTO cases (ref, service, received, channel, emergency, "
+                 "state, created, updated) VALUES ('X', 'bpa', 0, 'oral', 0, ?, 0, 0)")):
+            plan = db.execute("EXPLAIN " + sql, ("pending",)).fetchall()
+            self.assertNotIn("OpenEphemeral", [row[1] for row in plan], table)
+            with self.assertRaises(sqlite3.IntegrityError, msg=table):
+                db.execute(sql, ("no such state",))
+        db.rollback()
+        db.close()
+
+    def test_fresh_schema_constraints(self):
+        self.d.start()
+        self.assertEqual(self.d.stop(), 0)
+        self.check_schema_constraints()
 
     def test_migration_from_version_1(self):
         self.d.start()
@@ -347,15 +418,12 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual((rule, source), (erule, esource))
             self.assertTrue(rule and source)
         self.assertEqual(self.d.cli_json("deadlines"), before)
+        self.check_schema_constraints()
+        self.check_counts()
 
     def test_damaged_database_not_migrated(self):
         self.d.start()
-        c = self.d.connect()
-        items = [{"method": "RegisterApplication", "parameters": {
-            "reference": "DMG-%d" % i, "service": "okonomisk-stonad",
-            "received": "2026-03-02T09:00:00Z", "channel": "written"}} for i in range(200)]
-        c.call("no.fristvakt.ImportEvents", {"items": items})
-        c.close()
+        self.register_many(200)
         self.assertEqual(self.d.stop(), 0)
         self.downgrade_to_v1()
         db = self.d.db()
@@ -394,13 +462,7 @@ class LifecycleTest(unittest.TestCase):
         # A database with many pages, then one page in the middle overwritten: the header
         # still reads, so the daemon starts; the check after READY finds the damage.
         self.d.start()
-        c = self.d.connect()
-        items = [{"method": "RegisterApplication", "parameters": {
-            "reference": "DMG-%d" % i, "service": "okonomisk-stonad",
-            "received": "2026-03-02T09:00:00Z", "channel": "written"}} for i in range(200)]
-        r = c.call("no.fristvakt.ImportEvents", {"items": items})
-        c.close()
-        self.assertTrue(all(x["ok"] for x in r["parameters"]["results"]), r)
+        self.register_many(200)
         self.assertEqual(self.d.stop(), 0)
         size = os.path.getsize(self.d.database)
         self.assertGreater(size, 64 * 4096)
@@ -484,6 +546,180 @@ class AccessTest(DaemonTest):
         p = self.d.cli("status", user="daemon")
         self.assertEqual(p.returncode, 1)
         self.assertIn("needs the read role; yours is none", p.stderr)
+
+
+# For ControlSocketEdgesTest (kept beside it: the tests above are not touched by it).
+import fcntl  # noqa: E402
+import sys  # noqa: E402
+
+from fvtest import FRISTVAKT  # noqa: E402
+
+
+class ControlSocketEdgesTest(unittest.TestCase):
+    """Oneway calls (no reply, errors included), peers in many groups, and what systemd
+    passes as the listening socket."""
+
+    def daemon(self, subst=None, start=True):
+        d = Daemon(subst)
+        self.addCleanup(d.cleanup)
+        if start:
+            d.start()
+        return d
+
+    def assert_quiet(self, c):
+        """Nothing more is queued on the connection."""
+        c.sock.settimeout(0.3)
+        try:
+            self.assertEqual(c.sock.recv(65536), b"", "unexpected data after the replies")
+        except socket.timeout:
+            pass
+        c.sock.settimeout(10)
+
+    def test_oneway_errors_get_no_reply(self):
+        d = self.daemon()
+        c = d.connect()
+        self.addCleanup(c.close)
+        oneway = [
+            {"method": "no.fristvakt.NoSuchMethod"},                    # MethodNotFound
+            {"method": "com.example.Foo"},                              # InterfaceNotFound
+            {"method": "no.fristvakt.Status", "upgrade": True},         # MethodNotImplemented
+            {"method": "no.fristvakt.Status", "parameters": {"verbose": True}},
+            {"method": "no.fristvakt.Status", "bogus": 1},              # InvalidMessage
+            {"method": "nodot"},                                        # InvalidMessage
+        ]
+        c.send_raw(b"".join(json.dumps(dict(m, oneway=True)).encode() + b"\0"
+                            for m in oneway))
+        # The next reply on the connection belongs to the next call that wants one.
+        r = c.call("org.varlink.service.GetInfo")
+        self.assertNotIn("error", r)
+        self.assertEqual(r["parameters"]["product"], "fristvaktd")
+        self.assertIn("schema_version", c.call("no.fristvakt.Status")["parameters"])
+        self.assert_quiet(c)
+        # Only "oneway": true asks for silence; what is not a JSON object is answered.
+        c.send_raw(b'{"method":"no.fristvakt.Status","oneway":"yes"}\0')
+        self.assertEqual(c.recv()["error"], "no.fristvakt.InvalidMessage")
+        c.send_raw(b'{"oneway":true,\0')
+        self.assertEqual(c.recv()["error"], "no.fristvakt.InvalidMessage")
+        self.assertNotIn("error", c.call("no.fristvakt.Status"))
+        self.assertIsNone(d.proc.poll())
+
+    def test_oneway_rate_limited_gets_no_reply(self):
+        d = self.daemon({"rate = 500;": "rate = 5;", "rate_burst = 1000;": "rate_burst = 10;"})
+        c = d.connect()
+        self.addCleanup(c.close)
+        call = json.dumps({"method": "no.fristvakt.Status", "oneway": True}).encode() + b"\0"
+        # 10 go through (their replies suppressed), 30 are rate-limited (errors suppressed).
+        c.send_raw(call * 40)
+        time.sleep(1.5)
+        r = c.call("no.fristvakt.Status")
+        self.assertNotIn("error", r)
+        self.assertIn("schema_version", r["parameters"])
+        self.assert_quiet(c)
+
+    def test_oneway_framing_garbage_still_closes(self):
+        d = self.daemon({"max_message = 1048576;": "max_message = 65536;"})
+        c = d.connect()
+        self.addCleanup(c.close)
+        try:
+            c.send_raw(b'{"oneway":true,"method":"no.fristvakt.Status","parameters":{"x":"'
+                       + b"a" * 70000)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.assertEqual(c.recv()["error"], "no.fristvakt.MessageTooLarge")
+        self.assertTrue(c.closed())
+        self.assertEqual(d.cli("status").returncode, 0)
+
+    def cli_as_daemon_user(self, d, groups):
+        return subprocess.run([FRISTVAKT, "--socket", d.socket, "--json", "status"],
+                              capture_output=True, text=True, timeout=60, cwd=d.dir,
+                              user="daemon", group=1, extra_groups=groups)
+
+    def test_role_from_a_group_beyond_the_64th(self):
+        # Supplementary groups come sorted by gid, so 60100 is the 101st: past the buffer a
+        # first SO_PEERGROUPS fills, and found only when the daemon asks again.
+        d = self.daemon({'socket_mode = "0660";': 'socket_mode = "0666";',
+                         '# { group = "fristvakt"; role = "read"; },':
+                         '{ group = "60100"; role = "read"; }'})
+        os.chmod(os.path.dirname(d.socket), 0o711)
+        many = list(range(60000, 60100))
+        for groups in ([60100], many + [60100], list(range(60101, 61101)) + many + [60100]):
+            with self.subTest(n=len(groups)):
+                p = self.cli_as_daemon_user(d, groups)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(json.loads(p.stdout)["role"], "read")
+        p = self.cli_as_daemon_user(d, many)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("yours is none", p.stderr)
+
+    def start_with_socket(self, d, sock):
+        """Starts fristvaktd the way systemd does: sock as fd 3, LISTEN_FDS=1, LISTEN_PID."""
+        fd = fcntl.fcntl(sock.fileno(), fcntl.F_DUPFD_CLOEXEC, 10)
+        self.addCleanup(os.close, fd)
+        wrapper = ("import os, sys\n"
+                   "os.dup2(%d, 3)\n"
+                   "os.environ.update(LISTEN_FDS='1', LISTEN_PID=str(os.getpid()))\n"
+                   "os.execv(sys.argv[1], sys.argv[1:])\n" % fd)
+        e = dict(os.environ, NOTIFY_SOCKET=d.notify_path)
+        e.pop("LISTEN_FDS", None)
+        e.pop("LISTEN_PID", None)
+        d.log = open(d.log_path, "ab")
+        d.proc = subprocess.Popen([sys.executable, "-c", wrapper, FRISTVAKTD,
+                                   "-c", "etc/fristvakt.conf"],
+                                  cwd=d.dir, stdout=d.log, stderr=d.log, env=e, pass_fds=(fd,))
+        return d.proc
+
+    def test_socket_activation(self):
+        d = self.daemon(start=False)
+        os.makedirs(os.path.dirname(d.database), mode=0o700)
+        path = os.path.join(d.dir, "var", "activated.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.listen(16)
+        self.start_with_socket(d, sock)
+        d.wait_notify("READY=1")
+        p = d.cli("--socket", path, "status", check=0)
+        self.assertIn("fristvaktd 0.1.0", p.stdout)
+        self.assertFalse(os.path.exists(d.socket), "bound control.socket despite activation")
+        log = d.log_text()
+        self.assertIn("listening on %s (passed by systemd)" % path, log)
+        self.assertIn("fristvakt needs --socket %s" % path, log)
+        self.assertEqual(d.stop(), 0)
+        # The socket belongs to the socket unit: the daemon leaves it in place.
+        self.assertTrue(os.path.exists(path))
+
+    def test_socket_activation_refuses_other_sockets(self):
+        def tcp():
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            s.listen(4)
+            return s
+
+        def unix_not_listening():
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(os.path.join(d.dir, "idle.sock"))
+            return s
+
+        def unix_datagram():
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.bind(os.path.join(d.dir, "dgram.sock"))
+            return s
+
+        for make in (tcp, unix_not_listening, unix_datagram):
+            with self.subTest(socket=make.__name__):
+                d = self.daemon(start=False)
+                sock = make()
+                self.addCleanup(sock.close)
+                proc = self.start_with_socket(d, sock)
+                try:
+                    rc = proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    self.fail("fristvaktd served a %s socket; log:\n%s"
+                              % (make.__name__, d.log_text()))
+                self.assertEqual(rc, 1, d.log_text())
+                self.assertIn("the socket passed by systemd (fd 3) is not a listening unix "
+                              "stream socket", d.log_text())
+                self.assertFalse(os.path.exists(d.socket))
 
 
 if __name__ == "__main__":

@@ -9,15 +9,22 @@ import datetime
 import io
 import json
 import os
+import re
+import subprocess
 import unittest
 
-from fvtest import DaemonTest
+from fvtest import FRISTVAKT, DaemonTest
 from test_cases import PREFIX, CaseMixin, days_ago, iso, oslo_today, roll
 
 try:
     import icalendar
 except ImportError:  # Debian: apt-get install python3-icalendar
     icalendar = None
+
+
+# The most items one ImportEvents call takes (the interface text; api_case.c): a call runs in
+# one go, so it is kept to a few milliseconds of the daemon's loop.
+MAX_IMPORT_ITEMS = 10
 
 
 def item(method, **params):
@@ -48,6 +55,16 @@ class ImportEventsTest(CaseMixin, DaemonTest):
         super().setUp()
         self.connect_case()
 
+    def import_items(self, items):
+        """ImportEvents in calls of at most MAX_IMPORT_ITEMS; the results of all, in order."""
+        results = []
+        for i in range(0, len(items), MAX_IMPORT_ITEMS):
+            chunk = items[i:i + MAX_IMPORT_ITEMS]
+            r = self.call("ImportEvents", {"items": chunk})["results"]
+            self.assertEqual(len(r), len(chunk))
+            results += r
+        return results
+
     def test_items_each_on_their_own(self):
         items = [
             application("IMP-1"),
@@ -65,7 +82,8 @@ class ImportEventsTest(CaseMixin, DaemonTest):
             item("RequestReasons", reference="IMP-1", requested="2026-03-13",
                  decision=1, event_id="IMP-1:reasons"),   # 1 is the received event
         ]
-        r = self.call("ImportEvents", {"items": items})["results"]
+        self.assertGreater(len(items), MAX_IMPORT_ITEMS)
+        r = self.import_items(items)
         self.assertEqual(len(r), len(items))
         self.assertEqual([x["ok"] for x in r],
                          [True, True, True, False, False, False, True, False, True, False,
@@ -106,7 +124,7 @@ class ImportEventsTest(CaseMixin, DaemonTest):
         # IMP-3 came before its decision the first time; now the decision is stored, so
         # it is the one new event.
         before = self.counts()
-        r2 = self.call("ImportEvents", {"items": items})["results"]
+        r2 = self.import_items(items)
         for i, (a, b) in enumerate(zip(r, r2)):
             if i == 7:
                 self.assertEqual((b["ok"], b["duplicate"]), (True, False), b)
@@ -121,19 +139,32 @@ class ImportEventsTest(CaseMixin, DaemonTest):
         self.assertEqual(after["audit"] - before["audit"], 1)
         self.assertEqual(self.deadline(self.get_case("IMP-3"), "complaint")["state"], "met")
 
-    def test_500_items(self):
+    def test_most_items(self):
         items = [application("BULK-%03d" % i, received=iso(datetime.date(2026, 1, 5)
                                                           + datetime.timedelta(i % 90)))
-                 for i in range(500)]
+                 for i in range(MAX_IMPORT_ITEMS)]
         r = self.call("ImportEvents", {"items": items})["results"]
-        self.assertEqual(len(r), 500)
+        self.assertEqual(len(r), MAX_IMPORT_ITEMS)
         self.assertTrue(all(x["ok"] and not x["duplicate"] for x in r))
-        self.assertEqual(self.counts()["cases"], 500)
-        err, p = self.call_error("ImportEvents", {"items": items + [application("BULK-500")]})
+        self.assertEqual(self.counts()["cases"], MAX_IMPORT_ITEMS)
+        # One more is refused whole: a call runs in one callback of the daemon's loop.
+        more = [application("BULK-X%03d" % i) for i in range(MAX_IMPORT_ITEMS + 1)]
+        err, p = self.call_error("ImportEvents", {"items": more})
         self.assertEqual((err, p["parameter"]), ("org.varlink.service.InvalidParameter",
                                                  "items"))
-        self.assertEqual(self.counts()["cases"], 500)
+        err, p = self.call_error("ImportEvents", {"items": [decision("BULK-%03d" % i)
+                                                            for i in range(500)]})
+        self.assertEqual((err, p["parameter"]), ("org.varlink.service.InvalidParameter",
+                                                 "items"))
+        self.assertEqual(self.counts()["cases"], MAX_IMPORT_ITEMS)
+        self.assertEqual(self.counts()["events"], MAX_IMPORT_ITEMS)
         self.assertEqual(self.call("ImportEvents", {"items": []}), {"results": []})
+
+    def test_interface_text_states_the_limit(self):
+        r = self.c.call("org.varlink.service.GetInterfaceDescription",
+                        {"interface": "no.fristvakt"})
+        text = r["parameters"]["description"]
+        self.assertIn("# Records up to %d events in one transaction" % MAX_IMPORT_ITEMS, text)
 
 
 # --------------------------------------------------------------------------------------
@@ -320,6 +351,126 @@ class CliImportExportTest(CaseMixin, DaemonTest):
         # The open complaint deadline of 2026/IMP-OPEN is there on its computed day.
         due = roll(days_ago(2) + datetime.timedelta(weeks=3))
         self.assertIn(due, uids2.values())
+
+    def export_bytes(self):
+        """The iCalendar export exactly as the CLI writes it (bytes, no newline translation)."""
+        p = subprocess.run([FRISTVAKT, "--socket", self.d.socket, "export", "--format", "ics"],
+                           capture_output=True, timeout=60, cwd=self.d.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def open_complaint_case(self, ref, reached):
+        self.register(ref, iso(days_ago(10)))
+        return self.decide(ref, iso(days_ago(3)), iso(reached))
+
+    def test_export_ics_rfc5545(self):
+        """The octets of the calendar, judged on RFC 5545 itself: python3-icalendar is
+        lenient about line endings, line length, folding and escaping."""
+        ref = "2026/ICS-1"
+        r = self.open_complaint_case(ref, days_ago(2))
+        due = datetime.date.fromisoformat(self.deadline(r, "complaint")["due"])
+        # A reason with the characters TEXT must escape, and two runs of two-byte letters,
+        # each longer than a line, one octet apart: in one of them a fold falls where a
+        # letter's second octet would be cut off.
+        reason = ("Parten ba om mer tid, jf. brev; vedlegg C:\\sak følger. "
+                  + "æ" * 40 + " " + "ø" * 40)
+        self.rec("ExtendDeadline", {"reference": ref, "kind": "complaint",
+                                    "until": iso(due + datetime.timedelta(7)),
+                                    "reason": reason})
+        data = self.export_bytes()
+
+        # Content lines end in CRLF, and nothing else is a line break.
+        self.assertTrue(data.endswith(b"\r\n"))
+        physical = data[:-2].split(b"\r\n")
+        for n, line in enumerate(physical, 1):
+            self.assertNotIn(b"\n", line, "bare LF in line %d" % n)
+            self.assertNotIn(b"\r", line, "bare CR in line %d" % n)
+            # At most 75 octets, and folded between characters, never inside one.
+            self.assertLessEqual(len(line), 75, "line %d: %r" % (n, line))
+            line.decode("utf-8")
+        # The case that matters happened: a line folded one octet short, before a letter
+        # of two octets that would not fit.
+        self.assertTrue(any(len(a) == 74 and b[:1] == b" " and b[1] >= 0xc0
+                            for a, b in zip(physical, physical[1:])), "no fold before a "
+                        "two-octet letter at the end of a line")
+        # Unfolded (RFC 5545 3.1): a CRLF followed by one space or tab goes.
+        logical = re.sub(rb"\r\n[ \t]", b"", data).decode("utf-8").split("\r\n")[:-1]
+        self.assertEqual(logical[0], "BEGIN:VCALENDAR")
+        self.assertEqual(logical[-1], "END:VCALENDAR")
+        self.assertIn("VERSION:2.0", logical)
+        self.assertTrue(any(l.startswith("PRODID:") for l in logical))
+        events, current = [], None
+        for l in logical:
+            if l == "BEGIN:VEVENT":
+                current = []
+            elif l == "END:VEVENT":
+                events.append(current)
+                current = None
+            elif current is not None:
+                current.append(l)
+        self.assertTrue(events)
+        for ev in events:
+            names = [l.split(":", 1)[0].split(";", 1)[0] for l in ev]
+            for required in ("UID", "DTSTAMP", "DTSTART"):
+                self.assertEqual(names.count(required), 1, (required, ev))
+            stamp = [l for l in ev if l.startswith("DTSTAMP:")][0]
+            self.assertRegex(stamp, r"^DTSTAMP:\d{8}T\d{6}Z$")
+        # TEXT escaping (3.3.11): backslash, comma and semicolon escaped, in the raw lines.
+        mine = [ev for ev in events if any(ref in l for l in ev if l.startswith("SUMMARY:"))]
+        self.assertEqual(len(mine), 2, mine)   # the complaint and the late-complaint deadline
+        desc = [l for ev in mine for l in ev if l.startswith("DESCRIPTION:")]
+        escaped = (reason.replace("\\", "\\\\").replace(",", "\\,")
+                   .replace(";", "\\;"))
+        self.assertTrue(any(escaped in l for l in desc), desc)
+        for l in desc:
+            self.assertIsNone(re.search(r"(?<!\\)(?:\\\\)*[,;]", l.split(":", 1)[1]), l)
+        # And an independent parser reads the text back as it was.
+        if icalendar is not None:
+            cal = icalendar.Calendar.from_ical(data)
+            texts = [str(c["DESCRIPTION"]) for c in cal.walk()
+                     if c.name == "VEVENT" and ref in str(c["SUMMARY"])]
+            self.assertTrue(any(reason in t for t in texts), texts)
+            self.assertTrue(all("\\," not in t and "\\;" not in t for t in texts), texts)
+
+    def uids(self, data):
+        """UID -> DTSTART (the date text) of every VEVENT, from the raw calendar."""
+        logical = re.sub(rb"\r\n[ \t]", b"", data).decode("utf-8").split("\r\n")
+        out, uid = {}, None
+        for l in logical:
+            if l.startswith("UID:"):
+                uid = l[4:]
+            elif l.startswith("DTSTART;VALUE=DATE:"):
+                out[uid] = l.split(":", 1)[1]
+        return out
+
+    def test_ics_uid_stable_across_corrections(self):
+        ref = "2026/ICS-2"
+        first_reached = days_ago(3)
+        r = self.open_complaint_case(ref, first_reached)
+        dec = r["event"]
+        due1 = self.deadline(r, "complaint")["due"]
+        before = self.uids(self.export_bytes())
+        self.assertIn(due1.replace("-", ""), before.values())
+        # The decision reached the party a day later than first recorded: a correction
+        # supersedes it, with a new event id, and the complaint deadline moves.
+        later = first_reached + datetime.timedelta(1)
+        while roll(later + datetime.timedelta(weeks=3)).isoformat() == due1:
+            later += datetime.timedelta(1)
+        r = self.decide(ref, iso(days_ago(3)), iso(later), supersedes=dec)
+        self.assertNotEqual(r["event"], dec)
+        due2 = self.deadline(r, "complaint")["due"]
+        self.assertNotEqual(due2, due1)
+        self.assertEqual(self.deadline(r, "complaint")["subject"], r["event"])
+        after = self.uids(self.export_bytes())
+        # The same deadlines under the same UIDs, the complaint one on its new day.
+        self.assertEqual(set(after), set(before))
+        changed = {u for u in before if before[u] != after[u]}
+        self.assertEqual(len(changed), 1, (before, after))
+        self.assertEqual(after[changed.pop()], due2.replace("-", ""))
+        # And a second correction keeps them too.
+        r = self.decide(ref, iso(days_ago(3)), iso(later), supersedes=r["event"],
+                        legal_basis="sosialtjenesteloven § 18")
+        self.assertEqual(set(self.uids(self.export_bytes())), set(before))
 
 
 if __name__ == "__main__":
