@@ -93,7 +93,32 @@ struct wanted {
 	struct cal_date due;
 	int64_t at;
 	unsigned recipients;
+	const char *unsent; /* why it is recorded as cancelled instead of planned, or NULL */
 };
+
+/*
+ * On an smtp channel the applicant's reminders need the contact's e-mail address; a contact
+ * with a phone number only would give messages without a recipient, retried until dead.
+ * Those are recorded cancelled, with the reason, so that the case's reminders show why.
+ */
+#define NO_APPLICANT_EMAIL                                                                         \
+	"not sent: the applicant's contact has no e-mail address and reminders go out by e-mail"
+
+/* Whether reminders to the applicant of case c can be sent on the reminder channel. */
+static bool
+applicant_reachable(struct api_env *env, const struct store_case *c)
+{
+	const struct conf_channel *ch = conf_channel_find(env->conf, env->conf->reminders.channel);
+	char *email = NULL, *phone = NULL;
+	bool ok;
+
+	if (!ch || ch->type != CONF_CHANNEL_SMTP)
+		return true;
+	ok = store_contact_get(env->store, c->id, &email, &phone) == 0 && email && *email;
+	free(email);
+	free(phone);
+	return ok;
+}
 
 /* Which recipients a stage reaches for this case. */
 static unsigned
@@ -132,6 +157,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 	size_t n_want = 0, cap = 0;
 	struct store_reminder *open = NULL;
 	size_t n_open = 0;
+	int reachable = -1; /* the applicant: unknown until a stage needs it */
 	int ret;
 
 	for (size_t i = 0; i < n; i++) {
@@ -172,13 +198,18 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			 * The applicant gets a message of their own: staff addresses and the
 			 * applicant's never share a To: line.
 			 */
-			if ((w.recipients & CONF_RCPT_APPLICANT) &&
-			    w.recipients != CONF_RCPT_APPLICANT) {
-				want[n_want] = w;
-				want[n_want++].recipients = CONF_RCPT_APPLICANT;
+			if (w.recipients & CONF_RCPT_APPLICANT) {
+				struct wanted a = w;
+
+				if (reachable < 0)
+					reachable = applicant_reachable(env, c);
+				a.recipients = CONF_RCPT_APPLICANT;
+				a.unsent = reachable ? NULL : NO_APPLICANT_EMAIL;
+				want[n_want++] = a;
 				w.recipients &= ~(unsigned)CONF_RCPT_APPLICANT;
 			}
-			want[n_want++] = w;
+			if (w.recipients)
+				want[n_want++] = w;
 		}
 	}
 
@@ -229,8 +260,19 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 
 		if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
 			goto out;
-		if (inserted)
+		if (inserted && w->unsent) {
+			/* Recorded, not sent: the identity keeps it from being planned again. */
+			rem.state = (char *)"cancelled";
+			rem.last_error = (char *)w->unsent;
+			if ((ret = store_reminder_update(env->store, &rem)) < 0)
+				goto out;
+			log_notice(
+				"reminder %lld (%s, %s) is not sent: the applicant has no e-mail "
+				"address",
+				(long long)rem.id, rem.kind, rem.stage);
+		} else if (inserted) {
 			env->reminders_changed = true;
+		}
 	}
 	ret = 0;
 out:
@@ -294,20 +336,35 @@ add_to(struct api_message *m, char *addr)
 	m->to[m->n_to++] = addr;
 }
 
-/* Sanitised for ids: letters, digits, '.', '-' (the rest becomes '-'). */
-static void
+/*
+ * s encoded for the id-left of a Message-ID (RFC 5322 dot-atom-text): letters and digits as
+ * they are, every other byte as =HH (upper-case hex), '=' included, so that different texts
+ * ("2024/1", "2024-1", "2024=2F1") never share an id. Returns false when out (len bytes)
+ * is too small for all of it: a cut would map two texts to one.
+ */
+static bool
 id_part(const char *s, char *out, size_t len)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0;
 
-	for (; *s && n < len - 1; s++) {
-		char ch = *s;
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9');
 
-		out[n++] = ok ? ch : '-';
+		if (n + (plain ? 1 : 3) >= len)
+			return false;
+		if (plain) {
+			out[n++] = (char)ch;
+		} else {
+			out[n++] = '=';
+			out[n++] = hex[ch >> 4];
+			out[n++] = hex[ch & 15];
+		}
 	}
 	out[n] = '\0';
+	return true;
 }
 
 struct vars {
@@ -365,7 +422,8 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	struct cal_date today, due_d;
 	struct vars vs = { .n = 0 };
 	enum rules_kind kind;
-	char names[4][64], ref[80], date[CAL_DATE_LEN];
+	/* A reference (at most 64 bytes) encoded whole, =HH for each byte at worst. */
+	char names[4][64], ref[3 * 64 + 1], date[CAL_DATE_LEN];
 	const char *cand[4];
 	size_t n;
 	int ret;
@@ -438,9 +496,10 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 						       id ? json_string(id) : json_null()));
 		add_to(m, addr);
 	}
-	id_part(c.ref, ref, sizeof(ref));
 	m->id = xasprintf("fristvakt-reminder-%lld", (long long)rem->id);
-	m->thread = xasprintf("fristvakt-case-%s", ref);
+	/* A reference too long to encode whole gets no thread rather than another's. */
+	if (id_part(c.ref, ref, sizeof(ref)))
+		m->thread = xasprintf("fristvakt-case-%s", ref);
 	m->body = json_pack("{ss sI ss ss s{ss ss s:o sI} ss so ss ss ss}", "type",
 			    "fristvakt.reminder", "reminder_id", (json_int_t)rem->id, "id", m->id,
 			    "case_reference", c.ref, "deadline", "kind", rem->kind, "label",
@@ -506,7 +565,11 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 	render(env, cand, 2, &vs, m);
 	m->id = xasprintf("fristvakt-%s-%lld", rem->kind, (long long)rem->id);
 	m->thread = xasprintf("fristvakt-%s", rem->kind);
-	if (strncmp(rem->recipient, "handler:", 8) == 0 && env->conf->reminders.handler_address) {
+	/* A notice goes to the administrators (conf.c requires the address on smtp). */
+	if (strcmp(rem->kind, "admin") == 0 && env->conf->reminders.admin_address) {
+		add_to(m, xstrdup(env->conf->reminders.admin_address));
+	} else if (strncmp(rem->recipient, "handler:", 8) == 0 &&
+		   env->conf->reminders.handler_address) {
 		struct store_case c = { .handler = rem->recipient + 8 };
 
 		add_to(m, address(env->conf->reminders.handler_address, &c));
@@ -718,6 +781,7 @@ api_remind_digests(struct api_env *env, int64_t now)
 	json_t *items;
 	size_t i;
 	json_t *row;
+	size_t planned = 0;
 	int ret;
 
 	if (!r->digest_recipients || cal_date_of_instant(now, &today) < 0 ||
@@ -777,10 +841,15 @@ api_remind_digests(struct api_env *env, int64_t now)
 		free(d.data);
 		if (ret < 0)
 			break;
-		if (inserted)
+		if (inserted) {
 			env->reminders_changed = true;
+			planned++;
+		}
 	}
 	api_txn_leave(env, ret >= 0);
+	if (ret >= 0)
+		log_info("digests of %s: %zu planned, for %zu recipients", day, planned,
+			 json_object_size(groups));
 out:
 	json_decref(groups);
 	json_decref(rows);

@@ -155,33 +155,36 @@ get_string(const config_setting_t *group, const char *key, bool allow_empty, con
 
 /*
  * libconfig 1.5 silently wraps an integer literal past 32 bits (without an L suffix) when it
- * parses it. Read the literal back from the file's line and compare, so that
- * "max_connections = 4294967297;" is an error instead of 1.
+ * parses it. Read the literals back from the file's line and compare, so that
+ * "max_connections = 4294967297;" is an error instead of 1. The key may stand on the line
+ * more than once ("{ offset = 0; }, { offset = 1; }", or "?timeout=3" inside a URL before
+ * "timeout = 5"): any literal equal to the value read is the one, and the file is refused
+ * only when none is and one of them does not fit in 32 bits.
  */
-static bool
-raw_int_matches(const config_setting_t *s, const char *key, int64_t v)
+bool
+conf_int_literal_ok(const config_setting_t *s, const char *key, int64_t v)
 {
 	const char *file = config_setting_source_file(s);
 	unsigned line = config_setting_source_line(s);
-	char buf[1024], *p;
-	bool ok = true;
+	size_t klen = strlen(key), cap = 0;
+	bool match = false, wide = false;
+	char *buf = NULL, *p;
 	FILE *f;
 
-	if (!file || line == 0 || !(f = fopen(file, "r")))
+	if (!file || line == 0 || klen == 0 || !(f = fopen(file, "re")))
 		return true;
-	for (unsigned i = 1; fgets(buf, sizeof(buf), f); i++) {
-		size_t klen = strlen(key);
-
+	/* getline: a long line counts as one, as libconfig counts it. */
+	for (unsigned i = 1; getline(&buf, &cap, f) >= 0; i++) {
 		if (i != line)
 			continue;
-		for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
+		for (p = strstr(buf, key); p && !match; p = strstr(p + 1, key)) {
 			char *q = p + klen, *end;
 			long long raw;
 
-			/* "timeout" must not match inside "connect_timeout". */
-			if (p > buf && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			/* "timeout" inside "connect_timeout" is not the key. */
+			if (p > buf &&
+			    (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-'))
 				continue;
-
 			while (*q == ' ' || *q == '\t')
 				q++;
 			if (*q != '=' && *q != ':')
@@ -191,14 +194,18 @@ raw_int_matches(const config_setting_t *s, const char *key, int64_t v)
 				q++;
 			errno = 0;
 			raw = strtoll(q, &end, 0);
-			if (end != q)
-				ok = errno == 0 && raw == v;
-			break;
+			if (end == q)
+				continue;
+			if (errno == 0 && raw == v)
+				match = true;
+			else if (errno == ERANGE || raw < INT32_MIN || raw > INT32_MAX)
+				wide = true;
 		}
 		break;
 	}
+	free(buf);
 	fclose(f);
-	return ok;
+	return match || !wide;
 }
 
 static int
@@ -216,7 +223,7 @@ get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t ma
 		return -EINVAL;
 	}
 	v = config_setting_get_int64(s);
-	if (!raw_int_matches(s, key, v)) {
+	if (!conf_int_literal_ok(s, key, v)) {
 		conf_error_at(err, s,
 			      "'%s' must be between %lld and %lld (the number written is "
 			      "too large)",
@@ -477,7 +484,7 @@ get_int(const config_setting_t *g, const char *key, int64_t min, int64_t max, in
 		return -EINVAL;
 	}
 	v = config_setting_get_int64(s);
-	if (!raw_int_matches(s, key, v) || v < min || v > max) {
+	if (!conf_int_literal_ok(s, key, v) || v < min || v > max) {
 		conf_error_at(err, s, "'%s' must be between %lld and %lld", key, (long long)min,
 			      (long long)max);
 		return -ERANGE;
@@ -633,6 +640,59 @@ conf_stage_templates(int kind, const char *stage, char names[4][64])
 	return n;
 }
 
+/*
+ * When reminders go out by e-mail, every staff role a stage or the digest sends to needs an
+ * address pattern: a message with no recipient is retried until it is dead, three days
+ * later. (The applicant's address is the contact's e-mail; api_remind.c leaves out an
+ * applicant without one.) Refused at the stage's or the digest's 'recipients'.
+ */
+static int
+check_smtp_roles(const config_setting_t *g, const struct conf *c, struct conf_error *err)
+{
+	const struct conf_reminders *r = &c->reminders;
+	const config_setting_t *list = config_setting_get_member(g, "policies");
+	const config_setting_t *digest = config_setting_get_member(g, "digest");
+	/* Bit 1 << k is recipient_names[k]: handler, unit, supervisor. */
+	const char *const pattern[3] = { r->handler_address, r->unit_address,
+					 r->supervisor_address };
+	unsigned missing = 0;
+
+	if (conf_channel_find(c, r->channel)->type != CONF_CHANNEL_SMTP)
+		return 0;
+	for (int k = 0; k < 3; k++)
+		missing |= pattern[k] ? 0 : 1u << k;
+	for (int k = 0; k < 3; k++) {
+		if (!(r->digest_recipients & missing & (1u << k)))
+			continue;
+		conf_error_at(err, config_setting_get_member(digest, "recipients"),
+			      "the digest goes to the %s on the smtp channel '%s': set '%s' in "
+			      "'addresses'",
+			      recipient_names[k], r->channel, recipient_names[k]);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *stages = config_setting_get_member(e, "stages");
+		const struct conf_policy *p = &r->policies[i];
+
+		for (size_t j = 0; j < p->n_stages; j++) {
+			const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
+
+			for (int k = 0; k < 3; k++) {
+				if (!(p->stages[j].recipients & missing & (1u << k)))
+					continue;
+				conf_error_at(err, config_setting_get_member(sg, "recipients"),
+					      "stage '%s' of kind '%s' sends to the %s on the smtp "
+					      "channel '%s': set '%s' in 'addresses'",
+					      p->stages[j].name, rules_kind_name(p->kind),
+					      recipient_names[k], r->channel, recipient_names[k]);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *err)
 {
@@ -642,13 +702,15 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 					    NULL };
 	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
 						  NULL };
-	static const char *const address_keys[] = { "handler", "unit", "supervisor", NULL };
+	static const char *const address_keys[] = { "handler", "unit", "supervisor", "admin",
+						    NULL };
 	static const char *const digest_keys[] = { "recipients", "days", NULL };
 	const config_setting_t *g = config_setting_get_member(root, "reminders");
 	const config_setting_t *sub;
 	struct conf_reminders *r = &c->reminders;
 	const char *channel = "log", *admin = "log", *send_time = "08:00", *lang = "nb";
 	const char *templates = "templates", *handler = NULL, *unit = NULL, *supervisor = NULL;
+	const char *admin_addr = NULL;
 	char *dir_copy;
 	unsigned hh, mm;
 	char extra;
@@ -719,12 +781,30 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 		if ((ret = check_keys(sub, address_keys, err)) < 0 ||
 		    (ret = get_string(sub, "handler", false, &handler, err)) < 0 ||
 		    (ret = get_string(sub, "unit", false, &unit, err)) < 0 ||
-		    (ret = get_string(sub, "supervisor", false, &supervisor, err)) < 0)
+		    (ret = get_string(sub, "supervisor", false, &supervisor, err)) < 0 ||
+		    (ret = get_string(sub, "admin", false, &admin_addr, err)) < 0)
 			return ret;
+		/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
+		if (admin_addr && (!conf_address_valid(admin_addr) || strpbrk(admin_addr, "{}"))) {
+			conf_error_at(err, config_setting_get_member(sub, "admin"),
+				      "'admin' \"%s\" must be one plain address such as "
+				      "drift@kommune.example",
+				      admin_addr);
+			return -EINVAL;
+		}
 	}
 	r->handler_address = handler ? xstrdup(handler) : NULL;
 	r->unit_address = unit ? xstrdup(unit) : NULL;
 	r->supervisor_address = supervisor ? xstrdup(supervisor) : NULL;
+	r->admin_address = admin_addr ? xstrdup(admin_addr) : NULL;
+	/* Notices on an smtp admin_channel need somewhere to go; without it they die unsent. */
+	if (conf_channel_find(c, admin)->type == CONF_CHANNEL_SMTP && !r->admin_address) {
+		conf_error_at(err, config_setting_get_member(g, "admin_channel"),
+			      "admin_channel '%s' sends e-mail: set 'admin' in 'addresses' to the "
+			      "administrators' address",
+			      admin);
+		return -EINVAL;
+	}
 	if (g && (sub = config_setting_get_member(g, "digest"))) {
 		if ((ret = check_keys(sub, digest_keys, err)) < 0 ||
 		    (ret = get_recipients(sub, "recipients", &r->digest_recipients, err)) < 0 ||
@@ -738,7 +818,7 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 	/* Without a "reminders" group no reminders are planned and no templates are needed. */
 	if (!g)
 		return 0;
-	if ((ret = load_policies(g, c, err)) < 0)
+	if ((ret = load_policies(g, c, err)) < 0 || (ret = check_smtp_roles(g, c, err)) < 0)
 		return ret;
 	if ((ret = tmpl_load(r->templates, &r->tmpl, err)) < 0)
 		return ret;
@@ -783,6 +863,7 @@ reminders_free(struct conf_reminders *r)
 	free(r->handler_address);
 	free(r->unit_address);
 	free(r->supervisor_address);
+	free(r->admin_address);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -120,6 +120,7 @@ struct conf_reminders {
 	char *handler_address;
 	char *unit_address;
 	char *supervisor_address;
+	char *admin_address; /* plain: where notices go on an smtp admin_channel */
 	/* A daily digest replaces single reminders to these recipients (bits; 0: none). */
 	unsigned digest_recipients;
 	uint32_t digest_days;  /* what falls due within this many days is in the digest */
@@ -161,6 +162,21 @@ size_t conf_stage_templates(int kind, const char *stage, char names[4][64]);
 
 /* The channel called name, or NULL. */
 const struct conf_channel *conf_channel_find(const struct conf *conf, const char *name);
+
+/*
+ * Whether s is a plain addr-spec: local@domain in ASCII, a dot-atom local part and a host
+ * name domain (no display name, no quoted local part).
+ */
+bool conf_address_valid(const char *s);
+
+/*
+ * libconfig 1.5 wraps an integer literal past 32 bits (without the L suffix) silently. Reads
+ * the integer literals written after "key =" (or "key:") on the source line of s back from
+ * the file: false only when none of them is v and one of them does not fit in 32 bits (the
+ * wrapped case). The same key may stand more than once on a line (two groups on one line, or
+ * inside a string before it), so any literal that is v is enough.
+ */
+bool conf_int_literal_ok(const config_setting_t *s, const char *key, int64_t v);
 
 /*
  * Reads the group "channels" of root (conf_channels.c) into conf->channels: 0, or a

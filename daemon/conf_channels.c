@@ -74,53 +74,6 @@ get_string(const config_setting_t *group, const char *key, const char **out, str
 	return 0;
 }
 
-/*
- * libconfig 1.5 silently wraps an integer literal past 32 bits: read the literal back from
- * the file's line and compare (as conf.c does).
- */
-static bool
-raw_int_matches(const config_setting_t *s, const char *key, int64_t v)
-{
-	const char *file = config_setting_source_file(s);
-	unsigned line = config_setting_source_line(s);
-	char buf[1024], *p;
-	bool ok = true;
-	FILE *f;
-
-	if (!file || line == 0 || !(f = fopen(file, "r")))
-		return true;
-	for (unsigned i = 1; fgets(buf, sizeof(buf), f); i++) {
-		size_t klen = strlen(key);
-
-		if (i != line)
-			continue;
-		for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
-			char *q = p + klen, *end;
-			long long raw;
-
-			/* "timeout" inside "connect_timeout" is not the key. */
-			if (p > buf &&
-			    (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-'))
-				continue;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q != '=' && *q != ':')
-				continue;
-			q++;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			errno = 0;
-			raw = strtoll(q, &end, 0);
-			if (end != q)
-				ok = errno == 0 && raw == v;
-			break;
-		}
-		break;
-	}
-	fclose(f);
-	return ok;
-}
-
 static int
 get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
 	 struct conf_error *err)
@@ -136,7 +89,8 @@ get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t ma
 		return -EINVAL;
 	}
 	v = config_setting_get_int64(s);
-	if (!raw_int_matches(s, key, v)) {
+	/* A literal past 32 bits that libconfig wrapped (conf.c). */
+	if (!conf_int_literal_ok(s, key, v)) {
 		conf_error_at(err, s,
 			      "'%s' must be between %lld and %lld (the number written is "
 			      "too large)",
@@ -206,12 +160,9 @@ b64_decoded_len(const char *s)
 	return (long)(bits / 8);
 }
 
-/*
- * Whether s is a plain addr-spec: local@domain in ASCII, a dot-atom local part and a host
- * name domain. Display names and quoted local parts are not supported.
- */
-static bool
-address_valid(const char *s)
+/* A plain addr-spec (conf.h); notify.c checks every To: address again before it sends. */
+bool
+conf_address_valid(const char *s)
 {
 	const char *at = strchr(s, '@'), *p;
 
@@ -604,7 +555,7 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct conf_error 
 		conf_error_at(err, g, "smtp channel '%s' needs 'from'", ch->name);
 		return -EINVAL;
 	}
-	if (!address_valid(from)) {
+	if (!conf_address_valid(from)) {
 		conf_error_at(err, config_setting_get_member(g, "from"),
 			      "'from' \"%s\" must be a plain address such as "
 			      "fristvakt@kommune.no",

@@ -52,7 +52,7 @@
 #include "log.h"
 #include "util.h"
 
-#define ID_MAX		200
+#define ID_MAX		256
 #define TO_MAX		100
 #define KEY_MIN		16
 #define KEY_MAX		64

@@ -31,7 +31,7 @@ struct notify;
 /* A message; every pointer is borrowed for the call to notify_send() only (it copies). */
 struct notify_msg {
 	/*
-	 * Stable across attempts: the webhook-id header and the Message-ID local part. 1 to 200
+	 * Stable across attempts: the webhook-id header and the Message-ID local part. 1 to 256
 	 * characters of an RFC 5322 dot-atom (letters, digits, !#$%&'*+-/=?^_`{|}~ and dots
 	 * that neither start, end nor follow each other).
 	 */

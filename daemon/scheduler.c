@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * scheduler: the reminder scheduler (see sched.h).
+ * scheduler: the reminder scheduler (see scheduler.h).
+ *
+ * Two things it keeps in memory only, so that one run does not repeat another's work: the
+ * day the digests were last planned (their query reads every open deadline; the outbox's
+ * unique index keeps a restart from planning a day's digest twice), and a backoff for
+ * reminders whose message cannot be rendered nor the failure recorded (a storage fault),
+ * which would otherwise be due again at once.
  */
 #include "scheduler.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "api.h"
+#include "cal.h"
 #include "log.h"
 #include "notify.h"
 #include "store.h"
@@ -19,6 +28,10 @@
 #define SCHED_MAX_IN_FLIGHT 512
 /* The timer never sleeps longer: a wall-clock jump is noticed within this. */
 #define SCHED_MAX_SLEEP_MS 60000
+/* After a run that could neither send nor record a due reminder: the first wait (doubling
+ * up to SCHED_MAX_SLEEP_MS), and how often such trouble is logged at most. */
+#define SCHED_TROUBLE_FIRST_MS 2000
+#define SCHED_TROUBLE_LOG_MS   60000
 
 struct job {
 	struct scheduler *s;
@@ -37,6 +50,16 @@ struct scheduler {
 	bool stopping;
 	bool timer_closed;
 	bool saturated; /* the last run stopped at SCHED_MAX_IN_FLIGHT: a freed slot wakes it */
+	/* The digests were planned for digest_day with the configuration of digest_rules
+	 * (its rules_fingerprint, which covers the reminders group). */
+	bool digest_done;
+	struct cal_date digest_day;
+	char digest_rules[sizeof(((struct conf *)0)->rules_fingerprint)];
+	/* Reminders due that were neither handed over nor recorded in the last run. */
+	bool stuck;
+	uint64_t trouble_ms;	 /* the current wait after such a run; 0: none */
+	uint64_t trouble_logged; /* uv_now() of the last log line about it */
+	unsigned trouble_quiet;	 /* lines left out since */
 };
 
 static void run(struct scheduler *s);
@@ -108,6 +131,32 @@ job_done(void *arg, const struct notify_result *r)
 	maybe_free(s);
 }
 
+/* Logs a fault that may repeat on every run at most once per SCHED_TROUBLE_LOG_MS. */
+static void trouble(struct scheduler *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+trouble(struct scheduler *s, const char *fmt, ...)
+{
+	uint64_t t = uv_now(s->loop);
+	char msg[384];
+	va_list ap;
+
+	if (s->trouble_logged && t - s->trouble_logged < SCHED_TROUBLE_LOG_MS) {
+		s->trouble_quiet++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s->trouble_quiet)
+		log_err("%s (and %u such faults not logged since the last)", msg, s->trouble_quiet);
+	else
+		log_err("%s", msg);
+	s->trouble_logged = t ? t : 1;
+	s->trouble_quiet = 0;
+}
+
 static void
 hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 {
@@ -116,8 +165,24 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	struct job *j;
 	int ret;
 
-	if (api_remind_message(s->env, r, now, &m) < 0) {
-		log_err("reminder %lld: cannot render its message", (long long)r->id);
+	ret = api_remind_message(s->env, r, now, &m);
+	if (ret < 0) {
+		/* A failed attempt (the database could not give what the message needs): the
+		 * retry schedule applies, not the next run a second later. */
+		char detail[160];
+		struct api_delivery dl = {
+			.status = API_DELIVERY_RETRY,
+			.retry_after = -1,
+			.detail = detail,
+		};
+
+		api_message_deinit(&m);
+		snprintf(detail, sizeof(detail), "the message could not be rendered: %s",
+			 strerror(-ret));
+		trouble(s, "reminder %lld: the message could not be rendered: %s", (long long)r->id,
+			strerror(-ret));
+		if (api_remind_result(s->env, r->id, &dl, now) < 0)
+			s->stuck = true;
 		return;
 	}
 	j = xcalloc(1, sizeof(*j));
@@ -148,7 +213,8 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 		};
 
 		free(j);
-		api_remind_result(s->env, r->id, &dl, now);
+		if (api_remind_result(s->env, r->id, &dl, now) < 0)
+			s->stuck = true;
 		return;
 	}
 	j->next = s->jobs;
@@ -175,6 +241,33 @@ on_timer(uv_timer_t *t)
 	run(t->data);
 }
 
+/* Plans today's digests once their time has come, once a day (and after a reload that
+ * changed the reminders configuration). */
+static void
+digests(struct scheduler *s, int64_t now)
+{
+	const struct conf *conf = s->env->conf;
+	const struct conf_reminders *r = &conf->reminders;
+	struct cal_date today;
+	int64_t at;
+	int ret;
+
+	if (!r->digest_recipients || cal_date_of_instant(now, &today) < 0 ||
+	    cal_local_instant(today, (int)r->send_minute, &at) < 0 || now < at)
+		return;
+	if (s->digest_done && cal_diff_days(s->digest_day, today) == 0 &&
+	    strcmp(s->digest_rules, conf->rules_fingerprint) == 0)
+		return;
+	ret = api_remind_digests(s->env, now);
+	if (ret < 0) {
+		trouble(s, "digests: %s", strerror(-ret));
+		return;
+	}
+	s->digest_done = true;
+	s->digest_day = today;
+	snprintf(s->digest_rules, sizeof(s->digest_rules), "%s", conf->rules_fingerprint);
+}
+
 static void
 run(struct scheduler *s)
 {
@@ -187,8 +280,8 @@ run(struct scheduler *s)
 	if (s->stopping)
 		return;
 	now = s->env->now(s->env->host);
-	if ((ret = api_remind_digests(s->env, now)) < 0)
-		log_err("digests: %s", strerror(-ret));
+	digests(s, now);
+	s->stuck = false;
 	if (s->n_jobs < SCHED_MAX_IN_FLIGHT &&
 	    (ret = store_reminders_due(s->env->store, now, (int)SCHED_MAX_IN_FLIGHT, &due, &n)) < 0)
 		log_err("scheduler: reading the outbox failed: %s", store_errmsg(s->env->store));
@@ -203,6 +296,16 @@ run(struct scheduler *s)
 		sleep_ms = until_ms(s, next);
 	else if (ret == 0)
 		sleep_ms = 1000; /* due but in flight: their outcomes wake us, or look again */
+	/* Due reminders that could be neither sent nor recorded: wait longer each time. */
+	if (s->stuck) {
+		s->trouble_ms = s->trouble_ms ? s->trouble_ms * 2 : SCHED_TROUBLE_FIRST_MS;
+		if (s->trouble_ms > SCHED_MAX_SLEEP_MS)
+			s->trouble_ms = SCHED_MAX_SLEEP_MS;
+		if (sleep_ms < s->trouble_ms)
+			sleep_ms = s->trouble_ms;
+	} else {
+		s->trouble_ms = 0;
+	}
 	if (sleep_ms > SCHED_MAX_SLEEP_MS)
 		sleep_ms = SCHED_MAX_SLEEP_MS;
 	uv_timer_start(&s->timer, on_timer, sleep_ms, 0);

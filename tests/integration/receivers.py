@@ -4,9 +4,11 @@
 snippets of channels and reminders.
 
 WebhookReceiver verifies the signature of every request it gets (a bad one is recorded in
-.failures; tests assert there are none), records each request on arrival and answers what
+.failures; tests assert there are none), records each request on arrival (with its HTTP
+version, and the most requests it ever held at once in .max_in_flight) and answers what
 the test programmed (push() per request, set_default(), set_rule()): a status (200, 500,
-503, 410 ...), 429/503 with Retry-After, or a hang that outlasts the daemon's timeout
+503, 410 ...), 429/503 with Retry-After, a redirect (302 with a Location on this receiver,
+where any request is recorded in .redirected), or a hang that outlasts the daemon's timeout
 (release() ends hangs, e.g. of a daemon that was killed). SmtpReceiver (aiosmtpd, Debian's
 python3-aiosmtpd: run with /usr/bin/python3) records every message on arrival, parsed with
 email.policy.default, and can be a slow relay (delay).
@@ -25,10 +27,14 @@ import http.server
 import json
 import os
 import socket
+import ssl
+import subprocess
 import threading
 import time
 
 WEBHOOK_PATH = "/fristvakt/hook"
+# Where the receiver's redirects point: a request here means a redirect was followed.
+REDIRECT_PATH = "/fristvakt/elsewhere"
 
 
 # --------------------------------------------------------------------------------------
@@ -71,13 +77,15 @@ class Answer:
     request that hangs past the daemon's timeout is not delivered, so give a hang a
     non-2xx status (HANG) unless the point is a slow receiver that still answers in time."""
 
-    def __init__(self, status=200, retry_after=None, hang=0.0):
+    def __init__(self, status=200, retry_after=None, hang=0.0, location=None):
         self.status = status
         self.retry_after = retry_after
         self.hang = hang
+        self.location = location
 
     def __repr__(self):
-        return "Answer(%r, retry_after=%r, hang=%r)" % (self.status, self.retry_after, self.hang)
+        return "Answer(%r, retry_after=%r, hang=%r, location=%r)" % (
+            self.status, self.retry_after, self.hang, self.location)
 
 
 OK = Answer(200)
@@ -86,6 +94,11 @@ OK = Answer(200)
 def hang(seconds=25.0, status=500):
     """Holds the request for seconds (past the daemon's timeout), then answers status."""
     return Answer(status, hang=seconds)
+
+
+def redirect(status=302):
+    """A redirect to REDIRECT_PATH on the same receiver (filled in when answered)."""
+    return Answer(status, location=REDIRECT_PATH)
 
 
 def answer(spec):
@@ -100,7 +113,8 @@ def answer(spec):
 class Request:
     """One webhook request: webhook_id, timestamp (int), body (parsed), raw (bytes),
     received (time.monotonic()), status (what the receiver answers or answered), hang
-    (seconds it was held), signatures (the v1 values), answered (the reply went out)."""
+    (seconds it was held), signatures (the v1 values), version (the request line's HTTP
+    version), answered (the reply went out)."""
 
     def __init__(self, **kw):
         self.answered = False
@@ -119,7 +133,8 @@ class WebhookReceiver:
 
     MAX_HANG = 30.0
 
-    def __init__(self, secrets, default=200):
+    def __init__(self, secrets, default=200, tls=None):
+        """tls: (certificate file, key file) to serve https:// instead of http://."""
         self.secrets = [secrets] if isinstance(secrets, str) else list(secrets)
         self.cond = threading.Condition()
         self.requests = []
@@ -129,6 +144,8 @@ class WebhookReceiver:
         self.rule = None
         self.closing = threading.Event()
         self.in_flight = 0
+        self.max_in_flight = 0
+        self.redirected = []
         self.generation = 0
         receiver = self
 
@@ -139,12 +156,30 @@ class WebhookReceiver:
                 pass
 
             def do_POST(self):
-                receiver._handle(self)
+                if self.path == REDIRECT_PATH:
+                    receiver._redirected(self)
+                else:
+                    receiver._handle(self)
+
+            def do_GET(self):
+                if self.path == REDIRECT_PATH:
+                    receiver._redirected(self)
+                else:
+                    receiver._fail("GET %s" % self.path)
+                    receiver._reply(self, 405)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self.url = "http://127.0.0.1:%d%s" % (self.port, WEBHOOK_PATH)
+        scheme = "http"
+        if tls:
+            # A failed handshake raises ssl.SSLError (an OSError) in accept(), which
+            # socketserver drops: such a client never gets to send a request.
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d%s" % (scheme, self.port, WEBHOOK_PATH)
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
@@ -231,15 +266,20 @@ class WebhookReceiver:
         req = Request(webhook_id=h.headers.get("webhook-id"),
                       timestamp=int(h.headers.get("webhook-timestamp")), body=body, raw=raw,
                       received=received, status=a.status, hang=a.hang,
-                      signatures=h.headers.get("webhook-signature").split(" "))
+                      signatures=h.headers.get("webhook-signature").split(" "),
+                      version=h.request_version)
         with self.cond:
             self.requests.append(req)
             self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             self.cond.notify_all()
         try:
             if a.hang:
                 self._hold(a.hang)
-            req.answered = self._reply(h, a.status, a.retry_after)
+            location = None
+            if a.location:
+                location = "http://127.0.0.1:%d%s" % (self.port, a.location)
+            req.answered = self._reply(h, a.status, a.retry_after, location)
         finally:
             with self.cond:
                 self.in_flight -= 1
@@ -270,12 +310,24 @@ class WebhookReceiver:
                     raise AssertionError("webhook receiver: requests still held")
                 self.cond.wait(min(left, 0.2))
 
+    def _redirected(self, h):
+        """A request to where a redirect pointed: recorded, answered 200."""
+        length = int(h.headers.get("Content-Length") or 0)
+        if length:
+            h.rfile.read(length)
+        with self.cond:
+            self.redirected.append((h.command, h.path, h.headers.get("webhook-id")))
+            self.cond.notify_all()
+        self._reply(h, 200)
+
     @staticmethod
-    def _reply(h, status, retry_after=None):
+    def _reply(h, status, retry_after=None, location=None):
         try:
             h.send_response(status)
             if retry_after is not None:
                 h.send_header("Retry-After", str(retry_after))
+            if location is not None:
+                h.send_header("Location", location)
             h.send_header("Content-Length", "0")
             h.end_headers()
             h.wfile.flush()
@@ -486,8 +538,18 @@ class SmtpReceiver:
 # --------------------------------------------------------------------------------------
 # Configuration snippets (libconfig) for fristvakt.conf
 
+def self_signed_certificate(directory):
+    """A self-signed certificate for 127.0.0.1 (openssl(1)), valid two days: returns the
+    paths (certificate, key), the certificate being its own CA."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
 def webhook_channel(name, url, secret_file, previous_secret_file=None, concurrency=4,
-                    timeout=2, connect_timeout=1):
+                    timeout=2, connect_timeout=1, ca_file=None):
     # One setting a line: fristvaktd reads integers back from their source line, and
     # a421709 took "timeout" inside "connect_timeout" on the same line for the key
     # (test_reminders_channels.SignatureTest.test_channel_on_one_line).
@@ -497,6 +559,8 @@ def webhook_channel(name, url, secret_file, previous_secret_file=None, concurren
          % (name, url, secret_file, concurrency, connect_timeout, timeout))
     if previous_secret_file:
         s += '\t\tprevious_secret_file = "%s";\n' % previous_secret_file
+    if ca_file:
+        s += '\t\tca_file = "%s";\n' % ca_file
     return s + "\t}"
 
 
@@ -517,7 +581,8 @@ def reminder_subst(channels=(), channel="log", admin_channel="log", retry=None,
                    clock_control=True, language=None):
     """Substitutions of the shipped fristvakt.conf (for Daemon/write_config): the channels
     (snippets), the reminder and admin channels, retry settings, send time, digest
-    recipients, e-mail address patterns, and the test clock."""
+    recipients, e-mail address patterns (and the administrators' address), and the test
+    clock."""
     subst = {}
     if channels:
         subst["channels = ("] = "channels = (\n\t" + ",\n\t".join(channels) + "\n"
@@ -541,7 +606,8 @@ def reminder_subst(channels=(), channel="log", admin_channel="log", retry=None,
     for role, pattern in (addresses or {}).items():
         old = {"handler": '# handler = "{handler}@kommune.example";',
                "unit": '# unit = "{unit}@kommune.example";',
-               "supervisor": '# supervisor = "leder.{unit}@kommune.example";'}[role]
+               "supervisor": '# supervisor = "leder.{unit}@kommune.example";',
+               "admin": '# admin = "fristvakt-drift@kommune.example";'}[role]
         subst[old] = '%s = "%s";' % (role, pattern)
     subst["clock_control = false;"] = "clock_control = %s;" % (
         "true" if clock_control else "false")

@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Reminder channels and delivery outcomes through the real daemon (issue 5 § 8): e-mail
-over SMTP, signatures during a secret rotation, 429/503 with Retry-After, 410 Gone
-disabling a channel, dead reminders, templates that fail at render time or at load, the
-CLI's reminder and template commands, and the test clock's absence in production.
+over SMTP (threads per case, every recipient with an address, notices to the
+administrators by e-mail), signatures during a secret rotation, the webhook transfer
+itself (certificate verification, HTTP/1.1, redirects not followed, the per-channel
+concurrency limit), 429/503 with Retry-After, 410 Gone disabling a channel, dead
+reminders, messages that cannot be rendered, templates that fail at render time or at
+load, the CLI's reminder and template commands, and the test clock's absence in
+production.
 
 ReminderTestCase (test_reminders.py) starts the daemon with receivers on 127.0.0.1
 (receivers.py) and the test clock.
@@ -11,14 +15,18 @@ ReminderTestCase (test_reminders.py) starts the daemon with receivers on 127.0.0
 import datetime
 import email.utils
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
 import test_reminders as base
 from fvtest import FRISTVAKTD, Daemon, DaemonTest
-from receivers import reminder_subst, sign, webhook_channel, write_secret
-from test_reminders import D, DAY, UTC, add_working_days, instant, local, rfc, roll
+from receivers import (Answer, redirect, reminder_subst, self_signed_certificate, sign,
+                       smtp_channel, webhook_channel, write_secret)
+from test_reminders import (D, DAY, MAIL_ADDRESSES, UTC, add_working_days, instant, local, rfc,
+                            roll)
 
 PREFIX = "no.fristvakt."
 
@@ -53,8 +61,7 @@ class ChannelTestCase(base.ReminderTestCase):
 
 class SmtpTest(ChannelTestCase):
     def test_complaint_reminders_by_mail(self):
-        self.start(webhook=False, smtp=True, channel="mail",
-                   addresses={"handler": "{handler}@kommune.example"})
+        self.start(webhook=False, smtp=True, channel="mail", addresses=MAIL_ADDRESSES)
         ref = "2026/401"
         day0 = D(2026, 3, 2)
         self.set_clock(local(day0, "09:00"))
@@ -112,9 +119,11 @@ class SmtpTest(ChannelTestCase):
                 self.assertEqual(str(msg["Subject"]), subj)
                 self.assertIn("å", str(msg["Subject"]))
                 self.assertIn(b"\r\nSubject: =?UTF-8?B?", m.raw)
+                # The reference in the thread's id: "/" is written =2F.
                 self.assertEqual(msg["In-Reply-To"],
-                                 "<fristvakt-case-2026-401@kommune.example>")
-                self.assertEqual(msg["References"], "<fristvakt-case-2026-401@kommune.example>")
+                                 "<fristvakt-case-2026=2F401@kommune.example>")
+                self.assertEqual(msg["References"],
+                                 "<fristvakt-case-2026=2F401@kommune.example>")
                 self.assertEqual(msg["Auto-Submitted"], "auto-generated")
                 self.assertEqual(msg.get_content_type(), "text/plain")
                 self.assertEqual(msg.get_content_charset(), "utf-8")
@@ -132,9 +141,9 @@ class SmtpTest(ChannelTestCase):
         self.assertEqual(len(mails), 5)
         self.assertEqual(len({m.message["Message-ID"] for m in mails}), 5)
         self.assertEqual({m.message["References"] for m in mails},
-                         {"<fristvakt-case-2026-401@kommune.example>"})
+                         {"<fristvakt-case-2026=2F401@kommune.example>"})
         self.assertEqual({m.message["In-Reply-To"] for m in mails},
-                         {"<fristvakt-case-2026-401@kommune.example>"})
+                         {"<fristvakt-case-2026=2F401@kommune.example>"})
         for rid in ids.values():
             g = self.reminder(rid)
             self.assertEqual(g["reminder"]["state"], "sent")
@@ -146,7 +155,7 @@ class SmtpTest(ChannelTestCase):
         concurrency 2: both messages due at once are accepted at the first attempt, and the
         daemon answers calls meanwhile."""
         self.start(webhook=False, smtp=True, channel="mail", smtp_delay=2, smtp_timeout=3,
-                   addresses={"handler": "{handler}@kommune.example"})
+                   addresses=MAIL_ADDRESSES)
         day = self.case_with_before3("2026/411", handler="kari")
         self.case_with_before3("2026/412", handler="ola")
         self.set_clock(local(day))
@@ -165,6 +174,201 @@ class SmtpTest(ChannelTestCase):
             self.assertEqual([(a["outcome"], a["code"], a["error"]) for a in g["attempts"]],
                              [("ok", 250, None)], x["reference"])
         self.assertEqual(len(self.smtp.all()), 2, "the relay got a message twice")
+
+
+    def test_references_thread_apart(self):
+        """References that differ only in their punctuation ("2026/421", "2026-421",
+        "2026.421", "2026:421", "2026_421") are different threads: the thread id keeps
+        letters and digits and writes every other byte as =HH (RFC 5322 atext; "=" itself
+        would be =3D)."""
+        self.start(webhook=False, smtp=True, channel="mail", addresses=MAIL_ADDRESSES)
+        want = {"2026/421": "2026=2F421", "2026-421": "2026=2D421", "2026.421": "2026=2E421",
+                "2026:421": "2026=3A421", "2026_421": "2026=5F421"}
+        for ref in want:
+            day = self.case_with_before3(ref, handler="kari")
+        self.set_clock(local(day))
+        mails = self.smtp.wait_accepted(len(want))
+        self.settle()
+        self.assertEqual(len(mails), len(want))
+        got = {}
+        for m in mails:
+            # "Saksbehandlingsfrist i sak REF går ut ..."
+            ref = str(m.message["Subject"]).split(" ")[3]
+            got[ref] = m.message["References"]
+            self.assertEqual(m.message["In-Reply-To"], m.message["References"])
+        self.assertEqual(got, {ref: "<fristvakt-case-%s@kommune.example>" % enc
+                               for ref, enc in want.items()})
+
+    def test_every_recipient_needs_an_address(self):
+        """On an smtp reminder channel, a stage whose role has no address pattern is
+        refused at load with its line, not a message without a recipient that dies after
+        three days; so is an smtp admin_channel without the administrators' address."""
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        mail = smtp_channel("mail", "smtp://127.0.0.1:9")
+        d.write_config(reminder_subst(channels=[mail], channel="mail",
+                                      addresses={"handler": "{handler}@kommune.example",
+                                                 "unit": "{unit}@kommune.example"}))
+        with open(d.config) as f:
+            line = next(i for i, l in enumerate(f, 1) if 'name = "escalation"' in l)
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", d.config], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("fristvakt.conf:%d: stage 'escalation' of kind 'processing' sends to "
+                      "the supervisor on the smtp channel 'mail': set 'supervisor' in "
+                      "'addresses'" % line, p.stderr)
+        d.write_config(reminder_subst(channels=[mail], admin_channel="mail"))
+        with open(d.config) as f:
+            line = next(i for i, l in enumerate(f, 1) if "admin_channel = " in l)
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", d.config], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("fristvakt.conf:%d: admin_channel 'mail' sends e-mail: set 'admin' in "
+                      "'addresses'" % line, p.stderr)
+        d.write_config(reminder_subst(channels=[mail], channel="mail", admin_channel="mail",
+                                      addresses=dict(MAIL_ADDRESSES,
+                                                     admin="drift@kommune.example")))
+        p = subprocess.run([FRISTVAKTD, "--check-config", "-c", d.config], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_applicant_without_email(self):
+        """An applicant who consented with a phone number only gets no e-mail reminders:
+        they are recorded cancelled with the reason when planned, and never attempted;
+        the handler's go out."""
+        self.start(webhook=False, smtp=True, channel="mail", addresses=MAIL_ADDRESSES)
+        ref = "2026/431"
+        day0 = D(2026, 3, 2)
+        self.set_clock(local(day0, "09:00"))
+        r = self.register(ref, rfc(local(day0, "09:00")), handler="kari",
+                          contact={"phone": "+47 912 34 567", "consent": True})
+        self.assertTrue(r["case"]["has_contact"])
+        r = self.decide(ref, rfc(local(day0, "10:00")), reached=day0.isoformat(),
+                        outcome="avslatt")
+        due = D.fromisoformat(self.deadline(r, "complaint")["due"])
+        complaint = [x for x in self.reminders(reference=ref) if x["kind"] == "complaint"]
+        self.assertEqual(sorted((x["stage"], x["recipients"][0], x["state"]) for x in complaint),
+                         [("before-1", "applicant", "cancelled"),
+                          ("before-7", "applicant", "cancelled"),
+                          ("before-7", "handler", "pending"),
+                          ("due", "applicant", "cancelled"),
+                          ("due", "handler", "pending")])
+        for x in complaint:
+            if x["recipients"] == ["applicant"]:
+                self.assertIn("no e-mail address", x["last_error"])
+                self.assertEqual(x["attempts"], 0)
+        unsent = [x for x in complaint if x["recipients"] == ["applicant"]][0]
+        p = self.d.cli("reminders", "show", str(unsent["id"]), check=0)
+        self.assertIn("reminder %d: cancelled\n" % unsent["id"], p.stdout)
+        self.assertIn("no e-mail address", p.stdout)
+        self.set_clock(local(due))
+        mails = self.smtp.wait_accepted(2)
+        self.settle()
+        self.assertEqual(len(self.smtp.all()), 2)
+        self.assertEqual([m.rcpt_tos for m in mails], [["kari@kommune.example"]] * 2)
+        self.assertEqual(self.reminders(state="failed"), [])
+        self.assertEqual(self.reminders(state="dead"), [])
+
+
+class AdminMailTest(ChannelTestCase):
+    def test_notice_by_mail(self):
+        """An smtp admin_channel: the notice of a channel disabled by 410 goes to
+        addresses.admin and is sent (before, it had no To: and died after three days)."""
+        self.start(smtp=True, admin_channel="mail", addresses={"admin": "drift@kommune.example"})
+        day = self.case_with_before3("2026/741", handler="kari")
+        self.hook.push(410)
+        self.set_clock(local(day))
+        self.hook.wait_requests(1)
+        self.disabled.add("hook")
+        m = self.smtp.wait_accepted(1)[0]
+        self.settle()
+        notice = [x for x in self.reminders() if x["kind"] == "admin"]
+        self.assertEqual(len(notice), 1, notice)
+        n = self.wait_state(notice[0]["id"], "sent")
+        self.assertEqual((n["stage"], n["channel"]), ("endpoint_disabled", "mail"))
+        self.assertEqual(m.rcpt_tos, ["drift@kommune.example"])
+        self.assertEqual(str(m.message["To"]), "drift@kommune.example")
+        self.assertEqual(m.message["Message-ID"],
+                         "<fristvakt-admin-%d@kommune.example>" % n["id"])
+        self.assertIn("hook", str(m.message["Subject"]))
+        self.assertEqual([(a["outcome"], a["code"]) for a in self.reminder(n["id"])["attempts"]],
+                         [("ok", 250)])
+
+
+# --------------------------------------------------------------------------------------
+# The webhook transfer: TLS, HTTP/1.1, redirects, concurrency
+
+class WebhookTransferTest(ChannelTestCase):
+    def test_redirect_not_followed(self):
+        """A 302 answer is a failed attempt (retried on the schedule); its Location is not
+        fetched."""
+        self.start(retry={"first": 60, "give_up": 3600})
+        day = self.case_with_before3("2026/751", handler="kari")
+        self.hook.push(redirect(302))
+        self.set_clock(local(day))
+        self.hook.wait_requests(1)
+        self.settle()
+        rem = self.one(state="failed")
+        g = self.reminder(rem["id"])
+        self.assertEqual([(a["outcome"], a["code"]) for a in g["attempts"]], [("retry", 302)])
+        self.assertIn("redirects are not followed", g["attempts"][0]["error"])
+        self.assertGreater(instant(g["reminder"]["next_attempt"]), instant(g["attempts"][0]["at"]))
+        self.assertEqual(self.hook.quiet(0.5), [])
+        self.assertEqual(self.hook.redirected, [], "the redirect was followed")
+        self.assertEqual([q.version for q in self.hook.all()], ["HTTP/1.1"])
+        # The retry goes to the configured URL again, and is accepted there.
+        self.call("testing.AdvanceClock", {"seconds": 80})
+        self.hook.wait_delivered(1)
+        self.settle()
+        self.assertEqual(self.reminder(rem["id"])["reminder"]["state"], "sent")
+        self.assertEqual(self.hook.redirected, [])
+
+    def test_concurrency_limit(self):
+        """Eight reminders due at once on a channel with concurrency = 2, each held 0.5 s
+        by the receiver: never more than two requests in flight, and all delivered."""
+        self.start(hook_concurrency=2, hook_default=Answer(200, hang=0.5))
+        day = None
+        for i in range(8):
+            day = self.case_with_before3("2026/76%d" % i, handler="h%d" % i)
+        self.set_clock(local(day))
+        self.hook.wait(lambda rs: len(rs) >= 8 and self.hook.in_flight == 0, timeout=20,
+                       what="8 requests answered")
+        self.settle(timeout=20)
+        self.assertEqual(self.hook.max_in_flight, 2)
+        self.assertEqual(len(self.hook.all()), 8)
+        self.assertEqual({q.version for q in self.hook.all()}, {"HTTP/1.1"})
+        sent = [x for x in self.reminders(state="sent") if x["stage"] == "before-3"]
+        self.assertEqual(len(sent), 8)
+
+    def test_certificate_verified(self):
+        """https:// to a receiver whose certificate no trusted CA signed: the attempt fails
+        on the certificate and no request arrives; with the certificate as ca_file the
+        same receiver gets the reminder."""
+        tmp = tempfile.mkdtemp(prefix="fristvakt-tls-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        cert, key = self_signed_certificate(tmp)
+        self.start(hook_tls=(cert, key), retry={"first": 60, "give_up": 3600})
+        self.assertTrue(self.hook.url.startswith("https://127.0.0.1:"))
+        day = self.case_with_before3("2026/771", handler="kari")
+        self.set_clock(local(day))
+        deadline = time.monotonic() + 10
+        while not self.reminders(state="failed"):
+            self.assertLess(time.monotonic(), deadline, "no failed attempt")
+            time.sleep(0.1)
+        rem = self.one(state="failed")
+        a = self.reminder(rem["id"])["attempts"]
+        self.assertEqual([x["outcome"] for x in a], ["retry"])
+        self.assertIn(a[0]["code"], (None, 0))
+        self.assertIn("certificate", a[0]["error"])
+        self.assertEqual(self.hook.all(), [])
+        # Trusted through ca_file: delivered.
+        self.hook.close()
+        self.d.stop()
+        self.start(hook_tls=(cert, key), hook_ca=cert)
+        day = self.case_with_before3("2026/772", handler="kari")
+        self.set_clock(local(day))
+        q = self.hook.wait_delivered(1)[0]
+        self.assertEqual((q.body["case_reference"], q.version), ("2026/772", "HTTP/1.1"))
 
 
 # --------------------------------------------------------------------------------------
@@ -390,6 +594,42 @@ class DeadTest(ChannelTestCase):
         self.assertEqual(err["parameters"], {"id": rem["id"], "state": "sent"})
         err = self.c.call(PREFIX + "GetReminder", {"id": 99999})
         self.assertEqual(err["error"], PREFIX + "ReminderNotFound")
+
+
+# --------------------------------------------------------------------------------------
+# Messages that cannot be rendered
+
+class RenderFailureTest(ChannelTestCase):
+    def test_render_failure_is_an_attempt(self):
+        """A reminder whose message cannot be rendered (here its case row is gone from the
+        database) is a failed attempt on the retry schedule: not handed over again every
+        second with a log line each time."""
+        self.start(retry={"first": 60, "give_up": 3600})
+        day = self.case_with_before3("2026/951", handler="kari")
+        rid = [x for x in self.reminders(reference="2026/951") if x["stage"] == "before-3"][0]["id"]
+        db = self.d.db()
+        try:
+            db.execute("PRAGMA foreign_keys = OFF")
+            db.execute("UPDATE reminders SET case_id = 999999 WHERE id = ?", (rid,))
+            db.commit()
+        finally:
+            db.close()
+        self.set_clock(local(day))
+        deadline = time.monotonic() + 10
+        while not self.reminder(rid)["attempts"]:
+            self.assertLess(time.monotonic(), deadline, "no attempt recorded:\n"
+                            + self.d.log_text()[-2000:])
+            time.sleep(0.1)
+        time.sleep(3)
+        g = self.reminder(rid)
+        self.assertEqual([a["outcome"] for a in g["attempts"]], ["retry"])
+        self.assertIn("could not be rendered", g["attempts"][0]["error"])
+        self.assertEqual(g["reminder"]["state"], "failed")
+        wait = instant(g["reminder"]["next_attempt"]) - instant(g["attempts"][0]["at"])
+        self.assertGreaterEqual(wait, datetime.timedelta(seconds=40))
+        self.assertEqual(self.d.log_text().count("reminder %d: the message could not be "
+                                                 "rendered" % rid), 1)
+        self.assertEqual(self.hook.all(), [])
 
 
 # --------------------------------------------------------------------------------------

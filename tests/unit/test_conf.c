@@ -132,6 +132,21 @@ load_text(const char *text, const char *inc, struct conf **out, struct conf_erro
 #define SOCK99	"/run/" X50 X10 X10 X10 X10 "aaaa"
 #define SOCK100 "/run/" X50 X10 X10 X10 X10 X5
 
+/* Reminders: the shipped templates, an smtp channel on the loopback, address patterns. */
+#define TEMPLATES "\ttemplates = \"" FV_SOURCE_DIR "/etc/templates\";\n"
+#define MAIL_CHANNEL                                                                               \
+	"channels = (\n\t{ name = \"m\"; type = \"smtp\"; url = \"smtp://127.0.0.1:25\";\n"        \
+	"\t  tls = \"none\"; from = \"fristvakt@kommune.no\"; }\n);\n"
+#define REMINDERS(lines) "reminders = {\n" TEMPLATES lines "};\n"
+#define HANDLER_ADDR	 "\t\thandler = \"{handler}@kommune.no\";\n"
+#define UNIT_ADDR	 "\t\tunit = \"{unit}@kommune.no\";\n"
+#define SUPERVISOR_ADDR	 "\t\tsupervisor = \"leder.{unit}@kommune.no\";\n"
+#define ADDRESSES(lines) "\taddresses = {\n" lines "\t};\n"
+/* One policy for processing deadlines: a stage to the handler, and the stages given. */
+#define POLICY(stages)                                                                             \
+	"\tpolicies = (\n\t\t{ kind = \"processing\"; stages = (\n"                                \
+	"\t\t\t{ name = \"due\"; recipients = [\"handler\"]; }" stages "\n\t\t); }\n\t);\n"
+
 /* A login and a group no system has. */
 #define NO_USER	 "fv-no-such-user"
 #define NO_GROUP "fv-no-such-group"
@@ -344,6 +359,36 @@ static const struct bad_case bad_cases[] = {
 	  BASE "access = (\n\t{ user = 1000; " MARK "\n\t  role = \"read\"; }\n);\n", NULL, -EINVAL,
 	  "'user' must be a string" },
 
+	/* reminders on an smtp channel: every recipient needs an address. */
+	{ "smtp admin_channel without an admin address",
+	  BASE MAIL_CHANNEL REMINDERS("\tadmin_channel = \"m\"; " MARK "\n"), NULL, -EINVAL,
+	  "admin_channel 'm' sends e-mail: set 'admin' in 'addresses'" },
+	{ "admin address with a display name",
+	  BASE MAIL_CHANNEL REMINDERS("\tadmin_channel = \"m\";\n" ADDRESSES(
+		  "\t\tadmin = \"Drift <drift@kommune.no>\"; " MARK "\n")),
+	  NULL, -EINVAL, "'admin' \"Drift <drift@kommune.no>\" must be one plain address" },
+	{ "admin address a pattern",
+	  BASE MAIL_CHANNEL REMINDERS("\tadmin_channel = \"m\";\n" ADDRESSES(
+		  "\t\tadmin = \"{unit}@kommune.no\"; " MARK "\n")),
+	  NULL, -EINVAL, "must be one plain address" },
+	{ "smtp stage to the supervisor without a pattern",
+	  BASE MAIL_CHANNEL REMINDERS(
+		  "\tchannel = \"m\";\n" ADDRESSES(HANDLER_ADDR UNIT_ADDR)
+			  POLICY(",\n\t\t\t{ name = \"escalation\"; offset = 5; "
+				 "recipients = [\"unit\", \"supervisor\"]; } " MARK)),
+	  NULL, -EINVAL,
+	  "stage 'escalation' of kind 'processing' sends to the supervisor on the smtp channel "
+	  "'m': set 'supervisor' in 'addresses'" },
+	{ "smtp stage to the handler without any pattern",
+	  BASE MAIL_CHANNEL REMINDERS("\tchannel = \"m\";\n" POLICY(" " MARK)), NULL, -EINVAL,
+	  "stage 'due' of kind 'processing' sends to the handler" },
+	{ "smtp digest to units without a pattern",
+	  BASE MAIL_CHANNEL REMINDERS("\tchannel = \"m\";\n" ADDRESSES(
+		  HANDLER_ADDR) "\tdigest = {\n"
+				"\t\trecipients = [\"handler\", \"unit\"]; " MARK
+				"\n\t};\n" POLICY("")),
+	  NULL, -EINVAL, "the digest goes to the unit on the smtp channel 'm': set 'unit'" },
+
 	/* testing. */
 	{ "clock_control a string", BASE "testing = {\n\tclock_control = \"yes\"; " MARK "\n};\n",
 	  NULL, -EINVAL, "'clock_control' must be true or false" },
@@ -473,6 +518,94 @@ test_bad_wrapped_integers(void **state)
 	if (failed)
 		regression("%zu of %zu integers past 32 bits wrap into range and are accepted",
 			   failed, N_ELEM(cases));
+}
+
+/*
+ * Regression: the wrapped-integer check read back the literal after the first "key =" of the
+ * setting's line, so a valid file was refused when the key stood on that line before: two
+ * stages on one line ("offset = 0", then "offset = 1"), or "?timeout=3" in a URL before
+ * "timeout = 5". A wrapped literal on such a line is still refused.
+ */
+static void
+test_same_key_twice_on_a_line(void **state)
+{
+	static const char stages[] =
+		BASE REMINDERS("\tpolicies = (\n\t\t{ kind = \"processing\"; stages = (\n"
+			       "\t\t\t{ name = \"due\"; offset = 0; recipients = [\"handler\"]; }, "
+			       "{ name = \"overdue\"; offset = 1; recipients = [\"handler\"]; }\n"
+			       "\t\t); }\n\t);\n");
+	static const struct bad_case wrapped = {
+		"a wrapped offset after a good one on the same line",
+		BASE REMINDERS(
+			"\tpolicies = (\n\t\t{ kind = \"processing\"; stages = (\n"
+			"\t\t\t{ name = \"due\"; offset = 0; recipients = [\"handler\"]; }, "
+			"{ name = \"late\"; offset = 4294967297; recipients = [\"handler\"]; "
+			"} " MARK "\n\t\t); }\n\t);\n"),
+		NULL, -ERANGE, "'offset' must be between -366 and 366"
+	};
+	char secret[192], text[1024];
+	struct conf_error err;
+	const struct conf_channel *ch;
+	struct conf *c;
+	int ret;
+
+	(void)state;
+	ret = load_text(stages, NULL, &c, &err);
+	if (ret != 0)
+		regression("two stages on one line refused: %s", err.text);
+	assert_int_equal(c->reminders.n_policies, 1);
+	assert_int_equal(c->reminders.policies[0].n_stages, 2);
+	assert_int_equal(c->reminders.policies[0].stages[0].offset_days, 0);
+	assert_int_equal(c->reminders.policies[0].stages[1].offset_days, 1);
+	conf_free(c);
+	assert_true(check_bad(&wrapped));
+
+	snprintf(secret, sizeof(secret), "%s/w.secret", tmpdir);
+	write_file(secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
+	snprintf(text, sizeof(text),
+		 BASE "channels = (\n\t{ name = \"h\"; type = \"webhook\"; "
+		      "url = \"https://hooks.kommune.no/x?timeout=3\"; secret_file = \"%s\"; "
+		      "timeout = 5; connect_timeout = 2; }\n);\n",
+		 secret);
+	ret = load_text(text, NULL, &c, &err);
+	unlink(secret);
+	if (ret != 0)
+		regression("\"?timeout=3\" in a URL before \"timeout = 5\" refused: %s", err.text);
+	ch = conf_channel_find(c, "h");
+	assert_non_null(ch);
+	assert_int_equal(ch->timeout_ms, 5000);
+	assert_int_equal(ch->connect_timeout_ms, 2000);
+	conf_free(c);
+}
+
+/* Reminders on an smtp channel with every address they need; none needed on the others. */
+static void
+test_reminder_addresses(void **state)
+{
+	static const char mail[] = BASE MAIL_CHANNEL REMINDERS("\tchannel = \"m\";\n\tadmin_channel = \"m\";\n" ADDRESSES(
+		HANDLER_ADDR UNIT_ADDR SUPERVISOR_ADDR
+		"\t\tadmin = \"drift@kommune.no\";\n") "\tdigest = {\n"
+						       "\t\trecipients = [\"unit\"];\n\t};\n" POLICY(
+							       ",\n\t\t\t{ name = \"escalation\"; offset = 5; "
+							       "recipients = [\"unit\", \"supervisor\"]; }"));
+	/* The same policy on the log channel needs no address at all. */
+	static const char log[] = BASE MAIL_CHANNEL REMINDERS("\tadmin_channel = \"log\";\n" POLICY(
+		",\n\t\t\t{ name = \"escalation\"; offset = 5; "
+		"recipients = [\"unit\", \"supervisor\"]; }"));
+	struct conf_error err;
+	struct conf *c;
+
+	(void)state;
+	if (load_text(mail, NULL, &c, &err) != 0)
+		fail_msg("smtp reminders with every address refused: %s", err.text);
+	assert_string_equal(c->reminders.admin_address, "drift@kommune.no");
+	assert_string_equal(c->reminders.supervisor_address, "leder.{unit}@kommune.no");
+	conf_free(c);
+	if (load_text(log, NULL, &c, &err) != 0)
+		fail_msg("log reminders without addresses refused: %s", err.text);
+	assert_null(c->reminders.admin_address);
+	assert_null(c->reminders.handler_address);
+	conf_free(c);
 }
 
 /* A missing @include file is blamed on the line that includes it. */
@@ -908,6 +1041,8 @@ main(void)
 		cmocka_unit_test(test_bad_include_missing),
 		cmocka_unit_test(test_bad_zone_files),
 		cmocka_unit_test(test_bad_wrapped_integers),
+		cmocka_unit_test(test_same_key_twice_on_a_line),
+		cmocka_unit_test(test_reminder_addresses),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_relative_socket_too_long),
 		cmocka_unit_test(test_minimal),

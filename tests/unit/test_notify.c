@@ -508,6 +508,39 @@ test_mail_text_bad(void **state)
 	assert_null(notify_mail_text(&m, "fristvakt@kommune.no", 1, NULL));
 }
 
+/*
+ * The longest thread id api_remind.c makes: "fristvakt-case-" and a 64-byte case reference
+ * with every byte but the first written =HH (207 characters) threads the mail; ids up to 256
+ * characters are accepted, longer ones refused.
+ */
+static void
+test_mail_text_long_thread(void **state)
+{
+	struct notify_msg m = { .id = "ok", .subject = "s", .text = "t", .to = two_to, .n_to = 1 };
+	char thread[300], header[320], *s;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(thread, sizeof(thread), "fristvakt-case-A");
+	for (int i = 0; i < 63; i++)
+		n += (size_t)snprintf(thread + n, sizeof(thread) - n, "=2F");
+	assert_int_equal(strlen(thread), 15 + 1 + 63 * 3);
+	m.thread = thread;
+	s = notify_mail_text(&m, "fristvakt@kommune.no", 1, NULL);
+	assert_non_null(s);
+	snprintf(header, sizeof(header), "\r\nReferences: <%s@kommune.no>\r\n", thread);
+	assert_non_null(strstr(s, header));
+	free(s);
+	memset(thread, 'x', 256);
+	thread[256] = '\0';
+	s = notify_mail_text(&m, "fristvakt@kommune.no", 1, NULL);
+	assert_non_null(s);
+	free(s);
+	thread[256] = 'x';
+	thread[257] = '\0';
+	assert_null(notify_mail_text(&m, "fristvakt@kommune.no", 1, NULL));
+}
+
 /* ---- Configuration ---- */
 
 static char tmpdir[64];
@@ -995,6 +1028,7 @@ main(void)
 		cmocka_unit_test(test_mail_text),
 		cmocka_unit_test(test_mail_text_long_lines),
 		cmocka_unit_test(test_mail_text_bad),
+		cmocka_unit_test(test_mail_text_long_thread),
 		cmocka_unit_test(test_channels_good),
 		cmocka_unit_test(test_channels_bad),
 		cmocka_unit_test(test_channels_no_credentials_directory),
