@@ -417,8 +417,9 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 {
 	const struct conf_reminders *r = &env->conf->reminders;
 	struct store_case c = { 0 };
-	char *state = NULL, *due = NULL, *expl_text = NULL, *email = NULL, *phone = NULL;
-	json_t *expl = NULL, *rcpts;
+	struct store_deadline_info dl = { 0 };
+	char *due = NULL, *email = NULL, *phone = NULL;
+	json_t *rcpts;
 	struct cal_date today, due_d;
 	struct vars vs = { .n = 0 };
 	enum rules_kind kind;
@@ -431,12 +432,9 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	if ((ret = store_case_by_id(env->store, rem->case_id, &c)) < 0)
 		return ret;
 	rules_kind_parse(rem->kind, &kind);
-	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &state, &due,
-			   &expl_text);
-	expl = expl_text ? json_loads(expl_text, 0, NULL) : NULL;
+	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &dl);
 	cal_date_of_instant(now, &today);
-	if (!due && rem->due)
-		due = xstrdup(rem->due);
+	due = dl.due ? xstrdup(dl.due) : rem->due ? xstrdup(rem->due) : NULL;
 	var(&vs, "reference", c.ref);
 	var(&vs, "service", c.service);
 	var(&vs, "service_name",
@@ -449,9 +447,9 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	var(&vs, "handler", c.handler);
 	var(&vs, "unit", c.unit);
 	var(&vs, "date", cal_date_format(today, date));
-	var(&vs, "source", json_string_value(json_object_get(expl, "source")));
-	var(&vs, "rule", json_string_value(json_object_get(expl, "rule")));
-	var(&vs, "explanation", json_string_value(json_object_get(expl, "text")));
+	var(&vs, "source", dl.source);
+	var(&vs, "rule", dl.rule);
+	var(&vs, "explanation", dl.text);
 	if (due && cal_date_parse(due, &due_d) == 0) {
 		int32_t left = cal_diff_days(today, due_d);
 
@@ -507,9 +505,7 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 			    "subject", (json_int_t)rem->subject, "stage", rem->stage, "recipients",
 			    rcpts, "language", r->language, "message_subject", m->subject,
 			    "message_text", m->text);
-	json_decref(expl);
-	free(expl_text);
-	free(state);
+	store_deadline_info_deinit(&dl);
 	free(due);
 	free(email);
 	free(phone);

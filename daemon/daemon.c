@@ -183,7 +183,8 @@ recompute_all(struct daemon *d)
 static void
 notify_status(struct daemon *d)
 {
-	sd_notifyf(0, "STATUS=Serving on %s; configuration %s", d->conf->socket, d->conf->path);
+	sd_notifyf(0, "STATUS=Serving on %s; configuration %s", ctl_socket_path(d->ctl),
+		   d->conf->path);
 }
 
 /* Keys that only a restart can change: the reload is refused rather than half-applied. */
@@ -478,7 +479,7 @@ start(struct daemon *d)
 	}
 	/* The rules may have changed while the daemon was down. */
 	recompute_all(d);
-	log_notice("fristvaktd %s ready on %s", FV_VERSION, d->conf->socket);
+	log_notice("fristvaktd %s ready on %s", FV_VERSION, ctl_socket_path(d->ctl));
 	sd_notify(0, "READY=1");
 	notify_status(d);
 	check_start(d);

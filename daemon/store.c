@@ -1340,17 +1340,22 @@ store_reminder_get(struct store *st, int64_t id, struct store_reminder *out)
 }
 
 int
-store_reminders_due(struct store *st, int64_t now, int limit, struct store_reminder **out,
-		    size_t *n)
+store_reminders_due(struct store *st, int64_t now, const struct store_due_after *after, int limit,
+		    struct store_reminder **out, size_t *n)
 {
 	struct query q = { .len = 0 };
 
 	q_num(&q,
 	      "SELECT " REMINDER_COLUMNS " WHERE r.state IN ('pending', 'failed') AND "
-	      "r.not_before <= ? AND r.channel NOT IN (SELECT channel FROM disabled_channels) "
-	      "ORDER BY r.not_before, r.id",
+	      "r.not_before <= ? AND r.channel NOT IN (SELECT channel FROM disabled_channels)",
 	      now);
-	q_num(&q, " LIMIT ?", limit);
+	if (after) {
+		/* The first term lets the index on not_before start at the position. */
+		q_num(&q, " AND r.not_before >= ?", after->not_before);
+		q_num(&q, " AND (r.not_before > ?", after->not_before);
+		q_num(&q, " OR r.id > ?)", after->id);
+	}
+	q_num(&q, " ORDER BY r.not_before, r.id LIMIT ?", limit);
 	return collect_reminders(st, &q, out, n);
 }
 
@@ -1609,15 +1614,16 @@ store_contact_get(struct store *st, int64_t case_id, char **email, char **phone)
 
 int
 store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t subject,
-		   char **state, char **due, char **explanation)
+		   struct store_deadline_info *out)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, ret;
 
-	*state = *due = *explanation = NULL;
+	memset(out, 0, sizeof(*out));
+	/* The words out of the explanation by SQLite's JSON reader: no parse into objects. */
 	rc = prep(st,
-		  "SELECT state, due, explanation FROM deadlines WHERE case_id = ? AND "
-		  "kind = ? AND subject = ?",
+		  "SELECT state, due, rule, source, explanation ->> '$.text' FROM deadlines "
+		  "WHERE case_id = ? AND kind = ? AND subject = ?",
 		  &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
@@ -1626,15 +1632,28 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 	sqlite3_bind_int64(s, 3, subject);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*state = column_text(s, 0);
-		*due = column_text(s, 1);
-		*explanation = column_text(s, 2);
+		out->state = column_text(s, 0);
+		out->due = column_text(s, 1);
+		out->rule = column_text(s, 2);
+		out->source = column_text(s, 3);
+		out->text = column_text(s, 4);
 		ret = 0;
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
 	}
 	done(s);
 	return ret;
+}
+
+void
+store_deadline_info_deinit(struct store_deadline_info *d)
+{
+	free(d->state);
+	free(d->due);
+	free(d->rule);
+	free(d->source);
+	free(d->text);
+	memset(d, 0, sizeof(*d));
 }
 
 int

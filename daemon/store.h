@@ -113,9 +113,18 @@ int store_case_insert(struct store *st, struct store_case *c);
 int store_case_by_id(struct store *st, int64_t id, struct store_case *out);
 /* The applicant's contact (owned strings, NULL when absent): 0 or -ENOENT. */
 int store_contact_get(struct store *st, int64_t case_id, char **email, char **phone);
-/* A stored deadline's state, due date and explanation JSON text (owned): 0 or -ENOENT. */
+/* What a reminder's message tells of a stored deadline; owned strings, NULL when absent. */
+struct store_deadline_info {
+	char *state;
+	char *due;
+	char *rule;
+	char *source;
+	char *text; /* the explanation in words */
+};
+/* A stored deadline: 0 or -ENOENT. */
 int store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t subject,
-		       char **state, char **due, char **explanation);
+		       struct store_deadline_info *out);
+void store_deadline_info_deinit(struct store_deadline_info *d);
 /*
  * Open deadlines due on or before until (overdue ones included), for digests: an owned JSON
  * array of {reference, handler, unit, kind, due} sorted by handler/unit and due date.
@@ -247,9 +256,16 @@ int store_reminder_plan(struct store *st, struct store_reminder *r, bool *insert
 int store_reminders_open_of_case(struct store *st, int64_t case_id, struct store_reminder **out,
 				 size_t *n);
 int store_reminder_get(struct store *st, int64_t id, struct store_reminder *out);
-/* Pending or failed reminders due at now, earliest first, skipping disabled channels. */
-int store_reminders_due(struct store *st, int64_t now, int limit, struct store_reminder **out,
-			size_t *n);
+/*
+ * Pending or failed reminders due at now, earliest first (by not_before, then id), skipping
+ * disabled channels; with after, only those that come after that position in this order.
+ */
+struct store_due_after {
+	int64_t not_before;
+	int64_t id;
+};
+int store_reminders_due(struct store *st, int64_t now, const struct store_due_after *after,
+			int limit, struct store_reminder **out, size_t *n);
 /* The earliest not_before of a pending or failed reminder on an enabled channel, -ENOENT. */
 int store_reminder_next(struct store *st, int64_t *when);
 /* Writes back state, not_before, attempts, first_attempt, sent_at, last_error of r. */
