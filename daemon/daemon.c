@@ -177,8 +177,13 @@ recompute_all(struct daemon *d)
 		free(stored);
 		return;
 	}
+	if (stored)
+		log_info("the rules changed: recomputing every case's deadlines and reminders");
+	else
+		log_info("no record of the rules the stored deadlines follow (a new database, or "
+			 "one from an older version): computing every case's deadlines and "
+			 "reminders");
 	free(stored);
-	log_info("the rules changed: recomputing every case's deadlines and reminders");
 	d->recompute_cursor = 0;
 	uv_idle_start(&d->recompute, on_recompute);
 }
