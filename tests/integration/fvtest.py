@@ -6,6 +6,7 @@ optional text substitutions), its database and socket under var/, and a notify s
 records what the daemon tells systemd (READY=1, RELOADING=1, STOPPING=1, ...).
 """
 
+import errno
 import json
 import os
 import pwd
@@ -248,3 +249,48 @@ class DaemonTest(unittest.TestCase):
         self.d = Daemon(self.SUBST, self.EXTRA)
         self.addCleanup(self.d.cleanup)
         self.d.start()
+
+
+def mount_tmpfs(test, size="2m"):
+    """A small tmpfs of the test's own (unmounted and removed at cleanup), for a file system
+    that fills up; skips the test where mounting is not allowed (root or CAP_SYS_ADMIN)."""
+    mnt = tempfile.mkdtemp(prefix="fristvakt-full-")
+    test.addCleanup(shutil.rmtree, mnt, ignore_errors=True)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0755" % size, "tmpfs", mnt],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        test.skipTest("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): " + p.stderr.strip())
+    test.addCleanup(subprocess.run, ["umount", "-l", mnt])
+    return mnt
+
+
+def fill_filesystem(test, directory):
+    """Fills the file system of directory with a filler file; returns its path."""
+    filler = os.path.join(directory, "filler")
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as e:
+        test.assertEqual(e.errno, errno.ENOSPC)
+    finally:
+        os.close(fd)
+    return filler
+
+
+# Exit status of main() when every test that ran passed and at least one was skipped
+# (automake's): ctest (SKIP_RETURN_CODE, tests/CMakeLists.txt) then reports "Skipped", so a
+# test that could not run here is never counted as passed.
+EXIT_SKIPPED = 77
+
+
+def main():
+    """unittest.main() for the test files: 0 passed, 1 failed, EXIT_SKIPPED skipped some."""
+    result = unittest.main(exit=False).result
+    if not result.wasSuccessful():
+        raise SystemExit(1)
+    if result.skipped:
+        print("skipped: %s" % "; ".join("%s (%s)" % (t.id(), why) for t, why in result.skipped),
+              flush=True)
+        raise SystemExit(EXIT_SKIPPED)
+    raise SystemExit(0)

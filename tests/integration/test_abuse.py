@@ -20,7 +20,7 @@ import sys
 import time
 import unittest
 
-from fvtest import FRISTVAKTD, DaemonTest
+from fvtest import FRISTVAKTD, DaemonTest, main
 
 PREFIX = "no.fristvakt."
 IDLE_S = 3
@@ -380,4 +380,4 @@ class HostileConfigTest(DaemonTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

@@ -8,7 +8,7 @@ import json
 import sqlite3
 import unittest
 
-from fvtest import DaemonTest
+from fvtest import DaemonTest, main
 from test_cases import PREFIX, CaseMixin, days_ago, iso, oslo_today
 from test_import_export import MAX_IMPORT_ITEMS
 
@@ -412,4 +412,4 @@ class BadRequestTest(CaseMixin, DaemonTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from fvtest import FRISTVAKT, SOURCE_DIR
+from fvtest import FRISTVAKT, SOURCE_DIR, main
 
 CONFIG = os.path.join(SOURCE_DIR, "etc", "fristvakt.conf")
 
@@ -182,4 +182,4 @@ class HolidaysTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

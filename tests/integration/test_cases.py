@@ -19,7 +19,7 @@ import unittest
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from fvtest import Daemon, DaemonTest
+from fvtest import Daemon, DaemonTest, main
 
 OSLO = ZoneInfo("Europe/Oslo")
 PREFIX = "no.fristvakt."
@@ -1644,4 +1644,4 @@ class ReadOnlyPeerTest(CaseMixin, DaemonTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

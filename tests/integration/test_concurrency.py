@@ -5,19 +5,15 @@ in the middle of a wave of writes. Reads in the same loop turn as writes answer 
 was committed: when the turn's commit fails, no reader has seen what it would have stored."""
 
 import datetime
-import errno
 import json
 import os
-import shutil
 import signal
 import sqlite3
-import subprocess
-import tempfile
 import threading
 import time
 import unittest
 
-from fvtest import Daemon, Varlink
+from fvtest import Daemon, Varlink, fill_filesystem, main, mount_tmpfs
 from test_cases import PREFIX, CaseMixin
 
 CLIENTS = 32   # the shipped max_connections_per_uid: every client is root here
@@ -253,14 +249,7 @@ class ReadsDuringGroupCommitTest(CaseMixin, unittest.TestCase):
     reader that was answered at once would have seen a case that never existed."""
 
     def setUp(self):
-        self.mnt = tempfile.mkdtemp(prefix="fristvakt-full-")
-        self.addCleanup(shutil.rmtree, self.mnt, ignore_errors=True)
-        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", self.mnt],
-                           capture_output=True, text=True)
-        if p.returncode != 0:
-            self.skipTest("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): "
-                          + p.stderr.strip())
-        self.addCleanup(subprocess.run, ["umount", "-l", self.mnt])
+        self.mnt = mount_tmpfs(self)
         db = os.path.join(self.mnt, "fristvakt.db")
         self.d = Daemon({'database = "var/fristvakt.db";': 'database = "%s";' % db})
         self.d.database = db
@@ -275,16 +264,7 @@ class ReadsDuringGroupCommitTest(CaseMixin, unittest.TestCase):
             "channel": "written", "handler": "h-1", "unit": "u" * 60})
 
     def fill(self):
-        filler = os.path.join(self.mnt, "filler")
-        fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError as e:
-            self.assertEqual(e.errno, errno.ENOSPC)
-        finally:
-            os.close(fd)
-        return filler
+        return fill_filesystem(self, self.mnt)
 
     def test_reads_wait_for_the_commit(self):
         for i in range(5):
@@ -353,4 +333,4 @@ class ReadsDuringGroupCommitTest(CaseMixin, unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

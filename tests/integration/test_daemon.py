@@ -13,7 +13,7 @@ import subprocess
 import time
 import unittest
 
-from fvtest import FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink
+from fvtest import FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink, main
 
 
 class StatusTest(DaemonTest):
@@ -723,4 +723,4 @@ class ControlSocketEdgesTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

@@ -13,7 +13,7 @@ import re
 import subprocess
 import unittest
 
-from fvtest import FRISTVAKT, DaemonTest
+from fvtest import FRISTVAKT, DaemonTest, main
 from test_cases import PREFIX, CaseMixin, days_ago, iso, oslo_today, roll
 
 try:
@@ -474,4 +474,4 @@ class CliImportExportTest(CaseMixin, DaemonTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

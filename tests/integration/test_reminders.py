@@ -17,7 +17,7 @@ import time
 import unittest
 from zoneinfo import ZoneInfo
 
-from fvtest import Daemon
+from fvtest import Daemon, main
 from receivers import (SmtpReceiver, WebhookReceiver, describe, hang, reminder_subst,
                        sign, smtp_channel, webhook_channel, write_secret)
 from test_cases import CaseMixin, is_working_day, roll
@@ -884,4 +884,4 @@ class DstTest(ReminderTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

@@ -16,7 +16,6 @@ failed but a test was skipped (no CAP_SYS_ADMIN for the tmpfs, no chattr), and c
 SKIP_RETURN_CODE 77, reports the test as skipped instead of passed.
 """
 
-import errno
 import os
 import shutil
 import sqlite3
@@ -25,7 +24,7 @@ import tempfile
 import time
 import unittest
 
-from fvtest import Daemon
+from fvtest import Daemon, fill_filesystem, main, mount_tmpfs
 
 PREFIX = "no.fristvakt."
 
@@ -78,28 +77,11 @@ class StorageTest(unittest.TestCase):
 
 class FullFileSystemTest(StorageTest):
     def setUp(self):
-        self.mnt = tempfile.mkdtemp(prefix="fristvakt-full-")
-        self.addCleanup(shutil.rmtree, self.mnt, ignore_errors=True)
-        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", self.mnt],
-                           capture_output=True, text=True)
-        if p.returncode != 0:
-            self.skipTest("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): "
-                          + p.stderr.strip())
-        self.addCleanup(subprocess.run, ["umount", "-l", self.mnt])
+        self.mnt = mount_tmpfs(self)
         self.start_daemon(self.mnt)
 
     def fill(self):
-        """Fills the file system with a filler file; returns its path."""
-        filler = os.path.join(self.mnt, "filler")
-        fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError as e:
-            self.assertEqual(e.errno, errno.ENOSPC)
-        finally:
-            os.close(fd)
-        return filler
+        return fill_filesystem(self, self.mnt)
 
     def test_full_then_space_returns(self):
         acked = []
@@ -209,17 +191,5 @@ class DatabaseUnderneathTest(StorageTest):
         self.assertNotIn("error", register(self.c, "DL-new"))
 
 
-# Exit status when every test that ran passed and at least one was skipped (automake's).
-EXIT_SKIPPED = 77
-
-
 if __name__ == "__main__":
-    prog = unittest.main(exit=False)
-    result = prog.result
-    if not result.wasSuccessful():
-        raise SystemExit(1)
-    if result.skipped:
-        print("skipped: %s" % "; ".join("%s (%s)" % (t.id(), why) for t, why in result.skipped),
-              flush=True)
-        raise SystemExit(EXIT_SKIPPED)
-    raise SystemExit(0)
+    main()
