@@ -275,6 +275,17 @@ class LifecycleTest(unittest.TestCase):
         self.assertFalse(os.path.exists(self.d.socket))
         self.assertIn("stopped", self.d.log_text())
 
+    def test_notify_status_and_watchdog(self):
+        # As systemd runs it with WatchdogSec=: pings at half the interval, from the loop.
+        self.d.start(env={"WATCHDOG_USEC": "400000"})
+        self.d.wait_notify("WATCHDOG=1", timeout=5)
+        status = [n for n in self.d.notifications if n.startswith("STATUS=")]
+        self.assertIn("STATUS=Serving on %s; configuration %s" % (self.d.socket, self.d.config),
+                      status)
+        mark = len(self.d.notifications)
+        self.d.wait_notify("WATCHDOG=1", timeout=5, after=mark)
+        self.assertEqual(self.d.stop(), 0)
+
     def test_sigint_clean_exit(self):
         self.d.start()
         self.assertEqual(self.d.stop(signal.SIGINT), 0)
