@@ -99,9 +99,13 @@ api_txn_leave(struct api_env *env, bool ok)
 		return 0;
 	}
 	ret = store_release(env->store);
-	if (ret == 0)
-		env->txn_dirty = true;
-	return ret;
+	if (ret < 0) {
+		/* Nothing of the request stays: not its rows, not the counts it changed. */
+		store_rollback_to(env->store);
+		return ret;
+	}
+	env->txn_dirty = true;
+	return 0;
 }
 
 static void
@@ -283,10 +287,16 @@ reload(struct api_env *env, struct api_req *req)
 	ret = env->reload(env->host, &err);
 	a.outcome = ret < 0 ? "no.fristvakt.ConfigInvalid" : "ok";
 	/* The attempt is audited either way; the reply waits for the audit row's commit. */
-	if (api_txn_enter(env) < 0 || store_audit_append(env->store, &a) < 0 ||
-	    api_txn_leave(env, true) < 0) {
-		if (env->in_txn)
-			api_txn_leave(env, false);
+	if (api_txn_enter(env) < 0) {
+		api_reply_storage_failure(env, req);
+		return;
+	}
+	if (store_audit_append(env->store, &a) < 0) {
+		api_txn_leave(env, false);
+		api_reply_storage_failure(env, req);
+		return;
+	}
+	if (api_txn_leave(env, true) < 0) {
 		api_reply_storage_failure(env, req);
 		return;
 	}

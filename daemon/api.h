@@ -106,7 +106,8 @@ void api_env_deinit(struct api_env *env);
 /* Joins the loop turn's transaction (opening it if needed) and starts a savepoint for one
  * request. 0, or a negative errno (the caller answers StorageFailure). */
 int api_txn_enter(struct api_env *env);
-/* Ends the request's savepoint: keeps its changes (ok) or rolls them back. */
+/* Ends the request's savepoint: keeps its changes (ok) or rolls them back. When keeping
+ * them fails they are rolled back too, and a negative errno is returned. */
 int api_txn_leave(struct api_env *env, bool ok);
 /* Queues a success reply until the commit (params stolen). */
 void api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *params);

@@ -1159,23 +1159,14 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 	char(*due)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*due));
 	char(*met)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*met));
 	char **expl = xcalloc(comp->n ? comp->n : 1, sizeof(*expl));
+	/* The words too (deadlines_json): reminders quote them ({{explanation}}). */
+	json_t *all = deadlines_json(comp);
 	int ret;
 
-	if (shown)
-		*shown = json_array();
 	for (size_t i = 0; i < comp->n; i++) {
 		const struct rules_deadline *d = &comp->d[i];
-		json_t *j = rules_deadline_json(d);
-		char *text = rules_deadline_text(d);
 
-		/* The words too: reminders quote them ({{explanation}}). */
-		json_object_set_new(j, "text", json_string(text));
-		free(text);
-		expl[i] = proto_json_compact(j, NULL);
-		if (shown)
-			json_array_append_new(*shown, j);
-		else
-			json_decref(j);
+		expl[i] = proto_json_compact(json_array_get(all, i), NULL);
 		rows[i] = (struct store_deadline){
 			.kind = rules_kind_name(d->kind),
 			.subject = d->subject,
@@ -1188,10 +1179,10 @@ store_deadlines(struct api_env *env, const struct store_case *c, const struct co
 		};
 	}
 	ret = store_deadlines_replace(env->store, c->id, rows, comp->n);
-	if (ret < 0 && shown) {
-		json_decref(*shown);
-		*shown = NULL;
-	}
+	if (ret == 0 && shown)
+		*shown = all;
+	else
+		json_decref(all);
 	for (size_t i = 0; i < comp->n; i++)
 		free(expl[i]);
 	free(expl);
@@ -1640,7 +1631,6 @@ record_in_savepoint(struct api_env *env, struct api_req *req, const struct event
 	if (api_txn_leave(env, ok) < 0 && ok) {
 		json_decref(*reply);
 		*reply = NULL;
-		api_txn_leave(env, false);
 		fail_storage(env, o);
 		ok = false;
 	}

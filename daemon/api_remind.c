@@ -418,7 +418,8 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	const struct conf_reminders *r = &env->conf->reminders;
 	struct store_case c = { 0 };
 	struct store_deadline_info dl = { 0 };
-	char *due = NULL, *email = NULL, *phone = NULL;
+	const char *due;
+	char *email = NULL, *phone = NULL;
 	json_t *rcpts;
 	struct cal_date today, due_d;
 	struct vars vs = { .n = 0 };
@@ -434,7 +435,7 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	rules_kind_parse(rem->kind, &kind);
 	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &dl);
 	cal_date_of_instant(now, &today);
-	due = dl.due ? xstrdup(dl.due) : rem->due ? xstrdup(rem->due) : NULL;
+	due = dl.due ? dl.due : rem->due;
 	var(&vs, "reference", c.ref);
 	var(&vs, "service", c.service);
 	var(&vs, "service_name",
@@ -506,7 +507,6 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 			    rcpts, "language", r->language, "message_subject", m->subject,
 			    "message_text", m->text);
 	store_deadline_info_deinit(&dl);
-	free(due);
 	free(email);
 	free(phone);
 	store_case_deinit(&c);

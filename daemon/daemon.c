@@ -4,9 +4,10 @@
  *
  * Start-up order: configuration (exit on error, naming file and line), time zone (before
  * any library starts a thread), database (created, migrated), control socket, signals and
- * watchdog, then READY=1, then the database's integrity check on a worker thread. Signal handlers are uv_signal_t callbacks and only
- * record intent or start work on the loop; SIGPIPE is ignored. Shutdown stops accepting,
- * closes every handle, and requires uv_loop_close() to succeed.
+ * watchdog, then READY=1, then the database's integrity check on a thread of its own.
+ * Signal handlers are uv_signal_t callbacks and only record intent or start work on the
+ * loop; SIGPIPE is ignored. Shutdown stops accepting, closes every handle, and requires
+ * uv_loop_close() to succeed.
  */
 #include "daemon.h"
 
@@ -384,7 +385,6 @@ check_done(uv_async_t *h)
 		d->env.integrity = "not checked";
 		log_info("the database check was cut short by the shutdown");
 	} else {
-		d->env.integrity = "damaged";
 		log_err("database %s failed PRAGMA quick_check: %s; stopping (exit status %d): "
 			"restore a backup, see fristvaktd(8)",
 			d->conf->database, store_check_result(d->check), FV_EXIT_DAMAGED);

@@ -2,11 +2,12 @@
 /*
  * scheduler: the reminder scheduler (see scheduler.h).
  *
- * Two things it keeps in memory only, so that one run does not repeat another's work: the
- * day the digests were last planned (their query reads every open deadline; the outbox's
- * unique index keeps a restart from planning a day's digest twice), and a backoff for
- * reminders whose message cannot be rendered nor the failure recorded (a storage fault),
- * which would otherwise be due again at once.
+ * What it keeps in memory only, so that one run does not repeat another's work: the day
+ * the digests were last planned (their query reads every open deadline; the outbox's
+ * unique index keeps a restart from planning a day's digest twice), the position of its
+ * sweep through the due reminders (see struct scheduler), and a backoff for reminders
+ * whose message cannot be rendered nor the failure recorded (a storage fault), which would
+ * otherwise be due again at once.
  */
 #include "scheduler.h"
 

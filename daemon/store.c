@@ -429,7 +429,7 @@ int
 store_check_new(const char *path, struct store_check **out, char *err, size_t errlen)
 {
 	struct store_check *c = xcalloc(1, sizeof(*c));
-	/* Opened and closed on the caller's thread, stepped on a worker thread. */
+	/* Opened and closed on the caller's thread, stepped on the check's own thread. */
 	int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 
 	*out = NULL;
@@ -627,10 +627,10 @@ store_counts(struct store *st, struct store_counts *out)
 {
 	int ret;
 
-	if ((ret = count(st, "cases", &out->cases)) < 0 ||
-	    (ret = count(st, "events", &out->events)) < 0 ||
-	    (ret = count(st, "deadlines", &out->deadlines)) < 0 ||
-	    (ret = count(st, "audit", &out->audit)) < 0)
+	if ((ret = count(st, count_name[COUNT_CASES], &out->cases)) < 0 ||
+	    (ret = count(st, count_name[COUNT_EVENTS], &out->events)) < 0 ||
+	    (ret = count(st, count_name[COUNT_DEADLINES], &out->deadlines)) < 0 ||
+	    (ret = count(st, count_name[COUNT_AUDIT], &out->audit)) < 0)
 		return ret;
 	return 0;
 }
@@ -1697,7 +1697,7 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 	memset(out, 0, sizeof(*out));
 	/* The words out of the explanation by SQLite's JSON reader: no parse into objects. */
 	rc = prep(st,
-		  "SELECT state, due, rule, source, explanation ->> '$.text' FROM deadlines "
+		  "SELECT due, rule, source, explanation ->> '$.text' FROM deadlines "
 		  "WHERE case_id = ? AND kind = ? AND subject = ?",
 		  &s);
 	if (rc != SQLITE_OK)
@@ -1707,11 +1707,10 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 	sqlite3_bind_int64(s, 3, subject);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		out->state = column_text(s, 0);
-		out->due = column_text(s, 1);
-		out->rule = column_text(s, 2);
-		out->source = column_text(s, 3);
-		out->text = column_text(s, 4);
+		out->due = column_text(s, 0);
+		out->rule = column_text(s, 1);
+		out->source = column_text(s, 2);
+		out->text = column_text(s, 3);
 		ret = 0;
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
@@ -1723,7 +1722,6 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 void
 store_deadline_info_deinit(struct store_deadline_info *d)
 {
-	free(d->state);
 	free(d->due);
 	free(d->rule);
 	free(d->source);

@@ -115,7 +115,6 @@ int store_case_by_id(struct store *st, int64_t id, struct store_case *out);
 int store_contact_get(struct store *st, int64_t case_id, char **email, char **phone);
 /* What a reminder's message tells of a stored deadline; owned strings, NULL when absent. */
 struct store_deadline_info {
-	char *state;
 	char *due;
 	char *rule;
 	char *source;
