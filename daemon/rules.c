@@ -63,23 +63,36 @@
 
 #define NONE SIZE_MAX
 
+/* The deadline kinds by their names in the protocol and the database. */
 static const char *const kind_names[RULES_KIND_COUNT] = {
-	"processing", "preliminary_reply", "documentation",
-	"complaint",  "late_complaint",	   "forwarding",
+	"processing",	  "preliminary_reply", "documentation", "complaint",
+	"late_complaint", "forwarding",	       "promised",
 };
 
-static const char *const kind_labels[RULES_KIND_COUNT] = {
-	"saksbehandlingsfrist", "frist for foreløpig svar", "innsendelsesfrist",
-	"klagefrist",		"ytre frist for sen klage", "frist for oversendelse",
+/* Each kind's Norwegian label, and whether it is the office's duty or the party's. */
+static const struct {
+	const char *label;
+	bool office;
+} kinds[RULES_KIND_COUNT] = {
+	[RULES_KIND_PROCESSING] = { "saksbehandlingsfrist", true },
+	[RULES_KIND_PRELIMINARY_REPLY] = { "frist for foreløpig svar", true },
+	[RULES_KIND_DOCUMENTATION] = { "innsendelsesfrist", false },
+	[RULES_KIND_COMPLAINT] = { "klagefrist", false },
+	[RULES_KIND_LATE_COMPLAINT] = { "ytre frist for sen klage", false },
+	[RULES_KIND_FORWARDING] = { "frist for oversendelse til klageinstansen", true },
+	[RULES_KIND_PROMISED] = { "lovet svardato", true },
 };
 
 static const char *const citation_names[RULES_CITATION_COUNT] = {
-	"counting",
-	"written_decision",
-	"reasoned_decision",
+	"counting", "written_decision", "reasoned_decision", "reasons_restart", "in_time",
+	"extension",
 };
 
-static const char *const state_names[] = { "open", "met", "missed", "cancelled" };
+static const char *const state_names[RULES_STATE_COUNT] = { "open", "met", "missed", "cancelled",
+							    "expired" };
+
+static const char *const age_group_names[RULES_AGE_COUNT] = { "unknown", "under_67",
+							      "granted_before_67", "67_or_over" };
 
 static const char *const event_names[RULES_EV_COUNT] = {
 	"received",
@@ -96,18 +109,20 @@ static const char *const event_names[RULES_EV_COUNT] = {
 	"complaint_decided",
 	"withdrawn",
 	"closed",
+	"complaint_withdrawn",
+	"decision_written",
 };
 
 static const char *const start_names[RULES_START_COUNT] = {
 	"received",	 "documentation_requested", "decision_made",	  "decision_reached",
-	"reasons_given", "complaint_sent",	    "complaint_received",
+	"reasons_given", "complaint_sent",	    "complaint_received", "preliminary_reply",
 };
 
 /* What the start day is, in the words of a case worker. */
 static const char *const start_words[RULES_START_COUNT] = {
-	"søknaden mottatt",  "dokumentasjon etterspurt", "vedtaket truffet",
-	"vedtaket kom fram", "begrunnelsen kom fram",	 "klagen sendt",
-	"klagen mottatt",
+	"søknaden mottatt",	 "dokumentasjon etterspurt", "vedtaket truffet",
+	"vedtaket kom fram",	 "begrunnelsen kom fram",    "klagen sendt",
+	"klagen mottatt",	 "foreløpig svar sendt",
 };
 
 #define BIT(s) (1u << (s))
@@ -129,6 +144,8 @@ static const struct {
 	[RULES_KIND_FORWARDING] = { RULES_START_COMPLAINT_RECEIVED,
 				    BIT(RULES_START_COMPLAINT_RECEIVED) |
 					    BIT(RULES_START_COMPLAINT_SENT) },
+	[RULES_KIND_PROMISED] = { RULES_START_PRELIMINARY_REPLY,
+				  BIT(RULES_START_PRELIMINARY_REPLY) },
 };
 
 struct rule {
@@ -154,7 +171,21 @@ struct rule_list {
 struct regime {
 	char *id;
 	char *name;
+	char *complaint_body;	     /* "Statsforvalteren" */
+	char *complaint_body_source; /* the provision naming it, or NULL */
 	struct rule_list rules;
+};
+
+/* One version of the BPA right's thresholds (a service's bpa list). */
+struct bpa_rule {
+	struct cal_date valid_from;
+	int hours_right;	   /* a need of at least this many hours a week gives the right */
+	int hours_justify;	   /* from this many the office must justify a refusal */
+	int min_months;		   /* the need must be expected to last longer than this */
+	int age_limit;		   /* the right is for those under this age */
+	bool continues_past_limit; /* a right granted before the age limit continues */
+	char *source;
+	int line;
 };
 
 struct service {
@@ -162,12 +193,17 @@ struct service {
 	char *name;
 	const struct regime *regime;
 	struct rule_list rules;
+	struct bpa_rule *bpa;
+	size_t n_bpa;
 };
 
-/* One version of the citations of the built-in rules; text[i] NULL when not given. */
+/* One version of the citations list: the public part points into the owned strings. */
 struct citations {
-	struct cal_date valid_from;
+	struct rules_procedure p;
 	char *text[RULES_CITATION_COUNT];
+	char *written_text;
+	char *reasoned_text;
+	char **optional; /* NULL-terminated */
 	int line;
 };
 
@@ -197,7 +233,7 @@ rules_kind_label(enum rules_kind kind)
 {
 	if ((unsigned)kind >= RULES_KIND_COUNT)
 		return "?";
-	return kind_labels[kind];
+	return kinds[kind].label;
 }
 
 static int
@@ -227,8 +263,25 @@ rules_kind_parse(const char *s, enum rules_kind *out)
 bool
 rules_kind_is_office_duty(enum rules_kind kind)
 {
-	return kind == RULES_KIND_PROCESSING || kind == RULES_KIND_PRELIMINARY_REPLY ||
-	       kind == RULES_KIND_FORWARDING;
+	return (unsigned)kind < RULES_KIND_COUNT && kinds[kind].office;
+}
+
+const char *
+rules_age_group_name(enum rules_age_group g)
+{
+	if ((unsigned)g >= RULES_AGE_COUNT)
+		return "?";
+	return age_group_names[g];
+}
+
+int
+rules_age_group_parse(const char *s, enum rules_age_group *out)
+{
+	int v, ret = parse_name(s, age_group_names, RULES_AGE_COUNT, &v);
+
+	if (ret == 0)
+		*out = (enum rules_age_group)v;
+	return ret;
 }
 
 const char *
@@ -397,6 +450,58 @@ get_bool(const config_setting_t *g, const char *key, bool *out, bool *present,
 	return 0;
 }
 
+/* An integer member within [min, max]; *present tells whether it was there. */
+static int
+get_int(const config_setting_t *g, const char *key, long long min, long long max, int *out,
+	bool *present, struct conf_error *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	long long v;
+
+	*present = s != NULL;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error_at(err, s, "'%s' must be a whole number", key);
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_error_at(err, s, "'%s' must be between %lld and %lld", key, min, max);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* A string member that names one of names[0..n): its index in *out, *out untouched when absent. */
+static int
+get_choice(const config_setting_t *g, const char *key, const char *const *names, size_t n,
+	   int *out, struct conf_error *err)
+{
+	const char *v;
+	int ret;
+
+	if ((ret = get_str(g, key, false, "this group", &v, err)) < 0 || !v)
+		return ret;
+	if (parse_name(v, names, n, out) < 0) {
+		char list[160] = "";
+		size_t used = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			int w = snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
+					 i ? ", " : "", names[i]);
+
+			if (w > 0 && (size_t)w < sizeof(list) - used)
+				used += (size_t)w;
+		}
+		conf_error_at(err, config_setting_get_member(g, key),
+			      "bad %s '%s' (expected one of %s)", key, v, list);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Ids end up in rule ids and URLs: lower-case letters, digits, '-' and '_'. */
 static bool
 id_valid(const char *s)
@@ -545,13 +650,13 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 					    "emergency", "reasons_restart", NULL };
 	const char *kind, *period, *valid_from, *source, *start, *rollover, *calendar;
 	bool present;
-	char kinds[160];
+	char names_list[160];
 	int ret, v;
 
 	if ((ret = need_group(g, "rule", err)) < 0 ||
 	    (ret = check_keys(g, keys, "a rule", err)) < 0 ||
 	    (ret = get_str(g, "kind", true, "a rule", &kind, err)) < 0 ||
-	    (ret = get_str(g, "period", true, "a rule", &period, err)) < 0 ||
+	    (ret = get_str(g, "period", false, "a rule", &period, err)) < 0 ||
 	    (ret = get_str(g, "valid_from", true, "a rule", &valid_from, err)) < 0 ||
 	    (ret = get_str(g, "source", true, "a rule", &source, err)) < 0 ||
 	    (ret = get_str(g, "start", false, "a rule", &start, err)) < 0 ||
@@ -560,13 +665,25 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 		return ret;
 	out->line = (int)config_setting_source_line(g);
 	if (rules_kind_parse(kind, &out->kind) < 0) {
-		snprintf(kinds, sizeof(kinds), "%s, %s, %s, %s, %s, %s", kind_names[0],
-			 kind_names[1], kind_names[2], kind_names[3], kind_names[4], kind_names[5]);
+		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s", kind_names[0],
+			 kind_names[1], kind_names[2], kind_names[3], kind_names[4], kind_names[5],
+			 kind_names[6]);
 		conf_error_at(err, config_setting_get_member(g, "kind"),
-			      "unknown kind '%s' (expected one of %s)", kind, kinds);
+			      "unknown kind '%s' (expected one of %s)", kind, names_list);
 		return -EINVAL;
 	}
-	if (cal_period_parse(period, &out->period) < 0) {
+	/* A promised date is the one the reply named: there is nothing to count. */
+	if (out->kind == RULES_KIND_PROMISED && period) {
+		conf_error_at(err, config_setting_get_member(g, "period"),
+			      "a promised rule has no period: its date is the one the "
+			      "preliminary reply promised");
+		return -EINVAL;
+	}
+	if (out->kind != RULES_KIND_PROMISED && !period) {
+		conf_error_at(err, g, "missing 'period' in a rule");
+		return -EINVAL;
+	}
+	if (period && cal_period_parse(period, &out->period) < 0) {
 		conf_error_at(
 			err, config_setting_get_member(g, "period"),
 			"bad period '%s' (expected a number and d, w, m or y, such as \"3w\")",
@@ -700,7 +817,8 @@ find_service(const struct rules *r, const char *id)
 static int
 load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *err)
 {
-	static const char *const keys[] = { "id", "name", "rules", NULL };
+	static const char *const keys[] = { "id",    "name", "complaint_body", "complaint_body_source",
+					    "rules", NULL };
 	const config_setting_t *list, *rl;
 	int ret, n;
 
@@ -710,13 +828,16 @@ load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *e
 	r->regimes = xcalloc((size_t)n, sizeof(*r->regimes));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const char *id, *name;
+		const char *id, *name, *body, *body_src;
 		struct regime *rg;
 
 		if ((ret = need_group(g, "regime", err)) < 0 ||
 		    (ret = check_keys(g, keys, "a regime", err)) < 0 ||
 		    (ret = get_id(g, "regime", &id, err)) < 0 ||
 		    (ret = get_str(g, "name", true, "a regime", &name, err)) < 0 ||
+		    (ret = get_str(g, "complaint_body", false, "a regime", &body, err)) < 0 ||
+		    (ret = get_str(g, "complaint_body_source", false, "a regime", &body_src,
+				   err)) < 0 ||
 		    (ret = get_list(g, "rules", true, "a regime", &rl, err)) < 0)
 			return ret;
 		if (find_regime(r, id)) {
@@ -727,8 +848,82 @@ load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *e
 		rg = &r->regimes[r->n_regimes++];
 		rg->id = xstrdup(id);
 		rg->name = xstrdup(name);
+		rg->complaint_body = xstrdup(body ? body : "klageinstansen");
+		rg->complaint_body_source = body_src ? xstrdup(body_src) : NULL;
 		if ((ret = load_rule_list(r, rl, id, &rg->rules, err)) < 0)
 			return ret;
+	}
+	return 0;
+}
+
+/* A service's bpa list: versions of the BPA right's thresholds. */
+static int
+load_bpa(struct service *s, const config_setting_t *list, struct conf_error *err)
+{
+	static const char *const keys[] = { "valid_from",    "hours",	  "hours_justify",
+					    "min_duration",  "age_limit", "continues_past_limit",
+					    "source",	     NULL };
+	int ret, n = list ? config_setting_length(list) : 0;
+
+	s->bpa = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*s->bpa));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const char *valid_from, *source, *dur;
+		struct bpa_rule *b;
+		struct cal_period p;
+		bool present;
+
+		if ((ret = need_group(g, "bpa version", err)) < 0 ||
+		    (ret = check_keys(g, keys, "a bpa version", err)) < 0 ||
+		    (ret = get_str(g, "valid_from", true, "a bpa version", &valid_from, err)) < 0 ||
+		    (ret = get_str(g, "source", true, "a bpa version", &source, err)) < 0 ||
+		    (ret = get_str(g, "min_duration", true, "a bpa version", &dur, err)) < 0)
+			return ret;
+		b = &s->bpa[s->n_bpa++];
+		b->source = xstrdup(source);
+		b->line = (int)config_setting_source_line(g);
+		if (cal_date_parse(valid_from, &b->valid_from) < 0) {
+			conf_error_at(err, config_setting_get_member(g, "valid_from"),
+				      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)",
+				      valid_from);
+			return -EINVAL;
+		}
+		if (cal_period_parse(dur, &p) < 0 ||
+		    (p.unit != CAL_UNIT_MONTHS && p.unit != CAL_UNIT_YEARS)) {
+			conf_error_at(err, config_setting_get_member(g, "min_duration"),
+				      "bad min_duration '%s' (expected months or years, such as "
+				      "\"2y\")",
+				      dur);
+			return -EINVAL;
+		}
+		b->min_months = p.unit == CAL_UNIT_YEARS ? 12 * p.n : p.n;
+		if ((ret = get_int(g, "hours", 1, 168, &b->hours_right, &present, err)) < 0)
+			return ret;
+		if (!present) {
+			conf_error_at(err, g, "missing 'hours' in a bpa version");
+			return -EINVAL;
+		}
+		b->hours_justify = b->hours_right;
+		if ((ret = get_int(g, "hours_justify", 1, b->hours_right, &b->hours_justify,
+				   &present, err)) < 0 ||
+		    (ret = get_int(g, "age_limit", 1, 150, &b->age_limit, &present, err)) < 0)
+			return ret;
+		if (!present) {
+			conf_error_at(err, g, "missing 'age_limit' in a bpa version");
+			return -EINVAL;
+		}
+		if ((ret = get_bool(g, "continues_past_limit", &b->continues_past_limit, &present,
+				    err)) < 0)
+			return ret;
+		for (size_t k = 0; k + 1 < s->n_bpa; k++) {
+			if (cal_cmp(s->bpa[k].valid_from, b->valid_from) == 0) {
+				conf_error_at(err, g,
+					      "duplicate bpa version %s (the same valid_from as the "
+					      "version at line %d)",
+					      valid_from, s->bpa[k].line);
+				return -EINVAL;
+			}
+		}
 	}
 	return 0;
 }
@@ -736,8 +931,8 @@ load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *e
 static int
 load_services(struct rules *r, const config_setting_t *root, struct conf_error *err)
 {
-	static const char *const keys[] = { "id", "name", "regime", "rules", NULL };
-	const config_setting_t *list, *rl;
+	static const char *const keys[] = { "id", "name", "regime", "rules", "bpa", NULL };
+	const config_setting_t *list, *rl, *bl;
 	int ret, n;
 
 	if ((ret = get_list(root, "services", true, "the configuration", &list, err)) < 0)
@@ -755,7 +950,8 @@ load_services(struct rules *r, const config_setting_t *root, struct conf_error *
 		    (ret = get_id(g, "service", &id, err)) < 0 ||
 		    (ret = get_str(g, "name", true, "a service", &name, err)) < 0 ||
 		    (ret = get_str(g, "regime", true, "a service", &regime, err)) < 0 ||
-		    (ret = get_list(g, "rules", false, "a service", &rl, err)) < 0)
+		    (ret = get_list(g, "rules", false, "a service", &rl, err)) < 0 ||
+		    (ret = get_list(g, "bpa", false, "a service", &bl, err)) < 0)
 			return ret;
 		if (find_service(r, id)) {
 			conf_error_at(err, config_setting_get_member(g, "id"),
@@ -779,17 +975,94 @@ load_services(struct rules *r, const config_setting_t *root, struct conf_error *
 		s->id = xstrdup(id);
 		s->name = xstrdup(name);
 		s->regime = rg;
-		if ((ret = load_rule_list(r, rl, id, &s->rules, err)) < 0)
+		if ((ret = load_rule_list(r, rl, id, &s->rules, err)) < 0 ||
+		    (ret = load_bpa(s, bl, err)) < 0)
 			return ret;
 	}
 	return 0;
 }
 
+/* The string array member key (NULL-terminated copy in *out, NULL when absent). */
+static int
+get_str_array(const config_setting_t *g, const char *key, const char *const *allowed,
+	      size_t n_allowed, char ***out, struct conf_error *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	int n;
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (!config_setting_is_array(s)) {
+		conf_error_at(err, s, "'%s' must be an array of strings [ \"...\", ... ]", key);
+		return -EINVAL;
+	}
+	n = config_setting_length(s);
+	*out = xcalloc((size_t)n + 1, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		const char *v = config_setting_get_string_elem(s, (unsigned)i);
+		int idx;
+
+		if (!v || parse_name(v, allowed, n_allowed, &idx) < 0) {
+			conf_error_at(err, s, "'%s': '%s' is not a decision outcome", key,
+				      v ? v : "(not a string)");
+			return -EINVAL;
+		}
+		(*out)[i] = xstrdup(v);
+	}
+	return 0;
+}
+
+static const char *const restart_names[] = { "unreasoned", "always", "never" };
+static const char *const in_time_names[] = { "sent", "received" };
+static const char *const decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
+						 "avvist" };
+
+/* The parameters of a citations version beyond its citations. */
+static int
+load_procedure(struct citations *c, const config_setting_t *g, struct conf_error *err)
+{
+	const char *written, *reasoned;
+	int ret, v;
+	bool present;
+
+	if ((ret = get_str(g, "written_decision_text", false, "a citations version", &written,
+			   err)) < 0 ||
+	    (ret = get_str(g, "reasoned_decision_text", false, "a citations version", &reasoned,
+			   err)) < 0)
+		return ret;
+	c->written_text = written ? xstrdup(written) : NULL;
+	c->reasoned_text = reasoned ? xstrdup(reasoned) : NULL;
+	if ((ret = get_str_array(g, "reasons_optional_for", decision_outcomes,
+				 FV_ARRAY_SIZE(decision_outcomes), &c->optional, err)) < 0)
+		return ret;
+	if (!c->optional)
+		c->optional = xcalloc(1, sizeof(*c->optional));
+	v = RULES_RESTART_UNREASONED;
+	if ((ret = get_choice(g, "reasons_restart_when", restart_names,
+			      FV_ARRAY_SIZE(restart_names), &v, err)) < 0)
+		return ret;
+	c->p.restart_when = (enum rules_restart_when)v;
+	v = RULES_IN_TIME_SENT;
+	if ((ret = get_choice(g, "in_time_judged_on", in_time_names, FV_ARRAY_SIZE(in_time_names),
+			      &v, err)) < 0)
+		return ret;
+	c->p.in_time = (enum rules_in_time)v;
+	c->p.extension_before_expiry = true;
+	return get_bool(g, "extension_before_expiry", &c->p.extension_before_expiry, &present,
+			err);
+}
+
 static int
 load_citations(struct rules *r, const config_setting_t *root, struct conf_error *err)
 {
-	static const char *const keys[] = { "valid_from", "counting", "written_decision",
-					    "reasoned_decision", NULL };
+	static const char *const keys[] = {
+		"valid_from",		 "counting",		   "written_decision",
+		"written_decision_text", "reasoned_decision",	   "reasoned_decision_text",
+		"reasons_optional_for",	 "reasons_restart",	   "reasons_restart_when",
+		"in_time",		 "in_time_judged_on",	   "extension",
+		"extension_before_expiry", NULL
+	};
 	const config_setting_t *list;
 	int ret, n;
 
@@ -816,14 +1089,14 @@ load_citations(struct rules *r, const config_setting_t *root, struct conf_error 
 		/* Counted before it is filled so that rules_free() frees a half-loaded one. */
 		c = &r->citations[r->n_citations++];
 		c->line = (int)config_setting_source_line(g);
-		if (cal_date_parse(valid_from, &c->valid_from) < 0) {
+		if (cal_date_parse(valid_from, &c->p.valid_from) < 0) {
 			conf_error_at(err, config_setting_get_member(g, "valid_from"),
 				      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)",
 				      valid_from);
 			return -EINVAL;
 		}
 		for (size_t k = 0; k + 1 < r->n_citations; k++) {
-			if (cal_cmp(r->citations[k].valid_from, c->valid_from) == 0) {
+			if (cal_cmp(r->citations[k].p.valid_from, c->p.valid_from) == 0) {
 				conf_error_at(err, g,
 					      "duplicate citations version %s (the same valid_from "
 					      "as the version at line %d)",
@@ -831,8 +1104,15 @@ load_citations(struct rules *r, const config_setting_t *root, struct conf_error 
 				return -EINVAL;
 			}
 		}
-		for (size_t k = 0; k < RULES_CITATION_COUNT; k++)
+		for (size_t k = 0; k < RULES_CITATION_COUNT; k++) {
 			c->text[k] = text[k] ? xstrdup(text[k]) : NULL;
+			c->p.citation[k] = c->text[k];
+		}
+		if ((ret = load_procedure(c, g, err)) < 0)
+			return ret;
+		c->p.written_text = c->written_text;
+		c->p.reasoned_text = c->reasoned_text;
+		c->p.reasons_optional = (const char *const *)c->optional;
 	}
 	return 0;
 }
@@ -876,6 +1156,9 @@ rules_free(struct rules *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n_services; i++) {
+		for (size_t k = 0; k < r->services[i].n_bpa; k++)
+			free(r->services[i].bpa[k].source);
+		free(r->services[i].bpa);
 		rule_list_free(&r->services[i].rules);
 		free(r->services[i].name);
 		free(r->services[i].id);
@@ -883,13 +1166,22 @@ rules_free(struct rules *r)
 	free(r->services);
 	for (size_t i = 0; i < r->n_regimes; i++) {
 		rule_list_free(&r->regimes[i].rules);
+		free(r->regimes[i].complaint_body);
+		free(r->regimes[i].complaint_body_source);
 		free(r->regimes[i].name);
 		free(r->regimes[i].id);
 	}
 	free(r->regimes);
 	for (size_t i = 0; i < r->n_citations; i++) {
+		struct citations *c = &r->citations[i];
+
 		for (size_t k = 0; k < RULES_CITATION_COUNT; k++)
-			free(r->citations[i].text[k]);
+			free(c->text[k]);
+		for (size_t k = 0; c->optional && c->optional[k]; k++)
+			free(c->optional[k]);
+		free(c->optional);
+		free(c->written_text);
+		free(c->reasoned_text);
 	}
 	free(r->citations);
 	for (size_t i = 0; i < r->n_offices; i++)
@@ -962,21 +1254,50 @@ rules_office_at(const struct rules *r, size_t i)
 	return &r->offices[i];
 }
 
+const struct rules_procedure *
+rules_procedure_at(const struct rules *r, struct cal_date on)
+{
+	static const char *const none[] = { NULL };
+	static const struct rules_procedure fallback = {
+		.reasons_optional = none,
+		.restart_when = RULES_RESTART_UNREASONED,
+		.in_time = RULES_IN_TIME_SENT,
+		.extension_before_expiry = true,
+	};
+	const struct citations *best = NULL;
+
+	for (size_t i = 0; r && i < r->n_citations; i++) {
+		const struct citations *c = &r->citations[i];
+
+		if (cal_cmp(c->p.valid_from, on) <= 0 &&
+		    (!best || cal_cmp(c->p.valid_from, best->p.valid_from) > 0))
+			best = c;
+	}
+	return best ? &best->p : &fallback;
+}
+
 const char *
 rules_citation(const struct rules *r, enum rules_citation what, struct cal_date on)
 {
-	const struct citations *best = NULL;
-
-	if (!r || (unsigned)what >= RULES_CITATION_COUNT)
+	if ((unsigned)what >= RULES_CITATION_COUNT)
 		return NULL;
-	for (size_t i = 0; i < r->n_citations; i++) {
-		const struct citations *c = &r->citations[i];
+	return rules_procedure_at(r, on)->citation[what];
+}
 
-		if (cal_cmp(c->valid_from, on) <= 0 &&
-		    (!best || cal_cmp(c->valid_from, best->valid_from) > 0))
-			best = c;
-	}
-	return best ? best->text[what] : NULL;
+const char *
+rules_complaint_body(const struct rules *r, const char *service)
+{
+	const struct service *s = find_service(r, service);
+
+	return s ? s->regime->complaint_body : NULL;
+}
+
+const char *
+rules_complaint_body_source(const struct rules *r, const char *service)
+{
+	const struct service *s = find_service(r, service);
+
+	return s ? s->regime->complaint_body_source : NULL;
 }
 
 /* The engine. */
@@ -989,6 +1310,10 @@ struct ctx {
 	struct cal_date today;
 	size_t *target; /* per event: index of the event its ref resolves to, or NONE */
 	size_t *answer; /* per documentation request: index of the event answering it, or NONE */
+	/* Per documentation request: its deadline, computed first because its date ends the
+	 * pause of the processing norm; pushed in its place afterwards. */
+	struct rules_deadline *docs;
+	bool *has_doc;
 	struct rules_deadline *out;
 	size_t n_out;
 	size_t cap;
@@ -1019,16 +1344,32 @@ fmt_date(struct cal_date d, char *buf)
 
 #define DATE(d) fmt_date((d), (char[CAL_DATE_LEN]){ 0 })
 
+/* "1 dag", "3 dager". */
+static const char *
+days_words(int32_t n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d %s", n, n == 1 || n == -1 ? "dag" : "dager");
+	return buf;
+}
+
+#define DAYS(n) days_words((n), (char[24]){ 0 }, 24)
+
+/* " (citation)" or "" when the configuration names none. */
+static const char *
+cite(const char *source, char *buf, size_t len)
+{
+	if (!source)
+		return "";
+	snprintf(buf, len, " (%s)", source);
+	return buf;
+}
+
+#define CITE(s) cite((s), (char[256]){ 0 }, 256)
+
 static struct cal_date
 date_max(struct cal_date a, struct cal_date b)
 {
 	return cal_cmp(a, b) >= 0 ? a : b;
-}
-
-static struct cal_date
-date_min(struct cal_date a, struct cal_date b)
-{
-	return cal_cmp(a, b) <= 0 ? a : b;
 }
 
 /* Index of the event ref names (0: the latest of type recorded before i), or NONE. */
@@ -1054,9 +1395,68 @@ subject_type(enum rules_kind kind)
 		return RULES_EV_DECISION;
 	case RULES_KIND_FORWARDING:
 		return RULES_EV_COMPLAINT;
+	case RULES_KIND_PROMISED:
+		return RULES_EV_PRELIMINARY_REPLY;
 	default:
 		return RULES_EV_RECEIVED;
 	}
+}
+
+enum rules_event_type
+rules_kind_subject(enum rules_kind kind)
+{
+	return subject_type(kind);
+}
+
+/* The event type an event's ref names, or RULES_EV_COUNT for none. */
+static enum rules_event_type
+ref_type(const struct rules_event *e)
+{
+	switch (e->type) {
+	case RULES_EV_DOC_RECEIVED:
+		return RULES_EV_DOC_REQUESTED;
+	case RULES_EV_COMPLAINT:
+	case RULES_EV_REASONS_REQUESTED:
+	case RULES_EV_REASONS_GIVEN:
+	case RULES_EV_DECISION_WRITTEN:
+		return RULES_EV_DECISION;
+	case RULES_EV_FORWARDED:
+	case RULES_EV_COMPLAINT_DECIDED:
+	case RULES_EV_COMPLAINT_WITHDRAWN:
+		return RULES_EV_COMPLAINT;
+	case RULES_EV_EXTENSION:
+	case RULES_EV_OVERRIDE:
+		return subject_type(e->kind);
+	default:
+		return RULES_EV_COUNT;
+	}
+}
+
+/* Checks one event on its own: 0 or -EINVAL. */
+static int
+validate_one(const struct ctx *c, size_t i)
+{
+	const struct rules_event *e = &c->ev[i];
+
+	if ((unsigned)e->type >= RULES_EV_COUNT || e->id <= 0 || !cal_date_valid(e->date) ||
+	    (e->has_due && !cal_date_valid(e->due)) ||
+	    (e->has_reached && !cal_date_valid(e->reached)) ||
+	    (unsigned)e->age_group >= RULES_AGE_COUNT)
+		return -EINVAL;
+	for (size_t j = 0; j < i; j++) {
+		if (c->ev[j].id == e->id)
+			return -EINVAL;
+	}
+	if (e->has_reached && cal_cmp(e->reached, e->date) < 0)
+		return -EINVAL;
+	if ((e->type == RULES_EV_RECEIVED) != (i == 0))
+		return -EINVAL;
+	if (e->type == RULES_EV_DOC_REQUESTED && e->has_due && cal_cmp(e->due, e->date) < 0)
+		return -EINVAL;
+	if ((e->type == RULES_EV_EXTENSION || e->type == RULES_EV_OVERRIDE) &&
+	    ((unsigned)e->kind >= RULES_KIND_COUNT || !e->has_due))
+		return -EINVAL;
+	return 0;
 }
 
 /* Checks the events and resolves every reference: 0 or -EINVAL. */
@@ -1065,66 +1465,28 @@ validate(struct ctx *c)
 {
 	const struct rules_event *ev = c->ev;
 
-	if (c->n_ev == 0 || ev[0].type != RULES_EV_RECEIVED)
+	if (c->n_ev == 0)
 		return -EINVAL;
 	for (size_t i = 0; i < c->n_ev; i++) {
 		const struct rules_event *e = &ev[i];
-		enum rules_event_type want = RULES_EV_COUNT;
-		bool need = true;
+		enum rules_event_type want;
+		/* Documents received without a reference answer every open request. */
+		bool need = e->type != RULES_EV_DOC_RECEIVED || e->ref != 0;
 
 		c->target[i] = NONE;
 		c->answer[i] = NONE;
-		if ((unsigned)e->type >= RULES_EV_COUNT || e->id <= 0 || !cal_date_valid(e->date) ||
-		    (e->has_due && !cal_date_valid(e->due)) ||
-		    (e->has_reached && !cal_date_valid(e->reached)))
+		if (validate_one(c, i) < 0)
 			return -EINVAL;
-		for (size_t j = 0; j < i; j++) {
-			if (ev[j].id == e->id)
-				return -EINVAL;
-		}
-		if (e->has_reached && cal_cmp(e->reached, e->date) < 0)
+		want = ref_type(e);
+		if (want == RULES_EV_COUNT)
+			continue;
+		c->target[i] = resolve(c, i, e->ref, want);
+		if (c->target[i] == NONE && need)
 			return -EINVAL;
-		switch (e->type) {
-		case RULES_EV_RECEIVED:
-			if (i != 0)
-				return -EINVAL;
-			break;
-		case RULES_EV_DOC_REQUESTED:
-			if (e->has_due && cal_cmp(e->due, e->date) < 0)
-				return -EINVAL;
-			break;
-		case RULES_EV_DOC_RECEIVED:
-			want = RULES_EV_DOC_REQUESTED;
-			need = e->ref != 0;
-			break;
-		case RULES_EV_COMPLAINT:
-		case RULES_EV_REASONS_REQUESTED:
-		case RULES_EV_REASONS_GIVEN:
-			want = RULES_EV_DECISION;
-			break;
-		case RULES_EV_FORWARDED:
-		case RULES_EV_COMPLAINT_DECIDED:
-			want = RULES_EV_COMPLAINT;
-			break;
-		case RULES_EV_EXTENSION:
-		case RULES_EV_OVERRIDE:
-			if ((unsigned)e->kind >= RULES_KIND_COUNT || !e->has_due)
-				return -EINVAL;
-			want = subject_type(e->kind);
-			break;
-		default:
-			break;
-		}
-		if (want != RULES_EV_COUNT) {
-			c->target[i] = resolve(c, i, e->ref, want);
-			if (c->target[i] == NONE && need)
-				return -EINVAL;
-			/* A complaint, reasons, an answer or a forwarding follows what it concerns. */
-			if (c->target[i] != NONE && e->type != RULES_EV_EXTENSION &&
-			    e->type != RULES_EV_OVERRIDE &&
-			    cal_cmp(e->date, ev[c->target[i]].date) < 0)
-				return -EINVAL;
-		}
+		/* What follows an event happens on or after its day. */
+		if (c->target[i] != NONE && e->type != RULES_EV_EXTENSION &&
+		    e->type != RULES_EV_OVERRIDE && cal_cmp(e->date, ev[c->target[i]].date) < 0)
+			return -EINVAL;
 	}
 	/* Which documentation request each documentation_received answers (the earliest). */
 	for (size_t k = 0; k < c->n_ev; k++) {
@@ -1184,11 +1546,17 @@ pick(const struct ctx *c, enum rules_kind kind, struct cal_date on, bool emergen
 }
 
 static void
+free_steps(struct cal_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)steps[i].why);
+	free(steps);
+}
+
+static void
 clear_count(struct rules_deadline *d)
 {
-	for (size_t i = 0; i < d->n_steps; i++)
-		free((char *)d->steps[i].why);
-	free(d->steps);
+	free_steps(d->steps, d->n_steps);
 	d->steps = NULL;
 	d->n_steps = 0;
 	d->has_raw_end = false;
@@ -1205,7 +1573,7 @@ deadline_init(struct rules_deadline *d, enum rules_kind kind, const struct rules
 	d->subject = subject->id;
 	d->rule = xstrdup(rule->id);
 	d->source = xstrdup(rule->source);
-	d->has_period = true;
+	d->has_period = kind != RULES_KIND_PROMISED;
 	d->period = rule->period;
 	d->rollover = rule->rollover;
 	d->calendar = rule->office ? xstrdup(rule->office->name) : NULL;
@@ -1241,32 +1609,50 @@ count_raw(struct rules_deadline *d, const struct cal_date *given)
 	return ret;
 }
 
+/*
+ * § 149 roll-over of day by the rule into *out, with the days skipped as owned steps (NULL
+ * when steps is NULL): 0 or -ERANGE.
+ */
+static int
+roll_day(const struct rule *rule, struct cal_date day, struct cal_date *out,
+	 struct cal_step **steps, size_t *n_steps)
+{
+	struct cal_step tmp[CAL_MAX_STEPS];
+	size_t n = 0;
+
+	if (steps) {
+		*steps = NULL;
+		*n_steps = 0;
+	}
+	if (rule->rollover == RULES_ROLLOVER_NONE) {
+		*out = day;
+		return 0;
+	}
+	if (cal_roll_forward(rule->office, day, out, tmp, CAL_MAX_STEPS, &n) < 0)
+		return -ERANGE;
+	if (steps) {
+		*steps = xcalloc(n ? n : 1, sizeof(**steps));
+		for (size_t i = 0; i < n; i++) {
+			(*steps)[i].day = tmp[i].day;
+			(*steps)[i].why = xstrdup(tmp[i].why ? tmp[i].why : "stengt");
+		}
+		*n_steps = n;
+	}
+	return 0;
+}
+
 /* § 149 roll-over of paused_end into rule_due and due. */
 static int
 roll(struct rules_deadline *d, const struct rule *rule)
 {
-	struct cal_step steps[CAL_MAX_STEPS];
-	size_t n = 0;
-	int ret = 0;
+	int ret = roll_day(rule, d->paused_end, &d->rule_due, &d->steps, &d->n_steps);
 
-	if (rule->rollover == RULES_ROLLOVER_NONE) {
-		d->rule_due = d->paused_end;
-	} else {
-		ret = cal_roll_forward(rule->office, d->paused_end, &d->rule_due, steps,
-				       CAL_MAX_STEPS, &n);
-		if (ret < 0)
-			return -ERANGE;
-		d->steps = xcalloc(n, sizeof(*d->steps));
-		for (size_t i = 0; i < n; i++) {
-			d->steps[i].day = steps[i].day;
-			d->steps[i].why = xstrdup(steps[i].why ? steps[i].why : "stengt");
-		}
-		d->n_steps = n;
-	}
+	if (ret < 0)
+		return ret;
 	d->has_rule_due = true;
 	d->has_due = true;
 	d->due = d->rule_due;
-	return ret;
+	return 0;
 }
 
 static int
@@ -1297,33 +1683,47 @@ first_by_date(const struct ctx *c, enum rules_event_type a, enum rules_event_typ
 }
 
 static void
-set_met(struct rules_deadline *d, const struct rules_event *e)
+set_met_on(struct rules_deadline *d, const struct rules_event *e, struct cal_date on)
 {
 	d->has_met = true;
-	d->met_on = e->date;
+	d->met_on = on;
 	d->met_by = e->id;
 }
 
+static void
+set_met(struct rules_deadline *d, const struct rules_event *e)
+{
+	set_met_on(d, e, e->date);
+}
+
 /*
- * The first withdrawal, or closing, recorded after the subject event. Closing a case ends
- * the office's deadlines, not the party's right to complain.
+ * What ends a deadline unmet, recorded after its subject event: the application withdrawn;
+ * for the office's deadlines also the case closed (closing does not end the party's right
+ * to complain); for forwarding also the complaint withdrawn.
  */
 static size_t
 find_cancel(const struct ctx *c, enum rules_kind kind, size_t subject)
 {
-	bool closes = kind != RULES_KIND_COMPLAINT && kind != RULES_KIND_LATE_COMPLAINT;
+	bool closes = rules_kind_is_office_duty(kind) || kind == RULES_KIND_DOCUMENTATION;
 
 	for (size_t k = subject + 1; k < c->n_ev; k++) {
-		if (c->ev[k].type == RULES_EV_WITHDRAWN ||
-		    (closes && c->ev[k].type == RULES_EV_CLOSED))
+		const struct rules_event *e = &c->ev[k];
+
+		if (e->type == RULES_EV_WITHDRAWN || (closes && e->type == RULES_EV_CLOSED) ||
+		    (kind == RULES_KIND_FORWARDING && e->type == RULES_EV_COMPLAINT_WITHDRAWN &&
+		     c->target[k] == subject))
 			return k;
 	}
 	return NONE;
 }
 
-/* Extensions and overrides of this deadline, applied in the order they were recorded. */
-static void
-apply_changes(const struct ctx *c, struct rules_deadline *d, size_t subject)
+/*
+ * Extensions and overrides of this deadline, applied in the order they were recorded. The
+ * new last day rolls over like any other (the rule's roll-over and office calendar).
+ */
+static int
+apply_changes(const struct ctx *c, struct rules_deadline *d, size_t subject,
+	      const struct rule *rule)
 {
 	for (size_t k = 0; k < c->n_ev; k++) {
 		const struct rules_event *e = &c->ev[k];
@@ -1334,39 +1734,53 @@ apply_changes(const struct ctx *c, struct rules_deadline *d, size_t subject)
 			continue;
 		d->changes = xrealloc(d->changes, (d->n_changes + 1) * sizeof(*d->changes));
 		ch = &d->changes[d->n_changes++];
+		memset(ch, 0, sizeof(*ch));
 		ch->event = e->id;
 		ch->override = e->type == RULES_EV_OVERRIDE;
 		ch->date = e->due;
 		ch->who = e->who ? xstrdup(e->who) : NULL;
 		ch->why = e->why ? xstrdup(e->why) : NULL;
+		if (roll_day(rule, e->due, &ch->due, &ch->steps, &ch->n_steps) < 0)
+			return -ERANGE;
 		/* An extension only ever lengthens; an override sets the date it names. */
-		if (!ch->override && d->has_due && cal_cmp(e->due, d->due) <= 0) {
+		if (!ch->override && d->has_due && cal_cmp(ch->due, d->due) <= 0) {
 			note(d,
 			     "Forlengelsen til %s gir ingen senere frist enn %s; den fristen står.",
-			     DATE(e->due), DATE(d->due));
+			     DATE(ch->due), DATE(d->due));
 			continue;
 		}
+		ch->applied = true;
 		d->has_due = true;
-		d->due = e->due;
+		d->due = ch->due;
 	}
+	return 0;
 }
 
+/*
+ * The state as of today: met when met on or before the due date (or while there was none);
+ * past the due date unmet or met late, an office duty is missed and a party's deadline has
+ * expired; ended by a withdrawal or closing before that, cancelled; else open.
+ */
 static void
 settle(const struct ctx *c, struct rules_deadline *d, size_t subject)
 {
 	size_t k = find_cancel(c, d->kind, subject);
 	const struct rules_event *cancel = k == NONE ? NULL : &c->ev[k];
+	enum rules_state passed = rules_kind_is_office_duty(d->kind) ? RULES_STATE_MISSED
+								     : RULES_STATE_EXPIRED;
 
 	if (d->has_met && (!cancel || cal_cmp(d->met_on, cancel->date) <= 0)) {
 		d->state = !d->has_due || cal_cmp(d->met_on, d->due) <= 0 ? RULES_STATE_MET
-									  : RULES_STATE_MISSED;
+									  : passed;
 	} else if (cancel) {
 		if (d->has_due && cal_cmp(cancel->date, d->due) > 0) {
 			/* A breach stays a breach when the case ends afterwards. */
-			d->state = RULES_STATE_MISSED;
-			note(d, "Fristen var ute før saken ble %s %s.",
-			     cancel->type == RULES_EV_WITHDRAWN ? "trukket" : "avsluttet",
-			     DATE(cancel->date));
+			d->state = passed;
+			if (passed == RULES_STATE_MISSED)
+				note(d, "Fristen var allerede overskredet da %s %s.",
+				     cancel->type == RULES_EV_WITHDRAWN ? "søknaden ble trukket"
+									: "saken ble avsluttet",
+				     DATE(cancel->date));
 		} else {
 			d->state = RULES_STATE_CANCELLED;
 			d->has_cancelled = true;
@@ -1374,7 +1788,7 @@ settle(const struct ctx *c, struct rules_deadline *d, size_t subject)
 			d->cancelled_by = cancel->id;
 		}
 	} else if (d->has_due && cal_cmp(c->today, d->due) > 0) {
-		d->state = RULES_STATE_MISSED;
+		d->state = passed;
 	} else {
 		d->state = RULES_STATE_OPEN;
 	}
@@ -1400,10 +1814,12 @@ deadline_deinit(struct rules_deadline *d)
 	free(d->calendar);
 	free(d->pauses);
 	for (size_t i = 0; i < d->n_changes; i++) {
+		free_steps(d->changes[i].steps, d->changes[i].n_steps);
 		free(d->changes[i].who);
 		free(d->changes[i].why);
 	}
 	free(d->changes);
+	free(d->complaint_body);
 	for (size_t i = 0; i < d->n_notes; i++)
 		free(d->notes[i]);
 	free(d->notes);
@@ -1421,10 +1837,12 @@ rules_deadlines_free(struct rules_deadline *v, size_t n)
 }
 
 /*
- * Documentation requests pause a processing norm that says so: the raw end moves by the
- * whole days each request stood open (to its answer, or to stop: today, the decision or
- * the end of the case). Overlapping requests count once; a request made after the
- * deadline had run out pauses nothing.
+ * Documentation requests pause a processing norm that says so, for the whole days from the
+ * request until the documents arrived or the date set for sending them (the documentation
+ * deadline, after roll-over and extensions) passed, whichever came first - after that the
+ * office decides on what it has - or until stop (today, the decision, or the end of the
+ * case). Overlapping requests count once; a request made after the deadline had run out
+ * pauses nothing.
  */
 static int
 add_pauses(const struct ctx *c, struct rules_deadline *d, const struct rule *rule,
@@ -1448,11 +1866,22 @@ add_pauses(const struct ctx *c, struct rules_deadline *d, const struct rule *rul
 			continue;
 		p.event = e->id;
 		p.from = e->date;
-		if (c->answer[j] != NONE) {
-			p.to = date_min(c->ev[c->answer[j]].date, stop);
-		} else {
-			p.to = stop;
-			p.open = !stopped;
+		p.to = stop;
+		p.open = !stopped;
+		if (c->answer[j] != NONE && cal_cmp(c->ev[c->answer[j]].date, p.to) < 0) {
+			p.to = c->ev[c->answer[j]].date;
+			p.open = false;
+		}
+		/* The date set for sending: the documentation deadline, or without a rule for
+		 * it the date the request named. */
+		if (c->has_doc[j] ? c->docs[j].has_due : e->has_due) {
+			struct cal_date set = c->has_doc[j] ? c->docs[j].due : e->due;
+
+			if (cal_cmp(set, p.to) < 0) {
+				p.to = set;
+				p.open = false;
+				p.ran_out = true;
+			}
 		}
 		p.to = date_max(p.to, p.from);
 		/* Insertion by request date, stable. */
@@ -1469,9 +1898,7 @@ add_pauses(const struct ctx *c, struct rules_deadline *d, const struct rule *rul
 		struct cal_date from;
 
 		/* Still running on p->from? Compare with the rolled end of the time so far. */
-		due = end;
-		if (rule->rollover == RULES_ROLLOVER_NEXT_WORKING_DAY &&
-		    cal_roll_forward(rule->office, end, &due, NULL, 0, NULL) < 0)
+		if (roll_day(rule, end, &due, NULL, NULL) < 0)
 			return -ERANGE;
 		if (cal_cmp(p->from, due) > 0) {
 			p->late = true;
@@ -1509,7 +1936,7 @@ do_processing(struct ctx *c)
 		note(&d, "Søknaden gjelder nødhjelp: nødhjelpsregelen gjelder.");
 	else if (recv->emergency)
 		note(&d,
-		     "Søknaden er merket som nødhjelp, men ingen egen nødhjelpsregel gjelder for tjenesten på mottaksdagen; den vanlige regelen er brukt.");
+		     "Søknaden er merket som nødhjelp, men tjenesten har ingen egen nødhjelpsregel på mottaksdagen; den vanlige regelen er brukt.");
 	k = first_by_date(c, RULES_EV_DECISION, RULES_EV_DECISION, NONE);
 	if (k != NONE) {
 		set_met(&d, &c->ev[k]);
@@ -1536,8 +1963,10 @@ do_processing(struct ctx *c)
 		}
 	}
 	if (d.promised)
-		note(&d, "Foreløpig svar lover svar innen %s.", DATE(d.promised_on));
-	apply_changes(c, &d, 0);
+		note(&d, "Et foreløpig svar har lovet vedtak innen %s (egen frist: lovet svardato).",
+		     DATE(d.promised_on));
+	if ((ret = apply_changes(c, &d, 0, rule)) < 0)
+		goto out;
 	settle(c, &d, 0);
 	push(c, &d);
 out:
@@ -1565,9 +1994,11 @@ do_preliminary(struct ctx *c)
 	if (k != NONE) {
 		set_met(&d, &c->ev[k]);
 		if (c->ev[k].type == RULES_EV_DECISION)
-			note(&d, "Oppfylt ved vedtak %s.", DATE(c->ev[k].date));
+			note(&d, "Vedtaket %s gjorde et foreløpig svar unødvendig.",
+			     DATE(c->ev[k].date));
 	}
-	apply_changes(c, &d, 0);
+	if ((ret = apply_changes(c, &d, 0, rule)) < 0)
+		goto out;
 	settle(c, &d, 0);
 	push(c, &d);
 out:
@@ -1575,26 +2006,68 @@ out:
 	return ret;
 }
 
+/* The documentation deadline of request j into *d (not pushed): 0 with has false when the
+ * service has no rule for it. */
 static int
-do_documentation(struct ctx *c, size_t j)
+build_documentation(struct ctx *c, size_t j, struct rules_deadline *d, bool *has)
 {
 	const struct rules_event *req = &c->ev[j];
 	const struct rule *rule = pick(c, RULES_KIND_DOCUMENTATION, req->date, false);
-	struct rules_deadline d;
 	int ret;
 
+	*has = false;
+	memset(d, 0, sizeof(*d));
 	if (!rule)
 		return 0;
-	deadline_init(&d, RULES_KIND_DOCUMENTATION, req, rule);
-	set_start(&d, req, RULES_START_DOC_REQUESTED, req->date);
-	if ((ret = count(&d, rule, req->has_due ? &req->due : NULL)) < 0)
-		goto out;
+	deadline_init(d, RULES_KIND_DOCUMENTATION, req, rule);
+	set_start(d, req, RULES_START_DOC_REQUESTED, req->date);
+	if ((ret = count(d, rule, req->has_due ? &req->due : NULL)) < 0)
+		return ret;
 	if (!req->has_due)
-		note(&d, "Brevet nevnte ingen dato: fristen er regelens %s.",
+		note(d, "Brevet nevnte ingen dato: fristen er regelens %s.",
 		     cal_period_words(rule->period, (char[CAL_PERIOD_WORDS_LEN]){ 0 }));
 	if (c->answer[j] != NONE)
-		set_met(&d, &c->ev[c->answer[j]]);
-	apply_changes(c, &d, j);
+		set_met(d, &c->ev[c->answer[j]]);
+	if ((ret = apply_changes(c, d, j, rule)) < 0)
+		return ret;
+	settle(c, d, j);
+	if (d->state == RULES_STATE_EXPIRED && !d->has_met)
+		note(d, "Dokumentasjonen kom ikke innen fristen: saken avgjøres på det som foreligger.");
+	*has = true;
+	return 0;
+}
+
+/* The date a preliminary reply promised (fvl. § 11 a): an office deadline of its own. */
+static int
+do_promised(struct ctx *c, size_t j)
+{
+	const struct rules_event *rp = &c->ev[j];
+	const struct rule *rule = pick(c, RULES_KIND_PROMISED, rp->date, false);
+	struct rules_deadline d;
+	size_t dec, next = NONE;
+	int ret;
+
+	if (!rule || !rp->has_due)
+		return 0;
+	deadline_init(&d, RULES_KIND_PROMISED, rp, rule);
+	set_start(&d, rp, RULES_START_PRELIMINARY_REPLY, rp->date);
+	if ((ret = count(&d, rule, &rp->due)) < 0)
+		goto out;
+	/* Met by the decision, or replaced by a later reply that promises a new date. */
+	dec = first_by_date(c, RULES_EV_DECISION, RULES_EV_DECISION, NONE);
+	for (size_t k = j + 1; k < c->n_ev && next == NONE; k++) {
+		if (c->ev[k].type == RULES_EV_PRELIMINARY_REPLY && c->ev[k].has_due)
+			next = k;
+	}
+	if (dec != NONE && (next == NONE || cal_cmp(c->ev[dec].date, c->ev[next].date) <= 0)) {
+		set_met(&d, &c->ev[dec]);
+	} else if (next != NONE) {
+		set_met(&d, &c->ev[next]);
+		note(&d, "Et nytt foreløpig svar %s lovet vedtak innen %s i stedet.",
+		     DATE(c->ev[next].date), DATE(c->ev[next].due));
+	}
+	if ((ret = apply_changes(c, &d, j, rule)) < 0)
+		goto out;
 	settle(c, &d, j);
 	push(c, &d);
 out:
@@ -1626,15 +2099,41 @@ met:
 	k = first_by_date(c, RULES_EV_COMPLAINT, RULES_EV_COMPLAINT, j);
 	if (k != NONE)
 		set_met(d, &c->ev[k]);
-	apply_changes(c, d, j);
+	if ((ret = apply_changes(c, d, j, rule)) < 0)
+		return ret;
 	settle(c, d, j);
 	return 0;
 }
 
-/* fvl. § 24: reasons asked for in time restart the complaint deadline when given. */
+/* Whether a request for the reasons of dec restarts its complaint deadline. */
+static bool
+restarts(const struct rule *rule, const struct rules_procedure *proc,
+	 const struct rules_event *dec)
+{
+	if (!rule->reasons_restart)
+		return false;
+	switch (proc->restart_when) {
+	case RULES_RESTART_ALWAYS:
+		return true;
+	case RULES_RESTART_UNREASONED:
+		return !dec->reasoned;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A request for reasons of a decision given without them, made before the complaint
+ * deadline ended, restarts it: a full new period from the day the reasons reach the party
+ * (rule key reasons_restart, citations key reasons_restart_when). A request for the reasons
+ * of a decision that gave them is recorded, and the deadline stays.
+ */
 static int
 reasons(struct ctx *c, size_t j, const struct rule *rule, struct rules_deadline *d)
 {
+	const struct rules_event *dec = &c->ev[j];
+	const struct rules_procedure *proc = rules_procedure_at(c->rules, dec->date);
+	const char *src = proc->citation[RULES_CITATION_REASONS_RESTART];
 	struct cal_date first_due = d->due;
 	bool had_due = d->has_due;
 	size_t given;
@@ -1645,19 +2144,22 @@ reasons(struct ctx *c, size_t j, const struct rule *rule, struct rules_deadline 
 
 		if (rq->type != RULES_EV_REASONS_REQUESTED || c->target[k] != j)
 			continue;
-		if (!rule->reasons_restart) {
-			note(d, "Begrunnelse bedt om %s; regelen gir ikke ny frist for det.",
-			     DATE(rq->date));
+		if (!restarts(rule, proc, dec)) {
+			note(d,
+			     dec->reasoned
+				     ? "Parten ba om begrunnelse %s. Vedtaket var begrunnet, så klagefristen løper som før%s."
+				     : "Parten ba om begrunnelse %s; regelen gir ikke ny klagefrist for det%s.",
+			     DATE(rq->date), CITE(src));
 			continue;
 		}
 		if (d->has_restart) {
-			note(d, "Ny anmodning om begrunnelse %s endrer ikke fristen.",
+			note(d, "Ny anmodning om begrunnelse %s endrer ikke klagefristen.",
 			     DATE(rq->date));
 			continue;
 		}
 		if (had_due && cal_cmp(rq->date, first_due) > 0) {
 			note(d,
-			     "Begrunnelse bedt om %s, etter at klagefristen gikk ut %s: fristen løper ikke på nytt.",
+			     "Parten ba om begrunnelse %s, etter at klagefristen gikk ut %s: fristen begynner ikke på nytt.",
 			     DATE(rq->date), DATE(first_due));
 			continue;
 		}
@@ -1675,7 +2177,7 @@ reasons(struct ctx *c, size_t j, const struct rule *rule, struct rules_deadline 
 			d->restart.given_event = c->ev[given].id;
 			d->restart.given_on = c->ev[given].date;
 			if (had_due)
-				note(d, "Opprinnelig klagefrist var %s.", DATE(first_due));
+				note(d, "Den opprinnelige klagefristen var %s.", DATE(first_due));
 			clear_count(d);
 			set_start(d, &c->ev[given], RULES_START_REASONS_GIVEN, c->ev[given].date);
 			if ((ret = count(d, rule, NULL)) < 0)
@@ -1683,8 +2185,8 @@ reasons(struct ctx *c, size_t j, const struct rule *rule, struct rules_deadline 
 		} else {
 			d->has_due = false;
 			note(d,
-			     "Begrunnelse bedt om %s: ny full klagefrist løper fra begrunnelsen kommer fram.",
-			     DATE(rq->date));
+			     "Parten ba om begrunnelse %s for et vedtak uten begrunnelse: en ny, full klagefrist løper fra begrunnelsen kommer fram%s.",
+			     DATE(rq->date), CITE(src));
 		}
 	}
 	return ret;
@@ -1695,20 +2197,18 @@ static void
 late_notes(const struct ctx *c, struct rules_deadline *d, const struct rules_deadline *late)
 {
 	bool window = late && late->has_due;
-	int32_t n;
 
-	if (d->state != RULES_STATE_MISSED || !d->has_due)
+	if (d->state != RULES_STATE_EXPIRED || !d->has_due)
 		return;
 	if (d->has_met && cal_cmp(d->met_on, d->due) > 0) {
-		n = cal_diff_days(d->due, d->met_on);
+		int32_t n = cal_diff_days(d->due, d->met_on);
+
 		if (!window)
-			note(d, "Klagen ble sendt %s, %d %s etter fristen.", DATE(d->met_on), n,
-			     n == 1 ? "dag" : "dager");
+			note(d, "Klagen ble sendt %s, %s etter fristen.", DATE(d->met_on), DAYS(n));
 		else if (cal_cmp(d->met_on, late->due) <= 0)
 			note(d,
-			     "Sen klage (sendt %s, %d %s for sent): kan likevel tas under behandling til og med %s (%s).",
-			     DATE(d->met_on), n, n == 1 ? "dag" : "dager", DATE(late->due),
-			     late->source);
+			     "Klagen ble sendt %s, %s for sent: den kan likevel tas under behandling, senest til og med %s (%s).",
+			     DATE(d->met_on), DAYS(n), DATE(late->due), late->source);
 		else
 			note(d,
 			     "Klagen ble sendt %s, etter den ytre fristen %s (%s): den kan ikke tas under behandling.",
@@ -1716,21 +2216,44 @@ late_notes(const struct ctx *c, struct rules_deadline *d, const struct rules_dea
 	} else if (!d->has_met && window) {
 		if (cal_cmp(c->today, late->due) <= 0)
 			note(d,
-			     "Klagefristen er ute; en sen klage kan likevel tas under behandling til og med %s (%s).",
+			     "Klagefristen er utløpt uten klage. En sen klage kan likevel tas under behandling til og med %s (%s).",
 			     DATE(late->due), late->source);
 		else
-			note(d, "Klagefristen og den ytre fristen %s (%s) er ute.", DATE(late->due),
-			     late->source);
+			note(d, "Klagefristen og den ytre fristen %s (%s) er utløpt uten klage.",
+			     DATE(late->due), late->source);
 	}
+}
+
+/* The complaint that meets decision j's complaint deadline, judged on the day it was sent
+ * (or received, as the citations version says): its index, with the day in *on. */
+static size_t
+first_complaint(const struct ctx *c, size_t j, enum rules_in_time in_time, struct cal_date *on)
+{
+	size_t best = NONE;
+
+	for (size_t k = 0; k < c->n_ev; k++) {
+		const struct rules_event *e = &c->ev[k];
+		struct cal_date day;
+
+		if (e->type != RULES_EV_COMPLAINT || c->target[k] != j)
+			continue;
+		day = in_time == RULES_IN_TIME_RECEIVED && e->has_reached ? e->reached : e->date;
+		if (best == NONE || cal_cmp(day, *on) < 0) {
+			best = k;
+			*on = day;
+		}
+	}
+	return best;
 }
 
 static int
 do_decision(struct ctx *c, size_t j)
 {
 	const struct rules_event *dec = &c->ev[j];
-	struct cal_date sel = dec->has_reached ? dec->reached : dec->date;
+	struct cal_date sel = dec->has_reached ? dec->reached : dec->date, on;
 	const struct rule *cr = pick(c, RULES_KIND_COMPLAINT, sel, false);
 	const struct rule *lr = pick(c, RULES_KIND_LATE_COMPLAINT, dec->date, false);
+	const struct rules_procedure *proc = rules_procedure_at(c->rules, sel);
 	struct rules_deadline d, late;
 	size_t k;
 	int ret = 0;
@@ -1747,7 +2270,7 @@ do_decision(struct ctx *c, size_t j)
 			set_start(&d, dec, RULES_START_DECISION_REACHED, dec->reached);
 			if (dec->digital)
 				note(&d,
-				     "Digitalt vedtak: regnet fra det seneste av tilgjengeliggjøring og varsel (%s).",
+				     "Digitalt vedtak: regnet fra det seneste av da vedtaket ble gjort tilgjengelig og da varselet ble sendt (%s).",
 				     DATE(dec->reached));
 		} else {
 			note(&d,
@@ -1757,11 +2280,17 @@ do_decision(struct ctx *c, size_t j)
 			goto out;
 		if ((ret = reasons(c, j, cr, &d)) < 0)
 			goto out;
-		apply_changes(c, &d, j);
-		/* In time is judged on the day the complaint was sent (fvl. § 30 pattern). */
-		k = first_by_date(c, RULES_EV_COMPLAINT, RULES_EV_COMPLAINT, j);
-		if (k != NONE)
-			set_met(&d, &c->ev[k]);
+		if ((ret = apply_changes(c, &d, j, cr)) < 0)
+			goto out;
+		/* In time is judged on the day the complaint was sent (or as configured). */
+		k = first_complaint(c, j, proc->in_time, &on);
+		if (k != NONE) {
+			set_met_on(&d, &c->ev[k], on);
+			if (proc->citation[RULES_CITATION_IN_TIME])
+				note(&d, "Klagen er vurdert etter dagen den ble %s (%s).",
+				     proc->in_time == RULES_IN_TIME_SENT ? "sendt" : "mottatt",
+				     proc->citation[RULES_CITATION_IN_TIME]);
+		}
 		settle(c, &d, j);
 		late_notes(c, &d, lr ? &late : NULL);
 		push(c, &d);
@@ -1774,19 +2303,28 @@ out:
 	return ret;
 }
 
+/* Whether a complaint outcome settles the complaint without the complaint body: only a
+ * full reversal (fvl. § 33); a partial one, or the decision kept, still goes on. */
+static bool
+outcome_ends_forwarding(const char *outcome)
+{
+	return outcome && strcmp(outcome, "omgjort") == 0;
+}
+
 static int
 do_forwarding(struct ctx *c, size_t j)
 {
 	const struct rules_event *cp = &c->ev[j];
 	struct cal_date sel = cp->has_reached ? cp->reached : cp->date;
 	const struct rule *rule = pick(c, RULES_KIND_FORWARDING, sel, false);
+	const char *body = c->svc->regime->complaint_body;
 	struct rules_deadline d;
-	size_t k;
 	int ret;
 
 	if (!rule)
 		return 0;
 	deadline_init(&d, RULES_KIND_FORWARDING, cp, rule);
+	d.complaint_body = xstrdup(body);
 	if (rule->start == RULES_START_COMPLAINT_RECEIVED && cp->has_reached) {
 		set_start(&d, cp, RULES_START_COMPLAINT_RECEIVED, cp->reached);
 	} else {
@@ -1797,48 +2335,107 @@ do_forwarding(struct ctx *c, size_t j)
 	}
 	if ((ret = count(&d, rule, NULL)) < 0)
 		goto out;
-	k = first_by_date(c, RULES_EV_FORWARDED, RULES_EV_COMPLAINT_DECIDED, j);
-	if (k != NONE) {
-		set_met(&d, &c->ev[k]);
-		if (c->ev[k].type == RULES_EV_COMPLAINT_DECIDED)
-			note(&d, "Oppfylt ved avgjørelse av klagen %s.", DATE(c->ev[k].date));
+	for (size_t k = 0; k < c->n_ev; k++) {
+		const struct rules_event *e = &c->ev[k];
+
+		if (c->target[k] != j || (d.has_met && cal_cmp(e->date, d.met_on) >= 0))
+			continue;
+		if (e->type == RULES_EV_FORWARDED) {
+			set_met(&d, e);
+		} else if (e->type == RULES_EV_COMPLAINT_DECIDED &&
+			   outcome_ends_forwarding(e->outcome)) {
+			set_met(&d, e);
+		}
 	}
-	apply_changes(c, &d, j);
+	for (size_t k = 0; k < c->n_ev; k++) {
+		const struct rules_event *e = &c->ev[k];
+
+		if (c->target[k] != j || e->type != RULES_EV_COMPLAINT_DECIDED)
+			continue;
+		if (outcome_ends_forwarding(e->outcome))
+			note(&d, "Kontoret omgjorde vedtaket i sin helhet %s: klagen sendes ikke videre.",
+			     DATE(e->date));
+		else if (!d.has_met || d.met_by == e->id || cal_cmp(e->date, d.met_on) <= 0)
+			note(&d,
+			     "Kontoret behandlet klagen %s (%s) uten å gi klageren fullt medhold: klagen skal fortsatt sendes til %s.",
+			     DATE(e->date), e->outcome ? e->outcome : "utfall ukjent", body);
+	}
+	if ((ret = apply_changes(c, &d, j, rule)) < 0)
+		goto out;
 	settle(c, &d, j);
+	for (size_t k = 0; d.has_cancelled && k < c->n_ev; k++) {
+		if (c->ev[k].id == d.cancelled_by && c->ev[k].type == RULES_EV_COMPLAINT_WITHDRAWN)
+			note(&d, "Klagen ble trukket %s: den sendes ikke videre.",
+			     DATE(c->ev[k].date));
+	}
 	push(c, &d);
 out:
 	deadline_deinit(&d);
 	return ret;
 }
 
+static void
+ctx_deinit(struct ctx *c)
+{
+	for (size_t j = 0; c->docs && j < c->n_ev; j++) {
+		if (c->has_doc[j])
+			deadline_deinit(&c->docs[j]);
+	}
+	free(c->docs);
+	free(c->has_doc);
+	free(c->target);
+	free(c->answer);
+}
+
+static int
+ctx_init(struct ctx *c, const struct rules *rules, const char *service,
+	 const struct rules_event *ev, size_t n_ev, struct cal_date today)
+{
+	memset(c, 0, sizeof(*c));
+	c->svc = find_service(rules, service);
+	if (!c->svc)
+		return -ENOENT;
+	if ((!ev && n_ev) || n_ev > RULES_MAX_EVENTS || !cal_date_valid(today))
+		return -EINVAL;
+	c->rules = rules;
+	c->ev = ev;
+	c->n_ev = n_ev;
+	c->today = today;
+	c->target = xcalloc(n_ev ? n_ev : 1, sizeof(*c->target));
+	c->answer = xcalloc(n_ev ? n_ev : 1, sizeof(*c->answer));
+	c->docs = xcalloc(n_ev ? n_ev : 1, sizeof(*c->docs));
+	c->has_doc = xcalloc(n_ev ? n_ev : 1, sizeof(*c->has_doc));
+	return validate(c);
+}
+
 int
 rules_compute(const struct rules *rules, const char *service, const struct rules_event *ev,
 	      size_t n_ev, struct cal_date today, struct rules_deadline **out, size_t *n_out)
 {
-	struct ctx c = { 0 };
+	struct ctx c;
 	int ret = 0;
 
 	FV_ASSERT(out && n_out);
 	*out = NULL;
 	*n_out = 0;
-	c.svc = find_service(rules, service);
-	if (!c.svc)
-		return -ENOENT;
-	if ((!ev && n_ev) || n_ev > RULES_MAX_EVENTS || !cal_date_valid(today))
-		return -EINVAL;
-	c.rules = rules;
-	c.ev = ev;
-	c.n_ev = n_ev;
-	c.today = today;
-	c.target = xcalloc(n_ev, sizeof(*c.target));
-	c.answer = xcalloc(n_ev, sizeof(*c.answer));
-	if ((ret = validate(&c)) < 0 || (ret = do_processing(&c)) < 0 ||
-	    (ret = do_preliminary(&c)) < 0)
+	if ((ret = ctx_init(&c, rules, service, ev, n_ev, today)) < 0)
+		goto out;
+	for (size_t j = 1; j < n_ev && ret == 0; j++) {
+		if (ev[j].type == RULES_EV_DOC_REQUESTED)
+			ret = build_documentation(&c, j, &c.docs[j], &c.has_doc[j]);
+	}
+	if (ret < 0 || (ret = do_processing(&c)) < 0 || (ret = do_preliminary(&c)) < 0)
 		goto out;
 	for (size_t j = 1; j < n_ev && ret == 0; j++) {
 		switch (ev[j].type) {
 		case RULES_EV_DOC_REQUESTED:
-			ret = do_documentation(&c, j);
+			if (c.has_doc[j]) {
+				push(&c, &c.docs[j]);
+				c.has_doc[j] = false;
+			}
+			break;
+		case RULES_EV_PRELIMINARY_REPLY:
+			ret = do_promised(&c, j);
 			break;
 		case RULES_EV_DECISION:
 			ret = do_decision(&c, j);
@@ -1851,15 +2448,161 @@ rules_compute(const struct rules *rules, const char *service, const struct rules
 		}
 	}
 out:
-	free(c.target);
-	free(c.answer);
 	if (ret < 0) {
 		rules_deadlines_free(c.out, c.n_out);
 	} else {
 		*out = c.out;
 		*n_out = c.n_out;
 	}
+	ctx_deinit(&c);
 	return ret;
+}
+
+/* Findings. */
+
+struct findings {
+	struct rules_finding *v;
+	size_t n;
+};
+
+/* Appends a finding whose text is sentence (its final full stop dropped) and citation. */
+static struct rules_finding *
+finding_add(struct findings *f, int64_t event, const char *code, bool possible,
+	    const char *sentence, const char *source)
+{
+	struct rules_finding *x;
+	size_t len = strlen(sentence);
+
+	while (len > 0 && sentence[len - 1] == '.')
+		len--;
+	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+	x = &f->v[f->n++];
+	memset(x, 0, sizeof(*x));
+	x->event = event;
+	x->code = code;
+	x->possible = possible;
+	x->text = source ? xasprintf("%.*s (%s).", (int)len, sentence, source)
+			 : xasprintf("%.*s.", (int)len, sentence);
+	return x;
+}
+
+/* Closes x with the first event of type that refers to decision j. */
+static void
+finding_close(const struct ctx *c, struct rules_finding *x, size_t j, enum rules_event_type type)
+{
+	for (size_t k = j + 1; k < c->n_ev; k++) {
+		if (c->ev[k].type == type && c->target[k] == j) {
+			x->closed = true;
+			x->closed_by = c->ev[k].id;
+			x->closed_on = c->ev[k].date;
+			return;
+		}
+	}
+}
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+	for (; s && list && *list; list++) {
+		if (strcmp(s, *list) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const struct bpa_rule *
+bpa_at(const struct service *s, struct cal_date on)
+{
+	const struct bpa_rule *best = NULL;
+
+	for (size_t i = 0; i < s->n_bpa; i++) {
+		if (cal_cmp(s->bpa[i].valid_from, on) <= 0 &&
+		    (!best || cal_cmp(s->bpa[i].valid_from, best->valid_from) > 0))
+			best = &s->bpa[i];
+	}
+	return best;
+}
+
+/* A refusal of BPA that conflicts with the right as the thresholds in force describe it. */
+static void
+bpa_finding(const struct ctx *c, struct findings *f, const struct rules_event *dec)
+{
+	const struct bpa_rule *b = bpa_at(c->svc, dec->date);
+	char who[64];
+	bool age_ok;
+	char *msg;
+
+	if (!b || !dec->has_need || !dec->outcome || strcmp(dec->outcome, "avslatt") != 0)
+		return;
+	age_ok = dec->age_group == RULES_AGE_UNDER_LIMIT ||
+		 (dec->age_group == RULES_AGE_GRANTED_BEFORE && b->continues_past_limit);
+	if (!age_ok || dec->need_months <= b->min_months || dec->need_hours < b->hours_justify)
+		return;
+	if (dec->age_group == RULES_AGE_UNDER_LIMIT)
+		snprintf(who, sizeof(who), "under %d år", b->age_limit);
+	else
+		snprintf(who, sizeof(who), "som fikk retten før %d år", b->age_limit);
+	if (dec->need_hours >= b->hours_right)
+		msg = xasprintf("Mulig brudd: BPA er avslått, men et behov på %d timer i uken som "
+				"ventes å vare i mer enn %d måneder, for en søker %s, gir rett "
+				"til BPA",
+				dec->need_hours, b->min_months, who);
+	else
+		msg = xasprintf("Mulig brudd: BPA er avslått med et behov på %d timer i uken; da "
+				"må kommunen dokumentere at BPA vil gi vesentlig høyere kostnader",
+				dec->need_hours);
+	finding_add(f, dec->id, "bpa_refusal", true, msg, b->source);
+	free(msg);
+}
+
+int
+rules_findings(const struct rules *rules, const char *service, const struct rules_event *ev,
+	       size_t n_ev, struct rules_finding **out, size_t *n_out)
+{
+	struct findings f = { 0 };
+	struct ctx c;
+	int ret;
+
+	*out = NULL;
+	*n_out = 0;
+	ret = ctx_init(&c, rules, service, ev, n_ev, n_ev ? ev[0].date : (struct cal_date){ 0 });
+	for (size_t j = 1; ret == 0 && j < n_ev; j++) {
+		const struct rules_event *dec = &ev[j];
+		const struct rules_procedure *proc;
+		struct rules_finding *x;
+
+		if (dec->type != RULES_EV_DECISION)
+			continue;
+		proc = rules_procedure_at(rules, dec->date);
+		if (!dec->written && proc->written_text) {
+			x = finding_add(&f, dec->id, "oral_decision", false, proc->written_text,
+					proc->citation[RULES_CITATION_WRITTEN_DECISION]);
+			finding_close(&c, x, j, RULES_EV_DECISION_WRITTEN);
+		}
+		if (!dec->reasoned && proc->reasoned_text &&
+		    !in_list(dec->outcome, proc->reasons_optional)) {
+			x = finding_add(&f, dec->id, "unreasoned_decision", false, proc->reasoned_text,
+					proc->citation[RULES_CITATION_REASONED_DECISION]);
+			finding_close(&c, x, j, RULES_EV_REASONS_GIVEN);
+		}
+		bpa_finding(&c, &f, dec);
+	}
+	ctx_deinit(&c);
+	if (ret < 0) {
+		rules_findings_free(f.v, f.n);
+		return ret;
+	}
+	*out = f.v;
+	*n_out = f.n;
+	return 0;
+}
+
+void
+rules_findings_free(struct rules_finding *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].text);
+	free(v);
 }
 
 /* The explanation as JSON. */
@@ -1894,12 +2637,31 @@ set(json_t *o, const char *key, json_t *v)
 }
 
 static json_t *
+steps_json(const struct cal_step *steps, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object();
+
+		set(v, "day", jdate(true, steps[i].day));
+		set(v, "why", jstr(steps[i].why));
+		set(v, "to", jdate(true, cal_add_days(steps[i].day, 1)));
+		json_array_append_new(a, v);
+	}
+	return a;
+}
+
+static json_t *
 change_json(const struct rules_change *ch)
 {
 	json_t *o = json_object();
 
 	set(o, "event", json_integer(ch->event));
 	set(o, "date", jdate(true, ch->date));
+	set(o, "due", jdate(true, ch->due));
+	set(o, "steps", steps_json(ch->steps, ch->n_steps));
+	set(o, "applied", json_boolean(ch->applied));
 	set(o, "who", jstr(ch->who));
 	set(o, "why", jstr(ch->why));
 	return o;
@@ -1940,15 +2702,7 @@ rules_deadline_json(const struct rules_deadline *d)
 	set(o, "raw_end", jdate(d->has_raw_end, d->raw_end));
 	set(o, "pause_days", json_integer(d->pause_days));
 	set(o, "paused_end", jdate(d->has_raw_end, d->paused_end));
-	a = json_array();
-	for (size_t i = 0; i < d->n_steps; i++) {
-		v = json_object();
-		set(v, "day", jdate(true, d->steps[i].day));
-		set(v, "why", jstr(d->steps[i].why));
-		set(v, "to", jdate(true, cal_add_days(d->steps[i].day, 1)));
-		json_array_append_new(a, v);
-	}
-	set(o, "steps", a);
+	set(o, "steps", steps_json(d->steps, d->n_steps));
 	set(o, "rule_due", jdate(d->has_rule_due, d->rule_due));
 	a = json_array();
 	for (size_t i = 0; i < d->n_pauses; i++) {
@@ -1960,6 +2714,7 @@ rules_deadline_json(const struct rules_deadline *d)
 		set(v, "to", jdate(true, p->to));
 		set(v, "days", json_integer(p->days));
 		set(v, "open", json_boolean(p->open));
+		set(v, "ran_out", json_boolean(p->ran_out));
 		set(v, "late", json_boolean(p->late));
 		json_array_append_new(a, v);
 	}
@@ -1981,10 +2736,25 @@ rules_deadline_json(const struct rules_deadline *d)
 		set(o, "restart", json_null());
 	}
 	set(o, "promised_on", jdate(d->promised, d->promised_on));
+	set(o, "complaint_body", jstr(d->complaint_body));
 	a = json_array();
 	for (size_t i = 0; i < d->n_notes; i++)
 		json_array_append_new(a, jstr(d->notes[i]));
 	set(o, "notes", a);
+	return o;
+}
+
+json_t *
+rules_finding_json(const struct rules_finding *f)
+{
+	json_t *o = json_object();
+
+	set(o, "event", json_integer(f->event));
+	set(o, "code", json_string(f->code));
+	set(o, "text", jstr(f->text));
+	set(o, "possible", json_boolean(f->possible));
+	set(o, "closed_by", jid(f->closed, f->closed_by));
+	set(o, "closed_on", jdate(f->closed, f->closed_on));
 	return o;
 }
 
@@ -2027,28 +2797,59 @@ sb_label(struct sbuf *b, enum rules_kind kind)
 	sb_printf(b, "%c%s", l[0] >= 'a' && l[0] <= 'z' ? l[0] - 'a' + 'A' : l[0], l + 1);
 }
 
+/* The deadline's name: its label, the forwarding label naming the complaint body. */
+static void
+sb_name(struct sbuf *b, const struct rules_deadline *d)
+{
+	if (d->kind == RULES_KIND_FORWARDING && d->complaint_body)
+		sb_printf(b, "Frist for oversendelse til %s", d->complaint_body);
+	else
+		sb_label(b, d->kind);
+}
+
+/* s without its final full stops, for a sentence that goes on after it. */
+static int
+trimmed(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
+		n--;
+	return (int)n;
+}
+
 static void
 text_headline(struct sbuf *b, const struct rules_deadline *d)
 {
 	char words[CAL_PERIOD_WORDS_LEN];
 
-	sb_label(b, d->kind);
+	sb_name(b, d);
 	if (!d->has_start) {
-		sb_printf(b, " %s etter %s: ingen startdato ennå.\n",
-			  cal_period_words(d->period, words), d->source);
+		sb_printf(b, " på %s: ingen startdato ennå. Hjemmel: %.*s.\n",
+			  cal_period_words(d->period, words), trimmed(d->source), d->source);
 		return;
 	}
 	if (!d->has_period) {
-		sb_printf(b, " %s, satt i brevet %s (%s), etter %s.\n", DATE(d->raw_end),
-			  DATE(d->start), start_words[d->start_type], d->source);
+		sb_printf(b, " %s, satt %s (%s). Hjemmel: %.*s.\n", DATE(d->raw_end),
+			  DATE(d->start), start_words[d->start_type], trimmed(d->source),
+			  d->source);
 		return;
 	}
-	sb_printf(b, " %s fra %s (%s) etter %s: %s", cal_period_words(d->period, words),
-		  DATE(d->start), start_words[d->start_type], d->source, DATE(d->raw_end));
+	sb_printf(b, " på %s regnet fra %s (%s): %s. Hjemmel: %.*s.\n",
+		  cal_period_words(d->period, words), DATE(d->start), start_words[d->start_type],
+		  DATE(d->raw_end), trimmed(d->source), d->source);
 	if (d->pause_days > 0)
-		sb_printf(b, ", pluss %d %s stans = %s", d->pause_days,
-			  d->pause_days == 1 ? "dag" : "dager", DATE(d->paused_end));
-	sb_printf(b, ".\n");
+		sb_printf(b, "Fristen har stått stille i %s mens dokumentasjon ble ventet: %s.\n",
+			  DAYS(d->pause_days), DATE(d->paused_end));
+}
+
+/* "2026-04-02 skjærtorsdag, 2026-04-03 langfredag → 2026-04-07". */
+static void
+text_steps(struct sbuf *b, const struct cal_step *steps, size_t n, struct cal_date to)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_printf(b, "%s%s %s", i ? ", " : "", DATE(steps[i].day), steps[i].why);
+	sb_printf(b, " → %s", DATE(to));
 }
 
 static void
@@ -2059,10 +2860,9 @@ text_rollover(struct sbuf *b, const struct rules_deadline *d)
 	if (!d->has_rule_due)
 		return;
 	if (d->n_steps > 0) {
-		for (size_t i = 0; i < d->n_steps; i++)
-			sb_printf(b, "%s%s %s", i ? ", " : "", DATE(d->steps[i].day),
-				  d->steps[i].why);
-		sb_printf(b, " → %s.\n", DATE(d->rule_due));
+		sb_printf(b, "Siste dag er ikke en virkedag og flyttes til nærmeste virkedag: ");
+		text_steps(b, d->steps, d->n_steps, d->rule_due);
+		sb_printf(b, ".\n");
 	} else if (d->rollover == RULES_ROLLOVER_NONE && cal_is_closed(NULL, d->paused_end, &why)) {
 		sb_printf(b, "%s er %s, men regelen flytter ikke fristen.\n", DATE(d->paused_end),
 			  why);
@@ -2072,10 +2872,17 @@ text_rollover(struct sbuf *b, const struct rules_deadline *d)
 			  d->calendar);
 }
 
+/* What came, for a party's deadline: "klagen", "dokumentasjonen". */
+static const char *
+party_thing(enum rules_kind kind)
+{
+	return kind == RULES_KIND_DOCUMENTATION ? "dokumentasjonen" : "klagen";
+}
+
 static void
 text_state(struct sbuf *b, const struct rules_deadline *d)
 {
-	bool office = rules_kind_is_office_duty(d->kind);
+	bool late = d->has_met && d->has_due && cal_cmp(d->met_on, d->due) > 0;
 
 	if (d->has_due)
 		sb_printf(b, "Frist: %s. Status: ", DATE(d->due));
@@ -2089,20 +2896,68 @@ text_state(struct sbuf *b, const struct rules_deadline *d)
 		sb_printf(b, "overholdt %s (hendelse %lld)", DATE(d->met_on), (long long)d->met_by);
 		break;
 	case RULES_STATE_MISSED:
-		sb_printf(b, "%s", office ? "overskredet" : "oversittet");
-		if (d->has_met && d->has_due && cal_cmp(d->met_on, d->due) > 0)
-			sb_printf(b, ", oppfylt %s (hendelse %lld), %d dager for sent",
+		if (late)
+			sb_printf(b, "overskredet – oppfylt %s (hendelse %lld), %s for sent",
 				  DATE(d->met_on), (long long)d->met_by,
-				  cal_diff_days(d->due, d->met_on));
+				  DAYS(cal_diff_days(d->due, d->met_on)));
 		else
-			sb_printf(b, ", ikke oppfylt");
+			sb_printf(b, "overskredet – ikke oppfylt");
+		break;
+	case RULES_STATE_EXPIRED:
+		if (late)
+			sb_printf(b, "utløpt – %s kom %s (hendelse %lld), %s for sent",
+				  party_thing(d->kind), DATE(d->met_on), (long long)d->met_by,
+				  DAYS(cal_diff_days(d->due, d->met_on)));
+		else if (d->kind == RULES_KIND_DOCUMENTATION)
+			sb_printf(b, "utløpt – dokumentasjonen kom ikke");
+		else
+			sb_printf(b, "utløpt – ingen klage");
 		break;
 	case RULES_STATE_CANCELLED:
 		sb_printf(b, "bortfalt %s (hendelse %lld)", DATE(d->cancelled_on),
 			  (long long)d->cancelled_by);
 		break;
+	default:
+		break;
 	}
 	sb_printf(b, ".\n");
+}
+
+static void
+text_pause(struct sbuf *b, const struct rules_pause *p)
+{
+	if (p->late)
+		sb_printf(b,
+			  "Dokumentasjon etterspurt %s, etter at fristen var ute: fristen stod ikke stille.\n",
+			  DATE(p->from));
+	else if (p->open)
+		sb_printf(b,
+			  "Fristen står stille fra %s (dokumentasjon etterspurt), fortsatt per %s: %s så langt.\n",
+			  DATE(p->from), DATE(p->to), DAYS(p->days));
+	else if (p->ran_out)
+		sb_printf(b,
+			  "Fristen stod stille fra %s (dokumentasjon etterspurt) til innsendelsesfristen %s: %s.\n",
+			  DATE(p->from), DATE(p->to), DAYS(p->days));
+	else
+		sb_printf(b, "Fristen stod stille fra %s (dokumentasjon etterspurt) til %s: %s.\n",
+			  DATE(p->from), DATE(p->to), DAYS(p->days));
+}
+
+static void
+text_change(struct sbuf *b, const struct rules_change *ch)
+{
+	sb_printf(b, "%s til %s (hendelse %lld)", ch->override ? "Overstyrt" : "Forlenget",
+		  DATE(ch->date), (long long)ch->event);
+	if (ch->who)
+		sb_printf(b, " av %s", ch->who);
+	if (ch->why)
+		sb_printf(b, ": %.*s", trimmed(ch->why), ch->why);
+	sb_printf(b, ".\n");
+	if (ch->n_steps > 0) {
+		sb_printf(b, "Den nye siste dagen er ikke en virkedag og flyttes: ");
+		text_steps(b, ch->steps, ch->n_steps, ch->due);
+		sb_printf(b, ".\n");
+	}
 }
 
 char *
@@ -2112,40 +2967,14 @@ rules_deadline_text(const struct rules_deadline *d)
 
 	text_headline(&b, d);
 	text_rollover(&b, d);
-	for (size_t i = 0; i < d->n_pauses; i++) {
-		const struct rules_pause *p = &d->pauses[i];
-
-		if (p->late)
-			sb_printf(
-				&b,
-				"Dokumentasjon etterspurt %s, etter at fristen var ute: ingen stans.\n",
-				DATE(p->from));
-		else if (p->open)
-			sb_printf(
-				&b,
-				"Stans fra %s (dokumentasjon etterspurt), fortsatt åpen per %s: %d %s så langt.\n",
-				DATE(p->from), DATE(p->to), p->days,
-				p->days == 1 ? "dag" : "dager");
-		else
-			sb_printf(&b, "Stans fra %s (dokumentasjon etterspurt) til %s: %d %s.\n",
-				  DATE(p->from), DATE(p->to), p->days,
-				  p->days == 1 ? "dag" : "dager");
-	}
+	for (size_t i = 0; i < d->n_pauses; i++)
+		text_pause(&b, &d->pauses[i]);
 	if (d->has_restart && d->restart.given)
-		sb_printf(&b, "Begrunnelse bedt om %s og gitt %s: ny full frist fra %s.\n",
-			  DATE(d->restart.requested), DATE(d->restart.given_on),
-			  DATE(d->restart.given_on));
-	for (size_t i = 0; i < d->n_changes; i++) {
-		const struct rules_change *ch = &d->changes[i];
-
-		sb_printf(&b, "%s til %s (hendelse %lld)", ch->override ? "Overstyrt" : "Forlenget",
-			  DATE(ch->date), (long long)ch->event);
-		if (ch->who)
-			sb_printf(&b, " av %s", ch->who);
-		if (ch->why)
-			sb_printf(&b, ": %s", ch->why);
-		sb_printf(&b, ".\n");
-	}
+		sb_printf(&b,
+			  "Parten ba om begrunnelse %s, og begrunnelsen kom fram %s: ny full klagefrist fra den dagen.\n",
+			  DATE(d->restart.requested), DATE(d->restart.given_on));
+	for (size_t i = 0; i < d->n_changes; i++)
+		text_change(&b, &d->changes[i]);
 	for (size_t i = 0; i < d->n_notes; i++)
 		sb_printf(&b, "%s\n", d->notes[i]);
 	text_state(&b, d);

@@ -35,7 +35,8 @@ enum rules_kind {
 	RULES_KIND_DOCUMENTATION,     /* "documentation": innsendelsesfrist */
 	RULES_KIND_COMPLAINT,	      /* "complaint": klagefrist */
 	RULES_KIND_LATE_COMPLAINT,    /* "late_complaint": outer limit for a late complaint */
-	RULES_KIND_FORWARDING,	      /* "forwarding": oversendelse til Statsforvalteren */
+	RULES_KIND_FORWARDING,	      /* "forwarding": oversendelse til klageinstansen */
+	RULES_KIND_PROMISED,	      /* "promised": the date a foreløpig svar promised */
 	RULES_KIND_COUNT,
 };
 
@@ -44,6 +45,13 @@ enum rules_state {
 	RULES_STATE_MET,
 	RULES_STATE_MISSED,
 	RULES_STATE_CANCELLED,
+	/*
+	 * A party's deadline (complaint, late_complaint, documentation) that passed without
+	 * what it waits for, or with it late: normal, and no breach by the office. Office
+	 * duties that pass unmet are RULES_STATE_MISSED instead.
+	 */
+	RULES_STATE_EXPIRED,
+	RULES_STATE_COUNT,
 };
 
 enum rules_event_type {
@@ -61,6 +69,8 @@ enum rules_event_type {
 	RULES_EV_COMPLAINT_DECIDED,
 	RULES_EV_WITHDRAWN,
 	RULES_EV_CLOSED,
+	RULES_EV_COMPLAINT_WITHDRAWN, /* the party withdrew a complaint */
+	RULES_EV_DECISION_WRITTEN,    /* an oral decision was confirmed in writing */
 	RULES_EV_COUNT,
 };
 
@@ -77,6 +87,7 @@ enum rules_start {
 	RULES_START_REASONS_GIVEN,	/* "reasons_given" */
 	RULES_START_COMPLAINT_SENT,	/* "complaint_sent" */
 	RULES_START_COMPLAINT_RECEIVED, /* "complaint_received" */
+	RULES_START_PRELIMINARY_REPLY,	/* "preliminary_reply": the reply that promised */
 	RULES_START_COUNT,
 };
 
@@ -86,15 +97,54 @@ enum rules_rollover {
 };
 
 /*
- * The rules built into the code whose legal citation, like everything legal, is data: the
- * configuration's citations list (a list of versions with valid_from, as rules have) names
- * the provision for each; the law may renumber them.
+ * The rules built into the code whose legal citation and parameters, like everything legal,
+ * are data: the configuration's citations list (versions with valid_from, as rules have)
+ * names the provision for each and sets what the law leaves to it; the law may renumber or
+ * change them.
  */
 enum rules_citation {
 	RULES_CITATION_COUNTING,	  /* "counting": how a period is counted, roll-over */
-	RULES_CITATION_WRITTEN_DECISION,  /* "written_decision": a refusal must be written */
+	RULES_CITATION_WRITTEN_DECISION,  /* "written_decision": every decision in writing */
 	RULES_CITATION_REASONED_DECISION, /* "reasoned_decision": and give its reasons */
+	RULES_CITATION_REASONS_RESTART,	  /* "reasons_restart": reasons asked for restart */
+	RULES_CITATION_IN_TIME,		  /* "in_time": a complaint sent in time is in time */
+	RULES_CITATION_EXTENSION,	  /* "extension": extending a deadline */
 	RULES_CITATION_COUNT,
+};
+
+/* Which requests for reasons restart a complaint deadline ("reasons_restart_when"). */
+enum rules_restart_when {
+	RULES_RESTART_UNREASONED, /* "unreasoned": only for a decision given without reasons */
+	RULES_RESTART_ALWAYS,	  /* "always" */
+	RULES_RESTART_NEVER,	  /* "never" */
+};
+
+/* The day a complaint is judged in time on ("in_time_judged_on"). */
+enum rules_in_time {
+	RULES_IN_TIME_SENT,	/* "sent": posted or submitted */
+	RULES_IN_TIME_RECEIVED, /* "received": arrived at the office */
+};
+
+/* One version of the citations list; strings owned by the rules, NULL when not given. */
+struct rules_procedure {
+	struct cal_date valid_from;
+	const char *citation[RULES_CITATION_COUNT];
+	const char *written_text;  /* the breach sentence for an oral decision */
+	const char *reasoned_text; /* the breach sentence for a decision without reasons */
+	/* Decision outcomes that may be given without reasons, NULL-terminated. */
+	const char *const *reasons_optional;
+	enum rules_restart_when restart_when;
+	enum rules_in_time in_time;
+	bool extension_before_expiry; /* an extension only before the deadline expires */
+};
+
+/* The applicant's age group, for the BPA right (recorded with a decision). */
+enum rules_age_group {
+	RULES_AGE_UNKNOWN,
+	RULES_AGE_UNDER_LIMIT,	      /* "under_67" */
+	RULES_AGE_GRANTED_BEFORE,     /* "granted_before_67": a right granted before the limit */
+	RULES_AGE_FROM_LIMIT,	      /* "67_or_over" */
+	RULES_AGE_COUNT,
 };
 
 /*
@@ -107,10 +157,12 @@ enum rules_citation {
  *   forwarded, complaint_decided                 -> the complaint
  *   documentation_received                       -> the documentation request
  *                                                   (0: every request still unanswered)
+ *   complaint_withdrawn                          -> the complaint
+ *   decision_written                             -> the decision
  *   extension, override -> the subject of the deadline of `kind`: the received event for
  *                          processing and preliminary_reply, the documentation request,
  *                          the decision (complaint, late_complaint), the complaint
- *                          (forwarding)
+ *                          (forwarding), the preliminary reply (promised)
  */
 struct rules_event {
 	int64_t id; /* > 0, unique in the case */
@@ -140,6 +192,17 @@ struct rules_event {
 	int64_t ref;
 	enum rules_kind kind; /* extension, override: which deadline */
 	bool emergency;	      /* received: nødhjelp, use the emergency processing rule */
+	/* decision: given in writing, with its reasons */
+	bool written;
+	bool reasoned;
+	/* decision: innvilget, delvis_innvilget, avslatt, avvist; complaint_decided: omgjort,
+	 * delvis_omgjort, stadfestet, opphevet, avvist. Borrowed, may be NULL. */
+	const char *outcome;
+	/* decision: the assessed need for personal assistance (BPA), when recorded */
+	bool has_need;
+	int32_t need_hours;  /* hours a week */
+	int32_t need_months; /* expected duration in months, 0: not known */
+	enum rules_age_group age_group;
 	const char *who;      /* borrowed: author of an extension or override */
 	const char *why;      /* borrowed: its reason */
 };
@@ -148,9 +211,12 @@ struct rules_event {
 struct rules_pause {
 	int64_t event;	      /* the documentation request */
 	struct cal_date from; /* the day it was requested */
-	struct cal_date to;   /* the day the count resumed: received, decided, or today */
-	int32_t days;	      /* whole days added to the deadline (0 when it overlapped) */
-	bool open;	      /* still awaited: to is today and grows */
+	/* The day the count resumed: the documents arrived, the date set for sending them
+	 * (the documentation deadline) passed, the case was decided or ended; or today. */
+	struct cal_date to;
+	int32_t days; /* whole days added to the deadline (0 when it overlapped) */
+	bool open;    /* still awaited: to is today and grows */
+	bool ran_out; /* ended because the date set for sending the documents passed */
 	bool late;	      /* requested after the deadline had run out: no pause */
 };
 
@@ -159,11 +225,16 @@ struct rules_change {
 	int64_t event;
 	bool override;	      /* false: extension */
 	struct cal_date date; /* the new date asked for */
-	char *who;	      /* owned, may be NULL */
-	char *why;	      /* owned, may be NULL */
+	struct cal_date due;  /* that date after roll-over: the due date it gave */
+	struct cal_step *steps; /* the days skipped by roll-over; why owned here */
+	size_t n_steps;
+	bool applied; /* false: an extension that gave no later date */
+	char *who;    /* owned, may be NULL */
+	char *why;    /* owned, may be NULL */
 };
 
-/* fvl. § 24: the party asked for the reasons before the complaint deadline ended. */
+/* The party asked for the reasons before the complaint deadline ended, and the decision had
+ * given none: the complaint deadline starts again when they reach the party. */
 struct rules_restart {
 	int64_t requested_event;
 	struct cal_date requested;
@@ -216,8 +287,25 @@ struct rules_deadline {
 	struct rules_restart restart;
 	bool promised; /* processing: a preliminary reply promised an answer by promised_on */
 	struct cal_date promised_on;
-	char **notes; /* owned Norwegian sentences */
+	char *complaint_body; /* owned, forwarding: where the complaint goes; else NULL */
+	char **notes;	      /* owned Norwegian sentences */
 	size_t n_notes;
+};
+
+/*
+ * Something in a case an audit would flag beyond its deadlines: a decision given orally
+ * (every enkeltvedtak shall be written), one without the reasons it needed, a refusal of
+ * BPA that conflicts with the right. Closed when remedied later (a written confirmation,
+ * the reasons given); a closed finding stays on record.
+ */
+struct rules_finding {
+	int64_t event;	  /* the decision it concerns */
+	const char *code; /* static: "oral_decision", "unreasoned_decision", "bpa_refusal" */
+	char *text;	  /* owned Norwegian sentence, ending with its citation when known */
+	bool possible;	  /* a possible breach to be assessed, not a certain one */
+	bool closed;
+	int64_t closed_by;
+	struct cal_date closed_on;
 };
 
 const char *rules_kind_name(enum rules_kind kind);
@@ -230,6 +318,9 @@ int rules_kind_parse(const char *s, enum rules_kind *out);
  * "missed" means the time ran out, not that the office failed.
  */
 bool rules_kind_is_office_duty(enum rules_kind kind);
+/* The event type a deadline of kind belongs to (its subject): received, documentation
+ * request, decision, complaint or preliminary reply. */
+enum rules_event_type rules_kind_subject(enum rules_kind kind);
 const char *rules_state_name(enum rules_state state);
 int rules_state_parse(const char *s, enum rules_state *out);
 const char *rules_event_type_name(enum rules_event_type type);
@@ -254,6 +345,12 @@ bool rules_has_service(const struct rules *rules, const char *id);
 const char *rules_service_name(const struct rules *rules, const char *id);
 /* The regime id of a service, or NULL when unknown. */
 const char *rules_service_regime(const struct rules *rules, const char *id);
+/*
+ * The complaint body of a service's regime ("Statsforvalteren", "kommunens klagenemnd") and
+ * the provision that names it, or NULL for an unknown service. Borrowed from rules.
+ */
+const char *rules_complaint_body(const struct rules *rules, const char *service);
+const char *rules_complaint_body_source(const struct rules *rules, const char *service);
 /* An office calendar by name, or NULL. Borrowed from rules. */
 const struct cal_office *rules_office(const struct rules *rules, const char *name);
 size_t rules_office_count(const struct rules *rules);
@@ -265,6 +362,11 @@ const struct cal_office *rules_office_at(const struct rules *rules, size_t i);
  * be NULL.
  */
 const char *rules_citation(const struct rules *rules, enum rules_citation what, struct cal_date on);
+/*
+ * The citations version in force on `on`, or a built-in default (no citations, the
+ * parameters of forvaltningsloven 1967) when none is. Borrowed from rules (may be NULL).
+ */
+const struct rules_procedure *rules_procedure_at(const struct rules *rules, struct cal_date on);
 
 /*
  * Computes every deadline of a case of service (borrowed) from its n_ev events (borrowed),
@@ -313,6 +415,21 @@ const char *rules_citation(const struct rules *rules, enum rules_citation what, 
 int rules_compute(const struct rules *rules, const char *service, const struct rules_event *ev,
 		  size_t n_ev, struct cal_date today, struct rules_deadline **out, size_t *n_out);
 void rules_deadlines_free(struct rules_deadline *deadlines, size_t n);
+
+/*
+ * The findings of a case (see struct rules_finding) from its events, as rules_compute()
+ * takes them; decisions are judged by the citations version in force on the day they were
+ * made, BPA refusals by the service's bpa thresholds in force on that day. *out is an owned
+ * array of *n_out findings (rules_findings_free). Returns 0, or what rules_compute() would
+ * for events it refuses.
+ */
+int rules_findings(const struct rules *rules, const char *service, const struct rules_event *ev,
+		   size_t n_ev, struct rules_finding **out, size_t *n_out);
+void rules_findings_free(struct rules_finding *findings, size_t n);
+/* A finding as JSON (new reference): event, code, text, possible, closed_by, closed_on. */
+json_t *rules_finding_json(const struct rules_finding *f);
+const char *rules_age_group_name(enum rules_age_group g);
+int rules_age_group_parse(const char *s, enum rules_age_group *out);
 
 /*
  * The deadline as a JSON object (new reference): kind, label, duty, subject, state, due,

@@ -486,11 +486,80 @@ static const struct rules_event sc_f1[] = {
 	COMPLAINT(3, D(2026, 3, 5), D(2026, 3, 6), 0),
 	EVREF(4, RULES_EV_FORWARDED, D(2026, 3, 30), 3),
 };
+#define DECIDED(i, dt, out)                                                                        \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_COMPLAINT_DECIDED, .date = dt, .outcome = (out)        \
+	}
+/* fvl. § 33: the office reverses its decision in full; nothing left to forward. */
 static const struct rules_event sc_f2[] = {
 	RECV(1, D(2026, 2, 2)),
 	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
 	COMPLAINT(3, D(2026, 3, 5), D(2026, 3, 6), 0),
-	EVREF(4, RULES_EV_COMPLAINT_DECIDED, D(2026, 4, 7), 0),
+	DECIDED(4, D(2026, 3, 20), "omgjort"),
+};
+/* fvl. § 33: reversed in part, or kept: the complaint must still go to the complaint body. */
+static const struct rules_event sc_f5[] = {
+	RECV(1, D(2026, 2, 2)),
+	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	COMPLAINT(3, D(2026, 3, 5), D(2026, 3, 6), 0),
+	DECIDED(4, D(2026, 3, 20), "delvis_omgjort"),
+};
+static const struct rules_event sc_f6[] = {
+	RECV(1, D(2026, 2, 2)),
+	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	COMPLAINT(3, D(2026, 3, 5), D(2026, 3, 6), 0),
+	DECIDED(4, D(2026, 3, 20), "stadfestet"),
+	EVREF(5, RULES_EV_FORWARDED, D(2026, 3, 25), 0),
+};
+/* The party withdraws the complaint: the forwarding duty ends, unmet and unbroken. */
+static const struct rules_event sc_f7[] = {
+	RECV(1, D(2026, 2, 2)),
+	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	COMPLAINT(3, D(2026, 3, 5), D(2026, 3, 6), 0),
+	EVREF(4, RULES_EV_COMPLAINT_WITHDRAWN, D(2026, 3, 16), 3),
+};
+/* fvl. § 24 second paragraph with § 29: only a decision without reasons restarts. */
+static const struct rules_event sc_b7[] = {
+	RECV(1, D(2026, 2, 2)),
+	{ .id = 2, .type = RULES_EV_DECISION, .date = D(2026, 2, 27), .has_reached = true,
+	  .reached = D(2026, 3, 2), .written = true, .reasoned = true, .outcome = "innvilget" },
+	EVREF(3, RULES_EV_REASONS_REQUESTED, D(2026, 3, 10), 2),
+	EVREF(4, RULES_EV_REASONS_GIVEN, D(2026, 3, 17), 2),
+};
+/* fvl. § 29 with domstolloven § 149: an extension to 24 Dec 2026 stands (a working day in
+ * law); one to Saturday 26 Dec (annen juledag) rolls to Monday 28 Dec. */
+static const struct rules_event sc_x4[] = {
+	RECV(1, D(2026, 11, 2)),
+	DEC(2, D(2026, 11, 20), D(2026, 11, 23)),
+	CHANGE(3, RULES_EV_EXTENSION, D(2026, 12, 1), RULES_KIND_COMPLAINT, D(2026, 12, 26), 2,
+	       "saksbehandler", "parten er på sykehus"),
+};
+static const struct rules_event sc_x5[] = {
+	RECV(1, D(2026, 11, 2)),
+	DEC(2, D(2026, 11, 20), D(2026, 11, 23)),
+	CHANGE(3, RULES_EV_EXTENSION, D(2026, 12, 1), RULES_KIND_COMPLAINT, D(2026, 12, 24), 2,
+	       "saksbehandler", "parten er på sykehus."),
+};
+/* fvl. § 11 a: the date a foreløpig svar promised is the office's own deadline. */
+static const struct rules_event sc_pr1[] = {
+	RECV(1, D(2026, 3, 2)),
+	PRELIM(2, D(2026, 3, 20), D(2026, 4, 10)),
+};
+static const struct rules_event sc_pr2[] = {
+	RECV(1, D(2026, 3, 2)),
+	PRELIM(2, D(2026, 3, 20), D(2026, 4, 10)),
+	DEC(3, D(2026, 4, 9), D(2026, 4, 10)),
+};
+/* A new reply before the promised date promises a later one: the first is replaced. */
+static const struct rules_event sc_pr3[] = {
+	RECV(1, D(2026, 3, 2)),
+	PRELIM(2, D(2026, 3, 20), D(2026, 4, 10)),
+	PRELIM(3, D(2026, 4, 8), D(2026, 4, 30)),
+};
+/* A promised Sunday rolls to Monday like any last day. */
+static const struct rules_event sc_pr4[] = {
+	RECV(1, D(2026, 3, 2)),
+	PRELIM(2, D(2026, 3, 20), D(2026, 4, 12)),
 };
 static const struct rules_event sc_f3[] = {
 	RECV(1, D(2026, 2, 2)),
@@ -574,10 +643,12 @@ struct row {
 #define CO     RULES_KIND_COMPLAINT
 #define LC     RULES_KIND_LATE_COMPLAINT
 #define FW     RULES_KIND_FORWARDING
+#define PM     RULES_KIND_PROMISED
 #define OPEN   RULES_STATE_OPEN
 #define MET    RULES_STATE_MET
 #define MISSED RULES_STATE_MISSED
 #define CANCEL RULES_STATE_CANCELLED
+#define EXPIRED RULES_STATE_EXPIRED
 /* As a row's state: no deadline of this kind and subject at all. */
 #define ABSENT ((enum rules_state)99)
 
@@ -585,8 +656,8 @@ static const struct row rows[] = {
 	/* DOMAIN.md § 4 worked examples through the engine and the shipped rules. */
 	{ "sotjl 3w from Mon 2 Mar", SHIPPED, "okonomisk-stonad", SC(sc_a1), "2026-03-10", CO, 2,
 	  OPEN, "2026-03-23", NULL,
-	  "Klagefrist 3 uker fra 2026-03-02 (vedtaket kom fram) etter forvaltningsloven § 29: "
-	  "2026-03-23." },
+	  "Klagefrist på 3 uker regnet fra 2026-03-02 (vedtaket kom fram): 2026-03-23. Hjemmel: "
+	  "forvaltningsloven § 29." },
 	{ "sotjl 3w from Thu 12 Mar over Easter", SHIPPED, "kvalifiseringsprogram", SC(sc_a2),
 	  "2026-03-20", CO, 2, OPEN, "2026-04-07", NULL,
 	  "2026-04-02 skjærtorsdag, 2026-04-03 langfredag, 2026-04-04 lørdag, 2026-04-05 første "
@@ -598,15 +669,15 @@ static const struct row rows[] = {
 	  OPEN, "2026-05-18", NULL, "2026-05-17 grunnlovsdag → 2026-05-18." },
 	{ "pbrl 4w source", SHIPPED, "bpa", SC(sc_a4), "2026-05-01", CO, 2, OPEN, "2026-05-18",
 	  NULL,
-	  "4 uker fra 2026-04-19 (vedtaket kom fram) etter pasient- og "
-	  "brukerrettighetsloven § 7-5" },
+	  "4 uker regnet fra 2026-04-19 (vedtaket kom fram): 2026-05-17. Hjemmel: pasient- og "
+	  "brukerrettighetsloven § 7-5." },
 	{ "pbrl 4w from Mon 27 Apr over annen pinsedag", SHIPPED, "sykehjem", SC(sc_a5),
 	  "2026-05-01", CO, 2, OPEN, "2026-05-26", NULL,
 	  "2026-05-25 annen pinsedag → 2026-05-26." },
 	{ "fvl 3w from Thu 3 Dec ends on julaften", SHIPPED, "forvaltningsloven", SC(sc_a6),
 	  "2026-12-10", CO, 2, OPEN, "2026-12-24", NULL, "Frist: 2026-12-24. Status: åpen." },
 	{ "1 month from 31 Jan 2028 is 29 Feb", SHIPPED, "forvaltningsloven", SC(sc_m1),
-	  "2028-02-10", PR, 1, OPEN, "2028-02-29", NULL, "1 måned fra 2028-01-31" },
+	  "2028-02-10", PR, 1, OPEN, "2028-02-29", NULL, "1 måned regnet fra 2028-01-31" },
 	{ "1 month from 31 Jan 2026: Sat 28 Feb rolls", SHIPPED, "forvaltningsloven", SC(sc_m2),
 	  "2026-02-10", PR, 1, OPEN, "2026-03-02", NULL, "2026-02-28 lørdag, 2026-03-01 søndag" },
 	/* Every regime's complaint deadline. */
@@ -624,7 +695,7 @@ static const struct row rows[] = {
 	  "2026-06-24", NULL, "sotjl/complaint@1970-01-01" },
 	{ "late_complaint 1y from decision made", SHIPPED, "okonomisk-stonad", SC(sc_a1),
 	  "2026-03-10", LC, 2, OPEN, "2027-03-01", NULL,
-	  "1 år fra 2026-02-27 (vedtaket truffet) etter forvaltningsloven § 31" },
+	  "1 år regnet fra 2026-02-27 (vedtaket truffet): 2027-02-27. Hjemmel: forvaltningsloven § 31." },
 	/* Processing norms. */
 	{ "processing missed by a late decision", SHIPPED, "okonomisk-stonad", SC(sc_a1),
 	  "2026-03-10", P, 1, MISSED, "2026-02-16", "2026-02-27", "overskredet" },
@@ -638,7 +709,7 @@ static const struct row rows[] = {
 	  "2026-03-06", P, 1, OPEN, "2026-03-07", NULL,
 	  "2026-03-07 er lørdag, men regelen flytter ikke fristen." },
 	{ "nodhjelp missed on Monday", SHIPPED, "nodhjelp", SC(sc_n1), "2026-03-09", P, 1, MISSED,
-	  "2026-03-07", NULL, "overskredet, ikke oppfylt" },
+	  "2026-03-07", NULL, "overskredet – ikke oppfylt" },
 	{ "nodhjelp decided Saturday", SHIPPED, "nodhjelp", SC(sc_n2), "2026-03-09", P, 1, MET,
 	  "2026-03-07", "2026-03-07", NULL },
 	{ "nodhjelp decided Monday is late", SHIPPED, "nodhjelp", SC(sc_n3), "2026-03-09", P, 1,
@@ -654,26 +725,32 @@ static const struct row rows[] = {
 	/* Pauses for documentation. */
 	{ "pause closed: 5 days", SHIPPED, "okonomisk-stonad", SC(sc_p1), "2026-03-20", P, 1, OPEN,
 	  "2026-03-23", NULL,
-	  "Stans fra 2026-03-04 (dokumentasjon etterspurt) til 2026-03-09: 5 dager." },
+	  "Fristen stod stille fra 2026-03-04 (dokumentasjon etterspurt) til 2026-03-09: 5 dager." },
 	{ "pause closed: headline", SHIPPED, "okonomisk-stonad", SC(sc_p1), "2026-03-20", P, 1,
-	  OPEN, "2026-03-23", NULL, "2026-03-16, pluss 5 dager stans = 2026-03-21." },
+	  OPEN, "2026-03-23", NULL, "Fristen har stått stille i 5 dager mens dokumentasjon ble ventet: 2026-03-21." },
 	{ "documentation met", SHIPPED, "okonomisk-stonad", SC(sc_p1), "2026-03-20", DO, 2, MET,
 	  "2026-03-16", "2026-03-09", "2026-03-14 lørdag, 2026-03-15 søndag → 2026-03-16." },
 	{ "the § 11 a month never pauses", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", PR,
 	  1, OPEN, "2026-04-07", NULL, NULL },
 	{ "pause open: 8 days so far", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-12", P, 1,
-	  OPEN, "2026-03-24", NULL, "fortsatt åpen per 2026-03-12: 8 dager så langt." },
-	{ "pause open: 16 days later", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", P, 1,
-	  OPEN, "2026-04-01", NULL, NULL },
+	  OPEN, "2026-03-24", NULL, "fortsatt per 2026-03-12: 8 dager så langt." },
+	/* The pause ends when the date set for sending (2026-03-14, rolled to Monday 16th)
+	 * passes without documents: 12 days, 2026-03-28 Saturday -> Monday 30th. The office
+	 * then decides on what it has; the deadline no longer drifts with today. */
+	{ "pause ends at the innsendelsesfrist", SHIPPED, "okonomisk-stonad", SC(sc_p2),
+	  "2026-03-20", P, 1, OPEN, "2026-03-30", NULL,
+	  "til innsendelsesfristen 2026-03-16: 12 dager." },
+	{ "pause ended: the same a month later", SHIPPED, "okonomisk-stonad", SC(sc_p2),
+	  "2026-04-20", P, 1, MISSED, "2026-03-30", NULL, NULL },
 	{ "documentation open", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-12", DO, 2, OPEN,
-	  "2026-03-16", NULL, "Innsendelsesfrist 2026-03-14, satt i brevet 2026-03-04" },
+	  "2026-03-16", NULL, "Innsendelsesfrist 2026-03-14, satt 2026-03-04 (dokumentasjon etterspurt)" },
 	{ "documentation missed", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", DO, 2,
-	  MISSED, "2026-03-16", NULL, "oversittet, ikke oppfylt" },
+	  EXPIRED, "2026-03-16", NULL, "utløpt – dokumentasjonen kom ikke" },
 	{ "pause stops at the decision", SHIPPED, "okonomisk-stonad", SC(sc_p3), "2026-03-20", P, 1,
 	  MET, "2026-03-23", "2026-03-10", "til 2026-03-10: 6 dager" },
 	{ "request after expiry pauses nothing", SHIPPED, "okonomisk-stonad", SC(sc_p4),
 	  "2026-03-25", P, 1, MISSED, "2026-03-16", NULL,
-	  "Dokumentasjon etterspurt 2026-03-18, etter at fristen var ute: ingen stans." },
+	  "Dokumentasjon etterspurt 2026-03-18, etter at fristen var ute: fristen stod ikke stille." },
 	{ "overlapping requests count once", SHIPPED, "okonomisk-stonad", SC(sc_p5), "2026-03-20",
 	  P, 1, OPEN, "2026-03-23", NULL, "til 2026-03-11: 2 dager" },
 	{ "second documentation deadline met", SHIPPED, "okonomisk-stonad", SC(sc_p5), "2026-03-20",
@@ -688,34 +765,40 @@ static const struct row rows[] = {
 	{ "prelim met by a preliminary reply", SHIPPED, "bpa", SC(sc_r1), "2026-04-10", PR, 1, MET,
 	  "2026-04-07", "2026-03-25", NULL },
 	{ "prelim met by a decision", SHIPPED, "bpa", SC(sc_r2), "2026-04-10", PR, 1, MET,
-	  "2026-04-07", "2026-03-20", "Oppfylt ved vedtak 2026-03-20." },
+	  "2026-04-07", "2026-03-20", "Vedtaket 2026-03-20 gjorde et foreløpig svar unødvendig." },
 	{ "prelim open on its last day", SHIPPED, "bpa", SC(sc_r3), "2026-04-07", PR, 1, OPEN,
 	  "2026-04-07", NULL, NULL },
 	{ "prelim missed the day after", SHIPPED, "bpa", SC(sc_r3), "2026-04-08", PR, 1, MISSED,
 	  "2026-04-07", NULL, NULL },
 	{ "prelim reply too late", SHIPPED, "bpa", SC(sc_r4), "2026-04-10", PR, 1, MISSED,
-	  "2026-04-07", "2026-04-08", "1 dager for sent" },
+	  "2026-04-07", "2026-04-08", "oppfylt 2026-04-08 (hendelse 2), 1 dag for sent" },
 	{ "prelim missed when the decision is late", SHIPPED, "bpa", SC(sc_a4), "2026-05-01", PR, 1,
 	  MISSED, "2026-04-07", "2026-04-17", NULL },
 	{ "prelim due rolls off 1 May weekend", SHIPPED, "sykehjem", SC(sc_a5), "2026-05-01", PR, 1,
 	  MET, "2026-05-04", "2026-04-24", "2026-05-01 offentlig høytidsdag" },
 	{ "promised answer date noted on processing", SHIPPED, "okonomisk-stonad", SC(sc_r5),
 	  "2026-03-12", P, 1, OPEN, "2026-03-16", NULL,
-	  "Foreløpig svar lover svar innen 2026-04-15." },
+	  "Et foreløpig svar har lovet vedtak innen 2026-04-15" },
 	/* Reasons requested (fvl. § 24). */
 	{ "reasons requested: no due date", SHIPPED, "okonomisk-stonad", SC(sc_b1), "2026-03-30",
-	  CO, 2, OPEN, NULL, NULL, "Begrunnelse bedt om 2026-03-10: ny full klagefrist" },
+	  CO, 2, OPEN, NULL, NULL, "Parten ba om begrunnelse 2026-03-10 for et vedtak uten begrunnelse: en ny, full klagefrist" },
 	{ "reasons given: new full period", SHIPPED, "okonomisk-stonad", SC(sc_b2), "2026-03-30",
 	  CO, 2, OPEN, "2026-04-07", NULL,
-	  "Begrunnelse bedt om 2026-03-10 og gitt 2026-03-17: ny full frist fra 2026-03-17." },
+	  "Parten ba om begrunnelse 2026-03-10, og begrunnelsen kom fram 2026-03-17: ny full klagefrist fra den dagen." },
 	{ "reasons given: original noted", SHIPPED, "okonomisk-stonad", SC(sc_b2), "2026-03-30", CO,
-	  2, OPEN, "2026-04-07", NULL, "Opprinnelig klagefrist var 2026-03-23." },
+	  2, OPEN, "2026-04-07", NULL, "Den opprinnelige klagefristen var 2026-03-23." },
 	{ "reasons requested on the last day", SHIPPED, "okonomisk-stonad", SC(sc_b3), "2026-03-30",
 	  CO, 2, OPEN, "2026-04-15", NULL, "(begrunnelsen kom fram)" },
 	{ "reasons requested too late", SHIPPED, "okonomisk-stonad", SC(sc_b4), "2026-03-25", CO, 2,
-	  MISSED, "2026-03-23", NULL, "etter at klagefristen gikk ut 2026-03-23" },
+	  EXPIRED, "2026-03-23", NULL, "etter at klagefristen gikk ut 2026-03-23" },
 	{ "rule without reasons_restart", TESTCFG, "ingen-begrunnelse", SC(sc_b1), "2026-03-12", CO,
-	  2, OPEN, "2026-03-23", NULL, "regelen gir ikke ny frist" },
+	  2, OPEN, "2026-03-23", NULL, "regelen gir ikke ny klagefrist" },
+	{ "reasons asked of a reasoned decision: deadline stays", SHIPPED, "okonomisk-stonad",
+	  SC(sc_b7), "2026-03-20", CO, 2, OPEN, "2026-03-23", NULL,
+	  "Parten ba om begrunnelse 2026-03-10. Vedtaket var begrunnet, så klagefristen løper som "
+	  "før (forvaltningsloven § 29 jf. § 24 annet ledd)." },
+	{ "reasons asked of a reasoned decision: no restart", SHIPPED, "okonomisk-stonad",
+	  SC(sc_b7), "2026-03-24", CO, 2, EXPIRED, "2026-03-23", NULL, NULL },
 	{ "complaint while reasons awaited", SHIPPED, "okonomisk-stonad", SC(sc_b6), "2026-03-30",
 	  CO, 2, MET, NULL, "2026-03-12", NULL },
 	/* Extensions and overrides. */
@@ -727,34 +810,60 @@ static const struct row rows[] = {
 	{ "extension of processing", SHIPPED, "okonomisk-stonad", SC(sc_x3), "2026-03-20", P, 1,
 	  OPEN, "2026-03-30", NULL, "av leder: stor saksmengde" },
 	{ "override with who and why", SHIPPED, "okonomisk-stonad", SC(sc_o1), "2026-03-21", CO, 2,
-	  MISSED, "2026-03-20", NULL,
+	  EXPIRED, "2026-03-20", NULL,
 	  "Overstyrt til 2026-03-20 (hendelse 3) av jurist Per: feil i forkynning rettet." },
-	{ "override of forwarding", SHIPPED, "okonomisk-stonad", SC(sc_o2), "2026-04-10", FW, 3,
-	  OPEN, "2026-05-01", NULL, "Overstyrt til 2026-05-01" },
+	/* domstolloven § 149: an overridden last day on 1 May (Friday) rolls to Monday 4 May. */
+	{ "override of forwarding rolls over", SHIPPED, "okonomisk-stonad", SC(sc_o2), "2026-04-10",
+	  FW, 3, OPEN, "2026-05-04", NULL,
+	  "Overstyrt til 2026-05-01 (hendelse 4)" },
+	{ "override roll-over explained", SHIPPED, "okonomisk-stonad", SC(sc_o2), "2026-04-10", FW,
+	  3, OPEN, "2026-05-04", NULL,
+	  "2026-05-01 offentlig høytidsdag, 2026-05-02 lørdag, 2026-05-03 søndag → 2026-05-04." },
+	{ "extension to a holiday rolls over", SHIPPED, "okonomisk-stonad", SC(sc_x4), "2026-12-10",
+	  CO, 2, OPEN, "2026-12-28", NULL,
+	  "Den nye siste dagen er ikke en virkedag og flyttes: 2026-12-26 annen juledag, "
+	  "2026-12-27 søndag → 2026-12-28." },
+	{ "extension to 24 December stands", SHIPPED, "okonomisk-stonad", SC(sc_x5), "2026-12-10",
+	  CO, 2, OPEN, "2026-12-24", NULL,
+	  "Forlenget til 2026-12-24 (hendelse 3) av saksbehandler: parten er på sykehus.\n" },
+	/* The date promised in a foreløpig svar. */
+	{ "promised date is an office deadline", SHIPPED, "okonomisk-stonad", SC(sc_pr1),
+	  "2026-04-01", PM, 2, OPEN, "2026-04-10", NULL,
+	  "Lovet svardato 2026-04-10, satt 2026-03-20 (foreløpig svar sendt)" },
+	{ "promised date missed", SHIPPED, "okonomisk-stonad", SC(sc_pr1), "2026-04-11", PM, 2,
+	  MISSED, "2026-04-10", NULL, "overskredet – ikke oppfylt" },
+	{ "promised date met by the decision", SHIPPED, "okonomisk-stonad", SC(sc_pr2),
+	  "2026-04-11", PM, 2, MET, "2026-04-10", "2026-04-09", NULL },
+	{ "promised date replaced by a new reply", SHIPPED, "okonomisk-stonad", SC(sc_pr3),
+	  "2026-04-20", PM, 2, MET, "2026-04-10", "2026-04-08", "lovet vedtak innen 2026-04-30" },
+	{ "the new promise runs", SHIPPED, "okonomisk-stonad", SC(sc_pr3), "2026-04-20", PM, 3,
+	  OPEN, "2026-04-30", NULL, NULL },
+	{ "promised Sunday rolls to Monday", SHIPPED, "bpa", SC(sc_pr4), "2026-04-01", PM, 2, OPEN,
+	  "2026-04-13", NULL, "2026-04-12 søndag → 2026-04-13." },
 	/* Complaints in time and late. */
 	{ "complaint sent on the last day", SHIPPED, "okonomisk-stonad", SC(sc_c1), "2026-03-30",
 	  CO, 2, MET, "2026-03-23", "2026-03-23", NULL },
 	{ "complaint one day late, inside § 31", SHIPPED, "okonomisk-stonad", SC(sc_c2),
-	  "2026-03-30", CO, 2, MISSED, "2026-03-23", "2026-03-24",
-	  "Sen klage (sendt 2026-03-24, 1 dag for sent): kan likevel tas under behandling til og "
-	  "med 2027-03-01 (forvaltningsloven § 31)." },
+	  "2026-03-30", CO, 2, EXPIRED, "2026-03-23", "2026-03-24",
+	  "Klagen ble sendt 2026-03-24, 1 dag for sent: den kan likevel tas under behandling, "
+	  "senest til og med 2027-03-01 (forvaltningsloven § 31)." },
 	{ "late complaint is within the outer limit", SHIPPED, "okonomisk-stonad", SC(sc_c2),
 	  "2026-03-30", LC, 2, MET, "2027-03-01", "2026-03-24", NULL },
 	{ "complaint 13 months late", SHIPPED, "okonomisk-stonad", SC(sc_c3), "2027-04-30", CO, 2,
-	  MISSED, "2026-03-23", "2027-04-23",
+	  EXPIRED, "2026-03-23", "2027-04-23",
 	  "etter den ytre fristen 2027-03-01 (forvaltningsloven § 31): den kan ikke tas under "
 	  "behandling." },
 	{ "outer limit missed by that complaint", SHIPPED, "okonomisk-stonad", SC(sc_c3),
-	  "2027-04-30", LC, 2, MISSED, "2027-03-01", "2027-04-23", NULL },
+	  "2027-04-30", LC, 2, EXPIRED, "2027-03-01", "2027-04-23", NULL },
 	{ "complaint deadline open on its last day", SHIPPED, "okonomisk-stonad", SC(sc_a1),
 	  "2026-03-23", CO, 2, OPEN, "2026-03-23", NULL, NULL },
 	{ "no complaint: window still open", SHIPPED, "okonomisk-stonad", SC(sc_a1), "2026-03-24",
-	  CO, 2, MISSED, "2026-03-23", NULL,
-	  "en sen klage kan likevel tas under behandling til og med 2027-03-01" },
+	  CO, 2, EXPIRED, "2026-03-23", NULL,
+	  "En sen klage kan likevel tas under behandling til og med 2027-03-01" },
 	{ "no complaint: both limits passed", SHIPPED, "okonomisk-stonad", SC(sc_a1), "2027-03-02",
-	  CO, 2, MISSED, "2026-03-23", NULL, "Klagefristen og den ytre fristen 2027-03-01" },
+	  CO, 2, EXPIRED, "2026-03-23", NULL, "Klagefristen og den ytre fristen 2027-03-01 (forvaltningsloven § 31) er utløpt uten klage." },
 	{ "outer limit passes without complaint", SHIPPED, "okonomisk-stonad", SC(sc_a1),
-	  "2027-03-02", LC, 2, MISSED, "2027-03-01", NULL, NULL },
+	  "2027-03-02", LC, 2, EXPIRED, "2027-03-01", NULL, NULL },
 	{ "decision not yet reached", SHIPPED, "okonomisk-stonad", SC(sc_c4), "2026-06-01", CO, 2,
 	  OPEN, NULL, NULL, "Venter på at vedtaket kommer fram" },
 	{ "decision not reached: outer limit runs", SHIPPED, "okonomisk-stonad", SC(sc_c4),
@@ -768,7 +877,7 @@ static const struct row rows[] = {
 	{ "ref 0 is the latest decision", SHIPPED, "okonomisk-stonad", SC(sc_c7), "2026-03-25", CO,
 	  3, MET, "2026-03-31", "2026-03-20", NULL },
 	{ "ref 0 leaves the first decision", SHIPPED, "okonomisk-stonad", SC(sc_c7), "2026-03-25",
-	  CO, 2, MISSED, "2026-03-23", NULL, NULL },
+	  CO, 2, EXPIRED, "2026-03-23", NULL, NULL },
 	/* Digital delivery. */
 	{ "digital: from the later notice", SHIPPED, "okonomisk-stonad", SC(sc_d1), "2026-03-10",
 	  CO, 2, OPEN, "2026-03-25", NULL, "Digitalt vedtak" },
@@ -787,7 +896,7 @@ static const struct row rows[] = {
 	  P, 1, MET, "2026-02-16", "2026-02-16", NULL },
 	{ "withdrawn after a breach stays missed", SHIPPED, "okonomisk-stonad", SC(sc_w3),
 	  "2026-03-25", P, 1, MISSED, "2026-03-16", NULL,
-	  "Fristen var ute før saken ble trukket 2026-03-20." },
+	  "Fristen var allerede overskredet da søknaden ble trukket 2026-03-20." },
 	{ "closed keeps the complaint right", SHIPPED, "okonomisk-stonad", SC(sc_cl2), "2026-03-10",
 	  CO, 2, OPEN, "2026-03-23", NULL, NULL },
 	{ "closed keeps the outer limit", SHIPPED, "okonomisk-stonad", SC(sc_cl2), "2026-03-10", LC,
@@ -801,9 +910,27 @@ static const struct row rows[] = {
 	/* Forwarding. */
 	{ "forwarding met", SHIPPED, "okonomisk-stonad", SC(sc_f1), "2026-04-10", FW, 3, MET,
 	  "2026-04-07", "2026-03-30", "2026-04-03 langfredag" },
-	{ "forwarding met by a complaint decision", SHIPPED, "okonomisk-stonad", SC(sc_f2),
-	  "2026-04-10", FW, 3, MET, "2026-04-07", "2026-04-07",
-	  "Oppfylt ved avgjørelse av klagen" },
+	{ "full reversal ends the forwarding duty", SHIPPED, "okonomisk-stonad", SC(sc_f2),
+	  "2026-04-10", FW, 3, MET, "2026-04-07", "2026-03-20",
+	  "omgjorde vedtaket i sin helhet 2026-03-20: klagen sendes ikke videre." },
+	{ "partial reversal: forwarding stays open", SHIPPED, "okonomisk-stonad", SC(sc_f5),
+	  "2026-03-25", FW, 3, OPEN, "2026-04-07", NULL,
+	  "klagen skal fortsatt sendes til Statsforvalteren." },
+	{ "partial reversal: forwarding missed", SHIPPED, "okonomisk-stonad", SC(sc_f5),
+	  "2026-04-08", FW, 3, MISSED, "2026-04-07", NULL, NULL },
+	{ "decision kept: met by the forwarding", SHIPPED, "okonomisk-stonad", SC(sc_f6),
+	  "2026-04-08", FW, 3, MET, "2026-04-07", "2026-03-25", NULL },
+	{ "forwarding names the complaint body", SHIPPED, "okonomisk-stonad", SC(sc_f1),
+	  "2026-04-10", FW, 3, MET, "2026-04-07", "2026-03-30",
+	  "Frist for oversendelse til Statsforvalteren på 4 uker" },
+	{ "klagenemnd for the generic fvl service", SHIPPED, "forvaltningsloven", SC(sc_f5),
+	  "2026-03-25", FW, 3, OPEN, "2026-04-07", NULL,
+	  "Frist for oversendelse til kommunens klagenemnd" },
+	{ "withdrawn complaint cancels forwarding", SHIPPED, "okonomisk-stonad", SC(sc_f7),
+	  "2026-04-10", FW, 3, CANCEL, "2026-04-07", NULL,
+	  "Klagen ble trukket 2026-03-16: den sendes ikke videre." },
+	{ "withdrawn complaint: complaint deadline stays met", SHIPPED, "okonomisk-stonad",
+	  SC(sc_f7), "2026-04-10", CO, 2, MET, "2026-03-23", "2026-03-05", NULL },
 	{ "forwarding from the sent date when receipt unknown", SHIPPED, "okonomisk-stonad",
 	  SC(sc_f3), "2026-03-10", FW, 3, OPEN, "2026-04-07", NULL, "Mottaksdato mangler" },
 	{ "forwarding late", SHIPPED, "okonomisk-stonad", SC(sc_f4), "2026-04-10", FW, 3, MISSED,
@@ -812,7 +939,7 @@ static const struct row rows[] = {
 	{ "old version before 1 July 2027", TESTCFG, "versjon", SC(sc_v1), "2027-07-01", CO, 2,
 	  OPEN, "2027-07-21", NULL, "Regel: vers/complaint@1970-01-01." },
 	{ "new version from 1 July 2027", TESTCFG, "versjon", SC(sc_v2), "2027-07-01", CO, 2, OPEN,
-	  "2027-07-29", NULL, "4 uker fra 2027-07-01 (vedtaket kom fram) etter ny lov § 3-2" },
+	  "2027-07-29", NULL, "4 uker regnet fra 2027-07-01 (vedtaket kom fram): 2027-07-29. Hjemmel: ny lov § 3-2." },
 	{ "version picked by the day it reached", TESTCFG, "versjon", SC(sc_v3), "2027-07-05", CO,
 	  2, OPEN, "2027-07-30", NULL, "vers/complaint@2027-07-01" },
 	{ "outer limit of the versioned regime", TESTCFG, "versjon", SC(sc_v3), "2027-07-05", LC, 2,
@@ -830,9 +957,9 @@ static const struct row rows[] = {
 	  2, OPEN, "2026-08-17", NULL, "Kontorkalenderen «kontor» teller med" },
 	/* Other starts. */
 	{ "complaint counted from decision made", TESTCFG, "fra-truffet", SC(sc_t1), "2026-03-12",
-	  CO, 2, MET, "2026-03-16", "2026-03-10", "2 uker fra 2026-03-02 (vedtaket truffet)" },
+	  CO, 2, MET, "2026-03-16", "2026-03-10", "2 uker regnet fra 2026-03-02 (vedtaket truffet)" },
 	{ "forwarding counted from sent", TESTCFG, "fra-truffet", SC(sc_t1), "2026-03-12", FW, 3,
-	  OPEN, "2026-03-20", NULL, "10 dager fra 2026-03-10 (klagen sendt)" },
+	  OPEN, "2026-03-20", NULL, "10 dager regnet fra 2026-03-10 (klagen sendt)" },
 	{ "regime without an outer limit", TESTCFG, "fra-truffet", SC(sc_t1), "2026-03-12", LC, 2,
 	  ABSENT, NULL, NULL, NULL },
 	/* Emergency versions. */
@@ -843,7 +970,7 @@ static const struct row rows[] = {
 	{ "ordinary application beside an emergency rule", TESTCFG, "akutt", SC(sc_ak3),
 	  "2026-03-10", P, 1, OPEN, "2026-03-30", NULL, "2026-03-28 lørdag" },
 	{ "pausing norm without a documentation rule", TESTCFG, "akutt", SC(sc_ak4), "2026-03-10",
-	  P, 1, OPEN, "2026-03-30", NULL, "pluss 5 dager stans = 2026-03-28" },
+	  P, 1, OPEN, "2026-03-30", NULL, "Fristen har stått stille i 5 dager mens dokumentasjon ble ventet: 2026-03-28." },
 	{ "no documentation rule: no documentation deadline", TESTCFG, "akutt", SC(sc_ak4),
 	  "2026-03-10", DO, 2, ABSENT, NULL, NULL, NULL },
 };
@@ -1247,7 +1374,7 @@ test_names(void **state)
 		assert_int_equal(rules_kind_parse(rules_kind_name((enum rules_kind)i), &k), 0);
 		assert_int_equal(k, i);
 	}
-	for (int i = 0; i <= RULES_STATE_CANCELLED; i++) {
+	for (int i = 0; i < RULES_STATE_COUNT; i++) {
 		assert_int_equal(rules_state_parse(rules_state_name((enum rules_state)i), &s), 0);
 		assert_int_equal(s, i);
 	}
@@ -1265,7 +1392,17 @@ test_names(void **state)
 	assert_string_equal(rules_kind_label(RULES_KIND_COMPLAINT), "klagefrist");
 	assert_string_equal(rules_kind_label(RULES_KIND_LATE_COMPLAINT),
 			    "ytre frist for sen klage");
-	assert_string_equal(rules_kind_label(RULES_KIND_FORWARDING), "frist for oversendelse");
+	assert_string_equal(rules_kind_label(RULES_KIND_FORWARDING),
+			    "frist for oversendelse til klageinstansen");
+	assert_string_equal(rules_kind_label(RULES_KIND_PROMISED), "lovet svardato");
+	/* Whose duty: the office's four, the party's three. */
+	assert_true(rules_kind_is_office_duty(RULES_KIND_PROCESSING));
+	assert_true(rules_kind_is_office_duty(RULES_KIND_PRELIMINARY_REPLY));
+	assert_true(rules_kind_is_office_duty(RULES_KIND_FORWARDING));
+	assert_true(rules_kind_is_office_duty(RULES_KIND_PROMISED));
+	assert_false(rules_kind_is_office_duty(RULES_KIND_COMPLAINT));
+	assert_false(rules_kind_is_office_duty(RULES_KIND_LATE_COMPLAINT));
+	assert_false(rules_kind_is_office_duty(RULES_KIND_DOCUMENTATION));
 	assert_string_equal(rules_event_type_name(RULES_EV_DOC_REQUESTED),
 			    "documentation_requested");
 	assert_string_equal(rules_event_type_name(RULES_EV_COMPLAINT_DECIDED), "complaint_decided");
