@@ -59,6 +59,7 @@ enum pkind {
 	PK_KIND, /* a deadline kind */
 	PK_SERVICE,
 	PK_CONTACT,
+	PK_COUNT, /* an integer 0..max_len */
 };
 
 struct param {
@@ -108,6 +109,7 @@ static const struct param p_doc_rcv[] = {
 	{ "received", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
 	{ "request", PROTO_INT, false, PK_EVENT, NULL, 0 },
 };
+static const char *const age_groups[] = { "under_67", "granted_before_67", "67_or_over", NULL };
 static const struct param p_decision[] = {
 	{ "made", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
 	{ "outcome", PROTO_STRING, true, PK_ENUM, decision_outcomes, 32 },
@@ -117,6 +119,10 @@ static const struct param p_decision[] = {
 	{ "made_available", PROTO_STRING, false, PK_INSTANT, NULL, 64 },
 	{ "notice_sent", PROTO_STRING, false, PK_INSTANT, NULL, 64 },
 	{ "legal_basis", PROTO_STRING, false, PK_TEXT, NULL, 200 },
+	/* The assessed need for personal assistance (BPA) and the applicant's age group. */
+	{ "need_hours", PROTO_INT, false, PK_COUNT, NULL, 168 },
+	{ "need_months", PROTO_INT, false, PK_COUNT, NULL, 1200 },
+	{ "age_group", PROTO_STRING, false, PK_ENUM, age_groups, 32 },
 };
 static const struct param p_reasons_req[] = {
 	{ "requested", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
@@ -158,6 +164,14 @@ static const struct param p_withdraw[] = {
 static const struct param p_close[] = {
 	{ "closed", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
 };
+static const struct param p_withdraw_complaint[] = {
+	{ "withdrawn", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
+	{ "complaint", PROTO_INT, false, PK_EVENT, NULL, 0 },
+};
+static const struct param p_confirm[] = {
+	{ "confirmed", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
+	{ "decision", PROTO_INT, false, PK_EVENT, NULL, 0 },
+};
 
 #define EM(id, type, when, ref, reftype, sup, p)                                                   \
 	{                                                                                          \
@@ -187,6 +201,10 @@ static const struct event_method event_methods[] = {
 	   RULES_EV_COMPLAINT, true, p_complaint_decided),
 	EM(IFACE_WITHDRAW_APPLICATION, RULES_EV_WITHDRAWN, "withdrawn", NULL, 0, true, p_withdraw),
 	EM(IFACE_CLOSE_CASE, RULES_EV_CLOSED, "closed", NULL, 0, true, p_close),
+	EM(IFACE_WITHDRAW_COMPLAINT, RULES_EV_COMPLAINT_WITHDRAWN, "withdrawn", "complaint",
+	   RULES_EV_COMPLAINT, true, p_withdraw_complaint),
+	EM(IFACE_CONFIRM_DECISION, RULES_EV_DECISION_WRITTEN, "confirmed", "decision",
+	   RULES_EV_DECISION, true, p_confirm),
 };
 
 /* The outcome of recording one event: an error name with its parameters, or success. */
@@ -380,6 +398,13 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 		return false;
 	}
 	ref = json_string_value(json_object_get(req->params, "reference"));
+	if (fv_has_national_id(ref)) {
+		fail_param(o, "reference",
+			   "'reference' holds a national identity number (fødselsnummer or "
+			   "D-nummer); fristvakt never stores one (taushetsplikt, data "
+			   "minimisation): use the case system's case number");
+		return false;
+	}
 	if (!reference_valid(ref)) {
 		fail_param(o, "reference",
 			   "'reference' must be 1-%d letters, digits and -_./: (the case system's "
@@ -447,6 +472,14 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 			}
 			break;
 		}
+		case PK_COUNT:
+			if (json_integer_value(v) < 0 ||
+			    json_integer_value(v) > (json_int_t)p->max_len) {
+				fail_param(o, p->name, "'%s' must be a whole number 0-%zu", p->name,
+					   p->max_len);
+				goto bad;
+			}
+			break;
 		case PK_EVENT:
 			if (json_integer_value(v) <= 0) {
 				fail_param(o, p->name, "'%s' must be an event id (> 0)", p->name);
@@ -742,6 +775,17 @@ engine_input_build(const struct timeline *tl, struct engine_input *in)
 				e->digital = true;
 				e->reached = cal_cmp(a, b) >= 0 ? a : b;
 			}
+			e->written = json_is_true(json_object_get(d, "written"));
+			e->reasoned = json_is_true(json_object_get(d, "reasoned"));
+			e->outcome = json_string_value(json_object_get(d, "outcome"));
+			v = json_object_get(d, "need_hours");
+			e->has_need = json_is_integer(v);
+			e->need_hours = (int32_t)json_integer_value(v);
+			e->need_months =
+				(int32_t)json_integer_value(json_object_get(d, "need_months"));
+			if (rules_age_group_parse(json_string_value(json_object_get(d, "age_group")),
+						  &e->age_group) < 0)
+				e->age_group = RULES_AGE_UNKNOWN;
 			break;
 		}
 		case RULES_EV_REASONS_REQUESTED:
@@ -767,9 +811,16 @@ engine_input_build(const struct timeline *tl, struct engine_input *in)
 				e->reached = e->date;
 			}
 			break;
-		case RULES_EV_FORWARDED:
 		case RULES_EV_COMPLAINT_DECIDED:
+			e->outcome = json_string_value(json_object_get(d, "outcome"));
 			ref_key = "complaint";
+			break;
+		case RULES_EV_FORWARDED:
+		case RULES_EV_COMPLAINT_WITHDRAWN:
+			ref_key = "complaint";
+			break;
+		case RULES_EV_DECISION_WRITTEN:
+			ref_key = "decision";
 			break;
 		default:
 			break;
@@ -820,52 +871,25 @@ deadlines_json(const struct computed *c)
 	return a;
 }
 
-/* A breach: its sentence ends with the configured citation of the rule, when there is one. */
+/*
+ * What an audit would flag in the case (rules_findings: oral decisions, decisions without
+ * the reasons they needed, BPA refusals against the right), as the reply's "breaches".
+ */
 static json_t *
-breach_json(int64_t event, const char *code, const char *sentence, const char *source)
+findings_json(const struct rules *rules, const char *service, const struct timeline *tl)
 {
-	char *text = source ? xasprintf("%s (%s).", sentence, source) : xasprintf("%s.", sentence);
-	json_t *o = json_pack("{sI ss ss}", "event", (json_int_t)event, "code", code, "text", text);
-
-	free(text);
-	return o;
-}
-
-/* Refusals that were oral or gave no reasons, cited as the law stood when they were made. */
-static json_t *
-breaches_json(const struct rules *rules, const struct timeline *tl)
-{
+	struct engine_input in;
+	struct rules_finding *f = NULL;
+	size_t n = 0;
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < tl->n; i++) {
-		const char *outcome, *written_src = NULL, *reasoned_src = NULL;
-		struct cal_date made;
-		bool written, reasoned;
-
-		if (tl->ev[i].superseded_by || strcmp(tl->ev[i].type, "decision") != 0)
-			continue;
-		outcome = json_string_value(json_object_get(tl->data[i], "outcome"));
-		written = json_is_true(json_object_get(tl->data[i], "written"));
-		reasoned = json_is_true(json_object_get(tl->data[i], "reasoned"));
-		if (!outcome || strcmp(outcome, "innvilget") == 0)
-			continue;
-		if (cal_date_of_instant(tl->ev[i].occurred, &made) == 0) {
-			written_src = rules_citation(rules, RULES_CITATION_WRITTEN_DECISION, made);
-			reasoned_src =
-				rules_citation(rules, RULES_CITATION_REASONED_DECISION, made);
-		}
-		if (!written)
-			json_array_append_new(a,
-					      breach_json(tl->ev[i].id, "oral_refusal",
-							  "Muntlig avslag: et vedtak som ikke "
-							  "innvilger søknaden fullt ut skal være "
-							  "skriftlig",
-							  written_src));
-		if (!reasoned)
-			json_array_append_new(a, breach_json(tl->ev[i].id, "unreasoned_decision",
-							     "Vedtaket mangler begrunnelse",
-							     reasoned_src));
+	if (engine_input_build(tl, &in) == 0 &&
+	    rules_findings(rules, service, in.ev, in.n, &f, &n) == 0) {
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, rules_finding_json(&f[i]));
 	}
+	rules_findings_free(f, n);
+	engine_input_free(&in);
 	return a;
 }
 
@@ -873,14 +897,16 @@ static json_t *
 case_json(const struct rules *rules, const struct store_case *c)
 {
 	const char *name = rules_service_name(rules, c->service);
+	const char *body = rules_complaint_body(rules, c->service);
 
-	return json_pack("{ss ss ss ss s:o s:o so ss sb sb so so}", "reference", c->ref, "service",
-			 c->service, "service_name", name ? name : c->service, "state", c->state,
-			 "handler", c->handler ? json_string(c->handler) : json_null(), "unit",
-			 c->unit ? json_string(c->unit) : json_null(), "received",
+	return json_pack("{ss ss ss ss s:o s:o so ss sb sb so so s:o}", "reference", c->ref,
+			 "service", c->service, "service_name", name ? name : c->service, "state",
+			 c->state, "handler", c->handler ? json_string(c->handler) : json_null(),
+			 "unit", c->unit ? json_string(c->unit) : json_null(), "received",
 			 api_instant_json(c->received), "channel", c->channel, "emergency",
 			 c->emergency, "has_contact", c->has_contact, "created",
-			 api_instant_json(c->created), "updated", api_instant_json(c->updated));
+			 api_instant_json(c->created), "updated", api_instant_json(c->updated),
+			 "complaint_body", body ? json_string(body) : json_null());
 }
 
 static json_t *
@@ -920,7 +946,7 @@ recorded_json(struct api_env *env, const struct store_case *c, int64_t event, bo
 	*out = json_pack("{s{so sI sb so so}}", "recorded", "case", case_json(env->conf->rules, c),
 			 "event", (json_int_t)event, "duplicate", duplicate, "deadlines",
 			 ret == 0 ? deadlines_json(&comp) : json_array(), "breaches",
-			 breaches_json(env->conf->rules, &tl));
+			 findings_json(env->conf->rules, c->service, &tl));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
 	return 0;
@@ -1020,23 +1046,6 @@ reasons_requested(const struct timeline *tl, int64_t decision, struct cal_date g
 	return false;
 }
 
-/* The subject event type of a deadline kind (for extensions and overrides). */
-static enum rules_event_type
-subject_type(enum rules_kind kind)
-{
-	switch (kind) {
-	case RULES_KIND_DOCUMENTATION:
-		return RULES_EV_DOC_REQUESTED;
-	case RULES_KIND_COMPLAINT:
-	case RULES_KIND_LATE_COMPLAINT:
-		return RULES_EV_DECISION;
-	case RULES_KIND_FORWARDING:
-		return RULES_EV_COMPLAINT;
-	default:
-		return RULES_EV_RECEIVED;
-	}
-}
-
 /* The account name of a uid, for the explanation of extensions and overrides. */
 static char *
 account_name(uint32_t uid)
@@ -1108,16 +1117,21 @@ check_extension(struct api_env *env, const struct store_case *c, const struct ti
 	cal_date_parse(json_string_value(json_object_get(data, "until")), &until);
 	if (i >= 0) {
 		const struct rules_deadline *d = &comp.d[i];
+		const struct rules_procedure *proc =
+			rules_procedure_at(env->conf->rules, d->has_start ? d->start : today);
+		const char *cited = proc->citation[RULES_CITATION_EXTENSION];
 
 		if (d->state == RULES_STATE_MET || d->state == RULES_STATE_CANCELLED) {
 			fail_order(o, c->ref, "the %s is %s; there is nothing to extend",
 				   rules_kind_label(kind), rules_state_name(d->state));
-		} else if (d->has_due && cal_cmp(today, d->due) > 0) {
+		} else if (proc->extension_before_expiry && d->has_due &&
+			   cal_cmp(today, d->due) > 0) {
 			/* Not fail_order(): its buffer could cut a long source mid-character. */
 			char *msg = xasprintf("the %s (%s) expired on %s; a deadline can be "
-					      "extended only before it expires",
+					      "extended only before it expires%s%s%s",
 					      rules_kind_label(kind), d->source,
-					      cal_date_format(d->due, d1));
+					      cal_date_format(d->due, d1), cited ? " (" : "",
+					      cited ? cited : "", cited ? ")" : "");
 
 			fail(o, "no.fristvakt.OutOfOrder",
 			     json_pack("{ss ss}", "reference", c->ref, "message", msg));
@@ -1494,7 +1508,7 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 
 				rules_kind_parse(json_string_value(json_object_get(data, "kind")),
 						 &kind);
-				rt = subject_type(kind);
+				rt = rules_kind_subject(kind);
 			}
 			if (m->type == RULES_EV_DOC_RECEIVED && !given) {
 				id = 0; /* every open request */
@@ -1599,7 +1613,7 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 	*reply = json_pack("{s{so sI sb so so}}", "recorded", "case",
 			   case_json(env->conf->rules, &c), "event", (json_int_t)ev.id, "duplicate",
 			   false, "deadlines", shown, "breaches",
-			   breaches_json(env->conf->rules, &tl));
+			   findings_json(env->conf->rules, c.service, &tl));
 	shown = NULL;
 	log_info("%s %s: event %lld (%s)", req->method->name + strlen(IFACE_FRISTVAKT) + 1, ref,
 		 (long long)ev.id, rules_event_type_name(m->type));
@@ -1756,7 +1770,7 @@ api_case_get(struct api_env *env, struct api_req *req)
 	req->reply(req, NULL,
 		   json_pack("{so so so so ss}", "case", case_json(env->conf->rules, &c), "events",
 			     events, "deadlines", deadlines_json(&comp), "breaches",
-			     breaches_json(env->conf->rules, &tl), "today",
+			     findings_json(env->conf->rules, c.service, &tl), "today",
 			     cal_date_format(today, today_s)));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
@@ -1848,9 +1862,12 @@ api_case_list(struct api_env *env, struct api_req *req)
 void
 api_deadlines_list(struct api_env *env, struct api_req *req)
 {
-	static const char *const states[] = { "open", "met", "missed", "cancelled", NULL };
+	static const char *const states[] = { "open",	 "met",	      "missed",
+					      "expired", "cancelled", NULL };
+	static const char *const duties[] = { "office", "party", NULL };
 	static const struct proto_field fields[] = {
 		{ "state", PROTO_STRING, false, 16 },	{ "kind", PROTO_STRING, false, 32 },
+		{ "duty", PROTO_STRING, false, 16 },
 		{ "service", PROTO_STRING, false, 64 }, { "handler", PROTO_STRING, false, 64 },
 		{ "unit", PROTO_STRING, false, 64 },	{ "due_from", PROTO_STRING, false, 16 },
 		{ "due_to", PROTO_STRING, false, 16 },	{ "overdue", PROTO_BOOL, false, 0 },
@@ -1873,6 +1890,7 @@ api_deadlines_list(struct api_env *env, struct api_req *req)
 	f.today = cal_date_format(today, today_s);
 	f.state = opt_string(req, "state");
 	f.kind = opt_string(req, "kind");
+	f.duty = opt_string(req, "duty");
 	f.service = opt_string(req, "service");
 	f.handler = opt_string(req, "handler");
 	f.unit = opt_string(req, "unit");
@@ -1880,7 +1898,11 @@ api_deadlines_list(struct api_env *env, struct api_req *req)
 	f.due_to = opt_string(req, "due_to");
 	f.overdue = json_is_true(json_object_get(req->params, "overdue"));
 	if (f.state && !in_choices(f.state, states)) {
-		reply_bad(req, "state", "'state' must be open, met, missed or cancelled");
+		reply_bad(req, "state", "'state' must be open, met, missed, expired or cancelled");
+		return;
+	}
+	if (f.duty && !in_choices(f.duty, duties)) {
+		reply_bad(req, "duty", "'duty' must be office or party");
 		return;
 	}
 	if (f.kind && rules_kind_parse(f.kind, &kind) < 0) {
@@ -1925,8 +1947,12 @@ api_deadlines_list(struct api_env *env, struct api_req *req)
 		const char *due = json_string_value(json_object_get(row, "due"));
 		const char *k = json_string_value(json_object_get(row, "kind"));
 
-		if (k && rules_kind_parse(k, &kind) == 0)
+		if (k && rules_kind_parse(k, &kind) == 0) {
 			json_object_set_new(row, "label", json_string(rules_kind_label(kind)));
+			json_object_set_new(row, "duty",
+					    json_string(rules_kind_is_office_duty(kind) ? "office"
+											: "party"));
+		}
 		if (due && cal_date_parse(due, &d) == 0)
 			json_object_set_new(row, "days_left",
 					    json_integer(cal_diff_days(today, d)));

@@ -773,6 +773,7 @@ api_remind_digests(struct api_env *env, int64_t now)
 	int64_t at;
 	char day[CAL_DATE_LEN], until_s[CAL_DATE_LEN];
 	json_t *rows = NULL, *groups;
+	char today_s[CAL_DATE_LEN];
 	const char *key;
 	json_t *items;
 	size_t i;
@@ -784,8 +785,8 @@ api_remind_digests(struct api_env *env, int64_t now)
 	    cal_local_instant(today, (int)r->send_minute, &at) < 0 || now < at)
 		return 0;
 	until = cal_add_days(today, (int32_t)r->digest_days);
-	if ((ret = store_deadlines_for_digest(env->store, cal_date_format(until, until_s), &rows)) <
-	    0)
+	if ((ret = store_deadlines_for_digest(env->store, cal_date_format(today, today_s),
+					      cal_date_format(until, until_s), &rows)) < 0)
 		return ret;
 	groups = json_object();
 	json_array_foreach(rows, i, row)

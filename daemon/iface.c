@@ -35,6 +35,8 @@ static const struct iface_method methods[IFACE_METHOD_COUNT] = {
 	M(DECIDE_COMPLAINT, IFACE_FRISTVAKT, ".DecideComplaint", WRITE, true, false),
 	M(WITHDRAW_APPLICATION, IFACE_FRISTVAKT, ".WithdrawApplication", WRITE, true, false),
 	M(CLOSE_CASE, IFACE_FRISTVAKT, ".CloseCase", WRITE, true, false),
+	M(WITHDRAW_COMPLAINT, IFACE_FRISTVAKT, ".WithdrawComplaint", WRITE, true, false),
+	M(CONFIRM_DECISION, IFACE_FRISTVAKT, ".ConfirmDecision", WRITE, true, false),
 	M(GET_CASE, IFACE_FRISTVAKT, ".GetCase", READ, false, false),
 	M(LIST_CASES, IFACE_FRISTVAKT, ".ListCases", READ, false, false),
 	M(LIST_DEADLINES, IFACE_FRISTVAKT, ".ListDeadlines", READ, false, false),

@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "embedded.h"
+#include "rules.h"
 #include "util.h"
 
 enum stmt_id {
@@ -1020,6 +1021,32 @@ q_num(struct query *q, const char *sql, int64_t v)
 	q->is_num[q->n++] = true;
 }
 
+/*
+ * "d.kind IN ('processing', ...)": the kinds that are the office's duties, from the
+ * vocabulary (rules_kind_is_office_duty). Listings, the overdue work list and digests use
+ * it; the kind names are the program's own constants, not input.
+ */
+static const char *
+office_kinds_sql(void)
+{
+	static char sql[200];
+
+	if (!sql[0]) {
+		size_t used = (size_t)snprintf(sql, sizeof(sql), "d.kind IN (");
+
+		for (int k = 0; k < RULES_KIND_COUNT; k++) {
+			if (!rules_kind_is_office_duty((enum rules_kind)k))
+				continue;
+			used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s'%s'",
+						 sql[used - 1] == '(' ? "" : ", ",
+						 rules_kind_name((enum rules_kind)k));
+			FV_ASSERT(used < sizeof(sql) - 2);
+		}
+		snprintf(sql + used, sizeof(sql) - used, ")");
+	}
+	return sql;
+}
+
 static int
 q_prepare(struct store *st, struct query *q, sqlite3_stmt **out)
 {
@@ -1056,24 +1083,48 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 	*has_next = false;
 	*next_due = NULL;
 	*next_id = 0;
-	q_text(&q,
-	       "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
-	       "CASE WHEN d.state = 'open' AND d.due < ?1 THEN 'missed' ELSE d.state END, "
-	       "d.due, d.rule, d.source, d.id "
-	       "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
-	       f->today);
+	const char *office = office_kinds_sql();
+	char sql[1024];
+
+	/* A deadline stored open whose date has passed: missed (office) or expired (party). */
+	snprintf(sql, sizeof(sql),
+		 "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
+		 "CASE WHEN d.state = 'open' AND d.due < ?1 THEN "
+		 "CASE WHEN %s THEN 'missed' ELSE 'expired' END ELSE d.state END, "
+		 "d.due, d.rule, d.source, d.id "
+		 "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
+		 office);
+	q_text(&q, sql, f->today);
 	if (f->state) {
-		if (strcmp(f->state, "open") == 0)
+		if (strcmp(f->state, "open") == 0) {
 			q_add(&q, " AND d.state = 'open' AND (d.due IS NULL OR d.due >= ?1)");
-		else if (strcmp(f->state, "missed") == 0)
-			q_add(&q, " AND (d.state = 'missed' OR (d.state = 'open' AND d.due < ?1))");
-		else
+		} else if (strcmp(f->state, "missed") == 0 || strcmp(f->state, "expired") == 0) {
+			snprintf(sql, sizeof(sql),
+				 " AND (d.state = '%s' OR (d.state = 'open' AND d.due < ?1 AND "
+				 "%s%s))",
+				 strcmp(f->state, "missed") == 0 ? "missed" : "expired",
+				 strcmp(f->state, "missed") == 0 ? "" : "NOT ", office);
+			q_add(&q, sql);
+		} else {
 			q_text(&q, " AND d.state = ?", f->state);
+		}
 	}
-	/* Overdue: past its date and not met (stored open, or stored missed without met_on). */
-	if (f->overdue)
-		q_add(&q, " AND (d.state = 'open' OR (d.state = 'missed' AND d.met_on IS NULL)) "
-			  "AND d.due < ?1");
+	if (f->duty) {
+		snprintf(sql, sizeof(sql), " AND %s%s", strcmp(f->duty, "office") == 0 ? "" : "NOT ",
+			 office);
+		q_add(&q, sql);
+	}
+	/*
+	 * Overdue, the work list: the office's duties past their date and not met (stored
+	 * open, or stored missed without met_on). A party's deadline that passed has expired.
+	 */
+	if (f->overdue) {
+		snprintf(sql, sizeof(sql),
+			 " AND %s AND (d.state = 'open' OR (d.state = 'missed' AND d.met_on IS "
+			 "NULL)) AND d.due < ?1",
+			 office);
+		q_add(&q, sql);
+	}
 	if (f->kind)
 		q_text(&q, " AND d.kind = ?", f->kind);
 	if (f->service)
@@ -1730,21 +1781,27 @@ store_deadline_info_deinit(struct store_deadline_info *d)
 }
 
 int
-store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
+store_deadlines_for_digest(struct store *st, const char *today, const char *until, json_t **rows)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *arr;
 	int rc;
 
-	rc = prep(st,
-		  "SELECT c.ref, c.handler, c.unit, d.kind, d.due FROM deadlines d "
-		  "JOIN cases c ON c.id = d.case_id WHERE (d.state = 'open' OR "
-		  "(d.state = 'missed' AND d.met_on IS NULL)) AND "
-		  "d.due IS NOT NULL AND d.due <= ? ORDER BY d.due, c.ref",
-		  &s);
+	char sql[1024];
+
+	/* The office's duties not met, and the party's deadlines still open. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT c.ref, c.handler, c.unit, d.kind, d.due FROM deadlines d "
+		 "JOIN cases c ON c.id = d.case_id WHERE (d.state = 'open' OR "
+		 "(d.state = 'missed' AND d.met_on IS NULL)) AND "
+		 "d.due IS NOT NULL AND d.due <= ?1 AND (%s OR d.due >= ?2) "
+		 "ORDER BY d.due, c.ref",
+		 office_kinds_sql());
+	rc = prep(st, sql, &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	bind_text(s, 1, until);
+	bind_text(s, 2, today);
 	arr = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(

@@ -131,7 +131,8 @@ void store_deadline_info_deinit(struct store_deadline_info *d);
 /* The latest stored deadline of a kind in a case: its subject and due date (owned). */
 int store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64_t *subject,
 			  char **due);
-int store_deadlines_for_digest(struct store *st, const char *until, json_t **rows);
+int store_deadlines_for_digest(struct store *st, const char *today, const char *until,
+			       json_t **rows);
 int store_case_set_state(struct store *st, int64_t id, const char *state, int64_t updated);
 /*
  * Writes the registration's fields of c (borrowed) — service, handler, unit, received,
@@ -181,8 +182,9 @@ int store_deadlines_replace(struct store *st, int64_t case_id, const struct stor
 
 /* Filters of store_deadlines_list; NULL members do not filter. */
 struct store_deadline_filter {
-	const char *state; /* open, met, missed, cancelled (judged on today) */
+	const char *state; /* open, met, missed, expired, cancelled (judged on today) */
 	const char *kind;
+	const char *duty; /* "office", "party" or NULL */
 	const char *service;
 	const char *handler;
 	const char *unit;

@@ -190,3 +190,58 @@ fv_abspath(const char *path)
 		return xstrdup(path);
 	return xasprintf("%s/%s", cwd, path);
 }
+
+/* The modulus-11 check digits of a fødselsnummer or D-nummer over d[0..10]. */
+static bool
+national_id_valid(const int *d)
+{
+	static const int w1[9] = { 3, 7, 6, 1, 8, 9, 4, 5, 2 };
+	static const int w2[10] = { 5, 4, 3, 2, 7, 6, 5, 4, 3, 2 };
+	int s1 = 0, s2 = 0, k1, k2;
+
+	for (int i = 0; i < 9; i++)
+		s1 += w1[i] * d[i];
+	k1 = (11 - s1 % 11) % 11;
+	if (k1 == 10 || k1 != d[9])
+		return false;
+	for (int i = 0; i < 10; i++)
+		s2 += w2[i] * d[i];
+	k2 = (11 - s2 % 11) % 11;
+	return k2 != 10 && k2 == d[10];
+}
+
+bool
+fv_has_national_id(const char *s)
+{
+	int d[11], n = 0;
+	bool only = true;
+
+	/* The whole string: digits and separators. */
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n < 11)
+				d[n] = *p - '0';
+			n++;
+		} else if (!strchr(" -./_:", *p)) {
+			only = false;
+		}
+	}
+	if (only && n == 11 && national_id_valid(d))
+		return true;
+	/* A run of exactly 11 digits inside it. */
+	n = 0;
+	for (const char *p = s;; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n < 11)
+				d[n] = *p - '0';
+			n++;
+			continue;
+		}
+		if (n == 11 && national_id_valid(d))
+			return true;
+		n = 0;
+		if (!*p)
+			break;
+	}
+	return false;
+}

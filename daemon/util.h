@@ -35,6 +35,14 @@ int fv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Whether s (len bytes) is valid UTF-8 without NUL bytes. */
 bool fv_utf8_valid(const char *s, size_t len);
 
+/*
+ * Whether s holds a Norwegian national identity number (fødselsnummer or D-nummer): the
+ * whole string is 11 digits with or without separators (space - . / _ :), or a run of
+ * exactly 11 digits stands in it, and the digits carry valid modulus-11 check digits.
+ * Such a number must never serve as a case reference.
+ */
+bool fv_has_national_id(const char *s);
+
 /* Creates a directory and its missing parents with mode (existing ones are left alone). */
 int fv_mkdir_p(const char *path, unsigned mode);
 

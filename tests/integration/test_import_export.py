@@ -245,7 +245,7 @@ class CliImportExportTest(CaseMixin, DaemonTest):
         self.assertEqual([e["type"] for e in g["events"]], ["received", "decision", "complaint"])
         self.assertEqual(self.deadline(g, "complaint")["state"], "met")
         g = self.get_case("2026/IMP-07")
-        self.assertEqual(self.deadline(g, "complaint")["state"], "missed")  # sent 2 May
+        self.assertEqual(self.deadline(g, "complaint")["state"], "expired")  # sent 2 May
 
         # Again: nothing new; the good lines are reported as already present.
         before = self.counts()

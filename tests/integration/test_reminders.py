@@ -814,9 +814,12 @@ class DstTest(ReminderTestCase):
     exactly once."""
 
     def due_on(self, ref, day):
+        # Both days are Sundays: an overridden last day rolls over to Monday (domstolloven
+        # § 149) under a rule that rolls, so the case is of a service whose processing
+        # rule does not (nødhjelp: "samme dag, senest påfølgende dag", weekend or not).
         received = day - 10 * DAY
         self.set_clock(local(received, "12:00"))
-        self.register(ref, rfc(local(received, "12:00")), handler="kari")
+        self.register(ref, rfc(local(received, "12:00")), service="nodhjelp", handler="kari")
         r = self.rec("OverrideDeadline", {"reference": ref, "kind": "processing",
                                           "due": day.isoformat(), "reason": "test"})
         self.assertEqual(self.deadline(r, "processing")["due"], day.isoformat())

@@ -77,7 +77,9 @@ class StorageTest(unittest.TestCase):
 
 class FullFileSystemTest(StorageTest):
     def setUp(self):
-        self.mnt = mount_tmpfs(self)
+        # Room for the first registrations' WAL frames (about 90 KiB each, none checkpointed
+        # yet) and, once the filler is removed, for the write that must then succeed.
+        self.mnt = mount_tmpfs(self, size="4m")
         self.start_daemon(self.mnt)
 
     def fill(self):
