@@ -783,8 +783,9 @@ engine_input_build(const struct timeline *tl, struct engine_input *in)
 			e->need_hours = (int32_t)json_integer_value(v);
 			e->need_months =
 				(int32_t)json_integer_value(json_object_get(d, "need_months"));
-			if (rules_age_group_parse(json_string_value(json_object_get(d, "age_group")),
-						  &e->age_group) < 0)
+			if (rules_age_group_parse(
+				    json_string_value(json_object_get(d, "age_group")),
+				    &e->age_group) < 0)
 				e->age_group = RULES_AGE_UNKNOWN;
 			break;
 		}
@@ -1862,16 +1863,17 @@ api_case_list(struct api_env *env, struct api_req *req)
 void
 api_deadlines_list(struct api_env *env, struct api_req *req)
 {
-	static const char *const states[] = { "open",	 "met",	      "missed",
-					      "expired", "cancelled", NULL };
+	static const char *const states[] = {
+		"open", "met", "missed", "expired", "cancelled", NULL
+	};
 	static const char *const duties[] = { "office", "party", NULL };
 	static const struct proto_field fields[] = {
-		{ "state", PROTO_STRING, false, 16 },	{ "kind", PROTO_STRING, false, 32 },
-		{ "duty", PROTO_STRING, false, 16 },
-		{ "service", PROTO_STRING, false, 64 }, { "handler", PROTO_STRING, false, 64 },
-		{ "unit", PROTO_STRING, false, 64 },	{ "due_from", PROTO_STRING, false, 16 },
-		{ "due_to", PROTO_STRING, false, 16 },	{ "overdue", PROTO_BOOL, false, 0 },
-		{ "limit", PROTO_INT, false, 0 },	{ "after", PROTO_STRING, false, 64 },
+		{ "state", PROTO_STRING, false, 16 },	 { "kind", PROTO_STRING, false, 32 },
+		{ "duty", PROTO_STRING, false, 16 },	 { "service", PROTO_STRING, false, 64 },
+		{ "handler", PROTO_STRING, false, 64 },	 { "unit", PROTO_STRING, false, 64 },
+		{ "due_from", PROTO_STRING, false, 16 }, { "due_to", PROTO_STRING, false, 16 },
+		{ "overdue", PROTO_BOOL, false, 0 },	 { "limit", PROTO_INT, false, 0 },
+		{ "after", PROTO_STRING, false, 64 },
 	};
 	struct store_deadline_filter f = { 0 };
 	struct cal_date today, d;
@@ -1949,9 +1951,9 @@ api_deadlines_list(struct api_env *env, struct api_req *req)
 
 		if (k && rules_kind_parse(k, &kind) == 0) {
 			json_object_set_new(row, "label", json_string(rules_kind_label(kind)));
-			json_object_set_new(row, "duty",
-					    json_string(rules_kind_is_office_duty(kind) ? "office"
-											: "party"));
+			json_object_set_new(
+				row, "duty",
+				json_string(rules_kind_is_office_duty(kind) ? "office" : "party"));
 		}
 		if (due && cal_date_parse(due, &d) == 0)
 			json_object_set_new(row, "days_left",

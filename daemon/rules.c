@@ -84,8 +84,8 @@ static const struct {
 };
 
 static const char *const citation_names[RULES_CITATION_COUNT] = {
-	"counting", "written_decision", "reasoned_decision", "reasons_restart", "in_time",
-	"extension",
+	"counting",	   "written_decision", "reasoned_decision",
+	"reasons_restart", "in_time",	       "extension",
 };
 
 static const char *const state_names[RULES_STATE_COUNT] = { "open", "met", "missed", "cancelled",
@@ -120,9 +120,9 @@ static const char *const start_names[RULES_START_COUNT] = {
 
 /* What the start day is, in the words of a case worker. */
 static const char *const start_words[RULES_START_COUNT] = {
-	"søknaden mottatt",	 "dokumentasjon etterspurt", "vedtaket truffet",
-	"vedtaket kom fram",	 "begrunnelsen kom fram",    "klagen sendt",
-	"klagen mottatt",	 "foreløpig svar sendt",
+	"søknaden mottatt",  "dokumentasjon etterspurt", "vedtaket truffet",
+	"vedtaket kom fram", "begrunnelsen kom fram",	 "klagen sendt",
+	"klagen mottatt",    "foreløpig svar sendt",
 };
 
 #define BIT(s) (1u << (s))
@@ -461,7 +461,8 @@ get_int(const config_setting_t *g, const char *key, long long min, long long max
 	*present = s != NULL;
 	if (!s)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
 		conf_error_at(err, s, "'%s' must be a whole number", key);
 		return -EINVAL;
 	}
@@ -476,8 +477,8 @@ get_int(const config_setting_t *g, const char *key, long long min, long long max
 
 /* A string member that names one of names[0..n): its index in *out, *out untouched when absent. */
 static int
-get_choice(const config_setting_t *g, const char *key, const char *const *names, size_t n,
-	   int *out, struct conf_error *err)
+get_choice(const config_setting_t *g, const char *key, const char *const *names, size_t n, int *out,
+	   struct conf_error *err)
 {
 	const char *v;
 	int ret;
@@ -665,9 +666,9 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 		return ret;
 	out->line = (int)config_setting_source_line(g);
 	if (rules_kind_parse(kind, &out->kind) < 0) {
-		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s", kind_names[0],
-			 kind_names[1], kind_names[2], kind_names[3], kind_names[4], kind_names[5],
-			 kind_names[6]);
+		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s",
+			 kind_names[0], kind_names[1], kind_names[2], kind_names[3], kind_names[4],
+			 kind_names[5], kind_names[6]);
 		conf_error_at(err, config_setting_get_member(g, "kind"),
 			      "unknown kind '%s' (expected one of %s)", kind, names_list);
 		return -EINVAL;
@@ -817,8 +818,9 @@ find_service(const struct rules *r, const char *id)
 static int
 load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *err)
 {
-	static const char *const keys[] = { "id",    "name", "complaint_body", "complaint_body_source",
-					    "rules", NULL };
+	static const char *const keys[] = {
+		"id", "name", "complaint_body", "complaint_body_source", "rules", NULL
+	};
 	const config_setting_t *list, *rl;
 	int ret, n;
 
@@ -836,8 +838,8 @@ load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *e
 		    (ret = get_id(g, "regime", &id, err)) < 0 ||
 		    (ret = get_str(g, "name", true, "a regime", &name, err)) < 0 ||
 		    (ret = get_str(g, "complaint_body", false, "a regime", &body, err)) < 0 ||
-		    (ret = get_str(g, "complaint_body_source", false, "a regime", &body_src,
-				   err)) < 0 ||
+		    (ret = get_str(g, "complaint_body_source", false, "a regime", &body_src, err)) <
+			    0 ||
 		    (ret = get_list(g, "rules", true, "a regime", &rl, err)) < 0)
 			return ret;
 		if (find_regime(r, id)) {
@@ -860,9 +862,9 @@ load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *e
 static int
 load_bpa(struct service *s, const config_setting_t *list, struct conf_error *err)
 {
-	static const char *const keys[] = { "valid_from",    "hours",	  "hours_justify",
-					    "min_duration",  "age_limit", "continues_past_limit",
-					    "source",	     NULL };
+	static const char *const keys[] = { "valid_from",   "hours",	 "hours_justify",
+					    "min_duration", "age_limit", "continues_past_limit",
+					    "source",	    NULL };
 	int ret, n = list ? config_setting_length(list) : 0;
 
 	s->bpa = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*s->bpa));
@@ -917,10 +919,11 @@ load_bpa(struct service *s, const config_setting_t *list, struct conf_error *err
 			return ret;
 		for (size_t k = 0; k + 1 < s->n_bpa; k++) {
 			if (cal_cmp(s->bpa[k].valid_from, b->valid_from) == 0) {
-				conf_error_at(err, g,
-					      "duplicate bpa version %s (the same valid_from as the "
-					      "version at line %d)",
-					      valid_from, s->bpa[k].line);
+				conf_error_at(
+					err, g,
+					"duplicate bpa version %s (the same valid_from as the "
+					"version at line %d)",
+					valid_from, s->bpa[k].line);
 				return -EINVAL;
 			}
 		}
@@ -1049,20 +1052,26 @@ load_procedure(struct citations *c, const config_setting_t *g, struct conf_error
 		return ret;
 	c->p.in_time = (enum rules_in_time)v;
 	c->p.extension_before_expiry = true;
-	return get_bool(g, "extension_before_expiry", &c->p.extension_before_expiry, &present,
-			err);
+	return get_bool(g, "extension_before_expiry", &c->p.extension_before_expiry, &present, err);
 }
 
 static int
 load_citations(struct rules *r, const config_setting_t *root, struct conf_error *err)
 {
-	static const char *const keys[] = {
-		"valid_from",		 "counting",		   "written_decision",
-		"written_decision_text", "reasoned_decision",	   "reasoned_decision_text",
-		"reasons_optional_for",	 "reasons_restart",	   "reasons_restart_when",
-		"in_time",		 "in_time_judged_on",	   "extension",
-		"extension_before_expiry", NULL
-	};
+	static const char *const keys[] = { "valid_from",
+					    "counting",
+					    "written_decision",
+					    "written_decision_text",
+					    "reasoned_decision",
+					    "reasoned_decision_text",
+					    "reasons_optional_for",
+					    "reasons_restart",
+					    "reasons_restart_when",
+					    "in_time",
+					    "in_time_judged_on",
+					    "extension",
+					    "extension_before_expiry",
+					    NULL };
 	const config_setting_t *list;
 	int ret, n;
 
@@ -1766,12 +1775,12 @@ settle(const struct ctx *c, struct rules_deadline *d, size_t subject)
 {
 	size_t k = find_cancel(c, d->kind, subject);
 	const struct rules_event *cancel = k == NONE ? NULL : &c->ev[k];
-	enum rules_state passed = rules_kind_is_office_duty(d->kind) ? RULES_STATE_MISSED
-								     : RULES_STATE_EXPIRED;
+	enum rules_state passed =
+		rules_kind_is_office_duty(d->kind) ? RULES_STATE_MISSED : RULES_STATE_EXPIRED;
 
 	if (d->has_met && (!cancel || cal_cmp(d->met_on, cancel->date) <= 0)) {
-		d->state = !d->has_due || cal_cmp(d->met_on, d->due) <= 0 ? RULES_STATE_MET
-									  : passed;
+		d->state =
+			!d->has_due || cal_cmp(d->met_on, d->due) <= 0 ? RULES_STATE_MET : passed;
 	} else if (cancel) {
 		if (d->has_due && cal_cmp(cancel->date, d->due) > 0) {
 			/* A breach stays a breach when the case ends afterwards. */
@@ -1963,7 +1972,8 @@ do_processing(struct ctx *c)
 		}
 	}
 	if (d.promised)
-		note(&d, "Et foreløpig svar har lovet vedtak innen %s (egen frist: lovet svardato).",
+		note(&d,
+		     "Et foreløpig svar har lovet vedtak innen %s (egen frist: lovet svardato).",
 		     DATE(d.promised_on));
 	if ((ret = apply_changes(c, &d, 0, rule)) < 0)
 		goto out;
@@ -2032,7 +2042,8 @@ build_documentation(struct ctx *c, size_t j, struct rules_deadline *d, bool *has
 		return ret;
 	settle(c, d, j);
 	if (d->state == RULES_STATE_EXPIRED && !d->has_met)
-		note(d, "Dokumentasjonen kom ikke innen fristen: saken avgjøres på det som foreligger.");
+		note(d,
+		     "Dokumentasjonen kom ikke innen fristen: saken avgjøres på det som foreligger.");
 	*has = true;
 	return 0;
 }
@@ -2107,8 +2118,7 @@ met:
 
 /* Whether a request for the reasons of dec restarts its complaint deadline. */
 static bool
-restarts(const struct rule *rule, const struct rules_procedure *proc,
-	 const struct rules_event *dec)
+restarts(const struct rule *rule, const struct rules_procedure *proc, const struct rules_event *dec)
 {
 	if (!rule->reasons_restart)
 		return false;
@@ -2353,7 +2363,8 @@ do_forwarding(struct ctx *c, size_t j)
 		if (c->target[k] != j || e->type != RULES_EV_COMPLAINT_DECIDED)
 			continue;
 		if (outcome_ends_forwarding(e->outcome))
-			note(&d, "Kontoret omgjorde vedtaket i sin helhet %s: klagen sendes ikke videre.",
+			note(&d,
+			     "Kontoret omgjorde vedtaket i sin helhet %s: klagen sendes ikke videre.",
 			     DATE(e->date));
 		else if (!d.has_met || d.met_by == e->id || cal_cmp(e->date, d.met_on) <= 0)
 			note(&d,
@@ -2581,7 +2592,8 @@ rules_findings(const struct rules *rules, const char *service, const struct rule
 		}
 		if (!dec->reasoned && proc->reasoned_text &&
 		    !in_list(dec->outcome, proc->reasons_optional)) {
-			x = finding_add(&f, dec->id, "unreasoned_decision", false, proc->reasoned_text,
+			x = finding_add(&f, dec->id, "unreasoned_decision", false,
+					proc->reasoned_text,
 					proc->citation[RULES_CITATION_REASONED_DECISION]);
 			finding_close(&c, x, j, RULES_EV_REASONS_GIVEN);
 		}
@@ -2927,17 +2939,20 @@ static void
 text_pause(struct sbuf *b, const struct rules_pause *p)
 {
 	if (p->late)
-		sb_printf(b,
-			  "Dokumentasjon etterspurt %s, etter at fristen var ute: fristen stod ikke stille.\n",
-			  DATE(p->from));
+		sb_printf(
+			b,
+			"Dokumentasjon etterspurt %s, etter at fristen var ute: fristen stod ikke stille.\n",
+			DATE(p->from));
 	else if (p->open)
-		sb_printf(b,
-			  "Fristen står stille fra %s (dokumentasjon etterspurt), fortsatt per %s: %s så langt.\n",
-			  DATE(p->from), DATE(p->to), DAYS(p->days));
+		sb_printf(
+			b,
+			"Fristen står stille fra %s (dokumentasjon etterspurt), fortsatt per %s: %s så langt.\n",
+			DATE(p->from), DATE(p->to), DAYS(p->days));
 	else if (p->ran_out)
-		sb_printf(b,
-			  "Fristen stod stille fra %s (dokumentasjon etterspurt) til innsendelsesfristen %s: %s.\n",
-			  DATE(p->from), DATE(p->to), DAYS(p->days));
+		sb_printf(
+			b,
+			"Fristen stod stille fra %s (dokumentasjon etterspurt) til innsendelsesfristen %s: %s.\n",
+			DATE(p->from), DATE(p->to), DAYS(p->days));
 	else
 		sb_printf(b, "Fristen stod stille fra %s (dokumentasjon etterspurt) til %s: %s.\n",
 			  DATE(p->from), DATE(p->to), DAYS(p->days));
@@ -2970,9 +2985,10 @@ rules_deadline_text(const struct rules_deadline *d)
 	for (size_t i = 0; i < d->n_pauses; i++)
 		text_pause(&b, &d->pauses[i]);
 	if (d->has_restart && d->restart.given)
-		sb_printf(&b,
-			  "Parten ba om begrunnelse %s, og begrunnelsen kom fram %s: ny full klagefrist fra den dagen.\n",
-			  DATE(d->restart.requested), DATE(d->restart.given_on));
+		sb_printf(
+			&b,
+			"Parten ba om begrunnelse %s, og begrunnelsen kom fram %s: ny full klagefrist fra den dagen.\n",
+			DATE(d->restart.requested), DATE(d->restart.given_on));
 	for (size_t i = 0; i < d->n_changes; i++)
 		text_change(&b, &d->changes[i]);
 	for (size_t i = 0; i < d->n_notes; i++)

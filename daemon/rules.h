@@ -141,9 +141,9 @@ struct rules_procedure {
 /* The applicant's age group, for the BPA right (recorded with a decision). */
 enum rules_age_group {
 	RULES_AGE_UNKNOWN,
-	RULES_AGE_UNDER_LIMIT,	      /* "under_67" */
-	RULES_AGE_GRANTED_BEFORE,     /* "granted_before_67": a right granted before the limit */
-	RULES_AGE_FROM_LIMIT,	      /* "67_or_over" */
+	RULES_AGE_UNDER_LIMIT,	  /* "under_67" */
+	RULES_AGE_GRANTED_BEFORE, /* "granted_before_67": a right granted before the limit */
+	RULES_AGE_FROM_LIMIT,	  /* "67_or_over" */
 	RULES_AGE_COUNT,
 };
 
@@ -203,8 +203,8 @@ struct rules_event {
 	int32_t need_hours;  /* hours a week */
 	int32_t need_months; /* expected duration in months, 0: not known */
 	enum rules_age_group age_group;
-	const char *who;      /* borrowed: author of an extension or override */
-	const char *why;      /* borrowed: its reason */
+	const char *who; /* borrowed: author of an extension or override */
+	const char *why; /* borrowed: its reason */
 };
 
 /* A stretch of days a processing norm stood still while documentation was awaited. */
@@ -217,15 +217,15 @@ struct rules_pause {
 	int32_t days; /* whole days added to the deadline (0 when it overlapped) */
 	bool open;    /* still awaited: to is today and grows */
 	bool ran_out; /* ended because the date set for sending the documents passed */
-	bool late;	      /* requested after the deadline had run out: no pause */
+	bool late;    /* requested after the deadline had run out: no pause */
 };
 
 /* An extension (forlenget frist) or a manual override of a deadline. */
 struct rules_change {
 	int64_t event;
-	bool override;	      /* false: extension */
-	struct cal_date date; /* the new date asked for */
-	struct cal_date due;  /* that date after roll-over: the due date it gave */
+	bool override;		/* false: extension */
+	struct cal_date date;	/* the new date asked for */
+	struct cal_date due;	/* that date after roll-over: the due date it gave */
 	struct cal_step *steps; /* the days skipped by roll-over; why owned here */
 	size_t n_steps;
 	bool applied; /* false: an extension that gave no later date */

@@ -1110,8 +1110,8 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 		}
 	}
 	if (f->duty) {
-		snprintf(sql, sizeof(sql), " AND %s%s", strcmp(f->duty, "office") == 0 ? "" : "NOT ",
-			 office);
+		snprintf(sql, sizeof(sql), " AND %s%s",
+			 strcmp(f->duty, "office") == 0 ? "" : "NOT ", office);
 		q_add(&q, sql);
 	}
 	/*

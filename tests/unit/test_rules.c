@@ -521,8 +521,14 @@ static const struct rules_event sc_f7[] = {
 /* fvl. § 24 second paragraph with § 29: only a decision without reasons restarts. */
 static const struct rules_event sc_b7[] = {
 	RECV(1, D(2026, 2, 2)),
-	{ .id = 2, .type = RULES_EV_DECISION, .date = D(2026, 2, 27), .has_reached = true,
-	  .reached = D(2026, 3, 2), .written = true, .reasoned = true, .outcome = "innvilget" },
+	{ .id = 2,
+	  .type = RULES_EV_DECISION,
+	  .date = D(2026, 2, 27),
+	  .has_reached = true,
+	  .reached = D(2026, 3, 2),
+	  .written = true,
+	  .reasoned = true,
+	  .outcome = "innvilget" },
 	EVREF(3, RULES_EV_REASONS_REQUESTED, D(2026, 3, 10), 2),
 	EVREF(4, RULES_EV_REASONS_GIVEN, D(2026, 3, 17), 2),
 };
@@ -637,17 +643,17 @@ struct row {
 	const char *text; /* NULL, or a phrase of rules_deadline_text() */
 };
 
-#define P      RULES_KIND_PROCESSING
-#define PR     RULES_KIND_PRELIMINARY_REPLY
-#define DO     RULES_KIND_DOCUMENTATION
-#define CO     RULES_KIND_COMPLAINT
-#define LC     RULES_KIND_LATE_COMPLAINT
-#define FW     RULES_KIND_FORWARDING
-#define PM     RULES_KIND_PROMISED
-#define OPEN   RULES_STATE_OPEN
-#define MET    RULES_STATE_MET
-#define MISSED RULES_STATE_MISSED
-#define CANCEL RULES_STATE_CANCELLED
+#define P	RULES_KIND_PROCESSING
+#define PR	RULES_KIND_PRELIMINARY_REPLY
+#define DO	RULES_KIND_DOCUMENTATION
+#define CO	RULES_KIND_COMPLAINT
+#define LC	RULES_KIND_LATE_COMPLAINT
+#define FW	RULES_KIND_FORWARDING
+#define PM	RULES_KIND_PROMISED
+#define OPEN	RULES_STATE_OPEN
+#define MET	RULES_STATE_MET
+#define MISSED	RULES_STATE_MISSED
+#define CANCEL	RULES_STATE_CANCELLED
 #define EXPIRED RULES_STATE_EXPIRED
 /* As a row's state: no deadline of this kind and subject at all. */
 #define ABSENT ((enum rules_state)99)
@@ -727,7 +733,8 @@ static const struct row rows[] = {
 	  "2026-03-23", NULL,
 	  "Fristen stod stille fra 2026-03-04 (dokumentasjon etterspurt) til 2026-03-09: 5 dager." },
 	{ "pause closed: headline", SHIPPED, "okonomisk-stonad", SC(sc_p1), "2026-03-20", P, 1,
-	  OPEN, "2026-03-23", NULL, "Fristen har stått stille i 5 dager mens dokumentasjon ble ventet: 2026-03-21." },
+	  OPEN, "2026-03-23", NULL,
+	  "Fristen har stått stille i 5 dager mens dokumentasjon ble ventet: 2026-03-21." },
 	{ "documentation met", SHIPPED, "okonomisk-stonad", SC(sc_p1), "2026-03-20", DO, 2, MET,
 	  "2026-03-16", "2026-03-09", "2026-03-14 lørdag, 2026-03-15 søndag → 2026-03-16." },
 	{ "the § 11 a month never pauses", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", PR,
@@ -743,7 +750,8 @@ static const struct row rows[] = {
 	{ "pause ended: the same a month later", SHIPPED, "okonomisk-stonad", SC(sc_p2),
 	  "2026-04-20", P, 1, MISSED, "2026-03-30", NULL, NULL },
 	{ "documentation open", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-12", DO, 2, OPEN,
-	  "2026-03-16", NULL, "Innsendelsesfrist 2026-03-14, satt 2026-03-04 (dokumentasjon etterspurt)" },
+	  "2026-03-16", NULL,
+	  "Innsendelsesfrist 2026-03-14, satt 2026-03-04 (dokumentasjon etterspurt)" },
 	{ "documentation missed", SHIPPED, "okonomisk-stonad", SC(sc_p2), "2026-03-20", DO, 2,
 	  EXPIRED, "2026-03-16", NULL, "utløpt – dokumentasjonen kom ikke" },
 	{ "pause stops at the decision", SHIPPED, "okonomisk-stonad", SC(sc_p3), "2026-03-20", P, 1,
@@ -781,7 +789,8 @@ static const struct row rows[] = {
 	  "Et foreløpig svar har lovet vedtak innen 2026-04-15" },
 	/* Reasons requested (fvl. § 24). */
 	{ "reasons requested: no due date", SHIPPED, "okonomisk-stonad", SC(sc_b1), "2026-03-30",
-	  CO, 2, OPEN, NULL, NULL, "Parten ba om begrunnelse 2026-03-10 for et vedtak uten begrunnelse: en ny, full klagefrist" },
+	  CO, 2, OPEN, NULL, NULL,
+	  "Parten ba om begrunnelse 2026-03-10 for et vedtak uten begrunnelse: en ny, full klagefrist" },
 	{ "reasons given: new full period", SHIPPED, "okonomisk-stonad", SC(sc_b2), "2026-03-30",
 	  CO, 2, OPEN, "2026-04-07", NULL,
 	  "Parten ba om begrunnelse 2026-03-10, og begrunnelsen kom fram 2026-03-17: ny full klagefrist fra den dagen." },
@@ -814,8 +823,7 @@ static const struct row rows[] = {
 	  "Overstyrt til 2026-03-20 (hendelse 3) av jurist Per: feil i forkynning rettet." },
 	/* domstolloven § 149: an overridden last day on 1 May (Friday) rolls to Monday 4 May. */
 	{ "override of forwarding rolls over", SHIPPED, "okonomisk-stonad", SC(sc_o2), "2026-04-10",
-	  FW, 3, OPEN, "2026-05-04", NULL,
-	  "Overstyrt til 2026-05-01 (hendelse 4)" },
+	  FW, 3, OPEN, "2026-05-04", NULL, "Overstyrt til 2026-05-01 (hendelse 4)" },
 	{ "override roll-over explained", SHIPPED, "okonomisk-stonad", SC(sc_o2), "2026-04-10", FW,
 	  3, OPEN, "2026-05-04", NULL,
 	  "2026-05-01 offentlig høytidsdag, 2026-05-02 lørdag, 2026-05-03 søndag → 2026-05-04." },
@@ -861,7 +869,8 @@ static const struct row rows[] = {
 	  CO, 2, EXPIRED, "2026-03-23", NULL,
 	  "En sen klage kan likevel tas under behandling til og med 2027-03-01" },
 	{ "no complaint: both limits passed", SHIPPED, "okonomisk-stonad", SC(sc_a1), "2027-03-02",
-	  CO, 2, EXPIRED, "2026-03-23", NULL, "Klagefristen og den ytre fristen 2027-03-01 (forvaltningsloven § 31) er utløpt uten klage." },
+	  CO, 2, EXPIRED, "2026-03-23", NULL,
+	  "Klagefristen og den ytre fristen 2027-03-01 (forvaltningsloven § 31) er utløpt uten klage." },
 	{ "outer limit passes without complaint", SHIPPED, "okonomisk-stonad", SC(sc_a1),
 	  "2027-03-02", LC, 2, EXPIRED, "2027-03-01", NULL, NULL },
 	{ "decision not yet reached", SHIPPED, "okonomisk-stonad", SC(sc_c4), "2026-06-01", CO, 2,
@@ -939,7 +948,8 @@ static const struct row rows[] = {
 	{ "old version before 1 July 2027", TESTCFG, "versjon", SC(sc_v1), "2027-07-01", CO, 2,
 	  OPEN, "2027-07-21", NULL, "Regel: vers/complaint@1970-01-01." },
 	{ "new version from 1 July 2027", TESTCFG, "versjon", SC(sc_v2), "2027-07-01", CO, 2, OPEN,
-	  "2027-07-29", NULL, "4 uker regnet fra 2027-07-01 (vedtaket kom fram): 2027-07-29. Hjemmel: ny lov § 3-2." },
+	  "2027-07-29", NULL,
+	  "4 uker regnet fra 2027-07-01 (vedtaket kom fram): 2027-07-29. Hjemmel: ny lov § 3-2." },
 	{ "version picked by the day it reached", TESTCFG, "versjon", SC(sc_v3), "2027-07-05", CO,
 	  2, OPEN, "2027-07-30", NULL, "vers/complaint@2027-07-01" },
 	{ "outer limit of the versioned regime", TESTCFG, "versjon", SC(sc_v3), "2027-07-05", LC, 2,
@@ -957,7 +967,8 @@ static const struct row rows[] = {
 	  2, OPEN, "2026-08-17", NULL, "Kontorkalenderen «kontor» teller med" },
 	/* Other starts. */
 	{ "complaint counted from decision made", TESTCFG, "fra-truffet", SC(sc_t1), "2026-03-12",
-	  CO, 2, MET, "2026-03-16", "2026-03-10", "2 uker regnet fra 2026-03-02 (vedtaket truffet)" },
+	  CO, 2, MET, "2026-03-16", "2026-03-10",
+	  "2 uker regnet fra 2026-03-02 (vedtaket truffet)" },
 	{ "forwarding counted from sent", TESTCFG, "fra-truffet", SC(sc_t1), "2026-03-12", FW, 3,
 	  OPEN, "2026-03-20", NULL, "10 dager regnet fra 2026-03-10 (klagen sendt)" },
 	{ "regime without an outer limit", TESTCFG, "fra-truffet", SC(sc_t1), "2026-03-12", LC, 2,
@@ -970,7 +981,8 @@ static const struct row rows[] = {
 	{ "ordinary application beside an emergency rule", TESTCFG, "akutt", SC(sc_ak3),
 	  "2026-03-10", P, 1, OPEN, "2026-03-30", NULL, "2026-03-28 lørdag" },
 	{ "pausing norm without a documentation rule", TESTCFG, "akutt", SC(sc_ak4), "2026-03-10",
-	  P, 1, OPEN, "2026-03-30", NULL, "Fristen har stått stille i 5 dager mens dokumentasjon ble ventet: 2026-03-28." },
+	  P, 1, OPEN, "2026-03-30", NULL,
+	  "Fristen har stått stille i 5 dager mens dokumentasjon ble ventet: 2026-03-28." },
 	{ "no documentation rule: no documentation deadline", TESTCFG, "akutt", SC(sc_ak4),
 	  "2026-03-10", DO, 2, ABSENT, NULL, NULL, NULL },
 };
