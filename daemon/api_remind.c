@@ -11,7 +11,8 @@
  * is what the scheduler catches up on after a restart. Repeating stages (while overdue) plan
  * one occurrence at a time; the next is planned when one is sent.
  *
- * A reminder's identity is (case, kind, subject, stage, occurrence day, recipient): planning
+ * A reminder's identity is (case, kind, subject, stage, occurrence, recipient) - the
+ * occurrence is its day, or for a stage counted in hours its instant: planning
  * the same one twice inserts nothing, so a reminder already sent is never planned again.
  */
 #include <errno.h>
@@ -33,22 +34,32 @@
 
 static const char *const recipient_roles[] = { "handler", "unit", "supervisor", "applicant" };
 
+/*
+ * The policy for a deadline kind of a case: the service's own before the general one; for
+ * an emergency (nødhjelp) application an emergency policy before an ordinary one, so that
+ * emergencies get the emergency policy by default and a service may still have its own.
+ */
 static const struct conf_policy *
-find_policy(const struct conf_reminders *r, enum rules_kind kind, const char *service)
+find_policy(const struct conf_reminders *r, enum rules_kind kind, const char *service,
+	    bool emergency)
 {
-	const struct conf_policy *general = NULL;
+	const struct conf_policy *best = NULL;
+	int best_rank = 0;
 
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct conf_policy *p = &r->policies[i];
+		int rank;
 
-		if (p->kind != (int)kind)
+		if (p->kind != (int)kind || (p->emergency && !emergency) ||
+		    (p->service && strcmp(p->service, service) != 0))
 			continue;
-		if (p->service && strcmp(p->service, service) == 0)
-			return p;
-		if (!p->service)
-			general = p;
+		rank = 1 + (p->service ? 2 : 0) + (p->emergency ? 1 : 0);
+		if (rank > best_rank) {
+			best = p;
+			best_rank = rank;
+		}
 	}
-	return general;
+	return best;
 }
 
 /* d moved by n working days (legal calendar), backwards when n < 0. */
@@ -78,6 +89,7 @@ static bool
 stage_time(const struct conf_reminders *r, const struct conf_stage *st, struct cal_date due,
 	   struct cal_date *day, int64_t *at)
 {
+	FV_ASSERT(!st->by_hours);
 	*day = st->working_days ? add_working_days(due, st->offset_days)
 				: cal_add_days(due, st->offset_days);
 	if (st->wait_for_working_day)
@@ -94,6 +106,8 @@ struct wanted {
 	int64_t at;
 	unsigned recipients;
 	const char *unsent; /* why it is recorded as cancelled instead of planned, or NULL */
+	/* An hours stage's occurrence is its instant, RFC 3339 UTC (several a day). */
+	char hour[CAL_INSTANT_LEN];
 };
 
 /*
@@ -137,8 +151,9 @@ stage_recipients(const struct conf_reminders *r, const struct conf_stage *st, en
 }
 
 /*
- * Whether a deadline still waits for what meets it: open, or past its date and still not
- * met (state missed without a meeting event) — overdue reminders are for exactly those.
+ * Whether a deadline still waits for what meets it: open, or an office duty past its date
+ * and still not met (state missed without a meeting event) — overdue reminders are for
+ * exactly those. A party's deadline that passed has expired: nothing to chase.
  */
 static bool
 awaiting(const struct rules_deadline *d)
@@ -146,6 +161,28 @@ awaiting(const struct rules_deadline *d)
 	if (!d->has_due)
 		return false;
 	return d->state == RULES_STATE_OPEN || (d->state == RULES_STATE_MISSED && !d->has_met);
+}
+
+/*
+ * The next occurrence of an hours stage (counted from start, the instant the deadline
+ * started) at or after now, repeating every repeat_hours while the due day lasts: false
+ * when there is none (a single one long past, or the repeats ran beyond the due day).
+ */
+static bool
+hours_time(const struct conf_stage *st, int64_t start, struct cal_date due, int64_t now,
+	   struct cal_date *day, int64_t *at)
+{
+	int64_t end;
+
+	*at = start + (int64_t)st->hours * 3600;
+	if (st->repeat_hours && *at < now)
+		*at += ((now - *at) / (st->repeat_hours * 3600LL) + 1) * st->repeat_hours * 3600LL;
+	if (!st->repeat_hours && *at < now - PAST_SLACK)
+		return false;
+	if (cal_local_instant(cal_add_days(due, 1), 0, &end) < 0 ||
+	    (st->repeat_hours && *at >= end && *at > start + (int64_t)st->hours * 3600))
+		return false;
+	return cal_date_of_instant(*at, day) == 0;
 }
 
 int
@@ -165,7 +202,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 
 		if (!awaiting(&d[i]))
 			continue;
-		p = find_policy(r, d[i].kind, c->service);
+		p = find_policy(r, d[i].kind, c->service, c->emergency);
 		for (size_t j = 0; p && j < p->n_stages; j++) {
 			const struct conf_stage *st = &p->stages[j];
 			struct wanted w = { .kind = d[i].kind,
@@ -175,7 +212,16 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			int steps = 0;
 
 			w.recipients = stage_recipients(r, st, d[i].kind, c);
-			if (!w.recipients || !stage_time(r, st, d[i].due, &w.day, &w.at))
+			if (!w.recipients)
+				continue;
+			if (st->by_hours) {
+				/* Processing starts when the application was received. */
+				if (!hours_time(st, c->received, d[i].due, now, &w.day, &w.at))
+					continue;
+				cal_instant_format(w.at, w.hour);
+				goto want;
+			}
+			if (!stage_time(r, st, d[i].due, &w.day, &w.at))
 				continue;
 			/* A repeating stage: its next occurrence from now on. */
 			/* (One sent at this very second is behind us too.) */
@@ -190,6 +236,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			}
 			if (!st->repeat_days && w.at < now - PAST_SLACK)
 				continue;
+want:
 			if (n_want + 2 > cap) {
 				cap = cap ? cap * 2 : 16;
 				want = xrealloc(want, cap * sizeof(*want));
@@ -246,7 +293,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			.kind = (char *)rules_kind_name(w->kind),
 			.subject = w->subject,
 			.stage = w->stage->name,
-			.occurrence = cal_date_format(w->day, day),
+			.occurrence = w->hour[0] ? (char *)w->hour : cal_date_format(w->day, day),
 			.recipient =
 				(char *)(w->recipients == CONF_RCPT_APPLICANT ? "applicant" : ""),
 			.due = cal_date_format(w->due, due),
@@ -411,6 +458,18 @@ render(struct api_env *env, const char *const *names, size_t n, struct vars *vs,
 	tmpl_fallback(r->language, vs->v, vs->n, &m->subject, &m->text);
 }
 
+/* An ISO date as people read it in lang ("tirsdag 22. desember 2026"); NULL stays NULL. */
+static const char *
+date_words(const char *lang, const char *iso, char *buf)
+{
+	struct cal_date d;
+
+	if (!iso || cal_date_parse(iso, &d) < 0)
+		return iso;
+	return tmpl_date_words(lang, d.year, d.month, d.day, (int)cal_weekday(d), buf,
+			       TMPL_DATE_WORDS_LEN);
+}
+
 static int
 case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	     struct api_message *m)
@@ -425,9 +484,10 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	struct vars vs = { .n = 0 };
 	enum rules_kind kind;
 	/* A reference (at most 64 bytes) encoded whole, =HH for each byte at worst. */
-	char names[4][64], ref[3 * 64 + 1], date[CAL_DATE_LEN];
-	const char *cand[4];
-	size_t n;
+	char names[4][64], ref[3 * 64 + 1], date[CAL_DATE_LEN], words[2][TMPL_DATE_WORDS_LEN];
+	char applicant[4][80];
+	const char *cand[8];
+	size_t n, k = 0;
 	int ret;
 
 	if ((ret = store_case_by_id(env->store, rem->case_id, &c)) < 0)
@@ -447,22 +507,29 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	var(&vs, "stage", rem->stage);
 	var(&vs, "handler", c.handler);
 	var(&vs, "unit", c.unit);
-	var(&vs, "date", cal_date_format(today, date));
+	var(&vs, "date", date_words(r->language, cal_date_format(today, date), words[0]));
 	var(&vs, "source", dl.source);
 	var(&vs, "rule", dl.rule);
 	var(&vs, "explanation", dl.text);
+	var(&vs, "complaint_body", rules_complaint_body(env->conf->rules, c.service));
 	if (due && cal_date_parse(due, &due_d) == 0) {
 		int32_t left = cal_diff_days(today, due_d);
 
-		var(&vs, "due", due);
+		var(&vs, "due", date_words(r->language, due, words[1]));
+		var(&vs, "due_iso", due);
 		var(&vs, "due_weekday", tmpl_weekday_name(r->language, (int)cal_weekday(due_d)));
 		var_int(&vs, "days_left", left);
 		var_int(&vs, "days_overdue", left < 0 ? -left : 0);
 	}
 	n = conf_stage_templates((int)kind, rem->stage, names);
+	/* The applicant's own texts first ("applicant.complaint.before-7", ...). */
+	for (size_t i = 0; strcmp(rem->recipient, "applicant") == 0 && i + 1 < n; i++) {
+		snprintf(applicant[i], sizeof(applicant[i]), "applicant.%.63s", names[i]);
+		cand[k++] = applicant[i];
+	}
 	for (size_t i = 0; i < n; i++)
-		cand[i] = names[i];
-	render(env, cand, n, &vs, m);
+		cand[k++] = names[i];
+	render(env, cand, k, &vs, m);
 
 	/* Recipients: who, and where mail goes. */
 	rcpts = json_array();
@@ -518,20 +585,22 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 		 struct api_message *m)
 {
 	json_t *data = rem->data ? json_loads(rem->data, 0, NULL) : NULL;
+	const char *lang = env->conf->reminders.language;
 	struct vars vs = { .n = 0 };
 	struct cal_date today;
-	char date[CAL_DATE_LEN], name[64];
+	char date[CAL_DATE_LEN], name[64], words[TMPL_DATE_WORDS_LEN], due_w[TMPL_DATE_WORDS_LEN];
 	const char *cand[2];
 	char *items = NULL;
 
 	cal_date_of_instant(now, &today);
-	var(&vs, "date", cal_date_format(today, date));
+	var(&vs, "date", date_words(lang, cal_date_format(today, date), words));
 	var(&vs, "recipient", rem->recipient);
 	var(&vs, "stage", rem->stage);
 	var(&vs, "reference", json_string_value(json_object_get(data, "reference")));
 	var(&vs, "kind_label", json_string_value(json_object_get(data, "kind_label")));
 	var(&vs, "kind", json_string_value(json_object_get(data, "kind")));
-	var(&vs, "due", json_string_value(json_object_get(data, "due")));
+	var(&vs, "due", date_words(lang, json_string_value(json_object_get(data, "due")), due_w));
+	var(&vs, "due_iso", json_string_value(json_object_get(data, "due")));
 	if (strcmp(rem->kind, "digest") == 0) {
 		json_t *list = json_object_get(data, "items");
 		size_t i, len = 0;
@@ -540,10 +609,11 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 		items = xstrdup("");
 		json_array_foreach(list, i, it)
 		{
-			char *line = xasprintf("%s  %-24s %s\n",
-					       json_string_value(json_object_get(it, "due")),
-					       json_string_value(json_object_get(it, "label")),
-					       json_string_value(json_object_get(it, "reference")));
+			char dw[TMPL_DATE_WORDS_LEN];
+			char *line = xasprintf(
+				"%s: %s, %s\n", json_string_value(json_object_get(it, "reference")),
+				json_string_value(json_object_get(it, "label")),
+				date_words(lang, json_string_value(json_object_get(it, "due")), dw));
 
 			len += strlen(line);
 			items = xrealloc(items, len + 1);
@@ -651,7 +721,7 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 
 /* Whether the policy stage a reminder belongs to repeats while its deadline is open. */
 static bool
-stage_repeats(const struct conf_reminders *r, const char *kind_s, const char *service,
+stage_repeats(const struct conf_reminders *r, const char *kind_s, const struct store_case *c,
 	      const char *stage)
 {
 	const struct conf_policy *p;
@@ -659,10 +729,10 @@ stage_repeats(const struct conf_reminders *r, const char *kind_s, const char *se
 
 	if (rules_kind_parse(kind_s, &kind) < 0)
 		return false;
-	p = find_policy(r, kind, service);
+	p = find_policy(r, kind, c->service, c->emergency);
 	for (size_t i = 0; p && i < p->n_stages; i++) {
 		if (strcmp(p->stages[i].name, stage) == 0)
-			return p->stages[i].repeat_days > 0;
+			return p->stages[i].repeat_days > 0 || p->stages[i].repeat_hours > 0;
 	}
 	return false;
 }
@@ -718,7 +788,7 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 			struct store_case c;
 
 			if (store_case_by_id(env->store, rem.case_id, &c) == 0) {
-				if (stage_repeats(r, rem.kind, c.service, rem.stage))
+				if (stage_repeats(r, rem.kind, &c, rem.stage))
 					ret = api_recompute_case(env, &c, now);
 				store_case_deinit(&c);
 			}

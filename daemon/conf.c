@@ -498,11 +498,12 @@ load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct co
 {
 	static const char *const keys[] = {
 		"name",	      "offset", "working_days", "wait_for_working_day", "repeat",
-		"recipients", NULL
+		"hours",      "repeat_hours", "recipients", NULL
 	};
 	const char *name = NULL;
 	uint32_t repeat = 0;
 	int ret;
+	bool office = rules_kind_is_office_duty((enum rules_kind)kind);
 
 	if (!config_setting_is_group(g)) {
 		conf_error_at(err, g, "each stage must be a group { name = ...; offset = ...; }");
@@ -514,8 +515,11 @@ load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct co
 	    (ret = get_bool(g, "working_days", &st->working_days, err)) < 0 ||
 	    (ret = get_bool(g, "wait_for_working_day", &st->wait_for_working_day, err)) < 0 ||
 	    (ret = get_uint(g, "repeat", 0, 366, &repeat, err)) < 0 ||
+	    (ret = get_uint(g, "hours", 0, 720, &st->hours, err)) < 0 ||
+	    (ret = get_uint(g, "repeat_hours", 0, 720, &st->repeat_hours, err)) < 0 ||
 	    (ret = get_recipients(g, "recipients", &st->recipients, err)) < 0)
 		return ret;
+	st->by_hours = config_setting_get_member(g, "hours") != NULL;
 	if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
 		conf_error_at(err, g, "a stage needs 'name', of a-z, 0-9, '-' and '_'");
 		return -EINVAL;
@@ -538,6 +542,30 @@ load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct co
 			      name);
 		return -EINVAL;
 	}
+	if (st->by_hours &&
+	    (kind != RULES_KIND_PROCESSING || config_setting_get_member(g, "offset") ||
+	     config_setting_get_member(g, "working_days") || repeat ||
+	     config_setting_get_member(g, "wait_for_working_day"))) {
+		conf_error_at(err, g,
+			      "stage '%s': 'hours' counts from the moment the application was "
+			      "received (processing policies only) and goes without 'offset', "
+			      "'working_days', 'wait_for_working_day' and 'repeat'",
+			      name);
+		return -EINVAL;
+	}
+	if (st->repeat_hours && !st->by_hours) {
+		conf_error_at(err, g, "stage '%s': 'repeat_hours' needs 'hours'", name);
+		return -EINVAL;
+	}
+	/* A party's deadline that passed has expired, which is no breach: nothing to chase. */
+	if (!office && (st->offset_days > 0 || repeat)) {
+		conf_error_at(err, g,
+			      "stage '%s': %s is the party's deadline, not the office's duty; when "
+			      "it passes it has expired, which is no breach, so a stage after its "
+			      "due date (offset > 0) has nothing to chase",
+			      name, rules_kind_name((enum rules_kind)kind));
+		return -EINVAL;
+	}
 	st->repeat_days = repeat;
 	st->name = xstrdup(name);
 	return 0;
@@ -546,7 +574,7 @@ load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct co
 static int
 load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
 {
-	static const char *const keys[] = { "kind", "service", "stages", NULL };
+	static const char *const keys[] = { "kind", "service", "emergency", "stages", NULL };
 	const config_setting_t *list = config_setting_get_member(g, "policies");
 	struct conf_reminders *r = &c->reminders;
 	int ret;
@@ -570,14 +598,18 @@ load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
 				      "each policy must be a group { kind = ...; stages = ...; }");
 			return -EINVAL;
 		}
+		bool emergency = false;
+
 		if ((ret = check_keys(e, keys, err)) < 0 ||
 		    (ret = get_string(e, "kind", false, &kind, err)) < 0 ||
-		    (ret = get_string(e, "service", false, &service, err)) < 0)
+		    (ret = get_string(e, "service", false, &service, err)) < 0 ||
+		    (ret = get_bool(e, "emergency", &emergency, err)) < 0)
 			return ret;
 		if (!kind || rules_kind_parse(kind, &k) < 0) {
 			conf_error_at(err, e,
 				      "a policy needs 'kind': processing, preliminary_reply, "
-				      "documentation, complaint, late_complaint or forwarding");
+				      "documentation, complaint, late_complaint, forwarding or "
+				      "promised");
 			return -EINVAL;
 		}
 		if (service && !rules_has_service(c->rules, service)) {
@@ -588,14 +620,17 @@ load_policies(const config_setting_t *g, struct conf *c, struct conf_error *err)
 			const struct conf_policy *o = &r->policies[j];
 
 			if (o->kind == (int)k && !o->service == !service &&
+			    o->emergency == emergency &&
 			    (!service || strcmp(o->service, service) == 0)) {
-				conf_error_at(err, e, "a second policy for kind '%s'%s%s", kind,
+				conf_error_at(err, e, "a second %spolicy for kind '%s'%s%s",
+					      emergency ? "emergency " : "", kind,
 					      service ? " and service " : "",
 					      service ? service : "");
 				return -EEXIST;
 			}
 		}
 		p->kind = (int)k;
+		p->emergency = emergency;
 		p->service = service ? xstrdup(service) : NULL;
 		r->n_policies++;
 		stages = config_setting_get_member(e, "stages");

@@ -90,12 +90,21 @@ struct conf_stage {
 	bool working_days;	   /* count the offset in working days (legal calendar) */
 	bool wait_for_working_day; /* a closed day moves the reminder to the next working day */
 	uint32_t repeat_days;	   /* after the due date: again every N days while still open */
-	unsigned recipients;	   /* enum conf_recipient bits */
+	/*
+	 * A stage counted in hours from the moment the deadline started (processing: the
+	 * instant the application was received), sent at that hour rather than at send_time:
+	 * for norms that cannot wait for the next morning (nødhjelp). hours 0 is at once.
+	 */
+	bool by_hours;
+	uint32_t hours;
+	uint32_t repeat_hours; /* again every N hours while the deadline is open (0: once) */
+	unsigned recipients;   /* enum conf_recipient bits */
 };
 
 struct conf_policy {
-	int kind;      /* enum rules_kind */
-	char *service; /* NULL: every service without a policy of its own */
+	int kind;	/* enum rules_kind */
+	char *service;	/* NULL: every service without a policy of its own */
+	bool emergency; /* for applications flagged as nødhjelp (emergency) */
 	struct conf_stage *stages;
 	size_t n_stages;
 };

@@ -46,10 +46,11 @@
 #define FALLBACK_VALUE_MAX 200
 
 const char *const tmpl_known_vars[] = {
-	"reference", "service",	    "service_name", "kind",	    "kind_label",
-	"due",	     "due_weekday", "days_left",    "days_overdue", "stage",
-	"handler",   "unit",	    "source",	    "rule",	    "recipient",
-	"date",	     "count",	    "items",	    "explanation",  NULL,
+	"reference", "service",	    "service_name", "kind",	      "kind_label",
+	"due",	     "due_iso",	    "due_weekday",  "days_left",      "days_overdue",
+	"stage",     "handler",	    "unit",	    "source",	      "rule",
+	"recipient", "date",	    "count",	    "items",	      "explanation",
+	"complaint_body", NULL,
 };
 
 static const char *const langs[] = { "nb", "en" };
@@ -898,8 +899,8 @@ tmpl_fallback(const char *lang, const struct tmpl_var *vars, size_t n, char **su
 /* ---- Labels ---- */
 
 static const char *const kinds[] = {
-	"processing", "preliminary_reply", "documentation",
-	"complaint",  "late_complaint",	   "forwarding",
+	"processing",	  "preliminary_reply", "documentation", "complaint",
+	"late_complaint", "forwarding",	       "promised",
 };
 
 static const char *const kind_labels[N_LANGS][FV_ARRAY_SIZE(kinds)] = {
@@ -909,7 +910,8 @@ static const char *const kind_labels[N_LANGS][FV_ARRAY_SIZE(kinds)] = {
 		"innsendelsesfrist",
 		"klagefrist",
 		"ytre frist for sen klage",
-		"frist for oversendelse",
+		"frist for oversendelse til klageinstansen",
+		"lovet svardato",
 	},
 	{
 		"processing deadline",
@@ -917,8 +919,16 @@ static const char *const kind_labels[N_LANGS][FV_ARRAY_SIZE(kinds)] = {
 		"deadline for documentation",
 		"complaint deadline",
 		"outer limit for a late complaint",
-		"deadline for forwarding",
+		"deadline for forwarding to the complaint body",
+		"promised decision date",
 	},
+};
+
+static const char *const months[N_LANGS][12] = {
+	{ "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+	  "oktober", "november", "desember" },
+	{ "January", "February", "March", "April", "May", "June", "July", "August", "September",
+	  "October", "November", "December" },
 };
 
 static const char *const weekdays[N_LANGS][7] = {
@@ -937,6 +947,26 @@ tmpl_kind_label(const char *lang, const char *kind)
 		if (strcmp(kind, kinds[i]) == 0)
 			return kind_labels[li][i];
 	return NULL;
+}
+
+char *
+tmpl_date_words(const char *lang, int year, int month, int day, int wd, char *buf, size_t len)
+{
+	int li = lang_index(lang);
+
+	if (li < 0)
+		li = 0;
+	if (month < 1 || month > 12 || wd < 1 || wd > 7) {
+		snprintf(buf, len, "%04d-%02d-%02d", year, month, day);
+		return buf;
+	}
+	if (li == 0)
+		snprintf(buf, len, "%s %d. %s %d", weekdays[li][wd - 1], day, months[li][month - 1],
+			 year);
+	else
+		snprintf(buf, len, "%s %d %s %d", weekdays[li][wd - 1], day, months[li][month - 1],
+			 year);
+	return buf;
 }
 
 const char *

@@ -100,5 +100,13 @@ const char *tmpl_kind_label(const char *lang, const char *kind);
  * range. Static strings.
  */
 const char *tmpl_weekday_name(const char *lang, int wd);
+/*
+ * A date as people write it, for messages: "tirsdag 22. desember 2026" in "nb" (and any
+ * language but "en"), "Tuesday 22 December 2026" in "en". wd is its ISO weekday. Writes
+ * YYYY-MM-DD for an impossible month or weekday. Returns buf (len bytes; 48 suffice).
+ */
+#define TMPL_DATE_WORDS_LEN 48
+char *tmpl_date_words(const char *lang, int year, int month, int day, int wd, char *buf,
+		      size_t len);
 
 #endif

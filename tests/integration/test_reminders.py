@@ -12,6 +12,7 @@ test_reminders_channels.py, which reuses ReminderTestCase from here.
 """
 
 import datetime
+import os
 import signal
 import time
 import unittest
@@ -58,6 +59,16 @@ def add_working_days(d, n):
         if is_working_day(d):
             k -= 1
     return d
+
+
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+          "oktober", "november", "desember")
+
+
+def words(d):
+    """A date as messages write it: "tirsdag 22. desember 2026"."""
+    return "%s %d. %s %d" % (WEEKDAYS[d.weekday()], d.day, MONTHS[d.month - 1], d.year)
 
 
 def add_months(d, n):
@@ -349,9 +360,9 @@ class FullCaseTest(ReminderTestCase):
         self.check_reminder_body(q, self.REF, "processing", "before-3", due["processing"],
                                  [{"role": "handler", "id": "kari"}])
         self.assertEqual(q.body["message_subject"],
-                         "Saksbehandlingsfrist i sak 2026/101 går ut 2026-03-16")
+                         "Saksbehandlingsfrist i sak 2026/101 går ut mandag 16. mars 2026")
         self.assertIn("Saksbehandlingsfristen i sak 2026/101 (Økonomisk stønad) går ut "
-                      "mandag 2026-03-16.\nDager igjen: 5\n", q.body["message_text"])
+                      "mandag 16. mars 2026.\nDager igjen: 5\n", q.body["message_text"])
         self.assertEqual(ts_local(q.timestamp).date(), D(2026, 3, 11))
         rem = self.reminder(q.body["reminder_id"])
         self.assertEqual(rem["reminder"]["state"], "sent")
@@ -735,16 +746,16 @@ class DigestTest(ReminderTestCase):
                 items = sorted((i["due"], i["kind"], i["reference"]) for i in b["data"]["items"])
                 self.assertEqual(items, exp[b["recipient"]], (day, b["recipient"]))
                 self.assertEqual(b["message_subject"],
-                                 "Fristoversikt %s for %s" % (day.isoformat(), b["recipient"]))
+                                 "Fristoversikt %s for %s" % (words(day), b["recipient"]))
                 self.assertIn("antall: %d" % len(items), b["message_text"])
                 for due, kind, ref in items:
-                    label = LABELS[kind]    # padded to 24 bytes, as C's %-24s does
-                    label += " " * max(0, 24 - len(label.encode()))
-                    self.assertIn("%s  %s %s\n" % (due, label, ref), b["message_text"])
+                    self.assertIn("%s: %s, %s\n" % (ref, LABELS[kind],
+                                                      words(D.fromisoformat(due))),
+                                  b["message_text"])
                 self.assertGreaterEqual(q.timestamp, int(local(day).timestamp()))
                 self.assertLess(q.timestamp, int(local(day, "08:01").timestamp()))
         on_10 = [q.body for q in self.hook.all() if q.body["recipient"] == "handler:kari"
-                 and q.body["message_subject"].startswith("Fristoversikt 2026-03-10")]
+                 and q.body["message_subject"].startswith("Fristoversikt tirsdag 10. mars 2026")]
         self.assertEqual(len(on_10), 1)
         # The overdue deadline of 2026/503 (due 9 March) and the one due 16 March.
         self.assertEqual([(i["reference"], i["due"]) for i in on_10[0]["data"]["items"]],
@@ -800,7 +811,8 @@ class DigestTest(ReminderTestCase):
         self.set_clock(local(D(2026, 3, 11)))
         self.hook.wait_requests(4)
         kari = [q.body for q in self.hook.all() if q.body["recipient"] == "handler:kari"]
-        self.assertEqual(kari[1]["message_subject"], "Fristoversikt 2026-03-11 for handler:kari")
+        self.assertEqual(kari[1]["message_subject"],
+                         "Fristoversikt onsdag 11. mars 2026 for handler:kari")
         self.assertIn("2026/503", [i["reference"] for i in kari[1]["data"]["items"]],
                       "the overdue processing deadline of 2026/503 left the digest")
 
@@ -813,13 +825,23 @@ class DstTest(ReminderTestCase):
     25 October 2026 it occurs twice (03:00 → 02:00). The reminder due that day is sent
     exactly once."""
 
+    @staticmethod
+    def no_rollover(d):
+        """Both days are Sundays, and an overridden last day rolls over to Monday (domstolloven
+        § 149) under a rule that rolls: this daemon's processing norm for økonomisk stønad
+        does not, so that the reminder falls on the Sunday of the clock change."""
+        path = os.path.join(d.etc, "rules.conf")
+        with open(path) as f:
+            text = f.read()
+        old = 'period = "14d";\n\t\t\t\tstart = "received";\n\t\t\t\trollover = "next_working_day";'
+        assert old in text
+        with open(path, "w") as f:
+            f.write(text.replace(old, old.replace("next_working_day", "none"), 1))
+
     def due_on(self, ref, day):
-        # Both days are Sundays: an overridden last day rolls over to Monday (domstolloven
-        # § 149) under a rule that rolls, so the case is of a service whose processing
-        # rule does not (nødhjelp: "samme dag, senest påfølgende dag", weekend or not).
         received = day - 10 * DAY
         self.set_clock(local(received, "12:00"))
-        self.register(ref, rfc(local(received, "12:00")), service="nodhjelp", handler="kari")
+        self.register(ref, rfc(local(received, "12:00")), handler="kari")
         r = self.rec("OverrideDeadline", {"reference": ref, "kind": "processing",
                                           "due": day.isoformat(), "reason": "test"})
         self.assertEqual(self.deadline(r, "processing")["due"], day.isoformat())
@@ -829,7 +851,7 @@ class DstTest(ReminderTestCase):
         return due[0]
 
     def test_spring_forward(self):
-        self.start(send_time="02:30")
+        self.start(send_time="02:30", prepare=self.no_rollover)
         day = D(2026, 3, 29)
         rem = self.due_on("2026/601", day)
         planned = instant(rem["planned"])
@@ -855,7 +877,7 @@ class DstTest(ReminderTestCase):
         self.assertEqual(self.reminder(rem["id"])["reminder"]["state"], "sent")
 
     def test_fall_back(self):
-        self.start(send_time="02:30")
+        self.start(send_time="02:30", prepare=self.no_rollover)
         day = D(2026, 10, 25)
         rem = self.due_on("2026/602", day)
         planned = instant(rem["planned"])

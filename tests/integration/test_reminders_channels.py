@@ -87,13 +87,15 @@ class SmtpTest(ChannelTestCase):
         ids = {(x["stage"], x["recipients"][0]): x["id"] for x in pending}
         handler = "Kari.Nordmann@kommune.example"
         applicant = "soker@example.no"
-        subject = "Klagefristen i sak 2026/401 går ut 2026-03-23"
+        # Dates as people write them; the applicant gets a text of their own.
+        subject = "Klagefristen i sak 2026/401 går ut mandag 23. mars 2026"
+        to_party = "Klagefristen for vedtaket i sak 2026/401 går ut mandag 23. mars 2026"
         want = {b7: [("before-7", "handler", handler, subject),
-                     ("before-7", "applicant", applicant, subject)],
-                b1: [("before-1", "applicant", applicant, subject)],
+                     ("before-7", "applicant", applicant, to_party)],
+                b1: [("before-1", "applicant", applicant, to_party)],
                 due: [("due", "handler", handler, "Klagefristen i sak 2026/401 går ut i dag"),
                       ("due", "applicant", applicant,
-                       "Klagefristen i sak 2026/401 går ut i dag")]}
+                       "Klagefristen for vedtaket i sak 2026/401 går ut i dag")]}
         n = 0
         for day, expected in sorted(want.items()):
             self.set_clock(local(day, "07:59"))
@@ -131,8 +133,17 @@ class SmtpTest(ChannelTestCase):
                 self.assertGreaterEqual(date, local(day))
                 self.assertLess(date, local(day, "08:01"))
                 text = msg.get_content()
-                self.assertIn("Klagefristen for vedtaket i sak 2026/401 går ut", text)
-                self.assertIn("mandag 2026-03-23", text)
+                self.assertIn("mandag 23. mars 2026", text)
+                self.assertNotIn("2026-03-23", text)
+                if role == "applicant":
+                    # Where to send it (fvl. § 32), help with writing it (fvl. § 11), a
+                    # longer deadline, and where it goes next (sosialtjenesteloven § 48).
+                    self.assertIn("Send klagen til kontoret som traff vedtaket.", text)
+                    self.assertIn("Kontoret kan hjelpe deg med å skrive klagen.", text)
+                    self.assertIn("be kontoret om å forlenge fristen før den går ut", text)
+                    self.assertIn("sender kontoret klagen til Statsforvalteren", text)
+                else:
+                    self.assertIn("Klagefristen for vedtaket i sak 2026/401 går ut", text)
                 self.assertIn("Dette er en automatisk påminnelse fra fristvakt.", text)
                 # Written for the applicant too: no service, handler or unit.
                 self.assertNotIn("Økonomisk stønad", text)
@@ -647,10 +658,12 @@ class TemplateTest(ChannelTestCase):
         return path
 
     def test_render_failure_falls_back(self):
-        # complaint.before.txt uses {{handler}}; the case has none.
-        self.start(prepare=lambda d: self.edit_template(
-            d, "complaint.before.txt", "Dager igjen: {{days_left}}",
-            "Dager igjen: {{days_left}}\nSaksbehandler: {{handler}}"))
+        # The texts use {{handler}}; the case has none.
+        def prepare(d):
+            for name in ("complaint.before.txt", "applicant.complaint.txt"):
+                self.edit_template(d, name, "Dager igjen: {{days_left}}",
+                                   "Dager igjen: {{days_left}}\nSaksbehandler: {{handler}}")
+        self.start(prepare=prepare)
         ref = "2026/901"
         day0 = D(2026, 3, 2)
         self.set_clock(local(day0, "09:00"))
@@ -664,14 +677,14 @@ class TemplateTest(ChannelTestCase):
         self.assertEqual((b["deadline"]["kind"], b["stage"]), ("complaint", "before-7"))
         self.assertEqual(b["recipients"], [{"role": "applicant", "id": None}])
         self.assertEqual(b["message_subject"], "Påminnelse: klagefrist i sak 2026/901, "
-                                               "frist 2026-03-23")
+                                               "frist mandag 23. mars 2026")
         self.assertEqual(b["message_text"], b["message_subject"] + ".\n")
         # The applicant's address never goes into a webhook.
         self.assertNotIn(b"soker@example.no", q.raw)
         self.settle()
         g = self.reminder(b["reminder_id"])
         self.assertEqual([(a["outcome"], a["fallback"]) for a in g["attempts"]], [("ok", True)])
-        self.assertIn("template complaint.before (nb): ", self.d.log_text())
+        self.assertIn("template applicant.complaint (nb): ", self.d.log_text())
         self.assertIn("sending the built-in text instead", self.d.log_text())
         p = self.d.cli("reminders", "show", str(b["reminder_id"]), check=0)
         self.assertIn("(built-in text)", p.stdout)
@@ -680,8 +693,8 @@ class TemplateTest(ChannelTestCase):
         # The preview shows the same.
         p = self.d.cli("template", "render", "complaint", "before-7", "--case", ref, check=0)
         self.assertEqual(p.stdout, "Subject: Påminnelse: klagefrist i sak 2026/901, frist "
-                                   "2026-03-23\n\nPåminnelse: klagefrist i sak 2026/901, "
-                                   "frist 2026-03-23.\n")
+                                   "mandag 23. mars 2026\n\nPåminnelse: klagefrist i sak "
+                                   "2026/901, frist mandag 23. mars 2026.\n")
         self.assertIn("the template failed; this is the built-in text", p.stderr)
         j = self.d.cli_json("template", "render", "complaint", "before-7", "--case", ref)
         self.assertEqual((j["fallback"], j["language"]), (True, "nb"))
@@ -690,7 +703,8 @@ class TemplateTest(ChannelTestCase):
         self.hook.wait(lambda rs: any(r.body["stage"] == "due" for r in rs), what="due")
         self.settle()
         due = [q for q in self.hook.all() if q.body["stage"] == "due"][0]
-        self.assertEqual(due.body["message_subject"], "Klagefristen i sak 2026/901 går ut i dag")
+        self.assertEqual(due.body["message_subject"],
+                         "Klagefristen for vedtaket i sak 2026/901 går ut i dag")
         self.assertEqual([a["fallback"] for a in self.reminder(due.body["reminder_id"])
                           ["attempts"]], [False])
 
@@ -724,10 +738,10 @@ class TemplateTest(ChannelTestCase):
         p = self.d.cli("template", "render", "processing", "before-3", "--case", "2026/101",
                        check=0)
         self.assertTrue(p.stdout.startswith(
-            "Subject: Saksbehandlingsfrist i sak 2026/101 går ut 2026-03-16\n\n"
+            "Subject: Saksbehandlingsfrist i sak 2026/101 går ut mandag 16. mars 2026\n\n"
             "Saksbehandlingsfristen i sak 2026/101 (Økonomisk stønad) går ut mandag "
-            "2026-03-16.\nDager igjen: 14\n"), p.stdout)
-        self.assertIn("Grunnlag: kommunens tjenesteerklæring for økonomisk stønad", p.stdout)
+            "16. mars 2026.\nDager igjen: 14\n"), p.stdout)
+        self.assertIn("Hjemmel: kommunens tjenesteerklæring for økonomisk stønad", p.stdout)
         self.assertEqual(p.stderr, "")
         p = self.d.cli("template", "render", "processing", "escalation", "--case", "2026/101",
                        check=0)

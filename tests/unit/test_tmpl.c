@@ -35,10 +35,21 @@
 #define SHIPPED FV_SOURCE_DIR "/etc/templates"
 
 static const char *const kinds[] = {
-	"processing", "preliminary_reply", "documentation",
-	"complaint",  "late_complaint",	   "forwarding",
+	"processing",	  "preliminary_reply", "documentation", "complaint",
+	"late_complaint", "forwarding",	       "promised",
 };
 static const char *const stages[] = { "before", "due", "overdue", "escalation" };
+/* Whether kind has a template for stages[s]: a party's deadline (documentation, complaint,
+ * late_complaint) that passed has expired, so it has no overdue or escalation stage. */
+static bool
+has_stage(const char *kind, size_t s)
+{
+	bool party = strcmp(kind, "documentation") == 0 || strcmp(kind, "complaint") == 0 ||
+		     strcmp(kind, "late_complaint") == 0;
+
+	return !party || s < 2;
+}
+
 static const char *const others[] = { "digest", "admin.dead", "admin.endpoint_disabled",
 				      "default" };
 static const char *const langs[] = { "nb", "en" };
@@ -138,7 +149,8 @@ static const struct tmpl_var full_nb[] = {
 	{ "service_name", "SERVICE-MARK" },
 	{ "kind", "complaint" },
 	{ "kind_label", "klagefrist" },
-	{ "due", "2026-04-07" },
+	{ "due", "tirsdag 7. april 2026" },
+	{ "due_iso", "2026-04-07" },
 	{ "due_weekday", "tirsdag" },
 	{ "days_left", "3" },
 	{ "days_overdue", "2" },
@@ -152,6 +164,7 @@ static const struct tmpl_var full_nb[] = {
 	{ "count", "2" },
 	{ "items", "- 2026/17 klagefrist 2026-04-07\n- 2026/18 saksbehandlingsfrist 2026-04-09\n" },
 	{ "explanation", "3 uker fra 2026-03-12, flyttet over påsken" },
+	{ "complaint_body", "Statsforvalteren" },
 };
 
 /* The value of name in full_nb. */
@@ -174,7 +187,7 @@ test_known_vars(void **state)
 	(void)state;
 	while (tmpl_known_vars[n])
 		n++;
-	assert_int_equal(n, 19);
+	assert_int_equal(n, 21);
 	assert_int_equal(n, N_ELEM(full_nb));
 	for (size_t i = 0; i < n; i++)
 		assert_string_equal(tmpl_known_vars[i], full_nb[i].name);
@@ -197,8 +210,11 @@ test_shipped_complete(void **state)
 		for (size_t k = 0; k < N_ELEM(kinds); k++) {
 			for (size_t s = 0; s < N_ELEM(stages); s++) {
 				snprintf(name, sizeof(name), "%s.%s", kinds[k], stages[s]);
-				if (!tmpl_has(set, langs[l], name))
-					fail_msg("no template %s/%s", langs[l], name);
+				if (tmpl_has(set, langs[l], name) != has_stage(kinds[k], s))
+					fail_msg("template %s/%s: %s", langs[l], name,
+						 has_stage(kinds[k], s) ? "missing"
+									: "a party's deadline has "
+									  "no such stage");
 			}
 		}
 		for (size_t o = 0; o < N_ELEM(others); o++)
@@ -264,12 +280,14 @@ test_shipped_render(void **state)
 				bool applicant;
 
 				snprintf(name, sizeof(name), "%s.%s", kinds[k], stages[s]);
+				if (!has_stage(kinds[k], s))
+					continue;
 				render_full(set, lang, name, &subject, &body);
 				/* What every deadline reminder must name. */
 				expect_in(lang, name, "subject", subject, full_value("reference"));
 				expect_in(lang, name, "body", body, full_value("reference"));
+				/* The date as people write it (it names its weekday). */
 				expect_in(lang, name, "body", body, full_value("due"));
-				expect_in(lang, name, "body", body, full_value("due_weekday"));
 				expect_in(lang, name, "body", body, full_value("source"));
 				if (strcmp(stages[s], "before") == 0)
 					expect_in(lang, name, "body", body,
@@ -322,16 +340,46 @@ test_shipped_render(void **state)
 	}
 	/* Spot checks of the words: Norwegian by default, English as the alternative. */
 	render_full(set, "nb", "complaint.before", &subject, &body);
-	assert_string_equal(subject, "Klagefristen i sak 2026/17 går ut 2026-04-07");
+	assert_string_equal(subject, "Klagefristen i sak 2026/17 går ut tirsdag 7. april 2026");
 	expect_in("nb", "complaint.before", "body", body,
-		  "Klagefristen for vedtaket i sak 2026/17 går ut tirsdag 2026-04-07.\n");
+		  "Klagefristen for vedtaket i sak 2026/17 går ut tirsdag 7. april 2026.\n");
+	expect_in("nb", "complaint.before", "body", body, "Hjemmel: forvaltningsloven § 29\n");
 	free(subject);
 	free(body);
 	render_full(set, "en", "complaint.before", &subject, &body);
-	assert_string_equal(subject, "The complaint deadline in case 2026/17 ends 2026-04-07");
+	assert_string_equal(subject,
+			    "The complaint deadline in case 2026/17 ends tirsdag 7. april 2026");
 	free(subject);
 	free(body);
 	tmpl_free(set);
+}
+
+/* Dates in messages to people, as they are written: weekday, day, month, year. */
+static void
+test_date_words(void **state)
+{
+	static const struct {
+		const char *lang;
+		int y, m, d, wd;
+		const char *want;
+	} rows[] = {
+		{ "nb", 2026, 12, 22, 2, "tirsdag 22. desember 2026" },
+		{ "nb", 2026, 4, 7, 2, "tirsdag 7. april 2026" },
+		{ "nb", 2026, 5, 17, 7, "søndag 17. mai 2026" },
+		{ "nb", 2028, 2, 29, 2, "tirsdag 29. februar 2028" },
+		{ "nb", 2027, 1, 1, 5, "fredag 1. januar 2027" },
+		{ "en", 2026, 12, 22, 2, "Tuesday 22 December 2026" },
+		{ "en", 2026, 3, 1, 7, "Sunday 1 March 2026" },
+		{ "xx", 2026, 8, 12, 3, "onsdag 12. august 2026" },
+		{ "nb", 2026, 13, 1, 1, "2026-13-01" },
+	};
+	char buf[TMPL_DATE_WORDS_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(rows); i++)
+		assert_string_equal(tmpl_date_words(rows[i].lang, rows[i].y, rows[i].m, rows[i].d,
+						    rows[i].wd, buf, sizeof(buf)),
+				    rows[i].want);
 }
 
 /*
@@ -363,6 +411,8 @@ test_shipped_minimal(void **state)
 	for (size_t l = 0; l < N_ELEM(langs); l++) {
 		for (size_t k = 0; k <= N_ELEM(kinds); k++) {
 			for (size_t s = 0; s < N_ELEM(stages); s++) {
+				if (k < N_ELEM(kinds) && !has_stage(kinds[k], s))
+					continue;
 				if (k < N_ELEM(kinds))
 					snprintf(name, sizeof(name), "%s.%s", kinds[k], stages[s]);
 				else
@@ -822,8 +872,9 @@ test_missing_then_fallback(void **state)
 	assert_null(b);
 
 	tmpl_fallback("nb", v, n, &s, &b);
-	assert_string_equal(s, "Påminnelse: klagefrist i sak 2026/17, frist 2026-04-07");
-	assert_string_equal(b, "Påminnelse: klagefrist i sak 2026/17, frist 2026-04-07.\n");
+	assert_string_equal(s, "Påminnelse: klagefrist i sak 2026/17, frist tirsdag 7. april 2026");
+	assert_string_equal(b,
+			    "Påminnelse: klagefrist i sak 2026/17, frist tirsdag 7. april 2026.\n");
 	free(s);
 	free(b);
 	tmpl_free(set);
@@ -960,6 +1011,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_vars),
+		cmocka_unit_test(test_date_words),
 		cmocka_unit_test(test_shipped_complete),
 		cmocka_unit_test(test_shipped_render),
 		cmocka_unit_test(test_shipped_minimal),
