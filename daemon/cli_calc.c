@@ -59,7 +59,7 @@ static const char counting_words[] =
 	"Telling: dagen fristen løper fra, telles ikke med; en frist i uker ender på samme\n"
 	"ukedag, en frist i måneder på samme dato (eller siste dag i en kortere måned); faller\n"
 	"siste dag på en lørdag, søndag, helligdag, 1. eller 17. mai, flyttes fristen til\n"
-	"nærmeste dag som ikke er det.\n";
+	"nærmeste virkedag.\n";
 
 /* Reports the option getopt_long refused: unknown, or missing its value. */
 static void
@@ -119,7 +119,7 @@ print_deadline(struct cal_date from, struct cal_period p, struct cal_date raw, s
 		       office->name);
 	printf("%s", counting_words);
 	if (source)
-		printf("Grunnlag: %s.\n", source);
+		printf("Hjemmel: %.*s.\n", (int)strcspn(source, "."), source);
 }
 
 static void

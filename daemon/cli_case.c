@@ -474,14 +474,16 @@ static const struct word event_words[] = {
 	{ "documentation_received", "dokumentasjon mottatt" },
 	{ "decision", "vedtak" },
 	{ "reasons_requested", "begrunnelse bedt om" },
-	{ "reasons_given", "begrunnelse gitt" },
+	{ "reasons_given", "begrunnelsen kom fram" },
 	{ "extension", "frist forlenget" },
 	{ "override", "frist overstyrt" },
 	{ "complaint", "klage" },
-	{ "forwarded", "oversendt Statsforvalteren" },
+	{ "forwarded", "oversendt klageinstansen" },
 	{ "complaint_decided", "klage avgjort" },
 	{ "withdrawn", "søknad trukket" },
 	{ "closed", "sak avsluttet" },
+	{ "complaint_withdrawn", "klage trukket" },
+	{ "decision_written", "vedtaket bekreftet skriftlig" },
 	{ NULL, NULL },
 };
 
@@ -499,12 +501,19 @@ static const struct word channel_words[] = {
 	{ NULL, NULL },
 };
 
+static const struct word age_words[] = {
+	{ "under_67", "under 67 år" },
+	{ "granted_before_67", "fikk retten før 67 år" },
+	{ "67_or_over", "67 år eller eldre" },
+	{ NULL, NULL },
+};
+
 static const struct word outcome_words[] = {
 	{ "innvilget", "innvilget" },
 	{ "delvis_innvilget", "delvis innvilget" },
 	{ "avslatt", "avslått" },
 	{ "avvist", "avvist" },
-	{ "omgjort", "omgjort" },
+	{ "omgjort", "omgjort i sin helhet" },
 	{ "delvis_omgjort", "delvis omgjort" },
 	{ "stadfestet", "stadfestet" },
 	{ "opphevet", "opphevet" },
@@ -552,7 +561,10 @@ days_until(const char *date, const char *today_s, int32_t *days)
 	return true;
 }
 
-/* Whether a deadline still waits to be met: open, or missed and not met since. */
+/*
+ * Whether a deadline still waits to be met: open, or an office duty missed and not met
+ * since. A party's deadline that passed has expired and waits for nothing.
+ */
 static bool
 deadline_pending(json_t *d)
 {
@@ -562,10 +574,26 @@ deadline_pending(json_t *d)
 	       (strcmp(state, "missed") == 0 && json_is_null(json_object_get(d, "met_on")));
 }
 
+/* The label of a deadline as a case worker reads it: forwarding names the complaint body. */
+static void
+deadline_label(struct buf *b, json_t *d)
+{
+	const char *body = str(d, "complaint_body");
+
+	if (strcmp(str_or(d, "kind", ""), "forwarding") == 0 && body)
+		buf_printf(b, "frist for oversendelse til %s", body);
+	else
+		buf_puts(b, kind_label(str(d, "kind")));
+}
+
 /*
  * Recording events.
  */
 
+/*
+ * "BRUDD i hendelse 7: Vedtaket ble gitt muntlig, ... (forvaltningsloven § 23)." - each
+ * text is a whole sentence with its citation; a finding remedied later says by what.
+ */
 static void
 print_breaches(json_t *breaches)
 {
@@ -574,8 +602,12 @@ print_breaches(json_t *breaches)
 
 	json_array_foreach(breaches, i, b)
 	{
-		printf("BRUDD: %s (hendelse %lld)\n", str_or(b, "text", str_or(b, "code", "?")),
-		       num(b, "event"));
+		printf("%s i hendelse %lld: %s", is_true(b, "possible") ? "MULIG BRUDD" : "BRUDD",
+		       num(b, "event"), str_or(b, "text", str_or(b, "code", "?")));
+		if (json_is_integer(json_object_get(b, "closed_by")))
+			printf(" Rettet %s (hendelse %lld).", str_or(b, "closed_on", "?"),
+			       num(b, "closed_by"));
+		putchar('\n');
 	}
 }
 
@@ -596,9 +628,13 @@ print_recorded(json_t *reply)
 	table_init(&t, 3);
 	json_array_foreach(json_object_get(rec, "deadlines"), i, d)
 	{
+		struct buf label = { 0 };
+
+		deadline_label(&label, d);
 		if (deadline_pending(d))
-			table_add(&t, (const char *[]){ kind_label(str(d, "kind")), str(d, "due"),
+			table_add(&t, (const char *[]){ buf_str(&label), str(d, "due"),
 							str(d, "state") });
+		buf_deinit(&label);
 	}
 	if (t.rows == 0) {
 		printf("no open deadlines\n");
@@ -734,11 +770,21 @@ event_details(struct buf *b, const char *type, json_t *data)
 	} else if (strcmp(type, "complaint") == 0) {
 		add_time(b, data, "received", "mottatt");
 		add_ref(b, data, "decision", "gjelder vedtaket i hendelse");
-	} else if (strcmp(type, "forwarded") == 0) {
+	} else if (strcmp(type, "forwarded") == 0 || strcmp(type, "complaint_withdrawn") == 0) {
 		add_ref(b, data, "complaint", "gjelder klagen i hendelse");
 	} else if (strcmp(type, "complaint_decided") == 0) {
 		buf_puts(b, words(outcome_words, str(data, "outcome")));
 		add_ref(b, data, "complaint", "gjelder klagen i hendelse");
+	} else if (strcmp(type, "decision_written") == 0) {
+		add_ref(b, data, "decision", "gjelder vedtaket i hendelse");
+	}
+	if (strcmp(type, "decision") == 0 && json_is_integer(json_object_get(data, "need_hours"))) {
+		buf_printf(b, ", behov %lld timer i uken", num(data, "need_hours"));
+		if (json_is_integer(json_object_get(data, "need_months")))
+			buf_printf(b, " i %lld måneder", num(data, "need_months"));
+		s = str(data, "age_group");
+		if (s)
+			buf_printf(b, " (%s)", words(age_words, s));
 	}
 }
 
@@ -769,10 +815,10 @@ print_header(json_t *c)
 }
 
 static void
-print_timeline(json_t *events)
+print_timeline(json_t *events, const char *body)
 {
 	char t[CAL_INSTANT_LEN], id[32];
-	struct buf details = { 0 };
+	struct buf details = { 0 }, label = { 0 };
 	struct table tb;
 	json_t *e;
 	size_t i;
@@ -792,26 +838,52 @@ print_timeline(json_t *events)
 			buf_printf(&details, "%s(rettet av hendelse %lld)", details.len ? " " : "",
 				   num(e, "superseded_by"));
 		snprintf(id, sizeof(id), "%lld", num(e, "id"));
+		buf_reset(&label);
+		if (strcmp(type, "forwarded") == 0 && body)
+			buf_printf(&label, "oversendt %s", body);
+		else
+			buf_puts(&label, words(event_words, type));
 		table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
-						 words(event_words, type), buf_str(&details) });
+						 buf_str(&label), buf_str(&details) });
 	}
 	if (tb.rows == 0)
 		printf("  ingen\n");
 	table_print(&tb, "  ", stdout);
 	table_deinit(&tb);
 	buf_deinit(&details);
+	buf_deinit(&label);
 }
 
-/* A deadline's state for a case worker: OVERSKREDET, snart, åpen, overholdt, bortfalt. */
+/*
+ * A deadline's state for a case worker: OVERSKREDET (an office duty past its date), utløpt
+ * (a party's deadline that passed: no breach), snart, åpen, overholdt, bortfalt.
+ */
 static void
 deadline_mark(struct buf *b, json_t *d, const char *today)
 {
 	const char *state = str_or(d, "state", "?");
+	const char *met = str(d, "met_on");
+	bool office = strcmp(str_or(d, "duty", "office"), "office") == 0;
 	int32_t days = 0;
 	bool dated = days_until(str(d, "due"), today, &days);
+	bool passed = strcmp(state, "open") == 0 && dated && days < 0;
 
-	if (strcmp(state, "missed") == 0 || (strcmp(state, "open") == 0 && dated && days < 0)) {
-		buf_puts(b, "OVERSKREDET");
+	if (strcmp(state, "expired") == 0 || (passed && !office)) {
+		if (met)
+			buf_printf(b, "utløpt – %s kom %s, for sent",
+				   strcmp(str_or(d, "kind", ""), "documentation") == 0
+					   ? "dokumentasjonen"
+					   : "klagen",
+				   met);
+		else if (strcmp(str_or(d, "kind", ""), "documentation") == 0)
+			buf_puts(b, "utløpt – dokumentasjonen kom ikke");
+		else
+			buf_puts(b, "utløpt – ingen klage");
+	} else if (strcmp(state, "missed") == 0 || passed) {
+		if (met)
+			buf_printf(b, "OVERSKREDET – oppfylt for sent %s", met);
+		else
+			buf_puts(b, "OVERSKREDET");
 	} else if (strcmp(state, "open") == 0 && dated && days <= SOON_DAYS) {
 		if (days == 0)
 			buf_puts(b, "snart (i dag)");
@@ -847,8 +919,8 @@ print_deadlines(json_t *deadlines, const char *today)
 			const char *text = str_or(d, "text", "");
 
 			buf_reset(&label);
-			buf_printf(&label, "%s (hendelse %lld)", kind_label(str(d, "kind")),
-				   num(d, "subject"));
+			deadline_label(&label, d);
+			buf_printf(&label, " (hendelse %lld)", num(d, "subject"));
 			if (pass == 0) {
 				if (text_width(buf_str(&label)) > width)
 					width = text_width(buf_str(&label));
@@ -890,7 +962,8 @@ run_case_show(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		return CLI_EXIT_OK;
 	}
 	print_header(json_object_get(r, "case"));
-	print_timeline(json_object_get(r, "events"));
+	print_timeline(json_object_get(r, "events"),
+		       str(json_object_get(r, "case"), "complaint_body"));
 	print_deadlines(json_object_get(r, "deadlines"), str(r, "today"));
 	breaches = json_object_get(r, "breaches");
 	if (json_array_size(breaches) > 0) {
@@ -1045,9 +1118,8 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 			snprintf(days, sizeof(days), "%lld", (long long)n);
 			if (strcmp(state, "open") == 0 && n >= 0 && n <= SOON_DAYS)
 				marker = "~";
-			if (strcmp(state, "open") == 0 && n < 0)
-				marker = "!";
 		}
+		/* A breach by the office; a party's deadline that passed has expired. */
 		if (strcmp(state, "missed") == 0)
 			marker = "!";
 		table_add(&tb,
@@ -2100,6 +2172,9 @@ static const struct spec decision_add_spec = {
 		{ "oral", OPT_FALSE, "written", false, NULL },
 		{ "unreasoned", OPT_FALSE, "reasoned", false, NULL },
 		{ "legal-basis", OPT_STRING, "legal_basis", false, NULL },
+		{ "need-hours", OPT_NUMBER, "need_hours", false, NULL },
+		{ "need-months", OPT_NUMBER, "need_months", false, NULL },
+		{ "age-group", OPT_STRING, "age_group", false, NULL },
 	},
 };
 
@@ -2117,15 +2192,48 @@ static const struct cli_command decision_add = {
 		"  --reached TIME      when the notice reached the party (kom fram)\n"
 		"  --available TIME    digital delivery: when it was made available, and\n"
 		"  --notified TIME     when the notice of it was sent (the later one counts)\n"
-		"  --oral              the decision was oral (a refusal must be written: BRUDD)\n"
-		"  --unreasoned        the decision gave no reasons (a refusal needs them: BRUDD)\n"
-		"  --legal-basis TEXT  the provision applied, as the decision cites it\n" EVENT_OPTIONS
+		"  --oral              the decision was given orally: every decision must be\n"
+		"                      written (BRUDD until 'decision confirm' records it)\n"
+		"  --unreasoned        the decision gave no reasons: BRUDD unless it grants the\n"
+		"                      application in full; a request for reasons then starts\n"
+		"                      the complaint deadline again when they reach the party\n"
+		"  --legal-basis TEXT  the provision applied, as the decision cites it\n"
+		"  --need-hours N      BPA: the assessed need, hours a week (0-168)\n"
+		"  --need-months N     BPA: how long the need is expected to last, in months\n"
+		"  --age-group G       BPA: under_67, granted_before_67 or 67_or_over; a refusal\n"
+		"                      that conflicts with the right is a possible breach\n" EVENT_OPTIONS
 			SUPERSEDES_OPTION COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
 	.run = run_event,
 	.data = &decision_add_spec,
 };
 
-static const struct cli_command *const decision_subs[] = { &decision_add, NULL };
+static const struct spec decision_confirm_spec = {
+	.method = METHOD("ConfirmDecision"),
+	.arg = "REF",
+	.event = true,
+	.supersedes = true,
+	.opts = {
+		{ "confirmed", OPT_STRING, "confirmed", true, NULL },
+		{ "decision", OPT_NUMBER, "decision", false, NULL },
+	},
+};
+
+static const struct cli_command decision_confirm = {
+	.name = "decision confirm",
+	.args = "REF --confirmed TIME [--decision N]",
+	.brief = "record that an oral decision was confirmed in writing",
+	.help = "A decision given orally in case REF was confirmed in writing (every decision\n"
+		"must be written): its BRUDD is marked as remedied.\n"
+		"\n"
+		"  --confirmed TIME    when the written decision was sent\n"
+		"  --decision N        the decision (event N); default: the latest\n" EVENT_OPTIONS
+			SUPERSEDES_OPTION COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
+	.run = run_event,
+	.data = &decision_confirm_spec,
+};
+
+static const struct cli_command *const decision_subs[] = { &decision_add, &decision_confirm,
+							   NULL };
 
 const struct cli_command cli_case_cmd_decision = {
 	.name = "decision",
@@ -2150,8 +2258,11 @@ static const struct cli_command reasons_request = {
 	.name = "reasons request",
 	.args = "REF --requested TIME [--decision N]",
 	.brief = "record that the party asked for reasons",
-	.help = "The party in case REF asked for the reasons behind a decision (begrunnelse); asked\n"
-		"in time, a new full complaint deadline starts when they are given.\n"
+	.help = "The party in case REF asked for the reasons behind a decision (begrunnelse). For\n"
+		"a decision given without reasons, a request made before the complaint deadline\n"
+		"ends interrupts it, and a new full deadline starts when the reasons reach the\n"
+		"party; for a decision that gave its reasons the request is recorded and the\n"
+		"deadline stays.\n"
 		"\n"
 		"  --requested TIME    when the reasons were asked for\n"
 		"  --decision N        the decision (event N); default: the latest\n" EVENT_OPTIONS
@@ -2299,8 +2410,11 @@ static const struct spec complaint_forward_spec = {
 static const struct cli_command complaint_forward = {
 	.name = "complaint forward",
 	.args = "REF --forwarded TIME [--complaint N]",
-	.brief = "record that a complaint went to Statsforvalteren",
-	.help = "The complaint in case REF was forwarded to Statsforvalteren, the appeal body.\n"
+	.brief = "record that a complaint went to the complaint body",
+	.help = "The complaint in case REF was forwarded to the complaint body: Statsforvalteren\n"
+		"for the social services and patient rights acts, the municipality's klagenemnd\n"
+		"for other decisions (each regime names its body in rules.conf; 'case show'\n"
+		"says which).\n"
 		"\n"
 		"  --forwarded TIME    when it was forwarded\n"
 		"  --complaint N       the complaint (event N); default: the latest\n" EVENT_OPTIONS
@@ -2325,22 +2439,47 @@ static const struct cli_command complaint_decide = {
 	.name = "complaint decide",
 	.args = "REF --decided TIME --outcome OUTCOME [--complaint N]",
 	.brief = "record the outcome of a complaint",
-	.help = "The complaint in case REF was decided.\n"
+	.help = "The complaint in case REF was decided. Only a full reversal by the office ends\n"
+		"its duty to forward the complaint; after any other outcome of its own review\n"
+		"the complaint must still go to the complaint body.\n"
 		"\n"
 		"  --decided TIME      when it was decided\n"
-		"  --outcome OUTCOME   omgjort (reversed by the office), delvis_omgjort,\n"
-		"                      stadfestet (upheld), opphevet (quashed) or avvist\n"
+		"  --outcome OUTCOME   omgjort (reversed in full), delvis_omgjort (in part),\n"
+		"                      stadfestet (kept, or upheld by the complaint body),\n"
+		"                      opphevet (quashed) or avvist (dismissed)\n"
 		"  --complaint N       the complaint (event N); default: the latest\n" EVENT_OPTIONS
 			SUPERSEDES_OPTION COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
 	.run = run_event,
 	.data = &complaint_decide_spec,
 };
 
+static const struct spec complaint_withdraw_spec = {
+	.method = METHOD("WithdrawComplaint"),
+	.arg = "REF",
+	.event = true,
+	.supersedes = true,
+	.opts = {
+		{ "withdrawn", OPT_STRING, "withdrawn", true, NULL },
+		{ "complaint", OPT_NUMBER, "complaint", false, NULL },
+	},
+};
+
+static const struct cli_command complaint_withdraw = {
+	.name = "complaint withdraw",
+	.args = "REF --withdrawn TIME [--complaint N]",
+	.brief = "record that the party withdrew a complaint",
+	.help = "The party withdrew the complaint in case REF: the duty to forward it ends.\n"
+		"\n"
+		"  --withdrawn TIME    when it was withdrawn\n"
+		"  --complaint N       the complaint (event N); default: the latest\n" EVENT_OPTIONS
+			SUPERSEDES_OPTION COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
+	.run = run_event,
+	.data = &complaint_withdraw_spec,
+};
+
 static const struct cli_command *const complaint_subs[] = {
-	&complaint_add,
-	&complaint_forward,
-	&complaint_decide,
-	NULL,
+	&complaint_add,	      &complaint_forward, &complaint_decide,
+	&complaint_withdraw, NULL,
 };
 
 const struct cli_command cli_case_cmd_complaint = {
@@ -2362,6 +2501,7 @@ static const struct spec deadlines_spec = {
 		{ "from", OPT_STRING, "due_from", false, NULL },
 		{ "to", OPT_STRING, "due_to", false, NULL },
 		{ "overdue", OPT_TRUE, "overdue", false, NULL },
+		{ "duty", OPT_STRING, "duty", false, NULL },
 		{ "limit", OPT_NUMBER, "limit", false, NULL },
 		{ "all", OPT_FLAG, NULL, false, NULL },
 	},
@@ -2369,20 +2509,28 @@ static const struct spec deadlines_spec = {
 
 const struct cli_command cli_case_cmd_deadlines = {
 	.name = "deadlines",
-	.args = "[--state S] [--kind K] [--service ID] [--handler H] [--unit U] [--from DATE] "
-		"[--to DATE] [--overdue] [--limit N] [--all]",
+	.args = "[--state S] [--kind K] [--duty office|party] [--service ID] [--handler H] "
+		"[--unit U] [--from DATE] [--to DATE] [--overdue] [--limit N] [--all]",
 	.brief = "list deadlines by due date",
-	.help = "List deadlines by due date, with their state as of today: '!' marks an overdue\n"
-		"deadline, '~' one due within 3 days. Needs the read role.\n"
+	.help = "List deadlines by due date, with their state as of today: '!' marks a breach\n"
+		"by the office (one of its duties missed: past its date unmet, or met late),\n"
+		"'~' an open deadline due within 3 days. The office's duties are processing,\n"
+		"preliminary_reply, forwarding and promised (the date a foreløpig svar promised);\n"
+		"the party's deadlines are documentation, complaint and late_complaint, and one\n"
+		"that passes has expired (\"utløpt – ingen klage\"): normal, and no breach.\n"
+		"Needs the read role.\n"
 		"\n"
-		"  --state S           open, met, missed or cancelled\n"
+		"  --state S           open, met, missed (an office duty), expired (a party's\n"
+		"                      deadline) or cancelled\n"
+		"  --duty D            office (the office's duties) or party (the party's)\n"
 		"  --kind K            only this kind (processing, preliminary_reply, ...)\n"
 		"  --service ID        only this service\n"
 		"  --handler H         only this case worker's cases\n"
 		"  --unit U            only this unit's cases\n"
 		"  --from DATE         due on or after DATE\n"
 		"  --to DATE           due on or before DATE\n"
-		"  --overdue           only open deadlines past their date\n"
+		"  --overdue           the work list: the office's duties past their date and\n"
+		"                      not met (never a party's expired deadline)\n"
 		"  --limit N           deadlines per page, 1-1000 (default 100)\n"
 		"  --all               every page, not only the first\n" COMMON_OPTIONS,
 	.run = run_deadlines,

@@ -54,7 +54,7 @@ class DeadlineTest(unittest.TestCase):
         # No configuration: the counting is built in, explained without a citation.
         self.assertIn("Telling: dagen fristen løper fra, telles ikke med", p.stdout)
         self.assertNotIn("§", p.stdout)
-        self.assertNotIn("Grunnlag", p.stdout)
+        self.assertNotIn("Hjemmel", p.stdout)
         self.assertEqual(p.stderr, "")
         p = run("deadline", "--from", "2026-04-19", "--period", "4w", "--json")
         r = json.loads(p.stdout)
@@ -66,7 +66,7 @@ class DeadlineTest(unittest.TestCase):
         # The shipped configuration names the counting rules; none is hard-coded.
         p = run("-c", CONFIG, "deadline", "--from", "2026-03-12", "--period", "3w")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("Grunnlag: domstolloven §§ 148–149.", p.stdout.splitlines())
+        self.assertIn("Hjemmel: domstolloven §§ 148–149.", p.stdout.splitlines())
         p = run("-c", CONFIG, "deadline", "--from", "2026-03-12", "--period", "3w", "--json")
         self.assertEqual(json.loads(p.stdout)["source"], "domstolloven §§ 148–149")
         p = run("deadline", "--from", "2026-03-12", "--period", "3w", "--json")
@@ -94,7 +94,7 @@ class DeadlineTest(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(json.loads(p.stdout)["source"], want, start)
         p = run("-c", conf, "deadline", "--from", "2027-01-01", "--period", "3w")
-        self.assertIn("Grunnlag: ny lov § 2.", p.stdout)
+        self.assertIn("Hjemmel: ny lov § 2.", p.stdout)
         # A configuration that does not load costs the citation, not the answer...
         with open(rules, "w") as f:
             f.write(text[:first] + '\ncitations = ( { valid_from = "2027-13-01"; } );\n'

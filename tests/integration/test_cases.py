@@ -371,9 +371,14 @@ class CliStoryTest(CaseTest):
         # Every deadline: its label and due date on one line, then the whole explanation.
         deadlines = out.split("Frister", 1)[1]
         for d in g["deadlines"]:
+            # Forwarding names where the complaint goes (sosialtjenesteloven § 48).
+            label = d["label"]
+            if d["kind"] == "forwarding":
+                self.assertEqual(d["complaint_body"], "Statsforvalteren")
+                label = "frist for oversendelse til Statsforvalteren"
             head = [l for l in deadlines.splitlines()
-                    if l.strip().startswith(d["label"] + " (hendelse %d)" % d["subject"])]
-            self.assertEqual(len(head), 1, d["label"])
+                    if l.strip().startswith(label + " (hendelse %d)" % d["subject"])]
+            self.assertEqual(len(head), 1, label)
             self.assertIn(d["due"], head[0])
             for line in d["text"].splitlines():
                 self.assertIn(line, deadlines)
