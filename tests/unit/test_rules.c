@@ -1866,6 +1866,178 @@ test_bad_config(void **state)
 }
 
 /* The citations of the built-in rules are data, picked by date like a rule's version. */
+/*
+ * A hypothetical day of entry into force for the new Public Administration Act
+ * (LOV-2025-06-20-81), 1 January 2028, added as data only: new rule versions and a new
+ * citations version with other section numbers and another reading of requests for
+ * reasons. Cases started before it keep the old rules; cases started after get the new,
+ * with the new citations in their explanations and findings.
+ */
+static const char new_act_conf[] =
+	"regimes = (\n"
+	"  { id = \"fvl\"; name = \"Forvaltningsloven\"; complaint_body = \"klagenemnda\";\n"
+	"    rules = (\n"
+	"    { kind = \"complaint\"; period = \"3w\"; valid_from = \"1970-01-01\";\n"
+	"      source = \"forvaltningsloven § 29\"; },\n"
+	"    { kind = \"complaint\"; period = \"3w\"; valid_from = \"2028-01-01\";\n"
+	"      source = \"forvaltningsloven (2025) § 52\"; }\n"
+	"  ); }\n"
+	");\n"
+	"services = ( { id = \"sak\"; name = \"Sak\"; regime = \"fvl\"; } );\n"
+	"citations = (\n"
+	"  { valid_from = \"1970-01-01\";\n"
+	"    written_decision = \"forvaltningsloven § 23\";\n"
+	"    written_decision_text = \"Vedtaket ble gitt muntlig\";\n"
+	"    reasons_restart = \"forvaltningsloven § 29 jf. § 24 annet ledd\";\n"
+	"    reasons_restart_when = \"unreasoned\"; in_time = \"forvaltningsloven § 30\"; },\n"
+	"  { valid_from = \"2028-01-01\";\n"
+	"    written_decision = \"forvaltningsloven (2025) § 40\";\n"
+	"    written_decision_text = \"Vedtaket er ikke skriftlig\";\n"
+	"    reasons_restart = \"forvaltningsloven (2025) § 53\";\n"
+	"    reasons_restart_when = \"always\"; in_time = \"forvaltningsloven (2025) § 54\";\n"
+	"    in_time_judged_on = \"received\"; }\n"
+	");\n";
+
+/* One decision given orally but reasoned, its reasons asked for and given, a complaint. */
+#define NEW_ACT_CASE(y, m)                                                                         \
+	{                                                                                          \
+		RECV(1, D(y, m, 1)),                                                               \
+		{ .id = 2,                                                                         \
+		  .type = RULES_EV_DECISION,                                                       \
+		  .date = D(y, m, 10),                                                             \
+		  .has_reached = true,                                                             \
+		  .reached = D(y, m, 14),                                                          \
+		  .reasoned = true,                                                                \
+		  .outcome = "avslatt" },                                                          \
+		EVREF(3, RULES_EV_REASONS_REQUESTED, D(y, m, 16), 2),                              \
+		EVREF(4, RULES_EV_REASONS_GIVEN, D(y, m, 21), 2),                                  \
+		COMPLAINT(5, D(y, m, 25), D(y, m, 28), 2),                                         \
+	}
+
+static void
+test_new_act(void **state)
+{
+	static const struct rules_event before[] = NEW_ACT_CASE(2027, 9);
+	static const struct rules_event after[] = NEW_ACT_CASE(2028, 2);
+	struct conf_error err = { { 0 } };
+	struct rules_deadline *d = NULL;
+	struct rules_finding *f = NULL;
+	size_t n = 0, nf = 0;
+	struct rules *r;
+	char *text;
+
+	(void)state;
+	if (load_string(new_act_conf, &r, &err) != 0)
+		fail_msg("%s", err.text);
+
+	/* Started in September 2027: the old act. A reasoned decision keeps its deadline:
+	 * 14 Sep + 3 weeks = Tue 5 Oct 2027; the complaint judged on the day it was sent. */
+	assert_int_equal(rules_compute(r, "sak", SC(before), parse_date("2027-10-01"), &d, &n), 0);
+	assert_int_equal(d[0].kind, RULES_KIND_COMPLAINT);
+	check_date("old act", "due", d[0].has_due, d[0].due, "2027-10-05");
+	check_date("old act", "met_on", d[0].has_met, d[0].met_on, "2027-09-25");
+	assert_false(d[0].has_restart);
+	text = rules_deadline_text(&d[0]);
+	assert_non_null(strstr(text, "Hjemmel: forvaltningsloven § 29."));
+	assert_non_null(strstr(text, "Vedtaket var begrunnet, så klagefristen løper som før "
+				     "(forvaltningsloven § 29 jf. § 24 annet ledd)."));
+	assert_non_null(strstr(text, "(forvaltningsloven § 30)"));
+	free(text);
+	rules_deadlines_free(d, n);
+	assert_int_equal(rules_findings(r, "sak", SC(before), &f, &nf), 0);
+	assert_int_equal(nf, 1);
+	assert_string_equal(f[0].text, "Vedtaket ble gitt muntlig (forvaltningsloven § 23).");
+	rules_findings_free(f, nf);
+
+	/* Started in February 2028: the new act restarts on any request for reasons -
+	 * 21 Feb + 3 weeks = Mon 13 Mar 2028 - and judges the complaint on the day received. */
+	assert_int_equal(rules_compute(r, "sak", SC(after), parse_date("2028-03-01"), &d, &n), 0);
+	check_date("new act", "due", d[0].has_due, d[0].due, "2028-03-13");
+	check_date("new act", "met_on", d[0].has_met, d[0].met_on, "2028-02-28");
+	assert_true(d[0].has_restart);
+	assert_string_equal(d[0].rule, "fvl/complaint@2028-01-01");
+	text = rules_deadline_text(&d[0]);
+	assert_non_null(strstr(text, "Hjemmel: forvaltningsloven (2025) § 52."));
+	assert_non_null(strstr(text, "(forvaltningsloven (2025) § 54)"));
+	assert_null(strstr(text, "forvaltningsloven § 29"));
+	free(text);
+	rules_deadlines_free(d, n);
+	assert_int_equal(rules_findings(r, "sak", SC(after), &f, &nf), 0);
+	assert_int_equal(nf, 1);
+	assert_string_equal(f[0].text, "Vedtaket er ikke skriftlig (forvaltningsloven (2025) § 40).");
+	rules_findings_free(f, nf);
+	rules_free(r);
+}
+
+/*
+ * BPA (pasient- og brukerrettighetsloven § 2-1 d), the shipped thresholds: a refusal is a
+ * possible breach at 32 hours a week or more, or from 25 where the municipality must
+ * justify it, for a need lasting more than two years, for an applicant under 67 - or, since
+ * 1 July 2020, one who got the right before 67.
+ */
+static void
+test_bpa(void **state)
+{
+	static const struct {
+		const char *name;
+		struct cal_date made;
+		const char *outcome;
+		int hours, months;
+		enum rules_age_group age;
+		const char *want; /* a phrase of the finding, or NULL for none */
+	} bpa_rows[] = {
+		{ "32 h, 3 years, under 67", D(2026, 3, 2), "avslatt", 32, 36, RULES_AGE_UNDER_LIMIT,
+		  "gir rett til BPA (pasient- og brukerrettighetsloven § 2-1 d)." },
+		{ "40 h, granted before 67, after 2020", D(2026, 3, 2), "avslatt", 40, 36,
+		  RULES_AGE_GRANTED_BEFORE, "som fikk retten før 67 år" },
+		{ "40 h, granted before 67, in 2019", D(2019, 3, 1), "avslatt", 40, 36,
+		  RULES_AGE_GRANTED_BEFORE, NULL },
+		{ "28 h: justify", D(2026, 3, 2), "avslatt", 28, 36, RULES_AGE_UNDER_LIMIT,
+		  "må kommunen dokumentere at BPA vil gi vesentlig høyere kostnader" },
+		{ "24 h: discretion", D(2026, 3, 2), "avslatt", 24, 36, RULES_AGE_UNDER_LIMIT, NULL },
+		{ "two years exactly: not over two", D(2026, 3, 2), "avslatt", 40, 24,
+		  RULES_AGE_UNDER_LIMIT, NULL },
+		{ "67 or over: no right", D(2026, 3, 2), "avslatt", 40, 36, RULES_AGE_FROM_LIMIT,
+		  NULL },
+		{ "granted: nothing to flag", D(2026, 3, 2), "innvilget", 40, 36,
+		  RULES_AGE_UNDER_LIMIT, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < FV_ARRAY_SIZE(bpa_rows); i++) {
+		struct rules_event ev[] = {
+			RECV(1, bpa_rows[i].made),
+			{ .id = 2,
+			  .type = RULES_EV_DECISION,
+			  .date = bpa_rows[i].made,
+			  .written = true,
+			  .reasoned = true,
+			  .outcome = bpa_rows[i].outcome,
+			  .has_need = true,
+			  .need_hours = bpa_rows[i].hours,
+			  .need_months = bpa_rows[i].months,
+			  .age_group = bpa_rows[i].age },
+		};
+		struct rules_finding *f = NULL;
+		size_t n = 0;
+
+		assert_int_equal(rules_findings(shipped, "bpa", SC(ev), &f, &n), 0);
+		if (!bpa_rows[i].want) {
+			if (n != 0)
+				fail_msg("%s: unexpected finding %s", bpa_rows[i].name, f[0].text);
+		} else if (n != 1 || strcmp(f[0].code, "bpa_refusal") != 0 || !f[0].possible ||
+			   !strstr(f[0].text, bpa_rows[i].want)) {
+			fail_msg("%s: expected \"%s\", got %s", bpa_rows[i].name, bpa_rows[i].want,
+				 n ? f[0].text : "none");
+		}
+		rules_findings_free(f, n);
+		/* The same need in a service without BPA thresholds: no finding. */
+		assert_int_equal(rules_findings(shipped, "praktisk-bistand", SC(ev), &f, &n), 0);
+		assert_int_equal(n, 0);
+		rules_findings_free(f, n);
+	}
+}
+
 static void
 test_citations(void **state)
 {
@@ -1956,7 +2128,8 @@ main(void)
 		cmocka_unit_test(test_json),	   cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lookups),	   cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_bad_config), cmocka_unit_test(test_minimal_config),
-		cmocka_unit_test(test_citations),
+		cmocka_unit_test(test_citations),  cmocka_unit_test(test_new_act),
+		cmocka_unit_test(test_bpa),
 	};
 	size_t n = n_rows + FV_ARRAY_SIZE(fixed);
 	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));
