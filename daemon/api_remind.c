@@ -175,7 +175,7 @@ hours_time(const struct conf_stage *st, int64_t start, struct cal_date due, int6
 	int64_t end;
 
 	*at = start + (int64_t)st->hours * 3600;
-	if (st->repeat_hours && *at < now)
+	if (st->repeat_hours && *at <= now)
 		*at += ((now - *at) / (st->repeat_hours * 3600LL) + 1) * st->repeat_hours * 3600LL;
 	if (!st->repeat_hours && *at < now - PAST_SLACK)
 		return false;
@@ -613,7 +613,8 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 			char *line = xasprintf(
 				"%s: %s, %s\n", json_string_value(json_object_get(it, "reference")),
 				json_string_value(json_object_get(it, "label")),
-				date_words(lang, json_string_value(json_object_get(it, "due")), dw));
+				date_words(lang, json_string_value(json_object_get(it, "due")),
+					   dw));
 
 			len += strlen(line);
 			items = xrealloc(items, len + 1);

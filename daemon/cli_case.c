@@ -2232,8 +2232,7 @@ static const struct cli_command decision_confirm = {
 	.data = &decision_confirm_spec,
 };
 
-static const struct cli_command *const decision_subs[] = { &decision_add, &decision_confirm,
-							   NULL };
+static const struct cli_command *const decision_subs[] = { &decision_add, &decision_confirm, NULL };
 
 const struct cli_command cli_case_cmd_decision = {
 	.name = "decision",
@@ -2478,8 +2477,7 @@ static const struct cli_command complaint_withdraw = {
 };
 
 static const struct cli_command *const complaint_subs[] = {
-	&complaint_add,	      &complaint_forward, &complaint_decide,
-	&complaint_withdraw, NULL,
+	&complaint_add, &complaint_forward, &complaint_decide, &complaint_withdraw, NULL,
 };
 
 const struct cli_command cli_case_cmd_complaint = {

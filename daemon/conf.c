@@ -497,8 +497,9 @@ static int
 load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct conf_error *err)
 {
 	static const char *const keys[] = {
-		"name",	      "offset", "working_days", "wait_for_working_day", "repeat",
-		"hours",      "repeat_hours", "recipients", NULL
+		"name",	  "offset", "working_days", "wait_for_working_day",
+		"repeat", "hours",  "repeat_hours", "recipients",
+		NULL
 	};
 	const char *name = NULL;
 	uint32_t repeat = 0;

@@ -46,11 +46,10 @@
 #define FALLBACK_VALUE_MAX 200
 
 const char *const tmpl_known_vars[] = {
-	"reference", "service",	    "service_name", "kind",	      "kind_label",
-	"due",	     "due_iso",	    "due_weekday",  "days_left",      "days_overdue",
-	"stage",     "handler",	    "unit",	    "source",	      "rule",
-	"recipient", "date",	    "count",	    "items",	      "explanation",
-	"complaint_body", NULL,
+	"reference", "service",	    "service_name",   "kind",	      "kind_label", "due",
+	"due_iso",   "due_weekday", "days_left",      "days_overdue", "stage",	    "handler",
+	"unit",	     "source",	    "rule",	      "recipient",    "date",	    "count",
+	"items",     "explanation", "complaint_body", NULL,
 };
 
 static const char *const langs[] = { "nb", "en" };

@@ -26,6 +26,7 @@ from test_cases import CaseMixin, is_working_day, roll
 OSLO = ZoneInfo("Europe/Oslo")
 UTC = datetime.timezone.utc
 DAY = datetime.timedelta(days=1)
+HOUR = datetime.timedelta(hours=1)
 D = datetime.date
 
 
@@ -907,6 +908,105 @@ class DstTest(ReminderTestCase):
         self.assertEqual(sorted(instant(x["planned"]) for x in overdue)[0],
                          datetime.datetime(2026, 10, 26, 1, 30, tzinfo=UTC))
 
+
+
+class EmergencyTest(ReminderTestCase):
+    """Nødhjelp (sosialtjenesteloven § 18, same day in practice) cannot wait for send_time:
+    the shipped emergency policies remind at once and every three hours through the last
+    day, counted from the moment the application was received."""
+
+    def hours(self, ref, **kw):
+        received = datetime.datetime(2026, 3, 7, 14, 20, tzinfo=OSLO)    # a Saturday
+        self.set_clock(received)
+        r = self.register(ref, rfc(received), handler="kari", unit="nav-sentrum", **kw)
+        self.assertEqual(self.deadline(r, "processing")["due"], "2026-03-08")
+        return received
+
+    def test_nodhjelp_now_and_every_three_hours(self):
+        self.start()
+        received = self.hours("2026/701", service="nodhjelp")
+        # At once, on a Saturday afternoon, to the handler and the unit.
+        q = self.hook.wait(lambda rs: any(r.body["stage"] == "now" for r in rs), what="now")
+        now = [r for r in q if r.body["stage"] == "now"][0]
+        self.assertEqual(sorted(x["role"] for x in now.body["recipients"]), ["handler", "unit"])
+        self.assertEqual(now.body["message_subject"],
+                         "Nødhjelp: ny søknad i sak 2026/701 må avgjøres senest "
+                         "søndag 8. mars 2026")
+        pend = [x for x in self.reminders(reference="2026/701", state="pending")
+                if x["stage"] == "hours"]
+        self.assertEqual([instant(x["planned"]) for x in pend],
+                         [(received + 3 * HOUR).astimezone(UTC)])
+        # 17:20 and 20:20: two more, one at a time, planned from the last.
+        for k in (1, 2):
+            self.set_clock(received + 3 * k * HOUR)
+            self.hook.wait(lambda rs, k=k: sum(r.body["stage"] == "hours" for r in rs) == k,
+                           what="hours reminder %d" % k)
+            self.settle()
+        # Decided at 21:00: nothing more.
+        self.set_clock(received + 7 * HOUR)
+        self.decide("2026/701", rfc(received + 7 * HOUR), reached=rfc(received + 7 * HOUR))
+        self.set_clock(received + 12 * HOUR)
+        time.sleep(0.3)
+        self.settle()
+        self.assertEqual(sum(r.body["stage"] == "hours" for r in self.hook.all()), 2)
+
+    def test_flagged_emergency_uses_the_emergency_policy(self):
+        self.start()
+        self.hours("2026/702", service="okonomisk-stonad", emergency=True)
+        self.hook.wait(lambda rs: any(r.body["stage"] == "now" for r in rs), what="now")
+        stages = {x["stage"] for x in self.reminders(reference="2026/702")}
+        self.assertNotIn("before-3", stages)
+        self.assertIn("hours", stages)
+
+
+class PartyDeadlineReminderTest(ReminderTestCase):
+    """The party's deadlines are not the office's breaches: nothing chases a complaint
+    deadline that expired, and the digest lists the office's duties and the party's
+    deadlines still open only."""
+
+    def test_nothing_after_expiry(self):
+        self.start(digest=["handler"])
+        self.set_clock(local(D(2026, 3, 2), "07:00"))
+        self.register("2026/801", rfc(local(D(2026, 3, 2), "07:00")), handler="kari")
+        self.register("2026/803", rfc(local(D(2026, 3, 2), "07:00")), handler="kari")
+        self.set_clock(local(D(2026, 3, 12), "07:00"))
+        self.decide("2026/801", rfc(local(D(2026, 3, 10), "10:00")), reached="2026-03-12")
+        # The complaint deadline of 2026/801 was 7 Apr; on 9 Apr the digest lists the
+        # office's breaches in 2026/803 and not the expired complaint deadline.
+        self.set_clock(local(D(2026, 4, 9), "07:59"))
+        time.sleep(0.15)
+        self.set_clock(local(D(2026, 4, 9), "08:00"))
+        q = self.hook.wait(lambda rs: any(r.body["type"] == "fristvakt.digest" and
+                                          "9. april" in r.body["message_subject"] for r in rs),
+                           what="the digest of 9 April")
+        digest = [r for r in q if "9. april" in r.body["message_subject"]][-1]
+        items = {(i["reference"], i["kind"]) for i in digest.body["data"]["items"]}
+        self.assertEqual(items, {("2026/803", "processing"), ("2026/803", "preliminary_reply")})
+        self.settle()
+        late = [x for x in self.reminders(reference="2026/801") if x["kind"] == "complaint"
+                and D.fromisoformat(x["occurrence"][:10]) > D(2026, 4, 7)]
+        self.assertEqual(late, [])
+
+    def test_promised_date_is_chased(self):
+        self.start()
+        self.set_clock(local(D(2026, 3, 2), "07:00"))
+        self.register("2026/802", rfc(local(D(2026, 3, 2), "07:00")), handler="kari",
+                      unit="nav-sentrum")
+        self.set_clock(local(D(2026, 3, 20), "07:00"))
+        r = self.rec("RecordPreliminaryReply", {"reference": "2026/802",
+                                                "sent": rfc(local(D(2026, 3, 20), "07:00")),
+                                                "promised": "2026-04-10"})
+        self.assertEqual(self.deadline(r, "promised")["due"], "2026-04-10")
+        stages = sorted(x["stage"] for x in self.reminders(reference="2026/802")
+                        if x["kind"] == "promised")
+        self.assertEqual(stages, ["before-3", "due", "escalation", "overdue"])
+        self.set_clock(local(D(2026, 4, 10), "08:00"))
+        q = self.hook.wait(lambda rs: any(r.body["deadline"]["kind"] == "promised" and
+                                          r.body["stage"] == "due" for r in rs),
+                           what="the promised date's due reminder")
+        due = [r for r in q if r.body.get("deadline", {}).get("kind") == "promised"][-1]
+        self.assertEqual(due.body["message_subject"],
+                         "Lovet svardato i sak 2026/802 er i dag")
 
 if __name__ == "__main__":
     main()

@@ -1902,16 +1902,16 @@ static const char new_act_conf[] =
 #define NEW_ACT_CASE(y, m)                                                                         \
 	{                                                                                          \
 		RECV(1, D(y, m, 1)),                                                               \
-		{ .id = 2,                                                                         \
-		  .type = RULES_EV_DECISION,                                                       \
-		  .date = D(y, m, 10),                                                             \
-		  .has_reached = true,                                                             \
-		  .reached = D(y, m, 14),                                                          \
-		  .reasoned = true,                                                                \
-		  .outcome = "avslatt" },                                                          \
-		EVREF(3, RULES_EV_REASONS_REQUESTED, D(y, m, 16), 2),                              \
-		EVREF(4, RULES_EV_REASONS_GIVEN, D(y, m, 21), 2),                                  \
-		COMPLAINT(5, D(y, m, 25), D(y, m, 28), 2),                                         \
+			{ .id = 2,                                                                 \
+			  .type = RULES_EV_DECISION,                                               \
+			  .date = D(y, m, 10),                                                     \
+			  .has_reached = true,                                                     \
+			  .reached = D(y, m, 14),                                                  \
+			  .reasoned = true,                                                        \
+			  .outcome = "avslatt" },                                                  \
+			EVREF(3, RULES_EV_REASONS_REQUESTED, D(y, m, 16), 2),                      \
+			EVREF(4, RULES_EV_REASONS_GIVEN, D(y, m, 21), 2),                          \
+			COMPLAINT(5, D(y, m, 25), D(y, m, 28), 2),                                 \
 	}
 
 static void
@@ -1964,7 +1964,8 @@ test_new_act(void **state)
 	rules_deadlines_free(d, n);
 	assert_int_equal(rules_findings(r, "sak", SC(after), &f, &nf), 0);
 	assert_int_equal(nf, 1);
-	assert_string_equal(f[0].text, "Vedtaket er ikke skriftlig (forvaltningsloven (2025) § 40).");
+	assert_string_equal(f[0].text,
+			    "Vedtaket er ikke skriftlig (forvaltningsloven (2025) § 40).");
 	rules_findings_free(f, nf);
 	rules_free(r);
 }
@@ -1986,7 +1987,8 @@ test_bpa(void **state)
 		enum rules_age_group age;
 		const char *want; /* a phrase of the finding, or NULL for none */
 	} bpa_rows[] = {
-		{ "32 h, 3 years, under 67", D(2026, 3, 2), "avslatt", 32, 36, RULES_AGE_UNDER_LIMIT,
+		{ "32 h, 3 years, under 67", D(2026, 3, 2), "avslatt", 32, 36,
+		  RULES_AGE_UNDER_LIMIT,
 		  "gir rett til BPA (pasient- og brukerrettighetsloven § 2-1 d)." },
 		{ "40 h, granted before 67, after 2020", D(2026, 3, 2), "avslatt", 40, 36,
 		  RULES_AGE_GRANTED_BEFORE, "som fikk retten før 67 år" },
@@ -1994,7 +1996,8 @@ test_bpa(void **state)
 		  RULES_AGE_GRANTED_BEFORE, NULL },
 		{ "28 h: justify", D(2026, 3, 2), "avslatt", 28, 36, RULES_AGE_UNDER_LIMIT,
 		  "må kommunen dokumentere at BPA vil gi vesentlig høyere kostnader" },
-		{ "24 h: discretion", D(2026, 3, 2), "avslatt", 24, 36, RULES_AGE_UNDER_LIMIT, NULL },
+		{ "24 h: discretion", D(2026, 3, 2), "avslatt", 24, 36, RULES_AGE_UNDER_LIMIT,
+		  NULL },
 		{ "two years exactly: not over two", D(2026, 3, 2), "avslatt", 40, 24,
 		  RULES_AGE_UNDER_LIMIT, NULL },
 		{ "67 or over: no right", D(2026, 3, 2), "avslatt", 40, 36, RULES_AGE_FROM_LIMIT,
