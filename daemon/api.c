@@ -2,7 +2,7 @@
 /*
  * api: dispatch, the service and admin methods, and group commit (see api.h).
  *
- * Group commit (DESIGN.md invariant 1): the first write of a loop turn opens a transaction
+ * Group commit (acknowledged means durable, README): the first write of a loop turn opens a transaction
  * and asks the host to call api_commit() after the turn's I/O callbacks; every write runs in
  * a savepoint of its own, so a failing request is rolled back alone, while the successful
  * ones are answered only after the one COMMIT returned. Every call shares the one database

@@ -38,8 +38,8 @@
 /*
  * Items per ImportEvents call: they all run in one loop callback, about half a millisecond
  * each for a decision (its deadlines recomputed, its reminders planned), so a call stays
- * within a few milliseconds and other connections are not kept waiting (DESIGN.md
- * invariant 6). The CLI sends imports in chunks of this size (cli_case.c).
+ * within a few milliseconds and other connections are not kept waiting (the loop
+ * never blocks). The CLI sends imports in chunks of this size (cli_case.c).
  */
 #define MAX_IMPORT_ITEMS 10
 #define MAX_LIMIT	 1000

@@ -4,8 +4,8 @@
  * configuration, rendering them, recording what each attempt came to, digests, and the
  * reminder, template and clock methods.
  *
- * Planning runs in the same savepoint as the event that changed the deadlines (DESIGN.md
- * invariant 3): a stage that is due later and not yet planned is inserted; a pending
+ * Planning runs in the same savepoint as the event that changed the deadlines (the outbox
+ * is written with its cause): a stage that is due later and not yet planned is inserted; a pending
  * reminder whose deadline is no longer open, or whose due date moved, is cancelled. A
  * reminder planned earlier and still valid is never cancelled because its time passed: that
  * is what the scheduler catches up on after a restart. Repeating stages (while overdue) plan

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * cal: civil dates, the Norwegian legal calendar and deadline counting (see cal.h and
- * DOMAIN.md §§ 4-5).
+ * the README, "The law as fristvakt reads it").
  *
  * Dates are converted to a day number with Howard Hinnant's days_from_civil algorithm, so
  * all date arithmetic is exact integer arithmetic with no dependency on the C library's
  * time functions. Easter is computed (Anonymous Gregorian / Meeus-Jones-Butcher); there is
  * no year table. Only the instant functions touch process state: they read the zone
  * through tzset() and localtime_r(), and deliberately avoid mktime(), whose choice in a
- * DST overlap depends on earlier calls (TECH-NOTES.md, "Time"). Instead the start of a day
+ * DST overlap depends on earlier calls (glibc keeps state between them). Instead the start of a day
  * is found by probing UTC offsets with localtime_r(), which is unambiguous.
  */
 #include "cal.h"

@@ -3,7 +3,7 @@
  * cal: civil dates and the Norwegian legal calendar.
  *
  * Pure code: no I/O, no clock. Dates are proleptic Gregorian civil dates; the supported range
- * is CAL_YEAR_MIN..CAL_YEAR_MAX. Counting follows domstolloven §§ 148-149 (DOMAIN.md § 4):
+ * is CAL_YEAR_MIN..CAL_YEAR_MAX. Counting follows domstolloven §§ 148-149 (README, "The law"):
  * the start day is not counted, weeks end on the same weekday, months on the same day number
  * or the last day of a shorter month, and a last day that is a Saturday, Sunday, public
  * holiday, 1 May or 17 May rolls forward to the next day that is none of these.
@@ -86,7 +86,7 @@ struct cal_closure {
 
 /*
  * An office calendar: extra closed days beyond the legal ones. It moves a deadline only
- * where a rule names it (DOMAIN.md § 4.4).
+ * where a rule names it: 24 and 31 December are working days in law.
  */
 struct cal_office {
 	char *name;

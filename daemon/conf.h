@@ -4,7 +4,7 @@
  *
  * conf_load() parses into a fresh config_t, validates every key, copies what it keeps and
  * destroys the config_t, so a struct conf owns all its strings. A reload builds a complete
- * new struct conf and swaps it in only when it is valid (DESIGN.md invariant 8).
+ * new struct conf and swaps it in only when it is valid (reload is atomic).
  */
 #ifndef FV_CONF_H
 #define FV_CONF_H

@@ -532,7 +532,7 @@ daemon_run(const char *config_path)
 		goto out_free;
 	}
 	log_set_level(d.conf->log_level);
-	/* Set once, before anything can start a thread (TECH-NOTES.md, "Time"); curl's resolver
+	/* Set once, before anything can start a thread (setenv is not thread-safe); curl's resolver
 	 * threads start later. */
 	setenv("TZ", d.conf->timezone, 1);
 	tzset();

@@ -2,7 +2,8 @@
 /*
  * notify: one attempt to deliver one message on one channel (see notify.h).
  *
- * Wiring (curl's docs/examples/multi-uv.c, with the fixes of TECH-NOTES.md): one CURLM for
+ * Wiring (curl's docs/examples/multi-uv.c, with its fixes: always drain
+ * curl_multi_info_read, pass poll errors on as CURL_CSELECT_ERR): one CURLM for
  * the notifier's life. curl's socket callback keeps one uv_poll_t per socket, remembered
  * with curl_multi_assign() (and in a list of our own, which shutdown walks); its timer
  * callback only arms one uv_timer_t. The poll and timer callbacks call

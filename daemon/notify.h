@@ -3,11 +3,11 @@
  * notify: delivers one message on one channel (conf.h: log, webhook, smtp) and reports the
  * outcome of that one attempt. Retrying, backoff and recording attempts are the caller's
  * (sched); notify never retries by itself, so every attempt is seen and recorded
- * (DESIGN.md invariant 4). The message id is stable across attempts: it is the webhook-id
+ * (at least once, never silently lost or doubled). The message id is stable across attempts: it is the webhook-id
  * header and the local part of the e-mail Message-ID, so a receiver can drop repeats.
  *
  * Webhook transfers share one curl multi handle driven by the libuv loop (curl's
- * docs/examples/multi-uv.c, with the fixes listed in TECH-NOTES.md). SMTP transfers each
+ * docs/examples/multi-uv.c, with the fixes described atop notify.c). SMTP transfers each
  * run on a thread of their own, because libcurl waits for some SMTP replies blocking (see
  * notify.c). Each channel has a concurrency limit; jobs beyond it wait in a FIFO per
  * channel.

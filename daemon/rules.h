@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * rules: the deadline rules of each service and the engine that turns a case's events into
- * its deadlines, each with a state and a structured explanation (DOMAIN.md §§ 2-4, 7).
+ * its deadlines, each with a state and a structured explanation (the README, "The law as
+ * fristvakt reads it", says what it implements).
  *
  * Every legal parameter - period, start event, roll-over, office calendar, the citation
  * shown to people, also for the rules built into the code (citations) - is data read from

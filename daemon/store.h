@@ -4,7 +4,7 @@
  * daemon runs. Knows nothing of the event loop.
  *
  * Durability: WAL with synchronous=FULL, so a committed transaction survives power loss;
- * callers acknowledge a change only after store_commit() returned 0 (DESIGN.md invariant 1).
+ * callers acknowledge a change only after store_commit() returned 0 (acknowledged means durable).
  * Errors are negative errno values; store_errmsg() keeps SQLite's own text for the reply.
  */
 #ifndef FV_STORE_H

@@ -9,7 +9,7 @@
  * rule are described atop tmpl.c.
  *
  * Texts name the case reference and the deadline, never the applicant's situation
- * (DOMAIN.md § 8); the variables offered (tmpl_known_vars) carry nothing else.
+ * (taushetsplikt); the variables offered (tmpl_known_vars) carry nothing else.
  *
  * Pure code: no I/O after tmpl_load(), no uv, sqlite or curl.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * util: allocation that aborts on failure, checked number parsing and the always-on
- * invariant check. Running out of memory is fatal by design (STYLE.md), so callers have
+ * invariant check. Running out of memory is fatal by design, so callers have
  * no ENOMEM paths; every size that comes from outside is capped before it is allocated.
  */
 #ifndef FV_UTIL_H

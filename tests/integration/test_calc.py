@@ -21,7 +21,7 @@ def run(*args):
 
 
 class DeadlineTest(unittest.TestCase):
-    # DOMAIN.md § 4 worked examples: (from, period, due).
+    # Worked examples of domstolloven §§ 148-149: (from, period, due).
     WORKED = [
         ("2026-03-02", "3w", "2026-03-23"),
         ("2026-03-12", "3w", "2026-04-07"),

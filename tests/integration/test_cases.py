@@ -27,7 +27,7 @@ OUT_OF_ORDER_ERROR = PREFIX + "OutOfOrder"
 
 
 # --------------------------------------------------------------------------------------
-# An independent calendar (DOMAIN.md §§ 4-5): Easter by the anonymous Gregorian computus,
+# An independent calendar (domstolloven §§ 148-149, helligdagsloven § 2): Easter by the anonymous Gregorian computus,
 # the Norwegian public holidays, and roll-over to the next working day.
 
 def oslo_today():
@@ -169,7 +169,7 @@ def steps(d):
 
 
 class CalendarHelperTest(unittest.TestCase):
-    """The test's own calendar agrees with DOMAIN.md before it judges the daemon."""
+    """The test's own calendar agrees with the law's worked examples before it judges the daemon."""
 
     def test_easter_and_rollover(self):
         for y, day in ((2025, 20), (2026, 5), (2028, 16), (2030, 21)):
@@ -286,7 +286,7 @@ class OkonomiskStonadStoryTest(CaseTest):
         self.assertEqual(g["case"]["state"], "closed")
 
     def test_three_week_examples(self):
-        # DOMAIN.md worked examples through the daemon: 3 weeks from a decision reached.
+        # Worked examples through the daemon: 3 weeks from a decision reached.
         for i, (reached, due) in enumerate((("2026-03-02", "2026-03-23"),
                                             ("2026-04-23", "2026-05-15"),
                                             ("2026-12-03", "2026-12-24"))):
@@ -1132,7 +1132,7 @@ class CorrectionTest(CaseTest):
 
 
 class TimeZoneTest(CaseTest):
-    """Instants are converted to Europe/Oslo civil dates before counting (DOMAIN.md § 4.6)."""
+    """Instants are converted to Europe/Oslo civil dates before counting (the law counts civil days there)."""
 
     def test_utc_instants(self):
         # 23:30Z on 1 Mar is 00:30 on 2 Mar in Oslo: counted from Monday 2 Mar.

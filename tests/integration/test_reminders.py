@@ -181,7 +181,7 @@ class ReminderTestCase(CaseMixin, unittest.TestCase):
 
     def check_signatures(self):
         self.assertEqual(self.hook.failures, [], "requests with a bad signature or headers")
-        # Webhooks go out as HTTP/1.1 (TECH-NOTES.md: HTTP/2 fixes missing from curl 7.88).
+        # Webhooks go out as HTTP/1.1 (several HTTP/2 fixes are missing from curl 7.88).
         self.assertEqual({q.version for q in self.hook.all()} - {"HTTP/1.1"}, set())
 
     # ---- calls ----

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * test_cal: the civil calendar, the Norwegian holidays and deadline counting (DOMAIN.md
- * §§ 4-5), through cal.h only. Expected values are written out by hand from a calendar, not
+ * test_cal: the civil calendar, the Norwegian holidays and deadline counting (domstolloven
+ * §§ 148-149, helligdagsloven § 2), through cal.h only. Expected values are written out by hand from a calendar, not
  * computed with the code under test; Easter is also checked against a second, independent
  * computus (Gauss's, with its two exceptions) for every supported year. Runs with
  * TZ=Europe/Oslo; a few tests switch to POSIX TZ strings with DST changes at midnight.
@@ -405,7 +405,7 @@ static void
 test_easter(void **state)
 {
 	static const char *const known[] = {
-		/* DOMAIN.md § 5 */
+		/* helligdagsloven § 2 and the 1947 law on 1 and 17 May */
 		"2025-04-20",
 		"2026-04-05",
 		"2027-03-28",
@@ -829,7 +829,7 @@ struct step_want {
 	const char *why;
 };
 
-/* DOMAIN.md § 4's worked examples, with the reason for each skipped day. */
+/* Worked examples of domstolloven §§ 148-149, with the reason for each skipped day. */
 static const struct {
 	const char *from;
 	const char *period;

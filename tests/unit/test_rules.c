@@ -5,7 +5,7 @@
  * Engine rows run case events through rules_compute() against either the shipped
  * etc/rules.conf or a test configuration written here, and check one deadline each: state,
  * due date, the day it was met and a phrase of its Norwegian explanation. Every expected
- * date was counted by hand (domstolloven §§ 148-149; the DOMAIN.md worked examples are
+ * date was counted by hand (domstolloven §§ 148-149; the worked examples of the README are
  * among them). Config rows feed broken snippets to rules_load() and check the reported
  * line and a word of the message.
  */
@@ -165,7 +165,7 @@ load_file(const char *path, struct rules **out, struct conf_error *err)
 		return -EBADMSG;
 	}
 	ret = rules_load(config_root_setting(&cfg), out, err);
-	/* Nothing may point into the config once it is gone (TECH-NOTES: strings die). */
+	/* Nothing may point into the config once it is gone (libconfig strings die with it). */
 	config_destroy(&cfg);
 	return ret;
 }
@@ -659,7 +659,7 @@ struct row {
 #define ABSENT ((enum rules_state)99)
 
 static const struct row rows[] = {
-	/* DOMAIN.md § 4 worked examples through the engine and the shipped rules. */
+	/* Worked examples through the engine and the shipped rules. */
 	{ "sotjl 3w from Mon 2 Mar", SHIPPED, "okonomisk-stonad", SC(sc_a1), "2026-03-10", CO, 2,
 	  OPEN, "2026-03-23", NULL,
 	  "Klagefrist på 3 uker regnet fra 2026-03-02 (vedtaket kom fram): 2026-03-23. Hjemmel: "
