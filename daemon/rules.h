@@ -315,8 +315,8 @@ const char *rules_kind_label(enum rules_kind kind);
 int rules_kind_parse(const char *s, enum rules_kind *out);
 /*
  * Whose duty the deadline is: the office's (processing, preliminary_reply, forwarding) or
- * the party's (documentation, complaint, late_complaint). For the party's deadlines
- * "missed" means the time ran out, not that the office failed.
+ * the party's (documentation, complaint, late_complaint). A party's deadline that passes is
+ * RULES_STATE_EXPIRED, never missed: the time ran out, the office did not fail.
  */
 bool rules_kind_is_office_duty(enum rules_kind kind);
 /* The event type a deadline of kind belongs to (its subject): received, documentation
@@ -384,34 +384,44 @@ const struct rules_procedure *rules_procedure_at(const struct rules *rules, stru
  *   processing         from received; the emergency version when the application is
  *                      flagged and one is in force. Met by the earliest decision. With
  *                      pauses = true the raw end moves by the whole days each documentation
- *                      request stood open (to its answer, or to today / the decision / the
- *                      end of the case); overlapping requests count once, a request made
- *                      after the deadline had run out pauses nothing. A preliminary reply's
- *                      promised date is noted, not applied (an extension changes the date).
+ *                      request stood open: to the day the documents arrived or the date set
+ *                      for sending them (the documentation deadline after roll-over and
+ *                      extensions) passed, whichever came first, or to today / the decision
+ *                      / the end of the case; overlapping requests count once, a request
+ *                      made after the deadline had run out pauses nothing.
  *   preliminary_reply  from received, never paused; met by a preliminary reply or a
  *                      decision, whichever is earlier.
+ *   promised           per preliminary reply that names a date: that date, rolled over;
+ *                      met by a decision, or by a later preliminary reply with a new date
+ *                      (in time when sent on or before it).
  *   documentation      per request: the date the request names (else the rule's period);
  *                      met by documentation_received.
  *   complaint          per decision, from the rule's start (the day it reached the party by
- *                      default; unknown -> no due date yet). A request for reasons on or
- *                      before the due date empties the due date until the reasons are given,
- *                      then a full new period runs from that day (rule key reasons_restart).
- *                      Met by the complaint sent first (event date, not the day received); a
- *                      complaint while there is no due date is in time. A late complaint is
- *                      "missed" with a note on the late_complaint window.
+ *                      default; unknown -> no due date yet). A request for reasons of a
+ *                      decision given without them (as the citations version in force on
+ *                      the day it was made reads it, reasons_restart_when), on or before
+ *                      the due date, empties the due date until the reasons are given, then
+ *                      a full new period runs from that day (rule key reasons_restart). Met
+ *                      by the first complaint, judged on the day it was sent (or received,
+ *                      in_time_judged_on); a complaint while there is no due date is in
+ *                      time. A late one leaves the deadline expired, with a note on the
+ *                      late_complaint window.
  *   late_complaint     per decision, from the day it was made; met when the first complaint
- *                      was sent within it, missed when it was sent later or when the limit
- *                      passes with none - "missed" means the right lapsed.
+ *                      was sent within it, expired when it was sent later or when the limit
+ *                      passes with none.
  *   forwarding         per complaint, from the day it was received (the complaint's reached
  *                      date; the day sent when that is unknown, with a note); met by
- *                      forwarded or complaint_decided.
- * Extensions and overrides apply in recorded order after the rule: an extension only ever
- * moves the due date later (or gives one where there was none), an override sets it.
- * State: met when met on or before the due date (or while there was none); missed when met
- * later, or unmet and today is past the due date; cancelled when the case is withdrawn -
- * or, for all but complaint and late_complaint, closed - after the subject event and
- * before the deadline was met or had run out (a deadline already run out stays missed);
- * otherwise open.
+ *                      forwarded, or by complaint_decided with outcome "omgjort" (a full
+ *                      reversal); cancelled by complaint_withdrawn. Any other outcome of the
+ *                      office's review leaves it open.
+ * Extensions and overrides apply in recorded order after the rule, each new date rolled
+ * over by the rule: an extension only ever moves the due date later (or gives one where
+ * there was none), an override sets it.
+ * State: met when met on or before the due date (or while there was none); past the due
+ * date unmet, or met later, an office duty is missed and a party's deadline expired;
+ * cancelled when the case is withdrawn - or, for all but complaint and late_complaint,
+ * closed - after the subject event and before the deadline was met or had run out (a
+ * deadline already run out stays missed or expired); otherwise open.
  */
 int rules_compute(const struct rules *rules, const char *service, const struct rules_event *ev,
 		  size_t n_ev, struct cal_date today, struct rules_deadline **out, size_t *n_out);

@@ -389,6 +389,41 @@ static const struct bad_case bad_cases[] = {
 				"\n\t};\n" POLICY("")),
 	  NULL, -EINVAL, "the digest goes to the unit on the smtp channel 'm': set 'unit'" },
 
+	/* Stages in hours (nødhjelp), and the party's deadlines, which expire rather than run over. */
+	{ "hours stage with an offset",
+	  BASE REMINDERS(POLICY(",\n\t\t\t{ name = \"now\"; hours = 0; offset = 1; "
+				"recipients = [\"handler\"]; } " MARK)),
+	  NULL, -EINVAL, "stage 'now': 'hours' counts from the moment the application was received" },
+	{ "repeat_hours without hours",
+	  BASE REMINDERS(POLICY(",\n\t\t\t{ name = \"h\"; offset = 1; repeat_hours = 3; "
+				"recipients = [\"handler\"]; } " MARK)),
+	  NULL, -EINVAL, "stage 'h': 'repeat_hours' needs 'hours'" },
+	{ "hours stage on a complaint deadline",
+	  BASE REMINDERS("\tpolicies = (\n\t\t{ kind = \"complaint\"; stages = (\n"
+			 "\t\t\t{ name = \"now\"; hours = 0; recipients = [\"handler\"]; } " MARK
+			 "\n\t\t); }\n\t);\n"),
+	  NULL, -EINVAL, "(processing policies only)" },
+	{ "overdue stage on a complaint deadline",
+	  BASE REMINDERS("\tpolicies = (\n\t\t{ kind = \"complaint\"; stages = (\n"
+			 "\t\t\t{ name = \"overdue\"; offset = 1; recipients = [\"handler\"]; } " MARK
+			 "\n\t\t); }\n\t);\n"),
+	  NULL, -EINVAL,
+	  "stage 'overdue': complaint is the party's deadline, not the office's duty; when it passes "
+	  "it has expired" },
+	{ "repeating stage on a documentation deadline",
+	  BASE REMINDERS("\tpolicies = (\n\t\t{ kind = \"documentation\"; stages = (\n"
+			 "\t\t\t{ name = \"late\"; offset = 2; repeat = 1; recipients = "
+			 "[\"handler\"]; } " MARK "\n\t\t); }\n\t);\n"),
+	  NULL, -EINVAL, "documentation is the party's deadline" },
+	{ "two emergency policies for one kind",
+	  BASE REMINDERS("\tpolicies = (\n"
+			 "\t\t{ kind = \"processing\"; emergency = true; stages = (\n"
+			 "\t\t\t{ name = \"now\"; hours = 0; recipients = [\"handler\"]; } ); },\n"
+			 "\t\t{ kind = \"processing\"; emergency = true; stages = ( " MARK "\n"
+			 "\t\t\t{ name = \"now\"; hours = 0; recipients = [\"handler\"]; } ); }\n"
+			 "\t);\n"),
+	  NULL, -EEXIST, "a second emergency policy for kind 'processing'" },
+
 	/* testing. */
 	{ "clock_control a string", BASE "testing = {\n\tclock_control = \"yes\"; " MARK "\n};\n",
 	  NULL, -EINVAL, "'clock_control' must be true or false" },

@@ -1714,6 +1714,46 @@ static const struct {
 	  ");\n"
 	  "services = ();\n",
 	  4, "'source' must not be empty" },
+	{ "promised with a period",
+	  "regimes = (\n"
+	  "  { id = \"r\"; name = \"R\"; rules = (\n"
+	  "    { kind = \"promised\"; valid_from = \"1970-01-01\"; source = \"s\";\n"
+	  "      period = \"14d\"; }\n"
+	  "  ); }\n"
+	  ");\n"
+	  "services = ();\n",
+	  4, "a promised rule has no period" },
+	{ "complaint without a period",
+	  "regimes = (\n"
+	  "  { id = \"r\"; name = \"R\"; rules = (\n"
+	  "    { kind = \"complaint\"; valid_from = \"1970-01-01\"; source = \"s\"; }\n"
+	  "  ); }\n"
+	  ");\n"
+	  "services = ();\n",
+	  3, "missing 'period' in a rule" },
+	{ "bpa threshold out of range",
+	  "regimes = ( { id = \"r\"; name = \"R\"; rules = (); } );\n"
+	  "services = ( { id = \"bpa\"; name = \"BPA\"; regime = \"r\"; bpa = (\n"
+	  "  { valid_from = \"2020-07-01\"; hours = 32; hours_justify = 40; min_duration = \"2y\";\n"
+	  "    age_limit = 67; source = \"pbrl. § 2-1 d\"; } ); } );\n",
+	  3, "'hours_justify' must be between 1 and 32" },
+	{ "bpa duration in days",
+	  "regimes = ( { id = \"r\"; name = \"R\"; rules = (); } );\n"
+	  "services = ( { id = \"bpa\"; name = \"BPA\"; regime = \"r\"; bpa = (\n"
+	  "  { valid_from = \"2020-07-01\"; hours = 32; min_duration = \"700d\";\n"
+	  "    age_limit = 67; source = \"pbrl. § 2-1 d\"; } ); } );\n",
+	  3, "expected months or years" },
+	{ "citations: unknown restart reading",
+	  "regimes = ();\nservices = ();\n"
+	  "citations = ( { valid_from = \"1970-01-01\";\n"
+	  "  reasons_restart_when = \"sometimes\"; } );\n",
+	  4, "bad reasons_restart_when 'sometimes' (expected one of \"unreasoned\", \"always\", "
+	     "\"never\")" },
+	{ "citations: reasons optional for no outcome",
+	  "regimes = ();\nservices = ();\n"
+	  "citations = ( { valid_from = \"1970-01-01\";\n"
+	  "  reasons_optional_for = [ \"innvilget\", \"kanskje\" ]; } );\n",
+	  4, "'reasons_optional_for': 'kanskje' is not a decision outcome" },
 	{ "reasons_restart on processing",
 	  "regimes = (\n"
 	  "  { id = \"r\"; name = \"R\"; rules = (\n"
