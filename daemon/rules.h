@@ -314,8 +314,8 @@ const char *rules_kind_name(enum rules_kind kind);
 const char *rules_kind_label(enum rules_kind kind);
 int rules_kind_parse(const char *s, enum rules_kind *out);
 /*
- * Whose duty the deadline is: the office's (processing, preliminary_reply, forwarding) or
- * the party's (documentation, complaint, late_complaint). A party's deadline that passes is
+ * Whose duty the deadline is: the office's (processing, preliminary_reply, forwarding,
+ * promised) or the party's (documentation, complaint, late_complaint). A party's deadline that passes is
  * RULES_STATE_EXPIRED, never missed: the time ran out, the office did not fail.
  */
 bool rules_kind_is_office_duty(enum rules_kind kind);
