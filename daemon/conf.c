@@ -962,8 +962,8 @@ hash_setting(uint64_t *h, const config_setting_t *s)
 static void
 fingerprint(const config_setting_t *root, struct conf *c)
 {
-	static const char *const groups[] = { "calendars", "regimes", "services", "reminders",
-					      "timezone" };
+	static const char *const groups[] = { "calendars", "regimes",	"services",
+					      "citations", "reminders", "timezone" };
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (size_t i = 0; i < FV_ARRAY_SIZE(groups); i++) {

@@ -204,6 +204,7 @@ struct citations {
 	char *written_text;
 	char *reasoned_text;
 	char **optional; /* NULL-terminated */
+	char **ends;	 /* NULL-terminated: forwarding_ended_by */
 	int line;
 };
 
@@ -345,7 +346,7 @@ check_keys(const config_setting_t *g, const char *const *allowed, const char *wh
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
 		const char *name = config_setting_name(m);
-		char list[256] = "";
+		char list[512] = "";
 		size_t used = 0;
 		bool ok = false;
 
@@ -988,7 +989,7 @@ load_services(struct rules *r, const config_setting_t *root, struct conf_error *
 /* The string array member key (NULL-terminated copy in *out, NULL when absent). */
 static int
 get_str_array(const config_setting_t *g, const char *key, const char *const *allowed,
-	      size_t n_allowed, char ***out, struct conf_error *err)
+	      size_t n_allowed, const char *what, char ***out, struct conf_error *err)
 {
 	const config_setting_t *s = config_setting_get_member(g, key);
 	int n;
@@ -1007,8 +1008,8 @@ get_str_array(const config_setting_t *g, const char *key, const char *const *all
 		int idx;
 
 		if (!v || parse_name(v, allowed, n_allowed, &idx) < 0) {
-			conf_error_at(err, s, "'%s': '%s' is not a decision outcome", key,
-				      v ? v : "(not a string)");
+			conf_error_at(err, s, "'%s': '%s' is not %s", key, v ? v : "(not a string)",
+				      what);
 			return -EINVAL;
 		}
 		(*out)[i] = xstrdup(v);
@@ -1020,6 +1021,8 @@ static const char *const restart_names[] = { "unreasoned", "always", "never" };
 static const char *const in_time_names[] = { "sent", "received" };
 static const char *const decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
 						 "avvist" };
+static const char *const complaint_outcomes[] = { "omgjort", "delvis_omgjort", "stadfestet",
+						  "opphevet", "avvist" };
 
 /* The parameters of a citations version beyond its citations. */
 static int
@@ -1037,10 +1040,18 @@ load_procedure(struct citations *c, const config_setting_t *g, struct conf_error
 	c->written_text = written ? xstrdup(written) : NULL;
 	c->reasoned_text = reasoned ? xstrdup(reasoned) : NULL;
 	if ((ret = get_str_array(g, "reasons_optional_for", decision_outcomes,
-				 FV_ARRAY_SIZE(decision_outcomes), &c->optional, err)) < 0)
+				 FV_ARRAY_SIZE(decision_outcomes), "a decision outcome",
+				 &c->optional, err)) < 0 ||
+	    (ret = get_str_array(g, "forwarding_ended_by", complaint_outcomes,
+				 FV_ARRAY_SIZE(complaint_outcomes), "a complaint outcome", &c->ends,
+				 err)) < 0)
 		return ret;
 	if (!c->optional)
 		c->optional = xcalloc(1, sizeof(*c->optional));
+	if (!c->ends) {
+		c->ends = xcalloc(2, sizeof(*c->ends));
+		c->ends[0] = xstrdup("omgjort");
+	}
 	v = RULES_RESTART_UNREASONED;
 	if ((ret = get_choice(g, "reasons_restart_when", restart_names,
 			      FV_ARRAY_SIZE(restart_names), &v, err)) < 0)
@@ -1071,6 +1082,7 @@ load_citations(struct rules *r, const config_setting_t *root, struct conf_error 
 					    "in_time_judged_on",
 					    "extension",
 					    "extension_before_expiry",
+					    "forwarding_ended_by",
 					    NULL };
 	const config_setting_t *list;
 	int ret, n;
@@ -1122,6 +1134,7 @@ load_citations(struct rules *r, const config_setting_t *root, struct conf_error 
 		c->p.written_text = c->written_text;
 		c->p.reasoned_text = c->reasoned_text;
 		c->p.reasons_optional = (const char *const *)c->optional;
+		c->p.forwarding_ended_by = (const char *const *)c->ends;
 	}
 	return 0;
 }
@@ -1189,6 +1202,9 @@ rules_free(struct rules *r)
 		for (size_t k = 0; c->optional && c->optional[k]; k++)
 			free(c->optional[k]);
 		free(c->optional);
+		for (size_t k = 0; c->ends && c->ends[k]; k++)
+			free(c->ends[k]);
+		free(c->ends);
 		free(c->written_text);
 		free(c->reasoned_text);
 	}
@@ -1267,8 +1283,10 @@ const struct rules_procedure *
 rules_procedure_at(const struct rules *r, struct cal_date on)
 {
 	static const char *const none[] = { NULL };
+	static const char *const full_reversal[] = { "omgjort", NULL };
 	static const struct rules_procedure fallback = {
 		.reasons_optional = none,
+		.forwarding_ended_by = full_reversal,
 		.restart_when = RULES_RESTART_UNREASONED,
 		.in_time = RULES_IN_TIME_SENT,
 		.extension_before_expiry = true,
@@ -2313,12 +2331,17 @@ out:
 	return ret;
 }
 
-/* Whether a complaint outcome settles the complaint without the complaint body: only a
- * full reversal (fvl. § 33); a partial one, or the decision kept, still goes on. */
+static bool in_list(const char *s, const char *const *list);
+
+/*
+ * Whether an outcome of the office's review settles the complaint without the complaint
+ * body: a full reversal (fvl. § 33, the citations version's forwarding_ended_by); a partial
+ * one, or the decision kept, still goes on.
+ */
 static bool
-outcome_ends_forwarding(const char *outcome)
+outcome_ends_forwarding(const struct rules_procedure *proc, const char *outcome)
 {
-	return outcome && strcmp(outcome, "omgjort") == 0;
+	return in_list(outcome, proc->forwarding_ended_by);
 }
 
 static int
@@ -2328,6 +2351,7 @@ do_forwarding(struct ctx *c, size_t j)
 	struct cal_date sel = cp->has_reached ? cp->reached : cp->date;
 	const struct rule *rule = pick(c, RULES_KIND_FORWARDING, sel, false);
 	const char *body = c->svc->regime->complaint_body;
+	const struct rules_procedure *proc = rules_procedure_at(c->rules, sel);
 	struct rules_deadline d;
 	int ret;
 
@@ -2353,7 +2377,7 @@ do_forwarding(struct ctx *c, size_t j)
 		if (e->type == RULES_EV_FORWARDED) {
 			set_met(&d, e);
 		} else if (e->type == RULES_EV_COMPLAINT_DECIDED &&
-			   outcome_ends_forwarding(e->outcome)) {
+			   outcome_ends_forwarding(proc, e->outcome)) {
 			set_met(&d, e);
 		}
 	}
@@ -2362,7 +2386,7 @@ do_forwarding(struct ctx *c, size_t j)
 
 		if (c->target[k] != j || e->type != RULES_EV_COMPLAINT_DECIDED)
 			continue;
-		if (outcome_ends_forwarding(e->outcome))
+		if (outcome_ends_forwarding(proc, e->outcome))
 			note(&d,
 			     "Kontoret omgjorde vedtaket i sin helhet %s: klagen sendes ikke videre.",
 			     DATE(e->date));

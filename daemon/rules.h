@@ -137,6 +137,9 @@ struct rules_procedure {
 	enum rules_restart_when restart_when;
 	enum rules_in_time in_time;
 	bool extension_before_expiry; /* an extension only before the deadline expires */
+	/* Outcomes of the office's review of a complaint that end its duty to forward it
+	 * ("forwarding_ended_by"; a full reversal), NULL-terminated. */
+	const char *const *forwarding_ended_by;
 };
 
 /* The applicant's age group, for the BPA right (recorded with a decision). */

@@ -393,7 +393,8 @@ static const struct bad_case bad_cases[] = {
 	{ "hours stage with an offset",
 	  BASE REMINDERS(POLICY(",\n\t\t\t{ name = \"now\"; hours = 0; offset = 1; "
 				"recipients = [\"handler\"]; } " MARK)),
-	  NULL, -EINVAL, "stage 'now': 'hours' counts from the moment the application was received" },
+	  NULL, -EINVAL,
+	  "stage 'now': 'hours' counts from the moment the application was received" },
 	{ "repeat_hours without hours",
 	  BASE REMINDERS(POLICY(",\n\t\t\t{ name = \"h\"; offset = 1; repeat_hours = 3; "
 				"recipients = [\"handler\"]; } " MARK)),
@@ -404,9 +405,10 @@ static const struct bad_case bad_cases[] = {
 			 "\n\t\t); }\n\t);\n"),
 	  NULL, -EINVAL, "(processing policies only)" },
 	{ "overdue stage on a complaint deadline",
-	  BASE REMINDERS("\tpolicies = (\n\t\t{ kind = \"complaint\"; stages = (\n"
-			 "\t\t\t{ name = \"overdue\"; offset = 1; recipients = [\"handler\"]; } " MARK
-			 "\n\t\t); }\n\t);\n"),
+	  BASE REMINDERS(
+		  "\tpolicies = (\n\t\t{ kind = \"complaint\"; stages = (\n"
+		  "\t\t\t{ name = \"overdue\"; offset = 1; recipients = [\"handler\"]; } " MARK
+		  "\n\t\t); }\n\t);\n"),
 	  NULL, -EINVAL,
 	  "stage 'overdue': complaint is the party's deadline, not the office's duty; when it passes "
 	  "it has expired" },

@@ -1747,8 +1747,14 @@ static const struct {
 	  "regimes = ();\nservices = ();\n"
 	  "citations = ( { valid_from = \"1970-01-01\";\n"
 	  "  reasons_restart_when = \"sometimes\"; } );\n",
-	  4, "bad reasons_restart_when 'sometimes' (expected one of \"unreasoned\", \"always\", "
-	     "\"never\")" },
+	  4,
+	  "bad reasons_restart_when 'sometimes' (expected one of \"unreasoned\", \"always\", "
+	  "\"never\")" },
+	{ "citations: forwarding ended by no outcome",
+	  "regimes = ();\nservices = ();\n"
+	  "citations = ( { valid_from = \"1970-01-01\";\n"
+	  "  forwarding_ended_by = [ \"innvilget\" ]; } );\n",
+	  4, "'forwarding_ended_by': 'innvilget' is not a complaint outcome" },
 	{ "citations: reasons optional for no outcome",
 	  "regimes = ();\nservices = ();\n"
 	  "citations = ( { valid_from = \"1970-01-01\";\n"
@@ -2081,6 +2087,106 @@ test_bpa(void **state)
 	}
 }
 
+/*
+ * Golden explanations: the whole Norwegian text of every deadline and finding of a set of
+ * cases, compared byte for byte with tests/unit/data/explanations.txt, so that a change of
+ * wording is seen and read in review. FV_GOLDEN_UPDATE=1 rewrites the file instead.
+ */
+static const struct {
+	const char *name;
+	const char *service;
+	const struct rules_event *ev;
+	size_t n;
+	const char *today;
+} golden[] = {
+	{ "sotjl 3w from Mon 2 Mar, no complaint", "okonomisk-stonad", SC(sc_a1), "2026-04-10" },
+	{ "documentation answered: pause of 5 days", "okonomisk-stonad", SC(sc_p1), "2026-03-20" },
+	{ "documentation never sent: the pause ends", "okonomisk-stonad", SC(sc_p2), "2026-04-20" },
+	{ "documentation still awaited", "okonomisk-stonad", SC(sc_p2), "2026-03-12" },
+	{ "reasons asked of a decision without them", "okonomisk-stonad", SC(sc_b2), "2026-03-30" },
+	{ "reasons asked of a reasoned decision", "okonomisk-stonad", SC(sc_b7), "2026-03-20" },
+	{ "reasons asked too late", "okonomisk-stonad", SC(sc_b4), "2026-03-25" },
+	{ "extension to annen juledag", "okonomisk-stonad", SC(sc_x4), "2026-12-10" },
+	{ "complaint one day late", "okonomisk-stonad", SC(sc_c2), "2026-03-30" },
+	{ "partial reversal", "okonomisk-stonad", SC(sc_f5), "2026-04-08" },
+	{ "full reversal", "okonomisk-stonad", SC(sc_f2), "2026-04-10" },
+	{ "complaint withdrawn", "okonomisk-stonad", SC(sc_f7), "2026-04-10" },
+	{ "klagenemnd", "forvaltningsloven", SC(sc_f5), "2026-03-25" },
+	{ "promised date replaced", "okonomisk-stonad", SC(sc_pr3), "2026-04-20" },
+	{ "promised Sunday", "bpa", SC(sc_pr4), "2026-04-14" },
+	{ "withdrawn after a breach", "okonomisk-stonad", SC(sc_w3), "2026-03-25" },
+	{ "nødhjelp missed on Monday", "nodhjelp", SC(sc_n1), "2026-03-09" },
+	{ "prelim reply one day late", "bpa", SC(sc_r4), "2026-04-10" },
+	{ "override of forwarding to 1 May", "okonomisk-stonad", SC(sc_o2), "2026-04-10" },
+};
+
+static void
+golden_case(FILE *f, size_t i)
+{
+	struct rules_deadline *d = NULL;
+	struct rules_finding *x = NULL;
+	size_t n = 0, nx = 0;
+
+	fprintf(f, "== %s (%s, today %s)\n", golden[i].name, golden[i].service, golden[i].today);
+	assert_int_equal(rules_compute(shipped, golden[i].service, golden[i].ev, golden[i].n,
+				       parse_date(golden[i].today), &d, &n),
+			 0);
+	for (size_t k = 0; k < n; k++) {
+		char *text = rules_deadline_text(&d[k]);
+
+		fprintf(f, "-- %s, hendelse %lld\n%s", rules_kind_name(d[k].kind),
+			(long long)d[k].subject, text);
+		free(text);
+	}
+	rules_deadlines_free(d, n);
+	assert_int_equal(
+		rules_findings(shipped, golden[i].service, golden[i].ev, golden[i].n, &x, &nx), 0);
+	for (size_t k = 0; k < nx; k++)
+		fprintf(f, "-- funn: %s\n", x[k].text);
+	rules_findings_free(x, nx);
+}
+
+static void
+test_golden(void **state)
+{
+	const char *path = FV_SOURCE_DIR "/tests/unit/data/explanations.txt";
+	const char *update = getenv("FV_GOLDEN_UPDATE");
+	char *got = NULL, *want = NULL;
+	size_t got_len = 0, want_len = 0;
+	FILE *f = open_memstream(&got, &got_len);
+
+	(void)state;
+	assert_non_null(f);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(golden); i++)
+		golden_case(f, i);
+	fclose(f);
+	if (update && *update) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fwrite(got, 1, got_len, f);
+		fclose(f);
+	}
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("%s missing: run with FV_GOLDEN_UPDATE=1 and read it", path);
+	want = xcalloc(1, 1 << 20);
+	want_len = fread(want, 1, (1 << 20) - 1, f);
+	fclose(f);
+	if (want_len != got_len || memcmp(want, got, got_len) != 0) {
+		size_t at = 0;
+
+		while (at < got_len && at < want_len && got[at] == want[at])
+			at++;
+		fail_msg(
+			"explanations differ from %s at byte %zu:\n--- now:\n%.300s\n--- file:\n%.300s\n"
+			"(if the new wording is right: FV_GOLDEN_UPDATE=1, then review the diff)",
+			path, at, got + (at > 100 ? at - 100 : 0),
+			want + (at > 100 ? at - 100 : 0));
+	}
+	free(want);
+	free(got);
+}
+
 static void
 test_citations(void **state)
 {
@@ -2172,7 +2278,7 @@ main(void)
 		cmocka_unit_test(test_lookups),	   cmocka_unit_test(test_load_string),
 		cmocka_unit_test(test_bad_config), cmocka_unit_test(test_minimal_config),
 		cmocka_unit_test(test_citations),  cmocka_unit_test(test_new_act),
-		cmocka_unit_test(test_bpa),
+		cmocka_unit_test(test_bpa),	   cmocka_unit_test(test_golden),
 	};
 	size_t n = n_rows + FV_ARRAY_SIZE(fixed);
 	struct CMUnitTest *tests = xcalloc(n, sizeof(*tests));

@@ -354,6 +354,81 @@ test_shipped_render(void **state)
 	tmpl_free(set);
 }
 
+/*
+ * Golden messages: every shipped template of both languages rendered with the same values,
+ * compared byte for byte with tests/unit/data/templates.txt, so that the words people get
+ * are read in review. FV_GOLDEN_UPDATE=1 rewrites the file instead.
+ */
+static void
+test_golden_messages(void **state)
+{
+	static const char *const extra[] = { "applicant.complaint", "applicant.complaint.due",
+					     "processing.now", "processing.hours" };
+	const char *path = FV_SOURCE_DIR "/tests/unit/data/templates.txt";
+	const char *update = getenv("FV_GOLDEN_UPDATE");
+	struct conf_error err = { { 0 } };
+	struct tmpl_set *set = NULL;
+	char *got = NULL, *want, name[64], *subject, *body;
+	size_t got_len = 0, want_len;
+	FILE *f = open_memstream(&got, &got_len);
+
+	(void)state;
+	assert_non_null(f);
+	if (tmpl_load(SHIPPED, &set, &err) != 0)
+		fail_msg("%s", err.text);
+	for (size_t l = 0; l < N_ELEM(langs); l++) {
+		for (size_t k = 0; k < N_ELEM(kinds) + N_ELEM(others) + N_ELEM(extra); k++) {
+			for (size_t st = 0; st < N_ELEM(stages); st++) {
+				if (k < N_ELEM(kinds) && !has_stage(kinds[k], st))
+					continue;
+				if (k < N_ELEM(kinds))
+					snprintf(name, sizeof(name), "%s.%s", kinds[k], stages[st]);
+				else if (st > 0)
+					break;
+				else if (k < N_ELEM(kinds) + N_ELEM(others))
+					snprintf(name, sizeof(name), "%s",
+						 others[k - N_ELEM(kinds)]);
+				else
+					snprintf(name, sizeof(name), "%s",
+						 extra[k - N_ELEM(kinds) - N_ELEM(others)]);
+				render_full(set, langs[l], name, &subject, &body);
+				fprintf(f, "== %s/%s\nSubject: %s\n\n%s", langs[l], name, subject,
+					body);
+				free(subject);
+				free(body);
+			}
+		}
+	}
+	tmpl_free(set);
+	fclose(f);
+	if (update && *update) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fwrite(got, 1, got_len, f);
+		fclose(f);
+	}
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("%s missing: run with FV_GOLDEN_UPDATE=1 and read it", path);
+	want = calloc(1, 1 << 20);
+	assert_non_null(want);
+	want_len = fread(want, 1, (1 << 20) - 1, f);
+	fclose(f);
+	if (want_len != got_len || memcmp(want, got, got_len) != 0) {
+		size_t at = 0;
+
+		while (at < got_len && at < want_len && got[at] == want[at])
+			at++;
+		fail_msg(
+			"messages differ from %s at byte %zu:\n--- now:\n%.300s\n--- file:\n%.300s\n"
+			"(if the new wording is right: FV_GOLDEN_UPDATE=1, then review the diff)",
+			path, at, got + (at > 100 ? at - 100 : 0),
+			want + (at > 100 ? at - 100 : 0));
+	}
+	free(want);
+	free(got);
+}
+
 /* Dates in messages to people, as they are written: weekday, day, month, year. */
 static void
 test_date_words(void **state)
@@ -1012,6 +1087,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_vars),
 		cmocka_unit_test(test_date_words),
+		cmocka_unit_test(test_golden_messages),
 		cmocka_unit_test(test_shipped_complete),
 		cmocka_unit_test(test_shipped_render),
 		cmocka_unit_test(test_shipped_minimal),
