@@ -293,17 +293,20 @@ class NationalIdTest(CaseTest):
 
 
 class MigrationTest(CaseTest):
-    """Schema 3: a database written before it (party deadlines stored as missed) is
-    recomputed after the upgrade."""
+    """Schema 3: a database written before it stored a party's passed deadlines as missed;
+    the migration forgets which rules the stored deadlines follow (db/003), so the daemon
+    recomputes every case after it starts."""
 
     def test_old_rows_recomputed(self):
         self.register("M-1", "2026-03-02")
         self.decide("M-1", "2026-03-10", "2026-03-12")
         self.d.stop()
+        with open(os.path.join(os.environ.get("FV_SOURCE_DIR", "../.."), "db",
+                               "003_expired_party_deadlines.sql")) as f:
+            self.assertIn("DELETE FROM meta WHERE key = 'rules_fingerprint';", f.read())
         db = self.d.db()
         db.execute("UPDATE deadlines SET state = 'missed' WHERE kind = 'complaint'")
-        db.execute("UPDATE meta SET value = 'older' WHERE key = 'rules_fingerprint'")
-        db.execute("PRAGMA user_version = 2")
+        db.execute("DELETE FROM meta WHERE key = 'rules_fingerprint'")
         db.commit()
         db.close()
         self.d.start()
@@ -314,7 +317,10 @@ class MigrationTest(CaseTest):
             time.sleep(0.05)
         rows = self.call("ListDeadlines", {"kind": "complaint", "limit": 1000})["deadlines"]
         self.assertEqual([(x["reference"], x["state"]) for x in rows], [("M-1", "expired")])
-        self.assertEqual(self.call("Status")["schema_version"], 3)
+        db = self.d.db()
+        self.assertEqual(db.execute("SELECT state FROM deadlines WHERE kind = 'complaint'")
+                         .fetchall(), [("expired",)])
+        db.close()
 
 
 if __name__ == "__main__":
