@@ -4,16 +4,20 @@ refuses what it must refuse, and stops cleanly."""
 
 import json
 import os
+import pwd
 import re
+import shutil
 import signal
 import sqlite3
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 import unittest
 
-from fvtest import FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink, main
+from fvtest import (FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink, main,
+                    peer_calls)
 
 
 class StatusTest(DaemonTest):
@@ -557,6 +561,59 @@ class AccessTest(DaemonTest):
         p = self.d.cli("status", user="daemon")
         self.assertEqual(p.returncode, 1)
         self.assertIn("needs the read role; yours is none", p.stderr)
+
+    def test_discovery_open_to_every_peer(self):
+        """org.varlink.service answers a peer the access list grants nothing (the socket's
+        mode is the gate); no.fristvakt keeps its roles for the same peer."""
+        daemon = pwd.getpwnam("daemon")
+        r = peer_calls(self, self.d.socket, [
+            ["org.varlink.service.GetInfo", {}],
+            ["org.varlink.service.GetInterfaceDescription", {"interface": "no.fristvakt"}],
+            ["org.varlink.service.GetInterfaceDescription",
+             {"interface": "org.varlink.service"}],
+            ["org.varlink.service.GetInterfaceDescription", {"interface": "no.such"}],
+            ["no.fristvakt.Status", {}],
+            ["no.fristvakt.ListCases", {}],
+        ], daemon.pw_uid, daemon.pw_gid)
+        self.assertNotIn("error", r[0], r[0])
+        self.assertEqual(r[0]["parameters"]["product"], "fristvaktd")
+        self.assertEqual(r[0]["parameters"]["interfaces"],
+                         ["org.varlink.service", "no.fristvakt"])
+        self.assertNotIn("error", r[1], r[1])
+        with open(os.path.join(SOURCE_DIR, "daemon", "no.fristvakt.varlink")) as f:
+            self.assertEqual(r[1]["parameters"]["description"], f.read())
+        self.assertIn("method GetInfo()", r[2]["parameters"]["description"])
+        self.assertEqual(r[3]["error"], "org.varlink.service.InterfaceNotFound")
+        for reply, method in zip(r[4:], ("Status", "ListCases")):
+            self.assertEqual(reply.get("error"), "no.fristvakt.PermissionDenied", reply)
+            self.assertEqual(reply["parameters"], {"method": "no.fristvakt." + method,
+                                                   "role": "none", "required": "read"})
+        # Nothing a peer without a role did is audited.
+        self.assertEqual(self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0], 0)
+
+
+class InstalledInterfaceTest(DaemonTest):
+    """cmake --install puts the interface files where clients look for them, with the text
+    the daemon serves."""
+
+    SUBST = {"clock_control = false;": "clock_control = true;"}
+
+    def test_install_interface_files(self):
+        build = os.path.dirname(os.path.abspath(FRISTVAKTD))
+        prefix = tempfile.mkdtemp(prefix="fristvakt-install-")
+        self.addCleanup(shutil.rmtree, prefix, ignore_errors=True)
+        p = subprocess.run(["cmake", "--install", build, "--prefix", prefix],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        c = self.d.connect()
+        self.addCleanup(c.close)
+        for iface in ("no.fristvakt", "no.fristvakt.testing"):
+            path = os.path.join(prefix, "share", "fristvakt", "varlink", iface + ".varlink")
+            self.assertTrue(os.path.isfile(path), path)
+            r = c.call("org.varlink.service.GetInterfaceDescription", {"interface": iface})
+            self.assertNotIn("error", r, r)
+            with open(path) as f:
+                self.assertEqual(f.read(), r["parameters"]["description"])
 
 
 # For ControlSocketEdgesTest (kept beside it: the tests above are not touched by it).
