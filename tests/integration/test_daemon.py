@@ -616,6 +616,43 @@ class InstalledInterfaceTest(DaemonTest):
                 self.assertEqual(f.read(), r["parameters"]["description"])
 
 
+class TestClockEndsWithClockControlTest(DaemonTest):
+    """A reload that turns testing.clock_control off returns the daemon to the wall clock."""
+
+    SUBST = {"clock_control = false;": "clock_control = true;"}
+
+    def in_days(self, days):
+        return time.strftime("%Y-%m-%d", time.localtime(time.time() + days * 86400))
+
+    def test_reload_without_clock_control_returns_to_wall_clock(self):
+        self.d.cli("clock", "advance", "%ds" % (40 * 86400), check=0)
+        self.assertEqual(self.d.cli_json("status")["clock_offset"], 40 * 86400)
+        # On the test clock, a day 30 days ahead of the wall clock is in the past.
+        self.d.cli("case", "add", "CLK-1", "--service", "okonomisk-stonad", "--received",
+                   self.in_days(30), "--channel", "written", check=0)
+
+        self.d.write_config({"clock_control = false;": "clock_control = false;"})
+        self.d.cli("reload", check=0)
+        s = self.d.cli_json("status")
+        self.assertEqual(s["clock_offset"], 0)
+        # The "in the future" check uses the wall clock again.
+        p = self.d.cli("case", "add", "CLK-2", "--service", "okonomisk-stonad", "--received",
+                       self.in_days(30), "--channel", "written")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("lies in the future", p.stderr)
+        # The clock methods are gone with the setting.
+        p = self.d.cli("clock", "reset")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("InterfaceNotFound", p.stderr)
+        self.assertIn("back to the wall clock", self.d.log_text())
+
+        # Turned on again, the clock starts from the wall clock, not the old offset.
+        self.d.write_config({"clock_control = false;": "clock_control = true;"})
+        self.d.cli("reload", check=0)
+        self.assertEqual(self.d.cli_json("status")["clock_offset"], 0)
+        self.d.cli("clock", "reset", check=0)
+
+
 # For ControlSocketEdgesTest (kept beside it: the tests above are not touched by it).
 import fcntl  # noqa: E402
 import sys  # noqa: E402
