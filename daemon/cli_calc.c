@@ -3,9 +3,11 @@
  * cli_calc: `fristvakt deadline` and `fristvakt holidays` (see cli_calc.h). They show the
  * counting that every deadline in fristvakt rests on, in the words a case worker uses:
  * the raw end of the period, each day the end moved past and why, and the due date. Only
- * cal is used, and the configuration for its office calendars (--calendar) and the citation
- * of the counting rules; no daemon. The counting itself is built in and needs no
- * configuration, so without one it is explained without a citation.
+ * cal is used, and the deadline rules of the configuration for its office calendars
+ * (--calendar) and the citation of the counting rules; no daemon, and nothing else of the
+ * configuration (conf_load_rules: no secrets, which a case worker may not read). The
+ * counting itself is built in and needs no configuration, so without one it is explained
+ * without a citation.
  */
 #include "cli_calc.h"
 
@@ -98,11 +100,29 @@ jdate(struct cal_date d)
 	return json_string(cal_date_format(d, buf));
 }
 
+/*
+ * The office calendars of the configuration not applied (none with --calendar): said, so
+ * that leaving them out is a visible choice, not a silent one.
+ */
+static json_t *
+unused_offices(const struct rules *rules, const struct cal_office *office)
+{
+	json_t *a = json_array();
+	size_t n = rules ? rules_office_count(rules) : 0;
+
+	for (size_t i = 0; i < n && !office; i++)
+		json_array_append_new(a, json_string(rules_office_at(rules, i)->name));
+	return a;
+}
+
 static void
 print_deadline(struct cal_date from, struct cal_period p, struct cal_date raw, struct cal_date due,
 	       const struct cal_step *steps, size_t n_steps, const struct cal_office *office,
-	       const char *source)
+	       const char *source, json_t *unused)
 {
+	size_t k;
+	json_t *v;
+
 	char b1[CAL_DATE_LEN], b2[CAL_DATE_LEN], words[CAL_PERIOD_WORDS_LEN];
 
 	printf("Frist: %s (%s)\n", cal_date_format(due, b1), cal_weekday_name(cal_weekday(due)));
@@ -117,6 +137,12 @@ print_deadline(struct cal_date from, struct cal_period p, struct cal_date raw, s
 	if (office)
 		printf("Kontorkalenderen «%s» teller med: dens stengte dager flytter også fristen.\n",
 		       office->name);
+	if (json_array_size(unused) > 0) {
+		printf("Kontorkalendere ikke regnet med (--calendar NAVN tar én med):");
+		json_array_foreach(unused, k, v)
+			printf("%s %s", k ? "," : "", json_string_value(v));
+		printf(".\n");
+	}
 	printf("%s", counting_words);
 	if (source)
 		printf("Grunnlag: %s.\n", source);
@@ -125,7 +151,7 @@ print_deadline(struct cal_date from, struct cal_period p, struct cal_date raw, s
 static void
 print_deadline_json(struct cal_date from, struct cal_period p, struct cal_date raw,
 		    struct cal_date due, const struct cal_step *steps, size_t n_steps,
-		    const struct cal_office *office, const char *source)
+		    const struct cal_office *office, const char *source, json_t *unused)
 {
 	char buf[CAL_PERIOD_LEN];
 	json_t *o = json_object(), *a = json_array(), *s;
@@ -143,6 +169,7 @@ print_deadline_json(struct cal_date from, struct cal_period p, struct cal_date r
 	json_object_set_new(o, "raw_end", jdate(raw));
 	json_object_set_new(o, "steps", a);
 	json_object_set_new(o, "calendar", office ? json_string(office->name) : json_null());
+	json_object_set(o, "calendars_not_applied", unused);
 	json_object_set_new(o, "due", jdate(due));
 	json_object_set_new(o, "weekday", json_string(cal_weekday_name(cal_weekday(due))));
 	json_object_set_new(o, "source", source ? json_string(source) : json_null());
@@ -154,12 +181,13 @@ print_deadline_json(struct cal_date from, struct cal_period p, struct cal_date r
 }
 
 /*
- * The configuration at path into *conf, or an exit status. With --calendar (needed) it must
- * load. Otherwise it only supplies the citation: a file that cannot be read is skipped, one
- * that fails to load costs the citation and a note on stderr, never the answer.
+ * The deadline rules of the configuration at path into *rules, or an exit status. With
+ * --calendar (needed) they must load. Otherwise they supply the citation and the names of
+ * the calendars not applied: a file that cannot be read is skipped, one that fails to load
+ * costs the citation and a note on stderr, never the answer.
  */
 static int
-load_conf(const char *path, bool needed, struct conf **conf)
+load_rules(const char *path, bool needed, struct rules **rules)
 {
 	struct conf_error err = { { 0 } };
 
@@ -169,7 +197,7 @@ load_conf(const char *path, bool needed, struct conf **conf)
 	}
 	if (!path || (!needed && access(path, R_OK) != 0))
 		return 0;
-	if (conf_load(path, conf, &err) < 0) {
+	if (conf_load_rules(path, rules, &err) < 0) {
 		if (needed) {
 			fprintf(stderr, "fristvakt deadline: %s\n", err.text);
 			return EXIT_ERROR;
@@ -182,18 +210,18 @@ load_conf(const char *path, bool needed, struct conf **conf)
 
 /* The office calendar called name from the loaded configuration, or an exit status. */
 static int
-find_office(const struct conf *conf, const char *name, const struct cal_office **office)
+find_office(const struct rules *rules, const char *name, const struct cal_office **office)
 {
 	char known[256] = "";
 	size_t used = 0, n;
 
-	*office = rules_office(conf->rules, name);
+	*office = rules_office(rules, name);
 	if (*office)
 		return 0;
-	n = rules_office_count(conf->rules);
+	n = rules_office_count(rules);
 	for (size_t i = 0; i < n && used < sizeof(known); i++) {
 		int w = snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
-				 rules_office_at(conf->rules, i)->name);
+				 rules_office_at(rules, i)->name);
 
 		if (w < 0)
 			break;
@@ -219,7 +247,8 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 	const struct cal_office *office = NULL;
 	struct cal_step steps[CAL_MAX_STEPS];
 	struct cal_date from, raw, due;
-	struct conf *conf = NULL;
+	struct rules *rules = NULL;
+	json_t *unused = NULL;
 	struct cal_period p;
 	bool json = false;
 	size_t n_steps = 0;
@@ -270,12 +299,13 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 			period_s, CAL_PERIOD_MAX);
 		goto out;
 	}
-	if ((ret = load_conf(config_path, calendar != NULL, &conf)) != 0 ||
-	    (calendar && (ret = find_office(conf, calendar, &office)) != 0))
+	if ((ret = load_rules(config_path, calendar != NULL, &rules)) != 0 ||
+	    (calendar && (ret = find_office(rules, calendar, &office)) != 0))
 		goto out;
 	/* The counting of the law in force on the day the period runs from. */
-	if (conf)
-		source = rules_citation(conf->rules, RULES_CITATION_COUNTING, from);
+	if (rules)
+		source = rules_citation(rules, RULES_CITATION_COUNTING, from);
+	unused = unused_offices(rules, office);
 	ret = EXIT_USAGE;
 	if (cal_add_period(from, p, &raw) < 0 ||
 	    cal_roll_forward(office, raw, &due, steps, CAL_MAX_STEPS, &n_steps) < 0) {
@@ -284,12 +314,13 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 		goto out;
 	}
 	if (json)
-		print_deadline_json(from, p, raw, due, steps, n_steps, office, source);
+		print_deadline_json(from, p, raw, due, steps, n_steps, office, source, unused);
 	else
-		print_deadline(from, p, raw, due, steps, n_steps, office, source);
+		print_deadline(from, p, raw, due, steps, n_steps, office, source, unused);
 	ret = 0;
 out:
-	conf_free(conf);
+	json_decref(unused);
+	rules_free(rules);
 	return ret;
 }
 

@@ -1131,6 +1131,56 @@ out:
 	return ret;
 }
 
+/*
+ * Parses path into cfg (initialised by the caller) the way conf_load does: the includes
+ * checked first, @include relative to the file's directory. 0 or a negative errno.
+ */
+static int
+read_file(config_t *cfg, const char *abs, struct conf_error *err)
+{
+	char *dir_copy = xstrdup(abs);
+	const char *dir = dirname(dir_copy);
+	FILE *f;
+	int ret = 0;
+
+	f = fopen(abs, "r");
+	if (!f) {
+		ret = -errno;
+		conf_error_set(err, abs, 0, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	fclose(f);
+	config_set_include_dir(cfg, dir);
+	ret = check_includes(abs, dir, 0, err);
+	if (ret < 0)
+		goto out;
+	if (config_read_file(cfg, abs) != CONFIG_TRUE) {
+		conf_error_set(err, config_error_file(cfg) ? config_error_file(cfg) : abs,
+			       config_error_line(cfg), "%s", config_error_text(cfg));
+		ret = -EINVAL;
+	}
+out:
+	free(dir_copy);
+	return ret;
+}
+
+int
+conf_load_rules(const char *path, struct rules **rules, struct conf_error *err)
+{
+	char *abs = fv_abspath(path);
+	config_t cfg;
+	int ret;
+
+	*rules = NULL;
+	config_init(&cfg);
+	ret = read_file(&cfg, abs, err);
+	if (ret == 0)
+		ret = rules_load(config_root_setting(&cfg), rules, err);
+	config_destroy(&cfg);
+	free(abs);
+	return ret;
+}
+
 int
 conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err)
 {

@@ -201,6 +201,14 @@ void conf_free(struct conf *conf);
 int conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err);
 
 /*
+ * Reads only the deadline rules of the file at path (calendars, regimes, services,
+ * citations), for the calculator: nothing else is validated and no secret is read, so a
+ * user who may read the configuration but not the daemon's secrets can use it. Returns 0
+ * with *rules owned (rules_free), or a negative errno with err filled (file:line).
+ */
+int conf_load_rules(const char *path, struct rules **rules, struct conf_error *err);
+
+/*
  * The role of a peer from its uid and groups (borrowed, n_groups of them). The account the
  * daemon runs as (self_uid) and root are always admin.
  */
