@@ -486,6 +486,11 @@ test_bad_zone_files(void **state)
 		tried++;
 		failed += !check_bad(&c);
 	}
+	/* Nothing tried proves nothing: said as a skip (ctest shows it), never a pass. */
+	if (tried == 0) {
+		print_message("no non-TZif table in /usr/share/zoneinfo to try\n");
+		skip();
+	}
 	if (failed)
 		regression("conf.c accepts %zu of %zu non-TZif files in /usr/share/zoneinfo as "
 			   "time zones",
