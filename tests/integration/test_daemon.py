@@ -592,6 +592,49 @@ class AccessTest(DaemonTest):
         self.assertEqual(self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0], 0)
 
 
+class NonRootWriterAuditTest(DaemonTest):
+    """The audit log and the event record the caller's own uid, gid and pid: checked with a
+    peer whose uid and gid differ from each other and from root's, so that any mix-up of
+    the three shows."""
+
+    UID, GID = 65534, 4242  # nobody, in a group of its own number
+    SUBST = {'socket_mode = "0660";': 'socket_mode = "0666";',
+             '# { group = "fristvakt"; role = "read"; },':
+             '{ user = "nobody"; role = "write"; }'}
+
+    def setUp(self):
+        super().setUp()
+        os.chmod(os.path.dirname(self.d.socket), 0o711)
+
+    def test_audit_has_the_peers_uid_and_gid(self):
+        r = peer_calls(self, self.d.socket, [
+            ["no.fristvakt.RegisterApplication", {"reference": "AU-1",
+                                                  "service": "okonomisk-stonad",
+                                                  "received": "2026-03-02",
+                                                  "channel": "written"}],
+            ["no.fristvakt.Status", {}],
+        ], self.UID, self.GID)
+        self.assertNotIn("error", r[0], r[0])
+        self.assertEqual(r[1]["parameters"]["role"], "write")
+        entries = self.d.cli_json("audit")["entries"]
+        self.assertEqual(len(entries), 1, entries)
+        e = entries[0]
+        self.assertEqual((e["method"], e["reference"], e["uid"], e["gid"], e["outcome"]),
+                         ("no.fristvakt.RegisterApplication", "AU-1", self.UID, self.GID,
+                          "ok"))
+        self.assertGreater(e["pid"], 1)
+        self.assertNotEqual(e["pid"], os.getpid())
+        row = self.d.db().execute("SELECT uid, gid FROM audit").fetchall()
+        self.assertEqual(row, [(self.UID, self.GID)])
+        g = self.d.cli_json("case", "show", "AU-1")
+        self.assertEqual([ev["uid"] for ev in g["events"]], [self.UID])
+        # The table shows the same figures.
+        p = self.d.cli("audit", check=0)
+        line = [ln for ln in p.stdout.splitlines() if "RegisterApplication" in ln]
+        self.assertEqual(len(line), 1, p.stdout)
+        self.assertRegex(line[0], r"\b%d\b.*\b%d\b" % (self.UID, self.GID))
+
+
 class InstalledInterfaceTest(DaemonTest):
     """cmake --install puts the interface files where clients look for them, with the text
     the daemon serves."""
