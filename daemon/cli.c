@@ -432,6 +432,144 @@ cli_local_time(const char *rfc3339, char *buf)
 	return cal_instant_format_local(t, buf);
 }
 
+size_t
+cli_text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		w += (*p & 0xc0) != 0x80;
+	return w;
+}
+
+void
+cli_put_padded(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t w = cli_text_width(s); w < width; w++)
+		fputc(' ', f);
+}
+
+void
+cli_table_init(struct cli_table *t, size_t cols)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+}
+
+/* Copies a row of t->cols cells (borrowed; NULL is shown as "-"). */
+void
+cli_table_add(struct cli_table *t, const char *const *row)
+{
+	if (t->rows == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 32;
+		t->cell = xrealloc(t->cell, t->cap * t->cols * sizeof(*t->cell));
+	}
+	for (size_t c = 0; c < t->cols; c++)
+		t->cell[t->rows * t->cols + c] = xstrdup(row[c] ? row[c] : "-");
+	t->rows++;
+}
+
+void
+cli_table_print(const struct cli_table *t, const char *indent, FILE *f)
+{
+	size_t *width = xcalloc(t->cols, sizeof(*width));
+
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t c = 0; c < t->cols; c++) {
+			size_t w = cli_text_width(t->cell[r * t->cols + c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (size_t r = 0; r < t->rows; r++) {
+		size_t last = t->cols;
+
+		/* Empty cells at the end of a row leave no trailing blanks. */
+		while (last > 1 && !t->cell[r * t->cols + last - 1][0])
+			last--;
+		fputs(indent, f);
+		for (size_t c = 0; c < last; c++) {
+			const char *s = t->cell[r * t->cols + c];
+
+			if (c + 1 == last) {
+				fputs(s, f);
+			} else {
+				cli_put_padded(f, s, width[c]);
+				fputs("  ", f);
+			}
+		}
+		fputc('\n', f);
+	}
+	free(width);
+}
+
+void
+cli_table_deinit(struct cli_table *t)
+{
+	for (size_t i = 0; i < t->rows * t->cols; i++)
+		free(t->cell[i]);
+	free(t->cell);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Calls a listing method with params (borrowed; "after" is set on it), following "next"
+ * through every page when all is set. *out gets the first reply (owned) with the rows of
+ * every page appended to its array member and the last page's "next".
+ */
+int
+cli_list_pages(struct cli *cli, const char *method, json_t *params, const char *member, bool all,
+	       json_t **out)
+{
+	json_t *first = NULL, *page;
+	int ret;
+
+	*out = NULL;
+	for (;;) {
+		json_t *next;
+
+		ret = cli_call(cli, method, json_incref(params), &page);
+		if (ret != 0) {
+			json_decref(first);
+			return ret;
+		}
+		if (!first) {
+			first = page;
+		} else {
+			json_array_extend(json_object_get(first, member),
+					  json_object_get(page, member));
+			json_object_set(first, "next", json_object_get(page, "next"));
+			json_decref(page);
+		}
+		next = json_object_get(first, "next");
+		if (!all || !next || json_is_null(next) ||
+		    json_equal(next, json_object_get(params, "after")))
+			break;
+		json_object_set(params, "after", next);
+	}
+	*out = first;
+	return CLI_EXIT_OK;
+}
+
+/* With --all and no --limit, pages are as large as the daemon allows. */
+void
+cli_page_size_for_all(json_t *params, bool all)
+{
+	if (all && !json_object_get(params, "limit"))
+		json_object_set_new(params, "limit", json_integer(CLI_PAGE_MAX));
+}
+
+void
+cli_more_hint(json_t *r, bool all, const char *what)
+{
+	json_t *next = json_object_get(r, "next");
+
+	if (!all && next && !json_is_null(next))
+		fprintf(stderr, "(more %s: --all lists every page)\n", what);
+}
+
 static void
 format_duration(int64_t s, char *buf, size_t len)
 {

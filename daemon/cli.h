@@ -89,4 +89,43 @@ void cli_command_usage(FILE *f, const struct cli_command *cmd);
  */
 void cli_bad_option(const struct cli_command *cmd, int c, char **argv);
 
+/* The daemon's largest page of a listing. */
+#define CLI_PAGE_MAX 1000
+
+/* Display width of UTF-8 text: its code points (every Norwegian letter is one column). */
+size_t cli_text_width(const char *s);
+
+/* Writes s (borrowed) and blanks up to width columns. */
+void cli_put_padded(FILE *f, const char *s, size_t width);
+
+/* A table for people: rows of cells, columns as wide as their widest cell. */
+struct cli_table {
+	size_t cols;
+	size_t rows;
+	size_t cap;
+	char **cell; /* rows * cols, owned */
+};
+
+void cli_table_init(struct cli_table *t, size_t cols);
+/* Copies a row of t->cols cells (borrowed; NULL is shown as "-"). */
+void cli_table_add(struct cli_table *t, const char *const *row);
+/* Prints every row, each after indent; empty cells at a row's end leave no blanks. */
+void cli_table_print(const struct cli_table *t, const char *indent, FILE *f);
+void cli_table_deinit(struct cli_table *t);
+
+/*
+ * Calls a listing method with params (borrowed; "after" is set on it), following "next"
+ * through every page when all is set. *out gets the first reply (owned) with the rows of
+ * every page appended to its array member and the last page's "next". Returns an exit
+ * status as cli_call.
+ */
+int cli_list_pages(struct cli *cli, const char *method, json_t *params, const char *member,
+		   bool all, json_t **out);
+
+/* With --all and no --limit in params (borrowed), pages are as large as the daemon allows. */
+void cli_page_size_for_all(json_t *params, bool all);
+
+/* Without --all, says on stderr that reply r (borrowed) has more "what" on further pages. */
+void cli_more_hint(json_t *r, bool all, const char *what);
+
 #endif

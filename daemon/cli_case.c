@@ -40,8 +40,6 @@
 #define OPT_VAL 256
 /* A deadline this many days away or fewer is "snart" (soon). */
 #define SOON_DAYS 3
-/* The daemon's largest page. */
-#define PAGE_MAX 1000
 /* The daemon's largest ImportEvents call (api_case.c). */
 #define IMPORT_CHUNK_ITEMS 10
 /* Well under the daemon's default max_message (1 MiB), with room for the envelope. */
@@ -147,96 +145,6 @@ buf_deinit(struct buf *b)
 }
 
 /* Text columns: the width of UTF-8 text is its number of code points. */
-static size_t
-text_width(const char *s)
-{
-	size_t w = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		w += (*p & 0xc0) != 0x80;
-	return w;
-}
-
-static void
-put_padded(FILE *f, const char *s, size_t width)
-{
-	fputs(s, f);
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
-}
-
-/* A table for people: rows of cells, columns as wide as their widest cell. */
-struct table {
-	size_t cols;
-	size_t rows;
-	size_t cap;
-	char **cell; /* rows * cols, owned */
-};
-
-static void
-table_init(struct table *t, size_t cols)
-{
-	memset(t, 0, sizeof(*t));
-	t->cols = cols;
-}
-
-/* Copies a row of t->cols cells (borrowed; NULL is shown as "-"). */
-static void
-table_add(struct table *t, const char *const *row)
-{
-	if (t->rows == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 32;
-		t->cell = xrealloc(t->cell, t->cap * t->cols * sizeof(*t->cell));
-	}
-	for (size_t c = 0; c < t->cols; c++)
-		t->cell[t->rows * t->cols + c] = xstrdup(row[c] ? row[c] : "-");
-	t->rows++;
-}
-
-static void
-table_print(const struct table *t, const char *indent, FILE *f)
-{
-	size_t *width = xcalloc(t->cols, sizeof(*width));
-
-	for (size_t r = 0; r < t->rows; r++) {
-		for (size_t c = 0; c < t->cols; c++) {
-			size_t w = text_width(t->cell[r * t->cols + c]);
-
-			if (w > width[c])
-				width[c] = w;
-		}
-	}
-	for (size_t r = 0; r < t->rows; r++) {
-		size_t last = t->cols;
-
-		/* Empty cells at the end of a row leave no trailing blanks. */
-		while (last > 1 && !t->cell[r * t->cols + last - 1][0])
-			last--;
-		fputs(indent, f);
-		for (size_t c = 0; c < last; c++) {
-			const char *s = t->cell[r * t->cols + c];
-
-			if (c + 1 == last) {
-				fputs(s, f);
-			} else {
-				put_padded(f, s, width[c]);
-				fputs("  ", f);
-			}
-		}
-		fputc('\n', f);
-	}
-	free(width);
-}
-
-static void
-table_deinit(struct table *t)
-{
-	for (size_t i = 0; i < t->rows * t->cols; i++)
-		free(t->cell[i]);
-	free(t->cell);
-	memset(t, 0, sizeof(*t));
-}
-
 /*
  * Commands and their options.
  */
@@ -585,7 +493,7 @@ print_recorded(json_t *reply)
 {
 	json_t *rec = json_object_get(reply, "recorded");
 	const char *ref = str_or(json_object_get(rec, "case"), "reference", "?");
-	struct table t;
+	struct cli_table t;
 	json_t *d;
 	size_t i;
 
@@ -593,20 +501,20 @@ print_recorded(json_t *reply)
 		printf("already recorded as event %lld in case %s\n", num(rec, "event"), ref);
 	else
 		printf("recorded event %lld in case %s\n", num(rec, "event"), ref);
-	table_init(&t, 3);
+	cli_table_init(&t, 3);
 	json_array_foreach(json_object_get(rec, "deadlines"), i, d)
 	{
 		if (deadline_pending(d))
-			table_add(&t, (const char *[]){ kind_label(str(d, "kind")), str(d, "due"),
-							str(d, "state") });
+			cli_table_add(&t, (const char *[]){ kind_label(str(d, "kind")),
+							    str(d, "due"), str(d, "state") });
 	}
 	if (t.rows == 0) {
 		printf("no open deadlines\n");
 	} else {
 		printf("open deadlines:\n");
-		table_print(&t, "  ", stdout);
+		cli_table_print(&t, "  ", stdout);
 	}
-	table_deinit(&t);
+	cli_table_deinit(&t);
 	print_breaches(json_object_get(rec, "breaches"));
 }
 
@@ -747,24 +655,24 @@ print_header(json_t *c)
 {
 	char t[CAL_INSTANT_LEN];
 	struct buf received = { 0 };
-	struct table tb;
+	struct cli_table tb;
 
 	printf("Sak %s – %s\n", str_or(c, "reference", "?"),
 	       str_or(c, "service_name", str_or(c, "service", "?")));
 	buf_printf(&received, "%s, %s", cli_local_time(str(c, "received"), t),
 		   words(channel_words, str(c, "channel")));
-	table_init(&tb, 2);
-	table_add(&tb, (const char *[]){ "Status:", words(case_state_words, str(c, "state")) });
-	table_add(&tb, (const char *[]){ "Tjeneste:", str(c, "service") });
-	table_add(&tb, (const char *[]){ "Saksbehandler:", str(c, "handler") });
-	table_add(&tb, (const char *[]){ "Enhet:", str(c, "unit") });
-	table_add(&tb, (const char *[]){ "Mottatt:", buf_str(&received) });
+	cli_table_init(&tb, 2);
+	cli_table_add(&tb, (const char *[]){ "Status:", words(case_state_words, str(c, "state")) });
+	cli_table_add(&tb, (const char *[]){ "Tjeneste:", str(c, "service") });
+	cli_table_add(&tb, (const char *[]){ "Saksbehandler:", str(c, "handler") });
+	cli_table_add(&tb, (const char *[]){ "Enhet:", str(c, "unit") });
+	cli_table_add(&tb, (const char *[]){ "Mottatt:", buf_str(&received) });
 	if (is_true(c, "emergency"))
-		table_add(&tb, (const char *[]){ "Nødhjelp:", "ja" });
+		cli_table_add(&tb, (const char *[]){ "Nødhjelp:", "ja" });
 	if (is_true(c, "has_contact"))
-		table_add(&tb, (const char *[]){ "Kontakt:", "lagret med samtykke" });
-	table_print(&tb, "  ", stdout);
-	table_deinit(&tb);
+		cli_table_add(&tb, (const char *[]){ "Kontakt:", "lagret med samtykke" });
+	cli_table_print(&tb, "  ", stdout);
+	cli_table_deinit(&tb);
 	buf_deinit(&received);
 }
 
@@ -773,12 +681,12 @@ print_timeline(json_t *events)
 {
 	char t[CAL_INSTANT_LEN], id[32];
 	struct buf details = { 0 };
-	struct table tb;
+	struct cli_table tb;
 	json_t *e;
 	size_t i;
 
 	printf("\nHendelser\n");
-	table_init(&tb, 4);
+	cli_table_init(&tb, 4);
 	json_array_foreach(events, i, e)
 	{
 		const char *type = str_or(e, "type", "?");
@@ -792,13 +700,13 @@ print_timeline(json_t *events)
 			buf_printf(&details, "%s(rettet av hendelse %lld)", details.len ? " " : "",
 				   num(e, "superseded_by"));
 		snprintf(id, sizeof(id), "%lld", num(e, "id"));
-		table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
-						 words(event_words, type), buf_str(&details) });
+		cli_table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
+						     words(event_words, type), buf_str(&details) });
 	}
 	if (tb.rows == 0)
 		printf("  ingen\n");
-	table_print(&tb, "  ", stdout);
-	table_deinit(&tb);
+	cli_table_print(&tb, "  ", stdout);
+	cli_table_deinit(&tb);
 	buf_deinit(&details);
 }
 
@@ -850,14 +758,14 @@ print_deadlines(json_t *deadlines, const char *today)
 			buf_printf(&label, "%s (hendelse %lld)", kind_label(str(d, "kind")),
 				   num(d, "subject"));
 			if (pass == 0) {
-				if (text_width(buf_str(&label)) > width)
-					width = text_width(buf_str(&label));
+				if (cli_text_width(buf_str(&label)) > width)
+					width = cli_text_width(buf_str(&label));
 				continue;
 			}
 			buf_reset(&mark);
 			deadline_mark(&mark, d, today);
 			fputs("  ", stdout);
-			put_padded(stdout, buf_str(&label), width);
+			cli_put_padded(stdout, buf_str(&label), width);
 			printf("  %-10s  %s\n", str_or(d, "due", "-"), buf_str(&mark));
 			while (*text) {
 				size_t n = strcspn(text, "\n");
@@ -905,68 +813,12 @@ run_case_show(struct cli *cli, const struct cli_command *cmd, int argc, char **a
  * Lists.
  */
 
-/*
- * Calls a listing method with params (borrowed; "after" is set on it), following "next"
- * through every page when all is set. *out gets the first reply (owned) with the rows of
- * every page appended to its array member and the last page's "next".
- */
-static int
-list_pages(struct cli *cli, const char *method, json_t *params, const char *member, bool all,
-	   json_t **out)
-{
-	json_t *first = NULL, *page;
-	int ret;
-
-	*out = NULL;
-	for (;;) {
-		json_t *next;
-
-		ret = cli_call(cli, method, json_incref(params), &page);
-		if (ret != 0) {
-			json_decref(first);
-			return ret;
-		}
-		if (!first) {
-			first = page;
-		} else {
-			json_array_extend(json_object_get(first, member),
-					  json_object_get(page, member));
-			json_object_set(first, "next", json_object_get(page, "next"));
-			json_decref(page);
-		}
-		next = json_object_get(first, "next");
-		if (!all || !next || json_is_null(next) ||
-		    json_equal(next, json_object_get(params, "after")))
-			break;
-		json_object_set(params, "after", next);
-	}
-	*out = first;
-	return CLI_EXIT_OK;
-}
-
-/* With --all and no --limit, pages are as large as the daemon allows. */
-static void
-page_size_for_all(json_t *params, bool all)
-{
-	if (all && !json_object_get(params, "limit"))
-		json_object_set_new(params, "limit", json_integer(PAGE_MAX));
-}
-
-static void
-more_hint(json_t *r, bool all, const char *what)
-{
-	json_t *next = json_object_get(r, "next");
-
-	if (!all && next && !json_is_null(next))
-		fprintf(stderr, "(more %s: --all lists every page)\n", what);
-}
-
 static int
 run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct spec *sp = cmd->data;
 	char t[CAL_INSTANT_LEN];
-	struct table tb;
+	struct cli_table tb;
 	struct args a;
 	json_t *r, *c;
 	bool all;
@@ -976,8 +828,8 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	all = opt_value(cmd, &a, "all") != NULL;
-	page_size_for_all(a.params, all);
-	ret = list_pages(cli, sp->method, a.params, "cases", all, &r);
+	cli_page_size_for_all(a.params, all);
+	ret = cli_list_pages(cli, sp->method, a.params, "cases", all, &r);
 	json_decref(a.params);
 	if (ret != 0)
 		return ret;
@@ -986,21 +838,22 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	table_init(&tb, 6);
-	table_add(&tb, (const char *[]){ "REFERENCE", "SERVICE", "STATE", "HANDLER", "UNIT",
-					 "RECEIVED" });
+	cli_table_init(&tb, 6);
+	cli_table_add(&tb, (const char *[]){ "REFERENCE", "SERVICE", "STATE", "HANDLER", "UNIT",
+					     "RECEIVED" });
 	json_array_foreach(json_object_get(r, "cases"), i, c)
 	{
-		table_add(&tb, (const char *[]){ str(c, "reference"), str(c, "service"),
-						 str(c, "state"), str(c, "handler"), str(c, "unit"),
-						 cli_local_time(str(c, "received"), t) });
+		cli_table_add(&tb,
+			      (const char *[]){ str(c, "reference"), str(c, "service"),
+						str(c, "state"), str(c, "handler"), str(c, "unit"),
+						cli_local_time(str(c, "received"), t) });
 	}
 	if (tb.rows == 1)
 		printf("no cases\n");
 	else
-		table_print(&tb, "", stdout);
-	more_hint(r, all, "cases");
-	table_deinit(&tb);
+		cli_table_print(&tb, "", stdout);
+	cli_more_hint(r, all, "cases");
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1009,7 +862,7 @@ static int
 run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct spec *sp = cmd->data;
-	struct table tb;
+	struct cli_table tb;
 	struct args a;
 	json_t *r, *d;
 	bool all;
@@ -1019,8 +872,8 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	all = opt_value(cmd, &a, "all") != NULL;
-	page_size_for_all(a.params, all);
-	ret = list_pages(cli, sp->method, a.params, "deadlines", all, &r);
+	cli_page_size_for_all(a.params, all);
+	ret = cli_list_pages(cli, sp->method, a.params, "deadlines", all, &r);
 	json_decref(a.params);
 	if (ret != 0)
 		return ret;
@@ -1030,9 +883,9 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		return CLI_EXIT_OK;
 	}
 	printf("deadlines as of %s\n", str_or(r, "today", "?"));
-	table_init(&tb, 8);
-	table_add(&tb, (const char *[]){ " ", "DUE", "DAYS", "STATE", "REFERENCE", "KIND",
-					 "HANDLER", "UNIT" });
+	cli_table_init(&tb, 8);
+	cli_table_add(&tb, (const char *[]){ " ", "DUE", "DAYS", "STATE", "REFERENCE", "KIND",
+					     "HANDLER", "UNIT" });
 	json_array_foreach(json_object_get(r, "deadlines"), i, d)
 	{
 		json_t *left = json_object_get(d, "days_left");
@@ -1050,16 +903,16 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		}
 		if (strcmp(state, "missed") == 0)
 			marker = "!";
-		table_add(&tb,
-			  (const char *[]){ marker, str(d, "due"), days, state, str(d, "reference"),
-					    str(d, "label"), str(d, "handler"), str(d, "unit") });
+		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days, state,
+						     str(d, "reference"), str(d, "label"),
+						     str(d, "handler"), str(d, "unit") });
 	}
 	if (tb.rows == 1)
 		printf("no deadlines\n");
 	else
-		table_print(&tb, "", stdout);
-	more_hint(r, all, "deadlines");
-	table_deinit(&tb);
+		cli_table_print(&tb, "", stdout);
+	cli_more_hint(r, all, "deadlines");
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1080,7 +933,7 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct spec *sp = cmd->data;
 	char t[CAL_INSTANT_LEN], uid[24], gid[24], pid[24];
-	struct table tb;
+	struct cli_table tb;
 	struct args a;
 	json_t *r, *e;
 	size_t i;
@@ -1096,25 +949,26 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	table_init(&tb, 7);
-	table_add(&tb,
-		  (const char *[]){ "AT", "METHOD", "REFERENCE", "UID", "GID", "PID", "OUTCOME" });
+	cli_table_init(&tb, 7);
+	cli_table_add(&tb, (const char *[]){ "AT", "METHOD", "REFERENCE", "UID", "GID", "PID",
+					     "OUTCOME" });
 	json_array_foreach(json_object_get(r, "entries"), i, e)
 	{
 		snprintf(uid, sizeof(uid), "%lld", num(e, "uid"));
 		snprintf(gid, sizeof(gid), "%lld", num(e, "gid"));
 		snprintf(pid, sizeof(pid), "%lld", num(e, "pid"));
-		table_add(&tb, (const char *[]){ cli_local_time(str(e, "at"), t),
-						 short_name(str(e, "method")), str(e, "reference"),
-						 uid, gid, pid, short_name(str(e, "outcome")) });
+		cli_table_add(&tb,
+			      (const char *[]){ cli_local_time(str(e, "at"), t),
+						short_name(str(e, "method")), str(e, "reference"),
+						uid, gid, pid, short_name(str(e, "outcome")) });
 	}
 	if (tb.rows == 1)
 		printf("no audit entries\n");
 	else
-		table_print(&tb, "", stdout);
+		cli_table_print(&tb, "", stdout);
 	if (!json_is_null(json_object_get(r, "next")) && json_object_get(r, "next"))
-		fprintf(stderr, "(more entries: raise --limit, at most %d)\n", PAGE_MAX);
-	table_deinit(&tb);
+		fprintf(stderr, "(more entries: raise --limit, at most %d)\n", CLI_PAGE_MAX);
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1737,7 +1591,7 @@ export_case(FILE *f, enum export_format format, json_t *r, const char *stamp)
 static int
 export_cases(struct cli *cli, FILE *f, enum export_format format, const char *stamp)
 {
-	json_t *params = json_pack("{si}", "limit", PAGE_MAX), *page = NULL, *c;
+	json_t *params = json_pack("{si}", "limit", CLI_PAGE_MAX), *page = NULL, *c;
 	size_t i;
 	int ret;
 
