@@ -38,6 +38,13 @@
 #define CLI_RATE_RETRIES 50
 #define CLI_RATE_MAX_MS	 5000
 
+/*
+ * Whether times are shown in the zone of the configuration (its timezone, which the
+ * daemon counts legal days in). When the CLI does not know that zone (--socket without a
+ * configuration) or TZ names another, every time shown carries its zone.
+ */
+static bool local_zone_is_configured;
+
 static const struct cli_command *command_find(const char *name);
 static const struct cli_command *sub_find(const struct cli_command *group, const char *word);
 static void usage(FILE *f);
@@ -91,8 +98,9 @@ cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, cha
 	};
 	int c;
 
+	/* Options may also follow the arguments ("reminders show 25 --json"): getopt permutes. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			cli->json = true;
@@ -137,6 +145,11 @@ resolve_socket(struct cli *cli, bool *failed)
 		/* Times are shown in the zone the daemon counts legal days in. */
 		if (tz && !getenv("TZ"))
 			setenv("TZ", tz, 1);
+		if (tz) {
+			const char *cur = getenv("TZ");
+
+			local_zone_is_configured = strcmp(cur[0] == ':' ? cur + 1 : cur, tz) == 0;
+		}
 		free(tz);
 		return socket;
 	}
@@ -425,11 +438,21 @@ cli_print_json(json_t *v)
 const char *
 cli_local_time(const char *rfc3339, char *buf)
 {
+	struct tm tm;
+	time_t tt;
 	int64_t t;
+	size_t len;
 
 	if (!rfc3339 || cal_instant_parse(rfc3339, &t) < 0)
 		return rfc3339 ? rfc3339 : "?";
-	return cal_instant_format_local(t, buf);
+	cal_instant_format_local(t, buf);
+	tt = (time_t)t;
+	len = strlen(buf);
+	/* Not the configured zone (or not known to be): say which one the time is in. */
+	if (!local_zone_is_configured && buf[len - 1] != 'Z' && localtime_r(&tt, &tm) &&
+	    tm.tm_zone)
+		snprintf(buf + len, CAL_INSTANT_LEN - len, " %s", tm.tm_zone);
+	return buf;
 }
 
 size_t
@@ -689,9 +712,12 @@ cmd_help(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	const struct cli_command *c;
 
 	(void)cli;
-	(void)cmd;
 	if (argc < 2) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_command_usage(stdout, cmd);
 		return 0;
 	}
 	c = command_find(argv[1]);

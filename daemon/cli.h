@@ -64,8 +64,10 @@ void cli_disconnect(struct cli *cli);
 void cli_print_json(json_t *v);
 
 /*
- * An RFC 3339 instant (borrowed, may be NULL) as "2026-03-02 10:15" in the local zone; buf
- * holds CAL_INSTANT_LEN bytes. Returns buf, or the input itself when it does not parse.
+ * An RFC 3339 instant (borrowed, may be NULL) as "2026-03-02 10:15" in the local zone, with
+ * the zone's abbreviation after it ("2026-03-02 10:15 UTC") unless the local zone is the
+ * configuration's; buf holds CAL_INSTANT_LEN bytes. Returns buf, or the input itself when it
+ * does not parse.
  */
 const char *cli_local_time(const char *rfc3339, char *buf);
 

@@ -901,7 +901,8 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 			if (strcmp(state, "open") == 0 && n < 0)
 				marker = "!";
 		}
-		if (strcmp(state, "missed") == 0)
+		/* Overdue: past its date and not met. A deadline met late is missed, not overdue. */
+		if (strcmp(state, "missed") == 0 && json_is_null(json_object_get(d, "met_on")))
 			marker = "!";
 		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days, state,
 						     str(d, "reference"), str(d, "label"),
@@ -936,12 +937,16 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	struct cli_table tb;
 	struct args a;
 	json_t *r, *e;
+	bool all;
 	size_t i;
 	int ret = parse_args(cli, cmd, argc, argv, &a);
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	ret = cli_call(cli, sp->method, a.params, &r);
+	all = opt_value(cmd, &a, "all") != NULL;
+	cli_page_size_for_all(a.params, all);
+	ret = cli_list_pages(cli, sp->method, a.params, "entries", all, &r);
+	json_decref(a.params);
 	if (ret != 0)
 		return ret;
 	if (cli->json) {
@@ -966,8 +971,7 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		printf("no audit entries\n");
 	else
 		cli_table_print(&tb, "", stdout);
-	if (!json_is_null(json_object_get(r, "next")) && json_object_get(r, "next"))
-		fprintf(stderr, "(more entries: raise --limit, at most %d)\n", CLI_PAGE_MAX);
+	cli_more_hint(r, all, "entries");
 	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -2248,18 +2252,20 @@ static const struct spec audit_spec = {
 	.opts = {
 		{ "case", OPT_STRING, "reference", false, NULL },
 		{ "limit", OPT_NUMBER, "limit", false, NULL },
+		{ "all", OPT_FLAG, NULL, false, NULL },
 	},
 };
 
 const struct cli_command cli_case_cmd_audit = {
 	.name = "audit",
-	.args = "[--case REF] [--limit N]",
+	.args = "[--case REF] [--limit N] [--all]",
 	.brief = "show the audit log",
 	.help = "Show the audit log, newest first: when, the method, the case, the caller's uid,\n"
 		"gid and pid, and the outcome. Needs the admin role.\n"
 		"\n"
 		"  --case REF          only this case's entries\n"
-		"  --limit N           entries, 1-1000 (default 100)\n" COMMON_OPTIONS,
+		"  --limit N           entries per page, 1-1000 (default 100)\n"
+		"  --all               every page, not only the first\n" COMMON_OPTIONS,
 	.run = run_audit,
 	.data = &audit_spec,
 };

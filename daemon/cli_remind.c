@@ -37,22 +37,23 @@ parse_id(const struct cli_command *cmd, const char *s, json_int_t *out)
 	return true;
 }
 
+/* A row of the listing: columns as wide as their widest cell, whatever the kind's length. */
 static void
-print_reminder_row(json_t *r)
+add_reminder_row(struct cli_table *tb, json_t *r)
 {
-	char t[CAL_INSTANT_LEN];
+	char t[CAL_INSTANT_LEN], id[24];
 	const char *ref = json_string_value(json_object_get(r, "reference"));
-	const char *state = json_string_value(json_object_get(r, "state"));
+	const char *state = str_or(r, "state", "?");
 
-	printf("%6lld  %-9s %-16s %-18s %-12s %-10s %s\n",
-	       (long long)json_integer_value(json_object_get(r, "id")), state,
-	       cli_local_time(json_string_value(json_object_get(
-				      r, strcmp(state, "sent") == 0 ? "sent_at" : "next_attempt")),
-			      t),
-	       ref ? ref : str_or(r, "recipient", "-"),
-	       json_string_value(json_object_get(r, "kind")),
-	       json_string_value(json_object_get(r, "stage")),
-	       json_string_value(json_object_get(r, "channel")));
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(r, "id")));
+	cli_table_add(tb, (const char *[]){
+				  id, state,
+				  cli_local_time(json_string_value(json_object_get(
+							 r, strcmp(state, "sent") == 0 ? "sent_at"
+										: "next_attempt")),
+						 t),
+				  ref ? ref : str_or(r, "recipient", "-"), str_or(r, "kind", "-"),
+				  str_or(r, "stage", "-"), str_or(r, "channel", "-") });
 }
 
 static int
@@ -63,17 +64,21 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		{ "case", required_argument, NULL, 'r' },
 		{ "channel", required_argument, NULL, 'c' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	json_t *params = json_object(), *r, *row;
+	struct cli_table tb;
+	bool all = false;
 	int64_t limit;
 	size_t i;
 	int c, ret;
 
+	/* Options may also follow the arguments (getopt permutes them). */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			json_object_set_new(params, "state", json_string(optarg));
@@ -92,6 +97,9 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			json_object_set_new(params, "limit", json_integer(limit));
+			break;
+		case 'a':
+			all = true;
 			break;
 		case 'j':
 			cli->json = true;
@@ -112,15 +120,23 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		json_decref(params);
 		return CLI_EXIT_USAGE;
 	}
-	if ((ret = cli_call(cli, "no.fristvakt.ListReminders", params, &r)) != CLI_EXIT_OK)
+	cli_page_size_for_all(params, all);
+	ret = cli_list_pages(cli, "no.fristvakt.ListReminders", params, "reminders", all, &r);
+	json_decref(params);
+	if (ret != CLI_EXIT_OK)
 		return ret;
 	if (cli->json) {
 		cli_print_json(r);
-	} else {
-		printf("%6s  %-9s %-16s %-18s %-12s %-10s %s\n", "ID", "STATE", "WHEN", "CASE",
-		       "KIND", "STAGE", "CHANNEL");
-		json_array_foreach(json_object_get(r, "reminders"), i, row) print_reminder_row(row);
+		json_decref(r);
+		return CLI_EXIT_OK;
 	}
+	cli_table_init(&tb, 7);
+	cli_table_add(&tb, (const char *[]){ "ID", "STATE", "WHEN", "CASE", "KIND", "STAGE",
+					     "CHANNEL" });
+	json_array_foreach(json_object_get(r, "reminders"), i, row) add_reminder_row(&tb, row);
+	cli_table_print(&tb, "", stdout);
+	cli_more_hint(r, all, "reminders");
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -343,11 +359,12 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 
 static const struct cli_command cmd_reminders_list = {
 	.name = "reminders list",
-	.args = "[--state S] [--case REF] [--channel NAME] [--limit N] [--json]",
+	.args = "[--state S] [--case REF] [--channel NAME] [--limit N] [--all] [--json]",
 	.brief = "list reminders (the outbox), newest first",
 	.help = "Lists reminders, newest first. --state pending, failed (an attempt failed; it\n"
 		"is retried), sent, dead (given up; a notice went to the administrators) or\n"
-		"cancelled (its deadline was met or moved). Needs the read role.",
+		"cancelled (its deadline was met or moved). --limit N reminders per page (1-1000,\n"
+		"default 100); --all lists every page, not only the first. Needs the read role.",
 	.run = run_list,
 };
 

@@ -1059,7 +1059,7 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 	q_text(&q,
 	       "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
 	       "CASE WHEN d.state = 'open' AND d.due < ?1 THEN 'missed' ELSE d.state END, "
-	       "d.due, d.rule, d.source, d.id "
+	       "d.due, d.rule, d.source, d.id, d.met_on "
 	       "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
 	       f->today);
 	if (f->state) {
@@ -1103,13 +1103,14 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 		}
 		json_array_append_new(
 			arr,
-			json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o}", "reference",
+			json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o s:o}", "reference",
 				  json_text_or_null(s, 0), "service", json_text_or_null(s, 1),
 				  "handler", json_text_or_null(s, 2), "unit",
 				  json_text_or_null(s, 3), "kind", json_text_or_null(s, 4),
 				  "subject", (json_int_t)sqlite3_column_int64(s, 5), "state",
 				  json_text_or_null(s, 6), "due", json_text_or_null(s, 7), "rule",
-				  json_text_or_null(s, 8), "source", json_text_or_null(s, 9)));
+				  json_text_or_null(s, 8), "source", json_text_or_null(s, 9),
+				  "met_on", json_text_or_null(s, 11)));
 		*next_id = sqlite3_column_int64(s, 10);
 		free(*next_due);
 		*next_due = column_text(s, 7);

@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""CLI conventions against the real daemon: options after the arguments, help for help,
+listings that line up and page through with --all, what '!' marks, met_on in JSON rows,
+and times that name their zone when it is not the configured one."""
+
+import json
+import os
+import subprocess
+
+from fvtest import FRISTVAKT, DaemonTest, main
+
+
+def columns(header):
+    """The start offsets of the words of a table's header line."""
+    starts, prev = [], " "
+    for i, ch in enumerate(header):
+        if ch != " " and prev == " ":
+            starts.append(i)
+        prev = ch
+    return starts
+
+
+class CliTest(DaemonTest):
+    def register(self, ref, received="2026-01-05", **kw):
+        """A case with a handler (so that reminders are planned for it)."""
+        kw.setdefault("handler", "kari")
+        args = ["case", "add", ref, "--service", "okonomisk-stonad", "--received", received]
+        for k, v in kw.items():
+            args += ["--" + k, v]
+        self.d.cli(*args, check=0)
+
+    def cli_conf(self, *args, env=None):
+        """The CLI with the daemon's configuration (-c), not --socket: it then knows the
+        configured time zone."""
+        e = dict(os.environ)
+        e.pop("FRISTVAKT_SOCKET", None)
+        e.pop("TZ", None)
+        e.update(env or {})
+        return subprocess.run([FRISTVAKT, "-c", self.d.config] + list(args),
+                              capture_output=True, text=True, timeout=60, cwd=self.d.dir,
+                              env=e)
+
+    def test_options_after_arguments(self):
+        self.register("O-1")
+        rid = self.d.cli_json("reminders", "list")["reminders"][0]["id"]
+        for args in (["reminders", "show", str(rid), "--json"],
+                     ["reminders", "show", "--json", str(rid)],
+                     ["case", "show", "O-1", "--json"],
+                     ["audit", "--json", "--limit", "1"],
+                     ["status", "--json"]):
+            p = self.d.cli(*args)
+            self.assertEqual(p.returncode, 0, (args, p.stderr))
+            json.loads(p.stdout)
+        j = json.loads(self.d.cli("reminders", "show", str(rid), "--json", check=0).stdout)
+        self.assertEqual(j["reminder"]["id"], rid)
+        # An unknown option after the argument is still a usage error.
+        p = self.d.cli("reminders", "show", str(rid), "--bogus")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown option '--bogus'", p.stderr)
+
+    def test_help_for_help(self):
+        for args in (["help", "--help"], ["help", "-h"]):
+            p = self.d.cli(*args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(p.stdout.startswith("Usage: fristvakt [OPTIONS] help "), p.stdout)
+        p = self.d.cli("help", "reminders", "list", check=0)
+        self.assertIn("--all", p.stdout)
+
+    def test_reminders_list_columns_line_up(self):
+        # Kinds of different lengths (processing, preliminary_reply) and references too.
+        self.register("K-1")
+        self.register("a-much-longer-reference-2026/0001")
+        p = self.d.cli("reminders", "list", check=0)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["ID", "STATE", "WHEN", "CASE", "KIND", "STAGE",
+                                            "CHANNEL"])
+        starts = columns(lines[0])
+        kinds = set()
+        self.assertGreaterEqual(len(lines), 5, p.stdout)
+        for line in lines[1:]:
+            for s in starts[1:]:
+                self.assertEqual(line[s - 1], " ", (line, s))
+                self.assertNotEqual(line[s], " ", (line, s))
+            kinds.add(line[starts[4]:starts[5]].strip())
+        self.assertEqual(kinds, {"processing", "preliminary_reply"})
+
+    def test_all_pages(self):
+        for i in range(3):
+            self.register("P-%d" % i)
+        every = self.d.cli_json("reminders", "list")["reminders"]
+        self.assertEqual(len(every), 6)
+        p = self.d.cli("reminders", "list", "--limit", "2", check=0)
+        self.assertEqual(len(p.stdout.splitlines()), 3, p.stdout)
+        self.assertIn("--all lists every page", p.stderr)
+        p = self.d.cli("reminders", "list", "--limit", "2", "--all", check=0)
+        self.assertEqual(len(p.stdout.splitlines()), 7, p.stdout)
+        self.assertEqual(p.stderr, "")
+        j = self.d.cli_json("reminders", "--limit", "2", "--all")
+        self.assertEqual([r["id"] for r in j["reminders"]], [r["id"] for r in every])
+        # The audit log: three registrations, one a page.
+        p = self.d.cli("audit", "--limit", "1", check=0)
+        self.assertEqual(len(p.stdout.splitlines()), 2, p.stdout)
+        self.assertIn("--all lists every page", p.stderr)
+        p = self.d.cli("audit", "--limit", "1", "--all", check=0)
+        self.assertEqual(len(p.stdout.splitlines()), 4, p.stdout)
+        j = self.d.cli_json("audit", "--limit", "1", "--all")
+        self.assertEqual([e["reference"] for e in j["entries"]], ["P-2", "P-1", "P-0"])
+        self.assertIsNone(j["next"])
+
+    def test_overdue_marker_and_met_on(self):
+        """'!' marks an overdue deadline (past its date, not met), as the help says; one
+        met too late is missed but not overdue, and its JSON row says when it was met."""
+        self.register("M-1")
+        self.register("M-2")
+        self.d.cli("reply", "add", "M-1", "--sent", "2026-03-01", "--promised", "2026-03-20",
+                   check=0)
+        self.assertIn("'!' marks an overdue", self.d.cli("deadlines", "--help").stdout)
+        rows = self.d.cli_json("deadlines", "--kind", "preliminary_reply")["deadlines"]
+        by_ref = {r["reference"]: r for r in rows}
+        self.assertEqual((by_ref["M-1"]["state"], by_ref["M-1"]["met_on"]),
+                         ("missed", "2026-03-01"))
+        self.assertEqual((by_ref["M-2"]["state"], by_ref["M-2"]["met_on"]), ("missed", None))
+        overdue = self.d.cli_json("deadlines", "--overdue", "--kind",
+                                  "preliminary_reply")["deadlines"]
+        self.assertEqual([r["reference"] for r in overdue], ["M-2"])
+        p = self.d.cli("deadlines", "--kind", "preliminary_reply", check=0)
+        lines = p.stdout.splitlines()
+        ref_col = columns(lines[1])[3]  # DUE, DAYS, STATE, REFERENCE: the marker has none
+        marks = {line[ref_col:].split()[0]: line[0] for line in lines[2:]}
+        self.assertEqual(marks, {"M-1": " ", "M-2": "!"}, p.stdout)
+
+    def test_times_name_their_zone(self):
+        self.register("Z-1", received="2026-03-02T09:15:00+01:00")
+        # The configured zone (Europe/Oslo, from -c): times as they are.
+        p = self.cli_conf("reminders", "list")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        when = p.stdout.splitlines()[1].split()[2:4]
+        self.assertRegex(" ".join(when), r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
+        p = self.cli_conf("audit", env={"TZ": "Europe/Oslo"})
+        self.assertRegex(p.stdout.splitlines()[1], r"^\d{4}-\d\d-\d\d \d\d:\d\d  Register")
+        # Another zone in TZ: every time says which.
+        p = self.cli_conf("reminders", "list", env={"TZ": "UTC"})
+        self.assertRegex(p.stdout.splitlines()[1], r"\d\d:\d\d UTC ")
+        p = self.cli_conf("audit", env={"TZ": "America/New_York"})
+        self.assertRegex(p.stdout.splitlines()[1], r"^\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T ")
+        # Only the socket, no configuration: the zone is not known to be the configured one.
+        p = self.d.cli("audit", check=0)
+        self.assertRegex(p.stdout.splitlines()[1], r"^\d{4}-\d\d-\d\d \d\d:\d\d \S+ ")
+
+
+if __name__ == "__main__":
+    main()
