@@ -449,8 +449,7 @@ cli_local_time(const char *rfc3339, char *buf)
 	tt = (time_t)t;
 	len = strlen(buf);
 	/* Not the configured zone (or not known to be): say which one the time is in. */
-	if (!local_zone_is_configured && buf[len - 1] != 'Z' && localtime_r(&tt, &tm) &&
-	    tm.tm_zone)
+	if (!local_zone_is_configured && buf[len - 1] != 'Z' && localtime_r(&tt, &tm) && tm.tm_zone)
 		snprintf(buf + len, CAL_INSTANT_LEN - len, " %s", tm.tm_zone);
 	return buf;
 }

@@ -44,16 +44,18 @@ add_reminder_row(struct cli_table *tb, json_t *r)
 	char t[CAL_INSTANT_LEN], id[24];
 	const char *ref = json_string_value(json_object_get(r, "reference"));
 	const char *state = str_or(r, "state", "?");
+	const char *at = str_or(r, strcmp(state, "sent") == 0 ? "sent_at" : "next_attempt", NULL);
+	const char *row[7];
 
 	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(r, "id")));
-	cli_table_add(tb, (const char *[]){
-				  id, state,
-				  cli_local_time(json_string_value(json_object_get(
-							 r, strcmp(state, "sent") == 0 ? "sent_at"
-										: "next_attempt")),
-						 t),
-				  ref ? ref : str_or(r, "recipient", "-"), str_or(r, "kind", "-"),
-				  str_or(r, "stage", "-"), str_or(r, "channel", "-") });
+	row[0] = id;
+	row[1] = state;
+	row[2] = cli_local_time(at, t);
+	row[3] = ref ? ref : str_or(r, "recipient", "-");
+	row[4] = str_or(r, "kind", "-");
+	row[5] = str_or(r, "stage", "-");
+	row[6] = str_or(r, "channel", "-");
+	cli_table_add(tb, row);
 }
 
 static int
@@ -131,8 +133,8 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	cli_table_init(&tb, 7);
-	cli_table_add(&tb, (const char *[]){ "ID", "STATE", "WHEN", "CASE", "KIND", "STAGE",
-					     "CHANNEL" });
+	cli_table_add(
+		&tb, (const char *[]){ "ID", "STATE", "WHEN", "CASE", "KIND", "STAGE", "CHANNEL" });
 	json_array_foreach(json_object_get(r, "reminders"), i, row) add_reminder_row(&tb, row);
 	cli_table_print(&tb, "", stdout);
 	cli_more_hint(r, all, "reminders");
