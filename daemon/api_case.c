@@ -1731,7 +1731,7 @@ api_case_get(struct api_env *env, struct api_req *req)
 	struct computed comp = { 0 };
 	struct cal_date today;
 	char today_s[CAL_DATE_LEN];
-	json_t *events;
+	json_t *events, *deadlines;
 	int ret;
 
 	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)))
@@ -1750,12 +1750,22 @@ api_case_get(struct api_env *env, struct api_req *req)
 	today_of(req->now, &today);
 	/* A service dropped from the configuration leaves the timeline without deadlines. */
 	compute(env->conf->rules, c.service, &tl, today, &comp);
+	/* Each deadline's version (sequence, modified), for calendar exports. */
+	deadlines = deadlines_json(&comp);
+	if (store_deadline_versions_annotate(env->store, c.id, deadlines) < 0) {
+		json_decref(deadlines);
+		rules_deadlines_free(comp.d, comp.n);
+		timeline_free(&tl);
+		store_case_deinit(&c);
+		api_reply_storage_failure(env, req);
+		return;
+	}
 	events = json_array();
 	for (size_t i = 0; i < tl.n; i++)
 		json_array_append_new(events, event_json(&tl, i));
 	req->reply(req, NULL,
 		   json_pack("{so so so so ss}", "case", case_json(env->conf->rules, &c), "events",
-			     events, "deadlines", deadlines_json(&comp), "breaches",
+			     events, "deadlines", deadlines, "breaches",
 			     breaches_json(env->conf->rules, &tl), "today",
 			     cal_date_format(today, today_s)));
 	rules_deadlines_free(comp.d, comp.n);

@@ -1257,6 +1257,14 @@ enum export_format {
 	EXPORT_ICS,
 };
 
+/* What an export run carries from case to case. */
+struct export_ctx {
+	enum export_format format;
+	const char *stamp; /* the run's time, iCalendar UTC: DTSTAMP */
+	bool keep_past;	   /* ics: also met and missed deadlines */
+	size_t events;	   /* ics: VEVENTs written */
+};
+
 /* Where an export goes: stdout, or a file written under a temporary name and renamed. */
 struct output {
 	FILE *f;
@@ -1510,8 +1518,42 @@ first_version(json_t *events, long long id)
 	return id;
 }
 
+/* An RFC 3339 UTC instant ("2026-03-02T09:15:00Z") as iCalendar UTC; false if it is not. */
+static bool
+ics_utc(const char *rfc3339, char out[32])
+{
+	int64_t t;
+	char buf[CAL_INSTANT_LEN];
+	size_t k = 0;
+
+	if (!rfc3339 || cal_instant_parse(rfc3339, &t) < 0)
+		return false;
+	cal_instant_format(t, buf);
+	for (const char *p = buf; *p && k < 31; p++) {
+		if (*p != '-' && *p != ':')
+			out[k++] = *p;
+	}
+	out[k] = '\0';
+	return true;
+}
+
+/*
+ * Whether deadline d goes into the calendar: open ones, and with keep_past those met or
+ * missed too (an overdue one stays on its day instead of vanishing the day after), never
+ * a cancelled one.
+ */
+static bool
+ics_wanted(json_t *d, bool keep_past)
+{
+	const char *state = str_or(d, "state", "");
+
+	if (strcmp(state, "open") == 0)
+		return true;
+	return keep_past && (strcmp(state, "met") == 0 || strcmp(state, "missed") == 0);
+}
+
 static void
-ics_case(FILE *f, json_t *r, const char *stamp)
+ics_case(FILE *f, json_t *r, struct export_ctx *x)
 {
 	const char *ref = str_or(json_object_get(r, "case"), "reference", "?");
 	struct buf line = { 0 }, text = { 0 };
@@ -1531,18 +1573,33 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 	}
 	json_array_foreach(json_object_get(r, "deadlines"), i, d)
 	{
-		if (strcmp(str_or(d, "state", ""), "open") != 0 || !str(d, "due") ||
+		char modified[32];
+
+		if (!ics_wanted(d, x->keep_past) || !str(d, "due") ||
 		    cal_date_parse(str(d, "due"), &due) < 0)
 			continue;
 		end = cal_add_days(due, 1);
+		x->events++;
 		ics_line(f, "BEGIN:VEVENT");
 		buf_reset(&line);
 		buf_printf(&line, "UID:%s-%s-%lld@fristvakt", uid_ref, str_or(d, "kind", "?"),
 			   first_version(json_object_get(r, "events"), num(d, "subject")));
 		ics_line(f, buf_str(&line));
 		buf_reset(&line);
-		buf_printf(&line, "DTSTAMP:%s", stamp);
+		buf_printf(&line, "DTSTAMP:%s", x->stamp);
 		ics_line(f, buf_str(&line));
+		/*
+		 * Raised whenever the due date or the state changed, and when: an importer
+		 * that has the UID replaces its copy only for a higher SEQUENCE.
+		 */
+		buf_reset(&line);
+		buf_printf(&line, "SEQUENCE:%lld", num(d, "sequence"));
+		ics_line(f, buf_str(&line));
+		if (ics_utc(str(d, "modified"), modified)) {
+			buf_reset(&line);
+			buf_printf(&line, "LAST-MODIFIED:%s", modified);
+			ics_line(f, buf_str(&line));
+		}
 		buf_reset(&line);
 		snprintf(day, sizeof(day), "%04d%02d%02d", due.year, due.month, due.day);
 		buf_printf(&line, "DTSTART;VALUE=DATE:%s", day);
@@ -1553,6 +1610,12 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 		ics_line(f, buf_str(&line));
 		buf_reset(&text);
 		buf_printf(&text, "%s %s", str_or(d, "label", "?"), ref);
+		/* Kept past its time: the summary says how it ended. */
+		if (strcmp(str_or(d, "state", ""), "open") != 0) {
+			buf_puts(&text, " (");
+			deadline_mark(&text, d, str(r, "today"));
+			buf_puts(&text, ")");
+		}
 		ics_property(f, &line, "SUMMARY", buf_str(&text));
 		anonymous_text(&text, d);
 		ics_property(f, &line, "DESCRIPTION", buf_str(&text));
@@ -1565,13 +1628,34 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 	free(uid_ref);
 }
 
+/*
+ * The end of a calendar. RFC 5545 wants at least one component in it, so a calendar with
+ * no deadline gets a journal entry that says so (calendar programs show no journal entries
+ * in a subscribed calendar; an empty VCALENDAR is refused by strict parsers).
+ */
+static void
+ics_footer(FILE *f, const struct export_ctx *x)
+{
+	char line[64];
+
+	if (x->events == 0) {
+		ics_line(f, "BEGIN:VJOURNAL");
+		ics_line(f, "UID:no-deadlines@fristvakt");
+		snprintf(line, sizeof(line), "DTSTAMP:%s", x->stamp);
+		ics_line(f, line);
+		ics_line(f, "SUMMARY:fristvakt: ingen frister");
+		ics_line(f, "END:VJOURNAL");
+	}
+	ics_line(f, "END:VCALENDAR");
+}
+
 /* Writes one case (the GetCase reply r) in the format. */
 static void
-export_case(FILE *f, enum export_format format, json_t *r, const char *stamp)
+export_case(FILE *f, struct export_ctx *x, json_t *r)
 {
 	json_t *o;
 
-	switch (format) {
+	switch (x->format) {
 	case EXPORT_JSONL:
 		o = json_pack("{sO sO sO}", "case", json_object_get(r, "case"), "events",
 			      json_object_get(r, "events"), "deadlines",
@@ -1586,14 +1670,14 @@ export_case(FILE *f, enum export_format format, json_t *r, const char *stamp)
 		csv_case(f, r);
 		break;
 	case EXPORT_ICS:
-		ics_case(f, r, stamp);
+		ics_case(f, r, x);
 		break;
 	}
 }
 
 /* Pages through every case and writes each; 0, or the exit status of a failed call. */
 static int
-export_cases(struct cli *cli, FILE *f, enum export_format format, const char *stamp)
+export_cases(struct cli *cli, FILE *f, struct export_ctx *x)
 {
 	json_t *params = json_pack("{si}", "limit", CLI_PAGE_MAX), *page = NULL, *c;
 	size_t i;
@@ -1614,7 +1698,7 @@ export_cases(struct cli *cli, FILE *f, enum export_format format, const char *st
 				       &r);
 			if (ret != 0)
 				goto out;
-			export_case(f, format, r, stamp);
+			export_case(f, x, r);
 			json_decref(r);
 		}
 		next = json_object_get(page, "next");
@@ -1635,7 +1719,7 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 {
 	static const char *const formats[] = { "jsonl", "csv", "ics" };
 	const char *fmt, *path;
-	enum export_format format = EXPORT_JSONL;
+	struct export_ctx x = { 0 };
 	char stamp[32];
 	struct output out;
 	struct args a;
@@ -1658,21 +1742,27 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 			fmt);
 		return CLI_EXIT_USAGE;
 	}
-	format = fmt ? (enum export_format)k : EXPORT_JSONL;
+	x.format = fmt ? (enum export_format)k : EXPORT_JSONL;
+	x.keep_past = opt_value(cmd, &a, "keep-past") != NULL;
+	if (x.keep_past && x.format != EXPORT_ICS) {
+		fprintf(stderr, "fristvakt export: --keep-past goes with --format ics\n");
+		return CLI_EXIT_USAGE;
+	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	x.stamp = stamp;
 	ret = output_open(&out, path);
 	if (ret < 0) {
 		fprintf(stderr, "fristvakt export: cannot write %s: %s\n", path, strerror(-ret));
 		return CLI_EXIT_USAGE;
 	}
-	if (format == EXPORT_CSV)
+	if (x.format == EXPORT_CSV)
 		csv_header(out.f);
-	else if (format == EXPORT_ICS)
+	else if (x.format == EXPORT_ICS)
 		ics_header(out.f);
-	ret = export_cases(cli, out.f, format, stamp);
-	if (ret == 0 && format == EXPORT_ICS)
-		ics_line(out.f, "END:VCALENDAR");
+	ret = export_cases(cli, out.f, &x);
+	if (ret == 0 && x.format == EXPORT_ICS)
+		ics_footer(out.f, &x);
 	err = output_close(&out, ret == 0);
 	if (err < 0 && ret == 0) {
 		fprintf(stderr, "fristvakt export: writing %s failed: %s\n", path ? path : "stdout",
@@ -2302,12 +2392,13 @@ static const struct spec export_spec = {
 	.opts = {
 		{ "format", OPT_LOCAL, NULL, false, NULL },
 		{ "output", OPT_LOCAL, NULL, false, NULL },
+		{ "keep-past", OPT_FLAG, NULL, false, NULL },
 	},
 };
 
 const struct cli_command cli_case_cmd_export = {
 	.name = "export",
-	.args = "[--format jsonl|csv|ics] [--output FILE]",
+	.args = "[--format jsonl|csv|ics [--keep-past]] [--output FILE]",
 	.brief = "export every case: JSON Lines, CSV or iCalendar",
 	.help = "Export every case.\n"
 		"\n"
@@ -2317,7 +2408,10 @@ const struct cli_command cli_case_cmd_export = {
 		"                      rule, source\n"
 		"  --format ics        an iCalendar file (RFC 5545) with one all-day event per open\n"
 		"                      deadline, to subscribe to in a calendar; it names no one but\n"
-		"                      the case reference\n"
+		"                      the case reference. SEQUENCE and LAST-MODIFIED change when\n"
+		"                      a deadline's date or state does, so calendars update it\n"
+		"  --keep-past         with --format ics: also the met and missed deadlines (an\n"
+		"                      overdue one stays on its day), their state in the summary\n"
 		"  --output FILE       write FILE (replaced only when the export is complete, mode\n"
 		"                      0600) instead of standard output\n"
 		"  --help              show this help\n"

@@ -3,11 +3,18 @@
 listings that line up and page through with --all, what '!' marks, met_on in JSON rows,
 and times that name their zone when it is not the configured one."""
 
+import datetime
 import json
 import os
+import re
 import subprocess
 
 from fvtest import FRISTVAKT, DaemonTest, main
+
+try:
+    import icalendar
+except ImportError:  # Debian: apt-get install python3-icalendar
+    icalendar = None
 
 
 def columns(header):
@@ -146,6 +153,143 @@ class CliTest(DaemonTest):
         # Only the socket, no configuration: the zone is not known to be the configured one.
         p = self.d.cli("audit", check=0)
         self.assertRegex(p.stdout.splitlines()[1], r"^\d{4}-\d\d-\d\d \d\d:\d\d \S+ ")
+
+
+
+def ics_events(data):
+    """The components of an iCalendar text checked against RFC 5545's structure (CRLF lines
+    of at most 75 octets, BEGIN/END nested, VERSION and PRODID, at least one component),
+    as [(name, {property: value})] of the unfolded lines; also parsed by python3-icalendar
+    when it is installed."""
+    raw = data.encode()
+    assert raw.endswith(b"\r\n"), raw[-20:]
+    for line in raw[:-2].split(b"\r\n"):
+        assert len(line) <= 75 and b"\n" not in line and b"\r" not in line, line
+    lines = re.sub(r"\r\n[ \t]", "", data).split("\r\n")[:-1]
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR", lines
+    assert "VERSION:2.0" in lines and any(x.startswith("PRODID:") for x in lines)
+    comps, stack = [], []
+    for line in lines[1:-1]:
+        name, _, value = line.partition(":")
+        if name == "BEGIN":
+            stack.append((value, {}))
+        elif name == "END":
+            comp = stack.pop()
+            assert comp[0] == value, (comp, value)
+            if not stack:
+                comps.append(comp)
+        elif stack:
+            stack[-1][1][name] = value
+    assert not stack and comps, "no component: not RFC 5545"
+    for cname, props in comps:
+        for required in ("UID", "DTSTAMP"):
+            assert required in props, (cname, props)
+    if icalendar is not None:
+        cal = icalendar.Calendar.from_ical(raw)
+        assert len(cal.subcomponents) == len(comps)
+    return comps
+
+
+class CalendarExportTest(DaemonTest):
+    """The iCalendar export: versions that importers act on, past deadlines on request, and
+    a valid calendar with nothing in it."""
+
+    def export_text(self, *extra):
+        """The calendar exactly as written (no newline translation)."""
+        p = subprocess.run([FRISTVAKT, "--socket", self.d.socket, "export", "--format", "ics"]
+                           + list(extra), capture_output=True, timeout=60, cwd=self.d.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.decode()
+
+    def export(self, *extra):
+        return [props for name, props in ics_events(self.export_text(*extra))
+                if name == "VEVENT"]
+
+    def event_of(self, events, ref, label="saksbehandlingsfrist"):
+        mine = [e for e in events if e["SUMMARY"].startswith(label + " " + ref)]
+        self.assertEqual(len(mine), 1, events)
+        return mine[0]
+
+    def days_ago(self, n):
+        return (datetime.date.today() - datetime.timedelta(n)).isoformat()
+
+    def test_sequence_and_last_modified(self):
+        p = self.d.cli("--json", "case", "add", "S-1", "--service", "okonomisk-stonad",
+                       "--received", self.days_ago(2), check=0)
+        received = json.loads(p.stdout)["recorded"]["event"]
+        self.d.cli("case", "add", "S-2", "--service", "okonomisk-stonad", "--received",
+                   self.days_ago(2), check=0)
+        first = self.event_of(self.export(), "S-1")
+        self.assertEqual(first["SEQUENCE"], "0")
+        self.assertRegex(first["LAST-MODIFIED"], r"^\d{8}T\d{6}Z$")
+        self.assertRegex(first["DTSTAMP"], r"^\d{8}T\d{6}Z$")
+        # Nothing about S-1 changed: the same version.
+        self.d.cli("case", "add", "S-3", "--service", "okonomisk-stonad", "--received",
+                   self.days_ago(1), check=0)
+        self.assertEqual(self.event_of(self.export(), "S-1"), dict(first, DTSTAMP=ANY))
+        # Corrected registration (a new event supersedes the first, a week earlier): still
+        # the same deadline under the same UID, on its new day, in its next version.
+        self.d.cli("case", "add", "S-1", "--service", "okonomisk-stonad", "--received",
+                   self.days_ago(9), "--supersedes", str(received), check=0)
+        second = self.event_of(self.export(), "S-1")
+        self.assertEqual(second["UID"], first["UID"])
+        self.assertNotEqual(second["DTSTART;VALUE=DATE"], first["DTSTART;VALUE=DATE"])
+        self.assertEqual(second["SEQUENCE"], "1", second)
+        self.assertGreaterEqual(second["LAST-MODIFIED"], first["LAST-MODIFIED"])
+        # Extended: a new date, the next version.
+        day = second["DTSTART;VALUE=DATE"]
+        new_due = datetime.date(int(day[:4]), int(day[4:6]), int(day[6:])) \
+            + datetime.timedelta(10)
+        self.d.cli("extend", "S-1", "--kind", "processing", "--until", new_due.isoformat(),
+                   "--reason", "venter på uttalelse", check=0)
+        third = self.event_of(self.export(), "S-1")
+        self.assertEqual(third["UID"], first["UID"])
+        self.assertEqual(third["DTSTART;VALUE=DATE"], new_due.strftime("%Y%m%d"))
+        self.assertEqual(third["SEQUENCE"], "2", third)
+        # GetCase says the same.
+        g = self.d.cli_json("case", "show", "S-1")
+        proc = [d for d in g["deadlines"] if d["kind"] == "processing"][0]
+        self.assertEqual(proc["sequence"], 2)
+        self.assertRegex(proc["modified"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        # S-2 never changed.
+        self.assertEqual(self.event_of(self.export(), "S-2")["SEQUENCE"], "0")
+
+    def test_keep_past(self):
+        # M-1: the preliminary reply came too late (missed, met late); M-2: none (overdue).
+        for ref in ("M-1", "M-2"):
+            self.d.cli("case", "add", ref, "--service", "okonomisk-stonad", "--received",
+                       "2026-01-05", check=0)
+        self.d.cli("reply", "add", "M-1", "--sent", "2026-03-01", "--promised", "2026-03-20",
+                   check=0)
+        self.assertEqual(self.export(), [])
+        events = self.export("--keep-past")
+        reply = {ref: self.event_of(events, ref, "frist for foreløpig svar")
+                 for ref in ("M-1", "M-2")}
+        self.assertEqual(reply["M-2"]["DTSTART;VALUE=DATE"], "20260205")
+        self.assertIn("OVERSKREDET", reply["M-2"]["SUMMARY"])
+        self.assertIn("(", reply["M-1"]["SUMMARY"])
+        self.assertEqual(len(events), 4, events)   # and both processing deadlines
+        p = self.d.cli("export", "--keep-past")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--keep-past goes with --format ics", p.stderr)
+
+    def test_empty_export_is_valid(self):
+        comps = ics_events(self.export_text())
+        self.assertEqual([name for name, _ in comps], ["VJOURNAL"])
+        # Cases without any deadline in the feed: valid all the same.
+        self.d.cli("case", "add", "E-1", "--service", "okonomisk-stonad", "--received",
+                   "2026-01-05", check=0)
+        self.assertEqual([name for name, _ in ics_events(self.export_text())], ["VJOURNAL"])
+        self.assertEqual({name for name, _ in ics_events(self.export_text("--keep-past"))},
+                         {"VEVENT"})
+
+
+class _Any:
+    def __eq__(self, other):
+        return True
+
+
+ANY = _Any()
 
 
 if __name__ == "__main__":

@@ -347,13 +347,15 @@ class LifecycleTest(unittest.TestCase):
 
     def downgrade_to_v1(self):
         """A database of this build turned back into schema version 1 (db/001 only): the
-        columns and index of 002 dropped, the table definitions of 001 put back."""
+        table of 003 and the columns and index of 002 dropped, the table definitions of 001
+        put back."""
         with open(os.path.join(SOURCE_DIR, "db", "001_initial.sql")) as f:
             v1 = f.read()
         db = self.d.db()
         for (name,) in db.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'")\
                 .fetchall():
             db.execute("DROP TRIGGER %s" % name)
+        db.execute("DROP TABLE deadline_versions")
         db.execute("DROP TABLE counts")
         db.execute("ALTER TABLE deadlines DROP COLUMN rule")
         db.execute("ALTER TABLE deadlines DROP COLUMN source")
@@ -433,6 +435,13 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual((rule, source), (erule, esource))
             self.assertTrue(rule and source)
         self.assertEqual(self.d.cli_json("deadlines"), before)
+        # 003: every stored deadline has its first version.
+        db = self.d.db()
+        self.assertEqual(db.execute(
+            "SELECT count(*) FROM deadlines d JOIN deadline_versions v USING "
+            "(case_id, kind, subject) WHERE v.sequence = 0 AND v.due IS d.due").fetchone()[0],
+            len(rows))
+        db.close()
         self.check_schema_constraints()
         self.check_counts()
 
