@@ -1249,6 +1249,28 @@ case_set_registration(struct store_case *c, json_t *data, int64_t received)
 	c->received = received;
 }
 
+/*
+ * Whether the handler and unit of a registration's data give valid e-mail addresses with
+ * the configured patterns (reminders.addresses): checked when a case is registered or its
+ * registration corrected, so that a reminder is never retried for days to an address that
+ * cannot exist. False with the failure in o.
+ */
+static bool
+addresses_ok(struct api_env *env, json_t *data, struct outcome *o)
+{
+	const char *param = NULL;
+	char msg[512];
+
+	if (conf_address_check(&env->conf->reminders,
+			       json_string_value(json_object_get(data, "handler")),
+			       json_string_value(json_object_get(data, "unit")), &param, msg,
+			       sizeof(msg)) == 0)
+		return true;
+	fail(o, PROTO_ERR_INVALID_PARAMETER,
+	     json_pack("{ss ss}", "parameter", param, "message", msg));
+	return false;
+}
+
 /* Registers the case of a RegisterApplication, or finds it registered with the same data. */
 static bool
 register_case(struct api_env *env, struct api_req *req, json_t *data, int64_t when,
@@ -1298,6 +1320,8 @@ register_case(struct api_env *env, struct api_req *req, json_t *data, int64_t wh
 		fail_storage(env, o);
 		return false;
 	}
+	if (!addresses_ok(env, data, o))
+		return false;
 	*c = (struct store_case){
 		.ref = xstrdup(ref),
 		.service = xstrdup(service),
@@ -1481,7 +1505,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 				goto out;
 			}
 		}
-		if (correction && !received_correction_fits(&tl, ref, when_date, o))
+		if (correction && (!received_correction_fits(&tl, ref, when_date, o) ||
+				   !addresses_ok(env, data, o)))
 			goto out;
 		/* Store references resolved, so that later events cannot change their meaning. */
 		if (m->ref_param) {

@@ -702,8 +702,8 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 					    NULL };
 	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
 						  NULL };
-	static const char *const address_keys[] = { "handler", "unit", "supervisor", "admin",
-						    NULL };
+	static const char *const address_keys[] = { "handler", "unit",		"supervisor",
+						    "admin",   "transliterate", NULL };
 	static const char *const digest_keys[] = { "recipients", "days", NULL };
 	const config_setting_t *g = config_setting_get_member(root, "reminders");
 	const config_setting_t *sub;
@@ -782,7 +782,8 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 		    (ret = get_string(sub, "handler", false, &handler, err)) < 0 ||
 		    (ret = get_string(sub, "unit", false, &unit, err)) < 0 ||
 		    (ret = get_string(sub, "supervisor", false, &supervisor, err)) < 0 ||
-		    (ret = get_string(sub, "admin", false, &admin_addr, err)) < 0)
+		    (ret = get_string(sub, "admin", false, &admin_addr, err)) < 0 ||
+		    (ret = get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0)
 			return ret;
 		/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
 		if (admin_addr && (!conf_address_valid(admin_addr) || strpbrk(admin_addr, "{}"))) {
