@@ -88,11 +88,70 @@ cli_bad_option(const struct cli_command *cmd, int c, char **argv)
 }
 
 int
+cli_lang_parse(const char *s, enum cli_lang *out)
+{
+	if (strcmp(s, "nb") == 0)
+		*out = CLI_LANG_NB;
+	else if (strcmp(s, "en") == 0)
+		*out = CLI_LANG_EN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+bool
+cli_lang_option(struct cli *cli, const struct cli_command *cmd, const char *value)
+{
+	if (cli_lang_parse(value, &cli->lang) == 0)
+		return true;
+	fprintf(stderr, "fristvakt%s%s: --lang must be nb or en, not '%s'\n", cmd ? " " : "",
+		cmd ? cmd->name : "", value);
+	return false;
+}
+
+/*
+ * The language when no --lang is given: the configuration's reminders.language (the
+ * language of the municipality's messages), then the locale's (LC_ALL, LC_MESSAGES, LANG:
+ * nb, nn or no is bokmål, en English), else bokmål.
+ */
+static enum cli_lang
+default_lang(const struct cli *cli)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *path = cli->config ? cli->config : FV_DEFAULT_CONFIG;
+	enum cli_lang lang = CLI_LANG_NB;
+	char *conf = NULL;
+
+	if (access(path, R_OK) == 0)
+		conf = conf_peek_string(path, "reminders.language");
+	if (conf && cli_lang_parse(conf, &lang) == 0) {
+		free(conf);
+		return lang;
+	}
+	free(conf);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (!v || !*v)
+			continue;
+		if (strncmp(v, "nb", 2) == 0 || strncmp(v, "nn", 2) == 0 ||
+		    strncmp(v, "no", 2) == 0)
+			return CLI_LANG_NB;
+		if (strncmp(v, "en", 2) == 0)
+			return CLI_LANG_EN;
+		/* The first one set decides, as in setlocale(); C and POSIX say nothing. */
+		break;
+	}
+	return CLI_LANG_NB;
+}
+
+int
 cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
 		   int max_args)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +163,10 @@ cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, cha
 		switch (c) {
 		case 'j':
 			cli->json = true;
+			break;
+		case 'L':
+			if (!cli_lang_option(cli, cmd, optarg))
+				return -1;
 			break;
 		case 'h':
 			cli_command_usage(stdout, cmd);
@@ -584,12 +647,16 @@ cli_page_size_for_all(json_t *params, bool all)
 }
 
 void
-cli_more_hint(json_t *r, bool all, const char *what)
+cli_more_hint(const struct cli *cli, json_t *r, bool all, const struct cli_text *what)
 {
+	static const struct cli_text more[2] = { { "(flere ", "(more " },
+						 { ": --all viser alle sidene)",
+						   ": --all lists every page)" } };
 	json_t *next = json_object_get(r, "next");
 
 	if (!all && next && !json_is_null(next))
-		fprintf(stderr, "(more %s: --all lists every page)\n", what);
+		fprintf(stderr, "%s%s%s\n", cli_tr(cli, &more[0]), cli_tr(cli, what),
+			cli_tr(cli, &more[1]));
 }
 
 static void
@@ -659,10 +726,14 @@ cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		return ret < 0 ? CLI_EXIT_USAGE : 0;
 	if ((ret = cli_call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
 		return ret;
+	static const struct cli_text reloaded[2] = { { "lastet", "reloaded" }, { "kl.", "at" } };
+
 	if (cli->json)
 		cli_print_json(r);
 	else
-		printf("reloaded %s at %s\n", json_string_value(json_object_get(r, "config_file")),
+		printf("%s %s %s %s\n", cli_tr(cli, &reloaded[0]),
+		       json_string_value(json_object_get(r, "config_file")),
+		       cli_tr(cli, &reloaded[1]),
 		       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t));
 	json_decref(r);
 	return 0;
@@ -672,10 +743,15 @@ cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 static int
 with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const char *))
 {
-	char **v = xcalloc((size_t)argc + 2, sizeof(*v));
+	char **v = xcalloc((size_t)argc + 4, sizeof(*v));
 	int ret;
 
-	memcpy(v, argv, (size_t)argc * sizeof(*v));
+	/* The run's language first: a --lang of the command's own, later, overrides it. */
+	v[0] = argv[0];
+	v[1] = (char *)"--lang";
+	v[2] = (char *)(cli->lang == CLI_LANG_EN ? "en" : "nb");
+	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
+	argc += 2;
 	if (cli->json)
 		v[argc++] = (char *)"--json";
 	optind = 0;
@@ -841,6 +917,8 @@ usage(FILE *f)
 		"                      else control.socket of the configuration, else %s)\n"
 		"  -c, --config PATH   configuration file (default %s)\n"
 		"      --json          print JSON for scripts\n"
+		"      --lang nb|en    the language of what is printed for people (default:\n"
+		"                      reminders.language of the configuration, else LANG)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -902,12 +980,14 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { .fd = -1 };
 	const struct cli_command *cmd;
+	const char *lang = NULL;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "+s:c:hV", opts, NULL)) != -1) {
@@ -920,6 +1000,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			cli.json = true;
+			break;
+		case 'L':
+			lang = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -935,6 +1018,13 @@ main(int argc, char **argv)
 	if (optind >= argc) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
+	}
+	/* A command's own --lang, parsed later, overrides this. */
+	if (lang) {
+		if (!cli_lang_option(&cli, NULL, lang))
+			return CLI_EXIT_USAGE;
+	} else {
+		cli.lang = default_lang(&cli);
 	}
 	cmd = command_find(argv[optind]);
 	if (!cmd) {

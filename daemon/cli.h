@@ -25,16 +25,53 @@ enum cli_exit {
 	CLI_EXIT_USAGE = 2,
 };
 
+struct cli_command;
+
+/* The language of what the CLI prints for people (--lang). */
+enum cli_lang {
+	CLI_LANG_NB, /* bokmål */
+	CLI_LANG_EN,
+};
+
+/*
+ * One fact in both languages. The CLI's words for people live in tables of these, one
+ * table per fact (a heading, the words for states, the labels of a view), so that a
+ * language is never mixed into another.
+ */
+struct cli_text {
+	const char *nb;
+	const char *en;
+};
+
 /* One run of the CLI: global options and the connection (fd -1 until the first call). */
 struct cli {
 	const char *socket;
 	const char *config;
 	bool json;
+	enum cli_lang lang;
 	int fd;
 	struct proto_reader rd;
 };
 
-struct cli_command;
+/* The text of t (borrowed) in lang. */
+static inline const char *
+cli_text_in(enum cli_lang lang, const struct cli_text *t)
+{
+	return lang == CLI_LANG_EN ? t->en : t->nb;
+}
+
+/* The text of t (borrowed) in the language of the run. */
+static inline const char *
+cli_tr(const struct cli *cli, const struct cli_text *t)
+{
+	return cli_text_in(cli->lang, t);
+}
+
+/* "nb" or "en" into *out: 0, or -EINVAL. */
+int cli_lang_parse(const char *s, enum cli_lang *out);
+
+/* Sets cli->lang from a --lang value; false (message printed) when it is neither. */
+bool cli_lang_option(struct cli *cli, const struct cli_command *cmd, const char *value);
 
 typedef int (*cli_run_cb)(struct cli *cli, const struct cli_command *cmd, int argc, char **argv);
 
@@ -128,6 +165,6 @@ int cli_list_pages(struct cli *cli, const char *method, json_t *params, const ch
 void cli_page_size_for_all(json_t *params, bool all);
 
 /* Without --all, says on stderr that reply r (borrowed) has more "what" on further pages. */
-void cli_more_hint(json_t *r, bool all, const char *what);
+void cli_more_hint(const struct cli *cli, json_t *r, bool all, const struct cli_text *what);
 
 #endif

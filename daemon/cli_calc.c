@@ -22,6 +22,8 @@
 #include <jansson.h>
 
 #include "cal.h"
+#include "cli.h"
+#include "cli_text.h"
 #include "conf.h"
 #include "rules.h"
 #include "util.h"
@@ -42,6 +44,7 @@ static const char deadline_usage[] =
 	"                   configuration (by law only Saturdays, Sundays, public holidays,\n"
 	"                   1 May and 17 May move a deadline)\n"
 	"  --json           print a JSON object instead (the citation in \"source\")\n"
+	"  --lang nb|en     the language of the explanation\n"
 	"  --help           show this help\n";
 
 static const char holidays_usage[] =
@@ -50,18 +53,44 @@ static const char holidays_usage[] =
 	"List the Norwegian public holidays of YEAR (the statutory holidays, and 1 and 17 May)\n"
 	"with date, weekday and name.\n"
 	"\n"
-	"  --json  print a JSON array of {\"date\", \"name\", \"weekday\"}\n"
+	"  --json  print a JSON array of {\"date\", \"name\", \"weekday\"} (names in bokmål)\n"
+	"  --lang nb|en  the language of the names in the table\n"
 	"  --help  show this help\n";
 
 /*
  * The counting rule in words, printed under every computed deadline; its citation (the law
  * may renumber it) follows from the configuration.
  */
-static const char counting_words[] =
+static const struct cli_text counting_words = {
 	"Telling: dagen fristen løper fra, telles ikke med; en frist i uker ender på samme\n"
 	"ukedag, en frist i måneder på samme dato (eller siste dag i en kortere måned); faller\n"
 	"siste dag på en lørdag, søndag, helligdag, 1. eller 17. mai, flyttes fristen til\n"
-	"nærmeste dag som ikke er det.\n";
+	"nærmeste dag som ikke er det.\n",
+	"Counting: the day the period runs from is not counted; a period in weeks ends on the\n"
+	"same weekday, in months on the same day of the month (or the last day of a shorter\n"
+	"month); a last day that is a Saturday, Sunday, public holiday, 1 May or 17 May moves\n"
+	"to the next day that is none of these.\n",
+};
+
+/* The parts of a computed deadline's lines, one fact each. */
+static const struct cli_text due_word = { "Frist", "Due" };
+static const struct cli_text from_word = { "fra", "from" };
+static const struct cli_text raw_end_words = { "regnet slutt", "the period ends" };
+static const struct cli_text no_move_line = {
+	"Siste dag er en virkedag: fristen flyttes ikke.\n",
+	"The last day is a working day: the deadline does not move.\n",
+};
+/* Around the office calendar's name. */
+static const struct cli_text office_line[2] = {
+	{ "Kontorkalenderen «", "The office calendar \"" },
+	{ "» teller med: dens stengte dager flytter også fristen.\n",
+	  "\" counts: its closed days move the deadline too.\n" },
+};
+static const struct cli_text unused_line = {
+	"Kontorkalendere ikke regnet med (--calendar NAVN tar én med):",
+	"Office calendars not applied (--calendar NAME applies one):",
+};
+static const struct cli_text source_word = { "Grunnlag", "Source" };
 
 /* Reports the option getopt_long refused: unknown, or missing its value. */
 static void
@@ -116,36 +145,38 @@ unused_offices(const struct rules *rules, const struct cal_office *office)
 }
 
 static void
-print_deadline(struct cal_date from, struct cal_period p, struct cal_date raw, struct cal_date due,
-	       const struct cal_step *steps, size_t n_steps, const struct cal_office *office,
-	       const char *source, json_t *unused)
+print_deadline(enum cli_lang lang, struct cal_date from, struct cal_period p, struct cal_date raw,
+	       struct cal_date due, const struct cal_step *steps, size_t n_steps,
+	       const struct cal_office *office, const char *source, json_t *unused)
 {
+	char b1[CAL_DATE_LEN], b2[CAL_DATE_LEN], words[CAL_PERIOD_WORDS_LEN];
 	size_t k;
 	json_t *v;
 
-	char b1[CAL_DATE_LEN], b2[CAL_DATE_LEN], words[CAL_PERIOD_WORDS_LEN];
-
-	printf("Frist: %s (%s)\n", cal_date_format(due, b1), cal_weekday_name(cal_weekday(due)));
-	printf("%s fra %s (%s): regnet slutt %s (%s).\n", cal_period_words(p, words),
-	       cal_date_format(from, b1), cal_weekday_name(cal_weekday(from)),
-	       cal_date_format(raw, b2), cal_weekday_name(cal_weekday(raw)));
+	printf("%s: %s (%s)\n", cli_text_in(lang, &due_word), cal_date_format(due, b1),
+	       cli_text_weekday(lang, cal_weekday(due)));
+	printf("%s %s %s (%s): %s %s (%s).\n", cli_text_period(lang, p, words),
+	       cli_text_in(lang, &from_word), cal_date_format(from, b1),
+	       cli_text_weekday(lang, cal_weekday(from)), cli_text_in(lang, &raw_end_words),
+	       cal_date_format(raw, b2), cli_text_weekday(lang, cal_weekday(raw)));
 	for (size_t i = 0; i < n_steps; i++)
-		printf("%s %s → %s\n", cal_date_format(steps[i].day, b1), steps[i].why,
+		printf("%s %s → %s\n", cal_date_format(steps[i].day, b1),
+		       cli_text_why(lang, steps[i].why),
 		       cal_date_format(cal_add_days(steps[i].day, 1), b2));
 	if (n_steps == 0)
-		printf("Siste dag er en virkedag: fristen flyttes ikke.\n");
+		printf("%s", cli_text_in(lang, &no_move_line));
 	if (office)
-		printf("Kontorkalenderen «%s» teller med: dens stengte dager flytter også fristen.\n",
-		       office->name);
+		printf("%s%s%s", cli_text_in(lang, &office_line[0]), office->name,
+		       cli_text_in(lang, &office_line[1]));
 	if (json_array_size(unused) > 0) {
-		printf("Kontorkalendere ikke regnet med (--calendar NAVN tar én med):");
+		printf("%s", cli_text_in(lang, &unused_line));
 		json_array_foreach(unused, k, v)
 			printf("%s %s", k ? "," : "", json_string_value(v));
 		printf(".\n");
 	}
-	printf("%s", counting_words);
+	printf("%s", cli_text_in(lang, &counting_words));
 	if (source)
-		printf("Grunnlag: %s.\n", source);
+		printf("%s: %s.\n", cli_text_in(lang, &source_word), source);
 }
 
 static void
@@ -240,6 +271,7 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 		{ "period", required_argument, NULL, 'p' },
 		{ "calendar", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -248,6 +280,7 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 	struct cal_step steps[CAL_MAX_STEPS];
 	struct cal_date from, raw, due;
 	struct rules *rules = NULL;
+	enum cli_lang lang = CLI_LANG_NB;
 	json_t *unused = NULL;
 	struct cal_period p;
 	bool json = false;
@@ -270,6 +303,12 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'L':
+			if (cli_lang_parse(optarg, &lang) < 0) {
+				fprintf(stderr, "fristvakt deadline: --lang must be nb or en\n");
+				goto out;
+			}
 			break;
 		case 'h':
 			fputs(deadline_usage, stdout);
@@ -316,7 +355,7 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 	if (json)
 		print_deadline_json(from, p, raw, due, steps, n_steps, office, source, unused);
 	else
-		print_deadline(from, p, raw, due, steps, n_steps, office, source, unused);
+		print_deadline(lang, from, p, raw, due, steps, n_steps, office, source, unused);
 	ret = 0;
 out:
 	json_decref(unused);
@@ -340,9 +379,11 @@ cli_calc_holidays(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum cli_lang lang = CLI_LANG_NB;
 	struct cal_holiday_entry h[CAL_HOLIDAY_COUNT];
 	char buf[CAL_DATE_LEN];
 	bool json = false;
@@ -356,6 +397,12 @@ cli_calc_holidays(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'L':
+			if (cli_lang_parse(optarg, &lang) < 0) {
+				fprintf(stderr, "fristvakt holidays: --lang must be nb or en\n");
+				goto out;
+			}
 			break;
 		case 'h':
 			fputs(holidays_usage, stdout);
@@ -408,10 +455,13 @@ cli_calc_holidays(int argc, char **argv)
 		json_decref(a);
 	} else {
 		for (size_t i = 0; i < n; i++) {
-			const char *wd = cal_weekday_name(cal_weekday(h[i].date));
+			const char *wd = cli_text_weekday(lang, cal_weekday(h[i].date));
+
+			/* The longest weekday name: "torsdag", "Wednesday". */
+			int col = lang == CLI_LANG_EN ? 9 : 7;
 
 			printf("%s  %s%*s  %s\n", cal_date_format(h[i].date, buf), wd,
-			       7 - width(wd), "", cal_holiday_name(h[i].holiday));
+			       col - width(wd), "", cli_text_holiday(lang, h[i].holiday));
 		}
 	}
 	ret = 0;

@@ -31,6 +31,7 @@
 
 #include "build_config.h"
 #include "cal.h"
+#include "cli_text.h"
 #include "cli.h"
 #include "rules.h"
 #include "util.h"
@@ -285,7 +286,8 @@ parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 					 NULL, OPT_VAL + (int)i };
 	lo[n] = (struct option){ "json", no_argument, NULL, 'j' };
 	lo[n + 1] = (struct option){ "help", no_argument, NULL, 'h' };
-	lo[n + 2] = (struct option){ NULL, 0, NULL, 0 };
+	lo[n + 2] = (struct option){ "lang", required_argument, NULL, 'L' };
+	lo[n + 3] = (struct option){ NULL, 0, NULL, 0 };
 
 	/*
 	 * 0 re-initialises getopt; "-" hands over arguments in order (as option 1), so that
@@ -308,6 +310,11 @@ parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		}
 		if (c == 'j') {
 			cli->json = true;
+			continue;
+		}
+		if (c == 'L') {
+			if (!cli_lang_option(cli, cmd, optarg))
+				return -1;
 			continue;
 		}
 		if (c < OPT_VAL || i >= n) {
@@ -368,77 +375,242 @@ opt_value(const struct cli_command *cmd, const struct args *a, const char *name)
 	return NULL;
 }
 
-/* Norwegian words for what the daemon names in English. */
+/* Words for people for what the daemon names in its protocol (--lang). */
 
 struct word {
 	const char *name;
-	const char *words;
+	struct cli_text text;
 };
 
 static const struct word event_words[] = {
-	{ "received", "søknad mottatt" },
-	{ "preliminary_reply", "foreløpig svar sendt" },
-	{ "documentation_requested", "dokumentasjon etterspurt" },
-	{ "documentation_received", "dokumentasjon mottatt" },
-	{ "decision", "vedtak" },
-	{ "reasons_requested", "begrunnelse bedt om" },
-	{ "reasons_given", "begrunnelse gitt" },
-	{ "extension", "frist forlenget" },
-	{ "override", "frist overstyrt" },
-	{ "complaint", "klage" },
-	{ "forwarded", "oversendt Statsforvalteren" },
-	{ "complaint_decided", "klage avgjort" },
-	{ "withdrawn", "søknad trukket" },
-	{ "closed", "sak avsluttet" },
-	{ NULL, NULL },
+	{ "received", { "søknad mottatt", "application received" } },
+	{ "preliminary_reply", { "foreløpig svar sendt", "preliminary reply sent" } },
+	{ "documentation_requested", { "dokumentasjon etterspurt", "documentation requested" } },
+	{ "documentation_received", { "dokumentasjon mottatt", "documentation received" } },
+	{ "decision", { "vedtak", "decision" } },
+	{ "reasons_requested", { "begrunnelse bedt om", "reasons requested" } },
+	{ "reasons_given", { "begrunnelse gitt", "reasons given" } },
+	{ "extension", { "frist forlenget", "deadline extended" } },
+	{ "override", { "frist overstyrt", "deadline overridden" } },
+	{ "complaint", { "klage", "complaint" } },
+	{ "forwarded", { "oversendt Statsforvalteren", "forwarded to the Statsforvalter" } },
+	{ "complaint_decided", { "klage avgjort", "complaint decided" } },
+	{ "withdrawn", { "søknad trukket", "application withdrawn" } },
+	{ "closed", { "sak avsluttet", "case closed" } },
+	{ NULL, { NULL, NULL } },
 };
 
 static const struct word case_state_words[] = {
-	{ "open", "åpen" },
-	{ "withdrawn", "trukket" },
-	{ "closed", "avsluttet" },
-	{ NULL, NULL },
+	{ "open", { "åpen", "open" } },
+	{ "withdrawn", { "trukket", "withdrawn" } },
+	{ "closed", { "avsluttet", "closed" } },
+	{ NULL, { NULL, NULL } },
 };
 
 static const struct word channel_words[] = {
-	{ "written", "skriftlig" },
-	{ "oral", "muntlig" },
-	{ "digital", "digital" },
-	{ NULL, NULL },
+	{ "written", { "skriftlig", "written" } },
+	{ "oral", { "muntlig", "oral" } },
+	{ "digital", { "digital", "digital" } },
+	{ NULL, { NULL, NULL } },
 };
 
 static const struct word outcome_words[] = {
-	{ "innvilget", "innvilget" },
-	{ "delvis_innvilget", "delvis innvilget" },
-	{ "avslatt", "avslått" },
-	{ "avvist", "avvist" },
-	{ "omgjort", "omgjort" },
-	{ "delvis_omgjort", "delvis omgjort" },
-	{ "stadfestet", "stadfestet" },
-	{ "opphevet", "opphevet" },
-	{ NULL, NULL },
+	{ "innvilget", { "innvilget", "granted" } },
+	{ "delvis_innvilget", { "delvis innvilget", "partly granted" } },
+	{ "avslatt", { "avslått", "refused" } },
+	{ "avvist", { "avvist", "dismissed" } },
+	{ "omgjort", { "omgjort", "reversed" } },
+	{ "delvis_omgjort", { "delvis omgjort", "partly reversed" } },
+	{ "stadfestet", { "stadfestet", "upheld" } },
+	{ "opphevet", { "opphevet", "quashed" } },
+	{ NULL, { NULL, NULL } },
 };
+
+static const struct word deadline_state_words[] = {
+	{ "open", { "åpen", "open" } },
+	{ "met", { "overholdt", "met" } },
+	{ "missed", { "oversittet", "missed" } },
+	{ "cancelled", { "bortfalt", "cancelled" } },
+	{ NULL, { NULL, NULL } },
+};
+
+/* The columns and notes of the listings. */
+static const struct cli_text case_columns[6] = {
+	{ "REFERANSE", "REFERENCE" },	{ "TJENESTE", "SERVICE" }, { "STATUS", "STATE" },
+	{ "SAKSBEHANDLER", "HANDLER" }, { "ENHET", "UNIT" },	   { "MOTTATT", "RECEIVED" },
+};
+static const struct cli_text deadline_columns[8] = {
+	{ " ", " " },
+	{ "FRIST", "DUE" },
+	{ "DAGER", "DAYS" },
+	{ "STATUS", "STATE" },
+	{ "REFERANSE", "REFERENCE" },
+	{ "TYPE", "KIND" },
+	{ "SAKSBEHANDLER", "HANDLER" },
+	{ "ENHET", "UNIT" },
+};
+static const struct cli_text audit_columns[7] = {
+	{ "TID", "AT" },  { "METODE", "METHOD" }, { "REFERANSE", "REFERENCE" }, { "UID", "UID" },
+	{ "GID", "GID" }, { "PID", "PID" },	  { "UTFALL", "OUTCOME" },
+};
+static const struct cli_text no_cases = { "ingen saker", "no cases" };
+static const struct cli_text no_deadlines = { "ingen frister", "no deadlines" };
+static const struct cli_text no_audit = { "ingen loggføringer", "no audit entries" };
+static const struct cli_text deadlines_as_of = { "frister per", "deadlines as of" };
+static const struct cli_text more_cases = { "saker", "cases" };
+static const struct cli_text more_deadlines = { "frister", "deadlines" };
+static const struct cli_text more_entries = { "loggføringer", "entries" };
+static const struct cli_text import_words[3] = {
+	{ "importert", "imported" },
+	{ "fantes fra før", "already present" },
+	{ "avvist", "rejected" },
+};
+
+/* The header row of a table from one of the column tables above. */
+static void
+add_header(const struct cli *cli, struct cli_table *tb, const struct cli_text *cols, size_t n)
+{
+	const char *row[8];
+
+	FV_ASSERT(n <= FV_ARRAY_SIZE(row));
+	for (size_t i = 0; i < n; i++)
+		row[i] = cli_tr(cli, &cols[i]);
+	cli_table_add(tb, row);
+}
 
 /* The words for name, or name itself when it has none (a newer daemon). */
 static const char *
-words(const struct word *table, const char *name)
+words(enum cli_lang lang, const struct word *table, const char *name)
 {
 	if (!name)
 		return "?";
 	for (; table->name; table++) {
 		if (strcmp(table->name, name) == 0)
-			return table->words;
+			return cli_text_in(lang, &table->text);
 	}
 	return name;
 }
 
-/* The Norwegian label of a deadline kind. */
+/* The label of a deadline kind (the daemon's in bokmål). */
 static const char *
-kind_label(const char *kind)
+kind_label(enum cli_lang lang, const char *kind)
 {
-	enum rules_kind k;
+	return cli_text_kind(lang, kind);
+}
 
-	return rules_kind_parse(kind, &k) == 0 ? rules_kind_label(k) : (kind ? kind : "?");
+/* Words of the case register's views for people, one per fact. */
+enum word_id {
+	W_EVENT,    /* "hendelse N" */
+	W_BREACH,   /* a breach of the rules */
+	W_RECORDED, /* recorded event N in case R */
+	W_IN_CASE,
+	W_DUPLICATE, /* already recorded as event N */
+	W_NO_OPEN,   /* no open deadlines */
+	W_OPEN,	     /* open deadlines: */
+	W_CASE,	     /* "Sak R – service" */
+	W_STATE,
+	W_SERVICE,
+	W_HANDLER,
+	W_UNIT,
+	W_RECEIVED,
+	W_EMERGENCY,
+	W_YES,
+	W_CONTACT,
+	W_CONTACT_KEPT,
+	W_EVENTS,    /* heading */
+	W_DEADLINES, /* heading */
+	W_NONE,
+	W_CORRECTS,	/* (retter hendelse N) */
+	W_CORRECTED_BY, /* (rettet av hendelse N) */
+	W_OVERDUE,
+	W_SOON,
+	W_TODAY,
+	W_TOMORROW,
+	W_IN_DAYS, /* "om N dager" */
+	W_DAYS,
+	W_OPEN_STATE,
+	W_NO_DATE,
+	W_MET,
+	W_CANCELLED,
+	W_EMERGENCY_AID, /* ", nødhjelp" */
+	W_PROMISED,
+	W_DOC_DUE,
+	W_CONCERNS_REQUEST,
+	W_ALL_REQUESTS,
+	W_ORAL,
+	W_UNREASONED,
+	W_REACHED,
+	W_AVAILABLE,
+	W_NOTICE_SENT,
+	W_LEGAL_BASIS,
+	W_CONCERNS_DECISION,
+	W_EXTENDED_TO,
+	W_SET_TO,
+	W_FOR_EVENT,
+	W_BY,
+	W_COMPLAINT_RECEIVED,
+	W_CONCERNS_COMPLAINT,
+	W_COUNT,
+};
+
+static const struct cli_text word_texts[W_COUNT] = {
+	[W_EVENT] = { "hendelse", "event" },
+	[W_BREACH] = { "BRUDD", "BREACH" },
+	[W_RECORDED] = { "registrerte hendelse", "recorded event" },
+	[W_IN_CASE] = { "i sak", "in case" },
+	[W_DUPLICATE] = { "allerede registrert som hendelse", "already recorded as event" },
+	[W_NO_OPEN] = { "ingen åpne frister", "no open deadlines" },
+	[W_OPEN] = { "åpne frister:", "open deadlines:" },
+	[W_CASE] = { "Sak", "Case" },
+	[W_STATE] = { "Status:", "State:" },
+	[W_SERVICE] = { "Tjeneste:", "Service:" },
+	[W_HANDLER] = { "Saksbehandler:", "Handler:" },
+	[W_UNIT] = { "Enhet:", "Unit:" },
+	[W_RECEIVED] = { "Mottatt:", "Received:" },
+	[W_EMERGENCY] = { "Nødhjelp:", "Emergency aid:" },
+	[W_YES] = { "ja", "yes" },
+	[W_CONTACT] = { "Kontakt:", "Contact:" },
+	[W_CONTACT_KEPT] = { "lagret med samtykke", "kept with consent" },
+	[W_EVENTS] = { "Hendelser", "Events" },
+	[W_DEADLINES] = { "Frister", "Deadlines" },
+	[W_NONE] = { "ingen", "none" },
+	[W_CORRECTS] = { "retter hendelse", "corrects event" },
+	[W_CORRECTED_BY] = { "rettet av hendelse", "corrected by event" },
+	[W_OVERDUE] = { "OVERSKREDET", "OVERDUE" },
+	[W_SOON] = { "snart", "soon" },
+	[W_TODAY] = { "i dag", "today" },
+	[W_TOMORROW] = { "i morgen", "tomorrow" },
+	[W_IN_DAYS] = { "om", "in" },
+	[W_DAYS] = { "dager", "days" },
+	[W_OPEN_STATE] = { "åpen", "open" },
+	[W_NO_DATE] = { "ingen dato ennå", "no date yet" },
+	[W_MET] = { "overholdt", "met" },
+	[W_CANCELLED] = { "bortfalt", "cancelled" },
+	[W_EMERGENCY_AID] = { "nødhjelp", "emergency aid" },
+	[W_PROMISED] = { "svar lovet innen", "answer promised by" },
+	[W_DOC_DUE] = { "innsendelsesfrist", "documents due" },
+	[W_CONCERNS_REQUEST] = { "gjelder forespørsel i hendelse",
+				 "concerns the request in event" },
+	[W_ALL_REQUESTS] = { "gjelder alle åpne forespørsler", "concerns every open request" },
+	[W_ORAL] = { "muntlig", "oral" },
+	[W_UNREASONED] = { "uten begrunnelse", "without reasons" },
+	[W_REACHED] = { "kom fram", "reached the party" },
+	[W_AVAILABLE] = { "gjort tilgjengelig", "made available" },
+	[W_NOTICE_SENT] = { "varsel sendt", "notice sent" },
+	[W_LEGAL_BASIS] = { "hjemmel", "legal basis" },
+	[W_CONCERNS_DECISION] = { "gjelder vedtaket i hendelse", "concerns the decision in event" },
+	[W_EXTENDED_TO] = { "forlenget til", "extended to" },
+	[W_SET_TO] = { "satt til", "set to" },
+	[W_FOR_EVENT] = { "for hendelse", "for event" },
+	[W_BY] = { "av", "by" },
+	[W_COMPLAINT_RECEIVED] = { "mottatt", "received" },
+	[W_CONCERNS_COMPLAINT] = { "gjelder klagen i hendelse", "concerns the complaint in event" },
+};
+
+static const char *
+w(enum cli_lang lang, enum word_id id)
+{
+	return cli_text_in(lang, &word_texts[id]);
 }
 
 /*
@@ -474,22 +646,33 @@ deadline_pending(json_t *d)
  * Recording events.
  */
 
+/* A breach in English: the daemon's sentence is bokmål. */
+static const struct word breach_words[] = {
+	{ "oral_refusal", { NULL, "a refusal that was oral (a refusal must be in writing)" } },
+	{ "unreasoned_decision", { NULL, "a refusal without reasons (it must give them)" } },
+	{ NULL, { NULL, NULL } },
+};
+
 static void
-print_breaches(json_t *breaches)
+print_breaches(enum cli_lang lang, json_t *breaches)
 {
 	json_t *b;
 	size_t i;
 
 	json_array_foreach(breaches, i, b)
 	{
-		printf("BRUDD: %s (hendelse %lld)\n", str_or(b, "text", str_or(b, "code", "?")),
+		const char *text = str_or(b, "text", str_or(b, "code", "?"));
+
+		if (lang == CLI_LANG_EN)
+			text = words(lang, breach_words, str_or(b, "code", "?"));
+		printf("%s: %s (%s %lld)\n", w(lang, W_BREACH), text, w(lang, W_EVENT),
 		       num(b, "event"));
 	}
 }
 
 /* The Recorded reply for a person: the event, the open deadlines, any breach. */
 static void
-print_recorded(json_t *reply)
+print_recorded(enum cli_lang lang, json_t *reply)
 {
 	json_t *rec = json_object_get(reply, "recorded");
 	const char *ref = str_or(json_object_get(rec, "case"), "reference", "?");
@@ -497,25 +680,25 @@ print_recorded(json_t *reply)
 	json_t *d;
 	size_t i;
 
-	if (is_true(rec, "duplicate"))
-		printf("already recorded as event %lld in case %s\n", num(rec, "event"), ref);
-	else
-		printf("recorded event %lld in case %s\n", num(rec, "event"), ref);
+	printf("%s %lld %s %s\n", w(lang, is_true(rec, "duplicate") ? W_DUPLICATE : W_RECORDED),
+	       num(rec, "event"), w(lang, W_IN_CASE), ref);
 	cli_table_init(&t, 3);
 	json_array_foreach(json_object_get(rec, "deadlines"), i, d)
 	{
 		if (deadline_pending(d))
-			cli_table_add(&t, (const char *[]){ kind_label(str(d, "kind")),
-							    str(d, "due"), str(d, "state") });
+			cli_table_add(&t,
+				      (const char *[]){
+					      kind_label(lang, str(d, "kind")), str(d, "due"),
+					      words(lang, deadline_state_words, str(d, "state")) });
 	}
 	if (t.rows == 0) {
-		printf("no open deadlines\n");
+		printf("%s\n", w(lang, W_NO_OPEN));
 	} else {
-		printf("open deadlines:\n");
+		printf("%s\n", w(lang, W_OPEN));
 		cli_table_print(&t, "  ", stdout);
 	}
 	cli_table_deinit(&t);
-	print_breaches(json_object_get(rec, "breaches"));
+	print_breaches(lang, json_object_get(rec, "breaches"));
 }
 
 /* case add: --email and --phone go into "contact", with --consent. */
@@ -566,7 +749,7 @@ run_event(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	if (cli->json)
 		cli_print_json(r);
 	else
-		print_recorded(r);
+		print_recorded(cli->lang, r);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -598,86 +781,87 @@ add_time(struct buf *b, json_t *data, const char *key, const char *what)
 
 /* The key data of an event, in words. */
 static void
-event_details(struct buf *b, const char *type, json_t *data)
+event_details(enum cli_lang lang, struct buf *b, const char *type, json_t *data)
 {
 	const char *s;
 
 	if (strcmp(type, "received") == 0) {
-		buf_puts(b, words(channel_words, str(data, "channel")));
+		buf_puts(b, words(lang, channel_words, str(data, "channel")));
 		if (is_true(data, "emergency"))
-			buf_puts(b, ", nødhjelp");
+			buf_printf(b, ", %s", w(lang, W_EMERGENCY_AID));
 	} else if (strcmp(type, "preliminary_reply") == 0) {
-		buf_printf(b, "svar lovet innen %s", str_or(data, "promised", "?"));
+		buf_printf(b, "%s %s", w(lang, W_PROMISED), str_or(data, "promised", "?"));
 	} else if (strcmp(type, "documentation_requested") == 0) {
-		buf_printf(b, "innsendelsesfrist %s", str_or(data, "due", "?"));
+		buf_printf(b, "%s %s", w(lang, W_DOC_DUE), str_or(data, "due", "?"));
 	} else if (strcmp(type, "documentation_received") == 0) {
-		add_ref(b, data, "request", "gjelder forespørsel i hendelse");
+		add_ref(b, data, "request", w(lang, W_CONCERNS_REQUEST));
 		if (!b->len)
-			buf_puts(b, "gjelder alle åpne forespørsler");
+			buf_puts(b, w(lang, W_ALL_REQUESTS));
 	} else if (strcmp(type, "decision") == 0) {
-		buf_puts(b, words(outcome_words, str(data, "outcome")));
+		buf_puts(b, words(lang, outcome_words, str(data, "outcome")));
 		if (json_is_false(json_object_get(data, "written")))
-			buf_puts(b, ", muntlig");
+			buf_printf(b, ", %s", w(lang, W_ORAL));
 		if (json_is_false(json_object_get(data, "reasoned")))
-			buf_puts(b, ", uten begrunnelse");
-		add_time(b, data, "reached", "kom fram");
-		add_time(b, data, "made_available", "gjort tilgjengelig");
-		add_time(b, data, "notice_sent", "varsel sendt");
+			buf_printf(b, ", %s", w(lang, W_UNREASONED));
+		add_time(b, data, "reached", w(lang, W_REACHED));
+		add_time(b, data, "made_available", w(lang, W_AVAILABLE));
+		add_time(b, data, "notice_sent", w(lang, W_NOTICE_SENT));
 		s = str(data, "legal_basis");
 		if (s)
-			buf_printf(b, ", hjemmel: %s", s);
+			buf_printf(b, ", %s: %s", w(lang, W_LEGAL_BASIS), s);
 	} else if (strcmp(type, "reasons_requested") == 0 || strcmp(type, "reasons_given") == 0) {
-		add_ref(b, data, "decision", "gjelder vedtaket i hendelse");
+		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	} else if (strcmp(type, "extension") == 0 || strcmp(type, "override") == 0) {
-		buf_printf(b, "%s %s %s", kind_label(str(data, "kind")),
-			   strcmp(type, "extension") == 0 ? "forlenget til" : "satt til",
+		buf_printf(b, "%s %s %s", kind_label(lang, str(data, "kind")),
+			   w(lang, strcmp(type, "extension") == 0 ? W_EXTENDED_TO : W_SET_TO),
 			   str_or(data, strcmp(type, "extension") == 0 ? "until" : "due", "?"));
-		add_ref(b, data, "subject", "for hendelse");
+		add_ref(b, data, "subject", w(lang, W_FOR_EVENT));
 		s = str(data, "by");
 		if (s)
-			buf_printf(b, ", av %s", s);
+			buf_printf(b, ", %s %s", w(lang, W_BY), s);
 		s = str(data, "reason");
 		if (s)
 			buf_printf(b, ": %s", s);
 	} else if (strcmp(type, "complaint") == 0) {
-		add_time(b, data, "received", "mottatt");
-		add_ref(b, data, "decision", "gjelder vedtaket i hendelse");
+		add_time(b, data, "received", w(lang, W_COMPLAINT_RECEIVED));
+		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	} else if (strcmp(type, "forwarded") == 0) {
-		add_ref(b, data, "complaint", "gjelder klagen i hendelse");
+		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
 	} else if (strcmp(type, "complaint_decided") == 0) {
-		buf_puts(b, words(outcome_words, str(data, "outcome")));
-		add_ref(b, data, "complaint", "gjelder klagen i hendelse");
+		buf_puts(b, words(lang, outcome_words, str(data, "outcome")));
+		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
 	}
 }
 
 static void
-print_header(json_t *c)
+print_header(enum cli_lang lang, json_t *c)
 {
 	char t[CAL_INSTANT_LEN];
 	struct buf received = { 0 };
 	struct cli_table tb;
 
-	printf("Sak %s – %s\n", str_or(c, "reference", "?"),
+	printf("%s %s – %s\n", w(lang, W_CASE), str_or(c, "reference", "?"),
 	       str_or(c, "service_name", str_or(c, "service", "?")));
 	buf_printf(&received, "%s, %s", cli_local_time(str(c, "received"), t),
-		   words(channel_words, str(c, "channel")));
+		   words(lang, channel_words, str(c, "channel")));
 	cli_table_init(&tb, 2);
-	cli_table_add(&tb, (const char *[]){ "Status:", words(case_state_words, str(c, "state")) });
-	cli_table_add(&tb, (const char *[]){ "Tjeneste:", str(c, "service") });
-	cli_table_add(&tb, (const char *[]){ "Saksbehandler:", str(c, "handler") });
-	cli_table_add(&tb, (const char *[]){ "Enhet:", str(c, "unit") });
-	cli_table_add(&tb, (const char *[]){ "Mottatt:", buf_str(&received) });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_STATE),
+					     words(lang, case_state_words, str(c, "state")) });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_SERVICE), str(c, "service") });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_HANDLER), str(c, "handler") });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_UNIT), str(c, "unit") });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_RECEIVED), buf_str(&received) });
 	if (is_true(c, "emergency"))
-		cli_table_add(&tb, (const char *[]){ "Nødhjelp:", "ja" });
+		cli_table_add(&tb, (const char *[]){ w(lang, W_EMERGENCY), w(lang, W_YES) });
 	if (is_true(c, "has_contact"))
-		cli_table_add(&tb, (const char *[]){ "Kontakt:", "lagret med samtykke" });
+		cli_table_add(&tb, (const char *[]){ w(lang, W_CONTACT), w(lang, W_CONTACT_KEPT) });
 	cli_table_print(&tb, "  ", stdout);
 	cli_table_deinit(&tb);
 	buf_deinit(&received);
 }
 
 static void
-print_timeline(json_t *events)
+print_timeline(enum cli_lang lang, json_t *events)
 {
 	char t[CAL_INSTANT_LEN], id[32];
 	struct buf details = { 0 };
@@ -685,26 +869,27 @@ print_timeline(json_t *events)
 	json_t *e;
 	size_t i;
 
-	printf("\nHendelser\n");
+	printf("\n%s\n", w(lang, W_EVENTS));
 	cli_table_init(&tb, 4);
 	json_array_foreach(events, i, e)
 	{
 		const char *type = str_or(e, "type", "?");
 
 		buf_reset(&details);
-		event_details(&details, type, json_object_get(e, "data"));
+		event_details(lang, &details, type, json_object_get(e, "data"));
 		if (json_is_integer(json_object_get(e, "supersedes")))
-			buf_printf(&details, "%s(retter hendelse %lld)", details.len ? " " : "",
-				   num(e, "supersedes"));
+			buf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
+				   w(lang, W_CORRECTS), num(e, "supersedes"));
 		if (json_is_integer(json_object_get(e, "superseded_by")))
-			buf_printf(&details, "%s(rettet av hendelse %lld)", details.len ? " " : "",
-				   num(e, "superseded_by"));
+			buf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
+				   w(lang, W_CORRECTED_BY), num(e, "superseded_by"));
 		snprintf(id, sizeof(id), "%lld", num(e, "id"));
 		cli_table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
-						     words(event_words, type), buf_str(&details) });
+						     words(lang, event_words, type),
+						     buf_str(&details) });
 	}
 	if (tb.rows == 0)
-		printf("  ingen\n");
+		printf("  %s\n", w(lang, W_NONE));
 	cli_table_print(&tb, "  ", stdout);
 	cli_table_deinit(&tb);
 	buf_deinit(&details);
@@ -712,61 +897,134 @@ print_timeline(json_t *events)
 
 /* A deadline's state for a case worker: OVERSKREDET, snart, åpen, overholdt, bortfalt. */
 static void
-deadline_mark(struct buf *b, json_t *d, const char *today)
+deadline_mark(enum cli_lang lang, struct buf *b, json_t *d, const char *today)
 {
 	const char *state = str_or(d, "state", "?");
 	int32_t days = 0;
 	bool dated = days_until(str(d, "due"), today, &days);
 
 	if (strcmp(state, "missed") == 0 || (strcmp(state, "open") == 0 && dated && days < 0)) {
-		buf_puts(b, "OVERSKREDET");
+		buf_puts(b, w(lang, W_OVERDUE));
 	} else if (strcmp(state, "open") == 0 && dated && days <= SOON_DAYS) {
 		if (days == 0)
-			buf_puts(b, "snart (i dag)");
+			buf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TODAY));
 		else if (days == 1)
-			buf_puts(b, "snart (i morgen)");
+			buf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TOMORROW));
 		else
-			buf_printf(b, "snart (om %d dager)", (int)days);
+			buf_printf(b, "%s (%s %d %s)", w(lang, W_SOON), w(lang, W_IN_DAYS),
+				   (int)days, w(lang, W_DAYS));
 	} else if (strcmp(state, "open") == 0) {
-		buf_puts(b, dated ? "åpen" : "åpen, ingen dato ennå");
+		if (dated)
+			buf_puts(b, w(lang, W_OPEN_STATE));
+		else
+			buf_printf(b, "%s, %s", w(lang, W_OPEN_STATE), w(lang, W_NO_DATE));
 	} else if (strcmp(state, "met") == 0) {
-		buf_printf(b, "overholdt %s", str_or(d, "met_on", ""));
+		buf_printf(b, "%s %s", w(lang, W_MET), str_or(d, "met_on", ""));
 	} else if (strcmp(state, "cancelled") == 0) {
-		buf_printf(b, "bortfalt %s", str_or(d, "cancelled_on", ""));
+		buf_printf(b, "%s %s", w(lang, W_CANCELLED), str_or(d, "cancelled_on", ""));
 	} else {
 		buf_puts(b, state);
 	}
 }
 
 /* today: the daemon's civil date, as in days_until(). */
+/* How a deadline came about, in English, from its parts (the daemon explains in bokmål). */
+static const struct cli_text explain_words[] = {
+	{ NULL, "Rule" },
+	{ NULL, "Runs from" },
+	{ NULL, "event" },
+	{ NULL, "Period" },
+	{ NULL, "ends" },
+	{ NULL, "Paused" },
+	{ NULL, "days" },
+	{ NULL, "By the rule" },
+	{ NULL, "moved by an extension or override to" },
+	{ NULL, "Met" },
+	{ NULL, "Cancelled" },
+	{ NULL, "Due" },
+};
+
+enum {
+	X_RULE,
+	X_FROM,
+	X_EVENT,
+	X_PERIOD,
+	X_ENDS,
+	X_PAUSED,
+	X_DAYS,
+	X_BY_RULE,
+	X_MOVED,
+	X_MET,
+	X_CANCELLED,
+	X_DUE
+};
+
 static void
-print_deadlines(json_t *deadlines, const char *today)
+explain_en(json_t *d)
+{
+	json_t *start = json_object_get(d, "start"), *st;
+	const char *source = str(d, "source"), *rule_due = str(d, "rule_due"), *due = str(d, "due");
+	size_t i;
+
+	printf("      %s: %s%s%s%s\n", explain_words[X_RULE].en, str_or(d, "rule", "-"),
+	       source ? " (" : "", source ? source : "", source ? ")" : "");
+	if (json_is_object(start))
+		printf("      %s %s (%s %lld, %s)\n", explain_words[X_FROM].en,
+		       str_or(start, "date", "?"), explain_words[X_EVENT].en, num(start, "event"),
+		       str_or(start, "type", "?"));
+	if (str(d, "period"))
+		printf("      %s %s, %s %s\n", explain_words[X_PERIOD].en, str(d, "period"),
+		       explain_words[X_ENDS].en, str_or(d, "raw_end", "?"));
+	if (num(d, "pause_days") > 0)
+		printf("      %s %lld %s\n", explain_words[X_PAUSED].en, num(d, "pause_days"),
+		       explain_words[X_DAYS].en);
+	json_array_foreach(json_object_get(d, "steps"), i, st)
+	{
+		printf("      %s %s → %s\n", str_or(st, "day", "?"),
+		       cli_text_why(CLI_LANG_EN, str_or(st, "why", "?")), str_or(st, "to", "?"));
+	}
+	if (rule_due && due && strcmp(rule_due, due) != 0)
+		printf("      %s %s, %s %s\n", explain_words[X_BY_RULE].en, rule_due,
+		       explain_words[X_MOVED].en, due);
+	if (str(d, "met_on"))
+		printf("      %s %s\n", explain_words[X_MET].en, str(d, "met_on"));
+	if (str(d, "cancelled_on"))
+		printf("      %s %s\n", explain_words[X_CANCELLED].en, str(d, "cancelled_on"));
+	printf("      %s: %s\n", explain_words[X_DUE].en, due ? due : "-");
+}
+
+static void
+print_deadlines(enum cli_lang lang, json_t *deadlines, const char *today)
 {
 	struct buf label = { 0 }, mark = { 0 };
 	size_t width = 0, i;
 	json_t *d;
 
-	printf("\nFrister\n");
+	printf("\n%s\n", w(lang, W_DEADLINES));
 	if (json_array_size(deadlines) == 0)
-		printf("  ingen\n");
+		printf("  %s\n", w(lang, W_NONE));
 	for (int pass = 0; pass < 2; pass++) {
 		json_array_foreach(deadlines, i, d)
 		{
 			const char *text = str_or(d, "text", "");
 
 			buf_reset(&label);
-			buf_printf(&label, "%s (hendelse %lld)", kind_label(str(d, "kind")),
-				   num(d, "subject"));
+			buf_printf(&label, "%s (%s %lld)", kind_label(lang, str(d, "kind")),
+				   w(lang, W_EVENT), num(d, "subject"));
 			if (pass == 0) {
 				if (cli_text_width(buf_str(&label)) > width)
 					width = cli_text_width(buf_str(&label));
 				continue;
 			}
 			buf_reset(&mark);
-			deadline_mark(&mark, d, today);
+			deadline_mark(lang, &mark, d, today);
 			fputs("  ", stdout);
 			cli_put_padded(stdout, buf_str(&label), width);
 			printf("  %-10s  %s\n", str_or(d, "due", "-"), buf_str(&mark));
+			if (lang == CLI_LANG_EN) {
+				explain_en(d);
+				continue;
+			}
 			while (*text) {
 				size_t n = strcspn(text, "\n");
 
@@ -797,13 +1055,13 @@ run_case_show(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	print_header(json_object_get(r, "case"));
-	print_timeline(json_object_get(r, "events"));
-	print_deadlines(json_object_get(r, "deadlines"), str(r, "today"));
+	print_header(cli->lang, json_object_get(r, "case"));
+	print_timeline(cli->lang, json_object_get(r, "events"));
+	print_deadlines(cli->lang, json_object_get(r, "deadlines"), str(r, "today"));
 	breaches = json_object_get(r, "breaches");
 	if (json_array_size(breaches) > 0) {
 		putchar('\n');
-		print_breaches(breaches);
+		print_breaches(cli->lang, breaches);
 	}
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -839,20 +1097,20 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		return CLI_EXIT_OK;
 	}
 	cli_table_init(&tb, 6);
-	cli_table_add(&tb, (const char *[]){ "REFERENCE", "SERVICE", "STATE", "HANDLER", "UNIT",
-					     "RECEIVED" });
+	add_header(cli, &tb, case_columns, FV_ARRAY_SIZE(case_columns));
 	json_array_foreach(json_object_get(r, "cases"), i, c)
 	{
 		cli_table_add(&tb,
 			      (const char *[]){ str(c, "reference"), str(c, "service"),
-						str(c, "state"), str(c, "handler"), str(c, "unit"),
+						words(cli->lang, case_state_words, str(c, "state")),
+						str(c, "handler"), str(c, "unit"),
 						cli_local_time(str(c, "received"), t) });
 	}
 	if (tb.rows == 1)
-		printf("no cases\n");
+		printf("%s\n", cli_tr(cli, &no_cases));
 	else
 		cli_table_print(&tb, "", stdout);
-	cli_more_hint(r, all, "cases");
+	cli_more_hint(cli, r, all, &more_cases);
 	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -882,10 +1140,9 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	printf("deadlines as of %s\n", str_or(r, "today", "?"));
+	printf("%s %s\n", cli_tr(cli, &deadlines_as_of), str_or(r, "today", "?"));
 	cli_table_init(&tb, 8);
-	cli_table_add(&tb, (const char *[]){ " ", "DUE", "DAYS", "STATE", "REFERENCE", "KIND",
-					     "HANDLER", "UNIT" });
+	add_header(cli, &tb, deadline_columns, FV_ARRAY_SIZE(deadline_columns));
 	json_array_foreach(json_object_get(r, "deadlines"), i, d)
 	{
 		json_t *left = json_object_get(d, "days_left");
@@ -904,15 +1161,17 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		/* Overdue: past its date and not met. A deadline met late is missed, not overdue. */
 		if (strcmp(state, "missed") == 0 && json_is_null(json_object_get(d, "met_on")))
 			marker = "!";
-		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days, state,
-						     str(d, "reference"), str(d, "label"),
+		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days,
+						     words(cli->lang, deadline_state_words, state),
+						     str(d, "reference"),
+						     kind_label(cli->lang, str(d, "kind")),
 						     str(d, "handler"), str(d, "unit") });
 	}
 	if (tb.rows == 1)
-		printf("no deadlines\n");
+		printf("%s\n", cli_tr(cli, &no_deadlines));
 	else
 		cli_table_print(&tb, "", stdout);
-	cli_more_hint(r, all, "deadlines");
+	cli_more_hint(cli, r, all, &more_deadlines);
 	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -955,8 +1214,7 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	cli_table_init(&tb, 7);
-	cli_table_add(&tb, (const char *[]){ "AT", "METHOD", "REFERENCE", "UID", "GID", "PID",
-					     "OUTCOME" });
+	add_header(cli, &tb, audit_columns, FV_ARRAY_SIZE(audit_columns));
 	json_array_foreach(json_object_get(r, "entries"), i, e)
 	{
 		snprintf(uid, sizeof(uid), "%lld", num(e, "uid"));
@@ -968,10 +1226,10 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 						uid, gid, pid, short_name(str(e, "outcome")) });
 	}
 	if (tb.rows == 1)
-		printf("no audit entries\n");
+		printf("%s\n", cli_tr(cli, &no_audit));
 	else
 		cli_table_print(&tb, "", stdout);
-	cli_more_hint(r, all, "entries");
+	cli_more_hint(cli, r, all, &more_entries);
 	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -1237,8 +1495,9 @@ run_import(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 			cli_print_json(im.all);
 		json_decref(im.all);
 	} else {
-		printf("imported %ld, already present %ld, rejected %ld\n", im.imported,
-		       im.duplicates, im.rejected);
+		printf("%s %ld, %s %ld, %s %ld\n", cli_tr(cli, &import_words[0]), im.imported,
+		       cli_tr(cli, &import_words[1]), im.duplicates, cli_tr(cli, &import_words[2]),
+		       im.rejected);
 	}
 	free(im.v);
 	if (status == 0 && im.rejected > 0)
@@ -1260,9 +1519,10 @@ enum export_format {
 /* What an export run carries from case to case. */
 struct export_ctx {
 	enum export_format format;
-	const char *stamp; /* the run's time, iCalendar UTC: DTSTAMP */
-	bool keep_past;	   /* ics: also met and missed deadlines */
-	size_t events;	   /* ics: VEVENTs written */
+	const char *stamp;  /* the run's time, iCalendar UTC: DTSTAMP */
+	bool keep_past;	    /* ics: also met and missed deadlines */
+	enum cli_lang lang; /* ics: of the summaries */
+	size_t events;	    /* ics: VEVENTs written */
 };
 
 /* Where an export goes: stdout, or a file written under a temporary name and renamed. */
@@ -1609,11 +1869,11 @@ ics_case(FILE *f, json_t *r, struct export_ctx *x)
 		buf_printf(&line, "DTEND;VALUE=DATE:%s", day);
 		ics_line(f, buf_str(&line));
 		buf_reset(&text);
-		buf_printf(&text, "%s %s", str_or(d, "label", "?"), ref);
+		buf_printf(&text, "%s %s", kind_label(x->lang, str(d, "kind")), ref);
 		/* Kept past its time: the summary says how it ended. */
 		if (strcmp(str_or(d, "state", ""), "open") != 0) {
 			buf_puts(&text, " (");
-			deadline_mark(&text, d, str(r, "today"));
+			deadline_mark(x->lang, &text, d, str(r, "today"));
 			buf_puts(&text, ")");
 		}
 		ics_property(f, &line, "SUMMARY", buf_str(&text));
@@ -1643,7 +1903,8 @@ ics_footer(FILE *f, const struct export_ctx *x)
 		ics_line(f, "UID:no-deadlines@fristvakt");
 		snprintf(line, sizeof(line), "DTSTAMP:%s", x->stamp);
 		ics_line(f, line);
-		ics_line(f, "SUMMARY:fristvakt: ingen frister");
+		ics_line(f, x->lang == CLI_LANG_EN ? "SUMMARY:fristvakt: no deadlines"
+						   : "SUMMARY:fristvakt: ingen frister");
 		ics_line(f, "END:VJOURNAL");
 	}
 	ics_line(f, "END:VCALENDAR");
@@ -1744,6 +2005,7 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	}
 	x.format = fmt ? (enum export_format)k : EXPORT_JSONL;
 	x.keep_past = opt_value(cmd, &a, "keep-past") != NULL;
+	x.lang = cli->lang;
 	if (x.keep_past && x.format != EXPORT_ICS) {
 		fprintf(stderr, "fristvakt export: --keep-past goes with --format ics\n");
 		return CLI_EXIT_USAGE;
@@ -1783,6 +2045,7 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	"  --supersedes N      this event corrects event N (of the same type) of the case\n"
 #define COMMON_OPTIONS                                                                             \
 	"  --json              print the daemon's reply as JSON\n"                                 \
+	"  --lang nb|en        the language of the text for people\n"                              \
 	"  --help              show this help\n"
 #define TIME_NOTE                                                                                  \
 	"TIME is RFC 3339 (2026-03-02T09:15:00+01:00, 2026-03-02T08:15:00Z) or a date\n"           \

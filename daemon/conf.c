@@ -1222,6 +1222,23 @@ out:
 	return ret;
 }
 
+char *
+conf_peek_string(const char *path, const char *setting)
+{
+	struct conf_error err;
+	char *abs = fv_abspath(path), *out = NULL;
+	const char *s = NULL;
+	config_t cfg;
+
+	config_init(&cfg);
+	if (read_file(&cfg, abs, &err) == 0 &&
+	    config_lookup_string(&cfg, setting, &s) == CONFIG_TRUE)
+		out = xstrdup(s);
+	config_destroy(&cfg);
+	free(abs);
+	return out;
+}
+
 void
 conf_free(struct conf *c)
 {

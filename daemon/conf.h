@@ -219,6 +219,13 @@ void conf_free(struct conf *conf);
 int conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err);
 
 /*
+ * The string setting at a libconfig path ("reminders.language") of the file at path,
+ * owned, or NULL when the file cannot be read or has no such string. Validates nothing and
+ * reads no secret: for a client's defaults.
+ */
+char *conf_peek_string(const char *path, const char *setting);
+
+/*
  * Reads only the deadline rules of the file at path (calendars, regimes, services,
  * citations), for the calculator: nothing else is validated and no secret is read, so a
  * user who may read the configuration but not the daemon's secrets can use it. Returns 0

@@ -344,7 +344,7 @@ class CliStoryTest(CaseTest):
             ("case", "close", ref, "--at", "2026-06-16"),
         ]
         for n, args in enumerate(steps_, 1):
-            out = self.run_cli(*args)
+            out = self.run_cli(*args, "--lang", "en")
             self.assertIn("recorded event %d in case %s" % (n, ref), out)
         # Re-sending the registration with its event id stores nothing.
         self.run_cli(*steps_[0])
@@ -1028,8 +1028,9 @@ class CorrectionTest(CaseTest):
         self.d.cli("case", "add", ref, "--service", "okonomisk-stonad", "--received",
                    "2026-03-02", "--handler", "h-1", check=0)
         recv = self.get_case(ref)["events"][0]["id"]
-        p = self.d.cli("case", "add", ref, "--service", "okonomisk-stonad", "--received",
-                       "2026-03-02", "--handler", "h-9", "--supersedes", str(recv), check=0)
+        p = self.d.cli("--lang", "en", "case", "add", ref, "--service", "okonomisk-stonad",
+                       "--received", "2026-03-02", "--handler", "h-9", "--supersedes",
+                       str(recv), check=0)
         self.assertIn("recorded event %d in case %s" % (recv + 1, ref), p.stdout)
         out = self.d.cli("case", "show", ref, check=0).stdout
         self.assertIn("h-9", out)

@@ -77,7 +77,7 @@ class CliTest(DaemonTest):
         # Kinds of different lengths (processing, preliminary_reply) and references too.
         self.register("K-1")
         self.register("a-much-longer-reference-2026/0001")
-        p = self.d.cli("reminders", "list", check=0)
+        p = self.d.cli("--lang", "en", "reminders", "list", check=0)
         lines = p.stdout.splitlines()
         self.assertEqual(lines[0].split(), ["ID", "STATE", "WHEN", "CASE", "KIND", "STAGE",
                                             "CHANNEL"])
@@ -96,7 +96,7 @@ class CliTest(DaemonTest):
             self.register("P-%d" % i)
         every = self.d.cli_json("reminders", "list")["reminders"]
         self.assertEqual(len(every), 6)
-        p = self.d.cli("reminders", "list", "--limit", "2", check=0)
+        p = self.d.cli("reminders", "list", "--limit", "2", "--lang", "en", check=0)
         self.assertEqual(len(p.stdout.splitlines()), 3, p.stdout)
         self.assertIn("--all lists every page", p.stderr)
         p = self.d.cli("reminders", "list", "--limit", "2", "--all", check=0)
@@ -107,7 +107,7 @@ class CliTest(DaemonTest):
         # The audit log: three registrations, one a page.
         p = self.d.cli("audit", "--limit", "1", check=0)
         self.assertEqual(len(p.stdout.splitlines()), 2, p.stdout)
-        self.assertIn("--all lists every page", p.stderr)
+        self.assertIn("--all viser alle sidene", p.stderr)
         p = self.d.cli("audit", "--limit", "1", "--all", check=0)
         self.assertEqual(len(p.stdout.splitlines()), 4, p.stdout)
         j = self.d.cli_json("audit", "--limit", "1", "--all")
@@ -282,6 +282,84 @@ class CalendarExportTest(DaemonTest):
         self.assertEqual([name for name, _ in ics_events(self.export_text())], ["VJOURNAL"])
         self.assertEqual({name for name, _ in ics_events(self.export_text("--keep-past"))},
                          {"VEVENT"})
+
+
+class LanguageTest(CliTest):
+    """One language at a time (--lang nb|en), the default from the configuration's
+    reminders.language, then the locale."""
+
+    NB_WORDS = ("Hendelser", "Frister", "Saksbehandler:", "hendelse", "registrerte hendelse",
+                "frister per", "REFERANSE", "NÅR")
+    EN_WORDS = ("Events", "Deadlines", "Handler:", "recorded event", "deadlines as of",
+                "REFERENCE", "WHEN")
+
+    def outputs(self, *lang):
+        """What a case worker sees of one case, in the language lang selects."""
+        ref = "L-" + lang[-1]
+        out = self.d.cli(*lang, "case", "add", ref, "--service", "okonomisk-stonad",
+                         "--received", "2026-03-02", "--handler", "kari", check=0).stdout
+        for args in (("case", "show", ref), ("deadlines",),
+                     ("reminders", "list"), ("audit",)):
+            out += self.d.cli(*lang, *args, check=0).stdout
+        return out
+
+    def test_lang_option(self):
+        nb = self.outputs("--lang", "nb")
+        en = self.outputs("--lang", "en")
+        for word in self.NB_WORDS:
+            self.assertIn(word, nb)
+            self.assertNotIn(word, en)
+        for word in self.EN_WORDS:
+            self.assertIn(word, en)
+            self.assertNotIn(word, nb)
+        # The explanation in English is made from the deadline's parts.
+        self.assertIn("Rule: okonomisk-stonad/processing@1970-01-01", en)
+        self.assertNotIn("Saksbehandlingsfrist 14 dager", en)
+        self.assertIn("Saksbehandlingsfrist 14 dager", nb)
+        # After the command's words too, and the command's own wins.
+        p = self.d.cli("--lang", "nb", "deadlines", "--lang", "en", check=0)
+        self.assertTrue(p.stdout.startswith("deadlines as of "), p.stdout)
+
+    def test_calculator(self):
+        p = self.d.cli("deadline", "--from", "2026-03-12", "--period", "3w", "--lang", "en",
+                       check=0)
+        self.assertTrue(p.stdout.startswith("Due: 2026-04-07 (Tuesday)\n"), p.stdout)
+        self.assertIn("2026-04-02 Maundy Thursday → 2026-04-03", p.stdout)
+        self.assertNotIn("Telling", p.stdout)
+        p = self.d.cli("--lang", "nb", "deadline", "--from", "2026-03-12", "--period", "3w",
+                       check=0)
+        self.assertTrue(p.stdout.startswith("Frist: 2026-04-07 (tirsdag)\n"), p.stdout)
+        self.assertNotIn("Counting", p.stdout)
+        p = self.d.cli("--lang", "en", "holidays", "2026", check=0)
+        self.assertIn("2026-05-17  Sunday     Constitution Day", p.stdout)
+        p = self.d.cli("holidays", "2026", "--lang", "nb", check=0)
+        self.assertIn("2026-05-17  søndag   grunnlovsdag", p.stdout)
+
+    def test_bad_lang(self):
+        for args in (("--lang", "de", "status"), ("status", "--lang", "fr"),
+                     ("deadlines", "--lang", "x"), ("reminders", "--lang", "sv"),
+                     ("deadline", "--from", "2026-03-12", "--period", "3w", "--lang", "se")):
+            p = self.d.cli(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn("--lang must be nb or en", p.stderr)
+            self.assertEqual(p.stdout, "")
+
+    def test_default_language(self):
+        self.register("D-1")
+        # The configuration's reminders.language decides (the CLI reads it with -c).
+        p = self.cli_conf("deadlines", env={"LANG": "en_GB.UTF-8"})
+        self.assertTrue(p.stdout.startswith("frister per "), p.stdout)
+        self.d.write_config({'language = "nb";': 'language = "en";'})
+        p = self.cli_conf("deadlines", env={"LANG": "nb_NO.UTF-8"})
+        self.assertTrue(p.stdout.startswith("deadlines as of "), p.stdout)
+        # Without a configuration (only the socket): the locale, else bokmål.
+        for lang, want in (("en_US.UTF-8", "deadlines as of "), ("nb_NO.UTF-8", "frister per "),
+                           ("nn_NO.UTF-8", "frister per "), ("C.UTF-8", "frister per ")):
+            p = subprocess.run([FRISTVAKT, "--socket", self.d.socket, "deadlines"],
+                               capture_output=True, text=True, timeout=60,
+                               env=dict(os.environ, LANG=lang, LC_ALL="", LC_MESSAGES=""))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(p.stdout.startswith(want), (lang, p.stdout))
 
 
 class _Any:

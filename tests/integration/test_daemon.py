@@ -215,7 +215,7 @@ class ReloadTest(DaemonTest):
         time.sleep(1.1)
         self.d.write_config({'log_level = "info";': 'log_level = "debug";'})
         mark = len(self.d.notifications)
-        p = self.d.cli("reload", check=0)
+        p = self.d.cli("--lang", "en", "reload", check=0)
         self.assertIn("reloaded", p.stdout)
         self.assertNotEqual(self.status()["config_loaded"], before)
         self.d.wait_notify("RELOADING=1", after=mark)
