@@ -132,6 +132,32 @@ class AddressTest(base.ReminderTestCase):
         p = self.d.cli("reminders", "show", str(rem["id"]), check=0)
         self.assertIn("not sent to the handler", p.stdout)
 
+    def test_relay_refusing_one_recipient(self):
+        """The relay refuses one recipient (550 to its RCPT TO): the others still get the
+        message, and the reminder is sent."""
+        self.start_mail(both=True)
+
+        async def handle_rcpt(server, session, envelope, address, rcpt_options):
+            if address == "gone@kommune.example":
+                return "550 5.1.1 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        # Read by aiosmtpd for each new connection.
+        self.smtp.controller.handler.handle_RCPT = handle_rcpt
+        day0 = D(2026, 3, 2)
+        self.set_clock(local(day0, "07:00"))
+        p = self.cli_register("R-1", handler="kari", unit="gone")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        before3 = add_working_days(roll(day0 + 14 * DAY), -3)
+        self.set_clock(local(before3, "08:00"))
+        mails = self.smtp.wait_accepted(1)
+        self.settle()
+        self.assertEqual([m.rcpt_tos for m in self.smtp.all()], [["kari@kommune.example"]])
+        self.assertEqual(mails[0].mail_from, "fristvakt@kommune.example")
+        rem = [r for r in self.reminders() if r["stage"] == "before-3"][0]
+        self.assertEqual(self.wait_state(rem["id"], "sent")["state"], "sent")
+
 
 if __name__ == "__main__":
     main()
