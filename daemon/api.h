@@ -157,8 +157,9 @@ struct api_message {
 	char *thread; /* per case */
 	char *subject;
 	char *text;
-	char **to; /* e-mail addresses */
+	char **to; /* e-mail addresses, each valid */
 	size_t n_to;
+	char *skipped; /* recipients left out (no valid address) and why, or NULL */
 	json_t *body;  /* the webhook body */
 	bool fallback; /* the template failed; the built-in text is used */
 };

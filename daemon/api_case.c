@@ -1264,6 +1264,28 @@ case_set_registration(struct store_case *c, json_t *data, int64_t received)
 	c->received = received;
 }
 
+/*
+ * Whether the handler and unit of a registration's data give valid e-mail addresses with
+ * the configured patterns (reminders.addresses): checked when a case is registered or its
+ * registration corrected, so that a reminder is never retried for days to an address that
+ * cannot exist. False with the failure in o.
+ */
+static bool
+addresses_ok(struct api_env *env, json_t *data, struct outcome *o)
+{
+	const char *param = NULL;
+	char msg[512];
+
+	if (conf_address_check(&env->conf->reminders,
+			       json_string_value(json_object_get(data, "handler")),
+			       json_string_value(json_object_get(data, "unit")), &param, msg,
+			       sizeof(msg)) == 0)
+		return true;
+	fail(o, PROTO_ERR_INVALID_PARAMETER,
+	     json_pack("{ss ss}", "parameter", param, "message", msg));
+	return false;
+}
+
 /* Registers the case of a RegisterApplication, or finds it registered with the same data. */
 static bool
 register_case(struct api_env *env, struct api_req *req, json_t *data, int64_t when,
@@ -1313,6 +1335,8 @@ register_case(struct api_env *env, struct api_req *req, json_t *data, int64_t wh
 		fail_storage(env, o);
 		return false;
 	}
+	if (!addresses_ok(env, data, o))
+		return false;
 	*c = (struct store_case){
 		.ref = xstrdup(ref),
 		.service = xstrdup(service),
@@ -1496,7 +1520,8 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 				goto out;
 			}
 		}
-		if (correction && !received_correction_fits(&tl, ref, when_date, o))
+		if (correction && (!received_correction_fits(&tl, ref, when_date, o) ||
+				   !addresses_ok(env, data, o)))
 			goto out;
 		/* Store references resolved, so that later events cannot change their meaning. */
 		if (m->ref_param) {
@@ -1746,7 +1771,7 @@ api_case_get(struct api_env *env, struct api_req *req)
 	struct computed comp = { 0 };
 	struct cal_date today;
 	char today_s[CAL_DATE_LEN];
-	json_t *events;
+	json_t *events, *deadlines;
 	int ret;
 
 	if (!api_check_params(req, fields, FV_ARRAY_SIZE(fields)))
@@ -1765,12 +1790,22 @@ api_case_get(struct api_env *env, struct api_req *req)
 	today_of(req->now, &today);
 	/* A service dropped from the configuration leaves the timeline without deadlines. */
 	compute(env->conf->rules, c.service, &tl, today, &comp);
+	/* Each deadline's version (sequence, modified), for calendar exports. */
+	deadlines = deadlines_json(&comp);
+	if (store_deadline_versions_annotate(env->store, c.id, deadlines) < 0) {
+		json_decref(deadlines);
+		rules_deadlines_free(comp.d, comp.n);
+		timeline_free(&tl);
+		store_case_deinit(&c);
+		api_reply_storage_failure(env, req);
+		return;
+	}
 	events = json_array();
 	for (size_t i = 0; i < tl.n; i++)
 		json_array_append_new(events, event_json(&tl, i));
 	req->reply(req, NULL,
 		   json_pack("{so so so so ss}", "case", case_json(env->conf->rules, &c), "events",
-			     events, "deadlines", deadlines_json(&comp), "breaches",
+			     events, "deadlines", deadlines, "breaches",
 			     findings_json(env->conf->rules, c.service, &tl), "today",
 			     cal_date_format(today, today_s)));
 	rules_deadlines_free(comp.d, comp.n);

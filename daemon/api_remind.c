@@ -335,6 +335,7 @@ api_message_deinit(struct api_message *m)
 	free(m->thread);
 	free(m->subject);
 	free(m->text);
+	free(m->skipped);
 	for (size_t i = 0; i < m->n_to; i++)
 		free(m->to[i]);
 	free(m->to);
@@ -342,43 +343,36 @@ api_message_deinit(struct api_message *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Replaces {handler} and {unit} in an address pattern. */
+/* The address of a pattern for case c (conf_address_expand), or NULL. */
 static char *
-address(const char *pattern, const struct store_case *c)
+address(const struct conf_reminders *r, const char *pattern, const struct store_case *c)
 {
-	char out[512];
-	size_t n = 0;
-
-	for (const char *p = pattern; *p && n < sizeof(out) - 1;) {
-		const char *v = NULL;
-		size_t skip = 0;
-
-		if (strncmp(p, "{handler}", 9) == 0) {
-			v = c->handler;
-			skip = 9;
-		} else if (strncmp(p, "{unit}", 6) == 0) {
-			v = c->unit;
-			skip = 6;
-		}
-		if (skip) {
-			if (!v)
-				return NULL;
-			for (; *v && n < sizeof(out) - 1; v++)
-				out[n++] = (*v == ' ') ? '.' : *v;
-			p += skip;
-		} else {
-			out[n++] = *p++;
-		}
-	}
-	out[n] = '\0';
-	return xstrdup(out);
+	return conf_address_expand(r, pattern, c->handler, c->unit);
 }
 
+/*
+ * Adds addr (owned, may be NULL) to the message's recipients. An address that is not valid
+ * (an id with letters an address cannot have, from a case registered before the patterns
+ * said so) is left out and noted in m->skipped for the attempt's record: one bad recipient
+ * must not hold back the others.
+ */
 static void
-add_to(struct api_message *m, char *addr)
+add_to(struct api_message *m, const char *role, char *addr)
 {
 	if (!addr)
 		return;
+	if (!conf_address_valid(addr)) {
+		/* The applicant's address is contact data: it stays out of the record. */
+		bool contact = strcmp(role, "applicant") == 0;
+		char *note = xasprintf("%s%snot sent to the %s: '%s' is no valid e-mail address",
+				       m->skipped ? m->skipped : "", m->skipped ? "; " : "", role,
+				       contact ? "(the contact's)" : addr);
+
+		free(m->skipped);
+		m->skipped = note;
+		free(addr);
+		return;
+	}
 	m->to = xrealloc(m->to, (m->n_to + 1) * sizeof(*m->to));
 	m->to[m->n_to++] = addr;
 }
@@ -542,15 +536,15 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 		switch (1u << i) {
 		case CONF_RCPT_HANDLER:
 			id = c.handler;
-			addr = r->handler_address ? address(r->handler_address, &c) : NULL;
+			addr = r->handler_address ? address(r, r->handler_address, &c) : NULL;
 			break;
 		case CONF_RCPT_UNIT:
 			id = c.unit;
-			addr = r->unit_address ? address(r->unit_address, &c) : NULL;
+			addr = r->unit_address ? address(r, r->unit_address, &c) : NULL;
 			break;
 		case CONF_RCPT_SUPERVISOR:
 			id = c.unit;
-			addr = r->supervisor_address ? address(r->supervisor_address, &c) : NULL;
+			addr = r->supervisor_address ? address(r, r->supervisor_address, &c) : NULL;
 			break;
 		case CONF_RCPT_APPLICANT:
 			/* The address goes to the mail relay only, never into the webhook body. */
@@ -560,7 +554,7 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 		}
 		json_array_append_new(rcpts, json_pack("{ss s:o}", "role", recipient_roles[i], "id",
 						       id ? json_string(id) : json_null()));
-		add_to(m, addr);
+		add_to(m, recipient_roles[i], addr);
 	}
 	m->id = xasprintf("fristvakt-reminder-%lld", (long long)rem->id);
 	/* A reference too long to encode whole gets no thread rather than another's. */
@@ -634,16 +628,18 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 	m->thread = xasprintf("fristvakt-%s", rem->kind);
 	/* A notice goes to the administrators (conf.c requires the address on smtp). */
 	if (strcmp(rem->kind, "admin") == 0 && env->conf->reminders.admin_address) {
-		add_to(m, xstrdup(env->conf->reminders.admin_address));
+		add_to(m, "administrators", xstrdup(env->conf->reminders.admin_address));
 	} else if (strncmp(rem->recipient, "handler:", 8) == 0 &&
 		   env->conf->reminders.handler_address) {
 		struct store_case c = { .handler = rem->recipient + 8 };
 
-		add_to(m, address(env->conf->reminders.handler_address, &c));
+		add_to(m, "handler",
+		       address(&env->conf->reminders, env->conf->reminders.handler_address, &c));
 	} else if (strncmp(rem->recipient, "unit:", 5) == 0 && env->conf->reminders.unit_address) {
 		struct store_case c = { .unit = rem->recipient + 5 };
 
-		add_to(m, address(env->conf->reminders.unit_address, &c));
+		add_to(m, "unit",
+		       address(&env->conf->reminders, env->conf->reminders.unit_address, &c));
 	}
 	m->body = json_pack("{ss sI ss ss ss s:O ss ss}", "type",
 			    strcmp(rem->kind, "digest") == 0 ? "fristvakt.digest"

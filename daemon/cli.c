@@ -38,6 +38,13 @@
 #define CLI_RATE_RETRIES 50
 #define CLI_RATE_MAX_MS	 5000
 
+/*
+ * Whether times are shown in the zone of the configuration (its timezone, which the
+ * daemon counts legal days in). When the CLI does not know that zone (--socket without a
+ * configuration) or TZ names another, every time shown carries its zone.
+ */
+static bool local_zone_is_configured;
+
 static const struct cli_command *command_find(const char *name);
 static const struct cli_command *sub_find(const struct cli_command *group, const char *word);
 static void usage(FILE *f);
@@ -81,21 +88,85 @@ cli_bad_option(const struct cli_command *cmd, int c, char **argv)
 }
 
 int
+cli_lang_parse(const char *s, enum cli_lang *out)
+{
+	if (strcmp(s, "nb") == 0)
+		*out = CLI_LANG_NB;
+	else if (strcmp(s, "en") == 0)
+		*out = CLI_LANG_EN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+bool
+cli_lang_option(struct cli *cli, const struct cli_command *cmd, const char *value)
+{
+	if (cli_lang_parse(value, &cli->lang) == 0)
+		return true;
+	fprintf(stderr, "fristvakt%s%s: --lang must be nb or en, not '%s'\n", cmd ? " " : "",
+		cmd ? cmd->name : "", value);
+	return false;
+}
+
+/*
+ * The language when no --lang is given: the configuration's reminders.language (the
+ * language of the municipality's messages), then the locale's (LC_ALL, LC_MESSAGES, LANG:
+ * nb, nn or no is bokmål, en English), else bokmål.
+ */
+static enum cli_lang
+default_lang(const struct cli *cli)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *path = cli->config ? cli->config : FV_DEFAULT_CONFIG;
+	enum cli_lang lang = CLI_LANG_NB;
+	char *conf = NULL;
+
+	if (access(path, R_OK) == 0)
+		conf = conf_peek_string(path, "reminders.language");
+	if (conf && cli_lang_parse(conf, &lang) == 0) {
+		free(conf);
+		return lang;
+	}
+	free(conf);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (!v || !*v)
+			continue;
+		if (strncmp(v, "nb", 2) == 0 || strncmp(v, "nn", 2) == 0 ||
+		    strncmp(v, "no", 2) == 0)
+			return CLI_LANG_NB;
+		if (strncmp(v, "en", 2) == 0)
+			return CLI_LANG_EN;
+		/* The first one set decides, as in setlocale(); C and POSIX say nothing. */
+		break;
+	}
+	return CLI_LANG_NB;
+}
+
+int
 cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
 		   int max_args)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
+	/* Options may also follow the arguments ("reminders show 25 --json"): getopt permutes. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			cli->json = true;
+			break;
+		case 'L':
+			if (!cli_lang_option(cli, cmd, optarg))
+				return -1;
 			break;
 		case 'h':
 			cli_command_usage(stdout, cmd);
@@ -137,6 +208,11 @@ resolve_socket(struct cli *cli, bool *failed)
 		/* Times are shown in the zone the daemon counts legal days in. */
 		if (tz && !getenv("TZ"))
 			setenv("TZ", tz, 1);
+		if (tz) {
+			const char *cur = getenv("TZ");
+
+			local_zone_is_configured = strcmp(cur[0] == ':' ? cur + 1 : cur, tz) == 0;
+		}
 		free(tz);
 		return socket;
 	}
@@ -425,11 +501,162 @@ cli_print_json(json_t *v)
 const char *
 cli_local_time(const char *rfc3339, char *buf)
 {
+	struct tm tm;
+	time_t tt;
 	int64_t t;
+	size_t len;
 
 	if (!rfc3339 || cal_instant_parse(rfc3339, &t) < 0)
 		return rfc3339 ? rfc3339 : "?";
-	return cal_instant_format_local(t, buf);
+	cal_instant_format_local(t, buf);
+	tt = (time_t)t;
+	len = strlen(buf);
+	/* Not the configured zone (or not known to be): say which one the time is in. */
+	if (!local_zone_is_configured && buf[len - 1] != 'Z' && localtime_r(&tt, &tm) && tm.tm_zone)
+		snprintf(buf + len, CAL_INSTANT_LEN - len, " %s", tm.tm_zone);
+	return buf;
+}
+
+size_t
+cli_text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		w += (*p & 0xc0) != 0x80;
+	return w;
+}
+
+void
+cli_put_padded(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t w = cli_text_width(s); w < width; w++)
+		fputc(' ', f);
+}
+
+void
+cli_table_init(struct cli_table *t, size_t cols)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+}
+
+/* Copies a row of t->cols cells (borrowed; NULL is shown as "-"). */
+void
+cli_table_add(struct cli_table *t, const char *const *row)
+{
+	if (t->rows == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 32;
+		t->cell = xrealloc(t->cell, t->cap * t->cols * sizeof(*t->cell));
+	}
+	for (size_t c = 0; c < t->cols; c++)
+		t->cell[t->rows * t->cols + c] = xstrdup(row[c] ? row[c] : "-");
+	t->rows++;
+}
+
+void
+cli_table_print(const struct cli_table *t, const char *indent, FILE *f)
+{
+	size_t *width = xcalloc(t->cols, sizeof(*width));
+
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t c = 0; c < t->cols; c++) {
+			size_t w = cli_text_width(t->cell[r * t->cols + c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (size_t r = 0; r < t->rows; r++) {
+		size_t last = t->cols;
+
+		/* Empty cells at the end of a row leave no trailing blanks. */
+		while (last > 1 && !t->cell[r * t->cols + last - 1][0])
+			last--;
+		fputs(indent, f);
+		for (size_t c = 0; c < last; c++) {
+			const char *s = t->cell[r * t->cols + c];
+
+			if (c + 1 == last) {
+				fputs(s, f);
+			} else {
+				cli_put_padded(f, s, width[c]);
+				fputs("  ", f);
+			}
+		}
+		fputc('\n', f);
+	}
+	free(width);
+}
+
+void
+cli_table_deinit(struct cli_table *t)
+{
+	for (size_t i = 0; i < t->rows * t->cols; i++)
+		free(t->cell[i]);
+	free(t->cell);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Calls a listing method with params (borrowed; "after" is set on it), following "next"
+ * through every page when all is set. *out gets the first reply (owned) with the rows of
+ * every page appended to its array member and the last page's "next".
+ */
+int
+cli_list_pages(struct cli *cli, const char *method, json_t *params, const char *member, bool all,
+	       json_t **out)
+{
+	json_t *first = NULL, *page;
+	int ret;
+
+	*out = NULL;
+	for (;;) {
+		json_t *next;
+
+		ret = cli_call(cli, method, json_incref(params), &page);
+		if (ret != 0) {
+			json_decref(first);
+			return ret;
+		}
+		if (!first) {
+			first = page;
+		} else {
+			json_array_extend(json_object_get(first, member),
+					  json_object_get(page, member));
+			json_object_set(first, "next", json_object_get(page, "next"));
+			json_decref(page);
+		}
+		next = json_object_get(first, "next");
+		if (!all || !next || json_is_null(next) ||
+		    json_equal(next, json_object_get(params, "after")))
+			break;
+		json_object_set(params, "after", next);
+	}
+	*out = first;
+	return CLI_EXIT_OK;
+}
+
+/* With --all and no --limit, pages are as large as the daemon allows. */
+void
+cli_page_size_for_all(json_t *params, bool all)
+{
+	if (all && !json_object_get(params, "limit"))
+		json_object_set_new(params, "limit", json_integer(CLI_PAGE_MAX));
+}
+
+void
+cli_more_hint(const struct cli *cli, json_t *r, bool all, const struct cli_text *what)
+{
+	static const struct cli_text more[2] = { { "(flere ", "(more " },
+						 { ": --all viser alle sidene)",
+						   ": --all lists every page)" } };
+	json_t *next = json_object_get(r, "next");
+
+	if (!all && next && !json_is_null(next))
+		fprintf(stderr, "%s%s%s\n", cli_tr(cli, &more[0]), cli_tr(cli, what),
+			cli_tr(cli, &more[1]));
 }
 
 static void
@@ -499,10 +726,14 @@ cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		return ret < 0 ? CLI_EXIT_USAGE : 0;
 	if ((ret = cli_call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
 		return ret;
+	static const struct cli_text reloaded[2] = { { "lastet", "reloaded" }, { "kl.", "at" } };
+
 	if (cli->json)
 		cli_print_json(r);
 	else
-		printf("reloaded %s at %s\n", json_string_value(json_object_get(r, "config_file")),
+		printf("%s %s %s %s\n", cli_tr(cli, &reloaded[0]),
+		       json_string_value(json_object_get(r, "config_file")),
+		       cli_tr(cli, &reloaded[1]),
 		       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t));
 	json_decref(r);
 	return 0;
@@ -512,10 +743,15 @@ cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 static int
 with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const char *))
 {
-	char **v = xcalloc((size_t)argc + 2, sizeof(*v));
+	char **v = xcalloc((size_t)argc + 4, sizeof(*v));
 	int ret;
 
-	memcpy(v, argv, (size_t)argc * sizeof(*v));
+	/* The run's language first: a --lang of the command's own, later, overrides it. */
+	v[0] = argv[0];
+	v[1] = (char *)"--lang";
+	v[2] = (char *)(cli->lang == CLI_LANG_EN ? "en" : "nb");
+	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
+	argc += 2;
 	if (cli->json)
 		v[argc++] = (char *)"--json";
 	optind = 0;
@@ -551,9 +787,12 @@ cmd_help(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	const struct cli_command *c;
 
 	(void)cli;
-	(void)cmd;
 	if (argc < 2) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_command_usage(stdout, cmd);
 		return 0;
 	}
 	c = command_find(argv[1]);
@@ -678,6 +917,8 @@ usage(FILE *f)
 		"                      else control.socket of the configuration, else %s)\n"
 		"  -c, --config PATH   configuration file (default %s)\n"
 		"      --json          print JSON for scripts\n"
+		"      --lang nb|en    the language of what is printed for people (default:\n"
+		"                      reminders.language of the configuration, else LANG)\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -739,12 +980,14 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { .fd = -1 };
 	const struct cli_command *cmd;
+	const char *lang = NULL;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "+s:c:hV", opts, NULL)) != -1) {
@@ -757,6 +1000,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			cli.json = true;
+			break;
+		case 'L':
+			lang = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -772,6 +1018,13 @@ main(int argc, char **argv)
 	if (optind >= argc) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
+	}
+	/* A command's own --lang, parsed later, overrides this. */
+	if (lang) {
+		if (!cli_lang_option(&cli, NULL, lang))
+			return CLI_EXIT_USAGE;
+	} else {
+		cli.lang = default_lang(&cli);
 	}
 	cmd = command_find(argv[optind]);
 	if (!cmd) {

@@ -31,6 +31,7 @@
 
 #include "build_config.h"
 #include "cal.h"
+#include "cli_text.h"
 #include "cli.h"
 #include "rules.h"
 #include "util.h"
@@ -40,8 +41,6 @@
 #define OPT_VAL 256
 /* A deadline this many days away or fewer is "snart" (soon). */
 #define SOON_DAYS 3
-/* The daemon's largest page. */
-#define PAGE_MAX 1000
 /* The daemon's largest ImportEvents call (api_case.c). */
 #define IMPORT_CHUNK_ITEMS 10
 /* Well under the daemon's default max_message (1 MiB), with room for the envelope. */
@@ -147,96 +146,6 @@ buf_deinit(struct buf *b)
 }
 
 /* Text columns: the width of UTF-8 text is its number of code points. */
-static size_t
-text_width(const char *s)
-{
-	size_t w = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		w += (*p & 0xc0) != 0x80;
-	return w;
-}
-
-static void
-put_padded(FILE *f, const char *s, size_t width)
-{
-	fputs(s, f);
-	for (size_t w = text_width(s); w < width; w++)
-		fputc(' ', f);
-}
-
-/* A table for people: rows of cells, columns as wide as their widest cell. */
-struct table {
-	size_t cols;
-	size_t rows;
-	size_t cap;
-	char **cell; /* rows * cols, owned */
-};
-
-static void
-table_init(struct table *t, size_t cols)
-{
-	memset(t, 0, sizeof(*t));
-	t->cols = cols;
-}
-
-/* Copies a row of t->cols cells (borrowed; NULL is shown as "-"). */
-static void
-table_add(struct table *t, const char *const *row)
-{
-	if (t->rows == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 32;
-		t->cell = xrealloc(t->cell, t->cap * t->cols * sizeof(*t->cell));
-	}
-	for (size_t c = 0; c < t->cols; c++)
-		t->cell[t->rows * t->cols + c] = xstrdup(row[c] ? row[c] : "-");
-	t->rows++;
-}
-
-static void
-table_print(const struct table *t, const char *indent, FILE *f)
-{
-	size_t *width = xcalloc(t->cols, sizeof(*width));
-
-	for (size_t r = 0; r < t->rows; r++) {
-		for (size_t c = 0; c < t->cols; c++) {
-			size_t w = text_width(t->cell[r * t->cols + c]);
-
-			if (w > width[c])
-				width[c] = w;
-		}
-	}
-	for (size_t r = 0; r < t->rows; r++) {
-		size_t last = t->cols;
-
-		/* Empty cells at the end of a row leave no trailing blanks. */
-		while (last > 1 && !t->cell[r * t->cols + last - 1][0])
-			last--;
-		fputs(indent, f);
-		for (size_t c = 0; c < last; c++) {
-			const char *s = t->cell[r * t->cols + c];
-
-			if (c + 1 == last) {
-				fputs(s, f);
-			} else {
-				put_padded(f, s, width[c]);
-				fputs("  ", f);
-			}
-		}
-		fputc('\n', f);
-	}
-	free(width);
-}
-
-static void
-table_deinit(struct table *t)
-{
-	for (size_t i = 0; i < t->rows * t->cols; i++)
-		free(t->cell[i]);
-	free(t->cell);
-	memset(t, 0, sizeof(*t));
-}
-
 /*
  * Commands and their options.
  */
@@ -377,7 +286,8 @@ parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 					 NULL, OPT_VAL + (int)i };
 	lo[n] = (struct option){ "json", no_argument, NULL, 'j' };
 	lo[n + 1] = (struct option){ "help", no_argument, NULL, 'h' };
-	lo[n + 2] = (struct option){ NULL, 0, NULL, 0 };
+	lo[n + 2] = (struct option){ "lang", required_argument, NULL, 'L' };
+	lo[n + 3] = (struct option){ NULL, 0, NULL, 0 };
 
 	/*
 	 * 0 re-initialises getopt; "-" hands over arguments in order (as option 1), so that
@@ -400,6 +310,11 @@ parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		}
 		if (c == 'j') {
 			cli->json = true;
+			continue;
+		}
+		if (c == 'L') {
+			if (!cli_lang_option(cli, cmd, optarg))
+				return -1;
 			continue;
 		}
 		if (c < OPT_VAL || i >= n) {
@@ -460,86 +375,284 @@ opt_value(const struct cli_command *cmd, const struct args *a, const char *name)
 	return NULL;
 }
 
-/* Norwegian words for what the daemon names in English. */
+/* Words for people for what the daemon names in its protocol (--lang). */
 
 struct word {
 	const char *name;
-	const char *words;
+	struct cli_text text;
 };
 
 static const struct word event_words[] = {
-	{ "received", "søknad mottatt" },
-	{ "preliminary_reply", "foreløpig svar sendt" },
-	{ "documentation_requested", "dokumentasjon etterspurt" },
-	{ "documentation_received", "dokumentasjon mottatt" },
-	{ "decision", "vedtak" },
-	{ "reasons_requested", "begrunnelse bedt om" },
-	{ "reasons_given", "begrunnelsen kom fram" },
-	{ "extension", "frist forlenget" },
-	{ "override", "frist overstyrt" },
-	{ "complaint", "klage" },
-	{ "forwarded", "oversendt klageinstansen" },
-	{ "complaint_decided", "klage avgjort" },
-	{ "withdrawn", "søknad trukket" },
-	{ "closed", "sak avsluttet" },
-	{ "complaint_withdrawn", "klage trukket" },
-	{ "decision_written", "vedtaket bekreftet skriftlig" },
-	{ NULL, NULL },
+	{ "received", { "søknad mottatt", "application received" } },
+	{ "preliminary_reply", { "foreløpig svar sendt", "preliminary reply sent" } },
+	{ "documentation_requested", { "dokumentasjon etterspurt", "documentation requested" } },
+	{ "documentation_received", { "dokumentasjon mottatt", "documentation received" } },
+	{ "decision", { "vedtak", "decision" } },
+	{ "reasons_requested", { "begrunnelse bedt om", "reasons requested" } },
+	{ "reasons_given", { "begrunnelsen kom fram", "reasons reached the party" } },
+	{ "extension", { "frist forlenget", "deadline extended" } },
+	{ "override", { "frist overstyrt", "deadline overridden" } },
+	{ "complaint", { "klage", "complaint" } },
+	{ "forwarded", { "oversendt klageinstansen", "forwarded to the complaint body" } },
+	{ "complaint_decided", { "klage avgjort", "complaint decided" } },
+	{ "withdrawn", { "søknad trukket", "application withdrawn" } },
+	{ "closed", { "sak avsluttet", "case closed" } },
+	{ "complaint_withdrawn", { "klage trukket", "complaint withdrawn" } },
+	{ "decision_written", { "vedtaket bekreftet skriftlig", "decision confirmed in writing" } },
+	{ NULL, { NULL, NULL } },
 };
 
 static const struct word case_state_words[] = {
-	{ "open", "åpen" },
-	{ "withdrawn", "trukket" },
-	{ "closed", "avsluttet" },
-	{ NULL, NULL },
+	{ "open", { "åpen", "open" } },
+	{ "withdrawn", { "trukket", "withdrawn" } },
+	{ "closed", { "avsluttet", "closed" } },
+	{ NULL, { NULL, NULL } },
 };
 
 static const struct word channel_words[] = {
-	{ "written", "skriftlig" },
-	{ "oral", "muntlig" },
-	{ "digital", "digital" },
-	{ NULL, NULL },
+	{ "written", { "skriftlig", "written" } },
+	{ "oral", { "muntlig", "oral" } },
+	{ "digital", { "digital", "digital" } },
+	{ NULL, { NULL, NULL } },
 };
 
 static const struct word age_words[] = {
-	{ "under_67", "under 67 år" },
-	{ "granted_before_67", "fikk retten før 67 år" },
-	{ "67_or_over", "67 år eller eldre" },
-	{ NULL, NULL },
+	{ "under_67", { "under 67 år", "under 67" } },
+	{ "granted_before_67", { "fikk retten før 67 år", "granted the right before 67" } },
+	{ "67_or_over", { "67 år eller eldre", "67 or over" } },
+	{ NULL, { NULL, NULL } },
 };
 
 static const struct word outcome_words[] = {
-	{ "innvilget", "innvilget" },
-	{ "delvis_innvilget", "delvis innvilget" },
-	{ "avslatt", "avslått" },
-	{ "avvist", "avvist" },
-	{ "omgjort", "omgjort i sin helhet" },
-	{ "delvis_omgjort", "delvis omgjort" },
-	{ "stadfestet", "stadfestet" },
-	{ "opphevet", "opphevet" },
-	{ NULL, NULL },
+	{ "innvilget", { "innvilget", "granted" } },
+	{ "delvis_innvilget", { "delvis innvilget", "partly granted" } },
+	{ "avslatt", { "avslått", "refused" } },
+	{ "avvist", { "avvist", "dismissed" } },
+	{ "omgjort", { "omgjort i sin helhet", "reversed in full" } },
+	{ "delvis_omgjort", { "delvis omgjort", "partly reversed" } },
+	{ "stadfestet", { "stadfestet", "upheld" } },
+	{ "opphevet", { "opphevet", "quashed" } },
+	{ NULL, { NULL, NULL } },
 };
+
+static const struct word deadline_state_words[] = {
+	{ "open", { "åpen", "open" } },
+	{ "met", { "overholdt", "met" } },
+	{ "missed", { "overskredet", "missed" } },
+	{ "expired", { "utløpt", "expired" } },
+	{ "cancelled", { "bortfalt", "cancelled" } },
+	{ NULL, { NULL, NULL } },
+};
+
+/* The columns and notes of the listings. */
+static const struct cli_text case_columns[6] = {
+	{ "REFERANSE", "REFERENCE" },	{ "TJENESTE", "SERVICE" }, { "STATUS", "STATE" },
+	{ "SAKSBEHANDLER", "HANDLER" }, { "ENHET", "UNIT" },	   { "MOTTATT", "RECEIVED" },
+};
+static const struct cli_text deadline_columns[8] = {
+	{ " ", " " },
+	{ "FRIST", "DUE" },
+	{ "DAGER", "DAYS" },
+	{ "STATUS", "STATE" },
+	{ "REFERANSE", "REFERENCE" },
+	{ "TYPE", "KIND" },
+	{ "SAKSBEHANDLER", "HANDLER" },
+	{ "ENHET", "UNIT" },
+};
+static const struct cli_text audit_columns[7] = {
+	{ "TID", "AT" },  { "METODE", "METHOD" }, { "REFERANSE", "REFERENCE" }, { "UID", "UID" },
+	{ "GID", "GID" }, { "PID", "PID" },	  { "UTFALL", "OUTCOME" },
+};
+static const struct cli_text no_cases = { "ingen saker", "no cases" };
+static const struct cli_text no_deadlines = { "ingen frister", "no deadlines" };
+static const struct cli_text no_audit = { "ingen loggføringer", "no audit entries" };
+static const struct cli_text deadlines_as_of = { "frister per", "deadlines as of" };
+static const struct cli_text more_cases = { "saker", "cases" };
+static const struct cli_text more_deadlines = { "frister", "deadlines" };
+static const struct cli_text more_entries = { "loggføringer", "entries" };
+static const struct cli_text import_words[3] = {
+	{ "importert", "imported" },
+	{ "fantes fra før", "already present" },
+	{ "avvist", "rejected" },
+};
+
+/* The header row of a table from one of the column tables above. */
+static void
+add_header(const struct cli *cli, struct cli_table *tb, const struct cli_text *cols, size_t n)
+{
+	const char *row[8];
+
+	FV_ASSERT(n <= FV_ARRAY_SIZE(row));
+	for (size_t i = 0; i < n; i++)
+		row[i] = cli_tr(cli, &cols[i]);
+	cli_table_add(tb, row);
+}
 
 /* The words for name, or name itself when it has none (a newer daemon). */
 static const char *
-words(const struct word *table, const char *name)
+words(enum cli_lang lang, const struct word *table, const char *name)
 {
 	if (!name)
 		return "?";
 	for (; table->name; table++) {
 		if (strcmp(table->name, name) == 0)
-			return table->words;
+			return cli_text_in(lang, &table->text);
 	}
 	return name;
 }
 
-/* The Norwegian label of a deadline kind. */
+/* The label of a deadline kind (the daemon's in bokmål). */
 static const char *
-kind_label(const char *kind)
+kind_label(enum cli_lang lang, const char *kind)
 {
-	enum rules_kind k;
+	return cli_text_kind(lang, kind);
+}
 
-	return rules_kind_parse(kind, &k) == 0 ? rules_kind_label(k) : (kind ? kind : "?");
+/* Words of the case register's views for people, one per fact. */
+enum word_id {
+	W_EVENT,    /* "hendelse N" */
+	W_BREACH,   /* a breach of the rules */
+	W_RECORDED, /* recorded event N in case R */
+	W_IN_CASE,
+	W_DUPLICATE, /* already recorded as event N */
+	W_NO_OPEN,   /* no open deadlines */
+	W_OPEN,	     /* open deadlines: */
+	W_CASE,	     /* "Sak R – service" */
+	W_STATE,
+	W_SERVICE,
+	W_HANDLER,
+	W_UNIT,
+	W_RECEIVED,
+	W_EMERGENCY,
+	W_YES,
+	W_CONTACT,
+	W_CONTACT_KEPT,
+	W_EVENTS,    /* heading */
+	W_DEADLINES, /* heading */
+	W_NONE,
+	W_CORRECTS,	/* (retter hendelse N) */
+	W_CORRECTED_BY, /* (rettet av hendelse N) */
+	W_OVERDUE,
+	W_SOON,
+	W_TODAY,
+	W_TOMORROW,
+	W_IN_DAYS, /* "om N dager" */
+	W_DAYS,
+	W_OPEN_STATE,
+	W_NO_DATE,
+	W_MET,
+	W_CANCELLED,
+	W_EMERGENCY_AID, /* ", nødhjelp" */
+	W_PROMISED,
+	W_DOC_DUE,
+	W_CONCERNS_REQUEST,
+	W_ALL_REQUESTS,
+	W_ORAL,
+	W_UNREASONED,
+	W_REACHED,
+	W_AVAILABLE,
+	W_NOTICE_SENT,
+	W_LEGAL_BASIS,
+	W_CONCERNS_DECISION,
+	W_EXTENDED_TO,
+	W_SET_TO,
+	W_FOR_EVENT,
+	W_BY,
+	W_COMPLAINT_RECEIVED,
+	W_CONCERNS_COMPLAINT,
+	W_POSSIBLE_BREACH, /* a finding to be assessed */
+	W_IN_EVENT,	   /* "BRUDD i hendelse N" */
+	W_REMEDIED,	   /* "Rettet DATE (hendelse N)" */
+	W_NEED,		   /* BPA: the need recorded */
+	W_HOURS_A_WEEK,
+	W_FOR,
+	W_MONTHS,
+	W_FORWARDED_TO,	 /* the timeline's forwarded event, the complaint body named */
+	W_FORWARDING_TO, /* the forwarding deadline, the complaint body named */
+	W_EXPIRED,	 /* a party's deadline that passed: no breach */
+	W_COMPLAINT_CAME,
+	W_DOCUMENTS_CAME,
+	W_TOO_LATE,
+	W_NO_COMPLAINT,
+	W_NO_DOCUMENTS,
+	W_MET_LATE,
+	W_COUNT,
+};
+
+static const struct cli_text word_texts[W_COUNT] = {
+	[W_EVENT] = { "hendelse", "event" },
+	[W_BREACH] = { "BRUDD", "BREACH" },
+	[W_RECORDED] = { "registrerte hendelse", "recorded event" },
+	[W_IN_CASE] = { "i sak", "in case" },
+	[W_DUPLICATE] = { "allerede registrert som hendelse", "already recorded as event" },
+	[W_NO_OPEN] = { "ingen åpne frister", "no open deadlines" },
+	[W_OPEN] = { "åpne frister:", "open deadlines:" },
+	[W_CASE] = { "Sak", "Case" },
+	[W_STATE] = { "Status:", "State:" },
+	[W_SERVICE] = { "Tjeneste:", "Service:" },
+	[W_HANDLER] = { "Saksbehandler:", "Handler:" },
+	[W_UNIT] = { "Enhet:", "Unit:" },
+	[W_RECEIVED] = { "Mottatt:", "Received:" },
+	[W_EMERGENCY] = { "Nødhjelp:", "Emergency aid:" },
+	[W_YES] = { "ja", "yes" },
+	[W_CONTACT] = { "Kontakt:", "Contact:" },
+	[W_CONTACT_KEPT] = { "lagret med samtykke", "kept with consent" },
+	[W_EVENTS] = { "Hendelser", "Events" },
+	[W_DEADLINES] = { "Frister", "Deadlines" },
+	[W_NONE] = { "ingen", "none" },
+	[W_CORRECTS] = { "retter hendelse", "corrects event" },
+	[W_CORRECTED_BY] = { "rettet av hendelse", "corrected by event" },
+	[W_OVERDUE] = { "OVERSKREDET", "OVERDUE" },
+	[W_POSSIBLE_BREACH] = { "MULIG BRUDD", "POSSIBLE BREACH" },
+	[W_IN_EVENT] = { "i hendelse", "in event" },
+	[W_REMEDIED] = { "Rettet", "Remedied" },
+	[W_NEED] = { "behov", "need" },
+	[W_HOURS_A_WEEK] = { "timer i uken", "hours a week" },
+	[W_FOR] = { "i", "for" },
+	[W_MONTHS] = { "måneder", "months" },
+	[W_FORWARDED_TO] = { "oversendt", "forwarded to" },
+	[W_FORWARDING_TO] = { "frist for oversendelse til", "deadline for forwarding to" },
+	[W_EXPIRED] = { "utløpt", "expired" },
+	[W_COMPLAINT_CAME] = { "klagen kom", "the complaint came" },
+	[W_DOCUMENTS_CAME] = { "dokumentasjonen kom", "the documents came" },
+	[W_TOO_LATE] = { "for sent", "too late" },
+	[W_NO_COMPLAINT] = { "ingen klage", "no complaint" },
+	[W_NO_DOCUMENTS] = { "dokumentasjonen kom ikke", "no documents came" },
+	[W_MET_LATE] = { "oppfylt for sent", "met late" },
+	[W_SOON] = { "snart", "soon" },
+	[W_TODAY] = { "i dag", "today" },
+	[W_TOMORROW] = { "i morgen", "tomorrow" },
+	[W_IN_DAYS] = { "om", "in" },
+	[W_DAYS] = { "dager", "days" },
+	[W_OPEN_STATE] = { "åpen", "open" },
+	[W_NO_DATE] = { "ingen dato ennå", "no date yet" },
+	[W_MET] = { "overholdt", "met" },
+	[W_CANCELLED] = { "bortfalt", "cancelled" },
+	[W_EMERGENCY_AID] = { "nødhjelp", "emergency aid" },
+	[W_PROMISED] = { "svar lovet innen", "answer promised by" },
+	[W_DOC_DUE] = { "innsendelsesfrist", "documents due" },
+	[W_CONCERNS_REQUEST] = { "gjelder forespørsel i hendelse",
+				 "concerns the request in event" },
+	[W_ALL_REQUESTS] = { "gjelder alle åpne forespørsler", "concerns every open request" },
+	[W_ORAL] = { "muntlig", "oral" },
+	[W_UNREASONED] = { "uten begrunnelse", "without reasons" },
+	[W_REACHED] = { "kom fram", "reached the party" },
+	[W_AVAILABLE] = { "gjort tilgjengelig", "made available" },
+	[W_NOTICE_SENT] = { "varsel sendt", "notice sent" },
+	[W_LEGAL_BASIS] = { "hjemmel", "legal basis" },
+	[W_CONCERNS_DECISION] = { "gjelder vedtaket i hendelse", "concerns the decision in event" },
+	[W_EXTENDED_TO] = { "forlenget til", "extended to" },
+	[W_SET_TO] = { "satt til", "set to" },
+	[W_FOR_EVENT] = { "for hendelse", "for event" },
+	[W_BY] = { "av", "by" },
+	[W_COMPLAINT_RECEIVED] = { "mottatt", "received" },
+	[W_CONCERNS_COMPLAINT] = { "gjelder klagen i hendelse", "concerns the complaint in event" },
+};
+
+static const char *
+w(enum cli_lang lang, enum word_id id)
+{
+	return cli_text_in(lang, &word_texts[id]);
 }
 
 /*
@@ -576,74 +689,88 @@ deadline_pending(json_t *d)
 
 /* The label of a deadline as a case worker reads it: forwarding names the complaint body. */
 static void
-deadline_label(struct buf *b, json_t *d)
+deadline_label(enum cli_lang lang, struct buf *b, json_t *d)
 {
 	const char *body = str(d, "complaint_body");
 
 	if (strcmp(str_or(d, "kind", ""), "forwarding") == 0 && body)
-		buf_printf(b, "frist for oversendelse til %s", body);
+		buf_printf(b, "%s %s", w(lang, W_FORWARDING_TO), body);
 	else
-		buf_puts(b, kind_label(str(d, "kind")));
+		buf_puts(b, kind_label(lang, str(d, "kind")));
 }
 
 /*
  * Recording events.
  */
 
+/* A finding in English: the daemon's sentence is bokmål. */
+static const struct word breach_words[] = {
+	{ "oral_decision", { NULL, "a decision given orally (every decision must be written)" } },
+	{ "unreasoned_decision",
+	  { NULL, "a decision without the reasons it needed (only a full grant may omit them)" } },
+	{ "bpa_refusal",
+	  { NULL, "a refusal of BPA that conflicts with the right, given the need recorded" } },
+	{ NULL, { NULL, NULL } },
+};
+
 /*
  * "BRUDD i hendelse 7: Vedtaket ble gitt muntlig, ... (forvaltningsloven § 23)." - each
  * text is a whole sentence with its citation; a finding remedied later says by what.
  */
 static void
-print_breaches(json_t *breaches)
+print_breaches(enum cli_lang lang, json_t *breaches)
 {
 	json_t *b;
 	size_t i;
 
 	json_array_foreach(breaches, i, b)
 	{
-		printf("%s i hendelse %lld: %s", is_true(b, "possible") ? "MULIG BRUDD" : "BRUDD",
-		       num(b, "event"), str_or(b, "text", str_or(b, "code", "?")));
+		const char *text = str_or(b, "text", str_or(b, "code", "?"));
+
+		if (lang == CLI_LANG_EN)
+			text = words(lang, breach_words, str_or(b, "code", "?"));
+		printf("%s %s %lld: %s%s",
+		       w(lang, is_true(b, "possible") ? W_POSSIBLE_BREACH : W_BREACH),
+		       w(lang, W_IN_EVENT), num(b, "event"), text, lang == CLI_LANG_EN ? "." : "");
 		if (json_is_integer(json_object_get(b, "closed_by")))
-			printf(" Rettet %s (hendelse %lld).", str_or(b, "closed_on", "?"),
-			       num(b, "closed_by"));
+			printf(" %s %s (%s %lld).", w(lang, W_REMEDIED),
+			       str_or(b, "closed_on", "?"), w(lang, W_EVENT), num(b, "closed_by"));
 		putchar('\n');
 	}
 }
 
 /* The Recorded reply for a person: the event, the open deadlines, any breach. */
 static void
-print_recorded(json_t *reply)
+print_recorded(enum cli_lang lang, json_t *reply)
 {
 	json_t *rec = json_object_get(reply, "recorded");
 	const char *ref = str_or(json_object_get(rec, "case"), "reference", "?");
-	struct table t;
+	struct cli_table t;
 	json_t *d;
 	size_t i;
 
-	if (is_true(rec, "duplicate"))
-		printf("already recorded as event %lld in case %s\n", num(rec, "event"), ref);
-	else
-		printf("recorded event %lld in case %s\n", num(rec, "event"), ref);
-	table_init(&t, 3);
+	printf("%s %lld %s %s\n", w(lang, is_true(rec, "duplicate") ? W_DUPLICATE : W_RECORDED),
+	       num(rec, "event"), w(lang, W_IN_CASE), ref);
+	cli_table_init(&t, 3);
 	json_array_foreach(json_object_get(rec, "deadlines"), i, d)
 	{
 		struct buf label = { 0 };
 
-		deadline_label(&label, d);
+		deadline_label(lang, &label, d);
 		if (deadline_pending(d))
-			table_add(&t, (const char *[]){ buf_str(&label), str(d, "due"),
-							str(d, "state") });
+			cli_table_add(&t, (const char *[]){ buf_str(&label), str(d, "due"),
+							    words(lang, deadline_state_words,
+								  str(d, "state")) });
 		buf_deinit(&label);
 	}
 	if (t.rows == 0) {
-		printf("no open deadlines\n");
+		printf("%s\n", w(lang, W_NO_OPEN));
 	} else {
-		printf("open deadlines:\n");
-		table_print(&t, "  ", stdout);
+		printf("%s\n", w(lang, W_OPEN));
+		cli_table_print(&t, "  ", stdout);
 	}
-	table_deinit(&t);
-	print_breaches(json_object_get(rec, "breaches"));
+	cli_table_deinit(&t);
+	print_breaches(lang, json_object_get(rec, "breaches"));
 }
 
 /* case add: --email and --phone go into "contact", with --consent. */
@@ -694,7 +821,7 @@ run_event(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	if (cli->json)
 		cli_print_json(r);
 	else
-		print_recorded(r);
+		print_recorded(cli->lang, r);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -726,130 +853,133 @@ add_time(struct buf *b, json_t *data, const char *key, const char *what)
 
 /* The key data of an event, in words. */
 static void
-event_details(struct buf *b, const char *type, json_t *data)
+event_details(enum cli_lang lang, struct buf *b, const char *type, json_t *data)
 {
 	const char *s;
 
 	if (strcmp(type, "received") == 0) {
-		buf_puts(b, words(channel_words, str(data, "channel")));
+		buf_puts(b, words(lang, channel_words, str(data, "channel")));
 		if (is_true(data, "emergency"))
-			buf_puts(b, ", nødhjelp");
+			buf_printf(b, ", %s", w(lang, W_EMERGENCY_AID));
 	} else if (strcmp(type, "preliminary_reply") == 0) {
-		buf_printf(b, "svar lovet innen %s", str_or(data, "promised", "?"));
+		buf_printf(b, "%s %s", w(lang, W_PROMISED), str_or(data, "promised", "?"));
 	} else if (strcmp(type, "documentation_requested") == 0) {
-		buf_printf(b, "innsendelsesfrist %s", str_or(data, "due", "?"));
+		buf_printf(b, "%s %s", w(lang, W_DOC_DUE), str_or(data, "due", "?"));
 	} else if (strcmp(type, "documentation_received") == 0) {
-		add_ref(b, data, "request", "gjelder forespørsel i hendelse");
+		add_ref(b, data, "request", w(lang, W_CONCERNS_REQUEST));
 		if (!b->len)
-			buf_puts(b, "gjelder alle åpne forespørsler");
+			buf_puts(b, w(lang, W_ALL_REQUESTS));
 	} else if (strcmp(type, "decision") == 0) {
-		buf_puts(b, words(outcome_words, str(data, "outcome")));
+		buf_puts(b, words(lang, outcome_words, str(data, "outcome")));
 		if (json_is_false(json_object_get(data, "written")))
-			buf_puts(b, ", muntlig");
+			buf_printf(b, ", %s", w(lang, W_ORAL));
 		if (json_is_false(json_object_get(data, "reasoned")))
-			buf_puts(b, ", uten begrunnelse");
-		add_time(b, data, "reached", "kom fram");
-		add_time(b, data, "made_available", "gjort tilgjengelig");
-		add_time(b, data, "notice_sent", "varsel sendt");
+			buf_printf(b, ", %s", w(lang, W_UNREASONED));
+		add_time(b, data, "reached", w(lang, W_REACHED));
+		add_time(b, data, "made_available", w(lang, W_AVAILABLE));
+		add_time(b, data, "notice_sent", w(lang, W_NOTICE_SENT));
 		s = str(data, "legal_basis");
 		if (s)
-			buf_printf(b, ", hjemmel: %s", s);
+			buf_printf(b, ", %s: %s", w(lang, W_LEGAL_BASIS), s);
 	} else if (strcmp(type, "reasons_requested") == 0 || strcmp(type, "reasons_given") == 0) {
-		add_ref(b, data, "decision", "gjelder vedtaket i hendelse");
+		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	} else if (strcmp(type, "extension") == 0 || strcmp(type, "override") == 0) {
-		buf_printf(b, "%s %s %s", kind_label(str(data, "kind")),
-			   strcmp(type, "extension") == 0 ? "forlenget til" : "satt til",
+		buf_printf(b, "%s %s %s", kind_label(lang, str(data, "kind")),
+			   w(lang, strcmp(type, "extension") == 0 ? W_EXTENDED_TO : W_SET_TO),
 			   str_or(data, strcmp(type, "extension") == 0 ? "until" : "due", "?"));
-		add_ref(b, data, "subject", "for hendelse");
+		add_ref(b, data, "subject", w(lang, W_FOR_EVENT));
 		s = str(data, "by");
 		if (s)
-			buf_printf(b, ", av %s", s);
+			buf_printf(b, ", %s %s", w(lang, W_BY), s);
 		s = str(data, "reason");
 		if (s)
 			buf_printf(b, ": %s", s);
 	} else if (strcmp(type, "complaint") == 0) {
-		add_time(b, data, "received", "mottatt");
-		add_ref(b, data, "decision", "gjelder vedtaket i hendelse");
+		add_time(b, data, "received", w(lang, W_COMPLAINT_RECEIVED));
+		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	} else if (strcmp(type, "forwarded") == 0 || strcmp(type, "complaint_withdrawn") == 0) {
-		add_ref(b, data, "complaint", "gjelder klagen i hendelse");
+		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
 	} else if (strcmp(type, "complaint_decided") == 0) {
-		buf_puts(b, words(outcome_words, str(data, "outcome")));
-		add_ref(b, data, "complaint", "gjelder klagen i hendelse");
+		buf_puts(b, words(lang, outcome_words, str(data, "outcome")));
+		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
 	} else if (strcmp(type, "decision_written") == 0) {
-		add_ref(b, data, "decision", "gjelder vedtaket i hendelse");
+		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	}
 	if (strcmp(type, "decision") == 0 && json_is_integer(json_object_get(data, "need_hours"))) {
-		buf_printf(b, ", behov %lld timer i uken", num(data, "need_hours"));
+		buf_printf(b, ", %s %lld %s", w(lang, W_NEED), num(data, "need_hours"),
+			   w(lang, W_HOURS_A_WEEK));
 		if (json_is_integer(json_object_get(data, "need_months")))
-			buf_printf(b, " i %lld måneder", num(data, "need_months"));
+			buf_printf(b, " %s %lld %s", w(lang, W_FOR), num(data, "need_months"),
+				   w(lang, W_MONTHS));
 		s = str(data, "age_group");
 		if (s)
-			buf_printf(b, " (%s)", words(age_words, s));
+			buf_printf(b, " (%s)", words(lang, age_words, s));
 	}
 }
 
 static void
-print_header(json_t *c)
+print_header(enum cli_lang lang, json_t *c)
 {
 	char t[CAL_INSTANT_LEN];
 	struct buf received = { 0 };
-	struct table tb;
+	struct cli_table tb;
 
-	printf("Sak %s – %s\n", str_or(c, "reference", "?"),
+	printf("%s %s – %s\n", w(lang, W_CASE), str_or(c, "reference", "?"),
 	       str_or(c, "service_name", str_or(c, "service", "?")));
 	buf_printf(&received, "%s, %s", cli_local_time(str(c, "received"), t),
-		   words(channel_words, str(c, "channel")));
-	table_init(&tb, 2);
-	table_add(&tb, (const char *[]){ "Status:", words(case_state_words, str(c, "state")) });
-	table_add(&tb, (const char *[]){ "Tjeneste:", str(c, "service") });
-	table_add(&tb, (const char *[]){ "Saksbehandler:", str(c, "handler") });
-	table_add(&tb, (const char *[]){ "Enhet:", str(c, "unit") });
-	table_add(&tb, (const char *[]){ "Mottatt:", buf_str(&received) });
+		   words(lang, channel_words, str(c, "channel")));
+	cli_table_init(&tb, 2);
+	cli_table_add(&tb, (const char *[]){ w(lang, W_STATE),
+					     words(lang, case_state_words, str(c, "state")) });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_SERVICE), str(c, "service") });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_HANDLER), str(c, "handler") });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_UNIT), str(c, "unit") });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_RECEIVED), buf_str(&received) });
 	if (is_true(c, "emergency"))
-		table_add(&tb, (const char *[]){ "Nødhjelp:", "ja" });
+		cli_table_add(&tb, (const char *[]){ w(lang, W_EMERGENCY), w(lang, W_YES) });
 	if (is_true(c, "has_contact"))
-		table_add(&tb, (const char *[]){ "Kontakt:", "lagret med samtykke" });
-	table_print(&tb, "  ", stdout);
-	table_deinit(&tb);
+		cli_table_add(&tb, (const char *[]){ w(lang, W_CONTACT), w(lang, W_CONTACT_KEPT) });
+	cli_table_print(&tb, "  ", stdout);
+	cli_table_deinit(&tb);
 	buf_deinit(&received);
 }
 
 static void
-print_timeline(json_t *events, const char *body)
+print_timeline(enum cli_lang lang, json_t *events, const char *body)
 {
 	char t[CAL_INSTANT_LEN], id[32];
 	struct buf details = { 0 }, label = { 0 };
-	struct table tb;
+	struct cli_table tb;
 	json_t *e;
 	size_t i;
 
-	printf("\nHendelser\n");
-	table_init(&tb, 4);
+	printf("\n%s\n", w(lang, W_EVENTS));
+	cli_table_init(&tb, 4);
 	json_array_foreach(events, i, e)
 	{
 		const char *type = str_or(e, "type", "?");
 
 		buf_reset(&details);
-		event_details(&details, type, json_object_get(e, "data"));
+		event_details(lang, &details, type, json_object_get(e, "data"));
 		if (json_is_integer(json_object_get(e, "supersedes")))
-			buf_printf(&details, "%s(retter hendelse %lld)", details.len ? " " : "",
-				   num(e, "supersedes"));
+			buf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
+				   w(lang, W_CORRECTS), num(e, "supersedes"));
 		if (json_is_integer(json_object_get(e, "superseded_by")))
-			buf_printf(&details, "%s(rettet av hendelse %lld)", details.len ? " " : "",
-				   num(e, "superseded_by"));
+			buf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
+				   w(lang, W_CORRECTED_BY), num(e, "superseded_by"));
 		snprintf(id, sizeof(id), "%lld", num(e, "id"));
 		buf_reset(&label);
 		if (strcmp(type, "forwarded") == 0 && body)
-			buf_printf(&label, "oversendt %s", body);
+			buf_printf(&label, "%s %s", w(lang, W_FORWARDED_TO), body);
 		else
-			buf_puts(&label, words(event_words, type));
-		table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
-						 buf_str(&label), buf_str(&details) });
+			buf_puts(&label, words(lang, event_words, type));
+		cli_table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
+						     buf_str(&label), buf_str(&details) });
 	}
 	if (tb.rows == 0)
-		printf("  ingen\n");
-	table_print(&tb, "  ", stdout);
-	table_deinit(&tb);
+		printf("  %s\n", w(lang, W_NONE));
+	cli_table_print(&tb, "  ", stdout);
+	cli_table_deinit(&tb);
 	buf_deinit(&details);
 	buf_deinit(&label);
 }
@@ -859,7 +989,7 @@ print_timeline(json_t *events, const char *body)
  * (a party's deadline that passed: no breach), snart, åpen, overholdt, bortfalt.
  */
 static void
-deadline_mark(struct buf *b, json_t *d, const char *today)
+deadline_mark(enum cli_lang lang, struct buf *b, json_t *d, const char *today)
 {
 	const char *state = str_or(d, "state", "?");
 	const char *met = str(d, "met_on");
@@ -867,70 +997,141 @@ deadline_mark(struct buf *b, json_t *d, const char *today)
 	int32_t days = 0;
 	bool dated = days_until(str(d, "due"), today, &days);
 	bool passed = strcmp(state, "open") == 0 && dated && days < 0;
+	bool documentation = strcmp(str_or(d, "kind", ""), "documentation") == 0;
 
 	if (strcmp(state, "expired") == 0 || (passed && !office)) {
 		if (met)
-			buf_printf(b, "utløpt – %s kom %s, for sent",
-				   strcmp(str_or(d, "kind", ""), "documentation") == 0
-					   ? "dokumentasjonen"
-					   : "klagen",
-				   met);
-		else if (strcmp(str_or(d, "kind", ""), "documentation") == 0)
-			buf_puts(b, "utløpt – dokumentasjonen kom ikke");
+			buf_printf(b, "%s – %s %s, %s", w(lang, W_EXPIRED),
+				   w(lang, documentation ? W_DOCUMENTS_CAME : W_COMPLAINT_CAME),
+				   met, w(lang, W_TOO_LATE));
 		else
-			buf_puts(b, "utløpt – ingen klage");
+			buf_printf(b, "%s – %s", w(lang, W_EXPIRED),
+				   w(lang, documentation ? W_NO_DOCUMENTS : W_NO_COMPLAINT));
 	} else if (strcmp(state, "missed") == 0 || passed) {
 		if (met)
-			buf_printf(b, "OVERSKREDET – oppfylt for sent %s", met);
+			buf_printf(b, "%s – %s %s", w(lang, W_OVERDUE), w(lang, W_MET_LATE), met);
 		else
-			buf_puts(b, "OVERSKREDET");
+			buf_puts(b, w(lang, W_OVERDUE));
 	} else if (strcmp(state, "open") == 0 && dated && days <= SOON_DAYS) {
 		if (days == 0)
-			buf_puts(b, "snart (i dag)");
+			buf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TODAY));
 		else if (days == 1)
-			buf_puts(b, "snart (i morgen)");
+			buf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TOMORROW));
 		else
-			buf_printf(b, "snart (om %d dager)", (int)days);
+			buf_printf(b, "%s (%s %d %s)", w(lang, W_SOON), w(lang, W_IN_DAYS),
+				   (int)days, w(lang, W_DAYS));
 	} else if (strcmp(state, "open") == 0) {
-		buf_puts(b, dated ? "åpen" : "åpen, ingen dato ennå");
+		if (dated)
+			buf_puts(b, w(lang, W_OPEN_STATE));
+		else
+			buf_printf(b, "%s, %s", w(lang, W_OPEN_STATE), w(lang, W_NO_DATE));
 	} else if (strcmp(state, "met") == 0) {
-		buf_printf(b, "overholdt %s", str_or(d, "met_on", ""));
+		buf_printf(b, "%s %s", w(lang, W_MET), str_or(d, "met_on", ""));
 	} else if (strcmp(state, "cancelled") == 0) {
-		buf_printf(b, "bortfalt %s", str_or(d, "cancelled_on", ""));
+		buf_printf(b, "%s %s", w(lang, W_CANCELLED), str_or(d, "cancelled_on", ""));
 	} else {
 		buf_puts(b, state);
 	}
 }
 
 /* today: the daemon's civil date, as in days_until(). */
+/* How a deadline came about, in English, from its parts (the daemon explains in bokmål). */
+static const struct cli_text explain_words[] = {
+	{ NULL, "Rule" },
+	{ NULL, "Runs from" },
+	{ NULL, "event" },
+	{ NULL, "Period" },
+	{ NULL, "ends" },
+	{ NULL, "Paused" },
+	{ NULL, "days" },
+	{ NULL, "By the rule" },
+	{ NULL, "moved by an extension or override to" },
+	{ NULL, "Met" },
+	{ NULL, "Cancelled" },
+	{ NULL, "Due" },
+};
+
+enum {
+	X_RULE,
+	X_FROM,
+	X_EVENT,
+	X_PERIOD,
+	X_ENDS,
+	X_PAUSED,
+	X_DAYS,
+	X_BY_RULE,
+	X_MOVED,
+	X_MET,
+	X_CANCELLED,
+	X_DUE
+};
+
 static void
-print_deadlines(json_t *deadlines, const char *today)
+explain_en(json_t *d)
+{
+	json_t *start = json_object_get(d, "start"), *st;
+	const char *source = str(d, "source"), *rule_due = str(d, "rule_due"), *due = str(d, "due");
+	size_t i;
+
+	printf("      %s: %s%s%s%s\n", explain_words[X_RULE].en, str_or(d, "rule", "-"),
+	       source ? " (" : "", source ? source : "", source ? ")" : "");
+	if (json_is_object(start))
+		printf("      %s %s (%s %lld, %s)\n", explain_words[X_FROM].en,
+		       str_or(start, "date", "?"), explain_words[X_EVENT].en, num(start, "event"),
+		       str_or(start, "type", "?"));
+	if (str(d, "period"))
+		printf("      %s %s, %s %s\n", explain_words[X_PERIOD].en, str(d, "period"),
+		       explain_words[X_ENDS].en, str_or(d, "raw_end", "?"));
+	if (num(d, "pause_days") > 0)
+		printf("      %s %lld %s\n", explain_words[X_PAUSED].en, num(d, "pause_days"),
+		       explain_words[X_DAYS].en);
+	json_array_foreach(json_object_get(d, "steps"), i, st)
+	{
+		printf("      %s %s → %s\n", str_or(st, "day", "?"),
+		       cli_text_why(CLI_LANG_EN, str_or(st, "why", "?")), str_or(st, "to", "?"));
+	}
+	if (rule_due && due && strcmp(rule_due, due) != 0)
+		printf("      %s %s, %s %s\n", explain_words[X_BY_RULE].en, rule_due,
+		       explain_words[X_MOVED].en, due);
+	if (str(d, "met_on"))
+		printf("      %s %s\n", explain_words[X_MET].en, str(d, "met_on"));
+	if (str(d, "cancelled_on"))
+		printf("      %s %s\n", explain_words[X_CANCELLED].en, str(d, "cancelled_on"));
+	printf("      %s: %s\n", explain_words[X_DUE].en, due ? due : "-");
+}
+
+static void
+print_deadlines(enum cli_lang lang, json_t *deadlines, const char *today)
 {
 	struct buf label = { 0 }, mark = { 0 };
 	size_t width = 0, i;
 	json_t *d;
 
-	printf("\nFrister\n");
+	printf("\n%s\n", w(lang, W_DEADLINES));
 	if (json_array_size(deadlines) == 0)
-		printf("  ingen\n");
+		printf("  %s\n", w(lang, W_NONE));
 	for (int pass = 0; pass < 2; pass++) {
 		json_array_foreach(deadlines, i, d)
 		{
 			const char *text = str_or(d, "text", "");
 
 			buf_reset(&label);
-			deadline_label(&label, d);
-			buf_printf(&label, " (hendelse %lld)", num(d, "subject"));
+			deadline_label(lang, &label, d);
+			buf_printf(&label, " (%s %lld)", w(lang, W_EVENT), num(d, "subject"));
 			if (pass == 0) {
-				if (text_width(buf_str(&label)) > width)
-					width = text_width(buf_str(&label));
+				if (cli_text_width(buf_str(&label)) > width)
+					width = cli_text_width(buf_str(&label));
 				continue;
 			}
 			buf_reset(&mark);
-			deadline_mark(&mark, d, today);
+			deadline_mark(lang, &mark, d, today);
 			fputs("  ", stdout);
-			put_padded(stdout, buf_str(&label), width);
+			cli_put_padded(stdout, buf_str(&label), width);
 			printf("  %-10s  %s\n", str_or(d, "due", "-"), buf_str(&mark));
+			if (lang == CLI_LANG_EN) {
+				explain_en(d);
+				continue;
+			}
 			while (*text) {
 				size_t n = strcspn(text, "\n");
 
@@ -961,14 +1162,14 @@ run_case_show(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	print_header(json_object_get(r, "case"));
-	print_timeline(json_object_get(r, "events"),
+	print_header(cli->lang, json_object_get(r, "case"));
+	print_timeline(cli->lang, json_object_get(r, "events"),
 		       str(json_object_get(r, "case"), "complaint_body"));
-	print_deadlines(json_object_get(r, "deadlines"), str(r, "today"));
+	print_deadlines(cli->lang, json_object_get(r, "deadlines"), str(r, "today"));
 	breaches = json_object_get(r, "breaches");
 	if (json_array_size(breaches) > 0) {
 		putchar('\n');
-		print_breaches(breaches);
+		print_breaches(cli->lang, breaches);
 	}
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -978,68 +1179,12 @@ run_case_show(struct cli *cli, const struct cli_command *cmd, int argc, char **a
  * Lists.
  */
 
-/*
- * Calls a listing method with params (borrowed; "after" is set on it), following "next"
- * through every page when all is set. *out gets the first reply (owned) with the rows of
- * every page appended to its array member and the last page's "next".
- */
-static int
-list_pages(struct cli *cli, const char *method, json_t *params, const char *member, bool all,
-	   json_t **out)
-{
-	json_t *first = NULL, *page;
-	int ret;
-
-	*out = NULL;
-	for (;;) {
-		json_t *next;
-
-		ret = cli_call(cli, method, json_incref(params), &page);
-		if (ret != 0) {
-			json_decref(first);
-			return ret;
-		}
-		if (!first) {
-			first = page;
-		} else {
-			json_array_extend(json_object_get(first, member),
-					  json_object_get(page, member));
-			json_object_set(first, "next", json_object_get(page, "next"));
-			json_decref(page);
-		}
-		next = json_object_get(first, "next");
-		if (!all || !next || json_is_null(next) ||
-		    json_equal(next, json_object_get(params, "after")))
-			break;
-		json_object_set(params, "after", next);
-	}
-	*out = first;
-	return CLI_EXIT_OK;
-}
-
-/* With --all and no --limit, pages are as large as the daemon allows. */
-static void
-page_size_for_all(json_t *params, bool all)
-{
-	if (all && !json_object_get(params, "limit"))
-		json_object_set_new(params, "limit", json_integer(PAGE_MAX));
-}
-
-static void
-more_hint(json_t *r, bool all, const char *what)
-{
-	json_t *next = json_object_get(r, "next");
-
-	if (!all && next && !json_is_null(next))
-		fprintf(stderr, "(more %s: --all lists every page)\n", what);
-}
-
 static int
 run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct spec *sp = cmd->data;
 	char t[CAL_INSTANT_LEN];
-	struct table tb;
+	struct cli_table tb;
 	struct args a;
 	json_t *r, *c;
 	bool all;
@@ -1049,8 +1194,8 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	all = opt_value(cmd, &a, "all") != NULL;
-	page_size_for_all(a.params, all);
-	ret = list_pages(cli, sp->method, a.params, "cases", all, &r);
+	cli_page_size_for_all(a.params, all);
+	ret = cli_list_pages(cli, sp->method, a.params, "cases", all, &r);
 	json_decref(a.params);
 	if (ret != 0)
 		return ret;
@@ -1059,21 +1204,22 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	table_init(&tb, 6);
-	table_add(&tb, (const char *[]){ "REFERENCE", "SERVICE", "STATE", "HANDLER", "UNIT",
-					 "RECEIVED" });
+	cli_table_init(&tb, 6);
+	add_header(cli, &tb, case_columns, FV_ARRAY_SIZE(case_columns));
 	json_array_foreach(json_object_get(r, "cases"), i, c)
 	{
-		table_add(&tb, (const char *[]){ str(c, "reference"), str(c, "service"),
-						 str(c, "state"), str(c, "handler"), str(c, "unit"),
-						 cli_local_time(str(c, "received"), t) });
+		cli_table_add(&tb,
+			      (const char *[]){ str(c, "reference"), str(c, "service"),
+						words(cli->lang, case_state_words, str(c, "state")),
+						str(c, "handler"), str(c, "unit"),
+						cli_local_time(str(c, "received"), t) });
 	}
 	if (tb.rows == 1)
-		printf("no cases\n");
+		printf("%s\n", cli_tr(cli, &no_cases));
 	else
-		table_print(&tb, "", stdout);
-	more_hint(r, all, "cases");
-	table_deinit(&tb);
+		cli_table_print(&tb, "", stdout);
+	cli_more_hint(cli, r, all, &more_cases);
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1082,7 +1228,7 @@ static int
 run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct spec *sp = cmd->data;
-	struct table tb;
+	struct cli_table tb;
 	struct args a;
 	json_t *r, *d;
 	bool all;
@@ -1092,8 +1238,8 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	all = opt_value(cmd, &a, "all") != NULL;
-	page_size_for_all(a.params, all);
-	ret = list_pages(cli, sp->method, a.params, "deadlines", all, &r);
+	cli_page_size_for_all(a.params, all);
+	ret = cli_list_pages(cli, sp->method, a.params, "deadlines", all, &r);
 	json_decref(a.params);
 	if (ret != 0)
 		return ret;
@@ -1102,10 +1248,9 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	printf("deadlines as of %s\n", str_or(r, "today", "?"));
-	table_init(&tb, 8);
-	table_add(&tb, (const char *[]){ " ", "DUE", "DAYS", "STATE", "REFERENCE", "KIND",
-					 "HANDLER", "UNIT" });
+	printf("%s %s\n", cli_tr(cli, &deadlines_as_of), str_or(r, "today", "?"));
+	cli_table_init(&tb, 8);
+	add_header(cli, &tb, deadline_columns, FV_ARRAY_SIZE(deadline_columns));
 	json_array_foreach(json_object_get(r, "deadlines"), i, d)
 	{
 		json_t *left = json_object_get(d, "days_left");
@@ -1119,19 +1264,24 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 			if (strcmp(state, "open") == 0 && n >= 0 && n <= SOON_DAYS)
 				marker = "~";
 		}
-		/* A breach by the office; a party's deadline that passed has expired. */
-		if (strcmp(state, "missed") == 0)
+		/*
+		 * Overdue: an office duty past its date and not met. A duty met late is missed
+		 * but needs nothing more; a party's deadline that passed has expired.
+		 */
+		if (strcmp(state, "missed") == 0 && json_is_null(json_object_get(d, "met_on")))
 			marker = "!";
-		table_add(&tb,
-			  (const char *[]){ marker, str(d, "due"), days, state, str(d, "reference"),
-					    str(d, "label"), str(d, "handler"), str(d, "unit") });
+		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days,
+						     words(cli->lang, deadline_state_words, state),
+						     str(d, "reference"),
+						     kind_label(cli->lang, str(d, "kind")),
+						     str(d, "handler"), str(d, "unit") });
 	}
 	if (tb.rows == 1)
-		printf("no deadlines\n");
+		printf("%s\n", cli_tr(cli, &no_deadlines));
 	else
-		table_print(&tb, "", stdout);
-	more_hint(r, all, "deadlines");
-	table_deinit(&tb);
+		cli_table_print(&tb, "", stdout);
+	cli_more_hint(cli, r, all, &more_deadlines);
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1152,15 +1302,19 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	const struct spec *sp = cmd->data;
 	char t[CAL_INSTANT_LEN], uid[24], gid[24], pid[24];
-	struct table tb;
+	struct cli_table tb;
 	struct args a;
 	json_t *r, *e;
+	bool all;
 	size_t i;
 	int ret = parse_args(cli, cmd, argc, argv, &a);
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	ret = cli_call(cli, sp->method, a.params, &r);
+	all = opt_value(cmd, &a, "all") != NULL;
+	cli_page_size_for_all(a.params, all);
+	ret = cli_list_pages(cli, sp->method, a.params, "entries", all, &r);
+	json_decref(a.params);
 	if (ret != 0)
 		return ret;
 	if (cli->json) {
@@ -1168,25 +1322,24 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	table_init(&tb, 7);
-	table_add(&tb,
-		  (const char *[]){ "AT", "METHOD", "REFERENCE", "UID", "GID", "PID", "OUTCOME" });
+	cli_table_init(&tb, 7);
+	add_header(cli, &tb, audit_columns, FV_ARRAY_SIZE(audit_columns));
 	json_array_foreach(json_object_get(r, "entries"), i, e)
 	{
 		snprintf(uid, sizeof(uid), "%lld", num(e, "uid"));
 		snprintf(gid, sizeof(gid), "%lld", num(e, "gid"));
 		snprintf(pid, sizeof(pid), "%lld", num(e, "pid"));
-		table_add(&tb, (const char *[]){ cli_local_time(str(e, "at"), t),
-						 short_name(str(e, "method")), str(e, "reference"),
-						 uid, gid, pid, short_name(str(e, "outcome")) });
+		cli_table_add(&tb,
+			      (const char *[]){ cli_local_time(str(e, "at"), t),
+						short_name(str(e, "method")), str(e, "reference"),
+						uid, gid, pid, short_name(str(e, "outcome")) });
 	}
 	if (tb.rows == 1)
-		printf("no audit entries\n");
+		printf("%s\n", cli_tr(cli, &no_audit));
 	else
-		table_print(&tb, "", stdout);
-	if (!json_is_null(json_object_get(r, "next")) && json_object_get(r, "next"))
-		fprintf(stderr, "(more entries: raise --limit, at most %d)\n", PAGE_MAX);
-	table_deinit(&tb);
+		cli_table_print(&tb, "", stdout);
+	cli_more_hint(cli, r, all, &more_entries);
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1451,8 +1604,9 @@ run_import(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 			cli_print_json(im.all);
 		json_decref(im.all);
 	} else {
-		printf("imported %ld, already present %ld, rejected %ld\n", im.imported,
-		       im.duplicates, im.rejected);
+		printf("%s %ld, %s %ld, %s %ld\n", cli_tr(cli, &import_words[0]), im.imported,
+		       cli_tr(cli, &import_words[1]), im.duplicates, cli_tr(cli, &import_words[2]),
+		       im.rejected);
 	}
 	free(im.v);
 	if (status == 0 && im.rejected > 0)
@@ -1469,6 +1623,15 @@ enum export_format {
 	EXPORT_JSONL,
 	EXPORT_CSV,
 	EXPORT_ICS,
+};
+
+/* What an export run carries from case to case. */
+struct export_ctx {
+	enum export_format format;
+	const char *stamp;  /* the run's time, iCalendar UTC: DTSTAMP */
+	bool keep_past;	    /* ics: also met and missed deadlines */
+	enum cli_lang lang; /* ics: of the summaries */
+	size_t events;	    /* ics: VEVENTs written */
 };
 
 /* Where an export goes: stdout, or a file written under a temporary name and renamed. */
@@ -1724,8 +1887,43 @@ first_version(json_t *events, long long id)
 	return id;
 }
 
+/* An RFC 3339 UTC instant ("2026-03-02T09:15:00Z") as iCalendar UTC; false if it is not. */
+static bool
+ics_utc(const char *rfc3339, char out[32])
+{
+	int64_t t;
+	char buf[CAL_INSTANT_LEN];
+	size_t k = 0;
+
+	if (!rfc3339 || cal_instant_parse(rfc3339, &t) < 0)
+		return false;
+	cal_instant_format(t, buf);
+	for (const char *p = buf; *p && k < 31; p++) {
+		if (*p != '-' && *p != ':')
+			out[k++] = *p;
+	}
+	out[k] = '\0';
+	return true;
+}
+
+/*
+ * Whether deadline d goes into the calendar: open ones, and with keep_past those met,
+ * missed or expired too (an overdue one stays on its day instead of vanishing the day
+ * after), never a cancelled one.
+ */
+static bool
+ics_wanted(json_t *d, bool keep_past)
+{
+	const char *state = str_or(d, "state", "");
+
+	if (strcmp(state, "open") == 0)
+		return true;
+	return keep_past && (strcmp(state, "met") == 0 || strcmp(state, "missed") == 0 ||
+			     strcmp(state, "expired") == 0);
+}
+
 static void
-ics_case(FILE *f, json_t *r, const char *stamp)
+ics_case(FILE *f, json_t *r, struct export_ctx *x)
 {
 	const char *ref = str_or(json_object_get(r, "case"), "reference", "?");
 	struct buf line = { 0 }, text = { 0 };
@@ -1745,18 +1943,33 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 	}
 	json_array_foreach(json_object_get(r, "deadlines"), i, d)
 	{
-		if (strcmp(str_or(d, "state", ""), "open") != 0 || !str(d, "due") ||
+		char modified[32];
+
+		if (!ics_wanted(d, x->keep_past) || !str(d, "due") ||
 		    cal_date_parse(str(d, "due"), &due) < 0)
 			continue;
 		end = cal_add_days(due, 1);
+		x->events++;
 		ics_line(f, "BEGIN:VEVENT");
 		buf_reset(&line);
 		buf_printf(&line, "UID:%s-%s-%lld@fristvakt", uid_ref, str_or(d, "kind", "?"),
 			   first_version(json_object_get(r, "events"), num(d, "subject")));
 		ics_line(f, buf_str(&line));
 		buf_reset(&line);
-		buf_printf(&line, "DTSTAMP:%s", stamp);
+		buf_printf(&line, "DTSTAMP:%s", x->stamp);
 		ics_line(f, buf_str(&line));
+		/*
+		 * Raised whenever the due date or the state changed, and when: an importer
+		 * that has the UID replaces its copy only for a higher SEQUENCE.
+		 */
+		buf_reset(&line);
+		buf_printf(&line, "SEQUENCE:%lld", num(d, "sequence"));
+		ics_line(f, buf_str(&line));
+		if (ics_utc(str(d, "modified"), modified)) {
+			buf_reset(&line);
+			buf_printf(&line, "LAST-MODIFIED:%s", modified);
+			ics_line(f, buf_str(&line));
+		}
 		buf_reset(&line);
 		snprintf(day, sizeof(day), "%04d%02d%02d", due.year, due.month, due.day);
 		buf_printf(&line, "DTSTART;VALUE=DATE:%s", day);
@@ -1766,7 +1979,13 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 		buf_printf(&line, "DTEND;VALUE=DATE:%s", day);
 		ics_line(f, buf_str(&line));
 		buf_reset(&text);
-		buf_printf(&text, "%s %s", str_or(d, "label", "?"), ref);
+		buf_printf(&text, "%s %s", kind_label(x->lang, str(d, "kind")), ref);
+		/* Kept past its time: the summary says how it ended. */
+		if (strcmp(str_or(d, "state", ""), "open") != 0) {
+			buf_puts(&text, " (");
+			deadline_mark(x->lang, &text, d, str(r, "today"));
+			buf_puts(&text, ")");
+		}
 		ics_property(f, &line, "SUMMARY", buf_str(&text));
 		anonymous_text(&text, d);
 		ics_property(f, &line, "DESCRIPTION", buf_str(&text));
@@ -1779,13 +1998,35 @@ ics_case(FILE *f, json_t *r, const char *stamp)
 	free(uid_ref);
 }
 
+/*
+ * The end of a calendar. RFC 5545 wants at least one component in it, so a calendar with
+ * no deadline gets a journal entry that says so (calendar programs show no journal entries
+ * in a subscribed calendar; an empty VCALENDAR is refused by strict parsers).
+ */
+static void
+ics_footer(FILE *f, const struct export_ctx *x)
+{
+	char line[64];
+
+	if (x->events == 0) {
+		ics_line(f, "BEGIN:VJOURNAL");
+		ics_line(f, "UID:no-deadlines@fristvakt");
+		snprintf(line, sizeof(line), "DTSTAMP:%s", x->stamp);
+		ics_line(f, line);
+		ics_line(f, x->lang == CLI_LANG_EN ? "SUMMARY:fristvakt: no deadlines"
+						   : "SUMMARY:fristvakt: ingen frister");
+		ics_line(f, "END:VJOURNAL");
+	}
+	ics_line(f, "END:VCALENDAR");
+}
+
 /* Writes one case (the GetCase reply r) in the format. */
 static void
-export_case(FILE *f, enum export_format format, json_t *r, const char *stamp)
+export_case(FILE *f, struct export_ctx *x, json_t *r)
 {
 	json_t *o;
 
-	switch (format) {
+	switch (x->format) {
 	case EXPORT_JSONL:
 		o = json_pack("{sO sO sO}", "case", json_object_get(r, "case"), "events",
 			      json_object_get(r, "events"), "deadlines",
@@ -1800,16 +2041,16 @@ export_case(FILE *f, enum export_format format, json_t *r, const char *stamp)
 		csv_case(f, r);
 		break;
 	case EXPORT_ICS:
-		ics_case(f, r, stamp);
+		ics_case(f, r, x);
 		break;
 	}
 }
 
 /* Pages through every case and writes each; 0, or the exit status of a failed call. */
 static int
-export_cases(struct cli *cli, FILE *f, enum export_format format, const char *stamp)
+export_cases(struct cli *cli, FILE *f, struct export_ctx *x)
 {
-	json_t *params = json_pack("{si}", "limit", PAGE_MAX), *page = NULL, *c;
+	json_t *params = json_pack("{si}", "limit", CLI_PAGE_MAX), *page = NULL, *c;
 	size_t i;
 	int ret;
 
@@ -1828,7 +2069,7 @@ export_cases(struct cli *cli, FILE *f, enum export_format format, const char *st
 				       &r);
 			if (ret != 0)
 				goto out;
-			export_case(f, format, r, stamp);
+			export_case(f, x, r);
 			json_decref(r);
 		}
 		next = json_object_get(page, "next");
@@ -1849,7 +2090,7 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 {
 	static const char *const formats[] = { "jsonl", "csv", "ics" };
 	const char *fmt, *path;
-	enum export_format format = EXPORT_JSONL;
+	struct export_ctx x = { 0 };
 	char stamp[32];
 	struct output out;
 	struct args a;
@@ -1872,21 +2113,28 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 			fmt);
 		return CLI_EXIT_USAGE;
 	}
-	format = fmt ? (enum export_format)k : EXPORT_JSONL;
+	x.format = fmt ? (enum export_format)k : EXPORT_JSONL;
+	x.keep_past = opt_value(cmd, &a, "keep-past") != NULL;
+	x.lang = cli->lang;
+	if (x.keep_past && x.format != EXPORT_ICS) {
+		fprintf(stderr, "fristvakt export: --keep-past goes with --format ics\n");
+		return CLI_EXIT_USAGE;
+	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	x.stamp = stamp;
 	ret = output_open(&out, path);
 	if (ret < 0) {
 		fprintf(stderr, "fristvakt export: cannot write %s: %s\n", path, strerror(-ret));
 		return CLI_EXIT_USAGE;
 	}
-	if (format == EXPORT_CSV)
+	if (x.format == EXPORT_CSV)
 		csv_header(out.f);
-	else if (format == EXPORT_ICS)
+	else if (x.format == EXPORT_ICS)
 		ics_header(out.f);
-	ret = export_cases(cli, out.f, format, stamp);
-	if (ret == 0 && format == EXPORT_ICS)
-		ics_line(out.f, "END:VCALENDAR");
+	ret = export_cases(cli, out.f, &x);
+	if (ret == 0 && x.format == EXPORT_ICS)
+		ics_footer(out.f, &x);
 	err = output_close(&out, ret == 0);
 	if (err < 0 && ret == 0) {
 		fprintf(stderr, "fristvakt export: writing %s failed: %s\n", path ? path : "stdout",
@@ -1907,6 +2155,7 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	"  --supersedes N      this event corrects event N (of the same type) of the case\n"
 #define COMMON_OPTIONS                                                                             \
 	"  --json              print the daemon's reply as JSON\n"                                 \
+	"  --lang nb|en        the language of the text for people\n"                              \
 	"  --help              show this help\n"
 #define TIME_NOTE                                                                                  \
 	"TIME is RFC 3339 (2026-03-02T09:15:00+01:00, 2026-03-02T08:15:00Z) or a date\n"           \
@@ -2510,9 +2759,9 @@ const struct cli_command cli_case_cmd_deadlines = {
 	.args = "[--state S] [--kind K] [--duty office|party] [--service ID] [--handler H] "
 		"[--unit U] [--from DATE] [--to DATE] [--overdue] [--limit N] [--all]",
 	.brief = "list deadlines by due date",
-	.help = "List deadlines by due date, with their state as of today: '!' marks a breach\n"
-		"by the office (one of its duties missed: past its date unmet, or met late),\n"
-		"'~' an open deadline due within 3 days. The office's duties are processing,\n"
+	.help = "List deadlines by due date, with their state as of today: '!' marks an overdue\n"
+		"duty of the office (past its date and not met; one met late is missed but has no\n"
+		"mark), '~' an open deadline due within 3 days. The office's duties are processing,\n"
 		"preliminary_reply, forwarding and promised (the date a foreløpig svar promised);\n"
 		"the party's deadlines are documentation, complaint and late_complaint, and one\n"
 		"that passes has expired (\"utløpt – ingen klage\"): normal, and no breach.\n"
@@ -2540,18 +2789,20 @@ static const struct spec audit_spec = {
 	.opts = {
 		{ "case", OPT_STRING, "reference", false, NULL },
 		{ "limit", OPT_NUMBER, "limit", false, NULL },
+		{ "all", OPT_FLAG, NULL, false, NULL },
 	},
 };
 
 const struct cli_command cli_case_cmd_audit = {
 	.name = "audit",
-	.args = "[--case REF] [--limit N]",
+	.args = "[--case REF] [--limit N] [--all]",
 	.brief = "show the audit log",
 	.help = "Show the audit log, newest first: when, the method, the case, the caller's uid,\n"
 		"gid and pid, and the outcome. Needs the admin role.\n"
 		"\n"
 		"  --case REF          only this case's entries\n"
-		"  --limit N           entries, 1-1000 (default 100)\n" COMMON_OPTIONS,
+		"  --limit N           entries per page, 1-1000 (default 100)\n"
+		"  --all               every page, not only the first\n" COMMON_OPTIONS,
 	.run = run_audit,
 	.data = &audit_spec,
 };
@@ -2588,12 +2839,13 @@ static const struct spec export_spec = {
 	.opts = {
 		{ "format", OPT_LOCAL, NULL, false, NULL },
 		{ "output", OPT_LOCAL, NULL, false, NULL },
+		{ "keep-past", OPT_FLAG, NULL, false, NULL },
 	},
 };
 
 const struct cli_command cli_case_cmd_export = {
 	.name = "export",
-	.args = "[--format jsonl|csv|ics] [--output FILE]",
+	.args = "[--format jsonl|csv|ics [--keep-past]] [--output FILE]",
 	.brief = "export every case: JSON Lines, CSV or iCalendar",
 	.help = "Export every case.\n"
 		"\n"
@@ -2603,7 +2855,10 @@ const struct cli_command cli_case_cmd_export = {
 		"                      rule, source\n"
 		"  --format ics        an iCalendar file (RFC 5545) with one all-day event per open\n"
 		"                      deadline, to subscribe to in a calendar; it names no one but\n"
-		"                      the case reference\n"
+		"                      the case reference. SEQUENCE and LAST-MODIFIED change when\n"
+		"                      a deadline's date or state does, so calendars update it\n"
+		"  --keep-past         with --format ics: also the met and missed deadlines (an\n"
+		"                      overdue one stays on its day), their state in the summary\n"
 		"  --output FILE       write FILE (replaced only when the export is complete, mode\n"
 		"                      0600) instead of standard output\n"
 		"  --help              show this help\n"

@@ -12,7 +12,104 @@
 #include <string.h>
 
 #include "cal.h"
+#include "cli_text.h"
 #include "util.h"
+
+/* The words of these commands for people, one table per fact (--lang). */
+
+/* The columns of the reminder list. */
+static const struct cli_text list_columns[7] = {
+	{ "ID", "ID" },	     { "STATUS", "STATE" }, { "NÅR", "WHEN" },	    { "SAK", "CASE" },
+	{ "FRIST", "KIND" }, { "TRINN", "STAGE" },  { "KANAL", "CHANNEL" },
+};
+
+/* A reminder's state, by its name in the protocol. */
+static const struct {
+	const char *name;
+	struct cli_text text;
+} states[] = {
+	{ "pending", { "venter", "pending" } },
+	{ "failed", { "feilet", "failed" } },
+	{ "sent", { "sendt", "sent" } },
+	{ "dead", { "gitt opp", "dead" } },
+	{ "cancelled", { "avlyst", "cancelled" } },
+};
+
+/* The labels of 'reminders show'. */
+enum show_label {
+	SHOW_REMINDER,
+	SHOW_CASE,
+	SHOW_DEADLINE,
+	SHOW_SUBJECT,
+	SHOW_DUE,
+	SHOW_STAGE,
+	SHOW_FOR,
+	SHOW_CHANNEL,
+	SHOW_PLANNED,
+	SHOW_NEXT,
+	SHOW_LAST_ERROR,
+	SHOW_ATTEMPTS,
+	SHOW_CODE,
+	SHOW_BUILT_IN,
+	SHOW_COUNT,
+};
+
+static const struct cli_text show_labels[SHOW_COUNT] = {
+	[SHOW_REMINDER] = { "påminnelse", "reminder" },
+	[SHOW_CASE] = { "sak", "case" },
+	[SHOW_DEADLINE] = { "frist", "deadline" },
+	[SHOW_SUBJECT] = { "hendelse", "subject" },
+	[SHOW_DUE] = { "går ut", "due" },
+	[SHOW_STAGE] = { "trinn", "stage" },
+	[SHOW_FOR] = { "for", "for" },
+	[SHOW_CHANNEL] = { "kanal", "channel" },
+	[SHOW_PLANNED] = { "planlagt", "planned" },
+	[SHOW_NEXT] = { "neste forsøk", "next try" },
+	[SHOW_LAST_ERROR] = { "siste feil", "last error" },
+	[SHOW_ATTEMPTS] = { "forsøk", "attempts" },
+	[SHOW_CODE] = { "kode", "code" },
+	[SHOW_BUILT_IN] = { "innebygd tekst", "built-in text" },
+};
+
+static const struct cli_text more_reminders = { "påminnelser", "reminders" };
+static const struct cli_text retry_done[2] = {
+	{ "påminnelse ", "reminder " },
+	{ " sendes på nytt nå", " will be sent again now" },
+};
+static const struct cli_text template_failed = {
+	"fristvakt: malen feilet; dette er den innebygde teksten",
+	"fristvakt: the template failed; this is the built-in text",
+};
+static const struct cli_text clock_words[2] = {
+	{ "daemonens tid", "daemon time" },
+	{ "forskjøvet", "offset" },
+};
+
+static const char *
+state_text(const struct cli *cli, const char *state)
+{
+	for (size_t i = 0; state && i < FV_ARRAY_SIZE(states); i++) {
+		if (strcmp(states[i].name, state) == 0)
+			return cli_tr(cli, &states[i].text);
+	}
+	return state ? state : "?";
+}
+
+/*
+ * A deadline kind in the reminder views: its bokmål label, or in English the protocol's own
+ * name, which --state and the daemon's messages use too.
+ */
+static const char *
+kind_text(const struct cli *cli, const char *kind)
+{
+	return cli->lang == CLI_LANG_EN ? kind : cli_text_kind(CLI_LANG_NB, kind);
+}
+
+static const char *
+label(const struct cli *cli, enum show_label l)
+{
+	return cli_tr(cli, &show_labels[l]);
+}
 
 /* A string member, or dflt when absent or null. */
 static const char *
@@ -37,22 +134,25 @@ parse_id(const struct cli_command *cmd, const char *s, json_int_t *out)
 	return true;
 }
 
+/* A row of the listing: columns as wide as their widest cell, whatever the kind's length. */
 static void
-print_reminder_row(json_t *r)
+add_reminder_row(const struct cli *cli, struct cli_table *tb, json_t *r)
 {
-	char t[CAL_INSTANT_LEN];
+	char t[CAL_INSTANT_LEN], id[24];
 	const char *ref = json_string_value(json_object_get(r, "reference"));
-	const char *state = json_string_value(json_object_get(r, "state"));
+	const char *state = str_or(r, "state", "?");
+	const char *at = str_or(r, strcmp(state, "sent") == 0 ? "sent_at" : "next_attempt", NULL);
+	const char *row[7];
 
-	printf("%6lld  %-9s %-16s %-18s %-12s %-10s %s\n",
-	       (long long)json_integer_value(json_object_get(r, "id")), state,
-	       cli_local_time(json_string_value(json_object_get(
-				      r, strcmp(state, "sent") == 0 ? "sent_at" : "next_attempt")),
-			      t),
-	       ref ? ref : str_or(r, "recipient", "-"),
-	       json_string_value(json_object_get(r, "kind")),
-	       json_string_value(json_object_get(r, "stage")),
-	       json_string_value(json_object_get(r, "channel")));
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(r, "id")));
+	row[0] = id;
+	row[1] = state_text(cli, state);
+	row[2] = cli_local_time(at, t);
+	row[3] = ref ? ref : str_or(r, "recipient", "-");
+	row[4] = kind_text(cli, str_or(r, "kind", "-"));
+	row[5] = str_or(r, "stage", "-");
+	row[6] = str_or(r, "channel", "-");
+	cli_table_add(tb, row);
 }
 
 static int
@@ -63,17 +163,22 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		{ "case", required_argument, NULL, 'r' },
 		{ "channel", required_argument, NULL, 'c' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	json_t *params = json_object(), *r, *row;
+	struct cli_table tb;
+	bool all = false;
 	int64_t limit;
 	size_t i;
 	int c, ret;
 
+	/* Options may also follow the arguments (getopt permutes them). */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			json_object_set_new(params, "state", json_string(optarg));
@@ -93,8 +198,17 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 			}
 			json_object_set_new(params, "limit", json_integer(limit));
 			break;
+		case 'a':
+			all = true;
+			break;
 		case 'j':
 			cli->json = true;
+			break;
+		case 'L':
+			if (!cli_lang_option(cli, cmd, optarg)) {
+				json_decref(params);
+				return CLI_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			cli_command_usage(stdout, cmd);
@@ -112,15 +226,28 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		json_decref(params);
 		return CLI_EXIT_USAGE;
 	}
-	if ((ret = cli_call(cli, "no.fristvakt.ListReminders", params, &r)) != CLI_EXIT_OK)
+	cli_page_size_for_all(params, all);
+	ret = cli_list_pages(cli, "no.fristvakt.ListReminders", params, "reminders", all, &r);
+	json_decref(params);
+	if (ret != CLI_EXIT_OK)
 		return ret;
 	if (cli->json) {
 		cli_print_json(r);
-	} else {
-		printf("%6s  %-9s %-16s %-18s %-12s %-10s %s\n", "ID", "STATE", "WHEN", "CASE",
-		       "KIND", "STAGE", "CHANNEL");
-		json_array_foreach(json_object_get(r, "reminders"), i, row) print_reminder_row(row);
+		json_decref(r);
+		return CLI_EXIT_OK;
 	}
+	cli_table_init(&tb, 7);
+	{
+		const char *head[7];
+
+		for (size_t k = 0; k < 7; k++)
+			head[k] = cli_tr(cli, &list_columns[k]);
+		cli_table_add(&tb, head);
+	}
+	json_array_foreach(json_object_get(r, "reminders"), i, row) add_reminder_row(cli, &tb, row);
+	cli_table_print(&tb, "", stdout);
+	cli_more_hint(cli, r, all, &more_reminders);
+	cli_table_deinit(&tb);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -129,8 +256,9 @@ static int
 run_show(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	json_t *r, *rem, *a;
+	struct cli_table tb;
 	json_int_t id;
-	char t[CAL_INSTANT_LEN];
+	char t[CAL_INSTANT_LEN], *buf, *stage, *attempts;
 	size_t i;
 	int ret = cli_simple_options(cli, cmd, argc, argv, 1);
 
@@ -151,36 +279,54 @@ run_show(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	rem = json_object_get(r, "reminder");
-	printf("reminder %lld: %s\n", (long long)id,
-	       json_string_value(json_object_get(rem, "state")));
-	printf("  case        %s\n", str_or(rem, "reference", "-"));
-	printf("  deadline    %s (subject %lld), due %s\n",
-	       json_string_value(json_object_get(rem, "kind")),
-	       (long long)json_integer_value(json_object_get(rem, "subject")),
-	       str_or(rem, "due", "-"));
-	printf("  stage       %s, for %s\n", json_string_value(json_object_get(rem, "stage")),
-	       json_string_value(json_object_get(rem, "occurrence")));
-	printf("  channel     %s\n", json_string_value(json_object_get(rem, "channel")));
-	printf("  planned     %s\n",
-	       cli_local_time(json_string_value(json_object_get(rem, "planned")), t));
-	printf("  next try    %s\n",
-	       cli_local_time(json_string_value(json_object_get(rem, "next_attempt")), t));
+	printf("%s %lld: %s\n", label(cli, SHOW_REMINDER), (long long)id,
+	       state_text(cli, json_string_value(json_object_get(rem, "state"))));
+	/* Labels padded to the longest of the language, as a two-column table would. */
+	cli_table_init(&tb, 2);
+	buf = xasprintf("%s (%s %lld), %s %s", kind_text(cli, str_or(rem, "kind", "?")),
+			label(cli, SHOW_SUBJECT),
+			(long long)json_integer_value(json_object_get(rem, "subject")),
+			label(cli, SHOW_DUE), str_or(rem, "due", "-"));
+	stage = xasprintf("%s, %s %s", str_or(rem, "stage", "?"), label(cli, SHOW_FOR),
+			  str_or(rem, "occurrence", "?"));
+	attempts =
+		xasprintf("%lld", (long long)json_integer_value(json_object_get(rem, "attempts")));
+	cli_table_add(&tb,
+		      (const char *[]){ label(cli, SHOW_CASE), str_or(rem, "reference", "-") });
+	cli_table_add(&tb, (const char *[]){ label(cli, SHOW_DEADLINE), buf });
+	cli_table_add(&tb, (const char *[]){ label(cli, SHOW_STAGE), stage });
+	cli_table_add(&tb,
+		      (const char *[]){ label(cli, SHOW_CHANNEL), str_or(rem, "channel", "-") });
+	cli_table_add(&tb, (const char *[]){ label(cli, SHOW_PLANNED),
+					     cli_local_time(str_or(rem, "planned", NULL), t) });
+	cli_table_add(&tb,
+		      (const char *[]){ label(cli, SHOW_NEXT),
+					cli_local_time(str_or(rem, "next_attempt", NULL), t) });
 	if (json_string_value(json_object_get(rem, "last_error")))
-		printf("  last error  %s\n", json_string_value(json_object_get(rem, "last_error")));
-	printf("  attempts    %lld\n",
-	       (long long)json_integer_value(json_object_get(rem, "attempts")));
+		cli_table_add(&tb, (const char *[]){ label(cli, SHOW_LAST_ERROR),
+						     str_or(rem, "last_error", "") });
+	cli_table_add(&tb, (const char *[]){ label(cli, SHOW_ATTEMPTS), attempts });
+	cli_table_print(&tb, "  ", stdout);
+	cli_table_deinit(&tb);
+	free(attempts);
+	free(stage);
+	free(buf);
 	json_array_foreach(json_object_get(r, "attempts"), i, a)
 	{
 		json_t *code = json_object_get(a, "code");
 
-		printf("    %s  %-8s %-7s %4s  %s%s\n",
+		printf("    %s  %-8s %-7s %4s  %s%s%s%s\n",
 		       cli_local_time(json_string_value(json_object_get(a, "at")), t),
 		       json_string_value(json_object_get(a, "channel")),
 		       json_string_value(json_object_get(a, "outcome")),
 		       json_is_integer(code) ? "" : "-", str_or(a, "error", ""),
-		       json_is_true(json_object_get(a, "fallback")) ? " (built-in text)" : "");
+		       json_is_true(json_object_get(a, "fallback")) ? " (" : "",
+		       json_is_true(json_object_get(a, "fallback")) ? label(cli, SHOW_BUILT_IN)
+								    : "",
+		       json_is_true(json_object_get(a, "fallback")) ? ")" : "");
 		if (json_is_integer(code))
-			printf("      code %lld\n", (long long)json_integer_value(code));
+			printf("      %s %lld\n", label(cli, SHOW_CODE),
+			       (long long)json_integer_value(code));
 	}
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -207,7 +353,8 @@ run_retry(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	if (cli->json)
 		cli_print_json(r);
 	else
-		printf("reminder %lld will be sent again now\n", (long long)id);
+		printf("%s%lld%s\n", cli_tr(cli, &retry_done[0]), (long long)id,
+		       cli_tr(cli, &retry_done[1]));
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -218,6 +365,7 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	static const struct option opts[] = {
 		{ "case", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -233,6 +381,10 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 			break;
 		case 'j':
 			cli->json = true;
+			break;
+		case 'L':
+			if (!cli_lang_option(cli, cmd, optarg))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			cli_command_usage(stdout, cmd);
@@ -258,8 +410,7 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		printf("Subject: %s\n\n%s", json_string_value(json_object_get(r, "subject")),
 		       json_string_value(json_object_get(r, "text")));
 		if (json_is_true(json_object_get(r, "fallback")))
-			fprintf(stderr,
-				"fristvakt: the template failed; this is the built-in text\n");
+			fprintf(stderr, "%s\n", cli_tr(cli, &template_failed));
 	}
 	json_decref(r);
 	return CLI_EXIT_OK;
@@ -333,8 +484,9 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	} else {
 		char t[CAL_INSTANT_LEN];
 
-		printf("daemon time %s (offset %lld s)\n",
+		printf("%s %s (%s %lld s)\n", cli_tr(cli, &clock_words[0]),
 		       cli_local_time(json_string_value(json_object_get(r, "now")), t),
+		       cli_tr(cli, &clock_words[1]),
 		       (long long)json_integer_value(json_object_get(r, "offset")));
 	}
 	json_decref(r);
@@ -343,11 +495,12 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 
 static const struct cli_command cmd_reminders_list = {
 	.name = "reminders list",
-	.args = "[--state S] [--case REF] [--channel NAME] [--limit N] [--json]",
+	.args = "[--state S] [--case REF] [--channel NAME] [--limit N] [--all] [--json]",
 	.brief = "list reminders (the outbox), newest first",
 	.help = "Lists reminders, newest first. --state pending, failed (an attempt failed; it\n"
 		"is retried), sent, dead (given up; a notice went to the administrators) or\n"
-		"cancelled (its deadline was met or moved). Needs the read role.",
+		"cancelled (its deadline was met or moved). --limit N reminders per page (1-1000,\n"
+		"default 100); --all lists every page, not only the first. Needs the read role.",
 	.run = run_list,
 };
 

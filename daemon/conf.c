@@ -738,8 +738,8 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 					    NULL };
 	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
 						  NULL };
-	static const char *const address_keys[] = { "handler", "unit", "supervisor", "admin",
-						    NULL };
+	static const char *const address_keys[] = { "handler", "unit",		"supervisor",
+						    "admin",   "transliterate", NULL };
 	static const char *const digest_keys[] = { "recipients", "days", NULL };
 	const config_setting_t *g = config_setting_get_member(root, "reminders");
 	const config_setting_t *sub;
@@ -818,7 +818,8 @@ load_reminders(const config_setting_t *root, struct conf *c, struct conf_error *
 		    (ret = get_string(sub, "handler", false, &handler, err)) < 0 ||
 		    (ret = get_string(sub, "unit", false, &unit, err)) < 0 ||
 		    (ret = get_string(sub, "supervisor", false, &supervisor, err)) < 0 ||
-		    (ret = get_string(sub, "admin", false, &admin_addr, err)) < 0)
+		    (ret = get_string(sub, "admin", false, &admin_addr, err)) < 0 ||
+		    (ret = get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0)
 			return ret;
 		/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
 		if (admin_addr && (!conf_address_valid(admin_addr) || strpbrk(admin_addr, "{}"))) {
@@ -1167,6 +1168,56 @@ out:
 	return ret;
 }
 
+/*
+ * Parses path into cfg (initialised by the caller) the way conf_load does: the includes
+ * checked first, @include relative to the file's directory. 0 or a negative errno.
+ */
+static int
+read_file(config_t *cfg, const char *abs, struct conf_error *err)
+{
+	char *dir_copy = xstrdup(abs);
+	const char *dir = dirname(dir_copy);
+	FILE *f;
+	int ret = 0;
+
+	f = fopen(abs, "r");
+	if (!f) {
+		ret = -errno;
+		conf_error_set(err, abs, 0, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	fclose(f);
+	config_set_include_dir(cfg, dir);
+	ret = check_includes(abs, dir, 0, err);
+	if (ret < 0)
+		goto out;
+	if (config_read_file(cfg, abs) != CONFIG_TRUE) {
+		conf_error_set(err, config_error_file(cfg) ? config_error_file(cfg) : abs,
+			       config_error_line(cfg), "%s", config_error_text(cfg));
+		ret = -EINVAL;
+	}
+out:
+	free(dir_copy);
+	return ret;
+}
+
+int
+conf_load_rules(const char *path, struct rules **rules, struct conf_error *err)
+{
+	char *abs = fv_abspath(path);
+	config_t cfg;
+	int ret;
+
+	*rules = NULL;
+	config_init(&cfg);
+	ret = read_file(&cfg, abs, err);
+	if (ret == 0)
+		ret = rules_load(config_root_setting(&cfg), rules, err);
+	config_destroy(&cfg);
+	free(abs);
+	return ret;
+}
+
 int
 conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err)
 {
@@ -1205,6 +1256,23 @@ out:
 	free(dir_copy);
 	free(abs);
 	return ret;
+}
+
+char *
+conf_peek_string(const char *path, const char *setting)
+{
+	struct conf_error err;
+	char *abs = fv_abspath(path), *out = NULL;
+	const char *s = NULL;
+	config_t cfg;
+
+	config_init(&cfg);
+	if (read_file(&cfg, abs, &err) == 0 &&
+	    config_lookup_string(&cfg, setting, &s) == CONFIG_TRUE)
+		out = xstrdup(s);
+	config_destroy(&cfg);
+	free(abs);
+	return out;
 }
 
 void

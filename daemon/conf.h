@@ -129,7 +129,8 @@ struct conf_reminders {
 	char *handler_address;
 	char *unit_address;
 	char *supervisor_address;
-	char *admin_address; /* plain: where notices go on an smtp admin_channel */
+	char *admin_address;	    /* plain: where notices go on an smtp admin_channel */
+	bool address_transliterate; /* æ ae, ø o, å aa in {handler} and {unit} */
 	/* A daily digest replaces single reminders to these recipients (bits; 0: none). */
 	unsigned digest_recipients;
 	uint32_t digest_days;  /* what falls due within this many days is in the digest */
@@ -179,6 +180,23 @@ const struct conf_channel *conf_channel_find(const struct conf *conf, const char
 bool conf_address_valid(const char *s);
 
 /*
+ * The address pattern (borrowed) with {handler} and {unit} replaced by the ids (borrowed,
+ * may be NULL): spaces become dots, and with r->address_transliterate æ, ø and å (and
+ * capitals) become ae, o and aa (Ae, O, Aa). Returns it owned, or NULL when the pattern
+ * names an id that is NULL. The result may still be no valid address (conf_address_valid).
+ */
+char *conf_address_expand(const struct conf_reminders *r, const char *pattern, const char *handler,
+			  const char *unit);
+
+/*
+ * Whether the ids of a case (borrowed, may be NULL) give valid addresses with every pattern
+ * of r that uses them. 0, or -EINVAL with *param the id at fault ("handler" or "unit") and
+ * msg (len bytes) saying why, with the pattern and the address it gave.
+ */
+int conf_address_check(const struct conf_reminders *r, const char *handler, const char *unit,
+		       const char **param, char *msg, size_t len);
+
+/*
  * libconfig 1.5 wraps an integer literal past 32 bits (without the L suffix) silently. Reads
  * the integer literals written after "key =" (or "key:") on the source line of s back from
  * the file: false only when none of them is v and one of them does not fit in 32 bits (the
@@ -208,6 +226,21 @@ void conf_free(struct conf *conf);
  * filled.
  */
 int conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err);
+
+/*
+ * The string setting at a libconfig path ("reminders.language") of the file at path,
+ * owned, or NULL when the file cannot be read or has no such string. Validates nothing and
+ * reads no secret: for a client's defaults.
+ */
+char *conf_peek_string(const char *path, const char *setting);
+
+/*
+ * Reads only the deadline rules of the file at path (calendars, regimes, services,
+ * citations), for the calculator: nothing else is validated and no secret is read, so a
+ * user who may read the configuration but not the daemon's secrets can use it. Returns 0
+ * with *rules owned (rules_free), or a negative errno with err filled (file:line).
+ */
+int conf_load_rules(const char *path, struct rules **rules, struct conf_error *err);
 
 /*
  * The role of a peer from its uid and groups (borrowed, n_groups of them). The account the

@@ -239,6 +239,18 @@ reload(void *host, struct conf_error *err)
 	ctl_set_conf(d->ctl, conf);
 	notify_configure(d->notify, conf);
 	d->env.conf = conf;
+	/*
+	 * The test clock lives only while testing.clock_control allows it: without the
+	 * methods to move it back, an offset kept past the reload would shift every deadline,
+	 * reminder and "in the future" check until a restart.
+	 */
+	if (!conf->clock_control && d->clock_offset != 0) {
+		log_notice("testing.clock_control is off: back to the wall clock (the test "
+			   "clock was %lld s off)",
+			   (long long)d->clock_offset);
+		d->clock_offset = 0;
+		d->env.reminders_changed = true;
+	}
 	d->env.conf_loaded = wall_now(d);
 	conf_free(d->conf);
 	d->conf = conf;

@@ -16,9 +16,14 @@
 #define M(id, iface, name, role, writes, testing)                                                  \
 	[IFACE_##id] = { IFACE_##id, iface name, CONF_ROLE_##role, writes, testing }
 
+/*
+ * Discovery (org.varlink.service) answers every peer that may connect, as Varlink clients
+ * expect: the socket's mode and group are the gate, and what it tells (the product, the
+ * interfaces and their texts) is public in the source anyway. no.fristvakt keeps its roles.
+ */
 static const struct iface_method methods[IFACE_METHOD_COUNT] = {
-	M(GET_INFO, IFACE_SERVICE, ".GetInfo", READ, false, false),
-	M(GET_INTERFACE_DESCRIPTION, IFACE_SERVICE, ".GetInterfaceDescription", READ, false, false),
+	M(GET_INFO, IFACE_SERVICE, ".GetInfo", NONE, false, false),
+	M(GET_INTERFACE_DESCRIPTION, IFACE_SERVICE, ".GetInterfaceDescription", NONE, false, false),
 	M(STATUS, IFACE_FRISTVAKT, ".Status", READ, false, false),
 	M(RELOAD, IFACE_FRISTVAKT, ".Reload", ADMIN, true, false),
 	M(REGISTER_APPLICATION, IFACE_FRISTVAKT, ".RegisterApplication", WRITE, true, false),

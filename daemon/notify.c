@@ -915,6 +915,12 @@ easy_smtp(struct job *j, CURL *e)
 	SET(CURLOPT_MAIL_FROM, s);
 	free(s);
 	SET(CURLOPT_MAIL_RCPT, j->rcpt);
+	/*
+	 * A recipient the relay refuses does not hold back the others: the message goes to
+	 * those it accepts (the transfer fails only when it accepts none). Spelt with three
+	 * L in libcurl 7.88.
+	 */
+	SET(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
 	SET(CURLOPT_UPLOAD, 1L);
 	SET(CURLOPT_READFUNCTION, read_cb);
 	SET(CURLOPT_READDATA, j);

@@ -38,6 +38,7 @@ struct job {
 	struct scheduler *s;
 	int64_t id;
 	bool fallback;
+	char *skipped; /* recipients the message left out (api_message.skipped), owned */
 	struct job *next;
 };
 
@@ -102,8 +103,15 @@ job_done(void *arg, const struct notify_result *r)
 		.detail = r->detail,
 		.fallback = j->fallback,
 	};
+	char *detail = NULL;
 	int ret;
 
+	/* Recipients left out are recorded with the attempt, whatever its outcome. */
+	if (j->skipped) {
+		detail = r->detail[0] ? xasprintf("%s; %s", r->detail, j->skipped)
+				      : xstrdup(j->skipped);
+		dl.detail = detail;
+	}
 	for (pp = &s->jobs; *pp != j; pp = &(*pp)->next)
 		;
 	*pp = j->next;
@@ -133,6 +141,8 @@ job_done(void *arg, const struct notify_result *r)
 			log_warn("reminder %lld: attempt failed (%ld): %s", (long long)j->id,
 				 r->code, r->detail[0] ? r->detail : "no detail");
 	}
+	free(detail);
+	free(j->skipped);
 	free(j);
 	if (s->saturated && !s->stopping) {
 		s->saturated = false;
@@ -199,6 +209,8 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	j->s = s;
 	j->id = r->id;
 	j->fallback = m.fallback;
+	j->skipped = m.skipped;
+	m.skipped = NULL;
 	nm = (struct notify_msg){
 		.id = m.id,
 		.thread = m.thread,
@@ -217,14 +229,16 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 			.status = API_DELIVERY_RETRY,
 			.retry_after = -1,
 			.detail = ret == -ENOENT ? "the channel is not in the configuration"
+				  : j->skipped	 ? j->skipped
 						 : "the message cannot go out on this channel "
 						   "(no recipient address?)",
 			.fallback = j->fallback,
 		};
 
-		free(j);
 		if (api_remind_result(s->env, r->id, &dl, now) < 0)
 			s->stuck = true;
+		free(j->skipped);
+		free(j);
 		return;
 	}
 	j->next = s->jobs;

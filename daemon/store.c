@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "cal.h"
 #include "embedded.h"
 #include "rules.h"
 #include "util.h"
@@ -41,6 +42,8 @@ enum stmt_id {
 	STMT_EVENTS_OF_CASE,
 	STMT_DEADLINES_DELETE,
 	STMT_DEADLINE_INSERT,
+	STMT_DEADLINE_VERSION,
+	STMT_DEADLINE_VERSION_GET,
 	STMT_COUNT,
 };
 
@@ -52,6 +55,15 @@ enum stmt_id {
 	"e.id, e.case_id, e.client_id, e.type, e.occurred, e.recorded, e.data, "                   \
 	"ifnull(e.supersedes, 0), "                                                                \
 	"ifnull((SELECT min(s.id) FROM events s WHERE s.supersedes = e.id), 0), e.uid"
+
+/*
+ * The first version of event P (a parameter): corrections supersede an event with a newer
+ * one, so the chain runs to lower ids and ends; an id that is no event stands for itself.
+ */
+#define ROOT_OF(P)                                                                                 \
+	"coalesce((WITH RECURSIVE chain (id, sup) AS (SELECT id, supersedes FROM events "          \
+	"WHERE id = " P " UNION ALL SELECT e.id, e.supersedes FROM events e JOIN chain c "         \
+	"ON e.id = c.sup AND c.sup < c.id) SELECT id FROM chain WHERE sup IS NULL), " P ")"
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	/* The counts table (db/002), so that Status never scans a table. */
@@ -77,6 +89,17 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_DEADLINE_INSERT] = ("INSERT INTO deadlines (case_id, kind, subject, state, due, "
 				  "met_on, explanation, rule, source) "
 				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+	/* A new version only when the due date or the state changed (db/003). */
+	[STMT_DEADLINE_VERSION] =
+		("INSERT INTO deadline_versions (case_id, kind, subject, due, state, sequence, "
+		 "modified) VALUES (?1, ?2, " ROOT_OF(
+			 "?3") ", ?4, ?5, 0, unixepoch()) "
+			       "ON CONFLICT (case_id, kind, subject) DO UPDATE SET sequence = sequence + 1, "
+			       "modified = excluded.modified, due = excluded.due, state = excluded.state "
+			       "WHERE due IS NOT excluded.due OR state IS NOT excluded.state"),
+	[STMT_DEADLINE_VERSION_GET] =
+		("SELECT sequence, modified FROM deadline_versions "
+		 "WHERE case_id = ?1 AND kind = ?2 AND subject = " ROOT_OF("?3")),
 };
 
 #define STORE_CACHE 48
@@ -979,8 +1002,48 @@ store_deadlines_replace(struct store *st, int64_t case_id, const struct store_de
 		if ((ret = step_done(s)) < 0)
 			return ret;
 		st->count_delta[COUNT_DEADLINES]++;
+		s = st->stmt[STMT_DEADLINE_VERSION];
+		sqlite3_bind_int64(s, 1, case_id);
+		bind_text(s, 2, v[i].kind);
+		sqlite3_bind_int64(s, 3, v[i].subject);
+		bind_text(s, 4, v[i].due);
+		bind_text(s, 5, v[i].state);
+		if ((ret = step_done(s)) < 0)
+			return ret;
+		s = st->stmt[STMT_DEADLINE_INSERT];
 	}
 	return 0;
+}
+
+int
+store_deadline_versions_annotate(struct store *st, int64_t case_id, json_t *deadlines)
+{
+	sqlite3_stmt *s = st->stmt[STMT_DEADLINE_VERSION_GET];
+	char at[CAL_INSTANT_LEN];
+	json_t *d;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	json_array_foreach(deadlines, i, d)
+	{
+		sqlite3_bind_int64(s, 1, case_id);
+		bind_text(s, 2, json_string_value(json_object_get(d, "kind")));
+		sqlite3_bind_int64(s, 3, json_integer_value(json_object_get(d, "subject")));
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			json_object_set_new(d, "sequence",
+					    json_integer((json_int_t)sqlite3_column_int64(s, 0)));
+			json_object_set_new(
+				d, "modified",
+				json_string(cal_instant_format(sqlite3_column_int64(s, 1), at)));
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
 
 /* A growing SQL text with its parameters, for the listings' optional filters. */
@@ -1091,7 +1154,7 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 		 "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
 		 "CASE WHEN d.state = 'open' AND d.due < ?1 THEN "
 		 "CASE WHEN %s THEN 'missed' ELSE 'expired' END ELSE d.state END, "
-		 "d.due, d.rule, d.source, d.id "
+		 "d.due, d.rule, d.source, d.id, d.met_on "
 		 "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
 		 office);
 	q_text(&q, sql, f->today);
@@ -1154,13 +1217,14 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 		}
 		json_array_append_new(
 			arr,
-			json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o}", "reference",
+			json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o s:o}", "reference",
 				  json_text_or_null(s, 0), "service", json_text_or_null(s, 1),
 				  "handler", json_text_or_null(s, 2), "unit",
 				  json_text_or_null(s, 3), "kind", json_text_or_null(s, 4),
 				  "subject", (json_int_t)sqlite3_column_int64(s, 5), "state",
 				  json_text_or_null(s, 6), "due", json_text_or_null(s, 7), "rule",
-				  json_text_or_null(s, 8), "source", json_text_or_null(s, 9)));
+				  json_text_or_null(s, 8), "source", json_text_or_null(s, 9),
+				  "met_on", json_text_or_null(s, 11)));
 		*next_id = sqlite3_column_int64(s, 10);
 		free(*next_due);
 		*next_due = column_text(s, 7);

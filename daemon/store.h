@@ -180,6 +180,14 @@ struct store_deadline {
 int store_deadlines_replace(struct store *st, int64_t case_id, const struct store_deadline *v,
 			    size_t n);
 
+/*
+ * Sets "sequence" (how often the due date or state changed) and "modified" (RFC 3339, when
+ * it last did) on each deadline object of the array deadlines (borrowed; "kind" and
+ * "subject" identify one, a corrected subject event standing for its first version) that
+ * the case has a stored version of. 0 or a negative errno.
+ */
+int store_deadline_versions_annotate(struct store *st, int64_t case_id, json_t *deadlines);
+
 /* Filters of store_deadlines_list; NULL members do not filter. */
 struct store_deadline_filter {
 	const char *state; /* open, met, missed, expired, cancelled (judged on today) */

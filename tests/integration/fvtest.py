@@ -15,6 +15,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -249,6 +250,43 @@ class DaemonTest(unittest.TestCase):
         self.d = Daemon(self.SUBST, self.EXTRA)
         self.addCleanup(self.d.cleanup)
         self.d.start()
+
+
+PEER_SCRIPT = r"""
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+buf = b""
+out = []
+for method, params in json.loads(sys.stdin.read()):
+    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
+    while b"\0" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    msg, buf = buf.split(b"\0", 1)
+    out.append(json.loads(msg))
+print(json.dumps(out))
+"""
+
+
+def need_root(test):
+    """Skips the test unless it runs as root (it acts as other accounts)."""
+    if os.geteuid() != 0:
+        test.skipTest("needs root to act as another uid and gid")
+
+
+def peer_calls(test, path, calls, uid, gid):
+    """Raw Varlink calls [(method, params), ...] made on the socket at path by a process
+    of the given uid and gid (no supplementary groups); returns the replies."""
+    need_root(test)
+    p = subprocess.run([sys.executable, "-c", PEER_SCRIPT, path], input=json.dumps(calls),
+                       capture_output=True, text=True, user=uid, group=gid, extra_groups=[],
+                       timeout=30, cwd="/")
+    test.assertEqual(p.returncode, 0, p.stderr)
+    return json.loads(p.stdout)
 
 
 def mount_tmpfs(test, size="2m"):

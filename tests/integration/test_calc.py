@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from fvtest import FRISTVAKT, SOURCE_DIR, main
+from fvtest import FRISTVAKT, SOURCE_DIR, main, need_root
 
 CONFIG = os.path.join(SOURCE_DIR, "etc", "fristvakt.conf")
 
@@ -128,6 +128,72 @@ class DeadlineTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("kontor", p.stderr)
 
+    def test_office_calendars_not_applied_are_named(self):
+        """Without --calendar the answer says which office calendars it left out."""
+        p = run("-c", CONFIG, "deadline", "--from", "2026-12-03", "--period", "3w", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = json.loads(p.stdout)
+        self.assertEqual((r["due"], r["calendar"], r["calendars_not_applied"]),
+                         ("2026-12-24", None, ["kontor"]))
+        p = run("-c", CONFIG, "deadline", "--from", "2026-12-03", "--period", "3w",
+                "--calendar", "kontor", "--json")
+        self.assertEqual(json.loads(p.stdout)["calendars_not_applied"], [])
+        p = run("-c", CONFIG, "deadline", "--from", "2026-12-03", "--period", "3w")
+        self.assertIn("Kontorkalendere ikke regnet med (--calendar NAVN tar én med): kontor.",
+                      p.stdout.splitlines())
+        # No configuration: no calendars to name.
+        p = run("deadline", "--from", "2026-12-03", "--period", "3w", "--json")
+        self.assertEqual(json.loads(p.stdout)["calendars_not_applied"], [])
+
+    def test_no_secrets_needed(self):
+        """A user who may read the configuration but not the daemon's webhook secret gets
+        the calendars and the citation: the calculator reads only the rules."""
+        need_root(self)
+        top = tempfile.mkdtemp(prefix="fristvakt-calc-")
+        self.addCleanup(shutil.rmtree, top)
+        os.chmod(top, 0o755)
+        etc = os.path.join(top, "etc")
+        shutil.copytree(os.path.join(SOURCE_DIR, "etc"), etc)
+        secret = os.path.join(top, "hook.secret")
+        with open(secret, "w") as f:
+            f.write("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
+        os.chmod(secret, 0o600)
+        conf = os.path.join(etc, "fristvakt.conf")
+        with open(conf) as f:
+            text = f.read()
+        text = text.replace("channels = (", 'channels = (\n\t{\n\t\tname = "hook";\n'
+                            '\t\ttype = "webhook";\n\t\turl = "http://127.0.0.1:9/h";\n'
+                            '\t\tsecret_file = "%s";\n\t}' % secret, 1)
+        with open(conf, "w") as f:
+            f.write(text)
+        for dirpath, dirs, files in os.walk(etc):
+            os.chmod(dirpath, 0o755)
+            for name in files:
+                os.chmod(os.path.join(dirpath, name), 0o644)
+
+        def as_nobody(*args):
+            return subprocess.run([FRISTVAKT, "-c", conf] + list(args), capture_output=True,
+                                  text=True, timeout=30, user="nobody", group="nogroup",
+                                  extra_groups=[], cwd="/",
+                                  env=dict(os.environ, FRISTVAKT_SOCKET="/nonexistent"))
+
+        # The daemon's own loader (root) takes the file, secret and all.
+        p = run("-c", conf, "deadline", "--from", "2026-12-03", "--period", "3w", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = as_nobody("deadline", "--from", "2026-12-03", "--period", "3w", "--calendar",
+                      "kontor", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        r = json.loads(p.stdout)
+        self.assertEqual((r["due"], r["calendar"]), ("2026-12-28", "kontor"))
+        self.assertEqual(r["source"], "domstolloven §§ 148–149")
+        p = as_nobody("deadline", "--from", "2026-12-03", "--period", "3w", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        r = json.loads(p.stdout)
+        self.assertEqual(r["source"], "domstolloven §§ 148–149")
+        self.assertEqual(r["calendars_not_applied"], ["kontor"])
+
     def test_bad_input(self):
         bad = [
             (["--from", "2026-02-30", "--period", "3w"], "2026-02-30"),
@@ -143,7 +209,7 @@ class DeadlineTest(unittest.TestCase):
             (["--period", "3w"], "--from"),
             (["--from", "2026-03-02", "--period", "3w", "extra"], "extra"),
             (["--from", "2026-03-02", "--period", "3w", "--bogus"], "bogus"),
-            (["--from", "2200-12-20", "--period", "4w"], ""),
+            (["--from", "2200-12-20", "--period", "4w"], "ends outside the years 1900-2200"),
         ]
         for args, word in bad:
             p = run("deadline", *args)

@@ -4,16 +4,20 @@ refuses what it must refuse, and stops cleanly."""
 
 import json
 import os
+import pwd
 import re
+import shutil
 import signal
 import sqlite3
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 import unittest
 
-from fvtest import FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink, main
+from fvtest import (FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink, main,
+                    peer_calls)
 
 
 class StatusTest(DaemonTest):
@@ -211,7 +215,7 @@ class ReloadTest(DaemonTest):
         time.sleep(1.1)
         self.d.write_config({'log_level = "info";': 'log_level = "debug";'})
         mark = len(self.d.notifications)
-        p = self.d.cli("reload", check=0)
+        p = self.d.cli("--lang", "en", "reload", check=0)
         self.assertIn("reloaded", p.stdout)
         self.assertNotEqual(self.status()["config_loaded"], before)
         self.d.wait_notify("RELOADING=1", after=mark)
@@ -343,13 +347,15 @@ class LifecycleTest(unittest.TestCase):
 
     def downgrade_to_v1(self):
         """A database of this build turned back into schema version 1 (db/001 only): the
-        columns and index of 002 dropped, the table definitions of 001 put back."""
+        table of 003 and the columns and index of 002 dropped, the table definitions of 001
+        put back."""
         with open(os.path.join(SOURCE_DIR, "db", "001_initial.sql")) as f:
             v1 = f.read()
         db = self.d.db()
         for (name,) in db.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'")\
                 .fetchall():
             db.execute("DROP TRIGGER %s" % name)
+        db.execute("DROP TABLE deadline_versions")
         db.execute("DROP TABLE counts")
         db.execute("ALTER TABLE deadlines DROP COLUMN rule")
         db.execute("ALTER TABLE deadlines DROP COLUMN source")
@@ -429,6 +435,13 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual((rule, source), (erule, esource))
             self.assertTrue(rule and source)
         self.assertEqual(self.d.cli_json("deadlines"), before)
+        # 003: every stored deadline has its first version.
+        db = self.d.db()
+        self.assertEqual(db.execute(
+            "SELECT count(*) FROM deadlines d JOIN deadline_versions v USING "
+            "(case_id, kind, subject) WHERE v.sequence = 0 AND v.due IS d.due").fetchone()[0],
+            len(rows))
+        db.close()
         self.check_schema_constraints()
         self.check_counts()
 
@@ -557,6 +570,139 @@ class AccessTest(DaemonTest):
         p = self.d.cli("status", user="daemon")
         self.assertEqual(p.returncode, 1)
         self.assertIn("needs the read role; yours is none", p.stderr)
+
+    def test_discovery_open_to_every_peer(self):
+        """org.varlink.service answers a peer the access list grants nothing (the socket's
+        mode is the gate); no.fristvakt keeps its roles for the same peer."""
+        daemon = pwd.getpwnam("daemon")
+        r = peer_calls(self, self.d.socket, [
+            ["org.varlink.service.GetInfo", {}],
+            ["org.varlink.service.GetInterfaceDescription", {"interface": "no.fristvakt"}],
+            ["org.varlink.service.GetInterfaceDescription",
+             {"interface": "org.varlink.service"}],
+            ["org.varlink.service.GetInterfaceDescription", {"interface": "no.such"}],
+            ["no.fristvakt.Status", {}],
+            ["no.fristvakt.ListCases", {}],
+        ], daemon.pw_uid, daemon.pw_gid)
+        self.assertNotIn("error", r[0], r[0])
+        self.assertEqual(r[0]["parameters"]["product"], "fristvaktd")
+        self.assertEqual(r[0]["parameters"]["interfaces"],
+                         ["org.varlink.service", "no.fristvakt"])
+        self.assertNotIn("error", r[1], r[1])
+        with open(os.path.join(SOURCE_DIR, "daemon", "no.fristvakt.varlink")) as f:
+            self.assertEqual(r[1]["parameters"]["description"], f.read())
+        self.assertIn("method GetInfo()", r[2]["parameters"]["description"])
+        self.assertEqual(r[3]["error"], "org.varlink.service.InterfaceNotFound")
+        for reply, method in zip(r[4:], ("Status", "ListCases")):
+            self.assertEqual(reply.get("error"), "no.fristvakt.PermissionDenied", reply)
+            self.assertEqual(reply["parameters"], {"method": "no.fristvakt." + method,
+                                                   "role": "none", "required": "read"})
+        # Nothing a peer without a role did is audited.
+        self.assertEqual(self.d.db().execute("SELECT count(*) FROM audit").fetchone()[0], 0)
+
+
+class NonRootWriterAuditTest(DaemonTest):
+    """The audit log and the event record the caller's own uid, gid and pid: checked with a
+    peer whose uid and gid differ from each other and from root's, so that any mix-up of
+    the three shows."""
+
+    UID, GID = 65534, 4242  # nobody, in a group of its own number
+    SUBST = {'socket_mode = "0660";': 'socket_mode = "0666";',
+             '# { group = "fristvakt"; role = "read"; },':
+             '{ user = "nobody"; role = "write"; }'}
+
+    def setUp(self):
+        super().setUp()
+        os.chmod(os.path.dirname(self.d.socket), 0o711)
+
+    def test_audit_has_the_peers_uid_and_gid(self):
+        r = peer_calls(self, self.d.socket, [
+            ["no.fristvakt.RegisterApplication", {"reference": "AU-1",
+                                                  "service": "okonomisk-stonad",
+                                                  "received": "2026-03-02",
+                                                  "channel": "written"}],
+            ["no.fristvakt.Status", {}],
+        ], self.UID, self.GID)
+        self.assertNotIn("error", r[0], r[0])
+        self.assertEqual(r[1]["parameters"]["role"], "write")
+        entries = self.d.cli_json("audit")["entries"]
+        self.assertEqual(len(entries), 1, entries)
+        e = entries[0]
+        self.assertEqual((e["method"], e["reference"], e["uid"], e["gid"], e["outcome"]),
+                         ("no.fristvakt.RegisterApplication", "AU-1", self.UID, self.GID,
+                          "ok"))
+        self.assertGreater(e["pid"], 1)
+        self.assertNotEqual(e["pid"], os.getpid())
+        row = self.d.db().execute("SELECT uid, gid FROM audit").fetchall()
+        self.assertEqual(row, [(self.UID, self.GID)])
+        g = self.d.cli_json("case", "show", "AU-1")
+        self.assertEqual([ev["uid"] for ev in g["events"]], [self.UID])
+        # The table shows the same figures.
+        p = self.d.cli("audit", check=0)
+        line = [ln for ln in p.stdout.splitlines() if "RegisterApplication" in ln]
+        self.assertEqual(len(line), 1, p.stdout)
+        self.assertRegex(line[0], r"\b%d\b.*\b%d\b" % (self.UID, self.GID))
+
+
+class InstalledInterfaceTest(DaemonTest):
+    """cmake --install puts the interface files where clients look for them, with the text
+    the daemon serves."""
+
+    SUBST = {"clock_control = false;": "clock_control = true;"}
+
+    def test_install_interface_files(self):
+        build = os.path.dirname(os.path.abspath(FRISTVAKTD))
+        prefix = tempfile.mkdtemp(prefix="fristvakt-install-")
+        self.addCleanup(shutil.rmtree, prefix, ignore_errors=True)
+        p = subprocess.run(["cmake", "--install", build, "--prefix", prefix],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        c = self.d.connect()
+        self.addCleanup(c.close)
+        for iface in ("no.fristvakt", "no.fristvakt.testing"):
+            path = os.path.join(prefix, "share", "fristvakt", "varlink", iface + ".varlink")
+            self.assertTrue(os.path.isfile(path), path)
+            r = c.call("org.varlink.service.GetInterfaceDescription", {"interface": iface})
+            self.assertNotIn("error", r, r)
+            with open(path) as f:
+                self.assertEqual(f.read(), r["parameters"]["description"])
+
+
+class TestClockEndsWithClockControlTest(DaemonTest):
+    """A reload that turns testing.clock_control off returns the daemon to the wall clock."""
+
+    SUBST = {"clock_control = false;": "clock_control = true;"}
+
+    def in_days(self, days):
+        return time.strftime("%Y-%m-%d", time.localtime(time.time() + days * 86400))
+
+    def test_reload_without_clock_control_returns_to_wall_clock(self):
+        self.d.cli("clock", "advance", "%ds" % (40 * 86400), check=0)
+        self.assertEqual(self.d.cli_json("status")["clock_offset"], 40 * 86400)
+        # On the test clock, a day 30 days ahead of the wall clock is in the past.
+        self.d.cli("case", "add", "CLK-1", "--service", "okonomisk-stonad", "--received",
+                   self.in_days(30), "--channel", "written", check=0)
+
+        self.d.write_config({"clock_control = false;": "clock_control = false;"})
+        self.d.cli("reload", check=0)
+        s = self.d.cli_json("status")
+        self.assertEqual(s["clock_offset"], 0)
+        # The "in the future" check uses the wall clock again.
+        p = self.d.cli("case", "add", "CLK-2", "--service", "okonomisk-stonad", "--received",
+                       self.in_days(30), "--channel", "written")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("lies in the future", p.stderr)
+        # The clock methods are gone with the setting.
+        p = self.d.cli("clock", "reset")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("InterfaceNotFound", p.stderr)
+        self.assertIn("back to the wall clock", self.d.log_text())
+
+        # Turned on again, the clock starts from the wall clock, not the old offset.
+        self.d.write_config({"clock_control = false;": "clock_control = true;"})
+        self.d.cli("reload", check=0)
+        self.assertEqual(self.d.cli_json("status")["clock_offset"], 0)
+        self.d.cli("clock", "reset", check=0)
 
 
 # For ControlSocketEdgesTest (kept beside it: the tests above are not touched by it).

@@ -250,7 +250,7 @@ class CliImportExportTest(CaseMixin, DaemonTest):
         # Again: nothing new; the good lines are reported as already present.
         before = self.counts()
         audit_before = len(self.call("ListAudit", {"limit": 1000})["entries"])
-        p = self.d.cli("import", path)
+        p = self.d.cli("--lang", "en", "import", path)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertEqual(self.counts(), dict(before, audit=before["audit"]))
         self.assertEqual(len(self.call("ListAudit", {"limit": 1000})["entries"]), audit_before)

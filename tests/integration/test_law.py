@@ -64,7 +64,10 @@ class PartyDeadlineTest(CaseTest):
         out = self.d.cli("deadlines", "--duty", "party", "--all", check=0).stdout
         line = [l for l in out.splitlines() if "P-1" in l and "klagefrist" in l][0]
         self.assertFalse(line.startswith("!"), line)
-        self.assertIn("expired", line)
+        self.assertIn("utløpt", line)
+        out = self.d.cli("deadlines", "--duty", "party", "--all", "--lang", "en",
+                         check=0).stdout
+        self.assertIn("expired", [l for l in out.splitlines() if "P-1" in l][0])
         p = self.d.cli("deadlines", "--duty", "nobody")
         self.assertEqual(p.returncode, 1)
         self.assertIn("'duty' must be office or party", p.stderr)

@@ -100,8 +100,14 @@ test_table(void **state)
 			fail_msg("%s: no \"method %s(\" in the text of %s", m->name, dot + 1,
 				 iface);
 
-		/* Every method needs some role; whatever changes state needs more than read. */
-		assert_true(m->role >= CONF_ROLE_READ && m->role <= CONF_ROLE_ADMIN);
+		/*
+		 * Discovery is open to every peer that may connect; every other method needs
+		 * some role; whatever changes state needs more than read.
+		 */
+		if (strcmp(iface, IFACE_SERVICE) == 0)
+			assert_int_equal(m->role, CONF_ROLE_NONE);
+		else
+			assert_true(m->role >= CONF_ROLE_READ && m->role <= CONF_ROLE_ADMIN);
 		if (m->writes && m->role < CONF_ROLE_WRITE)
 			fail_msg("%s writes but needs only role %s", m->name,
 				 conf_role_name(m->role));
