@@ -1120,19 +1120,28 @@ check_extension(struct api_env *env, const struct store_case *c, const struct ti
 		const struct rules_deadline *d = &comp.d[i];
 		const struct rules_procedure *proc =
 			rules_procedure_at(env->conf->rules, d->has_start ? d->start : today);
-		const char *cited = proc->citation[RULES_CITATION_EXTENSION];
 
-		if (d->state == RULES_STATE_MET || d->state == RULES_STATE_CANCELLED) {
+		if (!d->extension) {
+			/* Not fail_order(): its buffer could cut a long source mid-character. */
+			char *msg =
+				xasprintf("the %s cannot be extended: no rule allows the office "
+					  "to extend it (its rule %s, %s, has no 'extension' in "
+					  "the rules configuration)",
+					  rules_kind_label(kind), d->rule, d->source);
+
+			fail(o, "no.fristvakt.OutOfOrder",
+			     json_pack("{ss ss}", "reference", c->ref, "message", msg));
+			free(msg);
+		} else if (d->state == RULES_STATE_MET || d->state == RULES_STATE_CANCELLED) {
 			fail_order(o, c->ref, "the %s is %s; there is nothing to extend",
 				   rules_kind_label(kind), rules_state_name(d->state));
 		} else if (proc->extension_before_expiry && d->has_due &&
 			   cal_cmp(today, d->due) > 0) {
 			/* Not fail_order(): its buffer could cut a long source mid-character. */
-			char *msg = xasprintf("the %s (%s) expired on %s; a deadline can be "
-					      "extended only before it expires%s%s%s",
-					      rules_kind_label(kind), d->source,
-					      cal_date_format(d->due, d1), cited ? " (" : "",
-					      cited ? cited : "", cited ? ")" : "");
+			char *msg = xasprintf("the %s expired on %s; a deadline can be extended "
+					      "only before it expires (%s). Its source: %s",
+					      rules_kind_label(kind), cal_date_format(d->due, d1),
+					      d->extension, d->source);
 
 			fail(o, "no.fristvakt.OutOfOrder",
 			     json_pack("{ss ss}", "reference", c->ref, "message", msg));
@@ -1985,10 +1994,19 @@ api_deadlines_list(struct api_env *env, struct api_req *req)
 		const char *k = json_string_value(json_object_get(row, "kind"));
 
 		if (k && rules_kind_parse(k, &kind) == 0) {
-			json_object_set_new(row, "label", json_string(rules_kind_label(kind)));
+			const char *service = json_string_value(json_object_get(row, "service"));
+			const char *body = rules_complaint_body(env->conf->rules, service);
+			char *label = rules_deadline_label(env->conf->rules, service, kind);
+
+			json_object_set_new(row, "label", json_string(label));
+			free(label);
 			json_object_set_new(
 				row, "duty",
 				json_string(rules_kind_is_office_duty(kind) ? "office" : "party"));
+			json_object_set_new(row, "complaint_body",
+					    kind == RULES_KIND_FORWARDING && body
+						    ? json_string(body)
+						    : json_null());
 		}
 		if (due && cal_date_parse(due, &d) == 0)
 			json_object_set_new(row, "days_left",

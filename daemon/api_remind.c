@@ -139,7 +139,8 @@ static unsigned
 stage_recipients(const struct conf_reminders *r, const struct conf_stage *st, enum rules_kind kind,
 		 const struct store_case *c)
 {
-	unsigned rc = st->recipients & ~r->digest_recipients;
+	/* A digest replaces the day's reminders, never the hours of an emergency. */
+	unsigned rc = st->by_hours ? st->recipients : st->recipients & ~r->digest_recipients;
 
 	if (!c->handler)
 		rc &= ~(unsigned)CONF_RCPT_HANDLER;
@@ -840,7 +841,6 @@ api_remind_digests(struct api_env *env, int64_t now)
 	int64_t at;
 	char day[CAL_DATE_LEN], until_s[CAL_DATE_LEN];
 	json_t *rows = NULL, *groups;
-	char today_s[CAL_DATE_LEN];
 	const char *key;
 	json_t *items;
 	size_t i;
@@ -852,8 +852,8 @@ api_remind_digests(struct api_env *env, int64_t now)
 	    cal_local_instant(today, (int)r->send_minute, &at) < 0 || now < at)
 		return 0;
 	until = cal_add_days(today, (int32_t)r->digest_days);
-	if ((ret = store_deadlines_for_digest(env->store, cal_date_format(today, today_s),
-					      cal_date_format(until, until_s), &rows)) < 0)
+	if ((ret = store_deadlines_for_digest(env->store, cal_date_format(until, until_s), &rows)) <
+	    0)
 		return ret;
 	groups = json_object();
 	json_array_foreach(rows, i, row)
@@ -861,8 +861,14 @@ api_remind_digests(struct api_env *env, int64_t now)
 		enum rules_kind kind;
 		const char *k = json_string_value(json_object_get(row, "kind"));
 
-		if (k && rules_kind_parse(k, &kind) == 0)
-			json_object_set_new(row, "label", json_string(rules_kind_label(kind)));
+		if (k && rules_kind_parse(k, &kind) == 0) {
+			char *label = rules_deadline_label(
+				env->conf->rules,
+				json_string_value(json_object_get(row, "service")), kind);
+
+			json_object_set_new(row, "label", json_string(label));
+			free(label);
+		}
 		for (int role = 0; role < 2; role++) {
 			unsigned bit = role == 0 ? CONF_RCPT_HANDLER : CONF_RCPT_UNIT;
 			const char *id = json_string_value(

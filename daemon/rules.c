@@ -84,8 +84,7 @@ static const struct {
 };
 
 static const char *const citation_names[RULES_CITATION_COUNT] = {
-	"counting",	   "written_decision", "reasoned_decision",
-	"reasons_restart", "in_time",	       "extension",
+	"counting", "written_decision", "reasoned_decision", "reasons_restart", "in_time",
 };
 
 static const char *const state_names[RULES_STATE_COUNT] = { "open", "met", "missed", "cancelled",
@@ -151,6 +150,7 @@ static const struct {
 struct rule {
 	char *id;
 	char *source;
+	char *extension; /* the provision allowing an extension, or NULL: none allowed */
 	enum rules_kind kind;
 	struct cal_period period;
 	enum rules_start start;
@@ -185,6 +185,9 @@ struct bpa_rule {
 	int age_limit;		   /* the right is for those under this age */
 	bool continues_past_limit; /* a right granted before the age limit continues */
 	char *source;
+	/* The finding's sentences, with {hours}, {months} and {age_limit}; NULL: no finding. */
+	char *right_text;   /* the need gives the right */
+	char *justify_text; /* the municipality must justify a refusal */
 	int line;
 };
 
@@ -649,8 +652,8 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 {
 	static const char *const keys[] = { "kind",	 "period",	    "valid_from", "source",
 					    "start",	 "rollover",	    "calendar",	  "pauses",
-					    "emergency", "reasons_restart", NULL };
-	const char *kind, *period, *valid_from, *source, *start, *rollover, *calendar;
+					    "emergency", "reasons_restart", "extension",  NULL };
+	const char *kind, *period, *valid_from, *source, *start, *rollover, *calendar, *extension;
 	bool present;
 	char names_list[160];
 	int ret, v;
@@ -663,7 +666,8 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 	    (ret = get_str(g, "source", true, "a rule", &source, err)) < 0 ||
 	    (ret = get_str(g, "start", false, "a rule", &start, err)) < 0 ||
 	    (ret = get_str(g, "rollover", false, "a rule", &rollover, err)) < 0 ||
-	    (ret = get_str(g, "calendar", false, "a rule", &calendar, err)) < 0)
+	    (ret = get_str(g, "calendar", false, "a rule", &calendar, err)) < 0 ||
+	    (ret = get_str(g, "extension", false, "a rule", &extension, err)) < 0)
 		return ret;
 	out->line = (int)config_setting_source_line(g);
 	if (rules_kind_parse(kind, &out->kind) < 0) {
@@ -760,6 +764,7 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 		return -EINVAL;
 	}
 	out->source = xstrdup(source);
+	out->extension = extension ? xstrdup(extension) : NULL;
 	out->id = xasprintf("%s/%s%s@%s", owner, kind_names[out->kind],
 			    out->emergency ? "/emergency" : "", valid_from);
 	return 0;
@@ -863,15 +868,16 @@ load_regimes(struct rules *r, const config_setting_t *root, struct conf_error *e
 static int
 load_bpa(struct service *s, const config_setting_t *list, struct conf_error *err)
 {
-	static const char *const keys[] = { "valid_from",   "hours",	 "hours_justify",
-					    "min_duration", "age_limit", "continues_past_limit",
-					    "source",	    NULL };
+	static const char *const keys[] = {
+		"valid_from",		"hours",  "hours_justify", "min_duration", "age_limit",
+		"continues_past_limit", "source", "right_text",	   "justify_text", NULL
+	};
 	int ret, n = list ? config_setting_length(list) : 0;
 
 	s->bpa = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*s->bpa));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const char *valid_from, *source, *dur;
+		const char *valid_from, *source, *dur, *right, *justify;
 		struct bpa_rule *b;
 		struct cal_period p;
 		bool present;
@@ -880,10 +886,14 @@ load_bpa(struct service *s, const config_setting_t *list, struct conf_error *err
 		    (ret = check_keys(g, keys, "a bpa version", err)) < 0 ||
 		    (ret = get_str(g, "valid_from", true, "a bpa version", &valid_from, err)) < 0 ||
 		    (ret = get_str(g, "source", true, "a bpa version", &source, err)) < 0 ||
-		    (ret = get_str(g, "min_duration", true, "a bpa version", &dur, err)) < 0)
+		    (ret = get_str(g, "min_duration", true, "a bpa version", &dur, err)) < 0 ||
+		    (ret = get_str(g, "right_text", false, "a bpa version", &right, err)) < 0 ||
+		    (ret = get_str(g, "justify_text", false, "a bpa version", &justify, err)) < 0)
 			return ret;
 		b = &s->bpa[s->n_bpa++];
 		b->source = xstrdup(source);
+		b->right_text = right ? xstrdup(right) : NULL;
+		b->justify_text = justify ? xstrdup(justify) : NULL;
 		b->line = (int)config_setting_source_line(g);
 		if (cal_date_parse(valid_from, &b->valid_from) < 0) {
 			conf_error_at(err, config_setting_get_member(g, "valid_from"),
@@ -1069,21 +1079,13 @@ load_procedure(struct citations *c, const config_setting_t *g, struct conf_error
 static int
 load_citations(struct rules *r, const config_setting_t *root, struct conf_error *err)
 {
-	static const char *const keys[] = { "valid_from",
-					    "counting",
-					    "written_decision",
-					    "written_decision_text",
-					    "reasoned_decision",
-					    "reasoned_decision_text",
-					    "reasons_optional_for",
-					    "reasons_restart",
-					    "reasons_restart_when",
-					    "in_time",
-					    "in_time_judged_on",
-					    "extension",
-					    "extension_before_expiry",
-					    "forwarding_ended_by",
-					    NULL };
+	static const char *const keys[] = { "valid_from",	    "counting",
+					    "written_decision",	    "written_decision_text",
+					    "reasoned_decision",    "reasoned_decision_text",
+					    "reasons_optional_for", "reasons_restart",
+					    "reasons_restart_when", "in_time",
+					    "in_time_judged_on",    "extension_before_expiry",
+					    "forwarding_ended_by",  NULL };
 	const config_setting_t *list;
 	int ret, n;
 
@@ -1168,6 +1170,7 @@ rule_list_free(struct rule_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].id);
 		free(l->v[i].source);
+		free(l->v[i].extension);
 	}
 	free(l->v);
 }
@@ -1178,8 +1181,11 @@ rules_free(struct rules *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n_services; i++) {
-		for (size_t k = 0; k < r->services[i].n_bpa; k++)
+		for (size_t k = 0; k < r->services[i].n_bpa; k++) {
 			free(r->services[i].bpa[k].source);
+			free(r->services[i].bpa[k].right_text);
+			free(r->services[i].bpa[k].justify_text);
+		}
 		free(r->services[i].bpa);
 		rule_list_free(&r->services[i].rules);
 		free(r->services[i].name);
@@ -1317,6 +1323,16 @@ rules_complaint_body(const struct rules *r, const char *service)
 	const struct service *s = find_service(r, service);
 
 	return s ? s->regime->complaint_body : NULL;
+}
+
+char *
+rules_deadline_label(const struct rules *r, const char *service, enum rules_kind kind)
+{
+	const char *body = rules_complaint_body(r, service);
+
+	if (kind == RULES_KIND_FORWARDING && body)
+		return xasprintf("frist for oversendelse til %s", body);
+	return xstrdup(rules_kind_label(kind));
 }
 
 const char *
@@ -1600,6 +1616,7 @@ deadline_init(struct rules_deadline *d, enum rules_kind kind, const struct rules
 	d->subject = subject->id;
 	d->rule = xstrdup(rule->id);
 	d->source = xstrdup(rule->source);
+	d->extension = rule->extension ? xstrdup(rule->extension) : NULL;
 	d->has_period = kind != RULES_KIND_PROMISED;
 	d->period = rule->period;
 	d->rollover = rule->rollover;
@@ -1847,6 +1864,7 @@ deadline_deinit(struct rules_deadline *d)
 	}
 	free(d->changes);
 	free(d->complaint_body);
+	free(d->extension);
 	for (size_t i = 0; i < d->n_notes; i++)
 		free(d->notes[i]);
 	free(d->notes);
@@ -2235,7 +2253,7 @@ late_notes(const struct ctx *c, struct rules_deadline *d, const struct rules_dea
 			note(d, "Klagen ble sendt %s, %s etter fristen.", DATE(d->met_on), DAYS(n));
 		else if (cal_cmp(d->met_on, late->due) <= 0)
 			note(d,
-			     "Klagen ble sendt %s, %s for sent: den kan likevel tas under behandling, senest til og med %s (%s).",
+			     "Klagen ble sendt %s, %s for sent. Den kan likevel tas under behandling hvis parten ikke kan lastes for forsinkelsen eller det er særlige grunner, siden den ble sendt innen %s (%s).",
 			     DATE(d->met_on), DAYS(n), DATE(late->due), late->source);
 		else
 			note(d,
@@ -2244,7 +2262,7 @@ late_notes(const struct ctx *c, struct rules_deadline *d, const struct rules_dea
 	} else if (!d->has_met && window) {
 		if (cal_cmp(c->today, late->due) <= 0)
 			note(d,
-			     "Klagefristen er utløpt uten klage. En sen klage kan likevel tas under behandling til og med %s (%s).",
+			     "Klagefristen er utløpt uten klage. En klage som sendes senest %s, kan likevel tas under behandling hvis parten ikke kan lastes for forsinkelsen eller det er særlige grunner (%s).",
 			     DATE(late->due), late->source);
 		else
 			note(d, "Klagefristen og den ytre fristen %s (%s) er utløpt uten klage.",
@@ -2333,6 +2351,27 @@ out:
 
 static bool in_list(const char *s, const char *const *list);
 
+/* What the office did with a complaint it reviewed (fvl. § 33), in words. */
+static const char *
+review_words(const char *outcome)
+{
+	static const struct {
+		const char *outcome, *words;
+	} w[] = {
+		{ "omgjort", "omgjorde vedtaket i sin helhet" },
+		{ "delvis_omgjort", "omgjorde vedtaket bare delvis" },
+		{ "stadfestet", "opprettholdt vedtaket" },
+		{ "opphevet", "opphevet vedtaket" },
+		{ "avvist", "avviste klagen" },
+	};
+
+	for (size_t i = 0; outcome && i < FV_ARRAY_SIZE(w); i++) {
+		if (strcmp(outcome, w[i].outcome) == 0)
+			return w[i].words;
+	}
+	return "traff en avgjørelse";
+}
+
 /*
  * Whether an outcome of the office's review settles the complaint without the complaint
  * body: a full reversal (fvl. § 33, the citations version's forwarding_ended_by); a partial
@@ -2392,8 +2431,8 @@ do_forwarding(struct ctx *c, size_t j)
 			     DATE(e->date));
 		else if (!d.has_met || d.met_by == e->id || cal_cmp(e->date, d.met_on) <= 0)
 			note(&d,
-			     "Kontoret behandlet klagen %s (%s) uten å gi klageren fullt medhold: klagen skal fortsatt sendes til %s.",
-			     DATE(e->date), e->outcome ? e->outcome : "utfall ukjent", body);
+			     "Kontoret behandlet klagen %s og %s: klagen skal fortsatt sendes til %s.",
+			     DATE(e->date), review_words(e->outcome), body);
 	}
 	if ((ret = apply_changes(c, &d, j, rule)) < 0)
 		goto out;
@@ -2558,12 +2597,42 @@ bpa_at(const struct service *s, struct cal_date on)
 	return best;
 }
 
-/* A refusal of BPA that conflicts with the right as the thresholds in force describe it. */
+/* text with {hours}, {months} and {age_limit} filled in: an owned string. */
+static char *
+bpa_text(const char *text, int hours, int months, int age_limit)
+{
+	static const char *const names[] = { "{hours}", "{months}", "{age_limit}" };
+	const int values[] = { hours, months, age_limit };
+	size_t cap = strlen(text) + 64, len = 0;
+	char *out = xmalloc(cap);
+
+	while (*text) {
+		size_t k = 0;
+
+		while (k < FV_ARRAY_SIZE(names) && strncmp(text, names[k], strlen(names[k])) != 0)
+			k++;
+		if (len + 16 >= cap)
+			out = xrealloc(out, cap *= 2);
+		if (k < FV_ARRAY_SIZE(names)) {
+			len += (size_t)snprintf(out + len, cap - len, "%d", values[k]);
+			text += strlen(names[k]);
+		} else {
+			out[len++] = *text++;
+		}
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/*
+ * A refusal of BPA that conflicts with the right as the thresholds in force describe it,
+ * in the words of the bpa version (right_text, justify_text).
+ */
 static void
 bpa_finding(const struct ctx *c, struct findings *f, const struct rules_event *dec)
 {
 	const struct bpa_rule *b = bpa_at(c->svc, dec->date);
-	char who[64];
+	const char *text;
 	bool age_ok;
 	char *msg;
 
@@ -2573,19 +2642,10 @@ bpa_finding(const struct ctx *c, struct findings *f, const struct rules_event *d
 		 (dec->age_group == RULES_AGE_GRANTED_BEFORE && b->continues_past_limit);
 	if (!age_ok || dec->need_months <= b->min_months || dec->need_hours < b->hours_justify)
 		return;
-	if (dec->age_group == RULES_AGE_UNDER_LIMIT)
-		snprintf(who, sizeof(who), "under %d år", b->age_limit);
-	else
-		snprintf(who, sizeof(who), "som fikk retten før %d år", b->age_limit);
-	if (dec->need_hours >= b->hours_right)
-		msg = xasprintf("Mulig brudd: BPA er avslått, men et behov på %d timer i uken som "
-				"ventes å vare i mer enn %d måneder, for en søker %s, gir rett "
-				"til BPA",
-				dec->need_hours, b->min_months, who);
-	else
-		msg = xasprintf("Mulig brudd: BPA er avslått med et behov på %d timer i uken; da "
-				"må kommunen dokumentere at BPA vil gi vesentlig høyere kostnader",
-				dec->need_hours);
+	text = dec->need_hours >= b->hours_right ? b->right_text : b->justify_text;
+	if (!text)
+		return;
+	msg = bpa_text(text, dec->need_hours, b->min_months, b->age_limit);
 	finding_add(f, dec->id, "bpa_refusal", true, msg, b->source);
 	free(msg);
 }
@@ -2773,6 +2833,7 @@ rules_deadline_json(const struct rules_deadline *d)
 	}
 	set(o, "promised_on", jdate(d->promised, d->promised_on));
 	set(o, "complaint_body", jstr(d->complaint_body));
+	set(o, "extension", jstr(d->extension));
 	a = json_array();
 	for (size_t i = 0; i < d->n_notes; i++)
 		json_array_append_new(a, jstr(d->notes[i]));
@@ -2933,7 +2994,7 @@ text_state(struct sbuf *b, const struct rules_deadline *d)
 		break;
 	case RULES_STATE_MISSED:
 		if (late)
-			sb_printf(b, "overskredet – oppfylt %s (hendelse %lld), %s for sent",
+			sb_printf(b, "overskredet – fulgt opp %s (hendelse %lld), %s for sent",
 				  DATE(d->met_on), (long long)d->met_by,
 				  DAYS(cal_diff_days(d->due, d->met_on)));
 		else

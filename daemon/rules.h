@@ -109,7 +109,6 @@ enum rules_citation {
 	RULES_CITATION_REASONED_DECISION, /* "reasoned_decision": and give its reasons */
 	RULES_CITATION_REASONS_RESTART,	  /* "reasons_restart": reasons asked for restart */
 	RULES_CITATION_IN_TIME,		  /* "in_time": a complaint sent in time is in time */
-	RULES_CITATION_EXTENSION,	  /* "extension": extending a deadline */
 	RULES_CITATION_COUNT,
 };
 
@@ -292,7 +291,10 @@ struct rules_deadline {
 	bool promised; /* processing: a preliminary reply promised an answer by promised_on */
 	struct cal_date promised_on;
 	char *complaint_body; /* owned, forwarding: where the complaint goes; else NULL */
-	char **notes;	      /* owned Norwegian sentences */
+	/* owned: the provision that lets the office extend this deadline (the rule's key
+	 * "extension"), or NULL when it cannot be extended (statutory limits). */
+	char *extension;
+	char **notes; /* owned Norwegian sentences */
 	size_t n_notes;
 };
 
@@ -355,6 +357,12 @@ const char *rules_service_regime(const struct rules *rules, const char *id);
  */
 const char *rules_complaint_body(const struct rules *rules, const char *service);
 const char *rules_complaint_body_source(const struct rules *rules, const char *service);
+/*
+ * The Norwegian label of a deadline kind in a case of service, as people read it: the
+ * forwarding deadline names the regime's complaint body ("frist for oversendelse til
+ * Statsforvalteren"). An owned string.
+ */
+char *rules_deadline_label(const struct rules *rules, const char *service, enum rules_kind kind);
 /* An office calendar by name, or NULL. Borrowed from rules. */
 const struct cal_office *rules_office(const struct rules *rules, const char *name);
 size_t rules_office_count(const struct rules *rules);

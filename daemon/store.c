@@ -1845,7 +1845,7 @@ store_deadline_info_deinit(struct store_deadline_info *d)
 }
 
 int
-store_deadlines_for_digest(struct store *st, const char *today, const char *until, json_t **rows)
+store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *arr;
@@ -1853,26 +1853,26 @@ store_deadlines_for_digest(struct store *st, const char *today, const char *unti
 
 	char sql[1024];
 
-	/* The office's duties not met, and the party's deadlines still open. */
+	/* The office's duties not met: the party's deadlines are no work of the office's. */
 	snprintf(sql, sizeof(sql),
-		 "SELECT c.ref, c.handler, c.unit, d.kind, d.due FROM deadlines d "
+		 "SELECT c.ref, c.handler, c.unit, d.kind, d.due, c.service FROM deadlines d "
 		 "JOIN cases c ON c.id = d.case_id WHERE (d.state = 'open' OR "
 		 "(d.state = 'missed' AND d.met_on IS NULL)) AND "
-		 "d.due IS NOT NULL AND d.due <= ?1 AND (%s OR d.due >= ?2) "
+		 "d.due IS NOT NULL AND d.due <= ?1 AND %s "
 		 "ORDER BY d.due, c.ref",
 		 office_kinds_sql());
 	rc = prep(st, sql, &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	bind_text(s, 1, until);
-	bind_text(s, 2, today);
 	arr = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(
-			arr, json_pack("{s:o s:o s:o s:o s:o}", "reference",
-				       json_text_or_null(s, 0), "handler", json_text_or_null(s, 1),
-				       "unit", json_text_or_null(s, 2), "kind",
-				       json_text_or_null(s, 3), "due", json_text_or_null(s, 4)));
+			arr,
+			json_pack("{s:o s:o s:o s:o s:o s:o}", "reference", json_text_or_null(s, 0),
+				  "handler", json_text_or_null(s, 1), "unit",
+				  json_text_or_null(s, 2), "kind", json_text_or_null(s, 3), "due",
+				  json_text_or_null(s, 4), "service", json_text_or_null(s, 5)));
 	done(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(arr);

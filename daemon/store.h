@@ -125,14 +125,14 @@ int store_deadline_get(struct store *st, int64_t case_id, const char *kind, int6
 		       struct store_deadline_info *out);
 void store_deadline_info_deinit(struct store_deadline_info *d);
 /*
- * Open deadlines due on or before until (overdue ones included), for digests: an owned JSON
- * array of {reference, handler, unit, kind, due} sorted by handler/unit and due date.
+ * The office's duties not met and due on or before until (overdue ones included), for
+ * digests: an owned JSON array of {reference, handler, unit, kind, due, service} sorted by
+ * due date.
  */
 /* The latest stored deadline of a kind in a case: its subject and due date (owned). */
 int store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64_t *subject,
 			  char **due);
-int store_deadlines_for_digest(struct store *st, const char *today, const char *until,
-			       json_t **rows);
+int store_deadlines_for_digest(struct store *st, const char *until, json_t **rows);
 int store_case_set_state(struct store *st, int64_t id, const char *state, int64_t updated);
 /*
  * Writes the registration's fields of c (borrowed) — service, handler, unit, received,

@@ -213,35 +213,45 @@ national_id_valid(const int *d)
 bool
 fv_has_national_id(const char *s)
 {
-	int d[11], n = 0;
-	bool only = true;
+	/* Digit groups, each with where it ends and whether one separator joins it to the next. */
+	struct {
+		int d[11];
+		int n;
+		bool joined;
+	} g[32];
+	int n_groups = 0;
+	const char *p = s;
 
-	/* The whole string: digits and separators. */
-	for (const char *p = s; *p; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (n < 11)
-				d[n] = *p - '0';
-			n++;
-		} else if (!strchr(" -./_:", *p)) {
-			only = false;
-		}
-	}
-	if (only && n == 11 && national_id_valid(d))
-		return true;
-	/* A run of exactly 11 digits inside it. */
-	n = 0;
-	for (const char *p = s;; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (n < 11)
-				d[n] = *p - '0';
-			n++;
+	while (*p && n_groups < (int)FV_ARRAY_SIZE(g)) {
+		if (*p < '0' || *p > '9') {
+			p++;
 			continue;
 		}
-		if (n == 11 && national_id_valid(d))
-			return true;
-		n = 0;
-		if (!*p)
-			break;
+		g[n_groups].n = 0;
+		while (*p >= '0' && *p <= '9') {
+			if (g[n_groups].n < 11)
+				g[n_groups].d[g[n_groups].n] = *p - '0';
+			g[n_groups].n++;
+			p++;
+		}
+		/* "150385-00047", "150385 00047", "15.03.85.000.47": one separator between. */
+		g[n_groups].joined = *p && strchr(" -./_:", *p) && p[1] >= '0' && p[1] <= '9';
+		n_groups++;
+	}
+	/* Runs of joined groups whose digits number exactly 11. */
+	for (int i = 0; i < n_groups; i++) {
+		int d[11], n = 0;
+
+		for (int j = i; j < n_groups && n < 11; j++) {
+			if (n + g[j].n > 11)
+				break;
+			for (int k = 0; k < g[j].n; k++)
+				d[n++] = g[j].d[k];
+			if (n == 11 && national_id_valid(d))
+				return true;
+			if (!g[j].joined)
+				break;
+		}
 	}
 	return false;
 }

@@ -188,6 +188,24 @@ class RolloverTest(CaseTest):
         self.assertIn("Den nye siste dagen er ikke en virkedag og flyttes: %s søndag"
                       % iso(sunday), k["text"])
 
+    def test_statutory_limits_cannot_be_extended(self):
+        # The fvl. § 11 a month and the fvl. § 31 outer limit are fixed by law; only a rule
+        # with "extension" (rules.conf) may be extended, and the refusal says why.
+        today = oslo_today()
+        self.register("X-3", iso(today - datetime.timedelta(3)))
+        r = self.decide("X-3", iso(today - datetime.timedelta(2)), iso(today))
+        before = self.counts()
+        for kind in ("preliminary_reply", "late_complaint"):
+            err, p = self.call_error("ExtendDeadline", {
+                "reference": "X-3", "kind": kind,
+                "until": iso(today + datetime.timedelta(400)), "reason": "travelt"})
+            self.assertEqual(err, "no.fristvakt.OutOfOrder", kind)
+            self.assertIn("cannot be extended: no rule allows the office to extend it",
+                          p["message"])
+        self.assertEqual(self.counts(), before)
+        self.assertIsNone(self.deadline(r, "preliminary_reply")["extension"])
+        self.assertEqual(self.deadline(r, "complaint")["extension"], "forvaltningsloven § 29")
+
     def test_override_to_a_holiday(self):
         self.register("X-2", "2026-03-02")
         self.decide("X-2", "2026-03-10", "2026-03-12")
@@ -214,8 +232,8 @@ class PromisedDateTest(CaseTest):
         r = self.rec("RecordPreliminaryReply", {"reference": "L-1", "sent": "2026-03-20",
                                                 "promised": "2026-04-12"})
         k = self.deadline(r, "promised")
-        # Sun 12 Apr 2026 rolls to Mon 13 Apr.
-        self.assertEqual((k["due"], k["duty"], k["subject"]), ("2026-04-13", "office",
+        # The date promised is the date, a Sunday or not (rules.conf: rollover "none").
+        self.assertEqual((k["due"], k["duty"], k["subject"]), ("2026-04-12", "office",
                                                                 r["event"]))
         self.assertEqual(k["state"], "missed")
         rows = self.call("ListDeadlines", {"overdue": True, "kind": "promised"})["deadlines"]
@@ -239,7 +257,8 @@ class WrittenDecisionTest(CaseTest):
         self.assertEqual((b["closed_by"], b["closed_on"]), (r["event"], "2026-03-06"))
         out = self.d.cli("case", "show", "W-0", check=0).stdout
         self.assertIn("BRUDD i hendelse %d: Vedtaket ble gitt muntlig, men et enkeltvedtak skal "
-                      "være skriftlig (forvaltningsloven § 23). Rettet 2026-03-06 (hendelse %d)."
+                      "være skriftlig med mindre det av praktiske grunner er særlig byrdefullt "
+                      "(forvaltningsloven § 23). Rettet 2026-03-06 (hendelse %d)."
                       % (b["event"], r["event"]), out)
         self.assertNotIn(").)", out)
         self.assertNotIn(". (hendelse", out)
@@ -279,7 +298,8 @@ class NationalIdTest(CaseTest):
 
     def test_refused(self):
         before = self.counts()
-        for ref in ("15058045656", "150580-45656", "41019012393", "NAV-15058045656"):
+        for ref in ("15058045656", "150580-45656", "41019012393", "NAV-15058045656",
+                    "S-150580-45656", "2026/150580 45656"):
             err, p = self.call_error("RegisterApplication", {
                 "reference": ref, "service": "okonomisk-stonad", "received": "2026-03-02",
                 "channel": "written"})

@@ -141,7 +141,8 @@ class SmtpTest(ChannelTestCase):
                     self.assertIn("Send klagen til kontoret som traff vedtaket.", text)
                     self.assertIn("Kontoret kan hjelpe deg med å skrive klagen.", text)
                     self.assertIn("be kontoret om å forlenge fristen før den går ut", text)
-                    self.assertIn("sender kontoret klagen til Statsforvalteren", text)
+                    self.assertIn("Omgjør ikke kontoret vedtaket i sin helhet, sender det "
+                                  "klagen til Statsforvalteren.", text)
                 else:
                     self.assertIn("Klagefristen for vedtaket i sak 2026/401 går ut", text)
                 self.assertIn("Dette er en automatisk påminnelse fra fristvakt.", text)

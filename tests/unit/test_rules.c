@@ -41,14 +41,21 @@
 	{                                                                                          \
 		.id = (i), .type = RULES_EV_RECEIVED, .date = dt, .emergency = true                \
 	}
+/* A written refusal with its reasons, the usual decision; DEC_UNR gave no reasons. */
 #define DEC(i, made, reach)                                                                        \
 	{                                                                                          \
 		.id = (i), .type = RULES_EV_DECISION, .date = made, .has_reached = true,           \
-		.reached = reach                                                                   \
+		.reached = reach, .written = true, .reasoned = true, .outcome = "avslatt"          \
+	}
+#define DEC_UNR(i, made, reach)                                                                    \
+	{                                                                                          \
+		.id = (i), .type = RULES_EV_DECISION, .date = made, .has_reached = true,           \
+		.reached = reach, .written = true, .outcome = "innvilget"                          \
 	}
 #define DEC_NR(i, made)                                                                            \
 	{                                                                                          \
-		.id = (i), .type = RULES_EV_DECISION, .date = made                                 \
+		.id = (i), .type = RULES_EV_DECISION, .date = made, .written = true,               \
+		.reasoned = true, .outcome = "avslatt"                                             \
 	}
 #define EV(i, t, dt)                                                                               \
 	{                                                                                          \
@@ -343,29 +350,29 @@ static const struct rules_event sc_r5[] = {
 /* Reasons (fvl. § 24) on the sc_a1 decision, whose complaint deadline ends Mon 23 Mar. */
 static const struct rules_event sc_b1[] = {
 	RECV(1, D(2026, 2, 2)),
-	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	DEC_UNR(2, D(2026, 2, 27), D(2026, 3, 2)),
 	EVREF(3, RULES_EV_REASONS_REQUESTED, D(2026, 3, 10), 0),
 };
 static const struct rules_event sc_b2[] = {
 	RECV(1, D(2026, 2, 2)),
-	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	DEC_UNR(2, D(2026, 2, 27), D(2026, 3, 2)),
 	EVREF(3, RULES_EV_REASONS_REQUESTED, D(2026, 3, 10), 0),
 	EVREF(4, RULES_EV_REASONS_GIVEN, D(2026, 3, 17), 2),
 };
 static const struct rules_event sc_b3[] = {
 	RECV(1, D(2026, 2, 2)),
-	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	DEC_UNR(2, D(2026, 2, 27), D(2026, 3, 2)),
 	EVREF(3, RULES_EV_REASONS_REQUESTED, D(2026, 3, 23), 2),
 	EVREF(4, RULES_EV_REASONS_GIVEN, D(2026, 3, 25), 2),
 };
 static const struct rules_event sc_b4[] = {
 	RECV(1, D(2026, 2, 2)),
-	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	DEC_UNR(2, D(2026, 2, 27), D(2026, 3, 2)),
 	EVREF(3, RULES_EV_REASONS_REQUESTED, D(2026, 3, 24), 2),
 };
 static const struct rules_event sc_b6[] = {
 	RECV(1, D(2026, 2, 2)),
-	DEC(2, D(2026, 2, 27), D(2026, 3, 2)),
+	DEC_UNR(2, D(2026, 2, 27), D(2026, 3, 2)),
 	EVREF(3, RULES_EV_REASONS_REQUESTED, D(2026, 3, 10), 0),
 	COMPLAINT(4, D(2026, 3, 12), D(2026, 3, 13), 0),
 };
@@ -779,7 +786,7 @@ static const struct row rows[] = {
 	{ "prelim missed the day after", SHIPPED, "bpa", SC(sc_r3), "2026-04-08", PR, 1, MISSED,
 	  "2026-04-07", NULL, NULL },
 	{ "prelim reply too late", SHIPPED, "bpa", SC(sc_r4), "2026-04-10", PR, 1, MISSED,
-	  "2026-04-07", "2026-04-08", "oppfylt 2026-04-08 (hendelse 2), 1 dag for sent" },
+	  "2026-04-07", "2026-04-08", "fulgt opp 2026-04-08 (hendelse 2), 1 dag for sent" },
 	{ "prelim missed when the decision is late", SHIPPED, "bpa", SC(sc_a4), "2026-05-01", PR, 1,
 	  MISSED, "2026-04-07", "2026-04-17", NULL },
 	{ "prelim due rolls off 1 May weekend", SHIPPED, "sykehjem", SC(sc_a5), "2026-05-01", PR, 1,
@@ -846,15 +853,17 @@ static const struct row rows[] = {
 	  "2026-04-20", PM, 2, MET, "2026-04-10", "2026-04-08", "lovet vedtak innen 2026-04-30" },
 	{ "the new promise runs", SHIPPED, "okonomisk-stonad", SC(sc_pr3), "2026-04-20", PM, 3,
 	  OPEN, "2026-04-30", NULL, NULL },
-	{ "promised Sunday rolls to Monday", SHIPPED, "bpa", SC(sc_pr4), "2026-04-01", PM, 2, OPEN,
-	  "2026-04-13", NULL, "2026-04-12 søndag → 2026-04-13." },
+	/* The date promised is the date: a promise is not a period, it does not roll over. */
+	{ "promised Sunday stands", SHIPPED, "bpa", SC(sc_pr4), "2026-04-01", PM, 2, OPEN,
+	  "2026-04-12", NULL, "2026-04-12 er søndag, men regelen flytter ikke fristen." },
 	/* Complaints in time and late. */
 	{ "complaint sent on the last day", SHIPPED, "okonomisk-stonad", SC(sc_c1), "2026-03-30",
 	  CO, 2, MET, "2026-03-23", "2026-03-23", NULL },
 	{ "complaint one day late, inside § 31", SHIPPED, "okonomisk-stonad", SC(sc_c2),
 	  "2026-03-30", CO, 2, EXPIRED, "2026-03-23", "2026-03-24",
-	  "Klagen ble sendt 2026-03-24, 1 dag for sent: den kan likevel tas under behandling, "
-	  "senest til og med 2027-03-01 (forvaltningsloven § 31)." },
+	  "Klagen ble sendt 2026-03-24, 1 dag for sent. Den kan likevel tas under behandling hvis "
+	  "parten ikke kan lastes for forsinkelsen eller det er særlige grunner, siden den ble "
+	  "sendt innen 2027-03-01 (forvaltningsloven § 31)." },
 	{ "late complaint is within the outer limit", SHIPPED, "okonomisk-stonad", SC(sc_c2),
 	  "2026-03-30", LC, 2, MET, "2027-03-01", "2026-03-24", NULL },
 	{ "complaint 13 months late", SHIPPED, "okonomisk-stonad", SC(sc_c3), "2027-04-30", CO, 2,
@@ -867,7 +876,7 @@ static const struct row rows[] = {
 	  "2026-03-23", CO, 2, OPEN, "2026-03-23", NULL, NULL },
 	{ "no complaint: window still open", SHIPPED, "okonomisk-stonad", SC(sc_a1), "2026-03-24",
 	  CO, 2, EXPIRED, "2026-03-23", NULL,
-	  "En sen klage kan likevel tas under behandling til og med 2027-03-01" },
+	  "En klage som sendes senest 2027-03-01, kan likevel tas under behandling" },
 	{ "no complaint: both limits passed", SHIPPED, "okonomisk-stonad", SC(sc_a1), "2027-03-02",
 	  CO, 2, EXPIRED, "2026-03-23", NULL,
 	  "Klagefristen og den ytre fristen 2027-03-01 (forvaltningsloven § 31) er utløpt uten klage." },
@@ -2035,9 +2044,10 @@ test_bpa(void **state)
 	} bpa_rows[] = {
 		{ "32 h, 3 years, under 67", D(2026, 3, 2), "avslatt", 32, 36,
 		  RULES_AGE_UNDER_LIMIT,
-		  "gir rett til BPA (pasient- og brukerrettighetsloven § 2-1 d)." },
+		  "gir en søker under 67 år, eller som fikk retten før 67 år, rett til BPA "
+		  "(pasient- og brukerrettighetsloven § 2-1 d)." },
 		{ "40 h, granted before 67, after 2020", D(2026, 3, 2), "avslatt", 40, 36,
-		  RULES_AGE_GRANTED_BEFORE, "som fikk retten før 67 år" },
+		  RULES_AGE_GRANTED_BEFORE, "et behov på 40 timer i uken" },
 		{ "40 h, granted before 67, in 2019", D(2019, 3, 1), "avslatt", 40, 36,
 		  RULES_AGE_GRANTED_BEFORE, NULL },
 		{ "28 h: justify", D(2026, 3, 2), "avslatt", 28, 36, RULES_AGE_UNDER_LIMIT,
@@ -2087,6 +2097,37 @@ test_bpa(void **state)
 	}
 }
 
+/* An oral refusal of BPA against the right, confirmed in writing two days later. */
+static const struct rules_event sc_g1[] = {
+	RECV(1, D(2026, 3, 2)),
+	{ .id = 2,
+	  .type = RULES_EV_DECISION,
+	  .date = D(2026, 3, 20),
+	  .has_reached = true,
+	  .reached = D(2026, 3, 20),
+	  .outcome = "avslatt",
+	  .has_need = true,
+	  .need_hours = 35,
+	  .need_months = 36,
+	  .age_group = RULES_AGE_UNDER_LIMIT },
+	EVREF(3, RULES_EV_DECISION_WRITTEN, D(2026, 3, 23), 2),
+};
+static const struct rules_event sc_g2[] = {
+	RECV(1, D(2026, 3, 2)),
+	{ .id = 2,
+	  .type = RULES_EV_DECISION,
+	  .date = D(2026, 3, 20),
+	  .has_reached = true,
+	  .reached = D(2026, 3, 23),
+	  .written = true,
+	  .reasoned = true,
+	  .outcome = "avslatt",
+	  .has_need = true,
+	  .need_hours = 28,
+	  .need_months = 60,
+	  .age_group = RULES_AGE_GRANTED_BEFORE },
+};
+
 /*
  * Golden explanations: the whole Norwegian text of every deadline and finding of a set of
  * cases, compared byte for byte with tests/unit/data/explanations.txt, so that a change of
@@ -2118,6 +2159,8 @@ static const struct {
 	{ "nødhjelp missed on Monday", "nodhjelp", SC(sc_n1), "2026-03-09" },
 	{ "prelim reply one day late", "bpa", SC(sc_r4), "2026-04-10" },
 	{ "override of forwarding to 1 May", "okonomisk-stonad", SC(sc_o2), "2026-04-10" },
+	{ "oral BPA refusal, confirmed in writing", "bpa", SC(sc_g1), "2026-04-01" },
+	{ "BPA refusal where the municipality must justify it", "bpa", SC(sc_g2), "2026-04-01" },
 };
 
 static void
@@ -2141,8 +2184,14 @@ golden_case(FILE *f, size_t i)
 	rules_deadlines_free(d, n);
 	assert_int_equal(
 		rules_findings(shipped, golden[i].service, golden[i].ev, golden[i].n, &x, &nx), 0);
-	for (size_t k = 0; k < nx; k++)
-		fprintf(f, "-- funn: %s\n", x[k].text);
+	for (size_t k = 0; k < nx; k++) {
+		fprintf(f, "-- funn: %s", x[k].text);
+		if (x[k].closed)
+			fprintf(f, " Rettet %s (hendelse %lld).",
+				cal_date_format(x[k].closed_on, (char[CAL_DATE_LEN]){ 0 }),
+				(long long)x[k].closed_by);
+		fprintf(f, "\n");
+	}
 	rules_findings_free(x, nx);
 }
 

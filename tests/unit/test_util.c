@@ -31,9 +31,13 @@ test_national_id(void **state)
 		{ "41019012393", true },
 		{ "29022800149", true },
 		{ "01017000108", true },
-		/* inside a reference: a run of exactly 11 digits */
+		/* inside a reference: a run of exactly 11 digits, or groups as people write them */
 		{ "NAV-15058045656", true },
 		{ "2026/31129987688", true },
+		{ "S-150580-45656", true },
+		{ "2026/150580-45656", true },
+		{ "sak 150580 45656 ny", true },
+		{ "2026-1505-8045656", true },
 		/* a wrong check digit, one digit too few or too many: case numbers */
 		{ "15058045657", false },
 		{ "15058045665", false },
@@ -44,6 +48,9 @@ test_national_id(void **state)
 		{ "", false },
 		/* 12 digits with a valid 11-digit prefix: no run of exactly 11 */
 		{ "150580456560", false },
+		{ "150580-456560", false },
+		/* two separators in a row part the groups */
+		{ "150580--45656", false },
 		/* separators other than the usual ones make it something else */
 		{ "150580a45656", false },
 	};
