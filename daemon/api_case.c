@@ -103,7 +103,8 @@ static const struct param p_prelim[] = {
 };
 static const struct param p_doc_req[] = {
 	{ "requested", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "due", PROTO_STRING, true, PK_DATE, NULL, 16 },
+	/* Without it the rule's period counts from the request (rules.conf). */
+	{ "due", PROTO_STRING, false, PK_DATE, NULL, 16 },
 };
 static const struct param p_doc_rcv[] = {
 	{ "received", PROTO_STRING, true, PK_INSTANT, NULL, 64 },

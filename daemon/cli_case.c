@@ -2355,20 +2355,21 @@ static const struct spec doc_request_spec = {
 	.supersedes = true,
 	.opts = {
 		{ "requested", OPT_STRING, "requested", true, NULL },
-		{ "due", OPT_STRING, "due", true, NULL },
+		{ "due", OPT_STRING, "due", false, NULL },
 	},
 };
 
 static const struct cli_command doc_request = {
 	.name = "documentation request",
-	.args = "REF --requested TIME --due DATE",
+	.args = "REF --requested TIME [--due DATE]",
 	.brief = "record a request for documents",
 	.help = "The office asked the applicant in case REF for documents by DATE\n"
 		"(innsendelsesfrist).\n"
 		"\n"
 		"  --requested TIME    when the documents were asked for\n"
-		"  --due DATE          the last day to send them\n" EVENT_OPTIONS SUPERSEDES_OPTION
-			COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
+		"  --due DATE          the last day to send them (default: the documentation\n"
+		"                      rule's period from the request, 14 days as shipped)\n" EVENT_OPTIONS
+			SUPERSEDES_OPTION COMMON_OPTIONS "\n" TIME_NOTE RECORDED_NOTE,
 	.run = run_event,
 	.data = &doc_request_spec,
 };

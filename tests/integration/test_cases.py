@@ -286,7 +286,7 @@ class OkonomiskStonadStoryTest(CaseTest):
         self.assertEqual(g["case"]["state"], "closed")
 
 class ThreeWeekExamplesTest(CaseTest):
-    """DOMAIN.md worked examples through the daemon: 3 weeks from a decision reached. The
+    """Worked examples of domstolloven §§ 148-149 through the daemon: 3 weeks from a decision reached. The
     daemon's test clock stands after the last example, so that every one is checked on
     any day the suite runs (the daemon refuses a decision reached in the future)."""
 

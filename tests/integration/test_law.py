@@ -114,6 +114,22 @@ class PauseTest(CaseTest):
         self.assertEqual(self.deadline(r, "processing")["due"], "2026-03-23")
 
 
+class DocumentationFallbackTest(CaseTest):
+    """A letter asking for documents that names no date: the documentation rule's period (14
+    days, a local practice in the shipped rules) counts from the request."""
+
+    def test_no_date_named(self):
+        self.register("DF-1", "2026-03-02")
+        r = self.rec("RequestDocumentation", {"reference": "DF-1", "requested": "2026-03-04"})
+        k = self.deadline(r, "documentation")
+        # 4 Mar + 14 days = Wed 18 Mar 2026.
+        self.assertEqual((k["due"], k["period"]), ("2026-03-18", "14d"))
+        self.assertIn("Brevet nevnte ingen dato", k["text"])
+        out = self.d.cli("documentation", "request", "DF-1", "--requested", "2026-03-05",
+                         check=0).stdout
+        self.assertIn("DF-1", out)
+
+
 class ForwardingTest(CaseTest):
     """fvl. § 33: unless the office reverses its decision in full, or the complaint is
     withdrawn, it forwards the complaint to the complaint body."""
