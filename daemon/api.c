@@ -254,10 +254,11 @@ status(struct api_env *env, struct api_req *req)
 		return;
 	}
 	req->reply(req, NULL,
-		   json_pack("{ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI}", "version",
-			     FV_VERSION, "started", api_instant_json(env->started),
-			     "uptime_seconds", (json_int_t)(req->now - env->started), "database",
-			     env->conf->database, "schema_version",
+		   json_pack("{ss ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI}",
+			     "version", FV_VERSION, "installation", env->installation, "started",
+			     api_instant_json(env->started), "uptime_seconds",
+			     (json_int_t)(req->now - env->clock_offset(env->host) - env->started),
+			     "database", env->conf->database, "schema_version",
 			     store_schema_version(env->store), "integrity",
 			     env->integrity ? env->integrity : "not checked", "config_file",
 			     env->conf->path, "config_loaded", api_instant_json(env->conf_loaded),

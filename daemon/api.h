@@ -60,6 +60,9 @@ struct api_env {
 	int64_t conf_loaded;	 /* unix seconds */
 	/* The start-up integrity check: "checking", "ok", or "not checked" (static text). */
 	const char *integrity;
+	/* The database's installation id (meta "installation", 32 hex digits): part of every
+	 * message id, so that ids never repeat across installations. */
+	char installation[40];
 	void *host;
 	/* Reloads the configuration: 0, or negative errno with err filled. */
 	int (*reload)(void *host, struct conf_error *err);

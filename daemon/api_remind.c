@@ -65,6 +65,20 @@ add_working_days(struct cal_date d, int32_t n)
 	return d;
 }
 
+struct wanted {
+	enum rules_kind kind;
+	int64_t subject;
+	const struct conf_stage *stage;
+	struct cal_date day;
+	struct cal_date due;
+	int64_t at;
+	unsigned recipients;
+	const char *unsent; /* why it is recorded as cancelled instead of planned, or NULL */
+};
+
+/* Moves w to the next occurrence of its repeating stage: false when out of range. */
+static bool next_occurrence(const struct conf_reminders *r, struct wanted *w);
+
 static struct cal_date
 next_working_day(struct cal_date d)
 {
@@ -85,16 +99,34 @@ stage_time(const struct conf_reminders *r, const struct conf_stage *st, struct c
 	return cal_local_instant(*day, (int)r->send_minute, at) == 0;
 }
 
-struct wanted {
-	enum rules_kind kind;
-	int64_t subject;
-	const struct conf_stage *stage;
-	struct cal_date day;
-	struct cal_date due;
-	int64_t at;
-	unsigned recipients;
-	const char *unsent; /* why it is recorded as cancelled instead of planned, or NULL */
-};
+static bool
+next_occurrence(const struct conf_reminders *r, struct wanted *w)
+{
+	struct conf_stage once = *w->stage;
+
+	once.offset_days = (int32_t)cal_diff_days(w->due, w->day) + (int32_t)w->stage->repeat_days;
+	once.working_days = false;
+	return stage_time(r, &once, w->due, &w->day, &w->at);
+}
+
+/*
+ * Whether the outbox holds an occurrence of w's stage (for the same recipient) still to be
+ * sent: a repeating stage has one at a time.
+ */
+static bool
+stage_open(const struct store_reminder *open, size_t n_open, const struct wanted *w,
+	   const char *recipient)
+{
+	for (size_t k = 0; k < n_open; k++) {
+		const struct store_reminder *o = &open[k];
+
+		if ((strcmp(o->state, "pending") == 0 || strcmp(o->state, "failed") == 0) &&
+		    o->subject == w->subject && strcmp(o->kind, rules_kind_name(w->kind)) == 0 &&
+		    strcmp(o->stage, w->stage->name) == 0 && strcmp(o->recipient, recipient) == 0)
+			return true;
+	}
+	return false;
+}
 
 /*
  * On an smtp channel the applicant's reminders need the contact's e-mail address; a contact
@@ -180,12 +212,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			/* A repeating stage: its next occurrence from now on. */
 			/* (One sent at this very second is behind us too.) */
 			while (st->repeat_days && w.at <= now && steps++ < MAX_REPEAT_STEPS) {
-				struct conf_stage once = *st;
-
-				once.offset_days = (int32_t)cal_diff_days(d[i].due, w.day) +
-						   (int32_t)st->repeat_days;
-				once.working_days = false;
-				if (!stage_time(r, &once, d[i].due, &w.day, &w.at))
+				if (!next_occurrence(r, &w))
 					break;
 			}
 			if (!st->repeat_days && w.at < now - PAST_SLACK)
@@ -239,7 +266,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 	}
 
 	for (size_t i = 0; i < n_want; i++) {
-		const struct wanted *w = &want[i];
+		struct wanted *w = &want[i];
 		char day[CAL_DATE_LEN], due[CAL_DATE_LEN];
 		struct store_reminder rem = {
 			.case_id = c->id,
@@ -257,9 +284,22 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			.created = now,
 		};
 		bool inserted;
+		int steps = 0;
 
 		if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
 			goto out;
+		/*
+		 * A repeating stage whose occurrence is already in the outbox but no longer
+		 * to be sent (sent early by a retry, dead, cancelled) and none other waiting:
+		 * the series goes on from that occurrence, not from now.
+		 */
+		while (!inserted && w->stage->repeat_days && steps++ < MAX_REPEAT_STEPS &&
+		       !stage_open(open, n_open, w, rem.recipient) && next_occurrence(r, w)) {
+			rem.occurrence = cal_date_format(w->day, day);
+			rem.planned = rem.not_before = w->at;
+			if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
+				goto out;
+		}
 		if (inserted && w->unsent) {
 			/* Recorded, not sent: the identity keeps it from being planned again. */
 			rem.state = (char *)"cancelled";
@@ -495,10 +535,12 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 						       id ? json_string(id) : json_null()));
 		add_to(m, addr);
 	}
-	m->id = xasprintf("fristvakt-reminder-%lld", (long long)rem->id);
+	/* Ids end in the installation id: unique across installations, the same for one
+	 * reminder across retries, restarts and a restore of the same database. */
+	m->id = xasprintf("fristvakt-reminder-%lld.%s", (long long)rem->id, env->installation);
 	/* A reference too long to encode whole gets no thread rather than another's. */
 	if (id_part(c.ref, ref, sizeof(ref)))
-		m->thread = xasprintf("fristvakt-case-%s", ref);
+		m->thread = xasprintf("fristvakt-case-%s.%s", ref, env->installation);
 	m->body = json_pack("{ss sI ss ss s{ss ss s:o sI} ss so ss ss ss}", "type",
 			    "fristvakt.reminder", "reminder_id", (json_int_t)rem->id, "id", m->id,
 			    "case_reference", c.ref, "deadline", "kind", rem->kind, "label",
@@ -559,8 +601,8 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 	cand[0] = name;
 	cand[1] = "default";
 	render(env, cand, 2, &vs, m);
-	m->id = xasprintf("fristvakt-%s-%lld", rem->kind, (long long)rem->id);
-	m->thread = xasprintf("fristvakt-%s", rem->kind);
+	m->id = xasprintf("fristvakt-%s-%lld.%s", rem->kind, (long long)rem->id, env->installation);
+	m->thread = xasprintf("fristvakt-%s.%s", rem->kind, env->installation);
 	/* A notice goes to the administrators (conf.c requires the address on smtp). */
 	if (strcmp(rem->kind, "admin") == 0 && env->conf->reminders.admin_address) {
 		add_to(m, xstrdup(env->conf->reminders.admin_address));
@@ -667,6 +709,24 @@ stage_repeats(const struct conf_reminders *r, const char *kind_s, const char *se
 	return false;
 }
 
+/*
+ * After an occurrence of a repeating stage was sent or went dead: plans the next one (the
+ * case recomputed, nothing else changed). 0 or a negative errno.
+ */
+static int
+continue_series(struct api_env *env, const struct store_reminder *rem, int64_t now)
+{
+	struct store_case c;
+	int ret = 0;
+
+	if (!rem->case_id || store_case_by_id(env->store, rem->case_id, &c) < 0)
+		return 0;
+	if (stage_repeats(&env->conf->reminders, rem->kind, c.service, rem->stage))
+		ret = api_recompute_case(env, &c, now);
+	store_case_deinit(&c);
+	return ret;
+}
+
 /* Backoff for the next attempt: first * factor^(attempts-1), capped, with ±20 % jitter. */
 static int64_t
 backoff(const struct conf_reminders *r, int64_t attempts, uint64_t seed)
@@ -713,16 +773,7 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 		rem.sent_at = now;
 		if ((ret = store_reminder_update(env->store, &rem)) < 0)
 			goto out;
-		/* A repeating stage plans its next occurrence (nothing else changed). */
-		if (rem.case_id) {
-			struct store_case c;
-
-			if (store_case_by_id(env->store, rem.case_id, &c) == 0) {
-				if (stage_repeats(r, rem.kind, c.service, rem.stage))
-					ret = api_recompute_case(env, &c, now);
-				store_case_deinit(&c);
-			}
-		}
+		ret = continue_series(env, &rem, now);
 		goto out;
 	}
 	if (dl->status == API_DELIVERY_GONE) {
@@ -749,7 +800,10 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 		char recipient[32];
 
 		snprintf(recipient, sizeof(recipient), "reminder:%lld", (long long)rem.id);
-		ret = admin_notice(env, &rem, "dead", recipient, now);
+		if ((ret = admin_notice(env, &rem, "dead", recipient, now)) < 0)
+			goto out;
+		/* One occurrence is dead; the deadline is still open and the series goes on. */
+		ret = continue_series(env, &rem, now);
 		goto out;
 	}
 	rem.state = xstrdup("failed");

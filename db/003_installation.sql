@@ -1,0 +1,12 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+--
+-- fristvakt schema, version 3. Applied by the daemon inside one transaction that also
+-- sets PRAGMA user_version = 3. Never edit a released migration: add the next number.
+--
+-- The installation id: 128 random bits, made once when the database is created (or when
+-- an older one migrates) and never changed. Every message id the daemon sends (webhook-id,
+-- e-mail Message-ID, the thread ids) carries it, so that two installations, or a
+-- reinstallation with a new database, never send the same id for different reminders,
+-- while a restored copy of the same database keeps sending the ids it sent before.
+-- SQLite's randomblob() draws from the operating system's random source.
+INSERT INTO meta (key, value) VALUES ('installation', lower(hex(randomblob(16))));
