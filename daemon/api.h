@@ -158,6 +158,7 @@ int api_remind_plan(struct api_env *env, const struct store_case *c, const struc
 struct api_message {
 	char *id;     /* stable: webhook-id, Message-ID */
 	char *thread; /* per case */
+	char *topic;  /* per case: the stable prefix of mail subjects, or NULL */
 	char *subject;
 	char *text;
 	char **to; /* e-mail addresses */

@@ -326,6 +326,7 @@ api_message_deinit(struct api_message *m)
 {
 	free(m->id);
 	free(m->thread);
+	free(m->topic);
 	free(m->subject);
 	free(m->text);
 	for (size_t i = 0; i < m->n_to; i++)
@@ -541,6 +542,7 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 	/* A reference too long to encode whole gets no thread rather than another's. */
 	if (id_part(c.ref, ref, sizeof(ref)))
 		m->thread = xasprintf("fristvakt-case-%s.%s", ref, env->installation);
+	m->topic = xasprintf("fristvakt %s", c.ref);
 	m->body = json_pack("{ss sI ss ss s{ss ss s:o sI} ss so ss ss ss}", "type",
 			    "fristvakt.reminder", "reminder_id", (json_int_t)rem->id, "id", m->id,
 			    "case_reference", c.ref, "deadline", "kind", rem->kind, "label",

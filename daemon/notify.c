@@ -57,8 +57,15 @@
 #define KEY_MIN		16
 #define KEY_MAX		64
 #define RETRY_AFTER_CAP (7 * 86400)
-/* Input bytes per RFC 2047 encoded word: 56 base64 characters, a 68-character word. */
-#define WORD_BYTES 42
+/*
+ * Input bytes per RFC 2047 encoded word. A line that holds an encoded word has at most 76
+ * characters (RFC 2047 § 2): the first, after "Subject: ", takes 39 bytes (52 base64
+ * characters, a 64-character word, 73 in all); each continuation line, after its space,
+ * 45 (60 characters, a 72-character word, 73 in all).
+ */
+#define WORD_BYTES_FIRST 39
+#define WORD_BYTES	 45
+#define ENCODED_LINE_MAX 76
 /* "Subject: " */
 #define SUBJECT_PREFIX 9
 
@@ -88,7 +95,7 @@ struct job {
 	void *arg;
 	int64_t now;	  /* unix seconds at notify_send() */
 	uint64_t sent_ms; /* uv_now() at notify_send() */
-	char *id, *thread, *subject, *text;
+	char *id, *thread, *topic, *subject, *text;
 	char **to;
 	size_t n_to;
 	char *payload; /* webhook: the JSON; smtp: the message */
@@ -423,7 +430,8 @@ notify_rfc2047(const char *subject)
 			return folded;
 	}
 	while (i < len) {
-		size_t n = len - i < WORD_BYTES ? len - i : WORD_BYTES;
+		size_t max = i == 0 ? WORD_BYTES_FIRST : WORD_BYTES;
+		size_t n = len - i < max ? len - i : max;
 		char *b64;
 
 		/* Whole characters only: do not end inside a UTF-8 sequence. */
@@ -517,7 +525,16 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 		if (!address_valid(m->to[i]))
 			return NULL;
 	}
-	subject = notify_rfc2047(m->subject);
+	if (m->topic) {
+		/* One stable prefix per case, so that mail clients that thread by subject
+		 * keep a case's reminders together whatever each one's own subject says. */
+		char *full = xasprintf("[%s] %s", m->topic, m->subject ? m->subject : "");
+
+		subject = notify_rfc2047(full);
+		free(full);
+	} else {
+		subject = notify_rfc2047(m->subject);
+	}
 	if (!subject)
 		return NULL;
 	sb_printf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
@@ -546,6 +563,7 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 		sb_str(&b, "\r\n");
 	}
 	sb_printf(&b, "Subject: %s\r\n", subject);
+	/* A msg-id is one token: its line may pass 78 octets (never 998, ID_MAX). */
 	sb_printf(&b, "Message-ID: <%s@%s>\r\n", m->id, domain);
 	if (m->thread) {
 		sb_printf(&b, "In-Reply-To: <%s@%s>\r\n", m->thread, domain);
@@ -556,8 +574,13 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 	sb_str(&b, "MIME-Version: 1.0\r\n"
 		   "Content-Type: text/plain; charset=UTF-8\r\n");
 	sb_printf(&b, "Content-Transfer-Encoding: %s\r\n", cte);
-	/* RFC 3834: no auto-replies (vacation notices) to reminders. */
-	sb_str(&b, "Auto-Submitted: auto-generated\r\n\r\n");
+	/*
+	 * No auto-replies (vacation notices, read receipts) to reminders: RFC 3834's
+	 * Auto-Submitted, and what Exchange and older list software look at instead.
+	 */
+	sb_str(&b, "Auto-Submitted: auto-generated\r\n"
+		   "X-Auto-Response-Suppress: All\r\n"
+		   "Precedence: bulk\r\n\r\n");
 	if (body.len)
 		sb_add(&b, body.p, body.len);
 	free(body.p);
@@ -659,6 +682,7 @@ job_free(struct job *j)
 	chan_unref(j->chan);
 	free(j->id);
 	free(j->thread);
+	free(j->topic);
 	free(j->subject);
 	free(j->text);
 	for (size_t i = 0; i < j->n_to; i++)
@@ -887,6 +911,7 @@ easy_smtp(struct job *j, CURL *e)
 	struct notify_msg m = {
 		.id = j->id,
 		.thread = j->thread,
+		.topic = j->topic,
 		.subject = j->subject,
 		.text = j->text,
 		.to = (const char *const *)j->to,
@@ -1492,6 +1517,7 @@ notify_send(struct notify *n, const char *channel, const struct notify_msg *m, i
 	j->sent_ms = uv_now(n->loop);
 	j->id = xstrdup(m->id);
 	j->thread = m->thread ? xstrdup(m->thread) : NULL;
+	j->topic = m->topic ? xstrdup(m->topic) : NULL;
 	j->subject = m->subject ? xstrdup(m->subject) : NULL;
 	j->text = m->text ? xstrdup(m->text) : NULL;
 	if (ch->c.type == CONF_CHANNEL_SMTP) {

@@ -38,6 +38,9 @@ struct notify_msg {
 	const char *id;
 	/* Per case, the same rules as id, or NULL: In-Reply-To and References of mails. */
 	const char *thread;
+	/* Per case, UTF-8, or NULL: mails' subjects start "[topic] " (one stable prefix per
+	 * case, for mail clients that thread by subject). */
+	const char *topic;
 	const char *subject; /* UTF-8; NULL is "" */
 	const char *text;    /* UTF-8, '\n' line ends; NULL is "" */
 	/* E-mail addresses (smtp: at least one, plain local@domain); unused by webhook, log. */
@@ -115,14 +118,16 @@ int notify_sign(const char *secret_whsec, const char *id, int64_t timestamp, con
 /*
  * A Subject header value (owned): subject itself when it is printable ASCII (and short
  * enough to need no folding), else RFC 2047 "=?UTF-8?B?...?=" words of whole characters,
- * folded with CRLF SP so that every line fits in 78 octets after "Subject: ".
+ * folded with CRLF SP so that every line fits in 78 octets after "Subject: " (76 when it
+ * holds an encoded word, RFC 2047 § 2).
  */
 char *notify_rfc2047(const char *subject);
 
 /*
  * The whole RFC 5322 message for m (owned), CRLF line ends: Date (UTC) at now, From, To,
- * Subject, Message-ID <id@domain>, In-Reply-To and References <thread@domain>, MIME
- * headers, and the text (7bit when ASCII with short lines, else quoted-printable). domain
+ * Subject ("[topic] subject"), Message-ID <id@domain>, In-Reply-To and References
+ * <thread@domain>, MIME headers, Auto-Submitted, X-Auto-Response-Suppress and Precedence,
+ * and the text (7bit when ASCII with short lines, else quoted-printable). domain
  * NULL is the domain of from. NULL when m is not valid (see struct notify_msg).
  */
 char *notify_mail_text(const struct notify_msg *m, const char *from, int64_t now,

@@ -202,6 +202,7 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	nm = (struct notify_msg){
 		.id = m.id,
 		.thread = m.thread,
+		.topic = m.topic,
 		.subject = m.subject,
 		.text = m.text,
 		.to = (const char *const *)m.to,

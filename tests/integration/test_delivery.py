@@ -242,5 +242,42 @@ class RepeatTest(DeliveryTestCase):
         self.assertEqual([x["occurrence"] for x in self.overdue("pending")], ["2026-03-19"])
 
 
+
+# --------------------------------------------------------------------------------------
+# 9. E-mail conventions
+
+class MailConventionsTest(DeliveryTestCase):
+    def test_headers_and_one_subject_prefix_per_case(self):
+        """Every mail of a case: header lines within RFC 5322's 78 octets and RFC 2047's 76
+        where they hold encoded words (the Subject's first line included), the same
+        "[fristvakt REF] " subject prefix whatever the stage, and the headers that stop
+        auto-replies."""
+        self.start(webhook=False, smtp=True, channel="mail", addresses=MAIL_ADDRESSES)
+        ref = "2026/1290"
+        day = self.case_with_before3(ref, handler="kari", unit="nav-sentrum")
+        self.set_clock(local(day))
+        self.smtp.wait_accepted(1)
+        self.set_clock(local(roll(D(2026, 3, 16))))
+        mails = self.smtp.wait_accepted(2)      # before-3 and due of the processing deadline
+        self.settle()
+        subjects = set()
+        for m in mails:
+            head = m.raw.split(b"\r\n\r\n", 1)[0]
+            for line in head.split(b"\r\n"):
+                # A msg-id is one token that cannot be folded: within 998 (RFC 5322).
+                one_token = re.match(rb"(Message-ID|In-Reply-To|References): <[^ ]*>$", line)
+                self.assertLessEqual(len(line), 76 if b"=?" in line else
+                                     998 if one_token else 78, line)
+            self.assertTrue(re.search(rb"\r\nSubject: =\?UTF-8\?B\?", head), head)
+            msg = m.message
+            subject = str(msg["Subject"])
+            self.assertTrue(subject.startswith("[fristvakt %s] " % ref), subject)
+            subjects.add(subject)
+            self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+            self.assertEqual(msg["X-Auto-Response-Suppress"], "All")
+            self.assertEqual(msg["Precedence"], "bulk")
+        self.assertGreaterEqual(len(subjects), 2)
+
+
 if __name__ == "__main__":
     main()

@@ -116,7 +116,8 @@ class SmtpTest(ChannelTestCase):
                 self.assertEqual(str(msg["To"]), addr)
                 self.assertEqual(str(msg["From"]), "fristvakt@kommune.example")
                 # A UTF-8 subject, RFC 2047 encoded on the wire, decoded here.
-                self.assertEqual(str(msg["Subject"]), subj)
+                # One prefix for every mail of the case (issue 12 § 9).
+                self.assertEqual(str(msg["Subject"]), "[fristvakt 2026/401] " + subj)
                 self.assertIn("å", str(msg["Subject"]))
                 self.assertIn(b"\r\nSubject: =?UTF-8?B?", m.raw)
                 # The reference in the thread's id: "/" is written =2F.
@@ -193,8 +194,8 @@ class SmtpTest(ChannelTestCase):
         self.assertEqual(len(mails), len(want))
         got = {}
         for m in mails:
-            # "Saksbehandlingsfrist i sak REF går ut ..."
-            ref = str(m.message["Subject"]).split(" ")[3]
+            # "[fristvakt REF] Saksbehandlingsfrist i sak REF går ut ..."
+            ref = str(m.message["Subject"]).split(" ")[5]
             got[ref] = m.message["References"]
             self.assertEqual(m.message["In-Reply-To"], m.message["References"])
         self.assertEqual(got, {ref: "<fristvakt-case-%s.%s@kommune.example>" % (enc, self.inst)
