@@ -195,6 +195,16 @@ struct api_delivery {
  */
 int api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl, int64_t now);
 
+/*
+ * Whether reminder r (borrowed) would no longer be true if sent at now: a stage for before
+ * or on its deadline's due date (not repeating) whose due date has passed (after downtime
+ * or a clock jump). Then why (len bytes) says so, for api_remind_skip().
+ */
+bool api_remind_outdated(struct api_env *env, const struct store_reminder *r, int64_t now,
+			 char *why, size_t len);
+/* Records reminder id as not sent (cancelled) for the reason why. 0 or a negative errno. */
+int api_remind_skip(struct api_env *env, int64_t id, const char *why);
+
 /* Creates today's digests once their time has come (api_remind.c). */
 int api_remind_digests(struct api_env *env, int64_t now);
 

@@ -639,6 +639,82 @@ api_remind_message(struct api_env *env, const struct store_reminder *rem, int64_
 	return caseless_message(env, rem, now, out);
 }
 
+/* The policy stage a reminder of kind_s in a case of service belongs to, or NULL. */
+static const struct conf_stage *
+find_stage(const struct conf_reminders *r, const char *kind_s, const char *service,
+	   const char *stage)
+{
+	const struct conf_policy *p;
+	enum rules_kind kind;
+
+	if (rules_kind_parse(kind_s, &kind) < 0)
+		return NULL;
+	p = find_policy(r, kind, service);
+	for (size_t i = 0; p && i < p->n_stages; i++) {
+		if (strcmp(p->stages[i].name, stage) == 0)
+			return &p->stages[i];
+	}
+	return NULL;
+}
+
+bool
+api_remind_outdated(struct api_env *env, const struct store_reminder *rem, int64_t now, char *why,
+		    size_t len)
+{
+	const struct conf_stage *st;
+	struct store_case c = { 0 };
+	struct store_deadline_info dl = { 0 };
+	struct cal_date today, due;
+	const char *due_s;
+	bool outdated = false;
+
+	if (!rem->case_id || store_case_by_id(env->store, rem->case_id, &c) < 0)
+		return false;
+	st = find_stage(&env->conf->reminders, rem->kind, c.service, rem->stage);
+	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &dl);
+	due_s = dl.due ? dl.due : rem->due;
+	/* Only a stage for before or on the due date can be outdated: those after it say
+	 * how long it has been overdue, rendered for the day they go out. */
+	if (st && st->offset_days <= 0 && !st->repeat_days && due_s &&
+	    cal_date_parse(due_s, &due) == 0 && cal_date_of_instant(now, &today) == 0 &&
+	    cal_diff_days(due, today) > 0) {
+		char day[CAL_DATE_LEN];
+
+		snprintf(why, len,
+			 "not sent: the deadline was due %s and this %s reminder (for %s) could "
+			 "only go out on %s",
+			 due_s, rem->stage, rem->occurrence, cal_date_format(today, day));
+		outdated = true;
+	}
+	store_deadline_info_deinit(&dl);
+	store_case_deinit(&c);
+	return outdated;
+}
+
+int
+api_remind_skip(struct api_env *env, int64_t id, const char *why)
+{
+	struct store_reminder rem;
+	int ret;
+
+	if ((ret = api_txn_enter(env)) < 0)
+		return ret;
+	if ((ret = store_reminder_get(env->store, id, &rem)) == 0) {
+		free(rem.state);
+		rem.state = xstrdup("cancelled");
+		free(rem.last_error);
+		rem.last_error = xstrdup(why);
+		ret = store_reminder_update(env->store, &rem);
+		if (ret == 0)
+			log_notice("reminder %lld (%s, %s) %s", (long long)rem.id, rem.kind,
+				   rem.stage, why);
+		store_reminder_deinit(&rem);
+	}
+	env->reminders_changed = true;
+	api_txn_leave(env, ret == 0);
+	return ret;
+}
+
 /* Queues a notice to the administrators (unless this is one: no notices about notices). */
 static int
 admin_notice(struct api_env *env, const struct store_reminder *about, const char *stage,
@@ -698,17 +774,9 @@ static bool
 stage_repeats(const struct conf_reminders *r, const char *kind_s, const char *service,
 	      const char *stage)
 {
-	const struct conf_policy *p;
-	enum rules_kind kind;
+	const struct conf_stage *st = find_stage(r, kind_s, service, stage);
 
-	if (rules_kind_parse(kind_s, &kind) < 0)
-		return false;
-	p = find_policy(r, kind, service);
-	for (size_t i = 0; p && i < p->n_stages; i++) {
-		if (strcmp(p->stages[i].name, stage) == 0)
-			return p->stages[i].repeat_days > 0;
-	}
-	return false;
+	return st && st->repeat_days > 0;
 }
 
 /*

@@ -173,8 +173,15 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	struct api_message m;
 	struct notify_msg nm;
 	struct job *j;
+	char why[256];
 	int ret;
 
+	/* A stage whose moment has passed says nothing true any more: recorded, not sent. */
+	if (api_remind_outdated(s->env, r, now, why, sizeof(why))) {
+		if (api_remind_skip(s->env, r->id, why) < 0)
+			s->stuck = true;
+		return;
+	}
 	ret = api_remind_message(s->env, r, now, &m);
 	if (ret < 0) {
 		/* A failed attempt (the database could not give what the message needs): the

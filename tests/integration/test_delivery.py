@@ -199,7 +199,8 @@ class RepeatTest(DeliveryTestCase):
         self.start()
         self.case_with_before3("2026/1230", handler="kari")
         self.set_clock(local(self.DUE + DAY))
-        self.hook.wait_delivered(1 + 1 + 1)   # before-3, due, overdue of the 17th
+        # Only the overdue of the 17th: before-3 and due are outdated (§ 7).
+        self.hook.wait_delivered(1)
         self.settle()
         self.set_clock(local(self.DUE + DAY, "10:00"))
         pending = self.overdue("pending")
@@ -236,7 +237,7 @@ class RepeatTest(DeliveryTestCase):
         # The series goes on with the receiver back.
         self.hook.set_rule(None)
         self.set_clock(local(self.DUE + 2 * DAY))
-        self.hook.wait_delivered(3)
+        self.hook.wait_delivered(1)
         self.settle()
         self.assertEqual(self.overdue("sent")[0]["occurrence"], "2026-03-18")
         self.assertEqual([x["occurrence"] for x in self.overdue("pending")], ["2026-03-19"])
@@ -277,6 +278,47 @@ class MailConventionsTest(DeliveryTestCase):
             self.assertEqual(msg["X-Auto-Response-Suppress"], "All")
             self.assertEqual(msg["Precedence"], "bulk")
         self.assertGreaterEqual(len(subjects), 2)
+
+
+
+# --------------------------------------------------------------------------------------
+# 7. A reminder sent late says what is true when it is sent
+
+class LateTest(DeliveryTestCase):
+    DUE = D(2026, 3, 16)
+
+    def test_outdated_stages_are_recorded_not_sent(self):
+        """The clock jumps from before the "before-3" day (11 March) to the day after the
+        due date: "before-3" and "due" are not sent ("Dager igjen: -1", "går ut i dag"
+        would be false) but cancelled with the reason; "overdue" goes out and says one
+        day overdue."""
+        self.start()
+        self.case_with_before3("2026/1270", handler="kari")
+        self.set_clock(local(self.DUE + DAY))
+        self.hook.wait_delivered(1)
+        self.settle()
+        time.sleep(0.3)
+        stages = [q.body["stage"] for q in self.hook.all()]
+        self.assertEqual(stages, ["overdue"])
+        q = self.hook.all()[0]
+        self.assertNotIn("Dager igjen: -", q.body["message_text"])
+        mine = {x["stage"]: x for x in self.reminders(reference="2026/1270")
+                if x["kind"] == "processing" and x["occurrence"] <= "2026-03-17"}
+        for stage in ("before-3", "due"):
+            self.assertEqual(mine[stage]["state"], "cancelled", mine[stage])
+            self.assertIn("not sent: the deadline was due 2026-03-16", mine[stage]["last_error"])
+            self.assertEqual(self.reminder(mine[stage]["id"])["attempts"], [])
+        self.assertEqual(mine["overdue"]["state"], "sent")
+
+    def test_a_day_late_renders_for_that_day(self):
+        """Sent a day after its day (12 March, not 11), "before-3" says the days left on
+        the day it goes out: 4."""
+        self.start()
+        self.case_with_before3("2026/1271", handler="kari")
+        self.set_clock(local(D(2026, 3, 12)))
+        q = self.hook.wait_delivered(1)[0]
+        self.assertEqual(q.body["stage"], "before-3")
+        self.assertIn("Dager igjen: 4\n", q.body["message_text"])
 
 
 if __name__ == "__main__":
