@@ -208,6 +208,16 @@ int api_remind_skip(struct api_env *env, int64_t id, const char *why);
 /* Creates today's digests once their time has come (api_remind.c). */
 int api_remind_digests(struct api_env *env, int64_t now);
 
+/* The channels (api_channel.c): one row per channel (owned JSON array), NULL when the
+ * database could not be read; the methods; the outbox lag (seconds the earliest reminder
+ * due on an enabled channel has waited, 0 when none is due); and the move of the
+ * reminders not yet sent from channel from to channel to (*moved how many). */
+json_t *api_channels_json(struct api_env *env);
+void api_channels_list(struct api_env *env, struct api_req *req);
+void api_channel_enable(struct api_env *env, struct api_req *req);
+int api_outbox_lag(struct api_env *env, int64_t now, int64_t *lag);
+int api_channels_follow(struct api_env *env, const char *from, const char *to, int64_t *moved);
+
 /* The reminder, template and clock methods (api_remind.c). */
 void api_reminders_list(struct api_env *env, struct api_req *req);
 void api_reminder_get(struct api_env *env, struct api_req *req);

@@ -725,7 +725,7 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 	char day[CAL_DATE_LEN];
 	enum rules_kind kind;
 	json_t *data;
-	bool inserted;
+	bool inserted, to_log = false;
 	int ret;
 	struct store_reminder n = {
 		.kind = (char *)"admin",
@@ -740,9 +740,15 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 
 	if (about && strcmp(about->kind, "admin") == 0)
 		return 0;
-	/* A disabled admin channel cannot carry the news of its own disabling. */
-	if (store_channel_disabled(env->store, n.channel) == 1)
+	/*
+	 * A disabled admin channel cannot carry the news of its own disabling, nor the one that
+	 * just failed the news of its own failure: the log does (counted, for Status).
+	 */
+	if (strcmp(n.channel, "log") != 0 && (store_channel_disabled(env->store, n.channel) == 1 ||
+					      (about && strcmp(about->channel, n.channel) == 0))) {
 		n.channel = (char *)"log";
+		to_log = true;
+	}
 	cal_date_of_instant(now, &today);
 	n.occurrence = cal_date_format(today, day);
 	data = json_object();
@@ -764,8 +770,15 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 	json_decref(data);
 	ret = store_reminder_plan(env->store, &n, &inserted);
 	free(n.data);
-	if (ret == 0 && inserted)
+	if (ret == 0 && inserted) {
 		env->reminders_changed = true;
+		if (to_log) {
+			store_count_notice_to_log(env->store);
+			log_err("notice to the administrators (%s) goes to the log: the admin "
+				"channel %s is the one that failed or is disabled",
+				stage, r->admin_channel);
+		}
+	}
 	return ret;
 }
 
@@ -777,6 +790,36 @@ stage_repeats(const struct conf_reminders *r, const char *kind_s, const char *se
 	const struct conf_stage *st = find_stage(r, kind_s, service, stage);
 
 	return st && st->repeat_days > 0;
+}
+
+/*
+ * Sends notice rem (its state already freed by the caller) to the log instead of the admin
+ * channel that could not deliver it, disabling that channel first when it answered 410.
+ * Counted for Status. 0 or a negative errno.
+ */
+static int
+notice_to_log(struct api_env *env, struct store_reminder *rem, bool gone, int64_t now)
+{
+	char *failed_on = rem->channel;
+	int ret = 0;
+
+	log_err("notice %lld to the administrators could not go out on %s (%s); it goes to the "
+		"log instead",
+		(long long)rem->id, failed_on, rem->last_error ? rem->last_error : "no detail");
+	if (gone)
+		ret = store_channel_disable(env->store, failed_on, now,
+					    "the receiver answered 410 Gone");
+	rem->state = xstrdup("pending"); /* the caller freed the one it read */
+	rem->not_before = now;
+	rem->first_attempt = 0;
+	rem->channel = xstrdup("log");
+	free(failed_on);
+	if (ret == 0)
+		ret = store_reminder_update(env->store, rem);
+	if (ret == 0)
+		store_count_notice_to_log(env->store);
+	env->reminders_changed = true;
+	return ret;
 }
 
 /*
@@ -832,6 +875,9 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 				dl->detail, dl->fallback);
 	if (ret < 0 || dl->status == API_DELIVERY_ABORTED)
 		goto out;
+	if ((ret = store_channel_attempt(env->store, rem.channel, now,
+					 dl->status == API_DELIVERY_OK, dl->detail)) < 0)
+		goto out;
 	if (!rem.first_attempt)
 		rem.first_attempt = now;
 	rem.attempts++;
@@ -844,6 +890,13 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 		if ((ret = store_reminder_update(env->store, &rem)) < 0)
 			goto out;
 		ret = continue_series(env, &rem, now);
+		goto out;
+	}
+	/* A notice that cannot reach the administrators goes to the log instead. */
+	if (strcmp(rem.kind, "admin") == 0 && strcmp(rem.channel, "log") != 0 &&
+	    (dl->status == API_DELIVERY_GONE ||
+	     now - rem.first_attempt >= (int64_t)r->retry_give_up_s)) {
+		ret = notice_to_log(env, &rem, dl->status == API_DELIVERY_GONE, now);
 		goto out;
 	}
 	if (dl->status == API_DELIVERY_GONE) {
@@ -977,15 +1030,17 @@ out:
 }
 
 static json_t *
-reminder_json(const struct store_reminder *r)
+reminder_json(struct api_env *env, const struct store_reminder *r)
 {
-	json_t *rc = json_array();
+	json_t *rc = json_array(), *o;
+	bool held = (strcmp(r->state, "pending") == 0 || strcmp(r->state, "failed") == 0) &&
+		    store_channel_disabled(env->store, r->channel) == 1;
 
 	for (size_t i = 0; i < FV_ARRAY_SIZE(recipient_roles); i++) {
 		if (r->recipients & (1u << i))
 			json_array_append_new(rc, json_string(recipient_roles[i]));
 	}
-	return json_pack(
+	o = json_pack(
 		"{sI s:o ss sI ss ss s:o s:o so ss ss so so sI s:o s:o s:o}", "id",
 		(json_int_t)r->id, "reference",
 		r->case_ref ? json_string(r->case_ref) : json_null(), "kind", r->kind, "subject",
@@ -997,6 +1052,8 @@ reminder_json(const struct store_reminder *r)
 		r->sent_at ? api_instant_json(r->sent_at) : json_null(), "last_error",
 		r->last_error ? json_string(r->last_error) : json_null(), "data",
 		r->data ? json_loads(r->data, 0, NULL) : json_null());
+	json_object_set_new(o, "held", json_boolean(held));
+	return o;
 }
 
 void
@@ -1045,7 +1102,7 @@ api_reminders_list(struct api_env *env, struct api_req *req)
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, reminder_json(&v[i]));
+		json_array_append_new(arr, reminder_json(env, &v[i]));
 	store_reminders_free(v, n);
 	req->reply(req, NULL,
 		   json_pack("{so so}", "reminders", arr, "next",
@@ -1095,7 +1152,7 @@ api_reminder_get(struct api_env *env, struct api_req *req)
 				    api_instant_json(json_integer_value(json_object_get(a, "at"))));
 	}
 	req->reply(req, NULL,
-		   json_pack("{so so}", "reminder", reminder_json(&r), "attempts", attempts));
+		   json_pack("{so so}", "reminder", reminder_json(env, &r), "attempts", attempts));
 	store_reminder_deinit(&r);
 }
 
@@ -1141,7 +1198,7 @@ api_reminder_retry(struct api_env *env, struct api_req *req)
 		return;
 	}
 	env->reminders_changed = true;
-	api_reply_after_commit(env, req, json_pack("{so}", "reminder", reminder_json(&r)));
+	api_reply_after_commit(env, req, json_pack("{so}", "reminder", reminder_json(env, &r)));
 	store_reminder_deinit(&r);
 }
 

@@ -83,6 +83,9 @@ struct lane {
 	char *name;
 	unsigned running;
 	struct job *head, *tail; /* waiting for a slot, oldest first */
+	/* A receiver answered 410: nothing more starts until notify_drain() (the caller
+	 * disables the channel and withdraws what waits). */
+	bool gone;
 };
 
 struct job {
@@ -1089,7 +1092,7 @@ running_unlink(struct job *j)
 static void
 lane_pump(struct notify *n, struct lane *l)
 {
-	while (!n->stopping && l->head && l->running < lane_limit(n, l)) {
+	while (!n->stopping && !l->gone && l->head && l->running < lane_limit(n, l)) {
 		struct job *j = l->head;
 
 		l->head = j->next;
@@ -1179,6 +1182,8 @@ transfer_done(struct notify *n, CURL *e, CURLcode rc)
 	job_release(j);
 	running_unlink(j);
 	j->lane->running--;
+	if (j->result.status == NOTIFY_GONE)
+		j->lane->gone = true;
 	job_done(j);
 	lane_pump(n, j->lane);
 }
@@ -1588,6 +1593,46 @@ notify_stop(struct notify *n, void (*done)(void *arg), void *arg)
 		sock_close(n->socks);
 	/* The done list is reported, then the handles close (kick_cb). */
 	uv_idle_start(&n->kick, kick_cb);
+}
+
+unsigned
+notify_drain(struct notify *n, const char *channel)
+{
+	unsigned drained = 0;
+
+	if (n->stopping)
+		return 0;
+	/* Webhook transfers in flight on the channel: removed before more of them go out. */
+	for (struct job *j = n->running, *next; j; j = next) {
+		next = j->run_next;
+		if (j->threaded || strcmp(j->lane->name, channel) != 0)
+			continue;
+		running_unlink(j);
+		curl_multi_remove_handle(n->multi, j->easy);
+		job_release(j);
+		j->lane->running--;
+		job_set(j, NOTIFY_ABORTED, 0, "the channel was disabled during the transfer");
+		j->result.retry_after = -1;
+		j->result.started = true;
+		job_done(j);
+		drained++;
+	}
+	for (struct lane *l = n->lanes; l; l = l->next) {
+		if (strcmp(l->name, channel) != 0)
+			continue;
+		while (l->head) {
+			struct job *j = l->head;
+
+			l->head = j->next;
+			job_set(j, NOTIFY_ABORTED, 0,
+				"the channel was disabled before the transfer");
+			job_done(j);
+			drained++;
+		}
+		l->tail = NULL;
+		l->gone = false;
+	}
+	return drained;
 }
 
 void

@@ -18,6 +18,7 @@
 #ifndef FV_NOTIFY_H
 #define FV_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,8 @@ struct notify_result {
 	long code;	     /* HTTP status or last SMTP reply code, 0 if none */
 	int64_t retry_after; /* seconds from Retry-After (429, 502, 503, 504), -1 if none */
 	char detail[256];    /* what went wrong (curl's error text), or "" */
+	/* NOTIFY_ABORTED by notify_drain() during the transfer: the receiver may have got it. */
+	bool started;
 };
 
 /* Called exactly once per accepted notify_send(), from a later loop callback; r is borrowed. */
@@ -93,6 +96,15 @@ int notify_send(struct notify *n, const char *channel, const struct notify_msg *
 
 /* Messages accepted by notify_send() whose callback has not run yet (in flight + queued). */
 unsigned notify_pending(const struct notify *n);
+
+/*
+ * Withdraws every message of channel not yet delivered: those waiting for a slot and the
+ * webhook transfers in flight (an SMTP transfer on its thread finishes). Each gets
+ * NOTIFY_ABORTED (from a later loop callback), as on notify_stop(), with started set for
+ * a transfer that had begun. Returns how many. From a webhook's NOTIFY_GONE until this
+ * call, no transfer of that channel starts.
+ */
+unsigned notify_drain(struct notify *n, const char *channel);
 
 /*
  * Stops: every job not yet reported gets NOTIFY_ABORTED (from a later loop callback),

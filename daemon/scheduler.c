@@ -37,6 +37,7 @@
 struct job {
 	struct scheduler *s;
 	int64_t id;
+	char *channel;
 	bool fallback;
 	struct job *next;
 };
@@ -122,9 +123,18 @@ job_done(void *arg, const struct notify_result *r)
 		dl.status = API_DELIVERY_RETRY;
 		break;
 	}
-	/* An aborted attempt (shutdown) is not recorded: the reminder stays due and goes out
-	 * again after the restart with the same id. */
-	if (r->status != NOTIFY_ABORTED) {
+	/*
+	 * An aborted attempt is not recorded (shutdown, or a message withdrawn before its
+	 * transfer because the channel was disabled): the reminder stays due and goes out
+	 * again after the restart, or once the channel is enabled, with the same id. One
+	 * withdrawn during its transfer is recorded ("aborted"): the receiver may have got it.
+	 */
+	if (r->status == NOTIFY_ABORTED && r->started) {
+		ret = api_remind_result(s->env, j->id, &dl, s->env->now(s->env->host));
+		if (ret < 0)
+			log_err("reminder %lld: recording the attempt failed: %s", (long long)j->id,
+				strerror(-ret));
+	} else if (r->status != NOTIFY_ABORTED) {
 		ret = api_remind_result(s->env, j->id, &dl, s->env->now(s->env->host));
 		if (ret < 0)
 			log_err("reminder %lld: recording the attempt failed: %s", (long long)j->id,
@@ -133,6 +143,17 @@ job_done(void *arg, const struct notify_result *r)
 			log_warn("reminder %lld: attempt failed (%ld): %s", (long long)j->id,
 				 r->code, r->detail[0] ? r->detail : "no detail");
 	}
+	/* 410: the channel is disabled; what else was handed to it does not go out. */
+	if (r->status == NOTIFY_GONE && !s->stopping) {
+		unsigned n = notify_drain(s->notify, j->channel);
+
+		if (n)
+			log_notice(
+				"channel %s: %u messages withdrawn from delivery; their reminders "
+				"are held until the channel is enabled",
+				j->channel, n);
+	}
+	free(j->channel);
 	free(j);
 	if (s->saturated && !s->stopping) {
 		s->saturated = false;
@@ -205,6 +226,7 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	j = xcalloc(1, sizeof(*j));
 	j->s = s;
 	j->id = r->id;
+	j->channel = xstrdup(r->channel);
 	j->fallback = m.fallback;
 	nm = (struct notify_msg){
 		.id = m.id,
@@ -233,6 +255,7 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 			.fallback = j->fallback,
 		};
 
+		free(j->channel);
 		free(j);
 		if (api_remind_result(s->env, r->id, &dl, now) < 0)
 			s->stuck = true;

@@ -87,6 +87,7 @@ enum count_id {
 	COUNT_DEADLINES,
 	COUNT_AUDIT,
 	COUNT_REMINDERS_PENDING,
+	COUNT_NOTICES_TO_LOG,
 	COUNT_N,
 };
 
@@ -96,6 +97,7 @@ static const char *const count_name[COUNT_N] = {
 	[COUNT_DEADLINES] = "deadlines",
 	[COUNT_AUDIT] = "audit",
 	[COUNT_REMINDERS_PENDING] = "reminders.pending",
+	[COUNT_NOTICES_TO_LOG] = "notices_to_log",
 };
 
 struct cached {
@@ -1465,6 +1467,7 @@ store_reminder_update(struct store *st, const struct store_reminder *r)
 	int rc, ret;
 
 	q_text(&q, "UPDATE reminders SET state = ?", r->state);
+	q_text(&q, ", channel = ?", r->channel);
 	q_num(&q, ", not_before = ?", r->not_before);
 	q_num(&q, ", attempts = ?", r->attempts);
 	q_num(&q, ", first_attempt = nullif(?, 0)", r->first_attempt);
@@ -1600,6 +1603,130 @@ store_channel_enable(struct store *st, const char *channel)
 	return exec_text(st, "DELETE FROM disabled_channels WHERE channel = ?", channel, 0, NULL);
 }
 
+void
+store_count_notice_to_log(struct store *st)
+{
+	st->count_delta[COUNT_NOTICES_TO_LOG]++;
+}
+
+int
+store_channel_attempt(struct store *st, const char *channel, int64_t at, bool ok, const char *error)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = prep(st,
+		      ok ? "INSERT INTO channel_health (channel, last_success) VALUES (?1, ?2) "
+			   "ON CONFLICT (channel) DO UPDATE SET last_success = ?2, "
+			   "failing_since = NULL, last_error = NULL"
+			 : "INSERT INTO channel_health (channel, failing_since, last_error) "
+			   "VALUES (?1, ?2, ?3) ON CONFLICT (channel) DO UPDATE SET "
+			   "failing_since = coalesce(failing_since, ?2), last_error = ?3",
+		      &s);
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, channel);
+	sqlite3_bind_int64(s, 2, at);
+	if (!ok)
+		bind_text(s, 3, error && *error ? error : "no detail");
+	rc = sqlite3_step(s);
+	done(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}
+
+/* Adds n to member key of the object of channel name in o (created as needed). */
+static void
+channel_add(json_t *o, const char *name, const char *key, json_t *v)
+{
+	json_t *ch = json_object_get(o, name);
+
+	if (!ch) {
+		ch = json_object();
+		json_object_set_new(o, name, ch);
+	}
+	json_object_set_new(ch, key, v);
+}
+
+int
+store_channels_json(struct store *st, json_t **out)
+{
+	static const char *const sql[] = {
+		/* Through the partial index of the reminders still to be sent. */
+		"SELECT channel, state, count(*) FROM reminders WHERE state IN ('pending', "
+		"'failed') GROUP BY channel, state",
+		"SELECT channel, 'dead', count(*) FROM reminders WHERE state = 'dead' GROUP BY "
+		"channel",
+		"SELECT channel, at, reason FROM disabled_channels",
+		"SELECT channel, last_success, failing_since, last_error FROM channel_health",
+	};
+	json_t *o = json_object();
+	int rc = SQLITE_OK;
+
+	for (size_t q = 0; q < FV_ARRAY_SIZE(sql) && rc == SQLITE_OK; q++) {
+		sqlite3_stmt *s = NULL;
+
+		if ((rc = prep(st, sql[q], &s)) != SQLITE_OK)
+			break;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(s, 0);
+
+			if (!name)
+				continue;
+			if (q < 2) {
+				channel_add(o, name, (const char *)sqlite3_column_text(s, 1),
+					    json_integer(sqlite3_column_int64(s, 2)));
+			} else if (q == 2) {
+				channel_add(o, name, "disabled_at",
+					    json_integer(sqlite3_column_int64(s, 1)));
+				channel_add(o, name, "disabled_reason",
+					    json_string((const char *)sqlite3_column_text(s, 2)));
+			} else {
+				for (int c = 1; c <= 2; c++) {
+					if (sqlite3_column_type(s, c) != SQLITE_NULL)
+						channel_add(
+							o, name,
+							c == 1 ? "last_success" : "failing_since",
+							json_integer(sqlite3_column_int64(s, c)));
+				}
+				if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+					channel_add(o, name, "last_error",
+						    json_string((const char *)sqlite3_column_text(
+							    s, 3)));
+			}
+		}
+		done(s);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		json_decref(o);
+		return map_rc(rc);
+	}
+	*out = o;
+	return 0;
+}
+
+int
+store_reminders_rechannel(struct store *st, const char *from, const char *to, int64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = prep(st,
+		      "UPDATE reminders SET channel = ?2 WHERE channel = ?1 AND state IN "
+		      "('pending', 'failed') AND kind <> 'admin'",
+		      &s);
+
+	*n = 0;
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, from);
+	bind_text(s, 2, to);
+	rc = sqlite3_step(s);
+	done(s);
+	if (rc != SQLITE_DONE)
+		return map_rc(rc);
+	*n = sqlite3_changes(st->db);
+	return 0;
+}
+
 int
 store_channel_disabled(struct store *st, const char *channel)
 {
@@ -1635,6 +1762,9 @@ store_reminder_counts(struct store *st, json_t **out)
 	if ((ret = count(st, "template_fallbacks", &n)) < 0)
 		goto fail;
 	json_object_set_new(o, "template_fallbacks", json_integer(n));
+	if ((ret = count(st, "notices_to_log", &n)) < 0)
+		goto fail;
+	json_object_set_new(o, "notices_to_log", json_integer(n));
 	*out = o;
 	return 0;
 fail:

@@ -16,9 +16,8 @@ import shutil
 import time
 
 import test_reminders as base
-from fvtest import SCHEMA_LATEST, main
-from receivers import WebhookReceiver, reminder_subst, webhook_channel, write_secret
-from fvtest import Daemon
+from fvtest import SCHEMA_LATEST, Daemon, main
+from receivers import Answer, reminder_subst, webhook_channel, write_secret
 from test_reminders import D, DAY, MAIL_ADDRESSES, OSLO, add_working_days, local, rfc, roll
 
 
@@ -132,7 +131,11 @@ class InstallationIdTest(DeliveryTestCase):
         self.c.close()
         self.assertEqual(self.d.stop(), 0)
         db = self.d.db()
+        # Schema version 2: what 003 added undone.
         db.execute("DELETE FROM meta WHERE key = 'installation'")
+        db.execute("DELETE FROM counts WHERE name = 'notices_to_log'")
+        db.execute("DROP TABLE channel_health")
+        db.execute("DROP INDEX reminders_dead")
         db.execute("PRAGMA user_version = 2")
         db.commit()
         db.close()
@@ -319,6 +322,234 @@ class LateTest(DeliveryTestCase):
         q = self.hook.wait_delivered(1)[0]
         self.assertEqual(q.body["stage"], "before-3")
         self.assertIn("Dager igjen: 4\n", q.body["message_text"])
+
+
+
+# --------------------------------------------------------------------------------------
+# 5, 10, 11. A 410 stops the channel at once; channel health; the health check
+
+class ChannelHealthTest(DeliveryTestCase):
+    N = 8
+
+    def cases_due_together(self):
+        """N cases whose "before-3" reminders fall due at the same moment; returns it."""
+        for i in range(self.N):
+            day = self.case_with_before3("2026/15%02d" % i, handler="h%d" % i)
+        return local(day)
+
+    def channel(self, name):
+        rows = {c["name"]: c for c in self.call("ListChannels")["channels"]}
+        return rows[name]
+
+    def check(self, *args):
+        p = self.d.cli("status", "--check", *args)
+        return p.returncode, p.stdout.splitlines()
+
+    def test_gone_drains_the_channel_and_holds_its_reminders(self):
+        """Concurrency 1 and N reminders due at once; the first request is answered 410
+        (slowly, so that the rest wait in the channel's queue): no other request goes out,
+        every reminder is held, visibly, until `fristvakt channel enable hook`, then each
+        goes out once with its id."""
+        self.start(hook_concurrency=1, hook_default=Answer(410, hang=0.5))
+        at = self.cases_due_together()
+        self.set_clock(at)
+        self.hook.wait_requests(1)
+        self.disabled.add("hook")
+        deadline = time.monotonic() + 10
+        while self.channel("hook")["state"] != "disabled":
+            self.assertLess(time.monotonic(), deadline, "the channel was not disabled")
+            time.sleep(0.05)
+        self.assertEqual(self.hook.quiet(1.0), [])
+        self.assertEqual(len(self.hook.all()), 1, self.hook.all())
+        rems = [x for x in self.reminders() if x["stage"] == "before-3"]
+        self.assertEqual(len(rems), self.N)
+        self.assertEqual([x["held"] for x in rems], [True] * self.N)
+        # Every reminder not yet sent on the channel is held, the later stages too.
+        waiting = [x for x in self.reminders() if x["state"] in ("pending", "failed")]
+        self.assertEqual({x["held"] for x in waiting}, {True})
+        held = len(waiting)
+        # Visible: ListChannels, Status, `fristvakt channels`, `reminders list`, the check.
+        ch = self.channel("hook")
+        self.assertEqual((ch["state"], ch["held"], ch["pending"], ch["failed"]),
+                         ("disabled", held, 0, 0))
+        self.assertIn("410", ch["reason"])
+        self.assertIsNotNone(ch["since"])
+        self.assertEqual(self.call("Status")["reminders"]["held"], held)
+        out = self.d.cli("channels", check=0).stdout
+        self.assertRegex(out, r"(?m)^hook +webhook +disabled .* %d +- +.*410" % held)
+        out = self.d.cli("reminders", "list", "--limit", "1000", check=0).stdout
+        self.assertEqual(out.count(" held "), held, out)
+        code, lines = self.check()
+        self.assertEqual(code, 2, lines)
+        self.assertTrue(lines[0].startswith("CRITICAL: channel hook disabled"), lines)
+        # Enabled again (admin role, audited): each reminder goes out once.
+        self.hook.set_default(200)
+        self.disabled.clear()
+        p = self.d.cli("channel", "enable", "hook", check=0)
+        self.assertIn("channel hook enabled", p.stdout)
+        self.hook.wait_delivered(self.N)
+        self.settle()
+        got = [q.webhook_id for q in self.hook.delivered()]
+        self.assertEqual(sorted(got), sorted(self.mid(x["id"]) for x in rems))
+        self.assertEqual(self.channel("hook")["state"], "enabled")
+        self.assertIsNotNone(self.channel("hook")["last_success"])
+        audit = self.d.cli_json("audit")
+        self.assertIn("no.fristvakt.EnableChannel", [e["method"] for e in audit["entries"]])
+        code, lines = self.check()
+        self.assertEqual((code, lines[0][:3]), (0, "OK:"), lines)
+
+    def test_enable_names_a_configured_channel(self):
+        self.start()
+        p = self.d.cli("channel", "enable", "nosuch")
+        self.assertEqual(p.returncode, 1, p)
+        self.assertIn("ChannelNotFound", p.stderr)
+        p = self.d.cli("channel", "enable", "hook", check=0)
+        self.assertIn("was not disabled", p.stdout)
+
+    def test_failing_channel_and_the_check(self):
+        """A receiver answering 500: the channel is failing since the first failed attempt,
+        with the last error; the check warns (exit 1). After a success it is enabled, with
+        its last success. Dead reminders warn; no daemon is critical (exit 2)."""
+        self.start(hook_default=500)
+        code, lines = self.check()
+        self.assertEqual((code, lines), (0, lines[:1]), lines)
+        self.assertTrue(lines[0].startswith("OK: fristvaktd"), lines)
+        at = local(self.case_with_before3("2026/1550", handler="kari"))
+        self.set_clock(at)
+        self.hook.wait_requests(1)
+        self.settle()
+        ch = self.channel("hook")
+        self.assertEqual((ch["state"], ch["reason"], ch["failed"]),
+                         ("failing", "HTTP 500", 1))
+        self.assertEqual(ch["since"], rfc(at))
+        self.assertIsNone(ch["last_success"])
+        code, lines = self.check()
+        self.assertEqual(code, 1, lines)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith("WARNING: channel hook failing since "), lines)
+        self.assertTrue(lines[0].endswith(": HTTP 500"), lines)
+        # The status text shows the reminder counts and the channel.
+        out = self.d.cli("status", check=0).stdout
+        self.assertRegex(out, r"reminders +\d+ pending, 1 failed, 0 sent, 0 dead, "
+                              r"\d+ cancelled, 0 held")
+        self.assertRegex(out, r"(?m)^hook +webhook +failing ")
+        # Given up: dead reminders warn.
+        for _ in range(12):
+            self.call("testing.AdvanceClock", {"seconds": 60})
+            self.settle()
+        self.assertEqual(self.channel("hook")["dead"], 1)
+        code, lines = self.check()
+        self.assertEqual(code, 1, lines)
+        self.assertIn("WARNING: 1 dead reminders ('fristvakt reminders list --state dead')",
+                      lines)
+        # A success clears the failing state.
+        self.hook.set_default(200)
+        rid = self.reminders(state="dead")[0]["id"]
+        self.d.cli("reminders", "retry", str(rid), check=0)
+        self.wait_state(rid, "sent")
+        ch = self.channel("hook")
+        self.assertEqual((ch["state"], ch["since"], ch["reason"]), ("enabled", None, None))
+        self.assertIsNotNone(ch["last_success"])
+        # No answer.
+        self.c.close()
+        self.assertEqual(self.d.stop(), 0)
+        code, lines = self.check()
+        self.assertEqual((code, lines), (2, ["CRITICAL: no answer from fristvaktd"]))
+
+    def test_outbox_lag(self):
+        """A receiver that holds each request for 4 s: what is due waits; over --max-lag
+        the check warns."""
+        self.start(hook_concurrency=1, hook_default=Answer(200, hang=4), hook_timeout=10)
+        at = self.cases_due_together()
+        self.set_clock(at)
+        self.hook.wait_requests(1)
+        time.sleep(2.5)
+        self.assertGreaterEqual(self.call("Status")["outbox_lag_seconds"], 2)
+        code, lines = self.check("--max-lag", "1")
+        self.assertEqual(code, 1, lines)
+        self.assertRegex(lines[0], r"^WARNING: outbox lag \d+s \(over 1s\)$")
+        code, lines = self.check("--max-lag", "3600")
+        self.assertEqual(code, 0, lines)
+        self.hook.release()
+
+
+# --------------------------------------------------------------------------------------
+# 10. The reminder channel changes on reload
+
+class ReloadChannelTest(DeliveryTestCase):
+    def test_reminders_follow_the_new_channel(self):
+        self.start()
+        self.case_with_before3("2026/1560", handler="kari")
+        pending = self.reminders(state="pending")
+        self.assertTrue(pending)
+        self.assertEqual({x["channel"] for x in pending}, {"hook"})
+        with open(self.d.config) as f:
+            text = f.read()
+        old = '\tchannel = "hook";\n'
+        self.assertIn(old, text)
+        with open(self.d.config, "w") as f:
+            f.write(text.replace(old, '\tchannel = "log";\n'))
+        r = self.d.cli_json("reload")
+        self.assertEqual(r["reminders_channel"],
+                         {"from": "hook", "to": "log", "moved": len(pending)})
+        self.assertEqual({x["channel"] for x in self.reminders(state="pending")}, {"log"})
+        # Back, in words.
+        with open(self.d.config, "w") as f:
+            f.write(text)
+        p = self.d.cli("reload", check=0)
+        self.assertIn("reminders.channel is now hook (was log): %d reminders not yet sent "
+                      "moved to it" % len(pending), p.stdout)
+        p = self.d.cli("reload", check=0)
+        self.assertNotIn("moved", p.stdout)
+
+
+# --------------------------------------------------------------------------------------
+# 6. Notices to the administrators are never lost silently
+
+class NoticeTest(DeliveryTestCase):
+    def give_up(self, pred, what):
+        for _ in range(40):
+            self.call("testing.AdvanceClock", {"seconds": 60})
+            self.settle()
+            if pred():
+                return
+        self.fail(what)
+
+    def test_admin_channel_that_failed_falls_back_to_the_log(self):
+        """Reminders and notices on the same webhook, which answers 500: the notice of a
+        dead reminder goes to the log (the channel that failed cannot carry it), and
+        Status counts it."""
+        self.start(hook_default=500, admin_channel="hook")
+        self.set_clock(local(self.case_with_before3("2026/1580", handler="kari")))
+        self.settle()
+        self.give_up(lambda: self.reminders(state="dead"), "no dead reminder")
+        self.settle()
+        notices = [x for x in self.reminders() if x["kind"] == "admin"]
+        self.assertEqual([(n["stage"], n["channel"]) for n in notices], [("dead", "log")])
+        self.wait_state(notices[0]["id"], "sent")
+        self.assertIn("%s: " % self.mid(notices[0]["id"], "admin"), self.d.log_text())
+        self.assertEqual(self.call("Status")["reminders"]["notices_to_log"], 1)
+        self.assertEqual([q for q in self.hook.all() if q.body["type"] != "fristvakt.reminder"],
+                         [])
+
+    def test_dead_notice_falls_back_to_the_log(self):
+        """Reminders by e-mail through a relay slower than the channel's timeout, notices
+        on a webhook answering 500: the reminder goes dead, its notice goes dead on the
+        webhook too and then to the log, counted."""
+        self.start(smtp=True, channel="mail", admin_channel="hook", hook_default=500,
+                   smtp_delay=3, smtp_timeout=1, addresses=MAIL_ADDRESSES)
+        self.set_clock(local(self.case_with_before3("2026/1581", handler="kari")))
+        self.give_up(lambda: [x for x in self.reminders() if x["kind"] == "admin"],
+                     "no notice")
+        notice = [x for x in self.reminders() if x["kind"] == "admin"][0]
+        self.assertEqual(notice["channel"], "hook")
+        self.give_up(lambda: self.reminder(notice["id"])["reminder"]["channel"] == "log",
+                     "the notice did not fall back to the log")
+        g = self.wait_state(notice["id"], "sent")
+        self.assertEqual(g["channel"], "log")
+        self.assertGreaterEqual(len(self.hook.all()), 2)
+        self.assertEqual(self.call("Status")["reminders"]["notices_to_log"], 1)
+        self.assertIn("%s: " % self.mid(notice["id"], "admin"), self.d.log_text())
 
 
 if __name__ == "__main__":

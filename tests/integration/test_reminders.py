@@ -343,7 +343,7 @@ class FullCaseTest(ReminderTestCase):
         self.assertEqual(days[("preliminary_reply", "before-5")], "2026-03-26")
         self.assertEqual(self.call("Status")["reminders"],
                          {"pending": 8, "failed": 0, "sent": 0, "dead": 0, "cancelled": 0,
-                          "template_fallbacks": 0})
+                          "template_fallbacks": 0, "notices_to_log": 0, "held": 0})
 
     def test_reminders_until_decision(self):
         self.start()
@@ -415,7 +415,7 @@ class FullCaseTest(ReminderTestCase):
         self.assertEqual(len({q.webhook_id for q in self.hook.all()}), len(self.hook.all()))
         self.assertEqual(self.call("Status")["reminders"],
                          {"pending": 0, "failed": 0, "sent": 3, "dead": 0, "cancelled": 7,
-                          "template_fallbacks": 0})
+                          "template_fallbacks": 0, "notices_to_log": 0, "held": 0})
 
     def test_overdue_and_escalation_repeat_until_decision(self):
         """After the due date: "overdue" daily to the handler and "escalation" (offset 5,
