@@ -882,7 +882,10 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 		rem.first_attempt = now;
 	rem.attempts++;
 	free(rem.last_error);
-	rem.last_error = dl->detail && *dl->detail ? xstrdup(dl->detail) : NULL;
+	/* A success's detail (a note on how it went) is the attempt's, not an error. */
+	rem.last_error = dl->status != API_DELIVERY_OK && dl->detail && *dl->detail
+				 ? xstrdup(dl->detail)
+				 : NULL;
 	free(rem.state);
 	if (dl->status == API_DELIVERY_OK) {
 		rem.state = xstrdup("sent");

@@ -112,6 +112,9 @@ struct job {
 	CURLcode t_rc;
 	long t_code;
 	char errbuf[CURL_ERROR_SIZE];
+	/* Webhooks: how many times libcurl wrote the request (more than once when it re-sent
+	 * it on a new connection after a kept-alive one was closed under it). */
+	unsigned sends;
 	struct notify_result result;
 };
 
@@ -780,6 +783,24 @@ discard_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+/*
+ * CURLOPT_DEBUGFUNCTION of webhooks: counts the request headers written. libcurl re-sends a
+ * request on a new connection when a kept-alive one turns out closed after the request
+ * went out, and the receiver may have got both; the attempt's record says so.
+ */
+static int
+debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *ud)
+{
+	struct job *j = ud;
+
+	(void)e;
+	(void)data;
+	(void)size;
+	if (type == CURLINFO_HEADER_OUT)
+		j->sends++;
+	return 0;
+}
+
 /* Keeps the Retry-After value of the last response (a 1xx starts a new one). */
 static size_t
 header_cb(char *buf, size_t size, size_t nitems, void *ud)
@@ -903,6 +924,10 @@ easy_webhook(struct job *j, CURL *e)
 	SET(CURLOPT_HTTPHEADER, j->headers);
 	SET(CURLOPT_HEADERFUNCTION, header_cb);
 	SET(CURLOPT_HEADERDATA, j);
+	/* The debug callback sees every request written; nothing goes to stderr. */
+	SET(CURLOPT_DEBUGFUNCTION, debug_cb);
+	SET(CURLOPT_DEBUGDATA, j);
+	SET(CURLOPT_VERBOSE, 1L);
 	SET(CURLOPT_WRITEFUNCTION, discard_cb);
 	return rc;
 }
@@ -1146,6 +1171,14 @@ classify_webhook(struct job *j, CURLcode rc, long code)
 		job_set(j, NOTIFY_RETRY, code, "HTTP %ld", code);
 		if (code == 429 || code == 502 || code == 503 || code == 504)
 			j->result.retry_after = retry_after_parse(j->retry_after, job_now(j));
+	}
+	if (j->sends > 1) {
+		size_t n = strlen(j->result.detail);
+
+		snprintf(j->result.detail + n, sizeof(j->result.detail) - n,
+			 "%sthe request was sent %u times: libcurl re-sent it on a new connection "
+			 "after the kept-alive one was closed",
+			 n ? "; " : "", j->sends);
 	}
 }
 

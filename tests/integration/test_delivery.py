@@ -13,6 +13,8 @@ import email.utils
 import os
 import re
 import shutil
+import socket
+import threading
 import time
 
 import test_reminders as base
@@ -550,6 +552,107 @@ class NoticeTest(DeliveryTestCase):
         self.assertGreaterEqual(len(self.hook.all()), 2)
         self.assertEqual(self.call("Status")["reminders"]["notices_to_log"], 1)
         self.assertIn("%s: " % self.mid(notice["id"], "admin"), self.d.log_text())
+
+
+
+# --------------------------------------------------------------------------------------
+# Also: a request libcurl re-sends is recorded as such
+
+class ClosingReceiver:
+    """An HTTP/1.1 server on 127.0.0.1 that answers 200 and keeps the connection, except
+    that it reads the second request of its first connection and then closes that
+    connection without an answer (a kept-alive connection closed under the client).
+    .requests: the webhook-id of every request read, in order."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.url = "http://127.0.0.1:%d/fristvakt/hook" % self.sock.getsockname()[1]
+        self.requests = []
+        self.lock = threading.Lock()
+        self.closing = threading.Event()
+        self.connections = 0
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.closing.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            self.connections += 1
+            threading.Thread(target=self.handle, args=(conn, self.connections),
+                             daemon=True).start()
+
+    def handle(self, conn, number):
+        f = conn.makefile("rb")
+        served = 0
+        try:
+            while not self.closing.is_set():
+                line = f.readline()
+                if not line:
+                    return
+                headers = {}
+                while True:
+                    h = f.readline()
+                    if h in (b"\r\n", b"\n", b""):
+                        break
+                    k, _, v = h.decode().partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                f.read(int(headers.get("content-length", "0")))
+                with self.lock:
+                    self.requests.append(headers.get("webhook-id"))
+                served += 1
+                if number == 1 and served == 2:
+                    return          # read, never answered: the connection closes
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        finally:
+            f.close()
+            conn.close()
+
+    def close(self):
+        self.closing.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+class ResentTest(DeliveryTestCase):
+    def test_a_resent_request_is_recorded(self):
+        """The second reminder goes out on the kept-alive connection of the first, which
+        the receiver closes after reading it; libcurl sends it again on a new connection.
+        The receiver got three requests; the attempts recorded say three as well."""
+        recv = ClosingReceiver()
+        self.addCleanup(recv.close)
+        self.d = Daemon()
+        self.addCleanup(self.d.cleanup)
+        path, _ = write_secret(self.d.dir)
+        self.d.write_config(reminder_subst(
+            channels=[webhook_channel("hook", recv.url, path)], channel="hook", retry=True))
+        self.d.start()
+        self.connect_case()
+        self.inst = self.call("Status")["installation"]
+        day_a = self.case_with_before3("2026/1590", handler="kari")
+        day_b = self.case_with_before3("2026/1591", received=D(2026, 3, 3), handler="ola")
+        self.set_clock(local(day_a))
+        ids = {}
+        for ref, day in (("2026/1590", day_a), ("2026/1591", day_b)):
+            self.set_clock(local(day))
+            rid = [x for x in self.reminders(reference=ref) if x["stage"] == "before-3"][0]
+            ids[ref] = rid["id"]
+            self.wait_state(rid["id"], "sent")
+        self.assertEqual(recv.requests, [self.mid(ids["2026/1590"]), self.mid(ids["2026/1591"]),
+                                         self.mid(ids["2026/1591"])])
+        attempts = [a for rid in ids.values() for a in self.reminder(rid)["attempts"]]
+        self.assertEqual([a["outcome"] for a in attempts], ["ok", "ok"])
+        self.assertIsNone(attempts[0]["error"])
+        self.assertIn("the request was sent 2 times", attempts[1]["error"])
+        sent = sum(int(re.search(r"sent (\d+) times", a["error"]).group(1))
+                   if a["error"] else 1 for a in attempts)
+        self.assertEqual(sent, len(recv.requests))
+        self.assertIsNone(self.reminder(ids["2026/1591"])["reminder"]["last_error"])
 
 
 if __name__ == "__main__":
