@@ -123,6 +123,12 @@ struct store {
 	 * reminder's state, a fallback attempt) stay with triggers.
 	 */
 	int64_t count_delta[COUNT_N];
+	/* The same for the pending reminders of each channel ("channel.NAME.pending"). */
+	struct {
+		char name[96];
+		int64_t delta;
+	} chan_delta[8];
+	size_t n_chan_delta;
 };
 
 /* Maps an SQLite result code to a negative errno. */
@@ -527,6 +533,35 @@ store_begin(struct store *st)
 	return exec(st, "BEGIN IMMEDIATE");
 }
 
+static int prep(struct store *st, const char *sql, sqlite3_stmt **out);
+static void done(sqlite3_stmt *s);
+
+/* Adds delta to the counts row name, which may not exist yet. */
+static int
+channel_count_add(struct store *st, const char *name, int64_t delta)
+{
+	static const char *const sql[] = {
+		"INSERT OR IGNORE INTO counts (name, n) VALUES (?1, 0)",
+		"UPDATE counts SET n = n + ?2 WHERE name = ?1",
+	};
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *s = NULL;
+		int rc = prep(st, sql[i], &s);
+
+		if (rc != SQLITE_OK)
+			return map_rc(rc);
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		if (i == 1)
+			sqlite3_bind_int64(s, 2, delta);
+		rc = sqlite3_step(s);
+		done(s);
+		if (rc != SQLITE_DONE)
+			return map_rc(rc);
+	}
+	return 0;
+}
+
 /* Writes the figures noted since the last flush into the counts table. */
 static int
 flush_counts(struct store *st)
@@ -547,6 +582,13 @@ flush_counts(struct store *st)
 			return map_rc(rc);
 		st->count_delta[i] = 0;
 	}
+	for (size_t i = 0; i < st->n_chan_delta; i++) {
+		int ret = channel_count_add(st, st->chan_delta[i].name, st->chan_delta[i].delta);
+
+		if (ret < 0)
+			return ret;
+	}
+	st->n_chan_delta = 0;
 	return 0;
 }
 
@@ -554,6 +596,29 @@ static void
 forget_counts(struct store *st)
 {
 	memset(st->count_delta, 0, sizeof(st->count_delta));
+	st->n_chan_delta = 0;
+}
+
+/* Notes one more pending reminder on channel (written with the counts). */
+static int
+channel_pending_noted(struct store *st, const char *channel)
+{
+	char name[sizeof(st->chan_delta[0].name)];
+	size_t i;
+
+	snprintf(name, sizeof(name), "channel.%s.pending", channel);
+	for (i = 0; i < st->n_chan_delta; i++) {
+		if (strcmp(st->chan_delta[i].name, name) == 0) {
+			st->chan_delta[i].delta++;
+			return 0;
+		}
+	}
+	if (i == FV_ARRAY_SIZE(st->chan_delta))
+		return channel_count_add(st, name, 1);
+	snprintf(st->chan_delta[i].name, sizeof(st->chan_delta[i].name), "%s", name);
+	st->chan_delta[i].delta = 1;
+	st->n_chan_delta++;
+	return 0;
 }
 
 int
@@ -1380,6 +1445,7 @@ store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
 	if (*inserted) {
 		r->id = sqlite3_last_insert_rowid(st->db);
 		st->count_delta[COUNT_REMINDERS_PENDING]++;
+		return channel_pending_noted(st, r->channel);
 	}
 	return 0;
 }
@@ -1633,7 +1699,7 @@ store_channel_attempt(struct store *st, const char *channel, int64_t at, bool ok
 	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
 
-/* Adds n to member key of the object of channel name in o (created as needed). */
+/* Sets member key of the object of channel name in o (created as needed) to v (stolen). */
 static void
 channel_add(json_t *o, const char *name, const char *key, json_t *v)
 {
@@ -1650,11 +1716,11 @@ int
 store_channels_json(struct store *st, json_t **out)
 {
 	static const char *const sql[] = {
-		/* Through the partial index of the reminders still to be sent. */
-		"SELECT channel, state, count(*) FROM reminders WHERE state IN ('pending', "
-		"'failed') GROUP BY channel, state",
-		"SELECT channel, 'dead', count(*) FROM reminders WHERE state = 'dead' GROUP BY "
-		"channel",
+		/* The counts of each channel's reminders by state ("channel.NAME.STATE", kept
+		 * as reminders are planned and by triggers): no reminder is read. */
+		"SELECT substr(name, 9, instr(substr(name, 9), '.') - 1), "
+		"substr(name, 9 + instr(substr(name, 9), '.')), n FROM counts WHERE name > "
+		"'channel.' AND name < 'channel/' AND n > 0",
 		"SELECT channel, at, reason FROM disabled_channels",
 		"SELECT channel, last_success, failing_since, last_error FROM channel_health",
 	};
@@ -1671,10 +1737,10 @@ store_channels_json(struct store *st, json_t **out)
 
 			if (!name)
 				continue;
-			if (q < 2) {
+			if (q == 0) {
 				channel_add(o, name, (const char *)sqlite3_column_text(s, 1),
 					    json_integer(sqlite3_column_int64(s, 2)));
-			} else if (q == 2) {
+			} else if (q == 1) {
 				channel_add(o, name, "disabled_at",
 					    json_integer(sqlite3_column_int64(s, 1)));
 				channel_add(o, name, "disabled_reason",

@@ -20,9 +20,24 @@ CREATE TABLE channel_health (
 	last_error TEXT
 ) STRICT, WITHOUT ROWID;
 
--- Dead reminders per channel, counted without reading the sent ones (few rows: only the
--- dead are in the index).
-CREATE INDEX reminders_dead ON reminders (channel) WHERE state = 'dead';
+-- Reminders per channel and state, for Status and ListChannels without reading the
+-- reminders ("channel.NAME.STATE"): the daemon adds the reminders it plans (store.c, as for
+-- the other counts), these triggers follow a reminder's state or channel as they change.
+INSERT INTO counts (name, n)
+	SELECT 'channel.' || channel || '.' || state, count(*) FROM reminders
+	GROUP BY channel, state;
+CREATE TRIGGER reminders_channel_recounted AFTER UPDATE OF state, channel ON reminders
+WHEN OLD.state <> NEW.state OR OLD.channel <> NEW.channel
+BEGIN
+	UPDATE counts SET n = n - 1 WHERE name = 'channel.' || OLD.channel || '.' || OLD.state;
+	INSERT OR IGNORE INTO counts (name, n)
+		VALUES ('channel.' || NEW.channel || '.' || NEW.state, 0);
+	UPDATE counts SET n = n + 1 WHERE name = 'channel.' || NEW.channel || '.' || NEW.state;
+END;
+CREATE TRIGGER reminders_channel_uncounted AFTER DELETE ON reminders
+BEGIN
+	UPDATE counts SET n = n - 1 WHERE name = 'channel.' || OLD.channel || '.' || OLD.state;
+END;
 
 -- Notices to the administrators that went to the log instead of the admin channel (it was
 -- the channel that failed or was disabled, or the notice itself could not be delivered).

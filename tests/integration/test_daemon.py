@@ -351,10 +351,10 @@ class LifecycleTest(unittest.TestCase):
                 .fetchall():
             db.execute("DROP TRIGGER %s" % name)
         db.execute("DROP TABLE counts")
-        # And of 003: the installation id, channel health, the index of dead reminders.
+        # And of 003 (its triggers and counts went above): the installation id, channel
+        # health.
         db.execute("DELETE FROM meta WHERE key = 'installation'")
         db.execute("DROP TABLE channel_health")
-        db.execute("DROP INDEX reminders_dead")
         db.execute("ALTER TABLE deadlines DROP COLUMN rule")
         db.execute("ALTER TABLE deadlines DROP COLUMN source")
         db.commit()
