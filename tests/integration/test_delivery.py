@@ -402,6 +402,42 @@ class ChannelHealthTest(DeliveryTestCase):
         code, lines = self.check()
         self.assertEqual((code, lines[0][:3]), (0, "OK:"), lines)
 
+    def test_gone_withdraws_the_transfer_in_flight(self):
+        """Concurrency 2: while the first request waits for its 410, the second is in
+        flight (the receiver holds it). The 410 withdraws it: recorded as an "aborted"
+        attempt (the receiver got it), so requests received and attempts recorded agree;
+        once the channel is enabled it goes out again with the same id."""
+        self.start(hook_concurrency=2, hook_timeout=10)
+        self.hook.set_rule(lambda b: Answer(410, hang=0.5)
+                           if b.get("case_reference") == "2026/1500"
+                           else Answer(200, hang=3))
+        at = self.cases_due_together()
+        self.set_clock(at)
+        self.hook.wait_requests(2)
+        self.disabled.add("hook")
+        deadline = time.monotonic() + 10
+        while self.channel("hook")["state"] != "disabled":
+            self.assertLess(time.monotonic(), deadline, "the channel was not disabled")
+            time.sleep(0.05)
+        time.sleep(0.5)
+        self.assertEqual(len(self.hook.all()), 2, self.hook.all())
+        second = self.hook.all()[1].body["reminder_id"]
+        g = self.reminder(second)
+        self.assertEqual([a["outcome"] for a in g["attempts"]], ["aborted"])
+        self.assertIn("disabled during the transfer", g["attempts"][0]["error"])
+        self.assertTrue(g["reminder"]["held"])
+        recorded = sum(1 for x in self.reminders() for a in self.reminder(x["id"])["attempts"]
+                       if a["channel"] == "hook")
+        self.assertEqual(recorded, len(self.hook.all()))
+        self.hook.release()
+        self.hook.set_rule(None)
+        self.disabled.clear()
+        self.d.cli("channel", "enable", "hook", check=0)
+        self.wait_state(second, "sent")
+        mine = [q for q in self.hook.all() if q.body["reminder_id"] == second]
+        self.assertEqual({q.webhook_id for q in mine}, {self.mid(second)})
+        self.assertEqual(len(mine), 2)
+
     def test_enable_names_a_configured_channel(self):
         self.start()
         p = self.d.cli("channel", "enable", "nosuch")
