@@ -905,9 +905,9 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 	if (dl->status == API_DELIVERY_GONE) {
 		rem.state = xstrdup("failed");
 		rem.not_before = now;
-		log_err("channel %s: the receiver answered 410 Gone; the channel is disabled until "
-			"'fristvakt reminders retry' re-enables it",
-			rem.channel);
+		log_err("channel %s: the receiver answered 410 Gone; the channel is disabled and its "
+			"reminders are held until 'fristvakt channel enable %s'",
+			rem.channel, rem.channel);
 		if ((ret = store_reminder_update(env->store, &rem)) < 0 ||
 		    (ret = store_channel_disable(env->store, rem.channel, now,
 						 "the receiver answered 410 Gone")) < 0 ||

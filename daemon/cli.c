@@ -508,6 +508,8 @@ status_check(json_t *r, int64_t max_lag)
 	return 0;
 }
 
+static void print_status(json_t *r);
+
 static int
 cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
@@ -518,11 +520,9 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *r, *counts, *rem, *ch;
-	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
+	json_t *r;
 	bool check = false;
 	int64_t max_lag = CHECK_MAX_LAG_DEFAULT;
-	size_t i;
 	int c, ret;
 
 	optind = 0;
@@ -569,11 +569,22 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		json_decref(r);
 		return ret;
 	}
-	if (cli->json) {
+	if (cli->json)
 		cli_print_json(r);
-		json_decref(r);
-		return 0;
-	}
+	else
+		print_status(r);
+	json_decref(r);
+	return 0;
+}
+
+/* Status for people: the daemon, what it stores, the reminders and the channels. */
+static void
+print_status(json_t *r)
+{
+	json_t *counts, *rem, *ch;
+	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
+	size_t i;
+
 	counts = json_object_get(r, "counts");
 	rem = json_object_get(r, "reminders");
 	format_duration(json_integer_value(json_object_get(r, "uptime_seconds")), up, sizeof(up));
@@ -615,9 +626,10 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		       (long long)json_integer_value(json_object_get(r, "clock_offset")));
 	printf("\n");
 	cli_remind_print_channel_header();
-	json_array_foreach(json_object_get(r, "channels"), i, ch) cli_remind_print_channel(ch);
-	json_decref(r);
-	return 0;
+	json_array_foreach(json_object_get(r, "channels"), i, ch)
+	{
+		cli_remind_print_channel(ch);
+	}
 }
 
 static int
