@@ -421,7 +421,9 @@ class ChannelHealthTest(DeliveryTestCase):
             time.sleep(0.05)
         time.sleep(0.5)
         self.assertEqual(len(self.hook.all()), 2, self.hook.all())
-        second = self.hook.all()[1].body["reminder_id"]
+        # The one in flight beside the 410 (they may arrive in either order).
+        second = [q.body["reminder_id"] for q in self.hook.all()
+                  if q.body["case_reference"] != "2026/1500"][0]
         g = self.reminder(second)
         self.assertEqual([a["outcome"] for a in g["attempts"]], ["aborted"])
         self.assertIn("disabled during the transfer", g["attempts"][0]["error"])
@@ -507,7 +509,8 @@ class ChannelHealthTest(DeliveryTestCase):
         self.assertGreaterEqual(self.call("Status")["outbox_lag_seconds"], 2)
         code, lines = self.check("--max-lag", "1")
         self.assertEqual(code, 1, lines)
-        self.assertRegex(lines[0], r"^WARNING: outbox lag \d+s \(over 1s\)$")
+        self.assertTrue([x for x in lines
+                         if re.match(r"^WARNING: outbox lag \d+s \(over 1s\)$", x)], lines)
         code, lines = self.check("--max-lag", "3600")
         self.assertEqual(code, 0, lines)
         self.hook.release()
