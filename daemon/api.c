@@ -245,7 +245,10 @@ static void
 status(struct api_env *env, struct api_req *req)
 {
 	struct store_counts c;
-	json_t *reminders;
+	json_t *reminders, *channels, *ch;
+	json_int_t held = 0;
+	int64_t lag;
+	size_t i;
 
 	if (!api_check_params(req, NULL, 0))
 		return;
@@ -253,11 +256,23 @@ status(struct api_env *env, struct api_req *req)
 		api_reply_storage_failure(env, req);
 		return;
 	}
+	if (!(channels = api_channels_json(env)) || api_outbox_lag(env, req->now, &lag) < 0) {
+		json_decref(channels);
+		json_decref(reminders);
+		api_reply_storage_failure(env, req);
+		return;
+	}
+	json_array_foreach(channels, i, ch)
+	{
+		held += json_integer_value(json_object_get(ch, "held"));
+	}
+	json_object_set_new(reminders, "held", json_integer(held));
 	req->reply(req, NULL,
-		   json_pack("{ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI}", "version",
-			     FV_VERSION, "started", api_instant_json(env->started),
-			     "uptime_seconds", (json_int_t)(req->now - env->started), "database",
-			     env->conf->database, "schema_version",
+		   json_pack("{ss ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI so sI}",
+			     "version", FV_VERSION, "installation", env->installation, "started",
+			     api_instant_json(env->started), "uptime_seconds",
+			     (json_int_t)(req->now - env->clock_offset(env->host) - env->started),
+			     "database", env->conf->database, "schema_version",
 			     store_schema_version(env->store), "integrity",
 			     env->integrity ? env->integrity : "not checked", "config_file",
 			     env->conf->path, "config_loaded", api_instant_json(env->conf_loaded),
@@ -266,7 +281,8 @@ status(struct api_env *env, struct api_req *req)
 			     (json_int_t)c.deadlines, "audit", (json_int_t)c.audit, "connections",
 			     (int)env->connections(env->host), "role",
 			     conf_role_name(req->peer.role), "reminders", reminders, "clock_offset",
-			     (json_int_t)env->clock_offset(env->host)));
+			     (json_int_t)env->clock_offset(env->host), "channels", channels,
+			     "outbox_lag_seconds", (json_int_t)lag));
 }
 
 static void
@@ -280,35 +296,47 @@ reload(struct api_env *env, struct api_req *req)
 		.pid = req->peer.pid,
 	};
 	struct conf_error err;
+	char *old_channel;
+	int64_t moved = 0;
 	int ret;
 
 	if (!api_check_params(req, NULL, 0))
 		return;
+	old_channel = xstrdup(env->conf->reminders.channel);
 	ret = env->reload(env->host, &err);
 	a.outcome = ret < 0 ? "no.fristvakt.ConfigInvalid" : "ok";
-	/* The attempt is audited either way; the reply waits for the audit row's commit. */
+	/*
+	 * The attempt is audited either way; the reply waits for the audit row's commit. A new
+	 * reminder channel: what is not yet sent follows it, in the same transaction.
+	 */
 	if (api_txn_enter(env) < 0) {
 		api_reply_storage_failure(env, req);
-		return;
+		goto out;
 	}
-	if (store_audit_append(env->store, &a) < 0) {
+	if (store_audit_append(env->store, &a) < 0 ||
+	    (ret == 0 &&
+	     api_channels_follow(env, old_channel, env->conf->reminders.channel, &moved) < 0)) {
 		api_txn_leave(env, false);
 		api_reply_storage_failure(env, req);
-		return;
+		goto out;
 	}
 	if (api_txn_leave(env, true) < 0) {
 		api_reply_storage_failure(env, req);
-		return;
+		goto out;
 	}
 	if (ret < 0) {
 		/* The audit row of the failed attempt is durable before the answer. */
 		api_reply_error_after_commit(env, req, "no.fristvakt.ConfigInvalid",
 					     json_pack("{ss}", "message", err.text));
-		return;
+		goto out;
 	}
 	api_reply_after_commit(env, req,
-			       json_pack("{ss so}", "config_file", env->conf->path, "config_loaded",
-					 api_instant_json(env->conf_loaded)));
+			       json_pack("{ss so s{ss ss sI}}", "config_file", env->conf->path,
+					 "config_loaded", api_instant_json(env->conf_loaded),
+					 "reminders_channel", "from", old_channel, "to",
+					 env->conf->reminders.channel, "moved", (json_int_t)moved));
+out:
+	free(old_channel);
 }
 
 static const api_handler_cb handlers[IFACE_METHOD_COUNT] = {
@@ -341,6 +369,8 @@ static const api_handler_cb handlers[IFACE_METHOD_COUNT] = {
 	[IFACE_GET_REMINDER] = api_reminder_get,
 	[IFACE_RETRY_REMINDER] = api_reminder_retry,
 	[IFACE_RENDER_TEMPLATE] = api_template_render,
+	[IFACE_LIST_CHANNELS] = api_channels_list,
+	[IFACE_ENABLE_CHANNEL] = api_channel_enable,
 	[IFACE_SET_CLOCK] = api_clock,
 	[IFACE_ADVANCE_CLOCK] = api_clock,
 	[IFACE_RESET_CLOCK] = api_clock,

@@ -60,6 +60,9 @@ struct api_env {
 	int64_t conf_loaded;	 /* unix seconds */
 	/* The start-up integrity check: "checking", "ok", or "not checked" (static text). */
 	const char *integrity;
+	/* The database's installation id (meta "installation", 32 hex digits): part of every
+	 * message id, so that ids never repeat across installations. */
+	char installation[40];
 	void *host;
 	/* Reloads the configuration: 0, or negative errno with err filled. */
 	int (*reload)(void *host, struct conf_error *err);
@@ -155,6 +158,7 @@ int api_remind_plan(struct api_env *env, const struct store_case *c, const struc
 struct api_message {
 	char *id;     /* stable: webhook-id, Message-ID */
 	char *thread; /* per case */
+	char *topic;  /* per case: the stable prefix of mail subjects, or NULL */
 	char *subject;
 	char *text;
 	char **to; /* e-mail addresses, each valid */
@@ -192,8 +196,28 @@ struct api_delivery {
  */
 int api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl, int64_t now);
 
+/*
+ * Whether reminder r (borrowed) would no longer be true if sent at now: a stage for before
+ * or on its deadline's due date (not repeating) whose due date has passed (after downtime
+ * or a clock jump). Then why (len bytes) says so, for api_remind_skip().
+ */
+bool api_remind_outdated(struct api_env *env, const struct store_reminder *r, int64_t now,
+			 char *why, size_t len);
+/* Records reminder id as not sent (cancelled) for the reason why. 0 or a negative errno. */
+int api_remind_skip(struct api_env *env, int64_t id, const char *why);
+
 /* Creates today's digests once their time has come (api_remind.c). */
 int api_remind_digests(struct api_env *env, int64_t now);
+
+/* The channels (api_channel.c): one row per channel (owned JSON array), NULL when the
+ * database could not be read; the methods; the outbox lag (seconds the earliest reminder
+ * due on an enabled channel has waited, 0 when none is due); and the move of the
+ * reminders not yet sent from channel from to channel to (*moved how many). */
+json_t *api_channels_json(struct api_env *env);
+void api_channels_list(struct api_env *env, struct api_req *req);
+void api_channel_enable(struct api_env *env, struct api_req *req);
+int api_outbox_lag(struct api_env *env, int64_t now, int64_t *lag);
+int api_channels_follow(struct api_env *env, const char *from, const char *to, int64_t *moved);
 
 /* The reminder, template and clock methods (api_remind.c). */
 void api_reminders_list(struct api_env *env, struct api_req *req);

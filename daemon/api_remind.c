@@ -76,6 +76,22 @@ add_working_days(struct cal_date d, int32_t n)
 	return d;
 }
 
+struct wanted {
+	enum rules_kind kind;
+	int64_t subject;
+	const struct conf_stage *stage;
+	struct cal_date day;
+	struct cal_date due;
+	int64_t at;
+	unsigned recipients;
+	const char *unsent; /* why it is recorded as cancelled instead of planned, or NULL */
+	/* An hours stage's occurrence is its instant, RFC 3339 UTC (several a day). */
+	char hour[CAL_INSTANT_LEN];
+};
+
+/* Moves w to the next occurrence of its repeating stage: false when out of range. */
+static bool next_occurrence(const struct conf_reminders *r, struct wanted *w);
+
 static struct cal_date
 next_working_day(struct cal_date d)
 {
@@ -97,18 +113,34 @@ stage_time(const struct conf_reminders *r, const struct conf_stage *st, struct c
 	return cal_local_instant(*day, (int)r->send_minute, at) == 0;
 }
 
-struct wanted {
-	enum rules_kind kind;
-	int64_t subject;
-	const struct conf_stage *stage;
-	struct cal_date day;
-	struct cal_date due;
-	int64_t at;
-	unsigned recipients;
-	const char *unsent; /* why it is recorded as cancelled instead of planned, or NULL */
-	/* An hours stage's occurrence is its instant, RFC 3339 UTC (several a day). */
-	char hour[CAL_INSTANT_LEN];
-};
+static bool
+next_occurrence(const struct conf_reminders *r, struct wanted *w)
+{
+	struct conf_stage once = *w->stage;
+
+	once.offset_days = (int32_t)cal_diff_days(w->due, w->day) + (int32_t)w->stage->repeat_days;
+	once.working_days = false;
+	return stage_time(r, &once, w->due, &w->day, &w->at);
+}
+
+/*
+ * Whether the outbox holds an occurrence of w's stage (for the same recipient) still to be
+ * sent: a repeating stage has one at a time.
+ */
+static bool
+stage_open(const struct store_reminder *open, size_t n_open, const struct wanted *w,
+	   const char *recipient)
+{
+	for (size_t k = 0; k < n_open; k++) {
+		const struct store_reminder *o = &open[k];
+
+		if ((strcmp(o->state, "pending") == 0 || strcmp(o->state, "failed") == 0) &&
+		    o->subject == w->subject && strcmp(o->kind, rules_kind_name(w->kind)) == 0 &&
+		    strcmp(o->stage, w->stage->name) == 0 && strcmp(o->recipient, recipient) == 0)
+			return true;
+	}
+	return false;
+}
 
 /*
  * On an smtp channel the applicant's reminders need the contact's e-mail address; a contact
@@ -227,12 +259,7 @@ api_remind_plan(struct api_env *env, const struct store_case *c, const struct ru
 			/* A repeating stage: its next occurrence from now on. */
 			/* (One sent at this very second is behind us too.) */
 			while (st->repeat_days && w.at <= now && steps++ < MAX_REPEAT_STEPS) {
-				struct conf_stage once = *st;
-
-				once.offset_days = (int32_t)cal_diff_days(d[i].due, w.day) +
-						   (int32_t)st->repeat_days;
-				once.working_days = false;
-				if (!stage_time(r, &once, d[i].due, &w.day, &w.at))
+				if (!next_occurrence(r, &w))
 					break;
 			}
 			if (!st->repeat_days && w.at < now - PAST_SLACK)
@@ -287,7 +314,7 @@ want:
 	}
 
 	for (size_t i = 0; i < n_want; i++) {
-		const struct wanted *w = &want[i];
+		struct wanted *w = &want[i];
 		char day[CAL_DATE_LEN], due[CAL_DATE_LEN];
 		struct store_reminder rem = {
 			.case_id = c->id,
@@ -305,9 +332,22 @@ want:
 			.created = now,
 		};
 		bool inserted;
+		int steps = 0;
 
 		if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
 			goto out;
+		/*
+		 * A repeating stage whose occurrence is already in the outbox but no longer
+		 * to be sent (sent early by a retry, dead, cancelled) and none other waiting:
+		 * the series goes on from that occurrence, not from now.
+		 */
+		while (!inserted && w->stage->repeat_days && steps++ < MAX_REPEAT_STEPS &&
+		       !stage_open(open, n_open, w, rem.recipient) && next_occurrence(r, w)) {
+			rem.occurrence = cal_date_format(w->day, day);
+			rem.planned = rem.not_before = w->at;
+			if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
+				goto out;
+		}
 		if (inserted && w->unsent) {
 			/* Recorded, not sent: the identity keeps it from being planned again. */
 			rem.state = (char *)"cancelled";
@@ -334,6 +374,7 @@ api_message_deinit(struct api_message *m)
 {
 	free(m->id);
 	free(m->thread);
+	free(m->topic);
 	free(m->subject);
 	free(m->text);
 	free(m->skipped);
@@ -557,10 +598,13 @@ case_message(struct api_env *env, const struct store_reminder *rem, int64_t now,
 						       id ? json_string(id) : json_null()));
 		add_to(m, recipient_roles[i], addr);
 	}
-	m->id = xasprintf("fristvakt-reminder-%lld", (long long)rem->id);
+	/* Ids end in the installation id: unique across installations, the same for one
+	 * reminder across retries, restarts and a restore of the same database. */
+	m->id = xasprintf("fristvakt-reminder-%lld.%s", (long long)rem->id, env->installation);
 	/* A reference too long to encode whole gets no thread rather than another's. */
 	if (id_part(c.ref, ref, sizeof(ref)))
-		m->thread = xasprintf("fristvakt-case-%s", ref);
+		m->thread = xasprintf("fristvakt-case-%s.%s", ref, env->installation);
+	m->topic = xasprintf("fristvakt %s", c.ref);
 	m->body = json_pack("{ss sI ss ss s{ss ss s:o sI} ss so ss ss ss}", "type",
 			    "fristvakt.reminder", "reminder_id", (json_int_t)rem->id, "id", m->id,
 			    "case_reference", c.ref, "deadline", "kind", rem->kind, "label",
@@ -625,8 +669,8 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 	cand[0] = name;
 	cand[1] = "default";
 	render(env, cand, 2, &vs, m);
-	m->id = xasprintf("fristvakt-%s-%lld", rem->kind, (long long)rem->id);
-	m->thread = xasprintf("fristvakt-%s", rem->kind);
+	m->id = xasprintf("fristvakt-%s-%lld.%s", rem->kind, (long long)rem->id, env->installation);
+	m->thread = xasprintf("fristvakt-%s.%s", rem->kind, env->installation);
 	/* A notice goes to the administrators (conf.c requires the address on smtp). */
 	if (strcmp(rem->kind, "admin") == 0 && env->conf->reminders.admin_address) {
 		add_to(m, "administrators", xstrdup(env->conf->reminders.admin_address));
@@ -663,6 +707,82 @@ api_remind_message(struct api_env *env, const struct store_reminder *rem, int64_
 	return caseless_message(env, rem, now, out);
 }
 
+/* The policy stage a reminder of kind_s in case c belongs to, or NULL. */
+static const struct conf_stage *
+find_stage(const struct conf_reminders *r, const char *kind_s, const struct store_case *c,
+	   const char *stage)
+{
+	const struct conf_policy *p;
+	enum rules_kind kind;
+
+	if (rules_kind_parse(kind_s, &kind) < 0)
+		return NULL;
+	p = find_policy(r, kind, c->service, c->emergency);
+	for (size_t i = 0; p && i < p->n_stages; i++) {
+		if (strcmp(p->stages[i].name, stage) == 0)
+			return &p->stages[i];
+	}
+	return NULL;
+}
+
+bool
+api_remind_outdated(struct api_env *env, const struct store_reminder *rem, int64_t now, char *why,
+		    size_t len)
+{
+	const struct conf_stage *st;
+	struct store_case c = { 0 };
+	struct store_deadline_info dl = { 0 };
+	struct cal_date today, due;
+	const char *due_s;
+	bool outdated = false;
+
+	if (!rem->case_id || store_case_by_id(env->store, rem->case_id, &c) < 0)
+		return false;
+	st = find_stage(&env->conf->reminders, rem->kind, &c, rem->stage);
+	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &dl);
+	due_s = dl.due ? dl.due : rem->due;
+	/* Only a stage for before or on the due date can be outdated: those after it say
+	 * how long it has been overdue, rendered for the day they go out. */
+	if (st && st->offset_days <= 0 && !st->repeat_days && due_s &&
+	    cal_date_parse(due_s, &due) == 0 && cal_date_of_instant(now, &today) == 0 &&
+	    cal_diff_days(due, today) > 0) {
+		char day[CAL_DATE_LEN];
+
+		snprintf(why, len,
+			 "not sent: the deadline was due %s and this %s reminder (for %s) could "
+			 "only go out on %s",
+			 due_s, rem->stage, rem->occurrence, cal_date_format(today, day));
+		outdated = true;
+	}
+	store_deadline_info_deinit(&dl);
+	store_case_deinit(&c);
+	return outdated;
+}
+
+int
+api_remind_skip(struct api_env *env, int64_t id, const char *why)
+{
+	struct store_reminder rem;
+	int ret;
+
+	if ((ret = api_txn_enter(env)) < 0)
+		return ret;
+	if ((ret = store_reminder_get(env->store, id, &rem)) == 0) {
+		free(rem.state);
+		rem.state = xstrdup("cancelled");
+		free(rem.last_error);
+		rem.last_error = xstrdup(why);
+		ret = store_reminder_update(env->store, &rem);
+		if (ret == 0)
+			log_notice("reminder %lld (%s, %s) %s", (long long)rem.id, rem.kind,
+				   rem.stage, why);
+		store_reminder_deinit(&rem);
+	}
+	env->reminders_changed = true;
+	api_txn_leave(env, ret == 0);
+	return ret;
+}
+
 /* Queues a notice to the administrators (unless this is one: no notices about notices). */
 static int
 admin_notice(struct api_env *env, const struct store_reminder *about, const char *stage,
@@ -673,7 +793,7 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 	char day[CAL_DATE_LEN];
 	enum rules_kind kind;
 	json_t *data;
-	bool inserted;
+	bool inserted, to_log = false;
 	int ret;
 	struct store_reminder n = {
 		.kind = (char *)"admin",
@@ -688,9 +808,15 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 
 	if (about && strcmp(about->kind, "admin") == 0)
 		return 0;
-	/* A disabled admin channel cannot carry the news of its own disabling. */
-	if (store_channel_disabled(env->store, n.channel) == 1)
+	/*
+	 * A disabled admin channel cannot carry the news of its own disabling, nor the one that
+	 * just failed the news of its own failure: the log does (counted, for Status).
+	 */
+	if (strcmp(n.channel, "log") != 0 && (store_channel_disabled(env->store, n.channel) == 1 ||
+					      (about && strcmp(about->channel, n.channel) == 0))) {
 		n.channel = (char *)"log";
+		to_log = true;
+	}
 	cal_date_of_instant(now, &today);
 	n.occurrence = cal_date_format(today, day);
 	data = json_object();
@@ -712,8 +838,15 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 	json_decref(data);
 	ret = store_reminder_plan(env->store, &n, &inserted);
 	free(n.data);
-	if (ret == 0 && inserted)
+	if (ret == 0 && inserted) {
 		env->reminders_changed = true;
+		if (to_log) {
+			store_count_notice_to_log(env->store);
+			log_err("notice to the administrators (%s) goes to the log: the admin "
+				"channel %s is the one that failed or is disabled",
+				stage, r->admin_channel);
+		}
+	}
 	return ret;
 }
 
@@ -722,17 +855,57 @@ static bool
 stage_repeats(const struct conf_reminders *r, const char *kind_s, const struct store_case *c,
 	      const char *stage)
 {
-	const struct conf_policy *p;
-	enum rules_kind kind;
+	const struct conf_stage *st = find_stage(r, kind_s, c, stage);
 
-	if (rules_kind_parse(kind_s, &kind) < 0)
-		return false;
-	p = find_policy(r, kind, c->service, c->emergency);
-	for (size_t i = 0; p && i < p->n_stages; i++) {
-		if (strcmp(p->stages[i].name, stage) == 0)
-			return p->stages[i].repeat_days > 0 || p->stages[i].repeat_hours > 0;
-	}
-	return false;
+	return st && (st->repeat_days > 0 || st->repeat_hours > 0);
+}
+
+/*
+ * Sends notice rem (its state already freed by the caller) to the log instead of the admin
+ * channel that could not deliver it, disabling that channel first when it answered 410.
+ * Counted for Status. 0 or a negative errno.
+ */
+static int
+notice_to_log(struct api_env *env, struct store_reminder *rem, bool gone, int64_t now)
+{
+	char *failed_on = rem->channel;
+	int ret = 0;
+
+	log_err("notice %lld to the administrators could not go out on %s (%s); it goes to the "
+		"log instead",
+		(long long)rem->id, failed_on, rem->last_error ? rem->last_error : "no detail");
+	if (gone)
+		ret = store_channel_disable(env->store, failed_on, now,
+					    "the receiver answered 410 Gone");
+	rem->state = xstrdup("pending"); /* the caller freed the one it read */
+	rem->not_before = now;
+	rem->first_attempt = 0;
+	rem->channel = xstrdup("log");
+	free(failed_on);
+	if (ret == 0)
+		ret = store_reminder_update(env->store, rem);
+	if (ret == 0)
+		store_count_notice_to_log(env->store);
+	env->reminders_changed = true;
+	return ret;
+}
+
+/*
+ * After an occurrence of a repeating stage was sent or went dead: plans the next one (the
+ * case recomputed, nothing else changed). 0 or a negative errno.
+ */
+static int
+continue_series(struct api_env *env, const struct store_reminder *rem, int64_t now)
+{
+	struct store_case c;
+	int ret = 0;
+
+	if (!rem->case_id || store_case_by_id(env->store, rem->case_id, &c) < 0)
+		return 0;
+	if (stage_repeats(&env->conf->reminders, rem->kind, &c, rem->stage))
+		ret = api_recompute_case(env, &c, now);
+	store_case_deinit(&c);
+	return ret;
 }
 
 /* Backoff for the next attempt: first * factor^(attempts-1), capped, with ±20 % jitter. */
@@ -770,35 +943,39 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 				dl->detail, dl->fallback);
 	if (ret < 0 || dl->status == API_DELIVERY_ABORTED)
 		goto out;
+	if ((ret = store_channel_attempt(env->store, rem.channel, now,
+					 dl->status == API_DELIVERY_OK, dl->detail)) < 0)
+		goto out;
 	if (!rem.first_attempt)
 		rem.first_attempt = now;
 	rem.attempts++;
 	free(rem.last_error);
-	rem.last_error = dl->detail && *dl->detail ? xstrdup(dl->detail) : NULL;
+	/* A success's detail (a note on how it went) is the attempt's, not an error. */
+	rem.last_error = dl->status != API_DELIVERY_OK && dl->detail && *dl->detail
+				 ? xstrdup(dl->detail)
+				 : NULL;
 	free(rem.state);
 	if (dl->status == API_DELIVERY_OK) {
 		rem.state = xstrdup("sent");
 		rem.sent_at = now;
 		if ((ret = store_reminder_update(env->store, &rem)) < 0)
 			goto out;
-		/* A repeating stage plans its next occurrence (nothing else changed). */
-		if (rem.case_id) {
-			struct store_case c;
-
-			if (store_case_by_id(env->store, rem.case_id, &c) == 0) {
-				if (stage_repeats(r, rem.kind, &c, rem.stage))
-					ret = api_recompute_case(env, &c, now);
-				store_case_deinit(&c);
-			}
-		}
+		ret = continue_series(env, &rem, now);
+		goto out;
+	}
+	/* A notice that cannot reach the administrators goes to the log instead. */
+	if (strcmp(rem.kind, "admin") == 0 && strcmp(rem.channel, "log") != 0 &&
+	    (dl->status == API_DELIVERY_GONE ||
+	     now - rem.first_attempt >= (int64_t)r->retry_give_up_s)) {
+		ret = notice_to_log(env, &rem, dl->status == API_DELIVERY_GONE, now);
 		goto out;
 	}
 	if (dl->status == API_DELIVERY_GONE) {
 		rem.state = xstrdup("failed");
 		rem.not_before = now;
-		log_err("channel %s: the receiver answered 410 Gone; the channel is disabled until "
-			"'fristvakt reminders retry' re-enables it",
-			rem.channel);
+		log_err("channel %s: the receiver answered 410 Gone; the channel is disabled and its "
+			"reminders are held until 'fristvakt channel enable %s'",
+			rem.channel, rem.channel);
 		if ((ret = store_reminder_update(env->store, &rem)) < 0 ||
 		    (ret = store_channel_disable(env->store, rem.channel, now,
 						 "the receiver answered 410 Gone")) < 0 ||
@@ -817,7 +994,10 @@ api_remind_result(struct api_env *env, int64_t id, const struct api_delivery *dl
 		char recipient[32];
 
 		snprintf(recipient, sizeof(recipient), "reminder:%lld", (long long)rem.id);
-		ret = admin_notice(env, &rem, "dead", recipient, now);
+		if ((ret = admin_notice(env, &rem, "dead", recipient, now)) < 0)
+			goto out;
+		/* One occurrence is dead; the deadline is still open and the series goes on. */
+		ret = continue_series(env, &rem, now);
 		goto out;
 	}
 	rem.state = xstrdup("failed");
@@ -927,15 +1107,17 @@ out:
 }
 
 static json_t *
-reminder_json(const struct store_reminder *r)
+reminder_json(struct api_env *env, const struct store_reminder *r)
 {
-	json_t *rc = json_array();
+	json_t *rc = json_array(), *o;
+	bool held = (strcmp(r->state, "pending") == 0 || strcmp(r->state, "failed") == 0) &&
+		    store_channel_disabled(env->store, r->channel) == 1;
 
 	for (size_t i = 0; i < FV_ARRAY_SIZE(recipient_roles); i++) {
 		if (r->recipients & (1u << i))
 			json_array_append_new(rc, json_string(recipient_roles[i]));
 	}
-	return json_pack(
+	o = json_pack(
 		"{sI s:o ss sI ss ss s:o s:o so ss ss so so sI s:o s:o s:o}", "id",
 		(json_int_t)r->id, "reference",
 		r->case_ref ? json_string(r->case_ref) : json_null(), "kind", r->kind, "subject",
@@ -947,6 +1129,8 @@ reminder_json(const struct store_reminder *r)
 		r->sent_at ? api_instant_json(r->sent_at) : json_null(), "last_error",
 		r->last_error ? json_string(r->last_error) : json_null(), "data",
 		r->data ? json_loads(r->data, 0, NULL) : json_null());
+	json_object_set_new(o, "held", json_boolean(held));
+	return o;
 }
 
 void
@@ -995,7 +1179,7 @@ api_reminders_list(struct api_env *env, struct api_req *req)
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, reminder_json(&v[i]));
+		json_array_append_new(arr, reminder_json(env, &v[i]));
 	store_reminders_free(v, n);
 	req->reply(req, NULL,
 		   json_pack("{so so}", "reminders", arr, "next",
@@ -1045,7 +1229,7 @@ api_reminder_get(struct api_env *env, struct api_req *req)
 				    api_instant_json(json_integer_value(json_object_get(a, "at"))));
 	}
 	req->reply(req, NULL,
-		   json_pack("{so so}", "reminder", reminder_json(&r), "attempts", attempts));
+		   json_pack("{so so}", "reminder", reminder_json(env, &r), "attempts", attempts));
 	store_reminder_deinit(&r);
 }
 
@@ -1091,7 +1275,7 @@ api_reminder_retry(struct api_env *env, struct api_req *req)
 		return;
 	}
 	env->reminders_changed = true;
-	api_reply_after_commit(env, req, json_pack("{so}", "reminder", reminder_json(&r)));
+	api_reply_after_commit(env, req, json_pack("{so}", "reminder", reminder_json(env, &r)));
 	store_reminder_deinit(&r);
 }
 

@@ -674,23 +674,149 @@ format_duration(int64_t s, char *buf, size_t len)
 			 (long long)(s % 86400 / 3600));
 }
 
+/* Outbox lag above which status --check warns, unless --max-lag says otherwise. */
+#define CHECK_MAX_LAG_DEFAULT 900
+
+/*
+ * status --check: one line per problem, the worst first, and the exit status of a
+ * Nagios/Icinga plugin: 0 ok, 1 warning, 2 critical.
+ */
+static int
+status_check(json_t *r, int64_t max_lag)
+{
+	json_t *ch, *rem = json_object_get(r, "reminders");
+	char crit[4096] = "", warn[4096] = "", t[CAL_INSTANT_LEN];
+	size_t nc = 0, nw = 0, i;
+	json_int_t dead = json_integer_value(json_object_get(rem, "dead"));
+	json_int_t lag = json_integer_value(json_object_get(r, "outbox_lag_seconds"));
+	const char *integrity = json_string_value(json_object_get(r, "integrity"));
+
+	json_array_foreach(json_object_get(r, "channels"), i, ch)
+	{
+		const char *state = json_string_value(json_object_get(ch, "state"));
+		const char *since = json_string_value(json_object_get(ch, "since"));
+		const char *reason = json_string_value(json_object_get(ch, "reason"));
+		const char *name = json_string_value(json_object_get(ch, "name"));
+
+		if (strcmp(state, "disabled") == 0)
+			nc += (size_t)snprintf(
+				crit + nc, nc < sizeof(crit) ? sizeof(crit) - nc : 0,
+				"CRITICAL: channel %s disabled since %s (%s); %lld reminders held; "
+				"'fristvakt channel enable %s' when the receiver is back\n",
+				name, since ? cli_local_time(since, t) : "?", reason ? reason : "",
+				(long long)json_integer_value(json_object_get(ch, "held")), name);
+		else if (strcmp(state, "failing") == 0)
+			nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
+					       "WARNING: channel %s failing since %s: %s\n", name,
+					       since ? cli_local_time(since, t) : "?",
+					       reason ? reason : "");
+	}
+	if (integrity && strcmp(integrity, "ok") != 0 && strcmp(integrity, "checking") != 0)
+		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
+				       "WARNING: database integrity %s\n", integrity);
+	if (dead > 0)
+		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
+				       "WARNING: %lld dead reminders ('fristvakt reminders list "
+				       "--state dead')\n",
+				       (long long)dead);
+	if (lag > max_lag)
+		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
+				       "WARNING: outbox lag %llds (over %llds)\n", (long long)lag,
+				       (long long)max_lag);
+	fputs(crit, stdout);
+	fputs(warn, stdout);
+	if (nc)
+		return 2;
+	if (nw)
+		return 1;
+	printf("OK: fristvaktd %s, %lld reminders pending, outbox lag %llds\n",
+	       json_string_value(json_object_get(r, "version")),
+	       (long long)json_integer_value(json_object_get(rem, "pending")), (long long)lag);
+	return 0;
+}
+
+static void print_status(json_t *r);
+
 static int
 cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
-	json_t *r, *counts;
-	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
-	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
+	static const struct option opts[] = {
+		{ "check", no_argument, NULL, 'c' }, { "max-lag", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },  { "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },  { NULL, 0, NULL, 0 },
+	};
+	json_t *r;
+	bool check = false;
+	int64_t max_lag = CHECK_MAX_LAG_DEFAULT;
+	int c, ret;
 
-	if (ret <= 0)
-		return ret < 0 ? CLI_EXIT_USAGE : 0;
-	if ((ret = cli_call(cli, "no.fristvakt.Status", NULL, &r)) != 0)
-		return ret;
-	if (cli->json) {
-		cli_print_json(r);
-		json_decref(r);
-		return 0;
+	/* Options may also follow one another in any order ("status --json --check"). */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L':
+			if (!cli_lang_option(cli, cmd, optarg))
+				return CLI_EXIT_USAGE;
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'l':
+			if (fv_parse_i64(optarg, 0, 366LL * 86400, &max_lag) < 0) {
+				fprintf(stderr,
+					"fristvakt %s: --max-lag must be seconds (0-31622400)\n",
+					cmd->name);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			cli->json = true;
+			break;
+		case 'h':
+			cli_command_usage(stdout, cmd);
+			return 0;
+		default:
+			cli_bad_option(cmd, c, argv);
+			return CLI_EXIT_USAGE;
+		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
+			argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
+	if (check)
+		cli->json = false;
+	if ((ret = cli_call(cli, "no.fristvakt.Status", NULL, &r)) != 0) {
+		if (!check)
+			return ret;
+		/* The daemon's error or the failure to reach it is on stderr already. */
+		printf("CRITICAL: no answer from fristvaktd\n");
+		return 2;
+	}
+	if (check) {
+		ret = status_check(r, max_lag);
+		json_decref(r);
+		return ret;
+	}
+	if (cli->json)
+		cli_print_json(r);
+	else
+		print_status(r);
+	json_decref(r);
+	return 0;
+}
+
+/* Status for people: the daemon, what it stores, the reminders and the channels. */
+static void
+print_status(json_t *r)
+{
+	json_t *counts, *rem, *ch;
+	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
+	size_t i;
+
 	counts = json_object_get(r, "counts");
+	rem = json_object_get(r, "reminders");
 	format_duration(json_integer_value(json_object_get(r, "uptime_seconds")), up, sizeof(up));
 	printf("fristvaktd %s, up %s (since %s)\n",
 	       json_string_value(json_object_get(r, "version")), up,
@@ -699,6 +825,7 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	       json_string_value(json_object_get(r, "database")),
 	       (long long)json_integer_value(json_object_get(r, "schema_version")),
 	       json_string_value(json_object_get(r, "integrity")));
+	printf("  installation %s\n", json_string_value(json_object_get(r, "installation")));
 	printf("  config       %s (loaded %s)\n",
 	       json_string_value(json_object_get(r, "config_file")),
 	       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t2));
@@ -708,11 +835,31 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	       (long long)json_integer_value(json_object_get(counts, "events")),
 	       (long long)json_integer_value(json_object_get(counts, "deadlines")),
 	       (long long)json_integer_value(json_object_get(counts, "audit")));
+	printf("  reminders    %lld pending, %lld failed, %lld sent, %lld dead, %lld cancelled, "
+	       "%lld held\n",
+	       (long long)json_integer_value(json_object_get(rem, "pending")),
+	       (long long)json_integer_value(json_object_get(rem, "failed")),
+	       (long long)json_integer_value(json_object_get(rem, "sent")),
+	       (long long)json_integer_value(json_object_get(rem, "dead")),
+	       (long long)json_integer_value(json_object_get(rem, "cancelled")),
+	       (long long)json_integer_value(json_object_get(rem, "held")));
+	printf("               %lld sent with the built-in text, %lld notices to the log; "
+	       "outbox lag %llds\n",
+	       (long long)json_integer_value(json_object_get(rem, "template_fallbacks")),
+	       (long long)json_integer_value(json_object_get(rem, "notices_to_log")),
+	       (long long)json_integer_value(json_object_get(r, "outbox_lag_seconds")));
 	printf("  connections  %lld\n",
 	       (long long)json_integer_value(json_object_get(r, "connections")));
 	printf("  your role    %s\n", json_string_value(json_object_get(r, "role")));
-	json_decref(r);
-	return 0;
+	if (json_integer_value(json_object_get(r, "clock_offset")))
+		printf("  test clock   %+lld s\n",
+		       (long long)json_integer_value(json_object_get(r, "clock_offset")));
+	printf("\n");
+	cli_remind_print_channel_header();
+	json_array_foreach(json_object_get(r, "channels"), i, ch)
+	{
+		cli_remind_print_channel(ch);
+	}
 }
 
 static int
@@ -727,14 +874,30 @@ cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	if ((ret = cli_call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
 		return ret;
 	static const struct cli_text reloaded[2] = { { "lastet", "reloaded" }, { "kl.", "at" } };
+	static const struct cli_text moved[3] = {
+		{ "reminders.channel er nå", "reminders.channel is now" },
+		{ "var", "was" },
+		{ "påminnelser som ikke var sendt, følger den",
+		  "reminders not yet sent moved to it" },
+	};
 
-	if (cli->json)
+	if (cli->json) {
 		cli_print_json(r);
-	else
+	} else {
+		json_t *rc = json_object_get(r, "reminders_channel");
+
 		printf("%s %s %s %s\n", cli_tr(cli, &reloaded[0]),
 		       json_string_value(json_object_get(r, "config_file")),
 		       cli_tr(cli, &reloaded[1]),
 		       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t));
+		if (strcmp(json_string_value(json_object_get(rc, "from")),
+			   json_string_value(json_object_get(rc, "to"))) != 0)
+			printf("%s %s (%s %s): %lld %s\n", cli_tr(cli, &moved[0]),
+			       json_string_value(json_object_get(rc, "to")), cli_tr(cli, &moved[1]),
+			       json_string_value(json_object_get(rc, "from")),
+			       (long long)json_integer_value(json_object_get(rc, "moved")),
+			       cli_tr(cli, &moved[2]));
+	}
 	json_decref(r);
 	return 0;
 }
@@ -817,10 +980,16 @@ cmd_help(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 
 static const struct cli_command status_command = {
 	.name = "status",
-	.args = "[--json]",
+	.args = "[--json] [--check [--max-lag SECONDS]]",
 	.brief = "show the daemon's state",
-	.help = "Show the daemon's state: version, uptime, database and schema version, what is\n"
-		"stored, the configuration file and when it was loaded. Needs the read role.\n",
+	.help = "Show the daemon's state: version, uptime, database and schema version, the\n"
+		"installation id, what is stored, the reminders by state, the configuration\n"
+		"file and when it was loaded, and each channel's health. Needs the read role.\n"
+		"\n"
+		"--check: a health check for monitoring (the Nagios/Icinga plugin convention):\n"
+		"one line per problem, the worst first, and exit status 0 (OK), 1 (WARNING: a\n"
+		"failing channel, dead reminders, the outbox lag over --max-lag seconds, default\n"
+		"900) or 2 (CRITICAL: a channel disabled by 410, no answer from the daemon).\n",
 	.run = cmd_status,
 };
 
@@ -879,6 +1048,8 @@ static const struct cli_command *const commands[] = {
 	&cli_remind_cmd_reminders,
 	&cli_remind_cmd_template,
 	&cli_remind_cmd_clock,
+	&cli_remind_cmd_channels,
+	&cli_remind_cmd_channel,
 	&deadline_command,
 	&holidays_command,
 	&help_command,

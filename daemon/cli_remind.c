@@ -33,6 +33,7 @@ static const struct {
 	{ "sent", { "sendt", "sent" } },
 	{ "dead", { "gitt opp", "dead" } },
 	{ "cancelled", { "avlyst", "cancelled" } },
+	{ "held", { "holdt tilbake", "held" } },
 };
 
 /* The labels of 'reminders show'. */
@@ -144,6 +145,9 @@ add_reminder_row(const struct cli *cli, struct cli_table *tb, json_t *r)
 	const char *at = str_or(r, strcmp(state, "sent") == 0 ? "sent_at" : "next_attempt", NULL);
 	const char *row[7];
 
+	/* Waiting on a disabled channel: shown as held. */
+	if (json_is_true(json_object_get(r, "held")))
+		state = "held";
 	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(r, "id")));
 	row[0] = id;
 	row[1] = state_text(cli, state);
@@ -493,14 +497,127 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+void
+cli_remind_print_channel(json_t *ch)
+{
+	char t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
+	const char *since = json_string_value(json_object_get(ch, "since"));
+	const char *last = json_string_value(json_object_get(ch, "last_success"));
+	const char *reason = json_string_value(json_object_get(ch, "reason"));
+	const char *state = json_string_value(json_object_get(ch, "state"));
+
+	printf("%-14s %-8s %-9s %-16s %7lld %7lld %5lld %5lld  %-16s %s%s\n",
+	       json_string_value(json_object_get(ch, "name")), str_or(ch, "type", "-"), state,
+	       since ? cli_local_time(since, t1) : "-",
+	       (long long)json_integer_value(json_object_get(ch, "pending")),
+	       (long long)json_integer_value(json_object_get(ch, "failed")),
+	       (long long)json_integer_value(json_object_get(ch, "dead")),
+	       (long long)json_integer_value(json_object_get(ch, "held")),
+	       last ? cli_local_time(last, t2) : "-",
+	       reason && strcmp(state, "enabled") != 0 ? reason : "",
+	       json_is_false(json_object_get(ch, "configured")) ? " (not configured)" : "");
+}
+
+void
+cli_remind_print_channel_header(void)
+{
+	printf("%-14s %-8s %-9s %-16s %7s %7s %5s %5s  %-16s %s\n", "CHANNEL", "TYPE", "STATE",
+	       "SINCE", "PENDING", "FAILED", "DEAD", "HELD", "LAST SUCCESS", "REASON");
+}
+
+static int
+run_channels(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	json_t *r, *ch;
+	size_t i;
+	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
+
+	if (ret <= 0)
+		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	if ((ret = cli_call(cli, "no.fristvakt.ListChannels", NULL, &r)) != CLI_EXIT_OK)
+		return ret;
+	if (cli->json) {
+		cli_print_json(r);
+	} else {
+		cli_remind_print_channel_header();
+		json_array_foreach(json_object_get(r, "channels"), i, ch)
+			cli_remind_print_channel(ch);
+	}
+	json_decref(r);
+	return CLI_EXIT_OK;
+}
+
+static int
+run_channel_enable(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	json_t *r;
+	int ret = cli_simple_options(cli, cmd, argc, argv, 1);
+
+	if (ret <= 0)
+		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	if (argc - optind != 1) {
+		fprintf(stderr, "fristvakt %s: give the channel's name\n", cmd->name);
+		return CLI_EXIT_USAGE;
+	}
+	ret = cli_call(cli, "no.fristvakt.EnableChannel", json_pack("{ss}", "name", argv[optind]),
+		       &r);
+	if (ret != CLI_EXIT_OK)
+		return ret;
+	if (cli->json) {
+		cli_print_json(r);
+	} else {
+		json_t *ch = json_object_get(r, "channel");
+
+		printf(json_is_true(json_object_get(r, "was_disabled"))
+			       ? "channel %s enabled; its held reminders go out now\n"
+			       : "channel %s was not disabled; nothing changed\n",
+		       json_string_value(json_object_get(ch, "name")));
+	}
+	json_decref(r);
+	return CLI_EXIT_OK;
+}
+
+const struct cli_command cli_remind_cmd_channels = {
+	.name = "channels",
+	.args = "[--json]",
+	.brief = "the notification channels and their health",
+	.help = "Lists every channel: its type; its state (enabled; failing since the first\n"
+		"failed attempt after the last success, with the last error; disabled since a\n"
+		"receiver answered 410 Gone); how many reminders are pending, failed (waiting for\n"
+		"a retry), dead and held (waiting while the channel is disabled); and its last\n"
+		"success. Needs the read role.",
+	.run = run_channels,
+};
+
+static const struct cli_command cmd_channel_enable = {
+	.name = "channel enable",
+	.args = "NAME [--json]",
+	.brief = "enable a channel that a 410 disabled",
+	.help = "Enables channel NAME after a receiver disabled it with 410 Gone: its held\n"
+		"reminders go out (with the ids they had). Audited. Needs the admin role.",
+	.run = run_channel_enable,
+};
+
+static const struct cli_command *const channel_subs[] = { &cmd_channel_enable, NULL };
+
+const struct cli_command cli_remind_cmd_channel = {
+	.name = "channel",
+	.args = "enable NAME",
+	.brief = "a channel: enable",
+	.help = "",
+	.subs = channel_subs,
+};
+
 static const struct cli_command cmd_reminders_list = {
 	.name = "reminders list",
 	.args = "[--state S] [--case REF] [--channel NAME] [--limit N] [--all] [--json]",
 	.brief = "list reminders (the outbox), newest first",
 	.help = "Lists reminders, newest first. --state pending, failed (an attempt failed; it\n"
 		"is retried), sent, dead (given up; a notice went to the administrators) or\n"
-		"cancelled (its deadline was met or moved). --limit N reminders per page (1-1000,\n"
-		"default 100); --all lists every page, not only the first. Needs the read role.",
+		"cancelled (its deadline was met or moved, or its stage passed before it could\n"
+		"go out). STATE shows 'held' for a pending or failed reminder whose channel a\n"
+		"410 disabled. --limit N reminders per page (1-1000, default 100); --all lists\n"
+		"every page, not only the first. Needs the read role.",
 	.run = run_list,
 };
 

@@ -451,6 +451,26 @@ on_watchdog(uv_timer_t *t)
 	sd_notify(0, "WATCHDOG=1");
 }
 
+/* The installation id the migrations made (db/003_installation.sql) into d->env. */
+static int
+load_installation(struct daemon *d, char *err, size_t errlen)
+{
+	char *id = NULL;
+	int ret = store_meta_get(d->store, "installation", &id);
+	size_t n = id ? strlen(id) : 0;
+
+	if (ret == 0 &&
+	    (n < 16 || n >= sizeof(d->env.installation) || strspn(id, "0123456789abcdef") != n))
+		ret = -EINVAL;
+	if (ret < 0)
+		snprintf(err, errlen, "the installation id is missing or malformed (%s)",
+			 ret == -ENOENT ? "missing" : strerror(-ret));
+	else
+		memcpy(d->env.installation, id, n + 1);
+	free(id);
+	return ret;
+}
+
 static int
 start(struct daemon *d)
 {
@@ -478,6 +498,10 @@ start(struct daemon *d)
 		.set_clock_offset = set_clock_offset,
 		.clock_offset = clock_offset,
 	};
+	if ((ret = load_installation(d, err, sizeof(err))) < 0) {
+		log_err("database: %s", err);
+		return ret;
+	}
 	uv_check_init(&d->loop, &d->commit_check);
 	uv_idle_init(&d->loop, &d->commit_idle);
 	uv_idle_init(&d->loop, &d->recompute);

@@ -51,6 +51,8 @@ static const struct iface_method methods[IFACE_METHOD_COUNT] = {
 	M(GET_REMINDER, IFACE_FRISTVAKT, ".GetReminder", READ, false, false),
 	M(RETRY_REMINDER, IFACE_FRISTVAKT, ".RetryReminder", WRITE, true, false),
 	M(RENDER_TEMPLATE, IFACE_FRISTVAKT, ".RenderTemplate", READ, false, false),
+	M(LIST_CHANNELS, IFACE_FRISTVAKT, ".ListChannels", READ, false, false),
+	M(ENABLE_CHANNEL, IFACE_FRISTVAKT, ".EnableChannel", ADMIN, true, false),
 	M(SET_CLOCK, IFACE_TESTING, ".SetClock", ADMIN, true, true),
 	M(ADVANCE_CLOCK, IFACE_TESTING, ".AdvanceClock", ADMIN, true, true),
 	M(RESET_CLOCK, IFACE_TESTING, ".ResetClock", ADMIN, true, true),

@@ -58,8 +58,15 @@
 #define KEY_MIN		16
 #define KEY_MAX		64
 #define RETRY_AFTER_CAP (7 * 86400)
-/* Input bytes per RFC 2047 encoded word: 56 base64 characters, a 68-character word. */
-#define WORD_BYTES 42
+/*
+ * Input bytes per RFC 2047 encoded word. A line that holds an encoded word has at most 76
+ * characters (RFC 2047 § 2): the first, after "Subject: ", takes 39 bytes (52 base64
+ * characters, a 64-character word, 73 in all); each continuation line, after its space,
+ * 45 (60 characters, a 72-character word, 73 in all).
+ */
+#define WORD_BYTES_FIRST 39
+#define WORD_BYTES	 45
+#define ENCODED_LINE_MAX 76
 /* "Subject: " */
 #define SUBJECT_PREFIX 9
 
@@ -77,6 +84,9 @@ struct lane {
 	char *name;
 	unsigned running;
 	struct job *head, *tail; /* waiting for a slot, oldest first */
+	/* A receiver answered 410: nothing more starts until notify_drain() (the caller
+	 * disables the channel and withdraws what waits). */
+	bool gone;
 };
 
 struct job {
@@ -89,7 +99,7 @@ struct job {
 	void *arg;
 	int64_t now;	  /* unix seconds at notify_send() */
 	uint64_t sent_ms; /* uv_now() at notify_send() */
-	char *id, *thread, *subject, *text;
+	char *id, *thread, *topic, *subject, *text;
 	char **to;
 	size_t n_to;
 	char *payload; /* webhook: the JSON; smtp: the message */
@@ -103,6 +113,9 @@ struct job {
 	CURLcode t_rc;
 	long t_code;
 	char errbuf[CURL_ERROR_SIZE];
+	/* Webhooks: how many times libcurl wrote the request (more than once when it re-sent
+	 * it on a new connection after a kept-alive one was closed under it). */
+	unsigned sends;
 	struct notify_result result;
 };
 
@@ -424,7 +437,8 @@ notify_rfc2047(const char *subject)
 			return folded;
 	}
 	while (i < len) {
-		size_t n = len - i < WORD_BYTES ? len - i : WORD_BYTES;
+		size_t max = i == 0 ? WORD_BYTES_FIRST : WORD_BYTES;
+		size_t n = len - i < max ? len - i : max;
 		char *b64;
 
 		/* Whole characters only: do not end inside a UTF-8 sequence. */
@@ -518,7 +532,16 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 		if (!address_valid(m->to[i]))
 			return NULL;
 	}
-	subject = notify_rfc2047(m->subject);
+	if (m->topic) {
+		/* One stable prefix per case, so that mail clients that thread by subject
+		 * keep a case's reminders together whatever each one's own subject says. */
+		char *full = xasprintf("[%s] %s", m->topic, m->subject ? m->subject : "");
+
+		subject = notify_rfc2047(full);
+		free(full);
+	} else {
+		subject = notify_rfc2047(m->subject);
+	}
 	if (!subject)
 		return NULL;
 	sb_printf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
@@ -547,6 +570,7 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 		sb_str(&b, "\r\n");
 	}
 	sb_printf(&b, "Subject: %s\r\n", subject);
+	/* A msg-id is one token: its line may pass 78 octets (never 998, ID_MAX). */
 	sb_printf(&b, "Message-ID: <%s@%s>\r\n", m->id, domain);
 	if (m->thread) {
 		sb_printf(&b, "In-Reply-To: <%s@%s>\r\n", m->thread, domain);
@@ -557,8 +581,13 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 	sb_str(&b, "MIME-Version: 1.0\r\n"
 		   "Content-Type: text/plain; charset=UTF-8\r\n");
 	sb_printf(&b, "Content-Transfer-Encoding: %s\r\n", cte);
-	/* RFC 3834: no auto-replies (vacation notices) to reminders. */
-	sb_str(&b, "Auto-Submitted: auto-generated\r\n\r\n");
+	/*
+	 * No auto-replies (vacation notices, read receipts) to reminders: RFC 3834's
+	 * Auto-Submitted, and what Exchange and older list software look at instead.
+	 */
+	sb_str(&b, "Auto-Submitted: auto-generated\r\n"
+		   "X-Auto-Response-Suppress: All\r\n"
+		   "Precedence: bulk\r\n\r\n");
 	if (body.len)
 		sb_add(&b, body.p, body.len);
 	free(body.p);
@@ -660,6 +689,7 @@ job_free(struct job *j)
 	chan_unref(j->chan);
 	free(j->id);
 	free(j->thread);
+	free(j->topic);
 	free(j->subject);
 	free(j->text);
 	for (size_t i = 0; i < j->n_to; i++)
@@ -752,6 +782,24 @@ discard_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	(void)ptr;
 	(void)ud;
 	return size * nmemb;
+}
+
+/*
+ * CURLOPT_DEBUGFUNCTION of webhooks: counts the request headers written. libcurl re-sends a
+ * request on a new connection when a kept-alive one turns out closed after the request
+ * went out, and the receiver may have got both; the attempt's record says so.
+ */
+static int
+debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *ud)
+{
+	struct job *j = ud;
+
+	(void)e;
+	(void)data;
+	(void)size;
+	if (type == CURLINFO_HEADER_OUT)
+		j->sends++;
+	return 0;
 }
 
 /* Keeps the Retry-After value of the last response (a 1xx starts a new one). */
@@ -877,6 +925,10 @@ easy_webhook(struct job *j, CURL *e)
 	SET(CURLOPT_HTTPHEADER, j->headers);
 	SET(CURLOPT_HEADERFUNCTION, header_cb);
 	SET(CURLOPT_HEADERDATA, j);
+	/* The debug callback sees every request written; nothing goes to stderr. */
+	SET(CURLOPT_DEBUGFUNCTION, debug_cb);
+	SET(CURLOPT_DEBUGDATA, j);
+	SET(CURLOPT_VERBOSE, 1L);
 	SET(CURLOPT_WRITEFUNCTION, discard_cb);
 	return rc;
 }
@@ -888,6 +940,7 @@ easy_smtp(struct job *j, CURL *e)
 	struct notify_msg m = {
 		.id = j->id,
 		.thread = j->thread,
+		.topic = j->topic,
 		.subject = j->subject,
 		.text = j->text,
 		.to = (const char *const *)j->to,
@@ -1071,7 +1124,7 @@ running_unlink(struct job *j)
 static void
 lane_pump(struct notify *n, struct lane *l)
 {
-	while (!n->stopping && l->head && l->running < lane_limit(n, l)) {
+	while (!n->stopping && !l->gone && l->head && l->running < lane_limit(n, l)) {
 		struct job *j = l->head;
 
 		l->head = j->next;
@@ -1126,6 +1179,14 @@ classify_webhook(struct job *j, CURLcode rc, long code)
 		if (code == 429 || code == 502 || code == 503 || code == 504)
 			j->result.retry_after = retry_after_parse(j->retry_after, job_now(j));
 	}
+	if (j->sends > 1) {
+		size_t n = strlen(j->result.detail);
+
+		snprintf(j->result.detail + n, sizeof(j->result.detail) - n,
+			 "%sthe request was sent %u times: libcurl re-sent it on a new connection "
+			 "after the kept-alive one was closed",
+			 n ? "; " : "", j->sends);
+	}
 }
 
 static void
@@ -1161,6 +1222,8 @@ transfer_done(struct notify *n, CURL *e, CURLcode rc)
 	job_release(j);
 	running_unlink(j);
 	j->lane->running--;
+	if (j->result.status == NOTIFY_GONE)
+		j->lane->gone = true;
 	job_done(j);
 	lane_pump(n, j->lane);
 }
@@ -1499,6 +1562,7 @@ notify_send(struct notify *n, const char *channel, const struct notify_msg *m, i
 	j->sent_ms = uv_now(n->loop);
 	j->id = xstrdup(m->id);
 	j->thread = m->thread ? xstrdup(m->thread) : NULL;
+	j->topic = m->topic ? xstrdup(m->topic) : NULL;
 	j->subject = m->subject ? xstrdup(m->subject) : NULL;
 	j->text = m->text ? xstrdup(m->text) : NULL;
 	if (ch->c.type == CONF_CHANNEL_SMTP) {
@@ -1569,6 +1633,46 @@ notify_stop(struct notify *n, void (*done)(void *arg), void *arg)
 		sock_close(n->socks);
 	/* The done list is reported, then the handles close (kick_cb). */
 	uv_idle_start(&n->kick, kick_cb);
+}
+
+unsigned
+notify_drain(struct notify *n, const char *channel)
+{
+	unsigned drained = 0;
+
+	if (n->stopping)
+		return 0;
+	/* Webhook transfers in flight on the channel: removed before more of them go out. */
+	for (struct job *j = n->running, *next; j; j = next) {
+		next = j->run_next;
+		if (j->threaded || strcmp(j->lane->name, channel) != 0)
+			continue;
+		running_unlink(j);
+		curl_multi_remove_handle(n->multi, j->easy);
+		job_release(j);
+		j->lane->running--;
+		job_set(j, NOTIFY_ABORTED, 0, "the channel was disabled during the transfer");
+		j->result.retry_after = -1;
+		j->result.started = true;
+		job_done(j);
+		drained++;
+	}
+	for (struct lane *l = n->lanes; l; l = l->next) {
+		if (strcmp(l->name, channel) != 0)
+			continue;
+		while (l->head) {
+			struct job *j = l->head;
+
+			l->head = j->next;
+			job_set(j, NOTIFY_ABORTED, 0,
+				"the channel was disabled before the transfer");
+			job_done(j);
+			drained++;
+		}
+		l->tail = NULL;
+		l->gone = false;
+	}
+	return drained;
 }
 
 void

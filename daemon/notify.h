@@ -18,6 +18,7 @@
 #ifndef FV_NOTIFY_H
 #define FV_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,9 @@ struct notify_msg {
 	const char *id;
 	/* Per case, the same rules as id, or NULL: In-Reply-To and References of mails. */
 	const char *thread;
+	/* Per case, UTF-8, or NULL: mails' subjects start "[topic] " (one stable prefix per
+	 * case, for mail clients that thread by subject). */
+	const char *topic;
 	const char *subject; /* UTF-8; NULL is "" */
 	const char *text;    /* UTF-8, '\n' line ends; NULL is "" */
 	/* E-mail addresses (smtp: at least one, plain local@domain); unused by webhook, log. */
@@ -62,6 +66,8 @@ struct notify_result {
 	long code;	     /* HTTP status or last SMTP reply code, 0 if none */
 	int64_t retry_after; /* seconds from Retry-After (429, 502, 503, 504), -1 if none */
 	char detail[256];    /* what went wrong (curl's error text), or "" */
+	/* NOTIFY_ABORTED by notify_drain() during the transfer: the receiver may have got it. */
+	bool started;
 };
 
 /* Called exactly once per accepted notify_send(), from a later loop callback; r is borrowed. */
@@ -92,6 +98,15 @@ int notify_send(struct notify *n, const char *channel, const struct notify_msg *
 unsigned notify_pending(const struct notify *n);
 
 /*
+ * Withdraws every message of channel not yet delivered: those waiting for a slot and the
+ * webhook transfers in flight (an SMTP transfer on its thread finishes). Each gets
+ * NOTIFY_ABORTED (from a later loop callback), as on notify_stop(), with started set for
+ * a transfer that had begun. Returns how many. From a webhook's NOTIFY_GONE until this
+ * call, no transfer of that channel starts.
+ */
+unsigned notify_drain(struct notify *n, const char *channel);
+
+/*
  * Stops: every job not yet reported gets NOTIFY_ABORTED (from a later loop callback),
  * curl is cleaned up, every uv handle is closed, and then done(arg) is called once. After
  * done, only notify_free() may be called (also from inside done). Call once.
@@ -115,14 +130,16 @@ int notify_sign(const char *secret_whsec, const char *id, int64_t timestamp, con
 /*
  * A Subject header value (owned): subject itself when it is printable ASCII (and short
  * enough to need no folding), else RFC 2047 "=?UTF-8?B?...?=" words of whole characters,
- * folded with CRLF SP so that every line fits in 78 octets after "Subject: ".
+ * folded with CRLF SP so that every line fits in 78 octets after "Subject: " (76 when it
+ * holds an encoded word, RFC 2047 § 2).
  */
 char *notify_rfc2047(const char *subject);
 
 /*
  * The whole RFC 5322 message for m (owned), CRLF line ends: Date (UTC) at now, From, To,
- * Subject, Message-ID <id@domain>, In-Reply-To and References <thread@domain>, MIME
- * headers, and the text (7bit when ASCII with short lines, else quoted-printable). domain
+ * Subject ("[topic] subject"), Message-ID <id@domain>, In-Reply-To and References
+ * <thread@domain>, MIME headers, Auto-Submitted, X-Auto-Response-Suppress and Precedence,
+ * and the text (7bit when ASCII with short lines, else quoted-printable). domain
  * NULL is the domain of from. NULL when m is not valid (see struct notify_msg).
  */
 char *notify_mail_text(const struct notify_msg *m, const char *from, int64_t now,

@@ -37,6 +37,7 @@
 struct job {
 	struct scheduler *s;
 	int64_t id;
+	char *channel;
 	bool fallback;
 	char *skipped; /* recipients the message left out (api_message.skipped), owned */
 	struct job *next;
@@ -130,9 +131,18 @@ job_done(void *arg, const struct notify_result *r)
 		dl.status = API_DELIVERY_RETRY;
 		break;
 	}
-	/* An aborted attempt (shutdown) is not recorded: the reminder stays due and goes out
-	 * again after the restart with the same id. */
-	if (r->status != NOTIFY_ABORTED) {
+	/*
+	 * An aborted attempt is not recorded (shutdown, or a message withdrawn before its
+	 * transfer because the channel was disabled): the reminder stays due and goes out
+	 * again after the restart, or once the channel is enabled, with the same id. One
+	 * withdrawn during its transfer is recorded ("aborted"): the receiver may have got it.
+	 */
+	if (r->status == NOTIFY_ABORTED && r->started) {
+		ret = api_remind_result(s->env, j->id, &dl, s->env->now(s->env->host));
+		if (ret < 0)
+			log_err("reminder %lld: recording the attempt failed: %s", (long long)j->id,
+				strerror(-ret));
+	} else if (r->status != NOTIFY_ABORTED) {
 		ret = api_remind_result(s->env, j->id, &dl, s->env->now(s->env->host));
 		if (ret < 0)
 			log_err("reminder %lld: recording the attempt failed: %s", (long long)j->id,
@@ -141,8 +151,19 @@ job_done(void *arg, const struct notify_result *r)
 			log_warn("reminder %lld: attempt failed (%ld): %s", (long long)j->id,
 				 r->code, r->detail[0] ? r->detail : "no detail");
 	}
+	/* 410: the channel is disabled; what else was handed to it does not go out. */
+	if (r->status == NOTIFY_GONE && !s->stopping) {
+		unsigned n = notify_drain(s->notify, j->channel);
+
+		if (n)
+			log_notice(
+				"channel %s: %u messages withdrawn from delivery; their reminders "
+				"are held until the channel is enabled",
+				j->channel, n);
+	}
 	free(detail);
 	free(j->skipped);
+	free(j->channel);
 	free(j);
 	if (s->saturated && !s->stopping) {
 		s->saturated = false;
@@ -183,8 +204,15 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	struct api_message m;
 	struct notify_msg nm;
 	struct job *j;
+	char why[256];
 	int ret;
 
+	/* A stage whose moment has passed says nothing true any more: recorded, not sent. */
+	if (api_remind_outdated(s->env, r, now, why, sizeof(why))) {
+		if (api_remind_skip(s->env, r->id, why) < 0)
+			s->stuck = true;
+		return;
+	}
 	ret = api_remind_message(s->env, r, now, &m);
 	if (ret < 0) {
 		/* A failed attempt (the database could not give what the message needs): the
@@ -208,19 +236,24 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 	j = xcalloc(1, sizeof(*j));
 	j->s = s;
 	j->id = r->id;
+	j->channel = xstrdup(r->channel);
 	j->fallback = m.fallback;
 	j->skipped = m.skipped;
 	m.skipped = NULL;
 	nm = (struct notify_msg){
 		.id = m.id,
 		.thread = m.thread,
+		.topic = m.topic,
 		.subject = m.subject,
 		.text = m.text,
 		.to = (const char *const *)m.to,
 		.n_to = m.n_to,
 		.body = m.body,
 	};
-	ret = notify_send(s->notify, r->channel, &nm, now, job_done, j);
+	/* The wire carries the real time (webhook-timestamp, Date): receivers check it against
+	 * their clocks. The test clock moves only what is due when. */
+	ret = notify_send(s->notify, r->channel, &nm, now - s->env->clock_offset(s->env->host),
+			  job_done, j);
 	api_message_deinit(&m);
 	if (ret < 0) {
 		/* Not accepted (the channel left the configuration, or no address): an attempt
@@ -238,6 +271,7 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 		if (api_remind_result(s->env, r->id, &dl, now) < 0)
 			s->stuck = true;
 		free(j->skipped);
+		free(j->channel);
 		free(j);
 		return;
 	}

@@ -111,6 +111,7 @@ enum count_id {
 	COUNT_DEADLINES,
 	COUNT_AUDIT,
 	COUNT_REMINDERS_PENDING,
+	COUNT_NOTICES_TO_LOG,
 	COUNT_N,
 };
 
@@ -120,6 +121,7 @@ static const char *const count_name[COUNT_N] = {
 	[COUNT_DEADLINES] = "deadlines",
 	[COUNT_AUDIT] = "audit",
 	[COUNT_REMINDERS_PENDING] = "reminders.pending",
+	[COUNT_NOTICES_TO_LOG] = "notices_to_log",
 };
 
 struct cached {
@@ -145,6 +147,12 @@ struct store {
 	 * reminder's state, a fallback attempt) stay with triggers.
 	 */
 	int64_t count_delta[COUNT_N];
+	/* The same for the pending reminders of each channel ("channel.NAME.pending"). */
+	struct {
+		char name[96];
+		int64_t delta;
+	} chan_delta[8];
+	size_t n_chan_delta;
 };
 
 /* Maps an SQLite result code to a negative errno. */
@@ -549,6 +557,35 @@ store_begin(struct store *st)
 	return exec(st, "BEGIN IMMEDIATE");
 }
 
+static int prep(struct store *st, const char *sql, sqlite3_stmt **out);
+static void done(sqlite3_stmt *s);
+
+/* Adds delta to the counts row name, which may not exist yet. */
+static int
+channel_count_add(struct store *st, const char *name, int64_t delta)
+{
+	static const char *const sql[] = {
+		"INSERT OR IGNORE INTO counts (name, n) VALUES (?1, 0)",
+		"UPDATE counts SET n = n + ?2 WHERE name = ?1",
+	};
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *s = NULL;
+		int rc = prep(st, sql[i], &s);
+
+		if (rc != SQLITE_OK)
+			return map_rc(rc);
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		if (i == 1)
+			sqlite3_bind_int64(s, 2, delta);
+		rc = sqlite3_step(s);
+		done(s);
+		if (rc != SQLITE_DONE)
+			return map_rc(rc);
+	}
+	return 0;
+}
+
 /* Writes the figures noted since the last flush into the counts table. */
 static int
 flush_counts(struct store *st)
@@ -569,6 +606,13 @@ flush_counts(struct store *st)
 			return map_rc(rc);
 		st->count_delta[i] = 0;
 	}
+	for (size_t i = 0; i < st->n_chan_delta; i++) {
+		int ret = channel_count_add(st, st->chan_delta[i].name, st->chan_delta[i].delta);
+
+		if (ret < 0)
+			return ret;
+	}
+	st->n_chan_delta = 0;
 	return 0;
 }
 
@@ -576,6 +620,29 @@ static void
 forget_counts(struct store *st)
 {
 	memset(st->count_delta, 0, sizeof(st->count_delta));
+	st->n_chan_delta = 0;
+}
+
+/* Notes one more pending reminder on channel (written with the counts). */
+static int
+channel_pending_noted(struct store *st, const char *channel)
+{
+	char name[sizeof(st->chan_delta[0].name)];
+	size_t i;
+
+	snprintf(name, sizeof(name), "channel.%s.pending", channel);
+	for (i = 0; i < st->n_chan_delta; i++) {
+		if (strcmp(st->chan_delta[i].name, name) == 0) {
+			st->chan_delta[i].delta++;
+			return 0;
+		}
+	}
+	if (i == FV_ARRAY_SIZE(st->chan_delta))
+		return channel_count_add(st, name, 1);
+	snprintf(st->chan_delta[i].name, sizeof(st->chan_delta[i].name), "%s", name);
+	st->chan_delta[i].delta = 1;
+	st->n_chan_delta++;
+	return 0;
 }
 
 int
@@ -1493,6 +1560,7 @@ store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
 	if (*inserted) {
 		r->id = sqlite3_last_insert_rowid(st->db);
 		st->count_delta[COUNT_REMINDERS_PENDING]++;
+		return channel_pending_noted(st, r->channel);
 	}
 	return 0;
 }
@@ -1580,6 +1648,7 @@ store_reminder_update(struct store *st, const struct store_reminder *r)
 	int rc, ret;
 
 	q_text(&q, "UPDATE reminders SET state = ?", r->state);
+	q_text(&q, ", channel = ?", r->channel);
 	q_num(&q, ", not_before = ?", r->not_before);
 	q_num(&q, ", attempts = ?", r->attempts);
 	q_num(&q, ", first_attempt = nullif(?, 0)", r->first_attempt);
@@ -1715,6 +1784,130 @@ store_channel_enable(struct store *st, const char *channel)
 	return exec_text(st, "DELETE FROM disabled_channels WHERE channel = ?", channel, 0, NULL);
 }
 
+void
+store_count_notice_to_log(struct store *st)
+{
+	st->count_delta[COUNT_NOTICES_TO_LOG]++;
+}
+
+int
+store_channel_attempt(struct store *st, const char *channel, int64_t at, bool ok, const char *error)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = prep(st,
+		      ok ? "INSERT INTO channel_health (channel, last_success) VALUES (?1, ?2) "
+			   "ON CONFLICT (channel) DO UPDATE SET last_success = ?2, "
+			   "failing_since = NULL, last_error = NULL"
+			 : "INSERT INTO channel_health (channel, failing_since, last_error) "
+			   "VALUES (?1, ?2, ?3) ON CONFLICT (channel) DO UPDATE SET "
+			   "failing_since = coalesce(failing_since, ?2), last_error = ?3",
+		      &s);
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, channel);
+	sqlite3_bind_int64(s, 2, at);
+	if (!ok)
+		bind_text(s, 3, error && *error ? error : "no detail");
+	rc = sqlite3_step(s);
+	done(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}
+
+/* Sets member key of the object of channel name in o (created as needed) to v (stolen). */
+static void
+channel_add(json_t *o, const char *name, const char *key, json_t *v)
+{
+	json_t *ch = json_object_get(o, name);
+
+	if (!ch) {
+		ch = json_object();
+		json_object_set_new(o, name, ch);
+	}
+	json_object_set_new(ch, key, v);
+}
+
+int
+store_channels_json(struct store *st, json_t **out)
+{
+	static const char *const sql[] = {
+		/* The counts of each channel's reminders by state ("channel.NAME.STATE", kept
+		 * as reminders are planned and by triggers): no reminder is read. */
+		"SELECT substr(name, 9, instr(substr(name, 9), '.') - 1), "
+		"substr(name, 9 + instr(substr(name, 9), '.')), n FROM counts WHERE name > "
+		"'channel.' AND name < 'channel/' AND n > 0",
+		"SELECT channel, at, reason FROM disabled_channels",
+		"SELECT channel, last_success, failing_since, last_error FROM channel_health",
+	};
+	json_t *o = json_object();
+	int rc = SQLITE_OK;
+
+	for (size_t q = 0; q < FV_ARRAY_SIZE(sql) && rc == SQLITE_OK; q++) {
+		sqlite3_stmt *s = NULL;
+
+		if ((rc = prep(st, sql[q], &s)) != SQLITE_OK)
+			break;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(s, 0);
+
+			if (!name)
+				continue;
+			if (q == 0) {
+				channel_add(o, name, (const char *)sqlite3_column_text(s, 1),
+					    json_integer(sqlite3_column_int64(s, 2)));
+			} else if (q == 1) {
+				channel_add(o, name, "disabled_at",
+					    json_integer(sqlite3_column_int64(s, 1)));
+				channel_add(o, name, "disabled_reason",
+					    json_string((const char *)sqlite3_column_text(s, 2)));
+			} else {
+				for (int c = 1; c <= 2; c++) {
+					if (sqlite3_column_type(s, c) != SQLITE_NULL)
+						channel_add(
+							o, name,
+							c == 1 ? "last_success" : "failing_since",
+							json_integer(sqlite3_column_int64(s, c)));
+				}
+				if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+					channel_add(o, name, "last_error",
+						    json_string((const char *)sqlite3_column_text(
+							    s, 3)));
+			}
+		}
+		done(s);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		json_decref(o);
+		return map_rc(rc);
+	}
+	*out = o;
+	return 0;
+}
+
+int
+store_reminders_rechannel(struct store *st, const char *from, const char *to, int64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = prep(st,
+		      "UPDATE reminders SET channel = ?2 WHERE channel = ?1 AND state IN "
+		      "('pending', 'failed') AND kind <> 'admin'",
+		      &s);
+
+	*n = 0;
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	bind_text(s, 1, from);
+	bind_text(s, 2, to);
+	rc = sqlite3_step(s);
+	done(s);
+	if (rc != SQLITE_DONE)
+		return map_rc(rc);
+	*n = sqlite3_changes(st->db);
+	return 0;
+}
+
 int
 store_channel_disabled(struct store *st, const char *channel)
 {
@@ -1750,6 +1943,9 @@ store_reminder_counts(struct store *st, json_t **out)
 	if ((ret = count(st, "template_fallbacks", &n)) < 0)
 		goto fail;
 	json_object_set_new(o, "template_fallbacks", json_integer(n));
+	if ((ret = count(st, "notices_to_log", &n)) < 0)
+		goto fail;
+	json_object_set_new(o, "notices_to_log", json_integer(n));
 	*out = o;
 	return 0;
 fail:

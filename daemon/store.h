@@ -298,6 +298,21 @@ int store_channel_disable(struct store *st, const char *channel, int64_t at, con
 int store_channel_enable(struct store *st, const char *channel);
 /* 1 disabled, 0 enabled, or a negative errno. */
 int store_channel_disabled(struct store *st, const char *channel);
+/* Counts a notice to the administrators that went to the log instead (Status). */
+void store_count_notice_to_log(struct store *st);
+/* Records an attempt's outcome in the channel's health: a success, or a failure with its
+ * error (failing since the first failure after the last success). 0 or a negative errno. */
+int store_channel_attempt(struct store *st, const char *channel, int64_t at, bool ok,
+			  const char *error);
+/*
+ * What the database knows of each channel (owned JSON object by channel name, each an
+ * object of the members present: pending, failed, dead, disabled_at, disabled_reason,
+ * last_success, failing_since, last_error). 0 or a negative errno.
+ */
+int store_channels_json(struct store *st, json_t **out);
+/* Moves the reminders not yet sent (notices to the administrators excepted) from channel
+ * from to channel to; *n how many. 0 or a negative errno. */
+int store_reminders_rechannel(struct store *st, const char *from, const char *to, int64_t *n);
 /* Counts of reminders by state, as an owned JSON object. */
 int store_reminder_counts(struct store *st, json_t **out);
 

@@ -161,6 +161,14 @@ class Daemon:
                 states = dict(db.execute("SELECT state, count(*) FROM reminders GROUP BY state"))
                 for state in ("pending", "failed", "sent", "dead", "cancelled"):
                     real["reminders." + state] = states.get(state, 0)
+                # Per channel and state (schema 3): every row kept, and every group counted.
+                if SCHEMA_LATEST >= 3 and db.execute("PRAGMA user_version").fetchone()[0] >= 3:
+                    for name, n in kept.items():
+                        if name.startswith("channel."):
+                            real.setdefault(name, 0)
+                    for ch, state, n in db.execute("SELECT channel, state, count(*) FROM "
+                                                   "reminders GROUP BY channel, state"):
+                        real["channel.%s.%s" % (ch, state)] = n
             finally:
                 db.close()
         except sqlite3.DatabaseError:

@@ -112,7 +112,8 @@ def answer(spec):
 
 class Request:
     """One webhook request: webhook_id, timestamp (int), body (parsed), raw (bytes),
-    received (time.monotonic()), status (what the receiver answers or answered), hang
+    received (time.monotonic()), daemon_time (unix seconds on the daemon's test clock at
+    arrival), status (what the receiver answers or answered), hang
     (seconds it was held), signatures (the v1 values), version (the request line's HTTP
     version), answered (the reply went out)."""
 
@@ -132,6 +133,8 @@ class WebhookReceiver:
     wrong with requests that failed the checks (tests assert it stays empty)."""
 
     MAX_HANG = 30.0
+    # The Standard Webhooks reference verifier's tolerance for webhook-timestamp.
+    TOLERANCE = 300
 
     def __init__(self, secrets, default=200, tls=None):
         """tls: (certificate file, key file) to serve https:// instead of http://."""
@@ -147,6 +150,9 @@ class WebhookReceiver:
         self.max_in_flight = 0
         self.redirected = []
         self.generation = 0
+        # Seconds the daemon's test clock is ahead of the real one (kept by the test):
+        # each request records the daemon's time of its arrival as daemon_time.
+        self.clock_offset = 0
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -227,6 +233,11 @@ class WebhookReceiver:
             return "missing webhook headers: %r" % dict(h.headers)
         if not ts.isdigit():
             return "webhook-timestamp %r is not unix seconds" % ts
+        # As the Standard Webhooks verifiers do: a timestamp more than TOLERANCE seconds
+        # from the receiver's real clock is refused (a replay, or a sender's wrong clock).
+        if abs(int(ts) - time.time()) > self.TOLERANCE:
+            return "webhook-timestamp %s is %+d s from the real time" % (
+                ts, int(ts) - time.time())
         if h.path != WEBHOOK_PATH:
             return "path %r" % h.path
         if not (h.headers.get("Content-Type") or "").startswith("application/json"):
@@ -265,7 +276,8 @@ class WebhookReceiver:
         # Recorded on arrival: a request held until the daemon is killed is seen too.
         req = Request(webhook_id=h.headers.get("webhook-id"),
                       timestamp=int(h.headers.get("webhook-timestamp")), body=body, raw=raw,
-                      received=received, status=a.status, hang=a.hang,
+                      received=received, daemon_time=time.time() + self.clock_offset,
+                      status=a.status, hang=a.hang,
                       signatures=h.headers.get("webhook-signature").split(" "),
                       version=h.request_version)
         with self.cond:

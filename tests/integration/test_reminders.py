@@ -164,7 +164,12 @@ class ReminderTestCase(CaseMixin, unittest.TestCase):
                                            **opts), extra)
         self.d.start()
         self.connect_case()
+        self.inst = self.call("Status")["installation"]
         return self.d
+
+    def mid(self, rid, kind="reminder"):
+        """The message id of reminder rid: webhook-id, e-mail Message-ID's left part."""
+        return "fristvakt-%s-%d.%s" % (kind, rid, self.inst)
 
     def restart(self, kill=False):
         """Stops (SIGKILL when kill) and starts the daemon again on the same database. The
@@ -176,6 +181,8 @@ class ReminderTestCase(CaseMixin, unittest.TestCase):
         else:
             self.assertEqual(self.d.stop(), 0)
         self.d.log.close()
+        if getattr(self, "hook", None):
+            self.hook.clock_offset = 0
         self.d.start()
         self.connect_case()
 
@@ -188,6 +195,12 @@ class ReminderTestCase(CaseMixin, unittest.TestCase):
 
     def call(self, method, params=None, conn=None):
         if method.startswith("testing."):
+            hook = getattr(self, "hook", None)
+            # The receiver learns the new offset before the daemon sends what became due.
+            if hook and method == "testing.SetClock":
+                hook.clock_offset = instant(params["now"]).timestamp() - time.time()
+            elif hook and method == "testing.AdvanceClock":
+                hook.clock_offset += params["seconds"]
             r = (conn or self.c).call("no.fristvakt." + method, params)
             self.assertIsNotNone(r, "%s: the daemon closed the connection" % method)
             self.assertNotIn("error", r, "%s(%s) failed: %s" % (method, params, r))
@@ -246,7 +259,7 @@ class ReminderTestCase(CaseMixin, unittest.TestCase):
                                   "stage", "recipients", "language", "message_subject",
                                   "message_text"}, b)
         self.assertEqual(b["type"], "fristvakt.reminder")
-        self.assertEqual(req.webhook_id, "fristvakt-reminder-%d" % b["reminder_id"])
+        self.assertEqual(req.webhook_id, self.mid(b["reminder_id"]))
         self.assertEqual(b["id"], req.webhook_id)
         self.assertEqual(b["case_reference"], ref)
         self.assertEqual(set(b["deadline"]), {"kind", "label", "due", "subject"})
@@ -290,8 +303,8 @@ class ReminderTestCase(CaseMixin, unittest.TestCase):
                      for r in new)
         self.assertEqual(got, sorted(expected), "messages on %s" % day)
         for r in new:
-            self.assertGreaterEqual(r.timestamp, int(at.timestamp()), r)
-            self.assertLess(r.timestamp, int(at.timestamp()) + 60, r)
+            self.assertGreaterEqual(r.daemon_time, int(at.timestamp()), r)
+            self.assertLess(r.daemon_time, int(at.timestamp()) + 60, r)
         return new
 
 
@@ -342,7 +355,7 @@ class FullCaseTest(ReminderTestCase):
         self.assertEqual(days[("preliminary_reply", "before-5")], "2026-03-26")
         self.assertEqual(self.call("Status")["reminders"],
                          {"pending": 8, "failed": 0, "sent": 0, "dead": 0, "cancelled": 0,
-                          "template_fallbacks": 0})
+                          "template_fallbacks": 0, "notices_to_log": 0, "held": 0})
 
     def test_reminders_until_decision(self):
         self.start()
@@ -364,7 +377,7 @@ class FullCaseTest(ReminderTestCase):
                          "Saksbehandlingsfrist i sak 2026/101 går ut mandag 16. mars 2026")
         self.assertIn("Saksbehandlingsfristen i sak 2026/101 (Økonomisk stønad) går ut "
                       "mandag 16. mars 2026.\nDager igjen: 5\n", q.body["message_text"])
-        self.assertEqual(ts_local(q.timestamp).date(), D(2026, 3, 11))
+        self.assertEqual(ts_local(q.daemon_time).date(), D(2026, 3, 11))
         rem = self.reminder(q.body["reminder_id"])
         self.assertEqual(rem["reminder"]["state"], "sent")
         self.assertEqual(rem["reminder"]["attempts"], 1)
@@ -401,7 +414,7 @@ class FullCaseTest(ReminderTestCase):
             sent += self.expect_day(day, exp, len(sent))
             day += DAY
         self.assertEqual([(q.body["deadline"]["kind"], q.body["stage"],
-                           ts_local(q.timestamp).date()) for q in sent],
+                           ts_local(q.daemon_time).date()) for q in sent],
                          [("processing", "before-3", D(2026, 3, 11)),
                           ("complaint", "before-7", D(2026, 3, 24)),
                           ("complaint", "due", D(2026, 4, 7))])
@@ -414,7 +427,7 @@ class FullCaseTest(ReminderTestCase):
         self.assertEqual(len({q.webhook_id for q in self.hook.all()}), len(self.hook.all()))
         self.assertEqual(self.call("Status")["reminders"],
                          {"pending": 0, "failed": 0, "sent": 3, "dead": 0, "cancelled": 7,
-                          "template_fallbacks": 0})
+                          "template_fallbacks": 0, "notices_to_log": 0, "held": 0})
 
     def test_overdue_and_escalation_repeat_until_decision(self):
         """After the due date: "overdue" daily to the handler and "escalation" (offset 5,
@@ -434,7 +447,7 @@ class FullCaseTest(ReminderTestCase):
                    for d_, stage, _ in planned_days("processing", D0, decided) if d_ == day]
             sent += self.expect_day(day, exp, len(sent))
             day += DAY
-        got = [(q.body["stage"], ts_local(q.timestamp).date()) for q in sent
+        got = [(q.body["stage"], ts_local(q.daemon_time).date()) for q in sent
                if q.body["deadline"]["kind"] == "processing"]
         want = ([("before-3", D0)] + [(s, d_) for d_, s, _ in planned_days("processing", D0,
                                                                           decided - DAY)
@@ -489,10 +502,10 @@ class ReceiverDownTest(ReminderTestCase):
             rid = q.body["reminder_id"]
             mine = [x for x in self.hook.all() if x.body["reminder_id"] == rid]
             # Every attempt carried the same webhook-id; the last one was accepted.
-            self.assertEqual({x.webhook_id for x in mine}, {"fristvakt-reminder-%d" % rid})
+            self.assertEqual({x.webhook_id for x in mine}, {self.mid(rid)})
             self.assertEqual([x.status for x in mine], [500] * (len(mine) - 1) + [200])
             self.assertGreaterEqual(len(mine), 6)
-            stamps = [x.timestamp for x in mine]
+            stamps = [x.daemon_time for x in mine]
             self.assertEqual(stamps, sorted(stamps))
             self.assertGreaterEqual(stamps[0], int(start.timestamp()))
             self.assertGreaterEqual(stamps[-1], int(start.timestamp()) + 86400)
@@ -503,20 +516,21 @@ class ReceiverDownTest(ReminderTestCase):
             self.assertEqual([(a["outcome"], a["code"]) for a in g["attempts"]],
                              [("retry", 500)] * (len(mine) - 1) + [("ok", 200)])
             self.assertEqual(
-                [instant(a["at"]).timestamp() >= s for a, s in zip(g["attempts"], stamps)],
+                [instant(a["at"]).timestamp() >= s - 1 for a, s in zip(g["attempts"], stamps)],
                 [True] * len(mine))
             for a in g["attempts"][:-1]:
                 self.assertEqual(a["error"], "HTTP 500")
                 self.assertFalse(a["fallback"])
         # Every attempt carries the same body but for the text, which is rendered for the
         # day of the attempt ("Dager igjen: 5", a day later "4"); the signature differs
-        # with the timestamp.
+        # with the timestamp (the real time of the attempt) or the text.
         mine = [x for x in self.hook.all() if x.body["reminder_id"] == rid]
         bodies = [dict(x.body, message_text=None) for x in mine]
         self.assertEqual(bodies, [bodies[0]] * len(mine))
         self.assertIn("Dager igjen: 5\n", mine[0].body["message_text"])
         self.assertIn("Dager igjen: 4\n", mine[-1].body["message_text"])
-        self.assertEqual(len({x.signatures[0] for x in mine}), len(mine))
+        self.assertEqual(len({x.signatures[0] for x in mine}),
+                         len({(x.timestamp, x.raw) for x in mine}))
 
     def test_timeout_is_an_attempt(self):
         """A receiver that holds the request past the channel's timeout: the attempt is a
@@ -545,7 +559,7 @@ class ReceiverDownTest(ReminderTestCase):
         self.hook.wait_delivered(1)
         self.settle()
         self.assertEqual({x.webhook_id for x in self.hook.all()},
-                         {"fristvakt-reminder-%d" % rid})
+                         {self.mid(rid)})
         self.assertEqual([a["outcome"] for a in self.reminder(rid)["attempts"]],
                          ["retry", "ok"])
 
@@ -588,7 +602,7 @@ class CrashTest(ReminderTestCase):
         self.settle()
         for q in self.hook.all():
             rid = q.body["reminder_id"]
-            self.assertEqual(q.webhook_id, "fristvakt-reminder-%d" % rid)
+            self.assertEqual(q.webhook_id, self.mid(rid))
             self.assertEqual(held[rid], q.webhook_id)
         self.assertEqual(sorted(q.body["case_reference"] for q in self.hook.delivered()), refs)
         for rid in held:
@@ -643,7 +657,7 @@ class CrashTest(ReminderTestCase):
         for m in self.smtp.all():
             ref = "M/1" if "M/1" in str(m.message["Subject"]) else "M/2"
             self.assertEqual(m.message["Message-ID"],
-                             "<fristvakt-reminder-%d@kommune.example>" % sent[ref], m)
+                             "<%s@kommune.example>" % self.mid(sent[ref]), m)
             self.assertEqual(m.rcpt_tos, ["kari@kommune.example"])
         self.assertTrue(held <= {m.message["Message-ID"] for m in self.smtp.all() if m.accepted})
 
@@ -672,7 +686,7 @@ class CrashTest(ReminderTestCase):
         q = self.hook.wait_delivered(1)[0]
         self.settle()
         self.assertEqual((q.body["case_reference"], q.body["stage"]), ("C/1", "before-3"))
-        self.assertEqual(q.webhook_id, "fristvakt-reminder-%d" % planned[0]["id"])
+        self.assertEqual(q.webhook_id, self.mid(planned[0]["id"]))
         self.assertLess(abs(q.timestamp - time.time()), 30)
         g = self.reminder(planned[0]["id"])
         self.assertEqual(g["reminder"]["state"], "sent")
@@ -742,7 +756,7 @@ class DigestTest(ReminderTestCase):
                 b = q.body
                 self.assertEqual(b["type"], "fristvakt.digest")
                 self.assertEqual(b["stage"], "daily")
-                self.assertEqual(q.webhook_id, "fristvakt-digest-%d" % b["reminder_id"])
+                self.assertEqual(q.webhook_id, self.mid(b["reminder_id"], "digest"))
                 self.assertEqual(b["id"], q.webhook_id)
                 items = sorted((i["due"], i["kind"], i["reference"]) for i in b["data"]["items"])
                 self.assertEqual(items, exp[b["recipient"]], (day, b["recipient"]))
@@ -753,8 +767,8 @@ class DigestTest(ReminderTestCase):
                     self.assertIn("%s: %s, %s\n" % (ref, LABELS[kind],
                                                       words(D.fromisoformat(due))),
                                   b["message_text"])
-                self.assertGreaterEqual(q.timestamp, int(local(day).timestamp()))
-                self.assertLess(q.timestamp, int(local(day, "08:01").timestamp()))
+                self.assertGreaterEqual(q.daemon_time, int(local(day).timestamp()))
+                self.assertLess(q.daemon_time, int(local(day, "08:01").timestamp()))
         on_10 = [q.body for q in self.hook.all() if q.body["recipient"] == "handler:kari"
                  and q.body["message_subject"].startswith("Fristoversikt tirsdag 10. mars 2026")]
         self.assertEqual(len(on_10), 1)
@@ -873,8 +887,8 @@ class DstTest(ReminderTestCase):
         dues = [q for q in self.hook.all() if q.body["stage"] == "due"]
         self.assertEqual(len(dues), 1)
         # Sent at once when the clock reached the planned instant (it runs on meanwhile).
-        self.assertGreaterEqual(dues[0].timestamp, int(planned.timestamp()))
-        self.assertLess(dues[0].timestamp, int(planned.timestamp()) + 10)
+        self.assertGreaterEqual(dues[0].daemon_time, int(planned.timestamp()))
+        self.assertLess(dues[0].daemon_time, int(planned.timestamp()) + 10)
         self.assertEqual(self.reminder(rem["id"])["reminder"]["state"], "sent")
 
     def test_fall_back(self):
@@ -897,8 +911,8 @@ class DstTest(ReminderTestCase):
         dues = [q for q in self.hook.all() if q.body["stage"] == "due"]
         self.assertEqual(len(dues), 1)
         # Sent at once when the clock reached the planned instant (it runs on meanwhile).
-        self.assertGreaterEqual(dues[0].timestamp, int(planned.timestamp()))
-        self.assertLess(dues[0].timestamp, int(planned.timestamp()) + 10)
+        self.assertGreaterEqual(dues[0].daemon_time, int(planned.timestamp()))
+        self.assertLess(dues[0].daemon_time, int(planned.timestamp()) + 10)
         self.assertEqual(self.reminder(rem["id"])["reminder"]["state"], "sent")
         # The overdue stage the next day, also at 02:30 (CET now).
         overdue = [x for x in self.reminders(reference="2026/602")

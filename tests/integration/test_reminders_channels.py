@@ -109,7 +109,7 @@ class SmtpTest(ChannelTestCase):
             self.assertEqual(len(got), len(expected), got)
             by_id = {m.message["Message-ID"]: m for m in got}
             for stage, role, addr, subj in expected:
-                mid = "<fristvakt-reminder-%d@kommune.example>" % ids[(stage, role)]
+                mid = "<%s@kommune.example>" % self.mid(ids[(stage, role)])
                 self.assertIn(mid, by_id, (stage, role))
                 m = by_id[mid]
                 msg = m.message
@@ -118,20 +118,21 @@ class SmtpTest(ChannelTestCase):
                 self.assertEqual(str(msg["To"]), addr)
                 self.assertEqual(str(msg["From"]), "fristvakt@kommune.example")
                 # A UTF-8 subject, RFC 2047 encoded on the wire, decoded here.
-                self.assertEqual(str(msg["Subject"]), subj)
+                # One prefix for every mail of the case (issue 12 § 9).
+                self.assertEqual(str(msg["Subject"]), "[fristvakt 2026/401] " + subj)
                 self.assertIn("å", str(msg["Subject"]))
                 self.assertIn(b"\r\nSubject: =?UTF-8?B?", m.raw)
                 # The reference in the thread's id: "/" is written =2F.
                 self.assertEqual(msg["In-Reply-To"],
-                                 "<fristvakt-case-2026=2F401@kommune.example>")
+                                 "<fristvakt-case-2026=2F401.%s@kommune.example>" % self.inst)
                 self.assertEqual(msg["References"],
-                                 "<fristvakt-case-2026=2F401@kommune.example>")
+                                 "<fristvakt-case-2026=2F401.%s@kommune.example>" % self.inst)
                 self.assertEqual(msg["Auto-Submitted"], "auto-generated")
                 self.assertEqual(msg.get_content_type(), "text/plain")
                 self.assertEqual(msg.get_content_charset(), "utf-8")
+                # The real time, not the test clock's (issue 12 § 2).
                 date = email.utils.parsedate_to_datetime(str(msg["Date"]))
-                self.assertGreaterEqual(date, local(day))
-                self.assertLess(date, local(day, "08:01"))
+                self.assertLess(abs(date.timestamp() - time.time()), 60)
                 text = msg.get_content()
                 self.assertIn("mandag 23. mars 2026", text)
                 self.assertNotIn("2026-03-23", text)
@@ -153,9 +154,9 @@ class SmtpTest(ChannelTestCase):
         self.assertEqual(len(mails), 5)
         self.assertEqual(len({m.message["Message-ID"] for m in mails}), 5)
         self.assertEqual({m.message["References"] for m in mails},
-                         {"<fristvakt-case-2026=2F401@kommune.example>"})
+                         {"<fristvakt-case-2026=2F401.%s@kommune.example>" % self.inst})
         self.assertEqual({m.message["In-Reply-To"] for m in mails},
-                         {"<fristvakt-case-2026=2F401@kommune.example>"})
+                         {"<fristvakt-case-2026=2F401.%s@kommune.example>" % self.inst})
         for rid in ids.values():
             g = self.reminder(rid)
             self.assertEqual(g["reminder"]["state"], "sent")
@@ -205,11 +206,11 @@ class SmtpTest(ChannelTestCase):
         self.assertEqual(len(mails), len(want))
         got = {}
         for m in mails:
-            # "Saksbehandlingsfrist i sak REF går ut ..."
-            ref = str(m.message["Subject"]).split(" ")[3]
+            # "[fristvakt REF] Saksbehandlingsfrist i sak REF går ut ..."
+            ref = str(m.message["Subject"]).split(" ")[5]
             got[ref] = m.message["References"]
             self.assertEqual(m.message["In-Reply-To"], m.message["References"])
-        self.assertEqual(got, {ref: "<fristvakt-case-%s@kommune.example>" % enc
+        self.assertEqual(got, {ref: "<fristvakt-case-%s.%s@kommune.example>" % (enc, self.inst)
                                for ref, enc in want.items()})
 
     def test_every_recipient_needs_an_address(self):
@@ -302,7 +303,7 @@ class AdminMailTest(ChannelTestCase):
         self.assertEqual(m.rcpt_tos, ["drift@kommune.example"])
         self.assertEqual(str(m.message["To"]), "drift@kommune.example")
         self.assertEqual(m.message["Message-ID"],
-                         "<fristvakt-admin-%d@kommune.example>" % n["id"])
+                         "<%s@kommune.example>" % self.mid(n["id"], "admin"))
         self.assertIn("hook", str(m.message["Subject"]))
         self.assertEqual([(a["outcome"], a["code"]) for a in self.reminder(n["id"])["attempts"]],
                          [("ok", 250)])
@@ -396,8 +397,8 @@ class SignatureTest(ChannelTestCase):
         new, old = self.secrets
         self.assertEqual(q.signatures, [sign(new, q.webhook_id, q.timestamp, q.raw),
                                         sign(old, q.webhook_id, q.timestamp, q.raw)])
-        self.assertGreaterEqual(q.timestamp, int(local(day).timestamp()))
-        self.assertLess(q.timestamp, int(local(day).timestamp()) + 10)
+        self.assertGreaterEqual(q.daemon_time, int(local(day).timestamp()))
+        self.assertLess(q.daemon_time, int(local(day).timestamp()) + 10)
 
     def test_secret_file_checked_at_load(self):
         d = Daemon()
@@ -457,9 +458,9 @@ class ThrottleTest(ChannelTestCase):
                          datetime.timedelta(seconds=600))
         self.call("testing.AdvanceClock", {"seconds": 300})
         self.assertEqual(self.hook.quiet(0.5), [])
-        # Then 503 with an HTTP-date 120 s ahead of the daemon's clock.
-        now = self.daemon_now()
-        self.hook.push((503, email.utils.formatdate(now + 300 + 120, usegmt=True)))
+        # Then 503 with an HTTP-date 120 s ahead of the receiver's (real) clock: the daemon
+        # compares it with the real time, not the test clock's.
+        self.hook.push((503, email.utils.formatdate(time.time() + 120, usegmt=True)))
         self.call("testing.AdvanceClock", {"seconds": 305})
         self.hook.wait_requests(2)
         self.settle()
@@ -476,9 +477,9 @@ class ThrottleTest(ChannelTestCase):
         self.settle()
         reqs = self.hook.all()
         self.assertEqual([q.status for q in reqs], [429, 503, 200])
-        self.assertEqual({q.webhook_id for q in reqs}, {"fristvakt-reminder-%d" % rem["id"]})
-        self.assertGreaterEqual(reqs[1].timestamp - reqs[0].timestamp, 600)
-        self.assertGreaterEqual(reqs[2].timestamp - reqs[1].timestamp, 110)
+        self.assertEqual({q.webhook_id for q in reqs}, {self.mid(rem["id"])})
+        self.assertGreaterEqual(reqs[1].daemon_time - reqs[0].daemon_time, 600)
+        self.assertGreaterEqual(reqs[2].daemon_time - reqs[1].daemon_time, 110)
         g = self.reminder(rem["id"])
         self.assertEqual([(a["outcome"], a["code"]) for a in g["attempts"]],
                          [("retry", 429), ("retry", 503), ("ok", 200)])
@@ -508,7 +509,7 @@ class ThrottleTest(ChannelTestCase):
         self.assertEqual(n["data"]["reminder"], a["id"])
         self.wait_state(n["id"], "sent")
         log = self.d.log_text()
-        self.assertIn("fristvakt-admin-%d: fristvakt: kanalen hook er slått av" % n["id"], log)
+        self.assertIn("%s: fristvakt: kanalen hook er slått av" % self.mid(n["id"], "admin"), log)
         self.assertIn("channel hook: the receiver answered 410 Gone", log)
         # The disabled channel carries nothing: B's reminder the next day stays pending.
         self.set_clock(local(day_b, "09:00"))
@@ -530,7 +531,7 @@ class ThrottleTest(ChannelTestCase):
         self.assertEqual(self.reminder(b["id"])["reminder"]["state"], "sent")
         self.assertEqual({q.webhook_id for q in self.hook.all()
                           if q.body["case_reference"] == "2026/711"},
-                         {"fristvakt-reminder-%d" % a["id"]})
+                         {self.mid(a["id"])})
         audit = self.call("ListAudit", {"reference": "2026/711"})["entries"]
         self.assertIn(PREFIX + "RetryReminder", [e["method"] for e in audit])
 

@@ -275,10 +275,11 @@ test_rfc2047_folding(void **state)
 	s = notify_rfc2047(subject);
 	assert_non_null(s);
 	assert_non_null(strstr(s, "?=\r\n =?UTF-8?B?"));
-	/* Every line within 78 octets, the first after "Subject: ". */
+	/* Every line within 76 octets (RFC 2047 § 2: lines with encoded words), the first
+	 * after "Subject: ". */
 	line = malloc(strlen(s) + 16);
 	snprintf(line, strlen(s) + 16, "Subject: %s", s);
-	check_lines(line, 78);
+	check_lines(line, 76);
 	free(line);
 	decode_subject(s, decoded, sizeof(decoded));
 	assert_string_equal(decoded, subject);
@@ -453,6 +454,59 @@ test_mail_text(void **state)
 		assert_string_equal(strstr(s, "\r\n\r\n"), "\r\n\r\nHei.\r\n");
 		free(s);
 	}
+}
+
+/*
+ * Issue 12 § 9: the encoded Subject's lines, the first included, within RFC 2047's 76
+ * octets (it was 77: "Subject: " and a 68-character word); the same "[fristvakt REF] "
+ * prefix on every subject of a case; no auto-replies (Auto-Submitted,
+ * X-Auto-Response-Suppress, Precedence).
+ */
+static void
+test_mail_conventions(void **state)
+{
+	static const char subject[] = "Saksbehandlingsfristen i sak 2026/17 g\xc3\xa5r ut i dag "
+				      "\xe2\x80\x93 \xc3\xb8konomisk st\xc3\xb8nad, "
+				      "NAV Sentrum";
+	struct notify_msg m = { .id = "rem-1.abc",
+				.thread = "case-2026=2F17.abc",
+				.topic = "fristvakt 2026/17",
+				.subject = subject,
+				.text = "Hei.",
+				.to = two_to,
+				.n_to = 1 };
+	char decoded[1024], want[1024], *s, *v, *head, *end;
+
+	(void)state;
+	s = notify_mail_text(&m, "fristvakt@kommune.no", 1, NULL);
+	assert_non_null(s);
+	end = strstr(s, "\r\n\r\n");
+	head = strndup(s, (size_t)(end - s) + 2);
+	/* Every header line within 76 octets here (each holds an encoded word or is short). */
+	check_lines(head, 76);
+	assert_non_null(strstr(head, "\r\nSubject: =?UTF-8?B?"));
+	assert_non_null(strstr(head, "?=\r\n =?UTF-8?B?"));
+	v = header(s, "Subject");
+	decode_subject(v, decoded, sizeof(decoded));
+	snprintf(want, sizeof(want), "[fristvakt 2026/17] %s", subject);
+	assert_string_equal(decoded, want);
+	free(v);
+	assert_header(s, "Auto-Submitted", "auto-generated");
+	assert_header(s, "X-Auto-Response-Suppress", "All");
+	assert_header(s, "Precedence", "bulk");
+	free(head);
+	free(s);
+
+	/* An ASCII subject keeps the prefix and is folded at 78 only when it must. */
+	m.subject = "Frist om 7 dager";
+	s = notify_mail_text(&m, "fristvakt@kommune.no", 1, NULL);
+	assert_header(s, "Subject", "[fristvakt 2026/17] Frist om 7 dager");
+	free(s);
+	/* No topic, no prefix. */
+	m.topic = NULL;
+	s = notify_mail_text(&m, "fristvakt@kommune.no", 1, NULL);
+	assert_header(s, "Subject", "Frist om 7 dager");
+	free(s);
 }
 
 static void
@@ -1034,6 +1088,7 @@ main(void)
 		cmocka_unit_test(test_sign_bad),
 		cmocka_unit_test(test_rfc2047),
 		cmocka_unit_test(test_rfc2047_folding),
+		cmocka_unit_test(test_mail_conventions),
 		cmocka_unit_test(test_mail_text),
 		cmocka_unit_test(test_mail_text_long_lines),
 		cmocka_unit_test(test_mail_text_bad),
