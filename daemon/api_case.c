@@ -488,6 +488,15 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 			}
 			break;
 		case PK_IDENT:
+			if (fv_has_national_id(s)) {
+				fail_param(
+					o, p->name,
+					"'%s' holds a national identity number (fødselsnummer or "
+					"D-nummer); use the case system's id of the case worker or "
+					"unit",
+					p->name);
+				goto bad;
+			}
 			if (!*s || has_control(s, false)) {
 				fail_param(o, p->name,
 					   "'%s' must be 1-%zu characters without control "
@@ -1139,8 +1148,9 @@ check_extension(struct api_env *env, const struct store_case *c, const struct ti
 		} else if (proc->extension_before_expiry && d->has_due &&
 			   cal_cmp(today, d->due) > 0) {
 			/* Not fail_order(): its buffer could cut a long source mid-character. */
-			char *msg = xasprintf("the %s expired on %s; a deadline can be extended "
-					      "only before it expires (%s). Its source: %s",
+			char *msg = xasprintf("the %s expired on %s, and a deadline can be "
+					      "extended only before it expires. The extension's "
+					      "provision: %s. The deadline's source: %s",
 					      rules_kind_label(kind), cal_date_format(d->due, d1),
 					      d->extension, d->source);
 

@@ -613,12 +613,12 @@ static const struct cli_text word_texts[W_COUNT] = {
 	[W_FORWARDED_TO] = { "oversendt", "forwarded to" },
 	[W_FORWARDING_TO] = { "frist for oversendelse til", "deadline for forwarding to" },
 	[W_EXPIRED] = { "utløpt", "expired" },
-	[W_COMPLAINT_CAME] = { "klagen kom", "the complaint came" },
+	[W_COMPLAINT_CAME] = { "klagen ble sendt", "the complaint was sent" },
 	[W_DOCUMENTS_CAME] = { "dokumentasjonen kom", "the documents came" },
 	[W_TOO_LATE] = { "for sent", "too late" },
 	[W_NO_COMPLAINT] = { "ingen klage", "no complaint" },
 	[W_NO_DOCUMENTS] = { "dokumentasjonen kom ikke", "no documents came" },
-	[W_MET_LATE] = { "oppfylt for sent", "met late" },
+	[W_MET_LATE] = { "fulgt opp for sent", "met late" },
 	[W_SOON] = { "snart", "soon" },
 	[W_TODAY] = { "i dag", "today" },
 	[W_TOMORROW] = { "i morgen", "tomorrow" },
@@ -1227,6 +1227,7 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 static int
 run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
+	struct buf label = { 0 };
 	const struct spec *sp = cmd->data;
 	struct cli_table tb;
 	struct args a;
@@ -1270,10 +1271,11 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		 */
 		if (strcmp(state, "missed") == 0 && json_is_null(json_object_get(d, "met_on")))
 			marker = "!";
+		buf_reset(&label);
+		deadline_label(cli->lang, &label, d);
 		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days,
 						     words(cli->lang, deadline_state_words, state),
-						     str(d, "reference"),
-						     kind_label(cli->lang, str(d, "kind")),
+						     str(d, "reference"), buf_str(&label),
 						     str(d, "handler"), str(d, "unit") });
 	}
 	if (tb.rows == 1)
@@ -1282,6 +1284,7 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		cli_table_print(&tb, "", stdout);
 	cli_more_hint(cli, r, all, &more_deadlines);
 	cli_table_deinit(&tb);
+	buf_deinit(&label);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1979,7 +1982,8 @@ ics_case(FILE *f, json_t *r, struct export_ctx *x)
 		buf_printf(&line, "DTEND;VALUE=DATE:%s", day);
 		ics_line(f, buf_str(&line));
 		buf_reset(&text);
-		buf_printf(&text, "%s %s", kind_label(x->lang, str(d, "kind")), ref);
+		deadline_label(x->lang, &text, d);
+		buf_printf(&text, " %s", ref);
 		/* Kept past its time: the summary says how it ended. */
 		if (strcmp(str_or(d, "state", ""), "open") != 0) {
 			buf_puts(&text, " (");
@@ -2688,9 +2692,10 @@ static const struct cli_command complaint_decide = {
 	.name = "complaint decide",
 	.args = "REF --decided TIME --outcome OUTCOME [--complaint N]",
 	.brief = "record the outcome of a complaint",
-	.help = "The complaint in case REF was decided. Only a full reversal by the office ends\n"
-		"its duty to forward the complaint; after any other outcome of its own review\n"
-		"the complaint must still go to the complaint body.\n"
+	.help = "The complaint in case REF was decided. Only a full reversal or quashing by the\n"
+		"office, or its dismissal of the complaint, ends its duty to forward it; after a\n"
+		"partial reversal, or the decision kept, the complaint must still go to the\n"
+		"complaint body.\n"
 		"\n"
 		"  --decided TIME      when it was decided\n"
 		"  --outcome OUTCOME   omgjort (reversed in full), delvis_omgjort (in part),\n"

@@ -2110,12 +2110,20 @@ do_promised(struct ctx *c, size_t j)
 		set_met(&d, &c->ev[dec]);
 	} else if (next != NONE) {
 		set_met(&d, &c->ev[next]);
-		note(&d, "Et nytt foreløpig svar %s lovet vedtak innen %s i stedet.",
+		note(&d, "Erstattet av et nytt foreløpig svar %s, som lover vedtak innen %s.",
 		     DATE(c->ev[next].date), DATE(c->ev[next].due));
 	}
 	if ((ret = apply_changes(c, &d, j, rule)) < 0)
 		goto out;
 	settle(c, &d, j);
+	/* Replaced in time by a new promise: neither kept nor broken. */
+	if (d.state == RULES_STATE_MET && next != NONE && d.met_by == c->ev[next].id) {
+		d.state = RULES_STATE_CANCELLED;
+		d.has_met = false;
+		d.has_cancelled = true;
+		d.cancelled_on = c->ev[next].date;
+		d.cancelled_by = c->ev[next].id;
+	}
 	push(c, &d);
 out:
 	deadline_deinit(&d);
@@ -2253,7 +2261,7 @@ late_notes(const struct ctx *c, struct rules_deadline *d, const struct rules_dea
 			note(d, "Klagen ble sendt %s, %s etter fristen.", DATE(d->met_on), DAYS(n));
 		else if (cal_cmp(d->met_on, late->due) <= 0)
 			note(d,
-			     "Klagen ble sendt %s, %s for sent. Den kan likevel tas under behandling hvis parten ikke kan lastes for forsinkelsen eller det er særlige grunner, siden den ble sendt innen %s (%s).",
+			     "Klagen ble sendt %s, %s for sent. Den kan likevel tas under behandling hvis parten ikke kan lastes for forsinkelsen, eller det av særlige grunner er rimelig at klagen blir prøvd, siden den ble sendt innen %s (%s).",
 			     DATE(d->met_on), DAYS(n), DATE(late->due), late->source);
 		else
 			note(d,
@@ -2262,7 +2270,7 @@ late_notes(const struct ctx *c, struct rules_deadline *d, const struct rules_dea
 	} else if (!d->has_met && window) {
 		if (cal_cmp(c->today, late->due) <= 0)
 			note(d,
-			     "Klagefristen er utløpt uten klage. En klage som sendes senest %s, kan likevel tas under behandling hvis parten ikke kan lastes for forsinkelsen eller det er særlige grunner (%s).",
+			     "Klagefristen er utløpt uten klage. En klage som sendes senest %s, kan likevel tas under behandling hvis parten ikke kan lastes for forsinkelsen, eller det av særlige grunner er rimelig at klagen blir prøvd (%s).",
 			     DATE(late->due), late->source);
 		else
 			note(d, "Klagefristen og den ytre fristen %s (%s) er utløpt uten klage.",
@@ -2426,9 +2434,8 @@ do_forwarding(struct ctx *c, size_t j)
 		if (c->target[k] != j || e->type != RULES_EV_COMPLAINT_DECIDED)
 			continue;
 		if (outcome_ends_forwarding(proc, e->outcome))
-			note(&d,
-			     "Kontoret omgjorde vedtaket i sin helhet %s: klagen sendes ikke videre.",
-			     DATE(e->date));
+			note(&d, "Kontoret behandlet klagen %s og %s: klagen sendes ikke videre.",
+			     DATE(e->date), review_words(e->outcome));
 		else if (!d.has_met || d.met_by == e->id || cal_cmp(e->date, d.met_on) <= 0)
 			note(&d,
 			     "Kontoret behandlet klagen %s og %s: klagen skal fortsatt sendes til %s.",
@@ -2670,7 +2677,8 @@ rules_findings(const struct rules *rules, const char *service, const struct rule
 			continue;
 		proc = rules_procedure_at(rules, dec->date);
 		if (!dec->written && proc->written_text) {
-			x = finding_add(&f, dec->id, "oral_decision", false, proc->written_text,
+			/* Possible: the law lets a decision be oral where writing is too burdensome. */
+			x = finding_add(&f, dec->id, "oral_decision", true, proc->written_text,
 					proc->citation[RULES_CITATION_WRITTEN_DECISION]);
 			finding_close(&c, x, j, RULES_EV_DECISION_WRITTEN);
 		}
@@ -2969,13 +2977,6 @@ text_rollover(struct sbuf *b, const struct rules_deadline *d)
 			  d->calendar);
 }
 
-/* What came, for a party's deadline: "klagen", "dokumentasjonen". */
-static const char *
-party_thing(enum rules_kind kind)
-{
-	return kind == RULES_KIND_DOCUMENTATION ? "dokumentasjonen" : "klagen";
-}
-
 static void
 text_state(struct sbuf *b, const struct rules_deadline *d)
 {
@@ -3002,8 +3003,10 @@ text_state(struct sbuf *b, const struct rules_deadline *d)
 		break;
 	case RULES_STATE_EXPIRED:
 		if (late)
-			sb_printf(b, "utløpt – %s kom %s (hendelse %lld), %s for sent",
-				  party_thing(d->kind), DATE(d->met_on), (long long)d->met_by,
+			sb_printf(b, "utløpt – %s %s (hendelse %lld), %s for sent",
+				  d->kind == RULES_KIND_DOCUMENTATION ? "dokumentasjonen kom"
+								      : "klagen ble sendt",
+				  DATE(d->met_on), (long long)d->met_by,
 				  DAYS(cal_diff_days(d->due, d->met_on)));
 		else if (d->kind == RULES_KIND_DOCUMENTATION)
 			sb_printf(b, "utløpt – dokumentasjonen kom ikke");
@@ -3044,7 +3047,7 @@ text_pause(struct sbuf *b, const struct rules_pause *p)
 }
 
 static void
-text_change(struct sbuf *b, const struct rules_change *ch)
+text_change(struct sbuf *b, const struct rules_change *ch, const char *provision)
 {
 	sb_printf(b, "%s til %s (hendelse %lld)", ch->override ? "Overstyrt" : "Forlenget",
 		  DATE(ch->date), (long long)ch->event);
@@ -3052,7 +3055,10 @@ text_change(struct sbuf *b, const struct rules_change *ch)
 		sb_printf(b, " av %s", ch->who);
 	if (ch->why)
 		sb_printf(b, ": %.*s", trimmed(ch->why), ch->why);
-	sb_printf(b, ".\n");
+	sb_printf(b, ".");
+	if (!ch->override && provision)
+		sb_printf(b, " Hjemmel for forlengelsen: %.*s.", trimmed(provision), provision);
+	sb_printf(b, "\n");
 	if (ch->n_steps > 0) {
 		sb_printf(b, "Den nye siste dagen er ikke en virkedag og flyttes: ");
 		text_steps(b, ch->steps, ch->n_steps, ch->due);
@@ -3075,7 +3081,7 @@ rules_deadline_text(const struct rules_deadline *d)
 			"Parten ba om begrunnelse %s, og begrunnelsen kom fram %s: ny full klagefrist fra den dagen.\n",
 			DATE(d->restart.requested), DATE(d->restart.given_on));
 	for (size_t i = 0; i < d->n_changes; i++)
-		text_change(&b, &d->changes[i]);
+		text_change(&b, &d->changes[i], d->extension);
 	for (size_t i = 0; i < d->n_notes; i++)
 		sb_printf(&b, "%s\n", d->notes[i]);
 	text_state(&b, d);

@@ -272,7 +272,7 @@ class WrittenDecisionTest(CaseTest):
         b = r["breaches"][0]
         self.assertEqual((b["closed_by"], b["closed_on"]), (r["event"], "2026-03-06"))
         out = self.d.cli("case", "show", "W-0", check=0).stdout
-        self.assertIn("BRUDD i hendelse %d: Vedtaket ble gitt muntlig, men et enkeltvedtak skal "
+        self.assertIn("MULIG BRUDD i hendelse %d: Vedtaket ble gitt muntlig, men et enkeltvedtak skal "
                       "være skriftlig med mindre det av praktiske grunner er særlig byrdefullt "
                       "(forvaltningsloven § 23). Rettet 2026-03-06 (hendelse %d)."
                       % (b["event"], r["event"]), out)

@@ -840,7 +840,8 @@ static const struct row rows[] = {
 	  "2026-12-27 søndag → 2026-12-28." },
 	{ "extension to 24 December stands", SHIPPED, "okonomisk-stonad", SC(sc_x5), "2026-12-10",
 	  CO, 2, OPEN, "2026-12-24", NULL,
-	  "Forlenget til 2026-12-24 (hendelse 3) av saksbehandler: parten er på sykehus.\n" },
+	  "Forlenget til 2026-12-24 (hendelse 3) av saksbehandler: parten er på sykehus. Hjemmel "
+	  "for forlengelsen: forvaltningsloven § 29.\n" },
 	/* The date promised in a foreløpig svar. */
 	{ "promised date is an office deadline", SHIPPED, "okonomisk-stonad", SC(sc_pr1),
 	  "2026-04-01", PM, 2, OPEN, "2026-04-10", NULL,
@@ -849,8 +850,10 @@ static const struct row rows[] = {
 	  MISSED, "2026-04-10", NULL, "overskredet – ikke oppfylt" },
 	{ "promised date met by the decision", SHIPPED, "okonomisk-stonad", SC(sc_pr2),
 	  "2026-04-11", PM, 2, MET, "2026-04-10", "2026-04-09", NULL },
+	/* Replaced in time: neither kept nor broken. */
 	{ "promised date replaced by a new reply", SHIPPED, "okonomisk-stonad", SC(sc_pr3),
-	  "2026-04-20", PM, 2, MET, "2026-04-10", "2026-04-08", "lovet vedtak innen 2026-04-30" },
+	  "2026-04-20", PM, 2, CANCEL, "2026-04-10", NULL,
+	  "Erstattet av et nytt foreløpig svar 2026-04-08, som lover vedtak innen 2026-04-30." },
 	{ "the new promise runs", SHIPPED, "okonomisk-stonad", SC(sc_pr3), "2026-04-20", PM, 3,
 	  OPEN, "2026-04-30", NULL, NULL },
 	/* The date promised is the date: a promise is not a period, it does not roll over. */
@@ -862,8 +865,8 @@ static const struct row rows[] = {
 	{ "complaint one day late, inside § 31", SHIPPED, "okonomisk-stonad", SC(sc_c2),
 	  "2026-03-30", CO, 2, EXPIRED, "2026-03-23", "2026-03-24",
 	  "Klagen ble sendt 2026-03-24, 1 dag for sent. Den kan likevel tas under behandling hvis "
-	  "parten ikke kan lastes for forsinkelsen eller det er særlige grunner, siden den ble "
-	  "sendt innen 2027-03-01 (forvaltningsloven § 31)." },
+	  "parten ikke kan lastes for forsinkelsen, eller det av særlige grunner er rimelig at "
+	  "klagen blir prøvd, siden den ble sendt innen 2027-03-01 (forvaltningsloven § 31)." },
 	{ "late complaint is within the outer limit", SHIPPED, "okonomisk-stonad", SC(sc_c2),
 	  "2026-03-30", LC, 2, MET, "2027-03-01", "2026-03-24", NULL },
 	{ "complaint 13 months late", SHIPPED, "okonomisk-stonad", SC(sc_c3), "2027-04-30", CO, 2,
@@ -930,7 +933,8 @@ static const struct row rows[] = {
 	  "2026-04-07", "2026-03-30", "2026-04-03 langfredag" },
 	{ "full reversal ends the forwarding duty", SHIPPED, "okonomisk-stonad", SC(sc_f2),
 	  "2026-04-10", FW, 3, MET, "2026-04-07", "2026-03-20",
-	  "omgjorde vedtaket i sin helhet 2026-03-20: klagen sendes ikke videre." },
+	  "Kontoret behandlet klagen 2026-03-20 og omgjorde vedtaket i sin helhet: klagen sendes "
+	  "ikke videre." },
 	{ "partial reversal: forwarding stays open", SHIPPED, "okonomisk-stonad", SC(sc_f5),
 	  "2026-03-25", FW, 3, OPEN, "2026-04-07", NULL,
 	  "klagen skal fortsatt sendes til Statsforvalteren." },
@@ -2105,6 +2109,7 @@ static const struct rules_event sc_g1[] = {
 	  .date = D(2026, 3, 20),
 	  .has_reached = true,
 	  .reached = D(2026, 3, 20),
+	  .reasoned = true,
 	  .outcome = "avslatt",
 	  .has_need = true,
 	  .need_hours = 35,

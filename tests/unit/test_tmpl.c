@@ -355,40 +355,76 @@ test_shipped_render(void **state)
 	tmpl_free(set);
 }
 
-/* The source each shipped rule of a kind cites, for messages as people get them. */
+/* What a reminder of each kind carries, as the daemon fills it in from the shipped rules. */
 static const struct {
-	const char *kind, *label, *source;
+	const char *kind, *label[2], *source;
 } kind_sources[] = {
-	{ "processing", "saksbehandlingsfrist",
+	{ "processing",
+	  { "saksbehandlingsfrist", "processing deadline" },
 	  "kommunens tjenesteerklæring for økonomisk stønad (lokal norm, sosialtjenesteloven § 18)" },
-	{ "preliminary_reply", "frist for foreløpig svar", "forvaltningsloven § 11 a tredje ledd" },
-	{ "documentation", "innsendelsesfrist", "forvaltningsloven § 17" },
-	{ "complaint", "klagefrist", "forvaltningsloven § 29" },
-	{ "late_complaint", "ytre frist for sen klage", "forvaltningsloven § 31" },
-	{ "forwarding", "frist for oversendelse til Statsforvalteren",
+	{ "preliminary_reply",
+	  { "frist for foreløpig svar", "deadline for a preliminary reply" },
+	  "forvaltningsloven § 11 a tredje ledd" },
+	{ "documentation",
+	  { "innsendelsesfrist", "deadline for documentation" },
+	  "forvaltningsloven § 17 (innsendelsesfrist satt i brevet; 14 dager er lokal praksis når "
+	  "brevet ikke nevner dato)" },
+	{ "complaint", { "klagefrist", "complaint deadline" }, "forvaltningsloven § 29" },
+	{ "late_complaint",
+	  { "ytre frist for sen klage", "outer limit for a late complaint" },
+	  "forvaltningsloven § 31" },
+	{ "forwarding",
+	  { "frist for oversendelse til klageinstansen", "deadline for forwarding to the complaint "
+							 "body" },
 	  "kommunens norm for saksforberedelse av klager (forvaltningsloven § 33 har ingen fast "
 	  "frist)" },
-	{ "promised", "lovet svardato",
+	{ "promised",
+	  { "lovet svardato", "promised decision date" },
 	  "forvaltningsloven § 11 a annet ledd (svardatoen i det foreløpige svaret)" },
 };
 
-/* render_full() with the kind, label and source a reminder of kind carries. */
+/* The values that differ by language: dates as people write them, the digest's lines. */
+static const struct {
+	const char *name, *value[2];
+} lang_values[] = {
+	{ "due", { "tirsdag 7. april 2026", "Tuesday 7 April 2026" } },
+	{ "due_weekday", { "tirsdag", "Tuesday" } },
+	{ "date", { "onsdag 1. april 2026", "Wednesday 1 April 2026" } },
+	{ "items",
+	  { "2026/17: saksbehandlingsfrist, tirsdag 7. april 2026\n"
+	    "2026/18: frist for oversendelse til Statsforvalteren, torsdag 9. april 2026\n",
+	    "2026/17: processing deadline, Tuesday 7 April 2026\n"
+	    "2026/18: deadline for forwarding to Statsforvalteren, Thursday 9 April 2026\n" } },
+};
+
+/*
+ * render_full() with what a reminder carries in the daemon: the kind (the template name's
+ * first part, after "applicant."), its label and source, and the language's dates.
+ */
 static void
-golden_render(const struct tmpl_set *set, const char *lang, const char *name, const char *kind,
-	      char **subject, char **body)
+golden_render(const struct tmpl_set *set, const char *lang, const char *name, char **subject,
+	      char **body)
 {
 	struct tmpl_var v[N_ELEM(full_nb)];
+	int en = strcmp(lang, "en") == 0;
+	const char *kind = strncmp(name, "applicant.", 10) == 0 ? name + 10 : name;
+	size_t klen = strcspn(kind, ".");
 	char err[256] = "";
 
 	memcpy(v, full_nb, sizeof(v));
-	for (size_t i = 0; i < N_ELEM(kind_sources); i++) {
-		if (strcmp(kind_sources[i].kind, kind) != 0)
-			continue;
-		for (size_t j = 0; j < N_ELEM(v); j++) {
+	for (size_t j = 0; j < N_ELEM(v); j++) {
+		for (size_t i = 0; i < N_ELEM(lang_values); i++) {
+			if (strcmp(v[j].name, lang_values[i].name) == 0)
+				v[j].value = lang_values[i].value[en];
+		}
+		for (size_t i = 0; i < N_ELEM(kind_sources); i++) {
+			if (strlen(kind_sources[i].kind) != klen ||
+			    strncmp(kind_sources[i].kind, kind, klen) != 0)
+				continue;
 			if (strcmp(v[j].name, "kind") == 0)
-				v[j].value = kind;
+				v[j].value = kind_sources[i].kind;
 			else if (strcmp(v[j].name, "kind_label") == 0)
-				v[j].value = kind_sources[i].label;
+				v[j].value = kind_sources[i].label[en];
 			else if (strcmp(v[j].name, "source") == 0)
 				v[j].value = kind_sources[i].source;
 		}
@@ -434,9 +470,7 @@ test_golden_messages(void **state)
 				else
 					snprintf(name, sizeof(name), "%s",
 						 extra[k - N_ELEM(kinds) - N_ELEM(others)]);
-				golden_render(set, langs[l], name,
-					      k < N_ELEM(kinds) ? kinds[k] : "complaint", &subject,
-					      &body);
+				golden_render(set, langs[l], name, &subject, &body);
 				fprintf(f, "== %s/%s\nSubject: %s\n\n%s", langs[l], name, subject,
 					body);
 				free(subject);
