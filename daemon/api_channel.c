@@ -133,6 +133,7 @@ api_channel_enable(struct api_env *env, struct api_req *req)
 		.outcome = "ok",
 	};
 	const char *name;
+	char *audit_ref;
 	json_t *rows, *row, *mine = NULL;
 	size_t i;
 	int was, ret;
@@ -150,8 +151,11 @@ api_channel_enable(struct api_env *env, struct api_req *req)
 	}
 	was = store_channel_disabled(env->store, name);
 	ret = was < 0 ? was : store_channel_enable(env->store, name);
+	/* The audit row names the channel where a case method names its case. */
+	a.case_ref = audit_ref = xasprintf("channel:%s", name);
 	if (ret == 0)
 		ret = store_audit_append(env->store, &a);
+	free(audit_ref);
 	if (api_txn_leave(env, ret == 0) < 0 || ret < 0 || !(rows = api_channels_json(env))) {
 		api_reply_storage_failure(env, req);
 		return;

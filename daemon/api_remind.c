@@ -634,7 +634,11 @@ caseless_message(struct api_env *env, const struct store_reminder *rem, int64_t 
 	cal_date_of_instant(now, &today);
 	var(&vs, "date", date_words(lang, cal_date_format(today, date), words));
 	var(&vs, "recipient", rem->recipient);
-	var(&vs, "stage", rem->stage);
+	/* A notice speaks of the stage of the reminder it is about. */
+	var(&vs, "stage",
+	    json_is_string(json_object_get(data, "stage"))
+		    ? json_string_value(json_object_get(data, "stage"))
+		    : rem->stage);
 	var(&vs, "reference", json_string_value(json_object_get(data, "reference")));
 	var(&vs, "kind_label", json_string_value(json_object_get(data, "kind_label")));
 	var(&vs, "kind", json_string_value(json_object_get(data, "kind")));
@@ -825,9 +829,10 @@ admin_notice(struct api_env *env, const struct store_reminder *about, const char
 		if (about->case_ref)
 			json_object_set_new(data, "reference", json_string(about->case_ref));
 		json_object_set_new(data, "kind", json_string(about->kind));
+		json_object_set_new(data, "stage", json_string(about->stage));
 		if (rules_kind_parse(about->kind, &kind) == 0)
 			json_object_set_new(data, "kind_label",
-					    json_string(rules_kind_label(kind)));
+					    json_string(tmpl_kind_label(r->language, about->kind)));
 		if (about->due)
 			json_object_set_new(data, "due", json_string(about->due));
 		json_object_set_new(data, "channel", json_string(about->channel));
@@ -1255,6 +1260,20 @@ api_reminder_retry(struct api_env *env, struct api_req *req)
 		store_reminder_deinit(&r);
 		return;
 	}
+	/* A channel a 410 disabled is enabled by an administrator (EnableChannel, audited),
+	 * not by retrying one of its held reminders. */
+	if ((ret = store_channel_disabled(env->store, r.channel)) != 0) {
+		if (ret < 0)
+			api_reply_storage_failure(env, req);
+		else
+			req->reply(req, "no.fristvakt.ChannelDisabled",
+				   json_pack("{ss ss}", "name", r.channel, "message",
+					     "the channel is disabled after a 410 Gone; an "
+					     "administrator enables it with 'fristvakt channel "
+					     "enable', and its held reminders go out"));
+		store_reminder_deinit(&r);
+		return;
+	}
 	a.case_ref = r.case_ref;
 	free(r.state);
 	r.state = xstrdup("pending");
@@ -1263,8 +1282,6 @@ api_reminder_retry(struct api_env *env, struct api_req *req)
 	ret = api_txn_enter(env);
 	if (ret == 0) {
 		ret = store_reminder_update(env->store, &r);
-		if (ret == 0)
-			ret = store_channel_enable(env->store, r.channel);
 		if (ret == 0)
 			ret = store_audit_append(env->store, &a);
 		api_txn_leave(env, ret == 0);

@@ -679,8 +679,10 @@ format_duration(int64_t s, char *buf, size_t len)
 
 /*
  * status --check: one line per problem, the worst first, and the exit status of a
- * Nagios/Icinga plugin: 0 ok, 1 warning, 2 critical.
+ * Nagios/Icinga plugin: 0 ok, 1 warning, 2 critical, 3 unknown (a usage error, or an
+ * answer that is no status, such as a refusal for want of a role).
  */
+#define CHECK_UNKNOWN 3
 static int
 status_check(json_t *r, int64_t max_lag)
 {
@@ -711,9 +713,10 @@ status_check(json_t *r, int64_t max_lag)
 					       since ? cli_local_time(since, t) : "?",
 					       reason ? reason : "");
 	}
-	if (integrity && strcmp(integrity, "ok") != 0 && strcmp(integrity, "checking") != 0)
-		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
-				       "WARNING: database integrity %s\n", integrity);
+	if (integrity && strcmp(integrity, "ok") != 0 && strcmp(integrity, "checking") != 0 &&
+	    strcmp(integrity, "not checked") != 0)
+		nc += (size_t)snprintf(crit + nc, nc < sizeof(crit) ? sizeof(crit) - nc : 0,
+				       "CRITICAL: database integrity %s\n", integrity);
 	if (dead > 0)
 		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
 				       "WARNING: %lld dead reminders ('fristvakt reminders list "
@@ -748,7 +751,13 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	json_t *r;
 	bool check = false;
 	int64_t max_lag = CHECK_MAX_LAG_DEFAULT;
-	int c, ret;
+	int c, ret, usage = CLI_EXIT_USAGE;
+
+	/* A monitoring check reports a usage error as UNKNOWN, whatever the option order. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--check") == 0)
+			usage = CHECK_UNKNOWN;
+	}
 
 	/* Options may also follow one another in any order ("status --json --check"). */
 	optind = 0;
@@ -756,7 +765,7 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		switch (c) {
 		case 'L':
 			if (!cli_lang_option(cli, cmd, optarg))
-				return CLI_EXIT_USAGE;
+				return usage;
 			break;
 		case 'c':
 			check = true;
@@ -766,7 +775,7 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 				fprintf(stderr,
 					"fristvakt %s: --max-lag must be seconds (0-31622400)\n",
 					cmd->name);
-				return CLI_EXIT_USAGE;
+				return usage;
 			}
 			break;
 		case 'j':
@@ -777,13 +786,13 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 			return 0;
 		default:
 			cli_bad_option(cmd, c, argv);
-			return CLI_EXIT_USAGE;
+			return usage;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
 			argv[optind]);
-		return CLI_EXIT_USAGE;
+		return usage;
 	}
 	if (check)
 		cli->json = false;
@@ -791,6 +800,10 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		if (!check)
 			return ret;
 		/* The daemon's error or the failure to reach it is on stderr already. */
+		if (ret == CLI_EXIT_ERROR) {
+			printf("UNKNOWN: fristvaktd answered with an error, not its status\n");
+			return CHECK_UNKNOWN;
+		}
 		printf("CRITICAL: no answer from fristvaktd\n");
 		return 2;
 	}
@@ -989,7 +1002,8 @@ static const struct cli_command status_command = {
 		"--check: a health check for monitoring (the Nagios/Icinga plugin convention):\n"
 		"one line per problem, the worst first, and exit status 0 (OK), 1 (WARNING: a\n"
 		"failing channel, dead reminders, the outbox lag over --max-lag seconds, default\n"
-		"900) or 2 (CRITICAL: a channel disabled by 410, no answer from the daemon).\n",
+		"900), 2 (CRITICAL: a channel disabled by 410, database damage, no answer from\n"
+		"the daemon) or 3 (UNKNOWN: a usage error, or an error instead of the status).\n",
 	.run = cmd_status,
 };
 

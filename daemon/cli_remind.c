@@ -633,10 +633,11 @@ static const struct cli_command cmd_reminders_show = {
 static const struct cli_command cmd_reminders_retry = {
 	.name = "reminders retry",
 	.args = "ID [--json]",
-	.brief = "send a failed or dead reminder again now",
-	.help = "Sends a failed or dead reminder again now with a fresh retry schedule, and\n"
-		"re-enables its channel if a receiver had disabled it (410 Gone). Needs the\n"
-		"write role.",
+	.brief = "send a pending, failed or dead reminder now",
+	.help = "Sends a pending, failed or dead reminder now with a fresh retry schedule (a\n"
+		"repeating stage goes on from it). A reminder held on a channel that a 410 Gone\n"
+		"disabled is refused: 'fristvakt channel enable' (admin) releases the channel.\n"
+		"Needs the write role.",
 	.run = run_retry,
 };
 

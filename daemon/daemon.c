@@ -451,7 +451,7 @@ on_watchdog(uv_timer_t *t)
 	sd_notify(0, "WATCHDOG=1");
 }
 
-/* The installation id the migrations made (db/003_installation.sql) into d->env. */
+/* The installation id the migrations made (db/005_installation_channels.sql) into d->env. */
 static int
 load_installation(struct daemon *d, char *err, size_t errlen)
 {

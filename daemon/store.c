@@ -89,7 +89,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_DEADLINE_INSERT] = ("INSERT INTO deadlines (case_id, kind, subject, state, due, "
 				  "met_on, explanation, rule, source) "
 				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-	/* A new version only when the due date or the state changed (db/003). */
+	/* A new version only when the due date or the state changed (db/004). */
 	[STMT_DEADLINE_VERSION] =
 		("INSERT INTO deadline_versions (case_id, kind, subject, due, state, sequence, "
 		 "modified) VALUES (?1, ?2, " ROOT_OF(

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Socket abuse against the real daemon (issue 7): hundreds of idle connections, a client
+"""Socket abuse against the real daemon: hundreds of idle connections, a client
 that trickles one byte a second, a huge message without a terminator, disconnects in the
 middle of a request and of a large reply, pipelined requests and a flood from one peer;
 and a reload of a configuration whose @include names a directory.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""E-mail addresses from handler and unit ids with Norwegian letters (issue 12 § 8), through
+"""E-mail addresses from handler and unit ids with Norwegian letters, through
 the real daemon, the real CLI and a real SMTP server on 127.0.0.1: ids that give no valid
 address are refused when a case is registered or corrected, the Norwegian transliteration
 (addresses.transliterate) makes addresses of them, and a case registered before the patterns

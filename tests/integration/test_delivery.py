@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What integrators and operators hit in delivery (issue 12), through the real daemon with
+"""What integrators and operators hit in delivery, through the real daemon with
 a signature-checking webhook receiver and an SMTP server on 127.0.0.1: message ids unique
 across installations, the real time on the wire under the test clock, repeating stages
 that keep their series, and messages that say what is true when they are sent.
@@ -127,8 +127,8 @@ class InstallationIdTest(DeliveryTestCase):
         self.assertGreaterEqual(len(mine), 3)
 
     def test_existing_database_gets_one_at_migration(self):
-        """A database of schema version 2 (before installation ids) gets one when it is
-        migrated, and keeps it from then on."""
+        """A database of schema version 2 (long before installation ids, which came with 5)
+        gets one when it is migrated, and keeps it from then on."""
         self.start()
         self.c.close()
         self.assertEqual(self.d.stop(), 0)
@@ -494,6 +494,14 @@ class ChannelHealthTest(DeliveryTestCase):
         ch = self.channel("hook")
         self.assertEqual((ch["state"], ch["since"], ch["reason"]), ("enabled", None, None))
         self.assertIsNotNone(ch["last_success"])
+        # A usage error is UNKNOWN (3), not CRITICAL, whatever the option order.
+        p = self.d.cli("--lang", "en", "status", "--max-lag", "abc", "--check")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        # A refusal (a peer without the read role) is UNKNOWN too: the daemon did answer.
+        p = self.d.cli("--lang", "en", "status", "--check", user="nobody")
+        if p.returncode != 2:       # 2: nobody may not even reach the socket here
+            self.assertEqual((p.returncode, p.stdout.strip()),
+                             (3, "UNKNOWN: fristvaktd answered with an error, not its status"))
         # No answer.
         self.c.close()
         self.assertEqual(self.d.stop(), 0)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Reminders through the real daemon (issue 5 § 8): planned from a case's deadlines and sent
+"""Reminders through the real daemon: planned from a case's deadlines and sent
 at send_time on the test clock, stopped when the deadline is met, retried while a receiver
 is down, sent again (same id) after a crash, daily digests, and DST days.
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Reminder channels and delivery outcomes through the real daemon (issue 5 § 8): e-mail
+"""Reminder channels and delivery outcomes through the real daemon: e-mail
 over SMTP (threads per case, every recipient with an address, notices to the
 administrators by e-mail), signatures during a secret rotation, the webhook transfer
 itself (certificate verification, HTTP/1.1, redirects not followed, the per-channel
@@ -118,7 +118,7 @@ class SmtpTest(ChannelTestCase):
                 self.assertEqual(str(msg["To"]), addr)
                 self.assertEqual(str(msg["From"]), "fristvakt@kommune.example")
                 # A UTF-8 subject, RFC 2047 encoded on the wire, decoded here.
-                # One prefix for every mail of the case (issue 12 § 9).
+                # One prefix for every mail of the case, so mail clients thread it.
                 self.assertEqual(str(msg["Subject"]), "[fristvakt 2026/401] " + subj)
                 self.assertIn("å", str(msg["Subject"]))
                 self.assertIn(b"\r\nSubject: =?UTF-8?B?", m.raw)
@@ -130,7 +130,7 @@ class SmtpTest(ChannelTestCase):
                 self.assertEqual(msg["Auto-Submitted"], "auto-generated")
                 self.assertEqual(msg.get_content_type(), "text/plain")
                 self.assertEqual(msg.get_content_charset(), "utf-8")
-                # The real time, not the test clock's (issue 12 § 2).
+                # The real time, not the test clock's.
                 date = email.utils.parsedate_to_datetime(str(msg["Date"]))
                 self.assertLess(abs(date.timestamp() - time.time()), 60)
                 text = msg.get_content()
@@ -485,7 +485,7 @@ class ThrottleTest(ChannelTestCase):
                          [("retry", 429), ("retry", 503), ("ok", 200)])
         self.assertEqual(g["reminder"]["state"], "sent")
 
-    def test_gone_disables_channel_until_retry(self):
+    def test_gone_disables_channel_until_enabled(self):
         self.start(admin_channel="log")
         day_a = self.case_with_before3("2026/711", handler="kari")
         day_b = self.case_with_before3("2026/712", received=D(2026, 3, 3), handler="ola")
@@ -516,9 +516,14 @@ class ThrottleTest(ChannelTestCase):
         self.assertEqual(self.hook.quiet(0.5), [])
         b = [x for x in self.reminders(reference="2026/712") if x["stage"] == "before-3"][0]
         self.assertEqual((b["state"], b["attempts"]), ("pending", 0))
-        # retry re-enables the channel: A and B go out.
-        p = self.d.cli("--lang", "en", "reminders", "retry", str(a["id"]), check=0)
-        self.assertIn("reminder %d will be sent again now" % a["id"], p.stdout)
+        # A retry does not release the channel (write role); an administrator enables it
+        # (admin role, audited): A and B go out.
+        p = self.d.cli("--lang", "en", "reminders", "retry", str(a["id"]))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no.fristvakt.ChannelDisabled", p.stderr)
+        self.assertIn("fristvakt channel enable", p.stderr)
+        self.assertEqual(self.hook.quiet(0.3), [])
+        self.d.cli("--lang", "en", "channel", "enable", "hook", check=0)
         self.disabled.clear()
         self.hook.wait_delivered(2)
         self.settle()
@@ -532,8 +537,8 @@ class ThrottleTest(ChannelTestCase):
         self.assertEqual({q.webhook_id for q in self.hook.all()
                           if q.body["case_reference"] == "2026/711"},
                          {self.mid(a["id"])})
-        audit = self.call("ListAudit", {"reference": "2026/711"})["entries"]
-        self.assertIn(PREFIX + "RetryReminder", [e["method"] for e in audit])
+        audit = self.call("ListAudit", {"reference": "channel:hook"})["entries"]
+        self.assertEqual([e["method"] for e in audit], [PREFIX + "EnableChannel"])
 
 
 # --------------------------------------------------------------------------------------
@@ -573,6 +578,9 @@ class DeadTest(ChannelTestCase):
         self.assertEqual(n["data"]["error"], "HTTP 500")
         self.assertIn("fristvakt: påminnelse i sak 2026/801 kunne ikke leveres",
                       self.d.log_text())
+        # The text names the stage that went dead, not the notice's own.
+        self.assertEqual(n["data"]["stage"], "before-3")
+        self.assertIn("(trinn: before-3)", self.d.log_text())
         self.assertIn("reminder %d on hook is dead after %d attempts"
                       % (rem["id"], len(attempts)), self.d.log_text())
         # No more attempts.

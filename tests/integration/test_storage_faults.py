@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Storage faults under the real daemon (issue 7).
+"""Storage faults under the real daemon.
 
 - The database's file system full: a 2 MiB tmpfs mounted by the test (skipped with the
   reason when mounting is not permitted; see below). Writes answer

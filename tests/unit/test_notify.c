@@ -457,7 +457,7 @@ test_mail_text(void **state)
 }
 
 /*
- * Issue 12 § 9: the encoded Subject's lines, the first included, within RFC 2047's 76
+ * E-mail conventions: the encoded Subject's lines, the first included, within RFC 2047's 76
  * octets (it was 77: "Subject: " and a 68-character word); the same "[fristvakt REF] "
  * prefix on every subject of a case; no auto-replies (Auto-Submitted,
  * X-Auto-Response-Suppress, Precedence).
