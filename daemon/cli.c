@@ -1158,6 +1158,47 @@ dispatch_group(const struct cli_command *group, int argc, char **argv, int *stat
 	return sub;
 }
 
+/*
+ * Takes --config/-c and --socket/-s with their values out of a command's arguments (argv[0]
+ * is the command word), wherever they stand, and keeps them in cli; returns the new argc.
+ * The commands have no options of these names.
+ */
+static int
+take_global_options(struct cli *cli, int argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)
+			slot = &cli->config;
+		else if (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0)
+			slot = &cli->socket;
+		if (slot && i + 1 < argc) {
+			*slot = argv[++i];
+			continue;
+		}
+		if (strncmp(a, "--config=", 9) == 0) {
+			cli->config = a + 9;
+			continue;
+		}
+		if (strncmp(a, "--socket=", 9) == 0) {
+			cli->socket = a + 9;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	return out;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1204,6 +1245,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
+	/* The global options may also follow the command ("status -c FILE"). */
+	argc = optind + take_global_options(&cli, argc - optind, argv + optind);
 	/* A command's own --lang, parsed later, overrides this. */
 	if (lang) {
 		if (!cli_lang_option(&cli, NULL, lang))

@@ -58,6 +58,17 @@ class CliTest(DaemonTest):
             p = self.d.cli(*args)
             self.assertEqual(p.returncode, 0, (args, p.stderr))
             json.loads(p.stdout)
+        # The global options too, after the command and its arguments.
+        e = dict(os.environ)
+        e.pop("FRISTVAKT_SOCKET", None)
+        for args in (["status", "--json", "-c", self.d.config],
+                     ["reminders", "show", str(rid), "--config=" + self.d.config, "--json"],
+                     ["case", "show", "O-1", "--socket", self.d.socket, "--json"],
+                     ["deadlines", "--all", "-s", self.d.socket, "--json"]):
+            p = subprocess.run([FRISTVAKT] + args, capture_output=True, text=True, timeout=60,
+                               cwd=self.d.dir, env=e)
+            self.assertEqual(p.returncode, 0, (args, p.stderr))
+            json.loads(p.stdout)
         j = json.loads(self.d.cli("reminders", "show", str(rid), "--json", check=0).stdout)
         self.assertEqual(j["reminder"]["id"], rid)
         # An unknown option after the argument is still a usage error.
