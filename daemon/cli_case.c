@@ -1635,6 +1635,8 @@ struct export_ctx {
 	bool keep_past;	    /* ics: also met and missed deadlines */
 	enum cli_lang lang; /* ics: of the summaries */
 	size_t events;	    /* ics: VEVENTs written */
+	/* ics: the database's installation id, so that UIDs differ between installations */
+	const char *installation;
 };
 
 /* Where an export goes: stdout, or a file written under a temporary name and renamed. */
@@ -1955,8 +1957,9 @@ ics_case(FILE *f, json_t *r, struct export_ctx *x)
 		x->events++;
 		ics_line(f, "BEGIN:VEVENT");
 		buf_reset(&line);
-		buf_printf(&line, "UID:%s-%s-%lld@fristvakt", uid_ref, str_or(d, "kind", "?"),
-			   first_version(json_object_get(r, "events"), num(d, "subject")));
+		buf_printf(&line, "UID:%s-%s-%lld@%s.fristvakt", uid_ref, str_or(d, "kind", "?"),
+			   first_version(json_object_get(r, "events"), num(d, "subject")),
+			   x->installation);
 		ics_line(f, buf_str(&line));
 		buf_reset(&line);
 		buf_printf(&line, "DTSTAMP:%s", x->stamp);
@@ -2010,11 +2013,12 @@ ics_case(FILE *f, json_t *r, struct export_ctx *x)
 static void
 ics_footer(FILE *f, const struct export_ctx *x)
 {
-	char line[64];
+	char line[128];
 
 	if (x->events == 0) {
 		ics_line(f, "BEGIN:VJOURNAL");
-		ics_line(f, "UID:no-deadlines@fristvakt");
+		snprintf(line, sizeof(line), "UID:no-deadlines@%.40s.fristvakt", x->installation);
+		ics_line(f, line);
 		snprintf(line, sizeof(line), "DTSTAMP:%s", x->stamp);
 		ics_line(f, line);
 		ics_line(f, x->lang == CLI_LANG_EN ? "SUMMARY:fristvakt: no deadlines"
@@ -2095,7 +2099,7 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	static const char *const formats[] = { "jsonl", "csv", "ics" };
 	const char *fmt, *path;
 	struct export_ctx x = { 0 };
-	char stamp[32];
+	char stamp[32], installation[64];
 	struct output out;
 	struct args a;
 	struct tm tm;
@@ -2131,6 +2135,20 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	if (ret < 0) {
 		fprintf(stderr, "fristvakt export: cannot write %s: %s\n", path, strerror(-ret));
 		return CLI_EXIT_USAGE;
+	}
+	if (x.format == EXPORT_ICS) {
+		/* UIDs name the installation: two databases never share one. */
+		json_t *st;
+
+		ret = cli_call(cli, "no.fristvakt.Status", NULL, &st);
+		if (ret != 0) {
+			output_close(&out, false);
+			return ret;
+		}
+		snprintf(installation, sizeof(installation), "%s",
+			 str_or(st, "installation", "unknown"));
+		json_decref(st);
+		x.installation = installation;
 	}
 	if (x.format == EXPORT_CSV)
 		csv_header(out.f);

@@ -244,6 +244,9 @@ class CalendarExportTest(DaemonTest):
                    self.days_ago(9), "--supersedes", str(received), check=0)
         second = self.event_of(self.export(), "S-1")
         self.assertEqual(second["UID"], first["UID"])
+        # The UID names the installation, so that two databases never share one.
+        inst = self.d.cli_json("status")["installation"]
+        self.assertTrue(first["UID"].endswith("@%s.fristvakt" % inst), first["UID"])
         self.assertNotEqual(second["DTSTART;VALUE=DATE"], first["DTSTART;VALUE=DATE"])
         self.assertEqual(second["SEQUENCE"], "1", second)
         self.assertGreaterEqual(second["LAST-MODIFIED"], first["LAST-MODIFIED"])
