@@ -1066,33 +1066,76 @@ enum {
 	X_DUE
 };
 
+/* The day a deadline runs from, in English (the protocol's start types). */
+static const struct word start_words_en[] = {
+	{ "received", { NULL, "the application received" } },
+	{ "documentation_requested", { NULL, "documents requested" } },
+	{ "decision_made", { NULL, "the decision made" } },
+	{ "decision_reached", { NULL, "the decision reached the party" } },
+	{ "reasons_given", { NULL, "the reasons reached the party" } },
+	{ "complaint_sent", { NULL, "the complaint sent" } },
+	{ "complaint_received", { NULL, "the complaint received" } },
+	{ "preliminary_reply", { NULL, "the preliminary reply sent" } },
+	{ NULL, { NULL, NULL } },
+};
+
 static void
 explain_en(json_t *d)
 {
-	json_t *start = json_object_get(d, "start"), *st;
+	json_t *start = json_object_get(d, "start"), *st, *x;
 	const char *source = str(d, "source"), *rule_due = str(d, "rule_due"), *due = str(d, "due");
+	struct cal_period period;
+	char period_buf[48];
 	size_t i;
 
 	printf("      %s: %s%s%s%s\n", explain_words[X_RULE].en, str_or(d, "rule", "-"),
 	       source ? " (" : "", source ? source : "", source ? ")" : "");
 	if (json_is_object(start))
-		printf("      %s %s (%s %lld, %s)\n", explain_words[X_FROM].en,
-		       str_or(start, "date", "?"), explain_words[X_EVENT].en, num(start, "event"),
-		       str_or(start, "type", "?"));
-	if (str(d, "period"))
-		printf("      %s %s, %s %s\n", explain_words[X_PERIOD].en, str(d, "period"),
-		       explain_words[X_ENDS].en, str_or(d, "raw_end", "?"));
-	if (num(d, "pause_days") > 0)
-		printf("      %s %lld %s\n", explain_words[X_PAUSED].en, num(d, "pause_days"),
-		       explain_words[X_DAYS].en);
+		printf("      %s %s (%s, %s %lld)\n", explain_words[X_FROM].en,
+		       str_or(start, "date", "?"),
+		       words(CLI_LANG_EN, start_words_en, str_or(start, "type", "?")),
+		       explain_words[X_EVENT].en, num(start, "event"));
+	if (str(d, "period") && cal_period_parse(str(d, "period"), &period) == 0)
+		printf("      %s %s, %s %s\n", explain_words[X_PERIOD].en,
+		       cli_text_period(CLI_LANG_EN, period, period_buf), explain_words[X_ENDS].en,
+		       str_or(d, "raw_end", "?"));
+	json_array_foreach(json_object_get(d, "pauses"), i, x)
+	{
+		if (num(x, "days") > 0)
+			printf("      Stood still from %s (documents requested) to %s%s: %lld %s\n",
+			       str_or(x, "from", "?"), str_or(x, "to", "?"),
+			       is_true(x, "ran_out") ? " (the date set for sending them)" : "",
+			       num(x, "days"), num(x, "days") == 1 ? "day" : "days");
+	}
 	json_array_foreach(json_object_get(d, "steps"), i, st)
 	{
 		printf("      %s %s → %s\n", str_or(st, "day", "?"),
 		       cli_text_why(CLI_LANG_EN, str_or(st, "why", "?")), str_or(st, "to", "?"));
 	}
+	x = json_object_get(d, "restart");
+	if (json_is_object(x) && str(x, "given"))
+		printf("      Reasons asked for on %s reached the party on %s: a new full period\n",
+		       str_or(x, "requested", "?"), str(x, "given"));
+	json_array_foreach(json_object_get(d, "extensions"), i, x)
+	{
+		printf("      Extended to %s (event %lld)%s%s\n", str_or(x, "date", "?"),
+		       num(x, "event"), str(d, "extension") ? "; provision: " : "",
+		       str(d, "extension") ? str(d, "extension") : "");
+	}
+	json_array_foreach(json_object_get(d, "overrides"), i, x)
+	{
+		printf("      Set by hand to %s (event %lld)\n", str_or(x, "date", "?"),
+		       num(x, "event"));
+	}
 	if (rule_due && due && strcmp(rule_due, due) != 0)
 		printf("      %s %s, %s %s\n", explain_words[X_BY_RULE].en, rule_due,
 		       explain_words[X_MOVED].en, due);
+	/* The engine's remarks are its own bokmål sentences: shown as they are, and said so. */
+	json_array_foreach(json_object_get(d, "notes"), i, x)
+	{
+		if (json_is_string(x))
+			printf("      Note (in Norwegian): %s\n", json_string_value(x));
+	}
 	if (str(d, "met_on"))
 		printf("      %s %s\n", explain_words[X_MET].en, str(d, "met_on"));
 	if (str(d, "cancelled_on"))
