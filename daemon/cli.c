@@ -824,9 +824,8 @@ cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 static void
 print_status(json_t *r)
 {
-	json_t *counts, *rem, *ch;
+	json_t *counts, *rem;
 	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
-	size_t i;
 
 	counts = json_object_get(r, "counts");
 	rem = json_object_get(r, "reminders");
@@ -868,11 +867,7 @@ print_status(json_t *r)
 		printf("  test clock   %+lld s\n",
 		       (long long)json_integer_value(json_object_get(r, "clock_offset")));
 	printf("\n");
-	cli_remind_print_channel_header();
-	json_array_foreach(json_object_get(r, "channels"), i, ch)
-	{
-		cli_remind_print_channel(ch);
-	}
+	cli_remind_print_channels(json_object_get(r, "channels"), "");
 }
 
 static int

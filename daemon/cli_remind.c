@@ -498,38 +498,46 @@ run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 }
 
 void
-cli_remind_print_channel(json_t *ch)
+cli_remind_print_channels(json_t *channels, const char *indent)
 {
-	char t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
-	const char *since = json_string_value(json_object_get(ch, "since"));
-	const char *last = json_string_value(json_object_get(ch, "last_success"));
-	const char *reason = json_string_value(json_object_get(ch, "reason"));
-	const char *state = json_string_value(json_object_get(ch, "state"));
+	struct cli_table tb;
+	json_t *ch;
+	size_t i;
 
-	printf("%-14s %-8s %-9s %-16s %7lld %7lld %5lld %5lld  %-16s %s%s\n",
-	       json_string_value(json_object_get(ch, "name")), str_or(ch, "type", "-"), state,
-	       since ? cli_local_time(since, t1) : "-",
-	       (long long)json_integer_value(json_object_get(ch, "pending")),
-	       (long long)json_integer_value(json_object_get(ch, "failed")),
-	       (long long)json_integer_value(json_object_get(ch, "dead")),
-	       (long long)json_integer_value(json_object_get(ch, "held")),
-	       last ? cli_local_time(last, t2) : "-",
-	       reason && strcmp(state, "enabled") != 0 ? reason : "",
-	       json_is_false(json_object_get(ch, "configured")) ? " (not configured)" : "");
-}
+	cli_table_init(&tb, 10);
+	cli_table_add(&tb, (const char *[]){ "CHANNEL", "TYPE", "STATE", "SINCE", "PENDING",
+					     "FAILED", "DEAD", "HELD", "LAST SUCCESS", "REASON" });
+	json_array_foreach(channels, i, ch)
+	{
+		char t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN], n[4][24], *reason;
+		const char *since = json_string_value(json_object_get(ch, "since"));
+		const char *last = json_string_value(json_object_get(ch, "last_success"));
+		const char *why = json_string_value(json_object_get(ch, "reason"));
+		const char *state = str_or(ch, "state", "?");
+		static const char *const counts[] = { "pending", "failed", "dead", "held" };
 
-void
-cli_remind_print_channel_header(void)
-{
-	printf("%-14s %-8s %-9s %-16s %7s %7s %5s %5s  %-16s %s\n", "CHANNEL", "TYPE", "STATE",
-	       "SINCE", "PENDING", "FAILED", "DEAD", "HELD", "LAST SUCCESS", "REASON");
+		for (size_t k = 0; k < 4; k++)
+			snprintf(n[k], sizeof(n[k]), "%lld",
+				 (long long)json_integer_value(json_object_get(ch, counts[k])));
+		reason = xasprintf("%s%s", why && strcmp(state, "enabled") != 0 ? why : "",
+				   json_is_false(json_object_get(ch, "configured"))
+					   ? " (not configured)"
+					   : "");
+		cli_table_add(&tb,
+			      (const char *[]){ str_or(ch, "name", "?"), str_or(ch, "type", "-"),
+						state, since ? cli_local_time(since, t1) : "-",
+						n[0], n[1], n[2], n[3],
+						last ? cli_local_time(last, t2) : "-", reason });
+		free(reason);
+	}
+	cli_table_print(&tb, indent, stdout);
+	cli_table_deinit(&tb);
 }
 
 static int
 run_channels(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
-	json_t *r, *ch;
-	size_t i;
+	json_t *r;
 	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
 
 	if (ret <= 0)
@@ -539,9 +547,7 @@ run_channels(struct cli *cli, const struct cli_command *cmd, int argc, char **ar
 	if (cli->json) {
 		cli_print_json(r);
 	} else {
-		cli_remind_print_channel_header();
-		json_array_foreach(json_object_get(r, "channels"), i, ch)
-			cli_remind_print_channel(ch);
+		cli_remind_print_channels(json_object_get(r, "channels"), "");
 	}
 	json_decref(r);
 	return CLI_EXIT_OK;

@@ -13,8 +13,8 @@ extern const struct cli_command cli_remind_cmd_clock;
 extern const struct cli_command cli_remind_cmd_channels;
 extern const struct cli_command cli_remind_cmd_channel;
 
-/* One row of a channel table (a Channel of ListChannels or Status), and its header. */
-void cli_remind_print_channel_header(void);
-void cli_remind_print_channel(json_t *ch);
+/* The channel table (the Channels of ListChannels or Status), columns as wide as their
+ * widest cell, each line after indent (borrowed). */
+void cli_remind_print_channels(json_t *channels, const char *indent);
 
 #endif
