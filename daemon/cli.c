@@ -406,6 +406,21 @@ print_error(const struct proto_reply *r)
 			param_string(r->params, "role"));
 		return;
 	}
+	if (strcmp(r->error, "org.varlink.service.InterfaceNotFound") == 0 &&
+	    strcmp(param_string(r->params, "interface"), "no.fristvakt.testing") == 0) {
+		fprintf(stderr,
+			"fristvakt: the test clock is off: the daemon's configuration has "
+			"testing.clock_control = false (%s)\n",
+			r->error);
+		return;
+	}
+	if (strcmp(r->error, "no.fristvakt.ChannelNotFound") == 0) {
+		fprintf(stderr,
+			"fristvakt: no channel named '%s' in the daemon's configuration; "
+			"'fristvakt channels' lists them (%s)\n",
+			param_string(r->params, "name"), r->error);
+		return;
+	}
 	detail = cli_error_detail(r->error, r->params);
 	fprintf(stderr, "fristvakt: %s: %s\n", r->error, detail);
 	free(detail);

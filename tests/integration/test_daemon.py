@@ -700,6 +700,7 @@ class TestClockEndsWithClockControlTest(DaemonTest):
         p = self.d.cli("clock", "reset")
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("InterfaceNotFound", p.stderr)
+        self.assertIn("the test clock is off", p.stderr)
         self.assertIn("back to the wall clock", self.d.log_text())
 
         # Turned on again, the clock starts from the wall clock, not the old offset.

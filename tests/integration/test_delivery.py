@@ -447,6 +447,7 @@ class ChannelHealthTest(DeliveryTestCase):
         p = self.d.cli("--lang", "en", "channel", "enable", "nosuch")
         self.assertEqual(p.returncode, 1, p)
         self.assertIn("ChannelNotFound", p.stderr)
+        self.assertIn("no channel named 'nosuch'", p.stderr)
         p = self.d.cli("--lang", "en", "channel", "enable", "hook", check=0)
         self.assertIn("was not disabled", p.stdout)
 
