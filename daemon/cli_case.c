@@ -1079,8 +1079,9 @@ static const struct word start_words_en[] = {
 	{ NULL, { NULL, NULL } },
 };
 
+/* The English explanation of deadline d, each line after indent, to f. */
 static void
-explain_en(json_t *d)
+explain_en(FILE *f, json_t *d, const char *ind)
 {
 	json_t *start = json_object_get(d, "start"), *st, *x;
 	const char *source = str(d, "source"), *rule_due = str(d, "rule_due"), *due = str(d, "due");
@@ -1088,59 +1089,59 @@ explain_en(json_t *d)
 	char period_buf[48];
 	size_t i;
 
-	printf("      %s: %s%s%s%s\n", explain_words[X_RULE].en, str_or(d, "rule", "-"),
-	       source ? " (" : "", source ? source : "", source ? ")" : "");
+	fprintf(f, "%s%s: %s%s%s%s\n", ind, explain_words[X_RULE].en, str_or(d, "rule", "-"),
+		source ? " (" : "", source ? source : "", source ? ")" : "");
 	if (json_is_object(start))
-		printf("      %s %s (%s, %s %lld)\n", explain_words[X_FROM].en,
-		       str_or(start, "date", "?"),
-		       words(CLI_LANG_EN, start_words_en, str_or(start, "type", "?")),
-		       explain_words[X_EVENT].en, num(start, "event"));
+		fprintf(f, "%s%s %s (%s, %s %lld)\n", ind, explain_words[X_FROM].en,
+			str_or(start, "date", "?"),
+			words(CLI_LANG_EN, start_words_en, str_or(start, "type", "?")),
+			explain_words[X_EVENT].en, num(start, "event"));
 	if (str(d, "period") && cal_period_parse(str(d, "period"), &period) == 0)
-		printf("      %s %s, %s %s\n", explain_words[X_PERIOD].en,
-		       cli_text_period(CLI_LANG_EN, period, period_buf), explain_words[X_ENDS].en,
-		       str_or(d, "raw_end", "?"));
+		fprintf(f, "%s%s %s, %s %s\n", ind, explain_words[X_PERIOD].en,
+			cli_text_period(CLI_LANG_EN, period, period_buf), explain_words[X_ENDS].en,
+			str_or(d, "raw_end", "?"));
 	json_array_foreach(json_object_get(d, "pauses"), i, x)
 	{
 		if (num(x, "days") > 0)
-			printf("      Stood still from %s (documents requested) to %s%s: %lld %s\n",
-			       str_or(x, "from", "?"), str_or(x, "to", "?"),
-			       is_true(x, "ran_out") ? " (the date set for sending them)" : "",
-			       num(x, "days"), num(x, "days") == 1 ? "day" : "days");
+			fprintf(f, "%sStood still from %s (documents requested) to %s%s: %lld %s\n",
+				ind, str_or(x, "from", "?"), str_or(x, "to", "?"),
+				is_true(x, "ran_out") ? " (the date set for sending them)" : "",
+				num(x, "days"), num(x, "days") == 1 ? "day" : "days");
 	}
 	json_array_foreach(json_object_get(d, "steps"), i, st)
 	{
-		printf("      %s %s → %s\n", str_or(st, "day", "?"),
-		       cli_text_why(CLI_LANG_EN, str_or(st, "why", "?")), str_or(st, "to", "?"));
+		fprintf(f, "%s%s %s → %s\n", ind, str_or(st, "day", "?"),
+			cli_text_why(CLI_LANG_EN, str_or(st, "why", "?")), str_or(st, "to", "?"));
 	}
 	x = json_object_get(d, "restart");
 	if (json_is_object(x) && str(x, "given"))
-		printf("      Reasons asked for on %s reached the party on %s: a new full period\n",
-		       str_or(x, "requested", "?"), str(x, "given"));
+		fprintf(f, "%sReasons asked for on %s reached the party on %s: a new full period\n",
+			ind, str_or(x, "requested", "?"), str(x, "given"));
 	json_array_foreach(json_object_get(d, "extensions"), i, x)
 	{
-		printf("      Extended to %s (event %lld)%s%s\n", str_or(x, "date", "?"),
-		       num(x, "event"), str(d, "extension") ? "; provision: " : "",
-		       str(d, "extension") ? str(d, "extension") : "");
+		fprintf(f, "%sExtended to %s (event %lld)%s%s\n", ind, str_or(x, "date", "?"),
+			num(x, "event"), str(d, "extension") ? "; provision: " : "",
+			str(d, "extension") ? str(d, "extension") : "");
 	}
 	json_array_foreach(json_object_get(d, "overrides"), i, x)
 	{
-		printf("      Set by hand to %s (event %lld)\n", str_or(x, "date", "?"),
-		       num(x, "event"));
+		fprintf(f, "%sSet by hand to %s (event %lld)\n", ind, str_or(x, "date", "?"),
+			num(x, "event"));
 	}
 	if (rule_due && due && strcmp(rule_due, due) != 0)
-		printf("      %s %s, %s %s\n", explain_words[X_BY_RULE].en, rule_due,
-		       explain_words[X_MOVED].en, due);
+		fprintf(f, "%s%s %s, %s %s\n", ind, explain_words[X_BY_RULE].en, rule_due,
+			explain_words[X_MOVED].en, due);
 	/* The engine's remarks are its own bokmål sentences: shown as they are, and said so. */
 	json_array_foreach(json_object_get(d, "notes"), i, x)
 	{
 		if (json_is_string(x))
-			printf("      Note (in Norwegian): %s\n", json_string_value(x));
+			fprintf(f, "%sNote (in Norwegian): %s\n", ind, json_string_value(x));
 	}
 	if (str(d, "met_on"))
-		printf("      %s %s\n", explain_words[X_MET].en, str(d, "met_on"));
+		fprintf(f, "%s%s %s\n", ind, explain_words[X_MET].en, str(d, "met_on"));
 	if (str(d, "cancelled_on"))
-		printf("      %s %s\n", explain_words[X_CANCELLED].en, str(d, "cancelled_on"));
-	printf("      %s: %s\n", explain_words[X_DUE].en, due ? due : "-");
+		fprintf(f, "%s%s %s\n", ind, explain_words[X_CANCELLED].en, str(d, "cancelled_on"));
+	fprintf(f, "%s%s: %s\n", ind, explain_words[X_DUE].en, due ? due : "-");
 }
 
 static void
@@ -1172,7 +1173,7 @@ print_deadlines(enum cli_lang lang, json_t *deadlines, const char *today)
 			cli_put_padded(stdout, buf_str(&label), width);
 			printf("  %-10s  %s\n", str_or(d, "due", "-"), buf_str(&mark));
 			if (lang == CLI_LANG_EN) {
-				explain_en(d);
+				explain_en(stdout, d, "      ");
 				continue;
 			}
 			while (*text) {
@@ -1970,6 +1971,26 @@ ics_wanted(json_t *d, bool keep_past)
 			     strcmp(state, "expired") == 0);
 }
 
+/* The English explanation of d for a calendar (no account names: explain_en has none). */
+static void
+english_text(struct buf *b, json_t *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	buf_reset(b);
+	if (!f)
+		return;
+	explain_en(f, d, "");
+	fclose(f);
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	text[len] = '\0';
+	buf_puts(b, text);
+	free(text);
+}
+
 static void
 ics_case(FILE *f, json_t *r, struct export_ctx *x)
 {
@@ -2037,7 +2058,10 @@ ics_case(FILE *f, json_t *r, struct export_ctx *x)
 			buf_puts(&text, ")");
 		}
 		ics_property(f, &line, "SUMMARY", buf_str(&text));
-		anonymous_text(&text, d);
+		if (x->lang == CLI_LANG_EN)
+			english_text(&text, d);
+		else
+			anonymous_text(&text, d);
 		ics_property(f, &line, "DESCRIPTION", buf_str(&text));
 		ics_property(f, &line, "CATEGORIES", str_or(d, "kind", "?"));
 		ics_line(f, "TRANSP:TRANSPARENT");

@@ -244,6 +244,13 @@ class CalendarExportTest(DaemonTest):
                    self.days_ago(9), "--supersedes", str(received), check=0)
         second = self.event_of(self.export(), "S-1")
         self.assertEqual(second["UID"], first["UID"])
+        # In English the description is English too: one language at a time.
+        en = [e for e in self.export("--lang", "en") if "S-1" in e["SUMMARY"]]
+        self.assertTrue(en and all(e["SUMMARY"].startswith("processing deadline") or
+                                   "deadline" in e["SUMMARY"] for e in en), en)
+        for e in en:
+            self.assertIn("Rule:", e["DESCRIPTION"])
+            self.assertNotIn("Frist:", e["DESCRIPTION"])
         # The UID names the installation, so that two databases never share one.
         inst = self.d.cli_json("status")["installation"]
         self.assertTrue(first["UID"].endswith("@%s.fristvakt" % inst), first["UID"])
