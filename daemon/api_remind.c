@@ -1303,8 +1303,9 @@ api_template_render(struct api_env *env, struct api_req *req)
 		{ "kind", PROTO_STRING, true, 32 },
 		{ "stage", PROTO_STRING, true, 64 },
 		{ "reference", PROTO_STRING, true, 256 },
+		{ "recipient", PROTO_STRING, false, 16 },
 	};
-	const char *kind_s, *stage, *ref;
+	const char *kind_s, *stage, *ref, *recipient;
 	struct store_case c = { 0 };
 	struct store_reminder rem = { 0 };
 	struct api_message m;
@@ -1317,6 +1318,14 @@ api_template_render(struct api_env *env, struct api_req *req)
 	kind_s = json_string_value(json_object_get(req->params, "kind"));
 	stage = json_string_value(json_object_get(req->params, "stage"));
 	ref = json_string_value(json_object_get(req->params, "reference"));
+	recipient = json_string_value(json_object_get(req->params, "recipient"));
+	if (recipient && strcmp(recipient, "applicant") != 0 && strcmp(recipient, "staff") != 0) {
+		req->reply(
+			req, PROTO_ERR_INVALID_PARAMETER,
+			json_pack("{ss ss}", "parameter", "recipient", "message",
+				  "'recipient' must be \"staff\" (the default) or \"applicant\""));
+		return;
+	}
 	if (rules_kind_parse(kind_s, &kind) < 0) {
 		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
 			   json_pack("{ss ss}", "parameter", "kind", "message",
@@ -1337,8 +1346,14 @@ api_template_render(struct api_env *env, struct api_req *req)
 	rem.case_ref = c.ref;
 	rem.kind = (char *)kind_s;
 	rem.stage = (char *)stage;
-	rem.recipient = (char *)"";
-	rem.recipients = CONF_RCPT_HANDLER;
+	/* The applicant's own texts (applicant.KIND...) when the preview is for them. */
+	if (recipient && strcmp(recipient, "applicant") == 0) {
+		rem.recipient = (char *)"applicant";
+		rem.recipients = CONF_RCPT_APPLICANT;
+	} else {
+		rem.recipient = (char *)"";
+		rem.recipients = CONF_RCPT_HANDLER;
+	}
 	rem.channel = env->conf->reminders.channel;
 	store_deadline_latest(env->store, c.id, kind_s, &rem.subject, &due);
 	rem.due = due;

@@ -367,13 +367,12 @@ static int
 run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "case", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "lang", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "case", required_argument, NULL, 'r' }, { "applicant", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },	  { "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
 	};
 	const char *ref = NULL;
+	bool applicant = false;
 	json_t *r;
 	int c, ret;
 
@@ -382,6 +381,9 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		switch (c) {
 		case 'r':
 			ref = optarg;
+			break;
+		case 'a':
+			applicant = true;
 			break;
 		case 'j':
 			cli->json = true;
@@ -403,8 +405,8 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		return CLI_EXIT_USAGE;
 	}
 	ret = cli_call(cli, "no.fristvakt.RenderTemplate",
-		       json_pack("{ss ss ss}", "kind", argv[optind], "stage", argv[optind + 1],
-				 "reference", ref),
+		       json_pack("{ss ss ss ss}", "kind", argv[optind], "stage", argv[optind + 1],
+				 "reference", ref, "recipient", applicant ? "applicant" : "staff"),
 		       &r);
 	if (ret != CLI_EXIT_OK)
 		return ret;
@@ -665,12 +667,13 @@ const struct cli_command cli_remind_cmd_reminders = {
 
 static const struct cli_command cmd_template_render = {
 	.name = "template render",
-	.args = "KIND STAGE --case REF [--json]",
+	.args = "KIND STAGE --case REF [--applicant] [--json]",
 	.brief = "preview a reminder's message for a case",
 	.help = "Renders the template of deadline KIND (processing, preliminary_reply,\n"
-		"documentation, complaint, late_complaint, forwarding) and STAGE (before-3, due,\n"
-		"overdue, escalation, ...) with the case's data, as it would be sent now. Nothing\n"
-		"is sent. Needs the read role.",
+		"documentation, complaint, late_complaint, forwarding, promised) and STAGE\n"
+		"(before-3, due, overdue, escalation, now, hours, ...) with the case's data, as it\n"
+		"would be sent now; --applicant shows the applicant's own text (complaint\n"
+		"deadlines). Nothing is sent. Needs the read role.",
 	.run = run_render,
 };
 

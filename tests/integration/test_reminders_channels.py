@@ -753,7 +753,6 @@ class TemplateTest(ChannelTestCase):
             "Saksbehandlingsfristen i sak 2026/101 (Økonomisk stønad) går ut mandag "
             "16. mars 2026.\nDager igjen: 14\n"), p.stdout)
         self.assertIn("Hjemmel: kommunens tjenesteerklæring for økonomisk stønad", p.stdout)
-        self.assertEqual(p.stderr, "")
         p = self.d.cli("template", "render", "processing", "escalation", "--case", "2026/101",
                        check=0)
         self.assertIn("Subject: Overskredet saksbehandlingsfrist i sak 2026/101\n", p.stdout)
@@ -790,6 +789,15 @@ class TemplateTest(ChannelTestCase):
         p = self.d.cli("reminders", "show", "424242")
         self.assertEqual(p.returncode, 1)
         self.assertIn("ReminderNotFound", p.stderr)
+        # The applicant's own text of a complaint deadline, as the applicant gets it.
+        self.decide("2026/101", rfc(local(D(2026, 3, 11), "10:00")), reached="2026-03-11")
+        p = self.d.cli("template", "render", "complaint", "before-1", "--case", "2026/101",
+                       "--applicant", check=0)
+        self.assertIn("Send klagen til kontoret som traff vedtaket.", p.stdout)
+        p = self.d.cli("template", "render", "complaint", "before-1", "--case", "2026/101",
+                       check=0)
+        self.assertNotIn("Send klagen til kontoret som traff vedtaket.", p.stdout)
+        self.assertEqual(p.stderr, "")
 
 
 # --------------------------------------------------------------------------------------
