@@ -440,6 +440,18 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 
 		if (!v || json_is_null(v))
 			continue;
+		if ((p->kind == PK_IDENT || p->kind == PK_TEXT) && fv_has_national_id(s)) {
+			fail_param(o, p->name,
+				   "'%s' holds a national identity number (fødselsnummer or "
+				   "D-nummer); fristvakt never stores one (taushetsplikt, data "
+				   "minimisation)%s",
+				   p->name,
+				   p->kind == PK_IDENT
+					   ? ": use the case system's id of the case worker "
+					     "or unit"
+					   : "");
+			goto bad;
+		}
 		switch (p->kind) {
 		case PK_INSTANT: {
 			int64_t t;
@@ -488,15 +500,6 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 			}
 			break;
 		case PK_IDENT:
-			if (fv_has_national_id(s)) {
-				fail_param(
-					o, p->name,
-					"'%s' holds a national identity number (fødselsnummer or "
-					"D-nummer); use the case system's id of the case worker or "
-					"unit",
-					p->name);
-				goto bad;
-			}
 			if (!*s || has_control(s, false)) {
 				fail_param(o, p->name,
 					   "'%s' must be 1-%zu characters without control "

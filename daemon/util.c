@@ -191,18 +191,32 @@ fv_abspath(const char *path)
 	return xasprintf("%s/%s", cwd, path);
 }
 
-/* The modulus-11 check digits of a fødselsnummer or D-nummer over d[0..10]. */
+/*
+ * Whether d[0..10] is a Norwegian identity number: a birth date (day + 40 in a D-nummer,
+ * month + 40 in an H-nummer, month + 80 in the registry's synthetic test numbers) and
+ * two modulus-11 check digits. Numbers issued from 1 January 2032 widen the first check:
+ * the weighted sum over the nine digits and k1 may leave 0, 1, 2 or 3 after division by
+ * 11, where older numbers leave 0. The second check is the same for both.
+ */
 static bool
 national_id_valid(const int *d)
 {
 	static const int w1[9] = { 3, 7, 6, 1, 8, 9, 4, 5, 2 };
 	static const int w2[10] = { 5, 4, 3, 2, 7, 6, 5, 4, 3, 2 };
-	int s1 = 0, s2 = 0, k1, k2;
+	int day = d[0] * 10 + d[1], month = d[2] * 10 + d[3];
+	int s1 = d[9], s2 = 0, k2;
 
+	if (day > 40)
+		day -= 40;
+	if (month > 80)
+		month -= 80;
+	else if (month > 40)
+		month -= 40;
+	if (day < 1 || day > 31 || month < 1 || month > 12)
+		return false;
 	for (int i = 0; i < 9; i++)
 		s1 += w1[i] * d[i];
-	k1 = (11 - s1 % 11) % 11;
-	if (k1 == 10 || k1 != d[9])
+	if (s1 % 11 > 3)
 		return false;
 	for (int i = 0; i < 10; i++)
 		s2 += w2[i] * d[i];

@@ -39,8 +39,10 @@ bool fv_utf8_valid(const char *s, size_t len);
  * Whether s holds a Norwegian national identity number (fødselsnummer or D-nummer): 11
  * digits in a row, or in groups joined by single separators (space - . / _ :) as people
  * write them ("150385-00047", "S-150385 00047", "15.03.85.000.47"), anywhere in s, whose
- * modulus-11 check digits are valid. Such a number must never serve as a case reference.
- * The check digits of the numbers issued from 2032 are not known yet and not checked.
+ * birth date is a date (D-nummer and H-nummer and the registry's synthetic test numbers
+ * included) and whose modulus-11 check digits are valid, by the rule of numbers issued
+ * before 2032 or by the wider rule of those issued from 1 January 2032. Such a number
+ * must never serve as a case reference.
  */
 bool fv_has_national_id(const char *s);
 

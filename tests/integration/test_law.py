@@ -327,8 +327,40 @@ class NationalIdTest(CaseTest):
                        "--received", "2026-03-02")
         self.assertEqual(p.returncode, 1)
         self.assertIn("fødselsnummer", p.stderr)
-        # An 11-digit case number whose check digits do not fit is a case number.
+        # An 11-digit case number whose check digits do not fit is a case number, and so
+        # is one whose first six digits cannot be a birth date.
         self.register("15058045657", "2026-03-02")
+        self.register("32018012323", "2026-03-02")
+
+    def test_numbers_issued_from_2032(self):
+        """From 2032 the first check digit may take four values; such numbers are
+        refused too, like the older ones."""
+        for ref in ("02013299903", "30108299939", "S-301082 99939"):
+            err, p = self.call_error("RegisterApplication", {
+                "reference": ref, "service": "okonomisk-stonad", "received": "2026-03-02",
+                "channel": "written"})
+            self.assertEqual((err, p["parameter"]), (INVALID, "reference"), ref)
+
+    def test_other_fields(self):
+        """Handler, unit, a reason and a legal basis are refused with the number in them,
+        and nothing of the request is stored."""
+        self.register("N-1", "2026-03-02")
+        before = self.counts()
+        err, p = self.call_error("RegisterApplication", {
+            "reference": "N-2", "service": "okonomisk-stonad", "received": "2026-03-02",
+            "channel": "written", "handler": "15058045656"})
+        self.assertEqual((err, p["parameter"]), (INVALID, "handler"))
+        self.assertIn("national identity number", p["message"])
+        err, p = self.call_error("ExtendDeadline", {
+            "reference": "N-1", "kind": "processing", "until": "2026-04-30",
+            "reason": "venter på uttalelse om 150580 45656"})
+        self.assertEqual((err, p["parameter"]), (INVALID, "reason"))
+        self.assertNotIn("45656", p["message"])
+        err, p = self.call_error("RecordDecision", {
+            "reference": "N-1", "made": "2026-03-10", "outcome": "avslatt", "written": True,
+            "reasoned": True, "legal_basis": "sosialtjenesteloven § 18, jf. 02013299903"})
+        self.assertEqual((err, p["parameter"]), (INVALID, "legal_basis"))
+        self.assertEqual(self.counts(), before)
 
 
 class MigrationTest(CaseTest):

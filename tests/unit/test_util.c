@@ -3,7 +3,9 @@
  * test_util: the national identity number check that keeps fødselsnummer and D-nummer out
  * of case references (taushetsplikt, data minimisation), table-driven. Every number marked
  * valid below was checked by hand with both modulus-11 check digits (weights 3 7 6 1 8 9 4
- * 5 2 and 5 4 3 2 7 6 5 4 3 2; a remainder giving 10 makes the number invalid).
+ * 5 2 and 5 4 3 2 7 6 5 4 3 2; a remainder giving 10 makes the number invalid). Numbers
+ * issued from 2032 may leave 0, 1, 2 or 3 in the first check (the registry's own
+ * examples 02013299903 and 30108299939 are among the rows).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +33,21 @@ test_national_id(void **state)
 		{ "41019012393", true },
 		{ "29022800149", true },
 		{ "01017000108", true },
+		/* H-nummer (month + 40) and the registry's synthetic test numbers (month + 80) */
+		{ "15054545638", true },
+		{ "15058545640", true },
+		/* issued from 2032: the first check leaves 1, 2 or 3 */
+		{ "02013299903", true },
+		{ "30108299939", true },
+		{ "15058045664", true },
+		{ "15058045680", true },
+		/* ... but not 4: a case number */
+		{ "15058045699", false },
+		/* valid check digits around a date that cannot be a birth date */
+		{ "32018012323", false },
+		{ "15138012317", false },
+		{ "00128012370", false },
+		{ "72018012317", false },
 		/* inside a reference: a run of exactly 11 digits, or groups as people write them */
 		{ "NAV-15058045656", true },
 		{ "2026/31129987688", true },
