@@ -34,6 +34,7 @@
 #include "cli_text.h"
 #include "cli.h"
 #include "rules.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define MAX_OPTS 16
@@ -76,73 +77,6 @@ static bool
 is_true(json_t *o, const char *key)
 {
 	return json_is_true(json_object_get(o, key));
-}
-
-/* A growable string, always NUL-terminated. */
-struct buf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = 2 * (b->len + n + 1) + 64;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	FV_ASSERT(n >= 0);
-	s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf_add(b, s, (size_t)n);
-	free(s);
-}
-
-static void
-buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-static const char *
-buf_str(const struct buf *b)
-{
-	return b->p ? b->p : "";
-}
-
-static void
-buf_deinit(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
 }
 
 /* Text columns: the width of UTF-8 text is its number of code points. */
@@ -689,14 +623,14 @@ deadline_pending(json_t *d)
 
 /* The label of a deadline as a case worker reads it: forwarding names the complaint body. */
 static void
-deadline_label(enum cli_lang lang, struct buf *b, json_t *d)
+deadline_label(enum cli_lang lang, struct strbuf *b, json_t *d)
 {
 	const char *body = str(d, "complaint_body");
 
 	if (strcmp(str_or(d, "kind", ""), "forwarding") == 0 && body)
-		buf_printf(b, "%s %s", w(lang, W_FORWARDING_TO), body);
+		strbuf_printf(b, "%s %s", w(lang, W_FORWARDING_TO), body);
 	else
-		buf_puts(b, kind_label(lang, str(d, "kind")));
+		strbuf_puts(b, kind_label(lang, str(d, "kind")));
 }
 
 /*
@@ -754,14 +688,14 @@ print_recorded(enum cli_lang lang, json_t *reply)
 	cli_table_init(&t, 3);
 	json_array_foreach(json_object_get(rec, "deadlines"), i, d)
 	{
-		struct buf label = { 0 };
+		struct strbuf label = { 0 };
 
 		deadline_label(lang, &label, d);
 		if (deadline_pending(d))
-			cli_table_add(&t, (const char *[]){ buf_str(&label), str(d, "due"),
+			cli_table_add(&t, (const char *[]){ strbuf_str(&label), str(d, "due"),
 							    words(lang, deadline_state_words,
 								  str(d, "state")) });
-		buf_deinit(&label);
+		strbuf_free(&label);
 	}
 	if (t.rows == 0) {
 		printf("%s\n", w(lang, W_NO_OPEN));
@@ -832,88 +766,88 @@ run_event(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 
 /* "hendelse N" for an event reference in an event's data, when there is one. */
 static void
-add_ref(struct buf *b, json_t *data, const char *key, const char *what)
+add_ref(struct strbuf *b, json_t *data, const char *key, const char *what)
 {
 	json_t *v = json_object_get(data, key);
 
 	if (json_is_integer(v))
-		buf_printf(b, "%s%s %lld", b->len ? ", " : "", what,
-			   (long long)json_integer_value(v));
+		strbuf_printf(b, "%s%s %lld", b->len ? ", " : "", what,
+			      (long long)json_integer_value(v));
 }
 
 static void
-add_time(struct buf *b, json_t *data, const char *key, const char *what)
+add_time(struct strbuf *b, json_t *data, const char *key, const char *what)
 {
 	char t[CAL_INSTANT_LEN];
 	const char *s = str(data, key);
 
 	if (s)
-		buf_printf(b, "%s%s %s", b->len ? ", " : "", what, cli_local_time(s, t));
+		strbuf_printf(b, "%s%s %s", b->len ? ", " : "", what, cli_local_time(s, t));
 }
 
 /* The key data of an event, in words. */
 static void
-event_details(enum cli_lang lang, struct buf *b, const char *type, json_t *data)
+event_details(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
 {
 	const char *s;
 
 	if (strcmp(type, "received") == 0) {
-		buf_puts(b, words(lang, channel_words, str(data, "channel")));
+		strbuf_puts(b, words(lang, channel_words, str(data, "channel")));
 		if (is_true(data, "emergency"))
-			buf_printf(b, ", %s", w(lang, W_EMERGENCY_AID));
+			strbuf_printf(b, ", %s", w(lang, W_EMERGENCY_AID));
 	} else if (strcmp(type, "preliminary_reply") == 0) {
-		buf_printf(b, "%s %s", w(lang, W_PROMISED), str_or(data, "promised", "?"));
+		strbuf_printf(b, "%s %s", w(lang, W_PROMISED), str_or(data, "promised", "?"));
 	} else if (strcmp(type, "documentation_requested") == 0) {
-		buf_printf(b, "%s %s", w(lang, W_DOC_DUE), str_or(data, "due", "?"));
+		strbuf_printf(b, "%s %s", w(lang, W_DOC_DUE), str_or(data, "due", "?"));
 	} else if (strcmp(type, "documentation_received") == 0) {
 		add_ref(b, data, "request", w(lang, W_CONCERNS_REQUEST));
 		if (!b->len)
-			buf_puts(b, w(lang, W_ALL_REQUESTS));
+			strbuf_puts(b, w(lang, W_ALL_REQUESTS));
 	} else if (strcmp(type, "decision") == 0) {
-		buf_puts(b, words(lang, outcome_words, str(data, "outcome")));
+		strbuf_puts(b, words(lang, outcome_words, str(data, "outcome")));
 		if (json_is_false(json_object_get(data, "written")))
-			buf_printf(b, ", %s", w(lang, W_ORAL));
+			strbuf_printf(b, ", %s", w(lang, W_ORAL));
 		if (json_is_false(json_object_get(data, "reasoned")))
-			buf_printf(b, ", %s", w(lang, W_UNREASONED));
+			strbuf_printf(b, ", %s", w(lang, W_UNREASONED));
 		add_time(b, data, "reached", w(lang, W_REACHED));
 		add_time(b, data, "made_available", w(lang, W_AVAILABLE));
 		add_time(b, data, "notice_sent", w(lang, W_NOTICE_SENT));
 		s = str(data, "legal_basis");
 		if (s)
-			buf_printf(b, ", %s: %s", w(lang, W_LEGAL_BASIS), s);
+			strbuf_printf(b, ", %s: %s", w(lang, W_LEGAL_BASIS), s);
 	} else if (strcmp(type, "reasons_requested") == 0 || strcmp(type, "reasons_given") == 0) {
 		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	} else if (strcmp(type, "extension") == 0 || strcmp(type, "override") == 0) {
-		buf_printf(b, "%s %s %s", kind_label(lang, str(data, "kind")),
-			   w(lang, strcmp(type, "extension") == 0 ? W_EXTENDED_TO : W_SET_TO),
-			   str_or(data, strcmp(type, "extension") == 0 ? "until" : "due", "?"));
+		strbuf_printf(b, "%s %s %s", kind_label(lang, str(data, "kind")),
+			      w(lang, strcmp(type, "extension") == 0 ? W_EXTENDED_TO : W_SET_TO),
+			      str_or(data, strcmp(type, "extension") == 0 ? "until" : "due", "?"));
 		add_ref(b, data, "subject", w(lang, W_FOR_EVENT));
 		s = str(data, "by");
 		if (s)
-			buf_printf(b, ", %s %s", w(lang, W_BY), s);
+			strbuf_printf(b, ", %s %s", w(lang, W_BY), s);
 		s = str(data, "reason");
 		if (s)
-			buf_printf(b, ": %s", s);
+			strbuf_printf(b, ": %s", s);
 	} else if (strcmp(type, "complaint") == 0) {
 		add_time(b, data, "received", w(lang, W_COMPLAINT_RECEIVED));
 		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	} else if (strcmp(type, "forwarded") == 0 || strcmp(type, "complaint_withdrawn") == 0) {
 		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
 	} else if (strcmp(type, "complaint_decided") == 0) {
-		buf_puts(b, words(lang, outcome_words, str(data, "outcome")));
+		strbuf_puts(b, words(lang, outcome_words, str(data, "outcome")));
 		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
 	} else if (strcmp(type, "decision_written") == 0) {
 		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
 	}
 	if (strcmp(type, "decision") == 0 && json_is_integer(json_object_get(data, "need_hours"))) {
-		buf_printf(b, ", %s %lld %s", w(lang, W_NEED), num(data, "need_hours"),
-			   w(lang, W_HOURS_A_WEEK));
+		strbuf_printf(b, ", %s %lld %s", w(lang, W_NEED), num(data, "need_hours"),
+			      w(lang, W_HOURS_A_WEEK));
 		if (json_is_integer(json_object_get(data, "need_months")))
-			buf_printf(b, " %s %lld %s", w(lang, W_FOR), num(data, "need_months"),
-				   w(lang, W_MONTHS));
+			strbuf_printf(b, " %s %lld %s", w(lang, W_FOR), num(data, "need_months"),
+				      w(lang, W_MONTHS));
 		s = str(data, "age_group");
 		if (s)
-			buf_printf(b, " (%s)", words(lang, age_words, s));
+			strbuf_printf(b, " (%s)", words(lang, age_words, s));
 	}
 }
 
@@ -921,34 +855,34 @@ static void
 print_header(enum cli_lang lang, json_t *c)
 {
 	char t[CAL_INSTANT_LEN];
-	struct buf received = { 0 };
+	struct strbuf received = { 0 };
 	struct cli_table tb;
 
 	printf("%s %s – %s\n", w(lang, W_CASE), str_or(c, "reference", "?"),
 	       str_or(c, "service_name", str_or(c, "service", "?")));
-	buf_printf(&received, "%s, %s", cli_local_time(str(c, "received"), t),
-		   words(lang, channel_words, str(c, "channel")));
+	strbuf_printf(&received, "%s, %s", cli_local_time(str(c, "received"), t),
+		      words(lang, channel_words, str(c, "channel")));
 	cli_table_init(&tb, 2);
 	cli_table_add(&tb, (const char *[]){ w(lang, W_STATE),
 					     words(lang, case_state_words, str(c, "state")) });
 	cli_table_add(&tb, (const char *[]){ w(lang, W_SERVICE), str(c, "service") });
 	cli_table_add(&tb, (const char *[]){ w(lang, W_HANDLER), str(c, "handler") });
 	cli_table_add(&tb, (const char *[]){ w(lang, W_UNIT), str(c, "unit") });
-	cli_table_add(&tb, (const char *[]){ w(lang, W_RECEIVED), buf_str(&received) });
+	cli_table_add(&tb, (const char *[]){ w(lang, W_RECEIVED), strbuf_str(&received) });
 	if (is_true(c, "emergency"))
 		cli_table_add(&tb, (const char *[]){ w(lang, W_EMERGENCY), w(lang, W_YES) });
 	if (is_true(c, "has_contact"))
 		cli_table_add(&tb, (const char *[]){ w(lang, W_CONTACT), w(lang, W_CONTACT_KEPT) });
 	cli_table_print(&tb, "  ", stdout);
 	cli_table_deinit(&tb);
-	buf_deinit(&received);
+	strbuf_free(&received);
 }
 
 static void
 print_timeline(enum cli_lang lang, json_t *events, const char *body)
 {
 	char t[CAL_INSTANT_LEN], id[32];
-	struct buf details = { 0 }, label = { 0 };
+	struct strbuf details = { 0 }, label = { 0 };
 	struct cli_table tb;
 	json_t *e;
 	size_t i;
@@ -959,29 +893,29 @@ print_timeline(enum cli_lang lang, json_t *events, const char *body)
 	{
 		const char *type = str_or(e, "type", "?");
 
-		buf_reset(&details);
+		strbuf_reset(&details);
 		event_details(lang, &details, type, json_object_get(e, "data"));
 		if (json_is_integer(json_object_get(e, "supersedes")))
-			buf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
-				   w(lang, W_CORRECTS), num(e, "supersedes"));
+			strbuf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
+				      w(lang, W_CORRECTS), num(e, "supersedes"));
 		if (json_is_integer(json_object_get(e, "superseded_by")))
-			buf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
-				   w(lang, W_CORRECTED_BY), num(e, "superseded_by"));
+			strbuf_printf(&details, "%s(%s %lld)", details.len ? " " : "",
+				      w(lang, W_CORRECTED_BY), num(e, "superseded_by"));
 		snprintf(id, sizeof(id), "%lld", num(e, "id"));
-		buf_reset(&label);
+		strbuf_reset(&label);
 		if (strcmp(type, "forwarded") == 0 && body)
-			buf_printf(&label, "%s %s", w(lang, W_FORWARDED_TO), body);
+			strbuf_printf(&label, "%s %s", w(lang, W_FORWARDED_TO), body);
 		else
-			buf_puts(&label, words(lang, event_words, type));
+			strbuf_puts(&label, words(lang, event_words, type));
 		cli_table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
-						     buf_str(&label), buf_str(&details) });
+						     strbuf_str(&label), strbuf_str(&details) });
 	}
 	if (tb.rows == 0)
 		printf("  %s\n", w(lang, W_NONE));
 	cli_table_print(&tb, "  ", stdout);
 	cli_table_deinit(&tb);
-	buf_deinit(&details);
-	buf_deinit(&label);
+	strbuf_free(&details);
+	strbuf_free(&label);
 }
 
 /*
@@ -989,7 +923,7 @@ print_timeline(enum cli_lang lang, json_t *events, const char *body)
  * (a party's deadline that passed: no breach), snart, åpen, overholdt, bortfalt.
  */
 static void
-deadline_mark(enum cli_lang lang, struct buf *b, json_t *d, const char *today)
+deadline_mark(enum cli_lang lang, struct strbuf *b, json_t *d, const char *today)
 {
 	const char *state = str_or(d, "state", "?");
 	const char *met = str(d, "met_on");
@@ -1001,36 +935,37 @@ deadline_mark(enum cli_lang lang, struct buf *b, json_t *d, const char *today)
 
 	if (strcmp(state, "expired") == 0 || (passed && !office)) {
 		if (met)
-			buf_printf(b, "%s – %s %s, %s", w(lang, W_EXPIRED),
-				   w(lang, documentation ? W_DOCUMENTS_CAME : W_COMPLAINT_CAME),
-				   met, w(lang, W_TOO_LATE));
+			strbuf_printf(b, "%s – %s %s, %s", w(lang, W_EXPIRED),
+				      w(lang, documentation ? W_DOCUMENTS_CAME : W_COMPLAINT_CAME),
+				      met, w(lang, W_TOO_LATE));
 		else
-			buf_printf(b, "%s – %s", w(lang, W_EXPIRED),
-				   w(lang, documentation ? W_NO_DOCUMENTS : W_NO_COMPLAINT));
+			strbuf_printf(b, "%s – %s", w(lang, W_EXPIRED),
+				      w(lang, documentation ? W_NO_DOCUMENTS : W_NO_COMPLAINT));
 	} else if (strcmp(state, "missed") == 0 || passed) {
 		if (met)
-			buf_printf(b, "%s – %s %s", w(lang, W_OVERDUE), w(lang, W_MET_LATE), met);
+			strbuf_printf(b, "%s – %s %s", w(lang, W_OVERDUE), w(lang, W_MET_LATE),
+				      met);
 		else
-			buf_puts(b, w(lang, W_OVERDUE));
+			strbuf_puts(b, w(lang, W_OVERDUE));
 	} else if (strcmp(state, "open") == 0 && dated && days <= SOON_DAYS) {
 		if (days == 0)
-			buf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TODAY));
+			strbuf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TODAY));
 		else if (days == 1)
-			buf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TOMORROW));
+			strbuf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TOMORROW));
 		else
-			buf_printf(b, "%s (%s %d %s)", w(lang, W_SOON), w(lang, W_IN_DAYS),
-				   (int)days, w(lang, W_DAYS));
+			strbuf_printf(b, "%s (%s %d %s)", w(lang, W_SOON), w(lang, W_IN_DAYS),
+				      (int)days, w(lang, W_DAYS));
 	} else if (strcmp(state, "open") == 0) {
 		if (dated)
-			buf_puts(b, w(lang, W_OPEN_STATE));
+			strbuf_puts(b, w(lang, W_OPEN_STATE));
 		else
-			buf_printf(b, "%s, %s", w(lang, W_OPEN_STATE), w(lang, W_NO_DATE));
+			strbuf_printf(b, "%s, %s", w(lang, W_OPEN_STATE), w(lang, W_NO_DATE));
 	} else if (strcmp(state, "met") == 0) {
-		buf_printf(b, "%s %s", w(lang, W_MET), str_or(d, "met_on", ""));
+		strbuf_printf(b, "%s %s", w(lang, W_MET), str_or(d, "met_on", ""));
 	} else if (strcmp(state, "cancelled") == 0) {
-		buf_printf(b, "%s %s", w(lang, W_CANCELLED), str_or(d, "cancelled_on", ""));
+		strbuf_printf(b, "%s %s", w(lang, W_CANCELLED), str_or(d, "cancelled_on", ""));
 	} else {
-		buf_puts(b, state);
+		strbuf_puts(b, state);
 	}
 }
 
@@ -1147,7 +1082,7 @@ explain_en(FILE *f, json_t *d, const char *ind)
 static void
 print_deadlines(enum cli_lang lang, json_t *deadlines, const char *today)
 {
-	struct buf label = { 0 }, mark = { 0 };
+	struct strbuf label = { 0 }, mark = { 0 };
 	size_t width = 0, i;
 	json_t *d;
 
@@ -1159,19 +1094,19 @@ print_deadlines(enum cli_lang lang, json_t *deadlines, const char *today)
 		{
 			const char *text = str_or(d, "text", "");
 
-			buf_reset(&label);
+			strbuf_reset(&label);
 			deadline_label(lang, &label, d);
-			buf_printf(&label, " (%s %lld)", w(lang, W_EVENT), num(d, "subject"));
+			strbuf_printf(&label, " (%s %lld)", w(lang, W_EVENT), num(d, "subject"));
 			if (pass == 0) {
-				if (cli_text_width(buf_str(&label)) > width)
-					width = cli_text_width(buf_str(&label));
+				if (cli_text_width(strbuf_str(&label)) > width)
+					width = cli_text_width(strbuf_str(&label));
 				continue;
 			}
-			buf_reset(&mark);
+			strbuf_reset(&mark);
 			deadline_mark(lang, &mark, d, today);
 			fputs("  ", stdout);
-			cli_put_padded(stdout, buf_str(&label), width);
-			printf("  %-10s  %s\n", str_or(d, "due", "-"), buf_str(&mark));
+			cli_put_padded(stdout, strbuf_str(&label), width);
+			printf("  %-10s  %s\n", str_or(d, "due", "-"), strbuf_str(&mark));
 			if (lang == CLI_LANG_EN) {
 				explain_en(stdout, d, "      ");
 				continue;
@@ -1184,8 +1119,8 @@ print_deadlines(enum cli_lang lang, json_t *deadlines, const char *today)
 			}
 		}
 	}
-	buf_deinit(&mark);
-	buf_deinit(&label);
+	strbuf_free(&mark);
+	strbuf_free(&label);
 }
 
 static int
@@ -1271,7 +1206,7 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 static int
 run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
-	struct buf label = { 0 };
+	struct strbuf label = { 0 };
 	const struct spec *sp = cmd->data;
 	struct cli_table tb;
 	struct args a;
@@ -1315,11 +1250,11 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		 */
 		if (strcmp(state, "missed") == 0 && json_is_null(json_object_get(d, "met_on")))
 			marker = "!";
-		buf_reset(&label);
+		strbuf_reset(&label);
 		deadline_label(cli->lang, &label, d);
 		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days,
 						     words(cli->lang, deadline_state_words, state),
-						     str(d, "reference"), buf_str(&label),
+						     str(d, "reference"), strbuf_str(&label),
 						     str(d, "handler"), str(d, "unit") });
 	}
 	if (tb.rows == 1)
@@ -1328,7 +1263,7 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 		cli_table_print(&tb, "", stdout);
 	cli_more_hint(cli, r, all, &more_deadlines);
 	cli_table_deinit(&tb);
-	buf_deinit(&label);
+	strbuf_free(&label);
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
@@ -1829,7 +1764,7 @@ ics_line(FILE *f, const char *line)
 
 /* Appends TEXT escaped under RFC 5545 § 3.3.11; other control characters are dropped. */
 static void
-ics_escape(struct buf *b, const char *s)
+ics_escape(struct strbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -1837,22 +1772,22 @@ ics_escape(struct buf *b, const char *s)
 		if (c == '\\' || c == ';' || c == ',') {
 			char e[2] = { '\\', (char)c };
 
-			buf_add(b, e, 2);
+			strbuf_add(b, e, 2);
 		} else if (c == '\n') {
-			buf_puts(b, "\\n");
+			strbuf_puts(b, "\\n");
 		} else if (c >= 0x20 && c != 0x7f) {
-			buf_add(b, s, 1);
+			strbuf_add(b, s, 1);
 		}
 	}
 }
 
 static void
-ics_property(FILE *f, struct buf *b, const char *name, const char *text)
+ics_property(FILE *f, struct strbuf *b, const char *name, const char *text)
 {
-	buf_reset(b);
-	buf_printf(b, "%s:", name);
+	strbuf_reset(b);
+	strbuf_printf(b, "%s:", name);
 	ics_escape(b, text);
-	ics_line(f, buf_str(b));
+	ics_line(f, strbuf_str(b));
 }
 
 /*
@@ -1860,14 +1795,14 @@ ics_property(FILE *f, struct buf *b, const char *name, const char *text)
  * calendar shared beyond the office carries no personal data but the case reference.
  */
 static void
-anonymous_text(struct buf *b, json_t *d)
+anonymous_text(struct strbuf *b, json_t *d)
 {
 	static const char *const lists[] = { "extensions", "overrides" };
 	const char *text = str_or(d, "text", "");
 	size_t len;
 
-	buf_reset(b);
-	buf_puts(b, text);
+	strbuf_reset(b);
+	strbuf_puts(b, text);
 	for (size_t l = 0; l < FV_ARRAY_SIZE(lists); l++) {
 		json_t *ch;
 		size_t i;
@@ -1973,13 +1908,13 @@ ics_wanted(json_t *d, bool keep_past)
 
 /* The English explanation of d for a calendar (no account names: explain_en has none). */
 static void
-english_text(struct buf *b, json_t *d)
+english_text(struct strbuf *b, json_t *d)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	buf_reset(b);
+	strbuf_reset(b);
 	if (!f)
 		return;
 	explain_en(f, d, "");
@@ -1987,7 +1922,7 @@ english_text(struct buf *b, json_t *d)
 	while (len > 0 && text[len - 1] == '\n')
 		len--;
 	text[len] = '\0';
-	buf_puts(b, text);
+	strbuf_puts(b, text);
 	free(text);
 }
 
@@ -1995,7 +1930,7 @@ static void
 ics_case(FILE *f, json_t *r, struct export_ctx *x)
 {
 	const char *ref = str_or(json_object_get(r, "case"), "reference", "?");
-	struct buf line = { 0 }, text = { 0 };
+	struct strbuf line = { 0 }, text = { 0 };
 	char *uid_ref = xstrdup(ref), day[16];
 	struct cal_date due, end;
 	json_t *d;
@@ -2020,55 +1955,55 @@ ics_case(FILE *f, json_t *r, struct export_ctx *x)
 		end = cal_add_days(due, 1);
 		x->events++;
 		ics_line(f, "BEGIN:VEVENT");
-		buf_reset(&line);
-		buf_printf(&line, "UID:%s-%s-%lld@%s.fristvakt", uid_ref, str_or(d, "kind", "?"),
-			   first_version(json_object_get(r, "events"), num(d, "subject")),
-			   x->installation);
-		ics_line(f, buf_str(&line));
-		buf_reset(&line);
-		buf_printf(&line, "DTSTAMP:%s", x->stamp);
-		ics_line(f, buf_str(&line));
+		strbuf_reset(&line);
+		strbuf_printf(&line, "UID:%s-%s-%lld@%s.fristvakt", uid_ref, str_or(d, "kind", "?"),
+			      first_version(json_object_get(r, "events"), num(d, "subject")),
+			      x->installation);
+		ics_line(f, strbuf_str(&line));
+		strbuf_reset(&line);
+		strbuf_printf(&line, "DTSTAMP:%s", x->stamp);
+		ics_line(f, strbuf_str(&line));
 		/*
 		 * Raised whenever the due date or the state changed, and when: an importer
 		 * that has the UID replaces its copy only for a higher SEQUENCE.
 		 */
-		buf_reset(&line);
-		buf_printf(&line, "SEQUENCE:%lld", num(d, "sequence"));
-		ics_line(f, buf_str(&line));
+		strbuf_reset(&line);
+		strbuf_printf(&line, "SEQUENCE:%lld", num(d, "sequence"));
+		ics_line(f, strbuf_str(&line));
 		if (ics_utc(str(d, "modified"), modified)) {
-			buf_reset(&line);
-			buf_printf(&line, "LAST-MODIFIED:%s", modified);
-			ics_line(f, buf_str(&line));
+			strbuf_reset(&line);
+			strbuf_printf(&line, "LAST-MODIFIED:%s", modified);
+			ics_line(f, strbuf_str(&line));
 		}
-		buf_reset(&line);
+		strbuf_reset(&line);
 		snprintf(day, sizeof(day), "%04d%02d%02d", due.year, due.month, due.day);
-		buf_printf(&line, "DTSTART;VALUE=DATE:%s", day);
-		ics_line(f, buf_str(&line));
-		buf_reset(&line);
+		strbuf_printf(&line, "DTSTART;VALUE=DATE:%s", day);
+		ics_line(f, strbuf_str(&line));
+		strbuf_reset(&line);
 		snprintf(day, sizeof(day), "%04d%02d%02d", end.year, end.month, end.day);
-		buf_printf(&line, "DTEND;VALUE=DATE:%s", day);
-		ics_line(f, buf_str(&line));
-		buf_reset(&text);
+		strbuf_printf(&line, "DTEND;VALUE=DATE:%s", day);
+		ics_line(f, strbuf_str(&line));
+		strbuf_reset(&text);
 		deadline_label(x->lang, &text, d);
-		buf_printf(&text, " %s", ref);
+		strbuf_printf(&text, " %s", ref);
 		/* Kept past its time: the summary says how it ended. */
 		if (strcmp(str_or(d, "state", ""), "open") != 0) {
-			buf_puts(&text, " (");
+			strbuf_puts(&text, " (");
 			deadline_mark(x->lang, &text, d, str(r, "today"));
-			buf_puts(&text, ")");
+			strbuf_puts(&text, ")");
 		}
-		ics_property(f, &line, "SUMMARY", buf_str(&text));
+		ics_property(f, &line, "SUMMARY", strbuf_str(&text));
 		if (x->lang == CLI_LANG_EN)
 			english_text(&text, d);
 		else
 			anonymous_text(&text, d);
-		ics_property(f, &line, "DESCRIPTION", buf_str(&text));
+		ics_property(f, &line, "DESCRIPTION", strbuf_str(&text));
 		ics_property(f, &line, "CATEGORIES", str_or(d, "kind", "?"));
 		ics_line(f, "TRANSP:TRANSPARENT");
 		ics_line(f, "END:VEVENT");
 	}
-	buf_deinit(&text);
-	buf_deinit(&line);
+	strbuf_free(&text);
+	strbuf_free(&line);
 	free(uid_ref);
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "util.h"
 
 static const struct {
@@ -31,34 +32,15 @@ static const struct {
 	{ "\xc3\x85", "Aa" }, /* Å */
 };
 
-/* A growing string. */
-struct out {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->len + n + 1 > o->cap) {
-		o->cap = (o->len + n + 1) * 2;
-		o->p = xrealloc(o->p, o->cap);
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-}
-
 /* An id as it goes into an address: spaces become dots, æøå their ASCII spelling if asked. */
 static void
-put_id(struct out *o, const char *id, bool transliterate)
+put_id(struct strbuf *o, const char *id, bool transliterate)
 {
 	while (*id) {
 		size_t k;
 
 		if (*id == ' ') {
-			put(o, ".", 1);
+			strbuf_add(o, ".", 1);
 			id++;
 			continue;
 		}
@@ -66,13 +48,13 @@ put_id(struct out *o, const char *id, bool transliterate)
 			size_t n = strlen(transliteration[k].from);
 
 			if (strncmp(id, transliteration[k].from, n) == 0) {
-				put(o, transliteration[k].to, strlen(transliteration[k].to));
+				strbuf_add(o, transliteration[k].to, strlen(transliteration[k].to));
 				id += n;
 				break;
 			}
 		}
 		if (!transliterate || k == FV_ARRAY_SIZE(transliteration))
-			put(o, id++, 1);
+			strbuf_add(o, id++, 1);
 	}
 }
 
@@ -80,9 +62,8 @@ char *
 conf_address_expand(const struct conf_reminders *r, const char *pattern, const char *handler,
 		    const char *unit)
 {
-	struct out o = { 0 };
+	struct strbuf o = { 0 };
 
-	put(&o, "", 0);
 	for (const char *p = pattern; *p;) {
 		const char *v;
 
@@ -93,16 +74,16 @@ conf_address_expand(const struct conf_reminders *r, const char *pattern, const c
 			v = unit;
 			p += 6;
 		} else {
-			put(&o, p++, 1);
+			strbuf_add(&o, p++, 1);
 			continue;
 		}
 		if (!v) {
-			free(o.p);
+			strbuf_free(&o);
 			return NULL;
 		}
 		put_id(&o, v, r->address_transliterate);
 	}
-	return o.p;
+	return strbuf_take(&o);
 }
 
 int

@@ -121,45 +121,6 @@ name_valid(const char *s)
 	return true;
 }
 
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * The number of bytes the standard base64 text s decodes to, or -1 when it is not base64
- * (padding optional, nothing after it, no whitespace). notify.c decodes with the same rules.
- */
-static long
-b64_decoded_len(const char *s)
-{
-	size_t len = strlen(s), pad = 0, bits = 0;
-
-	while (len > 0 && s[len - 1] == '=' && pad < 2) {
-		len--;
-		pad++;
-	}
-	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (b64_value((unsigned char)s[i]) < 0)
-			return -1;
-	}
-	bits = len * 6;
-	return (long)(bits / 8);
-}
-
 /* A plain addr-spec (conf.h); notify.c checks every To: address again before it sends. */
 bool
 conf_address_valid(const char *s)
@@ -326,7 +287,7 @@ check_whsec(const config_setting_t *s, const char *path, const char *secret, str
 		conf_error_at(err, s, "the secret in '%s' must start with \"whsec_\"", path);
 		return -EINVAL;
 	}
-	n = b64_decoded_len(secret + 6);
+	n = fv_base64_decode(secret + 6, NULL, 0);
 	if (n < 0) {
 		conf_error_at(err, s, "the secret in '%s' is not base64 after \"whsec_\"", path);
 		return -EINVAL;

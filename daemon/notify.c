@@ -51,6 +51,7 @@
 
 #include "build_config.h"
 #include "log.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define ID_MAX		256
@@ -151,63 +152,6 @@ struct notify {
 	void *stop_arg;
 };
 
-/* ---- Small strings ---- */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char small[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	FV_ASSERT(n >= 0);
-	if ((size_t)n < sizeof(small)) {
-		sb_add(b, small, (size_t)n);
-		return;
-	}
-	{
-		char *big = xmalloc((size_t)n + 1);
-
-		va_start(ap, fmt);
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		sb_add(b, big, (size_t)n);
-		free(big);
-	}
-}
-
 /* ---- Base64 (standard alphabet) ---- */
 
 static char *
@@ -217,54 +161,6 @@ b64_encode(const unsigned char *in, size_t len)
 
 	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
 	return out;
-}
-
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Decodes s (padding optional, nothing else allowed: the rules of conf_channels.c) into out
- * (cap bytes): the length, or -1.
- */
-static long
-b64_decode(const char *s, unsigned char *out, size_t cap)
-{
-	size_t len = strlen(s), pad = 0, o = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-
-	while (len > 0 && s[len - 1] == '=' && pad < 2) {
-		len--;
-		pad++;
-	}
-	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0) || len * 6 / 8 > cap)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)s[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return (long)o;
 }
 
 /* ---- Validation of messages ---- */
@@ -345,7 +241,7 @@ notify_sign(const char *secret_whsec, const char *id, int64_t timestamp, const c
 		return -ENOSPC;
 	if (!secret_whsec || !id || (!body && len) || strncmp(secret_whsec, "whsec_", 6) != 0)
 		return -EINVAL;
-	klen = b64_decode(secret_whsec + 6, key, sizeof(key));
+	klen = fv_base64_decode(secret_whsec + 6, key, sizeof(key));
 	if (klen < KEY_MIN || klen > KEY_MAX) {
 		ret = -EINVAL;
 		goto out;
@@ -393,29 +289,28 @@ subject_plain(const char *s)
 static char *
 fold_plain(const char *s)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t col = SUBJECT_PREFIX;
 	const char *p = s;
 
-	sb_str(&b, "");
 	while (*p) {
 		/* The next piece: spaces, then a word. */
 		size_t n = strspn(p, " ");
 
 		n += strcspn(p + n, " ");
 		if (col + n > 78 && col > 1 && p[0] == ' ') {
-			sb_str(&b, "\r\n");
+			strbuf_puts(&b, "\r\n");
 			col = 0;
 		}
 		if (col + n > 78) {
-			free(b.p);
+			strbuf_free(&b);
 			return NULL;
 		}
-		sb_add(&b, p, n);
+		strbuf_add(&b, p, n);
 		col += n;
 		p += n;
 	}
-	return b.p;
+	return strbuf_take(&b);
 }
 
 char *
@@ -423,7 +318,7 @@ notify_rfc2047(const char *subject)
 {
 	const unsigned char *s = (const unsigned char *)(subject ? subject : "");
 	size_t len = strlen((const char *)s), i = 0;
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 
 	if (!fv_utf8_valid((const char *)s, len))
 		return NULL;
@@ -446,17 +341,17 @@ notify_rfc2047(const char *subject)
 			n--;
 		b64 = b64_encode(s + i, n);
 		if (i > 0)
-			sb_str(&b, "\r\n ");
-		sb_printf(&b, "=?UTF-8?B?%s?=", b64);
+			strbuf_puts(&b, "\r\n ");
+		strbuf_printf(&b, "=?UTF-8?B?%s?=", b64);
 		free(b64);
 		i += n;
 	}
-	return b.p;
+	return strbuf_take(&b);
 }
 
 /* The body of the message: 7bit when it can be, else quoted-printable. */
 static void
-mail_body(struct sbuf *b, const char *text, const char **cte)
+mail_body(struct strbuf *b, const char *text, const char **cte)
 {
 	bool plain = true;
 	size_t line = 0;
@@ -473,7 +368,7 @@ mail_body(struct sbuf *b, const char *text, const char **cte)
 		size_t n = strcspn(p, "\n"), col = 0;
 
 		if (plain) {
-			sb_add(b, p, n);
+			strbuf_add(b, p, n);
 		} else {
 			for (size_t i = 0; i < n; i++) {
 				unsigned char c = (unsigned char)p[i];
@@ -493,14 +388,14 @@ mail_body(struct sbuf *b, const char *text, const char **cte)
 				}
 				/* 76 characters a line, the soft break's '=' included. */
 				if (col + tl > 75) {
-					sb_str(b, "=\r\n");
+					strbuf_puts(b, "=\r\n");
 					col = 0;
 				}
-				sb_add(b, tok, tl);
+				strbuf_add(b, tok, tl);
 				col += tl;
 			}
 		}
-		sb_str(b, "\r\n");
+		strbuf_puts(b, "\r\n");
 		p += n;
 		if (*p == '\n')
 			p++;
@@ -513,7 +408,7 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct sbuf b = { 0 }, body = { 0 };
+	struct strbuf b = { 0 }, body = { 0 };
 	const char *cte, *text;
 	char *subject = NULL;
 	time_t t = (time_t)now;
@@ -544,55 +439,55 @@ notify_mail_text(const struct notify_msg *m, const char *from, int64_t now, cons
 	}
 	if (!subject)
 		return NULL;
-	sb_printf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
-		  tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-		  tm.tm_sec);
-	sb_printf(&b, "From: %s\r\n", from);
+	strbuf_printf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
+		      tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+		      tm.tm_sec);
+	strbuf_printf(&b, "From: %s\r\n", from);
 	if (m->n_to) {
-		sb_str(&b, "To: ");
+		strbuf_puts(&b, "To: ");
 		col = 4;
 		for (size_t i = 0; i < m->n_to; i++) {
 			size_t n = strlen(m->to[i]);
 
 			if (i > 0) {
-				sb_str(&b, ",");
+				strbuf_puts(&b, ",");
 				col++;
 				if (col + 1 + n > 78) {
-					sb_str(&b, "\r\n");
+					strbuf_puts(&b, "\r\n");
 					col = 0;
 				}
-				sb_str(&b, " ");
+				strbuf_puts(&b, " ");
 				col++;
 			}
-			sb_str(&b, m->to[i]);
+			strbuf_puts(&b, m->to[i]);
 			col += n;
 		}
-		sb_str(&b, "\r\n");
+		strbuf_puts(&b, "\r\n");
 	}
-	sb_printf(&b, "Subject: %s\r\n", subject);
+	strbuf_printf(&b, "Subject: %s\r\n", subject);
 	/* A msg-id is one token: its line may pass 78 octets (never 998, ID_MAX). */
-	sb_printf(&b, "Message-ID: <%s@%s>\r\n", m->id, domain);
+	strbuf_printf(&b, "Message-ID: <%s@%s>\r\n", m->id, domain);
 	if (m->thread) {
-		sb_printf(&b, "In-Reply-To: <%s@%s>\r\n", m->thread, domain);
-		sb_printf(&b, "References: <%s@%s>\r\n", m->thread, domain);
+		strbuf_printf(&b, "In-Reply-To: <%s@%s>\r\n", m->thread, domain);
+		strbuf_printf(&b, "References: <%s@%s>\r\n", m->thread, domain);
 	}
 	text = m->text ? m->text : "";
 	mail_body(&body, text, &cte);
-	sb_str(&b, "MIME-Version: 1.0\r\n"
-		   "Content-Type: text/plain; charset=UTF-8\r\n");
-	sb_printf(&b, "Content-Transfer-Encoding: %s\r\n", cte);
+	strbuf_puts(&b, "MIME-Version: 1.0\r\n"
+			"Content-Type: text/plain; charset=UTF-8\r\n");
+	strbuf_printf(&b, "Content-Transfer-Encoding: %s\r\n", cte);
 	/*
 	 * No auto-replies (vacation notices, read receipts) to reminders: RFC 3834's
 	 * Auto-Submitted, and what Exchange and older list software look at instead.
 	 */
-	sb_str(&b, "Auto-Submitted: auto-generated\r\n"
-		   "X-Auto-Response-Suppress: All\r\n"
-		   "Precedence: bulk\r\n\r\n");
+	strbuf_puts(&b, "Auto-Submitted: auto-generated\r\n"
+			"X-Auto-Response-Suppress: All\r\n"
+			"Precedence: bulk\r\n\r\n");
 	if (body.len)
-		sb_add(&b, body.p, body.len);
-	free(body.p);
+		strbuf_add(&b, body.p, body.len);
+	strbuf_free(&body);
 	free(subject);
-	return b.p;
+	return strbuf_take(&b);
 }
 
 /* ---- Channels and lanes ---- */

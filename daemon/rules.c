@@ -59,6 +59,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define NONE SIZE_MAX
@@ -2865,49 +2866,21 @@ rules_finding_json(const struct rules_finding *f)
 
 /* The explanation as text. */
 
-struct sbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	FV_ASSERT(n >= 0);
-	if (b->len + (size_t)n + 1 > b->cap) {
-		b->cap = 2 * (b->len + (size_t)n + 1);
-		b->p = xrealloc(b->p, b->cap);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* The label with a capital first letter (every label starts with an ASCII letter). */
 static void
-sb_label(struct sbuf *b, enum rules_kind kind)
+sb_label(struct strbuf *b, enum rules_kind kind)
 {
 	const char *l = rules_kind_label(kind);
 
-	sb_printf(b, "%c%s", l[0] >= 'a' && l[0] <= 'z' ? l[0] - 'a' + 'A' : l[0], l + 1);
+	strbuf_printf(b, "%c%s", l[0] >= 'a' && l[0] <= 'z' ? l[0] - 'a' + 'A' : l[0], l + 1);
 }
 
 /* The deadline's name: its label, the forwarding label naming the complaint body. */
 static void
-sb_name(struct sbuf *b, const struct rules_deadline *d)
+sb_name(struct strbuf *b, const struct rules_deadline *d)
 {
 	if (d->kind == RULES_KIND_FORWARDING && d->complaint_body)
-		sb_printf(b, "Frist for oversendelse til %s", d->complaint_body);
+		strbuf_printf(b, "Frist for oversendelse til %s", d->complaint_body);
 	else
 		sb_label(b, d->kind);
 }
@@ -2924,167 +2897,171 @@ trimmed(const char *s)
 }
 
 static void
-text_headline(struct sbuf *b, const struct rules_deadline *d)
+text_headline(struct strbuf *b, const struct rules_deadline *d)
 {
 	char words[CAL_PERIOD_WORDS_LEN];
 
 	sb_name(b, d);
 	if (!d->has_start) {
-		sb_printf(b, " på %s: ingen startdato ennå. Hjemmel: %.*s.\n",
-			  cal_period_words(d->period, words), trimmed(d->source), d->source);
+		strbuf_printf(b, " på %s: ingen startdato ennå. Hjemmel: %.*s.\n",
+			      cal_period_words(d->period, words), trimmed(d->source), d->source);
 		return;
 	}
 	if (!d->has_period) {
-		sb_printf(b, " %s, satt %s (%s). Hjemmel: %.*s.\n", DATE(d->raw_end),
-			  DATE(d->start), start_words[d->start_type], trimmed(d->source),
-			  d->source);
+		strbuf_printf(b, " %s, satt %s (%s). Hjemmel: %.*s.\n", DATE(d->raw_end),
+			      DATE(d->start), start_words[d->start_type], trimmed(d->source),
+			      d->source);
 		return;
 	}
-	sb_printf(b, " på %s regnet fra %s (%s): %s. Hjemmel: %.*s.\n",
-		  cal_period_words(d->period, words), DATE(d->start), start_words[d->start_type],
-		  DATE(d->raw_end), trimmed(d->source), d->source);
+	strbuf_printf(b, " på %s regnet fra %s (%s): %s. Hjemmel: %.*s.\n",
+		      cal_period_words(d->period, words), DATE(d->start),
+		      start_words[d->start_type], DATE(d->raw_end), trimmed(d->source), d->source);
 	if (d->pause_days > 0)
-		sb_printf(b, "Fristen har stått stille i %s mens dokumentasjon ble ventet: %s.\n",
-			  DAYS(d->pause_days), DATE(d->paused_end));
+		strbuf_printf(b,
+			      "Fristen har stått stille i %s mens dokumentasjon ble ventet: %s.\n",
+			      DAYS(d->pause_days), DATE(d->paused_end));
 }
 
 /* "2026-04-02 skjærtorsdag, 2026-04-03 langfredag → 2026-04-07". */
 static void
-text_steps(struct sbuf *b, const struct cal_step *steps, size_t n, struct cal_date to)
+text_steps(struct strbuf *b, const struct cal_step *steps, size_t n, struct cal_date to)
 {
 	for (size_t i = 0; i < n; i++)
-		sb_printf(b, "%s%s %s", i ? ", " : "", DATE(steps[i].day), steps[i].why);
-	sb_printf(b, " → %s", DATE(to));
+		strbuf_printf(b, "%s%s %s", i ? ", " : "", DATE(steps[i].day), steps[i].why);
+	strbuf_printf(b, " → %s", DATE(to));
 }
 
 static void
-text_rollover(struct sbuf *b, const struct rules_deadline *d)
+text_rollover(struct strbuf *b, const struct rules_deadline *d)
 {
 	const char *why;
 
 	if (!d->has_rule_due)
 		return;
 	if (d->n_steps > 0) {
-		sb_printf(b, "Siste dag er ikke en virkedag og flyttes til nærmeste virkedag: ");
+		strbuf_printf(b,
+			      "Siste dag er ikke en virkedag og flyttes til nærmeste virkedag: ");
 		text_steps(b, d->steps, d->n_steps, d->rule_due);
-		sb_printf(b, ".\n");
+		strbuf_printf(b, ".\n");
 	} else if (d->rollover == RULES_ROLLOVER_NONE && cal_is_closed(NULL, d->paused_end, &why)) {
-		sb_printf(b, "%s er %s, men regelen flytter ikke fristen.\n", DATE(d->paused_end),
-			  why);
+		strbuf_printf(b, "%s er %s, men regelen flytter ikke fristen.\n",
+			      DATE(d->paused_end), why);
 	}
 	if (d->calendar)
-		sb_printf(b, "Kontorkalenderen «%s» teller med når fristen flyttes.\n",
-			  d->calendar);
+		strbuf_printf(b, "Kontorkalenderen «%s» teller med når fristen flyttes.\n",
+			      d->calendar);
 }
 
 static void
-text_state(struct sbuf *b, const struct rules_deadline *d)
+text_state(struct strbuf *b, const struct rules_deadline *d)
 {
 	bool late = d->has_met && d->has_due && cal_cmp(d->met_on, d->due) > 0;
 
 	if (d->has_due)
-		sb_printf(b, "Frist: %s. Status: ", DATE(d->due));
+		strbuf_printf(b, "Frist: %s. Status: ", DATE(d->due));
 	else
-		sb_printf(b, "Ingen frist ennå. Status: ");
+		strbuf_printf(b, "Ingen frist ennå. Status: ");
 	switch (d->state) {
 	case RULES_STATE_OPEN:
-		sb_printf(b, "åpen");
+		strbuf_printf(b, "åpen");
 		break;
 	case RULES_STATE_MET:
-		sb_printf(b, "overholdt %s (hendelse %lld)", DATE(d->met_on), (long long)d->met_by);
+		strbuf_printf(b, "overholdt %s (hendelse %lld)", DATE(d->met_on),
+			      (long long)d->met_by);
 		break;
 	case RULES_STATE_MISSED:
 		if (late)
-			sb_printf(b, "overskredet – fulgt opp %s (hendelse %lld), %s for sent",
-				  DATE(d->met_on), (long long)d->met_by,
-				  DAYS(cal_diff_days(d->due, d->met_on)));
+			strbuf_printf(b, "overskredet – fulgt opp %s (hendelse %lld), %s for sent",
+				      DATE(d->met_on), (long long)d->met_by,
+				      DAYS(cal_diff_days(d->due, d->met_on)));
 		else
-			sb_printf(b, "overskredet – ikke oppfylt");
+			strbuf_printf(b, "overskredet – ikke oppfylt");
 		break;
 	case RULES_STATE_EXPIRED:
 		if (late)
-			sb_printf(b, "utløpt – %s %s (hendelse %lld), %s for sent",
-				  d->kind == RULES_KIND_DOCUMENTATION ? "dokumentasjonen kom"
-								      : "klagen ble sendt",
-				  DATE(d->met_on), (long long)d->met_by,
-				  DAYS(cal_diff_days(d->due, d->met_on)));
+			strbuf_printf(b, "utløpt – %s %s (hendelse %lld), %s for sent",
+				      d->kind == RULES_KIND_DOCUMENTATION ? "dokumentasjonen kom"
+									  : "klagen ble sendt",
+				      DATE(d->met_on), (long long)d->met_by,
+				      DAYS(cal_diff_days(d->due, d->met_on)));
 		else if (d->kind == RULES_KIND_DOCUMENTATION)
-			sb_printf(b, "utløpt – dokumentasjonen kom ikke");
+			strbuf_printf(b, "utløpt – dokumentasjonen kom ikke");
 		else
-			sb_printf(b, "utløpt – ingen klage");
+			strbuf_printf(b, "utløpt – ingen klage");
 		break;
 	case RULES_STATE_CANCELLED:
-		sb_printf(b, "bortfalt %s (hendelse %lld)", DATE(d->cancelled_on),
-			  (long long)d->cancelled_by);
+		strbuf_printf(b, "bortfalt %s (hendelse %lld)", DATE(d->cancelled_on),
+			      (long long)d->cancelled_by);
 		break;
 	default:
 		break;
 	}
-	sb_printf(b, ".\n");
+	strbuf_printf(b, ".\n");
 }
 
 static void
-text_pause(struct sbuf *b, const struct rules_pause *p)
+text_pause(struct strbuf *b, const struct rules_pause *p)
 {
 	if (p->late)
-		sb_printf(
+		strbuf_printf(
 			b,
 			"Dokumentasjon etterspurt %s, etter at fristen var ute: fristen stod ikke stille.\n",
 			DATE(p->from));
 	else if (p->open)
-		sb_printf(
+		strbuf_printf(
 			b,
 			"Fristen står stille fra %s (dokumentasjon etterspurt), fortsatt per %s: %s så langt.\n",
 			DATE(p->from), DATE(p->to), DAYS(p->days));
 	else if (p->ran_out)
-		sb_printf(
+		strbuf_printf(
 			b,
 			"Fristen stod stille fra %s (dokumentasjon etterspurt) til innsendelsesfristen %s: %s.\n",
 			DATE(p->from), DATE(p->to), DAYS(p->days));
 	else
-		sb_printf(b, "Fristen stod stille fra %s (dokumentasjon etterspurt) til %s: %s.\n",
-			  DATE(p->from), DATE(p->to), DAYS(p->days));
+		strbuf_printf(b,
+			      "Fristen stod stille fra %s (dokumentasjon etterspurt) til %s: %s.\n",
+			      DATE(p->from), DATE(p->to), DAYS(p->days));
 }
 
 static void
-text_change(struct sbuf *b, const struct rules_change *ch, const char *provision)
+text_change(struct strbuf *b, const struct rules_change *ch, const char *provision)
 {
-	sb_printf(b, "%s til %s (hendelse %lld)", ch->override ? "Overstyrt" : "Forlenget",
-		  DATE(ch->date), (long long)ch->event);
+	strbuf_printf(b, "%s til %s (hendelse %lld)", ch->override ? "Overstyrt" : "Forlenget",
+		      DATE(ch->date), (long long)ch->event);
 	if (ch->who)
-		sb_printf(b, " av %s", ch->who);
+		strbuf_printf(b, " av %s", ch->who);
 	if (ch->why)
-		sb_printf(b, ": %.*s", trimmed(ch->why), ch->why);
-	sb_printf(b, ".");
+		strbuf_printf(b, ": %.*s", trimmed(ch->why), ch->why);
+	strbuf_printf(b, ".");
 	if (!ch->override && provision)
-		sb_printf(b, " Hjemmel for forlengelsen: %.*s.", trimmed(provision), provision);
-	sb_printf(b, "\n");
+		strbuf_printf(b, " Hjemmel for forlengelsen: %.*s.", trimmed(provision), provision);
+	strbuf_printf(b, "\n");
 	if (ch->n_steps > 0) {
-		sb_printf(b, "Den nye siste dagen er ikke en virkedag og flyttes: ");
+		strbuf_printf(b, "Den nye siste dagen er ikke en virkedag og flyttes: ");
 		text_steps(b, ch->steps, ch->n_steps, ch->due);
-		sb_printf(b, ".\n");
+		strbuf_printf(b, ".\n");
 	}
 }
 
 char *
 rules_deadline_text(const struct rules_deadline *d)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 
 	text_headline(&b, d);
 	text_rollover(&b, d);
 	for (size_t i = 0; i < d->n_pauses; i++)
 		text_pause(&b, &d->pauses[i]);
 	if (d->has_restart && d->restart.given)
-		sb_printf(
+		strbuf_printf(
 			&b,
 			"Parten ba om begrunnelse %s, og begrunnelsen kom fram %s: ny full klagefrist fra den dagen.\n",
 			DATE(d->restart.requested), DATE(d->restart.given_on));
 	for (size_t i = 0; i < d->n_changes; i++)
 		text_change(&b, &d->changes[i], d->extension);
 	for (size_t i = 0; i < d->n_notes; i++)
-		sb_printf(&b, "%s\n", d->notes[i]);
+		strbuf_printf(&b, "%s\n", d->notes[i]);
 	text_state(&b, d);
-	sb_printf(&b, "Regel: %s.\n", d->rule);
-	return b.p;
+	strbuf_printf(&b, "Regel: %s.\n", d->rule);
+	return strbuf_take(&b);
 }

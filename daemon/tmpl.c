@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define MAX_NAME       64
@@ -81,47 +82,6 @@ struct tmpl_lang {
 struct tmpl_set {
 	struct tmpl_lang lang[N_LANGS];
 };
-
-/* ---- A growing string ---- */
-
-struct buf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-/* The string built so far, owned by the caller; b is empty afterwards. */
-static char *
-buf_take(struct buf *b)
-{
-	char *p = b->p ? b->p : xstrdup("");
-
-	memset(b, 0, sizeof(*b));
-	return p;
-}
 
 static bool
 is_blank(char c)
@@ -220,12 +180,12 @@ text_push(struct text *t, char *text, size_t len, size_t var)
 
 /* Moves the literal collected in lit, if any, to the end of t. */
 static void
-text_flush(struct text *t, struct buf *lit)
+text_flush(struct text *t, struct strbuf *lit)
 {
 	size_t len = lit->len;
 
 	if (len)
-		text_push(t, buf_take(lit), len, 0);
+		text_push(t, strbuf_take(lit), len, 0);
 }
 
 static bool
@@ -238,7 +198,7 @@ starts(const char *s, size_t len, const char *with)
 
 /* Parses the placeholders of one line (s, len bytes) into t, literals collecting in lit. */
 static int
-parse_line(const char *s, size_t len, struct text *t, struct buf *lit, const char *path, int ln,
+parse_line(const char *s, size_t len, struct text *t, struct strbuf *lit, const char *path, int ln,
 	   struct conf_error *err)
 {
 	size_t i = 0;
@@ -249,7 +209,7 @@ parse_line(const char *s, size_t len, struct text *t, struct buf *lit, const cha
 		int var;
 
 		if (starts(s + i, len - i, "{{{{") || starts(s + i, len - i, "}}}}")) {
-			buf_add(lit, s + i, 2);
+			strbuf_add(lit, s + i, 2);
 			i += 4;
 			continue;
 		}
@@ -260,7 +220,7 @@ parse_line(const char *s, size_t len, struct text *t, struct buf *lit, const cha
 			return -EINVAL;
 		}
 		if (!starts(s + i, len - i, "{{")) {
-			buf_add(lit, s + i, 1);
+			strbuf_add(lit, s + i, 1);
 			i++;
 			continue;
 		}
@@ -350,7 +310,7 @@ struct line {
 static int
 parse(const char *path, const char *data, size_t len, struct tmpl *t, struct conf_error *err)
 {
-	struct buf lit = { 0 };
+	struct strbuf lit = { 0 };
 	struct line *lines = NULL;
 	size_t n = 0, last = 0, i, pl = strlen(SUBJECT_PREFIX);
 	int ret = 0;
@@ -431,7 +391,7 @@ parse(const char *path, const char *data, size_t len, struct tmpl *t, struct con
 			ret = parse_line(s, l, &t->body, &lit, path, ln, err);
 			if (ret < 0)
 				goto out;
-			buf_add(&lit, "\n", 1);
+			strbuf_add(&lit, "\n", 1);
 		}
 	}
 	if (n < 2) {
@@ -719,7 +679,7 @@ var_value(const struct tmpl_var *vars, size_t n, const char *name)
 /* Appends text t with vars to out; in_subject forbids line breaks in values. */
 static int
 render_text(const struct text *t, const struct tmpl_var *vars, size_t n, bool in_subject,
-	    size_t max, struct buf *out, const char *lang, const char *name, char *err,
+	    size_t max, struct strbuf *out, const char *lang, const char *name, char *err,
 	    size_t errlen)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -728,7 +688,7 @@ render_text(const struct text *t, const struct tmpl_var *vars, size_t n, bool in
 		size_t vlen;
 
 		if (p->text) {
-			buf_add(out, p->text, p->len);
+			strbuf_add(out, p->text, p->len);
 			continue;
 		}
 		vname = tmpl_known_vars[p->var];
@@ -764,7 +724,7 @@ render_text(const struct text *t, const struct tmpl_var *vars, size_t n, bool in
 				lang, name, in_subject ? "subject" : "body", max);
 			return -EINVAL;
 		}
-		buf_add(out, v, vlen);
+		strbuf_add(out, v, vlen);
 	}
 	if (out->len > max) {
 		set_err(err, errlen, "template %s/%s: the %s is longer than %zu bytes", lang, name,
@@ -780,7 +740,7 @@ tmpl_render(const struct tmpl_set *set, const char *lang, const char *name,
 	    size_t errlen)
 {
 	const struct tmpl *t = find(set, lang, name);
-	struct buf s = { 0 }, b = { 0 };
+	struct strbuf s = { 0 }, b = { 0 };
 	size_t s0 = 0, i;
 	int ret = 0;
 
@@ -818,7 +778,7 @@ tmpl_render(const struct tmpl_set *set, const char *lang, const char *name,
 		goto out;
 	}
 	*subject = xstrdup(s.p + s0);
-	*body = buf_take(&b);
+	*body = strbuf_take(&b);
 out:
 	free(s.p);
 	free(b.p);
@@ -836,7 +796,7 @@ static char *
 clean_value(const struct tmpl_var *vars, size_t n, const char *name)
 {
 	const char *v = var_value(vars, n, name);
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t len, i = 0, start = 0;
 
 	if (!v)
@@ -848,11 +808,11 @@ clean_value(const struct tmpl_var *vars, size_t n, const char *name)
 		if (b.len + (k ? k : 1) > FALLBACK_VALUE_MAX)
 			break;
 		if (k == 0)
-			buf_add(&b, "?", 1);
+			strbuf_add(&b, "?", 1);
 		else if (k == 1 && is_control((unsigned char)v[i]))
-			buf_add(&b, " ", 1);
+			strbuf_add(&b, " ", 1);
 		else
-			buf_add(&b, v + i, k);
+			strbuf_add(&b, v + i, k);
 		i += k ? k : 1;
 	}
 	while (b.len && is_blank(b.p[b.len - 1]))
@@ -875,21 +835,21 @@ tmpl_fallback(const char *lang, const struct tmpl_var *vars, size_t n, char **su
 	char *ref = clean_value(vars, n, "reference");
 	char *label = clean_value(vars, n, "kind_label");
 	char *due = clean_value(vars, n, "due");
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
-	buf_adds(&b, en ? "Reminder: " : "Påminnelse: ");
-	buf_adds(&b, label ? label : en ? "deadline" : "frist");
+	strbuf_puts(&b, en ? "Reminder: " : "Påminnelse: ");
+	strbuf_puts(&b, label ? label : en ? "deadline" : "frist");
 	if (ref) {
-		buf_adds(&b, en ? " in case " : " i sak ");
-		buf_adds(&b, ref);
+		strbuf_puts(&b, en ? " in case " : " i sak ");
+		strbuf_puts(&b, ref);
 	}
 	if (due) {
-		buf_adds(&b, en ? ", due " : ", frist ");
-		buf_adds(&b, due);
+		strbuf_puts(&b, en ? ", due " : ", frist ");
+		strbuf_puts(&b, due);
 	}
 	*subject = xstrdup(b.p);
-	buf_adds(&b, ".\n");
-	*body = buf_take(&b);
+	strbuf_puts(&b, ".\n");
+	*body = strbuf_take(&b);
 	free(due);
 	free(label);
 	free(ref);

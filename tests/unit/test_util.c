@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * test_util: the national identity number check that keeps fødselsnummer and D-nummer out
- * of case references (taushetsplikt, data minimisation), table-driven. Every number marked
- * valid below was checked by hand with both modulus-11 check digits (weights 3 7 6 1 8 9 4
- * 5 2 and 5 4 3 2 7 6 5 4 3 2; a remainder giving 10 makes the number invalid). Numbers
- * issued from 2032 may leave 0, 1, 2 or 3 in the first check (the registry's own
- * examples 02013299903 and 30108299939 are among the rows).
+ * test_util: the string buffer, base64 decoding, and the national identity number check
+ * that keeps fødselsnummer and D-nummer out of case references (taushetsplikt, data
+ * minimisation), table-driven. Every identity number marked valid below was checked by
+ * hand with both modulus-11 check digits (weights 3 7 6 1 8 9 4 5 2 and 5 4 3 2 7 6 5 4 3
+ * 2; a remainder giving 10 makes the number invalid). Numbers issued from 2032 may leave
+ * 0, 1, 2 or 3 in the first check (the registry's own examples 02013299903 and
+ * 30108299939 are among the rows).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,10 @@
 
 #include <cmocka.h>
 
+#include "strbuf.h"
 #include "util.h"
+#include <stdlib.h>
+#include <string.h>
 
 static void
 test_national_id(void **state)
@@ -80,11 +84,89 @@ test_national_id(void **state)
 	}
 }
 
+/* The string buffer: empty, growing past its first allocation, formatted, handed over. */
+static void
+test_strbuf(void **state)
+{
+	struct strbuf b = { 0 };
+	char *s, want[301];
+
+	(void)state;
+	assert_string_equal(strbuf_str(&b), "");
+	s = strbuf_take(&b);
+	assert_string_equal(s, "");
+	free(s);
+	for (int i = 0; i < 300; i++)
+		strbuf_putc(&b, (char)('a' + i % 26));
+	for (int i = 0; i < 300; i++)
+		want[i] = (char)('a' + i % 26);
+	want[300] = '\0';
+	assert_int_equal(b.len, 300);
+	assert_string_equal(strbuf_str(&b), want);
+	strbuf_reset(&b);
+	assert_string_equal(strbuf_str(&b), "");
+	strbuf_printf(&b, "%s|%d|%.3s", want, 42, "sak 2026/1");
+	assert_int_equal(b.len, 300 + 7);
+	assert_memory_equal(b.p, want, 300);
+	assert_string_equal(b.p + 300, "|42|sak");
+	strbuf_add(&b, "xyz", 0);
+	strbuf_puts(&b, "!");
+	s = strbuf_take(&b);
+	assert_int_equal(strlen(s), 308);
+	assert_null(b.p);
+	assert_int_equal(b.len, 0);
+	free(s);
+	strbuf_free(&b);
+}
+
+/* Base64 as webhook secrets carry it: standard alphabet, padding optional, nothing else. */
+static void
+test_base64(void **state)
+{
+	static const struct {
+		const char *in;
+		long n;
+		const char *out;
+	} rows[] = {
+		{ "aGVsbG8=", 5, "hello" },
+		{ "aGVsbG8", 5, "hello" },
+		{ "aGVsbA==", 4, "hell" },
+		{ "aGVsbA", 4, "hell" },
+		{ "aGVs", 3, "hel" },
+		{ "+/+/", 3, "\xfb\xff\xbf" },
+		{ "MDEyMzQ1Njc4OWFiY2RlZg==", 16, "0123456789abcdef" },
+		{ "", -1, NULL },
+		{ "a", -1, NULL },
+		{ "aGVsbG8==", -1, NULL },
+		{ "aGVsb", -1, NULL },
+		{ "aGV sbG8", -1, NULL },
+		{ "aGVsbG8=\n", -1, NULL },
+		{ "aGVs-_==", -1, NULL },
+	};
+	unsigned char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < FV_ARRAY_SIZE(rows); i++) {
+		long n = fv_base64_decode(rows[i].in, out, sizeof(out));
+
+		if (n != rows[i].n)
+			fail_msg("'%s': %ld bytes, expected %ld", rows[i].in, n, rows[i].n);
+		if (n > 0 && memcmp(out, rows[i].out, (size_t)n) != 0)
+			fail_msg("'%s': wrong bytes", rows[i].in);
+		if (fv_base64_decode(rows[i].in, NULL, 0) != rows[i].n)
+			fail_msg("'%s': counting differs from decoding", rows[i].in);
+	}
+	/* Too long for the room given. */
+	assert_int_equal(fv_base64_decode("MDEyMzQ1Njc4OWFiY2RlZg==", out, 15), -1);
+}
+
 int
 main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_national_id),
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_base64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
