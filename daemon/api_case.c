@@ -399,11 +399,17 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 		return false;
 	}
 	ref = json_string_value(json_object_get(req->params, "reference"));
-	if (fv_has_national_id(ref)) {
-		fail_param(o, "reference",
-			   "'reference' holds a national identity number (fødselsnummer or "
-			   "D-nummer); fristvakt never stores one (taushetsplikt, data "
-			   "minimisation): use the case system's case number");
+	/*
+	 * A new case's reference is checked; a case registered before (when the check knew
+	 * fewer numbers) keeps taking events, since nothing new is stored under its reference.
+	 */
+	if (m->id == IFACE_REGISTER_APPLICATION && !json_object_get(req->params, "supersedes") &&
+	    fv_has_national_id(ref)) {
+		fail_param(
+			o, "reference",
+			"'reference' holds a national identity number (fødselsnummer, D-nummer or "
+			"H-nummer); fristvakt never stores one (taushetsplikt, data "
+			"minimisation): use the case system's case number");
 		return false;
 	}
 	if (!reference_valid(ref)) {
@@ -441,15 +447,16 @@ validate(struct api_env *env, struct api_req *req, const struct event_method *m,
 		if (!v || json_is_null(v))
 			continue;
 		if ((p->kind == PK_IDENT || p->kind == PK_TEXT) && fv_has_national_id(s)) {
-			fail_param(o, p->name,
-				   "'%s' holds a national identity number (fødselsnummer or "
-				   "D-nummer); fristvakt never stores one (taushetsplikt, data "
-				   "minimisation)%s",
-				   p->name,
-				   p->kind == PK_IDENT
-					   ? ": use the case system's id of the case worker "
-					     "or unit"
-					   : "");
+			fail_param(
+				o, p->name,
+				"'%s' holds a national identity number (fødselsnummer, D-nummer or "
+				"H-nummer); fristvakt never stores one (taushetsplikt, data "
+				"minimisation)%s",
+				p->name,
+				p->kind == PK_IDENT
+					? ": use the case system's id of the case worker "
+					  "or unit"
+					: "");
 			goto bad;
 		}
 		switch (p->kind) {

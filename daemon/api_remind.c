@@ -1332,6 +1332,14 @@ api_template_render(struct api_env *env, struct api_req *req)
 				     "'kind' must be a deadline kind"));
 		return;
 	}
+	/* The applicant is reminded of complaint deadlines only (conf.c); no other text exists. */
+	if (recipient && strcmp(recipient, "applicant") == 0 && kind != RULES_KIND_COMPLAINT) {
+		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+			   json_pack("{ss ss}", "parameter", "recipient", "message",
+				     "the applicant is reminded only of complaint deadlines: "
+				     "'recipient' \"applicant\" needs kind \"complaint\""));
+		return;
+	}
 	ret = store_case_by_ref(env->store, ref, &c);
 	if (ret == -ENOENT) {
 		req->reply(req, "no.fristvakt.CaseNotFound", json_pack("{ss}", "reference", ref));

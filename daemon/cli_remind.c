@@ -373,7 +373,7 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	};
 	const char *ref = NULL;
 	bool applicant = false;
-	json_t *r;
+	json_t *r, *params;
 	int c, ret;
 
 	optind = 0;
@@ -404,10 +404,12 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		fprintf(stderr, "fristvakt %s: give KIND STAGE and --case REF\n", cmd->name);
 		return CLI_EXIT_USAGE;
 	}
-	ret = cli_call(cli, "no.fristvakt.RenderTemplate",
-		       json_pack("{ss ss ss ss}", "kind", argv[optind], "stage", argv[optind + 1],
-				 "reference", ref, "recipient", applicant ? "applicant" : "staff"),
-		       &r);
+	params = json_pack("{ss ss ss}", "kind", argv[optind], "stage", argv[optind + 1],
+			   "reference", ref);
+	/* Sent only when asked for: a daemon older than the parameter still renders. */
+	if (applicant)
+		json_object_set_new(params, "recipient", json_string("applicant"));
+	ret = cli_call(cli, "no.fristvakt.RenderTemplate", params, &r);
 	if (ret != CLI_EXIT_OK)
 		return ret;
 	if (cli->json) {

@@ -270,48 +270,71 @@ national_id_valid(const int *d)
 	return k2 != 10 && k2 == d[10];
 }
 
+/*
+ * The ways people write an identity number, as the digit counts of its groups: all eleven
+ * digits, the birth date and the personal number apart ("150580 45656"), the date with its
+ * own separators ("15.05.80 45656", "15.05.80.456.56"), or the personal number split too.
+ * Other groupings of eleven digits are other things: archive references ("2011/10148-10"),
+ * dates with times ("10.1.2025 08:20"), account numbers ("1503.12.34567").
+ */
+static const unsigned char id_shapes[][5] = {
+	{ 11 }, { 6, 5 }, { 6, 3, 2 }, { 2, 2, 2, 5 }, { 2, 2, 2, 3, 2 },
+};
+
+#define ID_SHAPE_MAX 5
+
+/* Whether the last groups of the window (oldest first) have the digit counts of shape. */
+static bool
+id_shape_fits(const unsigned char *shape, const int (*d)[11], const int *len, int n_window)
+{
+	int n_shape = 0, digits[11], k = 0;
+
+	while (n_shape < ID_SHAPE_MAX && shape[n_shape])
+		n_shape++;
+	if (n_shape > n_window)
+		return false;
+	for (int g = 0; g < n_shape; g++) {
+		int w = n_window - n_shape + g;
+
+		if (len[w] != shape[g])
+			return false;
+		for (int i = 0; i < len[w]; i++)
+			digits[k++] = d[w][i];
+	}
+	return national_id_valid(digits);
+}
+
 bool
 fv_has_national_id(const char *s)
 {
-	/* Digit groups, each with where it ends and whether one separator joins it to the next. */
-	struct {
-		int d[11];
-		int n;
-		bool joined;
-	} g[32];
-	int n_groups = 0;
+	/* The last ID_SHAPE_MAX digit groups joined by single separators, oldest first. */
+	int d[ID_SHAPE_MAX][11], len[ID_SHAPE_MAX], n_window = 0;
 	const char *p = s;
 
-	while (*p && n_groups < (int)FV_ARRAY_SIZE(g)) {
+	while (*p) {
+		int n = 0;
+
 		if (*p < '0' || *p > '9') {
 			p++;
 			continue;
 		}
-		g[n_groups].n = 0;
-		while (*p >= '0' && *p <= '9') {
-			if (g[n_groups].n < 11)
-				g[n_groups].d[g[n_groups].n] = *p - '0';
-			g[n_groups].n++;
-			p++;
+		if (n_window == ID_SHAPE_MAX) {
+			memmove(d, d + 1, sizeof(d[0]) * (ID_SHAPE_MAX - 1));
+			memmove(len, len + 1, sizeof(len[0]) * (ID_SHAPE_MAX - 1));
+			n_window--;
 		}
-		/* "150385-00047", "150385 00047", "15.03.85.000.47": one separator between. */
-		g[n_groups].joined = *p && strchr(" -./_:", *p) && p[1] >= '0' && p[1] <= '9';
-		n_groups++;
-	}
-	/* Runs of joined groups whose digits number exactly 11. */
-	for (int i = 0; i < n_groups; i++) {
-		int d[11], n = 0;
-
-		for (int j = i; j < n_groups && n < 11; j++) {
-			if (n + g[j].n > 11)
-				break;
-			for (int k = 0; k < g[j].n; k++)
-				d[n++] = g[j].d[k];
-			if (n == 11 && national_id_valid(d))
+		for (; *p >= '0' && *p <= '9'; p++, n++) {
+			if (n < 11)
+				d[n_window][n] = *p - '0';
+		}
+		len[n_window++] = n;
+		for (size_t i = 0; i < FV_ARRAY_SIZE(id_shapes); i++) {
+			if (id_shape_fits(id_shapes[i], (const int(*)[11])d, len, n_window))
 				return true;
-			if (!g[j].joined)
-				break;
 		}
+		/* One separator joins this group to the next; anything else starts afresh. */
+		if (!(*p && strchr(" -./_:", *p) && p[1] >= '0' && p[1] <= '9'))
+			n_window = 0;
 	}
 	return false;
 }

@@ -43,13 +43,14 @@ long fv_base64_decode(const char *s, unsigned char *out, size_t cap);
 bool fv_utf8_valid(const char *s, size_t len);
 
 /*
- * Whether s holds a Norwegian national identity number (fødselsnummer or D-nummer): 11
- * digits in a row, or in groups joined by single separators (space - . / _ :) as people
- * write them ("150385-00047", "S-150385 00047", "15.03.85.000.47"), anywhere in s, whose
- * birth date is a date (D-nummer and H-nummer and the registry's synthetic test numbers
- * included) and whose modulus-11 check digits are valid, by the rule of numbers issued
- * before 2032 or by the wider rule of those issued from 1 January 2032. Such a number
- * must never serve as a case reference.
+ * Whether s holds a Norwegian national identity number (fødselsnummer, D-nummer or
+ * H-nummer) anywhere in it, written as people write one: 11 digits in a row, or the birth
+ * date and the personal number apart, joined by single separators (space - . / _ :):
+ * "15058045656", "150580-45656", "S-150580 45656", "15.05.80 45656", "15.05.80.456.56".
+ * The number's birth date must be a date (D-nummer, H-nummer and the registry's synthetic
+ * test numbers included) and its modulus-11 check digits valid, by the rule of numbers
+ * issued before 2032 or the wider one of those issued from 1 January 2032. Such a number
+ * must never be stored. Eleven digits grouped otherwise ("2011/10148-10") are not one.
  */
 bool fv_has_national_id(const char *s);
 

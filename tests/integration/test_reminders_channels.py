@@ -753,6 +753,13 @@ class TemplateTest(ChannelTestCase):
             "Saksbehandlingsfristen i sak 2026/101 (Økonomisk stønad) går ut mandag "
             "16. mars 2026.\nDager igjen: 14\n"), p.stdout)
         self.assertIn("Hjemmel: kommunens tjenesteerklæring for økonomisk stønad", p.stdout)
+        self.assertEqual(p.stderr, "")
+        # The applicant is reminded of complaint deadlines only: no text of theirs here.
+        p = self.d.cli("template", "render", "processing", "before-3", "--case", "2026/101",
+                       "--applicant")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("InvalidParameter", p.stderr)
+        self.assertEqual(p.stdout, "")
         p = self.d.cli("template", "render", "processing", "escalation", "--case", "2026/101",
                        check=0)
         self.assertIn("Subject: Overskredet saksbehandlingsfrist i sak 2026/101\n", p.stdout)
@@ -794,6 +801,7 @@ class TemplateTest(ChannelTestCase):
         p = self.d.cli("template", "render", "complaint", "before-1", "--case", "2026/101",
                        "--applicant", check=0)
         self.assertIn("Send klagen til kontoret som traff vedtaket.", p.stdout)
+        self.assertEqual(p.stderr, "")
         p = self.d.cli("template", "render", "complaint", "before-1", "--case", "2026/101",
                        check=0)
         self.assertNotIn("Send klagen til kontoret som traff vedtaket.", p.stdout)
