@@ -21,6 +21,7 @@
 #include "cal.h"
 #include "log.h"
 #include "proto.h"
+#include "rules.h"
 #include "store.h"
 #include "util.h"
 
@@ -245,7 +246,7 @@ static void
 status(struct api_env *env, struct api_req *req)
 {
 	struct store_counts c;
-	json_t *reminders;
+	json_t *reminders, *services;
 
 	if (!api_check_params(req, NULL, 0))
 		return;
@@ -253,9 +254,13 @@ status(struct api_env *env, struct api_req *req)
 		api_reply_storage_failure(env, req);
 		return;
 	}
+	/* The services of the configuration in force (for the CLI's completion, and people). */
+	services = json_array();
+	for (size_t i = 0; i < rules_service_count(env->conf->rules); i++)
+		json_array_append_new(services, json_string(rules_service_id(env->conf->rules, i)));
 	req->reply(req, NULL,
-		   json_pack("{ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI}", "version",
-			     FV_VERSION, "started", api_instant_json(env->started),
+		   json_pack("{ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI so}",
+			     "version", FV_VERSION, "started", api_instant_json(env->started),
 			     "uptime_seconds", (json_int_t)(req->now - env->started), "database",
 			     env->conf->database, "schema_version",
 			     store_schema_version(env->store), "integrity",
@@ -266,7 +271,7 @@ status(struct api_env *env, struct api_req *req)
 			     (json_int_t)c.deadlines, "audit", (json_int_t)c.audit, "connections",
 			     (int)env->connections(env->host), "role",
 			     conf_role_name(req->peer.role), "reminders", reminders, "clock_offset",
-			     (json_int_t)env->clock_offset(env->host)));
+			     (json_int_t)env->clock_offset(env->host), "services", services));
 }
 
 static void
