@@ -127,9 +127,10 @@ opts_from_synopsis(struct copts *o, const char *s)
 static void
 opts_from_help(struct copts *o, const char *text)
 {
-	for (const char *line = text; line && *line; line = strchr(line, '\n'), line += !!line) {
+	for (const char *line = text, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
 		const char *p = line;
 
+		nl = strchr(line, '\n');
 		while (*p == ' ')
 			p++;
 		if (p == line || p[0] != '-' || !name_char(p[1]))
