@@ -21,6 +21,7 @@
 #include "cal.h"
 #include "log.h"
 #include "proto.h"
+#include "rules.h"
 #include "store.h"
 #include "util.h"
 
@@ -245,7 +246,7 @@ static void
 status(struct api_env *env, struct api_req *req)
 {
 	struct store_counts c;
-	json_t *reminders, *channels, *ch;
+	json_t *reminders, *channels, *ch, *services;
 	json_int_t held = 0;
 	int64_t lag;
 	size_t i;
@@ -267,8 +268,12 @@ status(struct api_env *env, struct api_req *req)
 		held += json_integer_value(json_object_get(ch, "held"));
 	}
 	json_object_set_new(reminders, "held", json_integer(held));
+	/* The services of the configuration in force (for the CLI's completion, and people). */
+	services = json_array();
+	for (size_t k = 0; k < rules_service_count(env->conf->rules); k++)
+		json_array_append_new(services, json_string(rules_service_id(env->conf->rules, k)));
 	req->reply(req, NULL,
-		   json_pack("{ss ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI so sI}",
+		   json_pack("{ss ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI so sI so}",
 			     "version", FV_VERSION, "installation", env->installation, "started",
 			     api_instant_json(env->started), "uptime_seconds",
 			     (json_int_t)(req->now - env->clock_offset(env->host) - env->started),
@@ -282,7 +287,7 @@ status(struct api_env *env, struct api_req *req)
 			     (int)env->connections(env->host), "role",
 			     conf_role_name(req->peer.role), "reminders", reminders, "clock_offset",
 			     (json_int_t)env->clock_offset(env->host), "channels", channels,
-			     "outbox_lag_seconds", (json_int_t)lag));
+			     "outbox_lag_seconds", (json_int_t)lag, "services", services));
 }
 
 static void

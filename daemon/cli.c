@@ -28,6 +28,7 @@
 #include "cal.h"
 #include "cli_calc.h"
 #include "cli_case.h"
+#include "cli_complete.h"
 #include "cli_remind.h"
 #include "conf.h"
 #include "proto.h"
@@ -1077,7 +1078,21 @@ static const struct cli_command *const commands[] = {
 	&deadline_command,
 	&holidays_command,
 	&help_command,
+	&cli_complete_cmd_completion,
 };
+
+const struct cli_command *const *
+cli_command_table(size_t *count)
+{
+	*count = FV_ARRAY_SIZE(commands);
+	return commands;
+}
+
+void
+cli_usage(FILE *f)
+{
+	usage(f);
+}
 
 static const struct cli_command *
 command_find(const char *name)
@@ -1122,6 +1137,8 @@ usage(FILE *f)
 	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
 		const struct cli_command *c = commands[i];
 
+		if (c->hidden)
+			continue;
 		if (!c->subs) {
 			fprintf(f, "  %-22s %s\n", c->name, c->brief);
 			continue;
@@ -1244,7 +1261,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("fristvakt %s\n", FV_VERSION);
+			printf("fristvakt %s (source revision %s)\n", FV_VERSION, FV_REVISION);
 			return 0;
 		default:
 			usage(stderr);

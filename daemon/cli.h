@@ -83,6 +83,7 @@ struct cli_command {
 	cli_run_cb run;			       /* NULL for a group */
 	const struct cli_command *const *subs; /* a group's sub-commands, NULL-terminated */
 	const void *data;		       /* the command's own description, for run */
+	bool hidden;			       /* left out of the command list and completion */
 };
 
 /*

@@ -57,7 +57,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("fristvaktd %s\n", FV_VERSION);
+			printf("fristvaktd %s (source revision %s)\n", FV_VERSION, FV_REVISION);
 			return 0;
 		default:
 			usage(stderr);

@@ -16,7 +16,7 @@ import tempfile
 import time
 import unittest
 
-from fvtest import (FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink, main,
+from fvtest import (FRISTVAKT, FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, DaemonTest, Varlink, main,
                     peer_calls)
 
 
@@ -28,6 +28,17 @@ class StatusTest(DaemonTest):
         self.assertIn("schema version %d" % SCHEMA_LATEST, p.stdout)
         self.assertIn("Europe/Oslo", p.stdout)
         self.assertIn("your role    admin", p.stdout)
+
+    def test_version(self):
+        """Both programs name the release (debian/changelog) and the source revision."""
+        with open(os.path.join(SOURCE_DIR, "debian", "changelog")) as f:
+            release = re.match(r"fristvakt \(([0-9.]+)", f.readline()).group(1)
+        for prog, name in ((FRISTVAKTD, "fristvaktd"), (FRISTVAKT, "fristvakt")):
+            out = subprocess.run([prog, "--version"], capture_output=True, text=True,
+                                 check=True).stdout
+            self.assertRegex(out, r"^%s %s \(source revision ([0-9a-f]{7,}(-dirty)?|"
+                             r"[\w.-]+-g[0-9a-f]+(-dirty)?|unknown)\)\n$"
+                             % (name, re.escape(release)))
 
     def test_status_json(self):
         s = self.d.cli_json("status")
@@ -41,6 +52,7 @@ class StatusTest(DaemonTest):
         self.assertRegex(s["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual(s["connections"], 1)
         self.assertEqual(s["role"], "admin")
+        self.assertIn("okonomisk-stonad", s["services"])
 
     def test_get_info_and_description(self):
         c = self.d.connect()
