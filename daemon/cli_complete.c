@@ -5,10 +5,13 @@
  * The bash script is generated, never written by hand: the commands and sub-commands come
  * from the command table, and each command's options from what its --help shows people —
  * the synopsis (".args") and the option lines of its help text ("  --service ID   ...") —
- * so an option documented for a command is completed for it. The build runs the CLI it
- * has just linked to write the script that is installed (CMakeLists.txt), and
- * tests/integration/test_completion.py checks that every option offered is one the command
- * accepts. Arguments and option values named REF are completed with the daemon's case
+ * so an option documented for a command is completed for it, with the options every
+ * command takes (--json, --lang, --config, --socket) and, for a group that runs a
+ * sub-command alone, that sub-command's. The build runs the CLI it has just linked to
+ * write the script that is installed (CMakeLists.txt), and
+ * tests/integration/test_completion.py checks both ways: every option offered is one the
+ * command accepts, and every option name any command knows that a command accepts is
+ * offered for it. Arguments and option values named REF are completed with the daemon's case
  * references and --service with the services of its configuration, when the daemon
  * answers; FILE and PATH with file names; a value written as alternatives ("nb|en") with
  * those.
@@ -215,6 +218,20 @@ print_spec(const struct cli_command *cmd)
 	if (cmd && (cmd->run || !cmd->subs)) {
 		opts_from_synopsis(&o, cmd->args);
 		opts_from_help(&o, cmd->help);
+		/* A group that runs one of its sub-commands alone ("reminders" lists) takes its
+		 * options too. */
+		for (const struct cli_command *const *s = cmd->subs; s && *s; s++) {
+			if ((*s)->run == cmd->run) {
+				opts_from_synopsis(&o, (*s)->args);
+				opts_from_help(&o, (*s)->help);
+			}
+		}
+		/* What every command takes (cli.c): the output options, and the configuration
+		 * and socket, which may follow the command too. */
+		opt_add(&o, "--json", 6, NULL, 0);
+		opt_add(&o, "--lang", 6, "nb|en", 5);
+		opt_add(&o, "--config", 8, "FILE", 4);
+		opt_add(&o, "--socket", 8, "PATH", 4);
 	} else if (!cmd) {
 		opts_from_help(&o, text);
 	}

@@ -270,6 +270,7 @@ static int
 migrate(struct store *st, char *err, size_t errlen)
 {
 	int latest = store_schema_latest();
+	bool migrated = false;
 	int ret;
 
 	if (st->schema_version > latest) {
@@ -307,6 +308,17 @@ migrate(struct store *st, char *err, size_t errlen)
 		if ((ret = exec(st, "COMMIT")) < 0)
 			goto fail;
 		st->schema_version = v + 1;
+		migrated = true;
+	}
+	/*
+	 * Into the database file at once: the new user_version is then in the file's header,
+	 * where the package's preinst reads it to refuse a downgrade while this daemon runs
+	 * (a change left in the write-ahead log is not in the header until a checkpoint).
+	 */
+	if (migrated && (ret = exec(st, "PRAGMA wal_checkpoint(TRUNCATE)")) < 0) {
+		snprintf(err, errlen, "writing the migrated schema into the database failed: %s",
+			 sqlite3_errmsg(st->db));
+		return ret;
 	}
 	return 0;
 fail:

@@ -72,6 +72,34 @@ class ScriptTest(unittest.TestCase):
                         self.assertRegex(p.stderr, r"doesn't allow an argument|unknown option",
                                          "%s %s takes a value" % (cmd, opt))
 
+    def test_options_accepted_are_offered(self):
+        """The other way round: every option name the CLI knows anywhere, tried on every
+        command; each one a command's parser takes (any answer but "unknown option") is
+        offered for it, so an option added to a parser but not to its help shows here."""
+        s = spec(script())
+        names = sorted({o for sp in s.values() for o in sp["opts"] if o.startswith("--")} |
+                       {"--json", "--lang", "--config", "--socket"})
+        missing = []
+        with tempfile.TemporaryDirectory() as tmp:
+            nosock = os.path.join(tmp, "none.sock")
+            for cmd, sp in s.items():
+                if not cmd or cmd == "help" or (sp["subs"] and not sp["opts"][:-1] and
+                                                cmd not in ("reminders",)):
+                    continue
+                for opt in names:
+                    # getopt takes an unambiguous abbreviation ("--request" for
+                    # "--requested"): that is the longer option, which is offered.
+                    if opt in sp["opts"] or opt == "--help" or \
+                            any(o.startswith(opt) for o in sp["opts"]):
+                        continue
+                    argv = [FRISTVAKT, "--socket", nosock] + cmd.split() + [opt, "x"]
+                    p = subprocess.run(argv, capture_output=True, text=True, cwd=tmp,
+                                       stdin=subprocess.DEVNULL, timeout=20)
+                    if not re.search(r"unknown option|unrecognized", p.stderr):
+                        missing.append("%s %s" % (cmd, opt))
+        self.maxDiff = None
+        self.assertEqual(missing, [])
+
 
 @unittest.skipUnless(os.path.exists(BASH_COMPLETION), "bash-completion is not installed")
 class CompleteTest(DaemonTest):
