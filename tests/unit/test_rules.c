@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "conf.h"
 #include "rules.h"
 #include "util.h"
@@ -2204,9 +2206,8 @@ static void
 test_golden(void **state)
 {
 	const char *path = FV_SOURCE_DIR "/tests/unit/data/explanations.txt";
-	const char *update = getenv("FV_GOLDEN_UPDATE");
-	char *got = NULL, *want = NULL;
-	size_t got_len = 0, want_len = 0;
+	char *got = NULL;
+	size_t got_len = 0;
 	FILE *f = open_memstream(&got, &got_len);
 
 	(void)state;
@@ -2214,31 +2215,7 @@ test_golden(void **state)
 	for (size_t i = 0; i < FV_ARRAY_SIZE(golden); i++)
 		golden_case(f, i);
 	fclose(f);
-	if (update && *update) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fwrite(got, 1, got_len, f);
-		fclose(f);
-	}
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("%s missing: run with FV_GOLDEN_UPDATE=1 and read it", path);
-	want = xcalloc(1, 1 << 20);
-	want_len = fread(want, 1, (1 << 20) - 1, f);
-	fclose(f);
-	if (want_len != got_len || memcmp(want, got, got_len) != 0) {
-		size_t at = 0;
-
-		while (at < got_len && at < want_len && got[at] == want[at])
-			at++;
-		fail_msg(
-			"explanations differ from %s at byte %zu:\n--- now:\n%.300s\n--- file:\n%.300s\n"
-			"(if the new wording is right: FV_GOLDEN_UPDATE=1, then review the diff)",
-			path, at, got + (at > 100 ? at - 100 : 0),
-			want + (at > 100 ? at - 100 : 0));
-	}
-	free(want);
-	free(got);
+	golden_compare(path, "explanations", got, got_len);
 }
 
 static void

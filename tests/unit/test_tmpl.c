@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include <errno.h>
 #include <ftw.h>
 #include <stdbool.h>
@@ -444,11 +446,10 @@ test_golden_messages(void **state)
 	static const char *const extra[] = { "applicant.complaint", "applicant.complaint.due",
 					     "processing.now", "processing.hours" };
 	const char *path = FV_SOURCE_DIR "/tests/unit/data/templates.txt";
-	const char *update = getenv("FV_GOLDEN_UPDATE");
 	struct conf_error err = { { 0 } };
 	struct tmpl_set *set = NULL;
-	char *got = NULL, *want, name[64], *subject, *body;
-	size_t got_len = 0, want_len;
+	char *got = NULL, name[64], *subject, *body;
+	size_t got_len = 0;
 	FILE *f = open_memstream(&got, &got_len);
 
 	(void)state;
@@ -480,32 +481,7 @@ test_golden_messages(void **state)
 	}
 	tmpl_free(set);
 	fclose(f);
-	if (update && *update) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fwrite(got, 1, got_len, f);
-		fclose(f);
-	}
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("%s missing: run with FV_GOLDEN_UPDATE=1 and read it", path);
-	want = calloc(1, 1 << 20);
-	assert_non_null(want);
-	want_len = fread(want, 1, (1 << 20) - 1, f);
-	fclose(f);
-	if (want_len != got_len || memcmp(want, got, got_len) != 0) {
-		size_t at = 0;
-
-		while (at < got_len && at < want_len && got[at] == want[at])
-			at++;
-		fail_msg(
-			"messages differ from %s at byte %zu:\n--- now:\n%.300s\n--- file:\n%.300s\n"
-			"(if the new wording is right: FV_GOLDEN_UPDATE=1, then review the diff)",
-			path, at, got + (at > 100 ? at - 100 : 0),
-			want + (at > 100 ? at - 100 : 0));
-	}
-	free(want);
-	free(got);
+	golden_compare(path, "messages", got, got_len);
 }
 
 /* Dates in messages to people, as they are written: weekday, day, month, year. */
