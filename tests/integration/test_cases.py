@@ -13,13 +13,11 @@ import json
 import os
 import pwd
 import signal
-import subprocess
-import sys
 import unittest
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from fvtest import Daemon, DaemonTest, main
+from fvtest import Daemon, DaemonTest, main, peer_calls
 
 OSLO = ZoneInfo("Europe/Oslo")
 PREFIX = "no.fristvakt."
@@ -1584,28 +1582,6 @@ class RestartTest(CaseMixin, unittest.TestCase):
 # --------------------------------------------------------------------------------------
 # Access: a read-only peer.
 
-PEER_SCRIPT = r"""
-import json, socket, sys
-path = sys.argv[1]
-calls = json.loads(sys.stdin.read())
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(path)
-buf = b""
-out = []
-for method, params in calls:
-    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
-    while b"\0" not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    msg, buf = buf.split(b"\0", 1)
-    out.append(json.loads(msg))
-print(json.dumps(out))
-"""
-
-
 class ReadOnlyPeerTest(CaseMixin, DaemonTest):
     SUBST = {'socket_mode = "0660";': 'socket_mode = "0666";',
              '# { group = "fristvakt"; role = "read"; },':
@@ -1619,12 +1595,7 @@ class ReadOnlyPeerTest(CaseMixin, DaemonTest):
     def as_nobody(self, calls):
         """Raw Varlink calls made by the account nobody; returns the replies."""
         nobody = pwd.getpwnam("nobody")
-        p = subprocess.run([sys.executable, "-c", PEER_SCRIPT, self.d.socket],
-                           input=json.dumps(calls), capture_output=True, text=True,
-                           user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[],
-                           timeout=30, cwd="/")
-        self.assertEqual(p.returncode, 0, p.stderr)
-        return json.loads(p.stdout)
+        return peer_calls(self, self.d.socket, calls, nobody.pw_uid, nobody.pw_gid)
 
     def test_read_only_peer(self):
         self.register("RO-1", "2026-03-02", handler="h-1")

@@ -20,26 +20,11 @@ import time
 import test_reminders as base
 from fvtest import SCHEMA_LATEST, Daemon, main
 from receivers import Answer, reminder_subst, webhook_channel, write_secret
-from test_reminders import D, DAY, MAIL_ADDRESSES, OSLO, add_working_days, local, rfc, roll
+from test_reminders import D, DAY, MAIL_ADDRESSES, OSLO, local, rfc, roll
 
 
 class DeliveryTestCase(base.ReminderTestCase):
-    def case_with_before3(self, ref, received=D(2026, 3, 2), **kw):
-        """Registers an økonomisk stønad case received at 07:00 on the test clock; returns
-        the day of its processing "before-3" reminder (the due day is the 14-day norm)."""
-        self.set_clock(local(received, "07:00"))
-        self.register(ref, rfc(local(received, "07:00")), **kw)
-        return add_working_days(roll(received + 14 * DAY), -3)
-
-    def wait_state(self, rid, state, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while True:
-            r = self.reminder(rid)["reminder"]
-            if r["state"] == state:
-                return r
-            if time.monotonic() > deadline:
-                self.fail("reminder %d is %s, not %s" % (rid, r["state"], state))
-            time.sleep(0.05)
+    """The reminder harness (case_with_before3, wait_state) for the delivery tests."""
 
 
 # --------------------------------------------------------------------------------------

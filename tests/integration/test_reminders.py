@@ -231,6 +231,24 @@ class ReminderTestCase(CaseMixin, unittest.TestCase):
     def reminder(self, rid):
         return self.call("GetReminder", {"id": rid})
 
+    def case_with_before3(self, ref, received=D(2026, 3, 2), **kw):
+        """Registers an økonomisk stønad case received at 07:00 on the test clock; returns
+        the day of its processing "before-3" reminder (the due day is the 14-day norm)."""
+        self.set_clock(local(received, "07:00"))
+        self.register(ref, rfc(local(received, "07:00")), **kw)
+        return add_working_days(roll(received + 14 * DAY), -3)
+
+    def wait_state(self, rid, state, timeout=10.0):
+        """Waits until reminder rid is in state; returns it (fails after timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            r = self.reminder(rid)["reminder"]
+            if r["state"] == state:
+                return r
+            if time.monotonic() > deadline:
+                self.fail("reminder %d is %s, not %s" % (rid, r["state"], state))
+            time.sleep(0.05)
+
     def settle(self, timeout=10.0):
         """Waits until the daemon has made every attempt due at its current time (nothing
         pending or failed is due, no receiver holds a request)."""
