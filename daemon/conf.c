@@ -1115,62 +1115,11 @@ check_includes(const char *path, const char *dir, int depth, struct conf_error *
 	return ret;
 }
 
-int
-conf_load(const char *path, struct conf **out, struct conf_error *err)
-{
-	struct conf *c = xcalloc(1, sizeof(*c));
-	char *dir_copy = NULL;
-	const char *dir;
-	config_t cfg;
-	FILE *f;
-	int ret;
-
-	config_init(&cfg);
-	c->path = fv_abspath(path);
-	c->log_level = LOG_INFO;
-	c->socket_mode = 0660;
-	c->max_connections = 64;
-	c->max_connections_per_uid = 32;
-	c->max_message = 1 << 20;
-	c->rate_per_second = 500;
-	c->rate_burst = 1000;
-
-	/* libconfig reports a missing file without a reason: open it ourselves first. */
-	f = fopen(c->path, "r");
-	if (!f) {
-		ret = -errno;
-		conf_error_set(err, c->path, 0, "cannot open: %s", strerror(errno));
-		goto out;
-	}
-	/* @include resolves against the working directory unless told otherwise. */
-	dir_copy = xstrdup(c->path);
-	dir = dirname(dir_copy);
-	config_set_include_dir(&cfg, dir);
-	fclose(f);
-	ret = check_includes(c->path, dir, 0, err);
-	if (ret < 0)
-		goto out;
-	if (config_read_file(&cfg, c->path) != CONFIG_TRUE) {
-		conf_error_set(err, config_error_file(&cfg) ? config_error_file(&cfg) : c->path,
-			       config_error_line(&cfg), "%s", config_error_text(&cfg));
-		ret = -EINVAL;
-		goto out;
-	}
-	ret = load_root(config_root_setting(&cfg), c, err);
-out:
-	config_destroy(&cfg);
-	free(dir_copy);
-	if (ret < 0) {
-		conf_free(c);
-		c = NULL;
-	}
-	*out = c;
-	return ret;
-}
-
 /*
- * Parses path into cfg (initialised by the caller) the way conf_load does: the includes
- * checked first, @include relative to the file's directory. 0 or a negative errno.
+ * Parses the file at abs into cfg (initialised by the caller): opened first (libconfig
+ * reports a missing file without a reason), @include relative to the file's directory
+ * (not the working directory), the includes checked before libconfig follows them.
+ * 0 or a negative errno.
  */
 static int
 read_file(config_t *cfg, const char *abs, struct conf_error *err)
@@ -1202,6 +1151,37 @@ out:
 }
 
 int
+conf_load(const char *path, struct conf **out, struct conf_error *err)
+{
+	struct conf *c = xcalloc(1, sizeof(*c));
+	config_t cfg;
+	int ret;
+
+	config_init(&cfg);
+	c->path = fv_abspath(path);
+	c->log_level = LOG_INFO;
+	c->socket_mode = 0660;
+	c->max_connections = 64;
+	c->max_connections_per_uid = 32;
+	c->max_message = 1 << 20;
+	c->rate_per_second = 500;
+	c->rate_burst = 1000;
+
+	ret = read_file(&cfg, c->path, err);
+	if (ret < 0)
+		goto out;
+	ret = load_root(config_root_setting(&cfg), c, err);
+out:
+	config_destroy(&cfg);
+	if (ret < 0) {
+		conf_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return ret;
+}
+
+int
 conf_load_rules(const char *path, struct rules **rules, struct conf_error *err)
 {
 	char *abs = fv_abspath(path);
@@ -1221,28 +1201,16 @@ conf_load_rules(const char *path, struct rules **rules, struct conf_error *err)
 int
 conf_peek(const char *path, char **socket, char **timezone, struct conf_error *err)
 {
-	char *abs = fv_abspath(path), *dir_copy = xstrdup(abs);
+	char *abs = fv_abspath(path);
 	const char *sock = NULL, *tz = NULL;
 	config_t cfg;
-	FILE *f;
-	int ret = 0;
+	int ret;
 
 	*socket = *timezone = NULL;
 	config_init(&cfg);
-	f = fopen(abs, "r");
-	if (!f) {
-		ret = -errno;
-		conf_error_set(err, abs, 0, "cannot open: %s", strerror(errno));
+	ret = read_file(&cfg, abs, err);
+	if (ret < 0)
 		goto out;
-	}
-	fclose(f);
-	config_set_include_dir(&cfg, dirname(dir_copy));
-	if (config_read_file(&cfg, abs) != CONFIG_TRUE) {
-		conf_error_set(err, config_error_file(&cfg) ? config_error_file(&cfg) : abs,
-			       config_error_line(&cfg), "%s", config_error_text(&cfg));
-		ret = -EINVAL;
-		goto out;
-	}
 	if (config_lookup_string(&cfg, "control.socket", &sock) != CONFIG_TRUE || !*sock) {
 		conf_error_set(err, abs, 0, "no control.socket");
 		ret = -ENOENT;
@@ -1253,7 +1221,6 @@ conf_peek(const char *path, char **socket, char **timezone, struct conf_error *e
 		*timezone = xstrdup(tz);
 out:
 	config_destroy(&cfg);
-	free(dir_copy);
 	free(abs);
 	return ret;
 }
