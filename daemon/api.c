@@ -290,16 +290,23 @@ status(struct api_env *env, struct api_req *req)
 			     "outbox_lag_seconds", (json_int_t)lag, "services", services));
 }
 
-static void
-reload(struct api_env *env, struct api_req *req)
+struct store_audit
+api_audit_of(const struct api_req *req)
 {
-	struct store_audit a = {
+	return (struct store_audit){
 		.at = req->now,
 		.method = req->method->name,
 		.uid = req->peer.uid,
 		.gid = req->peer.gid,
 		.pid = req->peer.pid,
+		.outcome = "ok",
 	};
+}
+
+static void
+reload(struct api_env *env, struct api_req *req)
+{
+	struct store_audit a = api_audit_of(req);
 	struct conf_error err;
 	char *old_channel;
 	int64_t moved = 0;

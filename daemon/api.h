@@ -118,6 +118,9 @@ void api_reply_after_commit(struct api_env *env, struct api_req *req, json_t *pa
 void api_reply_error_after_commit(struct api_env *env, struct api_req *req, const char *error,
 				  json_t *params);
 void api_reply_storage_failure(struct api_env *env, struct api_req *req);
+
+/* The audit record of req: now, the method and the peer, outcome "ok" until told otherwise. */
+struct store_audit api_audit_of(const struct api_req *req);
 /* Answers a proto_fault as a Varlink error. */
 void api_reply_fault(struct api_req *req, const struct proto_fault *f);
 /* Checks req->params against fields; on failure answers InvalidParameter and returns false. */

@@ -1651,15 +1651,9 @@ record(struct api_env *env, struct api_req *req, const struct event_method *m, j
 		goto out;
 	}
 	{
-		struct store_audit a = {
-			.at = req->now,
-			.method = req->method->name,
-			.case_ref = ref,
-			.uid = req->peer.uid,
-			.gid = req->peer.gid,
-			.pid = req->peer.pid,
-			.outcome = "ok",
-		};
+		struct store_audit a = api_audit_of(req);
+
+		a.case_ref = ref;
 
 		if (store_audit_append(env->store, &a) < 0) {
 			fail_storage(env, o);

@@ -124,14 +124,7 @@ void
 api_channel_enable(struct api_env *env, struct api_req *req)
 {
 	static const struct proto_field fields[] = { { "name", PROTO_STRING, true, 64 } };
-	struct store_audit a = {
-		.at = req->now,
-		.method = req->method->name,
-		.uid = req->peer.uid,
-		.gid = req->peer.gid,
-		.pid = req->peer.pid,
-		.outcome = "ok",
-	};
+	struct store_audit a = api_audit_of(req);
 	const char *name;
 	char *audit_ref;
 	json_t *rows, *row, *mine = NULL;

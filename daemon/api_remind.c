@@ -1242,14 +1242,7 @@ void
 api_reminder_retry(struct api_env *env, struct api_req *req)
 {
 	struct store_reminder r;
-	struct store_audit a = {
-		.at = req->now,
-		.method = req->method->name,
-		.uid = req->peer.uid,
-		.gid = req->peer.gid,
-		.pid = req->peer.pid,
-		.outcome = "ok",
-	};
+	struct store_audit a = api_audit_of(req);
 	int ret;
 
 	if (!get_reminder(env, req, &r))
@@ -1425,15 +1418,11 @@ api_clock(struct api_env *env, struct api_req *req)
 		   (long long)offset);
 	{
 		/* A change like any other: audited, answered after the commit. */
-		struct store_audit a = {
-			.at = wall + offset,
-			.method = req->method->name,
-			.uid = req->peer.uid,
-			.gid = req->peer.gid,
-			.pid = req->peer.pid,
-			.outcome = "ok",
-		};
-		int ret = api_txn_enter(env);
+		struct store_audit a = api_audit_of(req);
+		int ret;
+
+		a.at = wall + offset;
+		ret = api_txn_enter(env);
 
 		if (ret == 0) {
 			ret = store_audit_append(env->store, &a);
