@@ -148,6 +148,7 @@ class WebhookReceiver:
         self.closing = threading.Event()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.active = set()         # a token per request being answered
         self.redirected = []
         self.generation = 0
         # Seconds the daemon's test clock is ahead of the real one (kept by the test):
@@ -280,10 +281,12 @@ class WebhookReceiver:
                       status=a.status, hang=a.hang,
                       signatures=h.headers.get("webhook-signature").split(" "),
                       version=h.request_version)
+        token = object()
         with self.cond:
             self.requests.append(req)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.active.add(token)
             self.cond.notify_all()
         try:
             if a.hang:
@@ -295,6 +298,7 @@ class WebhookReceiver:
         finally:
             with self.cond:
                 self.in_flight -= 1
+                self.active.discard(token)
                 self.cond.notify_all()
 
     def _hold(self, seconds):
@@ -309,14 +313,16 @@ class WebhookReceiver:
                 self.cond.wait(min(left, 0.2))
 
     def release(self, timeout=10.0):
-        """Ends every hang now (e.g. of a daemon that was killed) and waits until no request
-        is held any more."""
+        """Ends every hang now (e.g. of a daemon that was killed) and waits until each request
+        held at the call is answered. A request that arrives later hangs as its answer says
+        (a live daemon keeps sending; waiting for none in flight would race with it)."""
         with self.cond:
             self.generation += 1
             self.cond.notify_all()
+            held = set(self.active)
         deadline = time.monotonic() + timeout
         with self.cond:
-            while self.in_flight:
+            while held & self.active:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError("webhook receiver: requests still held")
@@ -453,6 +459,7 @@ class SmtpReceiver:
         self.mails = []
         self.delay = delay
         self.in_flight = 0
+        self.active = set()         # a token per message being answered
         self.generation = 0
         receiver = self
 
@@ -464,9 +471,11 @@ class SmtpReceiver:
                 msg = email.message_from_bytes(raw, policy=email.policy.default)
                 mail = Mail(mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos),
                             message=msg, raw=raw, received=time.monotonic())
+                token = object()
                 with receiver.cond:
                     receiver.mails.append(mail)
                     receiver.in_flight += 1
+                    receiver.active.add(token)
                     receiver.cond.notify_all()
                 try:
                     gen = receiver.generation
@@ -480,6 +489,7 @@ class SmtpReceiver:
                 finally:
                     with receiver.cond:
                         receiver.in_flight -= 1
+                        receiver.active.discard(token)
                         receiver.cond.notify_all()
 
         last = None
@@ -529,12 +539,13 @@ class SmtpReceiver:
 
     def release(self, timeout=10.0):
         """Ends every delay now (answered 451: the client is gone anyway) and waits until
-        no message is held any more."""
+        each message held at the call is answered (later ones are delayed as usual)."""
         with self.cond:
             self.generation += 1
+            held = set(self.active)
         deadline = time.monotonic() + timeout
         with self.cond:
-            while self.in_flight:
+            while held & self.active:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError("smtp receiver: messages still held")
