@@ -2,7 +2,7 @@
 /*
  * event_check: the properties of the event methods' parameter validation, shared by
  * fuzz_validate (Varlink calls) and fuzz_import (JSON Lines). The validation is the
- * daemon's own (api_case_validate, the code every write method and ImportEvents run) with
+ * daemon's own (ops_case_validate, the code every write method and ImportEvents run) with
  * the shipped configuration. Properties:
  * - a refusal names a Varlink error and, for InvalidParameter, the parameter;
  * - accepted data holds only members the caller sent, unchanged but for instants, which
@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "api.h"
-#include "cal.h"
-#include "conf.h"
+#include "ops/ops.h"
+#include "core/cal.h"
+#include "conf/conf.h"
 #include "fuzz.h"
 
 const struct conf *
@@ -26,7 +26,7 @@ fuzz_event_conf(void)
 	static struct conf *conf;
 
 	if (!conf) {
-		struct conf_error err;
+		struct diag err;
 
 		setenv("TZ", "Europe/Oslo", 1);
 		tzset();
@@ -113,8 +113,8 @@ fuzz_event_check(const char *method, json_t *params)
 	json_t *data = NULL, *data2 = NULL, *again;
 	int ret, ret2;
 
-	ret = api_case_validate(conf, method, params, FUZZ_NOW, &data, err, sizeof(err));
-	ret2 = api_case_validate(conf, method, params, FUZZ_NOW, &data2, err2, sizeof(err2));
+	ret = ops_case_validate(conf, method, params, FUZZ_NOW, &data, err, sizeof(err));
+	ret2 = ops_case_validate(conf, method, params, FUZZ_NOW, &data2, err2, sizeof(err2));
 	FUZZ_CHECK(ret == ret2 && (ret < 0 ? strcmp(err, err2) == 0 : json_equal(data, data2)),
 		   "%s: two validations differ", method);
 	json_decref(data2);
@@ -134,7 +134,7 @@ fuzz_event_check(const char *method, json_t *params)
 	/* The fixpoint: the data, with the envelope, sent again. */
 	again = json_deep_copy(params);
 	FUZZ_CHECK(json_object_update(again, data) == 0, "update");
-	ret = api_case_validate(conf, method, again, FUZZ_NOW, &data2, err, sizeof(err));
+	ret = ops_case_validate(conf, method, again, FUZZ_NOW, &data2, err, sizeof(err));
 	FUZZ_CHECK(ret == 0, "%s: accepted data refused when sent again: %s", method, err);
 	FUZZ_CHECK(json_equal(data, data2), "%s: validation is not a fixpoint", method);
 	json_decref(data2);

@@ -49,7 +49,7 @@ const char *fuzz_tmpdir(void);
 /* Writes n bytes of data to path: 0 or -1. */
 int fuzz_write_file(const char *path, const void *data, size_t n);
 
-/* event_check.c: the event methods' validation (api_case_validate) and its properties. */
+/* event_check.c: the event methods' validation (ops_case_validate) and its properties. */
 struct conf;
 #include <jansson.h>
 /* The shipped configuration (etc/fristvakt.conf), loaded once. */

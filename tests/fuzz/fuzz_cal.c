@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "cal.h"
+#include "core/cal.h"
 #include "fuzz.h"
 
 int

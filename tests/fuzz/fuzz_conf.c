@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "fuzz.h"
-#include "rules.h"
+#include "core/rules.h"
 
 static char conf_path[512];
 
@@ -101,8 +101,7 @@ check_sane(const struct conf *c)
 		}
 	}
 	for (size_t i = 0; i < c->n_access; i++)
-		FUZZ_CHECK(c->access[i].role > CONF_ROLE_NONE &&
-				   c->access[i].role <= CONF_ROLE_ADMIN,
+		FUZZ_CHECK(c->access[i].role > ROLE_NONE && c->access[i].role <= ROLE_ADMIN,
 			   "access role");
 }
 
@@ -175,7 +174,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conf *a = NULL, *b = NULL;
-	struct conf_error err;
+	struct diag err;
 	int ret, ret2;
 
 	if (size > 256 * 1024 || memmem(data, size, "/dev/", 5) ||

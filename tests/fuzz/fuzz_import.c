@@ -5,7 +5,7 @@
  * rules (cli_case.c import_line: trailing CR/LF dropped, blank lines and '#' comments
  * skipped, strict JSON, exactly {"method": NAME, "parameters": {...}}), the accepted items
  * travel as one ImportEvents call (proto_call_encode, the reader, proto_call_parse) and the
- * daemon takes them apart as api_import does (the items check, "no.fristvakt." + method,
+ * daemon takes them apart as ops_import does (the items check, "no.fristvakt." + method,
  * the event's validation). Properties:
  * - the ImportEvents message carries the items unchanged, and passes the daemon's check of
  *   its parameters;
@@ -16,10 +16,10 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
-#include "proto.h"
-#include "util.h"
+#include "core/proto.h"
+#include "core/util.h"
 
-#define MAX_ITEMS 500 /* api_case.c MAX_IMPORT_ITEMS */
+#define MAX_ITEMS 500 /* ops/case.c MAX_IMPORT_ITEMS */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -66,7 +66,7 @@ cli_line(const char *line, size_t len)
 	return item;
 }
 
-/* The daemon's side, as api_import: the event's data or NULL. */
+/* The daemon's side, as ops_import: the event's data or NULL. */
 static json_t *
 daemon_item(json_t *item)
 {

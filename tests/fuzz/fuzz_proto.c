@@ -18,8 +18,8 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
-#include "proto.h"
-#include "util.h"
+#include "core/proto.h"
+#include "core/util.h"
 
 /* Characters (code points) in a UTF-8 string jansson accepted. */
 static size_t
@@ -54,7 +54,7 @@ check_frame(const char *buf, size_t n)
 	proto_reader_deinit(&r);
 }
 
-/* The fault's texts go into a JSON reply (api_reply_fault): they must be UTF-8. */
+/* The fault's texts go into a JSON reply (ops_reply_fault): they must be UTF-8. */
 static void
 check_fault_text(const struct proto_fault *f)
 {

@@ -18,9 +18,9 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "fuzz.h"
-#include "tmpl.h"
+#include "core/tmpl.h"
 
 #define MAX_VARS 32
 
@@ -103,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t tlen = nul ? (size_t)(nul - data) : size;
 	struct tmpl_var vars[MAX_VARS];
 	struct tmpl_set *set = NULL;
-	struct conf_error err;
+	struct diag err;
 	char *values, *subject, *body, *s2, *b2, why[256];
 	size_t n = 0;
 	bool braces;

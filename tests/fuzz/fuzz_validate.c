@@ -6,7 +6,7 @@
  * and a call that decodes names an interface that is a prefix of its method.
  */
 #include "fuzz.h"
-#include "proto.h"
+#include "core/proto.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -145,7 +145,7 @@ int
 main(int argc, char **argv)
 {
 	struct conf conf = { 0 };
-	struct conf_error err;
+	struct diag err;
 	config_t cfg;
 	int stop_ms = -1, ret;
 	const char *const *to = NULL;

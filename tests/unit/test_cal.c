@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cal.h"
+#include "core/cal.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "cal.h"
-#include "cli_text.h"
-#include "rules.h"
+#include "core/cal.h"
+#include "cli/cli_text.h"
+#include "core/rules.h"
 
 static void
 test_weekdays_and_holidays(void **state)

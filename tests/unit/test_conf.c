@@ -25,8 +25,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "rules.h"
+#include "conf/conf.h"
+#include "core/rules.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -104,7 +104,7 @@ static struct conf sentinel;
 
 /* Loads text written as main_path (and inc as inc_path, when given). */
 static int
-load_text(const char *text, const char *inc, struct conf **out, struct conf_error *err)
+load_text(const char *text, const char *inc, struct conf **out, struct diag *err)
 {
 	write_file(main_path, text);
 	if (inc)
@@ -158,7 +158,7 @@ static void
 test_shipped(void **state)
 {
 	const char *path = FV_SOURCE_DIR "/etc/fristvakt.conf";
-	struct conf_error err = { "" };
+	struct diag err = { "" };
 	struct conf *c = NULL;
 	size_t n;
 	int ret;
@@ -443,7 +443,7 @@ static const struct bad_case bad_cases[] = {
 static bool
 check_bad(const struct bad_case *c)
 {
-	struct conf_error err;
+	struct diag err;
 	struct conf *conf;
 	char prefix[256], short_prefix[64];
 	int line_main = marked_line(c->text), line_inc = marked_line(c->inc);
@@ -590,7 +590,7 @@ test_same_key_twice_on_a_line(void **state)
 		NULL, -ERANGE, "'offset' must be between -366 and 366"
 	};
 	char secret[192], text[1024];
-	struct conf_error err;
+	struct diag err;
 	const struct conf_channel *ch;
 	struct conf *c;
 	int ret;
@@ -638,7 +638,7 @@ test_reminder_addresses(void **state)
 	static const char log[] = BASE MAIL_CHANNEL REMINDERS("\tadmin_channel = \"log\";\n" POLICY(
 		",\n\t\t\t{ name = \"escalation\"; offset = 5; "
 		"recipients = [\"unit\", \"supervisor\"]; }"));
-	struct conf_error err;
+	struct diag err;
 	struct conf *c;
 
 	(void)state;
@@ -736,7 +736,7 @@ test_load_rules_only(void **state)
 		BASE "channels = (\n\t{ name = \"h\"; type = \"webhook\";\n"
 		     "\t  url = \"http://127.0.0.1:9/h\";\n"
 		     "\t  secret_file = \"/nonexistent/fristvakt.secret\"; }\n);\n";
-	struct conf_error err = { "" };
+	struct diag err = { "" };
 	struct rules *rules = NULL;
 	struct conf *c = NULL;
 
@@ -772,7 +772,7 @@ static void
 test_missing_file(void **state)
 {
 	char path[192], want[512];
-	struct conf_error err = { "" };
+	struct diag err = { "" };
 	struct conf *c = &sentinel;
 
 	(void)state;
@@ -799,7 +799,7 @@ test_relative_socket_too_long(void **state)
 	static const char text[] = DB "control = {\n\tsocket = \"" X50 X10 X10 X10 X10
 				      "aaaaaaaa\"; " MARK "\n};\n" RULES;
 	char cwd[PATH_MAX], prefix[256];
-	struct conf_error err;
+	struct diag err;
 	struct conf *c;
 	int ret;
 
@@ -821,7 +821,7 @@ test_relative_socket_too_long(void **state)
 static void
 test_minimal(void **state)
 {
-	struct conf_error err;
+	struct diag err;
 	struct conf *c;
 	char cwd[PATH_MAX], want[PATH_MAX + 16];
 	int ret;
@@ -880,12 +880,12 @@ test_full(void **state)
 				   "testing = { clock_control = true; };\n"
 				   "@include \"inc.conf\"\n";
 	static const struct conf_access want_access[] = {
-		{ false, 4242, CONF_ROLE_READ },
-		{ false, 0, CONF_ROLE_WRITE },
-		{ true, 0, CONF_ROLE_ADMIN },
-		{ true, 0, CONF_ROLE_READ },
+		{ false, 4242, ROLE_READ },
+		{ false, 0, ROLE_WRITE },
+		{ true, 0, ROLE_ADMIN },
+		{ true, 0, ROLE_READ },
 	};
-	struct conf_error err;
+	struct diag err;
 	struct conf *c;
 	int ret;
 
@@ -916,10 +916,9 @@ test_full(void **state)
 		assert_int_equal(c->access[i].role, want_access[i].role);
 	}
 	/* The loaded rules in effect: 4242 reads, group 0 administers. */
-	assert_int_equal(conf_role_for(c, 999, 4242, NULL, 0), CONF_ROLE_READ);
-	assert_int_equal(conf_role_for(c, 999, 5000, (const uint32_t[]){ 7, 0 }, 2),
-			 CONF_ROLE_ADMIN);
-	assert_int_equal(conf_role_for(c, 999, 5000, (const uint32_t[]){ 7 }, 1), CONF_ROLE_NONE);
+	assert_int_equal(conf_role_for(c, 999, 4242, NULL, 0), ROLE_READ);
+	assert_int_equal(conf_role_for(c, 999, 5000, (const uint32_t[]){ 7, 0 }, 2), ROLE_ADMIN);
+	assert_int_equal(conf_role_for(c, 999, 5000, (const uint32_t[]){ 7 }, 1), ROLE_NONE);
 	conf_free(c);
 }
 
@@ -1042,7 +1041,7 @@ test_good(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < N_ELEM(rows); i++) {
-		struct conf_error err;
+		struct diag err;
 		struct conf *c;
 		int ret = load_text(rows[i].text, NULL, &c, &err);
 
@@ -1061,35 +1060,35 @@ static void
 test_role_for(void **state)
 {
 	static struct conf_access access[] = {
-		{ false, 1000, CONF_ROLE_READ },	 { true, 100, CONF_ROLE_WRITE },
-		{ true, 200, CONF_ROLE_ADMIN },		 { false, 1001, CONF_ROLE_WRITE },
-		{ false, 1001, CONF_ROLE_READ },	 { true, 300, CONF_ROLE_READ },
-		{ false, 4000000000u, CONF_ROLE_WRITE },
+		{ false, 1000, ROLE_READ },	    { true, 100, ROLE_WRITE },
+		{ true, 200, ROLE_ADMIN },	    { false, 1001, ROLE_WRITE },
+		{ false, 1001, ROLE_READ },	    { true, 300, ROLE_READ },
+		{ false, 4000000000u, ROLE_WRITE },
 	};
 	static const struct {
 		const char *name;
 		uint32_t uid;
 		uint32_t groups[4];
 		size_t n_groups;
-		enum conf_role want;
+		enum role want;
 	} rows[] = {
-		{ "root", 0, { 0 }, 0, CONF_ROLE_ADMIN },
-		{ "root with groups", 0, { 300 }, 1, CONF_ROLE_ADMIN },
-		{ "the daemon's own uid", 990, { 0 }, 0, CONF_ROLE_ADMIN },
-		{ "user rule", 1000, { 0 }, 0, CONF_ROLE_READ },
-		{ "large uid", 4000000000u, { 0 }, 0, CONF_ROLE_WRITE },
-		{ "group rule", 5000, { 100 }, 1, CONF_ROLE_WRITE },
-		{ "group rule, not first group", 5000, { 1, 2, 3, 300 }, 4, CONF_ROLE_READ },
-		{ "user rule and higher group rule", 1000, { 100 }, 1, CONF_ROLE_WRITE },
-		{ "two group rules, highest wins", 5000, { 300, 200 }, 2, CONF_ROLE_ADMIN },
-		{ "two user rules, highest wins", 1001, { 0 }, 0, CONF_ROLE_WRITE },
-		{ "group rule below user rule", 1001, { 300 }, 1, CONF_ROLE_WRITE },
-		{ "no match", 5000, { 7, 8 }, 2, CONF_ROLE_NONE },
-		{ "no groups", 5000, { 0 }, 0, CONF_ROLE_NONE },
-		{ "a group rule does not match a uid", 100, { 0 }, 0, CONF_ROLE_NONE },
-		{ "a user rule does not match a gid", 5000, { 1000 }, 1, CONF_ROLE_NONE },
-		{ "group 0 alone is nothing", 5000, { 0 }, 1, CONF_ROLE_NONE },
-		{ "groups past n_groups are ignored", 5000, { 7, 200 }, 1, CONF_ROLE_NONE },
+		{ "root", 0, { 0 }, 0, ROLE_ADMIN },
+		{ "root with groups", 0, { 300 }, 1, ROLE_ADMIN },
+		{ "the daemon's own uid", 990, { 0 }, 0, ROLE_ADMIN },
+		{ "user rule", 1000, { 0 }, 0, ROLE_READ },
+		{ "large uid", 4000000000u, { 0 }, 0, ROLE_WRITE },
+		{ "group rule", 5000, { 100 }, 1, ROLE_WRITE },
+		{ "group rule, not first group", 5000, { 1, 2, 3, 300 }, 4, ROLE_READ },
+		{ "user rule and higher group rule", 1000, { 100 }, 1, ROLE_WRITE },
+		{ "two group rules, highest wins", 5000, { 300, 200 }, 2, ROLE_ADMIN },
+		{ "two user rules, highest wins", 1001, { 0 }, 0, ROLE_WRITE },
+		{ "group rule below user rule", 1001, { 300 }, 1, ROLE_WRITE },
+		{ "no match", 5000, { 7, 8 }, 2, ROLE_NONE },
+		{ "no groups", 5000, { 0 }, 0, ROLE_NONE },
+		{ "a group rule does not match a uid", 100, { 0 }, 0, ROLE_NONE },
+		{ "a user rule does not match a gid", 5000, { 1000 }, 1, ROLE_NONE },
+		{ "group 0 alone is nothing", 5000, { 0 }, 1, ROLE_NONE },
+		{ "groups past n_groups are ignored", 5000, { 7, 200 }, 1, ROLE_NONE },
 	};
 	struct conf c;
 
@@ -1098,34 +1097,32 @@ test_role_for(void **state)
 	c.access = access;
 	c.n_access = N_ELEM(access);
 	for (size_t i = 0; i < N_ELEM(rows); i++) {
-		enum conf_role got =
+		enum role got =
 			conf_role_for(&c, 990, rows[i].uid, rows[i].groups, rows[i].n_groups);
 
 		if (got != rows[i].want)
-			fail_msg("%s: role %s, want %s", rows[i].name, conf_role_name(got),
-				 conf_role_name(rows[i].want));
+			fail_msg("%s: role %s, want %s", rows[i].name, role_name(got),
+				 role_name(rows[i].want));
 	}
 
 	/* Without any access rules only root and the daemon's uid have a role. */
 	c.access = NULL;
 	c.n_access = 0;
-	assert_int_equal(conf_role_for(&c, 990, 0, NULL, 0), CONF_ROLE_ADMIN);
-	assert_int_equal(conf_role_for(&c, 990, 990, NULL, 0), CONF_ROLE_ADMIN);
-	assert_int_equal(conf_role_for(&c, 990, 1000, (const uint32_t[]){ 0, 990 }, 2),
-			 CONF_ROLE_NONE);
+	assert_int_equal(conf_role_for(&c, 990, 0, NULL, 0), ROLE_ADMIN);
+	assert_int_equal(conf_role_for(&c, 990, 990, NULL, 0), ROLE_ADMIN);
+	assert_int_equal(conf_role_for(&c, 990, 1000, (const uint32_t[]){ 0, 990 }, 2), ROLE_NONE);
 }
 
 static void
 test_role_names(void **state)
 {
 	(void)state;
-	assert_string_equal(conf_role_name(CONF_ROLE_NONE), "none");
-	assert_string_equal(conf_role_name(CONF_ROLE_READ), "read");
-	assert_string_equal(conf_role_name(CONF_ROLE_WRITE), "write");
-	assert_string_equal(conf_role_name(CONF_ROLE_ADMIN), "admin");
-	assert_string_equal(conf_role_name((enum conf_role)42), "none");
-	assert_true(CONF_ROLE_NONE < CONF_ROLE_READ && CONF_ROLE_READ < CONF_ROLE_WRITE &&
-		    CONF_ROLE_WRITE < CONF_ROLE_ADMIN);
+	assert_string_equal(role_name(ROLE_NONE), "none");
+	assert_string_equal(role_name(ROLE_READ), "read");
+	assert_string_equal(role_name(ROLE_WRITE), "write");
+	assert_string_equal(role_name(ROLE_ADMIN), "admin");
+	assert_string_equal(role_name((enum role)42), "none");
+	assert_true(ROLE_NONE < ROLE_READ && ROLE_READ < ROLE_WRITE && ROLE_WRITE < ROLE_ADMIN);
 }
 
 static void
@@ -1163,19 +1160,19 @@ test_log_level_parse(void **state)
 static void
 test_error_set(void **state)
 {
-	struct conf_error err;
+	struct diag err;
 	char longmsg[600];
 
 	(void)state;
-	conf_error_set(&err, "/etc/f.conf", 12, "bad %s %d", "thing", 7);
+	diag_set(&err, "/etc/f.conf", 12, "bad %s %d", "thing", 7);
 	assert_string_equal(err.text, "/etc/f.conf:12: bad thing 7");
-	conf_error_set(&err, "/etc/f.conf", 0, "missing '%s'", "x");
+	diag_set(&err, "/etc/f.conf", 0, "missing '%s'", "x");
 	assert_string_equal(err.text, "/etc/f.conf: missing 'x'");
-	conf_error_set(&err, NULL, 3, "oops");
+	diag_set(&err, NULL, 3, "oops");
 	assert_string_equal(err.text, "(config):3: oops");
 	memset(longmsg, 'm', sizeof(longmsg) - 1);
 	longmsg[sizeof(longmsg) - 1] = '\0';
-	conf_error_set(&err, "/etc/f.conf", 1, "%s", longmsg);
+	diag_set(&err, "/etc/f.conf", 1, "%s", longmsg);
 	assert_true(strlen(err.text) < sizeof(err.text));
 	assert_true(strncmp(err.text, "/etc/f.conf:1: mmm", 18) == 0);
 }

@@ -28,8 +28,8 @@
 
 #include <libconfig.h>
 
-#include "conf.h"
-#include "notify.h"
+#include "conf/conf.h"
+#include "delivery/notify.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MARK	  "#<"
@@ -572,7 +572,7 @@ test_mail_text_bad(void **state)
 }
 
 /*
- * The longest thread id api_remind.c makes: "fristvakt-case-" and a 64-byte case reference
+ * The longest thread id ops/remind.c makes: "fristvakt-case-" and a 64-byte case reference
  * with every byte but the first written =HH (207 characters) threads the mail; ids up to 256
  * characters are accepted, longer ones refused.
  */
@@ -710,7 +710,7 @@ marked_line(const char *text)
 
 /* Loads the channels of text: conf_channels_load's result, conf and err filled. */
 static int
-load(const char *text, struct conf *conf, struct conf_error *err)
+load(const char *text, struct conf *conf, struct diag *err)
 {
 	char *t = expand(text);
 	config_t cfg;
@@ -772,7 +772,7 @@ static void
 test_channels_good(void **state)
 {
 	const struct conf_channel *c;
-	struct conf_error err;
+	struct diag err;
 	struct conf conf;
 	char path[192];
 
@@ -1014,7 +1014,7 @@ static const struct bad_case bad_cases[] = {
 static bool
 check_bad(const struct bad_case *c)
 {
-	struct conf_error err;
+	struct diag err;
 	struct conf conf;
 	char prefix[256], *phrase = expand(c->phrase);
 	int line = marked_line(c->text), ret;

@@ -20,7 +20,7 @@
 
 #include <jansson.h>
 
-#include "proto.h"
+#include "core/proto.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -23,9 +23,9 @@
 
 #include "golden.h"
 
-#include "conf.h"
-#include "rules.h"
-#include "util.h"
+#include "conf/conf.h"
+#include "core/rules.h"
+#include "core/util.h"
 
 #ifndef FV_SOURCE_DIR
 #error "FV_SOURCE_DIR must name the source tree (the test build defines it)"
@@ -160,7 +160,7 @@ write_temp(const char *text)
 
 /* Loads a file with libconfig and rules_load(); err gets the message on failure. */
 static int
-load_file(const char *path, struct rules **out, struct conf_error *err)
+load_file(const char *path, struct rules **out, struct diag *err)
 {
 	config_t cfg;
 	int ret;
@@ -180,7 +180,7 @@ load_file(const char *path, struct rules **out, struct conf_error *err)
 }
 
 static int
-load_string(const char *text, struct rules **out, struct conf_error *err)
+load_string(const char *text, struct rules **out, struct diag *err)
 {
 	config_t cfg;
 	int ret;
@@ -201,7 +201,7 @@ load_string(const char *text, struct rules **out, struct conf_error *err)
 static int
 group_setup(void **state)
 {
-	struct conf_error err = { { 0 } };
+	struct diag err = { { 0 } };
 	char *path;
 	int ret;
 
@@ -1492,7 +1492,7 @@ test_lookups(void **state)
 static void
 test_load_string(void **state)
 {
-	struct conf_error err = { { 0 } };
+	struct diag err = { { 0 } };
 	struct rules *r;
 	struct rules_deadline *out;
 	size_t n;
@@ -1895,7 +1895,7 @@ test_bad_config(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < FV_ARRAY_SIZE(bad_conf); i++) {
-		struct conf_error err = { { 0 } };
+		struct diag err = { { 0 } };
 		struct rules *r = (void *)1;
 		char *path = write_temp(bad_conf[i].text);
 		char want[64];
@@ -1980,7 +1980,7 @@ test_new_act(void **state)
 {
 	static const struct rules_event before[] = NEW_ACT_CASE(2027, 9);
 	static const struct rules_event after[] = NEW_ACT_CASE(2028, 2);
-	struct conf_error err = { { 0 } };
+	struct diag err = { { 0 } };
 	struct rules_deadline *d = NULL;
 	struct rules_finding *f = NULL;
 	size_t n = 0, nf = 0;
@@ -2221,7 +2221,7 @@ test_golden(void **state)
 static void
 test_citations(void **state)
 {
-	struct conf_error err = { { 0 } };
+	struct diag err = { { 0 } };
 	struct rules *r;
 
 	(void)state;
@@ -2274,7 +2274,7 @@ test_citations(void **state)
 static void
 test_minimal_config(void **state)
 {
-	struct conf_error err = { { 0 } };
+	struct diag err = { { 0 } };
 	struct rules *r;
 
 	(void)state;

@@ -29,8 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "tmpl.h"
+#include "conf/conf.h"
+#include "core/tmpl.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -136,7 +136,7 @@ write_tmpl(const char *lang, const char *file, const char *text, size_t len)
 static struct tmpl_set *const sentinel = (struct tmpl_set *)&tmpdir;
 
 static int
-load_dir(struct tmpl_set **set, struct conf_error *err)
+load_dir(struct tmpl_set **set, struct diag *err)
 {
 	memset(err, 0, sizeof(*err));
 	*set = sentinel;
@@ -199,7 +199,7 @@ test_known_vars(void **state)
 static void
 test_shipped_complete(void **state)
 {
-	struct conf_error err = { "" };
+	struct diag err = { "" };
 	struct tmpl_set *set = NULL;
 	char name[64];
 	int ret;
@@ -268,7 +268,7 @@ expect_in(const char *lang, const char *name, const char *what, const char *text
 static void
 test_shipped_render(void **state)
 {
-	struct conf_error err = { "" };
+	struct diag err = { "" };
 	struct tmpl_set *set = NULL;
 	char name[64], *subject, *body;
 
@@ -446,7 +446,7 @@ test_golden_messages(void **state)
 	static const char *const extra[] = { "applicant.complaint", "applicant.complaint.due",
 					     "processing.now", "processing.hours" };
 	const char *path = FV_SOURCE_DIR "/tests/unit/data/templates.txt";
-	struct conf_error err = { { 0 } };
+	struct diag err = { { 0 } };
 	struct tmpl_set *set = NULL;
 	char *got = NULL, name[64], *subject, *body;
 	size_t got_len = 0;
@@ -522,7 +522,7 @@ test_shipped_minimal(void **state)
 	static const char *const optional[] = { "handler",   "unit",  "explanation",
 						"recipient", "count", "items" };
 	struct tmpl_var v[N_ELEM(full_nb)];
-	struct conf_error cerr = { "" };
+	struct diag cerr = { "" };
 	struct tmpl_set *set = NULL;
 	char name[64], err[256], *subject, *body;
 	size_t n = 0;
@@ -640,7 +640,7 @@ test_bad(void **state)
 	(void)state;
 	for (size_t i = 0; i < N_ELEM(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
-		struct conf_error err;
+		struct diag err;
 		struct tmpl_set *set;
 		char want[512];
 		int ret;
@@ -672,7 +672,7 @@ static void
 test_bad_size(void **state)
 {
 	size_t len = TMPL_MAX_FILE + 1, hl = strlen(OKHEAD);
-	struct conf_error err;
+	struct diag err;
 	struct tmpl_set *set;
 	char *text = malloc(len), want[256];
 
@@ -701,7 +701,7 @@ test_bad_size(void **state)
 static void
 test_bad_dirs(void **state)
 {
-	struct conf_error err;
+	struct diag err;
 	struct tmpl_set *set;
 	char p[128], want[256];
 
@@ -745,7 +745,7 @@ test_bad_dirs(void **state)
 static void
 test_ignored(void **state)
 {
-	struct conf_error err;
+	struct diag err;
 	struct tmpl_set *set;
 	char dir[128];
 
@@ -778,7 +778,7 @@ test_ignored(void **state)
 static struct tmpl_set *
 load_one(const char *text)
 {
-	struct conf_error err;
+	struct diag err;
 	struct tmpl_set *set;
 
 	clear_dir();
@@ -984,7 +984,7 @@ static void
 test_missing_then_fallback(void **state)
 {
 	struct tmpl_var v[N_ELEM(full_nb)];
-	struct conf_error cerr = { "" };
+	struct diag cerr = { "" };
 	struct tmpl_set *set = NULL;
 	char err[256] = "", *s, *b;
 	size_t n = 0;
@@ -1079,7 +1079,7 @@ test_pick(void **state)
 	static const char *const processing_due[] = { "processing.due", "processing", "default" };
 	static const char *const reversed[] = { "default", "complaint", "complaint.before" };
 	static const char *const none[] = { "x", "y" };
-	struct conf_error err;
+	struct diag err;
 	struct tmpl_set *set;
 	const char *p;
 

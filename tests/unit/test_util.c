@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "strbuf.h"
-#include "util.h"
+#include "core/strbuf.h"
+#include "core/util.h"
 #include <stdlib.h>
 #include <string.h>
 

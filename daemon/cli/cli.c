@@ -1,0 +1,1303 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * fristvakt: the control CLI. Talks Varlink to fristvaktd over its unix socket; prints
+ * tables for people and, with --json, the reply's parameters for scripts. The calculator
+ * commands (deadline, holidays) work without a daemon; the case register's commands live
+ * in cli_case.c. This file holds the command table, the dispatch of one-word commands and
+ * of groups ("case add": the first word selects the group, the second its sub-command),
+ * the connection and the helpers every command shares (cli.h).
+ *
+ * Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no connection.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "build_config.h"
+#include "core/cal.h"
+#include "cli/cli_calc.h"
+#include "cli/cli_case.h"
+#include "cli/cli_complete.h"
+#include "cli/cli_remind.h"
+#include "conf/conf.h"
+#include "core/proto.h"
+#include "core/util.h"
+
+#define CLI_TIMEOUT_MS 60000
+/* How often a call answered with RateLimited is sent again, and the longest wait. */
+#define CLI_RATE_RETRIES 50
+#define CLI_RATE_MAX_MS	 5000
+
+/*
+ * Whether times are shown in the zone of the configuration (its timezone, which the
+ * daemon counts legal days in). When the CLI does not know that zone (--socket without a
+ * configuration) or TZ names another, every time shown carries its zone.
+ */
+static bool local_zone_is_configured;
+
+static const struct cli_command *command_find(const char *name);
+static const struct cli_command *sub_find(const struct cli_command *group, const char *word);
+static void usage(FILE *f);
+
+/* The last word of a command's name: what selects it within its group. */
+static const char *
+last_word(const char *name)
+{
+	const char *sp = strrchr(name, ' ');
+
+	return sp ? sp + 1 : name;
+}
+
+void
+cli_command_usage(FILE *f, const struct cli_command *cmd)
+{
+	fprintf(f, "Usage: fristvakt [OPTIONS] %s%s%s\n\n%s", cmd->name, cmd->args[0] ? " " : "",
+		cmd->args, cmd->help);
+	if (cmd->help[0] && cmd->help[strlen(cmd->help) - 1] != '\n')
+		fputc('\n', f);
+	if (!cmd->subs)
+		return;
+	fprintf(f, "\nCommands:\n");
+	for (const struct cli_command *const *s = cmd->subs; *s; s++)
+		fprintf(f, "  %-22s %s\n", (*s)->name, (*s)->brief);
+	fprintf(f, "\n'fristvakt %s COMMAND --help' explains one.\n", cmd->name);
+}
+
+void
+cli_bad_option(const struct cli_command *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		fprintf(stderr, "fristvakt %s: option '%s' needs a value", cmd->name, arg);
+	else if (optopt && strncmp(arg, "--", 2) != 0)
+		fprintf(stderr, "fristvakt %s: unknown option '-%c'", cmd->name, optopt);
+	else
+		fprintf(stderr, "fristvakt %s: unknown option '%s'", cmd->name, arg);
+	fprintf(stderr, " (see fristvakt %s --help)\n", cmd->name);
+}
+
+int
+cli_lang_parse(const char *s, enum cli_lang *out)
+{
+	if (strcmp(s, "nb") == 0)
+		*out = CLI_LANG_NB;
+	else if (strcmp(s, "en") == 0)
+		*out = CLI_LANG_EN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+bool
+cli_lang_option(struct cli *cli, const struct cli_command *cmd, const char *value)
+{
+	if (cli_lang_parse(value, &cli->lang) == 0)
+		return true;
+	fprintf(stderr, "fristvakt%s%s: --lang must be nb or en, not '%s'\n", cmd ? " " : "",
+		cmd ? cmd->name : "", value);
+	return false;
+}
+
+/*
+ * The language when no --lang is given: the configuration's reminders.language (the
+ * language of the municipality's messages), then the locale's (LC_ALL, LC_MESSAGES, LANG:
+ * nb, nn or no is bokmål, en English), else bokmål.
+ */
+static enum cli_lang
+default_lang(const struct cli *cli)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *path = cli->config ? cli->config : FV_DEFAULT_CONFIG;
+	enum cli_lang lang = CLI_LANG_NB;
+	char *conf = NULL;
+
+	if (access(path, R_OK) == 0)
+		conf = conf_peek_string(path, "reminders.language");
+	if (conf && cli_lang_parse(conf, &lang) == 0) {
+		free(conf);
+		return lang;
+	}
+	free(conf);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (!v || !*v)
+			continue;
+		if (strncmp(v, "nb", 2) == 0 || strncmp(v, "nn", 2) == 0 ||
+		    strncmp(v, "no", 2) == 0)
+			return CLI_LANG_NB;
+		if (strncmp(v, "en", 2) == 0)
+			return CLI_LANG_EN;
+		/* The first one set decides, as in setlocale(); C and POSIX say nothing. */
+		break;
+	}
+	return CLI_LANG_NB;
+}
+
+int
+cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+		   int max_args)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* Options may also follow the arguments ("reminders show 25 --json"): getopt permutes. */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			cli->json = true;
+			break;
+		case 'L':
+			if (!cli_lang_option(cli, cmd, optarg))
+				return -1;
+			break;
+		case 'h':
+			cli_command_usage(stdout, cmd);
+			return 0;
+		default:
+			cli_bad_option(cmd, c, argv);
+			return -1;
+		}
+	}
+	if (argc - optind > max_args) {
+		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
+			argv[optind + max_args]);
+		return -1;
+	}
+	return 1;
+}
+
+/* The socket to use: --socket, $FRISTVAKT_SOCKET, the configuration's, the default. */
+static char *
+resolve_socket(struct cli *cli, bool *failed)
+{
+	const char *env = getenv("FRISTVAKT_SOCKET");
+	const char *path = cli->config ? cli->config : FV_DEFAULT_CONFIG;
+	struct diag err;
+	char *socket, *tz;
+
+	*failed = false;
+	if (cli->socket)
+		return xstrdup(cli->socket);
+	if (env && *env)
+		return xstrdup(env);
+	if (access(path, R_OK) == 0 || cli->config) {
+		/* Only the socket and the zone: no secrets, no validation of the rest. */
+		if (conf_peek(path, &socket, &tz, &err) < 0) {
+			fprintf(stderr, "fristvakt: %s\n", err.text);
+			*failed = true;
+			return NULL;
+		}
+		/* Times are shown in the zone the daemon counts legal days in. */
+		if (tz && !getenv("TZ"))
+			setenv("TZ", tz, 1);
+		if (tz) {
+			const char *cur = getenv("TZ");
+
+			local_zone_is_configured = strcmp(cur[0] == ':' ? cur + 1 : cur, tz) == 0;
+		}
+		free(tz);
+		return socket;
+	}
+	return xstrdup(FV_DEFAULT_SOCKET);
+}
+
+static int
+cli_connect(struct cli *cli)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool failed;
+	char *path = resolve_socket(cli, &failed);
+	int ret = -1;
+
+	if (!path)
+		return -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "fristvakt: socket path too long: %s\n", path);
+		goto out;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	cli->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cli->fd < 0 || connect(cli->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "fristvakt: cannot connect to fristvaktd at %s: %s\n", path,
+			strerror(errno));
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			fprintf(stderr, "fristvakt: is fristvaktd running? (--socket PATH or "
+					"FRISTVAKT_SOCKET choose another socket)\n");
+		if (cli->fd >= 0)
+			close(cli->fd);
+		cli->fd = -1;
+		goto out;
+	}
+	proto_reader_init(&cli->rd, 64u << 20);
+	ret = 0;
+out:
+	free(path);
+	return ret;
+}
+
+void
+cli_disconnect(struct cli *cli)
+{
+	if (cli->fd < 0)
+		return;
+	close(cli->fd);
+	proto_reader_deinit(&cli->rd);
+	cli->fd = -1;
+}
+
+/*
+ * Whether the open connection can take another call. Between calls the daemon sends
+ * nothing, so anything readable means it closed the connection (idle_timeout, a limit).
+ */
+static bool
+connection_usable(struct cli *cli)
+{
+	struct pollfd p = { .fd = cli->fd, .events = POLLIN | POLLRDHUP };
+
+	if (cli->fd < 0)
+		return false;
+	return poll(&p, 1, 0) == 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads one reply; 0 or -1 (message printed). */
+static int
+read_reply(struct cli *cli, struct proto_reply *reply)
+{
+	struct pollfd p = { .fd = cli->fd, .events = POLLIN };
+	const char *msg;
+	size_t len;
+	char buf[65536];
+
+	while (proto_reader_next(&cli->rd, &msg, &len) == 0) {
+		ssize_t n;
+		int r = poll(&p, 1, CLI_TIMEOUT_MS);
+
+		if (r == 0) {
+			fprintf(stderr, "fristvakt: no reply from fristvaktd within %d s\n",
+				CLI_TIMEOUT_MS / 1000);
+			return -1;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		n = recv(cli->fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "fristvakt: fristvaktd closed the connection%s%s\n",
+				n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+			return -1;
+		}
+		if (proto_reader_feed(&cli->rd, buf, (size_t)n) < 0) {
+			fprintf(stderr, "fristvakt: reply too large\n");
+			return -1;
+		}
+	}
+	if (proto_reply_parse(msg, len, reply) < 0) {
+		fprintf(stderr, "fristvakt: malformed reply from fristvaktd\n");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+param_string(json_t *params, const char *key)
+{
+	const char *s = json_string_value(json_object_get(params, key));
+
+	return s ? s : "?";
+}
+
+static long long
+param_int(json_t *params, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(params, key));
+}
+
+char *
+cli_error_detail(const char *e, json_t *params)
+{
+	const char *message = json_string_value(json_object_get(params, "message"));
+	const char *s;
+	char *text;
+
+	if (message)
+		return xstrdup(message);
+	if (strcmp(e, "no.fristvakt.CaseNotFound") == 0)
+		return xasprintf("no case has the reference '%s'",
+				 param_string(params, "reference"));
+	if (strcmp(e, "no.fristvakt.EventConflict") == 0)
+		return xasprintf("event_id '%s' was used before for an event with other parameters",
+				 param_string(params, "event_id"));
+	if (strcmp(e, "no.fristvakt.PermissionDenied") == 0)
+		return xasprintf("%s needs the %s role; yours is %s",
+				 param_string(params, "method"), param_string(params, "required"),
+				 param_string(params, "role"));
+	if (strcmp(e, "no.fristvakt.RateLimited") == 0)
+		return xasprintf("too many calls; try again in %lld ms",
+				 param_int(params, "retry_after_ms"));
+	if (strcmp(e, "no.fristvakt.MessageTooLarge") == 0)
+		return xasprintf("the message exceeds the daemon's limit of %lld bytes",
+				 param_int(params, "max"));
+	if (strcmp(e, "no.fristvakt.TooManyConnections") == 0)
+		return xasprintf("too many connections (at most %lld)", param_int(params, "max"));
+	if (strcmp(e, "no.fristvakt.UnknownService") == 0) {
+		char *known = json_dumps(json_object_get(params, "known"), JSON_COMPACT);
+
+		text = xasprintf("unknown service '%s'; the configuration has %s",
+				 param_string(params, "service"), known ? known : "none");
+		free(known);
+		return text;
+	}
+	if (strcmp(e, PROTO_ERR_METHOD_NOT_FOUND) == 0)
+		return xasprintf("no method %s", param_string(params, "method"));
+	s = json_string_value(json_object_get(params, "reason"));
+	if (s)
+		return xstrdup(s);
+	text = params ? json_dumps(params, JSON_COMPACT) : NULL;
+	return text ? text : xstrdup("");
+}
+
+/* Prints an error reply for a person. */
+static void
+print_error(const struct proto_reply *r)
+{
+	char *detail;
+
+	if (strcmp(r->error, "no.fristvakt.PermissionDenied") == 0) {
+		fprintf(stderr,
+			"fristvakt: permission denied: %s needs the %s role; yours is %s "
+			"(roles are granted in the access setting of fristvakt.conf)\n",
+			param_string(r->params, "method"), param_string(r->params, "required"),
+			param_string(r->params, "role"));
+		return;
+	}
+	if (strcmp(r->error, "org.varlink.service.InterfaceNotFound") == 0 &&
+	    strcmp(param_string(r->params, "interface"), "no.fristvakt.testing") == 0) {
+		fprintf(stderr,
+			"fristvakt: the test clock is off: the daemon's configuration has "
+			"testing.clock_control = false (%s)\n",
+			r->error);
+		return;
+	}
+	if (strcmp(r->error, "no.fristvakt.ChannelNotFound") == 0) {
+		fprintf(stderr,
+			"fristvakt: no channel named '%s' in the daemon's configuration; "
+			"'fristvakt channels' lists them (%s)\n",
+			param_string(r->params, "name"), r->error);
+		return;
+	}
+	detail = cli_error_detail(r->error, r->params);
+	fprintf(stderr, "fristvakt: %s: %s\n", r->error, detail);
+	free(detail);
+}
+
+/* Sleeps for the wait a RateLimited reply asks for (bounded). */
+static void
+rate_wait(json_t *params)
+{
+	json_int_t ms = json_integer_value(json_object_get(params, "retry_after_ms"));
+	struct timespec ts;
+
+	if (ms < 1)
+		ms = 1;
+	if (ms > CLI_RATE_MAX_MS)
+		ms = CLI_RATE_MAX_MS;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int
+cli_call(struct cli *cli, const char *method, json_t *params, json_t **out)
+{
+	struct proto_reply r = { 0 };
+	size_t len;
+	char *buf;
+	int ret = CLI_EXIT_USAGE;
+
+	*out = NULL;
+	buf = proto_call_encode(method, params, false, &len);
+	json_decref(params);
+	for (int attempt = 0;; attempt++) {
+		int err;
+
+		if (!connection_usable(cli)) {
+			cli_disconnect(cli);
+			if (cli_connect(cli) < 0)
+				goto out;
+		}
+		err = write_all(cli->fd, buf, len);
+		if (err < 0) {
+			fprintf(stderr, "fristvakt: sending to fristvaktd failed: %s\n",
+				strerror(-err));
+			cli_disconnect(cli);
+			goto out;
+		}
+		if (read_reply(cli, &r) < 0) {
+			cli_disconnect(cli);
+			goto out;
+		}
+		/* Refused before it ran: sending it again after the wait is safe. */
+		if (r.error && strcmp(r.error, "no.fristvakt.RateLimited") == 0 &&
+		    attempt < CLI_RATE_RETRIES) {
+			rate_wait(r.params);
+			proto_reply_deinit(&r);
+			continue;
+		}
+		break;
+	}
+	if (r.error) {
+		if (cli->json) {
+			json_t *o = json_pack("{sssO}", "error", r.error, "parameters", r.params);
+
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			putchar('\n');
+			json_decref(o);
+		}
+		print_error(&r);
+		/* The daemon closes the connection after these. */
+		if (strcmp(r.error, "no.fristvakt.MessageTooLarge") == 0 ||
+		    strcmp(r.error, "no.fristvakt.TooManyConnections") == 0)
+			cli_disconnect(cli);
+		ret = CLI_EXIT_ERROR;
+		goto out;
+	}
+	*out = json_incref(r.params);
+	ret = CLI_EXIT_OK;
+out:
+	proto_reply_deinit(&r);
+	free(buf);
+	return ret;
+}
+
+void
+cli_print_json(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
+}
+
+const char *
+cli_local_time(const char *rfc3339, char *buf)
+{
+	struct tm tm;
+	time_t tt;
+	int64_t t;
+	size_t len;
+
+	if (!rfc3339 || cal_instant_parse(rfc3339, &t) < 0)
+		return rfc3339 ? rfc3339 : "?";
+	cal_instant_format_local(t, buf);
+	tt = (time_t)t;
+	len = strlen(buf);
+	/* Not the configured zone (or not known to be): say which one the time is in. */
+	if (!local_zone_is_configured && buf[len - 1] != 'Z' && localtime_r(&tt, &tm) && tm.tm_zone)
+		snprintf(buf + len, CAL_INSTANT_LEN - len, " %s", tm.tm_zone);
+	return buf;
+}
+
+size_t
+cli_text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		w += (*p & 0xc0) != 0x80;
+	return w;
+}
+
+void
+cli_put_padded(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t w = cli_text_width(s); w < width; w++)
+		fputc(' ', f);
+}
+
+void
+cli_table_init(struct cli_table *t, size_t cols)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+}
+
+/* Copies a row of t->cols cells (borrowed; NULL is shown as "-"). */
+void
+cli_table_add(struct cli_table *t, const char *const *row)
+{
+	if (t->rows == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 32;
+		t->cell = xrealloc(t->cell, t->cap * t->cols * sizeof(*t->cell));
+	}
+	for (size_t c = 0; c < t->cols; c++)
+		t->cell[t->rows * t->cols + c] = xstrdup(row[c] ? row[c] : "-");
+	t->rows++;
+}
+
+void
+cli_table_print(const struct cli_table *t, const char *indent, FILE *f)
+{
+	size_t *width = xcalloc(t->cols, sizeof(*width));
+
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t c = 0; c < t->cols; c++) {
+			size_t w = cli_text_width(t->cell[r * t->cols + c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (size_t r = 0; r < t->rows; r++) {
+		size_t last = t->cols;
+
+		/* Empty cells at the end of a row leave no trailing blanks. */
+		while (last > 1 && !t->cell[r * t->cols + last - 1][0])
+			last--;
+		fputs(indent, f);
+		for (size_t c = 0; c < last; c++) {
+			const char *s = t->cell[r * t->cols + c];
+
+			if (c + 1 == last) {
+				fputs(s, f);
+			} else {
+				cli_put_padded(f, s, width[c]);
+				fputs("  ", f);
+			}
+		}
+		fputc('\n', f);
+	}
+	free(width);
+}
+
+void
+cli_table_deinit(struct cli_table *t)
+{
+	for (size_t i = 0; i < t->rows * t->cols; i++)
+		free(t->cell[i]);
+	free(t->cell);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Calls a listing method with params (borrowed; "after" is set on it), following "next"
+ * through every page when all is set. *out gets the first reply (owned) with the rows of
+ * every page appended to its array member and the last page's "next".
+ */
+int
+cli_list_pages(struct cli *cli, const char *method, json_t *params, const char *member, bool all,
+	       json_t **out)
+{
+	json_t *first = NULL, *page;
+	int ret;
+
+	*out = NULL;
+	for (;;) {
+		json_t *next;
+
+		ret = cli_call(cli, method, json_incref(params), &page);
+		if (ret != 0) {
+			json_decref(first);
+			return ret;
+		}
+		if (!first) {
+			first = page;
+		} else {
+			json_array_extend(json_object_get(first, member),
+					  json_object_get(page, member));
+			json_object_set(first, "next", json_object_get(page, "next"));
+			json_decref(page);
+		}
+		next = json_object_get(first, "next");
+		if (!all || !next || json_is_null(next) ||
+		    json_equal(next, json_object_get(params, "after")))
+			break;
+		json_object_set(params, "after", next);
+	}
+	*out = first;
+	return CLI_EXIT_OK;
+}
+
+/* With --all and no --limit, pages are as large as the daemon allows. */
+void
+cli_page_size_for_all(json_t *params, bool all)
+{
+	if (all && !json_object_get(params, "limit"))
+		json_object_set_new(params, "limit", json_integer(CLI_PAGE_MAX));
+}
+
+void
+cli_more_hint(const struct cli *cli, json_t *r, bool all, const struct cli_text *what)
+{
+	static const struct cli_text more[2] = { { "(flere ", "(more " },
+						 { ": --all viser alle sidene)",
+						   ": --all lists every page)" } };
+	json_t *next = json_object_get(r, "next");
+
+	if (!all && next && !json_is_null(next))
+		fprintf(stderr, "%s%s%s\n", cli_tr(cli, &more[0]), cli_tr(cli, what),
+			cli_tr(cli, &more[1]));
+}
+
+static void
+format_duration(int64_t s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh %lldm", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60));
+	else
+		snprintf(buf, len, "%lldd %lldh", (long long)(s / 86400),
+			 (long long)(s % 86400 / 3600));
+}
+
+/* Outbox lag above which status --check warns, unless --max-lag says otherwise. */
+#define CHECK_MAX_LAG_DEFAULT 900
+
+/*
+ * status --check: one line per problem, the worst first, and the exit status of a
+ * Nagios/Icinga plugin: 0 ok, 1 warning, 2 critical, 3 unknown (a usage error, or an
+ * answer that is no status, such as a refusal for want of a role).
+ */
+#define CHECK_UNKNOWN 3
+static int
+status_check(json_t *r, int64_t max_lag)
+{
+	json_t *ch, *rem = json_object_get(r, "reminders");
+	char crit[4096] = "", warn[4096] = "", t[CAL_INSTANT_LEN];
+	size_t nc = 0, nw = 0, i;
+	json_int_t dead = json_integer_value(json_object_get(rem, "dead"));
+	json_int_t lag = json_integer_value(json_object_get(r, "outbox_lag_seconds"));
+	const char *integrity = json_string_value(json_object_get(r, "integrity"));
+
+	json_array_foreach(json_object_get(r, "channels"), i, ch)
+	{
+		const char *state = json_string_value(json_object_get(ch, "state"));
+		const char *since = json_string_value(json_object_get(ch, "since"));
+		const char *reason = json_string_value(json_object_get(ch, "reason"));
+		const char *name = json_string_value(json_object_get(ch, "name"));
+
+		if (strcmp(state, "disabled") == 0)
+			nc += (size_t)snprintf(
+				crit + nc, nc < sizeof(crit) ? sizeof(crit) - nc : 0,
+				"CRITICAL: channel %s disabled since %s (%s); %lld reminders held; "
+				"'fristvakt channel enable %s' when the receiver is back\n",
+				name, since ? cli_local_time(since, t) : "?", reason ? reason : "",
+				(long long)json_integer_value(json_object_get(ch, "held")), name);
+		else if (strcmp(state, "failing") == 0)
+			nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
+					       "WARNING: channel %s failing since %s: %s\n", name,
+					       since ? cli_local_time(since, t) : "?",
+					       reason ? reason : "");
+	}
+	if (integrity && strcmp(integrity, "ok") != 0 && strcmp(integrity, "checking") != 0 &&
+	    strcmp(integrity, "not checked") != 0)
+		nc += (size_t)snprintf(crit + nc, nc < sizeof(crit) ? sizeof(crit) - nc : 0,
+				       "CRITICAL: database integrity %s\n", integrity);
+	if (dead > 0)
+		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
+				       "WARNING: %lld dead reminders ('fristvakt reminders list "
+				       "--state dead')\n",
+				       (long long)dead);
+	if (lag > max_lag)
+		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
+				       "WARNING: outbox lag %llds (over %llds)\n", (long long)lag,
+				       (long long)max_lag);
+	fputs(crit, stdout);
+	fputs(warn, stdout);
+	if (nc)
+		return 2;
+	if (nw)
+		return 1;
+	printf("OK: fristvaktd %s, %lld reminders pending, outbox lag %llds\n",
+	       json_string_value(json_object_get(r, "version")),
+	       (long long)json_integer_value(json_object_get(rem, "pending")), (long long)lag);
+	return 0;
+}
+
+static void print_status(json_t *r);
+
+static int
+cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check", no_argument, NULL, 'c' }, { "max-lag", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },  { "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },  { NULL, 0, NULL, 0 },
+	};
+	json_t *r;
+	bool check = false;
+	int64_t max_lag = CHECK_MAX_LAG_DEFAULT;
+	int c, ret, usage = CLI_EXIT_USAGE;
+
+	/* A monitoring check reports a usage error as UNKNOWN, whatever the option order. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--check") == 0)
+			usage = CHECK_UNKNOWN;
+	}
+
+	/* Options may also follow one another in any order ("status --json --check"). */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L':
+			if (!cli_lang_option(cli, cmd, optarg))
+				return usage;
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'l':
+			if (fv_parse_i64(optarg, 0, 366LL * 86400, &max_lag) < 0) {
+				fprintf(stderr,
+					"fristvakt %s: --max-lag must be seconds (0-31622400)\n",
+					cmd->name);
+				return usage;
+			}
+			break;
+		case 'j':
+			cli->json = true;
+			break;
+		case 'h':
+			cli_command_usage(stdout, cmd);
+			return 0;
+		default:
+			cli_bad_option(cmd, c, argv);
+			return usage;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
+			argv[optind]);
+		return usage;
+	}
+	if (check)
+		cli->json = false;
+	if ((ret = cli_call(cli, "no.fristvakt.Status", NULL, &r)) != 0) {
+		if (!check)
+			return ret;
+		/* The daemon's error or the failure to reach it is on stderr already. */
+		if (ret == CLI_EXIT_ERROR) {
+			printf("UNKNOWN: fristvaktd answered with an error, not its status\n");
+			return CHECK_UNKNOWN;
+		}
+		printf("CRITICAL: no answer from fristvaktd\n");
+		return 2;
+	}
+	if (check) {
+		ret = status_check(r, max_lag);
+		json_decref(r);
+		return ret;
+	}
+	if (cli->json)
+		cli_print_json(r);
+	else
+		print_status(r);
+	json_decref(r);
+	return 0;
+}
+
+/* Status for people: the daemon, what it stores, the reminders and the channels. */
+static void
+print_status(json_t *r)
+{
+	json_t *counts, *rem;
+	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
+
+	counts = json_object_get(r, "counts");
+	rem = json_object_get(r, "reminders");
+	format_duration(json_integer_value(json_object_get(r, "uptime_seconds")), up, sizeof(up));
+	printf("fristvaktd %s, up %s (since %s)\n",
+	       json_string_value(json_object_get(r, "version")), up,
+	       cli_local_time(json_string_value(json_object_get(r, "started")), t1));
+	printf("  database     %s (schema version %lld, integrity check: %s)\n",
+	       json_string_value(json_object_get(r, "database")),
+	       (long long)json_integer_value(json_object_get(r, "schema_version")),
+	       json_string_value(json_object_get(r, "integrity")));
+	printf("  installation %s\n", json_string_value(json_object_get(r, "installation")));
+	printf("  config       %s (loaded %s)\n",
+	       json_string_value(json_object_get(r, "config_file")),
+	       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t2));
+	printf("  time zone    %s\n", json_string_value(json_object_get(r, "timezone")));
+	printf("  stored       %lld cases, %lld events, %lld deadlines, %lld audit records\n",
+	       (long long)json_integer_value(json_object_get(counts, "cases")),
+	       (long long)json_integer_value(json_object_get(counts, "events")),
+	       (long long)json_integer_value(json_object_get(counts, "deadlines")),
+	       (long long)json_integer_value(json_object_get(counts, "audit")));
+	printf("  reminders    %lld pending, %lld failed, %lld sent, %lld dead, %lld cancelled, "
+	       "%lld held\n",
+	       (long long)json_integer_value(json_object_get(rem, "pending")),
+	       (long long)json_integer_value(json_object_get(rem, "failed")),
+	       (long long)json_integer_value(json_object_get(rem, "sent")),
+	       (long long)json_integer_value(json_object_get(rem, "dead")),
+	       (long long)json_integer_value(json_object_get(rem, "cancelled")),
+	       (long long)json_integer_value(json_object_get(rem, "held")));
+	printf("               %lld sent with the built-in text, %lld notices to the log; "
+	       "outbox lag %llds\n",
+	       (long long)json_integer_value(json_object_get(rem, "template_fallbacks")),
+	       (long long)json_integer_value(json_object_get(rem, "notices_to_log")),
+	       (long long)json_integer_value(json_object_get(r, "outbox_lag_seconds")));
+	printf("  connections  %lld\n",
+	       (long long)json_integer_value(json_object_get(r, "connections")));
+	printf("  your role    %s\n", json_string_value(json_object_get(r, "role")));
+	if (json_integer_value(json_object_get(r, "clock_offset")))
+		printf("  test clock   %+lld s\n",
+		       (long long)json_integer_value(json_object_get(r, "clock_offset")));
+	printf("\n");
+	cli_remind_print_channels(json_object_get(r, "channels"), "");
+}
+
+static int
+cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	char t[CAL_INSTANT_LEN];
+	json_t *r;
+	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
+
+	if (ret <= 0)
+		return ret < 0 ? CLI_EXIT_USAGE : 0;
+	if ((ret = cli_call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
+		return ret;
+	static const struct cli_text reloaded[2] = { { "lastet", "reloaded" }, { "kl.", "at" } };
+	static const struct cli_text moved[3] = {
+		{ "reminders.channel er nå", "reminders.channel is now" },
+		{ "var", "was" },
+		{ "påminnelser som ikke var sendt, følger den",
+		  "reminders not yet sent moved to it" },
+	};
+
+	if (cli->json) {
+		cli_print_json(r);
+	} else {
+		json_t *rc = json_object_get(r, "reminders_channel");
+
+		printf("%s %s %s %s\n", cli_tr(cli, &reloaded[0]),
+		       json_string_value(json_object_get(r, "config_file")),
+		       cli_tr(cli, &reloaded[1]),
+		       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t));
+		if (strcmp(json_string_value(json_object_get(rc, "from")),
+			   json_string_value(json_object_get(rc, "to"))) != 0)
+			printf("%s %s (%s %s): %lld %s\n", cli_tr(cli, &moved[0]),
+			       json_string_value(json_object_get(rc, "to")), cli_tr(cli, &moved[1]),
+			       json_string_value(json_object_get(rc, "from")),
+			       (long long)json_integer_value(json_object_get(rc, "moved")),
+			       cli_tr(cli, &moved[2]));
+	}
+	json_decref(r);
+	return 0;
+}
+
+/* The calculator commands parse their own options; a global --json is passed on. */
+static int
+with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const char *))
+{
+	char **v = xcalloc((size_t)argc + 4, sizeof(*v));
+	int ret;
+
+	/* The run's language first: a --lang of the command's own, later, overrides it. */
+	v[0] = argv[0];
+	v[1] = (char *)"--lang";
+	v[2] = (char *)(cli->lang == CLI_LANG_EN ? "en" : "nb");
+	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
+	argc += 2;
+	if (cli->json)
+		v[argc++] = (char *)"--json";
+	optind = 0;
+	ret = fn(argc, v, cli->config ? cli->config : FV_DEFAULT_CONFIG);
+	free(v);
+	return ret;
+}
+
+static int
+holidays_adapter(int argc, char **argv, const char *config)
+{
+	(void)config;
+	return cli_calc_holidays(argc, argv);
+}
+
+static int
+cmd_deadline(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	return with_json(cli, argc, argv, cli_calc_deadline);
+}
+
+static int
+cmd_holidays(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	return with_json(cli, argc, argv, holidays_adapter);
+}
+
+static int
+cmd_help(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	const struct cli_command *c;
+
+	(void)cli;
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_command_usage(stdout, cmd);
+		return 0;
+	}
+	c = command_find(argv[1]);
+	if (c && c->subs && argc > 2) {
+		const struct cli_command *sub = sub_find(c, argv[2]);
+
+		if (!sub) {
+			fprintf(stderr,
+				"fristvakt: unknown command '%s %s' (see fristvakt %s --help)\n",
+				argv[1], argv[2], argv[1]);
+			return CLI_EXIT_USAGE;
+		}
+		c = sub;
+	}
+	if (!c) {
+		fprintf(stderr, "fristvakt: unknown command '%s'\n", argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	cli_command_usage(stdout, c);
+	return 0;
+}
+
+static const struct cli_command status_command = {
+	.name = "status",
+	.args = "[--json] [--check [--max-lag SECONDS]]",
+	.brief = "show the daemon's state",
+	.help = "Show the daemon's state: version, uptime, database and schema version, the\n"
+		"installation id, what is stored, the reminders by state, the configuration\n"
+		"file and when it was loaded, and each channel's health. Needs the read role.\n"
+		"\n"
+		"--check: a health check for monitoring (the Nagios/Icinga plugin convention):\n"
+		"one line per problem, the worst first, and exit status 0 (OK), 1 (WARNING: a\n"
+		"failing channel, dead reminders, the outbox lag over --max-lag seconds, default\n"
+		"900), 2 (CRITICAL: a channel disabled by 410, database damage, no answer from\n"
+		"the daemon) or 3 (UNKNOWN: a usage error, or an error instead of the status).\n",
+	.run = cmd_status,
+};
+
+static const struct cli_command reload_command = {
+	.name = "reload",
+	.args = "[--json]",
+	.brief = "make the daemon re-read its configuration",
+	.help = "Make the daemon re-read its configuration; returns when the new one is in force.\n"
+		"If the file is invalid the daemon keeps the old one and this prints where the\n"
+		"file is wrong (exit status 1). Needs the admin role.\n",
+	.run = cmd_reload,
+};
+
+static const struct cli_command deadline_command = {
+	.name = "deadline",
+	.args = "--from DATE --period PERIOD [--calendar NAME] [--json]",
+	.brief = "compute a deadline without a daemon",
+	.help = "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) the\n"
+		"way the law counts deadlines, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
+		"office calendar of the configuration whose closed days also move the deadline.\n",
+	.run = cmd_deadline,
+};
+
+static const struct cli_command holidays_command = {
+	.name = "holidays",
+	.args = "YEAR [--json]",
+	.brief = "list the Norwegian public holidays of a year",
+	.help = "List the Norwegian public holidays of YEAR with their names.\n",
+	.run = cmd_holidays,
+};
+
+static const struct cli_command help_command = {
+	.name = "help",
+	.args = "[COMMAND [SUBCOMMAND]]",
+	.brief = "show help for a command",
+	.help = "Show help for a command, e.g. 'fristvakt help case add'.\n",
+	.run = cmd_help,
+};
+
+/* Every command, in the order --help lists them. */
+static const struct cli_command *const commands[] = {
+	&status_command,
+	&reload_command,
+	&cli_case_cmd_case,
+	&cli_case_cmd_reply,
+	&cli_case_cmd_documentation,
+	&cli_case_cmd_decision,
+	&cli_case_cmd_reasons,
+	&cli_case_cmd_extend,
+	&cli_case_cmd_override,
+	&cli_case_cmd_complaint,
+	&cli_case_cmd_deadlines,
+	&cli_case_cmd_audit,
+	&cli_case_cmd_import,
+	&cli_case_cmd_export,
+	&cli_remind_cmd_reminders,
+	&cli_remind_cmd_template,
+	&cli_remind_cmd_clock,
+	&cli_remind_cmd_channels,
+	&cli_remind_cmd_channel,
+	&deadline_command,
+	&holidays_command,
+	&help_command,
+	&cli_complete_cmd_completion,
+};
+
+const struct cli_command *const *
+cli_command_table(size_t *count)
+{
+	*count = FV_ARRAY_SIZE(commands);
+	return commands;
+}
+
+void
+cli_usage(FILE *f)
+{
+	usage(f);
+}
+
+static const struct cli_command *
+command_find(const char *name)
+{
+	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	}
+	return NULL;
+}
+
+static const struct cli_command *
+sub_find(const struct cli_command *group, const char *word)
+{
+	for (const struct cli_command *const *s = group->subs; *s; s++) {
+		if (strcmp(last_word((*s)->name), word) == 0)
+			return *s;
+	}
+	return NULL;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: fristvakt [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Control fristvaktd, the deadline daemon, and compute legal deadlines.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH   the daemon's control socket (default: $FRISTVAKT_SOCKET,\n"
+		"                      else control.socket of the configuration, else %s)\n"
+		"  -c, --config PATH   configuration file (default %s)\n"
+		"      --json          print JSON for scripts\n"
+		"      --lang nb|en    the language of what is printed for people (default:\n"
+		"                      reminders.language of the configuration, else LANG)\n"
+		"  -h, --help          show this help\n"
+		"  -V, --version       show the version\n"
+		"\n"
+		"Commands:\n",
+		FV_DEFAULT_SOCKET, FV_DEFAULT_CONFIG);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
+		const struct cli_command *c = commands[i];
+
+		if (c->hidden)
+			continue;
+		if (!c->subs) {
+			fprintf(f, "  %-22s %s\n", c->name, c->brief);
+			continue;
+		}
+		for (const struct cli_command *const *s = c->subs; *s; s++)
+			fprintf(f, "  %-22s %s\n", (*s)->name, (*s)->brief);
+	}
+	fprintf(f, "\n'fristvakt help COMMAND' or 'fristvakt COMMAND --help' explains one.\n"
+		   "Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no\n"
+		   "connection.\n");
+}
+
+/*
+ * Selects the sub-command of a group from the word after it. Returns the command, or NULL
+ * with *status set (help shown: 0; missing or unknown word: 2).
+ */
+static const struct cli_command *
+dispatch_group(const struct cli_command *group, int argc, char **argv, int *status)
+{
+	const struct cli_command *sub;
+
+	/* A group that is also a command ("reminders" lists) runs itself without a word. */
+	if (group->run && (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
+					strcmp(argv[1], "-h") != 0)))
+		return group;
+	if (argc < 2) {
+		fprintf(stderr, "fristvakt %s: which command?\n\n", group->name);
+		cli_command_usage(stderr, group);
+		*status = CLI_EXIT_USAGE;
+		return NULL;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cli_command_usage(stdout, group);
+		*status = 0;
+		return NULL;
+	}
+	sub = sub_find(group, argv[1]);
+	if (!sub) {
+		fprintf(stderr, "fristvakt: unknown command '%s %s' (see fristvakt %s --help)\n",
+			group->name, argv[1], group->name);
+		*status = CLI_EXIT_USAGE;
+	}
+	return sub;
+}
+
+/*
+ * Takes --config/-c and --socket/-s with their values out of a command's arguments (argv[0]
+ * is the command word), wherever they stand, and keeps them in cli; returns the new argc.
+ * The commands have no options of these names.
+ */
+static int
+take_global_options(struct cli *cli, int argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)
+			slot = &cli->config;
+		else if (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0)
+			slot = &cli->socket;
+		if (slot && i + 1 < argc) {
+			*slot = argv[++i];
+			continue;
+		}
+		if (strncmp(a, "--config=", 9) == 0) {
+			cli->config = a + 9;
+			continue;
+		}
+		if (strncmp(a, "--socket=", 9) == 0) {
+			cli->socket = a + 9;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { .fd = -1 };
+	const struct cli_command *cmd;
+	const char *lang = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+s:c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			cli.socket = optarg;
+			break;
+		case 'c':
+			cli.config = optarg;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case 'L':
+			lang = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("fristvakt %s (source revision %s)\n", FV_VERSION, FV_REVISION);
+			return 0;
+		default:
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	/* The global options may also follow the command ("status -c FILE"). */
+	argc = optind + take_global_options(&cli, argc - optind, argv + optind);
+	/* A command's own --lang, parsed later, overrides this. */
+	if (lang) {
+		if (!cli_lang_option(&cli, NULL, lang))
+			return CLI_EXIT_USAGE;
+	} else {
+		cli.lang = default_lang(&cli);
+	}
+	cmd = command_find(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "fristvakt: unknown command '%s' (see fristvakt --help)\n",
+			argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
+	if (cmd->subs) {
+		const struct cli_command *group = cmd;
+
+		cmd = dispatch_group(group, argc - optind, argv + optind, &ret);
+		if (!cmd)
+			return ret;
+		/* A sub-command's argv starts at its own word. */
+		if (cmd != group)
+			optind++;
+	}
+	ret = cmd->run(&cli, cmd, argc - optind, argv + optind);
+	cli_disconnect(&cli);
+	return ret;
+}

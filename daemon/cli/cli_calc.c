@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * cli_calc: `fristvakt deadline` and `fristvakt holidays` (see cli_calc.h). They show the
+ * counting that every deadline in fristvakt rests on, in the words a case worker uses:
+ * the raw end of the period, each day the end moved past and why, and the due date. Only
+ * cal is used, and the deadline rules of the configuration for its office calendars
+ * (--calendar) and the citation of the counting rules; no daemon, and nothing else of the
+ * configuration (conf_load_rules: no secrets, which a case worker may not read). The
+ * counting itself is built in and needs no configuration, so without one it is explained
+ * without a citation.
+ */
+#include "cli/cli_calc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/cal.h"
+#include "cli/cli.h"
+#include "cli/cli_text.h"
+#include "conf/conf.h"
+#include "core/rules.h"
+#include "core/util.h"
+
+#define EXIT_ERROR 1
+#define EXIT_USAGE 2
+
+static const char deadline_usage[] =
+	"Usage: fristvakt deadline --from DATE --period PERIOD [--calendar NAME] [--json]\n"
+	"\n"
+	"Count PERIOD from DATE (YYYY-MM-DD) the way Norwegian administrative deadlines are\n"
+	"counted and print the due date with its explanation, citing the counting rules as\n"
+	"the configuration's citations name them (when it can be read).\n"
+	"\n"
+	"  --from DATE      the day of the triggering event (not itself counted)\n"
+	"  --period PERIOD  a number and a unit: 14d days, 3w weeks, 1m months, 1y years\n"
+	"  --calendar NAME  also skip the closed days of this office calendar from the\n"
+	"                   configuration (by law only Saturdays, Sundays, public holidays,\n"
+	"                   1 May and 17 May move a deadline)\n"
+	"  --json           print a JSON object instead (the citation in \"source\")\n"
+	"  --lang nb|en     the language of the explanation\n"
+	"  --help           show this help\n";
+
+static const char holidays_usage[] =
+	"Usage: fristvakt holidays YEAR [--json]\n"
+	"\n"
+	"List the Norwegian public holidays of YEAR (the statutory holidays, and 1 and 17 May)\n"
+	"with date, weekday and name.\n"
+	"\n"
+	"  --json  print a JSON array of {\"date\", \"name\", \"weekday\"} (names in bokmål)\n"
+	"  --lang nb|en  the language of the names in the table\n"
+	"  --help  show this help\n";
+
+/*
+ * The counting rule in words, printed under every computed deadline; its citation (the law
+ * may renumber it) follows from the configuration.
+ */
+static const struct cli_text counting_words = {
+	"Telling: dagen fristen løper fra, telles ikke med; en frist i uker ender på samme\n"
+	"ukedag, en frist i måneder på samme dato (eller siste dag i en kortere måned); faller\n"
+	"siste dag på en lørdag, søndag, helligdag, 1. eller 17. mai, flyttes fristen til\n"
+	"nærmeste virkedag.\n",
+	"Counting: the day the period runs from is not counted; a period in weeks ends on the\n"
+	"same weekday, in months on the same day of the month (or the last day of a shorter\n"
+	"month); a last day that is a Saturday, Sunday, public holiday, 1 May or 17 May moves\n"
+	"to the next day that is none of these.\n",
+};
+
+/* The parts of a computed deadline's lines, one fact each. */
+static const struct cli_text due_word = { "Frist", "Due" };
+static const struct cli_text from_word = { "fra", "from" };
+static const struct cli_text raw_end_words = { "regnet slutt", "the period ends" };
+static const struct cli_text no_move_line = {
+	"Siste dag er en virkedag: fristen flyttes ikke.\n",
+	"The last day is a working day: the deadline does not move.\n",
+};
+/* Around the office calendar's name. */
+static const struct cli_text office_line[2] = {
+	{ "Kontorkalenderen «", "The office calendar \"" },
+	{ "» teller med: dens stengte dager flytter også fristen.\n",
+	  "\" counts: its closed days move the deadline too.\n" },
+};
+static const struct cli_text unused_line = {
+	"Kontorkalendere ikke regnet med (--calendar NAVN tar én med):",
+	"Office calendars not applied (--calendar NAME applies one):",
+};
+static const struct cli_text source_word = { "Hjemmel", "Legal basis" };
+
+/* Reports the option getopt_long refused: unknown, or missing its value. */
+static void
+bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		fprintf(stderr, "fristvakt %s: option '%s' needs a value\n", cmd, arg);
+	else if (optopt && strncmp(arg, "--", 2) != 0)
+		fprintf(stderr, "fristvakt %s: unknown option '-%c'\n", cmd, optopt);
+	else
+		fprintf(stderr, "fristvakt %s: unknown option '%s'\n", cmd, arg);
+}
+
+static int
+parse_date_arg(const char *cmd, const char *s, struct cal_date *out)
+{
+	int ret = cal_date_parse(s, out);
+
+	if (ret == -ERANGE)
+		fprintf(stderr, "fristvakt %s: date '%s' is outside the years %d-%d\n", cmd, s,
+			CAL_YEAR_MIN, CAL_YEAR_MAX);
+	else if (ret < 0)
+		fprintf(stderr,
+			"fristvakt %s: invalid date '%s' (expected a real day as YYYY-MM-DD)\n",
+			cmd, s);
+	return ret;
+}
+
+static json_t *
+jdate(struct cal_date d)
+{
+	char buf[CAL_DATE_LEN];
+
+	return json_string(cal_date_format(d, buf));
+}
+
+/*
+ * The office calendars of the configuration not applied (none with --calendar): said, so
+ * that leaving them out is a visible choice, not a silent one.
+ */
+static json_t *
+unused_offices(const struct rules *rules, const struct cal_office *office)
+{
+	json_t *a = json_array();
+	size_t n = rules ? rules_office_count(rules) : 0;
+
+	for (size_t i = 0; i < n && !office; i++)
+		json_array_append_new(a, json_string(rules_office_at(rules, i)->name));
+	return a;
+}
+
+static void
+print_deadline(enum cli_lang lang, struct cal_date from, struct cal_period p, struct cal_date raw,
+	       struct cal_date due, const struct cal_step *steps, size_t n_steps,
+	       const struct cal_office *office, const char *source, json_t *unused)
+{
+	char b1[CAL_DATE_LEN], b2[CAL_DATE_LEN], words[CAL_PERIOD_WORDS_LEN];
+	size_t k;
+	json_t *v;
+
+	printf("%s: %s (%s)\n", cli_text_in(lang, &due_word), cal_date_format(due, b1),
+	       cli_text_weekday(lang, cal_weekday(due)));
+	printf("%s %s %s (%s): %s %s (%s).\n", cli_text_period(lang, p, words),
+	       cli_text_in(lang, &from_word), cal_date_format(from, b1),
+	       cli_text_weekday(lang, cal_weekday(from)), cli_text_in(lang, &raw_end_words),
+	       cal_date_format(raw, b2), cli_text_weekday(lang, cal_weekday(raw)));
+	for (size_t i = 0; i < n_steps; i++)
+		printf("%s %s → %s\n", cal_date_format(steps[i].day, b1),
+		       cli_text_why(lang, steps[i].why),
+		       cal_date_format(cal_add_days(steps[i].day, 1), b2));
+	if (n_steps == 0)
+		printf("%s", cli_text_in(lang, &no_move_line));
+	if (office)
+		printf("%s%s%s", cli_text_in(lang, &office_line[0]), office->name,
+		       cli_text_in(lang, &office_line[1]));
+	if (json_array_size(unused) > 0) {
+		printf("%s", cli_text_in(lang, &unused_line));
+		json_array_foreach(unused, k, v)
+			printf("%s %s", k ? "," : "", json_string_value(v));
+		printf(".\n");
+	}
+	printf("%s", cli_text_in(lang, &counting_words));
+	if (source)
+		printf("%s: %.*s.\n", cli_text_in(lang, &source_word), (int)strcspn(source, "."),
+		       source);
+}
+
+static void
+print_deadline_json(struct cal_date from, struct cal_period p, struct cal_date raw,
+		    struct cal_date due, const struct cal_step *steps, size_t n_steps,
+		    const struct cal_office *office, const char *source, json_t *unused)
+{
+	char buf[CAL_PERIOD_LEN];
+	json_t *o = json_object(), *a = json_array(), *s;
+	char *text;
+
+	for (size_t i = 0; i < n_steps; i++) {
+		s = json_object();
+		json_object_set_new(s, "day", jdate(steps[i].day));
+		json_object_set_new(s, "why", json_string(steps[i].why));
+		json_object_set_new(s, "to", jdate(cal_add_days(steps[i].day, 1)));
+		json_array_append_new(a, s);
+	}
+	json_object_set_new(o, "from", jdate(from));
+	json_object_set_new(o, "period", json_string(cal_period_format(p, buf)));
+	json_object_set_new(o, "raw_end", jdate(raw));
+	json_object_set_new(o, "steps", a);
+	json_object_set_new(o, "calendar", office ? json_string(office->name) : json_null());
+	json_object_set(o, "calendars_not_applied", unused);
+	json_object_set_new(o, "due", jdate(due));
+	json_object_set_new(o, "weekday", json_string(cal_weekday_name(cal_weekday(due))));
+	json_object_set_new(o, "source", source ? json_string(source) : json_null());
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(o);
+}
+
+/*
+ * The deadline rules of the configuration at path into *rules, or an exit status. With
+ * --calendar (needed) they must load. Otherwise they supply the citation and the names of
+ * the calendars not applied: a file that cannot be read is skipped, one that fails to load
+ * costs the citation and a note on stderr, never the answer.
+ */
+static int
+load_rules(const char *path, bool needed, struct rules **rules)
+{
+	struct diag err = { { 0 } };
+
+	if (!path && needed) {
+		fprintf(stderr, "fristvakt deadline: --calendar needs a configuration file\n");
+		return EXIT_USAGE;
+	}
+	if (!path || (!needed && access(path, R_OK) != 0))
+		return 0;
+	if (conf_load_rules(path, rules, &err) < 0) {
+		if (needed) {
+			fprintf(stderr, "fristvakt deadline: %s\n", err.text);
+			return EXIT_ERROR;
+		}
+		fprintf(stderr, "fristvakt deadline: configuration not used, no citation: %s\n",
+			err.text);
+	}
+	return 0;
+}
+
+/* The office calendar called name from the loaded configuration, or an exit status. */
+static int
+find_office(const struct rules *rules, const char *name, const struct cal_office **office)
+{
+	char known[256] = "";
+	size_t used = 0, n;
+
+	*office = rules_office(rules, name);
+	if (*office)
+		return 0;
+	n = rules_office_count(rules);
+	for (size_t i = 0; i < n && used < sizeof(known); i++) {
+		int w = snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
+				 rules_office_at(rules, i)->name);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	fprintf(stderr, "fristvakt deadline: unknown calendar '%s' (known: %s)\n", name,
+		n ? known : "none");
+	return EXIT_USAGE;
+}
+
+int
+cli_calc_deadline(int argc, char **argv, const char *config_path)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "calendar", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from_s = NULL, *period_s = NULL, *calendar = NULL, *source = NULL;
+	const struct cal_office *office = NULL;
+	struct cal_step steps[CAL_MAX_STEPS];
+	struct cal_date from, raw, due;
+	struct rules *rules = NULL;
+	enum cli_lang lang = CLI_LANG_NB;
+	json_t *unused = NULL;
+	struct cal_period p;
+	bool json = false;
+	size_t n_steps = 0;
+	int c, ret = EXIT_USAGE;
+
+	/* Start afresh: the caller may have run getopt over its own options. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			from_s = optarg;
+			break;
+		case 'p':
+			period_s = optarg;
+			break;
+		case 'c':
+			calendar = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'L':
+			if (cli_lang_parse(optarg, &lang) < 0) {
+				fprintf(stderr, "fristvakt deadline: --lang must be nb or en\n");
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(deadline_usage, stdout);
+			ret = 0;
+			goto out;
+		default:
+			bad_option("deadline", c, argv);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fristvakt deadline: unexpected argument '%s'\n", argv[optind]);
+		goto out;
+	}
+	if (!from_s || !period_s) {
+		fprintf(stderr,
+			"fristvakt deadline: missing %s (try 'fristvakt deadline --help')\n",
+			!from_s ? "--from DATE" : "--period PERIOD");
+		goto out;
+	}
+	if (parse_date_arg("deadline", from_s, &from) < 0)
+		goto out;
+	if (cal_period_parse(period_s, &p) < 0) {
+		fprintf(stderr,
+			"fristvakt deadline: invalid period '%s' (expected a number up to %d "
+			"and d, w, m or y, such as 3w, 4w, 14d, 1m)\n",
+			period_s, CAL_PERIOD_MAX);
+		goto out;
+	}
+	if ((ret = load_rules(config_path, calendar != NULL, &rules)) != 0 ||
+	    (calendar && (ret = find_office(rules, calendar, &office)) != 0))
+		goto out;
+	/* The counting of the law in force on the day the period runs from. */
+	if (rules)
+		source = rules_citation(rules, RULES_CITATION_COUNTING, from);
+	unused = unused_offices(rules, office);
+	ret = EXIT_USAGE;
+	if (cal_add_period(from, p, &raw) < 0 ||
+	    cal_roll_forward(office, raw, &due, steps, CAL_MAX_STEPS, &n_steps) < 0) {
+		fprintf(stderr, "fristvakt deadline: %s from %s ends outside the years %d-%d\n",
+			period_s, from_s, CAL_YEAR_MIN, CAL_YEAR_MAX);
+		goto out;
+	}
+	if (json)
+		print_deadline_json(from, p, raw, due, steps, n_steps, office, source, unused);
+	else
+		print_deadline(lang, from, p, raw, due, steps, n_steps, office, source, unused);
+	ret = 0;
+out:
+	json_decref(unused);
+	rules_free(rules);
+	return ret;
+}
+
+/* Display width of UTF-8 text: the code points (every Norwegian name is one column each). */
+static int
+width(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+int
+cli_calc_holidays(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum cli_lang lang = CLI_LANG_NB;
+	struct cal_holiday_entry h[CAL_HOLIDAY_COUNT];
+	char buf[CAL_DATE_LEN];
+	bool json = false;
+	int64_t year;
+	size_t n;
+	int c, ret = EXIT_USAGE;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'L':
+			if (cli_lang_parse(optarg, &lang) < 0) {
+				fprintf(stderr, "fristvakt holidays: --lang must be nb or en\n");
+				goto out;
+			}
+			break;
+		case 'h':
+			fputs(holidays_usage, stdout);
+			ret = 0;
+			goto out;
+		default:
+			bad_option("holidays", c, argv);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr,
+			"fristvakt holidays: missing YEAR (try 'fristvakt holidays --help')\n");
+		goto out;
+	}
+	if (optind + 1 < argc) {
+		fprintf(stderr, "fristvakt holidays: unexpected argument '%s'\n", argv[optind + 1]);
+		goto out;
+	}
+	switch (fv_parse_i64(argv[optind], CAL_YEAR_MIN, CAL_YEAR_MAX, &year)) {
+	case 0:
+		break;
+	case -ERANGE:
+		fprintf(stderr, "fristvakt holidays: year '%s' is outside %d-%d\n", argv[optind],
+			CAL_YEAR_MIN, CAL_YEAR_MAX);
+		goto out;
+	default:
+		fprintf(stderr, "fristvakt holidays: invalid year '%s'\n", argv[optind]);
+		goto out;
+	}
+	n = cal_holidays((int)year, h);
+	if (json) {
+		json_t *a = json_array();
+		char *text;
+
+		for (size_t i = 0; i < n; i++) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "date",
+					    json_string(cal_date_format(h[i].date, buf)));
+			json_object_set_new(o, "name", json_string(cal_holiday_name(h[i].holiday)));
+			json_object_set_new(o, "weekday",
+					    json_string(cal_weekday_name(cal_weekday(h[i].date))));
+			json_array_append_new(a, o);
+		}
+		text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(a);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const char *wd = cli_text_weekday(lang, cal_weekday(h[i].date));
+
+			/* The longest weekday name: "torsdag", "Wednesday". */
+			int col = lang == CLI_LANG_EN ? 9 : 7;
+
+			printf("%s  %s%*s  %s\n", cal_date_format(h[i].date, buf), wd,
+			       col - width(wd), "", cli_text_holiday(lang, h[i].holiday));
+		}
+	}
+	ret = 0;
+out:
+	return ret;
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * cli_text: the CLI's shared words in bokmål and English (see cli_text.h).
+ */
+#include "cli/cli_text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rules.h"
+#include "core/util.h"
+
+/* Monday first, as enum cal_weekday counts from 1. */
+static const struct cli_text weekdays[] = {
+	{ "mandag", "Monday" },	   { "tirsdag", "Tuesday" }, { "onsdag", "Wednesday" },
+	{ "torsdag", "Thursday" }, { "fredag", "Friday" },   { "lørdag", "Saturday" },
+	{ "søndag", "Sunday" },
+};
+
+/* In the order of enum cal_holiday, from CAL_NYTTARSDAG; the bokmål is cal_holiday_name's. */
+static const struct cli_text holidays[] = {
+	{ "nyttårsdag", "New Year's Day" },	{ "skjærtorsdag", "Maundy Thursday" },
+	{ "langfredag", "Good Friday" },	{ "første påskedag", "Easter Sunday" },
+	{ "annen påskedag", "Easter Monday" },	{ "offentlig høytidsdag", "Labour Day" },
+	{ "grunnlovsdag", "Constitution Day" }, { "Kristi himmelfartsdag", "Ascension Day" },
+	{ "første pinsedag", "Whit Sunday" },	{ "annen pinsedag", "Whit Monday" },
+	{ "første juledag", "Christmas Day" },	{ "annen juledag", "Boxing Day" },
+};
+
+/* Singular and plural of each enum cal_unit. */
+static const struct cli_text units[][2] = {
+	{ { "dag", "day" }, { "dager", "days" } },
+	{ { "uke", "week" }, { "uker", "weeks" } },
+	{ { "måned", "month" }, { "måneder", "months" } },
+	{ { "år", "year" }, { "år", "years" } },
+};
+
+/* In the order of enum rules_kind; the bokmål is the daemon's label (rules_kind_label). */
+static const struct cli_text kinds[] = {
+	{ NULL, "processing deadline" },
+	{ NULL, "preliminary reply deadline" },
+	{ NULL, "documentation deadline" },
+	{ NULL, "complaint deadline" },
+	{ NULL, "late complaint limit" },
+	{ NULL, "deadline for forwarding to the complaint body" },
+	{ NULL, "promised decision deadline" },
+};
+
+_Static_assert(FV_ARRAY_SIZE(weekdays) == CAL_SUNDAY, "a name for every weekday");
+_Static_assert(FV_ARRAY_SIZE(holidays) == CAL_HOLIDAY_COUNT - 1, "a name for every holiday");
+_Static_assert(FV_ARRAY_SIZE(units) == CAL_UNIT_YEARS + 1, "words for every unit");
+_Static_assert(FV_ARRAY_SIZE(kinds) == RULES_KIND_COUNT, "a name for every kind");
+
+const char *
+cli_text_weekday(enum cli_lang lang, enum cal_weekday wd)
+{
+	if (wd < CAL_MONDAY || wd > CAL_SUNDAY)
+		return "?";
+	return lang == CLI_LANG_EN ? weekdays[wd - 1].en : cal_weekday_name(wd);
+}
+
+const char *
+cli_text_holiday(enum cli_lang lang, enum cal_holiday h)
+{
+	if (h <= CAL_HOLIDAY_NONE || h >= CAL_HOLIDAY_COUNT)
+		return "?";
+	return lang == CLI_LANG_EN ? holidays[h - 1].en : cal_holiday_name(h);
+}
+
+const char *
+cli_text_why(enum cli_lang lang, const char *why)
+{
+	if (lang == CLI_LANG_NB || !why)
+		return why;
+	for (int wd = CAL_MONDAY; wd <= CAL_SUNDAY; wd++) {
+		if (strcmp(why, cal_weekday_name((enum cal_weekday)wd)) == 0)
+			return weekdays[wd - 1].en;
+	}
+	for (int h = CAL_HOLIDAY_NONE + 1; h < CAL_HOLIDAY_COUNT; h++) {
+		if (strcmp(why, cal_holiday_name((enum cal_holiday)h)) == 0)
+			return holidays[h - 1].en;
+	}
+	return why;
+}
+
+char *
+cli_text_period(enum cli_lang lang, struct cal_period p, char *buf)
+{
+	const struct cli_text *t;
+
+	if (lang == CLI_LANG_NB)
+		return cal_period_words(p, buf);
+	t = &units[p.unit][p.n != 1];
+	snprintf(buf, CAL_PERIOD_WORDS_LEN, "%d %s", p.n, t->en);
+	return buf;
+}
+
+const char *
+cli_text_kind(enum cli_lang lang, const char *kind)
+{
+	enum rules_kind k;
+
+	if (!kind || rules_kind_parse(kind, &k) < 0)
+		return kind ? kind : "?";
+	return lang == CLI_LANG_EN ? kinds[k].en : rules_kind_label(k);
+}

@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * conf_channels: the list "channels = ( { ... }, ... )" of the configuration, turned into
+ * struct conf_channel entries (conf.h) that own all their strings, secrets included.
+ *
+ * Secrets and passwords never sit in the configuration file itself: they are read from a
+ * file or from a systemd credential ($CREDENTIALS_DIRECTORY/NAME, LoadCredential= in the
+ * unit) while the file is loaded, so a bad or missing secret is a load error with the file
+ * and line, not a failed delivery days later. Every key that does not apply to a channel's
+ * type is refused rather than ignored. The channel "log" (type log) always exists.
+ *
+ * Pure: no uv, curl or OpenSSL here (the CLI links this to check configurations).
+ */
+#include "conf/conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/util.h"
+
+/* Largest secret or password file read; real ones are a few dozen bytes. */
+#define SECRET_FILE_MAX 4096
+/* Decoded Standard Webhooks key sizes accepted. */
+#define SECRET_KEY_MIN 16
+#define SECRET_KEY_MAX 64
+
+/* ---- The house helpers of conf.c (static there) ---- */
+
+/* Rejects any member of group s whose name is not in allowed (NULL-terminated). */
+static int
+check_keys(const config_setting_t *s, const char *const *allowed, struct diag *err)
+{
+	int n = config_setting_length(s);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(m);
+		bool ok = false;
+
+		if (!name)
+			continue;
+		for (const char *const *a = allowed; *a; a++)
+			ok = ok || strcmp(name, *a) == 0;
+		if (!ok) {
+			conf_error_at(err, m, "unknown setting '%s'", name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Optional string member: absent leaves *out alone; present must be a non-empty string. */
+static int
+get_string(const config_setting_t *group, const char *key, const char **out, struct diag *err)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error_at(err, s, "'%s' must be a string", key);
+		return -EINVAL;
+	}
+	*out = config_setting_get_string(s);
+	if (**out == '\0') {
+		conf_error_at(err, s, "'%s' must not be empty", key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
+	 struct diag *err)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	int64_t v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error_at(err, s, "'%s' must be an integer", key);
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	/* A literal past 32 bits that libconfig wrapped (conf.c). */
+	if (!conf_int_literal_ok(s, key, v)) {
+		conf_error_at(err, s,
+			      "'%s' must be between %lld and %lld (the number written is "
+			      "too large)",
+			      key, (long long)min, (long long)max);
+		return -ERANGE;
+	}
+	if (v < min || v > max) {
+		conf_error_at(err, s, "'%s' must be between %lld and %lld (is %lld)", key,
+			      (long long)min, (long long)max, (long long)v);
+		return -ERANGE;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* ---- Values ---- */
+
+static bool
+name_valid(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+		      *s == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* A plain addr-spec (conf.h); notify.c checks every To: address again before it sends. */
+bool
+conf_address_valid(const char *s)
+{
+	const char *at = strchr(s, '@'), *p;
+
+	if (!at || at == s || strchr(at + 1, '@') || strlen(s) > 254 || at[1] == '\0')
+		return false;
+	for (p = s; p < at; p++) {
+		if (!isalnum((unsigned char)*p) && !strchr("!#$%&'*+-/=?^_`{|}~.", *p))
+			return false;
+		if (*p == '.' && (p == s || p + 1 == at || p[1] == '.'))
+			return false;
+	}
+	for (p = at + 1; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return false;
+		if (*p == '.' && (p == at + 1 || p[1] == '\0' || p[1] == '.'))
+			return false;
+	}
+	return true;
+}
+
+struct url_parts {
+	char scheme[8];
+	char host[256]; /* as written, IPv6 literals with their brackets */
+	bool has_path;
+};
+
+/*
+ * Splits scheme://host[:port][/path]: 0, or -EINVAL with why (a static string). No user
+ * information (it would hide which host is meant), no spaces or control characters.
+ */
+static int
+url_split(const char *url, struct url_parts *u, const char **why)
+{
+	const char *p = strstr(url, "://"), *host, *end;
+	size_t n;
+
+	memset(u, 0, sizeof(*u));
+	for (const char *c = url; *c; c++) {
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
+			*why = "contains a space, a control character or a non-ASCII byte";
+			return -EINVAL;
+		}
+	}
+	if (!p || p == url || (size_t)(p - url) >= sizeof(u->scheme)) {
+		*why = "has no scheme://";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < (size_t)(p - url); i++)
+		u->scheme[i] = (char)tolower((unsigned char)url[i]);
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	if (memchr(host, '@', (size_t)(end - host))) {
+		*why = "holds user information (user@host), which is not supported";
+		return -EINVAL;
+	}
+	if (*host == '[') {
+		const char *close = memchr(host, ']', (size_t)(end - host));
+
+		if (!close || close == host + 1) {
+			*why = "has a malformed IPv6 address";
+			return -EINVAL;
+		}
+		n = (size_t)(close - host) + 1;
+	} else {
+		n = strcspn(host, ":/?#");
+	}
+	if (n == 0 || n >= sizeof(u->host)) {
+		*why = "has no host";
+		return -EINVAL;
+	}
+	memcpy(u->host, host, n);
+	if (host[n] == ':') {
+		int64_t port;
+		char digits[8];
+		size_t dn = (size_t)(end - (host + n + 1));
+
+		if (dn == 0 || dn >= sizeof(digits)) {
+			*why = "has a bad port";
+			return -EINVAL;
+		}
+		memcpy(digits, host + n + 1, dn);
+		digits[dn] = '\0';
+		if (fv_parse_i64(digits, 1, 65535, &port) < 0 ||
+		    !isdigit((unsigned char)digits[0])) {
+			*why = "has a bad port";
+			return -EINVAL;
+		}
+	} else if (host + n != end) {
+		*why = "has a malformed host";
+		return -EINVAL;
+	}
+	u->has_path = *end != '\0' && strcmp(end, "/") != 0;
+	return 0;
+}
+
+static bool
+host_is_loopback(const char *host)
+{
+	return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
+	       strcasecmp(host, "localhost") == 0;
+}
+
+/* ---- Secrets ---- */
+
+/*
+ * Reads a small secret file into *out (owned), trailing whitespace trimmed: 0, or a negative
+ * errno with err filled at setting s.
+ */
+static int
+read_secret(const config_setting_t *s, const char *what, const char *path, char **out,
+	    struct diag *err)
+{
+	char *buf = xmalloc(SECRET_FILE_MAX + 1);
+	size_t len;
+	FILE *f;
+	int ret = 0;
+
+	errno = 0;
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		conf_error_at(err, s, "cannot read %s '%s': %s", what, path, strerror(errno));
+		goto out;
+	}
+	len = fread(buf, 1, SECRET_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		ret = errno ? -errno : -EIO;
+		conf_error_at(err, s, "cannot read %s '%s': %s", what, path, strerror(-ret));
+		goto out;
+	}
+	if (len > SECRET_FILE_MAX) {
+		ret = -EFBIG;
+		conf_error_at(err, s, "%s '%s' is larger than %d bytes", what, path,
+			      SECRET_FILE_MAX);
+		goto out;
+	}
+	while (len > 0 && isspace((unsigned char)buf[len - 1]))
+		len--;
+	buf[len] = '\0';
+	if (len == 0 || memchr(buf, '\0', len) || strpbrk(buf, "\r\n")) {
+		ret = -EINVAL;
+		conf_error_at(err, s, "%s '%s' must hold one line of text", what, path);
+		goto out;
+	}
+	*out = xstrndup(buf, len);
+out:
+	if (f)
+		fclose(f);
+	explicit_bzero(buf, SECRET_FILE_MAX + 1);
+	free(buf);
+	return ret;
+}
+
+/* Checks a Standard Webhooks secret ("whsec_" and base64 of 16..64 bytes) read from path. */
+static int
+check_whsec(const config_setting_t *s, const char *path, const char *secret, struct diag *err)
+{
+	long n;
+
+	if (strncmp(secret, "whsec_", 6) != 0) {
+		conf_error_at(err, s, "the secret in '%s' must start with \"whsec_\"", path);
+		return -EINVAL;
+	}
+	n = fv_base64_decode(secret + 6, NULL, 0);
+	if (n < 0) {
+		conf_error_at(err, s, "the secret in '%s' is not base64 after \"whsec_\"", path);
+		return -EINVAL;
+	}
+	if (n < SECRET_KEY_MIN || n > SECRET_KEY_MAX) {
+		conf_error_at(err, s,
+			      "the secret in '%s' decodes to %ld bytes; it must be %d to %d bytes",
+			      path, n, SECRET_KEY_MIN, SECRET_KEY_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The secret named by KEY_file or KEY_credential in group g (at most one of them), checked
+ * as a Standard Webhooks secret when whsec. Absent leaves *out NULL. what names it in errors.
+ */
+static int
+load_secret(const config_setting_t *g, const char *key, const char *what, bool whsec, char **out,
+	    struct diag *err)
+{
+	char file_key[48], cred_key[48], *path = NULL;
+	const char *file = NULL, *cred = NULL, *dir;
+	const config_setting_t *s;
+	int ret;
+
+	snprintf(file_key, sizeof(file_key), "%s_file", key);
+	snprintf(cred_key, sizeof(cred_key), "%s_credential", key);
+	if ((ret = get_string(g, file_key, &file, err)) < 0 ||
+	    (ret = get_string(g, cred_key, &cred, err)) < 0)
+		return ret;
+	if (file && cred) {
+		conf_error_at(err, config_setting_get_member(g, cred_key),
+			      "set only one of '%s' and '%s'", file_key, cred_key);
+		return -EINVAL;
+	}
+	if (!file && !cred)
+		return 0;
+	if (file) {
+		s = config_setting_get_member(g, file_key);
+		path = xstrdup(file);
+	} else {
+		s = config_setting_get_member(g, cred_key);
+		if (strchr(cred, '/') || strcmp(cred, ".") == 0 || strcmp(cred, "..") == 0) {
+			conf_error_at(err, s, "'%s' must be a credential name, not a path",
+				      cred_key);
+			return -EINVAL;
+		}
+		dir = getenv("CREDENTIALS_DIRECTORY");
+		if (!dir || !*dir) {
+			conf_error_at(err, s,
+				      "'%s' = \"%s\" needs $CREDENTIALS_DIRECTORY (LoadCredential= "
+				      "in the service unit), which is not set",
+				      cred_key, cred);
+			return -ENOENT;
+		}
+		path = xasprintf("%s/%s", dir, cred);
+	}
+	ret = read_secret(s, what, path, out, err);
+	if (ret == 0 && whsec) {
+		ret = check_whsec(s, path, *out, err);
+		if (ret < 0) {
+			explicit_bzero(*out, strlen(*out));
+			free(*out);
+			*out = NULL;
+		}
+	}
+	free(path);
+	return ret;
+}
+
+/* ---- One channel ---- */
+
+static void
+channel_free(struct conf_channel *ch)
+{
+	free(ch->name);
+	free(ch->url);
+	if (ch->secret)
+		explicit_bzero(ch->secret, strlen(ch->secret));
+	free(ch->secret);
+	if (ch->secret_previous)
+		explicit_bzero(ch->secret_previous, strlen(ch->secret_previous));
+	free(ch->secret_previous);
+	free(ch->from);
+	free(ch->username);
+	if (ch->password)
+		explicit_bzero(ch->password, strlen(ch->password));
+	free(ch->password);
+	free(ch->ca_file);
+	memset(ch, 0, sizeof(*ch));
+}
+
+static void
+channel_defaults(struct conf_channel *ch)
+{
+	ch->tls = CONF_SMTP_STARTTLS;
+	ch->concurrency = 4;
+	ch->connect_timeout_ms = 10 * 1000;
+	ch->timeout_ms = 30 * 1000;
+}
+
+/* Refuses each key of keys present in g: it does not apply to a channel of this type. */
+static int
+refuse_keys(const config_setting_t *g, const char *const *keys, const char *type, struct diag *err)
+{
+	for (const char *const *k = keys; *k; k++) {
+		const config_setting_t *s = config_setting_get_member(g, *k);
+
+		if (s) {
+			conf_error_at(err, s, "'%s' does not apply to a channel of type \"%s\"", *k,
+				      type);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+load_webhook(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+{
+	static const char *const not_here[] = { "from",		 "username",
+						"password_file", "password_credential",
+						"tls",		 NULL };
+	const config_setting_t *us = config_setting_get_member(g, "url");
+	struct url_parts u;
+	const char *why;
+	int ret;
+
+	if ((ret = refuse_keys(g, not_here, "webhook", err)) < 0)
+		return ret;
+	if (!ch->url) {
+		conf_error_at(err, g, "webhook channel '%s' needs 'url'", ch->name);
+		return -EINVAL;
+	}
+	if (url_split(ch->url, &u, &why) < 0) {
+		conf_error_at(err, us, "'url' \"%s\" %s", ch->url, why);
+		return -EINVAL;
+	}
+	if (strcmp(u.scheme, "https") != 0 &&
+	    !(strcmp(u.scheme, "http") == 0 && host_is_loopback(u.host))) {
+		conf_error_at(err, us,
+			      "'url' must start with https:// (http:// only for 127.0.0.1, "
+			      "[::1] or localhost)");
+		return -EINVAL;
+	}
+	if ((ret = load_secret(g, "secret", "secret file", true, &ch->secret, err)) < 0 ||
+	    (ret = load_secret(g, "previous_secret", "previous secret file", true,
+			       &ch->secret_previous, err)) < 0)
+		return ret;
+	if (!ch->secret) {
+		conf_error_at(err, g,
+			      "webhook channel '%s' needs 'secret_file' or "
+			      "'secret_credential'",
+			      ch->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+{
+	static const char *const not_here[] = { "secret_file", "secret_credential",
+						"previous_secret_file",
+						"previous_secret_credential", NULL };
+	const config_setting_t *us = config_setting_get_member(g, "url");
+	const config_setting_t *ts = config_setting_get_member(g, "tls");
+	const char *tls = NULL, *from = NULL, *user = NULL, *why;
+	struct url_parts u;
+	bool smtps;
+	int ret;
+
+	if ((ret = refuse_keys(g, not_here, "smtp", err)) < 0 ||
+	    (ret = get_string(g, "tls", &tls, err)) < 0 ||
+	    (ret = get_string(g, "from", &from, err)) < 0 ||
+	    (ret = get_string(g, "username", &user, err)) < 0)
+		return ret;
+	if (!ch->url) {
+		conf_error_at(err, g, "smtp channel '%s' needs 'url'", ch->name);
+		return -EINVAL;
+	}
+	if (url_split(ch->url, &u, &why) < 0) {
+		conf_error_at(err, us, "'url' \"%s\" %s", ch->url, why);
+		return -EINVAL;
+	}
+	if (strcmp(u.scheme, "smtp") != 0 && strcmp(u.scheme, "smtps") != 0) {
+		conf_error_at(err, us, "'url' must be smtp://host[:port] or smtps://host[:port]");
+		return -EINVAL;
+	}
+	if (u.has_path) {
+		conf_error_at(err, us,
+			      "'url' must be smtp://host[:port] or smtps://host[:port], "
+			      "without a path");
+		return -EINVAL;
+	}
+	smtps = strcmp(u.scheme, "smtps") == 0;
+	if (!tls)
+		ch->tls = smtps ? CONF_SMTP_IMPLICIT : CONF_SMTP_STARTTLS;
+	else if (strcmp(tls, "starttls") == 0)
+		ch->tls = CONF_SMTP_STARTTLS;
+	else if (strcmp(tls, "implicit") == 0)
+		ch->tls = CONF_SMTP_IMPLICIT;
+	else if (strcmp(tls, "none") == 0)
+		ch->tls = CONF_SMTP_NONE;
+	else {
+		conf_error_at(err, ts, "'tls' must be \"starttls\", \"implicit\" or \"none\"");
+		return -EINVAL;
+	}
+	if (ch->tls == CONF_SMTP_IMPLICIT && !smtps) {
+		conf_error_at(err, ts ? ts : us, "'tls' = \"implicit\" needs an smtps:// 'url'");
+		return -EINVAL;
+	}
+	if (ch->tls != CONF_SMTP_IMPLICIT && smtps) {
+		conf_error_at(err, ts, "an smtps:// 'url' needs 'tls' = \"implicit\"");
+		return -EINVAL;
+	}
+	if (ch->tls == CONF_SMTP_NONE && !host_is_loopback(u.host)) {
+		conf_error_at(err, ts,
+			      "'tls' = \"none\" is allowed only for a relay on 127.0.0.1, [::1] "
+			      "or localhost");
+		return -EINVAL;
+	}
+	if (!from) {
+		conf_error_at(err, g, "smtp channel '%s' needs 'from'", ch->name);
+		return -EINVAL;
+	}
+	if (!conf_address_valid(from)) {
+		conf_error_at(err, config_setting_get_member(g, "from"),
+			      "'from' \"%s\" must be a plain address such as "
+			      "fristvakt@kommune.no",
+			      from);
+		return -EINVAL;
+	}
+	ch->from = xstrdup(from);
+	if (user) {
+		if (strpbrk(user, "\r\n")) {
+			conf_error_at(err, config_setting_get_member(g, "username"),
+				      "'username' must be one line");
+			return -EINVAL;
+		}
+		ch->username = xstrdup(user);
+	}
+	if ((ret = load_secret(g, "password", "password file", false, &ch->password, err)) < 0)
+		return ret;
+	if (ch->password && !ch->username) {
+		conf_error_at(err, g, "smtp channel '%s' has a password but no 'username'",
+			      ch->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+{
+	static const char *const keys[] = { "name",
+					    "type",
+					    "url",
+					    "secret_file",
+					    "secret_credential",
+					    "previous_secret_file",
+					    "previous_secret_credential",
+					    "from",
+					    "username",
+					    "password_file",
+					    "password_credential",
+					    "tls",
+					    "ca_file",
+					    "concurrency",
+					    "connect_timeout",
+					    "timeout",
+					    NULL };
+	static const char *const not_log[] = { "url",
+					       "secret_file",
+					       "secret_credential",
+					       "previous_secret_file",
+					       "previous_secret_credential",
+					       "from",
+					       "username",
+					       "password_file",
+					       "password_credential",
+					       "tls",
+					       "ca_file",
+					       NULL };
+	const char *name = NULL, *type = NULL, *url = NULL, *ca = NULL;
+	uint32_t connect_s = 10, timeout_s = 30;
+	FILE *f;
+	int ret;
+
+	channel_defaults(ch);
+	if (!config_setting_is_group(g)) {
+		conf_error_at(err, g, "each 'channels' entry must be a group { ... }");
+		return -EINVAL;
+	}
+	if ((ret = check_keys(g, keys, err)) < 0 || (ret = get_string(g, "name", &name, err)) < 0 ||
+	    (ret = get_string(g, "type", &type, err)) < 0 ||
+	    (ret = get_string(g, "url", &url, err)) < 0 ||
+	    (ret = get_string(g, "ca_file", &ca, err)) < 0 ||
+	    (ret = get_uint(g, "concurrency", 1, 64, &ch->concurrency, err)) < 0 ||
+	    (ret = get_uint(g, "connect_timeout", 1, 120, &connect_s, err)) < 0 ||
+	    (ret = get_uint(g, "timeout", 1, 300, &timeout_s, err)) < 0)
+		return ret;
+	if (!name) {
+		conf_error_at(err, g, "a channel needs 'name'");
+		return -EINVAL;
+	}
+	if (!name_valid(name)) {
+		conf_error_at(err, config_setting_get_member(g, "name"),
+			      "channel name \"%s\" must be 1 to 64 of a-z, 0-9, '_' and '-'", name);
+		return -EINVAL;
+	}
+	ch->name = xstrdup(name);
+	ch->connect_timeout_ms = connect_s * 1000;
+	ch->timeout_ms = timeout_s * 1000;
+	if (!type) {
+		conf_error_at(err, g,
+			      "channel '%s' needs 'type' (\"log\", \"webhook\" or \"smtp\")", name);
+		return -EINVAL;
+	}
+	if (strcmp(type, "log") == 0) {
+		ch->type = CONF_CHANNEL_LOG;
+		return refuse_keys(g, not_log, "log", err);
+	}
+	if (url)
+		ch->url = xstrdup(url);
+	if (ca) {
+		f = fopen(ca, "re");
+		if (!f) {
+			ret = -errno;
+			conf_error_at(err, config_setting_get_member(g, "ca_file"),
+				      "cannot read 'ca_file' '%s': %s", ca, strerror(-ret));
+			return ret;
+		}
+		fclose(f);
+		ch->ca_file = fv_abspath(ca);
+	}
+	if (strcmp(name, "log") == 0) {
+		conf_error_at(err, config_setting_get_member(g, "type"),
+			      "the channel \"log\" is built in and must be of type \"log\"");
+		return -EINVAL;
+	}
+	if (strcmp(type, "webhook") == 0) {
+		ch->type = CONF_CHANNEL_WEBHOOK;
+		return load_webhook(g, ch, err);
+	}
+	if (strcmp(type, "smtp") == 0) {
+		ch->type = CONF_CHANNEL_SMTP;
+		return load_smtp(g, ch, err);
+	}
+	conf_error_at(err, config_setting_get_member(g, "type"),
+		      "'type' must be \"log\", \"webhook\" or \"smtp\" (is \"%s\")", type);
+	return -EINVAL;
+}
+
+/* ---- The list ---- */
+
+const struct conf_channel *
+conf_channel_find(const struct conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->n_channels; i++) {
+		if (strcmp(conf->channels[i].name, name) == 0)
+			return &conf->channels[i];
+	}
+	return NULL;
+}
+
+void
+conf_channels_free(struct conf *conf)
+{
+	for (size_t i = 0; i < conf->n_channels; i++)
+		channel_free(&conf->channels[i]);
+	free(conf->channels);
+	conf->channels = NULL;
+	conf->n_channels = 0;
+}
+
+int
+conf_channels_load(const config_setting_t *root, struct conf *conf, struct diag *err)
+{
+	const config_setting_t *list = config_setting_get_member(root, "channels");
+	int n = 0, ret = 0;
+
+	conf_channels_free(conf);
+	if (list && !config_setting_is_list(list)) {
+		conf_error_at(err, list, "'channels' must be a list ( { ... }, ... )");
+		return -EINVAL;
+	}
+	if (list)
+		n = config_setting_length(list);
+	/* One more for the built-in "log". */
+	conf->channels = xcalloc((size_t)n + 1, sizeof(*conf->channels));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct conf_channel *ch = &conf->channels[conf->n_channels];
+		const struct conf_channel *dup;
+
+		ret = load_channel(g, ch, err);
+		if (ret < 0) {
+			channel_free(ch);
+			goto out;
+		}
+		dup = conf_channel_find(conf, ch->name);
+		if (dup) {
+			conf_error_at(err, config_setting_get_member(g, "name"),
+				      "a channel named '%s' is already defined", ch->name);
+			channel_free(ch);
+			ret = -EEXIST;
+			goto out;
+		}
+		conf->n_channels++;
+	}
+	if (!conf_channel_find(conf, "log")) {
+		struct conf_channel *ch = &conf->channels[conf->n_channels++];
+
+		channel_defaults(ch);
+		ch->name = xstrdup("log");
+		ch->type = CONF_CHANNEL_LOG;
+	}
+out:
+	if (ret < 0)
+		conf_channels_free(conf);
+	return ret;
+}

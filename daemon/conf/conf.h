@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * conf: the configuration file (libconfig) turned into one immutable struct conf.
+ *
+ * conf_load() parses into a fresh config_t, validates every key, copies what it keeps and
+ * destroys the config_t, so a struct conf owns all its strings. A reload builds a complete
+ * new struct conf and swaps it in only when it is valid (reload is atomic).
+ */
+#ifndef FV_CONF_H
+#define FV_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <libconfig.h>
+
+#include "core/diag.h"
+#include "core/role.h"
+
+struct rules;
+
+/*
+ * conf/rules_load.c: reads the lists calendars (optional), regimes, services and citations (optional) of root
+ * (borrowed; other members are left to the caller) into a new struct rules, owned by the
+ * caller (rules_free). Nothing is borrowed from the config afterwards. On failure
+ * returns -EINVAL (or -ENOENT for a name that refers to nothing), fills err with file:line and sets *out to NULL.
+ */
+int rules_load(const config_setting_t *root, struct rules **out, struct diag *err);
+
+/* The same as diag_set(), taking the file and line from a libconfig setting. */
+void conf_error_at(struct diag *err, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct conf_access {
+	bool is_group; /* gid rule, else uid rule */
+	uint32_t id;
+	enum role role;
+};
+
+/* A notification channel (group "channels"); parsed by conf/channels.c. */
+enum conf_channel_type {
+	CONF_CHANNEL_LOG,     /* the rendered message to the daemon's log */
+	CONF_CHANNEL_WEBHOOK, /* HTTPS POST of a signed JSON body (Standard Webhooks) */
+	CONF_CHANNEL_SMTP,    /* e-mail through the municipality's relay */
+};
+
+enum conf_smtp_tls {
+	CONF_SMTP_STARTTLS, /* smtp:// with STARTTLS required (the default) */
+	CONF_SMTP_IMPLICIT, /* smtps:// */
+	CONF_SMTP_NONE,	    /* plain SMTP: only for a relay on the loopback interface */
+};
+
+struct conf_channel {
+	char *name;
+	enum conf_channel_type type;
+	char *url;	       /* webhook: https://...; smtp: smtp://host:port or smtps:// */
+	char *secret;	       /* webhook: "whsec_..." signing secret (from a file/credential) */
+	char *secret_previous; /* webhook: the previous secret during rotation, or NULL */
+	char *from;	       /* smtp: envelope and header sender */
+	char *username;	       /* smtp: optional login */
+	char *password;	       /* smtp: from a file or credential, or NULL */
+	enum conf_smtp_tls tls;
+	char *ca_file;	      /* optional CA bundle (a private CA); NULL: the system's */
+	uint32_t concurrency; /* transfers in flight at once on this channel */
+	uint32_t connect_timeout_ms;
+	uint32_t timeout_ms;
+};
+
+/* Who a reminder goes to (a bit set). */
+enum conf_recipient {
+	CONF_RCPT_HANDLER = 1,
+	CONF_RCPT_UNIT = 2,
+	CONF_RCPT_SUPERVISOR = 4,
+	CONF_RCPT_APPLICANT = 8, /* complaint deadlines only, and only with consent */
+};
+
+/* One stage of a reminder policy, relative to a deadline's due date. */
+struct conf_stage {
+	char *name;		   /* "before-7", "due", "overdue", "escalation", ... */
+	int32_t offset_days;	   /* < 0 before the due date, 0 on it, > 0 after it */
+	bool working_days;	   /* count the offset in working days (legal calendar) */
+	bool wait_for_working_day; /* a closed day moves the reminder to the next working day */
+	uint32_t repeat_days;	   /* after the due date: again every N days while still open */
+	/*
+	 * A stage counted in hours from the moment the deadline started (processing: the
+	 * instant the application was received), sent at that hour rather than at send_time:
+	 * for norms that cannot wait for the next morning (nødhjelp). hours 0 is at once.
+	 */
+	bool by_hours;
+	uint32_t hours;
+	uint32_t repeat_hours; /* again every N hours while the deadline is open (0: once) */
+	unsigned recipients;   /* enum conf_recipient bits */
+};
+
+struct conf_policy {
+	int kind;	/* enum rules_kind */
+	char *service;	/* NULL: every service without a policy of its own */
+	bool emergency; /* for applications flagged as nødhjelp (emergency) */
+	struct conf_stage *stages;
+	size_t n_stages;
+};
+
+struct tmpl_set;
+
+struct conf_reminders {
+	char *channel;	      /* the channel reminders go out on */
+	char *admin_channel;  /* notices to the administrators (dead reminders, disabled ends) */
+	uint32_t send_minute; /* local time of day reminders are sent, minutes after 00:00 */
+	char *language;	      /* "nb" or "en" */
+	char *templates;      /* absolute directory of the templates */
+	/* Retries: first after retry_first_s, then factor times longer (with jitter), at most
+	 * retry_max_interval_s apart; dead once retry_give_up_s after the first attempt. */
+	uint32_t retry_first_s;
+	uint32_t retry_max_interval_s;
+	uint32_t retry_give_up_s;
+	uint32_t retry_factor_pct; /* e.g. 200 for doubling */
+	struct conf_policy *policies;
+	size_t n_policies;
+	/* Addresses, with {handler} / {unit} replaced. */
+	char *handler_address;
+	char *unit_address;
+	char *supervisor_address;
+	char *admin_address;	    /* plain: where notices go on an smtp admin_channel */
+	bool address_transliterate; /* æ ae, ø o, å aa in {handler} and {unit} */
+	/* A daily digest replaces single reminders to these recipients (bits; 0: none). */
+	unsigned digest_recipients;
+	uint32_t digest_days;  /* what falls due within this many days is in the digest */
+	struct tmpl_set *tmpl; /* the loaded, validated templates */
+};
+
+struct conf {
+	char *path;	/* absolute path of the file loaded */
+	int log_level;	/* syslog priority: messages at or below it are written */
+	char *timezone; /* IANA zone for legal days, e.g. "Europe/Oslo" */
+	char *database; /* absolute path */
+	char *socket;	/* absolute path */
+	uint32_t socket_mode;
+	bool has_socket_group;
+	uint32_t socket_gid;
+	uint32_t max_connections;
+	uint32_t max_connections_per_uid;
+	uint32_t max_message;	  /* bytes, including the NUL */
+	uint32_t idle_timeout_ms; /* a connection with no complete request for this long closes */
+	uint32_t rate_per_second; /* requests per peer uid, sustained */
+	uint32_t rate_burst;
+	struct conf_access *access;
+	size_t n_access;
+	bool clock_control; /* enables the admin-only clock methods (tests only) */
+	struct rules *rules;
+	struct conf_channel *channels;
+	size_t n_channels;
+	struct conf_reminders reminders;
+	/* A hash of everything deadlines and reminders are computed from (calendars, regimes,
+	 * services, reminders): equal fingerprints mean stored deadlines need no recompute. */
+	char rules_fingerprint[17];
+};
+
+/*
+ * The template names a reminder stage looks for, in order: KIND.STAGE, KIND.BASE (the stage
+ * name up to a '-'), KIND, default. Returns how many were written.
+ */
+size_t conf_stage_templates(int kind, const char *stage, char names[4][64]);
+
+/* The channel called name, or NULL. */
+const struct conf_channel *conf_channel_find(const struct conf *conf, const char *name);
+
+/*
+ * Whether s is a plain addr-spec: local@domain in ASCII, a dot-atom local part and a host
+ * name domain (no display name, no quoted local part).
+ */
+bool conf_address_valid(const char *s);
+
+/*
+ * The address pattern (borrowed) with {handler} and {unit} replaced by the ids (borrowed,
+ * may be NULL): spaces become dots, and with r->address_transliterate æ, ø and å (and
+ * capitals) become ae, o and aa (Ae, O, Aa). Returns it owned, or NULL when the pattern
+ * names an id that is NULL. The result may still be no valid address (conf_address_valid).
+ */
+char *conf_address_expand(const struct conf_reminders *r, const char *pattern, const char *handler,
+			  const char *unit);
+
+/*
+ * Whether the ids of a case (borrowed, may be NULL) give valid addresses with every pattern
+ * of r that uses them. 0, or -EINVAL with *param the id at fault ("handler" or "unit") and
+ * msg (len bytes) saying why, with the pattern and the address it gave.
+ */
+int conf_address_check(const struct conf_reminders *r, const char *handler, const char *unit,
+		       const char **param, char *msg, size_t len);
+
+/*
+ * libconfig 1.5 wraps an integer literal past 32 bits (without the L suffix) silently. Reads
+ * the integer literals written after "key =" (or "key:") on the source line of s back from
+ * the file: false only when none of them is v and one of them does not fit in 32 bits (the
+ * wrapped case). The same key may stand more than once on a line (two groups on one line, or
+ * inside a string before it), so any literal that is v is enough.
+ */
+bool conf_int_literal_ok(const config_setting_t *s, const char *key, int64_t v);
+
+/*
+ * Reads the group "channels" of root (conf/channels.c) into conf->channels: 0, or a
+ * negative errno with err filled (file:line).
+ */
+int conf_channels_load(const config_setting_t *root, struct conf *conf, struct diag *err);
+void conf_channels_free(struct conf *conf);
+
+/*
+ * Loads and validates the file at path (borrowed). On success *out is a new struct conf,
+ * owned by the caller (conf_free). On failure returns a negative errno and fills err.
+ */
+int conf_load(const char *path, struct conf **out, struct diag *err);
+void conf_free(struct conf *conf);
+
+/*
+ * Reads only what a client needs from the file at path — the control socket (made absolute)
+ * and the time zone — without validating the rest or reading any secret. Returns 0 with
+ * *socket and *timezone owned (timezone may be NULL: not set), or a negative errno with err
+ * filled.
+ */
+int conf_peek(const char *path, char **socket, char **timezone, struct diag *err);
+
+/*
+ * The string setting at a libconfig path ("reminders.language") of the file at path,
+ * owned, or NULL when the file cannot be read or has no such string. Validates nothing and
+ * reads no secret: for a client's defaults.
+ */
+char *conf_peek_string(const char *path, const char *setting);
+
+/*
+ * Reads only the deadline rules of the file at path (calendars, regimes, services,
+ * citations), for the calculator: nothing else is validated and no secret is read, so a
+ * user who may read the configuration but not the daemon's secrets can use it. Returns 0
+ * with *rules owned (rules_free), or a negative errno with err filled (file:line).
+ */
+int conf_load_rules(const char *path, struct rules **rules, struct diag *err);
+
+/*
+ * The role of a peer from its uid and groups (borrowed, n_groups of them). The account the
+ * daemon runs as (self_uid) and root are always admin.
+ */
+enum role conf_role_for(const struct conf *conf, uint32_t self_uid, uint32_t uid,
+			const uint32_t *groups, size_t n_groups);
+
+/* Parses a log level name ("debug", "info", "notice", "warning", "err"): 0 or -EINVAL. */
+int conf_log_level_parse(const char *s, int *level);
+
+#endif

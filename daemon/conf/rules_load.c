@@ -1,0 +1,890 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * rules_load: the deadline rules read from the configuration (libconfig) into struct rules
+ * (core/rules_impl.h), every key and value checked, the first problem reported with its
+ * file and line.
+ *
+ * The configuration format (etc/rules.conf is the documented example):
+ *
+ *   calendars = (                           # optional: office calendars
+ *     { name = "kontor";                    # referred to by a rule's calendar key
+ *       closed = ( { date = "12-24"; name = "julaften"; },       # every year (MM-DD)
+ *                  { date = "2026-08-14"; name = "..."; } ); }    # one day (YYYY-MM-DD)
+ *   );
+ *   regimes = (                             # required: the rules of a body of law
+ *     { id = "sotjl"; name = "Sosialtjenesteloven"; rules = ( RULE, ... ); }
+ *   );
+ *   services = (                            # required: what people apply for
+ *     { id = "okonomisk-stonad"; name = "Økonomisk stønad"; regime = "sotjl";
+ *       rules = ( RULE, ... ); }            # optional
+ *   );
+ *   citations = (                           # optional: citations of the built-in rules
+ *     { valid_from = "1970-01-01";          # versions, picked like a rule's
+ *       counting = "...";                   # each optional: how periods are counted,
+ *       written_decision = "...";           # that a refusal must be written,
+ *       reasoned_decision = "..."; }        # and that it must give its reasons
+ *   );
+ *
+ *   RULE = { kind = "complaint";            # processing, preliminary_reply, documentation,
+ *                                           # complaint, late_complaint, forwarding
+ *            period = "3w";                 # Nd, Nw, Nm, Ny (domstolloven § 148 counting)
+ *            valid_from = "1970-01-01";     # first start date this version applies to
+ *            source = "forvaltningsloven § 29";   # the citation shown to people
+ *            start = "decision_reached";    # optional, per kind (below)
+ *            rollover = "next_working_day"; # optional (the default) or "none"
+ *            calendar = "kontor";           # optional office calendar for roll-over
+ *            pauses = true;                 # optional, processing only
+ *            emergency = true;              # optional, processing only: for nødhjelp
+ *            reasons_restart = true; }      # optional, complaint only (default true)
+ *
+ * Starts: processing and preliminary_reply "received"; documentation
+ * "documentation_requested" (period is the default when the request names no date);
+ * complaint "decision_reached" (default) or "decision_made"; late_complaint "decision_made"
+ * (default) or "decision_reached"; forwarding "complaint_received" (default) or
+ * "complaint_sent".
+ *
+ * A rule id is "OWNER/KIND[/emergency]@VALID_FROM", OWNER being the service or regime id,
+ * which is why a service id may not equal a regime id.
+ */
+#include "core/rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "core/rules_impl.h"
+#include "core/strbuf.h"
+#include "core/util.h"
+
+static const char *const citation_names[RULES_CITATION_COUNT] = {
+	"counting", "written_decision", "reasoned_decision", "reasons_restart", "in_time",
+};
+
+#define BIT(s) (1u << (s))
+
+/* The start days each kind may be counted from, and the default. */
+static const struct {
+	enum rules_start def;
+	unsigned allowed;
+} kind_starts[RULES_KIND_COUNT] = {
+	[RULES_KIND_PROCESSING] = { RULES_START_RECEIVED, BIT(RULES_START_RECEIVED) },
+	[RULES_KIND_PRELIMINARY_REPLY] = { RULES_START_RECEIVED, BIT(RULES_START_RECEIVED) },
+	[RULES_KIND_DOCUMENTATION] = { RULES_START_DOC_REQUESTED, BIT(RULES_START_DOC_REQUESTED) },
+	[RULES_KIND_COMPLAINT] = { RULES_START_DECISION_REACHED,
+				   BIT(RULES_START_DECISION_REACHED) |
+					   BIT(RULES_START_DECISION_MADE) },
+	[RULES_KIND_LATE_COMPLAINT] = { RULES_START_DECISION_MADE,
+					BIT(RULES_START_DECISION_MADE) |
+						BIT(RULES_START_DECISION_REACHED) },
+	[RULES_KIND_FORWARDING] = { RULES_START_COMPLAINT_RECEIVED,
+				    BIT(RULES_START_COMPLAINT_RECEIVED) |
+					    BIT(RULES_START_COMPLAINT_SENT) },
+	[RULES_KIND_PROMISED] = { RULES_START_PRELIMINARY_REPLY,
+				  BIT(RULES_START_PRELIMINARY_REPLY) },
+};
+
+/* Loading. Every function below reports the first problem through err and returns < 0. */
+
+static int
+check_keys(const config_setting_t *g, const char *const *allowed, const char *what,
+	   struct diag *err)
+{
+	int n = config_setting_length(g);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(m);
+		char list[512] = "";
+		size_t used = 0;
+		bool ok = false;
+
+		if (!name)
+			continue;
+		for (const char *const *a = allowed; *a; a++) {
+			int w = snprintf(list + used, sizeof(list) - used, "%s%s",
+					 a == allowed ? "" : ", ", *a);
+
+			ok = ok || strcmp(name, *a) == 0;
+			if (w > 0 && (size_t)w < sizeof(list) - used)
+				used += (size_t)w;
+		}
+		if (!ok) {
+			conf_error_at(err, m, "unknown setting '%s' in %s (allowed: %s)", name,
+				      what, list);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+need_group(const config_setting_t *s, const char *what, struct diag *err)
+{
+	if (!config_setting_is_group(s)) {
+		conf_error_at(err, s, "each %s must be a group { ... }", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A list member "( { ... }, ... )": *out NULL when absent and not required. */
+static int
+get_list(const config_setting_t *parent, const char *key, bool required, const char *what,
+	 const config_setting_t **out, struct diag *err)
+{
+	const config_setting_t *s = config_setting_get_member(parent, key);
+
+	*out = NULL;
+	if (!s) {
+		if (!required)
+			return 0;
+		conf_error_at(err, parent, "missing '%s' in %s", key, what);
+		return -EINVAL;
+	}
+	if (!config_setting_is_list(s)) {
+		conf_error_at(err, s, "'%s' must be a list ( { ... }, ... )", key);
+		return -EINVAL;
+	}
+	*out = s;
+	return 0;
+}
+
+/* A string member; *out stays NULL when absent and not required. Must be non-empty UTF-8. */
+static int
+get_str(const config_setting_t *g, const char *key, bool required, const char *what,
+	const char **out, struct diag *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	const char *v;
+
+	*out = NULL;
+	if (!s) {
+		if (!required)
+			return 0;
+		conf_error_at(err, g, "missing '%s' in %s", key, what);
+		return -EINVAL;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error_at(err, s, "'%s' must be a string", key);
+		return -EINVAL;
+	}
+	v = config_setting_get_string(s);
+	if (!v || !*v) {
+		conf_error_at(err, s, "'%s' must not be empty", key);
+		return -EINVAL;
+	}
+	if (!fv_utf8_valid(v, strlen(v))) {
+		conf_error_at(err, s, "'%s' is not valid UTF-8", key);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A boolean member; *present tells whether it was there. */
+static int
+get_bool(const config_setting_t *g, const char *key, bool *out, bool *present, struct diag *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	*present = s != NULL;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_error_at(err, s, "'%s' must be true or false", key);
+		return -EINVAL;
+	}
+	*out = config_setting_get_bool(s) != 0;
+	return 0;
+}
+
+/* An integer member within [min, max]; *present tells whether it was there. */
+static int
+get_int(const config_setting_t *g, const char *key, long long min, long long max, int *out,
+	bool *present, struct diag *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	long long v;
+
+	*present = s != NULL;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error_at(err, s, "'%s' must be a whole number", key);
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_error_at(err, s, "'%s' must be between %lld and %lld", key, min, max);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* A string member that names one of names[0..n): its index in *out, *out untouched when absent. */
+static int
+get_choice(const config_setting_t *g, const char *key, const char *const *names, size_t n, int *out,
+	   struct diag *err)
+{
+	const char *v;
+	int ret;
+
+	if ((ret = get_str(g, key, false, "this group", &v, err)) < 0 || !v)
+		return ret;
+	if (rules_name_index(v, names, n, out) < 0) {
+		char list[160] = "";
+		size_t used = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			int w = snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
+					 i ? ", " : "", names[i]);
+
+			if (w > 0 && (size_t)w < sizeof(list) - used)
+				used += (size_t)w;
+		}
+		conf_error_at(err, config_setting_get_member(g, key),
+			      "bad %s '%s' (expected one of %s)", key, v, list);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Ids end up in rule ids and URLs: lower-case letters, digits, '-' and '_'. */
+static bool
+id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '-' || s[0] == '_')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static int
+get_id(const config_setting_t *g, const char *what, const char **out, struct diag *err)
+{
+	int ret = get_str(g, "id", true, what, out, err);
+
+	if (ret < 0)
+		return ret;
+	if (!id_valid(*out)) {
+		conf_error_at(
+			err, config_setting_get_member(g, "id"),
+			"bad %s id '%s' (lower-case letters, digits, '-' and '_', at most 64)",
+			what, *out);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "MM-DD" (every year, 02-29 allowed) or "YYYY-MM-DD". */
+static int
+closure_parse(const char *s, struct cal_closure *c)
+{
+	struct cal_date d;
+
+	if (strlen(s) == 5 && s[2] == '-') {
+		char buf[CAL_DATE_LEN];
+
+		/* Checked against a leap year so that 02-29 is accepted. */
+		snprintf(buf, sizeof(buf), "2000-%s", s);
+		if (cal_date_parse(buf, &d) < 0)
+			return -EINVAL;
+		c->year = 0;
+	} else if (cal_date_parse(s, &d) == 0) {
+		c->year = d.year;
+	} else {
+		return -EINVAL;
+	}
+	c->month = d.month;
+	c->day = d.day;
+	return 0;
+}
+
+static int
+load_calendar(struct rules *r, const config_setting_t *g, struct cal_office *o, struct diag *err)
+{
+	static const char *const keys[] = { "name", "closed", NULL };
+	static const char *const ckeys[] = { "date", "name", NULL };
+	const config_setting_t *closed;
+	const char *name;
+	int ret, n;
+
+	if ((ret = need_group(g, "calendar", err)) < 0 ||
+	    (ret = check_keys(g, keys, "a calendar", err)) < 0 ||
+	    (ret = get_str(g, "name", true, "a calendar", &name, err)) < 0 ||
+	    (ret = get_list(g, "closed", false, "a calendar", &closed, err)) < 0)
+		return ret;
+	if (rules_office(r, name)) {
+		conf_error_at(err, g, "duplicate calendar '%s'", name);
+		return -EINVAL;
+	}
+	o->name = xstrdup(name);
+	n = closed ? config_setting_length(closed) : 0;
+	o->closures = xcalloc((size_t)n, sizeof(*o->closures));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *c = config_setting_get_elem(closed, (unsigned)i);
+		struct cal_closure *cl = &o->closures[o->n_closures];
+		const char *date, *cname;
+
+		if ((ret = need_group(c, "closed day", err)) < 0 ||
+		    (ret = check_keys(c, ckeys, "a closed day", err)) < 0 ||
+		    (ret = get_str(c, "date", true, "a closed day", &date, err)) < 0 ||
+		    (ret = get_str(c, "name", true, "a closed day", &cname, err)) < 0)
+			return ret;
+		if (closure_parse(date, cl) < 0) {
+			conf_error_at(err, config_setting_get_member(c, "date"),
+				      "bad closed date '%s' (expected MM-DD or YYYY-MM-DD)", date);
+			return -EINVAL;
+		}
+		cl->name = xstrdup(cname);
+		o->n_closures++;
+	}
+	return 0;
+}
+
+static int
+load_calendars(struct rules *r, const config_setting_t *root, struct diag *err)
+{
+	const config_setting_t *list;
+	int ret, n;
+
+	if ((ret = get_list(root, "calendars", false, "the configuration", &list, err)) < 0)
+		return ret;
+	n = list ? config_setting_length(list) : 0;
+	r->offices = xcalloc((size_t)n, sizeof(*r->offices));
+	for (int i = 0; i < n; i++) {
+		/* Counted before loading so that rules_free() frees a half-loaded calendar. */
+		struct cal_office *o = &r->offices[r->n_offices++];
+
+		ret = load_calendar(r, config_setting_get_elem(list, (unsigned)i), o, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static void
+known_calendars(const struct rules *r, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->n_offices && used < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", r->offices[i].name);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (r->n_offices == 0)
+		snprintf(buf, len, "none");
+}
+
+static int
+load_rule(const struct rules *r, const config_setting_t *g, const char *owner, struct rule *out,
+	  struct diag *err)
+{
+	static const char *const keys[] = { "kind",	 "period",	    "valid_from", "source",
+					    "start",	 "rollover",	    "calendar",	  "pauses",
+					    "emergency", "reasons_restart", "extension",  NULL };
+	const char *kind, *period, *valid_from, *source, *start, *rollover, *calendar, *extension;
+	bool present;
+	char names_list[160];
+	int ret, v;
+
+	if ((ret = need_group(g, "rule", err)) < 0 ||
+	    (ret = check_keys(g, keys, "a rule", err)) < 0 ||
+	    (ret = get_str(g, "kind", true, "a rule", &kind, err)) < 0 ||
+	    (ret = get_str(g, "period", false, "a rule", &period, err)) < 0 ||
+	    (ret = get_str(g, "valid_from", true, "a rule", &valid_from, err)) < 0 ||
+	    (ret = get_str(g, "source", true, "a rule", &source, err)) < 0 ||
+	    (ret = get_str(g, "start", false, "a rule", &start, err)) < 0 ||
+	    (ret = get_str(g, "rollover", false, "a rule", &rollover, err)) < 0 ||
+	    (ret = get_str(g, "calendar", false, "a rule", &calendar, err)) < 0 ||
+	    (ret = get_str(g, "extension", false, "a rule", &extension, err)) < 0)
+		return ret;
+	out->line = (int)config_setting_source_line(g);
+	if (rules_kind_parse(kind, &out->kind) < 0) {
+		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s",
+			 rules_kind_names[0], rules_kind_names[1], rules_kind_names[2],
+			 rules_kind_names[3], rules_kind_names[4], rules_kind_names[5],
+			 rules_kind_names[6]);
+		conf_error_at(err, config_setting_get_member(g, "kind"),
+			      "unknown kind '%s' (expected one of %s)", kind, names_list);
+		return -EINVAL;
+	}
+	/* A promised date is the one the reply named: there is nothing to count. */
+	if (out->kind == RULES_KIND_PROMISED && period) {
+		conf_error_at(err, config_setting_get_member(g, "period"),
+			      "a promised rule has no period: its date is the one the "
+			      "preliminary reply promised");
+		return -EINVAL;
+	}
+	if (out->kind != RULES_KIND_PROMISED && !period) {
+		conf_error_at(err, g, "missing 'period' in a rule");
+		return -EINVAL;
+	}
+	if (period && cal_period_parse(period, &out->period) < 0) {
+		conf_error_at(
+			err, config_setting_get_member(g, "period"),
+			"bad period '%s' (expected a number and d, w, m or y, such as \"3w\")",
+			period);
+		return -EINVAL;
+	}
+	if (cal_date_parse(valid_from, &out->valid_from) < 0) {
+		conf_error_at(err, config_setting_get_member(g, "valid_from"),
+			      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)", valid_from);
+		return -EINVAL;
+	}
+	out->start = kind_starts[out->kind].def;
+	if (start) {
+		if (rules_name_index(start, rules_start_names, RULES_START_COUNT, &v) < 0 ||
+		    !(kind_starts[out->kind].allowed & BIT(v))) {
+			conf_error_at(err, config_setting_get_member(g, "start"),
+				      "start '%s' is not allowed for kind '%s' (default: %s)",
+				      start, kind, rules_start_names[kind_starts[out->kind].def]);
+			return -EINVAL;
+		}
+		out->start = (enum rules_start)v;
+	}
+	out->rollover = RULES_ROLLOVER_NEXT_WORKING_DAY;
+	if (rollover) {
+		if (strcmp(rollover, "none") == 0) {
+			out->rollover = RULES_ROLLOVER_NONE;
+		} else if (strcmp(rollover, "next_working_day") != 0) {
+			conf_error_at(
+				err, config_setting_get_member(g, "rollover"),
+				"bad rollover '%s' (expected \"next_working_day\" or \"none\")",
+				rollover);
+			return -EINVAL;
+		}
+	}
+	if (calendar) {
+		char known[200];
+
+		out->office = rules_office(r, calendar);
+		if (!out->office) {
+			known_calendars(r, known, sizeof(known));
+			conf_error_at(err, config_setting_get_member(g, "calendar"),
+				      "unknown calendar '%s' (known: %s)", calendar, known);
+			return -ENOENT;
+		}
+		if (out->rollover == RULES_ROLLOVER_NONE) {
+			conf_error_at(err, config_setting_get_member(g, "calendar"),
+				      "a calendar needs rollover = \"next_working_day\"");
+			return -EINVAL;
+		}
+	}
+	if ((ret = get_bool(g, "pauses", &out->pauses, &present, err)) < 0)
+		return ret;
+	/* The fvl. § 11 a month and every other kind run on while the office waits. */
+	if (present && out->kind != RULES_KIND_PROCESSING) {
+		conf_error_at(err, config_setting_get_member(g, "pauses"),
+			      "'pauses' applies only to processing rules");
+		return -EINVAL;
+	}
+	if ((ret = get_bool(g, "emergency", &out->emergency, &present, err)) < 0)
+		return ret;
+	if (present && out->kind != RULES_KIND_PROCESSING) {
+		conf_error_at(err, config_setting_get_member(g, "emergency"),
+			      "'emergency' applies only to processing rules");
+		return -EINVAL;
+	}
+	out->reasons_restart = out->kind == RULES_KIND_COMPLAINT;
+	if ((ret = get_bool(g, "reasons_restart", &out->reasons_restart, &present, err)) < 0)
+		return ret;
+	if (present && out->kind != RULES_KIND_COMPLAINT) {
+		conf_error_at(err, config_setting_get_member(g, "reasons_restart"),
+			      "'reasons_restart' applies only to complaint rules");
+		return -EINVAL;
+	}
+	out->source = xstrdup(source);
+	out->extension = extension ? xstrdup(extension) : NULL;
+	out->id = xasprintf("%s/%s%s@%s", owner, rules_kind_names[out->kind],
+			    out->emergency ? "/emergency" : "", valid_from);
+	return 0;
+}
+
+static int
+load_rule_list(const struct rules *r, const config_setting_t *list, const char *owner,
+	       struct rule_list *l, struct diag *err)
+{
+	int ret, n = list ? config_setting_length(list) : 0;
+
+	l->v = xcalloc((size_t)n, sizeof(*l->v));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct rule *rule = &l->v[l->n++];
+
+		if ((ret = load_rule(r, g, owner, rule, err)) < 0)
+			return ret;
+		for (size_t k = 0; k + 1 < l->n; k++) {
+			const struct rule *o = &l->v[k];
+
+			if (o->kind == rule->kind && o->emergency == rule->emergency &&
+			    cal_cmp(o->valid_from, rule->valid_from) == 0) {
+				conf_error_at(err, g,
+					      "duplicate rule %s (kind, valid_from and emergency "
+					      "as the rule at line %d)",
+					      rule->id, o->line);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+load_regimes(struct rules *r, const config_setting_t *root, struct diag *err)
+{
+	static const char *const keys[] = {
+		"id", "name", "complaint_body", "complaint_body_source", "rules", NULL
+	};
+	const config_setting_t *list, *rl;
+	int ret, n;
+
+	if ((ret = get_list(root, "regimes", true, "the configuration", &list, err)) < 0)
+		return ret;
+	n = config_setting_length(list);
+	r->regimes = xcalloc((size_t)n, sizeof(*r->regimes));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const char *id, *name, *body, *body_src;
+		struct regime *rg;
+
+		if ((ret = need_group(g, "regime", err)) < 0 ||
+		    (ret = check_keys(g, keys, "a regime", err)) < 0 ||
+		    (ret = get_id(g, "regime", &id, err)) < 0 ||
+		    (ret = get_str(g, "name", true, "a regime", &name, err)) < 0 ||
+		    (ret = get_str(g, "complaint_body", false, "a regime", &body, err)) < 0 ||
+		    (ret = get_str(g, "complaint_body_source", false, "a regime", &body_src, err)) <
+			    0 ||
+		    (ret = get_list(g, "rules", true, "a regime", &rl, err)) < 0)
+			return ret;
+		if (rules_find_regime(r, id)) {
+			conf_error_at(err, config_setting_get_member(g, "id"),
+				      "duplicate regime id '%s'", id);
+			return -EINVAL;
+		}
+		rg = &r->regimes[r->n_regimes++];
+		rg->id = xstrdup(id);
+		rg->name = xstrdup(name);
+		rg->complaint_body = xstrdup(body ? body : "klageinstansen");
+		rg->complaint_body_source = body_src ? xstrdup(body_src) : NULL;
+		if ((ret = load_rule_list(r, rl, id, &rg->rules, err)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* A service's bpa list: versions of the BPA right's thresholds. */
+static int
+load_bpa(struct service *s, const config_setting_t *list, struct diag *err)
+{
+	static const char *const keys[] = {
+		"valid_from",		"hours",  "hours_justify", "min_duration", "age_limit",
+		"continues_past_limit", "source", "right_text",	   "justify_text", NULL
+	};
+	int ret, n = list ? config_setting_length(list) : 0;
+
+	s->bpa = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*s->bpa));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const char *valid_from, *source, *dur, *right, *justify;
+		struct bpa_rule *b;
+		struct cal_period p;
+		bool present;
+
+		if ((ret = need_group(g, "bpa version", err)) < 0 ||
+		    (ret = check_keys(g, keys, "a bpa version", err)) < 0 ||
+		    (ret = get_str(g, "valid_from", true, "a bpa version", &valid_from, err)) < 0 ||
+		    (ret = get_str(g, "source", true, "a bpa version", &source, err)) < 0 ||
+		    (ret = get_str(g, "min_duration", true, "a bpa version", &dur, err)) < 0 ||
+		    (ret = get_str(g, "right_text", false, "a bpa version", &right, err)) < 0 ||
+		    (ret = get_str(g, "justify_text", false, "a bpa version", &justify, err)) < 0)
+			return ret;
+		b = &s->bpa[s->n_bpa++];
+		b->source = xstrdup(source);
+		b->right_text = right ? xstrdup(right) : NULL;
+		b->justify_text = justify ? xstrdup(justify) : NULL;
+		b->line = (int)config_setting_source_line(g);
+		if (cal_date_parse(valid_from, &b->valid_from) < 0) {
+			conf_error_at(err, config_setting_get_member(g, "valid_from"),
+				      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)",
+				      valid_from);
+			return -EINVAL;
+		}
+		if (cal_period_parse(dur, &p) < 0 ||
+		    (p.unit != CAL_UNIT_MONTHS && p.unit != CAL_UNIT_YEARS)) {
+			conf_error_at(err, config_setting_get_member(g, "min_duration"),
+				      "bad min_duration '%s' (expected months or years, such as "
+				      "\"2y\")",
+				      dur);
+			return -EINVAL;
+		}
+		b->min_months = p.unit == CAL_UNIT_YEARS ? 12 * p.n : p.n;
+		if ((ret = get_int(g, "hours", 1, 168, &b->hours_right, &present, err)) < 0)
+			return ret;
+		if (!present) {
+			conf_error_at(err, g, "missing 'hours' in a bpa version");
+			return -EINVAL;
+		}
+		b->hours_justify = b->hours_right;
+		if ((ret = get_int(g, "hours_justify", 1, b->hours_right, &b->hours_justify,
+				   &present, err)) < 0 ||
+		    (ret = get_int(g, "age_limit", 1, 150, &b->age_limit, &present, err)) < 0)
+			return ret;
+		if (!present) {
+			conf_error_at(err, g, "missing 'age_limit' in a bpa version");
+			return -EINVAL;
+		}
+		if ((ret = get_bool(g, "continues_past_limit", &b->continues_past_limit, &present,
+				    err)) < 0)
+			return ret;
+		for (size_t k = 0; k + 1 < s->n_bpa; k++) {
+			if (cal_cmp(s->bpa[k].valid_from, b->valid_from) == 0) {
+				conf_error_at(
+					err, g,
+					"duplicate bpa version %s (the same valid_from as the "
+					"version at line %d)",
+					valid_from, s->bpa[k].line);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+load_services(struct rules *r, const config_setting_t *root, struct diag *err)
+{
+	static const char *const keys[] = { "id", "name", "regime", "rules", "bpa", NULL };
+	const config_setting_t *list, *rl, *bl;
+	int ret, n;
+
+	if ((ret = get_list(root, "services", true, "the configuration", &list, err)) < 0)
+		return ret;
+	n = config_setting_length(list);
+	r->services = xcalloc((size_t)n, sizeof(*r->services));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const char *id, *name, *regime;
+		const struct regime *rg;
+		struct service *s;
+
+		if ((ret = need_group(g, "service", err)) < 0 ||
+		    (ret = check_keys(g, keys, "a service", err)) < 0 ||
+		    (ret = get_id(g, "service", &id, err)) < 0 ||
+		    (ret = get_str(g, "name", true, "a service", &name, err)) < 0 ||
+		    (ret = get_str(g, "regime", true, "a service", &regime, err)) < 0 ||
+		    (ret = get_list(g, "rules", false, "a service", &rl, err)) < 0 ||
+		    (ret = get_list(g, "bpa", false, "a service", &bl, err)) < 0)
+			return ret;
+		if (rules_find_service(r, id)) {
+			conf_error_at(err, config_setting_get_member(g, "id"),
+				      "duplicate service id '%s'", id);
+			return -EINVAL;
+		}
+		if (rules_find_regime(r, id)) {
+			conf_error_at(err, config_setting_get_member(g, "id"),
+				      "service id '%s' is also a regime id (rule ids would be "
+				      "ambiguous)",
+				      id);
+			return -EINVAL;
+		}
+		rg = rules_find_regime(r, regime);
+		if (!rg) {
+			conf_error_at(err, config_setting_get_member(g, "regime"),
+				      "unknown regime '%s'", regime);
+			return -ENOENT;
+		}
+		s = &r->services[r->n_services++];
+		s->id = xstrdup(id);
+		s->name = xstrdup(name);
+		s->regime = rg;
+		if ((ret = load_rule_list(r, rl, id, &s->rules, err)) < 0 ||
+		    (ret = load_bpa(s, bl, err)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The string array member key (NULL-terminated copy in *out, NULL when absent). */
+static int
+get_str_array(const config_setting_t *g, const char *key, const char *const *allowed,
+	      size_t n_allowed, const char *what, char ***out, struct diag *err)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	int n;
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (!config_setting_is_array(s)) {
+		conf_error_at(err, s, "'%s' must be an array of strings [ \"...\", ... ]", key);
+		return -EINVAL;
+	}
+	n = config_setting_length(s);
+	*out = xcalloc((size_t)n + 1, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		const char *v = config_setting_get_string_elem(s, (unsigned)i);
+		int idx;
+
+		if (!v || rules_name_index(v, allowed, n_allowed, &idx) < 0) {
+			conf_error_at(err, s, "'%s': '%s' is not %s", key, v ? v : "(not a string)",
+				      what);
+			return -EINVAL;
+		}
+		(*out)[i] = xstrdup(v);
+	}
+	return 0;
+}
+
+static const char *const restart_names[] = { "unreasoned", "always", "never" };
+static const char *const in_time_names[] = { "sent", "received" };
+static const char *const decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
+						 "avvist" };
+static const char *const complaint_outcomes[] = { "omgjort", "delvis_omgjort", "stadfestet",
+						  "opphevet", "avvist" };
+
+/* The parameters of a citations version beyond its citations. */
+static int
+load_procedure(struct citations *c, const config_setting_t *g, struct diag *err)
+{
+	const char *written, *reasoned;
+	int ret, v;
+	bool present;
+
+	if ((ret = get_str(g, "written_decision_text", false, "a citations version", &written,
+			   err)) < 0 ||
+	    (ret = get_str(g, "reasoned_decision_text", false, "a citations version", &reasoned,
+			   err)) < 0)
+		return ret;
+	c->written_text = written ? xstrdup(written) : NULL;
+	c->reasoned_text = reasoned ? xstrdup(reasoned) : NULL;
+	if ((ret = get_str_array(g, "reasons_optional_for", decision_outcomes,
+				 FV_ARRAY_SIZE(decision_outcomes), "a decision outcome",
+				 &c->optional, err)) < 0 ||
+	    (ret = get_str_array(g, "forwarding_ended_by", complaint_outcomes,
+				 FV_ARRAY_SIZE(complaint_outcomes), "a complaint outcome", &c->ends,
+				 err)) < 0)
+		return ret;
+	if (!c->optional)
+		c->optional = xcalloc(1, sizeof(*c->optional));
+	if (!c->ends) {
+		c->ends = xcalloc(2, sizeof(*c->ends));
+		c->ends[0] = xstrdup("omgjort");
+	}
+	v = RULES_RESTART_UNREASONED;
+	if ((ret = get_choice(g, "reasons_restart_when", restart_names,
+			      FV_ARRAY_SIZE(restart_names), &v, err)) < 0)
+		return ret;
+	c->p.restart_when = (enum rules_restart_when)v;
+	v = RULES_IN_TIME_SENT;
+	if ((ret = get_choice(g, "in_time_judged_on", in_time_names, FV_ARRAY_SIZE(in_time_names),
+			      &v, err)) < 0)
+		return ret;
+	c->p.in_time = (enum rules_in_time)v;
+	c->p.extension_before_expiry = true;
+	return get_bool(g, "extension_before_expiry", &c->p.extension_before_expiry, &present, err);
+}
+
+static int
+load_citations(struct rules *r, const config_setting_t *root, struct diag *err)
+{
+	static const char *const keys[] = { "valid_from",	    "counting",
+					    "written_decision",	    "written_decision_text",
+					    "reasoned_decision",    "reasoned_decision_text",
+					    "reasons_optional_for", "reasons_restart",
+					    "reasons_restart_when", "in_time",
+					    "in_time_judged_on",    "extension_before_expiry",
+					    "forwarding_ended_by",  NULL };
+	const config_setting_t *list;
+	int ret, n;
+
+	if ((ret = get_list(root, "citations", false, "the configuration", &list, err)) < 0)
+		return ret;
+	n = list ? config_setting_length(list) : 0;
+	r->citations = xcalloc((size_t)n, sizeof(*r->citations));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const char *valid_from, *text[RULES_CITATION_COUNT];
+		struct citations *c;
+
+		if ((ret = need_group(g, "citations version", err)) < 0 ||
+		    (ret = check_keys(g, keys, "a citations version", err)) < 0 ||
+		    (ret = get_str(g, "valid_from", true, "a citations version", &valid_from,
+				   err)) < 0)
+			return ret;
+		for (size_t k = 0; k < RULES_CITATION_COUNT; k++) {
+			ret = get_str(g, citation_names[k], false, "a citations version", &text[k],
+				      err);
+			if (ret < 0)
+				return ret;
+		}
+		/* Counted before it is filled so that rules_free() frees a half-loaded one. */
+		c = &r->citations[r->n_citations++];
+		c->line = (int)config_setting_source_line(g);
+		if (cal_date_parse(valid_from, &c->p.valid_from) < 0) {
+			conf_error_at(err, config_setting_get_member(g, "valid_from"),
+				      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)",
+				      valid_from);
+			return -EINVAL;
+		}
+		for (size_t k = 0; k + 1 < r->n_citations; k++) {
+			if (cal_cmp(r->citations[k].p.valid_from, c->p.valid_from) == 0) {
+				conf_error_at(err, g,
+					      "duplicate citations version %s (the same valid_from "
+					      "as the version at line %d)",
+					      valid_from, r->citations[k].line);
+				return -EINVAL;
+			}
+		}
+		for (size_t k = 0; k < RULES_CITATION_COUNT; k++) {
+			c->text[k] = text[k] ? xstrdup(text[k]) : NULL;
+			c->p.citation[k] = c->text[k];
+		}
+		if ((ret = load_procedure(c, g, err)) < 0)
+			return ret;
+		c->p.written_text = c->written_text;
+		c->p.reasoned_text = c->reasoned_text;
+		c->p.reasons_optional = (const char *const *)c->optional;
+		c->p.forwarding_ended_by = (const char *const *)c->ends;
+	}
+	return 0;
+}
+
+int
+rules_load(const config_setting_t *root, struct rules **out, struct diag *err)
+{
+	struct rules *r = xcalloc(1, sizeof(*r));
+	int ret;
+
+	if (!config_setting_is_group(root)) {
+		conf_error_at(err, root, "the configuration root must be a group");
+		ret = -EINVAL;
+		goto out;
+	}
+	if ((ret = load_calendars(r, root, err)) < 0 || (ret = load_regimes(r, root, err)) < 0 ||
+	    (ret = load_services(r, root, err)) < 0 || (ret = load_citations(r, root, err)) < 0)
+		goto out;
+out:
+	if (ret < 0) {
+		rules_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return ret;
+}

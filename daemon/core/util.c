@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * util: see util.h. Allocation failure aborts with a message on stderr; nothing here logs
+ * through the log module so that util has no dependencies.
+ */
+#include "core/util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static _Noreturn void
+oom(size_t n)
+{
+	fprintf(stderr, "<2>fristvakt: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	FV_ASSERT(n >= 0);
+	p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void
+fv_assert_fail(const char *what, const char *file, int line, const char *func)
+{
+	fprintf(stderr, "<2>fristvakt: internal error: %s failed at %s:%d (%s)\n", what, file, line,
+		func);
+	abort();
+}
+
+int
+fv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s || (*s != '-' && (*s < '0' || *s > '9')))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+bool
+fv_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = p[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n >= len)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past U+10FFFF. */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+int
+fv_mkdir_p(const char *path, unsigned mode)
+{
+	char *p = xstrdup(path);
+	int ret = 0;
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			ret = -errno;
+			goto out;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		ret = -errno;
+out:
+	free(p);
+	return ret;
+}
+
+char *
+fv_abspath(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
+static int
+base64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+long
+fv_base64_decode(const char *s, unsigned char *out, size_t cap)
+{
+	size_t len = strlen(s), pad = 0, o = 0;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+
+	while (len > 0 && s[len - 1] == '=' && pad < 2) {
+		len--;
+		pad++;
+	}
+	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0) || (out && len * 6 / 8 > cap))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int v = base64_value((unsigned char)s[i]);
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (out)
+				out[o] = (unsigned char)(acc >> bits);
+			o++;
+		}
+	}
+	return (long)o;
+}
+
+/*
+ * Whether d[0..10] is a Norwegian identity number: a birth date (day + 40 in a D-nummer,
+ * month + 40 in an H-nummer, month + 80 in the registry's synthetic test numbers) and
+ * two modulus-11 check digits. Numbers issued from 1 January 2032 widen the first check:
+ * the weighted sum over the nine digits and k1 may leave 0, 1, 2 or 3 after division by
+ * 11, where older numbers leave 0. The second check is the same for both.
+ */
+static bool
+national_id_valid(const int *d)
+{
+	static const int w1[9] = { 3, 7, 6, 1, 8, 9, 4, 5, 2 };
+	static const int w2[10] = { 5, 4, 3, 2, 7, 6, 5, 4, 3, 2 };
+	int day = d[0] * 10 + d[1], month = d[2] * 10 + d[3];
+	int s1 = d[9], s2 = 0, k2;
+
+	if (day > 40)
+		day -= 40;
+	if (month > 80)
+		month -= 80;
+	else if (month > 40)
+		month -= 40;
+	if (day < 1 || day > 31 || month < 1 || month > 12)
+		return false;
+	for (int i = 0; i < 9; i++)
+		s1 += w1[i] * d[i];
+	if (s1 % 11 > 3)
+		return false;
+	for (int i = 0; i < 10; i++)
+		s2 += w2[i] * d[i];
+	k2 = (11 - s2 % 11) % 11;
+	return k2 != 10 && k2 == d[10];
+}
+
+/*
+ * The ways people write an identity number, as the digit counts of its groups: all eleven
+ * digits, the birth date and the personal number apart ("150580 45656"), the date with its
+ * own separators ("15.05.80 45656", "15.05.80.456.56"), or the personal number split too.
+ * Other groupings of eleven digits are other things: archive references ("2011/10148-10"),
+ * dates with times ("10.1.2025 08:20"), account numbers ("1503.12.34567").
+ */
+static const unsigned char id_shapes[][5] = {
+	{ 11 }, { 6, 5 }, { 6, 3, 2 }, { 2, 2, 2, 5 }, { 2, 2, 2, 3, 2 },
+};
+
+#define ID_SHAPE_MAX 5
+
+/* Whether the last groups of the window (oldest first) have the digit counts of shape. */
+static bool
+id_shape_fits(const unsigned char *shape, const int (*d)[11], const int *len, int n_window)
+{
+	int n_shape = 0, digits[11], k = 0;
+
+	while (n_shape < ID_SHAPE_MAX && shape[n_shape])
+		n_shape++;
+	if (n_shape > n_window)
+		return false;
+	for (int g = 0; g < n_shape; g++) {
+		int w = n_window - n_shape + g;
+
+		if (len[w] != shape[g])
+			return false;
+		for (int i = 0; i < len[w]; i++)
+			digits[k++] = d[w][i];
+	}
+	return national_id_valid(digits);
+}
+
+bool
+fv_has_national_id(const char *s)
+{
+	/* The last ID_SHAPE_MAX digit groups joined by single separators, oldest first. */
+	int d[ID_SHAPE_MAX][11], len[ID_SHAPE_MAX], n_window = 0;
+	const char *p = s;
+
+	while (*p) {
+		int n = 0;
+
+		if (*p < '0' || *p > '9') {
+			p++;
+			continue;
+		}
+		if (n_window == ID_SHAPE_MAX) {
+			memmove(d, d + 1, sizeof(d[0]) * (ID_SHAPE_MAX - 1));
+			memmove(len, len + 1, sizeof(len[0]) * (ID_SHAPE_MAX - 1));
+			n_window--;
+		}
+		for (; *p >= '0' && *p <= '9'; p++, n++) {
+			if (n < 11)
+				d[n_window][n] = *p - '0';
+		}
+		len[n_window++] = n;
+		for (size_t i = 0; i < FV_ARRAY_SIZE(id_shapes); i++) {
+			if (id_shape_fits(id_shapes[i], (const int(*)[11])d, len, n_window))
+				return true;
+		}
+		/* One separator joins this group to the next; anything else starts afresh. */
+		if (!(*p && strchr(" -./_:", *p) && p[1] >= '0' && p[1] <= '9'))
+			n_window = 0;
+	}
+	return false;
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * api: one handler per Varlink method — check the caller's role, validate the parameters,
+ * run the domain operation, reply or answer a named error. Knows nothing of sockets: the
+ * control server (ctl) hands it a decoded call and a reply callback.
+ */
+#ifndef FV_API_H
+#define FV_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "conf/conf.h"
+#include "core/iface.h"
+#include "core/proto.h"
+
+struct store;
+
+/* Who is calling, from SO_PEERCRED and the access rules. */
+struct ops_peer {
+	uint32_t uid;
+	uint32_t gid;
+	int32_t pid;
+	enum role role;
+};
+
+struct ops_req;
+
+/*
+ * Delivers the outcome of a call: error is NULL on success or a Varlink error name; params
+ * is stolen (may be NULL). Called exactly once per call that is not oneway, possibly from
+ * within dispatch_call().
+ */
+typedef void (*ops_reply_cb)(struct ops_req *req, const char *error, json_t *params);
+
+struct ops_req {
+	const struct iface_method *method;
+	json_t *params; /* borrowed from the caller until the reply */
+	struct ops_peer peer;
+	int64_t now; /* unix seconds, read once by the caller's callback */
+	ops_reply_cb reply;
+	void *data; /* the caller's */
+
+	/* The api's own, set by dispatch_call(): the env, and the caller's reply callback, which
+	 * dispatch_call() replaces with one that holds back replies until the commit. */
+	struct ops_env *env;
+	ops_reply_cb deliver;
+};
+
+struct ops_pending;
+
+/* What the API needs from the daemon that hosts it, and the API's own state. */
+struct ops_env {
+	struct store *store;
+	const struct conf *conf; /* the configuration in force */
+	int64_t started;	 /* unix seconds */
+	int64_t conf_loaded;	 /* unix seconds */
+	/* The start-up integrity check: "checking", "ok", or "not checked" (static text). */
+	const char *integrity;
+	/* The database's installation id (meta "installation", 32 hex digits): part of every
+	 * message id, so that ids never repeat across installations. */
+	char installation[40];
+	void *host;
+	/* Reloads the configuration: 0, or negative errno with err filled. */
+	int (*reload)(void *host, struct diag *err);
+	unsigned (*connections)(void *host);
+	/* The daemon's clock (unix seconds): the wall clock, or the test clock when enabled. */
+	int64_t (*now)(void *host);
+	/* Asks the host to call ops_commit() once the current loop turn's I/O is handled. */
+	void (*schedule_commit)(void *host);
+	/* Moves the test clock: the daemon's time becomes the wall clock + offset seconds. */
+	void (*set_clock_offset)(void *host, int64_t offset);
+	int64_t (*clock_offset)(void *host);
+	/* Set when reminders were planned or rescheduled: the host re-arms the scheduler after
+	 * the commit. */
+	bool reminders_changed;
+
+	/* Group commit, owned by the api: the transaction of this loop turn, whether it holds
+	 * changes not yet committed (a request's savepoint was kept), and the replies that
+	 * wait for its commit. */
+	bool in_txn;
+	bool txn_dirty;
+	struct ops_pending *pending;
+	size_t n_pending;
+	size_t cap_pending;
+};
+
+/*
+ * Takes req (borrowed until its reply) into env: from now on every reply, also a read's or
+ * an error's, made while the loop turn's transaction holds uncommitted changes waits for
+ * the commit, since what the call saw may include those changes. The server's dispatch
+ * calls it before the handler.
+ */
+void ops_req_begin(struct ops_env *env, struct ops_req *req);
+
+/*
+ * Commits the loop turn's transaction, then sends the replies that waited for it: as they
+ * were when the commit succeeded, as StorageFailure when it failed (nothing of theirs was
+ * stored, and what a read saw was never stored either). Safe to call when nothing is
+ * pending.
+ */
+void ops_commit(struct ops_env *env);
+void ops_env_deinit(struct ops_env *env);
+
+/* For the api's own modules (api.c, ops/case.c). */
+
+/* Joins the loop turn's transaction (opening it if needed) and starts a savepoint for one
+ * request. 0, or a negative errno (the caller answers StorageFailure). */
+int ops_txn_enter(struct ops_env *env);
+/* Ends the request's savepoint: keeps its changes (ok) or rolls them back. When keeping
+ * them fails they are rolled back too, and a negative errno is returned. */
+int ops_txn_leave(struct ops_env *env, bool ok);
+/* Queues a success reply until the commit (params stolen). */
+void ops_reply_after_commit(struct ops_env *env, struct ops_req *req, json_t *params);
+/* The same for an error (a static string) that must wait for the commit (its audit row). */
+void ops_reply_error_after_commit(struct ops_env *env, struct ops_req *req, const char *error,
+				  json_t *params);
+void ops_reply_storage_failure(struct ops_env *env, struct ops_req *req);
+
+/* The audit record of req: now, the method and the peer, outcome "ok" until told otherwise. */
+struct store_audit ops_audit_of(const struct ops_req *req);
+/* Answers a proto_fault as a Varlink error. */
+void ops_reply_fault(struct ops_req *req, const struct proto_fault *f);
+/* Checks req->params against fields; on failure answers InvalidParameter and returns false. */
+bool ops_check_params(struct ops_req *req, const struct proto_field *fields, size_t n);
+/* RFC 3339 UTC text of an instant, as a new JSON string. */
+json_t *ops_instant_json(int64_t t);
+
+/* The case register (ops/case.c): one handler per method. */
+void ops_case_record(struct ops_env *env, struct ops_req *req);
+void ops_case_get(struct ops_env *env, struct ops_req *req);
+void ops_case_list(struct ops_env *env, struct ops_req *req);
+void ops_deadlines_list(struct ops_env *env, struct ops_req *req);
+void ops_import(struct ops_env *env, struct ops_req *req);
+void ops_audit_list(struct ops_env *env, struct ops_req *req);
+
+/*
+ * The parameter validation of an event method ("no.fristvakt.RegisterApplication", ...;
+ * borrowed, as are conf and params) exactly as the daemon runs it, without a store or a
+ * socket: for the fuzz targets. 0 and *data the event's data (owned); -ENOENT for a
+ * method that records no event; -EINVAL with err "ERROR {parameters}" for a refusal.
+ */
+int ops_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
+		      json_t **data, char *err, size_t errlen);
+
+struct rules_deadline;
+struct store_case;
+struct store_reminder;
+
+/*
+ * Plans the reminders of a case from its deadlines (borrowed) as computed now, inside the
+ * current savepoint: adds what the policy asks for and is not planned yet, cancels pending
+ * reminders whose deadline was met, cancelled or moved. 0 or a negative errno.
+ */
+int ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+		    size_t n, int64_t now);
+
+/* A reminder rendered for sending (ops_remind_message): everything owned. */
+struct ops_message {
+	char *id;     /* stable: webhook-id, Message-ID */
+	char *thread; /* per case */
+	char *topic;  /* per case: the stable prefix of mail subjects, or NULL */
+	char *subject;
+	char *text;
+	char **to; /* e-mail addresses, each valid */
+	size_t n_to;
+	char *skipped; /* recipients left out (no valid address) and why, or NULL */
+	json_t *body;  /* the webhook body */
+	bool fallback; /* the template failed; the built-in text is used */
+};
+
+void ops_message_deinit(struct ops_message *m);
+/* Renders reminder r (borrowed) for its channel at now. 0 or a negative errno. */
+int ops_remind_message(struct ops_env *env, const struct store_reminder *r, int64_t now,
+		       struct ops_message *out);
+
+/* What a channel answered for one attempt. */
+enum ops_delivery_status {
+	OPS_DELIVERY_OK,
+	OPS_DELIVERY_RETRY,
+	OPS_DELIVERY_GONE,
+	OPS_DELIVERY_ABORTED,
+};
+
+struct ops_delivery {
+	enum ops_delivery_status status;
+	long code;
+	int64_t retry_after; /* seconds, -1: none */
+	const char *detail;
+	bool fallback;
+};
+
+/*
+ * Records an attempt of reminder id and its consequence (sent; retried later with backoff;
+ * dead after the retry schedule, with a notice to the admin channel; the channel disabled
+ * on 410) inside the loop turn's transaction. 0 or a negative errno.
+ */
+int ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl, int64_t now);
+
+/*
+ * Whether reminder r (borrowed) would no longer be true if sent at now: a stage for before
+ * or on its deadline's due date (not repeating) whose due date has passed (after downtime
+ * or a clock jump). Then why (len bytes) says so, for ops_remind_skip().
+ */
+bool ops_remind_outdated(struct ops_env *env, const struct store_reminder *r, int64_t now,
+			 char *why, size_t len);
+/* Records reminder id as not sent (cancelled) for the reason why. 0 or a negative errno. */
+int ops_remind_skip(struct ops_env *env, int64_t id, const char *why);
+
+/* Creates today's digests once their time has come (ops/remind.c). */
+int ops_remind_digests(struct ops_env *env, int64_t now);
+
+/* The channels (ops/channel.c): one row per channel (owned JSON array), NULL when the
+ * database could not be read; the methods; the outbox lag (seconds the earliest reminder
+ * due on an enabled channel has waited, 0 when none is due); and the move of the
+ * reminders not yet sent from channel from to channel to (*moved how many). */
+json_t *ops_channels_json(struct ops_env *env);
+void ops_channels_list(struct ops_env *env, struct ops_req *req);
+void ops_channel_enable(struct ops_env *env, struct ops_req *req);
+int ops_outbox_lag(struct ops_env *env, int64_t now, int64_t *lag);
+int ops_channels_follow(struct ops_env *env, const char *from, const char *to, int64_t *moved);
+
+/* The reminder, template and clock methods (ops/remind.c). */
+void ops_reminders_list(struct ops_env *env, struct ops_req *req);
+void ops_reminder_get(struct ops_env *env, struct ops_req *req);
+void ops_reminder_retry(struct ops_env *env, struct ops_req *req);
+void ops_template_render(struct ops_env *env, struct ops_req *req);
+void ops_clock(struct ops_env *env, struct ops_req *req);
+
+/* Recomputes one case's stored deadlines and plans its reminders (in the current savepoint). */
+int ops_recompute_case(struct ops_env *env, const struct store_case *c, int64_t now);
+
+/*
+ * Recomputes the stored deadlines of up to max cases with id > *cursor (after a reload
+ * changed the rules, or at start-up), inside the loop turn's transaction. Advances *cursor;
+ * returns 1 while cases remain, 0 when done, or a negative errno.
+ */
+int ops_recompute_step(struct ops_env *env, int64_t *cursor, int max, int64_t now);
+
+#endif
