@@ -27,14 +27,11 @@
 #include "core/cal.h"
 #include "core/log.h"
 #include "core/proto.h"
+#include "core/events.h"
 #include "core/rules.h"
 #include "store/store.h"
 #include "core/util.h"
 
-#define MAX_REF_LEN	 64
-#define MAX_IDENT_LEN	 64
-#define MAX_EVENT_ID_LEN 128
-#define MAX_TEXT_LEN	 500
 /*
  * Items per ImportEvents call: they all run in one loop callback, about half a millisecond
  * each for a decision (its deadlines recomputed, its reminders planned), so a call stays
@@ -46,167 +43,6 @@
 #define DEFAULT_LIMIT	 100
 /* Events may be recorded as happening at most this far ahead of the daemon's clock. */
 #define FUTURE_SLACK (24 * 3600)
-
-/* What a parameter holds beyond its JSON type. */
-enum pkind {
-	PK_PLAIN,
-	PK_INSTANT, /* RFC 3339 or a date: normalised to RFC 3339 UTC */
-	PK_DATE,    /* YYYY-MM-DD */
-	PK_EVENT,   /* the id of an event of the case */
-	PK_IDENT,   /* handler, unit: no control characters */
-	PK_TEXT,    /* a reason: no control characters but newlines */
-	PK_ENUM,
-	PK_KIND, /* a deadline kind */
-	PK_SERVICE,
-	PK_CONTACT,
-	PK_COUNT, /* an integer 0..max_len */
-};
-
-struct param {
-	const char *name;
-	enum proto_type type;
-	bool required;
-	enum pkind kind;
-	const char *const *choices; /* PK_ENUM, NULL-terminated */
-	size_t max_len;
-};
-
-struct event_method {
-	enum iface_method_id id;
-	enum rules_event_type type;
-	const char *when;      /* the instant parameter that is the event's time; NULL: now */
-	const char *ref_param; /* the parameter naming an earlier event, or NULL */
-	enum rules_event_type ref_type;
-	bool supersedable;
-	const struct param *params;
-	size_t n_params;
-};
-
-static const char *const channels[] = { "written", "oral", "digital", NULL };
-static const char *const decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
-						 "avvist", NULL };
-static const char *const complaint_outcomes[] = { "omgjort",  "delvis_omgjort", "stadfestet",
-						  "opphevet", "avvist",		NULL };
-
-static const struct param p_register[] = {
-	{ "service", PROTO_STRING, true, PK_SERVICE, NULL, 64 },
-	{ "received", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "channel", PROTO_STRING, true, PK_ENUM, channels, 16 },
-	{ "emergency", PROTO_BOOL, false, PK_PLAIN, NULL, 0 },
-	{ "handler", PROTO_STRING, false, PK_IDENT, NULL, MAX_IDENT_LEN },
-	{ "unit", PROTO_STRING, false, PK_IDENT, NULL, MAX_IDENT_LEN },
-	{ "contact", PROTO_OBJECT, false, PK_CONTACT, NULL, 0 },
-};
-static const struct param p_prelim[] = {
-	{ "sent", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "promised", PROTO_STRING, true, PK_DATE, NULL, 16 },
-};
-static const struct param p_doc_req[] = {
-	{ "requested", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	/* Without it the rule's period counts from the request (rules.conf). */
-	{ "due", PROTO_STRING, false, PK_DATE, NULL, 16 },
-};
-static const struct param p_doc_rcv[] = {
-	{ "received", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "request", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const char *const age_groups[] = { "under_67", "granted_before_67", "67_or_over", NULL };
-static const struct param p_decision[] = {
-	{ "made", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "outcome", PROTO_STRING, true, PK_ENUM, decision_outcomes, 32 },
-	{ "written", PROTO_BOOL, true, PK_PLAIN, NULL, 0 },
-	{ "reasoned", PROTO_BOOL, true, PK_PLAIN, NULL, 0 },
-	{ "reached", PROTO_STRING, false, PK_INSTANT, NULL, 64 },
-	{ "made_available", PROTO_STRING, false, PK_INSTANT, NULL, 64 },
-	{ "notice_sent", PROTO_STRING, false, PK_INSTANT, NULL, 64 },
-	{ "legal_basis", PROTO_STRING, false, PK_TEXT, NULL, 200 },
-	/* The assessed need for personal assistance (BPA) and the applicant's age group. */
-	{ "need_hours", PROTO_INT, false, PK_COUNT, NULL, 168 },
-	{ "need_months", PROTO_INT, false, PK_COUNT, NULL, 1200 },
-	{ "age_group", PROTO_STRING, false, PK_ENUM, age_groups, 32 },
-};
-static const struct param p_reasons_req[] = {
-	{ "requested", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_reasons_given[] = {
-	{ "reached", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_extend[] = {
-	{ "kind", PROTO_STRING, true, PK_KIND, NULL, 32 },
-	{ "until", PROTO_STRING, true, PK_DATE, NULL, 16 },
-	{ "reason", PROTO_STRING, true, PK_TEXT, NULL, MAX_TEXT_LEN },
-	{ "subject", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_override[] = {
-	{ "kind", PROTO_STRING, true, PK_KIND, NULL, 32 },
-	{ "due", PROTO_STRING, true, PK_DATE, NULL, 16 },
-	{ "reason", PROTO_STRING, true, PK_TEXT, NULL, MAX_TEXT_LEN },
-	{ "subject", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_complaint[] = {
-	{ "sent", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "received", PROTO_STRING, false, PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_forward[] = {
-	{ "forwarded", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "complaint", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_complaint_decided[] = {
-	{ "decided", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "outcome", PROTO_STRING, true, PK_ENUM, complaint_outcomes, 32 },
-	{ "complaint", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_withdraw[] = {
-	{ "withdrawn", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-};
-static const struct param p_close[] = {
-	{ "closed", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-};
-static const struct param p_withdraw_complaint[] = {
-	{ "withdrawn", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "complaint", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-static const struct param p_confirm[] = {
-	{ "confirmed", PROTO_STRING, true, PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, PK_EVENT, NULL, 0 },
-};
-
-#define EM(id, type, when, ref, reftype, sup, p)                                                   \
-	{                                                                                          \
-		id, type, when, ref, reftype, sup, p, FV_ARRAY_SIZE(p)                             \
-	}
-
-static const struct event_method event_methods[] = {
-	EM(IFACE_REGISTER_APPLICATION, RULES_EV_RECEIVED, "received", NULL, 0, true, p_register),
-	EM(IFACE_RECORD_PRELIMINARY_REPLY, RULES_EV_PRELIMINARY_REPLY, "sent", NULL, 0, true,
-	   p_prelim),
-	EM(IFACE_REQUEST_DOCUMENTATION, RULES_EV_DOC_REQUESTED, "requested", NULL, 0, true,
-	   p_doc_req),
-	EM(IFACE_RECEIVE_DOCUMENTATION, RULES_EV_DOC_RECEIVED, "received", "request",
-	   RULES_EV_DOC_REQUESTED, true, p_doc_rcv),
-	EM(IFACE_RECORD_DECISION, RULES_EV_DECISION, "made", NULL, 0, true, p_decision),
-	EM(IFACE_REQUEST_REASONS, RULES_EV_REASONS_REQUESTED, "requested", "decision",
-	   RULES_EV_DECISION, true, p_reasons_req),
-	EM(IFACE_GIVE_REASONS, RULES_EV_REASONS_GIVEN, "reached", "decision", RULES_EV_DECISION,
-	   true, p_reasons_given),
-	EM(IFACE_EXTEND_DEADLINE, RULES_EV_EXTENSION, NULL, "subject", 0, true, p_extend),
-	EM(IFACE_OVERRIDE_DEADLINE, RULES_EV_OVERRIDE, NULL, "subject", 0, true, p_override),
-	EM(IFACE_RECORD_COMPLAINT, RULES_EV_COMPLAINT, "sent", "decision", RULES_EV_DECISION, true,
-	   p_complaint),
-	EM(IFACE_FORWARD_COMPLAINT, RULES_EV_FORWARDED, "forwarded", "complaint",
-	   RULES_EV_COMPLAINT, true, p_forward),
-	EM(IFACE_DECIDE_COMPLAINT, RULES_EV_COMPLAINT_DECIDED, "decided", "complaint",
-	   RULES_EV_COMPLAINT, true, p_complaint_decided),
-	EM(IFACE_WITHDRAW_APPLICATION, RULES_EV_WITHDRAWN, "withdrawn", NULL, 0, true, p_withdraw),
-	EM(IFACE_CLOSE_CASE, RULES_EV_CLOSED, "closed", NULL, 0, true, p_close),
-	EM(IFACE_WITHDRAW_COMPLAINT, RULES_EV_COMPLAINT_WITHDRAWN, "withdrawn", "complaint",
-	   RULES_EV_COMPLAINT, true, p_withdraw_complaint),
-	EM(IFACE_CONFIRM_DECISION, RULES_EV_DECISION_WRITTEN, "confirmed", "decision",
-	   RULES_EV_DECISION, true, p_confirm),
-};
 
 /* The outcome of recording one event: an error name with its parameters, or success. */
 struct outcome {
@@ -260,23 +96,13 @@ fail_storage(struct ops_env *env, struct outcome *o)
 	     json_pack("{ss}", "message", store_errmsg(env->store)));
 }
 
-static const struct event_method *
-event_method_of(enum iface_method_id id)
-{
-	for (size_t i = 0; i < FV_ARRAY_SIZE(event_methods); i++) {
-		if (event_methods[i].id == id)
-			return &event_methods[i];
-	}
-	return NULL;
-}
-
 /* A case reference: letters, digits and "-_./:", starting with a letter or digit. */
 static bool
 reference_valid(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > MAX_REF_LEN)
+	if (n == 0 || n > EVENTS_MAX_REF_LEN)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -375,7 +201,7 @@ contact_valid(json_t *c, struct outcome *o)
  * 3339 UTC. *when gets the event's instant (now when the method has none).
  */
 static bool
-validate(struct ops_env *env, struct ops_req *req, const struct event_method *m, json_t **data,
+validate(struct ops_env *env, struct ops_req *req, const struct event_schema *m, json_t **data,
 	 int64_t *when, struct outcome *o)
 {
 	struct proto_field fields[16];
@@ -385,11 +211,12 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 	json_t *d;
 
 	fields[n++] = (struct proto_field){ "reference", PROTO_STRING, true, 256 };
-	fields[n++] = (struct proto_field){ "event_id", PROTO_STRING, false, MAX_EVENT_ID_LEN };
+	fields[n++] =
+		(struct proto_field){ "event_id", PROTO_STRING, false, EVENTS_MAX_EVENT_ID_LEN };
 	if (m->supersedable)
 		fields[n++] = (struct proto_field){ "supersedes", PROTO_INT, false, 0 };
 	for (size_t i = 0; i < m->n_params; i++) {
-		const struct param *p = &m->params[i];
+		const struct event_param *p = &m->params[i];
 
 		fields[n++] = (struct proto_field){ p->name, p->type, p->required, p->max_len };
 	}
@@ -403,7 +230,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 	 * A new case's reference is checked; a case registered before (when the check knew
 	 * fewer numbers) keeps taking events, since nothing new is stored under its reference.
 	 */
-	if (m->id == IFACE_REGISTER_APPLICATION && !json_object_get(req->params, "supersedes") &&
+	if (m->type == RULES_EV_RECEIVED && !json_object_get(req->params, "supersedes") &&
 	    fv_has_national_id(ref)) {
 		fail_param(
 			o, "reference",
@@ -416,7 +243,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 		fail_param(o, "reference",
 			   "'reference' must be 1-%d letters, digits and -_./: (the case system's "
 			   "reference, never a name or an identity number)",
-			   MAX_REF_LEN);
+			   EVENTS_MAX_REF_LEN);
 		return false;
 	}
 	{
@@ -425,7 +252,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 		if (json_is_string(eid) &&
 		    (json_string_length(eid) == 0 || has_control(json_string_value(eid), false))) {
 			fail_param(o, "event_id", "'event_id' must be 1-%d printable characters",
-				   MAX_EVENT_ID_LEN);
+				   EVENTS_MAX_EVENT_ID_LEN);
 			return false;
 		}
 	}
@@ -440,27 +267,28 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 	d = json_object();
 	*when = req->now;
 	for (size_t i = 0; i < m->n_params; i++) {
-		const struct param *p = &m->params[i];
+		const struct event_param *p = &m->params[i];
 		json_t *v = json_object_get(req->params, p->name);
 		const char *s = json_string_value(v);
 
 		if (!v || json_is_null(v))
 			continue;
-		if ((p->kind == PK_IDENT || p->kind == PK_TEXT) && fv_has_national_id(s)) {
+		if ((p->kind == EVENT_PK_IDENT || p->kind == EVENT_PK_TEXT) &&
+		    fv_has_national_id(s)) {
 			fail_param(
 				o, p->name,
 				"'%s' holds a national identity number (fødselsnummer, D-nummer or "
 				"H-nummer); fristvakt never stores one (taushetsplikt, data "
 				"minimisation)%s",
 				p->name,
-				p->kind == PK_IDENT
+				p->kind == EVENT_PK_IDENT
 					? ": use the case system's id of the case worker "
 					  "or unit"
 					: "");
 			goto bad;
 		}
 		switch (p->kind) {
-		case PK_INSTANT: {
+		case EVENT_PK_INSTANT: {
 			int64_t t;
 			int ret = cal_instant_parse(s, &t);
 
@@ -480,7 +308,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 				*when = t;
 			continue;
 		}
-		case PK_DATE: {
+		case EVENT_PK_DATE: {
 			struct cal_date date;
 			int ret = cal_date_parse(s, &date);
 
@@ -492,7 +320,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 			}
 			break;
 		}
-		case PK_COUNT:
+		case EVENT_PK_COUNT:
 			if (json_integer_value(v) < 0 ||
 			    json_integer_value(v) > (json_int_t)p->max_len) {
 				fail_param(o, p->name, "'%s' must be a whole number 0-%zu", p->name,
@@ -500,13 +328,13 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 				goto bad;
 			}
 			break;
-		case PK_EVENT:
+		case EVENT_PK_EVENT:
 			if (json_integer_value(v) <= 0) {
 				fail_param(o, p->name, "'%s' must be an event id (> 0)", p->name);
 				goto bad;
 			}
 			break;
-		case PK_IDENT:
+		case EVENT_PK_IDENT:
 			if (!*s || has_control(s, false)) {
 				fail_param(o, p->name,
 					   "'%s' must be 1-%zu characters without control "
@@ -515,7 +343,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 				goto bad;
 			}
 			break;
-		case PK_TEXT:
+		case EVENT_PK_TEXT:
 			if (!*s || has_control(s, true)) {
 				fail_param(o, p->name,
 					   "'%s' must be non-empty text without control "
@@ -524,7 +352,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 				goto bad;
 			}
 			break;
-		case PK_ENUM:
+		case EVENT_PK_ENUM:
 			if (!in_choices(s, p->choices)) {
 				json_t *cj = choices_json(p->choices);
 				char *list = json_dumps(cj, JSON_COMPACT);
@@ -535,7 +363,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 				goto bad;
 			}
 			break;
-		case PK_KIND: {
+		case EVENT_PK_KIND: {
 			enum rules_kind k;
 
 			if (rules_kind_parse(s, &k) < 0) {
@@ -548,7 +376,7 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 			}
 			break;
 		}
-		case PK_SERVICE:
+		case EVENT_PK_SERVICE:
 			if (!rules_has_service(env->conf->rules, s)) {
 				fail(o, "no.fristvakt.UnknownService",
 				     json_pack("{ss so}", "service", s, "known",
@@ -556,11 +384,11 @@ validate(struct ops_env *env, struct ops_req *req, const struct event_method *m,
 				goto bad;
 			}
 			break;
-		case PK_CONTACT:
+		case EVENT_PK_CONTACT:
 			if (!contact_valid(v, o))
 				goto bad;
 			continue; /* never part of the event's data */
-		case PK_PLAIN:
+		case EVENT_PK_PLAIN:
 			break;
 		}
 		json_object_set(d, p->name, v);
@@ -604,7 +432,7 @@ ops_case_validate(const struct conf *conf, const char *method, json_t *params, i
 		  json_t **data, char *err, size_t errlen)
 {
 	const struct iface_method *im = iface_method_find(method, false);
-	const struct event_method *m = im ? event_method_of(im->id) : NULL;
+	const struct event_schema *m = im ? events_schema_find(im->name) : NULL;
 	struct ops_env env = { .conf = conf };
 	struct ops_req req = { .method = im, .params = params, .now = now };
 	struct outcome o = { 0 };
@@ -979,7 +807,7 @@ recorded_json(struct ops_env *env, const struct store_case *c, int64_t event, bo
  * reference it resolved because the caller left it out, and the author of an extension).
  */
 static bool
-same_event(const struct store_event *e, const struct event_method *m, json_t *data,
+same_event(const struct store_event *e, const struct event_schema *m, json_t *data,
 	   int64_t supersedes, const char *ref, const struct store_case *c)
 {
 	json_t *old = json_loads(e->data, 0, NULL);
@@ -1400,7 +1228,7 @@ register_case(struct ops_env *env, struct ops_req *req, json_t *data, int64_t wh
  * Recorded reply; on failure o holds the error. Returns whether it succeeded.
  */
 static bool
-record(struct ops_env *env, struct ops_req *req, const struct event_method *m, json_t **reply,
+record(struct ops_env *env, struct ops_req *req, const struct event_schema *m, json_t **reply,
        struct outcome *o)
 {
 	const char *ref, *event_id;
@@ -1682,7 +1510,7 @@ out:
 
 /* Runs record() in its own savepoint; returns whether it succeeded. */
 static bool
-record_in_savepoint(struct ops_env *env, struct ops_req *req, const struct event_method *m,
+record_in_savepoint(struct ops_env *env, struct ops_req *req, const struct event_schema *m,
 		    json_t **reply, struct outcome *o)
 {
 	bool ok;
@@ -1704,7 +1532,7 @@ record_in_savepoint(struct ops_env *env, struct ops_req *req, const struct event
 void
 ops_case_record(struct ops_env *env, struct ops_req *req)
 {
-	const struct event_method *m = event_method_of(req->method->id);
+	const struct event_schema *m = events_schema_find(req->method->name);
 	struct outcome o;
 	json_t *reply = NULL;
 
@@ -1736,7 +1564,7 @@ ops_import(struct ops_env *env, struct ops_req *req)
 	{
 		struct ops_req sub = *req;
 		const struct iface_method *im = NULL;
-		const struct event_method *m = NULL;
+		const struct event_schema *m = NULL;
 		struct proto_fault f;
 		struct outcome o = { 0 };
 		json_t *reply = NULL;
@@ -1756,7 +1584,7 @@ ops_import(struct ops_env *env, struct ops_req *req)
 		snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s",
 			 json_string_value(json_object_get(item, "method")));
 		im = iface_method_find(name, false);
-		m = im ? event_method_of(im->id) : NULL;
+		m = im ? events_schema_find(im->name) : NULL;
 		if (!m) {
 			json_array_append_new(results,
 					      json_pack("{sb ss s{ss}}", "ok", false, "error",
