@@ -85,52 +85,71 @@ channel_add(json_t *o, const char *name, const char *key, json_t *v)
 	json_object_set_new(ch, key, v);
 }
 
+/* A row of the counts of a channel's reminders: channel, state, n. */
+static void
+channel_counts_row(json_t *o, const char *name, sqlite3_stmt *s)
+{
+	channel_add(o, name, (const char *)sqlite3_column_text(s, 1),
+		    json_integer(sqlite3_column_int64(s, 2)));
+}
+
+/* A row of disabled_channels: channel, at, reason. */
+static void
+channel_disabled_row(json_t *o, const char *name, sqlite3_stmt *s)
+{
+	channel_add(o, name, "disabled_at", json_integer(sqlite3_column_int64(s, 1)));
+	channel_add(o, name, "disabled_reason",
+		    json_string((const char *)sqlite3_column_text(s, 2)));
+}
+
+/* A row of channel_health: channel, last_success, failing_since, last_error (each may be
+ * NULL, and then is left out). */
+static void
+channel_health_row(json_t *o, const char *name, sqlite3_stmt *s)
+{
+	for (int c = 1; c <= 2; c++) {
+		if (sqlite3_column_type(s, c) != SQLITE_NULL)
+			channel_add(o, name, c == 1 ? "last_success" : "failing_since",
+				    json_integer(sqlite3_column_int64(s, c)));
+	}
+	if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+		channel_add(o, name, "last_error",
+			    json_string((const char *)sqlite3_column_text(s, 3)));
+}
+
+/* What store_channels_json reads: a query whose first column is the channel's name, and
+ * what a row of it adds to the channel's object. */
+static const struct {
+	const char *sql;
+	void (*row)(json_t *o, const char *name, sqlite3_stmt *s);
+} channel_queries[] = {
+	/* The counts of each channel's reminders by state ("channel.NAME.STATE", kept
+	 * as reminders are planned and by triggers): no reminder is read. */
+	{ "SELECT substr(name, 9, instr(substr(name, 9), '.') - 1), "
+	  "substr(name, 9 + instr(substr(name, 9), '.')), n FROM counts WHERE name > "
+	  "'channel.' AND name < 'channel/' AND n > 0",
+	  channel_counts_row },
+	{ "SELECT channel, at, reason FROM disabled_channels", channel_disabled_row },
+	{ "SELECT channel, last_success, failing_since, last_error FROM channel_health",
+	  channel_health_row },
+};
+
 int
 store_channels_json(struct store *st, json_t **out)
 {
-	static const char *const sql[] = {
-		/* The counts of each channel's reminders by state ("channel.NAME.STATE", kept
-		 * as reminders are planned and by triggers): no reminder is read. */
-		"SELECT substr(name, 9, instr(substr(name, 9), '.') - 1), "
-		"substr(name, 9 + instr(substr(name, 9), '.')), n FROM counts WHERE name > "
-		"'channel.' AND name < 'channel/' AND n > 0",
-		"SELECT channel, at, reason FROM disabled_channels",
-		"SELECT channel, last_success, failing_since, last_error FROM channel_health",
-	};
 	json_t *o = json_object();
 	int rc = SQLITE_OK;
 
-	for (size_t q = 0; q < FV_ARRAY_SIZE(sql) && rc == SQLITE_OK; q++) {
+	for (size_t q = 0; q < FV_ARRAY_SIZE(channel_queries) && rc == SQLITE_OK; q++) {
 		sqlite3_stmt *s = NULL;
 
-		if ((rc = stmt_prep(st, sql[q], &s)) != SQLITE_OK)
+		if ((rc = stmt_prep(st, channel_queries[q].sql, &s)) != SQLITE_OK)
 			break;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			const char *name = (const char *)sqlite3_column_text(s, 0);
 
-			if (!name)
-				continue;
-			if (q == 0) {
-				channel_add(o, name, (const char *)sqlite3_column_text(s, 1),
-					    json_integer(sqlite3_column_int64(s, 2)));
-			} else if (q == 1) {
-				channel_add(o, name, "disabled_at",
-					    json_integer(sqlite3_column_int64(s, 1)));
-				channel_add(o, name, "disabled_reason",
-					    json_string((const char *)sqlite3_column_text(s, 2)));
-			} else {
-				for (int c = 1; c <= 2; c++) {
-					if (sqlite3_column_type(s, c) != SQLITE_NULL)
-						channel_add(
-							o, name,
-							c == 1 ? "last_success" : "failing_since",
-							json_integer(sqlite3_column_int64(s, c)));
-				}
-				if (sqlite3_column_type(s, 3) != SQLITE_NULL)
-					channel_add(o, name, "last_error",
-						    json_string((const char *)sqlite3_column_text(
-							    s, 3)));
-			}
+			if (name)
+				channel_queries[q].row(o, name, s);
 		}
 		done(s);
 		if (rc == SQLITE_DONE)

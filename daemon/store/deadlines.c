@@ -85,6 +85,114 @@ store_deadline_versions_annotate(struct store *st, int64_t case_id, json_t *dead
 	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
 
+/*
+ * The state filter of a listing: "open" only before the due date; "missed" and "expired"
+ * also the deadlines stored open whose date has passed (the office's missed, a party's
+ * expired); any other state as stored.
+ */
+static void
+deadlines_where_state(struct query *q, const char *state, const char *office)
+{
+	char sql[1024];
+	bool missed = strcmp(state, "missed") == 0;
+
+	if (strcmp(state, "open") == 0) {
+		query_add(q, " AND d.state = 'open' AND (d.due IS NULL OR d.due >= ?1)");
+	} else if (missed || strcmp(state, "expired") == 0) {
+		snprintf(sql, sizeof(sql),
+			 " AND (d.state = '%s' OR (d.state = 'open' AND d.due < ?1 AND %s%s))",
+			 missed ? "missed" : "expired", missed ? "" : "NOT ", office);
+		query_add(q, sql);
+	} else {
+		query_text(q, " AND d.state = ?", state);
+	}
+}
+
+/* The filters of whose duty a deadline is: the office's or a party's, and overdue. */
+static void
+deadlines_where_duty(struct query *q, const struct store_deadline_filter *f, const char *office)
+{
+	char sql[1024];
+
+	if (f->duty) {
+		snprintf(sql, sizeof(sql), " AND %s%s",
+			 strcmp(f->duty, "office") == 0 ? "" : "NOT ", office);
+		query_add(q, sql);
+	}
+	/*
+	 * Overdue, the work list: the office's duties past their date and not met (stored
+	 * open, or stored missed without met_on). A party's deadline that passed has expired.
+	 */
+	if (f->overdue) {
+		snprintf(sql, sizeof(sql),
+			 " AND %s AND (d.state = 'open' OR (d.state = 'missed' AND d.met_on IS "
+			 "NULL)) AND d.due < ?1",
+			 office);
+		query_add(q, sql);
+	}
+}
+
+/* The filters by kind, by case and by due date, and the keyset cursor. */
+static void
+deadlines_where_rest(struct query *q, const struct store_deadline_filter *f)
+{
+	if (f->kind)
+		query_text(q, " AND d.kind = ?", f->kind);
+	if (f->service)
+		query_text(q, " AND c.service = ?", f->service);
+	if (f->handler)
+		query_text(q, " AND c.handler = ?", f->handler);
+	if (f->unit)
+		query_text(q, " AND c.unit = ?", f->unit);
+	if (f->due_from)
+		query_text(q, " AND d.due >= ?", f->due_from);
+	if (f->due_to)
+		query_text(q, " AND d.due <= ?", f->due_to);
+	if (f->has_after && f->after_due) {
+		query_text(q, " AND (d.due > ?", f->after_due);
+		query_text(q, " OR (d.due = ?", f->after_due);
+		query_num(q, " AND d.id > ?))", f->after_id);
+	} else if (f->has_after) {
+		query_num(q, " AND (d.due IS NOT NULL OR d.id > ?)", f->after_id);
+	}
+}
+
+/* The query of store_deadlines_list: one row more than the limit tells a next page. */
+static void
+deadlines_query(struct query *q, const struct store_deadline_filter *f)
+{
+	const char *office = office_kinds_sql();
+	char sql[1024];
+
+	/* A deadline stored open whose date has passed: missed (office) or expired (party). */
+	snprintf(sql, sizeof(sql),
+		 "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
+		 "CASE WHEN d.state = 'open' AND d.due < ?1 THEN "
+		 "CASE WHEN %s THEN 'missed' ELSE 'expired' END ELSE d.state END, "
+		 "d.due, d.rule, d.source, d.id, d.met_on "
+		 "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
+		 office);
+	query_text(q, sql, f->today);
+	if (f->state)
+		deadlines_where_state(q, f->state, office);
+	deadlines_where_duty(q, f, office);
+	deadlines_where_rest(q, f);
+	query_num(q, " ORDER BY d.due, d.id LIMIT ?", f->limit + 1);
+}
+
+/* A row of the deadlines_query as the listing's object (a new reference). */
+static json_t *
+deadline_row(sqlite3_stmt *s)
+{
+	return json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o s:o}", "reference",
+			 json_text_or_null(s, 0), "service", json_text_or_null(s, 1), "handler",
+			 json_text_or_null(s, 2), "unit", json_text_or_null(s, 3), "kind",
+			 json_text_or_null(s, 4), "subject", (json_int_t)sqlite3_column_int64(s, 5),
+			 "state", json_text_or_null(s, 6), "due", json_text_or_null(s, 7), "rule",
+			 json_text_or_null(s, 8), "source", json_text_or_null(s, 9), "met_on",
+			 json_text_or_null(s, 11));
+}
+
 int
 store_deadlines_list(struct store *st, const struct store_deadline_filter *f, json_t **rows,
 		     bool *has_next, char **next_due, int64_t *next_id)
@@ -97,68 +205,7 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 	*has_next = false;
 	*next_due = NULL;
 	*next_id = 0;
-	const char *office = office_kinds_sql();
-	char sql[1024];
-
-	/* A deadline stored open whose date has passed: missed (office) or expired (party). */
-	snprintf(sql, sizeof(sql),
-		 "SELECT c.ref, c.service, c.handler, c.unit, d.kind, d.subject, "
-		 "CASE WHEN d.state = 'open' AND d.due < ?1 THEN "
-		 "CASE WHEN %s THEN 'missed' ELSE 'expired' END ELSE d.state END, "
-		 "d.due, d.rule, d.source, d.id, d.met_on "
-		 "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE 1",
-		 office);
-	query_text(&q, sql, f->today);
-	if (f->state) {
-		if (strcmp(f->state, "open") == 0) {
-			query_add(&q, " AND d.state = 'open' AND (d.due IS NULL OR d.due >= ?1)");
-		} else if (strcmp(f->state, "missed") == 0 || strcmp(f->state, "expired") == 0) {
-			snprintf(sql, sizeof(sql),
-				 " AND (d.state = '%s' OR (d.state = 'open' AND d.due < ?1 AND "
-				 "%s%s))",
-				 strcmp(f->state, "missed") == 0 ? "missed" : "expired",
-				 strcmp(f->state, "missed") == 0 ? "" : "NOT ", office);
-			query_add(&q, sql);
-		} else {
-			query_text(&q, " AND d.state = ?", f->state);
-		}
-	}
-	if (f->duty) {
-		snprintf(sql, sizeof(sql), " AND %s%s",
-			 strcmp(f->duty, "office") == 0 ? "" : "NOT ", office);
-		query_add(&q, sql);
-	}
-	/*
-	 * Overdue, the work list: the office's duties past their date and not met (stored
-	 * open, or stored missed without met_on). A party's deadline that passed has expired.
-	 */
-	if (f->overdue) {
-		snprintf(sql, sizeof(sql),
-			 " AND %s AND (d.state = 'open' OR (d.state = 'missed' AND d.met_on IS "
-			 "NULL)) AND d.due < ?1",
-			 office);
-		query_add(&q, sql);
-	}
-	if (f->kind)
-		query_text(&q, " AND d.kind = ?", f->kind);
-	if (f->service)
-		query_text(&q, " AND c.service = ?", f->service);
-	if (f->handler)
-		query_text(&q, " AND c.handler = ?", f->handler);
-	if (f->unit)
-		query_text(&q, " AND c.unit = ?", f->unit);
-	if (f->due_from)
-		query_text(&q, " AND d.due >= ?", f->due_from);
-	if (f->due_to)
-		query_text(&q, " AND d.due <= ?", f->due_to);
-	if (f->has_after && f->after_due) {
-		query_text(&q, " AND (d.due > ?", f->after_due);
-		query_text(&q, " OR (d.due = ?", f->after_due);
-		query_num(&q, " AND d.id > ?))", f->after_id);
-	} else if (f->has_after) {
-		query_num(&q, " AND (d.due IS NOT NULL OR d.id > ?)", f->after_id);
-	}
-	query_num(&q, " ORDER BY d.due, d.id LIMIT ?", f->limit + 1);
+	deadlines_query(&q, f);
 	if ((ret = query_prepare(st, &q, &s)) < 0)
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -166,16 +213,7 @@ store_deadlines_list(struct store *st, const struct store_deadline_filter *f, js
 			*has_next = true;
 			break;
 		}
-		json_array_append_new(
-			arr,
-			json_pack("{s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o s:o}", "reference",
-				  json_text_or_null(s, 0), "service", json_text_or_null(s, 1),
-				  "handler", json_text_or_null(s, 2), "unit",
-				  json_text_or_null(s, 3), "kind", json_text_or_null(s, 4),
-				  "subject", (json_int_t)sqlite3_column_int64(s, 5), "state",
-				  json_text_or_null(s, 6), "due", json_text_or_null(s, 7), "rule",
-				  json_text_or_null(s, 8), "source", json_text_or_null(s, 9),
-				  "met_on", json_text_or_null(s, 11)));
+		json_array_append_new(arr, deadline_row(s));
 		*next_id = sqlite3_column_int64(s, 10);
 		free(*next_due);
 		*next_due = column_text(s, 7);

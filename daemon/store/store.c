@@ -206,36 +206,46 @@ fail:
 	return ret;
 }
 
-int
-store_open(const char *path, struct store **out, char *err, size_t errlen)
+/* Creates the directory of path and the file itself, owner-only: 0 or -errno. */
+static int
+create_file(const char *path, char *err, size_t errlen)
 {
-	struct store *st = xcalloc(1, sizeof(*st));
 	char *dir_copy = xstrdup(path);
-	char check[256];
-	char mode[16];
-	int fd, rc, ret;
+	int fd, ret;
 
-	*out = NULL;
 	/* Owner-only: the directory and the file hold case data under taushetsplikt. */
 	ret = fv_mkdir_p(dirname(dir_copy), 0700);
+	free(dir_copy);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot create the directory of %s: %s", path,
 			 strerror(-ret));
-		goto out;
+		return ret;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		goto out;
+		return ret;
 	}
 	close(fd);
+	return 0;
+}
+
+/*
+ * Opens the connection of st to path in WAL mode with synchronous=FULL and foreign keys,
+ * and reads its schema version: 0 or -errno.
+ */
+static int
+open_connection(struct store *st, const char *path, char *err, size_t errlen)
+{
+	char mode[16];
+	int rc, ret;
+
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		ret = map_rc(rc);
 		snprintf(err, errlen, "cannot open %s: %s", path,
 			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-		goto out;
+		return map_rc(rc);
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* A short busy timeout: it blocks the loop, and we are the only writer. */
@@ -244,8 +254,7 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	    strcmp(mode, "wal") != 0) {
 		snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path,
 			 ret < 0 ? sqlite3_errmsg(st->db) : mode);
-		ret = ret < 0 ? ret : -EIO;
-		goto out;
+		return ret < 0 ? ret : -EIO;
 	}
 	/*
 	 * temp_store = MEMORY: the statement journal of each request's savepoint lives in
@@ -259,47 +268,76 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	    (ret = exec(st, "PRAGMA foreign_keys = ON")) < 0 ||
 	    (ret = pragma_int(st, "PRAGMA user_version", &st->schema_version)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
-		goto out;
+		return ret;
 	}
-	/*
-	 * A migration rewrites the schema: check the file first, so that it never builds on
-	 * a damaged one. Otherwise the daemon checks it after start-up, on a connection of its
-	 * own (store_check_*), because the check reads the whole file (seconds per GiB).
-	 */
-	if (st->schema_version > 0 && st->schema_version < store_schema_latest()) {
-		if ((ret = pragma_text(st, "PRAGMA quick_check", check, sizeof(check))) < 0) {
-			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
-			goto out;
-		}
-		if (strcmp(check, "ok") != 0) {
-			snprintf(err, errlen, "%s failed PRAGMA quick_check: %s", path, check);
-			ret = -EUCLEAN;
-			goto out;
-		}
-		st->checked = true;
+	return 0;
+}
+
+/*
+ * A migration rewrites the schema: check the file first, so that it never builds on a
+ * damaged one. Otherwise the daemon checks it after start-up, on a connection of its own
+ * (store_check_*), because the check reads the whole file (seconds per GiB). 0, or -EUCLEAN
+ * for a damaged file, or another -errno.
+ */
+static int
+check_before_migration(struct store *st, const char *path, char *err, size_t errlen)
+{
+	char check[256];
+	int ret;
+
+	if (st->schema_version == 0 || st->schema_version >= store_schema_latest())
+		return 0;
+	if ((ret = pragma_text(st, "PRAGMA quick_check", check, sizeof(check))) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		return ret;
 	}
+	if (strcmp(check, "ok") != 0) {
+		snprintf(err, errlen, "%s failed PRAGMA quick_check: %s", path, check);
+		return -EUCLEAN;
+	}
+	st->checked = true;
+	return 0;
+}
+
+/* Prepares the statements of stmt_sql, once for the life of the connection: 0 or -errno. */
+static int
+prepare_statements(struct store *st, const char *path, char *err, size_t errlen)
+{
+	for (int i = 0; i < STMT_COUNT; i++) {
+		int rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+					    &st->stmt[i], NULL);
+
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "%s: preparing a statement failed: %s", path,
+				 sqlite3_errmsg(st->db));
+			return map_rc(rc);
+		}
+	}
+	return 0;
+}
+
+int
+store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int ret;
+
+	*out = NULL;
+	if ((ret = create_file(path, err, errlen)) < 0 ||
+	    (ret = open_connection(st, path, err, errlen)) < 0 ||
+	    (ret = check_before_migration(st, path, err, errlen)) < 0)
+		goto fail;
 	/* After the check, whose temporary structures would otherwise grow in memory. */
 	if ((ret = exec(st, "PRAGMA temp_store = MEMORY")) < 0) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
-		goto out;
+		goto fail;
 	}
-	if ((ret = migrate(st, err, errlen)) < 0)
-		goto out;
-	for (int i = 0; i < STMT_COUNT; i++) {
-		rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-					&st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
-			ret = map_rc(rc);
-			snprintf(err, errlen, "%s: preparing a statement failed: %s", path,
-				 sqlite3_errmsg(st->db));
-			goto out;
-		}
-	}
+	if ((ret = migrate(st, err, errlen)) < 0 ||
+	    (ret = prepare_statements(st, path, err, errlen)) < 0)
+		goto fail;
 	*out = st;
-	st = NULL;
-	ret = 0;
-out:
-	free(dir_copy);
+	return 0;
+fail:
 	store_close(st);
 	return ret;
 }
