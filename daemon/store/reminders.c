@@ -334,7 +334,7 @@ store_reminder_counts(struct store *st, json_t **out)
 	static const char *const names[] = { "pending", "failed", "sent", "dead", "cancelled" };
 	json_t *o = json_object();
 	char key[32];
-	int64_t n;
+	int64_t n = 0; /* set by counts_get(); gcc -O3 cannot see it */
 	int ret;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
