@@ -217,154 +217,214 @@ hours_time(const struct conf_stage *st, int64_t start, struct cal_date due, int6
 	return cal_date_of_instant(*at, day) == 0;
 }
 
-int
-ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
-		size_t n, int64_t now)
+/*
+ * When stage st of deadline d reaches its next occurrence: fills w's day and instant (and
+ * for an hours stage its instant as text). A repeating day stage gives its next occurrence
+ * from now on; false when the stage has none that is still to be sent.
+ */
+static bool
+stage_when(const struct conf_reminders *r, const struct store_case *c,
+	   const struct rules_deadline *d, int64_t now, struct wanted *w)
+{
+	const struct conf_stage *st = w->stage;
+	int steps = 0;
+
+	if (st->by_hours) {
+		/* Processing starts when the application was received. */
+		if (!hours_time(st, c->received, d->due, now, &w->day, &w->at))
+			return false;
+		cal_instant_format(w->at, w->hour);
+		return true;
+	}
+	if (!stage_time(r, st, d->due, &w->day, &w->at))
+		return false;
+	/* A repeating stage: its next occurrence from now on. */
+	/* (One sent at this very second is behind us too.) */
+	while (st->repeat_days && w->at <= now && steps++ < MAX_REPEAT_STEPS) {
+		if (!next_occurrence(r, w))
+			break;
+	}
+	return st->repeat_days || w->at >= now - PAST_SLACK;
+}
+
+/* The reminders a case's deadlines call for: grown as stages are found. */
+struct want_list {
+	struct wanted *v;
+	size_t n;
+	size_t cap;
+	int reachable; /* the applicant: unknown (-1) until a stage needs it */
+};
+
+/* Adds w to the list: the applicant's share of it as a reminder of its own. */
+static void
+want_add(struct ops_env *env, const struct store_case *c, struct want_list *l, struct wanted w)
+{
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	/*
+	 * The applicant gets a message of their own: staff addresses and the
+	 * applicant's never share a To: line.
+	 */
+	if (w.recipients & CONF_RCPT_APPLICANT) {
+		struct wanted a = w;
+
+		if (l->reachable < 0)
+			l->reachable = applicant_reachable(env, c);
+		a.recipients = CONF_RCPT_APPLICANT;
+		a.unsent = l->reachable ? NULL : NO_APPLICANT_EMAIL;
+		l->v[l->n++] = a;
+		w.recipients &= ~(unsigned)CONF_RCPT_APPLICANT;
+	}
+	if (w.recipients)
+		l->v[l->n++] = w;
+}
+
+/* Adds the reminders the policy asks for deadline d of case c to l. */
+static void
+want_deadline(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+	      int64_t now, struct want_list *l)
 {
 	const struct conf_reminders *r = &env->conf->reminders;
-	struct wanted *want = NULL;
-	size_t n_want = 0, cap = 0;
-	struct store_reminder *open = NULL;
-	size_t n_open = 0;
-	int reachable = -1; /* the applicant: unknown until a stage needs it */
+	const struct conf_policy *p;
+
+	if (!awaiting(d))
+		return;
+	p = find_policy(r, d->kind, c->service, c->emergency);
+	for (size_t j = 0; p && j < p->n_stages; j++) {
+		const struct conf_stage *st = &p->stages[j];
+		struct wanted w = {
+			.kind = d->kind, .subject = d->subject, .stage = st, .due = d->due
+		};
+
+		w.recipients = stage_recipients(r, st, d->kind, c);
+		if (w.recipients && stage_when(r, c, d, now, &w))
+			want_add(env, c, l, w);
+	}
+}
+
+/* Whether open reminder o still fits one of the deadlines d: awaited, the same due date. */
+static bool
+still_fits(const struct store_reminder *o, const struct rules_deadline *d, size_t n)
+{
+	enum rules_kind kind;
+
+	if (rules_kind_parse(o->kind, &kind) < 0)
+		return true; /* a kind not known here: left as it is */
+	for (size_t i = 0; i < n; i++) {
+		char due[CAL_DATE_LEN];
+
+		if (d[i].kind == kind && d[i].subject == o->subject && awaiting(&d[i]) && o->due &&
+		    strcmp(cal_date_format(d[i].due, due), o->due) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Cancels the open reminders (n_open of them) that no longer fit: the deadline is met,
+ * cancelled, or its date moved. 0 or a negative errno.
+ */
+static int
+cancel_unfit(struct ops_env *env, const struct rules_deadline *d, size_t n,
+	     struct store_reminder *open, size_t n_open)
+{
 	int ret;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct conf_policy *p;
-
-		if (!awaiting(&d[i]))
-			continue;
-		p = find_policy(r, d[i].kind, c->service, c->emergency);
-		for (size_t j = 0; p && j < p->n_stages; j++) {
-			const struct conf_stage *st = &p->stages[j];
-			struct wanted w = { .kind = d[i].kind,
-					    .subject = d[i].subject,
-					    .stage = st,
-					    .due = d[i].due };
-			int steps = 0;
-
-			w.recipients = stage_recipients(r, st, d[i].kind, c);
-			if (!w.recipients)
-				continue;
-			if (st->by_hours) {
-				/* Processing starts when the application was received. */
-				if (!hours_time(st, c->received, d[i].due, now, &w.day, &w.at))
-					continue;
-				cal_instant_format(w.at, w.hour);
-				goto want;
-			}
-			if (!stage_time(r, st, d[i].due, &w.day, &w.at))
-				continue;
-			/* A repeating stage: its next occurrence from now on. */
-			/* (One sent at this very second is behind us too.) */
-			while (st->repeat_days && w.at <= now && steps++ < MAX_REPEAT_STEPS) {
-				if (!next_occurrence(r, &w))
-					break;
-			}
-			if (!st->repeat_days && w.at < now - PAST_SLACK)
-				continue;
-want:
-			if (n_want + 2 > cap) {
-				cap = cap ? cap * 2 : 16;
-				want = xrealloc(want, cap * sizeof(*want));
-			}
-			/*
-			 * The applicant gets a message of their own: staff addresses and the
-			 * applicant's never share a To: line.
-			 */
-			if (w.recipients & CONF_RCPT_APPLICANT) {
-				struct wanted a = w;
-
-				if (reachable < 0)
-					reachable = applicant_reachable(env, c);
-				a.recipients = CONF_RCPT_APPLICANT;
-				a.unsent = reachable ? NULL : NO_APPLICANT_EMAIL;
-				want[n_want++] = a;
-				w.recipients &= ~(unsigned)CONF_RCPT_APPLICANT;
-			}
-			if (w.recipients)
-				want[n_want++] = w;
-		}
-	}
-
-	/* Cancel what no longer fits: the deadline is met, cancelled, or its date moved. */
-	if ((ret = store_reminders_open_of_case(env->store, c->id, &open, &n_open)) < 0)
-		goto out;
 	for (size_t k = 0; k < n_open; k++) {
-		bool keep = false;
-		enum rules_kind kind;
-
-		if (rules_kind_parse(open[k].kind, &kind) < 0)
-			continue;
-		for (size_t i = 0; i < n && !keep; i++) {
-			char due[CAL_DATE_LEN];
-
-			keep = d[i].kind == kind && d[i].subject == open[k].subject &&
-			       awaiting(&d[i]) && open[k].due &&
-			       strcmp(cal_date_format(d[i].due, due), open[k].due) == 0;
-		}
-		if (keep)
+		if (still_fits(&open[k], d, n))
 			continue;
 		free(open[k].state);
 		open[k].state = xstrdup("cancelled");
 		if ((ret = store_reminder_update(env->store, &open[k])) < 0)
-			goto out;
+			return ret;
 		env->reminders_changed = true;
 	}
+	return 0;
+}
 
-	for (size_t i = 0; i < n_want; i++) {
-		struct wanted *w = &want[i];
-		char day[CAL_DATE_LEN], due[CAL_DATE_LEN];
-		struct store_reminder rem = {
-			.case_id = c->id,
-			.kind = (char *)rules_kind_name(w->kind),
-			.subject = w->subject,
-			.stage = w->stage->name,
-			.occurrence = w->hour[0] ? (char *)w->hour : cal_date_format(w->day, day),
-			.recipient =
-				(char *)(w->recipients == CONF_RCPT_APPLICANT ? "applicant" : ""),
-			.due = cal_date_format(w->due, due),
-			.recipients = w->recipients,
-			.channel = r->channel,
-			.planned = w->at,
-			.not_before = w->at,
-			.created = now,
-		};
-		bool inserted;
-		int steps = 0;
+/*
+ * Inserts wanted reminder w of case c into the outbox unless it is there; a repeating
+ * stage's series goes on past an occurrence already there and done. One the applicant
+ * cannot get is recorded cancelled. 0 or a negative errno.
+ */
+static int
+plan_one(struct ops_env *env, const struct store_case *c, struct wanted *w,
+	 const struct store_reminder *open, size_t n_open, int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	char day[CAL_DATE_LEN], due[CAL_DATE_LEN];
+	struct store_reminder rem = {
+		.case_id = c->id,
+		.kind = (char *)rules_kind_name(w->kind),
+		.subject = w->subject,
+		.stage = w->stage->name,
+		.occurrence = w->hour[0] ? (char *)w->hour : cal_date_format(w->day, day),
+		.recipient = (char *)(w->recipients == CONF_RCPT_APPLICANT ? "applicant" : ""),
+		.due = cal_date_format(w->due, due),
+		.recipients = w->recipients,
+		.channel = r->channel,
+		.planned = w->at,
+		.not_before = w->at,
+		.created = now,
+	};
+	bool inserted;
+	int steps = 0;
+	int ret;
 
+	if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
+		return ret;
+	/*
+	 * A repeating stage whose occurrence is already in the outbox but no longer
+	 * to be sent (sent early by a retry, dead, cancelled) and none other waiting:
+	 * the series goes on from that occurrence, not from now.
+	 */
+	while (!inserted && w->stage->repeat_days && steps++ < MAX_REPEAT_STEPS &&
+	       !stage_open(open, n_open, w, rem.recipient) && next_occurrence(r, w)) {
+		rem.occurrence = cal_date_format(w->day, day);
+		rem.planned = rem.not_before = w->at;
 		if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
+			return ret;
+	}
+	if (inserted && w->unsent) {
+		/* Recorded, not sent: the identity keeps it from being planned again. */
+		rem.state = (char *)"cancelled";
+		rem.last_error = (char *)w->unsent;
+		if ((ret = store_reminder_update(env->store, &rem)) < 0)
+			return ret;
+		log_notice("reminder %lld (%s, %s) is not sent: the applicant has no e-mail "
+			   "address",
+			   (long long)rem.id, rem.kind, rem.stage);
+	} else if (inserted) {
+		env->reminders_changed = true;
+	}
+	return 0;
+}
+
+int
+ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+		size_t n, int64_t now)
+{
+	struct want_list want = { .reachable = -1 };
+	struct store_reminder *open = NULL;
+	size_t n_open = 0;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		want_deadline(env, c, &d[i], now, &want);
+	if ((ret = store_reminders_open_of_case(env->store, c->id, &open, &n_open)) < 0)
+		goto out;
+	if ((ret = cancel_unfit(env, d, n, open, n_open)) < 0)
+		goto out;
+	for (size_t i = 0; i < want.n; i++) {
+		if ((ret = plan_one(env, c, &want.v[i], open, n_open, now)) < 0)
 			goto out;
-		/*
-		 * A repeating stage whose occurrence is already in the outbox but no longer
-		 * to be sent (sent early by a retry, dead, cancelled) and none other waiting:
-		 * the series goes on from that occurrence, not from now.
-		 */
-		while (!inserted && w->stage->repeat_days && steps++ < MAX_REPEAT_STEPS &&
-		       !stage_open(open, n_open, w, rem.recipient) && next_occurrence(r, w)) {
-			rem.occurrence = cal_date_format(w->day, day);
-			rem.planned = rem.not_before = w->at;
-			if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
-				goto out;
-		}
-		if (inserted && w->unsent) {
-			/* Recorded, not sent: the identity keeps it from being planned again. */
-			rem.state = (char *)"cancelled";
-			rem.last_error = (char *)w->unsent;
-			if ((ret = store_reminder_update(env->store, &rem)) < 0)
-				goto out;
-			log_notice(
-				"reminder %lld (%s, %s) is not sent: the applicant has no e-mail "
-				"address",
-				(long long)rem.id, rem.kind, rem.stage);
-		} else if (inserted) {
-			env->reminders_changed = true;
-		}
 	}
 	ret = 0;
 out:
 	store_reminders_free(open, n_open);
-	free(want);
+	free(want.v);
 	return ret;
 }
 
