@@ -161,6 +161,66 @@ date_words(const char *lang, const char *iso, char *buf)
 			       TMPL_DATE_WORDS_LEN);
 }
 
+/*
+ * The recipient that bit (one of CONF_RCPT_*) stands for in case c: its id in *id
+ * (borrowed from c, or NULL) and its address (owned), or NULL when it has none.
+ */
+static char *
+recipient_address(struct ops_env *env, const struct store_case *c, unsigned bit, const char **id)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	char *email = NULL, *phone = NULL, *addr = NULL;
+
+	*id = NULL;
+	switch (bit) {
+	case CONF_RCPT_HANDLER:
+		*id = c->handler;
+		addr = r->handler_address ? address(r, r->handler_address, c) : NULL;
+		break;
+	case CONF_RCPT_UNIT:
+		*id = c->unit;
+		addr = r->unit_address ? address(r, r->unit_address, c) : NULL;
+		break;
+	case CONF_RCPT_SUPERVISOR:
+		*id = c->unit;
+		addr = r->supervisor_address ? address(r, r->supervisor_address, c) : NULL;
+		break;
+	case CONF_RCPT_APPLICANT:
+		/* The address goes to the mail relay only, never into the webhook body. */
+		if (store_contact_get(env->store, c->id, &email, &phone) == 0 && email)
+			addr = xstrdup(email);
+		break;
+	}
+	free(email);
+	free(phone);
+	return addr;
+}
+
+/*
+ * Adds the recipients of reminder rem in case c to m, those with a valid address to its
+ * To: list. Returns who they are (role and id) for the webhook body: owned.
+ */
+static json_t *
+case_recipients(struct ops_env *env, const struct store_reminder *rem, const struct store_case *c,
+		struct ops_message *m)
+{
+	json_t *rcpts = json_array();
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(remind_recipient_roles); i++) {
+		const char *id;
+		char *addr;
+
+		if (!(rem->recipients & (1u << i)))
+			continue;
+		addr = recipient_address(env, c, 1u << i, &id);
+		json_array_append_new(rcpts,
+				      json_pack("{ss s:o}", "role", remind_recipient_roles[i], "id",
+						id ? json_string(id) : json_null()));
+		add_to(m, remind_recipient_roles[i], addr);
+	}
+	return rcpts;
+}
+
 static int
 case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 	     struct ops_message *m)
@@ -169,7 +229,6 @@ case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 	struct store_case c = { 0 };
 	struct store_deadline_info dl = { 0 };
 	const char *due;
-	char *email = NULL, *phone = NULL;
 	json_t *rcpts;
 	struct cal_date today, due_d;
 	struct vars vs = { .n = 0 };
@@ -223,37 +282,7 @@ case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 	render(env, cand, k, &vs, m);
 
 	/* Recipients: who, and where mail goes. */
-	rcpts = json_array();
-	for (size_t i = 0; i < FV_ARRAY_SIZE(remind_recipient_roles); i++) {
-		const char *id = NULL;
-		char *addr = NULL;
-
-		if (!(rem->recipients & (1u << i)))
-			continue;
-		switch (1u << i) {
-		case CONF_RCPT_HANDLER:
-			id = c.handler;
-			addr = r->handler_address ? address(r, r->handler_address, &c) : NULL;
-			break;
-		case CONF_RCPT_UNIT:
-			id = c.unit;
-			addr = r->unit_address ? address(r, r->unit_address, &c) : NULL;
-			break;
-		case CONF_RCPT_SUPERVISOR:
-			id = c.unit;
-			addr = r->supervisor_address ? address(r, r->supervisor_address, &c) : NULL;
-			break;
-		case CONF_RCPT_APPLICANT:
-			/* The address goes to the mail relay only, never into the webhook body. */
-			if (store_contact_get(env->store, c.id, &email, &phone) == 0 && email)
-				addr = xstrdup(email);
-			break;
-		}
-		json_array_append_new(rcpts,
-				      json_pack("{ss s:o}", "role", remind_recipient_roles[i], "id",
-						id ? json_string(id) : json_null()));
-		add_to(m, remind_recipient_roles[i], addr);
-	}
+	rcpts = case_recipients(env, rem, &c, m);
 	/* Ids end in the installation id: unique across installations, the same for one
 	 * reminder across retries, restarts and a restore of the same database. */
 	m->id = xasprintf("fristvakt-reminder-%lld.%s", (long long)rem->id, env->installation);
@@ -269,8 +298,6 @@ case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 			    rcpts, "language", r->language, "message_subject", m->subject,
 			    "message_text", m->text);
 	store_deadline_info_deinit(&dl);
-	free(email);
-	free(phone);
 	store_case_deinit(&c);
 	return 0;
 }
