@@ -234,11 +234,113 @@ backoff(const struct conf_reminders *r, int64_t attempts, uint64_t seed)
 	return (int64_t)(s * jitter) < 1 ? 1 : (int64_t)(s * jitter);
 }
 
+/* Reminder rem (its state freed by the caller) went out. 0 or a negative errno. */
+static int
+result_sent(struct ops_env *env, struct store_reminder *rem, int64_t now)
+{
+	int ret;
+
+	rem->state = xstrdup("sent");
+	rem->sent_at = now;
+	if ((ret = store_reminder_update(env->store, rem)) < 0)
+		return ret;
+	return continue_series(env, rem, now);
+}
+
+/*
+ * The receiver of rem's channel answered 410 Gone: the channel is disabled, rem (its state
+ * freed by the caller) is held with the others, and the administrators are told. 0 or a
+ * negative errno.
+ */
+static int
+result_gone(struct ops_env *env, struct store_reminder *rem, int64_t now)
+{
+	int ret;
+
+	rem->state = xstrdup("failed");
+	rem->not_before = now;
+	log_err("channel %s: the receiver answered 410 Gone; the channel is disabled and its "
+		"reminders are held until 'fristvakt channel enable %s'",
+		rem->channel, rem->channel);
+	if ((ret = store_reminder_update(env->store, rem)) < 0 ||
+	    (ret = store_channel_disable(env->store, rem->channel, now,
+					 "the receiver answered 410 Gone")) < 0 ||
+	    (ret = admin_notice(env, rem, "endpoint_disabled", rem->channel, now)) < 0)
+		return ret;
+	env->reminders_changed = true;
+	return 0;
+}
+
+/*
+ * Reminder rem (its state freed by the caller) ran out of the retry schedule: dead, with a
+ * notice to the administrators; a repeating series goes on. 0 or a negative errno.
+ */
+static int
+result_dead(struct ops_env *env, struct store_reminder *rem, int64_t now)
+{
+	char recipient[32];
+	int ret;
+
+	rem->state = xstrdup("dead");
+	log_err("reminder %lld on %s is dead after %lld attempts: %s", (long long)rem->id,
+		rem->channel, (long long)rem->attempts,
+		rem->last_error ? rem->last_error : "no detail");
+	if ((ret = store_reminder_update(env->store, rem)) < 0)
+		return ret;
+	snprintf(recipient, sizeof(recipient), "reminder:%lld", (long long)rem->id);
+	if ((ret = admin_notice(env, rem, "dead", recipient, now)) < 0)
+		return ret;
+	/* One occurrence is dead; the deadline is still open and the series goes on. */
+	return continue_series(env, rem, now);
+}
+
+/*
+ * Reminder rem (its state freed by the caller) failed and is tried again after the backoff,
+ * or after the receiver's Retry-After when that is longer. 0 or a negative errno.
+ */
+static int
+result_failed(struct ops_env *env, struct store_reminder *rem, const struct ops_delivery *dl,
+	      int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	int ret;
+
+	rem->state = xstrdup("failed");
+	rem->not_before =
+		now + backoff(r, rem->attempts, (uint64_t)rem->id * 7919 + (uint64_t)rem->attempts);
+	if (dl->retry_after > 0 && now + dl->retry_after > rem->not_before)
+		rem->not_before = now + dl->retry_after;
+	ret = store_reminder_update(env->store, rem);
+	env->reminders_changed = true;
+	return ret;
+}
+
+/* What attempt dl (not aborted) means for reminder rem, its attempt counted. */
+static int
+result_apply(struct ops_env *env, struct store_reminder *rem, const struct ops_delivery *dl,
+	     int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	bool give_up = now - rem->first_attempt >= (int64_t)r->retry_give_up_s;
+
+	free(rem->state);
+	if (dl->status == OPS_DELIVERY_OK)
+		return result_sent(env, rem, now);
+	/* A notice that cannot reach the administrators goes to the log instead. */
+	if (strcmp(rem->kind, "admin") == 0 && strcmp(rem->channel, "log") != 0 &&
+	    (dl->status == OPS_DELIVERY_GONE || give_up))
+		return notice_to_log(env, rem, dl->status == OPS_DELIVERY_GONE, now);
+	if (dl->status == OPS_DELIVERY_GONE)
+		return result_gone(env, rem, now);
+	if (give_up)
+		return result_dead(env, rem, now);
+	return result_failed(env, rem, dl, now);
+}
+
 int
 ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl, int64_t now)
 {
 	static const char *const outcomes[] = { "ok", "retry", "gone", "aborted" };
-	const struct conf_reminders *r = &env->conf->reminders;
 	struct store_reminder rem;
 	int ret;
 
@@ -261,59 +363,7 @@ ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl
 	rem.last_error = dl->status != OPS_DELIVERY_OK && dl->detail && *dl->detail
 				 ? xstrdup(dl->detail)
 				 : NULL;
-	free(rem.state);
-	if (dl->status == OPS_DELIVERY_OK) {
-		rem.state = xstrdup("sent");
-		rem.sent_at = now;
-		if ((ret = store_reminder_update(env->store, &rem)) < 0)
-			goto out;
-		ret = continue_series(env, &rem, now);
-		goto out;
-	}
-	/* A notice that cannot reach the administrators goes to the log instead. */
-	if (strcmp(rem.kind, "admin") == 0 && strcmp(rem.channel, "log") != 0 &&
-	    (dl->status == OPS_DELIVERY_GONE ||
-	     now - rem.first_attempt >= (int64_t)r->retry_give_up_s)) {
-		ret = notice_to_log(env, &rem, dl->status == OPS_DELIVERY_GONE, now);
-		goto out;
-	}
-	if (dl->status == OPS_DELIVERY_GONE) {
-		rem.state = xstrdup("failed");
-		rem.not_before = now;
-		log_err("channel %s: the receiver answered 410 Gone; the channel is disabled and its "
-			"reminders are held until 'fristvakt channel enable %s'",
-			rem.channel, rem.channel);
-		if ((ret = store_reminder_update(env->store, &rem)) < 0 ||
-		    (ret = store_channel_disable(env->store, rem.channel, now,
-						 "the receiver answered 410 Gone")) < 0 ||
-		    (ret = admin_notice(env, &rem, "endpoint_disabled", rem.channel, now)) < 0)
-			goto out;
-		env->reminders_changed = true;
-		goto out;
-	}
-	if (now - rem.first_attempt >= (int64_t)r->retry_give_up_s) {
-		rem.state = xstrdup("dead");
-		log_err("reminder %lld on %s is dead after %lld attempts: %s", (long long)rem.id,
-			rem.channel, (long long)rem.attempts,
-			rem.last_error ? rem.last_error : "no detail");
-		if ((ret = store_reminder_update(env->store, &rem)) < 0)
-			goto out;
-		char recipient[32];
-
-		snprintf(recipient, sizeof(recipient), "reminder:%lld", (long long)rem.id);
-		if ((ret = admin_notice(env, &rem, "dead", recipient, now)) < 0)
-			goto out;
-		/* One occurrence is dead; the deadline is still open and the series goes on. */
-		ret = continue_series(env, &rem, now);
-		goto out;
-	}
-	rem.state = xstrdup("failed");
-	rem.not_before =
-		now + backoff(r, rem.attempts, (uint64_t)rem.id * 7919 + (uint64_t)rem.attempts);
-	if (dl->retry_after > 0 && now + dl->retry_after > rem.not_before)
-		rem.not_before = now + dl->retry_after;
-	ret = store_reminder_update(env->store, &rem);
-	env->reminders_changed = true;
+	ret = result_apply(env, &rem, dl, now);
 out:
 	store_reminder_deinit(&rem);
 	ops_txn_leave(env, ret >= 0);
