@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * remind_impl: what the files of the reminder engine share and nobody else sees — planning
+ * (ops/plan.c), rendering (ops/message.c), outcomes and retries (ops/retry.c), digests
+ * (ops/digest.c) and the reminder methods (ops/remind.c). Everyone else sees the engine
+ * only through ops.h.
+ */
+#ifndef FV_REMIND_IMPL_H
+#define FV_REMIND_IMPL_H
+
+#include "conf/conf.h"
+
+struct store_case;
+
+/*
+ * The names of the recipient bits of a reminder, bit i naming remind_recipient_roles[i]:
+ * CONF_RCPT_HANDLER, CONF_RCPT_UNIT, CONF_RCPT_SUPERVISOR, CONF_RCPT_APPLICANT. Static text.
+ */
+extern const char *const remind_recipient_roles[4];
+
+/*
+ * The policy stage called stage (borrowed) that a reminder of deadline kind kind_s in case c
+ * belongs to under the reminder policy r, or NULL when the kind is unknown or the policy
+ * has no such stage (any more). Points into r.
+ */
+const struct conf_stage *remind_find_stage(const struct conf_reminders *r, const char *kind_s,
+					   const struct store_case *c, const char *stage);
+
+#endif
