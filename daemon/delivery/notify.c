@@ -49,12 +49,10 @@
 #include "core/log.h"
 #include "core/util.h"
 
-/* The channel types, by enum conf_channel_type: one row each. */
-static const struct channel_ops *const channel_types[] = {
-	[CONF_CHANNEL_LOG] = &channel_log,
-	[CONF_CHANNEL_WEBHOOK] = &channel_webhook,
-	[CONF_CHANNEL_SMTP] = &channel_smtp,
-};
+/* The channel types' rows, by enum conf_channel_type (notify_impl.h lists them). */
+#define CHANNEL_ROW(TYPE, name) [CONF_CHANNEL_##TYPE] = &channel_##name,
+static const struct channel_ops *const channel_types[] = { NOTIFY_CHANNEL_TYPES(CHANNEL_ROW) };
+#undef CHANNEL_ROW
 
 /* The row of type, or NULL for a type without one. */
 static const struct channel_ops *
