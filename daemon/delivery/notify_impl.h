@@ -118,7 +118,7 @@ struct channel_ops {
 NOTIFY_CHANNEL_TYPES(NOTIFY_CHANNEL_DECLARE)
 #undef NOTIFY_CHANNEL_DECLARE
 
-/* ---- Shared by the types, defined in notify.c ---- */
+/* ---- Shared by the types, defined in common.c (notify_job_now in notify.c) ---- */
 
 /* Sets j's result: status, code and the detail text from fmt. */
 void notify_job_set(struct job *j, enum notify_status status, long code, const char *fmt, ...)
