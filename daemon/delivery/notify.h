@@ -9,7 +9,7 @@
  * Webhook transfers share one curl multi handle driven by the libuv loop (curl's
  * docs/examples/multi-uv.c, with the fixes described atop notify.c). SMTP transfers each
  * run on a thread of their own, because libcurl waits for some SMTP replies blocking (see
- * notify.c). Each channel has a concurrency limit; jobs beyond it wait in a FIFO per
+ * smtp.c). Each channel has a concurrency limit; jobs beyond it wait in a FIFO per
  * channel.
  *
  * The process must call curl_global_init(CURL_GLOBAL_DEFAULT) before notify_new() and

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * test_notify: the pure parts of the notification channels, through notify.h and conf.h.
+ * test_notify: the notification channels, through notify.h and conf.h.
  * The Standard Webhooks signature against the specification's test vector and bad secrets;
  * RFC 2047 subjects, decoded back and checked for line lengths and whole characters; the
  * RFC 5322 message notify_mail_text() writes (headers, CRLF, threading, quoted-printable
  * body decoded back); and conf_channels_load() on a good list and on a table of bad ones,
- * each refused with "FILE:LINE: message" at the line marked "#<" in the fixture text.
+ * each refused with "FILE:LINE: message" at the line marked "#<" in the fixture text; and
+ * notify_send() through each channel type (log, webhook, smtp): what each refuses, and an
+ * attempt of each that needs no receiver (the log, a failed set-up, a refused connection).
  *
  * Fixtures (configurations and secret files) are written to a fresh directory from
- * mkdtemp() and removed afterwards. The transfers themselves need a loop, an HTTP receiver
+ * mkdtemp() and removed afterwards. Transfers that reach a receiver need an HTTP receiver
  * and an SMTP server: tests/integration/notify_*.py and the report of the change.
  */
 #include <stdarg.h>
@@ -23,10 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+#include <jansson.h>
 #include <libconfig.h>
+#include <uv.h>
 
 #include "conf/conf.h"
 #include "delivery/notify.h"
@@ -1080,6 +1088,169 @@ test_channels_no_credentials_directory(void **state)
 	free(saved);
 }
 
+/* ---- notify_send through each channel type ---- */
+
+/* What a job's callback saw. */
+struct outcome {
+	unsigned calls;
+	struct notify_result r;
+};
+
+static void
+outcome_cb(void *arg, const struct notify_result *r)
+{
+	struct outcome *o = arg;
+
+	o->calls++;
+	o->r = *r;
+}
+
+static void
+stopped_cb(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+/* A TCP port on 127.0.0.1 that refuses connections (bound, not listening), and its socket. */
+static int
+refusing_port(int *fd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(*fd >= 0);
+	assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
+}
+
+/* Runs loop until every outcome of os has its callback. */
+static void
+run_until(uv_loop_t *loop, struct outcome *const *os, size_t n)
+{
+	for (int turns = 0; turns < 100000; turns++) {
+		size_t done = 0;
+
+		for (size_t i = 0; i < n; i++)
+			done += os[i]->calls;
+		if (done == n)
+			return;
+		uv_run(loop, UV_RUN_ONCE);
+	}
+	fail_msg("the callbacks did not come");
+}
+
+/*
+ * Each type's checks of a message (notify_send refuses it with -EINVAL), the log's
+ * attempt, a webhook and a mail that cannot be set up (bad secret, bad sender), and a
+ * webhook and a mail to a port that refuses: each gets its callback once, from the loop,
+ * never inside notify_send.
+ */
+static void
+test_send_types(void **state)
+{
+	char url_hook[64], url_mail[64];
+	int fd, port = refusing_port(&fd);
+	struct conf_channel ch[] = {
+		{ .name = "log", .type = CONF_CHANNEL_LOG },
+		{ .name = "hook",
+		  .type = CONF_CHANNEL_WEBHOOK,
+		  .url = url_hook,
+		  .secret = SECRET_A },
+		{ .name = "hook-bad",
+		  .type = CONF_CHANNEL_WEBHOOK,
+		  .url = url_hook,
+		  .secret = "whsec_AAAA" },
+		{ .name = "mail",
+		  .type = CONF_CHANNEL_SMTP,
+		  .url = url_mail,
+		  .from = "fristvakt@kommune.no",
+		  .tls = CONF_SMTP_NONE },
+		{ .name = "mail-bad",
+		  .type = CONF_CHANNEL_SMTP,
+		  .url = url_mail,
+		  .from = "nobody",
+		  .tls = CONF_SMTP_NONE },
+	};
+	struct conf conf = { .channels = ch, .n_channels = N_ELEM(ch) };
+	const char *to[] = { "postmottak@kommune.no" }, *bad_to[] = { "not an address" };
+	json_t *body = json_pack("{ss}", "event", "reminder"), *str = json_string("x");
+	struct notify_msg m = { .id = "msg_1", .subject = "Frist", .text = "a\nb" };
+	struct outcome o_log = { 0 }, o_hook = { 0 }, o_hook_bad = { 0 }, o_mail = { 0 };
+	struct outcome o_mail_bad = { 0 },
+		       *all[] = { &o_log, &o_hook, &o_hook_bad, &o_mail, &o_mail_bad };
+	uv_loop_t loop;
+	struct notify *n;
+	bool stopped = false;
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(ch); i++) {
+		ch[i].concurrency = 1;
+		ch[i].connect_timeout_ms = ch[i].timeout_ms = 5000;
+	}
+	snprintf(url_hook, sizeof(url_hook), "http://127.0.0.1:%d/hook", port);
+	snprintf(url_mail, sizeof(url_mail), "smtp://127.0.0.1:%d", port);
+	assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(notify_new(&loop, &n), 0);
+	notify_configure(n, &conf);
+
+	/* What every type checks, and what each asks beyond that. */
+	assert_int_equal(notify_send(n, "nosuch", &m, 1, outcome_cb, &o_log), -ENOENT);
+	m.id = "a..b";
+	assert_int_equal(notify_send(n, "log", &m, 1, outcome_cb, &o_log), -EINVAL);
+	m.id = "msg_1";
+	m.subject = "\xc3";
+	assert_int_equal(notify_send(n, "log", &m, 1, outcome_cb, &o_log), -EINVAL);
+	m.subject = "Frist";
+	assert_int_equal(notify_send(n, "hook", &m, 1, outcome_cb, &o_hook), -EINVAL);
+	m.body = str;
+	assert_int_equal(notify_send(n, "hook", &m, 1, outcome_cb, &o_hook), -EINVAL);
+	assert_int_equal(notify_send(n, "mail", &m, 1, outcome_cb, &o_mail), -EINVAL);
+	m.to = bad_to;
+	m.n_to = 1;
+	assert_int_equal(notify_send(n, "mail", &m, 1, outcome_cb, &o_mail), -EINVAL);
+
+	/* Accepted: the callbacks come later, from the loop. */
+	m.body = body;
+	m.to = to;
+	assert_int_equal(notify_send(n, "log", &m, 1, outcome_cb, &o_log), 0);
+	assert_int_equal(notify_send(n, "hook", &m, 1, outcome_cb, &o_hook), 0);
+	assert_int_equal(notify_send(n, "hook-bad", &m, 1, outcome_cb, &o_hook_bad), 0);
+	assert_int_equal(notify_send(n, "mail", &m, 1, outcome_cb, &o_mail), 0);
+	assert_int_equal(notify_send(n, "mail-bad", &m, 1, outcome_cb, &o_mail_bad), 0);
+	assert_int_equal(notify_pending(n), 5);
+	for (size_t i = 0; i < N_ELEM(all); i++)
+		assert_int_equal(all[i]->calls, 0);
+	run_until(&loop, all, N_ELEM(all));
+	assert_int_equal(notify_pending(n), 0);
+	for (size_t i = 0; i < N_ELEM(all); i++)
+		assert_int_equal(all[i]->calls, 1);
+	assert_int_equal(o_log.r.status, NOTIFY_OK);
+	assert_string_equal(o_log.r.detail, "");
+	assert_int_equal(o_hook_bad.r.status, NOTIFY_RETRY);
+	assert_non_null(strstr(o_hook_bad.r.detail, ": cannot sign with the channel's secret"));
+	assert_int_equal(o_mail_bad.r.status, NOTIFY_RETRY);
+	assert_non_null(strstr(o_mail_bad.r.detail, ": cannot format the message"));
+	assert_int_equal(o_hook.r.status, NOTIFY_RETRY);
+	assert_int_equal(o_hook.r.code, 0);
+	assert_int_equal(o_hook.r.retry_after, -1);
+	assert_int_equal(o_mail.r.status, NOTIFY_RETRY);
+	assert_int_equal(o_mail.r.retry_after, -1);
+
+	notify_stop(n, stopped_cb, &stopped);
+	assert_int_equal(notify_send(n, "log", &m, 1, outcome_cb, &o_log), -ESHUTDOWN);
+	while (!stopped)
+		uv_run(&loop, UV_RUN_ONCE);
+	notify_free(n);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	curl_global_cleanup();
+	json_decref(body);
+	json_decref(str);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -1096,6 +1267,7 @@ main(void)
 		cmocka_unit_test(test_channels_good),
 		cmocka_unit_test(test_channels_bad),
 		cmocka_unit_test(test_channels_no_credentials_directory),
+		cmocka_unit_test(test_send_types),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
