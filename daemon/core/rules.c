@@ -24,50 +24,8 @@
 
 #define NONE SIZE_MAX
 
-/* The deadline kinds by their names in the protocol and the database. */
-const char *const rules_kind_names[RULES_KIND_COUNT] = {
-	"processing",	  "preliminary_reply", "documentation", "complaint",
-	"late_complaint", "forwarding",	       "promised",
-};
-
-/* Each kind's Norwegian label, and whether it is the office's duty or the party's. */
-static const struct {
-	const char *label;
-	bool office;
-} kinds[RULES_KIND_COUNT] = {
-	[RULES_KIND_PROCESSING] = { "saksbehandlingsfrist", true },
-	[RULES_KIND_PRELIMINARY_REPLY] = { "frist for foreløpig svar", true },
-	[RULES_KIND_DOCUMENTATION] = { "innsendelsesfrist", false },
-	[RULES_KIND_COMPLAINT] = { "klagefrist", false },
-	[RULES_KIND_LATE_COMPLAINT] = { "ytre frist for sen klage", false },
-	[RULES_KIND_FORWARDING] = { "frist for oversendelse til klageinstansen", true },
-	[RULES_KIND_PROMISED] = { "lovet svardato", true },
-};
-
-static const char *const state_names[RULES_STATE_COUNT] = { "open", "met", "missed", "cancelled",
-							    "expired" };
-
 static const char *const age_group_names[RULES_AGE_COUNT] = { "unknown", "under_67",
 							      "granted_before_67", "67_or_over" };
-
-static const char *const event_names[RULES_EV_COUNT] = {
-	"received",
-	"preliminary_reply",
-	"documentation_requested",
-	"documentation_received",
-	"decision",
-	"reasons_requested",
-	"reasons_given",
-	"extension",
-	"override",
-	"complaint",
-	"forwarded",
-	"complaint_decided",
-	"withdrawn",
-	"closed",
-	"complaint_withdrawn",
-	"decision_written",
-};
 
 const char *const rules_start_names[RULES_START_COUNT] = {
 	"received",	 "documentation_requested", "decision_made",	  "decision_reached",
@@ -83,22 +41,6 @@ static const char *const start_words[RULES_START_COUNT] = {
 
 /* Names. */
 
-const char *
-rules_kind_name(enum rules_kind kind)
-{
-	if ((unsigned)kind >= RULES_KIND_COUNT)
-		return "?";
-	return rules_kind_names[kind];
-}
-
-const char *
-rules_kind_label(enum rules_kind kind)
-{
-	if ((unsigned)kind >= RULES_KIND_COUNT)
-		return "?";
-	return kinds[kind].label;
-}
-
 int
 rules_name_index(const char *s, const char *const *names, size_t n, int *out)
 {
@@ -111,22 +53,6 @@ rules_name_index(const char *s, const char *const *names, size_t n, int *out)
 		}
 	}
 	return -EINVAL;
-}
-
-int
-rules_kind_parse(const char *s, enum rules_kind *out)
-{
-	int v, ret = rules_name_index(s, rules_kind_names, RULES_KIND_COUNT, &v);
-
-	if (ret == 0)
-		*out = (enum rules_kind)v;
-	return ret;
-}
-
-bool
-rules_kind_is_office_duty(enum rules_kind kind)
-{
-	return (unsigned)kind < RULES_KIND_COUNT && kinds[kind].office;
 }
 
 const char *
@@ -144,42 +70,6 @@ rules_age_group_parse(const char *s, enum rules_age_group *out)
 
 	if (ret == 0)
 		*out = (enum rules_age_group)v;
-	return ret;
-}
-
-const char *
-rules_state_name(enum rules_state state)
-{
-	if ((unsigned)state >= FV_ARRAY_SIZE(state_names))
-		return "?";
-	return state_names[state];
-}
-
-int
-rules_state_parse(const char *s, enum rules_state *out)
-{
-	int v, ret = rules_name_index(s, state_names, FV_ARRAY_SIZE(state_names), &v);
-
-	if (ret == 0)
-		*out = (enum rules_state)v;
-	return ret;
-}
-
-const char *
-rules_event_type_name(enum rules_event_type type)
-{
-	if ((unsigned)type >= RULES_EV_COUNT)
-		return "?";
-	return event_names[type];
-}
-
-int
-rules_event_type_parse(const char *s, enum rules_event_type *out)
-{
-	int v, ret = rules_name_index(s, event_names, RULES_EV_COUNT, &v);
-
-	if (ret == 0)
-		*out = (enum rules_event_type)v;
 	return ret;
 }
 
@@ -483,53 +373,13 @@ resolve(const struct ctx *c, size_t i, int64_t ref, enum rules_event_type type)
 	return NONE;
 }
 
-/* The event type a deadline of kind belongs to. */
-static enum rules_event_type
-subject_type(enum rules_kind kind)
-{
-	switch (kind) {
-	case RULES_KIND_DOCUMENTATION:
-		return RULES_EV_DOC_REQUESTED;
-	case RULES_KIND_COMPLAINT:
-	case RULES_KIND_LATE_COMPLAINT:
-		return RULES_EV_DECISION;
-	case RULES_KIND_FORWARDING:
-		return RULES_EV_COMPLAINT;
-	case RULES_KIND_PROMISED:
-		return RULES_EV_PRELIMINARY_REPLY;
-	default:
-		return RULES_EV_RECEIVED;
-	}
-}
-
-enum rules_event_type
-rules_kind_subject(enum rules_kind kind)
-{
-	return subject_type(kind);
-}
-
 /* The event type an event's ref names, or RULES_EV_COUNT for none. */
 static enum rules_event_type
 ref_type(const struct rules_event *e)
 {
-	switch (e->type) {
-	case RULES_EV_DOC_RECEIVED:
-		return RULES_EV_DOC_REQUESTED;
-	case RULES_EV_COMPLAINT:
-	case RULES_EV_REASONS_REQUESTED:
-	case RULES_EV_REASONS_GIVEN:
-	case RULES_EV_DECISION_WRITTEN:
-		return RULES_EV_DECISION;
-	case RULES_EV_FORWARDED:
-	case RULES_EV_COMPLAINT_DECIDED:
-	case RULES_EV_COMPLAINT_WITHDRAWN:
-		return RULES_EV_COMPLAINT;
-	case RULES_EV_EXTENSION:
-	case RULES_EV_OVERRIDE:
-		return subject_type(e->kind);
-	default:
-		return RULES_EV_COUNT;
-	}
+	const struct vocab_event *row = vocab_event_row(e->type);
+
+	return row->ref_by_kind ? rules_kind_subject(e->kind) : row->ref;
 }
 
 /* Checks one event on its own: 0 or -EINVAL. */
