@@ -7,8 +7,13 @@
  * Every legal parameter - period, start event, roll-over, office calendar, the citation
  * shown to people, also for the rules built into the code (citations) - is data read from
  * the configuration (calendars, regimes, services, citations; the format is described atop
- * rules.c and in etc/rules.conf), each version with a valid_from date. The code knows only the shape of the process: which events start, meet, pause,
- * restart, extend or cancel which kind of deadline.
+ * conf/rules_load.c and in etc/rules.conf), each version with a valid_from date. The code
+ * knows only the shape of the process: which events start, meet, pause, restart, extend or
+ * cancel which kind of deadline.
+ *
+ * The kinds, event types and states with their names and labels are core/vocab.h. The code
+ * behind this header: core/rules.c (lookups), core/engine.c and core/deadline.c
+ * (rules_compute), core/findings.c, core/explain.c (JSON and text).
  *
  * Pure code: no I/O, no clock (today is passed in), no uv, sqlite or curl.
  */
@@ -32,7 +37,7 @@ struct rules;
 
 /*
  * The day a deadline is counted from. A rule's "start" key names one of these (each kind
- * allows a few, see rules.c); RULES_START_REASONS_GIVEN is never configured, it is the new
+ * allows a few, see conf/rules_load.c); RULES_START_REASONS_GIVEN is never configured, it is the new
  * start after a request for reasons.
  */
 enum rules_start {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * rules_impl: the loaded rules' own layout, shared by the engine (core/rules.c) and the
- * loader (conf/rules_load.c) and by nothing else. Everyone else sees struct rules only
+ * rules_impl: the loaded rules' own layout, shared by the engine (core/rules.c and the files
+ * named in engine_impl.h) and the loader (conf/rules_load.c) and by nothing else. Everyone else sees struct rules only
  * through rules.h.
  */
 #ifndef FV_RULES_IMPL_H

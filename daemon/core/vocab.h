@@ -8,7 +8,7 @@
  * a kind, an event type or a state is spelt in one place.
  *
  * A new deadline kind is a value in enum rules_kind, a row in vocab.c and its derivation in
- * the rules engine.
+ * the rules engine (a do_* function in core/engine.c, called from rules_compute()).
  *
  * Pure data: no I/O, static strings only.
  */
