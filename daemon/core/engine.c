@@ -22,6 +22,63 @@ date_max(struct cal_date a, struct cal_date b)
 }
 
 /*
+ * The pause documentation request j makes, before overlaps and lateness are weighed: from
+ * the request until the documents arrived, the date set for sending them passed, or stop.
+ */
+static struct rules_pause
+pause_of(const struct ctx *c, size_t j, struct cal_date stop, bool stopped)
+{
+	const struct rules_event *e = &c->ev[j];
+	struct rules_pause p = { .event = e->id, .from = e->date, .to = stop, .open = !stopped };
+
+	if (c->answer[j] != NONE && cal_cmp(c->ev[c->answer[j]].date, p.to) < 0) {
+		p.to = c->ev[c->answer[j]].date;
+		p.open = false;
+	}
+	/* The date set for sending: the documentation deadline, or without a rule for it the
+	 * date the request named. */
+	if (c->has_doc[j] ? c->docs[j].has_due : e->has_due) {
+		struct cal_date set = c->has_doc[j] ? c->docs[j].due : e->due;
+
+		if (cal_cmp(set, p.to) < 0) {
+			p.to = set;
+			p.open = false;
+			p.ran_out = true;
+		}
+	}
+	p.to = date_max(p.to, p.from);
+	return p;
+}
+
+/* d's pauses, one per documentation request, in order of request date (stable). */
+static void
+collect_pauses(const struct ctx *c, struct rules_deadline *d, struct cal_date stop, bool stopped)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < c->n_ev; j++)
+		n += c->ev[j].type == RULES_EV_DOC_REQUESTED;
+	if (n == 0)
+		return;
+	d->pauses = xcalloc(n, sizeof(*d->pauses));
+	for (size_t j = 0; j < c->n_ev; j++) {
+		struct rules_pause p;
+		size_t at;
+
+		if (c->ev[j].type != RULES_EV_DOC_REQUESTED)
+			continue;
+		p = pause_of(c, j, stop, stopped);
+		at = d->n_pauses;
+		while (at > 0 && cal_cmp(d->pauses[at - 1].from, p.from) > 0) {
+			d->pauses[at] = d->pauses[at - 1];
+			at--;
+		}
+		d->pauses[at] = p;
+		d->n_pauses++;
+	}
+}
+
+/*
  * Documentation requests pause a processing norm that says so, for the whole days from the
  * request until the documents arrived or the date set for sending them (the documentation
  * deadline, after roll-over and extensions) passed, whichever came first - after that the
@@ -35,49 +92,8 @@ add_pauses(const struct ctx *c, struct rules_deadline *d, const struct rule *rul
 {
 	struct cal_date end = d->raw_end, covered = { 0, 0, 0 }, due;
 	bool have_covered = false;
-	size_t n = 0;
 
-	for (size_t j = 0; j < c->n_ev; j++)
-		n += c->ev[j].type == RULES_EV_DOC_REQUESTED;
-	if (n == 0)
-		return 0;
-	d->pauses = xcalloc(n, sizeof(*d->pauses));
-	for (size_t j = 0; j < c->n_ev; j++) {
-		const struct rules_event *e = &c->ev[j];
-		struct rules_pause p = { 0 };
-		size_t at;
-
-		if (e->type != RULES_EV_DOC_REQUESTED)
-			continue;
-		p.event = e->id;
-		p.from = e->date;
-		p.to = stop;
-		p.open = !stopped;
-		if (c->answer[j] != NONE && cal_cmp(c->ev[c->answer[j]].date, p.to) < 0) {
-			p.to = c->ev[c->answer[j]].date;
-			p.open = false;
-		}
-		/* The date set for sending: the documentation deadline, or without a rule for
-		 * it the date the request named. */
-		if (c->has_doc[j] ? c->docs[j].has_due : e->has_due) {
-			struct cal_date set = c->has_doc[j] ? c->docs[j].due : e->due;
-
-			if (cal_cmp(set, p.to) < 0) {
-				p.to = set;
-				p.open = false;
-				p.ran_out = true;
-			}
-		}
-		p.to = date_max(p.to, p.from);
-		/* Insertion by request date, stable. */
-		at = d->n_pauses;
-		while (at > 0 && cal_cmp(d->pauses[at - 1].from, p.from) > 0) {
-			d->pauses[at] = d->pauses[at - 1];
-			at--;
-		}
-		d->pauses[at] = p;
-		d->n_pauses++;
-	}
+	collect_pauses(c, d, stop, stopped);
 	for (size_t i = 0; i < d->n_pauses; i++) {
 		struct rules_pause *p = &d->pauses[i];
 		struct cal_date from;
@@ -320,6 +336,48 @@ restarts(const struct rule *rule, const struct rules_procedure *proc, const stru
 	}
 }
 
+/* The first reasons_given for decision j recorded after request k and not before it, or
+ * NONE. */
+static size_t
+reasons_given_after(const struct ctx *c, size_t j, size_t k)
+{
+	for (size_t g = k + 1; g < c->n_ev; g++) {
+		if (c->ev[g].type == RULES_EV_REASONS_GIVEN && c->target[g] == j &&
+		    cal_cmp(c->ev[g].date, c->ev[k].date) >= 0)
+			return g;
+	}
+	return NONE;
+}
+
+/*
+ * Request k restarts d: a full new period from the day the reasons were given (event given),
+ * or no due date while they are awaited (given NONE). 0 or -ERANGE.
+ */
+static int
+restart(const struct ctx *c, size_t k, size_t given, const struct rule *rule,
+	struct rules_deadline *d, const char *src)
+{
+	const struct rules_event *rq = &c->ev[k];
+
+	d->has_restart = true;
+	d->restart.requested_event = rq->id;
+	d->restart.requested = rq->date;
+	if (given == NONE) {
+		d->has_due = false;
+		eng_note(
+			d,
+			"Parten ba om begrunnelse %s for et vedtak uten begrunnelse: en ny, full klagefrist løper fra begrunnelsen kommer fram%s.",
+			DATE(rq->date), CITE(src));
+		return 0;
+	}
+	d->restart.given = true;
+	d->restart.given_event = c->ev[given].id;
+	d->restart.given_on = c->ev[given].date;
+	eng_clear_count(d);
+	eng_set_start(d, &c->ev[given], RULES_START_REASONS_GIVEN, c->ev[given].date);
+	return eng_count(d, rule, NULL);
+}
+
 /*
  * A request for reasons of a decision given without them, made before the complaint
  * deadline ended, restarts it: a full new period from the day the reasons reach the party
@@ -363,34 +421,11 @@ reasons(struct ctx *c, size_t j, const struct rule *rule, struct rules_deadline 
 				DATE(rq->date), DATE(first_due));
 			continue;
 		}
-		d->has_restart = true;
-		d->restart.requested_event = rq->id;
-		d->restart.requested = rq->date;
-		given = NONE;
-		for (size_t g = k + 1; g < c->n_ev && given == NONE; g++) {
-			if (c->ev[g].type == RULES_EV_REASONS_GIVEN && c->target[g] == j &&
-			    cal_cmp(c->ev[g].date, rq->date) >= 0)
-				given = g;
-		}
-		if (given != NONE) {
-			d->restart.given = true;
-			d->restart.given_event = c->ev[given].id;
-			d->restart.given_on = c->ev[given].date;
-			if (had_due)
-				eng_note(d, "Den opprinnelige klagefristen var %s.",
-					 DATE(first_due));
-			eng_clear_count(d);
-			eng_set_start(d, &c->ev[given], RULES_START_REASONS_GIVEN,
-				      c->ev[given].date);
-			if ((ret = eng_count(d, rule, NULL)) < 0)
-				return ret;
-		} else {
-			d->has_due = false;
-			eng_note(
-				d,
-				"Parten ba om begrunnelse %s for et vedtak uten begrunnelse: en ny, full klagefrist løper fra begrunnelsen kommer fram%s.",
-				DATE(rq->date), CITE(src));
-		}
+		given = reasons_given_after(c, j, k);
+		if (given != NONE && had_due)
+			eng_note(d, "Den opprinnelige klagefristen var %s.", DATE(first_due));
+		if ((ret = restart(c, k, given, rule, d, src)) < 0)
+			return ret;
 	}
 	return ret;
 }
@@ -454,16 +489,64 @@ first_complaint(const struct ctx *c, size_t j, enum rules_in_time in_time, struc
 	return best;
 }
 
+/* Where decision j's complaint deadline starts by rule cr; no start while the decision has
+ * not reached the party. */
+static void
+complaint_start(struct rules_deadline *d, const struct rules_event *dec, const struct rule *cr)
+{
+	if (cr->start == RULES_START_DECISION_MADE) {
+		eng_set_start(d, dec, RULES_START_DECISION_MADE, dec->date);
+	} else if (dec->has_reached) {
+		eng_set_start(d, dec, RULES_START_DECISION_REACHED, dec->reached);
+		if (dec->digital)
+			eng_note(
+				d,
+				"Digitalt vedtak: regnet fra det seneste av da vedtaket ble gjort tilgjengelig og da varselet ble sendt (%s).",
+				DATE(dec->reached));
+	} else {
+		eng_note(d, "Venter på at vedtaket kommer fram: klagefristen løper fra den dagen.");
+	}
+}
+
+/* Decision j's complaint deadline by rule cr into *d (not pushed): 0 or -ERANGE. */
+static int
+complaint_deadline(struct ctx *c, size_t j, const struct rule *cr,
+		   const struct rules_procedure *proc, struct rules_deadline *d)
+{
+	struct cal_date on;
+	size_t k;
+	int ret;
+
+	eng_deadline_init(d, RULES_KIND_COMPLAINT, &c->ev[j], cr);
+	complaint_start(d, &c->ev[j], cr);
+	if (d->has_start && (ret = eng_count(d, cr, NULL)) < 0)
+		return ret;
+	if ((ret = reasons(c, j, cr, d)) < 0)
+		return ret;
+	if ((ret = eng_apply_changes(c, d, j, cr)) < 0)
+		return ret;
+	/* In time is judged on the day the complaint was sent (or as configured). */
+	k = first_complaint(c, j, proc->in_time, &on);
+	if (k != NONE) {
+		eng_set_met_on(d, &c->ev[k], on);
+		if (proc->citation[RULES_CITATION_IN_TIME])
+			eng_note(d, "Klagen er vurdert etter dagen den ble %s (%s).",
+				 proc->in_time == RULES_IN_TIME_SENT ? "sendt" : "mottatt",
+				 proc->citation[RULES_CITATION_IN_TIME]);
+	}
+	eng_settle(c, d, j);
+	return 0;
+}
+
 static int
 do_decision(struct ctx *c, size_t j)
 {
 	const struct rules_event *dec = &c->ev[j];
-	struct cal_date sel = dec->has_reached ? dec->reached : dec->date, on;
+	struct cal_date sel = dec->has_reached ? dec->reached : dec->date;
 	const struct rule *cr = eng_pick(c, RULES_KIND_COMPLAINT, sel, false);
 	const struct rule *lr = eng_pick(c, RULES_KIND_LATE_COMPLAINT, dec->date, false);
 	const struct rules_procedure *proc = rules_procedure_at(c->rules, sel);
 	struct rules_deadline d, late;
-	size_t k;
 	int ret = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -471,37 +554,8 @@ do_decision(struct ctx *c, size_t j)
 	if (lr && (ret = late_limit(c, j, lr, &late)) < 0)
 		goto out;
 	if (cr) {
-		eng_deadline_init(&d, RULES_KIND_COMPLAINT, dec, cr);
-		if (cr->start == RULES_START_DECISION_MADE) {
-			eng_set_start(&d, dec, RULES_START_DECISION_MADE, dec->date);
-		} else if (dec->has_reached) {
-			eng_set_start(&d, dec, RULES_START_DECISION_REACHED, dec->reached);
-			if (dec->digital)
-				eng_note(
-					&d,
-					"Digitalt vedtak: regnet fra det seneste av da vedtaket ble gjort tilgjengelig og da varselet ble sendt (%s).",
-					DATE(dec->reached));
-		} else {
-			eng_note(
-				&d,
-				"Venter på at vedtaket kommer fram: klagefristen løper fra den dagen.");
-		}
-		if (d.has_start && (ret = eng_count(&d, cr, NULL)) < 0)
+		if ((ret = complaint_deadline(c, j, cr, proc, &d)) < 0)
 			goto out;
-		if ((ret = reasons(c, j, cr, &d)) < 0)
-			goto out;
-		if ((ret = eng_apply_changes(c, &d, j, cr)) < 0)
-			goto out;
-		/* In time is judged on the day the complaint was sent (or as configured). */
-		k = first_complaint(c, j, proc->in_time, &on);
-		if (k != NONE) {
-			eng_set_met_on(&d, &c->ev[k], on);
-			if (proc->citation[RULES_CITATION_IN_TIME])
-				eng_note(&d, "Klagen er vurdert etter dagen den ble %s (%s).",
-					 proc->in_time == RULES_IN_TIME_SENT ? "sendt" : "mottatt",
-					 proc->citation[RULES_CITATION_IN_TIME]);
-		}
-		eng_settle(c, &d, j);
 		late_notes(c, &d, lr ? &late : NULL);
 		eng_push(c, &d);
 	}
@@ -545,6 +599,44 @@ outcome_ends_forwarding(const struct rules_procedure *proc, const char *outcome)
 	return eng_in_list(outcome, proc->forwarding_ended_by);
 }
 
+/* Complaint j forwarded, or settled by a review that ends the duty: d met by the first. */
+static void
+forwarding_met(const struct ctx *c, size_t j, const struct rules_procedure *proc,
+	       struct rules_deadline *d)
+{
+	for (size_t k = 0; k < c->n_ev; k++) {
+		const struct rules_event *e = &c->ev[k];
+
+		if (c->target[k] != j || (d->has_met && cal_cmp(e->date, d->met_on) >= 0))
+			continue;
+		if (e->type == RULES_EV_FORWARDED || (e->type == RULES_EV_COMPLAINT_DECIDED &&
+						      outcome_ends_forwarding(proc, e->outcome)))
+			eng_set_met(d, e);
+	}
+}
+
+/* What each review of complaint j by the office means for forwarding it to body. */
+static void
+review_notes(const struct ctx *c, size_t j, const struct rules_procedure *proc, const char *body,
+	     struct rules_deadline *d)
+{
+	for (size_t k = 0; k < c->n_ev; k++) {
+		const struct rules_event *e = &c->ev[k];
+
+		if (c->target[k] != j || e->type != RULES_EV_COMPLAINT_DECIDED)
+			continue;
+		if (outcome_ends_forwarding(proc, e->outcome))
+			eng_note(d,
+				 "Kontoret behandlet klagen %s og %s: klagen sendes ikke videre.",
+				 DATE(e->date), review_words(e->outcome));
+		else if (!d->has_met || d->met_by == e->id || cal_cmp(e->date, d->met_on) <= 0)
+			eng_note(
+				d,
+				"Kontoret behandlet klagen %s og %s: klagen skal fortsatt sendes til %s.",
+				DATE(e->date), review_words(e->outcome), body);
+	}
+}
+
 static int
 do_forwarding(struct ctx *c, size_t j)
 {
@@ -570,33 +662,8 @@ do_forwarding(struct ctx *c, size_t j)
 	}
 	if ((ret = eng_count(&d, rule, NULL)) < 0)
 		goto out;
-	for (size_t k = 0; k < c->n_ev; k++) {
-		const struct rules_event *e = &c->ev[k];
-
-		if (c->target[k] != j || (d.has_met && cal_cmp(e->date, d.met_on) >= 0))
-			continue;
-		if (e->type == RULES_EV_FORWARDED) {
-			eng_set_met(&d, e);
-		} else if (e->type == RULES_EV_COMPLAINT_DECIDED &&
-			   outcome_ends_forwarding(proc, e->outcome)) {
-			eng_set_met(&d, e);
-		}
-	}
-	for (size_t k = 0; k < c->n_ev; k++) {
-		const struct rules_event *e = &c->ev[k];
-
-		if (c->target[k] != j || e->type != RULES_EV_COMPLAINT_DECIDED)
-			continue;
-		if (outcome_ends_forwarding(proc, e->outcome))
-			eng_note(&d,
-				 "Kontoret behandlet klagen %s og %s: klagen sendes ikke videre.",
-				 DATE(e->date), review_words(e->outcome));
-		else if (!d.has_met || d.met_by == e->id || cal_cmp(e->date, d.met_on) <= 0)
-			eng_note(
-				&d,
-				"Kontoret behandlet klagen %s og %s: klagen skal fortsatt sendes til %s.",
-				DATE(e->date), review_words(e->outcome), body);
-	}
+	forwarding_met(c, j, proc, &d);
+	review_notes(c, j, proc, body, &d);
 	if ((ret = eng_apply_changes(c, &d, j, rule)) < 0)
 		goto out;
 	eng_settle(c, &d, j);

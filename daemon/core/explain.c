@@ -11,6 +11,7 @@
 
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "core/vocab.h"
 
 /* What the start day is, in the words of a case worker. */
 static const char *const start_words[RULES_START_COUNT] = {
@@ -261,45 +262,45 @@ text_rollover(struct strbuf *b, const struct rules_deadline *d)
 			      d->calendar);
 }
 
+/* The state in words: its label (the vocabulary's), then what made it so. */
 static void
 text_state(struct strbuf *b, const struct rules_deadline *d)
 {
+	const struct vocab_state *st = vocab_state_row(d->state);
 	bool late = d->has_met && d->has_due && cal_cmp(d->met_on, d->due) > 0;
 
 	if (d->has_due)
 		strbuf_printf(b, "Frist: %s. Status: ", DATE(d->due));
 	else
 		strbuf_printf(b, "Ingen frist ennå. Status: ");
+	if (st)
+		strbuf_puts(b, st->nb);
 	switch (d->state) {
-	case RULES_STATE_OPEN:
-		strbuf_printf(b, "åpen");
-		break;
 	case RULES_STATE_MET:
-		strbuf_printf(b, "overholdt %s (hendelse %lld)", DATE(d->met_on),
-			      (long long)d->met_by);
+		strbuf_printf(b, " %s (hendelse %lld)", DATE(d->met_on), (long long)d->met_by);
 		break;
 	case RULES_STATE_MISSED:
 		if (late)
-			strbuf_printf(b, "overskredet – fulgt opp %s (hendelse %lld), %s for sent",
+			strbuf_printf(b, " – fulgt opp %s (hendelse %lld), %s for sent",
 				      DATE(d->met_on), (long long)d->met_by,
 				      DAYS(cal_diff_days(d->due, d->met_on)));
 		else
-			strbuf_printf(b, "overskredet – ikke oppfylt");
+			strbuf_printf(b, " – ikke oppfylt");
 		break;
 	case RULES_STATE_EXPIRED:
 		if (late)
-			strbuf_printf(b, "utløpt – %s %s (hendelse %lld), %s for sent",
+			strbuf_printf(b, " – %s %s (hendelse %lld), %s for sent",
 				      d->kind == RULES_KIND_DOCUMENTATION ? "dokumentasjonen kom"
 									  : "klagen ble sendt",
 				      DATE(d->met_on), (long long)d->met_by,
 				      DAYS(cal_diff_days(d->due, d->met_on)));
 		else if (d->kind == RULES_KIND_DOCUMENTATION)
-			strbuf_printf(b, "utløpt – dokumentasjonen kom ikke");
+			strbuf_printf(b, " – dokumentasjonen kom ikke");
 		else
-			strbuf_printf(b, "utløpt – ingen klage");
+			strbuf_printf(b, " – ingen klage");
 		break;
 	case RULES_STATE_CANCELLED:
-		strbuf_printf(b, "bortfalt %s (hendelse %lld)", DATE(d->cancelled_on),
+		strbuf_printf(b, " %s (hendelse %lld)", DATE(d->cancelled_on),
 			      (long long)d->cancelled_by);
 		break;
 	default:
