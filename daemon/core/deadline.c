@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "core/vocab.h"
 
 void
 eng_note(struct rules_deadline *d, const char *fmt, ...)
@@ -351,7 +352,7 @@ eng_set_met(struct rules_deadline *d, const struct rules_event *e)
 size_t
 eng_find_cancel(const struct ctx *c, enum rules_kind kind, size_t subject)
 {
-	bool closes = rules_kind_is_office_duty(kind) || kind == RULES_KIND_DOCUMENTATION;
+	bool closes = vocab_kind_row(kind)->closing_ends;
 
 	for (size_t k = subject + 1; k < c->n_ev; k++) {
 		const struct rules_event *e = &c->ev[k];

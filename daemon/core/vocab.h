@@ -78,6 +78,8 @@ struct vocab_kind {
 	bool office;
 	/* The event a deadline of this kind belongs to (its subject). */
 	enum rules_event_type subject;
+	/* Closing the case ends it unmet: all but the party's right to complain. */
+	bool closing_ends;
 };
 
 /* An event type. */
