@@ -9,6 +9,7 @@
 
 #include "core/rules.h"
 #include "core/util.h"
+#include "core/vocab.h"
 
 /* Monday first, as enum cal_weekday counts from 1. */
 static const struct cli_text weekdays[] = {
@@ -35,21 +36,9 @@ static const struct cli_text units[][2] = {
 	{ { "år", "year" }, { "år", "years" } },
 };
 
-/* In the order of enum rules_kind; the bokmål is the daemon's label (rules_kind_label). */
-static const struct cli_text kinds[] = {
-	{ NULL, "processing deadline" },
-	{ NULL, "preliminary reply deadline" },
-	{ NULL, "documentation deadline" },
-	{ NULL, "complaint deadline" },
-	{ NULL, "late complaint limit" },
-	{ NULL, "deadline for forwarding to the complaint body" },
-	{ NULL, "promised decision deadline" },
-};
-
 _Static_assert(FV_ARRAY_SIZE(weekdays) == CAL_SUNDAY, "a name for every weekday");
 _Static_assert(FV_ARRAY_SIZE(holidays) == CAL_HOLIDAY_COUNT - 1, "a name for every holiday");
 _Static_assert(FV_ARRAY_SIZE(units) == CAL_UNIT_YEARS + 1, "words for every unit");
-_Static_assert(FV_ARRAY_SIZE(kinds) == RULES_KIND_COUNT, "a name for every kind");
 
 const char *
 cli_text_weekday(enum cli_lang lang, enum cal_weekday wd)
@@ -102,5 +91,6 @@ cli_text_kind(enum cli_lang lang, const char *kind)
 
 	if (!kind || rules_kind_parse(kind, &k) < 0)
 		return kind ? kind : "?";
-	return lang == CLI_LANG_EN ? kinds[k].en : rules_kind_label(k);
+	/* The vocabulary's labels; the English is the short one of listings. */
+	return lang == CLI_LANG_EN ? vocab_kind_row(k)->en_short : vocab_kind_row(k)->nb;
 }

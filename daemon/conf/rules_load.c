@@ -418,9 +418,9 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 	out->line = (int)config_setting_source_line(g);
 	if (rules_kind_parse(kind, &out->kind) < 0) {
 		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s",
-			 rules_kind_names[0], rules_kind_names[1], rules_kind_names[2],
-			 rules_kind_names[3], rules_kind_names[4], rules_kind_names[5],
-			 rules_kind_names[6]);
+			 rules_kind_name(0), rules_kind_name(1), rules_kind_name(2),
+			 rules_kind_name(3), rules_kind_name(4), rules_kind_name(5),
+			 rules_kind_name(6));
 		conf_error_at(err, config_setting_get_member(g, "kind"),
 			      "unknown kind '%s' (expected one of %s)", kind, names_list);
 		return -EINVAL;
@@ -512,7 +512,7 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 	}
 	out->source = xstrdup(source);
 	out->extension = extension ? xstrdup(extension) : NULL;
-	out->id = xasprintf("%s/%s%s@%s", owner, rules_kind_names[out->kind],
+	out->id = xasprintf("%s/%s%s@%s", owner, rules_kind_name(out->kind),
 			    out->emergency ? "/emergency" : "", valid_from);
 	return 0;
 }

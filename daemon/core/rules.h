@@ -7,8 +7,13 @@
  * Every legal parameter - period, start event, roll-over, office calendar, the citation
  * shown to people, also for the rules built into the code (citations) - is data read from
  * the configuration (calendars, regimes, services, citations; the format is described atop
- * rules.c and in etc/rules.conf), each version with a valid_from date. The code knows only the shape of the process: which events start, meet, pause,
- * restart, extend or cancel which kind of deadline.
+ * conf/rules_load.c and in etc/rules.conf), each version with a valid_from date. The code
+ * knows only the shape of the process: which events start, meet, pause, restart, extend or
+ * cancel which kind of deadline.
+ *
+ * The kinds, event types and states with their names and labels are core/vocab.h. The code
+ * behind this header: core/rules.c (lookups), core/engine.c and core/deadline.c
+ * (rules_compute), core/findings.c, core/explain.c (JSON and text).
  *
  * Pure code: no I/O, no clock (today is passed in), no uv, sqlite or curl.
  */
@@ -22,6 +27,7 @@
 #include <jansson.h>
 
 #include "core/cal.h"
+#include "core/vocab.h"
 
 struct diag;
 struct rules;
@@ -29,54 +35,9 @@ struct rules;
 /* The most events rules_compute() takes for one case. */
 #define RULES_MAX_EVENTS 10000
 
-enum rules_kind {
-	RULES_KIND_PROCESSING,	      /* "processing": municipal norm (saksbehandlingsfrist) */
-	RULES_KIND_PRELIMINARY_REPLY, /* "preliminary_reply": foreløpig svar */
-	RULES_KIND_DOCUMENTATION,     /* "documentation": innsendelsesfrist */
-	RULES_KIND_COMPLAINT,	      /* "complaint": klagefrist */
-	RULES_KIND_LATE_COMPLAINT,    /* "late_complaint": outer limit for a late complaint */
-	RULES_KIND_FORWARDING,	      /* "forwarding": oversendelse til klageinstansen */
-	RULES_KIND_PROMISED,	      /* "promised": the date a foreløpig svar promised */
-	RULES_KIND_COUNT,
-};
-
-enum rules_state {
-	RULES_STATE_OPEN,
-	RULES_STATE_MET,
-	RULES_STATE_MISSED,
-	RULES_STATE_CANCELLED,
-	/*
-	 * A party's deadline (complaint, late_complaint, documentation) that passed without
-	 * what it waits for, or with it late: normal, and no breach by the office. Office
-	 * duties that pass unmet are RULES_STATE_MISSED instead.
-	 */
-	RULES_STATE_EXPIRED,
-	RULES_STATE_COUNT,
-};
-
-enum rules_event_type {
-	RULES_EV_RECEIVED,
-	RULES_EV_PRELIMINARY_REPLY,
-	RULES_EV_DOC_REQUESTED,
-	RULES_EV_DOC_RECEIVED,
-	RULES_EV_DECISION,
-	RULES_EV_REASONS_REQUESTED,
-	RULES_EV_REASONS_GIVEN,
-	RULES_EV_EXTENSION,
-	RULES_EV_OVERRIDE,
-	RULES_EV_COMPLAINT,
-	RULES_EV_FORWARDED,
-	RULES_EV_COMPLAINT_DECIDED,
-	RULES_EV_WITHDRAWN,
-	RULES_EV_CLOSED,
-	RULES_EV_COMPLAINT_WITHDRAWN, /* the party withdrew a complaint */
-	RULES_EV_DECISION_WRITTEN,    /* an oral decision was confirmed in writing */
-	RULES_EV_COUNT,
-};
-
 /*
  * The day a deadline is counted from. A rule's "start" key names one of these (each kind
- * allows a few, see rules.c); RULES_START_REASONS_GIVEN is never configured, it is the new
+ * allows a few, see conf/rules_load.c); RULES_START_REASONS_GIVEN is never configured, it is the new
  * start after a request for reasons.
  */
 enum rules_start {
@@ -313,23 +274,7 @@ struct rules_finding {
 	struct cal_date closed_on;
 };
 
-const char *rules_kind_name(enum rules_kind kind);
-/* Norwegian label, lower case: "klagefrist". */
-const char *rules_kind_label(enum rules_kind kind);
-int rules_kind_parse(const char *s, enum rules_kind *out);
-/*
- * Whose duty the deadline is: the office's (processing, preliminary_reply, forwarding,
- * promised) or the party's (documentation, complaint, late_complaint). A party's deadline that passes is
- * RULES_STATE_EXPIRED, never missed: the time ran out, the office did not fail.
- */
-bool rules_kind_is_office_duty(enum rules_kind kind);
-/* The event type a deadline of kind belongs to (its subject): received, documentation
- * request, decision, complaint or preliminary reply. */
-enum rules_event_type rules_kind_subject(enum rules_kind kind);
-const char *rules_state_name(enum rules_state state);
-int rules_state_parse(const char *s, enum rules_state *out);
-const char *rules_event_type_name(enum rules_event_type type);
-int rules_event_type_parse(const char *s, enum rules_event_type *out);
+/* The kinds', event types' and states' names and labels: core/vocab.h. */
 const char *rules_start_name(enum rules_start start);
 const char *rules_rollover_name(enum rules_rollover rollover);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * rules_impl: the loaded rules' own layout, shared by the engine (core/rules.c) and the
- * loader (conf/rules_load.c) and by nothing else. Everyone else sees struct rules only
+ * rules_impl: the loaded rules' own layout, shared by the engine (core/rules.c and the files
+ * named in engine_impl.h) and the loader (conf/rules_load.c) and by nothing else. Everyone else sees struct rules only
  * through rules.h.
  */
 #ifndef FV_RULES_IMPL_H
@@ -88,8 +88,7 @@ struct rules {
 	size_t n_citations;
 };
 
-/* The kinds' and start days' names in the protocol, the database and the rules file. */
-extern const char *const rules_kind_names[RULES_KIND_COUNT];
+/* The start days' names in the rules file and the protocol. */
 extern const char *const rules_start_names[RULES_START_COUNT];
 
 /* The index of s in names[0..n): 0 with *out set, or -EINVAL. */

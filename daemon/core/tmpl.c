@@ -40,6 +40,7 @@
 #include "core/diag.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "core/vocab.h"
 
 #define MAX_NAME       64
 #define SUBJECT_PREFIX "Subject:"
@@ -853,32 +854,6 @@ tmpl_fallback(const char *lang, const struct tmpl_var *vars, size_t n, char **su
 
 /* ---- Labels ---- */
 
-static const char *const kinds[] = {
-	"processing",	  "preliminary_reply", "documentation", "complaint",
-	"late_complaint", "forwarding",	       "promised",
-};
-
-static const char *const kind_labels[N_LANGS][FV_ARRAY_SIZE(kinds)] = {
-	{
-		"saksbehandlingsfrist",
-		"frist for foreløpig svar",
-		"innsendelsesfrist",
-		"klagefrist",
-		"ytre frist for sen klage",
-		"frist for oversendelse til klageinstansen",
-		"lovet svardato",
-	},
-	{
-		"processing deadline",
-		"deadline for a preliminary reply",
-		"deadline for documentation",
-		"complaint deadline",
-		"outer limit for a late complaint",
-		"deadline for forwarding to the complaint body",
-		"promised decision date",
-	},
-};
-
 static const char *const months[N_LANGS][12] = {
 	{ "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
 	  "oktober", "november", "desember" },
@@ -891,17 +866,17 @@ static const char *const weekdays[N_LANGS][7] = {
 	{ "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" },
 };
 
+/* The labels are the vocabulary's: bokmål, and English as it reads in a message. */
 const char *
 tmpl_kind_label(const char *lang, const char *kind)
 {
-	int li = lang_index(lang);
+	const struct vocab_kind *row;
+	enum rules_kind k;
 
-	if (li < 0)
-		li = 0;
-	for (size_t i = 0; kind && i < FV_ARRAY_SIZE(kinds); i++)
-		if (strcmp(kind, kinds[i]) == 0)
-			return kind_labels[li][i];
-	return NULL;
+	if (rules_kind_parse(kind, &k) < 0)
+		return NULL;
+	row = vocab_kind_row(k);
+	return lang && strcmp(lang, "en") == 0 ? row->en : row->nb;
 }
 
 char *

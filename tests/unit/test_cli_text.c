@@ -13,6 +13,7 @@
 #include "core/cal.h"
 #include "cli/cli_text.h"
 #include "core/rules.h"
+#include "core/vocab.h"
 
 static void
 test_weekdays_and_holidays(void **state)
@@ -76,6 +77,8 @@ test_kinds(void **state)
 		assert_string_equal(cli_text_kind(CLI_LANG_NB, name),
 				    rules_kind_label((enum rules_kind)k));
 		assert_true(strstr(en, "deadline") || strstr(en, "limit"));
+		/* The vocabulary's short English label. */
+		assert_string_equal(en, vocab_kind_row((enum rules_kind)k)->en_short);
 	}
 	assert_string_equal(cli_text_kind(CLI_LANG_EN, "complaint"), "complaint deadline");
 	/* A kind of a newer daemon: its own name. */

@@ -1127,6 +1127,9 @@ test_labels(void **state)
 	assert_string_equal(tmpl_kind_label("en", "complaint"), "complaint deadline");
 	assert_string_equal(tmpl_kind_label("nb", "preliminary_reply"), "frist for foreløpig svar");
 	assert_string_equal(tmpl_kind_label("xx", "documentation"), "innsendelsesfrist");
+	assert_string_equal(tmpl_kind_label("en", "late_complaint"),
+			    "outer limit for a late complaint");
+	assert_string_equal(tmpl_kind_label("en", "promised"), "promised decision date");
 	assert_null(tmpl_kind_label("nb", "nope"));
 	assert_null(tmpl_kind_label("nb", NULL));
 	assert_string_equal(tmpl_weekday_name("nb", 2), "tirsdag");
