@@ -12,6 +12,7 @@
  * Pure: no uv, curl or OpenSSL here (the CLI links this to check configurations).
  */
 #include "conf/conf.h"
+#include "conf/kit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,85 +29,6 @@
 /* Decoded Standard Webhooks key sizes accepted. */
 #define SECRET_KEY_MIN 16
 #define SECRET_KEY_MAX 64
-
-/* ---- The house helpers of conf.c (static there) ---- */
-
-/* Rejects any member of group s whose name is not in allowed (NULL-terminated). */
-static int
-check_keys(const config_setting_t *s, const char *const *allowed, struct diag *err)
-{
-	int n = config_setting_length(s);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
-		const char *name = config_setting_name(m);
-		bool ok = false;
-
-		if (!name)
-			continue;
-		for (const char *const *a = allowed; *a; a++)
-			ok = ok || strcmp(name, *a) == 0;
-		if (!ok) {
-			conf_error_at(err, m, "unknown setting '%s'", name);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* Optional string member: absent leaves *out alone; present must be a non-empty string. */
-static int
-get_string(const config_setting_t *group, const char *key, const char **out, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error_at(err, s, "'%s' must be a string", key);
-		return -EINVAL;
-	}
-	*out = config_setting_get_string(s);
-	if (**out == '\0') {
-		conf_error_at(err, s, "'%s' must not be empty", key);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int
-get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
-	 struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-	int64_t v;
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_error_at(err, s, "'%s' must be an integer", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_int64(s);
-	/* A literal past 32 bits that libconfig wrapped (conf.c). */
-	if (!conf_int_literal_ok(s, key, v)) {
-		conf_error_at(err, s,
-			      "'%s' must be between %lld and %lld (the number written is "
-			      "too large)",
-			      key, (long long)min, (long long)max);
-		return -ERANGE;
-	}
-	if (v < min || v > max) {
-		conf_error_at(err, s, "'%s' must be between %lld and %lld (is %lld)", key,
-			      (long long)min, (long long)max, (long long)v);
-		return -ERANGE;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* ---- Values ---- */
 
 static bool
 name_valid(const char *s)
@@ -316,8 +238,8 @@ load_secret(const config_setting_t *g, const char *key, const char *what, bool w
 
 	snprintf(file_key, sizeof(file_key), "%s_file", key);
 	snprintf(cred_key, sizeof(cred_key), "%s_credential", key);
-	if ((ret = get_string(g, file_key, &file, err)) < 0 ||
-	    (ret = get_string(g, cred_key, &cred, err)) < 0)
+	if ((ret = conf_get_string(g, file_key, 0, NULL, &file, err)) < 0 ||
+	    (ret = conf_get_string(g, cred_key, 0, NULL, &cred, err)) < 0)
 		return ret;
 	if (file && cred) {
 		conf_error_at(err, config_setting_get_member(g, cred_key),
@@ -462,9 +384,9 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 	int ret;
 
 	if ((ret = refuse_keys(g, not_here, "smtp", err)) < 0 ||
-	    (ret = get_string(g, "tls", &tls, err)) < 0 ||
-	    (ret = get_string(g, "from", &from, err)) < 0 ||
-	    (ret = get_string(g, "username", &user, err)) < 0)
+	    (ret = conf_get_string(g, "tls", 0, NULL, &tls, err)) < 0 ||
+	    (ret = conf_get_string(g, "from", 0, NULL, &from, err)) < 0 ||
+	    (ret = conf_get_string(g, "username", 0, NULL, &user, err)) < 0)
 		return ret;
 	if (!ch->url) {
 		conf_error_at(err, g, "smtp channel '%s' needs 'url'", ch->name);
@@ -579,17 +501,15 @@ load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 	int ret;
 
 	channel_defaults(ch);
-	if (!config_setting_is_group(g)) {
-		conf_error_at(err, g, "each 'channels' entry must be a group { ... }");
-		return -EINVAL;
-	}
-	if ((ret = check_keys(g, keys, err)) < 0 || (ret = get_string(g, "name", &name, err)) < 0 ||
-	    (ret = get_string(g, "type", &type, err)) < 0 ||
-	    (ret = get_string(g, "url", &url, err)) < 0 ||
-	    (ret = get_string(g, "ca_file", &ca, err)) < 0 ||
-	    (ret = get_uint(g, "concurrency", 1, 64, &ch->concurrency, err)) < 0 ||
-	    (ret = get_uint(g, "connect_timeout", 1, 120, &connect_s, err)) < 0 ||
-	    (ret = get_uint(g, "timeout", 1, 300, &timeout_s, err)) < 0)
+	if ((ret = conf_need_group(g, "'channels' entry", err)) < 0 ||
+	    (ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(g, "name", 0, NULL, &name, err)) < 0 ||
+	    (ret = conf_get_string(g, "type", 0, NULL, &type, err)) < 0 ||
+	    (ret = conf_get_string(g, "url", 0, NULL, &url, err)) < 0 ||
+	    (ret = conf_get_string(g, "ca_file", 0, NULL, &ca, err)) < 0 ||
+	    (ret = conf_get_u32(g, "concurrency", 1, 64, 0, &ch->concurrency, err)) < 0 ||
+	    (ret = conf_get_u32(g, "connect_timeout", 1, 120, 0, &connect_s, err)) < 0 ||
+	    (ret = conf_get_u32(g, "timeout", 1, 300, 0, &timeout_s, err)) < 0)
 		return ret;
 	if (!name) {
 		conf_error_at(err, g, "a channel needs 'name'");
@@ -668,16 +588,15 @@ conf_channels_free(struct conf *conf)
 int
 conf_channels_load(const config_setting_t *root, struct conf *conf, struct diag *err)
 {
-	const config_setting_t *list = config_setting_get_member(root, "channels");
-	int n = 0, ret = 0;
+	const config_setting_t *list = NULL;
+	int n = 0, ret;
 
 	conf_channels_free(conf);
-	if (list && !config_setting_is_list(list)) {
-		conf_error_at(err, list, "'channels' must be a list ( { ... }, ... )");
-		return -EINVAL;
-	}
+	if ((ret = conf_get_list(root, "channels", 0, NULL, &list, err)) < 0)
+		return ret;
 	if (list)
 		n = config_setting_length(list);
+	ret = 0;
 	/* One more for the built-in "log". */
 	conf->channels = xcalloc((size_t)n + 1, sizeof(*conf->channels));
 	for (int i = 0; i < n; i++) {

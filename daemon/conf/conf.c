@@ -9,6 +9,7 @@
  * are validated by rules_load().
  */
 #include "conf/conf.h"
+#include "conf/kit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,18 +27,6 @@
 #include "core/rules.h"
 #include "core/tmpl.h"
 #include "core/util.h"
-
-void
-conf_error_at(struct diag *err, const config_setting_t *s, const char *fmt, ...)
-{
-	char msg[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	diag_set(err, config_setting_source_file(s), (int)config_setting_source_line(s), "%s", msg);
-}
 
 int
 conf_log_level_parse(const char *s, int *level)
@@ -57,154 +46,6 @@ conf_log_level_parse(const char *s, int *level)
 		}
 	}
 	return -EINVAL;
-}
-
-/* Rejects any member of group s whose name is not in allowed (NULL-terminated). */
-static int
-check_keys(const config_setting_t *s, const char *const *allowed, struct diag *err)
-{
-	int n = config_setting_length(s);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
-		const char *name = config_setting_name(m);
-		bool ok = false;
-
-		if (!name)
-			continue;
-		for (const char *const *a = allowed; *a; a++)
-			ok = ok || strcmp(name, *a) == 0;
-		if (!ok) {
-			conf_error_at(err, m, "unknown setting '%s'", name);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/*
- * Optional string member: absent leaves *out alone (returns 0); present but not a
- * string, or empty when !allow_empty, is an error.
- */
-static int
-get_string(const config_setting_t *group, const char *key, bool allow_empty, const char **out,
-	   struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error_at(err, s, "'%s' must be a string", key);
-		return -EINVAL;
-	}
-	*out = config_setting_get_string(s);
-	if (!allow_empty && **out == '\0') {
-		conf_error_at(err, s, "'%s' must not be empty", key);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * libconfig 1.5 silently wraps an integer literal past 32 bits (without an L suffix) when it
- * parses it. Read the literals back from the file's line and compare, so that
- * "max_connections = 4294967297;" is an error instead of 1. The key may stand on the line
- * more than once ("{ offset = 0; }, { offset = 1; }", or "?timeout=3" inside a URL before
- * "timeout = 5"): any literal equal to the value read is the one, and the file is refused
- * only when none is and one of them does not fit in 32 bits.
- */
-bool
-conf_int_literal_ok(const config_setting_t *s, const char *key, int64_t v)
-{
-	const char *file = config_setting_source_file(s);
-	unsigned line = config_setting_source_line(s);
-	size_t klen = strlen(key), cap = 0;
-	bool match = false, wide = false;
-	char *buf = NULL, *p;
-	FILE *f;
-
-	if (!file || line == 0 || klen == 0 || !(f = fopen(file, "re")))
-		return true;
-	/* getline: a long line counts as one, as libconfig counts it. */
-	for (unsigned i = 1; getline(&buf, &cap, f) >= 0; i++) {
-		if (i != line)
-			continue;
-		for (p = strstr(buf, key); p && !match; p = strstr(p + 1, key)) {
-			char *q = p + klen, *end;
-			long long raw;
-
-			/* "timeout" inside "connect_timeout" is not the key. */
-			if (p > buf &&
-			    (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-'))
-				continue;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q != '=' && *q != ':')
-				continue;
-			q++;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			errno = 0;
-			raw = strtoll(q, &end, 0);
-			if (end == q)
-				continue;
-			if (errno == 0 && raw == v)
-				match = true;
-			else if (errno == ERANGE || raw < INT32_MIN || raw > INT32_MAX)
-				wide = true;
-		}
-		break;
-	}
-	free(buf);
-	fclose(f);
-	return match || !wide;
-}
-
-static int
-get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
-	 struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-	int64_t v;
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_error_at(err, s, "'%s' must be an integer", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_int64(s);
-	if (!conf_int_literal_ok(s, key, v)) {
-		conf_error_at(err, s,
-			      "'%s' must be between %lld and %lld (the number written is "
-			      "too large)",
-			      key, (long long)min, (long long)max);
-		return -ERANGE;
-	}
-	if (v < min || v > max) {
-		conf_error_at(err, s, "'%s' must be between %lld and %lld (is %lld)", key,
-			      (long long)min, (long long)max, (long long)v);
-		return -ERANGE;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
-get_bool(const config_setting_t *group, const char *key, bool *out, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		conf_error_at(err, s, "'%s' must be true or false", key);
-		return -EINVAL;
-	}
-	*out = config_setting_get_bool(s);
-	return 0;
 }
 
 static int
@@ -283,17 +124,17 @@ load_control(const config_setting_t *root, struct conf *c, struct diag *err)
 		conf_error_at(err, g, "'control' must be a group { ... }");
 		return -EINVAL;
 	}
-	if ((ret = check_keys(g, keys, err)) < 0 ||
-	    (ret = get_string(g, "socket", false, &socket, err)) < 0 ||
-	    (ret = get_string(g, "socket_mode", false, &mode, err)) < 0 ||
-	    (ret = get_string(g, "socket_group", true, &group, err)) < 0 ||
-	    (ret = get_uint(g, "max_connections", 1, 65536, &c->max_connections, err)) < 0 ||
-	    (ret = get_uint(g, "max_connections_per_uid", 1, 65536, &c->max_connections_per_uid,
-			    err)) < 0 ||
-	    (ret = get_uint(g, "max_message", 4096, 64 << 20, &c->max_message, err)) < 0 ||
-	    (ret = get_uint(g, "idle_timeout", 1, 86400, &idle, err)) < 0 ||
-	    (ret = get_uint(g, "rate", 1, 1000000, &c->rate_per_second, err)) < 0 ||
-	    (ret = get_uint(g, "rate_burst", 1, 10000000, &c->rate_burst, err)) < 0)
+	if ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(g, "socket", 0, NULL, &socket, err)) < 0 ||
+	    (ret = conf_get_string(g, "socket_mode", 0, NULL, &mode, err)) < 0 ||
+	    (ret = conf_get_string(g, "socket_group", CONF_GET_EMPTY_OK, NULL, &group, err)) < 0 ||
+	    (ret = conf_get_u32(g, "max_connections", 1, 65536, 0, &c->max_connections, err)) < 0 ||
+	    (ret = conf_get_u32(g, "max_connections_per_uid", 1, 65536, 0,
+				&c->max_connections_per_uid, err)) < 0 ||
+	    (ret = conf_get_u32(g, "max_message", 4096, 64 << 20, 0, &c->max_message, err)) < 0 ||
+	    (ret = conf_get_u32(g, "idle_timeout", 1, 86400, 0, &idle, err)) < 0 ||
+	    (ret = conf_get_u32(g, "rate", 1, 1000000, 0, &c->rate_per_second, err)) < 0 ||
+	    (ret = conf_get_u32(g, "rate_burst", 1, 10000000, 0, &c->rate_burst, err)) < 0)
 		return ret;
 	if (!socket) {
 		conf_error_at(err, g, "'control' needs 'socket', the path of the control socket");
@@ -339,15 +180,11 @@ static int
 load_access(const config_setting_t *root, struct conf *c, struct diag *err)
 {
 	static const char *const keys[] = { "user", "group", "role", NULL };
-	const config_setting_t *list = config_setting_get_member(root, "access");
+	const config_setting_t *list = NULL;
 	int n, ret;
 
-	if (!list)
-		return 0;
-	if (!config_setting_is_list(list)) {
-		conf_error_at(err, list, "'access' must be a list ( { ... }, ... )");
-		return -EINVAL;
-	}
+	if ((ret = conf_get_list(root, "access", 0, NULL, &list, err)) <= 0)
+		return ret;
 	n = config_setting_length(list);
 	c->access = xcalloc((size_t)n, sizeof(*c->access));
 	for (int i = 0; i < n; i++) {
@@ -355,14 +192,11 @@ load_access(const config_setting_t *root, struct conf *c, struct diag *err)
 		const char *user = NULL, *group = NULL, *role = NULL;
 		struct conf_access *a = &c->access[c->n_access];
 
-		if (!config_setting_is_group(e)) {
-			conf_error_at(err, e, "each 'access' entry must be a group { ... }");
-			return -EINVAL;
-		}
-		if ((ret = check_keys(e, keys, err)) < 0 ||
-		    (ret = get_string(e, "user", false, &user, err)) < 0 ||
-		    (ret = get_string(e, "group", false, &group, err)) < 0 ||
-		    (ret = get_string(e, "role", false, &role, err)) < 0)
+		if ((ret = conf_need_group(e, "'access' entry", err)) < 0 ||
+		    (ret = conf_check_keys(e, keys, NULL, err)) < 0 ||
+		    (ret = conf_get_string(e, "user", 0, NULL, &user, err)) < 0 ||
+		    (ret = conf_get_string(e, "group", 0, NULL, &group, err)) < 0 ||
+		    (ret = conf_get_string(e, "role", 0, NULL, &role, err)) < 0)
 			return ret;
 		if (!!user == !!group) {
 			conf_error_at(err, e,
@@ -421,31 +255,6 @@ get_recipients(const config_setting_t *g, const char *key, unsigned *out, struct
 	return 0;
 }
 
-/* A signed integer member within min..max; absent leaves *out alone. */
-static int
-get_int(const config_setting_t *g, const char *key, int64_t min, int64_t max, int32_t *out,
-	struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	int64_t v;
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_error_at(err, s, "'%s' must be an integer", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_int64(s);
-	if (!conf_int_literal_ok(s, key, v) || v < min || v > max) {
-		conf_error_at(err, s, "'%s' must be between %lld and %lld", key, (long long)min,
-			      (long long)max);
-		return -ERANGE;
-	}
-	*out = (int32_t)v;
-	return 0;
-}
-
 static int
 load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct diag *err)
 {
@@ -463,14 +272,15 @@ load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct di
 		conf_error_at(err, g, "each stage must be a group { name = ...; offset = ...; }");
 		return -EINVAL;
 	}
-	if ((ret = check_keys(g, keys, err)) < 0 ||
-	    (ret = get_string(g, "name", false, &name, err)) < 0 ||
-	    (ret = get_int(g, "offset", -366, 366, &st->offset_days, err)) < 0 ||
-	    (ret = get_bool(g, "working_days", &st->working_days, err)) < 0 ||
-	    (ret = get_bool(g, "wait_for_working_day", &st->wait_for_working_day, err)) < 0 ||
-	    (ret = get_uint(g, "repeat", 0, 366, &repeat, err)) < 0 ||
-	    (ret = get_uint(g, "hours", 0, 720, &st->hours, err)) < 0 ||
-	    (ret = get_uint(g, "repeat_hours", 0, 720, &st->repeat_hours, err)) < 0 ||
+	if ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(g, "name", 0, NULL, &name, err)) < 0 ||
+	    (ret = conf_get_i32(g, "offset", -366, 366, CONF_GET_BARE_RANGE, &st->offset_days,
+				err)) < 0 ||
+	    (ret = conf_get_bool(g, "working_days", &st->working_days, err)) < 0 ||
+	    (ret = conf_get_bool(g, "wait_for_working_day", &st->wait_for_working_day, err)) < 0 ||
+	    (ret = conf_get_u32(g, "repeat", 0, 366, 0, &repeat, err)) < 0 ||
+	    (ret = conf_get_u32(g, "hours", 0, 720, 0, &st->hours, err)) < 0 ||
+	    (ret = conf_get_u32(g, "repeat_hours", 0, 720, 0, &st->repeat_hours, err)) < 0 ||
 	    (ret = get_recipients(g, "recipients", &st->recipients, err)) < 0)
 		return ret;
 	st->by_hours = config_setting_get_member(g, "hours") != NULL;
@@ -529,16 +339,12 @@ static int
 load_policies(const config_setting_t *g, struct conf *c, struct diag *err)
 {
 	static const char *const keys[] = { "kind", "service", "emergency", "stages", NULL };
-	const config_setting_t *list = config_setting_get_member(g, "policies");
+	const config_setting_t *list = NULL;
 	struct conf_reminders *r = &c->reminders;
 	int ret;
 
-	if (!list)
-		return 0;
-	if (!config_setting_is_list(list)) {
-		conf_error_at(err, list, "'policies' must be a list ( { ... }, ... )");
-		return -EINVAL;
-	}
+	if ((ret = conf_get_list(g, "policies", 0, NULL, &list, err)) <= 0)
+		return ret;
 	r->policies = xcalloc((size_t)config_setting_length(list) + 1, sizeof(*r->policies));
 	for (int i = 0; i < config_setting_length(list); i++) {
 		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
@@ -554,10 +360,10 @@ load_policies(const config_setting_t *g, struct conf *c, struct diag *err)
 		}
 		bool emergency = false;
 
-		if ((ret = check_keys(e, keys, err)) < 0 ||
-		    (ret = get_string(e, "kind", false, &kind, err)) < 0 ||
-		    (ret = get_string(e, "service", false, &service, err)) < 0 ||
-		    (ret = get_bool(e, "emergency", &emergency, err)) < 0)
+		if ((ret = conf_check_keys(e, keys, NULL, err)) < 0 ||
+		    (ret = conf_get_string(e, "kind", 0, NULL, &kind, err)) < 0 ||
+		    (ret = conf_get_string(e, "service", 0, NULL, &service, err)) < 0 ||
+		    (ret = conf_get_bool(e, "emergency", &emergency, err)) < 0)
 			return ret;
 		if (!kind || rules_kind_parse(kind, &k) < 0) {
 			conf_error_at(err, e,
@@ -714,12 +520,12 @@ load_reminders(const config_setting_t *root, struct conf *c, struct diag *err)
 		conf_error_at(err, g, "'reminders' must be a group { ... }");
 		return -EINVAL;
 	}
-	if (g && ((ret = check_keys(g, keys, err)) < 0 ||
-		  (ret = get_string(g, "channel", false, &channel, err)) < 0 ||
-		  (ret = get_string(g, "admin_channel", false, &admin, err)) < 0 ||
-		  (ret = get_string(g, "send_time", false, &send_time, err)) < 0 ||
-		  (ret = get_string(g, "language", false, &lang, err)) < 0 ||
-		  (ret = get_string(g, "templates", false, &templates, err)) < 0))
+	if (g && ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
+		  (ret = conf_get_string(g, "channel", 0, NULL, &channel, err)) < 0 ||
+		  (ret = conf_get_string(g, "admin_channel", 0, NULL, &admin, err)) < 0 ||
+		  (ret = conf_get_string(g, "send_time", 0, NULL, &send_time, err)) < 0 ||
+		  (ret = conf_get_string(g, "language", 0, NULL, &lang, err)) < 0 ||
+		  (ret = conf_get_string(g, "templates", 0, NULL, &templates, err)) < 0))
 		return ret;
 	if (!conf_channel_find(c, channel) || !conf_channel_find(c, admin)) {
 		bool first = !conf_channel_find(c, channel);
@@ -757,21 +563,23 @@ load_reminders(const config_setting_t *root, struct conf *c, struct diag *err)
 		free(dir_copy);
 	}
 	if (g && (sub = config_setting_get_member(g, "retry"))) {
-		if ((ret = check_keys(sub, retry_keys, err)) < 0 ||
-		    (ret = get_uint(sub, "first", 1, 86400, &r->retry_first_s, err)) < 0 ||
-		    (ret = get_uint(sub, "max_interval", 1, 7 * 86400, &r->retry_max_interval_s,
-				    err)) < 0 ||
-		    (ret = get_uint(sub, "give_up", 1, 30 * 86400, &r->retry_give_up_s, err)) < 0 ||
-		    (ret = get_uint(sub, "factor", 100, 1000, &r->retry_factor_pct, err)) < 0)
+		if ((ret = conf_check_keys(sub, retry_keys, NULL, err)) < 0 ||
+		    (ret = conf_get_u32(sub, "first", 1, 86400, 0, &r->retry_first_s, err)) < 0 ||
+		    (ret = conf_get_u32(sub, "max_interval", 1, 7 * 86400, 0,
+					&r->retry_max_interval_s, err)) < 0 ||
+		    (ret = conf_get_u32(sub, "give_up", 1, 30 * 86400, 0, &r->retry_give_up_s,
+					err)) < 0 ||
+		    (ret = conf_get_u32(sub, "factor", 100, 1000, 0, &r->retry_factor_pct, err)) <
+			    0)
 			return ret;
 	}
 	if (g && (sub = config_setting_get_member(g, "addresses"))) {
-		if ((ret = check_keys(sub, address_keys, err)) < 0 ||
-		    (ret = get_string(sub, "handler", false, &handler, err)) < 0 ||
-		    (ret = get_string(sub, "unit", false, &unit, err)) < 0 ||
-		    (ret = get_string(sub, "supervisor", false, &supervisor, err)) < 0 ||
-		    (ret = get_string(sub, "admin", false, &admin_addr, err)) < 0 ||
-		    (ret = get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0)
+		if ((ret = conf_check_keys(sub, address_keys, NULL, err)) < 0 ||
+		    (ret = conf_get_string(sub, "handler", 0, NULL, &handler, err)) < 0 ||
+		    (ret = conf_get_string(sub, "unit", 0, NULL, &unit, err)) < 0 ||
+		    (ret = conf_get_string(sub, "supervisor", 0, NULL, &supervisor, err)) < 0 ||
+		    (ret = conf_get_string(sub, "admin", 0, NULL, &admin_addr, err)) < 0 ||
+		    (ret = conf_get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0)
 			return ret;
 		/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
 		if (admin_addr && (!conf_address_valid(admin_addr) || strpbrk(admin_addr, "{}"))) {
@@ -795,9 +603,9 @@ load_reminders(const config_setting_t *root, struct conf *c, struct diag *err)
 		return -EINVAL;
 	}
 	if (g && (sub = config_setting_get_member(g, "digest"))) {
-		if ((ret = check_keys(sub, digest_keys, err)) < 0 ||
+		if ((ret = conf_check_keys(sub, digest_keys, NULL, err)) < 0 ||
 		    (ret = get_recipients(sub, "recipients", &r->digest_recipients, err)) < 0 ||
-		    (ret = get_uint(sub, "days", 1, 60, &r->digest_days, err)) < 0)
+		    (ret = conf_get_u32(sub, "days", 1, 60, 0, &r->digest_days, err)) < 0)
 			return ret;
 		if (r->digest_recipients & ~(unsigned)(CONF_RCPT_HANDLER | CONF_RCPT_UNIT)) {
 			conf_error_at(err, sub, "a digest goes to handlers and units only");
@@ -944,10 +752,10 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 	struct stat st;
 	int ret;
 
-	if ((ret = check_keys(root, keys, err)) < 0 ||
-	    (ret = get_string(root, "log_level", false, &level, err)) < 0 ||
-	    (ret = get_string(root, "timezone", false, &tz, err)) < 0 ||
-	    (ret = get_string(root, "database", false, &db, err)) < 0)
+	if ((ret = conf_check_keys(root, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(root, "log_level", 0, NULL, &level, err)) < 0 ||
+	    (ret = conf_get_string(root, "timezone", 0, NULL, &tz, err)) < 0 ||
+	    (ret = conf_get_string(root, "database", 0, NULL, &db, err)) < 0)
 		return ret;
 	if (level && conf_log_level_parse(level, &c->log_level) < 0) {
 		conf_error_at(err, config_setting_get_member(root, "log_level"),
@@ -979,8 +787,8 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 			conf_error_at(err, testing, "'testing' must be a group { ... }");
 			return -EINVAL;
 		}
-		if ((ret = check_keys(testing, testing_keys, err)) < 0 ||
-		    (ret = get_bool(testing, "clock_control", &c->clock_control, err)) < 0)
+		if ((ret = conf_check_keys(testing, testing_keys, NULL, err)) < 0 ||
+		    (ret = conf_get_bool(testing, "clock_control", &c->clock_control, err)) < 0)
 			return ret;
 	}
 	if ((ret = rules_load(root, &c->rules, err)) < 0 ||
