@@ -2,21 +2,21 @@
 /*
  * conf: libconfig text -> validated, immutable struct conf (see conf.h).
  *
- * Every key the file may hold is listed in a table here and documented in
+ * Every key the file may hold is listed in a table beside its loader and documented in
  * etc/fristvakt.conf; an unknown key is an error at its line, so a typo never silently
  * leaves a default in force. Integers are read as 64-bit and range-checked (libconfig 1.5
- * wraps 32-bit ints silently). The deadline rules (calendars, regimes, services, citations)
- * are validated by rules_load().
+ * wraps 32-bit ints silently; kit.c). This file reads the top level, "control", "access"
+ * and "testing"; the deadline rules (calendars, regimes, services, citations) are
+ * rules_load.c's, "channels" channels.c's and "reminders" reminders.c's.
  */
 #include "conf/conf.h"
+#include "conf/conf_impl.h"
 #include "conf/kit.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "core/rules.h"
-#include "core/tmpl.h"
 #include "core/util.h"
 
 int
@@ -220,450 +219,6 @@ load_access(const config_setting_t *root, struct conf *c, struct diag *err)
 	return 0;
 }
 
-static const char *const recipient_names[] = { "handler", "unit", "supervisor", "applicant", NULL };
-
-/* A list of recipient names -> bits. */
-static int
-get_recipients(const config_setting_t *g, const char *key, unsigned *out, struct diag *err)
-{
-	const config_setting_t *l = config_setting_get_member(g, key);
-
-	*out = 0;
-	if (!l)
-		return 0;
-	if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
-		conf_error_at(err, l,
-			      "'%s' must be a list of names such as [\"handler\", \"unit\"]", key);
-		return -EINVAL;
-	}
-	for (int i = 0; i < config_setting_length(l); i++) {
-		const char *name = config_setting_get_string_elem(l, i);
-		int k;
-
-		for (k = 0; name && recipient_names[k] && strcmp(name, recipient_names[k]) != 0;
-		     k++)
-			;
-		if (!name || !recipient_names[k]) {
-			conf_error_at(err, l,
-				      "'%s': recipients are handler, unit, supervisor and "
-				      "applicant",
-				      key);
-			return -EINVAL;
-		}
-		*out |= 1u << k;
-	}
-	return 0;
-}
-
-static int
-load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct diag *err)
-{
-	static const char *const keys[] = {
-		"name",	  "offset", "working_days", "wait_for_working_day",
-		"repeat", "hours",  "repeat_hours", "recipients",
-		NULL
-	};
-	const char *name = NULL;
-	uint32_t repeat = 0;
-	int ret;
-	bool office = rules_kind_is_office_duty((enum rules_kind)kind);
-
-	if (!config_setting_is_group(g)) {
-		conf_error_at(err, g, "each stage must be a group { name = ...; offset = ...; }");
-		return -EINVAL;
-	}
-	if ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
-	    (ret = conf_get_string(g, "name", 0, NULL, &name, err)) < 0 ||
-	    (ret = conf_get_i32(g, "offset", -366, 366, CONF_GET_BARE_RANGE, &st->offset_days,
-				err)) < 0 ||
-	    (ret = conf_get_bool(g, "working_days", &st->working_days, err)) < 0 ||
-	    (ret = conf_get_bool(g, "wait_for_working_day", &st->wait_for_working_day, err)) < 0 ||
-	    (ret = conf_get_u32(g, "repeat", 0, 366, 0, &repeat, err)) < 0 ||
-	    (ret = conf_get_u32(g, "hours", 0, 720, 0, &st->hours, err)) < 0 ||
-	    (ret = conf_get_u32(g, "repeat_hours", 0, 720, 0, &st->repeat_hours, err)) < 0 ||
-	    (ret = get_recipients(g, "recipients", &st->recipients, err)) < 0)
-		return ret;
-	st->by_hours = config_setting_get_member(g, "hours") != NULL;
-	if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
-		conf_error_at(err, g, "a stage needs 'name', of a-z, 0-9, '-' and '_'");
-		return -EINVAL;
-	}
-	if (!st->recipients) {
-		conf_error_at(err, g, "stage '%s' needs 'recipients'", name);
-		return -EINVAL;
-	}
-	if ((st->recipients & CONF_RCPT_APPLICANT) && kind != RULES_KIND_COMPLAINT) {
-		conf_error_at(err, g,
-			      "stage '%s': the applicant may only get complaint-deadline "
-			      "reminders",
-			      name);
-		return -EINVAL;
-	}
-	if (repeat && st->offset_days <= 0) {
-		conf_error_at(err, g,
-			      "stage '%s': 'repeat' is for stages after the due date "
-			      "(offset > 0)",
-			      name);
-		return -EINVAL;
-	}
-	if (st->by_hours &&
-	    (kind != RULES_KIND_PROCESSING || config_setting_get_member(g, "offset") ||
-	     config_setting_get_member(g, "working_days") || repeat ||
-	     config_setting_get_member(g, "wait_for_working_day"))) {
-		conf_error_at(err, g,
-			      "stage '%s': 'hours' counts from the moment the application was "
-			      "received (processing policies only) and goes without 'offset', "
-			      "'working_days', 'wait_for_working_day' and 'repeat'",
-			      name);
-		return -EINVAL;
-	}
-	if (st->repeat_hours && !st->by_hours) {
-		conf_error_at(err, g, "stage '%s': 'repeat_hours' needs 'hours'", name);
-		return -EINVAL;
-	}
-	/* A party's deadline that passed has expired, which is no breach: nothing to chase. */
-	if (!office && (st->offset_days > 0 || repeat)) {
-		conf_error_at(err, g,
-			      "stage '%s': %s is the party's deadline, not the office's duty; when "
-			      "it passes it has expired, which is no breach, so a stage after its "
-			      "due date (offset > 0) has nothing to chase",
-			      name, rules_kind_name((enum rules_kind)kind));
-		return -EINVAL;
-	}
-	st->repeat_days = repeat;
-	st->name = xstrdup(name);
-	return 0;
-}
-
-static int
-load_policies(const config_setting_t *g, struct conf *c, struct diag *err)
-{
-	static const char *const keys[] = { "kind", "service", "emergency", "stages", NULL };
-	const config_setting_t *list = NULL;
-	struct conf_reminders *r = &c->reminders;
-	int ret;
-
-	if ((ret = conf_get_list(g, "policies", 0, NULL, &list, err)) <= 0)
-		return ret;
-	r->policies = xcalloc((size_t)config_setting_length(list) + 1, sizeof(*r->policies));
-	for (int i = 0; i < config_setting_length(list); i++) {
-		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-		struct conf_policy *p = &r->policies[r->n_policies];
-		const char *kind = NULL, *service = NULL;
-		const config_setting_t *stages;
-		enum rules_kind k;
-
-		if (!config_setting_is_group(e)) {
-			conf_error_at(err, e,
-				      "each policy must be a group { kind = ...; stages = ...; }");
-			return -EINVAL;
-		}
-		bool emergency = false;
-
-		if ((ret = conf_check_keys(e, keys, NULL, err)) < 0 ||
-		    (ret = conf_get_string(e, "kind", 0, NULL, &kind, err)) < 0 ||
-		    (ret = conf_get_string(e, "service", 0, NULL, &service, err)) < 0 ||
-		    (ret = conf_get_bool(e, "emergency", &emergency, err)) < 0)
-			return ret;
-		if (!kind || rules_kind_parse(kind, &k) < 0) {
-			conf_error_at(err, e,
-				      "a policy needs 'kind': processing, preliminary_reply, "
-				      "documentation, complaint, late_complaint, forwarding or "
-				      "promised");
-			return -EINVAL;
-		}
-		if (service && !rules_has_service(c->rules, service)) {
-			conf_error_at(err, e, "unknown service '%s'", service);
-			return -ENOENT;
-		}
-		for (size_t j = 0; j < r->n_policies; j++) {
-			const struct conf_policy *o = &r->policies[j];
-
-			if (o->kind == (int)k && !o->service == !service &&
-			    o->emergency == emergency &&
-			    (!service || strcmp(o->service, service) == 0)) {
-				conf_error_at(err, e, "a second %spolicy for kind '%s'%s%s",
-					      emergency ? "emergency " : "", kind,
-					      service ? " and service " : "",
-					      service ? service : "");
-				return -EEXIST;
-			}
-		}
-		p->kind = (int)k;
-		p->emergency = emergency;
-		p->service = service ? xstrdup(service) : NULL;
-		r->n_policies++;
-		stages = config_setting_get_member(e, "stages");
-		if (!stages || !config_setting_is_list(stages) ||
-		    config_setting_length(stages) == 0) {
-			conf_error_at(err, stages ? stages : e,
-				      "a policy needs 'stages' = ( { ... } )");
-			return -EINVAL;
-		}
-		p->stages = xcalloc((size_t)config_setting_length(stages), sizeof(*p->stages));
-		for (int j = 0; j < config_setting_length(stages); j++) {
-			const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
-
-			if ((ret = load_stage(sg, (int)k, &p->stages[p->n_stages], err)) < 0)
-				return ret;
-			for (size_t m = 0; m < p->n_stages; m++) {
-				if (strcmp(p->stages[m].name, p->stages[p->n_stages].name) == 0) {
-					conf_error_at(err, sg, "a second stage named '%s'",
-						      p->stages[m].name);
-					free(p->stages[p->n_stages].name);
-					return -EEXIST;
-				}
-			}
-			p->n_stages++;
-		}
-	}
-	return 0;
-}
-
-size_t
-conf_stage_templates(int kind, const char *stage, char names[4][64])
-{
-	const char *k = rules_kind_name((enum rules_kind)kind);
-	size_t base = strcspn(stage, "-");
-	size_t n = 0;
-
-	snprintf(names[n++], 64, "%s.%s", k, stage);
-	if (stage[base])
-		snprintf(names[n++], 64, "%s.%.*s", k, (int)base, stage);
-	snprintf(names[n++], 64, "%s", k);
-	snprintf(names[n++], 64, "default");
-	return n;
-}
-
-/*
- * When reminders go out by e-mail, every staff role a stage or the digest sends to needs an
- * address pattern: a message with no recipient is retried until it is dead, three days
- * later. (The applicant's address is the contact's e-mail; ops/remind.c leaves out an
- * applicant without one.) Refused at the stage's or the digest's 'recipients'.
- */
-static int
-check_smtp_roles(const config_setting_t *g, const struct conf *c, struct diag *err)
-{
-	const struct conf_reminders *r = &c->reminders;
-	const config_setting_t *list = config_setting_get_member(g, "policies");
-	const config_setting_t *digest = config_setting_get_member(g, "digest");
-	/* Bit 1 << k is recipient_names[k]: handler, unit, supervisor. */
-	const char *const pattern[3] = { r->handler_address, r->unit_address,
-					 r->supervisor_address };
-	unsigned missing = 0;
-
-	if (conf_channel_find(c, r->channel)->type != CONF_CHANNEL_SMTP)
-		return 0;
-	for (int k = 0; k < 3; k++)
-		missing |= pattern[k] ? 0 : 1u << k;
-	for (int k = 0; k < 3; k++) {
-		if (!(r->digest_recipients & missing & (1u << k)))
-			continue;
-		conf_error_at(err, config_setting_get_member(digest, "recipients"),
-			      "the digest goes to the %s on the smtp channel '%s': set '%s' in "
-			      "'addresses'",
-			      recipient_names[k], r->channel, recipient_names[k]);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < r->n_policies; i++) {
-		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-		const config_setting_t *stages = config_setting_get_member(e, "stages");
-		const struct conf_policy *p = &r->policies[i];
-
-		for (size_t j = 0; j < p->n_stages; j++) {
-			const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
-
-			for (int k = 0; k < 3; k++) {
-				if (!(p->stages[j].recipients & missing & (1u << k)))
-					continue;
-				conf_error_at(err, config_setting_get_member(sg, "recipients"),
-					      "stage '%s' of kind '%s' sends to the %s on the smtp "
-					      "channel '%s': set '%s' in 'addresses'",
-					      p->stages[j].name, rules_kind_name(p->kind),
-					      recipient_names[k], r->channel, recipient_names[k]);
-				return -EINVAL;
-			}
-		}
-	}
-	return 0;
-}
-
-static int
-load_reminders(const config_setting_t *root, struct conf *c, struct diag *err)
-{
-	static const char *const keys[] = { "channel",	 "admin_channel", "send_time",
-					    "language",	 "templates",	  "retry",
-					    "addresses", "digest",	  "policies",
-					    NULL };
-	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
-						  NULL };
-	static const char *const address_keys[] = { "handler", "unit",		"supervisor",
-						    "admin",   "transliterate", NULL };
-	static const char *const digest_keys[] = { "recipients", "days", NULL };
-	const config_setting_t *g = config_setting_get_member(root, "reminders");
-	const config_setting_t *sub;
-	struct conf_reminders *r = &c->reminders;
-	const char *channel = "log", *admin = "log", *send_time = "08:00", *lang = "nb";
-	const char *templates = "templates", *handler = NULL, *unit = NULL, *supervisor = NULL;
-	const char *admin_addr = NULL;
-	char *dir_copy;
-	unsigned hh, mm;
-	char extra;
-	int ret;
-
-	r->retry_first_s = 60;
-	r->retry_max_interval_s = 6 * 3600;
-	r->retry_give_up_s = 3 * 86400;
-	r->retry_factor_pct = 200;
-	r->digest_days = 7;
-	if (g && !config_setting_is_group(g)) {
-		conf_error_at(err, g, "'reminders' must be a group { ... }");
-		return -EINVAL;
-	}
-	if (g && ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
-		  (ret = conf_get_string(g, "channel", 0, NULL, &channel, err)) < 0 ||
-		  (ret = conf_get_string(g, "admin_channel", 0, NULL, &admin, err)) < 0 ||
-		  (ret = conf_get_string(g, "send_time", 0, NULL, &send_time, err)) < 0 ||
-		  (ret = conf_get_string(g, "language", 0, NULL, &lang, err)) < 0 ||
-		  (ret = conf_get_string(g, "templates", 0, NULL, &templates, err)) < 0))
-		return ret;
-	if (!conf_channel_find(c, channel) || !conf_channel_find(c, admin)) {
-		bool first = !conf_channel_find(c, channel);
-		const config_setting_t *at =
-			g ? config_setting_get_member(g, first ? "channel" : "admin_channel")
-			  : NULL;
-
-		if (at)
-			conf_error_at(err, at, "unknown channel '%s' (see 'channels')",
-				      first ? channel : admin);
-		else
-			diag_set(err, c->path, 0, "unknown channel '%s'", first ? channel : admin);
-		return -ENOENT;
-	}
-	if (strlen(send_time) != 5 || sscanf(send_time, "%2u:%2u%c", &hh, &mm, &extra) != 2 ||
-	    hh > 23 || mm > 59) {
-		conf_error_at(err, config_setting_get_member(g, "send_time"),
-			      "'send_time' must be a local time HH:MM such as \"08:00\"");
-		return -EINVAL;
-	}
-	if (strcmp(lang, "nb") != 0 && strcmp(lang, "en") != 0) {
-		conf_error_at(err, config_setting_get_member(g, "language"),
-			      "'language' must be \"nb\" (bokmål) or \"en\"");
-		return -EINVAL;
-	}
-	r->channel = xstrdup(channel);
-	r->admin_channel = xstrdup(admin);
-	r->send_minute = hh * 60 + mm;
-	r->language = xstrdup(lang);
-	if (templates[0] == '/') {
-		r->templates = xstrdup(templates);
-	} else {
-		dir_copy = xstrdup(c->path);
-		r->templates = xasprintf("%s/%s", dirname(dir_copy), templates);
-		free(dir_copy);
-	}
-	if (g && (sub = config_setting_get_member(g, "retry"))) {
-		if ((ret = conf_check_keys(sub, retry_keys, NULL, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "first", 1, 86400, 0, &r->retry_first_s, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "max_interval", 1, 7 * 86400, 0,
-					&r->retry_max_interval_s, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "give_up", 1, 30 * 86400, 0, &r->retry_give_up_s,
-					err)) < 0 ||
-		    (ret = conf_get_u32(sub, "factor", 100, 1000, 0, &r->retry_factor_pct, err)) <
-			    0)
-			return ret;
-	}
-	if (g && (sub = config_setting_get_member(g, "addresses"))) {
-		if ((ret = conf_check_keys(sub, address_keys, NULL, err)) < 0 ||
-		    (ret = conf_get_string(sub, "handler", 0, NULL, &handler, err)) < 0 ||
-		    (ret = conf_get_string(sub, "unit", 0, NULL, &unit, err)) < 0 ||
-		    (ret = conf_get_string(sub, "supervisor", 0, NULL, &supervisor, err)) < 0 ||
-		    (ret = conf_get_string(sub, "admin", 0, NULL, &admin_addr, err)) < 0 ||
-		    (ret = conf_get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0)
-			return ret;
-		/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
-		if (admin_addr && (!conf_address_valid(admin_addr) || strpbrk(admin_addr, "{}"))) {
-			conf_error_at(err, config_setting_get_member(sub, "admin"),
-				      "'admin' \"%s\" must be one plain address such as "
-				      "drift@kommune.example",
-				      admin_addr);
-			return -EINVAL;
-		}
-	}
-	r->handler_address = handler ? xstrdup(handler) : NULL;
-	r->unit_address = unit ? xstrdup(unit) : NULL;
-	r->supervisor_address = supervisor ? xstrdup(supervisor) : NULL;
-	r->admin_address = admin_addr ? xstrdup(admin_addr) : NULL;
-	/* Notices on an smtp admin_channel need somewhere to go; without it they die unsent. */
-	if (conf_channel_find(c, admin)->type == CONF_CHANNEL_SMTP && !r->admin_address) {
-		conf_error_at(err, config_setting_get_member(g, "admin_channel"),
-			      "admin_channel '%s' sends e-mail: set 'admin' in 'addresses' to the "
-			      "administrators' address",
-			      admin);
-		return -EINVAL;
-	}
-	if (g && (sub = config_setting_get_member(g, "digest"))) {
-		if ((ret = conf_check_keys(sub, digest_keys, NULL, err)) < 0 ||
-		    (ret = get_recipients(sub, "recipients", &r->digest_recipients, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "days", 1, 60, 0, &r->digest_days, err)) < 0)
-			return ret;
-		if (r->digest_recipients & ~(unsigned)(CONF_RCPT_HANDLER | CONF_RCPT_UNIT)) {
-			conf_error_at(err, sub, "a digest goes to handlers and units only");
-			return -EINVAL;
-		}
-	}
-	/* Without a "reminders" group no reminders are planned and no templates are needed. */
-	if (!g)
-		return 0;
-	if ((ret = load_policies(g, c, err)) < 0 || (ret = check_smtp_roles(g, c, err)) < 0)
-		return ret;
-	if ((ret = tmpl_load(r->templates, &r->tmpl, err)) < 0)
-		return ret;
-	/* Every stage must find a template in the configured language. */
-	for (size_t i = 0; i < r->n_policies; i++) {
-		const struct conf_policy *p = &r->policies[i];
-
-		for (size_t j = 0; j < p->n_stages; j++) {
-			char names[4][64];
-			const char *cand[4];
-			size_t n = conf_stage_templates(p->kind, p->stages[j].name, names);
-
-			for (size_t k = 0; k < n; k++)
-				cand[k] = names[k];
-			if (!tmpl_pick(r->tmpl, r->language, cand, n)) {
-				diag_set(err, c->path, 0,
-					 "no template for stage '%s' of kind '%s' in %s/%s",
-					 p->stages[j].name, rules_kind_name(p->kind), r->templates,
-					 r->language);
-				return -ENOENT;
-			}
-		}
-	}
-	return 0;
-}
-
-static void
-reminders_free(struct conf_reminders *r)
-{
-	for (size_t i = 0; i < r->n_policies; i++) {
-		for (size_t j = 0; j < r->policies[i].n_stages; j++)
-			free(r->policies[i].stages[j].name);
-		free(r->policies[i].stages);
-		free(r->policies[i].service);
-	}
-	free(r->policies);
-	tmpl_free(r->tmpl);
-	free(r->channel);
-	free(r->admin_channel);
-	free(r->language);
-	free(r->templates);
-	free(r->handler_address);
-	free(r->unit_address);
-	free(r->supervisor_address);
-	free(r->admin_address);
-	memset(r, 0, sizeof(*r));
-}
-
 /* FNV-1a over a setting's name, type and value, recursively. */
 static void
 hash_bytes(uint64_t *h, const void *p, size_t n)
@@ -793,7 +348,7 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 	}
 	if ((ret = rules_load(root, &c->rules, err)) < 0 ||
 	    (ret = conf_channels_load(root, c, err)) < 0 ||
-	    (ret = load_reminders(root, c, err)) < 0)
+	    (ret = conf_reminders_load(root, c, err)) < 0)
 		return ret;
 	fingerprint(root, c);
 	return 0;
@@ -1006,7 +561,7 @@ conf_free(struct conf *c)
 {
 	if (!c)
 		return;
-	reminders_free(&c->reminders);
+	conf_reminders_free(&c->reminders);
 	conf_channels_free(c);
 	rules_free(c->rules);
 	free(c->access);
