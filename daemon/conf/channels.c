@@ -72,6 +72,71 @@ struct url_parts {
 	bool has_path;
 };
 
+/* The port after a host's ':' (digits up to end): 1 to 65535, or false. */
+static bool
+port_valid(const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+	char digits[8];
+	int64_t port;
+
+	if (n == 0 || n >= sizeof(digits))
+		return false;
+	memcpy(digits, p, n);
+	digits[n] = '\0';
+	return fv_parse_i64(digits, 1, 65535, &port) == 0 && isdigit((unsigned char)digits[0]);
+}
+
+/*
+ * The length of the host at host (the authority ends at end): an IPv6 literal with its
+ * brackets, or up to a ':', '/', '?' or '#'. -EINVAL with why for a malformed literal.
+ */
+static long
+host_len(const char *host, const char *end, const char **why)
+{
+	const char *close;
+
+	if (*host != '[')
+		return (long)strcspn(host, ":/?#");
+	close = memchr(host, ']', (size_t)(end - host));
+	if (!close || close == host + 1) {
+		*why = "has a malformed IPv6 address";
+		return -EINVAL;
+	}
+	return (long)(close - host) + 1;
+}
+
+/* The host and port of a URL, from host to end (the end of the authority), into u. */
+static int
+url_host(const char *host, const char *end, struct url_parts *u, const char **why)
+{
+	long n = host_len(host, end, why);
+
+	if (n < 0)
+		return -EINVAL;
+	if (n == 0 || (size_t)n >= sizeof(u->host)) {
+		*why = "has no host";
+		return -EINVAL;
+	}
+	memcpy(u->host, host, (size_t)n);
+	if (host[n] == ':' ? !port_valid(host + n + 1, end) : host + n != end) {
+		*why = host[n] == ':' ? "has a bad port" : "has a malformed host";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Whether url holds printable ASCII only (no space, no control character). */
+static bool
+url_printable(const char *url)
+{
+	for (const char *c = url; *c; c++) {
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Splits scheme://host[:port][/path]: 0, or -EINVAL with why (a static string). No user
  * information (it would hide which host is meant), no spaces or control characters.
@@ -80,14 +145,11 @@ static int
 url_split(const char *url, struct url_parts *u, const char **why)
 {
 	const char *p = strstr(url, "://"), *host, *end;
-	size_t n;
 
 	memset(u, 0, sizeof(*u));
-	for (const char *c = url; *c; c++) {
-		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
-			*why = "contains a space, a control character or a non-ASCII byte";
-			return -EINVAL;
-		}
+	if (!url_printable(url)) {
+		*why = "contains a space, a control character or a non-ASCII byte";
+		return -EINVAL;
 	}
 	if (!p || p == url || (size_t)(p - url) >= sizeof(u->scheme)) {
 		*why = "has no scheme://";
@@ -101,42 +163,8 @@ url_split(const char *url, struct url_parts *u, const char **why)
 		*why = "holds user information (user@host), which is not supported";
 		return -EINVAL;
 	}
-	if (*host == '[') {
-		const char *close = memchr(host, ']', (size_t)(end - host));
-
-		if (!close || close == host + 1) {
-			*why = "has a malformed IPv6 address";
-			return -EINVAL;
-		}
-		n = (size_t)(close - host) + 1;
-	} else {
-		n = strcspn(host, ":/?#");
-	}
-	if (n == 0 || n >= sizeof(u->host)) {
-		*why = "has no host";
+	if (url_host(host, end, u, why) < 0)
 		return -EINVAL;
-	}
-	memcpy(u->host, host, n);
-	if (host[n] == ':') {
-		int64_t port;
-		char digits[8];
-		size_t dn = (size_t)(end - (host + n + 1));
-
-		if (dn == 0 || dn >= sizeof(digits)) {
-			*why = "has a bad port";
-			return -EINVAL;
-		}
-		memcpy(digits, host + n + 1, dn);
-		digits[dn] = '\0';
-		if (fv_parse_i64(digits, 1, 65535, &port) < 0 ||
-		    !isdigit((unsigned char)digits[0])) {
-			*why = "has a bad port";
-			return -EINVAL;
-		}
-	} else if (host + n != end) {
-		*why = "has a malformed host";
-		return -EINVAL;
-	}
 	u->has_path = *end != '\0' && strcmp(end, "/") != 0;
 	return 0;
 }
@@ -370,6 +398,79 @@ load_webhook(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 	return 0;
 }
 
+/* 'tls' (NULL: the url's scheme decides) into ch->tls, checked against the url. */
+static int
+smtp_tls(const config_setting_t *g, const struct url_parts *u, const char *tls,
+	 struct conf_channel *ch, struct diag *err)
+{
+	const config_setting_t *us = config_setting_get_member(g, "url");
+	const config_setting_t *ts = config_setting_get_member(g, "tls");
+	bool smtps = strcmp(u->scheme, "smtps") == 0;
+
+	if (!tls)
+		ch->tls = smtps ? CONF_SMTP_IMPLICIT : CONF_SMTP_STARTTLS;
+	else if (strcmp(tls, "starttls") == 0)
+		ch->tls = CONF_SMTP_STARTTLS;
+	else if (strcmp(tls, "implicit") == 0)
+		ch->tls = CONF_SMTP_IMPLICIT;
+	else if (strcmp(tls, "none") == 0)
+		ch->tls = CONF_SMTP_NONE;
+	else {
+		conf_error_at(err, ts, "'tls' must be \"starttls\", \"implicit\" or \"none\"");
+		return -EINVAL;
+	}
+	if (ch->tls == CONF_SMTP_IMPLICIT && !smtps) {
+		conf_error_at(err, ts ? ts : us, "'tls' = \"implicit\" needs an smtps:// 'url'");
+		return -EINVAL;
+	}
+	if (ch->tls != CONF_SMTP_IMPLICIT && smtps) {
+		conf_error_at(err, ts, "an smtps:// 'url' needs 'tls' = \"implicit\"");
+		return -EINVAL;
+	}
+	if (ch->tls == CONF_SMTP_NONE && !host_is_loopback(u->host)) {
+		conf_error_at(err, ts,
+			      "'tls' = \"none\" is allowed only for a relay on 127.0.0.1, [::1] "
+			      "or localhost");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* 'from' and 'username' (NULL: not set), and the password that goes with the name. */
+static int
+smtp_login(const config_setting_t *g, const char *from, const char *user, struct conf_channel *ch,
+	   struct diag *err)
+{
+	int ret;
+
+	if (!from) {
+		conf_error_at(err, g, "smtp channel '%s' needs 'from'", ch->name);
+		return -EINVAL;
+	}
+	if (!conf_address_valid(from)) {
+		conf_error_at(err, config_setting_get_member(g, "from"),
+			      "'from' \"%s\" must be a plain address such as "
+			      "fristvakt@kommune.no",
+			      from);
+		return -EINVAL;
+	}
+	ch->from = xstrdup(from);
+	if (user && strpbrk(user, "\r\n")) {
+		conf_error_at(err, config_setting_get_member(g, "username"),
+			      "'username' must be one line");
+		return -EINVAL;
+	}
+	ch->username = user ? xstrdup(user) : NULL;
+	if ((ret = load_secret(g, "password", "password file", false, &ch->password, err)) < 0)
+		return ret;
+	if (ch->password && !ch->username) {
+		conf_error_at(err, g, "smtp channel '%s' has a password but no 'username'",
+			      ch->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 {
@@ -377,10 +478,8 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 						"previous_secret_file",
 						"previous_secret_credential", NULL };
 	const config_setting_t *us = config_setting_get_member(g, "url");
-	const config_setting_t *ts = config_setting_get_member(g, "tls");
 	const char *tls = NULL, *from = NULL, *user = NULL, *why;
 	struct url_parts u;
-	bool smtps;
 	int ret;
 
 	if ((ret = refuse_keys(g, not_here, "smtp", err)) < 0 ||
@@ -406,67 +505,13 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 			      "without a path");
 		return -EINVAL;
 	}
-	smtps = strcmp(u.scheme, "smtps") == 0;
-	if (!tls)
-		ch->tls = smtps ? CONF_SMTP_IMPLICIT : CONF_SMTP_STARTTLS;
-	else if (strcmp(tls, "starttls") == 0)
-		ch->tls = CONF_SMTP_STARTTLS;
-	else if (strcmp(tls, "implicit") == 0)
-		ch->tls = CONF_SMTP_IMPLICIT;
-	else if (strcmp(tls, "none") == 0)
-		ch->tls = CONF_SMTP_NONE;
-	else {
-		conf_error_at(err, ts, "'tls' must be \"starttls\", \"implicit\" or \"none\"");
-		return -EINVAL;
-	}
-	if (ch->tls == CONF_SMTP_IMPLICIT && !smtps) {
-		conf_error_at(err, ts ? ts : us, "'tls' = \"implicit\" needs an smtps:// 'url'");
-		return -EINVAL;
-	}
-	if (ch->tls != CONF_SMTP_IMPLICIT && smtps) {
-		conf_error_at(err, ts, "an smtps:// 'url' needs 'tls' = \"implicit\"");
-		return -EINVAL;
-	}
-	if (ch->tls == CONF_SMTP_NONE && !host_is_loopback(u.host)) {
-		conf_error_at(err, ts,
-			      "'tls' = \"none\" is allowed only for a relay on 127.0.0.1, [::1] "
-			      "or localhost");
-		return -EINVAL;
-	}
-	if (!from) {
-		conf_error_at(err, g, "smtp channel '%s' needs 'from'", ch->name);
-		return -EINVAL;
-	}
-	if (!conf_address_valid(from)) {
-		conf_error_at(err, config_setting_get_member(g, "from"),
-			      "'from' \"%s\" must be a plain address such as "
-			      "fristvakt@kommune.no",
-			      from);
-		return -EINVAL;
-	}
-	ch->from = xstrdup(from);
-	if (user) {
-		if (strpbrk(user, "\r\n")) {
-			conf_error_at(err, config_setting_get_member(g, "username"),
-				      "'username' must be one line");
-			return -EINVAL;
-		}
-		ch->username = xstrdup(user);
-	}
-	if ((ret = load_secret(g, "password", "password file", false, &ch->password, err)) < 0)
+	if ((ret = smtp_tls(g, &u, tls, ch, err)) < 0)
 		return ret;
-	if (ch->password && !ch->username) {
-		conf_error_at(err, g, "smtp channel '%s' has a password but no 'username'",
-			      ch->name);
-		return -EINVAL;
-	}
-	return 0;
+	return smtp_login(g, from, user, ch, err);
 }
 
-static int
-load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
-{
-	static const char *const keys[] = { "name",
+/* Every key a channel may have. */
+static const char *const channel_keys[] = { "name",
 					    "type",
 					    "url",
 					    "secret_file",
@@ -483,26 +528,49 @@ load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 					    "connect_timeout",
 					    "timeout",
 					    NULL };
-	static const char *const not_log[] = { "url",
-					       "secret_file",
-					       "secret_credential",
-					       "previous_secret_file",
-					       "previous_secret_credential",
-					       "from",
-					       "username",
-					       "password_file",
-					       "password_credential",
-					       "tls",
-					       "ca_file",
-					       NULL };
+
+/* The keys that do not apply to a channel of type "log". */
+static const char *const not_log[] = { "url",
+				       "secret_file",
+				       "secret_credential",
+				       "previous_secret_file",
+				       "previous_secret_credential",
+				       "from",
+				       "username",
+				       "password_file",
+				       "password_credential",
+				       "tls",
+				       "ca_file",
+				       NULL };
+
+/* 'ca_file' must be readable now; kept as an absolute path. */
+static int
+load_ca_file(const config_setting_t *g, const char *ca, struct conf_channel *ch, struct diag *err)
+{
+	FILE *f = fopen(ca, "re");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		conf_error_at(err, config_setting_get_member(g, "ca_file"),
+			      "cannot read 'ca_file' '%s': %s", ca, strerror(-ret));
+		return ret;
+	}
+	fclose(f);
+	ch->ca_file = fv_abspath(ca);
+	return 0;
+}
+
+static int
+load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+{
 	const char *name = NULL, *type = NULL, *url = NULL, *ca = NULL;
 	uint32_t connect_s = 10, timeout_s = 30;
-	FILE *f;
 	int ret;
 
 	channel_defaults(ch);
 	if ((ret = conf_need_group(g, "'channels' entry", err)) < 0 ||
-	    (ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
+	    (ret = conf_check_keys(g, channel_keys, NULL, err)) < 0 ||
 	    (ret = conf_get_string(g, "name", 0, NULL, &name, err)) < 0 ||
 	    (ret = conf_get_string(g, "type", 0, NULL, &type, err)) < 0 ||
 	    (ret = conf_get_string(g, "url", 0, NULL, &url, err)) < 0 ||
@@ -534,17 +602,8 @@ load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 	}
 	if (url)
 		ch->url = xstrdup(url);
-	if (ca) {
-		f = fopen(ca, "re");
-		if (!f) {
-			ret = -errno;
-			conf_error_at(err, config_setting_get_member(g, "ca_file"),
-				      "cannot read 'ca_file' '%s': %s", ca, strerror(-ret));
-			return ret;
-		}
-		fclose(f);
-		ch->ca_file = fv_abspath(ca);
-	}
+	if (ca && (ret = load_ca_file(g, ca, ch, err)) < 0)
+		return ret;
 	if (strcmp(name, "log") == 0) {
 		conf_error_at(err, config_setting_get_member(g, "type"),
 			      "the channel \"log\" is built in and must be of type \"log\"");

@@ -354,6 +354,80 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 	return 0;
 }
 
+/* The whole file at path, owned, *len bytes (no NUL added), or NULL when it cannot be opened. */
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t cap = 0, got;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len == cap)
+			text = xrealloc(text, cap = cap ? cap * 2 : 65536);
+		got = fread(text + *len, 1, cap - *len, f);
+		*len += got;
+	} while (got > 0);
+	fclose(f);
+	return text;
+}
+
+/*
+ * Whether the line at p (the text ends at end) is "@include "NAME"", with blanks before
+ * and between: then *name is NAME's first byte and *n its length.
+ */
+static bool
+include_at(const char *p, const char *end, const char **name, size_t *n)
+{
+	const char *q;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (end - p < 10 || memcmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
+		return false;
+	for (p += 8; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (p == end || *p != '"')
+		return false;
+	q = memchr(p + 1, '"', (size_t)(end - p - 1));
+	if (!q)
+		return false;
+	*name = p + 1;
+	*n = (size_t)(q - p - 1);
+	return true;
+}
+
+static int check_includes(const char *path, const char *dir, int depth, struct diag *err);
+
+/* The include of NAME (n bytes) at line lineno of path: refused, or followed. */
+static int
+check_include(const char *path, int lineno, const char *name, size_t n, const char *dir, int depth,
+	      struct diag *err)
+{
+	char *full = name[0] == '/' ? xstrndup(name, n) : xasprintf("%s/%.*s", dir, (int)n, name);
+	struct stat st;
+	bool bad = false;
+	int ret;
+
+	for (size_t k = 0; k < n; k++)
+		bad |= (unsigned char)name[k] < 0x20 || name[k] == '\\';
+	if (bad) {
+		diag_set(err, path, lineno,
+			 "@include: a file name with a control character or '\\' is not supported");
+		ret = -EINVAL;
+	} else if (stat(full, &st) == 0 && !S_ISREG(st.st_mode)) {
+		diag_set(err, path, lineno, "@include \"%s\": not a regular file", full);
+		ret = -EINVAL;
+	} else {
+		ret = check_includes(full, dir, depth + 1, err);
+	}
+	free(full);
+	return ret;
+}
+
 /*
  * libconfig 1.5 ends the process (a flex fatal error, exit(2)) when the file or an
  * @include names something it can open but not read as text, such as a directory (an
@@ -367,11 +441,11 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 static int
 check_includes(const char *path, const char *dir, int depth, struct diag *err)
 {
-	char *text = NULL, *full = NULL;
-	size_t cap = 0, len = 0, got;
+	const char *name;
+	size_t len, n;
 	struct stat st;
 	int lineno = 1, ret = 0;
-	FILE *f;
+	char *text;
 
 	if (stat(path, &st) < 0)
 		return 0;
@@ -379,52 +453,16 @@ check_includes(const char *path, const char *dir, int depth, struct diag *err)
 		diag_set(err, path, 0, "not a regular file");
 		return -EINVAL;
 	}
-	f = depth < 10 ? fopen(path, "re") : NULL;
-	if (!f)
+	text = depth < 10 ? read_all(path, &len) : NULL;
+	if (!text)
 		return 0;
-	do {
-		if (len == cap)
-			text = xrealloc(text, cap = cap ? cap * 2 : 65536);
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	fclose(f);
 	for (size_t i = 0; i < len && ret == 0; i++) {
-		const char *p = text + i, *end = text + len, *q;
-		bool bad = false;
-
 		if (i > 0 && text[i - 1] != '\n')
 			continue;
 		lineno += i > 0;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if (end - p < 10 || memcmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
-			continue;
-		for (p += 8; p < end && (*p == ' ' || *p == '\t'); p++)
-			;
-		if (p == end || *p != '"')
-			continue;
-		q = memchr(p + 1, '"', (size_t)(end - p - 1));
-		if (!q)
-			continue;
-		for (const char *c = p + 1; c < q; c++)
-			bad |= (unsigned char)*c < 0x20 || *c == '\\';
-		free(full);
-		full = p[1] == '/' ? xstrndup(p + 1, (size_t)(q - p - 1))
-				   : xasprintf("%s/%.*s", dir, (int)(q - p - 1), p + 1);
-		if (bad) {
-			diag_set(err, path, lineno,
-				 "@include: a file name with a control character or '\\' is "
-				 "not supported");
-			ret = -EINVAL;
-		} else if (stat(full, &st) == 0 && !S_ISREG(st.st_mode)) {
-			diag_set(err, path, lineno, "@include \"%s\": not a regular file", full);
-			ret = -EINVAL;
-		} else {
-			ret = check_includes(full, dir, depth + 1, err);
-		}
+		if (include_at(text + i, text + len, &name, &n))
+			ret = check_include(path, lineno, name, n, dir, depth, err);
 	}
-	free(full);
 	free(text);
 	return ret;
 }

@@ -155,6 +155,55 @@ conf_get_bool(const config_setting_t *g, const char *key, bool *out, struct diag
 }
 
 /*
+ * Line n (from 1) of the file at path, owned, or NULL. A long line counts as one, as
+ * libconfig counts it (getline).
+ */
+static char *
+file_line(const char *path, unsigned n)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	for (unsigned i = 1; getline(&buf, &cap, f) >= 0; i++) {
+		if (i == n) {
+			fclose(f);
+			return buf;
+		}
+	}
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+/*
+ * The integer literal after the key found at p in line (klen bytes long): 1 with *v,
+ * -ERANGE when it does not fit in 64 bits, 0 when p is no "key =" or "key:" with a number
+ * after it (such as "timeout" inside "connect_timeout").
+ */
+static int
+literal_after(const char *line, const char *p, size_t klen, long long *v)
+{
+	const char *q = p + klen;
+	char *end;
+
+	if (p > line && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-'))
+		return 0;
+	q += strspn(q, " \t");
+	if (*q != '=' && *q != ':')
+		return 0;
+	q++;
+	q += strspn(q, " \t");
+	errno = 0;
+	*v = strtoll(q, &end, 0);
+	if (end == q)
+		return 0;
+	return errno == ERANGE ? -ERANGE : 1;
+}
+
+/*
  * libconfig 1.5 silently wraps an integer literal past 32 bits (without an L suffix) when it
  * parses it. Read the literals back from the file's line and compare, so that
  * "max_connections = 4294967297;" is an error instead of 1. The key may stand on the line
@@ -167,45 +216,22 @@ conf_int_literal_ok(const config_setting_t *s, const char *key, int64_t v)
 {
 	const char *file = config_setting_source_file(s);
 	unsigned line = config_setting_source_line(s);
-	size_t klen = strlen(key), cap = 0;
+	size_t klen = strlen(key);
 	bool match = false, wide = false;
-	char *buf = NULL, *p;
-	FILE *f;
+	char *buf, *p;
 
-	if (!file || line == 0 || klen == 0 || !(f = fopen(file, "re")))
+	if (!file || line == 0 || klen == 0 || !(buf = file_line(file, line)))
 		return true;
-	/* getline: a long line counts as one, as libconfig counts it. */
-	for (unsigned i = 1; getline(&buf, &cap, f) >= 0; i++) {
-		if (i != line)
-			continue;
-		for (p = strstr(buf, key); p && !match; p = strstr(p + 1, key)) {
-			char *q = p + klen, *end;
-			long long raw;
+	for (p = strstr(buf, key); p && !match; p = strstr(p + 1, key)) {
+		long long raw;
+		int r = literal_after(buf, p, klen, &raw);
 
-			/* "timeout" inside "connect_timeout" is not the key. */
-			if (p > buf &&
-			    (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-'))
-				continue;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q != '=' && *q != ':')
-				continue;
-			q++;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			errno = 0;
-			raw = strtoll(q, &end, 0);
-			if (end == q)
-				continue;
-			if (errno == 0 && raw == v)
-				match = true;
-			else if (errno == ERANGE || raw < INT32_MIN || raw > INT32_MAX)
-				wide = true;
-		}
-		break;
+		if (r > 0 && raw == v)
+			match = true;
+		else if (r < 0 || (r > 0 && (raw < INT32_MIN || raw > INT32_MAX)))
+			wide = true;
 	}
 	free(buf);
-	fclose(f);
 	return match || !wide;
 }
 

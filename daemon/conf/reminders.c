@@ -133,10 +133,99 @@ load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct di
 	return 0;
 }
 
+/* Whether r already has a policy for kind, service (may be NULL) and emergency. */
+static bool
+policy_exists(const struct conf_reminders *r, int kind, const char *service, bool emergency)
+{
+	for (size_t j = 0; j < r->n_policies; j++) {
+		const struct conf_policy *o = &r->policies[j];
+
+		if (o->kind == kind && !o->service == !service && o->emergency == emergency &&
+		    (!service || strcmp(o->service, service) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* The list 'stages' of the policy entry e into p, of kind k; two of one name are refused. */
+static int
+load_stages(const config_setting_t *e, enum rules_kind k, struct conf_policy *p, struct diag *err)
+{
+	const config_setting_t *stages = config_setting_get_member(e, "stages");
+	int ret;
+
+	if (!stages || !config_setting_is_list(stages) || config_setting_length(stages) == 0) {
+		conf_error_at(err, stages ? stages : e, "a policy needs 'stages' = ( { ... } )");
+		return -EINVAL;
+	}
+	p->stages = xcalloc((size_t)config_setting_length(stages), sizeof(*p->stages));
+	for (int j = 0; j < config_setting_length(stages); j++) {
+		const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
+		struct conf_stage *st = &p->stages[p->n_stages];
+
+		if ((ret = load_stage(sg, (int)k, st, err)) < 0)
+			return ret;
+		for (size_t m = 0; m < p->n_stages; m++) {
+			if (strcmp(p->stages[m].name, st->name) == 0) {
+				conf_error_at(err, sg, "a second stage named '%s'",
+					      p->stages[m].name);
+				free(st->name);
+				return -EEXIST;
+			}
+		}
+		p->n_stages++;
+	}
+	return 0;
+}
+
+/* One entry e of the list 'policies', appended to c->reminders.policies (room made). */
+static int
+load_policy(const config_setting_t *e, struct conf *c, struct diag *err)
+{
+	static const char *const keys[] = { "kind", "service", "emergency", "stages", NULL };
+	struct conf_reminders *r = &c->reminders;
+	struct conf_policy *p = &r->policies[r->n_policies];
+	const char *kind = NULL, *service = NULL;
+	bool emergency = false;
+	enum rules_kind k;
+	int ret;
+
+	if (!config_setting_is_group(e)) {
+		conf_error_at(err, e, "each policy must be a group { kind = ...; stages = ...; }");
+		return -EINVAL;
+	}
+	if ((ret = conf_check_keys(e, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(e, "kind", 0, NULL, &kind, err)) < 0 ||
+	    (ret = conf_get_string(e, "service", 0, NULL, &service, err)) < 0 ||
+	    (ret = conf_get_bool(e, "emergency", &emergency, err)) < 0)
+		return ret;
+	if (!kind || rules_kind_parse(kind, &k) < 0) {
+		conf_error_at(err, e,
+			      "a policy needs 'kind': processing, preliminary_reply, "
+			      "documentation, complaint, late_complaint, forwarding or "
+			      "promised");
+		return -EINVAL;
+	}
+	if (service && !rules_has_service(c->rules, service)) {
+		conf_error_at(err, e, "unknown service '%s'", service);
+		return -ENOENT;
+	}
+	if (policy_exists(r, (int)k, service, emergency)) {
+		conf_error_at(err, e, "a second %spolicy for kind '%s'%s%s",
+			      emergency ? "emergency " : "", kind, service ? " and service " : "",
+			      service ? service : "");
+		return -EEXIST;
+	}
+	p->kind = (int)k;
+	p->emergency = emergency;
+	p->service = service ? xstrdup(service) : NULL;
+	r->n_policies++;
+	return load_stages(e, k, p, err);
+}
+
 static int
 load_policies(const config_setting_t *g, struct conf *c, struct diag *err)
 {
-	static const char *const keys[] = { "kind", "service", "emergency", "stages", NULL };
 	const config_setting_t *list = NULL;
 	struct conf_reminders *r = &c->reminders;
 	int ret;
@@ -145,75 +234,9 @@ load_policies(const config_setting_t *g, struct conf *c, struct diag *err)
 		return ret;
 	r->policies = xcalloc((size_t)config_setting_length(list) + 1, sizeof(*r->policies));
 	for (int i = 0; i < config_setting_length(list); i++) {
-		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-		struct conf_policy *p = &r->policies[r->n_policies];
-		const char *kind = NULL, *service = NULL;
-		const config_setting_t *stages;
-		enum rules_kind k;
-
-		if (!config_setting_is_group(e)) {
-			conf_error_at(err, e,
-				      "each policy must be a group { kind = ...; stages = ...; }");
-			return -EINVAL;
-		}
-		bool emergency = false;
-
-		if ((ret = conf_check_keys(e, keys, NULL, err)) < 0 ||
-		    (ret = conf_get_string(e, "kind", 0, NULL, &kind, err)) < 0 ||
-		    (ret = conf_get_string(e, "service", 0, NULL, &service, err)) < 0 ||
-		    (ret = conf_get_bool(e, "emergency", &emergency, err)) < 0)
+		ret = load_policy(config_setting_get_elem(list, (unsigned)i), c, err);
+		if (ret < 0)
 			return ret;
-		if (!kind || rules_kind_parse(kind, &k) < 0) {
-			conf_error_at(err, e,
-				      "a policy needs 'kind': processing, preliminary_reply, "
-				      "documentation, complaint, late_complaint, forwarding or "
-				      "promised");
-			return -EINVAL;
-		}
-		if (service && !rules_has_service(c->rules, service)) {
-			conf_error_at(err, e, "unknown service '%s'", service);
-			return -ENOENT;
-		}
-		for (size_t j = 0; j < r->n_policies; j++) {
-			const struct conf_policy *o = &r->policies[j];
-
-			if (o->kind == (int)k && !o->service == !service &&
-			    o->emergency == emergency &&
-			    (!service || strcmp(o->service, service) == 0)) {
-				conf_error_at(err, e, "a second %spolicy for kind '%s'%s%s",
-					      emergency ? "emergency " : "", kind,
-					      service ? " and service " : "",
-					      service ? service : "");
-				return -EEXIST;
-			}
-		}
-		p->kind = (int)k;
-		p->emergency = emergency;
-		p->service = service ? xstrdup(service) : NULL;
-		r->n_policies++;
-		stages = config_setting_get_member(e, "stages");
-		if (!stages || !config_setting_is_list(stages) ||
-		    config_setting_length(stages) == 0) {
-			conf_error_at(err, stages ? stages : e,
-				      "a policy needs 'stages' = ( { ... } )");
-			return -EINVAL;
-		}
-		p->stages = xcalloc((size_t)config_setting_length(stages), sizeof(*p->stages));
-		for (int j = 0; j < config_setting_length(stages); j++) {
-			const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
-
-			if ((ret = load_stage(sg, (int)k, &p->stages[p->n_stages], err)) < 0)
-				return ret;
-			for (size_t m = 0; m < p->n_stages; m++) {
-				if (strcmp(p->stages[m].name, p->stages[p->n_stages].name) == 0) {
-					conf_error_at(err, sg, "a second stage named '%s'",
-						      p->stages[m].name);
-					free(p->stages[p->n_stages].name);
-					return -EEXIST;
-				}
-			}
-			p->n_stages++;
-		}
 	}
 	return 0;
 }
@@ -286,27 +309,199 @@ check_smtp_roles(const config_setting_t *g, const struct conf *c, struct diag *e
 	return 0;
 }
 
-int
-conf_reminders_load(const config_setting_t *root, struct conf *c, struct diag *err)
+/* Both channels must be defined in 'channels' (or be the built-in "log"). */
+static int
+find_channels(const config_setting_t *g, const struct conf *c, const char *channel,
+	      const char *admin, struct diag *err)
+{
+	bool first = !conf_channel_find(c, channel);
+	const config_setting_t *at;
+
+	if (!first && conf_channel_find(c, admin))
+		return 0;
+	at = g ? config_setting_get_member(g, first ? "channel" : "admin_channel") : NULL;
+	if (at)
+		conf_error_at(err, at, "unknown channel '%s' (see 'channels')",
+			      first ? channel : admin);
+	else
+		diag_set(err, c->path, 0, "unknown channel '%s'", first ? channel : admin);
+	return -ENOENT;
+}
+
+/* send_time "HH:MM" into minutes after midnight. */
+static int
+parse_send_time(const config_setting_t *g, const char *send_time, uint32_t *minute,
+		struct diag *err)
+{
+	unsigned hh, mm;
+	char extra;
+
+	if (strlen(send_time) != 5 || sscanf(send_time, "%2u:%2u%c", &hh, &mm, &extra) != 2 ||
+	    hh > 23 || mm > 59) {
+		conf_error_at(err, config_setting_get_member(g, "send_time"),
+			      "'send_time' must be a local time HH:MM such as \"08:00\"");
+		return -EINVAL;
+	}
+	*minute = hh * 60 + mm;
+	return 0;
+}
+
+/* The settings of the group g itself (NULL: no group, the defaults) but its subgroups. */
+static int
+load_basics(const config_setting_t *g, struct conf *c, struct diag *err)
 {
 	static const char *const keys[] = { "channel",	 "admin_channel", "send_time",
 					    "language",	 "templates",	  "retry",
 					    "addresses", "digest",	  "policies",
 					    NULL };
-	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
-						  NULL };
-	static const char *const address_keys[] = { "handler", "unit",		"supervisor",
-						    "admin",   "transliterate", NULL };
-	static const char *const digest_keys[] = { "recipients", "days", NULL };
-	const config_setting_t *g = config_setting_get_member(root, "reminders");
-	const config_setting_t *sub;
 	struct conf_reminders *r = &c->reminders;
 	const char *channel = "log", *admin = "log", *send_time = "08:00", *lang = "nb";
-	const char *templates = "templates", *handler = NULL, *unit = NULL, *supervisor = NULL;
-	const char *admin_addr = NULL;
+	const char *templates = "templates";
 	char *dir_copy;
-	unsigned hh, mm;
-	char extra;
+	int ret;
+
+	if (g && ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
+		  (ret = conf_get_string(g, "channel", 0, NULL, &channel, err)) < 0 ||
+		  (ret = conf_get_string(g, "admin_channel", 0, NULL, &admin, err)) < 0 ||
+		  (ret = conf_get_string(g, "send_time", 0, NULL, &send_time, err)) < 0 ||
+		  (ret = conf_get_string(g, "language", 0, NULL, &lang, err)) < 0 ||
+		  (ret = conf_get_string(g, "templates", 0, NULL, &templates, err)) < 0))
+		return ret;
+	if ((ret = find_channels(g, c, channel, admin, err)) < 0 ||
+	    (ret = parse_send_time(g, send_time, &r->send_minute, err)) < 0)
+		return ret;
+	if (strcmp(lang, "nb") != 0 && strcmp(lang, "en") != 0) {
+		conf_error_at(err, config_setting_get_member(g, "language"),
+			      "'language' must be \"nb\" (bokmål) or \"en\"");
+		return -EINVAL;
+	}
+	r->channel = xstrdup(channel);
+	r->admin_channel = xstrdup(admin);
+	r->language = xstrdup(lang);
+	if (templates[0] == '/') {
+		r->templates = xstrdup(templates);
+	} else {
+		dir_copy = xstrdup(c->path);
+		r->templates = xasprintf("%s/%s", dirname(dir_copy), templates);
+		free(dir_copy);
+	}
+	return 0;
+}
+
+static int
+load_retry(const config_setting_t *g, struct conf_reminders *r, struct diag *err)
+{
+	static const char *const keys[] = { "first", "max_interval", "give_up", "factor", NULL };
+	const config_setting_t *sub = g ? config_setting_get_member(g, "retry") : NULL;
+	int ret;
+
+	if (!sub)
+		return 0;
+	if ((ret = conf_check_keys(sub, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_u32(sub, "first", 1, 86400, 0, &r->retry_first_s, err)) < 0 ||
+	    (ret = conf_get_u32(sub, "max_interval", 1, 7 * 86400, 0, &r->retry_max_interval_s,
+				err)) < 0 ||
+	    (ret = conf_get_u32(sub, "give_up", 1, 30 * 86400, 0, &r->retry_give_up_s, err)) < 0 ||
+	    (ret = conf_get_u32(sub, "factor", 100, 1000, 0, &r->retry_factor_pct, err)) < 0)
+		return ret;
+	return 0;
+}
+
+/* The subgroup 'addresses': the patterns of the staff and the administrators' address. */
+static int
+load_addresses(const config_setting_t *g, struct conf *c, struct diag *err)
+{
+	static const char *const keys[] = { "handler", "unit",		"supervisor",
+					    "admin",   "transliterate", NULL };
+	const config_setting_t *sub = g ? config_setting_get_member(g, "addresses") : NULL;
+	const char *handler = NULL, *unit = NULL, *supervisor = NULL, *admin = NULL;
+	struct conf_reminders *r = &c->reminders;
+	int ret;
+
+	if (sub &&
+	    ((ret = conf_check_keys(sub, keys, NULL, err)) < 0 ||
+	     (ret = conf_get_string(sub, "handler", 0, NULL, &handler, err)) < 0 ||
+	     (ret = conf_get_string(sub, "unit", 0, NULL, &unit, err)) < 0 ||
+	     (ret = conf_get_string(sub, "supervisor", 0, NULL, &supervisor, err)) < 0 ||
+	     (ret = conf_get_string(sub, "admin", 0, NULL, &admin, err)) < 0 ||
+	     (ret = conf_get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0))
+		return ret;
+	/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
+	if (admin && (!conf_address_valid(admin) || strpbrk(admin, "{}"))) {
+		conf_error_at(err, config_setting_get_member(sub, "admin"),
+			      "'admin' \"%s\" must be one plain address such as "
+			      "drift@kommune.example",
+			      admin);
+		return -EINVAL;
+	}
+	r->handler_address = handler ? xstrdup(handler) : NULL;
+	r->unit_address = unit ? xstrdup(unit) : NULL;
+	r->supervisor_address = supervisor ? xstrdup(supervisor) : NULL;
+	r->admin_address = admin ? xstrdup(admin) : NULL;
+	/* Notices on an smtp admin_channel need somewhere to go; without it they die unsent. */
+	if (conf_channel_find(c, r->admin_channel)->type == CONF_CHANNEL_SMTP && !admin) {
+		conf_error_at(err, config_setting_get_member(g, "admin_channel"),
+			      "admin_channel '%s' sends e-mail: set 'admin' in 'addresses' to the "
+			      "administrators' address",
+			      r->admin_channel);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+load_digest(const config_setting_t *g, struct conf_reminders *r, struct diag *err)
+{
+	static const char *const keys[] = { "recipients", "days", NULL };
+	const config_setting_t *sub = g ? config_setting_get_member(g, "digest") : NULL;
+	int ret;
+
+	if (!sub)
+		return 0;
+	if ((ret = conf_check_keys(sub, keys, NULL, err)) < 0 ||
+	    (ret = get_recipients(sub, "recipients", &r->digest_recipients, err)) < 0 ||
+	    (ret = conf_get_u32(sub, "days", 1, 60, 0, &r->digest_days, err)) < 0)
+		return ret;
+	if (r->digest_recipients & ~(unsigned)(CONF_RCPT_HANDLER | CONF_RCPT_UNIT)) {
+		conf_error_at(err, sub, "a digest goes to handlers and units only");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every stage must find a template in the configured language. */
+static int
+check_templates(const struct conf *c, struct diag *err)
+{
+	const struct conf_reminders *r = &c->reminders;
+
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct conf_policy *p = &r->policies[i];
+
+		for (size_t j = 0; j < p->n_stages; j++) {
+			char names[4][64];
+			const char *cand[4];
+			size_t n = conf_stage_templates(p->kind, p->stages[j].name, names);
+
+			for (size_t k = 0; k < n; k++)
+				cand[k] = names[k];
+			if (tmpl_pick(r->tmpl, r->language, cand, n))
+				continue;
+			diag_set(err, c->path, 0,
+				 "no template for stage '%s' of kind '%s' in %s/%s",
+				 p->stages[j].name, rules_kind_name(p->kind), r->templates,
+				 r->language);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+int
+conf_reminders_load(const config_setting_t *root, struct conf *c, struct diag *err)
+{
+	const config_setting_t *g = config_setting_get_member(root, "reminders");
+	struct conf_reminders *r = &c->reminders;
 	int ret;
 
 	r->retry_first_s = 60;
@@ -318,126 +513,16 @@ conf_reminders_load(const config_setting_t *root, struct conf *c, struct diag *e
 		conf_error_at(err, g, "'reminders' must be a group { ... }");
 		return -EINVAL;
 	}
-	if (g && ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
-		  (ret = conf_get_string(g, "channel", 0, NULL, &channel, err)) < 0 ||
-		  (ret = conf_get_string(g, "admin_channel", 0, NULL, &admin, err)) < 0 ||
-		  (ret = conf_get_string(g, "send_time", 0, NULL, &send_time, err)) < 0 ||
-		  (ret = conf_get_string(g, "language", 0, NULL, &lang, err)) < 0 ||
-		  (ret = conf_get_string(g, "templates", 0, NULL, &templates, err)) < 0))
+	if ((ret = load_basics(g, c, err)) < 0 || (ret = load_retry(g, r, err)) < 0 ||
+	    (ret = load_addresses(g, c, err)) < 0 || (ret = load_digest(g, r, err)) < 0)
 		return ret;
-	if (!conf_channel_find(c, channel) || !conf_channel_find(c, admin)) {
-		bool first = !conf_channel_find(c, channel);
-		const config_setting_t *at =
-			g ? config_setting_get_member(g, first ? "channel" : "admin_channel")
-			  : NULL;
-
-		if (at)
-			conf_error_at(err, at, "unknown channel '%s' (see 'channels')",
-				      first ? channel : admin);
-		else
-			diag_set(err, c->path, 0, "unknown channel '%s'", first ? channel : admin);
-		return -ENOENT;
-	}
-	if (strlen(send_time) != 5 || sscanf(send_time, "%2u:%2u%c", &hh, &mm, &extra) != 2 ||
-	    hh > 23 || mm > 59) {
-		conf_error_at(err, config_setting_get_member(g, "send_time"),
-			      "'send_time' must be a local time HH:MM such as \"08:00\"");
-		return -EINVAL;
-	}
-	if (strcmp(lang, "nb") != 0 && strcmp(lang, "en") != 0) {
-		conf_error_at(err, config_setting_get_member(g, "language"),
-			      "'language' must be \"nb\" (bokmål) or \"en\"");
-		return -EINVAL;
-	}
-	r->channel = xstrdup(channel);
-	r->admin_channel = xstrdup(admin);
-	r->send_minute = hh * 60 + mm;
-	r->language = xstrdup(lang);
-	if (templates[0] == '/') {
-		r->templates = xstrdup(templates);
-	} else {
-		dir_copy = xstrdup(c->path);
-		r->templates = xasprintf("%s/%s", dirname(dir_copy), templates);
-		free(dir_copy);
-	}
-	if (g && (sub = config_setting_get_member(g, "retry"))) {
-		if ((ret = conf_check_keys(sub, retry_keys, NULL, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "first", 1, 86400, 0, &r->retry_first_s, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "max_interval", 1, 7 * 86400, 0,
-					&r->retry_max_interval_s, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "give_up", 1, 30 * 86400, 0, &r->retry_give_up_s,
-					err)) < 0 ||
-		    (ret = conf_get_u32(sub, "factor", 100, 1000, 0, &r->retry_factor_pct, err)) <
-			    0)
-			return ret;
-	}
-	if (g && (sub = config_setting_get_member(g, "addresses"))) {
-		if ((ret = conf_check_keys(sub, address_keys, NULL, err)) < 0 ||
-		    (ret = conf_get_string(sub, "handler", 0, NULL, &handler, err)) < 0 ||
-		    (ret = conf_get_string(sub, "unit", 0, NULL, &unit, err)) < 0 ||
-		    (ret = conf_get_string(sub, "supervisor", 0, NULL, &supervisor, err)) < 0 ||
-		    (ret = conf_get_string(sub, "admin", 0, NULL, &admin_addr, err)) < 0 ||
-		    (ret = conf_get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0)
-			return ret;
-		/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
-		if (admin_addr && (!conf_address_valid(admin_addr) || strpbrk(admin_addr, "{}"))) {
-			conf_error_at(err, config_setting_get_member(sub, "admin"),
-				      "'admin' \"%s\" must be one plain address such as "
-				      "drift@kommune.example",
-				      admin_addr);
-			return -EINVAL;
-		}
-	}
-	r->handler_address = handler ? xstrdup(handler) : NULL;
-	r->unit_address = unit ? xstrdup(unit) : NULL;
-	r->supervisor_address = supervisor ? xstrdup(supervisor) : NULL;
-	r->admin_address = admin_addr ? xstrdup(admin_addr) : NULL;
-	/* Notices on an smtp admin_channel need somewhere to go; without it they die unsent. */
-	if (conf_channel_find(c, admin)->type == CONF_CHANNEL_SMTP && !r->admin_address) {
-		conf_error_at(err, config_setting_get_member(g, "admin_channel"),
-			      "admin_channel '%s' sends e-mail: set 'admin' in 'addresses' to the "
-			      "administrators' address",
-			      admin);
-		return -EINVAL;
-	}
-	if (g && (sub = config_setting_get_member(g, "digest"))) {
-		if ((ret = conf_check_keys(sub, digest_keys, NULL, err)) < 0 ||
-		    (ret = get_recipients(sub, "recipients", &r->digest_recipients, err)) < 0 ||
-		    (ret = conf_get_u32(sub, "days", 1, 60, 0, &r->digest_days, err)) < 0)
-			return ret;
-		if (r->digest_recipients & ~(unsigned)(CONF_RCPT_HANDLER | CONF_RCPT_UNIT)) {
-			conf_error_at(err, sub, "a digest goes to handlers and units only");
-			return -EINVAL;
-		}
-	}
 	/* Without a "reminders" group no reminders are planned and no templates are needed. */
 	if (!g)
 		return 0;
-	if ((ret = load_policies(g, c, err)) < 0 || (ret = check_smtp_roles(g, c, err)) < 0)
+	if ((ret = load_policies(g, c, err)) < 0 || (ret = check_smtp_roles(g, c, err)) < 0 ||
+	    (ret = tmpl_load(r->templates, &r->tmpl, err)) < 0)
 		return ret;
-	if ((ret = tmpl_load(r->templates, &r->tmpl, err)) < 0)
-		return ret;
-	/* Every stage must find a template in the configured language. */
-	for (size_t i = 0; i < r->n_policies; i++) {
-		const struct conf_policy *p = &r->policies[i];
-
-		for (size_t j = 0; j < p->n_stages; j++) {
-			char names[4][64];
-			const char *cand[4];
-			size_t n = conf_stage_templates(p->kind, p->stages[j].name, names);
-
-			for (size_t k = 0; k < n; k++)
-				cand[k] = names[k];
-			if (!tmpl_pick(r->tmpl, r->language, cand, n)) {
-				diag_set(err, c->path, 0,
-					 "no template for stage '%s' of kind '%s' in %s/%s",
-					 p->stages[j].name, rules_kind_name(p->kind), r->templates,
-					 r->language);
-				return -ENOENT;
-			}
-		}
-	}
-	return 0;
+	return check_templates(c, err);
 }
 
 void

@@ -233,30 +233,13 @@ known_calendars(const struct rules *r, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* The kind and the period of rule g (the period is checked against the kind). */
 static int
-load_rule(const struct rules *r, const config_setting_t *g, const char *owner, struct rule *out,
-	  struct diag *err)
+rule_kind_period(const config_setting_t *g, const char *kind, const char *period, struct rule *out,
+		 struct diag *err)
 {
-	static const char *const keys[] = { "kind",	 "period",	    "valid_from", "source",
-					    "start",	 "rollover",	    "calendar",	  "pauses",
-					    "emergency", "reasons_restart", "extension",  NULL };
-	const char *kind = NULL, *period = NULL, *valid_from = NULL, *source = NULL;
-	const char *start = NULL, *rollover = NULL, *calendar = NULL, *extension = NULL;
 	char names_list[160];
-	int ret, v;
 
-	if ((ret = conf_need_group(g, "rule", err)) < 0 ||
-	    (ret = conf_check_keys(g, keys, "a rule", err)) < 0 ||
-	    (ret = conf_get_string(g, "kind", REQUIRED, "a rule", &kind, err)) < 0 ||
-	    (ret = conf_get_string(g, "period", OPTIONAL, "a rule", &period, err)) < 0 ||
-	    (ret = conf_get_string(g, "valid_from", REQUIRED, "a rule", &valid_from, err)) < 0 ||
-	    (ret = conf_get_string(g, "source", REQUIRED, "a rule", &source, err)) < 0 ||
-	    (ret = conf_get_string(g, "start", OPTIONAL, "a rule", &start, err)) < 0 ||
-	    (ret = conf_get_string(g, "rollover", OPTIONAL, "a rule", &rollover, err)) < 0 ||
-	    (ret = conf_get_string(g, "calendar", OPTIONAL, "a rule", &calendar, err)) < 0 ||
-	    (ret = conf_get_string(g, "extension", OPTIONAL, "a rule", &extension, err)) < 0)
-		return ret;
-	out->line = (int)config_setting_source_line(g);
 	if (rules_kind_parse(kind, &out->kind) < 0) {
 		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s",
 			 rules_kind_names[0], rules_kind_names[1], rules_kind_names[2],
@@ -284,11 +267,16 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 			period);
 		return -EINVAL;
 	}
-	if (cal_date_parse(valid_from, &out->valid_from) < 0) {
-		conf_error_at(err, config_setting_get_member(g, "valid_from"),
-			      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)", valid_from);
-		return -EINVAL;
-	}
+	return 0;
+}
+
+/* Where the rule counts from and what happens on a closed day. */
+static int
+rule_start_rollover(const config_setting_t *g, const char *kind, const char *start,
+		    const char *rollover, struct rule *out, struct diag *err)
+{
+	int v;
+
 	out->start = kind_starts[out->kind].def;
 	if (start) {
 		if (rules_name_index(start, rules_start_names, RULES_START_COUNT, &v) < 0 ||
@@ -312,45 +300,87 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 			return -EINVAL;
 		}
 	}
-	if (calendar) {
-		char known[200];
+	return 0;
+}
 
-		out->office = rules_office(r, calendar);
-		if (!out->office) {
-			known_calendars(r, known, sizeof(known));
-			conf_error_at(err, config_setting_get_member(g, "calendar"),
-				      "unknown calendar '%s' (known: %s)", calendar, known);
-			return -ENOENT;
-		}
-		if (out->rollover == RULES_ROLLOVER_NONE) {
-			conf_error_at(err, config_setting_get_member(g, "calendar"),
-				      "a calendar needs rollover = \"next_working_day\"");
-			return -EINVAL;
-		}
+/* The office calendar the rule rolls over by (rollover "next_working_day" only). */
+static int
+rule_calendar(const struct rules *r, const config_setting_t *g, const char *calendar,
+	      struct rule *out, struct diag *err)
+{
+	char known[200];
+
+	out->office = rules_office(r, calendar);
+	if (!out->office) {
+		known_calendars(r, known, sizeof(known));
+		conf_error_at(err, config_setting_get_member(g, "calendar"),
+			      "unknown calendar '%s' (known: %s)", calendar, known);
+		return -ENOENT;
 	}
-	if ((ret = conf_get_bool(g, "pauses", &out->pauses, err)) < 0)
-		return ret;
-	/* The fvl. § 11 a month and every other kind run on while the office waits. */
-	if (ret > 0 && out->kind != RULES_KIND_PROCESSING) {
-		conf_error_at(err, config_setting_get_member(g, "pauses"),
-			      "'pauses' applies only to processing rules");
+	if (out->rollover == RULES_ROLLOVER_NONE) {
+		conf_error_at(err, config_setting_get_member(g, "calendar"),
+			      "a calendar needs rollover = \"next_working_day\"");
 		return -EINVAL;
 	}
-	if ((ret = conf_get_bool(g, "emergency", &out->emergency, err)) < 0)
+	return 0;
+}
+
+/* The boolean key of rule g into *out; set on a rule it does not apply to, it is refused. */
+static int
+rule_flag(const config_setting_t *g, const char *key, bool applies, const char *which, bool *out,
+	  struct diag *err)
+{
+	int ret = conf_get_bool(g, key, out, err);
+
+	if (ret <= 0 || applies)
+		return ret < 0 ? ret : 0;
+	conf_error_at(err, config_setting_get_member(g, key), "'%s' applies only to %s rules", key,
+		      which);
+	return -EINVAL;
+}
+
+static int
+load_rule(const struct rules *r, const config_setting_t *g, const char *owner, struct rule *out,
+	  struct diag *err)
+{
+	static const char *const keys[] = { "kind",	 "period",	    "valid_from", "source",
+					    "start",	 "rollover",	    "calendar",	  "pauses",
+					    "emergency", "reasons_restart", "extension",  NULL };
+	const char *kind = NULL, *period = NULL, *valid_from = NULL, *source = NULL;
+	const char *start = NULL, *rollover = NULL, *calendar = NULL, *extension = NULL;
+	int ret;
+
+	if ((ret = conf_need_group(g, "rule", err)) < 0 ||
+	    (ret = conf_check_keys(g, keys, "a rule", err)) < 0 ||
+	    (ret = conf_get_string(g, "kind", REQUIRED, "a rule", &kind, err)) < 0 ||
+	    (ret = conf_get_string(g, "period", OPTIONAL, "a rule", &period, err)) < 0 ||
+	    (ret = conf_get_string(g, "valid_from", REQUIRED, "a rule", &valid_from, err)) < 0 ||
+	    (ret = conf_get_string(g, "source", REQUIRED, "a rule", &source, err)) < 0 ||
+	    (ret = conf_get_string(g, "start", OPTIONAL, "a rule", &start, err)) < 0 ||
+	    (ret = conf_get_string(g, "rollover", OPTIONAL, "a rule", &rollover, err)) < 0 ||
+	    (ret = conf_get_string(g, "calendar", OPTIONAL, "a rule", &calendar, err)) < 0 ||
+	    (ret = conf_get_string(g, "extension", OPTIONAL, "a rule", &extension, err)) < 0)
 		return ret;
-	if (ret > 0 && out->kind != RULES_KIND_PROCESSING) {
-		conf_error_at(err, config_setting_get_member(g, "emergency"),
-			      "'emergency' applies only to processing rules");
+	out->line = (int)config_setting_source_line(g);
+	if ((ret = rule_kind_period(g, kind, period, out, err)) < 0)
+		return ret;
+	if (cal_date_parse(valid_from, &out->valid_from) < 0) {
+		conf_error_at(err, config_setting_get_member(g, "valid_from"),
+			      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)", valid_from);
 		return -EINVAL;
 	}
+	if ((ret = rule_start_rollover(g, kind, start, rollover, out, err)) < 0 ||
+	    (calendar && (ret = rule_calendar(r, g, calendar, out, err)) < 0))
+		return ret;
 	out->reasons_restart = out->kind == RULES_KIND_COMPLAINT;
-	if ((ret = conf_get_bool(g, "reasons_restart", &out->reasons_restart, err)) < 0)
+	/* Pauses: the fvl. § 11 a month and every other kind run on while the office waits. */
+	if ((ret = rule_flag(g, "pauses", out->kind == RULES_KIND_PROCESSING, "processing",
+			     &out->pauses, err)) < 0 ||
+	    (ret = rule_flag(g, "emergency", out->kind == RULES_KIND_PROCESSING, "processing",
+			     &out->emergency, err)) < 0 ||
+	    (ret = rule_flag(g, "reasons_restart", out->kind == RULES_KIND_COMPLAINT, "complaint",
+			     &out->reasons_restart, err)) < 0)
 		return ret;
-	if (ret > 0 && out->kind != RULES_KIND_COMPLAINT) {
-		conf_error_at(err, config_setting_get_member(g, "reasons_restart"),
-			      "'reasons_restart' applies only to complaint rules");
-		return -EINVAL;
-	}
 	out->source = xstrdup(source);
 	out->extension = extension ? xstrdup(extension) : NULL;
 	out->id = xasprintf("%s/%s%s@%s", owner, rules_kind_names[out->kind],
@@ -433,87 +463,98 @@ load_regimes(struct rules *r, const config_setting_t *root, struct diag *err)
 	return 0;
 }
 
-/* A service's bpa list: versions of the BPA right's thresholds. */
+/* The hours and the age limit of a bpa version g into b. */
 static int
-load_bpa(struct service *s, const config_setting_t *list, struct diag *err)
+load_bpa_numbers(const config_setting_t *g, struct bpa_rule *b, struct diag *err)
+{
+	int ret;
+
+	if ((ret = conf_get_i32(g, "hours", 1, 168, CONF_GET_WHOLE, &b->hours_right, err)) <= 0) {
+		if (ret < 0)
+			return ret;
+		conf_error_at(err, g, "missing 'hours' in a bpa version");
+		return -EINVAL;
+	}
+	b->hours_justify = b->hours_right;
+	if ((ret = conf_get_i32(g, "hours_justify", 1, b->hours_right, CONF_GET_WHOLE,
+				&b->hours_justify, err)) < 0 ||
+	    (ret = conf_get_i32(g, "age_limit", 1, 150, CONF_GET_WHOLE, &b->age_limit, err)) <= 0) {
+		if (ret < 0)
+			return ret;
+		conf_error_at(err, g, "missing 'age_limit' in a bpa version");
+		return -EINVAL;
+	}
+	ret = conf_get_bool(g, "continues_past_limit", &b->continues_past_limit, err);
+	return ret < 0 ? ret : 0;
+}
+
+/* One version g of a service's bpa list, appended to s->bpa (room made). */
+static int
+load_bpa_version(struct service *s, const config_setting_t *g, struct diag *err)
 {
 	static const char *const keys[] = {
 		"valid_from",		"hours",  "hours_justify", "min_duration", "age_limit",
 		"continues_past_limit", "source", "right_text",	   "justify_text", NULL
 	};
+	const char *valid_from = NULL, *source = NULL, *dur = NULL, *right = NULL;
+	const char *justify = NULL;
+	struct bpa_rule *b;
+	struct cal_period p;
+	int ret;
+
+	if ((ret = conf_need_group(g, "bpa version", err)) < 0 ||
+	    (ret = conf_check_keys(g, keys, "a bpa version", err)) < 0 ||
+	    (ret = conf_get_string(g, "valid_from", REQUIRED, "a bpa version", &valid_from, err)) <
+		    0 ||
+	    (ret = conf_get_string(g, "source", REQUIRED, "a bpa version", &source, err)) < 0 ||
+	    (ret = conf_get_string(g, "min_duration", REQUIRED, "a bpa version", &dur, err)) < 0 ||
+	    (ret = conf_get_string(g, "right_text", OPTIONAL, "a bpa version", &right, err)) < 0 ||
+	    (ret = conf_get_string(g, "justify_text", OPTIONAL, "a bpa version", &justify, err)) <
+		    0)
+		return ret;
+	b = &s->bpa[s->n_bpa++];
+	b->source = xstrdup(source);
+	b->right_text = right ? xstrdup(right) : NULL;
+	b->justify_text = justify ? xstrdup(justify) : NULL;
+	b->line = (int)config_setting_source_line(g);
+	if (cal_date_parse(valid_from, &b->valid_from) < 0) {
+		conf_error_at(err, config_setting_get_member(g, "valid_from"),
+			      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)", valid_from);
+		return -EINVAL;
+	}
+	if (cal_period_parse(dur, &p) < 0 ||
+	    (p.unit != CAL_UNIT_MONTHS && p.unit != CAL_UNIT_YEARS)) {
+		conf_error_at(err, config_setting_get_member(g, "min_duration"),
+			      "bad min_duration '%s' (expected months or years, such as \"2y\")",
+			      dur);
+		return -EINVAL;
+	}
+	b->min_months = p.unit == CAL_UNIT_YEARS ? 12 * p.n : p.n;
+	if ((ret = load_bpa_numbers(g, b, err)) < 0)
+		return ret;
+	for (size_t k = 0; k + 1 < s->n_bpa; k++) {
+		if (cal_cmp(s->bpa[k].valid_from, b->valid_from) == 0) {
+			conf_error_at(err, g,
+				      "duplicate bpa version %s (the same valid_from as the "
+				      "version at line %d)",
+				      valid_from, s->bpa[k].line);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A service's bpa list: versions of the BPA right's thresholds. */
+static int
+load_bpa(struct service *s, const config_setting_t *list, struct diag *err)
+{
 	int ret, n = list ? config_setting_length(list) : 0;
 
 	s->bpa = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*s->bpa));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const char *valid_from = NULL, *source = NULL, *dur = NULL, *right = NULL;
-		const char *justify = NULL;
-		struct bpa_rule *b;
-		struct cal_period p;
-
-		if ((ret = conf_need_group(g, "bpa version", err)) < 0 ||
-		    (ret = conf_check_keys(g, keys, "a bpa version", err)) < 0 ||
-		    (ret = conf_get_string(g, "valid_from", REQUIRED, "a bpa version", &valid_from,
-					   err)) < 0 ||
-		    (ret = conf_get_string(g, "source", REQUIRED, "a bpa version", &source, err)) <
-			    0 ||
-		    (ret = conf_get_string(g, "min_duration", REQUIRED, "a bpa version", &dur,
-					   err)) < 0 ||
-		    (ret = conf_get_string(g, "right_text", OPTIONAL, "a bpa version", &right,
-					   err)) < 0 ||
-		    (ret = conf_get_string(g, "justify_text", OPTIONAL, "a bpa version", &justify,
-					   err)) < 0)
+		ret = load_bpa_version(s, config_setting_get_elem(list, (unsigned)i), err);
+		if (ret < 0)
 			return ret;
-		b = &s->bpa[s->n_bpa++];
-		b->source = xstrdup(source);
-		b->right_text = right ? xstrdup(right) : NULL;
-		b->justify_text = justify ? xstrdup(justify) : NULL;
-		b->line = (int)config_setting_source_line(g);
-		if (cal_date_parse(valid_from, &b->valid_from) < 0) {
-			conf_error_at(err, config_setting_get_member(g, "valid_from"),
-				      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)",
-				      valid_from);
-			return -EINVAL;
-		}
-		if (cal_period_parse(dur, &p) < 0 ||
-		    (p.unit != CAL_UNIT_MONTHS && p.unit != CAL_UNIT_YEARS)) {
-			conf_error_at(err, config_setting_get_member(g, "min_duration"),
-				      "bad min_duration '%s' (expected months or years, such as "
-				      "\"2y\")",
-				      dur);
-			return -EINVAL;
-		}
-		b->min_months = p.unit == CAL_UNIT_YEARS ? 12 * p.n : p.n;
-		if ((ret = conf_get_i32(g, "hours", 1, 168, CONF_GET_WHOLE, &b->hours_right,
-					err)) <= 0) {
-			if (ret < 0)
-				return ret;
-			conf_error_at(err, g, "missing 'hours' in a bpa version");
-			return -EINVAL;
-		}
-		b->hours_justify = b->hours_right;
-		if ((ret = conf_get_i32(g, "hours_justify", 1, b->hours_right, CONF_GET_WHOLE,
-					&b->hours_justify, err)) < 0 ||
-		    (ret = conf_get_i32(g, "age_limit", 1, 150, CONF_GET_WHOLE, &b->age_limit,
-					err)) <= 0) {
-			if (ret < 0)
-				return ret;
-			conf_error_at(err, g, "missing 'age_limit' in a bpa version");
-			return -EINVAL;
-		}
-		if ((ret = conf_get_bool(g, "continues_past_limit", &b->continues_past_limit,
-					 err)) < 0)
-			return ret;
-		for (size_t k = 0; k + 1 < s->n_bpa; k++) {
-			if (cal_cmp(s->bpa[k].valid_from, b->valid_from) == 0) {
-				conf_error_at(
-					err, g,
-					"duplicate bpa version %s (the same valid_from as the "
-					"version at line %d)",
-					valid_from, s->bpa[k].line);
-				return -EINVAL;
-			}
-		}
 	}
 	return 0;
 }
