@@ -9,7 +9,7 @@
  * and line, not a failed delivery days later. Every key that does not apply to a channel's
  * type is refused rather than ignored. The channel "log" (type log) always exists.
  *
- * Pure: no uv, curl or OpenSSL here (the CLI links this to check configurations).
+ * No uv or curl here (the CLI links this to check configurations); OpenSSL for base64 only.
  */
 #include "conf/conf.h"
 #include "conf/kit.h"
@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <openssl/evp.h>
 
 #include "core/util.h"
 
@@ -227,6 +229,39 @@ out:
 	return ret;
 }
 
+/*
+ * The number of bytes the base64 text s stands for, or -1 when it is not base64: the
+ * standard alphabet, no whitespace, '=' padding optional but, when written, complete.
+ * OpenSSL's EVP_DecodeBlock decodes it. That function is more lenient (it skips blanks at
+ * either end and reads a '=' anywhere as zero bits) and takes whole groups of four only,
+ * so the text is checked here first and a short last group padded for it; the length it
+ * returns counts the bytes the padding stands for, which are taken off again.
+ */
+static long
+base64_size(const char *s)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				       "0123456789+/";
+	unsigned char in[SECRET_FILE_MAX + 4], out[(SECRET_FILE_MAX + 4) / 4 * 3];
+	size_t len = strlen(s), pad = 0, full;
+	int n;
+
+	while (len > 0 && s[len - 1] == '=' && pad < 2) {
+		len--;
+		pad++;
+	}
+	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0) ||
+	    strspn(s, alphabet) < len || len > SECRET_FILE_MAX)
+		return -1;
+	full = (len + 3) / 4 * 4;
+	memcpy(in, s, len);
+	memset(in + len, '=', full - len);
+	n = EVP_DecodeBlock(out, in, (int)full);
+	explicit_bzero(in, sizeof(in));
+	explicit_bzero(out, sizeof(out));
+	return n < 0 ? -1 : n - (long)(full - len);
+}
+
 /* Checks a Standard Webhooks secret ("whsec_" and base64 of 16..64 bytes) read from path. */
 static int
 check_whsec(const config_setting_t *s, const char *path, const char *secret, struct diag *err)
@@ -237,7 +272,7 @@ check_whsec(const config_setting_t *s, const char *path, const char *secret, str
 		conf_error_at(err, s, "the secret in '%s' must start with \"whsec_\"", path);
 		return -EINVAL;
 	}
-	n = fv_base64_decode(secret + 6, NULL, 0);
+	n = base64_size(secret + 6);
 	if (n < 0) {
 		conf_error_at(err, s, "the secret in '%s' is not base64 after \"whsec_\"", path);
 		return -EINVAL;
