@@ -86,6 +86,34 @@ conf_address_expand(const struct conf_reminders *r, const char *pattern, const c
 	return strbuf_take(&o);
 }
 
+/* The ids a pattern may hold, as {handler} and {unit}. */
+static const char *const id_names[] = { "handler", "unit" };
+
+/*
+ * Whether id, as id_names[i] and with the other id standing valid ("x"), gives a valid
+ * address with the pattern of addresses.ROLE: 0, or -EINVAL with msg (len bytes) saying why.
+ */
+static int
+check_pattern(const struct conf_reminders *r, size_t i, const char *id, const char *role,
+	      const char *pattern, char *msg, size_t len)
+{
+	char *addr = conf_address_expand(r, pattern, i == 0 ? id : "x", i == 1 ? id : "x");
+	bool ok = addr && conf_address_valid(addr);
+
+	if (!ok)
+		snprintf(msg, len,
+			 "%s '%s' gives no valid e-mail address with the pattern "
+			 "addresses.%s \"%s\" (\"%s\"): use letters a-z, digits, '.', "
+			 "'-' and '_'%s",
+			 id_names[i], id, role, pattern, addr ? addr : "",
+			 r->address_transliterate
+				 ? ""
+				 : ", or set addresses.transliterate = true for æ, "
+				   "ø and å");
+	free(addr);
+	return ok ? 0 : -EINVAL;
+}
+
 int
 conf_address_check(const struct conf_reminders *r, const char *handler, const char *unit,
 		   const char **param, char *msg, size_t len)
@@ -94,7 +122,6 @@ conf_address_check(const struct conf_reminders *r, const char *handler, const ch
 	const char *const patterns[] = { r->handler_address, r->unit_address,
 					 r->supervisor_address };
 	const char *const ids[] = { handler, unit };
-	static const char *const id_names[] = { "handler", "unit" };
 
 	for (size_t i = 0; i < FV_ARRAY_SIZE(ids); i++) {
 		char placeholder[16];
@@ -103,32 +130,12 @@ conf_address_check(const struct conf_reminders *r, const char *handler, const ch
 			continue;
 		snprintf(placeholder, sizeof(placeholder), "{%s}", id_names[i]);
 		for (size_t k = 0; k < FV_ARRAY_SIZE(patterns); k++) {
-			char *addr;
-			bool ok;
-
 			if (!patterns[k] || !strstr(patterns[k], placeholder))
 				continue;
-			/* This id alone: the other one, if the pattern has it, stands valid. */
-			addr = conf_address_expand(r, patterns[k], i == 0 ? handler : "x",
-						   i == 1 ? unit : "x");
-			ok = addr && conf_address_valid(addr);
-			if (!ok) {
+			if (check_pattern(r, i, ids[i], roles[k], patterns[k], msg, len) < 0) {
 				*param = id_names[i];
-				snprintf(
-					msg, len,
-					"%s '%s' gives no valid e-mail address with the pattern "
-					"addresses.%s \"%s\" (\"%s\"): use letters a-z, digits, '.', "
-					"'-' and '_'%s",
-					id_names[i], ids[i], roles[k], patterns[k],
-					addr ? addr : "",
-					r->address_transliterate
-						? ""
-						: ", or set addresses.transliterate = true for æ, "
-						  "ø and å");
-				free(addr);
 				return -EINVAL;
 			}
-			free(addr);
 		}
 	}
 	return 0;

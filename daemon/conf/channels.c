@@ -9,9 +9,10 @@
  * and line, not a failed delivery days later. Every key that does not apply to a channel's
  * type is refused rather than ignored. The channel "log" (type log) always exists.
  *
- * Pure: no uv, curl or OpenSSL here (the CLI links this to check configurations).
+ * No uv or curl here (the CLI links this to check configurations); OpenSSL for base64 only.
  */
 #include "conf/conf.h"
+#include "conf/kit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "core/util.h"
 
 /* Largest secret or password file read; real ones are a few dozen bytes. */
@@ -28,85 +31,6 @@
 /* Decoded Standard Webhooks key sizes accepted. */
 #define SECRET_KEY_MIN 16
 #define SECRET_KEY_MAX 64
-
-/* ---- The house helpers of conf.c (static there) ---- */
-
-/* Rejects any member of group s whose name is not in allowed (NULL-terminated). */
-static int
-check_keys(const config_setting_t *s, const char *const *allowed, struct diag *err)
-{
-	int n = config_setting_length(s);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
-		const char *name = config_setting_name(m);
-		bool ok = false;
-
-		if (!name)
-			continue;
-		for (const char *const *a = allowed; *a; a++)
-			ok = ok || strcmp(name, *a) == 0;
-		if (!ok) {
-			conf_error_at(err, m, "unknown setting '%s'", name);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* Optional string member: absent leaves *out alone; present must be a non-empty string. */
-static int
-get_string(const config_setting_t *group, const char *key, const char **out, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error_at(err, s, "'%s' must be a string", key);
-		return -EINVAL;
-	}
-	*out = config_setting_get_string(s);
-	if (**out == '\0') {
-		conf_error_at(err, s, "'%s' must not be empty", key);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int
-get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
-	 struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-	int64_t v;
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_error_at(err, s, "'%s' must be an integer", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_int64(s);
-	/* A literal past 32 bits that libconfig wrapped (conf.c). */
-	if (!conf_int_literal_ok(s, key, v)) {
-		conf_error_at(err, s,
-			      "'%s' must be between %lld and %lld (the number written is "
-			      "too large)",
-			      key, (long long)min, (long long)max);
-		return -ERANGE;
-	}
-	if (v < min || v > max) {
-		conf_error_at(err, s, "'%s' must be between %lld and %lld (is %lld)", key,
-			      (long long)min, (long long)max, (long long)v);
-		return -ERANGE;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* ---- Values ---- */
 
 static bool
 name_valid(const char *s)
@@ -150,6 +74,71 @@ struct url_parts {
 	bool has_path;
 };
 
+/* The port after a host's ':' (digits up to end): 1 to 65535, or false. */
+static bool
+port_valid(const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+	char digits[8];
+	int64_t port;
+
+	if (n == 0 || n >= sizeof(digits))
+		return false;
+	memcpy(digits, p, n);
+	digits[n] = '\0';
+	return fv_parse_i64(digits, 1, 65535, &port) == 0 && isdigit((unsigned char)digits[0]);
+}
+
+/*
+ * The length of the host at host (the authority ends at end): an IPv6 literal with its
+ * brackets, or up to a ':', '/', '?' or '#'. -EINVAL with why for a malformed literal.
+ */
+static long
+host_len(const char *host, const char *end, const char **why)
+{
+	const char *close;
+
+	if (*host != '[')
+		return (long)strcspn(host, ":/?#");
+	close = memchr(host, ']', (size_t)(end - host));
+	if (!close || close == host + 1) {
+		*why = "has a malformed IPv6 address";
+		return -EINVAL;
+	}
+	return (long)(close - host) + 1;
+}
+
+/* The host and port of a URL, from host to end (the end of the authority), into u. */
+static int
+url_host(const char *host, const char *end, struct url_parts *u, const char **why)
+{
+	long n = host_len(host, end, why);
+
+	if (n < 0)
+		return -EINVAL;
+	if (n == 0 || (size_t)n >= sizeof(u->host)) {
+		*why = "has no host";
+		return -EINVAL;
+	}
+	memcpy(u->host, host, (size_t)n);
+	if (host[n] == ':' ? !port_valid(host + n + 1, end) : host + n != end) {
+		*why = host[n] == ':' ? "has a bad port" : "has a malformed host";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Whether url holds printable ASCII only (no space, no control character). */
+static bool
+url_printable(const char *url)
+{
+	for (const char *c = url; *c; c++) {
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Splits scheme://host[:port][/path]: 0, or -EINVAL with why (a static string). No user
  * information (it would hide which host is meant), no spaces or control characters.
@@ -158,14 +147,11 @@ static int
 url_split(const char *url, struct url_parts *u, const char **why)
 {
 	const char *p = strstr(url, "://"), *host, *end;
-	size_t n;
 
 	memset(u, 0, sizeof(*u));
-	for (const char *c = url; *c; c++) {
-		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
-			*why = "contains a space, a control character or a non-ASCII byte";
-			return -EINVAL;
-		}
+	if (!url_printable(url)) {
+		*why = "contains a space, a control character or a non-ASCII byte";
+		return -EINVAL;
 	}
 	if (!p || p == url || (size_t)(p - url) >= sizeof(u->scheme)) {
 		*why = "has no scheme://";
@@ -179,42 +165,8 @@ url_split(const char *url, struct url_parts *u, const char **why)
 		*why = "holds user information (user@host), which is not supported";
 		return -EINVAL;
 	}
-	if (*host == '[') {
-		const char *close = memchr(host, ']', (size_t)(end - host));
-
-		if (!close || close == host + 1) {
-			*why = "has a malformed IPv6 address";
-			return -EINVAL;
-		}
-		n = (size_t)(close - host) + 1;
-	} else {
-		n = strcspn(host, ":/?#");
-	}
-	if (n == 0 || n >= sizeof(u->host)) {
-		*why = "has no host";
+	if (url_host(host, end, u, why) < 0)
 		return -EINVAL;
-	}
-	memcpy(u->host, host, n);
-	if (host[n] == ':') {
-		int64_t port;
-		char digits[8];
-		size_t dn = (size_t)(end - (host + n + 1));
-
-		if (dn == 0 || dn >= sizeof(digits)) {
-			*why = "has a bad port";
-			return -EINVAL;
-		}
-		memcpy(digits, host + n + 1, dn);
-		digits[dn] = '\0';
-		if (fv_parse_i64(digits, 1, 65535, &port) < 0 ||
-		    !isdigit((unsigned char)digits[0])) {
-			*why = "has a bad port";
-			return -EINVAL;
-		}
-	} else if (host + n != end) {
-		*why = "has a malformed host";
-		return -EINVAL;
-	}
 	u->has_path = *end != '\0' && strcmp(end, "/") != 0;
 	return 0;
 }
@@ -277,6 +229,39 @@ out:
 	return ret;
 }
 
+/*
+ * The number of bytes the base64 text s stands for, or -1 when it is not base64: the
+ * standard alphabet, no whitespace, '=' padding optional but, when written, complete.
+ * OpenSSL's EVP_DecodeBlock decodes it. That function is more lenient (it skips blanks at
+ * either end and reads a '=' anywhere as zero bits) and takes whole groups of four only,
+ * so the text is checked here first and a short last group padded for it; the length it
+ * returns counts the bytes the padding stands for, which are taken off again.
+ */
+static long
+base64_size(const char *s)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				       "0123456789+/";
+	unsigned char in[SECRET_FILE_MAX + 4], out[(SECRET_FILE_MAX + 4) / 4 * 3];
+	size_t len = strlen(s), pad = 0, full;
+	int n;
+
+	while (len > 0 && s[len - 1] == '=' && pad < 2) {
+		len--;
+		pad++;
+	}
+	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0) ||
+	    strspn(s, alphabet) < len || len > SECRET_FILE_MAX)
+		return -1;
+	full = (len + 3) / 4 * 4;
+	memcpy(in, s, len);
+	memset(in + len, '=', full - len);
+	n = EVP_DecodeBlock(out, in, (int)full);
+	explicit_bzero(in, sizeof(in));
+	explicit_bzero(out, sizeof(out));
+	return n < 0 ? -1 : n - (long)(full - len);
+}
+
 /* Checks a Standard Webhooks secret ("whsec_" and base64 of 16..64 bytes) read from path. */
 static int
 check_whsec(const config_setting_t *s, const char *path, const char *secret, struct diag *err)
@@ -287,7 +272,7 @@ check_whsec(const config_setting_t *s, const char *path, const char *secret, str
 		conf_error_at(err, s, "the secret in '%s' must start with \"whsec_\"", path);
 		return -EINVAL;
 	}
-	n = fv_base64_decode(secret + 6, NULL, 0);
+	n = base64_size(secret + 6);
 	if (n < 0) {
 		conf_error_at(err, s, "the secret in '%s' is not base64 after \"whsec_\"", path);
 		return -EINVAL;
@@ -316,8 +301,8 @@ load_secret(const config_setting_t *g, const char *key, const char *what, bool w
 
 	snprintf(file_key, sizeof(file_key), "%s_file", key);
 	snprintf(cred_key, sizeof(cred_key), "%s_credential", key);
-	if ((ret = get_string(g, file_key, &file, err)) < 0 ||
-	    (ret = get_string(g, cred_key, &cred, err)) < 0)
+	if ((ret = conf_get_string(g, file_key, 0, NULL, &file, err)) < 0 ||
+	    (ret = conf_get_string(g, cred_key, 0, NULL, &cred, err)) < 0)
 		return ret;
 	if (file && cred) {
 		conf_error_at(err, config_setting_get_member(g, cred_key),
@@ -448,43 +433,15 @@ load_webhook(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 	return 0;
 }
 
+/* 'tls' (NULL: the url's scheme decides) into ch->tls, checked against the url. */
 static int
-load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+smtp_tls(const config_setting_t *g, const struct url_parts *u, const char *tls,
+	 struct conf_channel *ch, struct diag *err)
 {
-	static const char *const not_here[] = { "secret_file", "secret_credential",
-						"previous_secret_file",
-						"previous_secret_credential", NULL };
 	const config_setting_t *us = config_setting_get_member(g, "url");
 	const config_setting_t *ts = config_setting_get_member(g, "tls");
-	const char *tls = NULL, *from = NULL, *user = NULL, *why;
-	struct url_parts u;
-	bool smtps;
-	int ret;
+	bool smtps = strcmp(u->scheme, "smtps") == 0;
 
-	if ((ret = refuse_keys(g, not_here, "smtp", err)) < 0 ||
-	    (ret = get_string(g, "tls", &tls, err)) < 0 ||
-	    (ret = get_string(g, "from", &from, err)) < 0 ||
-	    (ret = get_string(g, "username", &user, err)) < 0)
-		return ret;
-	if (!ch->url) {
-		conf_error_at(err, g, "smtp channel '%s' needs 'url'", ch->name);
-		return -EINVAL;
-	}
-	if (url_split(ch->url, &u, &why) < 0) {
-		conf_error_at(err, us, "'url' \"%s\" %s", ch->url, why);
-		return -EINVAL;
-	}
-	if (strcmp(u.scheme, "smtp") != 0 && strcmp(u.scheme, "smtps") != 0) {
-		conf_error_at(err, us, "'url' must be smtp://host[:port] or smtps://host[:port]");
-		return -EINVAL;
-	}
-	if (u.has_path) {
-		conf_error_at(err, us,
-			      "'url' must be smtp://host[:port] or smtps://host[:port], "
-			      "without a path");
-		return -EINVAL;
-	}
-	smtps = strcmp(u.scheme, "smtps") == 0;
 	if (!tls)
 		ch->tls = smtps ? CONF_SMTP_IMPLICIT : CONF_SMTP_STARTTLS;
 	else if (strcmp(tls, "starttls") == 0)
@@ -505,12 +462,22 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 		conf_error_at(err, ts, "an smtps:// 'url' needs 'tls' = \"implicit\"");
 		return -EINVAL;
 	}
-	if (ch->tls == CONF_SMTP_NONE && !host_is_loopback(u.host)) {
+	if (ch->tls == CONF_SMTP_NONE && !host_is_loopback(u->host)) {
 		conf_error_at(err, ts,
 			      "'tls' = \"none\" is allowed only for a relay on 127.0.0.1, [::1] "
 			      "or localhost");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* 'from' and 'username' (NULL: not set), and the password that goes with the name. */
+static int
+smtp_login(const config_setting_t *g, const char *from, const char *user, struct conf_channel *ch,
+	   struct diag *err)
+{
+	int ret;
+
 	if (!from) {
 		conf_error_at(err, g, "smtp channel '%s' needs 'from'", ch->name);
 		return -EINVAL;
@@ -523,14 +490,12 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 		return -EINVAL;
 	}
 	ch->from = xstrdup(from);
-	if (user) {
-		if (strpbrk(user, "\r\n")) {
-			conf_error_at(err, config_setting_get_member(g, "username"),
-				      "'username' must be one line");
-			return -EINVAL;
-		}
-		ch->username = xstrdup(user);
+	if (user && strpbrk(user, "\r\n")) {
+		conf_error_at(err, config_setting_get_member(g, "username"),
+			      "'username' must be one line");
+		return -EINVAL;
 	}
+	ch->username = user ? xstrdup(user) : NULL;
 	if ((ret = load_secret(g, "password", "password file", false, &ch->password, err)) < 0)
 		return ret;
 	if (ch->password && !ch->username) {
@@ -542,9 +507,46 @@ load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 }
 
 static int
-load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+load_smtp(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
 {
-	static const char *const keys[] = { "name",
+	static const char *const not_here[] = { "secret_file", "secret_credential",
+						"previous_secret_file",
+						"previous_secret_credential", NULL };
+	const config_setting_t *us = config_setting_get_member(g, "url");
+	const char *tls = NULL, *from = NULL, *user = NULL, *why;
+	struct url_parts u;
+	int ret;
+
+	if ((ret = refuse_keys(g, not_here, "smtp", err)) < 0 ||
+	    (ret = conf_get_string(g, "tls", 0, NULL, &tls, err)) < 0 ||
+	    (ret = conf_get_string(g, "from", 0, NULL, &from, err)) < 0 ||
+	    (ret = conf_get_string(g, "username", 0, NULL, &user, err)) < 0)
+		return ret;
+	if (!ch->url) {
+		conf_error_at(err, g, "smtp channel '%s' needs 'url'", ch->name);
+		return -EINVAL;
+	}
+	if (url_split(ch->url, &u, &why) < 0) {
+		conf_error_at(err, us, "'url' \"%s\" %s", ch->url, why);
+		return -EINVAL;
+	}
+	if (strcmp(u.scheme, "smtp") != 0 && strcmp(u.scheme, "smtps") != 0) {
+		conf_error_at(err, us, "'url' must be smtp://host[:port] or smtps://host[:port]");
+		return -EINVAL;
+	}
+	if (u.has_path) {
+		conf_error_at(err, us,
+			      "'url' must be smtp://host[:port] or smtps://host[:port], "
+			      "without a path");
+		return -EINVAL;
+	}
+	if ((ret = smtp_tls(g, &u, tls, ch, err)) < 0)
+		return ret;
+	return smtp_login(g, from, user, ch, err);
+}
+
+/* Every key a channel may have. */
+static const char *const channel_keys[] = { "name",
 					    "type",
 					    "url",
 					    "secret_file",
@@ -561,35 +563,56 @@ load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 					    "connect_timeout",
 					    "timeout",
 					    NULL };
-	static const char *const not_log[] = { "url",
-					       "secret_file",
-					       "secret_credential",
-					       "previous_secret_file",
-					       "previous_secret_credential",
-					       "from",
-					       "username",
-					       "password_file",
-					       "password_credential",
-					       "tls",
-					       "ca_file",
-					       NULL };
+
+/* The keys that do not apply to a channel of type "log". */
+static const char *const not_log[] = { "url",
+				       "secret_file",
+				       "secret_credential",
+				       "previous_secret_file",
+				       "previous_secret_credential",
+				       "from",
+				       "username",
+				       "password_file",
+				       "password_credential",
+				       "tls",
+				       "ca_file",
+				       NULL };
+
+/* 'ca_file' must be readable now; kept as an absolute path. */
+static int
+load_ca_file(const config_setting_t *g, const char *ca, struct conf_channel *ch, struct diag *err)
+{
+	FILE *f = fopen(ca, "re");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		conf_error_at(err, config_setting_get_member(g, "ca_file"),
+			      "cannot read 'ca_file' '%s': %s", ca, strerror(-ret));
+		return ret;
+	}
+	fclose(f);
+	ch->ca_file = fv_abspath(ca);
+	return 0;
+}
+
+static int
+load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+{
 	const char *name = NULL, *type = NULL, *url = NULL, *ca = NULL;
 	uint32_t connect_s = 10, timeout_s = 30;
-	FILE *f;
 	int ret;
 
 	channel_defaults(ch);
-	if (!config_setting_is_group(g)) {
-		conf_error_at(err, g, "each 'channels' entry must be a group { ... }");
-		return -EINVAL;
-	}
-	if ((ret = check_keys(g, keys, err)) < 0 || (ret = get_string(g, "name", &name, err)) < 0 ||
-	    (ret = get_string(g, "type", &type, err)) < 0 ||
-	    (ret = get_string(g, "url", &url, err)) < 0 ||
-	    (ret = get_string(g, "ca_file", &ca, err)) < 0 ||
-	    (ret = get_uint(g, "concurrency", 1, 64, &ch->concurrency, err)) < 0 ||
-	    (ret = get_uint(g, "connect_timeout", 1, 120, &connect_s, err)) < 0 ||
-	    (ret = get_uint(g, "timeout", 1, 300, &timeout_s, err)) < 0)
+	if ((ret = conf_need_group(g, "'channels' entry", err)) < 0 ||
+	    (ret = conf_check_keys(g, channel_keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(g, "name", 0, NULL, &name, err)) < 0 ||
+	    (ret = conf_get_string(g, "type", 0, NULL, &type, err)) < 0 ||
+	    (ret = conf_get_string(g, "url", 0, NULL, &url, err)) < 0 ||
+	    (ret = conf_get_string(g, "ca_file", 0, NULL, &ca, err)) < 0 ||
+	    (ret = conf_get_u32(g, "concurrency", 1, 64, 0, &ch->concurrency, err)) < 0 ||
+	    (ret = conf_get_u32(g, "connect_timeout", 1, 120, 0, &connect_s, err)) < 0 ||
+	    (ret = conf_get_u32(g, "timeout", 1, 300, 0, &timeout_s, err)) < 0)
 		return ret;
 	if (!name) {
 		conf_error_at(err, g, "a channel needs 'name'");
@@ -614,17 +637,8 @@ load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 	}
 	if (url)
 		ch->url = xstrdup(url);
-	if (ca) {
-		f = fopen(ca, "re");
-		if (!f) {
-			ret = -errno;
-			conf_error_at(err, config_setting_get_member(g, "ca_file"),
-				      "cannot read 'ca_file' '%s': %s", ca, strerror(-ret));
-			return ret;
-		}
-		fclose(f);
-		ch->ca_file = fv_abspath(ca);
-	}
+	if (ca && (ret = load_ca_file(g, ca, ch, err)) < 0)
+		return ret;
 	if (strcmp(name, "log") == 0) {
 		conf_error_at(err, config_setting_get_member(g, "type"),
 			      "the channel \"log\" is built in and must be of type \"log\"");
@@ -668,16 +682,15 @@ conf_channels_free(struct conf *conf)
 int
 conf_channels_load(const config_setting_t *root, struct conf *conf, struct diag *err)
 {
-	const config_setting_t *list = config_setting_get_member(root, "channels");
-	int n = 0, ret = 0;
+	const config_setting_t *list = NULL;
+	int n = 0, ret;
 
 	conf_channels_free(conf);
-	if (list && !config_setting_is_list(list)) {
-		conf_error_at(err, list, "'channels' must be a list ( { ... }, ... )");
-		return -EINVAL;
-	}
+	if ((ret = conf_get_list(root, "channels", 0, NULL, &list, err)) < 0)
+		return ret;
 	if (list)
 		n = config_setting_length(list);
+	ret = 0;
 	/* One more for the built-in "log". */
 	conf->channels = xcalloc((size_t)n + 1, sizeof(*conf->channels));
 	for (int i = 0; i < n; i++) {

@@ -2,20 +2,21 @@
 /*
  * conf: libconfig text -> validated, immutable struct conf (see conf.h).
  *
- * Every key the file may hold is listed in a table here and documented in
+ * Every key the file may hold is listed in a table beside its loader and documented in
  * etc/fristvakt.conf; an unknown key is an error at its line, so a typo never silently
  * leaves a default in force. Integers are read as 64-bit and range-checked (libconfig 1.5
- * wraps 32-bit ints silently). The deadline rules (calendars, regimes, services, citations)
- * are validated by rules_load().
+ * wraps 32-bit ints silently; kit.c). This file reads the top level, "control", "access"
+ * and "testing"; the deadline rules (calendars, regimes, services, citations) are
+ * rules_load.c's, "channels" channels.c's and "reminders" reminders.c's.
  */
 #include "conf/conf.h"
+#include "conf/conf_impl.h"
+#include "conf/kit.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +25,7 @@
 #include <unistd.h>
 
 #include "core/rules.h"
-#include "core/tmpl.h"
 #include "core/util.h"
-
-void
-conf_error_at(struct diag *err, const config_setting_t *s, const char *fmt, ...)
-{
-	char msg[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	diag_set(err, config_setting_source_file(s), (int)config_setting_source_line(s), "%s", msg);
-}
 
 int
 conf_log_level_parse(const char *s, int *level)
@@ -57,154 +45,6 @@ conf_log_level_parse(const char *s, int *level)
 		}
 	}
 	return -EINVAL;
-}
-
-/* Rejects any member of group s whose name is not in allowed (NULL-terminated). */
-static int
-check_keys(const config_setting_t *s, const char *const *allowed, struct diag *err)
-{
-	int n = config_setting_length(s);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
-		const char *name = config_setting_name(m);
-		bool ok = false;
-
-		if (!name)
-			continue;
-		for (const char *const *a = allowed; *a; a++)
-			ok = ok || strcmp(name, *a) == 0;
-		if (!ok) {
-			conf_error_at(err, m, "unknown setting '%s'", name);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/*
- * Optional string member: absent leaves *out alone (returns 0); present but not a
- * string, or empty when !allow_empty, is an error.
- */
-static int
-get_string(const config_setting_t *group, const char *key, bool allow_empty, const char **out,
-	   struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error_at(err, s, "'%s' must be a string", key);
-		return -EINVAL;
-	}
-	*out = config_setting_get_string(s);
-	if (!allow_empty && **out == '\0') {
-		conf_error_at(err, s, "'%s' must not be empty", key);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * libconfig 1.5 silently wraps an integer literal past 32 bits (without an L suffix) when it
- * parses it. Read the literals back from the file's line and compare, so that
- * "max_connections = 4294967297;" is an error instead of 1. The key may stand on the line
- * more than once ("{ offset = 0; }, { offset = 1; }", or "?timeout=3" inside a URL before
- * "timeout = 5"): any literal equal to the value read is the one, and the file is refused
- * only when none is and one of them does not fit in 32 bits.
- */
-bool
-conf_int_literal_ok(const config_setting_t *s, const char *key, int64_t v)
-{
-	const char *file = config_setting_source_file(s);
-	unsigned line = config_setting_source_line(s);
-	size_t klen = strlen(key), cap = 0;
-	bool match = false, wide = false;
-	char *buf = NULL, *p;
-	FILE *f;
-
-	if (!file || line == 0 || klen == 0 || !(f = fopen(file, "re")))
-		return true;
-	/* getline: a long line counts as one, as libconfig counts it. */
-	for (unsigned i = 1; getline(&buf, &cap, f) >= 0; i++) {
-		if (i != line)
-			continue;
-		for (p = strstr(buf, key); p && !match; p = strstr(p + 1, key)) {
-			char *q = p + klen, *end;
-			long long raw;
-
-			/* "timeout" inside "connect_timeout" is not the key. */
-			if (p > buf &&
-			    (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '-'))
-				continue;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q != '=' && *q != ':')
-				continue;
-			q++;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			errno = 0;
-			raw = strtoll(q, &end, 0);
-			if (end == q)
-				continue;
-			if (errno == 0 && raw == v)
-				match = true;
-			else if (errno == ERANGE || raw < INT32_MIN || raw > INT32_MAX)
-				wide = true;
-		}
-		break;
-	}
-	free(buf);
-	fclose(f);
-	return match || !wide;
-}
-
-static int
-get_uint(const config_setting_t *group, const char *key, int64_t min, int64_t max, uint32_t *out,
-	 struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-	int64_t v;
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_error_at(err, s, "'%s' must be an integer", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_int64(s);
-	if (!conf_int_literal_ok(s, key, v)) {
-		conf_error_at(err, s,
-			      "'%s' must be between %lld and %lld (the number written is "
-			      "too large)",
-			      key, (long long)min, (long long)max);
-		return -ERANGE;
-	}
-	if (v < min || v > max) {
-		conf_error_at(err, s, "'%s' must be between %lld and %lld (is %lld)", key,
-			      (long long)min, (long long)max, (long long)v);
-		return -ERANGE;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
-get_bool(const config_setting_t *group, const char *key, bool *out, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(group, key);
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		conf_error_at(err, s, "'%s' must be true or false", key);
-		return -EINVAL;
-	}
-	*out = config_setting_get_bool(s);
-	return 0;
 }
 
 static int
@@ -283,17 +123,17 @@ load_control(const config_setting_t *root, struct conf *c, struct diag *err)
 		conf_error_at(err, g, "'control' must be a group { ... }");
 		return -EINVAL;
 	}
-	if ((ret = check_keys(g, keys, err)) < 0 ||
-	    (ret = get_string(g, "socket", false, &socket, err)) < 0 ||
-	    (ret = get_string(g, "socket_mode", false, &mode, err)) < 0 ||
-	    (ret = get_string(g, "socket_group", true, &group, err)) < 0 ||
-	    (ret = get_uint(g, "max_connections", 1, 65536, &c->max_connections, err)) < 0 ||
-	    (ret = get_uint(g, "max_connections_per_uid", 1, 65536, &c->max_connections_per_uid,
-			    err)) < 0 ||
-	    (ret = get_uint(g, "max_message", 4096, 64 << 20, &c->max_message, err)) < 0 ||
-	    (ret = get_uint(g, "idle_timeout", 1, 86400, &idle, err)) < 0 ||
-	    (ret = get_uint(g, "rate", 1, 1000000, &c->rate_per_second, err)) < 0 ||
-	    (ret = get_uint(g, "rate_burst", 1, 10000000, &c->rate_burst, err)) < 0)
+	if ((ret = conf_check_keys(g, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(g, "socket", 0, NULL, &socket, err)) < 0 ||
+	    (ret = conf_get_string(g, "socket_mode", 0, NULL, &mode, err)) < 0 ||
+	    (ret = conf_get_string(g, "socket_group", CONF_GET_EMPTY_OK, NULL, &group, err)) < 0 ||
+	    (ret = conf_get_u32(g, "max_connections", 1, 65536, 0, &c->max_connections, err)) < 0 ||
+	    (ret = conf_get_u32(g, "max_connections_per_uid", 1, 65536, 0,
+				&c->max_connections_per_uid, err)) < 0 ||
+	    (ret = conf_get_u32(g, "max_message", 4096, 64 << 20, 0, &c->max_message, err)) < 0 ||
+	    (ret = conf_get_u32(g, "idle_timeout", 1, 86400, 0, &idle, err)) < 0 ||
+	    (ret = conf_get_u32(g, "rate", 1, 1000000, 0, &c->rate_per_second, err)) < 0 ||
+	    (ret = conf_get_u32(g, "rate_burst", 1, 10000000, 0, &c->rate_burst, err)) < 0)
 		return ret;
 	if (!socket) {
 		conf_error_at(err, g, "'control' needs 'socket', the path of the control socket");
@@ -339,15 +179,11 @@ static int
 load_access(const config_setting_t *root, struct conf *c, struct diag *err)
 {
 	static const char *const keys[] = { "user", "group", "role", NULL };
-	const config_setting_t *list = config_setting_get_member(root, "access");
+	const config_setting_t *list = NULL;
 	int n, ret;
 
-	if (!list)
-		return 0;
-	if (!config_setting_is_list(list)) {
-		conf_error_at(err, list, "'access' must be a list ( { ... }, ... )");
-		return -EINVAL;
-	}
+	if ((ret = conf_get_list(root, "access", 0, NULL, &list, err)) <= 0)
+		return ret;
 	n = config_setting_length(list);
 	c->access = xcalloc((size_t)n, sizeof(*c->access));
 	for (int i = 0; i < n; i++) {
@@ -355,14 +191,11 @@ load_access(const config_setting_t *root, struct conf *c, struct diag *err)
 		const char *user = NULL, *group = NULL, *role = NULL;
 		struct conf_access *a = &c->access[c->n_access];
 
-		if (!config_setting_is_group(e)) {
-			conf_error_at(err, e, "each 'access' entry must be a group { ... }");
-			return -EINVAL;
-		}
-		if ((ret = check_keys(e, keys, err)) < 0 ||
-		    (ret = get_string(e, "user", false, &user, err)) < 0 ||
-		    (ret = get_string(e, "group", false, &group, err)) < 0 ||
-		    (ret = get_string(e, "role", false, &role, err)) < 0)
+		if ((ret = conf_need_group(e, "'access' entry", err)) < 0 ||
+		    (ret = conf_check_keys(e, keys, NULL, err)) < 0 ||
+		    (ret = conf_get_string(e, "user", 0, NULL, &user, err)) < 0 ||
+		    (ret = conf_get_string(e, "group", 0, NULL, &group, err)) < 0 ||
+		    (ret = conf_get_string(e, "role", 0, NULL, &role, err)) < 0)
 			return ret;
 		if (!!user == !!group) {
 			conf_error_at(err, e,
@@ -384,476 +217,6 @@ load_access(const config_setting_t *root, struct conf *c, struct diag *err)
 		c->n_access++;
 	}
 	return 0;
-}
-
-static const char *const recipient_names[] = { "handler", "unit", "supervisor", "applicant", NULL };
-
-/* A list of recipient names -> bits. */
-static int
-get_recipients(const config_setting_t *g, const char *key, unsigned *out, struct diag *err)
-{
-	const config_setting_t *l = config_setting_get_member(g, key);
-
-	*out = 0;
-	if (!l)
-		return 0;
-	if (!config_setting_is_array(l) && !config_setting_is_list(l)) {
-		conf_error_at(err, l,
-			      "'%s' must be a list of names such as [\"handler\", \"unit\"]", key);
-		return -EINVAL;
-	}
-	for (int i = 0; i < config_setting_length(l); i++) {
-		const char *name = config_setting_get_string_elem(l, i);
-		int k;
-
-		for (k = 0; name && recipient_names[k] && strcmp(name, recipient_names[k]) != 0;
-		     k++)
-			;
-		if (!name || !recipient_names[k]) {
-			conf_error_at(err, l,
-				      "'%s': recipients are handler, unit, supervisor and "
-				      "applicant",
-				      key);
-			return -EINVAL;
-		}
-		*out |= 1u << k;
-	}
-	return 0;
-}
-
-/* A signed integer member within min..max; absent leaves *out alone. */
-static int
-get_int(const config_setting_t *g, const char *key, int64_t min, int64_t max, int32_t *out,
-	struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	int64_t v;
-
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_error_at(err, s, "'%s' must be an integer", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_int64(s);
-	if (!conf_int_literal_ok(s, key, v) || v < min || v > max) {
-		conf_error_at(err, s, "'%s' must be between %lld and %lld", key, (long long)min,
-			      (long long)max);
-		return -ERANGE;
-	}
-	*out = (int32_t)v;
-	return 0;
-}
-
-static int
-load_stage(const config_setting_t *g, int kind, struct conf_stage *st, struct diag *err)
-{
-	static const char *const keys[] = {
-		"name",	  "offset", "working_days", "wait_for_working_day",
-		"repeat", "hours",  "repeat_hours", "recipients",
-		NULL
-	};
-	const char *name = NULL;
-	uint32_t repeat = 0;
-	int ret;
-	bool office = rules_kind_is_office_duty((enum rules_kind)kind);
-
-	if (!config_setting_is_group(g)) {
-		conf_error_at(err, g, "each stage must be a group { name = ...; offset = ...; }");
-		return -EINVAL;
-	}
-	if ((ret = check_keys(g, keys, err)) < 0 ||
-	    (ret = get_string(g, "name", false, &name, err)) < 0 ||
-	    (ret = get_int(g, "offset", -366, 366, &st->offset_days, err)) < 0 ||
-	    (ret = get_bool(g, "working_days", &st->working_days, err)) < 0 ||
-	    (ret = get_bool(g, "wait_for_working_day", &st->wait_for_working_day, err)) < 0 ||
-	    (ret = get_uint(g, "repeat", 0, 366, &repeat, err)) < 0 ||
-	    (ret = get_uint(g, "hours", 0, 720, &st->hours, err)) < 0 ||
-	    (ret = get_uint(g, "repeat_hours", 0, 720, &st->repeat_hours, err)) < 0 ||
-	    (ret = get_recipients(g, "recipients", &st->recipients, err)) < 0)
-		return ret;
-	st->by_hours = config_setting_get_member(g, "hours") != NULL;
-	if (!name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
-		conf_error_at(err, g, "a stage needs 'name', of a-z, 0-9, '-' and '_'");
-		return -EINVAL;
-	}
-	if (!st->recipients) {
-		conf_error_at(err, g, "stage '%s' needs 'recipients'", name);
-		return -EINVAL;
-	}
-	if ((st->recipients & CONF_RCPT_APPLICANT) && kind != RULES_KIND_COMPLAINT) {
-		conf_error_at(err, g,
-			      "stage '%s': the applicant may only get complaint-deadline "
-			      "reminders",
-			      name);
-		return -EINVAL;
-	}
-	if (repeat && st->offset_days <= 0) {
-		conf_error_at(err, g,
-			      "stage '%s': 'repeat' is for stages after the due date "
-			      "(offset > 0)",
-			      name);
-		return -EINVAL;
-	}
-	if (st->by_hours &&
-	    (kind != RULES_KIND_PROCESSING || config_setting_get_member(g, "offset") ||
-	     config_setting_get_member(g, "working_days") || repeat ||
-	     config_setting_get_member(g, "wait_for_working_day"))) {
-		conf_error_at(err, g,
-			      "stage '%s': 'hours' counts from the moment the application was "
-			      "received (processing policies only) and goes without 'offset', "
-			      "'working_days', 'wait_for_working_day' and 'repeat'",
-			      name);
-		return -EINVAL;
-	}
-	if (st->repeat_hours && !st->by_hours) {
-		conf_error_at(err, g, "stage '%s': 'repeat_hours' needs 'hours'", name);
-		return -EINVAL;
-	}
-	/* A party's deadline that passed has expired, which is no breach: nothing to chase. */
-	if (!office && (st->offset_days > 0 || repeat)) {
-		conf_error_at(err, g,
-			      "stage '%s': %s is the party's deadline, not the office's duty; when "
-			      "it passes it has expired, which is no breach, so a stage after its "
-			      "due date (offset > 0) has nothing to chase",
-			      name, rules_kind_name((enum rules_kind)kind));
-		return -EINVAL;
-	}
-	st->repeat_days = repeat;
-	st->name = xstrdup(name);
-	return 0;
-}
-
-static int
-load_policies(const config_setting_t *g, struct conf *c, struct diag *err)
-{
-	static const char *const keys[] = { "kind", "service", "emergency", "stages", NULL };
-	const config_setting_t *list = config_setting_get_member(g, "policies");
-	struct conf_reminders *r = &c->reminders;
-	int ret;
-
-	if (!list)
-		return 0;
-	if (!config_setting_is_list(list)) {
-		conf_error_at(err, list, "'policies' must be a list ( { ... }, ... )");
-		return -EINVAL;
-	}
-	r->policies = xcalloc((size_t)config_setting_length(list) + 1, sizeof(*r->policies));
-	for (int i = 0; i < config_setting_length(list); i++) {
-		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-		struct conf_policy *p = &r->policies[r->n_policies];
-		const char *kind = NULL, *service = NULL;
-		const config_setting_t *stages;
-		enum rules_kind k;
-
-		if (!config_setting_is_group(e)) {
-			conf_error_at(err, e,
-				      "each policy must be a group { kind = ...; stages = ...; }");
-			return -EINVAL;
-		}
-		bool emergency = false;
-
-		if ((ret = check_keys(e, keys, err)) < 0 ||
-		    (ret = get_string(e, "kind", false, &kind, err)) < 0 ||
-		    (ret = get_string(e, "service", false, &service, err)) < 0 ||
-		    (ret = get_bool(e, "emergency", &emergency, err)) < 0)
-			return ret;
-		if (!kind || rules_kind_parse(kind, &k) < 0) {
-			conf_error_at(err, e,
-				      "a policy needs 'kind': processing, preliminary_reply, "
-				      "documentation, complaint, late_complaint, forwarding or "
-				      "promised");
-			return -EINVAL;
-		}
-		if (service && !rules_has_service(c->rules, service)) {
-			conf_error_at(err, e, "unknown service '%s'", service);
-			return -ENOENT;
-		}
-		for (size_t j = 0; j < r->n_policies; j++) {
-			const struct conf_policy *o = &r->policies[j];
-
-			if (o->kind == (int)k && !o->service == !service &&
-			    o->emergency == emergency &&
-			    (!service || strcmp(o->service, service) == 0)) {
-				conf_error_at(err, e, "a second %spolicy for kind '%s'%s%s",
-					      emergency ? "emergency " : "", kind,
-					      service ? " and service " : "",
-					      service ? service : "");
-				return -EEXIST;
-			}
-		}
-		p->kind = (int)k;
-		p->emergency = emergency;
-		p->service = service ? xstrdup(service) : NULL;
-		r->n_policies++;
-		stages = config_setting_get_member(e, "stages");
-		if (!stages || !config_setting_is_list(stages) ||
-		    config_setting_length(stages) == 0) {
-			conf_error_at(err, stages ? stages : e,
-				      "a policy needs 'stages' = ( { ... } )");
-			return -EINVAL;
-		}
-		p->stages = xcalloc((size_t)config_setting_length(stages), sizeof(*p->stages));
-		for (int j = 0; j < config_setting_length(stages); j++) {
-			const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
-
-			if ((ret = load_stage(sg, (int)k, &p->stages[p->n_stages], err)) < 0)
-				return ret;
-			for (size_t m = 0; m < p->n_stages; m++) {
-				if (strcmp(p->stages[m].name, p->stages[p->n_stages].name) == 0) {
-					conf_error_at(err, sg, "a second stage named '%s'",
-						      p->stages[m].name);
-					free(p->stages[p->n_stages].name);
-					return -EEXIST;
-				}
-			}
-			p->n_stages++;
-		}
-	}
-	return 0;
-}
-
-size_t
-conf_stage_templates(int kind, const char *stage, char names[4][64])
-{
-	const char *k = rules_kind_name((enum rules_kind)kind);
-	size_t base = strcspn(stage, "-");
-	size_t n = 0;
-
-	snprintf(names[n++], 64, "%s.%s", k, stage);
-	if (stage[base])
-		snprintf(names[n++], 64, "%s.%.*s", k, (int)base, stage);
-	snprintf(names[n++], 64, "%s", k);
-	snprintf(names[n++], 64, "default");
-	return n;
-}
-
-/*
- * When reminders go out by e-mail, every staff role a stage or the digest sends to needs an
- * address pattern: a message with no recipient is retried until it is dead, three days
- * later. (The applicant's address is the contact's e-mail; ops/remind.c leaves out an
- * applicant without one.) Refused at the stage's or the digest's 'recipients'.
- */
-static int
-check_smtp_roles(const config_setting_t *g, const struct conf *c, struct diag *err)
-{
-	const struct conf_reminders *r = &c->reminders;
-	const config_setting_t *list = config_setting_get_member(g, "policies");
-	const config_setting_t *digest = config_setting_get_member(g, "digest");
-	/* Bit 1 << k is recipient_names[k]: handler, unit, supervisor. */
-	const char *const pattern[3] = { r->handler_address, r->unit_address,
-					 r->supervisor_address };
-	unsigned missing = 0;
-
-	if (conf_channel_find(c, r->channel)->type != CONF_CHANNEL_SMTP)
-		return 0;
-	for (int k = 0; k < 3; k++)
-		missing |= pattern[k] ? 0 : 1u << k;
-	for (int k = 0; k < 3; k++) {
-		if (!(r->digest_recipients & missing & (1u << k)))
-			continue;
-		conf_error_at(err, config_setting_get_member(digest, "recipients"),
-			      "the digest goes to the %s on the smtp channel '%s': set '%s' in "
-			      "'addresses'",
-			      recipient_names[k], r->channel, recipient_names[k]);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < r->n_policies; i++) {
-		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-		const config_setting_t *stages = config_setting_get_member(e, "stages");
-		const struct conf_policy *p = &r->policies[i];
-
-		for (size_t j = 0; j < p->n_stages; j++) {
-			const config_setting_t *sg = config_setting_get_elem(stages, (unsigned)j);
-
-			for (int k = 0; k < 3; k++) {
-				if (!(p->stages[j].recipients & missing & (1u << k)))
-					continue;
-				conf_error_at(err, config_setting_get_member(sg, "recipients"),
-					      "stage '%s' of kind '%s' sends to the %s on the smtp "
-					      "channel '%s': set '%s' in 'addresses'",
-					      p->stages[j].name, rules_kind_name(p->kind),
-					      recipient_names[k], r->channel, recipient_names[k]);
-				return -EINVAL;
-			}
-		}
-	}
-	return 0;
-}
-
-static int
-load_reminders(const config_setting_t *root, struct conf *c, struct diag *err)
-{
-	static const char *const keys[] = { "channel",	 "admin_channel", "send_time",
-					    "language",	 "templates",	  "retry",
-					    "addresses", "digest",	  "policies",
-					    NULL };
-	static const char *const retry_keys[] = { "first", "max_interval", "give_up", "factor",
-						  NULL };
-	static const char *const address_keys[] = { "handler", "unit",		"supervisor",
-						    "admin",   "transliterate", NULL };
-	static const char *const digest_keys[] = { "recipients", "days", NULL };
-	const config_setting_t *g = config_setting_get_member(root, "reminders");
-	const config_setting_t *sub;
-	struct conf_reminders *r = &c->reminders;
-	const char *channel = "log", *admin = "log", *send_time = "08:00", *lang = "nb";
-	const char *templates = "templates", *handler = NULL, *unit = NULL, *supervisor = NULL;
-	const char *admin_addr = NULL;
-	char *dir_copy;
-	unsigned hh, mm;
-	char extra;
-	int ret;
-
-	r->retry_first_s = 60;
-	r->retry_max_interval_s = 6 * 3600;
-	r->retry_give_up_s = 3 * 86400;
-	r->retry_factor_pct = 200;
-	r->digest_days = 7;
-	if (g && !config_setting_is_group(g)) {
-		conf_error_at(err, g, "'reminders' must be a group { ... }");
-		return -EINVAL;
-	}
-	if (g && ((ret = check_keys(g, keys, err)) < 0 ||
-		  (ret = get_string(g, "channel", false, &channel, err)) < 0 ||
-		  (ret = get_string(g, "admin_channel", false, &admin, err)) < 0 ||
-		  (ret = get_string(g, "send_time", false, &send_time, err)) < 0 ||
-		  (ret = get_string(g, "language", false, &lang, err)) < 0 ||
-		  (ret = get_string(g, "templates", false, &templates, err)) < 0))
-		return ret;
-	if (!conf_channel_find(c, channel) || !conf_channel_find(c, admin)) {
-		bool first = !conf_channel_find(c, channel);
-		const config_setting_t *at =
-			g ? config_setting_get_member(g, first ? "channel" : "admin_channel")
-			  : NULL;
-
-		if (at)
-			conf_error_at(err, at, "unknown channel '%s' (see 'channels')",
-				      first ? channel : admin);
-		else
-			diag_set(err, c->path, 0, "unknown channel '%s'", first ? channel : admin);
-		return -ENOENT;
-	}
-	if (strlen(send_time) != 5 || sscanf(send_time, "%2u:%2u%c", &hh, &mm, &extra) != 2 ||
-	    hh > 23 || mm > 59) {
-		conf_error_at(err, config_setting_get_member(g, "send_time"),
-			      "'send_time' must be a local time HH:MM such as \"08:00\"");
-		return -EINVAL;
-	}
-	if (strcmp(lang, "nb") != 0 && strcmp(lang, "en") != 0) {
-		conf_error_at(err, config_setting_get_member(g, "language"),
-			      "'language' must be \"nb\" (bokmål) or \"en\"");
-		return -EINVAL;
-	}
-	r->channel = xstrdup(channel);
-	r->admin_channel = xstrdup(admin);
-	r->send_minute = hh * 60 + mm;
-	r->language = xstrdup(lang);
-	if (templates[0] == '/') {
-		r->templates = xstrdup(templates);
-	} else {
-		dir_copy = xstrdup(c->path);
-		r->templates = xasprintf("%s/%s", dirname(dir_copy), templates);
-		free(dir_copy);
-	}
-	if (g && (sub = config_setting_get_member(g, "retry"))) {
-		if ((ret = check_keys(sub, retry_keys, err)) < 0 ||
-		    (ret = get_uint(sub, "first", 1, 86400, &r->retry_first_s, err)) < 0 ||
-		    (ret = get_uint(sub, "max_interval", 1, 7 * 86400, &r->retry_max_interval_s,
-				    err)) < 0 ||
-		    (ret = get_uint(sub, "give_up", 1, 30 * 86400, &r->retry_give_up_s, err)) < 0 ||
-		    (ret = get_uint(sub, "factor", 100, 1000, &r->retry_factor_pct, err)) < 0)
-			return ret;
-	}
-	if (g && (sub = config_setting_get_member(g, "addresses"))) {
-		if ((ret = check_keys(sub, address_keys, err)) < 0 ||
-		    (ret = get_string(sub, "handler", false, &handler, err)) < 0 ||
-		    (ret = get_string(sub, "unit", false, &unit, err)) < 0 ||
-		    (ret = get_string(sub, "supervisor", false, &supervisor, err)) < 0 ||
-		    (ret = get_string(sub, "admin", false, &admin_addr, err)) < 0 ||
-		    (ret = get_bool(sub, "transliterate", &r->address_transliterate, err)) < 0)
-			return ret;
-		/* One address: "{" and "}" are atext, but a pattern here is a mistake. */
-		if (admin_addr && (!conf_address_valid(admin_addr) || strpbrk(admin_addr, "{}"))) {
-			conf_error_at(err, config_setting_get_member(sub, "admin"),
-				      "'admin' \"%s\" must be one plain address such as "
-				      "drift@kommune.example",
-				      admin_addr);
-			return -EINVAL;
-		}
-	}
-	r->handler_address = handler ? xstrdup(handler) : NULL;
-	r->unit_address = unit ? xstrdup(unit) : NULL;
-	r->supervisor_address = supervisor ? xstrdup(supervisor) : NULL;
-	r->admin_address = admin_addr ? xstrdup(admin_addr) : NULL;
-	/* Notices on an smtp admin_channel need somewhere to go; without it they die unsent. */
-	if (conf_channel_find(c, admin)->type == CONF_CHANNEL_SMTP && !r->admin_address) {
-		conf_error_at(err, config_setting_get_member(g, "admin_channel"),
-			      "admin_channel '%s' sends e-mail: set 'admin' in 'addresses' to the "
-			      "administrators' address",
-			      admin);
-		return -EINVAL;
-	}
-	if (g && (sub = config_setting_get_member(g, "digest"))) {
-		if ((ret = check_keys(sub, digest_keys, err)) < 0 ||
-		    (ret = get_recipients(sub, "recipients", &r->digest_recipients, err)) < 0 ||
-		    (ret = get_uint(sub, "days", 1, 60, &r->digest_days, err)) < 0)
-			return ret;
-		if (r->digest_recipients & ~(unsigned)(CONF_RCPT_HANDLER | CONF_RCPT_UNIT)) {
-			conf_error_at(err, sub, "a digest goes to handlers and units only");
-			return -EINVAL;
-		}
-	}
-	/* Without a "reminders" group no reminders are planned and no templates are needed. */
-	if (!g)
-		return 0;
-	if ((ret = load_policies(g, c, err)) < 0 || (ret = check_smtp_roles(g, c, err)) < 0)
-		return ret;
-	if ((ret = tmpl_load(r->templates, &r->tmpl, err)) < 0)
-		return ret;
-	/* Every stage must find a template in the configured language. */
-	for (size_t i = 0; i < r->n_policies; i++) {
-		const struct conf_policy *p = &r->policies[i];
-
-		for (size_t j = 0; j < p->n_stages; j++) {
-			char names[4][64];
-			const char *cand[4];
-			size_t n = conf_stage_templates(p->kind, p->stages[j].name, names);
-
-			for (size_t k = 0; k < n; k++)
-				cand[k] = names[k];
-			if (!tmpl_pick(r->tmpl, r->language, cand, n)) {
-				diag_set(err, c->path, 0,
-					 "no template for stage '%s' of kind '%s' in %s/%s",
-					 p->stages[j].name, rules_kind_name(p->kind), r->templates,
-					 r->language);
-				return -ENOENT;
-			}
-		}
-	}
-	return 0;
-}
-
-static void
-reminders_free(struct conf_reminders *r)
-{
-	for (size_t i = 0; i < r->n_policies; i++) {
-		for (size_t j = 0; j < r->policies[i].n_stages; j++)
-			free(r->policies[i].stages[j].name);
-		free(r->policies[i].stages);
-		free(r->policies[i].service);
-	}
-	free(r->policies);
-	tmpl_free(r->tmpl);
-	free(r->channel);
-	free(r->admin_channel);
-	free(r->language);
-	free(r->templates);
-	free(r->handler_address);
-	free(r->unit_address);
-	free(r->supervisor_address);
-	free(r->admin_address);
-	memset(r, 0, sizeof(*r));
 }
 
 /* FNV-1a over a setting's name, type and value, recursively. */
@@ -944,10 +307,10 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 	struct stat st;
 	int ret;
 
-	if ((ret = check_keys(root, keys, err)) < 0 ||
-	    (ret = get_string(root, "log_level", false, &level, err)) < 0 ||
-	    (ret = get_string(root, "timezone", false, &tz, err)) < 0 ||
-	    (ret = get_string(root, "database", false, &db, err)) < 0)
+	if ((ret = conf_check_keys(root, keys, NULL, err)) < 0 ||
+	    (ret = conf_get_string(root, "log_level", 0, NULL, &level, err)) < 0 ||
+	    (ret = conf_get_string(root, "timezone", 0, NULL, &tz, err)) < 0 ||
+	    (ret = conf_get_string(root, "database", 0, NULL, &db, err)) < 0)
 		return ret;
 	if (level && conf_log_level_parse(level, &c->log_level) < 0) {
 		conf_error_at(err, config_setting_get_member(root, "log_level"),
@@ -979,16 +342,90 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 			conf_error_at(err, testing, "'testing' must be a group { ... }");
 			return -EINVAL;
 		}
-		if ((ret = check_keys(testing, testing_keys, err)) < 0 ||
-		    (ret = get_bool(testing, "clock_control", &c->clock_control, err)) < 0)
+		if ((ret = conf_check_keys(testing, testing_keys, NULL, err)) < 0 ||
+		    (ret = conf_get_bool(testing, "clock_control", &c->clock_control, err)) < 0)
 			return ret;
 	}
 	if ((ret = rules_load(root, &c->rules, err)) < 0 ||
 	    (ret = conf_channels_load(root, c, err)) < 0 ||
-	    (ret = load_reminders(root, c, err)) < 0)
+	    (ret = conf_reminders_load(root, c, err)) < 0)
 		return ret;
 	fingerprint(root, c);
 	return 0;
+}
+
+/* The whole file at path, owned, *len bytes (no NUL added), or NULL when it cannot be opened. */
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t cap = 0, got;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len == cap)
+			text = xrealloc(text, cap = cap ? cap * 2 : 65536);
+		got = fread(text + *len, 1, cap - *len, f);
+		*len += got;
+	} while (got > 0);
+	fclose(f);
+	return text;
+}
+
+/*
+ * Whether the line at p (the text ends at end) is "@include "NAME"", with blanks before
+ * and between: then *name is NAME's first byte and *n its length.
+ */
+static bool
+include_at(const char *p, const char *end, const char **name, size_t *n)
+{
+	const char *q;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (end - p < 10 || memcmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
+		return false;
+	for (p += 8; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (p == end || *p != '"')
+		return false;
+	q = memchr(p + 1, '"', (size_t)(end - p - 1));
+	if (!q)
+		return false;
+	*name = p + 1;
+	*n = (size_t)(q - p - 1);
+	return true;
+}
+
+static int check_includes(const char *path, const char *dir, int depth, struct diag *err);
+
+/* The include of NAME (n bytes) at line lineno of path: refused, or followed. */
+static int
+check_include(const char *path, int lineno, const char *name, size_t n, const char *dir, int depth,
+	      struct diag *err)
+{
+	char *full = name[0] == '/' ? xstrndup(name, n) : xasprintf("%s/%.*s", dir, (int)n, name);
+	struct stat st;
+	bool bad = false;
+	int ret;
+
+	for (size_t k = 0; k < n; k++)
+		bad |= (unsigned char)name[k] < 0x20 || name[k] == '\\';
+	if (bad) {
+		diag_set(err, path, lineno,
+			 "@include: a file name with a control character or '\\' is not supported");
+		ret = -EINVAL;
+	} else if (stat(full, &st) == 0 && !S_ISREG(st.st_mode)) {
+		diag_set(err, path, lineno, "@include \"%s\": not a regular file", full);
+		ret = -EINVAL;
+	} else {
+		ret = check_includes(full, dir, depth + 1, err);
+	}
+	free(full);
+	return ret;
 }
 
 /*
@@ -1004,11 +441,11 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 static int
 check_includes(const char *path, const char *dir, int depth, struct diag *err)
 {
-	char *text = NULL, *full = NULL;
-	size_t cap = 0, len = 0, got;
+	const char *name;
+	size_t len, n;
 	struct stat st;
 	int lineno = 1, ret = 0;
-	FILE *f;
+	char *text;
 
 	if (stat(path, &st) < 0)
 		return 0;
@@ -1016,52 +453,16 @@ check_includes(const char *path, const char *dir, int depth, struct diag *err)
 		diag_set(err, path, 0, "not a regular file");
 		return -EINVAL;
 	}
-	f = depth < 10 ? fopen(path, "re") : NULL;
-	if (!f)
+	text = depth < 10 ? read_all(path, &len) : NULL;
+	if (!text)
 		return 0;
-	do {
-		if (len == cap)
-			text = xrealloc(text, cap = cap ? cap * 2 : 65536);
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	fclose(f);
 	for (size_t i = 0; i < len && ret == 0; i++) {
-		const char *p = text + i, *end = text + len, *q;
-		bool bad = false;
-
 		if (i > 0 && text[i - 1] != '\n')
 			continue;
 		lineno += i > 0;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if (end - p < 10 || memcmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
-			continue;
-		for (p += 8; p < end && (*p == ' ' || *p == '\t'); p++)
-			;
-		if (p == end || *p != '"')
-			continue;
-		q = memchr(p + 1, '"', (size_t)(end - p - 1));
-		if (!q)
-			continue;
-		for (const char *c = p + 1; c < q; c++)
-			bad |= (unsigned char)*c < 0x20 || *c == '\\';
-		free(full);
-		full = p[1] == '/' ? xstrndup(p + 1, (size_t)(q - p - 1))
-				   : xasprintf("%s/%.*s", dir, (int)(q - p - 1), p + 1);
-		if (bad) {
-			diag_set(err, path, lineno,
-				 "@include: a file name with a control character or '\\' is "
-				 "not supported");
-			ret = -EINVAL;
-		} else if (stat(full, &st) == 0 && !S_ISREG(st.st_mode)) {
-			diag_set(err, path, lineno, "@include \"%s\": not a regular file", full);
-			ret = -EINVAL;
-		} else {
-			ret = check_includes(full, dir, depth + 1, err);
-		}
+		if (include_at(text + i, text + len, &name, &n))
+			ret = check_include(path, lineno, name, n, dir, depth, err);
 	}
-	free(full);
 	free(text);
 	return ret;
 }
@@ -1198,7 +599,7 @@ conf_free(struct conf *c)
 {
 	if (!c)
 		return;
-	reminders_free(&c->reminders);
+	conf_reminders_free(&c->reminders);
 	conf_channels_free(c);
 	rules_free(c->rules);
 	free(c->access);

@@ -190,15 +190,6 @@ int conf_address_check(const struct conf_reminders *r, const char *handler, cons
 		       const char **param, char *msg, size_t len);
 
 /*
- * libconfig 1.5 wraps an integer literal past 32 bits (without the L suffix) silently. Reads
- * the integer literals written after "key =" (or "key:") on the source line of s back from
- * the file: false only when none of them is v and one of them does not fit in 32 bits (the
- * wrapped case). The same key may stand more than once on a line (two groups on one line, or
- * inside a string before it), so any literal that is v is enough.
- */
-bool conf_int_literal_ok(const config_setting_t *s, const char *key, int64_t v);
-
-/*
  * Reads the group "channels" of root (conf/channels.c) into conf->channels: 0, or a
  * negative errno with err filled (file:line).
  */

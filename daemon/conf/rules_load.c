@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "conf/kit.h"
 #include "core/rules_impl.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -88,171 +89,11 @@ static const struct {
 
 /* Loading. Every function below reports the first problem through err and returns < 0. */
 
-static int
-check_keys(const config_setting_t *g, const char *const *allowed, const char *what,
-	   struct diag *err)
-{
-	int n = config_setting_length(g);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-		const char *name = config_setting_name(m);
-		char list[512] = "";
-		size_t used = 0;
-		bool ok = false;
-
-		if (!name)
-			continue;
-		for (const char *const *a = allowed; *a; a++) {
-			int w = snprintf(list + used, sizeof(list) - used, "%s%s",
-					 a == allowed ? "" : ", ", *a);
-
-			ok = ok || strcmp(name, *a) == 0;
-			if (w > 0 && (size_t)w < sizeof(list) - used)
-				used += (size_t)w;
-		}
-		if (!ok) {
-			conf_error_at(err, m, "unknown setting '%s' in %s (allowed: %s)", name,
-				      what, list);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int
-need_group(const config_setting_t *s, const char *what, struct diag *err)
-{
-	if (!config_setting_is_group(s)) {
-		conf_error_at(err, s, "each %s must be a group { ... }", what);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* A list member "( { ... }, ... )": *out NULL when absent and not required. */
-static int
-get_list(const config_setting_t *parent, const char *key, bool required, const char *what,
-	 const config_setting_t **out, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(parent, key);
-
-	*out = NULL;
-	if (!s) {
-		if (!required)
-			return 0;
-		conf_error_at(err, parent, "missing '%s' in %s", key, what);
-		return -EINVAL;
-	}
-	if (!config_setting_is_list(s)) {
-		conf_error_at(err, s, "'%s' must be a list ( { ... }, ... )", key);
-		return -EINVAL;
-	}
-	*out = s;
-	return 0;
-}
-
-/* A string member; *out stays NULL when absent and not required. Must be non-empty UTF-8. */
-static int
-get_str(const config_setting_t *g, const char *key, bool required, const char *what,
-	const char **out, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	const char *v;
-
-	*out = NULL;
-	if (!s) {
-		if (!required)
-			return 0;
-		conf_error_at(err, g, "missing '%s' in %s", key, what);
-		return -EINVAL;
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error_at(err, s, "'%s' must be a string", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_string(s);
-	if (!v || !*v) {
-		conf_error_at(err, s, "'%s' must not be empty", key);
-		return -EINVAL;
-	}
-	if (!fv_utf8_valid(v, strlen(v))) {
-		conf_error_at(err, s, "'%s' is not valid UTF-8", key);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* A boolean member; *present tells whether it was there. */
-static int
-get_bool(const config_setting_t *g, const char *key, bool *out, bool *present, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-
-	*present = s != NULL;
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		conf_error_at(err, s, "'%s' must be true or false", key);
-		return -EINVAL;
-	}
-	*out = config_setting_get_bool(s) != 0;
-	return 0;
-}
-
-/* An integer member within [min, max]; *present tells whether it was there. */
-static int
-get_int(const config_setting_t *g, const char *key, long long min, long long max, int *out,
-	bool *present, struct diag *err)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	long long v;
-
-	*present = s != NULL;
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_error_at(err, s, "'%s' must be a whole number", key);
-		return -EINVAL;
-	}
-	v = config_setting_get_int64(s);
-	if (v < min || v > max) {
-		conf_error_at(err, s, "'%s' must be between %lld and %lld", key, min, max);
-		return -EINVAL;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-/* A string member that names one of names[0..n): its index in *out, *out untouched when absent. */
-static int
-get_choice(const config_setting_t *g, const char *key, const char *const *names, size_t n, int *out,
-	   struct diag *err)
-{
-	const char *v;
-	int ret;
-
-	if ((ret = get_str(g, key, false, "this group", &v, err)) < 0 || !v)
-		return ret;
-	if (rules_name_index(v, names, n, out) < 0) {
-		char list[160] = "";
-		size_t used = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			int w = snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
-					 i ? ", " : "", names[i]);
-
-			if (w > 0 && (size_t)w < sizeof(list) - used)
-				used += (size_t)w;
-		}
-		conf_error_at(err, config_setting_get_member(g, key),
-			      "bad %s '%s' (expected one of %s)", key, v, list);
-		return -EINVAL;
-	}
-	return 0;
-}
+/* The rules are text people read: every string is UTF-8. */
+enum {
+	OPTIONAL = CONF_GET_UTF8,
+	REQUIRED = CONF_GET_UTF8 | CONF_GET_REQUIRED,
+};
 
 /* Ids end up in rule ids and URLs: lower-case letters, digits, '-' and '_'. */
 static bool
@@ -274,7 +115,7 @@ id_valid(const char *s)
 static int
 get_id(const config_setting_t *g, const char *what, const char **out, struct diag *err)
 {
-	int ret = get_str(g, "id", true, what, out, err);
+	int ret = conf_get_string(g, "id", REQUIRED, what, out, err);
 
 	if (ret < 0)
 		return ret;
@@ -317,14 +158,14 @@ load_calendar(struct rules *r, const config_setting_t *g, struct cal_office *o, 
 {
 	static const char *const keys[] = { "name", "closed", NULL };
 	static const char *const ckeys[] = { "date", "name", NULL };
-	const config_setting_t *closed;
-	const char *name;
+	const config_setting_t *closed = NULL;
+	const char *name = NULL;
 	int ret, n;
 
-	if ((ret = need_group(g, "calendar", err)) < 0 ||
-	    (ret = check_keys(g, keys, "a calendar", err)) < 0 ||
-	    (ret = get_str(g, "name", true, "a calendar", &name, err)) < 0 ||
-	    (ret = get_list(g, "closed", false, "a calendar", &closed, err)) < 0)
+	if ((ret = conf_need_group(g, "calendar", err)) < 0 ||
+	    (ret = conf_check_keys(g, keys, "a calendar", err)) < 0 ||
+	    (ret = conf_get_string(g, "name", REQUIRED, "a calendar", &name, err)) < 0 ||
+	    (ret = conf_get_list(g, "closed", 0, "a calendar", &closed, err)) < 0)
 		return ret;
 	if (rules_office(r, name)) {
 		conf_error_at(err, g, "duplicate calendar '%s'", name);
@@ -336,12 +177,12 @@ load_calendar(struct rules *r, const config_setting_t *g, struct cal_office *o, 
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *c = config_setting_get_elem(closed, (unsigned)i);
 		struct cal_closure *cl = &o->closures[o->n_closures];
-		const char *date, *cname;
+		const char *date = NULL, *cname = NULL;
 
-		if ((ret = need_group(c, "closed day", err)) < 0 ||
-		    (ret = check_keys(c, ckeys, "a closed day", err)) < 0 ||
-		    (ret = get_str(c, "date", true, "a closed day", &date, err)) < 0 ||
-		    (ret = get_str(c, "name", true, "a closed day", &cname, err)) < 0)
+		if ((ret = conf_need_group(c, "closed day", err)) < 0 ||
+		    (ret = conf_check_keys(c, ckeys, "a closed day", err)) < 0 ||
+		    (ret = conf_get_string(c, "date", REQUIRED, "a closed day", &date, err)) < 0 ||
+		    (ret = conf_get_string(c, "name", REQUIRED, "a closed day", &cname, err)) < 0)
 			return ret;
 		if (closure_parse(date, cl) < 0) {
 			conf_error_at(err, config_setting_get_member(c, "date"),
@@ -357,10 +198,10 @@ load_calendar(struct rules *r, const config_setting_t *g, struct cal_office *o, 
 static int
 load_calendars(struct rules *r, const config_setting_t *root, struct diag *err)
 {
-	const config_setting_t *list;
+	const config_setting_t *list = NULL;
 	int ret, n;
 
-	if ((ret = get_list(root, "calendars", false, "the configuration", &list, err)) < 0)
+	if ((ret = conf_get_list(root, "calendars", 0, "the configuration", &list, err)) < 0)
 		return ret;
 	n = list ? config_setting_length(list) : 0;
 	r->offices = xcalloc((size_t)n, sizeof(*r->offices));
@@ -392,30 +233,13 @@ known_calendars(const struct rules *r, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* The kind and the period of rule g (the period is checked against the kind). */
 static int
-load_rule(const struct rules *r, const config_setting_t *g, const char *owner, struct rule *out,
-	  struct diag *err)
+rule_kind_period(const config_setting_t *g, const char *kind, const char *period, struct rule *out,
+		 struct diag *err)
 {
-	static const char *const keys[] = { "kind",	 "period",	    "valid_from", "source",
-					    "start",	 "rollover",	    "calendar",	  "pauses",
-					    "emergency", "reasons_restart", "extension",  NULL };
-	const char *kind, *period, *valid_from, *source, *start, *rollover, *calendar, *extension;
-	bool present;
 	char names_list[160];
-	int ret, v;
 
-	if ((ret = need_group(g, "rule", err)) < 0 ||
-	    (ret = check_keys(g, keys, "a rule", err)) < 0 ||
-	    (ret = get_str(g, "kind", true, "a rule", &kind, err)) < 0 ||
-	    (ret = get_str(g, "period", false, "a rule", &period, err)) < 0 ||
-	    (ret = get_str(g, "valid_from", true, "a rule", &valid_from, err)) < 0 ||
-	    (ret = get_str(g, "source", true, "a rule", &source, err)) < 0 ||
-	    (ret = get_str(g, "start", false, "a rule", &start, err)) < 0 ||
-	    (ret = get_str(g, "rollover", false, "a rule", &rollover, err)) < 0 ||
-	    (ret = get_str(g, "calendar", false, "a rule", &calendar, err)) < 0 ||
-	    (ret = get_str(g, "extension", false, "a rule", &extension, err)) < 0)
-		return ret;
-	out->line = (int)config_setting_source_line(g);
 	if (rules_kind_parse(kind, &out->kind) < 0) {
 		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s",
 			 rules_kind_name(0), rules_kind_name(1), rules_kind_name(2),
@@ -443,11 +267,16 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 			period);
 		return -EINVAL;
 	}
-	if (cal_date_parse(valid_from, &out->valid_from) < 0) {
-		conf_error_at(err, config_setting_get_member(g, "valid_from"),
-			      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)", valid_from);
-		return -EINVAL;
-	}
+	return 0;
+}
+
+/* Where the rule counts from and what happens on a closed day. */
+static int
+rule_start_rollover(const config_setting_t *g, const char *kind, const char *start,
+		    const char *rollover, struct rule *out, struct diag *err)
+{
+	int v;
+
 	out->start = kind_starts[out->kind].def;
 	if (start) {
 		if (rules_name_index(start, rules_start_names, RULES_START_COUNT, &v) < 0 ||
@@ -471,45 +300,87 @@ load_rule(const struct rules *r, const config_setting_t *g, const char *owner, s
 			return -EINVAL;
 		}
 	}
-	if (calendar) {
-		char known[200];
+	return 0;
+}
 
-		out->office = rules_office(r, calendar);
-		if (!out->office) {
-			known_calendars(r, known, sizeof(known));
-			conf_error_at(err, config_setting_get_member(g, "calendar"),
-				      "unknown calendar '%s' (known: %s)", calendar, known);
-			return -ENOENT;
-		}
-		if (out->rollover == RULES_ROLLOVER_NONE) {
-			conf_error_at(err, config_setting_get_member(g, "calendar"),
-				      "a calendar needs rollover = \"next_working_day\"");
-			return -EINVAL;
-		}
+/* The office calendar the rule rolls over by (rollover "next_working_day" only). */
+static int
+rule_calendar(const struct rules *r, const config_setting_t *g, const char *calendar,
+	      struct rule *out, struct diag *err)
+{
+	char known[200];
+
+	out->office = rules_office(r, calendar);
+	if (!out->office) {
+		known_calendars(r, known, sizeof(known));
+		conf_error_at(err, config_setting_get_member(g, "calendar"),
+			      "unknown calendar '%s' (known: %s)", calendar, known);
+		return -ENOENT;
 	}
-	if ((ret = get_bool(g, "pauses", &out->pauses, &present, err)) < 0)
-		return ret;
-	/* The fvl. § 11 a month and every other kind run on while the office waits. */
-	if (present && out->kind != RULES_KIND_PROCESSING) {
-		conf_error_at(err, config_setting_get_member(g, "pauses"),
-			      "'pauses' applies only to processing rules");
+	if (out->rollover == RULES_ROLLOVER_NONE) {
+		conf_error_at(err, config_setting_get_member(g, "calendar"),
+			      "a calendar needs rollover = \"next_working_day\"");
 		return -EINVAL;
 	}
-	if ((ret = get_bool(g, "emergency", &out->emergency, &present, err)) < 0)
+	return 0;
+}
+
+/* The boolean key of rule g into *out; set on a rule it does not apply to, it is refused. */
+static int
+rule_flag(const config_setting_t *g, const char *key, bool applies, const char *which, bool *out,
+	  struct diag *err)
+{
+	int ret = conf_get_bool(g, key, out, err);
+
+	if (ret <= 0 || applies)
+		return ret < 0 ? ret : 0;
+	conf_error_at(err, config_setting_get_member(g, key), "'%s' applies only to %s rules", key,
+		      which);
+	return -EINVAL;
+}
+
+static int
+load_rule(const struct rules *r, const config_setting_t *g, const char *owner, struct rule *out,
+	  struct diag *err)
+{
+	static const char *const keys[] = { "kind",	 "period",	    "valid_from", "source",
+					    "start",	 "rollover",	    "calendar",	  "pauses",
+					    "emergency", "reasons_restart", "extension",  NULL };
+	const char *kind = NULL, *period = NULL, *valid_from = NULL, *source = NULL;
+	const char *start = NULL, *rollover = NULL, *calendar = NULL, *extension = NULL;
+	int ret;
+
+	if ((ret = conf_need_group(g, "rule", err)) < 0 ||
+	    (ret = conf_check_keys(g, keys, "a rule", err)) < 0 ||
+	    (ret = conf_get_string(g, "kind", REQUIRED, "a rule", &kind, err)) < 0 ||
+	    (ret = conf_get_string(g, "period", OPTIONAL, "a rule", &period, err)) < 0 ||
+	    (ret = conf_get_string(g, "valid_from", REQUIRED, "a rule", &valid_from, err)) < 0 ||
+	    (ret = conf_get_string(g, "source", REQUIRED, "a rule", &source, err)) < 0 ||
+	    (ret = conf_get_string(g, "start", OPTIONAL, "a rule", &start, err)) < 0 ||
+	    (ret = conf_get_string(g, "rollover", OPTIONAL, "a rule", &rollover, err)) < 0 ||
+	    (ret = conf_get_string(g, "calendar", OPTIONAL, "a rule", &calendar, err)) < 0 ||
+	    (ret = conf_get_string(g, "extension", OPTIONAL, "a rule", &extension, err)) < 0)
 		return ret;
-	if (present && out->kind != RULES_KIND_PROCESSING) {
-		conf_error_at(err, config_setting_get_member(g, "emergency"),
-			      "'emergency' applies only to processing rules");
+	out->line = (int)config_setting_source_line(g);
+	if ((ret = rule_kind_period(g, kind, period, out, err)) < 0)
+		return ret;
+	if (cal_date_parse(valid_from, &out->valid_from) < 0) {
+		conf_error_at(err, config_setting_get_member(g, "valid_from"),
+			      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)", valid_from);
 		return -EINVAL;
 	}
+	if ((ret = rule_start_rollover(g, kind, start, rollover, out, err)) < 0 ||
+	    (calendar && (ret = rule_calendar(r, g, calendar, out, err)) < 0))
+		return ret;
 	out->reasons_restart = out->kind == RULES_KIND_COMPLAINT;
-	if ((ret = get_bool(g, "reasons_restart", &out->reasons_restart, &present, err)) < 0)
+	/* Pauses: the fvl. § 11 a month and every other kind run on while the office waits. */
+	if ((ret = rule_flag(g, "pauses", out->kind == RULES_KIND_PROCESSING, "processing",
+			     &out->pauses, err)) < 0 ||
+	    (ret = rule_flag(g, "emergency", out->kind == RULES_KIND_PROCESSING, "processing",
+			     &out->emergency, err)) < 0 ||
+	    (ret = rule_flag(g, "reasons_restart", out->kind == RULES_KIND_COMPLAINT, "complaint",
+			     &out->reasons_restart, err)) < 0)
 		return ret;
-	if (present && out->kind != RULES_KIND_COMPLAINT) {
-		conf_error_at(err, config_setting_get_member(g, "reasons_restart"),
-			      "'reasons_restart' applies only to complaint rules");
-		return -EINVAL;
-	}
 	out->source = xstrdup(source);
 	out->extension = extension ? xstrdup(extension) : NULL;
 	out->id = xasprintf("%s/%s%s@%s", owner, rules_kind_name(out->kind),
@@ -552,26 +423,29 @@ load_regimes(struct rules *r, const config_setting_t *root, struct diag *err)
 	static const char *const keys[] = {
 		"id", "name", "complaint_body", "complaint_body_source", "rules", NULL
 	};
-	const config_setting_t *list, *rl;
+	const config_setting_t *list = NULL;
 	int ret, n;
 
-	if ((ret = get_list(root, "regimes", true, "the configuration", &list, err)) < 0)
+	if ((ret = conf_get_list(root, "regimes", CONF_GET_REQUIRED, "the configuration", &list,
+				 err)) < 0)
 		return ret;
 	n = config_setting_length(list);
 	r->regimes = xcalloc((size_t)n, sizeof(*r->regimes));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const char *id, *name, *body, *body_src;
+		const char *id = NULL, *name = NULL, *body = NULL, *body_src = NULL;
+		const config_setting_t *rl = NULL;
 		struct regime *rg;
 
-		if ((ret = need_group(g, "regime", err)) < 0 ||
-		    (ret = check_keys(g, keys, "a regime", err)) < 0 ||
+		if ((ret = conf_need_group(g, "regime", err)) < 0 ||
+		    (ret = conf_check_keys(g, keys, "a regime", err)) < 0 ||
 		    (ret = get_id(g, "regime", &id, err)) < 0 ||
-		    (ret = get_str(g, "name", true, "a regime", &name, err)) < 0 ||
-		    (ret = get_str(g, "complaint_body", false, "a regime", &body, err)) < 0 ||
-		    (ret = get_str(g, "complaint_body_source", false, "a regime", &body_src, err)) <
+		    (ret = conf_get_string(g, "name", REQUIRED, "a regime", &name, err)) < 0 ||
+		    (ret = conf_get_string(g, "complaint_body", OPTIONAL, "a regime", &body, err)) <
 			    0 ||
-		    (ret = get_list(g, "rules", true, "a regime", &rl, err)) < 0)
+		    (ret = conf_get_string(g, "complaint_body_source", OPTIONAL, "a regime",
+					   &body_src, err)) < 0 ||
+		    (ret = conf_get_list(g, "rules", CONF_GET_REQUIRED, "a regime", &rl, err)) < 0)
 			return ret;
 		if (rules_find_regime(r, id)) {
 			conf_error_at(err, config_setting_get_member(g, "id"),
@@ -589,80 +463,98 @@ load_regimes(struct rules *r, const config_setting_t *root, struct diag *err)
 	return 0;
 }
 
-/* A service's bpa list: versions of the BPA right's thresholds. */
+/* The hours and the age limit of a bpa version g into b. */
 static int
-load_bpa(struct service *s, const config_setting_t *list, struct diag *err)
+load_bpa_numbers(const config_setting_t *g, struct bpa_rule *b, struct diag *err)
+{
+	int ret;
+
+	if ((ret = conf_get_i32(g, "hours", 1, 168, CONF_GET_WHOLE, &b->hours_right, err)) <= 0) {
+		if (ret < 0)
+			return ret;
+		conf_error_at(err, g, "missing 'hours' in a bpa version");
+		return -EINVAL;
+	}
+	b->hours_justify = b->hours_right;
+	if ((ret = conf_get_i32(g, "hours_justify", 1, b->hours_right, CONF_GET_WHOLE,
+				&b->hours_justify, err)) < 0 ||
+	    (ret = conf_get_i32(g, "age_limit", 1, 150, CONF_GET_WHOLE, &b->age_limit, err)) <= 0) {
+		if (ret < 0)
+			return ret;
+		conf_error_at(err, g, "missing 'age_limit' in a bpa version");
+		return -EINVAL;
+	}
+	ret = conf_get_bool(g, "continues_past_limit", &b->continues_past_limit, err);
+	return ret < 0 ? ret : 0;
+}
+
+/* One version g of a service's bpa list, appended to s->bpa (room made). */
+static int
+load_bpa_version(struct service *s, const config_setting_t *g, struct diag *err)
 {
 	static const char *const keys[] = {
 		"valid_from",		"hours",  "hours_justify", "min_duration", "age_limit",
 		"continues_past_limit", "source", "right_text",	   "justify_text", NULL
 	};
+	const char *valid_from = NULL, *source = NULL, *dur = NULL, *right = NULL;
+	const char *justify = NULL;
+	struct bpa_rule *b;
+	struct cal_period p;
+	int ret;
+
+	if ((ret = conf_need_group(g, "bpa version", err)) < 0 ||
+	    (ret = conf_check_keys(g, keys, "a bpa version", err)) < 0 ||
+	    (ret = conf_get_string(g, "valid_from", REQUIRED, "a bpa version", &valid_from, err)) <
+		    0 ||
+	    (ret = conf_get_string(g, "source", REQUIRED, "a bpa version", &source, err)) < 0 ||
+	    (ret = conf_get_string(g, "min_duration", REQUIRED, "a bpa version", &dur, err)) < 0 ||
+	    (ret = conf_get_string(g, "right_text", OPTIONAL, "a bpa version", &right, err)) < 0 ||
+	    (ret = conf_get_string(g, "justify_text", OPTIONAL, "a bpa version", &justify, err)) <
+		    0)
+		return ret;
+	b = &s->bpa[s->n_bpa++];
+	b->source = xstrdup(source);
+	b->right_text = right ? xstrdup(right) : NULL;
+	b->justify_text = justify ? xstrdup(justify) : NULL;
+	b->line = (int)config_setting_source_line(g);
+	if (cal_date_parse(valid_from, &b->valid_from) < 0) {
+		conf_error_at(err, config_setting_get_member(g, "valid_from"),
+			      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)", valid_from);
+		return -EINVAL;
+	}
+	if (cal_period_parse(dur, &p) < 0 ||
+	    (p.unit != CAL_UNIT_MONTHS && p.unit != CAL_UNIT_YEARS)) {
+		conf_error_at(err, config_setting_get_member(g, "min_duration"),
+			      "bad min_duration '%s' (expected months or years, such as \"2y\")",
+			      dur);
+		return -EINVAL;
+	}
+	b->min_months = p.unit == CAL_UNIT_YEARS ? 12 * p.n : p.n;
+	if ((ret = load_bpa_numbers(g, b, err)) < 0)
+		return ret;
+	for (size_t k = 0; k + 1 < s->n_bpa; k++) {
+		if (cal_cmp(s->bpa[k].valid_from, b->valid_from) == 0) {
+			conf_error_at(err, g,
+				      "duplicate bpa version %s (the same valid_from as the "
+				      "version at line %d)",
+				      valid_from, s->bpa[k].line);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A service's bpa list: versions of the BPA right's thresholds. */
+static int
+load_bpa(struct service *s, const config_setting_t *list, struct diag *err)
+{
 	int ret, n = list ? config_setting_length(list) : 0;
 
 	s->bpa = xcalloc((size_t)n ? (size_t)n : 1, sizeof(*s->bpa));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const char *valid_from, *source, *dur, *right, *justify;
-		struct bpa_rule *b;
-		struct cal_period p;
-		bool present;
-
-		if ((ret = need_group(g, "bpa version", err)) < 0 ||
-		    (ret = check_keys(g, keys, "a bpa version", err)) < 0 ||
-		    (ret = get_str(g, "valid_from", true, "a bpa version", &valid_from, err)) < 0 ||
-		    (ret = get_str(g, "source", true, "a bpa version", &source, err)) < 0 ||
-		    (ret = get_str(g, "min_duration", true, "a bpa version", &dur, err)) < 0 ||
-		    (ret = get_str(g, "right_text", false, "a bpa version", &right, err)) < 0 ||
-		    (ret = get_str(g, "justify_text", false, "a bpa version", &justify, err)) < 0)
+		ret = load_bpa_version(s, config_setting_get_elem(list, (unsigned)i), err);
+		if (ret < 0)
 			return ret;
-		b = &s->bpa[s->n_bpa++];
-		b->source = xstrdup(source);
-		b->right_text = right ? xstrdup(right) : NULL;
-		b->justify_text = justify ? xstrdup(justify) : NULL;
-		b->line = (int)config_setting_source_line(g);
-		if (cal_date_parse(valid_from, &b->valid_from) < 0) {
-			conf_error_at(err, config_setting_get_member(g, "valid_from"),
-				      "bad date '%s' for 'valid_from' (expected YYYY-MM-DD)",
-				      valid_from);
-			return -EINVAL;
-		}
-		if (cal_period_parse(dur, &p) < 0 ||
-		    (p.unit != CAL_UNIT_MONTHS && p.unit != CAL_UNIT_YEARS)) {
-			conf_error_at(err, config_setting_get_member(g, "min_duration"),
-				      "bad min_duration '%s' (expected months or years, such as "
-				      "\"2y\")",
-				      dur);
-			return -EINVAL;
-		}
-		b->min_months = p.unit == CAL_UNIT_YEARS ? 12 * p.n : p.n;
-		if ((ret = get_int(g, "hours", 1, 168, &b->hours_right, &present, err)) < 0)
-			return ret;
-		if (!present) {
-			conf_error_at(err, g, "missing 'hours' in a bpa version");
-			return -EINVAL;
-		}
-		b->hours_justify = b->hours_right;
-		if ((ret = get_int(g, "hours_justify", 1, b->hours_right, &b->hours_justify,
-				   &present, err)) < 0 ||
-		    (ret = get_int(g, "age_limit", 1, 150, &b->age_limit, &present, err)) < 0)
-			return ret;
-		if (!present) {
-			conf_error_at(err, g, "missing 'age_limit' in a bpa version");
-			return -EINVAL;
-		}
-		if ((ret = get_bool(g, "continues_past_limit", &b->continues_past_limit, &present,
-				    err)) < 0)
-			return ret;
-		for (size_t k = 0; k + 1 < s->n_bpa; k++) {
-			if (cal_cmp(s->bpa[k].valid_from, b->valid_from) == 0) {
-				conf_error_at(
-					err, g,
-					"duplicate bpa version %s (the same valid_from as the "
-					"version at line %d)",
-					valid_from, s->bpa[k].line);
-				return -EINVAL;
-			}
-		}
 	}
 	return 0;
 }
@@ -671,26 +563,28 @@ static int
 load_services(struct rules *r, const config_setting_t *root, struct diag *err)
 {
 	static const char *const keys[] = { "id", "name", "regime", "rules", "bpa", NULL };
-	const config_setting_t *list, *rl, *bl;
+	const config_setting_t *list = NULL;
 	int ret, n;
 
-	if ((ret = get_list(root, "services", true, "the configuration", &list, err)) < 0)
+	if ((ret = conf_get_list(root, "services", CONF_GET_REQUIRED, "the configuration", &list,
+				 err)) < 0)
 		return ret;
 	n = config_setting_length(list);
 	r->services = xcalloc((size_t)n, sizeof(*r->services));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const char *id, *name, *regime;
+		const char *id = NULL, *name = NULL, *regime = NULL;
+		const config_setting_t *rl = NULL, *bl = NULL;
 		const struct regime *rg;
 		struct service *s;
 
-		if ((ret = need_group(g, "service", err)) < 0 ||
-		    (ret = check_keys(g, keys, "a service", err)) < 0 ||
+		if ((ret = conf_need_group(g, "service", err)) < 0 ||
+		    (ret = conf_check_keys(g, keys, "a service", err)) < 0 ||
 		    (ret = get_id(g, "service", &id, err)) < 0 ||
-		    (ret = get_str(g, "name", true, "a service", &name, err)) < 0 ||
-		    (ret = get_str(g, "regime", true, "a service", &regime, err)) < 0 ||
-		    (ret = get_list(g, "rules", false, "a service", &rl, err)) < 0 ||
-		    (ret = get_list(g, "bpa", false, "a service", &bl, err)) < 0)
+		    (ret = conf_get_string(g, "name", REQUIRED, "a service", &name, err)) < 0 ||
+		    (ret = conf_get_string(g, "regime", REQUIRED, "a service", &regime, err)) < 0 ||
+		    (ret = conf_get_list(g, "rules", 0, "a service", &rl, err)) < 0 ||
+		    (ret = conf_get_list(g, "bpa", 0, "a service", &bl, err)) < 0)
 			return ret;
 		if (rules_find_service(r, id)) {
 			conf_error_at(err, config_setting_get_member(g, "id"),
@@ -763,14 +657,13 @@ static const char *const complaint_outcomes[] = { "omgjort", "delvis_omgjort", "
 static int
 load_procedure(struct citations *c, const config_setting_t *g, struct diag *err)
 {
-	const char *written, *reasoned;
+	const char *written = NULL, *reasoned = NULL;
 	int ret, v;
-	bool present;
 
-	if ((ret = get_str(g, "written_decision_text", false, "a citations version", &written,
-			   err)) < 0 ||
-	    (ret = get_str(g, "reasoned_decision_text", false, "a citations version", &reasoned,
-			   err)) < 0)
+	if ((ret = conf_get_string(g, "written_decision_text", OPTIONAL, "a citations version",
+				   &written, err)) < 0 ||
+	    (ret = conf_get_string(g, "reasoned_decision_text", OPTIONAL, "a citations version",
+				   &reasoned, err)) < 0)
 		return ret;
 	c->written_text = written ? xstrdup(written) : NULL;
 	c->reasoned_text = reasoned ? xstrdup(reasoned) : NULL;
@@ -788,17 +681,18 @@ load_procedure(struct citations *c, const config_setting_t *g, struct diag *err)
 		c->ends[0] = xstrdup("omgjort");
 	}
 	v = RULES_RESTART_UNREASONED;
-	if ((ret = get_choice(g, "reasons_restart_when", restart_names,
-			      FV_ARRAY_SIZE(restart_names), &v, err)) < 0)
+	if ((ret = conf_get_choice(g, "reasons_restart_when", restart_names,
+				   FV_ARRAY_SIZE(restart_names), &v, err)) < 0)
 		return ret;
 	c->p.restart_when = (enum rules_restart_when)v;
 	v = RULES_IN_TIME_SENT;
-	if ((ret = get_choice(g, "in_time_judged_on", in_time_names, FV_ARRAY_SIZE(in_time_names),
-			      &v, err)) < 0)
+	if ((ret = conf_get_choice(g, "in_time_judged_on", in_time_names,
+				   FV_ARRAY_SIZE(in_time_names), &v, err)) < 0)
 		return ret;
 	c->p.in_time = (enum rules_in_time)v;
 	c->p.extension_before_expiry = true;
-	return get_bool(g, "extension_before_expiry", &c->p.extension_before_expiry, &present, err);
+	ret = conf_get_bool(g, "extension_before_expiry", &c->p.extension_before_expiry, err);
+	return ret < 0 ? ret : 0;
 }
 
 static int
@@ -811,26 +705,26 @@ load_citations(struct rules *r, const config_setting_t *root, struct diag *err)
 					    "reasons_restart_when", "in_time",
 					    "in_time_judged_on",    "extension_before_expiry",
 					    "forwarding_ended_by",  NULL };
-	const config_setting_t *list;
+	const config_setting_t *list = NULL;
 	int ret, n;
 
-	if ((ret = get_list(root, "citations", false, "the configuration", &list, err)) < 0)
+	if ((ret = conf_get_list(root, "citations", 0, "the configuration", &list, err)) < 0)
 		return ret;
 	n = list ? config_setting_length(list) : 0;
 	r->citations = xcalloc((size_t)n, sizeof(*r->citations));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		const char *valid_from, *text[RULES_CITATION_COUNT];
+		const char *valid_from = NULL, *text[RULES_CITATION_COUNT] = { 0 };
 		struct citations *c;
 
-		if ((ret = need_group(g, "citations version", err)) < 0 ||
-		    (ret = check_keys(g, keys, "a citations version", err)) < 0 ||
-		    (ret = get_str(g, "valid_from", true, "a citations version", &valid_from,
-				   err)) < 0)
+		if ((ret = conf_need_group(g, "citations version", err)) < 0 ||
+		    (ret = conf_check_keys(g, keys, "a citations version", err)) < 0 ||
+		    (ret = conf_get_string(g, "valid_from", REQUIRED, "a citations version",
+					   &valid_from, err)) < 0)
 			return ret;
 		for (size_t k = 0; k < RULES_CITATION_COUNT; k++) {
-			ret = get_str(g, citation_names[k], false, "a citations version", &text[k],
-				      err);
+			ret = conf_get_string(g, citation_names[k], OPTIONAL, "a citations version",
+					      &text[k], err);
 			if (ret < 0)
 				return ret;
 		}
