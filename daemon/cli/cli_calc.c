@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "build_config.h"
 #include "core/cal.h"
 #include "cli/cli.h"
 #include "cli/cli_text.h"
@@ -469,3 +470,63 @@ cli_calc_holidays(int argc, char **argv)
 out:
 	return ret;
 }
+
+/* The calculator commands parse their own options; a global --json is passed on. */
+static int
+with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const char *))
+{
+	char **v = xcalloc((size_t)argc + 4, sizeof(*v));
+	int ret;
+
+	/* The run's language first: a --lang of the command's own, later, overrides it. */
+	v[0] = argv[0];
+	v[1] = (char *)"--lang";
+	v[2] = (char *)(cli->lang == CLI_LANG_EN ? "en" : "nb");
+	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
+	argc += 2;
+	if (cli->json)
+		v[argc++] = (char *)"--json";
+	optind = 0;
+	ret = fn(argc, v, cli->config ? cli->config : FV_DEFAULT_CONFIG);
+	free(v);
+	return ret;
+}
+
+static int
+holidays_adapter(int argc, char **argv, const char *config)
+{
+	(void)config;
+	return cli_calc_holidays(argc, argv);
+}
+
+static int
+cmd_deadline(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	return with_json(cli, argc, argv, cli_calc_deadline);
+}
+
+static int
+cmd_holidays(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	return with_json(cli, argc, argv, holidays_adapter);
+}
+
+const struct cli_command cli_calc_cmd_deadline = {
+	.name = "deadline",
+	.args = "--from DATE --period PERIOD [--calendar NAME] [--json]",
+	.brief = "compute a deadline without a daemon",
+	.help = "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) the\n"
+		"way the law counts deadlines, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
+		"office calendar of the configuration whose closed days also move the deadline.\n",
+	.run = cmd_deadline,
+};
+
+const struct cli_command cli_calc_cmd_holidays = {
+	.name = "holidays",
+	.args = "YEAR [--json]",
+	.brief = "list the Norwegian public holidays of a year",
+	.help = "List the Norwegian public holidays of YEAR with their names.\n",
+	.run = cmd_holidays,
+};
