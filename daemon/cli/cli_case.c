@@ -33,6 +33,7 @@
 #include "core/cal.h"
 #include "cli/cli_text.h"
 #include "cli/cli.h"
+#include "core/events.h"
 #include "core/rules.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -79,7 +80,17 @@ is_true(json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
-/* Text columns: the width of UTF-8 text is its number of code points. */
+/* "no.fristvakt.RecordDecision" -> "RecordDecision"; other names stay whole. */
+static const char *
+short_name(const char *name)
+{
+	static const char prefix[] = "no.fristvakt.";
+
+	if (name && strncmp(name, prefix, sizeof(prefix) - 1) == 0)
+		return name + sizeof(prefix) - 1;
+	return name;
+}
+
 /*
  * Commands and their options.
  */
@@ -102,24 +113,128 @@ struct opt {
 	const char *def; /* OPT_STRING: the value sent when the option is not given */
 };
 
+/*
+ * A command: its Varlink method, its positional argument and, unless the method is an
+ * event method, its options. An event method's options are made from its row of the event
+ * schema (core/events.h): one option per parameter, --event-id, and --supersedes when the
+ * event may be corrected.
+ */
 struct spec {
-	const char *method; /* the Varlink method called */
-	const char *arg;    /* the positional argument ("REF" fills "reference"), or NULL */
-	bool event;	    /* an event method: --event-id, and the Recorded reply is printed */
-	bool supersedes;    /* takes --supersedes */
-	bool contact;	    /* --email, --phone and --consent make up the "contact" */
-	struct opt opts[MAX_OPTS]; /* ended by a NULL name */
+	const char *method;	   /* the Varlink method called */
+	const char *arg;	   /* the positional argument ("REF" fills "reference"), or NULL */
+	struct opt opts[MAX_OPTS]; /* not an event method: ended by a NULL name */
+};
+
+/*
+ * Where an event command's option is not simply its parameter: "--" and the parameter's
+ * name with '-' for '_', a string, number or flag as its JSON type says, required as the
+ * schema says. The method is named without "no.fristvakt.".
+ */
+static const struct opt_exception {
+	const char *method;
+	struct opt opt; /* opt.param names the parameter */
+} opt_exceptions[] = {
+	/* Most applications are written: the default of the command line. */
+	{ "RegisterApplication", { "channel", OPT_STRING, "channel", false, "written" } },
+	/* Shorter names for a decision's times. */
+	{ "RecordDecision", { "available", OPT_STRING, "made_available", false, NULL } },
+	{ "RecordDecision", { "notified", OPT_STRING, "notice_sent", false, NULL } },
+	/* A decision is written and reasoned unless the command line says otherwise. */
+	{ "RecordDecision", { "oral", OPT_FALSE, "written", false, NULL } },
+	{ "RecordDecision", { "unreasoned", OPT_FALSE, "reasoned", false, NULL } },
+	/* A case closed or withdrawn now, unless --at says when. */
+	{ "CloseCase", { "at", OPT_NOW, "closed", false, NULL } },
+	{ "WithdrawApplication", { "at", OPT_NOW, "withdrawn", false, NULL } },
+};
+
+/* An applicant's contact ("contact" of RegisterApplication): see add_contact(). */
+static const struct opt contact_opts[] = {
+	{ "email", OPT_LOCAL, NULL, false, NULL },
+	{ "phone", OPT_LOCAL, NULL, false, NULL },
+	{ "consent", OPT_FLAG, NULL, false, NULL },
 };
 
 static const struct opt opt_event_id = { "event-id", OPT_STRING, "event_id", false, NULL };
 static const struct opt opt_supersedes = { "supersedes", OPT_NUMBER, "supersedes", false, NULL };
 
+/* The options of a command, as its spec or its event schema makes them. */
+struct optset {
+	struct opt v[MAX_OPTS];
+	char names[MAX_OPTS][32]; /* of options named after their parameter */
+	size_t n;
+	bool event;   /* an event method: the Recorded reply is printed */
+	bool contact; /* --email, --phone and --consent make up the "contact" */
+};
+
 /* A command line, parsed. */
 struct args {
 	json_t *params;		   /* the call's parameters, owned */
 	const char *arg;	   /* the positional argument */
-	const char *val[MAX_OPTS]; /* each of the spec's options: its value ("" for a flag) */
+	struct optset o;	   /* the command's options */
+	const char *val[MAX_OPTS]; /* each option's value ("" for a flag), NULL if not given */
 };
+
+static void
+optset_add(struct optset *o, const struct opt *opt)
+{
+	FV_ASSERT(o->n < MAX_OPTS);
+	o->v[o->n++] = *opt;
+}
+
+/* The option of an event parameter: its exception, or one made from the schema. */
+static void
+optset_add_param(struct optset *o, const char *method, const struct event_param *p)
+{
+	struct opt opt = { .param = p->name, .required = p->required };
+	char *name;
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(opt_exceptions); i++) {
+		const struct opt_exception *x = &opt_exceptions[i];
+
+		if (strcmp(x->method, method) == 0 && strcmp(x->opt.param, p->name) == 0) {
+			optset_add(o, &x->opt);
+			return;
+		}
+	}
+	if (p->kind == EVENT_PK_CONTACT) {
+		for (size_t i = 0; i < FV_ARRAY_SIZE(contact_opts); i++)
+			optset_add(o, &contact_opts[i]);
+		o->contact = true;
+		return;
+	}
+	FV_ASSERT(o->n < MAX_OPTS);
+	name = o->names[o->n];
+	snprintf(name, sizeof(o->names[0]), "%s", p->name);
+	for (char *c = name; *c; c++) {
+		if (*c == '_')
+			*c = '-';
+	}
+	opt.name = name;
+	opt.kind = p->type == PROTO_INT	   ? OPT_NUMBER
+		   : p->type == PROTO_BOOL ? OPT_TRUE
+					   : OPT_STRING;
+	optset_add(o, &opt);
+}
+
+/* The options of command sp into o. */
+static void
+optset_make(struct optset *o, const struct spec *sp)
+{
+	const struct event_schema *m = sp->method ? events_schema_find(sp->method) : NULL;
+
+	memset(o, 0, sizeof(*o));
+	if (!m) {
+		for (size_t i = 0; i < MAX_OPTS && sp->opts[i].name; i++)
+			optset_add(o, &sp->opts[i]);
+		return;
+	}
+	o->event = true;
+	for (size_t i = 0; i < m->n_params; i++)
+		optset_add_param(o, short_name(m->method), &m->params[i]);
+	optset_add(o, &opt_event_id);
+	if (m->supersedable)
+		optset_add(o, &opt_supersedes);
+}
 
 static bool
 takes_value(enum opt_kind kind)
@@ -142,12 +257,27 @@ set_string(const struct cli_command *cmd, json_t *params, const char *param, con
 	return true;
 }
 
+/* An integer parameter from v; false (message printed) when it is no whole number. */
+static bool
+set_number(const struct cli_command *cmd, json_t *params, const char *param, const char *what,
+	   const char *v)
+{
+	int64_t n;
+
+	if (fv_parse_i64(v, INT64_MIN, INT64_MAX, &n) < 0) {
+		fprintf(stderr, "fristvakt %s: %s needs a whole number, not '%s'\n", cmd->name,
+			what, v);
+		return false;
+	}
+	json_object_set_new(params, param, json_integer((json_int_t)n));
+	return true;
+}
+
 /* Puts one option's value into the parameters; false (message printed) when it is bad. */
 static bool
 fill_param(const struct cli_command *cmd, const struct opt *o, const char *v, json_t *params)
 {
 	char what[64], now[CAL_INSTANT_LEN];
-	int64_t n;
 
 	snprintf(what, sizeof(what), "--%s", o->name);
 	if (!v && o->required) {
@@ -165,15 +295,7 @@ fill_param(const struct cli_command *cmd, const struct opt *o, const char *v, js
 			v = cal_instant_format((int64_t)time(NULL), now);
 		return set_string(cmd, params, o->param, what, v);
 	case OPT_NUMBER:
-		if (!v)
-			return true;
-		if (fv_parse_i64(v, INT64_MIN, INT64_MAX, &n) < 0) {
-			fprintf(stderr, "fristvakt %s: %s needs a whole number, not '%s'\n",
-				cmd->name, what, v);
-			return false;
-		}
-		json_object_set_new(params, o->param, json_integer((json_int_t)n));
-		return true;
+		return !v || set_number(cmd, params, o->param, what, v);
 	case OPT_TRUE:
 		if (v)
 			json_object_set_new(params, o->param, json_true());
@@ -188,41 +310,32 @@ fill_param(const struct cli_command *cmd, const struct opt *o, const char *v, js
 	return true;
 }
 
-/*
- * Parses a command's argv (argv[0] is its last word) by its spec. Options may stand before
- * or after the positional argument. Returns 1 with *a filled (a->params owned by the
- * caller), 0 when help was shown, -1 on a usage error (message printed).
- */
-static int
-parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, struct args *a)
+/* getopt_long's table for the options of o, then the common ones; lo holds MAX_OPTS + 4. */
+static void
+long_options(const struct optset *o, struct option *lo)
 {
-	const struct spec *sp = cmd->data;
-	const struct opt *all[MAX_OPTS + 2];
-	const char *given[MAX_OPTS + 2] = { NULL }, *pos[2] = { NULL, NULL }, *extra;
-	struct option lo[MAX_OPTS + 5];
-	size_t n = 0, n_own;
-	int c, ret = -1;
+	static const struct option common[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 
-	memset(a, 0, sizeof(*a));
-	while (n < MAX_OPTS && sp->opts[n].name) {
-		all[n] = &sp->opts[n];
-		n++;
-	}
-	n_own = n;
-	if (sp->event)
-		all[n++] = &opt_event_id;
-	if (sp->supersedes)
-		all[n++] = &opt_supersedes;
-	for (size_t i = 0; i < n; i++)
-		lo[i] = (struct option){ all[i]->name,
-					 takes_value(all[i]->kind) ? required_argument
+	for (size_t i = 0; i < o->n; i++)
+		lo[i] = (struct option){ o->v[i].name,
+					 takes_value(o->v[i].kind) ? required_argument
 								   : no_argument,
 					 NULL, OPT_VAL + (int)i };
-	lo[n] = (struct option){ "json", no_argument, NULL, 'j' };
-	lo[n + 1] = (struct option){ "help", no_argument, NULL, 'h' };
-	lo[n + 2] = (struct option){ "lang", required_argument, NULL, 'L' };
-	lo[n + 3] = (struct option){ NULL, 0, NULL, 0 };
+	memcpy(lo + o->n, common, sizeof(common));
+}
 
+/*
+ * The getopt_long loop of parse_args: each option's value into a->val, the arguments into
+ * pos. Returns 1 to go on, 0 when help was shown, -1 on a usage error (message printed).
+ */
+static int
+scan_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, struct args *a,
+	     const char *pos[2])
+{
+	struct option lo[MAX_OPTS + 4];
+	int c, ret;
+
+	long_options(&a->o, lo);
 	/*
 	 * 0 re-initialises getopt; "-" hands over arguments in order (as option 1), so that
 	 * "case add REF --service ..." works even under POSIXLY_CORRECT; ":" keeps it quiet.
@@ -236,54 +349,70 @@ parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 				pos[0] = optarg;
 			else if (!pos[1])
 				pos[1] = optarg;
-			continue;
-		}
-		if (c == 'h') {
-			cli_command_usage(stdout, cmd);
-			return 0;
-		}
-		if (c == 'j') {
-			cli->json = true;
-			continue;
-		}
-		if (c == 'L') {
-			if (!cli_lang_option(cli, cmd, optarg))
-				return -1;
-			continue;
-		}
-		if (c < OPT_VAL || i >= n) {
-			cli_bad_option(cmd, c, argv);
-			return -1;
-		}
-		if (given[i]) {
+		} else if (c < OPT_VAL || i >= a->o.n) {
+			ret = cli_common_option(cli, cmd, c, argv);
+			if (ret <= 0)
+				return ret;
+		} else if (a->val[i]) {
 			fprintf(stderr, "fristvakt %s: --%s is given twice\n", cmd->name,
-				all[i]->name);
+				a->o.v[i].name);
 			return -1;
+		} else {
+			a->val[i] = optarg ? optarg : "";
 		}
-		given[i] = optarg ? optarg : "";
 	}
 	/* What follows "--" is arguments too. */
 	for (; optind < argc && !pos[1]; optind++)
 		pos[pos[0] ? 1 : 0] = argv[optind];
+	return 1;
+}
+
+/* Checks the arguments against the spec's; false (message printed) when they differ. */
+static bool
+check_arguments(const struct cli_command *cmd, const char *const pos[2])
+{
+	const struct spec *sp = cmd->data;
+	const char *extra = sp->arg ? pos[1] : pos[0];
+
 	if (sp->arg && !pos[0]) {
 		fprintf(stderr, "fristvakt %s: %s is missing (see fristvakt %s --help)\n",
 			cmd->name, sp->arg, cmd->name);
-		return -1;
+		return false;
 	}
-	extra = sp->arg ? pos[1] : pos[0];
 	if (extra) {
 		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name, extra);
-		return -1;
+		return false;
 	}
+	return true;
+}
+
+/*
+ * Parses a command's argv (argv[0] is its last word) by its spec. Options may stand before
+ * or after the positional argument. Returns 1 with *a filled (a->params owned by the
+ * caller), 0 when help was shown, -1 on a usage error (message printed).
+ */
+static int
+parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, struct args *a)
+{
+	const struct spec *sp = cmd->data;
+	const char *pos[2] = { NULL, NULL };
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	optset_make(&a->o, sp);
+	ret = scan_options(cli, cmd, argc, argv, a, pos);
+	if (ret <= 0)
+		return ret;
+	if (!check_arguments(cmd, pos))
+		return -1;
 	a->arg = pos[0];
 	a->params = json_object();
+	ret = -1;
 	if (sp->arg && strcmp(sp->arg, "REF") == 0 &&
 	    !set_string(cmd, a->params, "reference", "REF", a->arg))
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (i < n_own)
-			a->val[i] = given[i];
-		if (!fill_param(cmd, all[i], given[i], a->params))
+	for (size_t i = 0; i < a->o.n; i++) {
+		if (!fill_param(cmd, &a->o.v[i], a->val[i], a->params))
 			goto out;
 	}
 	ret = 1;
@@ -295,17 +424,15 @@ out:
 	return ret;
 }
 
-/* The value of the spec's option called name, as parsed into a. */
+/* The value of the option called name, as parsed into a. */
 static const char *
-opt_value(const struct cli_command *cmd, const struct args *a, const char *name)
+opt_value(const struct args *a, const char *name)
 {
-	const struct spec *sp = cmd->data;
-
-	for (size_t i = 0; i < MAX_OPTS && sp->opts[i].name; i++) {
-		if (strcmp(sp->opts[i].name, name) == 0)
+	for (size_t i = 0; i < a->o.n; i++) {
+		if (strcmp(a->o.v[i].name, name) == 0)
 			return a->val[i];
 	}
-	FV_ASSERT(!"option of the command's spec");
+	FV_ASSERT(!"option of the command");
 	return NULL;
 }
 
@@ -711,9 +838,9 @@ print_recorded(enum cli_lang lang, json_t *reply)
 static bool
 add_contact(const struct cli_command *cmd, const struct args *a)
 {
-	const char *email = opt_value(cmd, a, "email");
-	const char *phone = opt_value(cmd, a, "phone");
-	bool consent = opt_value(cmd, a, "consent") != NULL;
+	const char *email = opt_value(a, "email");
+	const char *phone = opt_value(a, "phone");
+	bool consent = opt_value(a, "consent") != NULL;
 	json_t *c;
 
 	if (!email && !phone) {
@@ -745,7 +872,7 @@ run_event(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	if (sp->contact && !add_contact(cmd, &a)) {
+	if (a.o.contact && !add_contact(cmd, &a)) {
 		json_decref(a.params);
 		return CLI_EXIT_USAGE;
 	}
@@ -1172,7 +1299,7 @@ run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	all = opt_value(cmd, &a, "all") != NULL;
+	all = opt_value(&a, "all") != NULL;
 	cli_page_size_for_all(a.params, all);
 	ret = cli_list_pages(cli, sp->method, a.params, "cases", all, &r);
 	json_decref(a.params);
@@ -1217,7 +1344,7 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	all = opt_value(cmd, &a, "all") != NULL;
+	all = opt_value(&a, "all") != NULL;
 	cli_page_size_for_all(a.params, all);
 	ret = cli_list_pages(cli, sp->method, a.params, "deadlines", all, &r);
 	json_decref(a.params);
@@ -1268,17 +1395,6 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 	return CLI_EXIT_OK;
 }
 
-/* "no.fristvakt.RecordDecision" -> "RecordDecision"; other names stay whole. */
-static const char *
-short_name(const char *name)
-{
-	static const char prefix[] = "no.fristvakt.";
-
-	if (name && strncmp(name, prefix, sizeof(prefix) - 1) == 0)
-		return name + sizeof(prefix) - 1;
-	return name;
-}
-
 static int
 run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
@@ -1293,7 +1409,7 @@ run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	all = opt_value(cmd, &a, "all") != NULL;
+	all = opt_value(&a, "all") != NULL;
 	cli_page_size_for_all(a.params, all);
 	ret = cli_list_pages(cli, sp->method, a.params, "entries", all, &r);
 	json_decref(a.params);
@@ -2112,8 +2228,8 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	json_decref(a.params);
-	fmt = opt_value(cmd, &a, "format");
-	path = opt_value(cmd, &a, "output");
+	fmt = opt_value(&a, "format");
+	path = opt_value(&a, "output");
 	for (k = 0; fmt && k < FV_ARRAY_SIZE(formats); k++) {
 		if (strcmp(fmt, formats[k]) == 0)
 			break;
@@ -2124,7 +2240,7 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		return CLI_EXIT_USAGE;
 	}
 	x.format = fmt ? (enum export_format)k : EXPORT_JSONL;
-	x.keep_past = opt_value(cmd, &a, "keep-past") != NULL;
+	x.keep_past = opt_value(&a, "keep-past") != NULL;
 	x.lang = cli->lang;
 	if (x.keep_past && x.format != EXPORT_ICS) {
 		fprintf(stderr, "fristvakt export: --keep-past goes with --format ics\n");
@@ -2190,20 +2306,6 @@ run_export(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 static const struct spec case_add_spec = {
 	.method = METHOD("RegisterApplication"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.contact = true,
-	.opts = {
-		{ "service", OPT_STRING, "service", true, NULL },
-		{ "received", OPT_STRING, "received", true, NULL },
-		{ "channel", OPT_STRING, "channel", false, "written" },
-		{ "emergency", OPT_TRUE, "emergency", false, NULL },
-		{ "handler", OPT_STRING, "handler", false, NULL },
-		{ "unit", OPT_STRING, "unit", false, NULL },
-		{ "email", OPT_LOCAL, NULL, false, NULL },
-		{ "phone", OPT_LOCAL, NULL, false, NULL },
-		{ "consent", OPT_FLAG, NULL, false, NULL },
-	},
 };
 
 static const struct cli_command case_add = {
@@ -2281,11 +2383,6 @@ static const struct cli_command case_list = {
 static const struct spec case_close_spec = {
 	.method = METHOD("CloseCase"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "at", OPT_NOW, "closed", false, NULL },
-	},
 };
 
 static const struct cli_command case_close = {
@@ -2305,11 +2402,6 @@ static const struct cli_command case_close = {
 static const struct spec case_withdraw_spec = {
 	.method = METHOD("WithdrawApplication"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "at", OPT_NOW, "withdrawn", false, NULL },
-	},
 };
 
 static const struct cli_command case_withdraw = {
@@ -2340,12 +2432,6 @@ const struct cli_command cli_case_cmd_case = {
 static const struct spec reply_add_spec = {
 	.method = METHOD("RecordPreliminaryReply"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "sent", OPT_STRING, "sent", true, NULL },
-		{ "promised", OPT_STRING, "promised", true, NULL },
-	},
 };
 
 static const struct cli_command reply_add = {
@@ -2375,12 +2461,6 @@ const struct cli_command cli_case_cmd_reply = {
 static const struct spec doc_request_spec = {
 	.method = METHOD("RequestDocumentation"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "requested", OPT_STRING, "requested", true, NULL },
-		{ "due", OPT_STRING, "due", false, NULL },
-	},
 };
 
 static const struct cli_command doc_request = {
@@ -2401,12 +2481,6 @@ static const struct cli_command doc_request = {
 static const struct spec doc_receive_spec = {
 	.method = METHOD("ReceiveDocumentation"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "received", OPT_STRING, "received", true, NULL },
-		{ "request", OPT_NUMBER, "request", false, NULL },
-	},
 };
 
 static const struct cli_command doc_receive = {
@@ -2435,21 +2509,6 @@ const struct cli_command cli_case_cmd_documentation = {
 static const struct spec decision_add_spec = {
 	.method = METHOD("RecordDecision"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "made", OPT_STRING, "made", true, NULL },
-		{ "outcome", OPT_STRING, "outcome", true, NULL },
-		{ "reached", OPT_STRING, "reached", false, NULL },
-		{ "available", OPT_STRING, "made_available", false, NULL },
-		{ "notified", OPT_STRING, "notice_sent", false, NULL },
-		{ "oral", OPT_FALSE, "written", false, NULL },
-		{ "unreasoned", OPT_FALSE, "reasoned", false, NULL },
-		{ "legal-basis", OPT_STRING, "legal_basis", false, NULL },
-		{ "need-hours", OPT_NUMBER, "need_hours", false, NULL },
-		{ "need-months", OPT_NUMBER, "need_months", false, NULL },
-		{ "age-group", OPT_STRING, "age_group", false, NULL },
-	},
 };
 
 static const struct cli_command decision_add = {
@@ -2484,12 +2543,6 @@ static const struct cli_command decision_add = {
 static const struct spec decision_confirm_spec = {
 	.method = METHOD("ConfirmDecision"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "confirmed", OPT_STRING, "confirmed", true, NULL },
-		{ "decision", OPT_NUMBER, "decision", false, NULL },
-	},
 };
 
 static const struct cli_command decision_confirm = {
@@ -2519,12 +2572,6 @@ const struct cli_command cli_case_cmd_decision = {
 static const struct spec reasons_request_spec = {
 	.method = METHOD("RequestReasons"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "requested", OPT_STRING, "requested", true, NULL },
-		{ "decision", OPT_NUMBER, "decision", false, NULL },
-	},
 };
 
 static const struct cli_command reasons_request = {
@@ -2547,12 +2594,6 @@ static const struct cli_command reasons_request = {
 static const struct spec reasons_give_spec = {
 	.method = METHOD("GiveReasons"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "reached", OPT_STRING, "reached", true, NULL },
-		{ "decision", OPT_NUMBER, "decision", false, NULL },
-	},
 };
 
 static const struct cli_command reasons_give = {
@@ -2581,14 +2622,6 @@ const struct cli_command cli_case_cmd_reasons = {
 static const struct spec extend_spec = {
 	.method = METHOD("ExtendDeadline"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "kind", OPT_STRING, "kind", true, NULL },
-		{ "until", OPT_STRING, "until", true, NULL },
-		{ "reason", OPT_STRING, "reason", true, NULL },
-		{ "subject", OPT_NUMBER, "subject", false, NULL },
-	},
 };
 
 #define KIND_NOTE                                                                                  \
@@ -2615,14 +2648,6 @@ const struct cli_command cli_case_cmd_extend = {
 static const struct spec override_spec = {
 	.method = METHOD("OverrideDeadline"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "kind", OPT_STRING, "kind", true, NULL },
-		{ "due", OPT_STRING, "due", true, NULL },
-		{ "reason", OPT_STRING, "reason", true, NULL },
-		{ "subject", OPT_NUMBER, "subject", false, NULL },
-	},
 };
 
 const struct cli_command cli_case_cmd_override = {
@@ -2645,13 +2670,6 @@ const struct cli_command cli_case_cmd_override = {
 static const struct spec complaint_add_spec = {
 	.method = METHOD("RecordComplaint"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "sent", OPT_STRING, "sent", true, NULL },
-		{ "received", OPT_STRING, "received", false, NULL },
-		{ "decision", OPT_NUMBER, "decision", false, NULL },
-	},
 };
 
 static const struct cli_command complaint_add = {
@@ -2672,12 +2690,6 @@ static const struct cli_command complaint_add = {
 static const struct spec complaint_forward_spec = {
 	.method = METHOD("ForwardComplaint"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "forwarded", OPT_STRING, "forwarded", true, NULL },
-		{ "complaint", OPT_NUMBER, "complaint", false, NULL },
-	},
 };
 
 static const struct cli_command complaint_forward = {
@@ -2699,13 +2711,6 @@ static const struct cli_command complaint_forward = {
 static const struct spec complaint_decide_spec = {
 	.method = METHOD("DecideComplaint"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "decided", OPT_STRING, "decided", true, NULL },
-		{ "outcome", OPT_STRING, "outcome", true, NULL },
-		{ "complaint", OPT_NUMBER, "complaint", false, NULL },
-	},
 };
 
 static const struct cli_command complaint_decide = {
@@ -2730,12 +2735,6 @@ static const struct cli_command complaint_decide = {
 static const struct spec complaint_withdraw_spec = {
 	.method = METHOD("WithdrawComplaint"),
 	.arg = "REF",
-	.event = true,
-	.supersedes = true,
-	.opts = {
-		{ "withdrawn", OPT_STRING, "withdrawn", true, NULL },
-		{ "complaint", OPT_NUMBER, "complaint", false, NULL },
-	},
 };
 
 static const struct cli_command complaint_withdraw = {
