@@ -147,50 +147,72 @@ cli_deadline_label(enum cli_lang lang, struct strbuf *b, json_t *d)
  * A deadline's state for a case worker: OVERSKREDET (an office duty past its date), utløpt
  * (a party's deadline that passed: no breach), snart, åpen, overholdt, bortfalt.
  */
+/* A party's deadline that passed: what came, too late, or that nothing came. */
+static void
+mark_expired(enum cli_lang lang, struct strbuf *b, const char *met, bool documentation)
+{
+	if (met)
+		strbuf_printf(b, "%s – %s %s, %s", w(lang, W_EXPIRED),
+			      w(lang, documentation ? W_DOCUMENTS_CAME : W_COMPLAINT_CAME), met,
+			      w(lang, W_TOO_LATE));
+	else
+		strbuf_printf(b, "%s – %s", w(lang, W_EXPIRED),
+			      w(lang, documentation ? W_NO_DOCUMENTS : W_NO_COMPLAINT));
+}
+
+/* An open deadline due within SOON_DAYS days. */
+static void
+mark_soon(enum cli_lang lang, struct strbuf *b, int32_t days)
+{
+	if (days == 0)
+		strbuf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TODAY));
+	else if (days == 1)
+		strbuf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TOMORROW));
+	else
+		strbuf_printf(b, "%s (%s %d %s)", w(lang, W_SOON), w(lang, W_IN_DAYS), (int)days,
+			      w(lang, W_DAYS));
+}
+
+/* A deadline that passed or ended: met, cancelled, or a state this CLI does not know. */
+static void
+mark_ended(enum cli_lang lang, struct strbuf *b, json_t *d, const char *state)
+{
+	if (strcmp(state, "met") == 0)
+		strbuf_printf(b, "%s %s", w(lang, W_MET), str_or(d, "met_on", ""));
+	else if (strcmp(state, "cancelled") == 0)
+		strbuf_printf(b, "%s %s", w(lang, W_CANCELLED), str_or(d, "cancelled_on", ""));
+	else
+		strbuf_puts(b, state);
+}
+
 void
 cli_deadline_mark(enum cli_lang lang, struct strbuf *b, json_t *d, const char *today)
 {
 	const char *state = str_or(d, "state", "?");
 	const char *met = str(d, "met_on");
 	bool office = strcmp(str_or(d, "duty", "office"), "office") == 0;
+	bool open = strcmp(state, "open") == 0;
 	int32_t days = 0;
 	bool dated = days_until(str(d, "due"), today, &days);
-	bool passed = strcmp(state, "open") == 0 && dated && days < 0;
-	bool documentation = strcmp(str_or(d, "kind", ""), "documentation") == 0;
+	bool passed = open && dated && days < 0;
 
 	if (strcmp(state, "expired") == 0 || (passed && !office)) {
-		if (met)
-			strbuf_printf(b, "%s – %s %s, %s", w(lang, W_EXPIRED),
-				      w(lang, documentation ? W_DOCUMENTS_CAME : W_COMPLAINT_CAME),
-				      met, w(lang, W_TOO_LATE));
-		else
-			strbuf_printf(b, "%s – %s", w(lang, W_EXPIRED),
-				      w(lang, documentation ? W_NO_DOCUMENTS : W_NO_COMPLAINT));
+		mark_expired(lang, b, met, strcmp(str_or(d, "kind", ""), "documentation") == 0);
 	} else if (strcmp(state, "missed") == 0 || passed) {
 		if (met)
 			strbuf_printf(b, "%s – %s %s", w(lang, W_OVERDUE), w(lang, W_MET_LATE),
 				      met);
 		else
 			strbuf_puts(b, w(lang, W_OVERDUE));
-	} else if (strcmp(state, "open") == 0 && dated && days <= SOON_DAYS) {
-		if (days == 0)
-			strbuf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TODAY));
-		else if (days == 1)
-			strbuf_printf(b, "%s (%s)", w(lang, W_SOON), w(lang, W_TOMORROW));
-		else
-			strbuf_printf(b, "%s (%s %d %s)", w(lang, W_SOON), w(lang, W_IN_DAYS),
-				      (int)days, w(lang, W_DAYS));
-	} else if (strcmp(state, "open") == 0) {
+	} else if (open && dated && days <= SOON_DAYS) {
+		mark_soon(lang, b, days);
+	} else if (open) {
 		if (dated)
 			strbuf_puts(b, w(lang, W_OPEN_STATE));
 		else
 			strbuf_printf(b, "%s, %s", w(lang, W_OPEN_STATE), w(lang, W_NO_DATE));
-	} else if (strcmp(state, "met") == 0) {
-		strbuf_printf(b, "%s %s", w(lang, W_MET), str_or(d, "met_on", ""));
-	} else if (strcmp(state, "cancelled") == 0) {
-		strbuf_printf(b, "%s %s", w(lang, W_CANCELLED), str_or(d, "cancelled_on", ""));
 	} else {
-		strbuf_puts(b, state);
+		mark_ended(lang, b, d, state);
 	}
 }
 

@@ -233,53 +233,75 @@ import_line(struct import *im, long lineno, char *line, size_t len)
 	return CLI_EXIT_OK;
 }
 
+/* Opens the file to import ("-": standard input); NULL (message printed) when it cannot. */
+static FILE *
+import_open(const char *arg, const char **name)
+{
+	struct stat st = { 0 };
+	FILE *f;
+
+	if (strcmp(arg, "-") == 0) {
+		f = stdin;
+		*name = "<stdin>";
+	} else {
+		f = fopen(arg, "r");
+		*name = arg;
+	}
+	if (!f || fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
+		int err = f && S_ISDIR(st.st_mode) ? EISDIR : errno;
+
+		fprintf(stderr, "fristvakt import: cannot read %s: %s\n", *name, strerror(err));
+		if (f && f != stdin)
+			fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Takes every line of f and sends what is left; 0, or the exit status of a failure. */
+static int
+import_file(struct import *im, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int status = CLI_EXIT_OK;
+
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		status = import_line(im, ++lineno, line, (size_t)n);
+		if (status != 0)
+			break;
+	}
+	if (status == 0 && ferror(f)) {
+		fprintf(stderr, "fristvakt import: reading %s failed at line %ld: %s\n", im->name,
+			lineno + 1, strerror(errno));
+		import_drop(im);
+		status = CLI_EXIT_USAGE;
+	}
+	if (status == 0)
+		status = import_flush(im);
+	free(line);
+	return status;
+}
+
 static int
 run_import(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	struct import im = { .cli = cli };
 	struct args a;
-	struct stat st = { 0 };
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long lineno = 0;
 	FILE *f;
-	int ret = cli_parse_args(cli, cmd, argc, argv, &a), status = CLI_EXIT_OK;
+	int ret = cli_parse_args(cli, cmd, argc, argv, &a), status;
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	json_decref(a.params);
-	if (strcmp(a.arg, "-") == 0) {
-		f = stdin;
-		im.name = "<stdin>";
-	} else {
-		f = fopen(a.arg, "r");
-		im.name = a.arg;
-	}
-	if (!f || fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
-		int err = f && S_ISDIR(st.st_mode) ? EISDIR : errno;
-
-		fprintf(stderr, "fristvakt import: cannot read %s: %s\n", im.name, strerror(err));
-		if (f && f != stdin)
-			fclose(f);
+	f = import_open(a.arg, &im.name);
+	if (!f)
 		return CLI_EXIT_USAGE;
-	}
 	if (cli->json)
 		im.all = json_array();
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		status = import_line(&im, ++lineno, line, (size_t)n);
-		if (status != 0)
-			break;
-	}
-	if (status == 0 && ferror(f)) {
-		fprintf(stderr, "fristvakt import: reading %s failed at line %ld: %s\n", im.name,
-			lineno + 1, strerror(errno));
-		import_drop(&im);
-		status = CLI_EXIT_USAGE;
-	}
-	if (status == 0)
-		status = import_flush(&im);
-	free(line);
+	status = import_file(&im, f);
 	if (f != stdin)
 		fclose(f);
 	if (im.all) {

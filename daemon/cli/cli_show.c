@@ -80,69 +80,155 @@ add_time(struct strbuf *b, json_t *data, const char *key, const char *what)
 		strbuf_printf(b, "%s%s %s", b->len ? ", " : "", what, cli_local_time(s, t));
 }
 
-/* The key data of an event, in words. */
+/* The key data of each type of event, in words. */
+
 static void
-event_details(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+details_received(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	strbuf_puts(b, cli_words(lang, channel_words, str(data, "channel")));
+	if (is_true(data, "emergency"))
+		strbuf_printf(b, ", %s", w(lang, W_EMERGENCY_AID));
+}
+
+static void
+details_prelim(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	strbuf_printf(b, "%s %s", w(lang, W_PROMISED), str_or(data, "promised", "?"));
+}
+
+static void
+details_doc_requested(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	strbuf_printf(b, "%s %s", w(lang, W_DOC_DUE), str_or(data, "due", "?"));
+}
+
+static void
+details_doc_received(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	add_ref(b, data, "request", w(lang, W_CONCERNS_REQUEST));
+	if (!b->len)
+		strbuf_puts(b, w(lang, W_ALL_REQUESTS));
+}
+
+/* BPA: the need recorded with a decision. */
+static void
+details_need(enum cli_lang lang, struct strbuf *b, json_t *data)
 {
 	const char *s;
 
-	if (strcmp(type, "received") == 0) {
-		strbuf_puts(b, cli_words(lang, channel_words, str(data, "channel")));
-		if (is_true(data, "emergency"))
-			strbuf_printf(b, ", %s", w(lang, W_EMERGENCY_AID));
-	} else if (strcmp(type, "preliminary_reply") == 0) {
-		strbuf_printf(b, "%s %s", w(lang, W_PROMISED), str_or(data, "promised", "?"));
-	} else if (strcmp(type, "documentation_requested") == 0) {
-		strbuf_printf(b, "%s %s", w(lang, W_DOC_DUE), str_or(data, "due", "?"));
-	} else if (strcmp(type, "documentation_received") == 0) {
-		add_ref(b, data, "request", w(lang, W_CONCERNS_REQUEST));
-		if (!b->len)
-			strbuf_puts(b, w(lang, W_ALL_REQUESTS));
-	} else if (strcmp(type, "decision") == 0) {
-		strbuf_puts(b, cli_words(lang, outcome_words, str(data, "outcome")));
-		if (json_is_false(json_object_get(data, "written")))
-			strbuf_printf(b, ", %s", w(lang, W_ORAL));
-		if (json_is_false(json_object_get(data, "reasoned")))
-			strbuf_printf(b, ", %s", w(lang, W_UNREASONED));
-		add_time(b, data, "reached", w(lang, W_REACHED));
-		add_time(b, data, "made_available", w(lang, W_AVAILABLE));
-		add_time(b, data, "notice_sent", w(lang, W_NOTICE_SENT));
-		s = str(data, "legal_basis");
-		if (s)
-			strbuf_printf(b, ", %s: %s", w(lang, W_LEGAL_BASIS), s);
-	} else if (strcmp(type, "reasons_requested") == 0 || strcmp(type, "reasons_given") == 0) {
-		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
-	} else if (strcmp(type, "extension") == 0 || strcmp(type, "override") == 0) {
-		strbuf_printf(b, "%s %s %s", cli_text_kind(lang, str(data, "kind")),
-			      w(lang, strcmp(type, "extension") == 0 ? W_EXTENDED_TO : W_SET_TO),
-			      str_or(data, strcmp(type, "extension") == 0 ? "until" : "due", "?"));
-		add_ref(b, data, "subject", w(lang, W_FOR_EVENT));
-		s = str(data, "by");
-		if (s)
-			strbuf_printf(b, ", %s %s", w(lang, W_BY), s);
-		s = str(data, "reason");
-		if (s)
-			strbuf_printf(b, ": %s", s);
-	} else if (strcmp(type, "complaint") == 0) {
-		add_time(b, data, "received", w(lang, W_COMPLAINT_RECEIVED));
-		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
-	} else if (strcmp(type, "forwarded") == 0 || strcmp(type, "complaint_withdrawn") == 0) {
-		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
-	} else if (strcmp(type, "complaint_decided") == 0) {
-		strbuf_puts(b, cli_words(lang, outcome_words, str(data, "outcome")));
-		add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
-	} else if (strcmp(type, "decision_written") == 0) {
-		add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
-	}
-	if (strcmp(type, "decision") == 0 && json_is_integer(json_object_get(data, "need_hours"))) {
-		strbuf_printf(b, ", %s %lld %s", w(lang, W_NEED), num(data, "need_hours"),
-			      w(lang, W_HOURS_A_WEEK));
-		if (json_is_integer(json_object_get(data, "need_months")))
-			strbuf_printf(b, " %s %lld %s", w(lang, W_FOR), num(data, "need_months"),
-				      w(lang, W_MONTHS));
-		s = str(data, "age_group");
-		if (s)
-			strbuf_printf(b, " (%s)", cli_words(lang, age_words, s));
+	if (!json_is_integer(json_object_get(data, "need_hours")))
+		return;
+	strbuf_printf(b, ", %s %lld %s", w(lang, W_NEED), num(data, "need_hours"),
+		      w(lang, W_HOURS_A_WEEK));
+	if (json_is_integer(json_object_get(data, "need_months")))
+		strbuf_printf(b, " %s %lld %s", w(lang, W_FOR), num(data, "need_months"),
+			      w(lang, W_MONTHS));
+	s = str(data, "age_group");
+	if (s)
+		strbuf_printf(b, " (%s)", cli_words(lang, age_words, s));
+}
+
+static void
+details_decision(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	const char *s;
+
+	(void)type;
+	strbuf_puts(b, cli_words(lang, outcome_words, str(data, "outcome")));
+	if (json_is_false(json_object_get(data, "written")))
+		strbuf_printf(b, ", %s", w(lang, W_ORAL));
+	if (json_is_false(json_object_get(data, "reasoned")))
+		strbuf_printf(b, ", %s", w(lang, W_UNREASONED));
+	add_time(b, data, "reached", w(lang, W_REACHED));
+	add_time(b, data, "made_available", w(lang, W_AVAILABLE));
+	add_time(b, data, "notice_sent", w(lang, W_NOTICE_SENT));
+	s = str(data, "legal_basis");
+	if (s)
+		strbuf_printf(b, ", %s: %s", w(lang, W_LEGAL_BASIS), s);
+	details_need(lang, b, data);
+}
+
+static void
+details_of_decision(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
+}
+
+static void
+details_change(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	bool extension = strcmp(type, "extension") == 0;
+	const char *s;
+
+	strbuf_printf(b, "%s %s %s", cli_text_kind(lang, str(data, "kind")),
+		      w(lang, extension ? W_EXTENDED_TO : W_SET_TO),
+		      str_or(data, extension ? "until" : "due", "?"));
+	add_ref(b, data, "subject", w(lang, W_FOR_EVENT));
+	s = str(data, "by");
+	if (s)
+		strbuf_printf(b, ", %s %s", w(lang, W_BY), s);
+	s = str(data, "reason");
+	if (s)
+		strbuf_printf(b, ": %s", s);
+}
+
+static void
+details_complaint(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	add_time(b, data, "received", w(lang, W_COMPLAINT_RECEIVED));
+	add_ref(b, data, "decision", w(lang, W_CONCERNS_DECISION));
+}
+
+static void
+details_of_complaint(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
+}
+
+static void
+details_complaint_decided(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	(void)type;
+	strbuf_puts(b, cli_words(lang, outcome_words, str(data, "outcome")));
+	add_ref(b, data, "complaint", w(lang, W_CONCERNS_COMPLAINT));
+}
+
+static const struct {
+	const char *type;
+	void (*fn)(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data);
+} event_details_by_type[] = {
+	{ "received", details_received },
+	{ "preliminary_reply", details_prelim },
+	{ "documentation_requested", details_doc_requested },
+	{ "documentation_received", details_doc_received },
+	{ "decision", details_decision },
+	{ "reasons_requested", details_of_decision },
+	{ "reasons_given", details_of_decision },
+	{ "extension", details_change },
+	{ "override", details_change },
+	{ "complaint", details_complaint },
+	{ "forwarded", details_of_complaint },
+	{ "complaint_withdrawn", details_of_complaint },
+	{ "complaint_decided", details_complaint_decided },
+	{ "decision_written", details_of_decision },
+};
+
+/* The key data of an event, in words; nothing for a type it does not know. */
+static void
+event_details(enum cli_lang lang, struct strbuf *b, const char *type, json_t *data)
+{
+	for (size_t i = 0; i < FV_ARRAY_SIZE(event_details_by_type); i++) {
+		if (strcmp(event_details_by_type[i].type, type) == 0) {
+			event_details_by_type[i].fn(lang, b, type, data);
+			return;
+		}
 	}
 }
 
@@ -257,15 +343,14 @@ static const struct word start_words_en[] = {
 	{ NULL, { NULL, NULL } },
 };
 
-/* The English explanation of deadline d, each line after indent, to f. */
-void
-cli_explain_en(FILE *f, json_t *d, const char *ind)
+/* The rule, the day the deadline runs from and its period. */
+static void
+explain_rule(FILE *f, json_t *d, const char *ind)
 {
-	json_t *start = json_object_get(d, "start"), *st, *x;
-	const char *source = str(d, "source"), *rule_due = str(d, "rule_due"), *due = str(d, "due");
+	json_t *start = json_object_get(d, "start");
+	const char *source = str(d, "source");
 	struct cal_period period;
 	char period_buf[48];
-	size_t i;
 
 	fprintf(f, "%s%s: %s%s%s%s\n", ind, explain_words[X_RULE].en, str_or(d, "rule", "-"),
 		source ? " (" : "", source ? source : "", source ? ")" : "");
@@ -278,6 +363,15 @@ cli_explain_en(FILE *f, json_t *d, const char *ind)
 		fprintf(f, "%s%s %s, %s %s\n", ind, explain_words[X_PERIOD].en,
 			cli_text_period(CLI_LANG_EN, period, period_buf), explain_words[X_ENDS].en,
 			str_or(d, "raw_end", "?"));
+}
+
+/* The days the deadline stood still, the days its end moved past, a new full period. */
+static void
+explain_counting(FILE *f, json_t *d, const char *ind)
+{
+	json_t *x;
+	size_t i;
+
 	json_array_foreach(json_object_get(d, "pauses"), i, x)
 	{
 		if (num(x, "days") > 0)
@@ -286,15 +380,25 @@ cli_explain_en(FILE *f, json_t *d, const char *ind)
 				is_true(x, "ran_out") ? " (the date set for sending them)" : "",
 				num(x, "days"), num(x, "days") == 1 ? "day" : "days");
 	}
-	json_array_foreach(json_object_get(d, "steps"), i, st)
+	json_array_foreach(json_object_get(d, "steps"), i, x)
 	{
-		fprintf(f, "%s%s %s → %s\n", ind, str_or(st, "day", "?"),
-			cli_text_why(CLI_LANG_EN, str_or(st, "why", "?")), str_or(st, "to", "?"));
+		fprintf(f, "%s%s %s → %s\n", ind, str_or(x, "day", "?"),
+			cli_text_why(CLI_LANG_EN, str_or(x, "why", "?")), str_or(x, "to", "?"));
 	}
 	x = json_object_get(d, "restart");
 	if (json_is_object(x) && str(x, "given"))
 		fprintf(f, "%sReasons asked for on %s reached the party on %s: a new full period\n",
 			ind, str_or(x, "requested", "?"), str(x, "given"));
+}
+
+/* The extensions and overrides, and the engine's remarks. */
+static void
+explain_changes(FILE *f, json_t *d, const char *ind)
+{
+	const char *rule_due = str(d, "rule_due"), *due = str(d, "due");
+	json_t *x;
+	size_t i;
+
 	json_array_foreach(json_object_get(d, "extensions"), i, x)
 	{
 		fprintf(f, "%sExtended to %s (event %lld)%s%s\n", ind, str_or(x, "date", "?"),
@@ -315,6 +419,16 @@ cli_explain_en(FILE *f, json_t *d, const char *ind)
 		if (json_is_string(x))
 			fprintf(f, "%sNote (in Norwegian): %s\n", ind, json_string_value(x));
 	}
+}
+
+void
+cli_explain_en(FILE *f, json_t *d, const char *ind)
+{
+	const char *due = str(d, "due");
+
+	explain_rule(f, d, ind);
+	explain_counting(f, d, ind);
+	explain_changes(f, d, ind);
 	if (str(d, "met_on"))
 		fprintf(f, "%s%s %s\n", ind, explain_words[X_MET].en, str(d, "met_on"));
 	if (str(d, "cancelled_on"))
