@@ -2,10 +2,9 @@
 /*
  * fristvakt: the control CLI. Talks Varlink to fristvaktd over its unix socket; prints
  * tables for people and, with --json, the reply's parameters for scripts. The calculator
- * commands (deadline, holidays) work without a daemon; the case register's commands live
- * in cli_case.c. This file holds the command table, the dispatch of one-word commands and
- * of groups ("case add": the first word selects the group, the second its sub-command),
- * the connection and the helpers every command shares (cli.h).
+ * commands (deadline, holidays) work without a daemon. The commands are rows of one table
+ * (cli_verbs.c), which also dispatches them. This file holds main() and its general
+ * options, the connection to the daemon and the helpers every command shares (cli.h).
  *
  * Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no connection.
  */
@@ -26,10 +25,7 @@
 
 #include "build_config.h"
 #include "core/cal.h"
-#include "cli/cli_calc.h"
-#include "cli/cli_case.h"
-#include "cli/cli_complete.h"
-#include "cli/cli_remind.h"
+#include "cli/cli_verbs.h"
 #include "conf/conf.h"
 #include "core/proto.h"
 #include "core/util.h"
@@ -45,34 +41,6 @@
  * configuration) or TZ names another, every time shown carries its zone.
  */
 static bool local_zone_is_configured;
-
-static const struct cli_command *command_find(const char *name);
-static const struct cli_command *sub_find(const struct cli_command *group, const char *word);
-static void usage(FILE *f);
-
-/* The last word of a command's name: what selects it within its group. */
-static const char *
-last_word(const char *name)
-{
-	const char *sp = strrchr(name, ' ');
-
-	return sp ? sp + 1 : name;
-}
-
-void
-cli_command_usage(FILE *f, const struct cli_command *cmd)
-{
-	fprintf(f, "Usage: fristvakt [OPTIONS] %s%s%s\n\n%s", cmd->name, cmd->args[0] ? " " : "",
-		cmd->args, cmd->help);
-	if (cmd->help[0] && cmd->help[strlen(cmd->help) - 1] != '\n')
-		fputc('\n', f);
-	if (!cmd->subs)
-		return;
-	fprintf(f, "\nCommands:\n");
-	for (const struct cli_command *const *s = cmd->subs; *s; s++)
-		fprintf(f, "  %-22s %s\n", (*s)->name, (*s)->brief);
-	fprintf(f, "\n'fristvakt %s COMMAND --help' explains one.\n", cmd->name);
-}
 
 void
 cli_bad_option(const struct cli_command *cmd, int c, char **argv)
@@ -147,35 +115,39 @@ default_lang(const struct cli *cli)
 }
 
 int
+cli_common_option(struct cli *cli, const struct cli_command *cmd, int c, char **argv)
+{
+	switch (c) {
+	case 'j':
+		cli->json = true;
+		return 1;
+	case 'L':
+		return cli_lang_option(cli, cmd, optarg) ? 1 : -1;
+	case 'h':
+		cli_command_usage(stdout, cmd);
+		return 0;
+	default:
+		cli_bad_option(cmd, c, argv);
+		return -1;
+	}
+}
+
+int
 cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
 		   int max_args)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "lang", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, ret;
 
 	/* Options may also follow the arguments ("reminders show 25 --json"): getopt permutes. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			cli->json = true;
-			break;
-		case 'L':
-			if (!cli_lang_option(cli, cmd, optarg))
-				return -1;
-			break;
-		case 'h':
-			cli_command_usage(stdout, cmd);
-			return 0;
-		default:
-			cli_bad_option(cmd, c, argv);
-			return -1;
-		}
+		ret = cli_common_option(cli, cmd, c, argv);
+		if (ret <= 0)
+			return ret;
 	}
 	if (argc - optind > max_args) {
 		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
@@ -675,516 +647,6 @@ cli_more_hint(const struct cli *cli, json_t *r, bool all, const struct cli_text 
 			cli_tr(cli, &more[1]));
 }
 
-static void
-format_duration(int64_t s, char *buf, size_t len)
-{
-	if (s < 60)
-		snprintf(buf, len, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(buf, len, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
-	else if (s < 86400)
-		snprintf(buf, len, "%lldh %lldm", (long long)(s / 3600),
-			 (long long)(s % 3600 / 60));
-	else
-		snprintf(buf, len, "%lldd %lldh", (long long)(s / 86400),
-			 (long long)(s % 86400 / 3600));
-}
-
-/* Outbox lag above which status --check warns, unless --max-lag says otherwise. */
-#define CHECK_MAX_LAG_DEFAULT 900
-
-/*
- * status --check: one line per problem, the worst first, and the exit status of a
- * Nagios/Icinga plugin: 0 ok, 1 warning, 2 critical, 3 unknown (a usage error, or an
- * answer that is no status, such as a refusal for want of a role).
- */
-#define CHECK_UNKNOWN 3
-static int
-status_check(json_t *r, int64_t max_lag)
-{
-	json_t *ch, *rem = json_object_get(r, "reminders");
-	char crit[4096] = "", warn[4096] = "", t[CAL_INSTANT_LEN];
-	size_t nc = 0, nw = 0, i;
-	json_int_t dead = json_integer_value(json_object_get(rem, "dead"));
-	json_int_t lag = json_integer_value(json_object_get(r, "outbox_lag_seconds"));
-	const char *integrity = json_string_value(json_object_get(r, "integrity"));
-
-	json_array_foreach(json_object_get(r, "channels"), i, ch)
-	{
-		const char *state = json_string_value(json_object_get(ch, "state"));
-		const char *since = json_string_value(json_object_get(ch, "since"));
-		const char *reason = json_string_value(json_object_get(ch, "reason"));
-		const char *name = json_string_value(json_object_get(ch, "name"));
-
-		if (strcmp(state, "disabled") == 0)
-			nc += (size_t)snprintf(
-				crit + nc, nc < sizeof(crit) ? sizeof(crit) - nc : 0,
-				"CRITICAL: channel %s disabled since %s (%s); %lld reminders held; "
-				"'fristvakt channel enable %s' when the receiver is back\n",
-				name, since ? cli_local_time(since, t) : "?", reason ? reason : "",
-				(long long)json_integer_value(json_object_get(ch, "held")), name);
-		else if (strcmp(state, "failing") == 0)
-			nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
-					       "WARNING: channel %s failing since %s: %s\n", name,
-					       since ? cli_local_time(since, t) : "?",
-					       reason ? reason : "");
-	}
-	if (integrity && strcmp(integrity, "ok") != 0 && strcmp(integrity, "checking") != 0 &&
-	    strcmp(integrity, "not checked") != 0)
-		nc += (size_t)snprintf(crit + nc, nc < sizeof(crit) ? sizeof(crit) - nc : 0,
-				       "CRITICAL: database integrity %s\n", integrity);
-	if (dead > 0)
-		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
-				       "WARNING: %lld dead reminders ('fristvakt reminders list "
-				       "--state dead')\n",
-				       (long long)dead);
-	if (lag > max_lag)
-		nw += (size_t)snprintf(warn + nw, nw < sizeof(warn) ? sizeof(warn) - nw : 0,
-				       "WARNING: outbox lag %llds (over %llds)\n", (long long)lag,
-				       (long long)max_lag);
-	fputs(crit, stdout);
-	fputs(warn, stdout);
-	if (nc)
-		return 2;
-	if (nw)
-		return 1;
-	printf("OK: fristvaktd %s, %lld reminders pending, outbox lag %llds\n",
-	       json_string_value(json_object_get(r, "version")),
-	       (long long)json_integer_value(json_object_get(rem, "pending")), (long long)lag);
-	return 0;
-}
-
-static void print_status(json_t *r);
-
-static int
-cmd_status(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "check", no_argument, NULL, 'c' }, { "max-lag", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },  { "lang", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },  { NULL, 0, NULL, 0 },
-	};
-	json_t *r;
-	bool check = false;
-	int64_t max_lag = CHECK_MAX_LAG_DEFAULT;
-	int c, ret, usage = CLI_EXIT_USAGE;
-
-	/* A monitoring check reports a usage error as UNKNOWN, whatever the option order. */
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--check") == 0)
-			usage = CHECK_UNKNOWN;
-	}
-
-	/* Options may also follow one another in any order ("status --json --check"). */
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'L':
-			if (!cli_lang_option(cli, cmd, optarg))
-				return usage;
-			break;
-		case 'c':
-			check = true;
-			break;
-		case 'l':
-			if (fv_parse_i64(optarg, 0, 366LL * 86400, &max_lag) < 0) {
-				fprintf(stderr,
-					"fristvakt %s: --max-lag must be seconds (0-31622400)\n",
-					cmd->name);
-				return usage;
-			}
-			break;
-		case 'j':
-			cli->json = true;
-			break;
-		case 'h':
-			cli_command_usage(stdout, cmd);
-			return 0;
-		default:
-			cli_bad_option(cmd, c, argv);
-			return usage;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
-			argv[optind]);
-		return usage;
-	}
-	if (check)
-		cli->json = false;
-	if ((ret = cli_call(cli, "no.fristvakt.Status", NULL, &r)) != 0) {
-		if (!check)
-			return ret;
-		/* The daemon's error or the failure to reach it is on stderr already. */
-		if (ret == CLI_EXIT_ERROR) {
-			printf("UNKNOWN: fristvaktd answered with an error, not its status\n");
-			return CHECK_UNKNOWN;
-		}
-		printf("CRITICAL: no answer from fristvaktd\n");
-		return 2;
-	}
-	if (check) {
-		ret = status_check(r, max_lag);
-		json_decref(r);
-		return ret;
-	}
-	if (cli->json)
-		cli_print_json(r);
-	else
-		print_status(r);
-	json_decref(r);
-	return 0;
-}
-
-/* Status for people: the daemon, what it stores, the reminders and the channels. */
-static void
-print_status(json_t *r)
-{
-	json_t *counts, *rem;
-	char up[64], t1[CAL_INSTANT_LEN], t2[CAL_INSTANT_LEN];
-
-	counts = json_object_get(r, "counts");
-	rem = json_object_get(r, "reminders");
-	format_duration(json_integer_value(json_object_get(r, "uptime_seconds")), up, sizeof(up));
-	printf("fristvaktd %s, up %s (since %s)\n",
-	       json_string_value(json_object_get(r, "version")), up,
-	       cli_local_time(json_string_value(json_object_get(r, "started")), t1));
-	printf("  database     %s (schema version %lld, integrity check: %s)\n",
-	       json_string_value(json_object_get(r, "database")),
-	       (long long)json_integer_value(json_object_get(r, "schema_version")),
-	       json_string_value(json_object_get(r, "integrity")));
-	printf("  installation %s\n", json_string_value(json_object_get(r, "installation")));
-	printf("  config       %s (loaded %s)\n",
-	       json_string_value(json_object_get(r, "config_file")),
-	       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t2));
-	printf("  time zone    %s\n", json_string_value(json_object_get(r, "timezone")));
-	printf("  stored       %lld cases, %lld events, %lld deadlines, %lld audit records\n",
-	       (long long)json_integer_value(json_object_get(counts, "cases")),
-	       (long long)json_integer_value(json_object_get(counts, "events")),
-	       (long long)json_integer_value(json_object_get(counts, "deadlines")),
-	       (long long)json_integer_value(json_object_get(counts, "audit")));
-	printf("  reminders    %lld pending, %lld failed, %lld sent, %lld dead, %lld cancelled, "
-	       "%lld held\n",
-	       (long long)json_integer_value(json_object_get(rem, "pending")),
-	       (long long)json_integer_value(json_object_get(rem, "failed")),
-	       (long long)json_integer_value(json_object_get(rem, "sent")),
-	       (long long)json_integer_value(json_object_get(rem, "dead")),
-	       (long long)json_integer_value(json_object_get(rem, "cancelled")),
-	       (long long)json_integer_value(json_object_get(rem, "held")));
-	printf("               %lld sent with the built-in text, %lld notices to the log; "
-	       "outbox lag %llds\n",
-	       (long long)json_integer_value(json_object_get(rem, "template_fallbacks")),
-	       (long long)json_integer_value(json_object_get(rem, "notices_to_log")),
-	       (long long)json_integer_value(json_object_get(r, "outbox_lag_seconds")));
-	printf("  connections  %lld\n",
-	       (long long)json_integer_value(json_object_get(r, "connections")));
-	printf("  your role    %s\n", json_string_value(json_object_get(r, "role")));
-	if (json_integer_value(json_object_get(r, "clock_offset")))
-		printf("  test clock   %+lld s\n",
-		       (long long)json_integer_value(json_object_get(r, "clock_offset")));
-	printf("\n");
-	cli_remind_print_channels(json_object_get(r, "channels"), "");
-}
-
-static int
-cmd_reload(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
-{
-	char t[CAL_INSTANT_LEN];
-	json_t *r;
-	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
-
-	if (ret <= 0)
-		return ret < 0 ? CLI_EXIT_USAGE : 0;
-	if ((ret = cli_call(cli, "no.fristvakt.Reload", NULL, &r)) != 0)
-		return ret;
-	static const struct cli_text reloaded[2] = { { "lastet", "reloaded" }, { "kl.", "at" } };
-	static const struct cli_text moved[3] = {
-		{ "reminders.channel er nå", "reminders.channel is now" },
-		{ "var", "was" },
-		{ "påminnelser som ikke var sendt, følger den",
-		  "reminders not yet sent moved to it" },
-	};
-
-	if (cli->json) {
-		cli_print_json(r);
-	} else {
-		json_t *rc = json_object_get(r, "reminders_channel");
-
-		printf("%s %s %s %s\n", cli_tr(cli, &reloaded[0]),
-		       json_string_value(json_object_get(r, "config_file")),
-		       cli_tr(cli, &reloaded[1]),
-		       cli_local_time(json_string_value(json_object_get(r, "config_loaded")), t));
-		if (strcmp(json_string_value(json_object_get(rc, "from")),
-			   json_string_value(json_object_get(rc, "to"))) != 0)
-			printf("%s %s (%s %s): %lld %s\n", cli_tr(cli, &moved[0]),
-			       json_string_value(json_object_get(rc, "to")), cli_tr(cli, &moved[1]),
-			       json_string_value(json_object_get(rc, "from")),
-			       (long long)json_integer_value(json_object_get(rc, "moved")),
-			       cli_tr(cli, &moved[2]));
-	}
-	json_decref(r);
-	return 0;
-}
-
-/* The calculator commands parse their own options; a global --json is passed on. */
-static int
-with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const char *))
-{
-	char **v = xcalloc((size_t)argc + 4, sizeof(*v));
-	int ret;
-
-	/* The run's language first: a --lang of the command's own, later, overrides it. */
-	v[0] = argv[0];
-	v[1] = (char *)"--lang";
-	v[2] = (char *)(cli->lang == CLI_LANG_EN ? "en" : "nb");
-	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
-	argc += 2;
-	if (cli->json)
-		v[argc++] = (char *)"--json";
-	optind = 0;
-	ret = fn(argc, v, cli->config ? cli->config : FV_DEFAULT_CONFIG);
-	free(v);
-	return ret;
-}
-
-static int
-holidays_adapter(int argc, char **argv, const char *config)
-{
-	(void)config;
-	return cli_calc_holidays(argc, argv);
-}
-
-static int
-cmd_deadline(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
-{
-	(void)cmd;
-	return with_json(cli, argc, argv, cli_calc_deadline);
-}
-
-static int
-cmd_holidays(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
-{
-	(void)cmd;
-	return with_json(cli, argc, argv, holidays_adapter);
-}
-
-static int
-cmd_help(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
-{
-	const struct cli_command *c;
-
-	(void)cli;
-	if (argc < 2) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_command_usage(stdout, cmd);
-		return 0;
-	}
-	c = command_find(argv[1]);
-	if (c && c->subs && argc > 2) {
-		const struct cli_command *sub = sub_find(c, argv[2]);
-
-		if (!sub) {
-			fprintf(stderr,
-				"fristvakt: unknown command '%s %s' (see fristvakt %s --help)\n",
-				argv[1], argv[2], argv[1]);
-			return CLI_EXIT_USAGE;
-		}
-		c = sub;
-	}
-	if (!c) {
-		fprintf(stderr, "fristvakt: unknown command '%s'\n", argv[1]);
-		return CLI_EXIT_USAGE;
-	}
-	cli_command_usage(stdout, c);
-	return 0;
-}
-
-static const struct cli_command status_command = {
-	.name = "status",
-	.args = "[--json] [--check [--max-lag SECONDS]]",
-	.brief = "show the daemon's state",
-	.help = "Show the daemon's state: version, uptime, database and schema version, the\n"
-		"installation id, what is stored, the reminders by state, the configuration\n"
-		"file and when it was loaded, and each channel's health. Needs the read role.\n"
-		"\n"
-		"--check: a health check for monitoring (the Nagios/Icinga plugin convention):\n"
-		"one line per problem, the worst first, and exit status 0 (OK), 1 (WARNING: a\n"
-		"failing channel, dead reminders, the outbox lag over --max-lag seconds, default\n"
-		"900), 2 (CRITICAL: a channel disabled by 410, database damage, no answer from\n"
-		"the daemon) or 3 (UNKNOWN: a usage error, or an error instead of the status).\n",
-	.run = cmd_status,
-};
-
-static const struct cli_command reload_command = {
-	.name = "reload",
-	.args = "[--json]",
-	.brief = "make the daemon re-read its configuration",
-	.help = "Make the daemon re-read its configuration; returns when the new one is in force.\n"
-		"If the file is invalid the daemon keeps the old one and this prints where the\n"
-		"file is wrong (exit status 1). Needs the admin role.\n",
-	.run = cmd_reload,
-};
-
-static const struct cli_command deadline_command = {
-	.name = "deadline",
-	.args = "--from DATE --period PERIOD [--calendar NAME] [--json]",
-	.brief = "compute a deadline without a daemon",
-	.help = "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) the\n"
-		"way the law counts deadlines, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
-		"office calendar of the configuration whose closed days also move the deadline.\n",
-	.run = cmd_deadline,
-};
-
-static const struct cli_command holidays_command = {
-	.name = "holidays",
-	.args = "YEAR [--json]",
-	.brief = "list the Norwegian public holidays of a year",
-	.help = "List the Norwegian public holidays of YEAR with their names.\n",
-	.run = cmd_holidays,
-};
-
-static const struct cli_command help_command = {
-	.name = "help",
-	.args = "[COMMAND [SUBCOMMAND]]",
-	.brief = "show help for a command",
-	.help = "Show help for a command, e.g. 'fristvakt help case add'.\n",
-	.run = cmd_help,
-};
-
-/* Every command, in the order --help lists them. */
-static const struct cli_command *const commands[] = {
-	&status_command,
-	&reload_command,
-	&cli_case_cmd_case,
-	&cli_case_cmd_reply,
-	&cli_case_cmd_documentation,
-	&cli_case_cmd_decision,
-	&cli_case_cmd_reasons,
-	&cli_case_cmd_extend,
-	&cli_case_cmd_override,
-	&cli_case_cmd_complaint,
-	&cli_case_cmd_deadlines,
-	&cli_case_cmd_audit,
-	&cli_case_cmd_import,
-	&cli_case_cmd_export,
-	&cli_remind_cmd_reminders,
-	&cli_remind_cmd_template,
-	&cli_remind_cmd_clock,
-	&cli_remind_cmd_channels,
-	&cli_remind_cmd_channel,
-	&deadline_command,
-	&holidays_command,
-	&help_command,
-	&cli_complete_cmd_completion,
-};
-
-const struct cli_command *const *
-cli_command_table(size_t *count)
-{
-	*count = FV_ARRAY_SIZE(commands);
-	return commands;
-}
-
-void
-cli_usage(FILE *f)
-{
-	usage(f);
-}
-
-static const struct cli_command *
-command_find(const char *name)
-{
-	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
-		if (strcmp(commands[i]->name, name) == 0)
-			return commands[i];
-	}
-	return NULL;
-}
-
-static const struct cli_command *
-sub_find(const struct cli_command *group, const char *word)
-{
-	for (const struct cli_command *const *s = group->subs; *s; s++) {
-		if (strcmp(last_word((*s)->name), word) == 0)
-			return *s;
-	}
-	return NULL;
-}
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: fristvakt [OPTIONS] COMMAND [ARGS]\n"
-		"\n"
-		"Control fristvaktd, the deadline daemon, and compute legal deadlines.\n"
-		"\n"
-		"Options:\n"
-		"  -s, --socket PATH   the daemon's control socket (default: $FRISTVAKT_SOCKET,\n"
-		"                      else control.socket of the configuration, else %s)\n"
-		"  -c, --config PATH   configuration file (default %s)\n"
-		"      --json          print JSON for scripts\n"
-		"      --lang nb|en    the language of what is printed for people (default:\n"
-		"                      reminders.language of the configuration, else LANG)\n"
-		"  -h, --help          show this help\n"
-		"  -V, --version       show the version\n"
-		"\n"
-		"Commands:\n",
-		FV_DEFAULT_SOCKET, FV_DEFAULT_CONFIG);
-	for (size_t i = 0; i < FV_ARRAY_SIZE(commands); i++) {
-		const struct cli_command *c = commands[i];
-
-		if (c->hidden)
-			continue;
-		if (!c->subs) {
-			fprintf(f, "  %-22s %s\n", c->name, c->brief);
-			continue;
-		}
-		for (const struct cli_command *const *s = c->subs; *s; s++)
-			fprintf(f, "  %-22s %s\n", (*s)->name, (*s)->brief);
-	}
-	fprintf(f, "\n'fristvakt help COMMAND' or 'fristvakt COMMAND --help' explains one.\n"
-		   "Exit status: 0 success, 1 the daemon answered an error, 2 usage error or no\n"
-		   "connection.\n");
-}
-
-/*
- * Selects the sub-command of a group from the word after it. Returns the command, or NULL
- * with *status set (help shown: 0; missing or unknown word: 2).
- */
-static const struct cli_command *
-dispatch_group(const struct cli_command *group, int argc, char **argv, int *status)
-{
-	const struct cli_command *sub;
-
-	/* A group that is also a command ("reminders" lists) runs itself without a word. */
-	if (group->run && (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
-					strcmp(argv[1], "-h") != 0)))
-		return group;
-	if (argc < 2) {
-		fprintf(stderr, "fristvakt %s: which command?\n\n", group->name);
-		cli_command_usage(stderr, group);
-		*status = CLI_EXIT_USAGE;
-		return NULL;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		cli_command_usage(stdout, group);
-		*status = 0;
-		return NULL;
-	}
-	sub = sub_find(group, argv[1]);
-	if (!sub) {
-		fprintf(stderr, "fristvakt: unknown command '%s %s' (see fristvakt %s --help)\n",
-			group->name, argv[1], group->name);
-		*status = CLI_EXIT_USAGE;
-	}
-	return sub;
-}
-
 /*
  * Takes --config/-c and --socket/-s with their values out of a command's arguments (argv[0]
  * is the command word), wherever they stand, and keeps them in cli; returns the new argc.
@@ -1239,7 +701,6 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { .fd = -1 };
-	const struct cli_command *cmd;
 	const char *lang = NULL;
 	int c, ret;
 
@@ -1258,18 +719,18 @@ main(int argc, char **argv)
 			lang = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			cli_usage(stdout);
 			return 0;
 		case 'V':
 			printf("fristvakt %s (source revision %s)\n", FV_VERSION, FV_REVISION);
 			return 0;
 		default:
-			usage(stderr);
+			cli_usage(stderr);
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		cli_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	/* The global options may also follow the command ("status -c FILE"). */
@@ -1281,23 +742,7 @@ main(int argc, char **argv)
 	} else {
 		cli.lang = default_lang(&cli);
 	}
-	cmd = command_find(argv[optind]);
-	if (!cmd) {
-		fprintf(stderr, "fristvakt: unknown command '%s' (see fristvakt --help)\n",
-			argv[optind]);
-		return CLI_EXIT_USAGE;
-	}
-	if (cmd->subs) {
-		const struct cli_command *group = cmd;
-
-		cmd = dispatch_group(group, argc - optind, argv + optind, &ret);
-		if (!cmd)
-			return ret;
-		/* A sub-command's argv starts at its own word. */
-		if (cmd != group)
-			optind++;
-	}
-	ret = cmd->run(&cli, cmd, argc - optind, argv + optind);
+	ret = cli_verbs_run(&cli, argc - optind, argv + optind);
 	cli_disconnect(&cli);
 	return ret;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cli: what the parts of the fristvakt CLI share. cli.c owns the command table, the
- * connection to fristvaktd and the helpers that print its replies; the command modules
- * (cli_case.c) define their commands as struct cli_command entries that the table lists.
+ * cli: what the parts of the fristvakt CLI share. cli.c owns main(), the connection to
+ * fristvaktd and the helpers that print its replies; the command modules define their
+ * commands as struct cli_command entries, the rows of the one command table (cli_verbs.c)
+ * that dispatch, usage, help and completion read.
  *
  * A command is one word ("status") or a group word and a sub-command ("case add"). Its run
  * callback gets the command's own argv (argv[0] is the last word of its name) and returns
@@ -111,6 +112,24 @@ const char *cli_local_time(const char *rfc3339, char *buf);
 
 /* What an error reply says, for a person: its message, or its parameters. Owned. */
 char *cli_error_detail(const char *error, json_t *params);
+
+/*
+ * The options every command takes besides its own, as getopt_long entries: --json, --lang
+ * and --help (values 'j', 'L', 'h'). A command lists them after its own options.
+ */
+/* clang-format off */
+#define CLI_COMMON_OPTIONS                                                                         \
+	{ "json", no_argument, NULL, 'j' },                                                        \
+	{ "lang", required_argument, NULL, 'L' },                                                  \
+	{ "help", no_argument, NULL, 'h' }
+/* clang-format on */
+
+/*
+ * Handles what getopt_long returned (c) when it is none of the command's own options: the
+ * common ones above, or else an option it refused (reported with cli_bad_option). Returns
+ * 1 to go on, 0 when help was shown, or -1 on a usage error (message printed).
+ */
+int cli_common_option(struct cli *cli, const struct cli_command *cmd, int c, char **argv);
 
 /*
  * Parses a command's own options when they are only --json and --help, and allows at most

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "build_config.h"
 #include "core/cal.h"
 #include "cli/cli.h"
 #include "cli/cli_text.h"
@@ -264,8 +265,21 @@ find_office(const struct rules *rules, const char *name, const struct cal_office
 	return EXIT_USAGE;
 }
 
-int
-cli_calc_deadline(int argc, char **argv, const char *config_path)
+/* What `fristvakt deadline` was given. */
+struct deadline_args {
+	const char *from;
+	const char *period;
+	const char *calendar;
+	enum cli_lang lang;
+	bool json;
+};
+
+/*
+ * The options of deadline into *x. Returns 1 to go on, 0 when help was shown, -1 on a
+ * usage error (message printed).
+ */
+static int
+deadline_options(int argc, char **argv, struct deadline_args *x)
 {
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -276,17 +290,7 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *from_s = NULL, *period_s = NULL, *calendar = NULL, *source = NULL;
-	const struct cal_office *office = NULL;
-	struct cal_step steps[CAL_MAX_STEPS];
-	struct cal_date from, raw, due;
-	struct rules *rules = NULL;
-	enum cli_lang lang = CLI_LANG_NB;
-	json_t *unused = NULL;
-	struct cal_period p;
-	bool json = false;
-	size_t n_steps = 0;
-	int c, ret = EXIT_USAGE;
+	int c;
 
 	/* Start afresh: the caller may have run getopt over its own options. */
 	optind = 0;
@@ -294,53 +298,81 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			from_s = optarg;
+			x->from = optarg;
 			break;
 		case 'p':
-			period_s = optarg;
+			x->period = optarg;
 			break;
 		case 'c':
-			calendar = optarg;
+			x->calendar = optarg;
 			break;
 		case 'j':
-			json = true;
+			x->json = true;
 			break;
 		case 'L':
-			if (cli_lang_parse(optarg, &lang) < 0) {
+			if (cli_lang_parse(optarg, &x->lang) < 0) {
 				fprintf(stderr, "fristvakt deadline: --lang must be nb or en\n");
-				goto out;
+				return -1;
 			}
 			break;
 		case 'h':
 			fputs(deadline_usage, stdout);
-			ret = 0;
-			goto out;
+			return 0;
 		default:
 			bad_option("deadline", c, argv);
-			goto out;
+			return -1;
 		}
 	}
+	return 1;
+}
+
+/* The arguments of deadline checked, the start and the period parsed; 0 or EXIT_USAGE. */
+static int
+deadline_check(int argc, char **argv, const struct deadline_args *x, struct cal_date *from,
+	       struct cal_period *p)
+{
 	if (optind < argc) {
 		fprintf(stderr, "fristvakt deadline: unexpected argument '%s'\n", argv[optind]);
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (!from_s || !period_s) {
+	if (!x->from || !x->period) {
 		fprintf(stderr,
 			"fristvakt deadline: missing %s (try 'fristvakt deadline --help')\n",
-			!from_s ? "--from DATE" : "--period PERIOD");
-		goto out;
+			!x->from ? "--from DATE" : "--period PERIOD");
+		return EXIT_USAGE;
 	}
-	if (parse_date_arg("deadline", from_s, &from) < 0)
-		goto out;
-	if (cal_period_parse(period_s, &p) < 0) {
+	if (parse_date_arg("deadline", x->from, from) < 0)
+		return EXIT_USAGE;
+	if (cal_period_parse(x->period, p) < 0) {
 		fprintf(stderr,
 			"fristvakt deadline: invalid period '%s' (expected a number up to %d "
 			"and d, w, m or y, such as 3w, 4w, 14d, 1m)\n",
-			period_s, CAL_PERIOD_MAX);
-		goto out;
+			x->period, CAL_PERIOD_MAX);
+		return EXIT_USAGE;
 	}
-	if ((ret = load_rules(config_path, calendar != NULL, &rules)) != 0 ||
-	    (calendar && (ret = find_office(rules, calendar, &office)) != 0))
+	return 0;
+}
+
+int
+cli_calc_deadline(int argc, char **argv, const char *config_path)
+{
+	struct deadline_args x = { .lang = CLI_LANG_NB };
+	const char *source = NULL;
+	const struct cal_office *office = NULL;
+	struct cal_step steps[CAL_MAX_STEPS];
+	struct cal_date from, raw, due;
+	struct rules *rules = NULL;
+	json_t *unused = NULL;
+	struct cal_period p;
+	size_t n_steps = 0;
+	int ret = deadline_options(argc, argv, &x);
+
+	if (ret <= 0)
+		return ret < 0 ? EXIT_USAGE : 0;
+	if ((ret = deadline_check(argc, argv, &x, &from, &p)) != 0)
+		goto out;
+	if ((ret = load_rules(config_path, x.calendar != NULL, &rules)) != 0 ||
+	    (x.calendar && (ret = find_office(rules, x.calendar, &office)) != 0))
 		goto out;
 	/* The counting of the law in force on the day the period runs from. */
 	if (rules)
@@ -350,13 +382,13 @@ cli_calc_deadline(int argc, char **argv, const char *config_path)
 	if (cal_add_period(from, p, &raw) < 0 ||
 	    cal_roll_forward(office, raw, &due, steps, CAL_MAX_STEPS, &n_steps) < 0) {
 		fprintf(stderr, "fristvakt deadline: %s from %s ends outside the years %d-%d\n",
-			period_s, from_s, CAL_YEAR_MIN, CAL_YEAR_MAX);
+			x.period, x.from, CAL_YEAR_MIN, CAL_YEAR_MAX);
 		goto out;
 	}
-	if (json)
+	if (x.json)
 		print_deadline_json(from, p, raw, due, steps, n_steps, office, source, unused);
 	else
-		print_deadline(lang, from, p, raw, due, steps, n_steps, office, source, unused);
+		print_deadline(x.lang, from, p, raw, due, steps, n_steps, office, source, unused);
 	ret = 0;
 out:
 	json_decref(unused);
@@ -375,8 +407,12 @@ width(const char *s)
 	return n;
 }
 
-int
-cli_calc_holidays(int argc, char **argv)
+/*
+ * The options of holidays into *lang and *json. Returns 1 to go on, 0 when help was shown,
+ * -1 on a usage error (message printed).
+ */
+static int
+holidays_options(int argc, char **argv, enum cli_lang *lang, bool *json)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -384,88 +420,168 @@ cli_calc_holidays(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum cli_lang lang = CLI_LANG_NB;
-	struct cal_holiday_entry h[CAL_HOLIDAY_COUNT];
-	char buf[CAL_DATE_LEN];
-	bool json = false;
-	int64_t year;
-	size_t n;
-	int c, ret = EXIT_USAGE;
+	int c;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json = true;
+			*json = true;
 			break;
 		case 'L':
-			if (cli_lang_parse(optarg, &lang) < 0) {
+			if (cli_lang_parse(optarg, lang) < 0) {
 				fprintf(stderr, "fristvakt holidays: --lang must be nb or en\n");
-				goto out;
+				return -1;
 			}
 			break;
 		case 'h':
 			fputs(holidays_usage, stdout);
-			ret = 0;
-			goto out;
+			return 0;
 		default:
 			bad_option("holidays", c, argv);
-			goto out;
+			return -1;
 		}
 	}
+	return 1;
+}
+
+/* The YEAR argument of holidays into *year; false (message printed) when it is none. */
+static bool
+holidays_year(int argc, char **argv, int64_t *year)
+{
 	if (optind >= argc) {
 		fprintf(stderr,
 			"fristvakt holidays: missing YEAR (try 'fristvakt holidays --help')\n");
-		goto out;
+		return false;
 	}
 	if (optind + 1 < argc) {
 		fprintf(stderr, "fristvakt holidays: unexpected argument '%s'\n", argv[optind + 1]);
-		goto out;
+		return false;
 	}
-	switch (fv_parse_i64(argv[optind], CAL_YEAR_MIN, CAL_YEAR_MAX, &year)) {
+	switch (fv_parse_i64(argv[optind], CAL_YEAR_MIN, CAL_YEAR_MAX, year)) {
 	case 0:
-		break;
+		return true;
 	case -ERANGE:
 		fprintf(stderr, "fristvakt holidays: year '%s' is outside %d-%d\n", argv[optind],
 			CAL_YEAR_MIN, CAL_YEAR_MAX);
-		goto out;
+		return false;
 	default:
 		fprintf(stderr, "fristvakt holidays: invalid year '%s'\n", argv[optind]);
-		goto out;
+		return false;
 	}
+}
+
+/* The holidays as a JSON array of {"date", "name", "weekday"}, names in bokmål. */
+static void
+print_holidays_json(const struct cal_holiday_entry *h, size_t n)
+{
+	json_t *a = json_array();
+	char buf[CAL_DATE_LEN], *text;
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "date", json_string(cal_date_format(h[i].date, buf)));
+		json_object_set_new(o, "name", json_string(cal_holiday_name(h[i].holiday)));
+		json_object_set_new(o, "weekday",
+				    json_string(cal_weekday_name(cal_weekday(h[i].date))));
+		json_array_append_new(a, o);
+	}
+	text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(a);
+}
+
+int
+cli_calc_holidays(int argc, char **argv)
+{
+	enum cli_lang lang = CLI_LANG_NB;
+	struct cal_holiday_entry h[CAL_HOLIDAY_COUNT];
+	char buf[CAL_DATE_LEN];
+	bool json = false;
+	int64_t year;
+	size_t n;
+	int ret = holidays_options(argc, argv, &lang, &json);
+
+	if (ret <= 0)
+		return ret < 0 ? EXIT_USAGE : 0;
+	if (!holidays_year(argc, argv, &year))
+		return EXIT_USAGE;
 	n = cal_holidays((int)year, h);
 	if (json) {
-		json_t *a = json_array();
-		char *text;
-
-		for (size_t i = 0; i < n; i++) {
-			json_t *o = json_object();
-
-			json_object_set_new(o, "date",
-					    json_string(cal_date_format(h[i].date, buf)));
-			json_object_set_new(o, "name", json_string(cal_holiday_name(h[i].holiday)));
-			json_object_set_new(o, "weekday",
-					    json_string(cal_weekday_name(cal_weekday(h[i].date))));
-			json_array_append_new(a, o);
-		}
-		text = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (text)
-			printf("%s\n", text);
-		free(text);
-		json_decref(a);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			const char *wd = cli_text_weekday(lang, cal_weekday(h[i].date));
-
-			/* The longest weekday name: "torsdag", "Wednesday". */
-			int col = lang == CLI_LANG_EN ? 9 : 7;
-
-			printf("%s  %s%*s  %s\n", cal_date_format(h[i].date, buf), wd,
-			       col - width(wd), "", cli_text_holiday(lang, h[i].holiday));
-		}
+		print_holidays_json(h, n);
+		return 0;
 	}
-	ret = 0;
-out:
+	for (size_t i = 0; i < n; i++) {
+		const char *wd = cli_text_weekday(lang, cal_weekday(h[i].date));
+		/* The longest weekday name: "torsdag", "Wednesday". */
+		int col = lang == CLI_LANG_EN ? 9 : 7;
+
+		printf("%s  %s%*s  %s\n", cal_date_format(h[i].date, buf), wd, col - width(wd), "",
+		       cli_text_holiday(lang, h[i].holiday));
+	}
+	return 0;
+}
+
+/* The calculator commands parse their own options; a global --json is passed on. */
+static int
+with_json(struct cli *cli, int argc, char **argv, int (*fn)(int, char **, const char *))
+{
+	char **v = xcalloc((size_t)argc + 4, sizeof(*v));
+	int ret;
+
+	/* The run's language first: a --lang of the command's own, later, overrides it. */
+	v[0] = argv[0];
+	v[1] = (char *)"--lang";
+	v[2] = (char *)(cli->lang == CLI_LANG_EN ? "en" : "nb");
+	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
+	argc += 2;
+	if (cli->json)
+		v[argc++] = (char *)"--json";
+	optind = 0;
+	ret = fn(argc, v, cli->config ? cli->config : FV_DEFAULT_CONFIG);
+	free(v);
 	return ret;
 }
+
+static int
+holidays_adapter(int argc, char **argv, const char *config)
+{
+	(void)config;
+	return cli_calc_holidays(argc, argv);
+}
+
+static int
+cmd_deadline(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	return with_json(cli, argc, argv, cli_calc_deadline);
+}
+
+static int
+cmd_holidays(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	(void)cmd;
+	return with_json(cli, argc, argv, holidays_adapter);
+}
+
+const struct cli_command cli_calc_cmd_deadline = {
+	.name = "deadline",
+	.args = "--from DATE --period PERIOD [--calendar NAME] [--json]",
+	.brief = "compute a deadline without a daemon",
+	.help = "Compute a deadline without a daemon: PERIOD counted from DATE (YYYY-MM-DD) the\n"
+		"way the law counts deadlines, e.g. --period 3w, 4w, 14d, 1m. --calendar names an\n"
+		"office calendar of the configuration whose closed days also move the deadline.\n",
+	.run = cmd_deadline,
+};
+
+const struct cli_command cli_calc_cmd_holidays = {
+	.name = "holidays",
+	.args = "YEAR [--json]",
+	.brief = "list the Norwegian public holidays of a year",
+	.help = "List the Norwegian public holidays of YEAR with their names.\n",
+	.run = cmd_holidays,
+};

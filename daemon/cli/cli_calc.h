@@ -13,11 +13,20 @@
 #ifndef FV_CLI_CALC_H
 #define FV_CLI_CALC_H
 
+#include "cli/cli.h"
+
 /*
  * config_path (borrowed) must load when --calendar is given; otherwise it is read, when it
  * is readable, only for the citation of the counting rules.
  */
 int cli_calc_deadline(int argc, char **argv, const char *config_path);
 int cli_calc_holidays(int argc, char **argv);
+
+/*
+ * The two as rows of the command table: they pass the run's --lang and --json on to the
+ * functions above, which parse the rest.
+ */
+extern const struct cli_command cli_calc_cmd_deadline;
+extern const struct cli_command cli_calc_cmd_holidays;
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cli_case: the case register's commands of the fristvakt CLI, listed in cli.c's command
- * table. Groups, whose second word selects the sub-command:
+ * cli_case: the case register's commands of the fristvakt CLI, rows of the command table
+ * (cli_verbs.c); they live in cli_event.c, cli_show.c, cli_list.c, cli_import.c and
+ * cli_export.c. Groups, whose second word selects the sub-command:
  *
  *   case add|show|list|close|withdraw, reply add, documentation request|receive,
  *   decision add, reasons request|give, complaint add|forward|decide

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "build_config.h"
+#include "cli/cli_verbs.h"
 #include "core/util.h"
 
 /* The longest option name or metavar kept, and the options of one command. */
@@ -159,19 +160,16 @@ opts_from_help(struct copts *o, const char *text)
 	}
 }
 
-/* What `fristvakt ... --help` of cmd prints, owned. */
+/* What `fristvakt --help` prints, owned. */
 static char *
-usage_text(const struct cli_command *cmd)
+usage_text(void)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	FV_ASSERT(f);
-	if (cmd)
-		cli_command_usage(f, cmd);
-	else
-		cli_usage(f);
+	cli_usage(f);
 	FV_ASSERT(fclose(f) == 0);
 	return buf;
 }
@@ -198,47 +196,59 @@ print_args(const char *args)
 	}
 }
 
-static const char *
-last_word(const char *name)
-{
-	const char *sp = strrchr(name, ' ');
+/*
+ * What every command takes besides its own options (cli.h's CLI_COMMON_OPTIONS but
+ * --help, which comes last, and main's --config and --socket, which may follow the
+ * command too), with their values as completion offers them.
+ */
+static const struct copt common_opts[] = {
+	{ "--json", "" },
+	{ "--lang", "nb|en" },
+	{ "--config", "FILE" },
+	{ "--socket", "PATH" },
+};
 
-	return sp ? sp + 1 : name;
+/* The options of cmd's synopsis and help text into o. */
+static void
+opts_of(struct copts *o, const struct cli_command *cmd)
+{
+	opts_from_synopsis(o, cmd->args);
+	opts_from_help(o, cmd->help);
 }
 
-/* One case of _fristvakt_spec: cmd NULL is the general options and the command words. */
+/* The options a command (NULL: the general ones) is completed with. */
 static void
-print_spec(const struct cli_command *cmd)
+spec_options(struct copts *o, const struct cli_command *cmd)
 {
-	struct copts o = { .n = 0 };
-	char *text = usage_text(cmd);
-	size_t n;
-
-	/* A group that is not also a command takes only --help before its sub-command. */
-	if (cmd && (cmd->run || !cmd->subs)) {
-		opts_from_synopsis(&o, cmd->args);
-		opts_from_help(&o, cmd->help);
-		/* A group that runs one of its sub-commands alone ("reminders" lists) takes its
-		 * options too. */
-		for (const struct cli_command *const *s = cmd->subs; s && *s; s++) {
-			if ((*s)->run == cmd->run) {
-				opts_from_synopsis(&o, (*s)->args);
-				opts_from_help(&o, (*s)->help);
-			}
-		}
-		/* What every command takes (cli.c): the output options, and the configuration
-		 * and socket, which may follow the command too. */
-		opt_add(&o, "--json", 6, NULL, 0);
-		opt_add(&o, "--lang", 6, "nb|en", 5);
-		opt_add(&o, "--config", 8, "FILE", 4);
-		opt_add(&o, "--socket", 8, "PATH", 4);
-	} else if (!cmd) {
-		opts_from_help(&o, text);
-	}
-	if (cmd)
-		opt_add(&o, "--help", 6, NULL, 0);
-	printf("\t'%s')\n\t\tsubs='", cmd ? cmd->name : "");
 	if (!cmd) {
+		char *text = usage_text();
+
+		opts_from_help(o, text);
+		free(text);
+		return;
+	}
+	/* A group that is not also a command takes only --help before its sub-command. */
+	if (cmd->run || !cmd->subs) {
+		opts_of(o, cmd);
+		/* A group that runs one of its sub-commands alone ("reminders" lists) takes
+		 * its options too. */
+		for (const struct cli_command *const *s = cmd->subs; s && *s; s++) {
+			if ((*s)->run == cmd->run)
+				opts_of(o, *s);
+		}
+		for (size_t i = 0; i < FV_ARRAY_SIZE(common_opts); i++)
+			opt_add(o, common_opts[i].name, strlen(common_opts[i].name),
+				common_opts[i].metavar, strlen(common_opts[i].metavar));
+	}
+	opt_add(o, "--help", 6, NULL, 0);
+}
+
+/* The words after a command (NULL: the commands, but hidden ones). */
+static void
+print_subs(const struct cli_command *cmd)
+{
+	if (!cmd) {
+		size_t n;
 		const struct cli_command *const *t = cli_command_table(&n);
 		bool first = true;
 
@@ -250,13 +260,24 @@ print_spec(const struct cli_command *cmd)
 		}
 	} else if (cmd->subs) {
 		for (const struct cli_command *const *s = cmd->subs; *s; s++)
-			printf("%s%s", s == cmd->subs ? "" : " ", last_word((*s)->name));
+			printf("%s%s", s == cmd->subs ? "" : " ", cli_command_word(*s));
 	}
+}
+
+/* One case of _fristvakt_spec: cmd NULL is the general options and the command words. */
+static void
+print_spec(const struct cli_command *cmd)
+{
+	struct copts o = { .n = 0 };
+	size_t n = 0;
+
+	spec_options(&o, cmd);
+	printf("\t'%s')\n\t\tsubs='", cmd ? cmd->name : "");
+	print_subs(cmd);
 	printf("'\n\t\topts='");
 	for (size_t i = 0; i < o.n; i++)
 		printf("%s%s", i ? " " : "", o.v[i].name);
 	printf("'\n\t\tvopts='");
-	n = 0;
 	for (size_t i = 0; i < o.n; i++) {
 		if (o.v[i].metavar[0])
 			printf("%s%s=%s", n++ ? " " : "", o.v[i].name, o.v[i].metavar);
@@ -265,7 +286,6 @@ print_spec(const struct cli_command *cmd)
 	if (cmd && !cmd->subs)
 		print_args(cmd->args);
 	printf("'\n\t\t;;\n");
-	free(text);
 }
 
 /* The part of the script that does not depend on the table. */

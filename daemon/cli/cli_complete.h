@@ -13,10 +13,4 @@
 
 extern const struct cli_command cli_complete_cmd_completion;
 
-/* The commands of the table (cli.c), in the order --help lists them; hidden ones too. */
-const struct cli_command *const *cli_command_table(size_t *count);
-
-/* The CLI's general usage, as `fristvakt --help` prints it. */
-void cli_usage(FILE *f);
-
 #endif

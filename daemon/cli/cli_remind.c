@@ -13,6 +13,7 @@
 
 #include "core/cal.h"
 #include "cli/cli_text.h"
+#include "cli/cli_verbs.h"
 #include "core/util.h"
 
 /* The words of these commands for people, one table per fact (--lang). */
@@ -159,8 +160,13 @@ add_reminder_row(const struct cli *cli, struct cli_table *tb, json_t *r)
 	cli_table_add(tb, row);
 }
 
+/*
+ * The options of reminders list into params (the call's). Returns 1 to go on, 0 when help
+ * was shown, -1 on a usage error (message printed).
+ */
 static int
-run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+list_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, json_t *params,
+	     bool *all)
 {
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, 's' },
@@ -168,16 +174,10 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		{ "channel", required_argument, NULL, 'c' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "lang", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *params = json_object(), *r, *row;
-	struct cli_table tb;
-	bool all = false;
 	int64_t limit;
-	size_t i;
 	int c, ret;
 
 	/* Options may also follow the arguments (getopt permutes them). */
@@ -197,38 +197,40 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 			if (fv_parse_i64(optarg, 1, 1000, &limit) < 0) {
 				fprintf(stderr, "fristvakt %s: --limit must be 1-1000\n",
 					cmd->name);
-				json_decref(params);
-				return CLI_EXIT_USAGE;
+				return -1;
 			}
 			json_object_set_new(params, "limit", json_integer(limit));
 			break;
 		case 'a':
-			all = true;
+			*all = true;
 			break;
-		case 'j':
-			cli->json = true;
-			break;
-		case 'L':
-			if (!cli_lang_option(cli, cmd, optarg)) {
-				json_decref(params);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			cli_command_usage(stdout, cmd);
-			json_decref(params);
-			return CLI_EXIT_OK;
 		default:
-			cli_bad_option(cmd, c, argv);
-			json_decref(params);
-			return CLI_EXIT_USAGE;
+			ret = cli_common_option(cli, cmd, c, argv);
+			if (ret <= 0)
+				return ret;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
 			argv[optind]);
+		return -1;
+	}
+	return 1;
+}
+
+static int
+run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	json_t *params = json_object(), *r, *row;
+	const char *head[FV_ARRAY_SIZE(list_columns)];
+	struct cli_table tb;
+	bool all = false;
+	size_t i;
+	int ret = list_options(cli, cmd, argc, argv, params, &all);
+
+	if (ret <= 0) {
 		json_decref(params);
-		return CLI_EXIT_USAGE;
+		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
 	cli_page_size_for_all(params, all);
 	ret = cli_list_pages(cli, "no.fristvakt.ListReminders", params, "reminders", all, &r);
@@ -240,14 +242,10 @@ run_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		json_decref(r);
 		return CLI_EXIT_OK;
 	}
-	cli_table_init(&tb, 7);
-	{
-		const char *head[7];
-
-		for (size_t k = 0; k < 7; k++)
-			head[k] = cli_tr(cli, &list_columns[k]);
-		cli_table_add(&tb, head);
-	}
+	cli_table_init(&tb, FV_ARRAY_SIZE(list_columns));
+	for (size_t k = 0; k < FV_ARRAY_SIZE(list_columns); k++)
+		head[k] = cli_tr(cli, &list_columns[k]);
+	cli_table_add(&tb, head);
 	json_array_foreach(json_object_get(r, "reminders"), i, row) add_reminder_row(cli, &tb, row);
 	cli_table_print(&tb, "", stdout);
 	cli_more_hint(cli, r, all, &more_reminders);
@@ -367,9 +365,10 @@ static int
 run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "case", required_argument, NULL, 'r' }, { "applicant", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },	  { "lang", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
+		{ "case", required_argument, NULL, 'r' },
+		{ "applicant", no_argument, NULL, 'a' },
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *ref = NULL;
 	bool applicant = false;
@@ -385,19 +384,10 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 		case 'a':
 			applicant = true;
 			break;
-		case 'j':
-			cli->json = true;
-			break;
-		case 'L':
-			if (!cli_lang_option(cli, cmd, optarg))
-				return CLI_EXIT_USAGE;
-			break;
-		case 'h':
-			cli_command_usage(stdout, cmd);
-			return CLI_EXIT_OK;
 		default:
-			cli_bad_option(cmd, c, argv);
-			return CLI_EXIT_USAGE;
+			ret = cli_common_option(cli, cmd, c, argv);
+			if (ret <= 0)
+				return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 		}
 	}
 	if (argc - optind != 2 || !ref) {
@@ -424,79 +414,107 @@ run_render(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 	return CLI_EXIT_OK;
 }
 
-static int
-run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+/* The seconds a unit letter stands for (d, h, m, s); 0 for none. */
+static int64_t
+duration_unit(char c)
 {
-	const char *verb = strrchr(cmd->name, ' ') ? strrchr(cmd->name, ' ') + 1 : cmd->name;
-	json_t *params = NULL, *r;
-	int ret = cli_simple_options(cli, cmd, argc, argv, 1);
-	const char *method;
+	switch (c) {
+	case 'd':
+		return 86400;
+	case 'h':
+		return 3600;
+	case 'm':
+		return 60;
+	case 's':
+		return 1;
+	default:
+		return 0;
+	}
+}
 
-	if (ret <= 0)
-		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+/*
+ * A duration of clock advance ("3d", "2h", "15m", "90s", or seconds alone) into *seconds;
+ * false (message printed) when s is none.
+ */
+static bool
+parse_duration(const struct cli_command *cmd, const char *s, int64_t *seconds)
+{
+	size_t len = strlen(s);
+	int64_t n, unit = 1;
+	char num[32];
+
+	if (len > 0 && len < sizeof(num))
+		unit = duration_unit(s[len - 1]);
+	snprintf(num, sizeof(num), "%.*s", (int)(len ? len - (unit ? 1 : 0) : 0), s);
+	if (len == 0 || len >= sizeof(num) || fv_parse_i64(num, -3660, 3660 * 86400, &n) < 0 ||
+	    (unit == 0 && fv_parse_i64(s, -316224000, 316224000, &n) < 0)) {
+		fprintf(stderr, "fristvakt %s: '%s' is not a duration such as 3d, 2h, 90s\n",
+			cmd->name, s);
+		return false;
+	}
+	*seconds = n * (unit ? unit : 1);
+	return true;
+}
+
+/*
+ * The method and parameters (owned) of a clock command and its arguments; false (message
+ * printed) when they do not fit it.
+ */
+static bool
+clock_request(const struct cli_command *cmd, int argc, char **argv, const char **method,
+	      json_t **params)
+{
+	const char *verb = cli_command_word(cmd);
+	int64_t seconds;
+
+	*params = NULL;
 	if (strcmp(verb, "reset") == 0) {
 		if (argc != optind) {
 			fprintf(stderr, "fristvakt %s: takes no arguments\n", cmd->name);
-			return CLI_EXIT_USAGE;
+			return false;
 		}
-		method = "no.fristvakt.testing.ResetClock";
-	} else if (argc - optind != 1) {
+		*method = "no.fristvakt.testing.ResetClock";
+		return true;
+	}
+	if (argc - optind != 1) {
 		fprintf(stderr, "fristvakt %s: give one %s\n", cmd->name,
 			strcmp(verb, "set") == 0 ? "time (RFC 3339)"
 						 : "duration such as 3d, 2h, 90s");
-		return CLI_EXIT_USAGE;
-	} else if (strcmp(verb, "set") == 0) {
-		method = "no.fristvakt.testing.SetClock";
-		params = json_pack("{ss}", "now", argv[optind]);
-	} else {
-		const char *s = argv[optind];
-		size_t len = strlen(s);
-		int64_t n, unit = 1;
-		char num[32];
-
-		if (len > 0 && len < sizeof(num)) {
-			switch (s[len - 1]) {
-			case 'd':
-				unit = 86400;
-				break;
-			case 'h':
-				unit = 3600;
-				break;
-			case 'm':
-				unit = 60;
-				break;
-			case 's':
-				unit = 1;
-				break;
-			default:
-				unit = 0;
-				break;
-			}
-		}
-		snprintf(num, sizeof(num), "%.*s", (int)(len ? len - (unit ? 1 : 0) : 0), s);
-		if (len == 0 || len >= sizeof(num) ||
-		    fv_parse_i64(num, -3660, 3660 * 86400, &n) < 0 ||
-		    (unit == 0 && fv_parse_i64(s, -316224000, 316224000, &n) < 0)) {
-			fprintf(stderr,
-				"fristvakt %s: '%s' is not a duration such as 3d, 2h, 90s\n",
-				cmd->name, s);
-			return CLI_EXIT_USAGE;
-		}
-		method = "no.fristvakt.testing.AdvanceClock";
-		params = json_pack("{sI}", "seconds", (json_int_t)(n * (unit ? unit : 1)));
+		return false;
 	}
+	if (strcmp(verb, "set") == 0) {
+		*method = "no.fristvakt.testing.SetClock";
+		*params = json_pack("{ss}", "now", argv[optind]);
+		return true;
+	}
+	if (!parse_duration(cmd, argv[optind], &seconds))
+		return false;
+	*method = "no.fristvakt.testing.AdvanceClock";
+	*params = json_pack("{sI}", "seconds", (json_int_t)seconds);
+	return true;
+}
+
+static int
+run_clock(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	char t[CAL_INSTANT_LEN];
+	const char *method;
+	json_t *params, *r;
+	int ret = cli_simple_options(cli, cmd, argc, argv, 1);
+
+	if (ret <= 0)
+		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	if (!clock_request(cmd, argc, argv, &method, &params))
+		return CLI_EXIT_USAGE;
 	if ((ret = cli_call(cli, method, params, &r)) != CLI_EXIT_OK)
 		return ret;
-	if (cli->json) {
+	if (cli->json)
 		cli_print_json(r);
-	} else {
-		char t[CAL_INSTANT_LEN];
-
+	else
 		printf("%s %s (%s %lld s)\n", cli_tr(cli, &clock_words[0]),
 		       cli_local_time(json_string_value(json_object_get(r, "now")), t),
 		       cli_tr(cli, &clock_words[1]),
 		       (long long)json_integer_value(json_object_get(r, "offset")));
-	}
 	json_decref(r);
 	return CLI_EXIT_OK;
 }
