@@ -64,29 +64,6 @@ static const char *const citation_names[RULES_CITATION_COUNT] = {
 	"counting", "written_decision", "reasoned_decision", "reasons_restart", "in_time",
 };
 
-#define BIT(s) (1u << (s))
-
-/* The start days each kind may be counted from, and the default. */
-static const struct {
-	enum rules_start def;
-	unsigned allowed;
-} kind_starts[RULES_KIND_COUNT] = {
-	[RULES_KIND_PROCESSING] = { RULES_START_RECEIVED, BIT(RULES_START_RECEIVED) },
-	[RULES_KIND_PRELIMINARY_REPLY] = { RULES_START_RECEIVED, BIT(RULES_START_RECEIVED) },
-	[RULES_KIND_DOCUMENTATION] = { RULES_START_DOC_REQUESTED, BIT(RULES_START_DOC_REQUESTED) },
-	[RULES_KIND_COMPLAINT] = { RULES_START_DECISION_REACHED,
-				   BIT(RULES_START_DECISION_REACHED) |
-					   BIT(RULES_START_DECISION_MADE) },
-	[RULES_KIND_LATE_COMPLAINT] = { RULES_START_DECISION_MADE,
-					BIT(RULES_START_DECISION_MADE) |
-						BIT(RULES_START_DECISION_REACHED) },
-	[RULES_KIND_FORWARDING] = { RULES_START_COMPLAINT_RECEIVED,
-				    BIT(RULES_START_COMPLAINT_RECEIVED) |
-					    BIT(RULES_START_COMPLAINT_SENT) },
-	[RULES_KIND_PROMISED] = { RULES_START_PRELIMINARY_REPLY,
-				  BIT(RULES_START_PRELIMINARY_REPLY) },
-};
-
 /* Loading. Every function below reports the first problem through err and returns < 0. */
 
 /* The rules are text people read: every string is UTF-8. */
@@ -233,20 +210,28 @@ known_calendars(const struct rules *r, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* "processing, preliminary_reply, ...": every kind's name, for a message (owned). */
+static char *
+kind_names(void)
+{
+	struct strbuf b = { 0 };
+
+	for (int k = 0; k < RULES_KIND_COUNT; k++)
+		strbuf_printf(&b, "%s%s", k ? ", " : "", rules_kind_name((enum rules_kind)k));
+	return strbuf_take(&b);
+}
+
 /* The kind and the period of rule g (the period is checked against the kind). */
 static int
 rule_kind_period(const config_setting_t *g, const char *kind, const char *period, struct rule *out,
 		 struct diag *err)
 {
-	char names_list[160];
-
 	if (rules_kind_parse(kind, &out->kind) < 0) {
-		snprintf(names_list, sizeof(names_list), "%s, %s, %s, %s, %s, %s, %s",
-			 rules_kind_name(0), rules_kind_name(1), rules_kind_name(2),
-			 rules_kind_name(3), rules_kind_name(4), rules_kind_name(5),
-			 rules_kind_name(6));
+		char *names = kind_names();
+
 		conf_error_at(err, config_setting_get_member(g, "kind"),
-			      "unknown kind '%s' (expected one of %s)", kind, names_list);
+			      "unknown kind '%s' (expected one of %s)", kind, names);
+		free(names);
 		return -EINVAL;
 	}
 	/* A promised date is the one the reply named: there is nothing to count. */
@@ -277,13 +262,14 @@ rule_start_rollover(const config_setting_t *g, const char *kind, const char *sta
 {
 	int v;
 
-	out->start = kind_starts[out->kind].def;
+	out->start = vocab_kind_row(out->kind)->start;
 	if (start) {
 		if (rules_name_index(start, rules_start_names, RULES_START_COUNT, &v) < 0 ||
-		    !(kind_starts[out->kind].allowed & BIT(v))) {
+		    !(vocab_kind_row(out->kind)->starts & (1u << v))) {
 			conf_error_at(err, config_setting_get_member(g, "start"),
 				      "start '%s' is not allowed for kind '%s' (default: %s)",
-				      start, kind, rules_start_names[kind_starts[out->kind].def]);
+				      start, kind,
+				      rules_start_names[vocab_kind_row(out->kind)->start]);
 			return -EINVAL;
 		}
 		out->start = (enum rules_start)v;

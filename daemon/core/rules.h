@@ -40,18 +40,6 @@ struct rules;
  * allows a few, see conf/rules_load.c); RULES_START_REASONS_GIVEN is never configured, it is the new
  * start after a request for reasons.
  */
-enum rules_start {
-	RULES_START_RECEIVED,		/* "received" */
-	RULES_START_DOC_REQUESTED,	/* "documentation_requested" */
-	RULES_START_DECISION_MADE,	/* "decision_made" */
-	RULES_START_DECISION_REACHED,	/* "decision_reached" */
-	RULES_START_REASONS_GIVEN,	/* "reasons_given" */
-	RULES_START_COMPLAINT_SENT,	/* "complaint_sent" */
-	RULES_START_COMPLAINT_RECEIVED, /* "complaint_received" */
-	RULES_START_PRELIMINARY_REPLY,	/* "preliminary_reply": the reply that promised */
-	RULES_START_COUNT,
-};
-
 enum rules_rollover {
 	RULES_ROLLOVER_NEXT_WORKING_DAY, /* "next_working_day": domstolloven § 149 */
 	RULES_ROLLOVER_NONE,		 /* "none": the end day stands, weekend or not */

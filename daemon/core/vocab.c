@@ -7,6 +7,8 @@
 
 #include "core/util.h"
 
+#define START(s) (1u << (s))
+
 static const struct vocab_kind kinds[] = {
 	[RULES_KIND_PROCESSING] = {
 		.name = "processing",
@@ -16,6 +18,8 @@ static const struct vocab_kind kinds[] = {
 		.office = true,
 		.subject = RULES_EV_RECEIVED,
 		.closing_ends = true,
+		.start = RULES_START_RECEIVED,
+		.starts = START(RULES_START_RECEIVED),
 	},
 	[RULES_KIND_PRELIMINARY_REPLY] = {
 		.name = "preliminary_reply",
@@ -25,6 +29,8 @@ static const struct vocab_kind kinds[] = {
 		.office = true,
 		.subject = RULES_EV_RECEIVED,
 		.closing_ends = true,
+		.start = RULES_START_RECEIVED,
+		.starts = START(RULES_START_RECEIVED),
 	},
 	[RULES_KIND_DOCUMENTATION] = {
 		.name = "documentation",
@@ -34,6 +40,8 @@ static const struct vocab_kind kinds[] = {
 		.office = false,
 		.subject = RULES_EV_DOC_REQUESTED,
 		.closing_ends = true,
+		.start = RULES_START_DOC_REQUESTED,
+		.starts = START(RULES_START_DOC_REQUESTED),
 	},
 	[RULES_KIND_COMPLAINT] = {
 		.name = "complaint",
@@ -43,6 +51,8 @@ static const struct vocab_kind kinds[] = {
 		.office = false,
 		.subject = RULES_EV_DECISION,
 		.closing_ends = false,
+		.start = RULES_START_DECISION_REACHED,
+		.starts = START(RULES_START_DECISION_REACHED) | START(RULES_START_DECISION_MADE),
 	},
 	[RULES_KIND_LATE_COMPLAINT] = {
 		.name = "late_complaint",
@@ -52,6 +62,8 @@ static const struct vocab_kind kinds[] = {
 		.office = false,
 		.subject = RULES_EV_DECISION,
 		.closing_ends = false,
+		.start = RULES_START_DECISION_MADE,
+		.starts = START(RULES_START_DECISION_MADE) | START(RULES_START_DECISION_REACHED),
 	},
 	[RULES_KIND_FORWARDING] = {
 		.name = "forwarding",
@@ -61,6 +73,8 @@ static const struct vocab_kind kinds[] = {
 		.office = true,
 		.subject = RULES_EV_COMPLAINT,
 		.closing_ends = true,
+		.start = RULES_START_COMPLAINT_RECEIVED,
+		.starts = START(RULES_START_COMPLAINT_RECEIVED) | START(RULES_START_COMPLAINT_SENT),
 	},
 	[RULES_KIND_PROMISED] = {
 		.name = "promised",
@@ -70,6 +84,8 @@ static const struct vocab_kind kinds[] = {
 		.office = true,
 		.subject = RULES_EV_PRELIMINARY_REPLY,
 		.closing_ends = true,
+		.start = RULES_START_PRELIMINARY_REPLY,
+		.starts = START(RULES_START_PRELIMINARY_REPLY),
 	},
 };
 

@@ -8,7 +8,8 @@
  * a kind, an event type or a state is spelt in one place.
  *
  * A new deadline kind is a value in enum rules_kind, a row in vocab.c and its derivation in
- * the rules engine (a do_* function in core/engine.c, called from rules_compute()).
+ * the rules engine (a do_* function in core/engine.c, called from rules_compute()); the
+ * rules file then takes it, with the start days its row allows.
  *
  * Pure data: no I/O, static strings only.
  */
@@ -62,6 +63,19 @@ enum rules_event_type {
 	RULES_EV_COUNT,
 };
 
+/* The day a deadline of a kind may be counted from (a rule's start). */
+enum rules_start {
+	RULES_START_RECEIVED,		/* "received" */
+	RULES_START_DOC_REQUESTED,	/* "documentation_requested" */
+	RULES_START_DECISION_MADE,	/* "decision_made" */
+	RULES_START_DECISION_REACHED,	/* "decision_reached" */
+	RULES_START_REASONS_GIVEN,	/* "reasons_given" */
+	RULES_START_COMPLAINT_SENT,	/* "complaint_sent" */
+	RULES_START_COMPLAINT_RECEIVED, /* "complaint_received" */
+	RULES_START_PRELIMINARY_REPLY,	/* "preliminary_reply": the reply that promised */
+	RULES_START_COUNT,
+};
+
 /* A deadline kind. */
 struct vocab_kind {
 	const char *name; /* "complaint" */
@@ -80,6 +94,10 @@ struct vocab_kind {
 	enum rules_event_type subject;
 	/* Closing the case ends it unmet: all but the party's right to complain. */
 	bool closing_ends;
+	/* The start day a rule of this kind counts from unless it names one, and the start
+	 * days it may name (bits 1u << enum rules_start). */
+	enum rules_start start;
+	unsigned starts;
 };
 
 /* An event type. */
