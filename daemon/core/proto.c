@@ -104,29 +104,11 @@ proto_reader_pending(const struct proto_reader *r)
 static void
 utf8_cut(char *s)
 {
-	unsigned char *p = (unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
 
-	while (*p) {
-		size_t n = *p < 0x80   ? 1
-			   : *p < 0xc2 ? 0
-			   : *p < 0xe0 ? 2
-			   : *p < 0xf0 ? 3
-			   : *p < 0xf5 ? 4
-				       : 0;
-
-		for (size_t i = 1; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				n = 0;
-		}
-		/* Overlong forms, surrogates, beyond U+10FFFF. */
-		if ((n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) ||
-		    (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))))
-			n = 0;
-		if (n == 0)
-			break;
-		p += n;
-	}
-	*p = '\0';
+	while (i < len && (n = fv_utf8_char_len(s + i, len - i)) > 0)
+		i += n;
+	s[i] = '\0';
 }
 
 static void fault_set(struct proto_fault *f, const char *error, const char *parameter,

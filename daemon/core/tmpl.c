@@ -95,28 +95,6 @@ is_control(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-/* The length of the UTF-8 sequence at p (rem bytes left), or 0 when it is not valid. */
-static size_t
-utf8_len(const char *p, size_t rem)
-{
-	unsigned char c = (unsigned char)p[0];
-	size_t n;
-
-	if (c < 0x80)
-		n = 1;
-	else if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > rem || !fv_utf8_valid(p, n))
-		return 0;
-	return n;
-}
-
 /* ---- Lookup ---- */
 
 static int
@@ -799,7 +777,7 @@ clean_value(const struct tmpl_var *vars, size_t n, const char *name)
 		return NULL;
 	len = strlen(v);
 	while (i < len) {
-		size_t k = utf8_len(v + i, len - i);
+		size_t k = fv_utf8_char_len(v + i, len - i);
 
 		if (b.len + (k ? k : 1) > FALLBACK_VALUE_MAX)
 			break;
