@@ -456,9 +456,9 @@ utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-int
-proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
-		   struct proto_fault *f)
+/* The first member of params that fields does not name: -EINVAL with f filled, or 0. */
+static int
+check_unknown(json_t *params, const struct proto_field *fields, size_t n, struct proto_fault *f)
 {
 	const char *key;
 	json_t *v;
@@ -475,44 +475,63 @@ proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
 			return -EINVAL;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct proto_field *fd = &fields[i];
+	return 0;
+}
 
-		v = json_object_get(params, fd->name);
-		if (!v || json_is_null(v)) {
-			if (fd->required) {
-				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "missing parameter '%s'", fd->name);
-				return -EINVAL;
-			}
-			continue;
-		}
-		if (!type_ok(v, fd->type)) {
-			fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-				  "parameter '%s' must be %s", fd->name, type_name(fd->type));
-			return -EINVAL;
-		}
-		if (fd->type == PROTO_STRING) {
-			size_t len = json_string_length(v);
+/* A string member v of fd: UTF-8 without NUL, within fd's characters. 0 or -EINVAL. */
+static int
+check_string(json_t *v, const struct proto_field *fd, struct proto_fault *f)
+{
+	size_t len = json_string_length(v);
 
-			if (!fv_utf8_valid(json_string_value(v), len)) {
-				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "parameter '%s' must be UTF-8 text without NUL",
-					  fd->name);
-				return -EINVAL;
-			}
-			if (fd->max_len && utf8_chars(json_string_value(v), len) > fd->max_len) {
-				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "parameter '%s' is longer than %zu characters", fd->name,
-					  fd->max_len);
-				return -EINVAL;
-			}
-		}
-		if (fd->type == PROTO_ARRAY && fd->max_len && json_array_size(v) > fd->max_len) {
-			fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-				  "parameter '%s' has more than %zu items", fd->name, fd->max_len);
-			return -EINVAL;
-		}
+	if (!fv_utf8_valid(json_string_value(v), len)) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+			  "parameter '%s' must be UTF-8 text without NUL", fd->name);
+		return -EINVAL;
+	}
+	if (fd->max_len && utf8_chars(json_string_value(v), len) > fd->max_len) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+			  "parameter '%s' is longer than %zu characters", fd->name, fd->max_len);
+		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The member of params that fd describes: present if required, of its type, in bounds. */
+static int
+check_field(json_t *params, const struct proto_field *fd, struct proto_fault *f)
+{
+	json_t *v = json_object_get(params, fd->name);
+
+	if (!v || json_is_null(v)) {
+		if (!fd->required)
+			return 0;
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name, "missing parameter '%s'",
+			  fd->name);
+		return -EINVAL;
+	}
+	if (!type_ok(v, fd->type)) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name, "parameter '%s' must be %s",
+			  fd->name, type_name(fd->type));
+		return -EINVAL;
+	}
+	if (fd->type == PROTO_STRING)
+		return check_string(v, fd, f);
+	if (fd->type == PROTO_ARRAY && fd->max_len && json_array_size(v) > fd->max_len) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+			  "parameter '%s' has more than %zu items", fd->name, fd->max_len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
+		   struct proto_fault *f)
+{
+	int ret = check_unknown(params, fields, n, f);
+
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		ret = check_field(params, &fields[i], f);
+	return ret;
 }
