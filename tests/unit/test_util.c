@@ -119,9 +119,7 @@ test_utf8_char_len(void **state)
 		{ "\xc2\x80", 2, 2 },
 		{ "\xc3\xa6", 2, 2 },
 		{ "\xc3\xa6", 1, 0 },
-		{ "\xc3"
-		  "a",
-		  2, 0 },
+		{ "\xc3\x41", 2, 0 },
 		{ "\xe0\x9f\xbf", 3, 0 },
 		{ "\xe0\xa0\x80", 3, 3 },
 		{ "\xe2\x80\x93", 3, 3 },
@@ -168,13 +166,14 @@ test_strbuf_reserve_drop(void **state)
 		strbuf_putc(&b, 'x');
 	assert_int_equal(b.cap, cap);
 	strbuf_reset(&b);
-	strbuf_add(&b, "one\0two\0three", 14);
+	/* Bytes with NULs inside, as the reader buffers them; the NUL after them is kept. */
+	strbuf_add(&b, "one\0two\0three", 13);
 	strbuf_drop(&b, 0);
-	assert_int_equal(b.len, 14);
+	assert_int_equal(b.len, 13);
 	strbuf_drop(&b, 4);
-	assert_int_equal(b.len, 10);
-	assert_memory_equal(b.p, "two\0three", 11);
-	strbuf_drop(&b, 10);
+	assert_int_equal(b.len, 9);
+	assert_memory_equal(b.p, "two\0three", sizeof("two\0three"));
+	strbuf_drop(&b, 9);
 	assert_int_equal(b.len, 0);
 	assert_string_equal(strbuf_str(&b), "");
 	assert_int_equal(b.cap, cap);
