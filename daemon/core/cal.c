@@ -775,73 +775,93 @@ cal_local_instant(struct cal_date d, int minute, int64_t *out)
 }
 
 /*
- * RFC 3339 (section 5.6): "T"/"Z" may be lower case; a fraction is truncated; a leap
- * second (:60) is read as :59 so that it stays on its own day.
+ * The time of day of an RFC 3339 instant at p, "Thh:mm:ss" with an optional fraction: its
+ * seconds since midnight in *secs. "T" may be lower case, the fraction is truncated and a
+ * leap second (:60) reads as :59 so that it stays on its own day. The text after it, or
+ * NULL when p does not start with such a time.
  */
+static const char *
+parse_time_of_day(const char *p, int64_t *secs)
+{
+	int hh, mm, ss;
+
+	if ((p[0] != 'T' && p[0] != 't') || !parse_digits(p + 1, 2, &hh) || p[3] != ':' ||
+	    !parse_digits(p + 4, 2, &mm) || p[6] != ':' || !parse_digits(p + 7, 2, &ss))
+		return NULL;
+	if (hh > 23 || mm > 59 || ss > 60)
+		return NULL;
+	if (ss == 60)
+		ss = 59;
+	p += 9;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	*secs = hh * 3600 + mm * 60 + ss;
+	return p;
+}
+
+/*
+ * The offset of an RFC 3339 instant at p, "Z" (or "z") or "+hh:mm" / "-hh:mm": seconds
+ * east of UTC in *off. The text after it, or NULL when p does not start with one.
+ */
+static const char *
+parse_utc_offset(const char *p, int64_t *off)
+{
+	int oh, om;
+
+	if (*p == 'Z' || *p == 'z') {
+		*off = 0;
+		return p + 1;
+	}
+	if (*p != '+' && *p != '-')
+		return NULL;
+	if (!parse_digits(p + 1, 2, &oh) || p[3] != ':' || !parse_digits(p + 4, 2, &om))
+		return NULL;
+	if (oh > 23 || om > 59)
+		return NULL;
+	*off = (int64_t)oh * 3600 + om * 60;
+	if (*p == '-')
+		*off = -*off;
+	return p + 6;
+}
+
+/* RFC 3339 (section 5.6), a date alone meaning the start of that day in the zone. */
 int
 cal_instant_parse(const char *s, int64_t *out)
 {
 	struct cal_date d;
 	const char *p;
-	int hh, mm, ss, oh, om;
-	int64_t off = 0, t;
-	int err = -EINVAL;
+	int64_t secs = 0, off = 0, t;
+	int err;
 
 	if (!s || !out)
-		goto out;
+		return -EINVAL;
 	err = parse_date_prefix(s, &d, 1);
 	if (err)
-		goto out;
+		return err;
 	if (s[10] == '\0') {
-		err = d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX ? -ERANGE
-								     : cal_day_start(d, out);
-		goto out;
+		if (d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX)
+			return -ERANGE;
+		return cal_day_start(d, out);
 	}
-	err = -EINVAL;
-	if ((s[10] != 'T' && s[10] != 't') || !parse_digits(s + 11, 2, &hh) || s[13] != ':' ||
-	    !parse_digits(s + 14, 2, &mm) || s[16] != ':' || !parse_digits(s + 17, 2, &ss))
-		goto out;
-	if (hh > 23 || mm > 59 || ss > 60)
-		goto out;
-	if (ss == 60)
-		ss = 59;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			goto out;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		if (!parse_digits(p + 1, 2, &oh) || p[3] != ':' || !parse_digits(p + 4, 2, &om))
-			goto out;
-		if (oh > 23 || om > 59)
-			goto out;
-		off = (int64_t)oh * 3600 + om * 60;
-		if (*p == '-')
-			off = -off;
-		p += 6;
-	} else {
-		goto out;
-	}
-	if (*p != '\0')
-		goto out;
-	t = days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY + hh * 3600 + mm * 60 + ss - off;
+	p = parse_time_of_day(s + 10, &secs);
+	if (p)
+		p = parse_utc_offset(p, &off);
+	if (!p || *p != '\0')
+		return -EINVAL;
+	t = days_from_civil(d.year, d.month, d.day) * SECS_PER_DAY + secs - off;
 	/*
 	 * In range means on a supported civil date in the zone, as for cal_date_of_instant:
 	 * then what cal_instant_format prints (UTC, possibly a day outside) parses back.
 	 */
-	if (cal_date_of_instant(t, &d) < 0) {
-		err = -ERANGE;
-		goto out;
-	}
+	if (cal_date_of_instant(t, &d) < 0)
+		return -ERANGE;
 	*out = t;
-	err = 0;
-out:
-	return err;
+	return 0;
 }
 
 char *

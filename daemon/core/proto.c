@@ -2,8 +2,9 @@
 /*
  * proto: the Varlink wire codec (see proto.h).
  *
- * The reader keeps one buffer; consumed messages are dropped by moving the tail to the
- * front only when the next feed needs room, so a burst of pipelined calls costs one copy.
+ * The reader keeps one strbuf; the messages handed out are dropped at the next feed by
+ * moving the unread tail to the front once, so a burst of pipelined calls costs one copy.
+ * The encoder writes into a strbuf too.
  */
 #include "core/proto.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "core/util.h"
 
 void
@@ -24,53 +26,50 @@ proto_reader_init(struct proto_reader *r, size_t max)
 void
 proto_reader_deinit(struct proto_reader *r)
 {
-	free(r->buf);
+	strbuf_free(&r->buf);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Drops the messages already handed out: the rest moves to the front of the buffer. */
+static void
+reader_compact(struct proto_reader *r)
+{
+	if (r->head == 0)
+		return;
+	strbuf_drop(&r->buf, r->head);
+	r->valid -= r->head;
+	r->scan -= r->head;
+	r->head = 0;
 }
 
 int
 proto_reader_feed(struct proto_reader *r, const char *data, size_t n)
 {
-	size_t need;
+	const char *buf;
+	size_t len;
 
-	if (r->head > 0) {
-		memmove(r->buf, r->buf + r->head, r->len - r->head);
-		r->len -= r->head;
-		r->valid -= r->head;
-		r->scan -= r->head;
-		r->head = 0;
-	}
-	need = r->len + n;
-	if (need > r->cap) {
-		size_t cap = r->cap ? r->cap : 4096;
-
-		while (cap < need)
-			cap *= 2;
-		r->buf = xrealloc(r->buf, cap);
-		r->cap = cap;
-	}
-	/* n may be 0 before anything was buffered (buf still NULL). */
-	if (n > 0)
-		memcpy(r->buf + r->len, data, n);
-	r->len += n;
+	reader_compact(r);
+	strbuf_add(&r->buf, data, n);
+	buf = r->buf.p;
+	len = r->buf.len;
 	/*
 	 * Check every message the new bytes complete, and the unterminated tail: a message
 	 * longer than max is refused even when a short one came first in the same read.
 	 */
-	while (r->scan < r->len) {
-		const char *nul = memchr(r->buf + r->scan, '\0', r->len - r->scan);
+	while (r->scan < len) {
+		const char *nul = memchr(buf + r->scan, '\0', len - r->scan);
 		size_t end;
 
 		if (!nul) {
-			r->scan = r->len;
+			r->scan = len;
 			break;
 		}
-		end = (size_t)(nul - r->buf) + 1;
+		end = (size_t)(nul - buf) + 1;
 		if (end - r->valid > r->max)
 			return -EMSGSIZE;
 		r->valid = r->scan = end;
 	}
-	if (r->len - r->valid >= r->max)
+	if (len - r->valid >= r->max)
 		return -EMSGSIZE;
 	return 0;
 }
@@ -83,18 +82,18 @@ proto_reader_next(struct proto_reader *r, const char **msg, size_t *len)
 	/* Only messages already checked by proto_reader_feed() are handed out. */
 	if (r->head >= r->valid)
 		return 0;
-	nul = memchr(r->buf + r->head, '\0', r->valid - r->head);
+	nul = memchr(r->buf.p + r->head, '\0', r->valid - r->head);
 	FV_ASSERT(nul);
-	*msg = r->buf + r->head;
+	*msg = r->buf.p + r->head;
 	*len = (size_t)(nul - *msg);
-	r->head = (size_t)(nul - r->buf) + 1;
+	r->head = (size_t)(nul - r->buf.p) + 1;
 	return 1;
 }
 
 bool
 proto_reader_pending(const struct proto_reader *r)
 {
-	return r->len > r->head;
+	return r->buf.len > r->head;
 }
 
 /*
@@ -105,29 +104,11 @@ proto_reader_pending(const struct proto_reader *r)
 static void
 utf8_cut(char *s)
 {
-	unsigned char *p = (unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
 
-	while (*p) {
-		size_t n = *p < 0x80   ? 1
-			   : *p < 0xc2 ? 0
-			   : *p < 0xe0 ? 2
-			   : *p < 0xf0 ? 3
-			   : *p < 0xf5 ? 4
-				       : 0;
-
-		for (size_t i = 1; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				n = 0;
-		}
-		/* Overlong forms, surrogates, beyond U+10FFFF. */
-		if ((n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) ||
-		    (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))))
-			n = 0;
-		if (n == 0)
-			break;
-		p += n;
-	}
-	*p = '\0';
+	while (i < len && (n = fv_utf8_char_len(s + i, len - i)) > 0)
+		i += n;
+	s[i] = '\0';
 }
 
 static void fault_set(struct proto_fault *f, const char *error, const char *parameter,
@@ -208,93 +189,58 @@ proto_call_deinit(struct proto_call *call)
 	memset(call, 0, sizeof(*call));
 }
 
-/* A growing output buffer of the encoder. */
-struct jbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static void
-jb_reserve(struct jbuf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 256;
-
-	if (b->len + n <= b->cap)
-		return;
-	while (cap < b->len + n)
-		cap *= 2;
-	b->p = xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-static void
-jb_put(struct jbuf *b, const char *s, size_t n)
-{
-	jb_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static void
-jb_char(struct jbuf *b, char c)
-{
-	jb_reserve(b, 1);
-	b->p[b->len++] = c;
-}
-
 /* jansson's escapes: the two mandatory ones, the short forms, \u00XX for other controls. */
 static void
-jb_string(struct jbuf *b, const char *s, size_t n)
+put_string(struct strbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t run = 0;
 
-	jb_reserve(b, n + 2);
-	b->p[b->len++] = '"';
+	strbuf_reserve(b, n + 2);
+	strbuf_putc(b, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		jb_put(b, s + run, i - run);
+		strbuf_add(b, s + run, i - run);
 		run = i + 1;
 		switch (c) {
 		case '"':
-			jb_put(b, "\\\"", 2);
+			strbuf_add(b, "\\\"", 2);
 			break;
 		case '\\':
-			jb_put(b, "\\\\", 2);
+			strbuf_add(b, "\\\\", 2);
 			break;
 		case '\b':
-			jb_put(b, "\\b", 2);
+			strbuf_add(b, "\\b", 2);
 			break;
 		case '\f':
-			jb_put(b, "\\f", 2);
+			strbuf_add(b, "\\f", 2);
 			break;
 		case '\n':
-			jb_put(b, "\\n", 2);
+			strbuf_add(b, "\\n", 2);
 			break;
 		case '\r':
-			jb_put(b, "\\r", 2);
+			strbuf_add(b, "\\r", 2);
 			break;
 		case '\t':
-			jb_put(b, "\\t", 2);
+			strbuf_add(b, "\\t", 2);
 			break;
 		default: {
 			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
-			jb_put(b, u, sizeof(u));
+			strbuf_add(b, u, sizeof(u));
 			break;
 		}
 		}
 	}
-	jb_put(b, s + run, n - run);
-	jb_char(b, '"');
+	strbuf_add(b, s + run, n - run);
+	strbuf_putc(b, '"');
 }
 
 static void
-jb_integer(struct jbuf *b, json_int_t v)
+put_integer(struct strbuf *b, json_int_t v)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
@@ -307,61 +253,61 @@ jb_integer(struct jbuf *b, json_int_t v)
 	} while (u);
 	if (v < 0)
 		tmp[--i] = '-';
-	jb_put(b, tmp + i, sizeof(tmp) - i);
+	strbuf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
 static void
-jb_value(struct jbuf *b, const json_t *v)
+put_value(struct strbuf *b, const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
 		bool first = true;
 
-		jb_char(b, '{');
+		strbuf_putc(b, '{');
 		for (void *it = json_object_iter((json_t *)v); it;
 		     it = json_object_iter_next((json_t *)v, it)) {
 			if (!first)
-				jb_char(b, ',');
+				strbuf_putc(b, ',');
 			first = false;
-			jb_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
-			jb_char(b, ':');
-			jb_value(b, json_object_iter_value(it));
+			put_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+			strbuf_putc(b, ':');
+			put_value(b, json_object_iter_value(it));
 		}
-		jb_char(b, '}');
+		strbuf_putc(b, '}');
 		break;
 	}
 	case JSON_ARRAY:
-		jb_char(b, '[');
+		strbuf_putc(b, '[');
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
-				jb_char(b, ',');
-			jb_value(b, json_array_get(v, i));
+				strbuf_putc(b, ',');
+			put_value(b, json_array_get(v, i));
 		}
-		jb_char(b, ']');
+		strbuf_putc(b, ']');
 		break;
 	case JSON_STRING:
-		jb_string(b, json_string_value(v), json_string_length(v));
+		put_string(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		jb_integer(b, json_integer_value(v));
+		put_integer(b, json_integer_value(v));
 		break;
 	case JSON_REAL: {
 		/* Rare in fristvakt's messages: jansson's own formatting, for identical text. */
 		char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
 		FV_ASSERT(t);
-		jb_put(b, t, strlen(t));
+		strbuf_add(b, t, strlen(t));
 		free(t);
 		break;
 	}
 	case JSON_TRUE:
-		jb_put(b, "true", 4);
+		strbuf_add(b, "true", 4);
 		break;
 	case JSON_FALSE:
-		jb_put(b, "false", 5);
+		strbuf_add(b, "false", 5);
 		break;
 	case JSON_NULL:
-		jb_put(b, "null", 4);
+		strbuf_add(b, "null", 4);
 		break;
 	}
 }
@@ -369,13 +315,12 @@ jb_value(struct jbuf *b, const json_t *v)
 char *
 proto_json_compact(const json_t *v, size_t *len)
 {
-	struct jbuf b = { 0 };
+	struct strbuf b = { 0 };
 
-	jb_value(&b, v);
-	jb_char(&b, '\0');
+	put_value(&b, v);
 	if (len)
-		*len = b.len - 1;
-	return b.p;
+		*len = b.len;
+	return strbuf_take(&b);
 }
 
 /* The message text with its terminating NUL; *len counts the NUL. */
@@ -511,9 +456,9 @@ utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-int
-proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
-		   struct proto_fault *f)
+/* The first member of params that fields does not name: -EINVAL with f filled, or 0. */
+static int
+check_unknown(json_t *params, const struct proto_field *fields, size_t n, struct proto_fault *f)
 {
 	const char *key;
 	json_t *v;
@@ -530,44 +475,63 @@ proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
 			return -EINVAL;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct proto_field *fd = &fields[i];
+	return 0;
+}
 
-		v = json_object_get(params, fd->name);
-		if (!v || json_is_null(v)) {
-			if (fd->required) {
-				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "missing parameter '%s'", fd->name);
-				return -EINVAL;
-			}
-			continue;
-		}
-		if (!type_ok(v, fd->type)) {
-			fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-				  "parameter '%s' must be %s", fd->name, type_name(fd->type));
-			return -EINVAL;
-		}
-		if (fd->type == PROTO_STRING) {
-			size_t len = json_string_length(v);
+/* A string member v of fd: UTF-8 without NUL, within fd's characters. 0 or -EINVAL. */
+static int
+check_string(json_t *v, const struct proto_field *fd, struct proto_fault *f)
+{
+	size_t len = json_string_length(v);
 
-			if (!fv_utf8_valid(json_string_value(v), len)) {
-				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "parameter '%s' must be UTF-8 text without NUL",
-					  fd->name);
-				return -EINVAL;
-			}
-			if (fd->max_len && utf8_chars(json_string_value(v), len) > fd->max_len) {
-				fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-					  "parameter '%s' is longer than %zu characters", fd->name,
-					  fd->max_len);
-				return -EINVAL;
-			}
-		}
-		if (fd->type == PROTO_ARRAY && fd->max_len && json_array_size(v) > fd->max_len) {
-			fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
-				  "parameter '%s' has more than %zu items", fd->name, fd->max_len);
-			return -EINVAL;
-		}
+	if (!fv_utf8_valid(json_string_value(v), len)) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+			  "parameter '%s' must be UTF-8 text without NUL", fd->name);
+		return -EINVAL;
+	}
+	if (fd->max_len && utf8_chars(json_string_value(v), len) > fd->max_len) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+			  "parameter '%s' is longer than %zu characters", fd->name, fd->max_len);
+		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The member of params that fd describes: present if required, of its type, in bounds. */
+static int
+check_field(json_t *params, const struct proto_field *fd, struct proto_fault *f)
+{
+	json_t *v = json_object_get(params, fd->name);
+
+	if (!v || json_is_null(v)) {
+		if (!fd->required)
+			return 0;
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name, "missing parameter '%s'",
+			  fd->name);
+		return -EINVAL;
+	}
+	if (!type_ok(v, fd->type)) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name, "parameter '%s' must be %s",
+			  fd->name, type_name(fd->type));
+		return -EINVAL;
+	}
+	if (fd->type == PROTO_STRING)
+		return check_string(v, fd, f);
+	if (fd->type == PROTO_ARRAY && fd->max_len && json_array_size(v) > fd->max_len) {
+		fault_set(f, PROTO_ERR_INVALID_PARAMETER, fd->name,
+			  "parameter '%s' has more than %zu items", fd->name, fd->max_len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
+		   struct proto_fault *f)
+{
+	int ret = check_unknown(params, fields, n, f);
+
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		ret = check_field(params, &fields[i], f);
+	return ret;
 }

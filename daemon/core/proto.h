@@ -16,14 +16,14 @@
 
 #include <jansson.h>
 
+#include "core/strbuf.h"
+
 struct proto_reader {
-	char *buf;
-	size_t len; /* bytes buffered */
-	size_t cap;
-	size_t max;   /* largest message accepted, including its NUL */
-	size_t head;  /* start of the first unconsumed message */
-	size_t valid; /* end of the complete messages checked against max (after a NUL) */
-	size_t scan;  /* bytes already searched for a NUL */
+	struct strbuf buf; /* the bytes buffered (buf.len of them) */
+	size_t max;	   /* largest message accepted, including its NUL */
+	size_t head;	   /* start of the first unconsumed message */
+	size_t valid;	   /* end of the complete messages checked against max (after a NUL) */
+	size_t scan;	   /* bytes already searched for a NUL */
 };
 
 void proto_reader_init(struct proto_reader *r, size_t max);

@@ -9,8 +9,8 @@
 #include "core/util.h"
 
 /* Room for n more bytes and the NUL; capacity doubles from 64 bytes. */
-static void
-reserve(struct strbuf *b, size_t n)
+void
+strbuf_reserve(struct strbuf *b, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 64;
 
@@ -24,25 +24,9 @@ reserve(struct strbuf *b, size_t n)
 }
 
 void
-strbuf_add(struct strbuf *b, const char *s, size_t n)
-{
-	reserve(b, n);
-	if (n)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
 strbuf_puts(struct strbuf *b, const char *s)
 {
 	strbuf_add(b, s, strlen(s));
-}
-
-void
-strbuf_putc(struct strbuf *b, char c)
-{
-	strbuf_add(b, &c, 1);
 }
 
 void
@@ -55,7 +39,7 @@ strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
 	n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
 	FV_ASSERT(n >= 0);
-	reserve(b, (size_t)n);
+	strbuf_reserve(b, (size_t)n);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 }
@@ -68,6 +52,16 @@ strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vprintf(b, fmt, ap);
 	va_end(ap);
+}
+
+void
+strbuf_drop(struct strbuf *b, size_t n)
+{
+	FV_ASSERT(n <= b->len);
+	if (n == 0)
+		return;
+	memmove(b->p, b->p + n, b->len - n + 1);
+	b->len -= n;
 }
 
 void

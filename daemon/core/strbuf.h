@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct strbuf {
 	char *p;    /* NULL until the first addition */
@@ -17,19 +18,51 @@ struct strbuf {
 	size_t cap; /* bytes allocated at p */
 };
 
-/* Appends n bytes of s (which need not be NUL-terminated; n may be 0). */
-void strbuf_add(struct strbuf *b, const char *s, size_t n);
+/*
+ * Makes room for n more bytes (and the NUL) at once, so that a writer that knows how much
+ * is coming grows the buffer once instead of piece by piece. Changes no text.
+ */
+void strbuf_reserve(struct strbuf *b, size_t n);
+
+/*
+ * Appends n bytes of s (which need not be NUL-terminated; n may be 0). Inline, as is
+ * strbuf_putc(): the JSON encoder calls them for every piece of a reply, and only growth
+ * should cost a call.
+ */
+static inline void
+strbuf_add(struct strbuf *b, const char *s, size_t n)
+{
+	if (n >= b->cap - b->len)
+		strbuf_reserve(b, n);
+	if (n)
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
 
 /* Appends the string s. */
 void strbuf_puts(struct strbuf *b, const char *s);
 
 /* Appends one byte. */
-void strbuf_putc(struct strbuf *b, char c);
+static inline void
+strbuf_putc(struct strbuf *b, char c)
+{
+	if (b->cap - b->len < 2)
+		strbuf_reserve(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
 
 /* Appends printf-formatted text. */
 void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+
+/*
+ * Removes the first n bytes (at most len) and moves the rest to the front, keeping the
+ * memory: for a reader that hands out what it buffered from the head.
+ */
+void strbuf_drop(struct strbuf *b, size_t n);
 
 /* Empties b and keeps its memory for reuse. */
 void strbuf_reset(struct strbuf *b);

@@ -1,26 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * tmpl: message templates, parsed and checked once at load so that rendering a reminder
- * cannot hit a syntax error (see tmpl.h). A template file looks like this:
+ * cannot hit a syntax error (see tmpl.h). The format of a template file, and its parser,
+ * are in tmpl_parse.c; this file finds and reads the files, looks templates up and renders
+ * them, and writes the fallback message.
  *
- *	Subject: Klagefrist i sak {{reference}} går ut {{due}}
- *
- *	Klagefristen for vedtaket i sak {{reference}} går ut {{due_weekday}} {{due}}.
- *
- * - UTF-8 with Unix line ends: no CR, no NUL, no control character but tab; at most
- *   TMPL_MAX_FILE bytes. A byte order mark at the very start is skipped.
- * - Line 1 is "Subject:" and the subject (required; spaces around it are dropped).
- * - Line 2 is empty (spaces and tabs allowed): it separates the subject from the body.
- * - The rest is the body, at least one line that is not blank. Blank lines at its end are
- *   dropped; every line of it, the last included, ends in '\n' when rendered.
- * - {{name}}, or {{ name }}, stands for the value of a variable of tmpl_known_vars. A
- *   placeholder does not span lines. Values are inserted as they are, never scanned for
- *   placeholders themselves.
- * - Escape rule: "{{{{" is a literal "{{" and "}}}}" a literal "}}"; single braces are plain
- *   text. A "{{" without "}}" later on its line and a "}}" outside a placeholder are errors,
- *   so a stray brace pair never slips silently into a message.
- * - File names: [a-z0-9][a-z0-9_.-]* followed by ".txt", at most 64 characters before the
- *   ".txt". Files whose names do not end in ".txt" (a README, editor backups) are ignored.
+ * File names: [a-z0-9][a-z0-9_.-]* followed by ".txt", at most 64 characters before the
+ * ".txt". Files whose names do not end in ".txt" (a README, editor backups) are ignored.
  *
  * A set holds the templates of each language sorted by name; lookups are binary searches.
  */
@@ -39,11 +25,11 @@
 
 #include "core/diag.h"
 #include "core/strbuf.h"
+#include "core/tmpl_impl.h"
 #include "core/util.h"
 #include "core/vocab.h"
 
-#define MAX_NAME       64
-#define SUBJECT_PREFIX "Subject:"
+#define MAX_NAME 64
 /* The longest value tmpl_fallback() copies, in bytes. */
 #define FALLBACK_VALUE_MAX 200
 
@@ -57,24 +43,6 @@ const char *const tmpl_known_vars[] = {
 static const char *const langs[] = { "nb", "en" };
 #define N_LANGS FV_ARRAY_SIZE(langs)
 
-/* A piece of a parsed text: literal bytes, or (text NULL) the variable tmpl_known_vars[var]. */
-struct part {
-	char *text;
-	size_t len;
-	size_t var;
-};
-
-struct text {
-	struct part *parts;
-	size_t n;
-};
-
-struct tmpl {
-	char *name;
-	struct text subject;
-	struct text body; /* every line ends in '\n' */
-};
-
 struct tmpl_lang {
 	struct tmpl *t; /* sorted by name */
 	size_t n;
@@ -83,40 +51,6 @@ struct tmpl_lang {
 struct tmpl_set {
 	struct tmpl_lang lang[N_LANGS];
 };
-
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-/* The length of the UTF-8 sequence at p (rem bytes left), or 0 when it is not valid. */
-static size_t
-utf8_len(const char *p, size_t rem)
-{
-	unsigned char c = (unsigned char)p[0];
-	size_t n;
-
-	if (c < 0x80)
-		n = 1;
-	else if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > rem || !fv_utf8_valid(p, n))
-		return 0;
-	return n;
-}
 
 /* ---- Lookup ---- */
 
@@ -149,266 +83,7 @@ find(const struct tmpl_set *set, const char *lang, const char *name)
 	return bsearch(&key, set->lang[li].t, set->lang[li].n, sizeof(struct tmpl), tmpl_cmp);
 }
 
-static int
-var_index(const char *name, size_t len)
-{
-	for (size_t i = 0; tmpl_known_vars[i]; i++)
-		if (strlen(tmpl_known_vars[i]) == len && memcmp(tmpl_known_vars[i], name, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* ---- Parsing ---- */
-
-static void
-text_free(struct text *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->parts[i].text);
-	free(t->parts);
-	memset(t, 0, sizeof(*t));
-}
-
-static void
-text_push(struct text *t, char *text, size_t len, size_t var)
-{
-	t->parts = xrealloc(t->parts, (t->n + 1) * sizeof(*t->parts));
-	t->parts[t->n].text = text;
-	t->parts[t->n].len = len;
-	t->parts[t->n].var = var;
-	t->n++;
-}
-
-/* Moves the literal collected in lit, if any, to the end of t. */
-static void
-text_flush(struct text *t, struct strbuf *lit)
-{
-	size_t len = lit->len;
-
-	if (len)
-		text_push(t, strbuf_take(lit), len, 0);
-}
-
-static bool
-starts(const char *s, size_t len, const char *with)
-{
-	size_t n = strlen(with);
-
-	return len >= n && memcmp(s, with, n) == 0;
-}
-
-/* Parses the placeholders of one line (s, len bytes) into t, literals collecting in lit. */
-static int
-parse_line(const char *s, size_t len, struct text *t, struct strbuf *lit, const char *path, int ln,
-	   struct diag *err)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		const char *close;
-		size_t a, b;
-		int var;
-
-		if (starts(s + i, len - i, "{{{{") || starts(s + i, len - i, "}}}}")) {
-			strbuf_add(lit, s + i, 2);
-			i += 4;
-			continue;
-		}
-		if (starts(s + i, len - i, "}}")) {
-			diag_set(
-				err, path, ln,
-				"stray '}}' outside a placeholder (write '}}}}' for a literal '}}')");
-			return -EINVAL;
-		}
-		if (!starts(s + i, len - i, "{{")) {
-			strbuf_add(lit, s + i, 1);
-			i++;
-			continue;
-		}
-		a = i + 2;
-		close = memmem(s + a, len - a, "}}", 2);
-		if (!close) {
-			diag_set(err, path, ln,
-				 "unterminated '{{' (a placeholder ends with '}}' on the same "
-				 "line; write '{{{{' for a literal '{{')");
-			return -EINVAL;
-		}
-		b = (size_t)(close - s);
-		i = b + 2;
-		while (a < b && is_blank(s[a]))
-			a++;
-		while (b > a && is_blank(s[b - 1]))
-			b--;
-		if (a == b) {
-			diag_set(err, path, ln, "empty variable name in '{{ }}'");
-			return -EINVAL;
-		}
-		var = var_index(s + a, b - a);
-		if (var < 0) {
-			char known[384];
-			size_t k = 0;
-
-			known[0] = '\0';
-			for (size_t j = 0; tmpl_known_vars[j] && k < sizeof(known); j++)
-				k += (size_t)snprintf(known + k, sizeof(known) - k, "%s%s",
-						      j ? ", " : "", tmpl_known_vars[j]);
-			diag_set(err, path, ln, "unknown variable '%.*s' (known: %s)",
-				 (int)(b - a > 40 ? 40 : b - a), s + a, known);
-			return -EINVAL;
-		}
-		text_flush(t, lit);
-		text_push(t, NULL, 0, (size_t)var);
-	}
-	return 0;
-}
-
-/* Checks the bytes of one line: UTF-8, no CR, no NUL, no control character but tab. */
-static int
-check_line(const char *s, size_t len, const char *path, int ln, struct diag *err)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\r') {
-			diag_set(err, path, ln,
-				 "carriage return (CR) character: save with Unix line ends (LF)");
-			return -EINVAL;
-		}
-		if (c == '\0') {
-			diag_set(err, path, ln, "NUL byte");
-			return -EINVAL;
-		}
-		if (is_control(c) && c != '\t') {
-			diag_set(err, path, ln, "control character 0x%02x", c);
-			return -EINVAL;
-		}
-	}
-	if (!fv_utf8_valid(s, len)) {
-		diag_set(err, path, ln, "invalid UTF-8 (save the file as UTF-8)");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static bool
-line_blank(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!is_blank(s[i]))
-			return false;
-	return true;
-}
-
-/* A line of a file: start offset and length without the '\n'. */
-struct line {
-	size_t off;
-	size_t len;
-};
-
-/* Parses the template text (len bytes, borrowed) read from path into t (name not set). */
-static int
-parse(const char *path, const char *data, size_t len, struct tmpl *t, struct diag *err)
-{
-	struct strbuf lit = { 0 };
-	struct line *lines = NULL;
-	size_t n = 0, last = 0, i, pl = strlen(SUBJECT_PREFIX);
-	int ret = 0;
-
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-		data += 3;
-		len -= 3;
-	}
-	/* Split into lines; a final '\n' ends the last line, it does not start another. */
-	for (i = 0; i < len; i++)
-		n += data[i] == '\n';
-	lines = xcalloc(n + 1, sizeof(*lines));
-	n = 0;
-	for (i = 0; i < len;) {
-		const char *nl = memchr(data + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - data) : len;
-
-		lines[n].off = i;
-		lines[n].len = end - i;
-		n++;
-		i = end + 1;
-	}
-	/* The last line that is not blank (1-based): the end of the body. */
-	for (i = n; i > 0; i--) {
-		if (!line_blank(data + lines[i - 1].off, lines[i - 1].len)) {
-			last = i;
-			break;
-		}
-	}
-	if (n == 0) {
-		diag_set(err, path, 1, "empty file: the first line must be 'Subject: ...'");
-		ret = -EINVAL;
-		goto out;
-	}
-	/* Lines 1 and 2 are checked even when blank; blank lines after the body are not. */
-	for (i = 0; i < n && i < (last > 2 ? last : 2); i++) {
-		const char *s = data + lines[i].off;
-		size_t l = lines[i].len;
-		int ln = (int)i + 1;
-
-		ret = check_line(s, l, path, ln, err);
-		if (ret < 0)
-			goto out;
-		if (ln == 1) {
-			if (!starts(s, l, SUBJECT_PREFIX)) {
-				diag_set(err, path, ln,
-					 "the first line must be 'Subject: ...' (the subject)");
-				ret = -EINVAL;
-				goto out;
-			}
-			s += pl;
-			l -= pl;
-			while (l && is_blank(*s)) {
-				s++;
-				l--;
-			}
-			while (l && is_blank(s[l - 1]))
-				l--;
-			if (l == 0) {
-				diag_set(err, path, ln, "empty subject after 'Subject:'");
-				ret = -EINVAL;
-				goto out;
-			}
-			ret = parse_line(s, l, &t->subject, &lit, path, ln, err);
-			if (ret < 0)
-				goto out;
-			text_flush(&t->subject, &lit);
-		} else if (ln == 2) {
-			if (!line_blank(s, l)) {
-				diag_set(err, path, ln,
-					 "the second line must be empty: it separates the "
-					 "subject from the body");
-				ret = -EINVAL;
-				goto out;
-			}
-		} else {
-			ret = parse_line(s, l, &t->body, &lit, path, ln, err);
-			if (ret < 0)
-				goto out;
-			strbuf_add(&lit, "\n", 1);
-		}
-	}
-	if (n < 2) {
-		diag_set(err, path, 2,
-			 "missing the empty line and the body after the Subject line");
-		ret = -EINVAL;
-		goto out;
-	}
-	if (last < 3) {
-		diag_set(err, path, 3, "empty body: the message text starts on line 3");
-		ret = -EINVAL;
-		goto out;
-	}
-	text_flush(&t->body, &lit);
-out:
-	free(lit.p);
-	free(lines);
-	return ret;
-}
+/* ---- Loading ---- */
 
 static bool
 name_valid(const char *base, size_t len)
@@ -497,94 +172,120 @@ static void
 tmpl_entry_free(struct tmpl *t)
 {
 	free(t->name);
-	text_free(&t->subject);
-	text_free(&t->body);
+	tmpl_text_free(&t->subject);
+	tmpl_text_free(&t->body);
+}
+
+/* Whether a directory entry is a template by its name: it ends in ".txt". */
+static bool
+is_template_file(const char *name)
+{
+	size_t l = strlen(name);
+
+	return l >= 4 && strcmp(name + l - 4, ".txt") == 0;
+}
+
+/*
+ * The template files of dirpath, sorted by name, into *files (*n of them; the caller frees
+ * both the names and the array, also after an error). 0 or -errno with err set.
+ */
+static int
+list_templates(const char *dirpath, char ***files, size_t *n, struct diag *err)
+{
+	DIR *d = opendir(dirpath);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d) {
+		ret = -errno;
+		diag_set(err, dirpath, 0, "cannot open the template directory: %s",
+			 strerror(errno));
+		return ret == -ENOTDIR ? -ENOENT : ret;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
+		if (!is_template_file(de->d_name))
+			continue;
+		if (*n == TMPL_MAX_TEMPLATES) {
+			diag_set(err, dirpath, 0, "more than %d templates", TMPL_MAX_TEMPLATES);
+			ret = -EINVAL;
+			goto out;
+		}
+		*files = xrealloc(*files, (*n + 1) * sizeof(**files));
+		(*files)[(*n)++] = xstrdup(de->d_name);
+	}
+	if (errno) {
+		ret = -errno;
+		diag_set(err, dirpath, 0, "cannot read the directory: %s", strerror(errno));
+		goto out;
+	}
+	/* In name order, so that the first error reported does not depend on the file system. */
+	if (*n)
+		qsort(*files, *n, sizeof(**files), str_cmp);
+out:
+	closedir(d);
+	return ret;
+}
+
+/*
+ * The template file (a name from list_templates()) of dirpath, read and parsed into the
+ * next entry of tl, which has room for it. An entry that fails to parse is counted in tl,
+ * so that tmpl_free() frees what it holds.
+ */
+static int
+load_template(const char *dirpath, const char *file, struct tmpl_lang *tl, struct diag *err)
+{
+	size_t blen = strlen(file) - 4, len = 0;
+	struct tmpl *t = &tl->t[tl->n];
+	char *path = xasprintf("%s/%s", dirpath, file), *data = NULL;
+	int ret;
+
+	if (!name_valid(file, blen)) {
+		diag_set(err, path, 0,
+			 "bad template file name: want [a-z0-9][a-z0-9_.-]*.txt, at most %d "
+			 "characters before .txt",
+			 MAX_NAME);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = read_file(path, &data, &len, err);
+	if (ret < 0)
+		goto out;
+	tl->n++;
+	t->name = xstrndup(file, blen);
+	ret = tmpl_parse(path, data, len, t, err);
+out:
+	free(data);
+	free(path);
+	return ret;
 }
 
 /* Loads the templates of dirpath (one language) into tl. */
 static int
 load_lang(const char *dirpath, struct tmpl_lang *tl, struct diag *err)
 {
-	DIR *d = NULL;
-	struct dirent *de;
 	char **files = NULL;
 	size_t n_files = 0;
-	char *path = NULL, *data = NULL;
-	size_t len = 0;
-	int ret = 0;
+	int ret;
 
-	d = opendir(dirpath);
-	if (!d) {
-		ret = -errno;
-		diag_set(err, dirpath, 0, "cannot open the template directory: %s",
-			 strerror(errno));
-		if (ret == -ENOTDIR)
-			ret = -ENOENT;
+	ret = list_templates(dirpath, &files, &n_files, err);
+	if (ret < 0)
 		goto out;
-	}
-	for (;;) {
-		size_t l;
-
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno) {
-				ret = -errno;
-				diag_set(err, dirpath, 0, "cannot read the directory: %s",
-					 strerror(errno));
-				goto out;
-			}
-			break;
-		}
-		l = strlen(de->d_name);
-		if (l < 4 || strcmp(de->d_name + l - 4, ".txt") != 0)
-			continue;
-		if (n_files == TMPL_MAX_TEMPLATES) {
-			diag_set(err, dirpath, 0, "more than %d templates", TMPL_MAX_TEMPLATES);
-			ret = -EINVAL;
-			goto out;
-		}
-		files = xrealloc(files, (n_files + 1) * sizeof(*files));
-		files[n_files++] = xstrdup(de->d_name);
-	}
-	/* In name order, so that the first error reported does not depend on the file system. */
-	if (n_files)
-		qsort(files, n_files, sizeof(*files), str_cmp);
 	tl->t = xcalloc(n_files, sizeof(*tl->t));
 	for (size_t i = 0; i < n_files; i++) {
-		size_t blen = strlen(files[i]) - 4;
-		struct tmpl *t = &tl->t[tl->n];
-
-		free(path);
-		path = xasprintf("%s/%s", dirpath, files[i]);
-		if (!name_valid(files[i], blen)) {
-			diag_set(err, path, 0,
-				 "bad template file name: want [a-z0-9][a-z0-9_.-]*.txt, at "
-				 "most %d characters before .txt",
-				 MAX_NAME);
-			ret = -EINVAL;
-			goto out;
-		}
-		free(data);
-		ret = read_file(path, &data, &len, err);
-		if (ret < 0)
-			goto out;
-		tl->n++;
-		t->name = xstrndup(files[i], blen);
-		ret = parse(path, data, len, t, err);
+		ret = load_template(dirpath, files[i], tl, err);
 		if (ret < 0)
 			goto out;
 	}
 	if (tl->n)
 		qsort(tl->t, tl->n, sizeof(*tl->t), tmpl_cmp);
 out:
-	free(data);
-	free(path);
 	for (size_t i = 0; i < n_files; i++)
 		free(files[i]);
 	free(files);
-	if (d)
-		closedir(d);
 	return ret;
 }
 
@@ -673,61 +374,100 @@ var_value(const struct tmpl_var *vars, size_t n, const char *name)
 	return NULL;
 }
 
-/* Appends text t with vars to out; in_subject forbids line breaks in values. */
+/* What one tmpl_render() call renders with, and where it reports. */
+struct render {
+	const struct tmpl_var *vars;
+	size_t n;
+	const char *lang;
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * Whether the value v (vlen bytes) of variable vname may go into the subject (in_subject)
+ * or the body: UTF-8, no control character but tab, line breaks only in the body.
+ */
 static int
-render_text(const struct text *t, const struct tmpl_var *vars, size_t n, bool in_subject,
-	    size_t max, struct strbuf *out, const char *lang, const char *name, char *err,
-	    size_t errlen)
+value_check(const struct render *rc, const char *vname, const char *v, size_t vlen, bool in_subject)
+{
+	if (!fv_utf8_valid(v, vlen)) {
+		set_err(rc->err, rc->errlen, "template %s/%s: variable '%s' is not valid UTF-8",
+			rc->lang, rc->name, vname);
+		return -EINVAL;
+	}
+	for (size_t k = 0; k < vlen; k++) {
+		unsigned char c = (unsigned char)v[k];
+
+		if (is_control(c) && c != '\t' && (c != '\n' || in_subject)) {
+			set_err(rc->err, rc->errlen,
+				"template %s/%s: variable '%s' holds %s, not allowed in the %s",
+				rc->lang, rc->name, vname,
+				c == '\n' ? "a line break" : "a control character",
+				in_subject ? "subject" : "body");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Reports that the subject (in_subject) or the body outgrew max bytes: -EINVAL. */
+static int
+too_long(const struct render *rc, bool in_subject, size_t max)
+{
+	set_err(rc->err, rc->errlen, "template %s/%s: the %s is longer than %zu bytes", rc->lang,
+		rc->name, in_subject ? "subject" : "body", max);
+	return -EINVAL;
+}
+
+/*
+ * Appends the value of tmpl_known_vars[var] to out, line breaks at its end dropped, when
+ * it is allowed there and out stays within max bytes.
+ */
+static int
+render_var(const struct render *rc, size_t var, bool in_subject, size_t max, struct strbuf *out)
+{
+	const char *vname = tmpl_known_vars[var];
+	const char *v = var_value(rc->vars, rc->n, vname);
+	size_t vlen;
+	int ret;
+
+	if (!v) {
+		set_err(rc->err, rc->errlen, "template %s/%s: no value for variable '%s'", rc->lang,
+			rc->name, vname);
+		return -EINVAL;
+	}
+	vlen = strlen(v);
+	while (vlen && v[vlen - 1] == '\n')
+		vlen--;
+	ret = value_check(rc, vname, v, vlen, in_subject);
+	if (ret < 0)
+		return ret;
+	if (vlen > max || out->len > max - vlen)
+		return too_long(rc, in_subject, max);
+	strbuf_add(out, v, vlen);
+	return 0;
+}
+
+/* Appends text t to out; in_subject forbids line breaks in values. */
+static int
+render_text(const struct render *rc, const struct text *t, bool in_subject, size_t max,
+	    struct strbuf *out)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const struct part *p = &t->parts[i];
-		const char *vname, *v;
-		size_t vlen;
+		int ret;
 
 		if (p->text) {
 			strbuf_add(out, p->text, p->len);
 			continue;
 		}
-		vname = tmpl_known_vars[p->var];
-		v = var_value(vars, n, vname);
-		if (!v) {
-			set_err(err, errlen, "template %s/%s: no value for variable '%s'", lang,
-				name, vname);
-			return -EINVAL;
-		}
-		vlen = strlen(v);
-		while (vlen && v[vlen - 1] == '\n')
-			vlen--;
-		if (!fv_utf8_valid(v, vlen)) {
-			set_err(err, errlen, "template %s/%s: variable '%s' is not valid UTF-8",
-				lang, name, vname);
-			return -EINVAL;
-		}
-		for (size_t k = 0; k < vlen; k++) {
-			unsigned char c = (unsigned char)v[k];
-
-			if (is_control(c) && c != '\t' && (c != '\n' || in_subject)) {
-				set_err(err, errlen,
-					"template %s/%s: variable '%s' holds %s, not allowed in the "
-					"%s",
-					lang, name, vname,
-					c == '\n' ? "a line break" : "a control character",
-					in_subject ? "subject" : "body");
-				return -EINVAL;
-			}
-		}
-		if (vlen > max || out->len > max - vlen) {
-			set_err(err, errlen, "template %s/%s: the %s is longer than %zu bytes",
-				lang, name, in_subject ? "subject" : "body", max);
-			return -EINVAL;
-		}
-		strbuf_add(out, v, vlen);
+		ret = render_var(rc, p->var, in_subject, max, out);
+		if (ret < 0)
+			return ret;
 	}
-	if (out->len > max) {
-		set_err(err, errlen, "template %s/%s: the %s is longer than %zu bytes", lang, name,
-			in_subject ? "subject" : "body", max);
-		return -EINVAL;
-	}
+	if (out->len > max)
+		return too_long(rc, in_subject, max);
 	return 0;
 }
 
@@ -736,6 +476,7 @@ tmpl_render(const struct tmpl_set *set, const char *lang, const char *name,
 	    const struct tmpl_var *vars, size_t n, char **subject, char **body, char *err,
 	    size_t errlen)
 {
+	const struct render rc = { vars, n, lang, name, err, errlen };
 	const struct tmpl *t = find(set, lang, name);
 	struct strbuf s = { 0 }, b = { 0 };
 	size_t s0 = 0, i;
@@ -749,8 +490,7 @@ tmpl_render(const struct tmpl_set *set, const char *lang, const char *name,
 		ret = -ENOENT;
 		goto out;
 	}
-	ret = render_text(&t->subject, vars, n, true, TMPL_MAX_SUBJECT, &s, lang, name, err,
-			  errlen);
+	ret = render_text(&rc, &t->subject, true, TMPL_MAX_SUBJECT, &s);
 	if (ret < 0)
 		goto out;
 	/* A value that came out empty may leave spaces at either end. */
@@ -763,7 +503,7 @@ tmpl_render(const struct tmpl_set *set, const char *lang, const char *name,
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = render_text(&t->body, vars, n, false, TMPL_MAX_BODY, &b, lang, name, err, errlen);
+	ret = render_text(&rc, &t->body, false, TMPL_MAX_BODY, &b);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < b.len; i++)
@@ -777,8 +517,8 @@ tmpl_render(const struct tmpl_set *set, const char *lang, const char *name,
 	*subject = xstrdup(s.p + s0);
 	*body = strbuf_take(&b);
 out:
-	free(s.p);
-	free(b.p);
+	strbuf_free(&s);
+	strbuf_free(&b);
 	return ret;
 }
 
@@ -800,7 +540,7 @@ clean_value(const struct tmpl_var *vars, size_t n, const char *name)
 		return NULL;
 	len = strlen(v);
 	while (i < len) {
-		size_t k = utf8_len(v + i, len - i);
+		size_t k = fv_utf8_char_len(v + i, len - i);
 
 		if (b.len + (k ? k : 1) > FALLBACK_VALUE_MAX)
 			break;

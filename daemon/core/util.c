@@ -111,47 +111,68 @@ fv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+/*
+ * The length of a character by its first byte c (2 to 4), or 0 when c cannot begin one.
+ * Most leads allow any continuation byte (0x80..0xbf) second; four narrow that range to
+ * what keeps the character well-formed, and set *lo or *hi: after E0 and F0 the ranges
+ * that would be overlong forms go, after ED the surrogates, after F4 what lies past
+ * U+10FFFF. ASCII is the caller's business.
+ */
+static size_t
+utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
+{
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (c == 0xe0)
+			*lo = 0xa0;
+		else if (c == 0xed)
+			*hi = 0x9f;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (c == 0xf0)
+			*lo = 0x90;
+		else if (c == 0xf4)
+			*hi = 0x8f;
+		return 4;
+	}
+	return 0;
+}
+
+size_t
+fv_utf8_char_len(const char *s, size_t avail)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (avail == 0 || p[0] == 0)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
+	n = utf8_lead(p[0], &lo, &hi);
+	if (n == 0 || n > avail || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	}
+	return n;
+}
+
 bool
 fv_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = p[i];
-		size_t n;
-		uint32_t cp;
+		/* ASCII but NUL, the common case, without the call. */
+		size_t n = (unsigned char)s[i] - 1u < 0x7f ? 1 : fv_utf8_char_len(s + i, len - i);
 
-		if (c == 0)
+		if (n == 0)
 			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + n >= len)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and values past U+10FFFF. */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
+		i += n;
 	}
 	return true;
 }

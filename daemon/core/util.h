@@ -43,6 +43,13 @@ long fv_base64_decode(const char *s, unsigned char *out, size_t cap);
 bool fv_utf8_valid(const char *s, size_t len);
 
 /*
+ * The length in bytes (1 to 4) of the well-formed UTF-8 character at s, which has avail
+ * bytes left; 0 when avail is 0 or s starts with a NUL byte, a byte that cannot begin a
+ * character, or a sequence that is cut short, overlong, a surrogate or past U+10FFFF.
+ */
+size_t fv_utf8_char_len(const char *s, size_t avail);
+
+/*
  * Whether s holds a Norwegian national identity number (fødselsnummer, D-nummer or
  * H-nummer) anywhere in it, written as people write one: 11 digits in a row, or the birth
  * date and the personal number apart, joined by single separators (space - . / _ :):

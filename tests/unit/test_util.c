@@ -97,6 +97,89 @@ test_national_id(void **state)
 	}
 }
 
+/*
+ * One UTF-8 character at a time: the lead byte's length, the narrowed second byte after
+ * E0, ED, F0 and F4, and what is refused (NUL, stray continuation bytes, C0/C1, F5 and
+ * above, sequences cut short by the end of the bytes or by a byte that does not continue).
+ */
+static void
+test_utf8_char_len(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t avail;
+		size_t n;
+	} rows[] = {
+		{ "a", 1, 1 },
+		{ "\x7f", 1, 1 },
+		{ "", 1, 0 },
+		{ "a", 0, 0 },
+		{ "\x80", 1, 0 },
+		{ "\xc1\xbf", 2, 0 },
+		{ "\xc2\x80", 2, 2 },
+		{ "\xc3\xa6", 2, 2 },
+		{ "\xc3\xa6", 1, 0 },
+		{ "\xc3\x41", 2, 0 },
+		{ "\xe0\x9f\xbf", 3, 0 },
+		{ "\xe0\xa0\x80", 3, 3 },
+		{ "\xe2\x80\x93", 3, 3 },
+		{ "\xe2\x80\x93", 2, 0 },
+		{ "\xed\x9f\xbf", 3, 3 },
+		{ "\xed\xa0\x80", 3, 0 },
+		{ "\xef\xbf\xbf", 3, 3 },
+		{ "\xf0\x8f\xbf\xbf", 4, 0 },
+		{ "\xf0\x90\x80\x80", 4, 4 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4 },
+		{ "\xf4\x90\x80\x80", 4, 0 },
+		{ "\xf0\x9f\x98\x80", 3, 0 },
+		{ "\xf0\x9f\x98", 4, 0 },
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\xff", 1, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < FV_ARRAY_SIZE(rows); i++) {
+		size_t n = fv_utf8_char_len(rows[i].s, rows[i].avail);
+
+		if (n != rows[i].n)
+			fail_msg("row %zu: %zu bytes, expected %zu", i, n, rows[i].n);
+	}
+	assert_true(fv_utf8_valid("Påminnelse – frist 😀", strlen("Påminnelse – frist 😀")));
+	assert_false(fv_utf8_valid("ab\0c", 4));
+	assert_false(fv_utf8_valid("\xc3\xa6", 1));
+	assert_true(fv_utf8_valid("", 0));
+}
+
+/* What the reader and the encoder use: reserving ahead, and dropping a consumed head. */
+static void
+test_strbuf_reserve_drop(void **state)
+{
+	struct strbuf b = { 0 };
+	size_t cap;
+
+	(void)state;
+	strbuf_reserve(&b, 1000);
+	assert_true(b.cap >= 1001);
+	assert_int_equal(b.len, 0);
+	cap = b.cap;
+	for (int i = 0; i < 1000; i++)
+		strbuf_putc(&b, 'x');
+	assert_int_equal(b.cap, cap);
+	strbuf_reset(&b);
+	/* Bytes with NULs inside, as the reader buffers them; the NUL after them is kept. */
+	strbuf_add(&b, "one\0two\0three", 13);
+	strbuf_drop(&b, 0);
+	assert_int_equal(b.len, 13);
+	strbuf_drop(&b, 4);
+	assert_int_equal(b.len, 9);
+	assert_memory_equal(b.p, "two\0three", sizeof("two\0three"));
+	strbuf_drop(&b, 9);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(strbuf_str(&b), "");
+	assert_int_equal(b.cap, cap);
+	strbuf_free(&b);
+}
+
 /* The string buffer: empty, growing past its first allocation, formatted, handed over. */
 static void
 test_strbuf(void **state)
@@ -178,6 +261,8 @@ main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_national_id),
+		cmocka_unit_test(test_utf8_char_len),
+		cmocka_unit_test(test_strbuf_reserve_drop),
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_base64),
 	};
