@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,36 +231,43 @@ out:
 }
 
 /*
- * The number of bytes the base64 text s stands for, or -1 when it is not base64: the
- * standard alphabet, no whitespace, '=' padding optional but, when written, complete.
- * OpenSSL's EVP_DecodeBlock decodes it. That function is more lenient (it skips blanks at
- * either end and reads a '=' anywhere as zero bits) and takes whole groups of four only,
- * so the text is checked here first and a short last group padded for it; the length it
- * returns counts the bytes the padding stands for, which are taken off again.
+ * OpenSSL's EVP_DecodeBlock is more lenient than the base64 accepted here (it skips blanks
+ * at either end and reads a '=' anywhere as zero bits) and takes whole groups of four only,
+ * so the text is checked first and a short last group padded for it; the length it returns
+ * counts the bytes the padding stands for, which are taken off again.
  */
-static long
-base64_size(const char *s)
+long
+conf_base64_decode(const char *s, unsigned char *out, size_t cap)
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				       "0123456789+/";
-	unsigned char in[SECRET_FILE_MAX + 4], out[(SECRET_FILE_MAX + 4) / 4 * 3];
 	size_t len = strlen(s), pad = 0, full;
-	int n;
+	unsigned char *in, *dec;
+	long n;
 
 	while (len > 0 && s[len - 1] == '=' && pad < 2) {
 		len--;
 		pad++;
 	}
 	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0) ||
-	    strspn(s, alphabet) < len || len > SECRET_FILE_MAX)
+	    strspn(s, alphabet) < len || len > INT_MAX / 2 || (out && len * 6 / 8 > cap))
 		return -1;
 	full = (len + 3) / 4 * 4;
+	in = xmalloc(full);
+	dec = xmalloc(full / 4 * 3);
 	memcpy(in, s, len);
 	memset(in + len, '=', full - len);
-	n = EVP_DecodeBlock(out, in, (int)full);
-	explicit_bzero(in, sizeof(in));
-	explicit_bzero(out, sizeof(out));
-	return n < 0 ? -1 : n - (long)(full - len);
+	n = EVP_DecodeBlock(dec, in, (int)full);
+	if (n >= 0) {
+		n -= (long)(full - len);
+		if (out)
+			memcpy(out, dec, (size_t)n);
+	}
+	explicit_bzero(in, full);
+	explicit_bzero(dec, full / 4 * 3);
+	free(in);
+	free(dec);
+	return n < 0 ? -1 : n;
 }
 
 /* Checks a Standard Webhooks secret ("whsec_" and base64 of 16..64 bytes) read from path. */
@@ -272,7 +280,7 @@ check_whsec(const config_setting_t *s, const char *path, const char *secret, str
 		conf_error_at(err, s, "the secret in '%s' must start with \"whsec_\"", path);
 		return -EINVAL;
 	}
-	n = base64_size(secret + 6);
+	n = conf_base64_decode(secret + 6, NULL, 0);
 	if (n < 0) {
 		conf_error_at(err, s, "the secret in '%s' is not base64 after \"whsec_\"", path);
 		return -EINVAL;

@@ -29,6 +29,14 @@ struct rules;
  */
 int rules_load(const config_setting_t *root, struct rules **out, struct diag *err);
 
+/*
+ * Decodes the standard base64 text s (the alphabet with '+' and '/', '=' padding optional
+ * but complete when written, no whitespace, nothing after it), as webhook secrets carry
+ * their key after "whsec_", into out (cap bytes; NULL only counts). Returns the number of
+ * bytes, or -1 when s is not such base64 or does not fit (conf/channels.c, with OpenSSL).
+ */
+long conf_base64_decode(const char *s, unsigned char *out, size_t cap);
+
 /* The same as diag_set(), taking the file and line from a libconfig setting. */
 void conf_error_at(struct diag *err, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -212,52 +212,6 @@ fv_abspath(const char *path)
 	return xasprintf("%s/%s", cwd, path);
 }
 
-static int
-base64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-long
-fv_base64_decode(const char *s, unsigned char *out, size_t cap)
-{
-	size_t len = strlen(s), pad = 0, o = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-
-	while (len > 0 && s[len - 1] == '=' && pad < 2) {
-		len--;
-		pad++;
-	}
-	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0) || (out && len * 6 / 8 > cap))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = base64_value((unsigned char)s[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (out)
-				out[o] = (unsigned char)(acc >> bits);
-			o++;
-		}
-	}
-	return (long)o;
-}
-
 /*
  * Whether d[0..10] is a Norwegian identity number: a birth date (day + 40 in a D-nummer,
  * month + 40 in an H-nummer, month + 80 in the registry's synthetic test numbers) and

@@ -32,13 +32,6 @@ _Noreturn void fv_assert_fail(const char *what, const char *file, int line, cons
 /* Whole-string decimal parsing with range checks: 0 or -EINVAL / -ERANGE. */
 int fv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
-/*
- * Decodes the standard base64 text s (padding optional, nothing after it, no whitespace):
- * the number of bytes it stands for, written to out when out is not NULL, or -1 when s is
- * not such text or (with out) needs more than cap bytes.
- */
-long fv_base64_decode(const char *s, unsigned char *out, size_t cap);
-
 /* Whether s (len bytes) is valid UTF-8 without NUL bytes. */
 bool fv_utf8_valid(const char *s, size_t len);
 

@@ -21,6 +21,7 @@
 #include <openssl/params.h>
 
 #include "build_config.h"
+#include "conf/conf.h"
 #include "delivery/notify_impl.h"
 #include "core/util.h"
 
@@ -47,7 +48,7 @@ notify_sign(const char *secret_whsec, const char *id, int64_t timestamp, const c
 		return -ENOSPC;
 	if (!secret_whsec || !id || (!body && len) || strncmp(secret_whsec, "whsec_", 6) != 0)
 		return -EINVAL;
-	klen = fv_base64_decode(secret_whsec + 6, key, sizeof(key));
+	klen = conf_base64_decode(secret_whsec + 6, key, sizeof(key));
 	if (klen < KEY_MIN || klen > KEY_MAX) {
 		ret = -EINVAL;
 		goto out;

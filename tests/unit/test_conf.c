@@ -9,6 +9,7 @@
  * Fixtures are written to a fresh directory from mkdtemp() and removed afterwards. The deadline
  * rules are kept to the minimum rules_load() accepts (empty regimes and services): they
  * have their own tests, and each bad file here differs from a valid one by one mistake.
+ * The base64 of webhook secrets (conf_base64_decode) is checked against a table too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,7 @@
 
 #include "conf/conf.h"
 #include "core/rules.h"
+#include "core/util.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1177,10 +1179,52 @@ test_error_set(void **state)
 	assert_true(strncmp(err.text, "/etc/f.conf:1: mmm", 18) == 0);
 }
 
+/* Base64 as webhook secrets carry it: standard alphabet, padding optional, nothing else. */
+static void
+test_base64(void **state)
+{
+	static const struct {
+		const char *in;
+		long n;
+		const char *out;
+	} rows[] = {
+		{ "aGVsbG8=", 5, "hello" },
+		{ "aGVsbG8", 5, "hello" },
+		{ "aGVsbA==", 4, "hell" },
+		{ "aGVsbA", 4, "hell" },
+		{ "aGVs", 3, "hel" },
+		{ "+/+/", 3, "\xfb\xff\xbf" },
+		{ "MDEyMzQ1Njc4OWFiY2RlZg==", 16, "0123456789abcdef" },
+		{ "", -1, NULL },
+		{ "a", -1, NULL },
+		{ "aGVsbG8==", -1, NULL },
+		{ "aGVsb", -1, NULL },
+		{ "aGV sbG8", -1, NULL },
+		{ "aGVsbG8=\n", -1, NULL },
+		{ "aGVs-_==", -1, NULL },
+	};
+	unsigned char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < FV_ARRAY_SIZE(rows); i++) {
+		long n = conf_base64_decode(rows[i].in, out, sizeof(out));
+
+		if (n != rows[i].n)
+			fail_msg("'%s': %ld bytes, expected %ld", rows[i].in, n, rows[i].n);
+		if (n > 0 && memcmp(out, rows[i].out, (size_t)n) != 0)
+			fail_msg("'%s': wrong bytes", rows[i].in);
+		if (conf_base64_decode(rows[i].in, NULL, 0) != rows[i].n)
+			fail_msg("'%s': counting differs from decoding", rows[i].in);
+	}
+	/* Too long for the room given. */
+	assert_int_equal(conf_base64_decode("MDEyMzQ1Njc4OWFiY2RlZg==", out, 15), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_bad_include_missing),
