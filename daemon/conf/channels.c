@@ -354,8 +354,8 @@ load_secret(const config_setting_t *g, const char *key, const char *what, bool w
 
 /* ---- One channel ---- */
 
-static void
-channel_free(struct conf_channel *ch)
+void
+conf_channel_clear(struct conf_channel *ch)
 {
 	free(ch->name);
 	free(ch->url);
@@ -372,6 +372,22 @@ channel_free(struct conf_channel *ch)
 	free(ch->password);
 	free(ch->ca_file);
 	memset(ch, 0, sizeof(*ch));
+}
+
+void
+conf_channel_copy(struct conf_channel *dst, const struct conf_channel *src)
+{
+#define DUP(f) (src->f ? xstrdup(src->f) : NULL)
+	*dst = *src;
+	dst->name = DUP(name);
+	dst->url = DUP(url);
+	dst->secret = DUP(secret);
+	dst->secret_previous = DUP(secret_previous);
+	dst->from = DUP(from);
+	dst->username = DUP(username);
+	dst->password = DUP(password);
+	dst->ca_file = DUP(ca_file);
+#undef DUP
 }
 
 static void
@@ -586,6 +602,14 @@ static const char *const not_log[] = { "url",
 				       "ca_file",
 				       NULL };
 
+/* A channel of type "log": nothing to read, and the keys of the others refused. */
+static int
+load_log(const config_setting_t *g, struct conf_channel *ch, struct diag *err)
+{
+	(void)ch;
+	return refuse_keys(g, not_log, "log", err);
+}
+
 /* 'ca_file' must be readable now; kept as an absolute path. */
 static int
 load_ca_file(const config_setting_t *g, const char *ca, struct conf_channel *ch, struct diag *err)
@@ -602,6 +626,88 @@ load_ca_file(const config_setting_t *g, const char *ca, struct conf_channel *ch,
 	fclose(f);
 	ch->ca_file = fv_abspath(ca);
 	return 0;
+}
+
+/* The channel types by enum conf_channel_type: each one's name and reader. */
+static const struct {
+	const char *name;
+	int (*load)(const config_setting_t *g, struct conf_channel *ch, struct diag *err);
+} channel_types[] = {
+#define CHANNEL_TYPE_ROW(TYPE, n) [CONF_CHANNEL_##TYPE] = { #n, load_##n },
+	CONF_CHANNEL_TYPES(CHANNEL_TYPE_ROW)
+#undef CHANNEL_TYPE_ROW
+};
+
+const char *
+conf_channel_type_name(enum conf_channel_type type)
+{
+	return (size_t)type < FV_ARRAY_SIZE(channel_types) ? channel_types[type].name : "?";
+}
+
+/* The type called name, or -1. */
+static int
+channel_type_find(const char *name)
+{
+	for (size_t t = 0; t < FV_ARRAY_SIZE(channel_types); t++) {
+		if (strcmp(channel_types[t].name, name) == 0)
+			return (int)t;
+	}
+	return -1;
+}
+
+/* "\"log\", \"webhook\" or \"smtp\"": the types, for a message. */
+static void
+channel_type_list(char *buf, size_t len)
+{
+	size_t n = FV_ARRAY_SIZE(channel_types), used = 0;
+
+	buf[0] = '\0';
+	for (size_t t = 0; t < n && used < len; t++) {
+		const char *sep = t == 0 ? "" : t + 1 == n ? " or " : ", ";
+		int w = snprintf(buf + used, len - used, "%s\"%s\"", sep, channel_types[t].name);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* The rest of channel g, named ch->name, by its type: url, ca, then the type's own keys. */
+static int
+load_channel_type(const config_setting_t *g, struct conf_channel *ch, const char *type,
+		  const char *url, const char *ca, struct diag *err)
+{
+	const char *name = ch->name;
+	char types[64];
+	int t, ret;
+
+	channel_type_list(types, sizeof(types));
+	if (!type) {
+		conf_error_at(err, g, "channel '%s' needs 'type' (%s)", name, types);
+		return -EINVAL;
+	}
+	t = channel_type_find(type);
+	/* A log channel takes none of the settings below. */
+	if (t == CONF_CHANNEL_LOG) {
+		ch->type = CONF_CHANNEL_LOG;
+		return load_log(g, ch, err);
+	}
+	if (url)
+		ch->url = xstrdup(url);
+	if (ca && (ret = load_ca_file(g, ca, ch, err)) < 0)
+		return ret;
+	if (strcmp(name, "log") == 0) {
+		conf_error_at(err, config_setting_get_member(g, "type"),
+			      "the channel \"log\" is built in and must be of type \"log\"");
+		return -EINVAL;
+	}
+	if (t < 0) {
+		conf_error_at(err, config_setting_get_member(g, "type"),
+			      "'type' must be %s (is \"%s\")", types, type);
+		return -EINVAL;
+	}
+	ch->type = (enum conf_channel_type)t;
+	return channel_types[t].load(g, ch, err);
 }
 
 static int
@@ -634,35 +740,7 @@ load_channel(const config_setting_t *g, struct conf_channel *ch, struct diag *er
 	ch->name = xstrdup(name);
 	ch->connect_timeout_ms = connect_s * 1000;
 	ch->timeout_ms = timeout_s * 1000;
-	if (!type) {
-		conf_error_at(err, g,
-			      "channel '%s' needs 'type' (\"log\", \"webhook\" or \"smtp\")", name);
-		return -EINVAL;
-	}
-	if (strcmp(type, "log") == 0) {
-		ch->type = CONF_CHANNEL_LOG;
-		return refuse_keys(g, not_log, "log", err);
-	}
-	if (url)
-		ch->url = xstrdup(url);
-	if (ca && (ret = load_ca_file(g, ca, ch, err)) < 0)
-		return ret;
-	if (strcmp(name, "log") == 0) {
-		conf_error_at(err, config_setting_get_member(g, "type"),
-			      "the channel \"log\" is built in and must be of type \"log\"");
-		return -EINVAL;
-	}
-	if (strcmp(type, "webhook") == 0) {
-		ch->type = CONF_CHANNEL_WEBHOOK;
-		return load_webhook(g, ch, err);
-	}
-	if (strcmp(type, "smtp") == 0) {
-		ch->type = CONF_CHANNEL_SMTP;
-		return load_smtp(g, ch, err);
-	}
-	conf_error_at(err, config_setting_get_member(g, "type"),
-		      "'type' must be \"log\", \"webhook\" or \"smtp\" (is \"%s\")", type);
-	return -EINVAL;
+	return load_channel_type(g, ch, type, url, ca, err);
 }
 
 /* ---- The list ---- */
@@ -681,7 +759,7 @@ void
 conf_channels_free(struct conf *conf)
 {
 	for (size_t i = 0; i < conf->n_channels; i++)
-		channel_free(&conf->channels[i]);
+		conf_channel_clear(&conf->channels[i]);
 	free(conf->channels);
 	conf->channels = NULL;
 	conf->n_channels = 0;
@@ -708,14 +786,14 @@ conf_channels_load(const config_setting_t *root, struct conf *conf, struct diag 
 
 		ret = load_channel(g, ch, err);
 		if (ret < 0) {
-			channel_free(ch);
+			conf_channel_clear(ch);
 			goto out;
 		}
 		dup = conf_channel_find(conf, ch->name);
 		if (dup) {
 			conf_error_at(err, config_setting_get_member(g, "name"),
 				      "a channel named '%s' is already defined", ch->name);
-			channel_free(ch);
+			conf_channel_clear(ch);
 			ret = -EEXIST;
 			goto out;
 		}

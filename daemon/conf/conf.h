@@ -47,11 +47,24 @@ struct conf_access {
 	enum role role;
 };
 
+/*
+ * The channel types, one X(TYPE, name) each: the one list that names them all. The
+ * configuration reads a channel of type "name" with load_<name>() in conf/channels.c, and
+ * delivery sends through the row channel_<name> in delivery/<name>.c. A new type is its
+ * line here (with the settings it needs in struct conf_channel), its load_<name>(), and
+ * its delivery file.
+ */
+#define CONF_CHANNEL_TYPES(X)                                                                      \
+	X(LOG, log)	    /* the rendered message to the daemon's log */                         \
+	X(WEBHOOK, webhook) /* HTTPS POST of a signed JSON body (Standard Webhooks) */             \
+	X(SMTP, smtp)	    /* e-mail through the municipality's relay */
+
 /* A notification channel (group "channels"); parsed by conf/channels.c. */
 enum conf_channel_type {
-	CONF_CHANNEL_LOG,     /* the rendered message to the daemon's log */
-	CONF_CHANNEL_WEBHOOK, /* HTTPS POST of a signed JSON body (Standard Webhooks) */
-	CONF_CHANNEL_SMTP,    /* e-mail through the municipality's relay */
+#define CONF_CHANNEL_ENUM(TYPE, name) CONF_CHANNEL_##TYPE,
+	CONF_CHANNEL_TYPES(CONF_CHANNEL_ENUM)
+#undef CONF_CHANNEL_ENUM
+		CONF_CHANNEL_TYPE_COUNT
 };
 
 enum conf_smtp_tls {
@@ -75,6 +88,13 @@ struct conf_channel {
 	uint32_t connect_timeout_ms;
 	uint32_t timeout_ms;
 };
+
+/* The name of a channel type in the configuration and in listings ("webhook"). */
+const char *conf_channel_type_name(enum conf_channel_type type);
+/* Copies src into dst, every string duplicated (dst owns them; conf_channel_clear). */
+void conf_channel_copy(struct conf_channel *dst, const struct conf_channel *src);
+/* Frees what ch owns, secrets wiped first, and zeroes it. */
+void conf_channel_clear(struct conf_channel *ch);
 
 /* Who a reminder goes to (a bit set). */
 enum conf_recipient {

@@ -46,9 +46,9 @@
 #include "core/log.h"
 #include "core/util.h"
 
-/* The channel types' rows, by enum conf_channel_type (notify_impl.h lists them). */
+/* The channel types' rows, by enum conf_channel_type (conf.h lists them). */
 #define CHANNEL_ROW(TYPE, name) [CONF_CHANNEL_##TYPE] = &channel_##name,
-static const struct channel_ops *const channel_types[] = { NOTIFY_CHANNEL_TYPES(CHANNEL_ROW) };
+static const struct channel_ops *const channel_types[] = { CONF_CHANNEL_TYPES(CHANNEL_ROW) };
 #undef CHANNEL_ROW
 
 /* The row of type, or NULL for a type without one. */
@@ -120,27 +120,9 @@ chan_new(const struct conf_channel *c)
 {
 	struct chan *ch = xcalloc(1, sizeof(*ch));
 
-#define DUP(f) (c->f ? xstrdup(c->f) : NULL)
 	ch->refs = 1;
-	ch->c = *c;
-	ch->c.name = DUP(name);
-	ch->c.url = DUP(url);
-	ch->c.secret = DUP(secret);
-	ch->c.secret_previous = DUP(secret_previous);
-	ch->c.from = DUP(from);
-	ch->c.username = DUP(username);
-	ch->c.password = DUP(password);
-	ch->c.ca_file = DUP(ca_file);
-#undef DUP
+	conf_channel_copy(&ch->c, c);
 	return ch;
-}
-
-static void
-zfree(char *s)
-{
-	if (s)
-		explicit_bzero(s, strlen(s));
-	free(s);
 }
 
 static void
@@ -148,14 +130,7 @@ chan_unref(struct chan *ch)
 {
 	if (!ch || --ch->refs > 0)
 		return;
-	free(ch->c.name);
-	free(ch->c.url);
-	zfree(ch->c.secret);
-	zfree(ch->c.secret_previous);
-	free(ch->c.from);
-	free(ch->c.username);
-	zfree(ch->c.password);
-	free(ch->c.ca_file);
+	conf_channel_clear(&ch->c);
 	free(ch);
 }
 

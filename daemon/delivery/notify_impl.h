@@ -6,11 +6,12 @@
  *
  * A channel type is one row, a struct channel_ops, in a file of its own: whether a message
  * can go out on it, what it copies of the message, how an attempt starts, and what the
- * answer means. notify.c picks the row by the channel's conf type (NOTIFY_CHANNEL_TYPES)
+ * answer means. notify.c picks the row by the channel's conf type (CONF_CHANNEL_TYPES)
  * and keeps all that the types share: the lanes and their queues, the curl multi handle
  * driven by the loop, the transfer threads, the done list and the callbacks.
  *
- * A new channel type: its file with its row, and its line in NOTIFY_CHANNEL_TYPES.
+ * A new channel type: its file here with its row, its line in CONF_CHANNEL_TYPES and its
+ * reader in conf/channels.c.
  */
 #ifndef FV_NOTIFY_IMPL_H
 #define FV_NOTIFY_IMPL_H
@@ -104,18 +105,10 @@ struct channel_ops {
 	void (*classify)(struct job *j, CURLcode rc, long code);
 };
 
-/*
- * The channel types, one X(TYPE, name) each: a channel of type CONF_CHANNEL_<TYPE> goes
- * out through the row channel_<name>, defined in delivery/<name>.c. This list is the one
- * place that names them all (notify.c builds its table from it).
- */
-#define NOTIFY_CHANNEL_TYPES(X)                                                                    \
-	X(LOG, log)                                                                                \
-	X(WEBHOOK, webhook)                                                                        \
-	X(SMTP, smtp)
-
+/* The rows of the channel types that conf.h lists (CONF_CHANNEL_TYPES): channel_<name>,
+ * defined in delivery/<name>.c. */
 #define NOTIFY_CHANNEL_DECLARE(TYPE, name) extern const struct channel_ops channel_##name;
-NOTIFY_CHANNEL_TYPES(NOTIFY_CHANNEL_DECLARE)
+CONF_CHANNEL_TYPES(NOTIFY_CHANNEL_DECLARE)
 #undef NOTIFY_CHANNEL_DECLARE
 
 /* ---- Shared by the types, defined in common.c (notify_job_now in notify.c) ---- */

@@ -16,19 +16,6 @@
 #include "store/store.h"
 #include "core/util.h"
 
-static const char *
-type_name(enum conf_channel_type t)
-{
-	switch (t) {
-	case CONF_CHANNEL_WEBHOOK:
-		return "webhook";
-	case CONF_CHANNEL_SMTP:
-		return "smtp";
-	default:
-		return "log";
-	}
-}
-
 static json_t *
 instant_or_null(json_t *o, const char *key)
 {
@@ -53,7 +40,7 @@ channel_row(const char *name, const struct conf_channel *ch, json_t *db)
 	json_t *reason = json_object_get(db, disabled ? "disabled_reason" : "last_error");
 
 	return json_pack("{ss s:o ss s:o s:o s:o sb sI sI sI sI}", "name", name, "type",
-			 ch ? json_string(type_name(ch->type)) : json_null(), "state",
+			 ch ? json_string(conf_channel_type_name(ch->type)) : json_null(), "state",
 			 disabled  ? "disabled"
 			 : failing ? "failing"
 				   : "enabled",
