@@ -33,14 +33,14 @@
 #include "core/util.h"
 
 /*
- * Items per ImportEvents call: they all run in one loop callback, about half a millisecond
- * each for a decision (its deadlines recomputed, its reminders planned), so a call stays
- * within a few milliseconds and other connections are not kept waiting (the loop
- * never blocks). The CLI sends imports in chunks of this size (cli_case.c).
+ * Items per ImportEvents call (OPS_MAX_IMPORT_ITEMS, checked by the method table): they all
+ * run in one loop callback, about half a millisecond each for a decision (its deadlines
+ * recomputed, its reminders planned), so a call stays within a few milliseconds and other
+ * connections are not kept waiting (the loop never blocks). The CLI sends imports in
+ * chunks of this size (cli_case.c).
  */
-#define MAX_IMPORT_ITEMS 10
-#define MAX_LIMIT	 1000
-#define DEFAULT_LIMIT	 100
+#define MAX_LIMIT     1000
+#define DEFAULT_LIMIT 100
 /* Events may be recorded as happening at most this far ahead of the daemon's clock. */
 #define FUTURE_SLACK (24 * 3600)
 
@@ -431,10 +431,9 @@ int
 ops_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
 		  json_t **data, char *err, size_t errlen)
 {
-	const struct iface_method *im = iface_method_find(method, false);
-	const struct event_schema *m = im ? events_schema_find(im->name) : NULL;
+	const struct event_schema *m = events_schema_find(method);
 	struct ops_env env = { .conf = conf };
-	struct ops_req req = { .method = im, .params = params, .now = now };
+	struct ops_req req = { .params = params, .now = now };
 	struct outcome o = { 0 };
 	int64_t when;
 	char *text;
@@ -1482,6 +1481,7 @@ record(struct ops_env *env, struct ops_req *req, const struct event_schema *m, j
 		struct store_audit a = ops_audit_of(req);
 
 		a.case_ref = ref;
+		a.method = m->method; /* an item of ImportEvents is audited as its own method */
 
 		if (store_audit_append(env->store, &a) < 0) {
 			fail_storage(env, o);
@@ -1493,7 +1493,7 @@ record(struct ops_env *env, struct ops_req *req, const struct event_schema *m, j
 			   false, "deadlines", shown, "breaches",
 			   findings_json(env->conf->rules, c.service, &tl));
 	shown = NULL;
-	log_info("%s %s: event %lld (%s)", req->method->name + strlen(IFACE_FRISTVAKT) + 1, ref,
+	log_info("%s %s: event %lld (%s)", m->method + strlen(IFACE_FRISTVAKT) + 1, ref,
 		 (long long)ev.id, rules_event_type_name(m->type));
 	ok = true;
 out:
@@ -1546,9 +1546,6 @@ ops_case_record(struct ops_env *env, struct ops_req *req)
 void
 ops_import(struct ops_env *env, struct ops_req *req)
 {
-	static const struct proto_field fields[] = {
-		{ "items", PROTO_ARRAY, true, MAX_IMPORT_ITEMS },
-	};
 	static const struct proto_field item_fields[] = {
 		{ "method", PROTO_STRING, true, 64 },
 		{ "parameters", PROTO_OBJECT, true, 0 },
@@ -1556,14 +1553,11 @@ ops_import(struct ops_env *env, struct ops_req *req)
 	json_t *items, *results, *item;
 	size_t i;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)))
-		return;
 	items = json_object_get(req->params, "items");
 	results = json_array();
 	json_array_foreach(items, i, item)
 	{
 		struct ops_req sub = *req;
-		const struct iface_method *im = NULL;
 		const struct event_schema *m = NULL;
 		struct proto_fault f;
 		struct outcome o = { 0 };
@@ -1583,8 +1577,7 @@ ops_import(struct ops_env *env, struct ops_req *req)
 		}
 		snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s",
 			 json_string_value(json_object_get(item, "method")));
-		im = iface_method_find(name, false);
-		m = im ? events_schema_find(im->name) : NULL;
+		m = events_schema_find(name);
 		if (!m) {
 			json_array_append_new(results,
 					      json_pack("{sb ss s{ss}}", "ok", false, "error",
@@ -1592,7 +1585,6 @@ ops_import(struct ops_env *env, struct ops_req *req)
 							"method", name));
 			continue;
 		}
-		sub.method = im;
 		sub.params = json_object_get(item, "parameters");
 		if (record_in_savepoint(env, &sub, m, &reply, &o)) {
 			json_t *r = json_object_get(reply, "recorded");
@@ -1616,7 +1608,6 @@ ops_import(struct ops_env *env, struct ops_req *req)
 void
 ops_case_get(struct ops_env *env, struct ops_req *req)
 {
-	static const struct proto_field fields[] = { { "reference", PROTO_STRING, true, 256 } };
 	const char *ref;
 	struct store_case c = { 0 };
 	struct timeline tl = { 0 };
@@ -1626,8 +1617,6 @@ ops_case_get(struct ops_env *env, struct ops_req *req)
 	json_t *events, *deadlines;
 	int ret;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)))
-		return;
 	ref = json_string_value(json_object_get(req->params, "reference"));
 	ret = store_case_by_ref(env->store, ref, &c);
 	if (ret == -ENOENT) {
@@ -1702,18 +1691,13 @@ void
 ops_case_list(struct ops_env *env, struct ops_req *req)
 {
 	static const char *const states[] = { "open", "withdrawn", "closed", NULL };
-	static const struct proto_field fields[] = {
-		{ "state", PROTO_STRING, false, 16 },	{ "service", PROTO_STRING, false, 64 },
-		{ "handler", PROTO_STRING, false, 64 }, { "unit", PROTO_STRING, false, 64 },
-		{ "limit", PROTO_INT, false, 0 },	{ "after", PROTO_STRING, false, 32 },
-	};
 	struct store_case_filter f = { 0 };
 	struct store_case *v = NULL;
 	size_t n = 0;
 	int64_t next = 0, after = 0;
 	json_t *arr;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)) || !get_limit(req, &f.limit))
+	if (!get_limit(req, &f.limit))
 		return;
 	f.state = opt_string(req, "state");
 	f.service = opt_string(req, "service");
@@ -1754,14 +1738,6 @@ ops_deadlines_list(struct ops_env *env, struct ops_req *req)
 		"open", "met", "missed", "expired", "cancelled", NULL
 	};
 	static const char *const duties[] = { "office", "party", NULL };
-	static const struct proto_field fields[] = {
-		{ "state", PROTO_STRING, false, 16 },	 { "kind", PROTO_STRING, false, 32 },
-		{ "duty", PROTO_STRING, false, 16 },	 { "service", PROTO_STRING, false, 64 },
-		{ "handler", PROTO_STRING, false, 64 },	 { "unit", PROTO_STRING, false, 64 },
-		{ "due_from", PROTO_STRING, false, 16 }, { "due_to", PROTO_STRING, false, 16 },
-		{ "overdue", PROTO_BOOL, false, 0 },	 { "limit", PROTO_INT, false, 0 },
-		{ "after", PROTO_STRING, false, 64 },
-	};
 	struct store_deadline_filter f = { 0 };
 	struct cal_date today, d;
 	char today_s[CAL_DATE_LEN], after_due[CAL_DATE_LEN];
@@ -1773,7 +1749,7 @@ ops_deadlines_list(struct ops_env *env, struct ops_req *req)
 	int64_t next_id;
 	size_t i;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)) || !get_limit(req, &f.limit))
+	if (!get_limit(req, &f.limit))
 		return;
 	today_of(req->now, &today);
 	f.today = cal_date_format(today, today_s);
@@ -1875,17 +1851,12 @@ ops_deadlines_list(struct ops_env *env, struct ops_req *req)
 void
 ops_audit_list(struct ops_env *env, struct ops_req *req)
 {
-	static const struct proto_field fields[] = {
-		{ "reference", PROTO_STRING, false, 256 },
-		{ "limit", PROTO_INT, false, 0 },
-		{ "after", PROTO_INT, false, 0 },
-	};
 	json_t *rows, *row;
 	int64_t next;
 	int limit;
 	size_t i;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)) || !get_limit(req, &limit))
+	if (!get_limit(req, &limit))
 		return;
 	if (json_is_integer(json_object_get(req->params, "after")) &&
 	    json_integer_value(json_object_get(req->params, "after")) < 1) {
