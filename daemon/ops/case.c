@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "ops/ops.h"
+#include "ops/case_impl.h"
 #include "core/cal.h"
 #include "core/log.h"
 #include "core/proto.h"
@@ -452,311 +452,6 @@ ops_case_validate(const struct conf *conf, const char *method, json_t *params, i
 	return -EINVAL;
 }
 
-/* The civil date of an RFC 3339 member of an event's data. */
-static bool
-data_date(json_t *data, const char *key, struct cal_date *out)
-{
-	const char *s = json_string_value(json_object_get(data, key));
-	int64_t t;
-
-	if (!s)
-		return false;
-	if (cal_date_parse(s, out) == 0)
-		return true;
-	return cal_instant_parse(s, &t) == 0 && cal_date_of_instant(t, out) == 0;
-}
-
-/* A case's events loaded for the engine: their data parsed, superseded ones resolved. */
-struct timeline {
-	struct store_event *ev;
-	size_t n;
-	json_t **data; /* parsed ev[i].data */
-};
-
-static void
-timeline_free(struct timeline *tl)
-{
-	for (size_t i = 0; i < tl->n; i++)
-		json_decref(tl->data[i]);
-	free(tl->data);
-	store_events_free(tl->ev, tl->n);
-	memset(tl, 0, sizeof(*tl));
-}
-
-static int
-timeline_load(struct store *st, int64_t case_id, struct timeline *tl)
-{
-	int ret = store_events_of_case(st, case_id, &tl->ev, &tl->n);
-
-	if (ret < 0)
-		return ret;
-	tl->data = xcalloc(tl->n ? tl->n : 1, sizeof(*tl->data));
-	for (size_t i = 0; i < tl->n; i++) {
-		tl->data[i] = json_loads(tl->ev[i].data, 0, NULL);
-		if (!json_is_object(tl->data[i])) {
-			json_decref(tl->data[i]);
-			tl->data[i] = json_object();
-		}
-	}
-	return 0;
-}
-
-static ssize_t
-timeline_find(const struct timeline *tl, int64_t id)
-{
-	for (size_t i = 0; i < tl->n; i++) {
-		if (tl->ev[i].id == id)
-			return (ssize_t)i;
-	}
-	return -1;
-}
-
-/* The newest version of an event: follows the chain of corrections. */
-static int64_t
-current_version(const struct timeline *tl, int64_t id)
-{
-	for (int guard = 0; guard < 1000; guard++) {
-		ssize_t i = timeline_find(tl, id);
-
-		if (i < 0 || tl->ev[i].superseded_by == 0)
-			return id;
-		id = tl->ev[i].superseded_by;
-	}
-	return id;
-}
-
-/* The first version of an event: where it stands in the order of recording. */
-static int64_t
-root_version(const struct timeline *tl, int64_t id)
-{
-	for (int guard = 0; guard < 1000; guard++) {
-		ssize_t i = timeline_find(tl, id);
-
-		if (i < 0 || tl->ev[i].supersedes == 0)
-			return id;
-		id = tl->ev[i].supersedes;
-	}
-	return id;
-}
-
-struct engine_input {
-	struct rules_event *ev;
-	size_t n;
-	char **who; /* owned strings the events borrow */
-};
-
-static void
-engine_input_free(struct engine_input *in)
-{
-	for (size_t i = 0; i < in->n; i++)
-		free(in->who[i]);
-	free(in->who);
-	free(in->ev);
-}
-
-static int
-cmp_position(const void *a, const void *b)
-{
-	const int64_t *x = a, *y = b;
-
-	return (x[0] > y[0]) - (x[0] < y[0]);
-}
-
-/*
- * Turns the timeline into the engine's events: current versions only, each standing where
- * its first version was recorded, references pointing at current versions.
- */
-static int
-engine_input_build(const struct timeline *tl, struct engine_input *in)
-{
-	int64_t(*order)[2] = xcalloc(tl->n ? tl->n : 1, sizeof(*order));
-	size_t n = 0;
-
-	memset(in, 0, sizeof(*in));
-	for (size_t i = 0; i < tl->n; i++) {
-		if (tl->ev[i].superseded_by)
-			continue;
-		order[n][0] = root_version(tl, tl->ev[i].id);
-		order[n][1] = (int64_t)i;
-		n++;
-	}
-	qsort(order, n, sizeof(*order), cmp_position);
-	in->ev = xcalloc(n ? n : 1, sizeof(*in->ev));
-	in->who = xcalloc(n ? n : 1, sizeof(*in->who));
-	for (size_t k = 0; k < n; k++) {
-		size_t i = (size_t)order[k][1];
-		const struct store_event *se = &tl->ev[i];
-		json_t *d = tl->data[i];
-		struct rules_event *e = &in->ev[k];
-		const char *ref_key = NULL;
-		json_t *v;
-
-		if (rules_event_type_parse(se->type, &e->type) < 0) {
-			free(order);
-			in->n = k;
-			return -EINVAL;
-		}
-		e->id = se->id;
-		cal_date_of_instant(se->occurred, &e->date);
-		switch (e->type) {
-		case RULES_EV_RECEIVED:
-			e->emergency = json_is_true(json_object_get(d, "emergency"));
-			break;
-		case RULES_EV_PRELIMINARY_REPLY:
-			e->has_due = data_date(d, "promised", &e->due);
-			break;
-		case RULES_EV_DOC_REQUESTED:
-			e->has_due = data_date(d, "due", &e->due);
-			break;
-		case RULES_EV_DOC_RECEIVED:
-			ref_key = "request";
-			break;
-		case RULES_EV_DECISION: {
-			struct cal_date a, b;
-
-			if (data_date(d, "reached", &e->reached)) {
-				e->has_reached = true;
-			} else if (data_date(d, "made_available", &a) &&
-				   data_date(d, "notice_sent", &b)) {
-				e->has_reached = true;
-				e->digital = true;
-				e->reached = cal_cmp(a, b) >= 0 ? a : b;
-			}
-			e->written = json_is_true(json_object_get(d, "written"));
-			e->reasoned = json_is_true(json_object_get(d, "reasoned"));
-			e->outcome = json_string_value(json_object_get(d, "outcome"));
-			v = json_object_get(d, "need_hours");
-			e->has_need = json_is_integer(v);
-			e->need_hours = (int32_t)json_integer_value(v);
-			e->need_months =
-				(int32_t)json_integer_value(json_object_get(d, "need_months"));
-			if (rules_age_group_parse(
-				    json_string_value(json_object_get(d, "age_group")),
-				    &e->age_group) < 0)
-				e->age_group = RULES_AGE_UNKNOWN;
-			break;
-		}
-		case RULES_EV_REASONS_REQUESTED:
-		case RULES_EV_REASONS_GIVEN:
-			ref_key = "decision";
-			break;
-		case RULES_EV_EXTENSION:
-		case RULES_EV_OVERRIDE:
-			ref_key = "subject";
-			rules_kind_parse(json_string_value(json_object_get(d, "kind")), &e->kind);
-			e->has_due = data_date(d, e->type == RULES_EV_EXTENSION ? "until" : "due",
-					       &e->due);
-			v = json_object_get(d, "by");
-			in->who[k] = xstrdup(json_is_string(v) ? json_string_value(v) : "?");
-			e->who = in->who[k];
-			e->why = json_string_value(json_object_get(d, "reason"));
-			break;
-		case RULES_EV_COMPLAINT:
-			ref_key = "decision";
-			e->has_reached = data_date(d, "received", &e->reached);
-			if (!e->has_reached) {
-				e->has_reached = true;
-				e->reached = e->date;
-			}
-			break;
-		case RULES_EV_COMPLAINT_DECIDED:
-			e->outcome = json_string_value(json_object_get(d, "outcome"));
-			ref_key = "complaint";
-			break;
-		case RULES_EV_FORWARDED:
-		case RULES_EV_COMPLAINT_WITHDRAWN:
-			ref_key = "complaint";
-			break;
-		case RULES_EV_DECISION_WRITTEN:
-			ref_key = "decision";
-			break;
-		default:
-			break;
-		}
-		v = ref_key ? json_object_get(d, ref_key) : NULL;
-		if (json_is_integer(v))
-			e->ref = current_version(tl, json_integer_value(v));
-	}
-	in->n = n;
-	free(order);
-	return 0;
-}
-
-struct computed {
-	struct rules_deadline *d;
-	size_t n;
-};
-
-static int
-compute(const struct rules *rules, const char *service, const struct timeline *tl,
-	struct cal_date today, struct computed *out)
-{
-	struct engine_input in;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	if ((ret = engine_input_build(tl, &in)) < 0)
-		goto out;
-	ret = rules_compute(rules, service, in.ev, in.n, today, &out->d, &out->n);
-out:
-	engine_input_free(&in);
-	return ret;
-}
-
-static json_t *
-deadlines_json(const struct computed *c)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < c->n; i++) {
-		json_t *o = rules_deadline_json(&c->d[i]);
-		char *text = rules_deadline_text(&c->d[i]);
-
-		json_object_set_new(o, "text", json_string(text));
-		free(text);
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
-/*
- * What an audit would flag in the case (rules_findings: oral decisions, decisions without
- * the reasons they needed, BPA refusals against the right), as the reply's "breaches".
- */
-static json_t *
-findings_json(const struct rules *rules, const char *service, const struct timeline *tl)
-{
-	struct engine_input in;
-	struct rules_finding *f = NULL;
-	size_t n = 0;
-	json_t *a = json_array();
-
-	if (engine_input_build(tl, &in) == 0 &&
-	    rules_findings(rules, service, in.ev, in.n, &f, &n) == 0) {
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, rules_finding_json(&f[i]));
-	}
-	rules_findings_free(f, n);
-	engine_input_free(&in);
-	return a;
-}
-
-static json_t *
-case_json(const struct rules *rules, const struct store_case *c)
-{
-	const char *name = rules_service_name(rules, c->service);
-	const char *body = rules_complaint_body(rules, c->service);
-
-	return json_pack("{ss ss ss ss s:o s:o so ss sb sb so so s:o}", "reference", c->ref,
-			 "service", c->service, "service_name", name ? name : c->service, "state",
-			 c->state, "handler", c->handler ? json_string(c->handler) : json_null(),
-			 "unit", c->unit ? json_string(c->unit) : json_null(), "received",
-			 ops_instant_json(c->received), "channel", c->channel, "emergency",
-			 c->emergency, "has_contact", c->has_contact, "created",
-			 ops_instant_json(c->created), "updated", ops_instant_json(c->updated),
-			 "complaint_body", body ? json_string(body) : json_null());
-}
-
 static json_t *
 event_json(const struct timeline *tl, size_t i)
 {
@@ -769,12 +464,6 @@ event_json(const struct timeline *tl, size_t i)
 			 e->supersedes ? json_integer(e->supersedes) : json_null(), "superseded_by",
 			 e->superseded_by ? json_integer(e->superseded_by) : json_null(), "data",
 			 tl->data[i], "uid", (json_int_t)e->uid);
-}
-
-static bool
-today_of(int64_t now, struct cal_date *today)
-{
-	return cal_date_of_instant(now, today) == 0;
 }
 
 /* The Recorded reply for a case after an event: reloads the timeline. */
@@ -790,11 +479,12 @@ recorded_json(struct ops_env *env, const struct store_case *c, int64_t event, bo
 	if ((ret = timeline_load(env->store, c->id, &tl)) < 0)
 		return ret;
 	today_of(now, &today);
-	ret = compute(env->conf->rules, c->service, &tl, today, &comp);
-	*out = json_pack("{s{so sI sb so so}}", "recorded", "case", case_json(env->conf->rules, c),
-			 "event", (json_int_t)event, "duplicate", duplicate, "deadlines",
-			 ret == 0 ? deadlines_json(&comp) : json_array(), "breaches",
-			 findings_json(env->conf->rules, c->service, &tl));
+	ret = timeline_compute(env->conf->rules, c->service, &tl, today, &comp);
+	*out = json_pack("{s{so sI sb so so}}", "recorded", "case",
+			 case_row_json(env->conf->rules, c), "event", (json_int_t)event,
+			 "duplicate", duplicate, "deadlines",
+			 ret == 0 ? computed_json(&comp) : json_array(), "breaches",
+			 timeline_findings_json(env->conf->rules, c->service, &tl));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
 	return 0;
@@ -861,7 +551,7 @@ resolve_ref(const struct timeline *tl, const char *ref, const char *param, json_
 				       "message", msg));
 			return false;
 		}
-		*out = current_version(tl, id);
+		*out = timeline_current(tl, id);
 		return true;
 	}
 	for (size_t i = tl->n; i-- > 0;) {
@@ -886,7 +576,7 @@ reasons_requested(const struct timeline *tl, int64_t decision, struct cal_date g
 		struct cal_date asked;
 
 		if (!tl->ev[i].superseded_by && strcmp(tl->ev[i].type, "reasons_requested") == 0 &&
-		    json_is_integer(d) && current_version(tl, json_integer_value(d)) == decision &&
+		    json_is_integer(d) && timeline_current(tl, json_integer_value(d)) == decision &&
 		    cal_date_of_instant(tl->ev[i].occurred, &asked) == 0 &&
 		    cal_cmp(asked, given) <= 0)
 			return true;
@@ -921,7 +611,7 @@ subject_deadline(struct ops_env *env, const struct store_case *c, const struct t
 	int64_t subject = json_integer_value(json_object_get(data, "subject"));
 
 	rules_kind_parse(json_string_value(json_object_get(data, "kind")), &kind);
-	if (compute(env->conf->rules, c->service, tl, today, comp) < 0) {
+	if (timeline_compute(env->conf->rules, c->service, tl, today, comp) < 0) {
 		fail_order(o, c->ref, "the case's deadlines cannot be computed");
 		return -1;
 	}
@@ -1017,51 +707,6 @@ fail_engine(struct outcome *o, const char *ref, int ret)
 		fail_order(o, ref,
 			   "the event does not fit the case: a date before the event it refers to, "
 			   "or an event the case cannot have now");
-}
-
-/*
- * Stores the case's deadlines as computed today. With shown, also returns (owned) the
- * deadlines as a reply shows them: the stored explanations, not computed a second time.
- */
-static int
-store_deadlines(struct ops_env *env, const struct store_case *c, const struct computed *comp,
-		json_t **shown)
-{
-	struct store_deadline *rows = xcalloc(comp->n ? comp->n : 1, sizeof(*rows));
-	char(*due)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*due));
-	char(*met)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*met));
-	char **expl = xcalloc(comp->n ? comp->n : 1, sizeof(*expl));
-	/* The words too (deadlines_json): reminders quote them ({{explanation}}). */
-	json_t *all = deadlines_json(comp);
-	int ret;
-
-	for (size_t i = 0; i < comp->n; i++) {
-		const struct rules_deadline *d = &comp->d[i];
-
-		expl[i] = proto_json_compact(json_array_get(all, i), NULL);
-		rows[i] = (struct store_deadline){
-			.kind = rules_kind_name(d->kind),
-			.subject = d->subject,
-			.state = rules_state_name(d->state),
-			.due = d->has_due ? cal_date_format(d->due, due[i]) : NULL,
-			.met_on = d->has_met ? cal_date_format(d->met_on, met[i]) : NULL,
-			.rule = d->rule,
-			.source = d->source,
-			.explanation = expl[i],
-		};
-	}
-	ret = store_deadlines_replace(env->store, c->id, rows, comp->n);
-	if (ret == 0 && shown)
-		*shown = all;
-	else
-		json_decref(all);
-	for (size_t i = 0; i < comp->n; i++)
-		free(expl[i]);
-	free(expl);
-	free(met);
-	free(due);
-	free(rows);
-	return ret;
 }
 
 /* The current version of the case's received event (0 when it has none). */
@@ -1467,13 +1112,12 @@ record(struct ops_env *env, struct ops_req *req, const struct event_schema *m, j
 		fail_storage(env, o);
 		goto out;
 	}
-	ret = compute(env->conf->rules, c.service, &tl, today, &comp);
+	ret = timeline_compute(env->conf->rules, c.service, &tl, today, &comp);
 	if (ret < 0) {
 		fail_engine(o, ref, ret);
 		goto out;
 	}
-	if (store_deadlines(env, &c, &comp, &shown) < 0 ||
-	    ops_remind_plan(env, &c, comp.d, comp.n, req->now) < 0) {
+	if (recompute_store(env, &c, &comp, req->now, &shown) < 0) {
 		fail_storage(env, o);
 		goto out;
 	}
@@ -1489,9 +1133,9 @@ record(struct ops_env *env, struct ops_req *req, const struct event_schema *m, j
 		}
 	}
 	*reply = json_pack("{s{so sI sb so so}}", "recorded", "case",
-			   case_json(env->conf->rules, &c), "event", (json_int_t)ev.id, "duplicate",
-			   false, "deadlines", shown, "breaches",
-			   findings_json(env->conf->rules, c.service, &tl));
+			   case_row_json(env->conf->rules, &c), "event", (json_int_t)ev.id,
+			   "duplicate", false, "deadlines", shown, "breaches",
+			   timeline_findings_json(env->conf->rules, c.service, &tl));
 	shown = NULL;
 	log_info("%s %s: event %lld (%s)", m->method + strlen(IFACE_FRISTVAKT) + 1, ref,
 		 (long long)ev.id, rules_event_type_name(m->type));
@@ -1630,9 +1274,9 @@ ops_case_get(struct ops_env *env, struct ops_req *req)
 	}
 	today_of(req->now, &today);
 	/* A service dropped from the configuration leaves the timeline without deadlines. */
-	compute(env->conf->rules, c.service, &tl, today, &comp);
+	timeline_compute(env->conf->rules, c.service, &tl, today, &comp);
 	/* Each deadline's version (sequence, modified), for calendar exports. */
-	deadlines = deadlines_json(&comp);
+	deadlines = computed_json(&comp);
 	if (store_deadline_versions_annotate(env->store, c.id, deadlines) < 0) {
 		json_decref(deadlines);
 		rules_deadlines_free(comp.d, comp.n);
@@ -1645,9 +1289,9 @@ ops_case_get(struct ops_env *env, struct ops_req *req)
 	for (size_t i = 0; i < tl.n; i++)
 		json_array_append_new(events, event_json(&tl, i));
 	req->reply(req, NULL,
-		   json_pack("{so so so so ss}", "case", case_json(env->conf->rules, &c), "events",
-			     events, "deadlines", deadlines, "breaches",
-			     findings_json(env->conf->rules, c.service, &tl), "today",
+		   json_pack("{so so so so ss}", "case", case_row_json(env->conf->rules, &c),
+			     "events", events, "deadlines", deadlines, "breaches",
+			     timeline_findings_json(env->conf->rules, c.service, &tl), "today",
 			     cal_date_format(today, today_s)));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
@@ -1719,7 +1363,7 @@ ops_case_list(struct ops_env *env, struct ops_req *req)
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, case_json(env->conf->rules, &v[i]));
+		json_array_append_new(arr, case_row_json(env->conf->rules, &v[i]));
 	store_cases_free(v, n);
 	if (next) {
 		char buf[32];
@@ -1878,51 +1522,4 @@ ops_audit_list(struct ops_env *env, struct ops_req *req)
 	req->reply(req, NULL,
 		   json_pack("{so so}", "entries", rows, "next",
 			     next ? json_integer(next) : json_null()));
-}
-
-int
-ops_recompute_step(struct ops_env *env, int64_t *cursor, int max, int64_t now)
-{
-	struct store_case *v = NULL;
-	size_t n = 0;
-	int ret;
-
-	if ((ret = store_cases_after(env->store, *cursor, max, &v, &n)) < 0)
-		return ret;
-	if (n == 0)
-		goto out;
-	if ((ret = ops_txn_enter(env)) < 0)
-		goto out;
-	for (size_t i = 0; i < n && ret >= 0; i++) {
-		*cursor = v[i].id;
-		ret = ops_recompute_case(env, &v[i], now);
-	}
-	ops_txn_leave(env, ret >= 0);
-	ret = ret < 0 ? ret : 1;
-out:
-	store_cases_free(v, n);
-	return ret;
-}
-
-int
-ops_recompute_case(struct ops_env *env, const struct store_case *c, int64_t now)
-{
-	struct timeline tl = { 0 };
-	struct computed comp = { 0 };
-	struct cal_date today;
-	int ret;
-
-	if (!today_of(now, &today))
-		return -ERANGE;
-	if ((ret = timeline_load(env->store, c->id, &tl)) < 0)
-		return ret;
-	/* A case the rules can no longer compute keeps what was stored for it. */
-	if (compute(env->conf->rules, c->service, &tl, today, &comp) == 0) {
-		ret = store_deadlines(env, c, &comp, NULL);
-		if (ret == 0)
-			ret = ops_remind_plan(env, c, comp.d, comp.n, now);
-	}
-	rules_deadlines_free(comp.d, comp.n);
-	timeline_free(&tl);
-	return ret;
 }

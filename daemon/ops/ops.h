@@ -265,14 +265,8 @@ void ops_clock_set(struct ops_env *env, struct ops_req *req);
 void ops_clock_advance(struct ops_env *env, struct ops_req *req);
 void ops_clock_reset(struct ops_env *env, struct ops_req *req);
 
-/* Recomputes one case's stored deadlines and plans its reminders (in the current savepoint). */
-int ops_recompute_case(struct ops_env *env, const struct store_case *c, int64_t now);
-
-/*
- * Recomputes the stored deadlines of up to max cases with id > *cursor (after a reload
- * changed the rules, or at start-up), inside the loop turn's transaction. Advances *cursor;
- * returns 1 while cases remain, 0 when done, or a negative errno.
- */
-int ops_recompute_step(struct ops_env *env, int64_t *cursor, int max, int64_t now);
+/* Recomputing a case (ops/recompute.c) is declared in its own header; included here for the
+ * reminder engine, which recomputes a case when a series continues. */
+#include "ops/recompute.h"
 
 #endif
