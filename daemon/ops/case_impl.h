@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * case_impl: what the case register's files share and nothing else sees: a case's events
- * loaded as a timeline and handed to the rules engine (ops/timeline.c), and the storing of
- * what the engine computed (ops/recompute.c). Everyone else uses ops.h and recompute.h.
+ * case_impl: what the case register's files share and nothing else sees: the refusals
+ * (ops/outcome.c), the check of an event's parameters (ops/validate.c), recording one event
+ * (ops/record.c, for ImportEvents in ops/import.c), a case's events loaded as a timeline
+ * and handed to the rules engine (ops/timeline.c), and the storing of what the engine
+ * computed (ops/recompute.c). Everyone else uses ops.h and recompute.h.
  */
 #ifndef FV_CASE_IMPL_H
 #define FV_CASE_IMPL_H
@@ -15,9 +17,47 @@
 #include <jansson.h>
 
 #include "core/cal.h"
+#include "core/events.h"
 #include "core/rules.h"
 #include "ops/ops.h"
 #include "store/store.h"
+
+/* The outcome of recording one event: an error name with its parameters, or success. */
+struct outcome {
+	const char *error; /* NULL: success */
+	json_t *params;	   /* owned */
+};
+
+/* Sets o to the error (a static string) with params (stolen). */
+void outcome_fail(struct outcome *o, const char *error, json_t *params);
+/* InvalidParameter naming param, with the message made from fmt. */
+void outcome_param(struct outcome *o, const char *param, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* OutOfOrder for case ref, with the message made from fmt. */
+void outcome_order(struct outcome *o, const char *ref, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* StorageFailure with the database's message (and logs it). */
+void outcome_storage(struct ops_env *env, struct outcome *o);
+
+/* Whether s is one of choices (NULL-terminated). */
+bool choices_has(const char *s, const char *const *choices);
+
+/*
+ * Checks the parameters of req (borrowed) against the event schema m and builds the
+ * event's data (*data, owned): every parameter but reference, event_id, supersedes and
+ * contact, instants normalised to RFC 3339 UTC; *when gets the event's instant (req->now
+ * when the method has none). False with the refusal in o.
+ */
+bool event_validate(struct ops_env *env, struct ops_req *req, const struct event_schema *m,
+		    json_t **data, int64_t *when, struct outcome *o);
+
+/*
+ * Records the event of req (an event method m; both borrowed) in a savepoint of its own.
+ * On success *reply is the Recorded reply (owned); on failure o holds the error and
+ * nothing of the event stays. Returns whether it succeeded.
+ */
+bool record_event(struct ops_env *env, struct ops_req *req, const struct event_schema *m,
+		  json_t **reply, struct outcome *o);
 
 /* A case's events loaded for the engine: their data parsed, superseded ones resolved. */
 struct timeline {

@@ -130,7 +130,7 @@ void ops_req_begin(struct ops_env *env, struct ops_req *req);
 void ops_commit(struct ops_env *env);
 void ops_env_deinit(struct ops_env *env);
 
-/* For the api's own modules (api.c, ops/case.c). */
+/* For the handlers: the server's (server/dispatch.c) and the operations' own. */
 
 /* Joins the loop turn's transaction (opening it if needed) and starts a savepoint for one
  * request. 0, or a negative errno (the caller answers StorageFailure). */
@@ -160,8 +160,11 @@ json_t *ops_instant_json(int64_t t);
 /* Items per ImportEvents call (the method table's limit on "items"). */
 #define OPS_MAX_IMPORT_ITEMS 10
 
-/* The case register (ops/case.c): one handler per method, its parameters checked by the
- * method table's row before it runs. */
+/*
+ * The case register: one handler per method, its parameters checked by the method table's
+ * row before it runs: recording events (ops/record.c), ImportEvents (ops/import.c), the
+ * reads and the audit log (ops/cases_read.c).
+ */
 void ops_case_record(struct ops_env *env, struct ops_req *req);
 void ops_case_get(struct ops_env *env, struct ops_req *req);
 void ops_case_list(struct ops_env *env, struct ops_req *req);
@@ -172,8 +175,9 @@ void ops_audit_list(struct ops_env *env, struct ops_req *req);
 /*
  * The parameter validation of an event method ("no.fristvakt.RegisterApplication", ...;
  * borrowed, as are conf and params) exactly as the daemon runs it, without a store or a
- * socket: for the fuzz targets. 0 and *data the event's data (owned); -ENOENT for a
- * method that records no event; -EINVAL with err "ERROR {parameters}" for a refusal.
+ * socket (ops/validate.c): for the fuzz targets. 0 and *data the event's data (owned);
+ * -ENOENT for a method that records no event; -EINVAL with err "ERROR {parameters}" for a
+ * refusal.
  */
 int ops_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
 		      json_t **data, char *err, size_t errlen);

@@ -116,17 +116,101 @@ cmp_position(const void *a, const void *b)
 	return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-/*
- * Turns the timeline into the engine's events: current versions only, each standing where
- * its first version was recorded, references pointing at current versions.
- */
-static int
-engine_input_build(const struct timeline *tl, struct engine_input *in)
+/* A decision's data: how and when it reached the party, its form, and a BPA assessment. */
+static void
+decision_input(json_t *d, struct rules_event *e)
 {
-	int64_t(*order)[2] = xcalloc(tl->n ? tl->n : 1, sizeof(*order));
+	struct cal_date a, b;
+	json_t *v = json_object_get(d, "need_hours");
+
+	if (data_date(d, "reached", &e->reached)) {
+		e->has_reached = true;
+	} else if (data_date(d, "made_available", &a) && data_date(d, "notice_sent", &b)) {
+		e->has_reached = true;
+		e->digital = true;
+		e->reached = cal_cmp(a, b) >= 0 ? a : b;
+	}
+	e->written = json_is_true(json_object_get(d, "written"));
+	e->reasoned = json_is_true(json_object_get(d, "reasoned"));
+	e->outcome = json_string_value(json_object_get(d, "outcome"));
+	e->has_need = json_is_integer(v);
+	e->need_hours = (int32_t)json_integer_value(v);
+	e->need_months = (int32_t)json_integer_value(json_object_get(d, "need_months"));
+	if (rules_age_group_parse(json_string_value(json_object_get(d, "age_group")),
+				  &e->age_group) < 0)
+		e->age_group = RULES_AGE_UNKNOWN;
+}
+
+/* An extension's or override's data: the deadline, its new date, who and why (*who owned). */
+static void
+change_input(json_t *d, struct rules_event *e, char **who)
+{
+	json_t *v = json_object_get(d, "by");
+
+	rules_kind_parse(json_string_value(json_object_get(d, "kind")), &e->kind);
+	e->has_due = data_date(d, e->type == RULES_EV_EXTENSION ? "until" : "due", &e->due);
+	*who = xstrdup(json_is_string(v) ? json_string_value(v) : "?");
+	e->who = *who;
+	e->why = json_string_value(json_object_get(d, "reason"));
+}
+
+/*
+ * Fills the engine's event e from the data d of a stored event of e->type (*who gets an
+ * owned string e borrows). Returns the data's member naming the event referred to, or NULL.
+ */
+static const char *
+event_input(json_t *d, struct rules_event *e, char **who)
+{
+	switch (e->type) {
+	case RULES_EV_RECEIVED:
+		e->emergency = json_is_true(json_object_get(d, "emergency"));
+		return NULL;
+	case RULES_EV_PRELIMINARY_REPLY:
+		e->has_due = data_date(d, "promised", &e->due);
+		return NULL;
+	case RULES_EV_DOC_REQUESTED:
+		e->has_due = data_date(d, "due", &e->due);
+		return NULL;
+	case RULES_EV_DOC_RECEIVED:
+		return "request";
+	case RULES_EV_DECISION:
+		decision_input(d, e);
+		return NULL;
+	case RULES_EV_EXTENSION:
+	case RULES_EV_OVERRIDE:
+		change_input(d, e, who);
+		return "subject";
+	case RULES_EV_COMPLAINT:
+		e->has_reached = data_date(d, "received", &e->reached);
+		if (!e->has_reached) {
+			e->has_reached = true;
+			e->reached = e->date;
+		}
+		return "decision";
+	case RULES_EV_COMPLAINT_DECIDED:
+		e->outcome = json_string_value(json_object_get(d, "outcome"));
+		return "complaint";
+	case RULES_EV_FORWARDED:
+	case RULES_EV_COMPLAINT_WITHDRAWN:
+		return "complaint";
+	case RULES_EV_REASONS_REQUESTED:
+	case RULES_EV_REASONS_GIVEN:
+	case RULES_EV_DECISION_WRITTEN:
+		return "decision";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The current versions of the timeline's events in the order of recording of their first
+ * versions: order[k][1] is an index into tl. Returns how many (order holds tl->n rows).
+ */
+static size_t
+current_in_order(const struct timeline *tl, int64_t (*order)[2])
+{
 	size_t n = 0;
 
-	memset(in, 0, sizeof(*in));
 	for (size_t i = 0; i < tl->n; i++) {
 		if (tl->ev[i].superseded_by)
 			continue;
@@ -135,14 +219,28 @@ engine_input_build(const struct timeline *tl, struct engine_input *in)
 		n++;
 	}
 	qsort(order, n, sizeof(*order), cmp_position);
+	return n;
+}
+
+/*
+ * Turns the timeline into the engine's events: current versions only, each standing where
+ * its first version was recorded, references pointing at current versions.
+ */
+static int
+engine_input_build(const struct timeline *tl, struct engine_input *in)
+{
+	int64_t(*order)[2] = xcalloc(tl->n ? tl->n : 1, sizeof(*order));
+	size_t n;
+
+	memset(in, 0, sizeof(*in));
+	n = current_in_order(tl, order);
 	in->ev = xcalloc(n ? n : 1, sizeof(*in->ev));
 	in->who = xcalloc(n ? n : 1, sizeof(*in->who));
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (size_t)order[k][1];
 		const struct store_event *se = &tl->ev[i];
-		json_t *d = tl->data[i];
 		struct rules_event *e = &in->ev[k];
-		const char *ref_key = NULL;
+		const char *ref_key;
 		json_t *v;
 
 		if (rules_event_type_parse(se->type, &e->type) < 0) {
@@ -152,82 +250,8 @@ engine_input_build(const struct timeline *tl, struct engine_input *in)
 		}
 		e->id = se->id;
 		cal_date_of_instant(se->occurred, &e->date);
-		switch (e->type) {
-		case RULES_EV_RECEIVED:
-			e->emergency = json_is_true(json_object_get(d, "emergency"));
-			break;
-		case RULES_EV_PRELIMINARY_REPLY:
-			e->has_due = data_date(d, "promised", &e->due);
-			break;
-		case RULES_EV_DOC_REQUESTED:
-			e->has_due = data_date(d, "due", &e->due);
-			break;
-		case RULES_EV_DOC_RECEIVED:
-			ref_key = "request";
-			break;
-		case RULES_EV_DECISION: {
-			struct cal_date a, b;
-
-			if (data_date(d, "reached", &e->reached)) {
-				e->has_reached = true;
-			} else if (data_date(d, "made_available", &a) &&
-				   data_date(d, "notice_sent", &b)) {
-				e->has_reached = true;
-				e->digital = true;
-				e->reached = cal_cmp(a, b) >= 0 ? a : b;
-			}
-			e->written = json_is_true(json_object_get(d, "written"));
-			e->reasoned = json_is_true(json_object_get(d, "reasoned"));
-			e->outcome = json_string_value(json_object_get(d, "outcome"));
-			v = json_object_get(d, "need_hours");
-			e->has_need = json_is_integer(v);
-			e->need_hours = (int32_t)json_integer_value(v);
-			e->need_months =
-				(int32_t)json_integer_value(json_object_get(d, "need_months"));
-			if (rules_age_group_parse(
-				    json_string_value(json_object_get(d, "age_group")),
-				    &e->age_group) < 0)
-				e->age_group = RULES_AGE_UNKNOWN;
-			break;
-		}
-		case RULES_EV_REASONS_REQUESTED:
-		case RULES_EV_REASONS_GIVEN:
-			ref_key = "decision";
-			break;
-		case RULES_EV_EXTENSION:
-		case RULES_EV_OVERRIDE:
-			ref_key = "subject";
-			rules_kind_parse(json_string_value(json_object_get(d, "kind")), &e->kind);
-			e->has_due = data_date(d, e->type == RULES_EV_EXTENSION ? "until" : "due",
-					       &e->due);
-			v = json_object_get(d, "by");
-			in->who[k] = xstrdup(json_is_string(v) ? json_string_value(v) : "?");
-			e->who = in->who[k];
-			e->why = json_string_value(json_object_get(d, "reason"));
-			break;
-		case RULES_EV_COMPLAINT:
-			ref_key = "decision";
-			e->has_reached = data_date(d, "received", &e->reached);
-			if (!e->has_reached) {
-				e->has_reached = true;
-				e->reached = e->date;
-			}
-			break;
-		case RULES_EV_COMPLAINT_DECIDED:
-			e->outcome = json_string_value(json_object_get(d, "outcome"));
-			ref_key = "complaint";
-			break;
-		case RULES_EV_FORWARDED:
-		case RULES_EV_COMPLAINT_WITHDRAWN:
-			ref_key = "complaint";
-			break;
-		case RULES_EV_DECISION_WRITTEN:
-			ref_key = "decision";
-			break;
-		default:
-			break;
-		}
-		v = ref_key ? json_object_get(d, ref_key) : NULL;
+		ref_key = event_input(tl->data[i], e, &in->who[k]);
+		v = ref_key ? json_object_get(tl->data[i], ref_key) : NULL;
 		if (json_is_integer(v))
 			e->ref = timeline_current(tl, json_integer_value(v));
 	}
