@@ -98,8 +98,6 @@ ops_channels_list(struct ops_env *env, struct ops_req *req)
 {
 	json_t *rows;
 
-	if (!ops_check_params(req, NULL, 0))
-		return;
 	if (!(rows = ops_channels_json(env))) {
 		ops_reply_storage_failure(env, req);
 		return;
@@ -110,7 +108,6 @@ ops_channels_list(struct ops_env *env, struct ops_req *req)
 void
 ops_channel_enable(struct ops_env *env, struct ops_req *req)
 {
-	static const struct proto_field fields[] = { { "name", PROTO_STRING, true, 64 } };
 	struct store_audit a = ops_audit_of(req);
 	const char *name;
 	char *audit_ref;
@@ -118,8 +115,6 @@ ops_channel_enable(struct ops_env *env, struct ops_req *req)
 	size_t i;
 	int was, ret;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)))
-		return;
 	name = json_string_value(json_object_get(req->params, "name"));
 	if (!conf_channel_find(env->conf, name)) {
 		req->reply(req, "no.fristvakt.ChannelNotFound", json_pack("{ss}", "name", name));

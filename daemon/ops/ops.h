@@ -16,6 +16,7 @@
 #include "conf/conf.h"
 #include "core/iface.h"
 #include "core/proto.h"
+#include "core/role.h"
 
 struct store;
 
@@ -36,8 +37,32 @@ struct ops_req;
  */
 typedef void (*ops_reply_cb)(struct ops_req *req, const char *error, json_t *params);
 
+struct ops_env;
+
+/* A Varlink method's handler: answers req (req->reply) once, now or after the commit. */
+typedef void (*ops_handler_cb)(struct ops_env *env, struct ops_req *req);
+
+/*
+ * One Varlink method as the daemon serves it: a row of the server's method table
+ * (server/dispatch.c). Dispatch checks the role and the parameters from the row, then
+ * calls the handler, which sees only parameters of the declared types and sizes.
+ */
+struct ops_method {
+	const char *name; /* "no.fristvakt.Status" */
+	enum role role;	  /* needed to call it */
+	bool writes;	  /* changes stored state or configuration: audited */
+	bool testing;	  /* served only when the configuration enables clock control */
+	ops_handler_cb handler;
+	/* The parameters (proto_params_check), none when n_params is 0; unused with events. */
+	const struct proto_field *params;
+	size_t n_params;
+	/* An event method: the handler checks the parameters against the event schema
+	 * (core/events.h), in stages and with the schema's own messages. */
+	bool events;
+};
+
 struct ops_req {
-	const struct iface_method *method;
+	const struct ops_method *method;
 	json_t *params; /* borrowed from the caller until the reply */
 	struct ops_peer peer;
 	int64_t now; /* unix seconds, read once by the caller's callback */
@@ -105,7 +130,7 @@ void ops_req_begin(struct ops_env *env, struct ops_req *req);
 void ops_commit(struct ops_env *env);
 void ops_env_deinit(struct ops_env *env);
 
-/* For the api's own modules (api.c, ops/case.c). */
+/* For the handlers: the server's (server/dispatch.c) and the operations' own. */
 
 /* Joins the loop turn's transaction (opening it if needed) and starts a savepoint for one
  * request. 0, or a negative errno (the caller answers StorageFailure). */
@@ -124,12 +149,22 @@ void ops_reply_storage_failure(struct ops_env *env, struct ops_req *req);
 struct store_audit ops_audit_of(const struct ops_req *req);
 /* Answers a proto_fault as a Varlink error. */
 void ops_reply_fault(struct ops_req *req, const struct proto_fault *f);
-/* Checks req->params against fields; on failure answers InvalidParameter and returns false. */
+/*
+ * Checks req->params against fields (the method table's row, in dispatch); on failure
+ * answers InvalidParameter and returns false.
+ */
 bool ops_check_params(struct ops_req *req, const struct proto_field *fields, size_t n);
 /* RFC 3339 UTC text of an instant, as a new JSON string. */
 json_t *ops_instant_json(int64_t t);
 
-/* The case register (ops/case.c): one handler per method. */
+/* Items per ImportEvents call (the method table's limit on "items"). */
+#define OPS_MAX_IMPORT_ITEMS 10
+
+/*
+ * The case register: one handler per method, its parameters checked by the method table's
+ * row before it runs: recording events (ops/record.c), ImportEvents (ops/import.c), the
+ * reads and the audit log (ops/cases_read.c).
+ */
 void ops_case_record(struct ops_env *env, struct ops_req *req);
 void ops_case_get(struct ops_env *env, struct ops_req *req);
 void ops_case_list(struct ops_env *env, struct ops_req *req);
@@ -140,8 +175,9 @@ void ops_audit_list(struct ops_env *env, struct ops_req *req);
 /*
  * The parameter validation of an event method ("no.fristvakt.RegisterApplication", ...;
  * borrowed, as are conf and params) exactly as the daemon runs it, without a store or a
- * socket: for the fuzz targets. 0 and *data the event's data (owned); -ENOENT for a
- * method that records no event; -EINVAL with err "ERROR {parameters}" for a refusal.
+ * socket (ops/validate.c): for the fuzz targets. 0 and *data the event's data (owned);
+ * -ENOENT for a method that records no event; -EINVAL with err "ERROR {parameters}" for a
+ * refusal.
  */
 int ops_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
 		      json_t **data, char *err, size_t errlen);
@@ -223,21 +259,18 @@ void ops_channel_enable(struct ops_env *env, struct ops_req *req);
 int ops_outbox_lag(struct ops_env *env, int64_t now, int64_t *lag);
 int ops_channels_follow(struct ops_env *env, const char *from, const char *to, int64_t *moved);
 
-/* The reminder, template and clock methods (ops/remind.c). */
+/* The reminder, template and clock methods (ops/remind.c), their parameters checked by the
+ * method table's row before they run. */
 void ops_reminders_list(struct ops_env *env, struct ops_req *req);
 void ops_reminder_get(struct ops_env *env, struct ops_req *req);
 void ops_reminder_retry(struct ops_env *env, struct ops_req *req);
 void ops_template_render(struct ops_env *env, struct ops_req *req);
-void ops_clock(struct ops_env *env, struct ops_req *req);
+void ops_clock_set(struct ops_env *env, struct ops_req *req);
+void ops_clock_advance(struct ops_env *env, struct ops_req *req);
+void ops_clock_reset(struct ops_env *env, struct ops_req *req);
 
-/* Recomputes one case's stored deadlines and plans its reminders (in the current savepoint). */
-int ops_recompute_case(struct ops_env *env, const struct store_case *c, int64_t now);
-
-/*
- * Recomputes the stored deadlines of up to max cases with id > *cursor (after a reload
- * changed the rules, or at start-up), inside the loop turn's transaction. Advances *cursor;
- * returns 1 while cases remain, 0 when done, or a negative errno.
- */
-int ops_recompute_step(struct ops_env *env, int64_t *cursor, int max, int64_t now);
+/* Recomputing a case (ops/recompute.c) is declared in its own header; included here for the
+ * reminder engine, which recomputes a case when a series continues. */
+#include "ops/recompute.h"
 
 #endif

@@ -51,11 +51,6 @@ void
 ops_reminders_list(struct ops_env *env, struct ops_req *req)
 {
 	static const char *const states[] = { "pending", "failed", "sent", "dead", "cancelled" };
-	static const struct proto_field fields[] = {
-		{ "state", PROTO_STRING, false, 16 },	{ "reference", PROTO_STRING, false, 256 },
-		{ "channel", PROTO_STRING, false, 64 }, { "limit", PROTO_INT, false, 0 },
-		{ "after", PROTO_INT, false, 0 },
-	};
 	struct store_reminder_filter f = { .limit = 100 };
 	struct store_reminder *v = NULL;
 	json_t *arr, *lim;
@@ -63,8 +58,6 @@ ops_reminders_list(struct ops_env *env, struct ops_req *req)
 	size_t n;
 	bool ok = false;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)))
-		return;
 	f.state = json_string_value(json_object_get(req->params, "state"));
 	f.ref = json_string_value(json_object_get(req->params, "reference"));
 	f.channel = json_string_value(json_object_get(req->params, "channel"));
@@ -103,12 +96,9 @@ ops_reminders_list(struct ops_env *env, struct ops_req *req)
 static bool
 get_reminder(struct ops_env *env, struct ops_req *req, struct store_reminder *r)
 {
-	static const struct proto_field fields[] = { { "id", PROTO_INT, true, 0 } };
 	int64_t id;
 	int ret;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)))
-		return false;
 	id = json_integer_value(json_object_get(req->params, "id"));
 	ret = store_reminder_get(env->store, id, r);
 	if (ret == -ENOENT) {
@@ -201,12 +191,6 @@ ops_reminder_retry(struct ops_env *env, struct ops_req *req)
 void
 ops_template_render(struct ops_env *env, struct ops_req *req)
 {
-	static const struct proto_field fields[] = {
-		{ "kind", PROTO_STRING, true, 32 },
-		{ "stage", PROTO_STRING, true, 64 },
-		{ "reference", PROTO_STRING, true, 256 },
-		{ "recipient", PROTO_STRING, false, 16 },
-	};
 	const char *kind_s, *stage, *ref, *recipient;
 	struct store_case c = { 0 };
 	struct store_reminder rem = { 0 };
@@ -215,8 +199,6 @@ ops_template_render(struct ops_env *env, struct ops_req *req)
 	char *due = NULL;
 	int ret;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)))
-		return;
 	kind_s = json_string_value(json_object_get(req->params, "kind"));
 	stage = json_string_value(json_object_get(req->params, "stage"));
 	ref = json_string_value(json_object_get(req->params, "reference"));
@@ -276,73 +258,66 @@ ops_template_render(struct ops_env *env, struct ops_req *req)
 	store_case_deinit(&c);
 }
 
-void
-ops_clock(struct ops_env *env, struct ops_req *req)
+/* Moves the test clock to offset (wall the wall clock), audited, answered after the commit. */
+static void
+clock_move(struct ops_env *env, struct ops_req *req, int64_t wall, int64_t offset)
 {
-	static const struct proto_field set_fields[] = { { "now", PROTO_STRING, true, 64 } };
-	static const struct proto_field adv_fields[] = { { "seconds", PROTO_INT, true, 0 } };
-	int64_t offset = env->clock_offset(env->host);
-	int64_t wall = env->now(env->host) - offset;
+	struct store_audit a = ops_audit_of(req);
+	int ret;
 
-	switch (req->method->id) {
-	case IFACE_SET_CLOCK: {
-		int64_t t;
-
-		if (!ops_check_params(req, set_fields, 1))
-			return;
-		if (cal_instant_parse(json_string_value(json_object_get(req->params, "now")), &t) <
-		    0) {
-			req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-				   json_pack("{ss ss}", "parameter", "now", "message",
-					     "'now' must be an RFC 3339 time"));
-			return;
-		}
-		offset = t - wall;
-		break;
-	}
-	case IFACE_ADVANCE_CLOCK: {
-		json_int_t s;
-
-		if (!ops_check_params(req, adv_fields, 1))
-			return;
-		s = json_integer_value(json_object_get(req->params, "seconds"));
-		if (s < -366LL * 86400 * 10 || s > 366LL * 86400 * 10) {
-			req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-				   json_pack("{ss ss}", "parameter", "seconds", "message",
-					     "'seconds' must be within ten years"));
-			return;
-		}
-		offset += s;
-		break;
-	}
-	default:
-		if (!ops_check_params(req, NULL, 0))
-			return;
-		offset = 0;
-		break;
-	}
 	env->set_clock_offset(env->host, offset);
 	env->reminders_changed = true;
 	log_notice("test clock: now %lld (offset %lld s)", (long long)(wall + offset),
 		   (long long)offset);
-	{
-		/* A change like any other: audited, answered after the commit. */
-		struct store_audit a = ops_audit_of(req);
-		int ret;
-
-		a.at = wall + offset;
-		ret = ops_txn_enter(env);
-
-		if (ret == 0) {
-			ret = store_audit_append(env->store, &a);
-			ops_txn_leave(env, ret == 0);
-		}
-		if (ret < 0) {
-			ops_reply_storage_failure(env, req);
-			return;
-		}
+	/* A change like any other: audited, answered after the commit. */
+	a.at = wall + offset;
+	ret = ops_txn_enter(env);
+	if (ret == 0) {
+		ret = store_audit_append(env->store, &a);
+		ops_txn_leave(env, ret == 0);
+	}
+	if (ret < 0) {
+		ops_reply_storage_failure(env, req);
+		return;
 	}
 	ops_reply_after_commit(env, req,
 			       json_pack("{so sI}", "now", ops_instant_json(wall + offset),
 					 "offset", (json_int_t)offset));
+}
+
+void
+ops_clock_set(struct ops_env *env, struct ops_req *req)
+{
+	int64_t wall = env->now(env->host) - env->clock_offset(env->host);
+	int64_t t;
+
+	if (cal_instant_parse(json_string_value(json_object_get(req->params, "now")), &t) < 0) {
+		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+			   json_pack("{ss ss}", "parameter", "now", "message",
+				     "'now' must be an RFC 3339 time"));
+		return;
+	}
+	clock_move(env, req, wall, t - wall);
+}
+
+void
+ops_clock_advance(struct ops_env *env, struct ops_req *req)
+{
+	int64_t offset = env->clock_offset(env->host);
+	int64_t wall = env->now(env->host) - offset;
+	json_int_t s = json_integer_value(json_object_get(req->params, "seconds"));
+
+	if (s < -366LL * 86400 * 10 || s > 366LL * 86400 * 10) {
+		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
+			   json_pack("{ss ss}", "parameter", "seconds", "message",
+				     "'seconds' must be within ten years"));
+		return;
+	}
+	clock_move(env, req, wall, offset + s);
+}
+
+void
+ops_clock_reset(struct ops_env *env, struct ops_req *req)
+{
+	clock_move(env, req, env->now(env->host) - env->clock_offset(env->host), 0);
 }

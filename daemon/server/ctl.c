@@ -320,7 +320,7 @@ static void
 handle_message(struct conn *c, const char *msg, size_t len)
 {
 	struct ctl *ctl = c->ctl;
-	const struct iface_method *m;
+	const struct ops_method *m;
 	struct proto_fault f;
 	uint64_t wait_ms;
 	bool oneway;
@@ -343,7 +343,7 @@ handle_message(struct conn *c, const char *msg, size_t len)
 		return;
 	}
 	oneway = c->call.oneway;
-	m = iface_method_find(c->call.method, ctl->conf->clock_control);
+	m = dispatch_method_find(c->call.method, ctl->conf->clock_control);
 	if (!m) {
 		if (!iface_description(c->call.iface, ctl->conf->clock_control))
 			conn_fail(c, oneway, PROTO_ERR_IFACE_NOT_FOUND,

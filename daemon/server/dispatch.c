@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * dispatch: a request to its handler, after the role check; and the service and admin
- * methods (GetInfo, GetInterfaceDescription, Status, Reload). The handler table is indexed
- * by the method ids of core/iface.h, so the method table there is the single list of what
- * the daemon serves. Group commit is in ops/txn.c.
+ * dispatch: the method table, one row per Varlink method (name, role, whether it writes,
+ * whether it is a testing method, handler, parameters), and a request to its handler after
+ * the role check and the parameter check of its row; and the service and admin methods
+ * (GetInfo, GetInterfaceDescription, Status, Reload). The table is the single list of what
+ * the daemon serves: the control socket finds methods in it and the interface test checks
+ * it against the .varlink files. Group commit is in ops/txn.c.
  */
 #include "server/dispatch.h"
 
@@ -19,15 +21,11 @@
 #include "store/store.h"
 #include "core/util.h"
 
-typedef void (*dispatch_handler_cb)(struct ops_env *env, struct ops_req *req);
-
 static void
 get_info(struct ops_env *env, struct ops_req *req)
 {
 	json_t *ifaces;
 
-	if (!ops_check_params(req, NULL, 0))
-		return;
 	ifaces = json_array();
 	for (const char *const *n = iface_names; *n; n++) {
 		if (iface_description(*n, env->conf->clock_control))
@@ -41,11 +39,8 @@ get_info(struct ops_env *env, struct ops_req *req)
 static void
 get_interface_description(struct ops_env *env, struct ops_req *req)
 {
-	static const struct proto_field fields[] = { { "interface", PROTO_STRING, true, 255 } };
 	const char *name, *text;
 
-	if (!ops_check_params(req, fields, FV_ARRAY_SIZE(fields)))
-		return;
 	name = json_string_value(json_object_get(req->params, "interface"));
 	text = iface_description(name, env->conf->clock_control);
 	if (!text) {
@@ -64,8 +59,6 @@ status(struct ops_env *env, struct ops_req *req)
 	int64_t lag;
 	size_t i;
 
-	if (!ops_check_params(req, NULL, 0))
-		return;
 	if (store_counts(env->store, &c) < 0 || store_reminder_counts(env->store, &reminders) < 0) {
 		ops_reply_storage_failure(env, req);
 		return;
@@ -112,8 +105,6 @@ reload(struct ops_env *env, struct ops_req *req)
 	int64_t moved = 0;
 	int ret;
 
-	if (!ops_check_params(req, NULL, 0))
-		return;
 	old_channel = xstrdup(env->conf->reminders.channel);
 	ret = env->reload(env->host, &err);
 	a.outcome = ret < 0 ? "no.fristvakt.ConfigInvalid" : "ok";
@@ -151,49 +142,134 @@ out:
 	free(old_channel);
 }
 
-static const dispatch_handler_cb handlers[IFACE_METHOD_COUNT] = {
-	[IFACE_GET_INFO] = get_info,
-	[IFACE_GET_INTERFACE_DESCRIPTION] = get_interface_description,
-	[IFACE_STATUS] = status,
-	[IFACE_RELOAD] = reload,
-	[IFACE_REGISTER_APPLICATION] = ops_case_record,
-	[IFACE_RECORD_PRELIMINARY_REPLY] = ops_case_record,
-	[IFACE_REQUEST_DOCUMENTATION] = ops_case_record,
-	[IFACE_RECEIVE_DOCUMENTATION] = ops_case_record,
-	[IFACE_RECORD_DECISION] = ops_case_record,
-	[IFACE_REQUEST_REASONS] = ops_case_record,
-	[IFACE_GIVE_REASONS] = ops_case_record,
-	[IFACE_EXTEND_DEADLINE] = ops_case_record,
-	[IFACE_OVERRIDE_DEADLINE] = ops_case_record,
-	[IFACE_RECORD_COMPLAINT] = ops_case_record,
-	[IFACE_FORWARD_COMPLAINT] = ops_case_record,
-	[IFACE_DECIDE_COMPLAINT] = ops_case_record,
-	[IFACE_WITHDRAW_APPLICATION] = ops_case_record,
-	[IFACE_CLOSE_CASE] = ops_case_record,
-	[IFACE_WITHDRAW_COMPLAINT] = ops_case_record,
-	[IFACE_CONFIRM_DECISION] = ops_case_record,
-	[IFACE_GET_CASE] = ops_case_get,
-	[IFACE_LIST_CASES] = ops_case_list,
-	[IFACE_LIST_DEADLINES] = ops_deadlines_list,
-	[IFACE_IMPORT_EVENTS] = ops_import,
-	[IFACE_LIST_AUDIT] = ops_audit_list,
-	[IFACE_LIST_REMINDERS] = ops_reminders_list,
-	[IFACE_GET_REMINDER] = ops_reminder_get,
-	[IFACE_RETRY_REMINDER] = ops_reminder_retry,
-	[IFACE_RENDER_TEMPLATE] = ops_template_render,
-	[IFACE_LIST_CHANNELS] = ops_channels_list,
-	[IFACE_ENABLE_CHANNEL] = ops_channel_enable,
-	[IFACE_SET_CLOCK] = ops_clock,
-	[IFACE_ADVANCE_CLOCK] = ops_clock,
-	[IFACE_RESET_CLOCK] = ops_clock,
+/* The parameters of each method that has any; the event methods' are the event schema's. */
+static const struct proto_field p_interface[] = { { "interface", PROTO_STRING, true, 255 } };
+static const struct proto_field p_get_case[] = { { "reference", PROTO_STRING, true, 256 } };
+static const struct proto_field p_list_cases[] = {
+	{ "state", PROTO_STRING, false, 16 },	{ "service", PROTO_STRING, false, 64 },
+	{ "handler", PROTO_STRING, false, 64 }, { "unit", PROTO_STRING, false, 64 },
+	{ "limit", PROTO_INT, false, 0 },	{ "after", PROTO_STRING, false, 32 },
 };
+static const struct proto_field p_list_deadlines[] = {
+	{ "state", PROTO_STRING, false, 16 },	 { "kind", PROTO_STRING, false, 32 },
+	{ "duty", PROTO_STRING, false, 16 },	 { "service", PROTO_STRING, false, 64 },
+	{ "handler", PROTO_STRING, false, 64 },	 { "unit", PROTO_STRING, false, 64 },
+	{ "due_from", PROTO_STRING, false, 16 }, { "due_to", PROTO_STRING, false, 16 },
+	{ "overdue", PROTO_BOOL, false, 0 },	 { "limit", PROTO_INT, false, 0 },
+	{ "after", PROTO_STRING, false, 64 },
+};
+static const struct proto_field p_import[] = {
+	{ "items", PROTO_ARRAY, true, OPS_MAX_IMPORT_ITEMS },
+};
+static const struct proto_field p_list_audit[] = {
+	{ "reference", PROTO_STRING, false, 256 },
+	{ "limit", PROTO_INT, false, 0 },
+	{ "after", PROTO_INT, false, 0 },
+};
+static const struct proto_field p_list_reminders[] = {
+	{ "state", PROTO_STRING, false, 16 },	{ "reference", PROTO_STRING, false, 256 },
+	{ "channel", PROTO_STRING, false, 64 }, { "limit", PROTO_INT, false, 0 },
+	{ "after", PROTO_INT, false, 0 },
+};
+static const struct proto_field p_reminder[] = { { "id", PROTO_INT, true, 0 } };
+static const struct proto_field p_render[] = {
+	{ "kind", PROTO_STRING, true, 32 },
+	{ "stage", PROTO_STRING, true, 64 },
+	{ "reference", PROTO_STRING, true, 256 },
+	{ "recipient", PROTO_STRING, false, 16 },
+};
+static const struct proto_field p_channel[] = { { "name", PROTO_STRING, true, 64 } };
+static const struct proto_field p_set_clock[] = { { "now", PROTO_STRING, true, 64 } };
+static const struct proto_field p_advance_clock[] = { { "seconds", PROTO_INT, true, 0 } };
+
+/*
+ * M(interface, method, role, writes, handler, parameters): a method whose parameters are
+ * the array given; M0: one without parameters; EV: an event method, a write whose
+ * parameters the event schema checks (ops_case_record); T, T0: a testing method.
+ */
+#define ROW(iface, name, role, writes, testing, handler, params, n, events)                        \
+	{                                                                                          \
+		iface name, ROLE_##role, writes, testing, handler, params, n, events               \
+	}
+#define M(iface, name, role, writes, handler, p)                                                   \
+	ROW(iface, name, role, writes, false, handler, p, FV_ARRAY_SIZE(p), false)
+#define M0(iface, name, role, writes, handler)                                                     \
+	ROW(iface, name, role, writes, false, handler, NULL, 0, false)
+#define EV(name) ROW(IFACE_FRISTVAKT, name, WRITE, true, false, ops_case_record, NULL, 0, true)
+#define T(name, handler, p)                                                                        \
+	ROW(IFACE_TESTING, name, ADMIN, true, true, handler, p, FV_ARRAY_SIZE(p), false)
+#define T0(name, handler) ROW(IFACE_TESTING, name, ADMIN, true, true, handler, NULL, 0, false)
+
+/*
+ * Discovery (org.varlink.service) answers every peer that may connect, as Varlink clients
+ * expect: the socket's mode and group are the gate, and what it tells (the product, the
+ * interfaces and their texts) is public in the source anyway. no.fristvakt keeps its roles.
+ */
+static const struct ops_method methods[] = {
+	M0(IFACE_SERVICE, ".GetInfo", NONE, false, get_info),
+	M(IFACE_SERVICE, ".GetInterfaceDescription", NONE, false, get_interface_description,
+	  p_interface),
+	M0(IFACE_FRISTVAKT, ".Status", READ, false, status),
+	M0(IFACE_FRISTVAKT, ".Reload", ADMIN, true, reload),
+	EV(".RegisterApplication"),
+	EV(".RecordPreliminaryReply"),
+	EV(".RequestDocumentation"),
+	EV(".ReceiveDocumentation"),
+	EV(".RecordDecision"),
+	EV(".RequestReasons"),
+	EV(".GiveReasons"),
+	EV(".ExtendDeadline"),
+	EV(".OverrideDeadline"),
+	EV(".RecordComplaint"),
+	EV(".ForwardComplaint"),
+	EV(".DecideComplaint"),
+	EV(".WithdrawApplication"),
+	EV(".CloseCase"),
+	EV(".WithdrawComplaint"),
+	EV(".ConfirmDecision"),
+	M(IFACE_FRISTVAKT, ".GetCase", READ, false, ops_case_get, p_get_case),
+	M(IFACE_FRISTVAKT, ".ListCases", READ, false, ops_case_list, p_list_cases),
+	M(IFACE_FRISTVAKT, ".ListDeadlines", READ, false, ops_deadlines_list, p_list_deadlines),
+	M(IFACE_FRISTVAKT, ".ImportEvents", WRITE, true, ops_import, p_import),
+	M(IFACE_FRISTVAKT, ".ListAudit", ADMIN, false, ops_audit_list, p_list_audit),
+	M(IFACE_FRISTVAKT, ".ListReminders", READ, false, ops_reminders_list, p_list_reminders),
+	M(IFACE_FRISTVAKT, ".GetReminder", READ, false, ops_reminder_get, p_reminder),
+	M(IFACE_FRISTVAKT, ".RetryReminder", WRITE, true, ops_reminder_retry, p_reminder),
+	M(IFACE_FRISTVAKT, ".RenderTemplate", READ, false, ops_template_render, p_render),
+	M0(IFACE_FRISTVAKT, ".ListChannels", READ, false, ops_channels_list),
+	M(IFACE_FRISTVAKT, ".EnableChannel", ADMIN, true, ops_channel_enable, p_channel),
+	T(".SetClock", ops_clock_set, p_set_clock),
+	T(".AdvanceClock", ops_clock_advance, p_advance_clock),
+	T0(".ResetClock", ops_clock_reset),
+};
+
+const struct ops_method *
+dispatch_method_find(const char *name, bool testing)
+{
+	for (size_t i = 0; i < FV_ARRAY_SIZE(methods); i++) {
+		if (strcmp(methods[i].name, name) == 0)
+			return !methods[i].testing || testing ? &methods[i] : NULL;
+	}
+	return NULL;
+}
+
+size_t
+dispatch_method_count(void)
+{
+	return FV_ARRAY_SIZE(methods);
+}
+
+const struct ops_method *
+dispatch_method_at(size_t i)
+{
+	return i < FV_ARRAY_SIZE(methods) ? &methods[i] : NULL;
+}
 
 void
 dispatch_call(struct ops_env *env, struct ops_req *req)
 {
-	const struct iface_method *m = req->method;
+	const struct ops_method *m = req->method;
 
-	FV_ASSERT(handlers[m->id]);
 	ops_req_begin(env, req);
 	if (req->peer.role < m->role) {
 		log_notice("uid %u (pid %d) denied %s: role %s, needs %s", req->peer.uid,
@@ -204,5 +280,8 @@ dispatch_call(struct ops_env *env, struct ops_req *req)
 				       role_name(req->peer.role), "required", role_name(m->role)));
 		return;
 	}
-	handlers[m->id](env, req);
+	/* The event methods' parameters are checked in stages against the event schema. */
+	if (!m->events && !ops_check_params(req, m->params, m->n_params))
+		return;
+	m->handler(env, req);
 }

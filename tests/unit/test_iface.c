@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * test_iface: the one method table and the interface texts it is served with must agree.
- * Every method in the table is declared in its interface's text and every method declared
- * in the texts is in the table; every error name the daemon's sources send is declared
+ * test_iface: the one method table (server/dispatch.c) and the interface texts it is served
+ * with must agree. Every method in the table is declared in its interface's text with the
+ * parameters its row (or, for an event method, the event schema) checks, and every method
+ * declared in the texts is in the table; every error name the daemon's sources send is declared
  * (the sources are read from FV_SOURCE_DIR, so a new error added to api.c or ctl.c without
  * a declaration in no.fristvakt.varlink fails here); the compiled-in text is the file in
  * the tree.
@@ -21,8 +22,10 @@
 #include <string.h>
 
 #include "core/embedded.h"
+#include "core/events.h"
 #include "core/iface.h"
 #include "core/proto.h"
+#include "server/dispatch.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -72,23 +75,98 @@ description_of(const char *method, char *iface, size_t size)
 	return iface_description(iface, true);
 }
 
+/*
+ * The parameter list of the declaration "method NAME(" in text: a copy (owned) of what lies
+ * between the opening parenthesis and ") ->", or NULL when there is no such declaration.
+ */
+static char *
+declared_params(const char *text, const char *name)
+{
+	char line[160];
+	const char *p, *end;
+
+	snprintf(line, sizeof(line), "method %s(", name);
+	for (p = text; p && strncmp(p, line, strlen(line)) != 0; p = next_line(p))
+		;
+	if (!p)
+		return NULL;
+	p += strlen(line);
+	end = strstr(p, ") ->");
+	return end ? strndup(p, (size_t)(end - p)) : NULL;
+}
+
+/*
+ * Whether the parameter list decl names parameter name (at its top level or inside an
+ * object, which is precise enough here), optional ("?type") exactly when not required.
+ */
+static void
+assert_declares_param(const char *method, const char *decl, const char *name, bool required)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = strstr(decl, name); p; p = strstr(p + 1, name)) {
+		bool starts = p == decl || strchr("( \n", p[-1]);
+
+		if (!starts || strncmp(p + len, ": ", 2) != 0)
+			continue;
+		if ((p[len + 2] == '?') == required)
+			fail_msg("%s: '%s' is %s in the table but not in the interface text",
+				 method, name, required ? "required" : "optional");
+		return;
+	}
+	fail_msg("%s: the table checks '%s', which the interface text does not declare", method,
+		 name);
+}
+
+/* The parameters a row checks are those its declaration lists, equally optional. */
+static void
+check_row_params(const struct ops_method *m, const char *text, const char *short_name)
+{
+	char *decl = declared_params(text, short_name);
+	const struct event_schema *ev = events_schema_find(m->name);
+
+	if (!decl)
+		fail_msg("%s: no \"method %s(...) ->\" in its interface text", m->name, short_name);
+	for (size_t i = 0; i < m->n_params; i++)
+		assert_declares_param(m->name, decl, m->params[i].name, m->params[i].required);
+	/* An event method: its row defers to the event schema, which must be there. */
+	assert_int_equal(m->events, ev != NULL);
+	if (ev) {
+		assert_int_equal(m->n_params, 0);
+		assert_ptr_equal(m->handler, ops_case_record);
+		assert_true(m->writes && !m->testing && m->role == ROLE_WRITE);
+		assert_declares_param(m->name, decl, "reference", true);
+		assert_declares_param(m->name, decl, "event_id", false);
+		if (ev->supersedable)
+			assert_declares_param(m->name, decl, "supersedes", false);
+		for (size_t i = 0; i < ev->n_params; i++)
+			assert_declares_param(m->name, decl, ev->params[i].name,
+					      ev->params[i].required);
+	}
+	free(decl);
+}
+
 static void
 test_table(void **state)
 {
-	bool seen[IFACE_METHOD_COUNT] = { false };
+	size_t n = dispatch_method_count();
 
 	(void)state;
-	for (int id = 0; id < IFACE_METHOD_COUNT; id++) {
-		const struct iface_method *m = iface_method_get((enum iface_method_id)id);
+	assert_true(n > 30);
+	assert_null(dispatch_method_at(n));
+	for (size_t id = 0; id < n; id++) {
+		const struct ops_method *m = dispatch_method_at(id);
 		const char *dot, *text;
 		char iface[128];
 
 		assert_non_null(m);
-		assert_int_equal(m->id, id);
 		assert_non_null(m->name);
-		assert_ptr_equal(iface_method_find(m->name, true), m);
-		assert_false(seen[id]);
-		seen[id] = true;
+		assert_non_null(m->handler);
+		assert_true(m->n_params == 0 || m->params);
+		/* Found by its name, and only once: no two rows share a name. */
+		assert_ptr_equal(dispatch_method_find(m->name, true), m);
+		assert_int_equal(m->testing, strncmp(m->name, IFACE_TESTING ".",
+						     strlen(IFACE_TESTING ".")) == 0);
 
 		dot = strrchr(m->name, '.');
 		assert_non_null(dot);
@@ -99,6 +177,7 @@ test_table(void **state)
 		if (!declares(text, "method", dot + 1))
 			fail_msg("%s: no \"method %s(\" in the text of %s", m->name, dot + 1,
 				 iface);
+		check_row_params(m, text, dot + 1);
 
 		/*
 		 * Discovery is open to every peer that may connect; every other method needs
@@ -111,6 +190,9 @@ test_table(void **state)
 		if (m->writes && m->role < ROLE_WRITE)
 			fail_msg("%s writes but needs only role %s", m->name, role_name(m->role));
 	}
+	/* Every event of the schema is a method of the table. */
+	for (size_t i = 0; i < events_schema_count(); i++)
+		assert_non_null(dispatch_method_find(events_schema_at(i)->method, false));
 }
 
 /* Conversely: each "method X(" of each served interface is in the table. */
@@ -141,7 +223,7 @@ test_texts_declare_only_table_methods(void **state)
 			if (p[len] != '(' || len == 0)
 				fail_msg("%s: malformed method line \"%.40s\"", iface_names[i], p);
 			snprintf(full, sizeof(full), "%s.%.*s", iface_names[i], (int)len, p);
-			if (!iface_method_find(full, true))
+			if (!dispatch_method_find(full, true))
 				fail_msg(
 					"%s is declared in the interface text but not in the table",
 					full);
@@ -205,7 +287,7 @@ test_service_interface(void **state)
 		if (!declares(text, "method", methods[i]))
 			fail_msg("org.varlink.service lacks \"method %s(\"", methods[i]);
 		snprintf(full, sizeof(full), "%s.%s", IFACE_SERVICE, methods[i]);
-		assert_non_null(iface_method_find(full, true));
+		assert_non_null(dispatch_method_find(full, true));
 	}
 	assert_true(has_line_starting(text, "method GetInterfaceDescription(interface: string) "
 					    "-> (description: string)\n"));
@@ -268,8 +350,8 @@ test_unknown(void **state)
 			fail_msg("iface_description(\"%s\", true) is not NULL", ifaces[i]);
 	}
 	for (size_t i = 0; i < N_ELEM(methods); i++) {
-		if (iface_method_find(methods[i], true))
-			fail_msg("iface_method_find(\"%s\", true) is not NULL", methods[i]);
+		if (dispatch_method_find(methods[i], true))
+			fail_msg("dispatch_method_find(\"%s\", true) is not NULL", methods[i]);
 	}
 }
 
@@ -287,9 +369,9 @@ test_names(void **state)
 	assert_string_equal(iface_names[2], IFACE_TESTING);
 	/* The testing interface (the clock) exists only when the configuration enables it. */
 	assert_null(iface_description(IFACE_TESTING, false));
-	assert_null(iface_method_find(IFACE_TESTING ".SetClock", false));
-	assert_non_null(iface_method_find(IFACE_TESTING ".SetClock", true));
-	assert_non_null(iface_method_find(IFACE_FRISTVAKT ".Status", false));
+	assert_null(dispatch_method_find(IFACE_TESTING ".SetClock", false));
+	assert_non_null(dispatch_method_find(IFACE_TESTING ".SetClock", true));
+	assert_non_null(dispatch_method_find(IFACE_FRISTVAKT ".Status", false));
 }
 
 static char *
