@@ -15,7 +15,7 @@
 
 #include "core/util.h"
 
-/* The daemon's largest ImportEvents call (ops/case.c). */
+/* The daemon's largest ImportEvents call (OPS_MAX_IMPORT_ITEMS, ops/ops.h). */
 #define IMPORT_CHUNK_ITEMS 10
 /* Well under the daemon's default max_message (1 MiB), with room for the envelope. */
 #define IMPORT_CHUNK_BYTES (900 * 1024 - 512)

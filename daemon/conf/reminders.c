@@ -259,7 +259,7 @@ conf_stage_templates(int kind, const char *stage, char names[4][64])
 /*
  * When reminders go out by e-mail, every staff role a stage or the digest sends to needs an
  * address pattern: a message with no recipient is retried until it is dead, three days
- * later. (The applicant's address is the contact's e-mail; ops/remind.c leaves out an
+ * later. (The applicant's address is the contact's e-mail; ops/message.c leaves out an
  * applicant without one.) Refused at the stage's or the digest's 'recipients'.
  */
 static int

@@ -3,7 +3,7 @@
  * events: the event schema. One row per event method of the Varlink interface: the event
  * type it records, which parameter is its time, which names an earlier event, and every
  * parameter with its JSON type, what it holds and its limits. The daemon checks requests
- * against it (ops/case.c) and the CLI makes its event commands' options from it
+ * against it (ops/validate.c) and the CLI makes its event commands' options from it
  * (cli/cli_case.c), so a parameter is spelt once.
  */
 #ifndef FV_EVENTS_H

@@ -358,7 +358,7 @@ caseless_message(struct ops_env *env, const struct store_reminder *rem, int64_t 
 	render(env, cand, 2, &vs, m);
 	m->id = xasprintf("fristvakt-%s-%lld.%s", rem->kind, (long long)rem->id, env->installation);
 	m->thread = xasprintf("fristvakt-%s.%s", rem->kind, env->installation);
-	/* A notice goes to the administrators (conf.c requires the address on smtp). */
+	/* A notice goes to the administrators (conf/reminders.c requires the address on smtp). */
 	if (strcmp(rem->kind, "admin") == 0 && env->conf->reminders.admin_address) {
 		add_to(m, "administrators", xstrdup(env->conf->reminders.admin_address));
 	} else if (strncmp(rem->recipient, "handler:", 8) == 0 &&

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * api: one handler per Varlink method — check the caller's role, validate the parameters,
- * run the domain operation, reply or answer a named error. Knows nothing of sockets: the
- * control server (ctl) hands it a decoded call and a reply callback.
+ * ops: the operations of the register, one handler per Varlink method: run the domain
+ * operation on the store and reply, or answer a named error. The role and the parameters'
+ * types were checked by the server's dispatch from the method's row (struct ops_method);
+ * what the values mean is checked here. Knows nothing of sockets or the event loop: the
+ * server hands in a decoded call with a reply callback, and group commit (ops/txn.c)
+ * holds each reply until the change it reports is on disk.
  */
-#ifndef FV_API_H
-#define FV_API_H
+#ifndef FV_OPS_H
+#define FV_OPS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,7 +72,7 @@ struct ops_req {
 	ops_reply_cb reply;
 	void *data; /* the caller's */
 
-	/* The api's own, set by dispatch_call(): the env, and the caller's reply callback, which
+	/* Set by ops_req_begin(): the env, and the caller's reply callback, which
 	 * dispatch_call() replaces with one that holds back replies until the commit. */
 	struct ops_env *env;
 	ops_reply_cb deliver;
@@ -103,7 +106,7 @@ struct ops_env {
 	 * the commit. */
 	bool reminders_changed;
 
-	/* Group commit, owned by the api: the transaction of this loop turn, whether it holds
+	/* Group commit (ops/txn.c): the transaction of this loop turn, whether it holds
 	 * changes not yet committed (a request's savepoint was kept), and the replies that
 	 * wait for its commit. */
 	bool in_txn;
@@ -246,7 +249,7 @@ bool ops_remind_outdated(struct ops_env *env, const struct store_reminder *r, in
 /* Records reminder id as not sent (cancelled) for the reason why. 0 or a negative errno. */
 int ops_remind_skip(struct ops_env *env, int64_t id, const char *why);
 
-/* Creates today's digests once their time has come (ops/remind.c). */
+/* Creates today's digests once their time has come (ops/digest.c). */
 int ops_remind_digests(struct ops_env *env, int64_t now);
 
 /* The channels (ops/channel.c): one row per channel (owned JSON array), NULL when the

@@ -3,7 +3,7 @@
  * recompute: a case's deadlines computed from its events with the rules in force, stored,
  * and its reminders planned from them (see recompute.h). Everything that changes what a
  * case's deadlines are comes here: an event recorded (ops/record.c), a delivery's outcome
- * that continues a series (ops/remind.c), a reload of the rules (the server's steps).
+ * that continues a series (ops/retry.c), a reload of the rules (the server's steps).
  */
 #include "ops/recompute.h"
 

@@ -216,7 +216,7 @@ ops_template_render(struct ops_env *env, struct ops_req *req)
 				     "'kind' must be a deadline kind"));
 		return;
 	}
-	/* The applicant is reminded of complaint deadlines only (conf.c); no other text exists. */
+	/* The applicant is reminded of complaint deadlines only (conf/reminders.c); no other text exists. */
 	if (recipient && strcmp(recipient, "applicant") == 0 && kind != RULES_KIND_COMPLAINT) {
 		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
 			   json_pack("{ss ss}", "parameter", "recipient", "message",

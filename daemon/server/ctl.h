@@ -3,7 +3,7 @@
  * ctl: the Varlink control server on a unix stream socket — accept, frame, enforce the
  * limits (message size, connections in total and per uid, idle time, per-uid rate), read
  * the peer's credentials (SO_PEERCRED, SO_PEERGROUPS) and map them to a role, and hand each
- * decoded call to the api. One call per connection is in progress at a time; replies go
+ * decoded call to dispatch. One call per connection is in progress at a time; replies go
  * out in the order of the calls.
  */
 #ifndef FV_CTL_H

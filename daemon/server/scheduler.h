@@ -4,7 +4,7 @@
  * reminder of the outbox, capped at a minute so that a wall-clock jump (or a suspend, during
  * which libuv's monotonic clock stops) is noticed within a minute; every time it fires it
  * reads the clock once, claims what is due (including what fell due while the daemon was
- * down: catch-up), hands each to notify, and records the outcome through the api.
+ * down: catch-up), hands each to delivery, and records the outcome through ops/retry.c.
  *
  * A reminder is in memory "in flight" from the hand-over until its outcome is recorded; in
  * the database it stays pending, so a crash in between sends it again after the restart

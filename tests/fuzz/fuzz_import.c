@@ -19,7 +19,7 @@
 #include "core/proto.h"
 #include "core/util.h"
 
-#define MAX_ITEMS 500 /* ops/case.c MAX_IMPORT_ITEMS */
+#define MAX_ITEMS 500 /* not the daemon's limit (OPS_MAX_IMPORT_ITEMS, ops/ops.h) */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -4,7 +4,7 @@
  * with must agree. Every method in the table is declared in its interface's text with the
  * parameters its row (or, for an event method, the event schema) checks, and every method
  * declared in the texts is in the table; every error name the daemon's sources send is declared
- * (the sources are read from FV_SOURCE_DIR, so a new error added to api.c or ctl.c without
+ * (the sources are read from FV_SOURCE_DIR, so a new error added to server/dispatch.c or server/ctl.c without
  * a declaration in no.fristvakt.varlink fails here); the compiled-in text is the file in
  * the tree.
  */

@@ -580,7 +580,7 @@ test_mail_text_bad(void **state)
 }
 
 /*
- * The longest thread id ops/remind.c makes: "fristvakt-case-" and a 64-byte case reference
+ * The longest thread id ops/message.c makes: "fristvakt-case-" and a 64-byte case reference
  * with every byte but the first written =HH (207 characters) threads the mail; ids up to 256
  * characters are accepted, longer ones refused.
  */
