@@ -51,31 +51,47 @@ add_header(const struct cli *cli, struct cli_table *tb, const struct cli_text *c
  * Lists.
  */
 
+/*
+ * What every list command does first: parse its options, fetch its pages (all of them
+ * with --all) into *r, and print them as JSON when asked. Returns -1 when the caller is to
+ * print the table from *r (owned), else the exit status (nothing left to free).
+ */
 static int
-run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+fetch_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, const char *key,
+	   json_t **r, bool *all)
 {
 	const struct spec *sp = cmd->data;
-	char t[CAL_INSTANT_LEN];
-	struct cli_table tb;
 	struct args a;
-	json_t *r, *c;
-	bool all;
-	size_t i;
 	int ret = cli_parse_args(cli, cmd, argc, argv, &a);
 
 	if (ret <= 0)
 		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	all = cli_opt_value(&a, "all") != NULL;
-	cli_page_size_for_all(a.params, all);
-	ret = cli_list_pages(cli, sp->method, a.params, "cases", all, &r);
+	*all = cli_opt_value(&a, "all") != NULL;
+	cli_page_size_for_all(a.params, *all);
+	ret = cli_list_pages(cli, sp->method, a.params, key, *all, r);
 	json_decref(a.params);
 	if (ret != 0)
 		return ret;
 	if (cli->json) {
-		cli_print_json(r);
-		json_decref(r);
+		cli_print_json(*r);
+		json_decref(*r);
 		return CLI_EXIT_OK;
 	}
+	return -1;
+}
+
+static int
+run_case_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	char t[CAL_INSTANT_LEN];
+	struct cli_table tb;
+	json_t *r, *c;
+	bool all;
+	size_t i;
+	int ret = fetch_list(cli, cmd, argc, argv, "cases", &r, &all);
+
+	if (ret >= 0)
+		return ret;
 	cli_table_init(&tb, 6);
 	add_header(cli, &tb, case_columns, FV_ARRAY_SIZE(case_columns));
 	json_array_foreach(json_object_get(r, "cases"), i, c)
@@ -100,27 +116,14 @@ static int
 run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
 	struct strbuf label = { 0 };
-	const struct spec *sp = cmd->data;
 	struct cli_table tb;
-	struct args a;
 	json_t *r, *d;
 	bool all;
 	size_t i;
-	int ret = cli_parse_args(cli, cmd, argc, argv, &a);
+	int ret = fetch_list(cli, cmd, argc, argv, "deadlines", &r, &all);
 
-	if (ret <= 0)
-		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	all = cli_opt_value(&a, "all") != NULL;
-	cli_page_size_for_all(a.params, all);
-	ret = cli_list_pages(cli, sp->method, a.params, "deadlines", all, &r);
-	json_decref(a.params);
-	if (ret != 0)
+	if (ret >= 0)
 		return ret;
-	if (cli->json) {
-		cli_print_json(r);
-		json_decref(r);
-		return CLI_EXIT_OK;
-	}
 	printf("%s %s\n", cli_tr(cli, &deadlines_as_of), str_or(r, "today", "?"));
 	cli_table_init(&tb, 8);
 	add_header(cli, &tb, deadline_columns, FV_ARRAY_SIZE(deadline_columns));
@@ -165,28 +168,15 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 static int
 run_audit(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
-	const struct spec *sp = cmd->data;
 	char t[CAL_INSTANT_LEN], uid[24], gid[24], pid[24];
 	struct cli_table tb;
-	struct args a;
 	json_t *r, *e;
 	bool all;
 	size_t i;
-	int ret = cli_parse_args(cli, cmd, argc, argv, &a);
+	int ret = fetch_list(cli, cmd, argc, argv, "entries", &r, &all);
 
-	if (ret <= 0)
-		return ret < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-	all = cli_opt_value(&a, "all") != NULL;
-	cli_page_size_for_all(a.params, all);
-	ret = cli_list_pages(cli, sp->method, a.params, "entries", all, &r);
-	json_decref(a.params);
-	if (ret != 0)
+	if (ret >= 0)
 		return ret;
-	if (cli->json) {
-		cli_print_json(r);
-		json_decref(r);
-		return CLI_EXIT_OK;
-	}
 	cli_table_init(&tb, 7);
 	add_header(cli, &tb, audit_columns, FV_ARRAY_SIZE(audit_columns));
 	json_array_foreach(json_object_get(r, "entries"), i, e)
