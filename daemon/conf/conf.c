@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/rules.h"
+#include "core/strbuf.h"
 #include "core/util.h"
 
 int
@@ -359,20 +360,18 @@ static char *
 read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t cap = 0, got;
+	struct strbuf b = { 0 };
+	char chunk[65536];
+	size_t got;
 
 	*len = 0;
 	if (!f)
 		return NULL;
-	do {
-		if (*len == cap)
-			text = xrealloc(text, cap = cap ? cap * 2 : 65536);
-		got = fread(text + *len, 1, cap - *len, f);
-		*len += got;
-	} while (got > 0);
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		strbuf_add(&b, chunk, got);
 	fclose(f);
-	return text;
+	*len = b.len;
+	return strbuf_take(&b);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "core/util.h"
 
 struct findings {
@@ -73,25 +74,21 @@ bpa_text(const char *text, int hours, int months, int age_limit)
 {
 	static const char *const names[] = { "{hours}", "{months}", "{age_limit}" };
 	const int values[] = { hours, months, age_limit };
-	size_t cap = strlen(text) + 64, len = 0;
-	char *out = xmalloc(cap);
+	struct strbuf out = { 0 };
 
 	while (*text) {
 		size_t k = 0;
 
 		while (k < FV_ARRAY_SIZE(names) && strncmp(text, names[k], strlen(names[k])) != 0)
 			k++;
-		if (len + 16 >= cap)
-			out = xrealloc(out, cap *= 2);
 		if (k < FV_ARRAY_SIZE(names)) {
-			len += (size_t)snprintf(out + len, cap - len, "%d", values[k]);
+			strbuf_printf(&out, "%d", values[k]);
 			text += strlen(names[k]);
 		} else {
-			out[len++] = *text++;
+			strbuf_putc(&out, *text++);
 		}
 	}
-	out[len] = '\0';
-	return out;
+	return strbuf_take(&out);
 }
 
 /*

@@ -20,6 +20,7 @@
 #include "core/rules.h"
 #include "store/store.h"
 #include "core/tmpl.h"
+#include "core/strbuf.h"
 #include "core/util.h"
 
 const char *const remind_recipient_roles[4] = { "handler", "unit", "supervisor", "applicant" };
@@ -329,24 +330,22 @@ caseless_message(struct ops_env *env, const struct store_reminder *rem, int64_t 
 	var(&vs, "due_iso", json_string_value(json_object_get(data, "due")));
 	if (strcmp(rem->kind, "digest") == 0) {
 		json_t *list = json_object_get(data, "items");
-		size_t i, len = 0;
+		struct strbuf b = { 0 };
+		size_t i;
 		json_t *it;
 
-		items = xstrdup("");
 		json_array_foreach(list, i, it)
 		{
 			char dw[TMPL_DATE_WORDS_LEN];
-			char *line = xasprintf(
-				"%s: %s, %s\n", json_string_value(json_object_get(it, "reference")),
-				json_string_value(json_object_get(it, "label")),
-				date_words(lang, json_string_value(json_object_get(it, "due")),
-					   dw));
 
-			len += strlen(line);
-			items = xrealloc(items, len + 1);
-			strncat(items, line, len + 1);
-			free(line);
+			strbuf_printf(&b, "%s: %s, %s\n",
+				      json_string_value(json_object_get(it, "reference")),
+				      json_string_value(json_object_get(it, "label")),
+				      date_words(lang,
+						 json_string_value(json_object_get(it, "due")),
+						 dw));
 		}
+		items = strbuf_take(&b);
 		var(&vs, "items", items);
 		var_int(&vs, "count", (long long)json_array_size(list));
 		snprintf(name, sizeof(name), "digest");
