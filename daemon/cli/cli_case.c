@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/cal.h"
+#include "core/vocab.h"
 #include "core/util.h"
 
 const struct word cli_case_state_words[] = {
@@ -20,14 +21,29 @@ const struct word cli_case_state_words[] = {
 	{ NULL, { NULL, NULL } },
 };
 
-const struct word cli_deadline_state_words[] = {
-	{ "open", { "åpen", "open" } },
-	{ "met", { "overholdt", "met" } },
-	{ "missed", { "overskredet", "missed" } },
-	{ "expired", { "utløpt", "expired" } },
-	{ "cancelled", { "bortfalt", "cancelled" } },
-	{ NULL, { NULL, NULL } },
-};
+const char *
+cli_deadline_state_word(enum cli_lang lang, const char *name)
+{
+	enum rules_state s;
+
+	if (!name)
+		return "?";
+	if (rules_state_parse(name, &s) < 0)
+		return name;
+	return lang == CLI_LANG_EN ? vocab_state_row(s)->en : vocab_state_row(s)->nb;
+}
+
+const char *
+cli_event_word(enum cli_lang lang, const char *name)
+{
+	enum rules_event_type t;
+
+	if (!name)
+		return "?";
+	if (rules_event_type_parse(name, &t) < 0)
+		return name;
+	return lang == CLI_LANG_EN ? vocab_event_row(t)->en : vocab_event_row(t)->nb;
+}
 
 /* The words for name, or name itself when it has none (a newer daemon). */
 const char *

@@ -148,9 +148,12 @@ struct word {
  * daemon); "?" for NULL. */
 const char *cli_words(enum cli_lang lang, const struct word *table, const char *name);
 
-/* The states of a case and of a deadline. */
+/* The states of a case. */
 extern const struct word cli_case_state_words[];
-extern const struct word cli_deadline_state_words[];
+/* A deadline's state and an event's type for people, from the vocabulary (core/vocab.c);
+ * name itself when the vocabulary has no such name (a newer daemon), "?" for NULL. */
+const char *cli_deadline_state_word(enum cli_lang lang, const char *name);
+const char *cli_event_word(enum cli_lang lang, const char *name);
 
 /* Words of the case register's views for people, one per fact. */
 enum word_id {

@@ -43,10 +43,9 @@ print_recorded(enum cli_lang lang, json_t *reply)
 
 		cli_deadline_label(lang, &label, d);
 		if (deadline_pending(d))
-			cli_table_add(&t,
-				      (const char *[]){ strbuf_str(&label), str(d, "due"),
-							cli_words(lang, cli_deadline_state_words,
-								  str(d, "state")) });
+			cli_table_add(&t, (const char *[]){
+						  strbuf_str(&label), str(d, "due"),
+						  cli_deadline_state_word(lang, str(d, "state")) });
 		strbuf_free(&label);
 	}
 	if (t.rows == 0) {

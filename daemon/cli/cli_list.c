@@ -148,11 +148,10 @@ run_deadlines(struct cli *cli, const struct cli_command *cmd, int argc, char **a
 			marker = "!";
 		strbuf_reset(&label);
 		cli_deadline_label(cli->lang, &label, d);
-		cli_table_add(&tb, (const char *[]){
-					   marker, str(d, "due"), days,
-					   cli_words(cli->lang, cli_deadline_state_words, state),
-					   str(d, "reference"), strbuf_str(&label),
-					   str(d, "handler"), str(d, "unit") });
+		cli_table_add(&tb, (const char *[]){ marker, str(d, "due"), days,
+						     cli_deadline_state_word(cli->lang, state),
+						     str(d, "reference"), strbuf_str(&label),
+						     str(d, "handler"), str(d, "unit") });
 	}
 	if (tb.rows == 1)
 		printf("%s\n", cli_tr(cli, &no_deadlines));

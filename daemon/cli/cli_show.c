@@ -8,26 +8,7 @@
 
 #include "core/cal.h"
 #include "core/util.h"
-
-static const struct word event_words[] = {
-	{ "received", { "søknad mottatt", "application received" } },
-	{ "preliminary_reply", { "foreløpig svar sendt", "preliminary reply sent" } },
-	{ "documentation_requested", { "dokumentasjon etterspurt", "documentation requested" } },
-	{ "documentation_received", { "dokumentasjon mottatt", "documentation received" } },
-	{ "decision", { "vedtak", "decision" } },
-	{ "reasons_requested", { "begrunnelse bedt om", "reasons requested" } },
-	{ "reasons_given", { "begrunnelsen kom fram", "reasons reached the party" } },
-	{ "extension", { "frist forlenget", "deadline extended" } },
-	{ "override", { "frist overstyrt", "deadline overridden" } },
-	{ "complaint", { "klage", "complaint" } },
-	{ "forwarded", { "oversendt klageinstansen", "forwarded to the complaint body" } },
-	{ "complaint_decided", { "klage avgjort", "complaint decided" } },
-	{ "withdrawn", { "søknad trukket", "application withdrawn" } },
-	{ "closed", { "sak avsluttet", "case closed" } },
-	{ "complaint_withdrawn", { "klage trukket", "complaint withdrawn" } },
-	{ "decision_written", { "vedtaket bekreftet skriftlig", "decision confirmed in writing" } },
-	{ NULL, { NULL, NULL } },
-};
+#include "core/vocab.h"
 
 static const struct word channel_words[] = {
 	{ "written", { "skriftlig", "written" } },
@@ -287,7 +268,7 @@ print_timeline(enum cli_lang lang, json_t *events, const char *body)
 		if (strcmp(type, "forwarded") == 0 && body)
 			strbuf_printf(&label, "%s %s", w(lang, W_FORWARDED_TO), body);
 		else
-			strbuf_puts(&label, cli_words(lang, event_words, type));
+			strbuf_puts(&label, cli_event_word(lang, type));
 		cli_table_add(&tb, (const char *[]){ id, cli_local_time(str(e, "occurred"), t),
 						     strbuf_str(&label), strbuf_str(&details) });
 	}
@@ -331,19 +312,16 @@ enum {
 };
 
 /* The day a deadline runs from, in English (the protocol's start types). */
-static const struct word start_words_en[] = {
-	{ "received", { NULL, "the application received" } },
-	{ "documentation_requested", { NULL, "documents requested" } },
-	{ "decision_made", { NULL, "the decision made" } },
-	{ "decision_reached", { NULL, "the decision reached the party" } },
-	{ "reasons_given", { NULL, "the reasons reached the party" } },
-	{ "complaint_sent", { NULL, "the complaint sent" } },
-	{ "complaint_received", { NULL, "the complaint received" } },
-	{ "preliminary_reply", { NULL, "the preliminary reply sent" } },
-	{ NULL, { NULL, NULL } },
-};
-
 /* The rule, the day the deadline runs from and its period. */
+/* The start day named name, in English, from the vocabulary; name when it has none. */
+static const char *
+start_word_en(const char *name)
+{
+	enum rules_start st;
+
+	return rules_start_parse(name, &st) < 0 ? name : vocab_start_row(st)->en;
+}
+
 static void
 explain_rule(FILE *f, json_t *d, const char *ind)
 {
@@ -356,8 +334,7 @@ explain_rule(FILE *f, json_t *d, const char *ind)
 		source ? " (" : "", source ? source : "", source ? ")" : "");
 	if (json_is_object(start))
 		fprintf(f, "%s%s %s (%s, %s %lld)\n", ind, explain_words[X_FROM].en,
-			str_or(start, "date", "?"),
-			cli_words(CLI_LANG_EN, start_words_en, str_or(start, "type", "?")),
+			str_or(start, "date", "?"), start_word_en(str_or(start, "type", "?")),
 			explain_words[X_EVENT].en, num(start, "event"));
 	if (str(d, "period") && cal_period_parse(str(d, "period"), &period) == 0)
 		fprintf(f, "%s%s %s, %s %s\n", ind, explain_words[X_PERIOD].en,

@@ -260,19 +260,19 @@ static int
 rule_start_rollover(const config_setting_t *g, const char *kind, const char *start,
 		    const char *rollover, struct rule *out, struct diag *err)
 {
-	int v;
+	enum rules_start st;
 
 	out->start = vocab_kind_row(out->kind)->start;
 	if (start) {
-		if (rules_name_index(start, rules_start_names, RULES_START_COUNT, &v) < 0 ||
-		    !(vocab_kind_row(out->kind)->starts & (1u << v))) {
+		if (rules_start_parse(start, &st) < 0 ||
+		    !(vocab_kind_row(out->kind)->starts & (1u << st))) {
 			conf_error_at(err, config_setting_get_member(g, "start"),
 				      "start '%s' is not allowed for kind '%s' (default: %s)",
 				      start, kind,
-				      rules_start_names[vocab_kind_row(out->kind)->start]);
+				      rules_start_name(vocab_kind_row(out->kind)->start));
 			return -EINVAL;
 		}
-		out->start = (enum rules_start)v;
+		out->start = st;
 	}
 	out->rollover = RULES_ROLLOVER_NEXT_WORKING_DAY;
 	if (rollover) {

@@ -14,12 +14,6 @@
 #include "core/vocab.h"
 
 /* What the start day is, in the words of a case worker. */
-static const char *const start_words[RULES_START_COUNT] = {
-	"søknaden mottatt",  "dokumentasjon etterspurt", "vedtaket truffet",
-	"vedtaket kom fram", "begrunnelsen kom fram",	 "klagen sendt",
-	"klagen mottatt",    "foreløpig svar sendt",
-};
-
 /* The explanation as JSON. */
 
 static json_t *
@@ -219,13 +213,14 @@ text_headline(struct strbuf *b, const struct rules_deadline *d)
 	}
 	if (!d->has_period) {
 		strbuf_printf(b, " %s, satt %s (%s). Hjemmel: %.*s.\n", DATE(d->raw_end),
-			      DATE(d->start), start_words[d->start_type], trimmed(d->source),
-			      d->source);
+			      DATE(d->start), vocab_start_row(d->start_type)->nb,
+			      trimmed(d->source), d->source);
 		return;
 	}
 	strbuf_printf(b, " på %s regnet fra %s (%s): %s. Hjemmel: %.*s.\n",
 		      cal_period_words(d->period, words), DATE(d->start),
-		      start_words[d->start_type], DATE(d->raw_end), trimmed(d->source), d->source);
+		      vocab_start_row(d->start_type)->nb, DATE(d->raw_end), trimmed(d->source),
+		      d->source);
 	if (d->pause_days > 0)
 		strbuf_printf(b,
 			      "Fristen har stått stille i %s mens dokumentasjon ble ventet: %s.\n",

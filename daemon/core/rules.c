@@ -18,11 +18,6 @@
 static const char *const age_group_names[RULES_AGE_COUNT] = { "unknown", "under_67",
 							      "granted_before_67", "67_or_over" };
 
-const char *const rules_start_names[RULES_START_COUNT] = {
-	"received",	 "documentation_requested", "decision_made",	  "decision_reached",
-	"reasons_given", "complaint_sent",	    "complaint_received", "preliminary_reply",
-};
-
 /* Names. */
 
 int
@@ -55,14 +50,6 @@ rules_age_group_parse(const char *s, enum rules_age_group *out)
 	if (ret == 0)
 		*out = (enum rules_age_group)v;
 	return ret;
-}
-
-const char *
-rules_start_name(enum rules_start start)
-{
-	if ((unsigned)start >= RULES_START_COUNT)
-		return "?";
-	return rules_start_names[start];
 }
 
 const char *

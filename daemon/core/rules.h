@@ -263,7 +263,6 @@ struct rules_finding {
 };
 
 /* The kinds', event types' and states' names and labels: core/vocab.h. */
-const char *rules_start_name(enum rules_start start);
 const char *rules_rollover_name(enum rules_rollover rollover);
 
 void rules_free(struct rules *rules);

@@ -89,7 +89,6 @@ struct rules {
 };
 
 /* The start days' names in the rules file and the protocol. */
-extern const char *const rules_start_names[RULES_START_COUNT];
 
 /* The index of s in names[0..n): 0 with *out set, or -EINVAL. */
 int rules_name_index(const char *s, const char *const *names, size_t n, int *out);

@@ -122,6 +122,22 @@ static const struct vocab_event events[] = {
 					"decision confirmed in writing", RULES_EV_DECISION, false },
 };
 
+static const struct vocab_start starts[] = {
+	[RULES_START_RECEIVED] = { "received", "søknaden mottatt", "the application received" },
+	[RULES_START_DOC_REQUESTED] = { "documentation_requested", "dokumentasjon etterspurt",
+					"documents requested" },
+	[RULES_START_DECISION_MADE] = { "decision_made", "vedtaket truffet", "the decision made" },
+	[RULES_START_DECISION_REACHED] = { "decision_reached", "vedtaket kom fram",
+					   "the decision reached the party" },
+	[RULES_START_REASONS_GIVEN] = { "reasons_given", "begrunnelsen kom fram",
+					"the reasons reached the party" },
+	[RULES_START_COMPLAINT_SENT] = { "complaint_sent", "klagen sendt", "the complaint sent" },
+	[RULES_START_COMPLAINT_RECEIVED] = { "complaint_received", "klagen mottatt",
+					     "the complaint received" },
+	[RULES_START_PRELIMINARY_REPLY] = { "preliminary_reply", "foreløpig svar sendt",
+					    "the preliminary reply sent" },
+};
+
 static const struct vocab_state states[] = {
 	[RULES_STATE_OPEN] = { "open", "åpen", "open" },
 	[RULES_STATE_MET] = { "met", "overholdt", "met" },
@@ -133,6 +149,7 @@ static const struct vocab_state states[] = {
 _Static_assert(FV_ARRAY_SIZE(kinds) == RULES_KIND_COUNT, "a row for every kind");
 _Static_assert(FV_ARRAY_SIZE(events) == RULES_EV_COUNT, "a row for every event type");
 _Static_assert(FV_ARRAY_SIZE(states) == RULES_STATE_COUNT, "a row for every state");
+_Static_assert(FV_ARRAY_SIZE(starts) == RULES_START_COUNT, "a row for every start day");
 
 const struct vocab_kind *
 vocab_kind_row(enum rules_kind kind)
@@ -150,6 +167,12 @@ const struct vocab_state *
 vocab_state_row(enum rules_state state)
 {
 	return (unsigned)state < RULES_STATE_COUNT ? &states[state] : NULL;
+}
+
+const struct vocab_start *
+vocab_start_row(enum rules_start start)
+{
+	return (unsigned)start < RULES_START_COUNT ? &starts[start] : NULL;
 }
 
 /*
@@ -245,5 +268,23 @@ rules_event_type_parse(const char *s, enum rules_event_type *out)
 
 	if (ret == 0)
 		*out = (enum rules_event_type)v;
+	return ret;
+}
+
+const char *
+rules_start_name(enum rules_start start)
+{
+	const struct vocab_start *s = vocab_start_row(start);
+
+	return s ? s->name : "?";
+}
+
+int
+rules_start_parse(const char *s, enum rules_start *out)
+{
+	int v, ret = find(s, starts, RULES_START_COUNT, sizeof(starts[0]), &v);
+
+	if (ret == 0)
+		*out = (enum rules_start)v;
 	return ret;
 }

@@ -114,6 +114,13 @@ struct vocab_event {
 	bool ref_by_kind;
 };
 
+/* A start day: what the day a deadline is counted from is. */
+struct vocab_start {
+	const char *name; /* "decision_reached" (rules file, explanations' JSON) */
+	const char *nb;	  /* "vedtaket kom fram" */
+	const char *en;	  /* "the decision reached the party" */
+};
+
 /* A deadline's state. */
 struct vocab_state {
 	const char *name; /* "expired" */
@@ -125,6 +132,7 @@ struct vocab_state {
 const struct vocab_kind *vocab_kind_row(enum rules_kind kind);
 const struct vocab_event *vocab_event_row(enum rules_event_type type);
 const struct vocab_state *vocab_state_row(enum rules_state state);
+const struct vocab_start *vocab_start_row(enum rules_start start);
 
 /*
  * Readers of the rows. The *_name functions return "?" for a value out of range, the
@@ -142,6 +150,8 @@ enum rules_event_type rules_kind_subject(enum rules_kind kind);
 const char *rules_state_name(enum rules_state state);
 int rules_state_parse(const char *s, enum rules_state *out);
 const char *rules_event_type_name(enum rules_event_type type);
+const char *rules_start_name(enum rules_start start);
+int rules_start_parse(const char *s, enum rules_start *out);
 int rules_event_type_parse(const char *s, enum rules_event_type *out);
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * The vocabulary (core/vocab.c): a full row for every kind, event type and state, names that
- * parse back to their value, and the facts that go with each name as the engine reads them.
+ * The vocabulary (core/vocab.c): a full row for every kind, event type, state and start day,
+ * names that parse back to their value, and the facts that go with each name as the engine
+ * reads them.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -117,6 +118,39 @@ test_states(void **state)
 	assert_int_equal(rules_state_parse("utløpt", &(enum rules_state){ 0 }), -EINVAL);
 }
 
+/* The start days: each kind's default is among the days it allows, and every name parses. */
+static void
+test_starts(void **state)
+{
+	(void)state;
+	for (int i = 0; i < RULES_START_COUNT; i++) {
+		const struct vocab_start *st = vocab_start_row((enum rules_start)i);
+		enum rules_start back;
+
+		assert_non_null(st);
+		assert_text(st->name);
+		assert_text(st->nb);
+		assert_text(st->en);
+		assert_int_equal(rules_start_parse(st->name, &back), 0);
+		assert_int_equal(back, i);
+		assert_string_equal(rules_start_name((enum rules_start)i), st->name);
+	}
+	assert_null(vocab_start_row(RULES_START_COUNT));
+	for (int k = 0; k < RULES_KIND_COUNT; k++) {
+		const struct vocab_kind *row = vocab_kind_row((enum rules_kind)k);
+
+		assert_true(row->starts & (1u << row->start));
+	}
+	/* Forvaltningsloven § 29: the complaint deadline runs from when the decision reached
+	 * the party unless the rule says from when it was made. */
+	assert_int_equal(vocab_kind_row(RULES_KIND_COMPLAINT)->start, RULES_START_DECISION_REACHED);
+	assert_true(vocab_kind_row(RULES_KIND_COMPLAINT)->starts &
+		    (1u << RULES_START_DECISION_MADE));
+	assert_false(vocab_kind_row(RULES_KIND_PROCESSING)->starts &
+		     (1u << RULES_START_DECISION_MADE));
+	assert_string_equal(vocab_start_row(RULES_START_DECISION_REACHED)->nb, "vedtaket kom fram");
+}
+
 int
 main(void)
 {
@@ -124,6 +158,7 @@ main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_starts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
