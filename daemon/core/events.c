@@ -99,42 +99,41 @@ static const struct event_param p_confirm[] = {
 	{ "decision", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 
-#define EM(id, type, when, ref, reftype, sup, p)                                                   \
+#define EM(id, type, when, ref, sup, p)                                                            \
 	{                                                                                          \
-		id, type, when, ref, reftype, sup, p, FV_ARRAY_SIZE(p)                             \
+		id, type, when, ref, sup, p, FV_ARRAY_SIZE(p)                                      \
 	}
 
 static const struct event_schema schemas[] = {
-	EM(IFACE_FRISTVAKT ".RegisterApplication", RULES_EV_RECEIVED, "received", NULL, 0, true,
+	EM(IFACE_FRISTVAKT ".RegisterApplication", RULES_EV_RECEIVED, "received", NULL, true,
 	   p_register),
-	EM(IFACE_FRISTVAKT ".RecordPreliminaryReply", RULES_EV_PRELIMINARY_REPLY, "sent", NULL, 0,
+	EM(IFACE_FRISTVAKT ".RecordPreliminaryReply", RULES_EV_PRELIMINARY_REPLY, "sent", NULL,
 	   true, p_prelim),
-	EM(IFACE_FRISTVAKT ".RequestDocumentation", RULES_EV_DOC_REQUESTED, "requested", NULL, 0,
-	   true, p_doc_req),
+	EM(IFACE_FRISTVAKT ".RequestDocumentation", RULES_EV_DOC_REQUESTED, "requested", NULL, true,
+	   p_doc_req),
 	EM(IFACE_FRISTVAKT ".ReceiveDocumentation", RULES_EV_DOC_RECEIVED, "received", "request",
-	   RULES_EV_DOC_REQUESTED, true, p_doc_rcv),
-	EM(IFACE_FRISTVAKT ".RecordDecision", RULES_EV_DECISION, "made", NULL, 0, true, p_decision),
+	   true, p_doc_rcv),
+	EM(IFACE_FRISTVAKT ".RecordDecision", RULES_EV_DECISION, "made", NULL, true, p_decision),
 	EM(IFACE_FRISTVAKT ".RequestReasons", RULES_EV_REASONS_REQUESTED, "requested", "decision",
-	   RULES_EV_DECISION, true, p_reasons_req),
-	EM(IFACE_FRISTVAKT ".GiveReasons", RULES_EV_REASONS_GIVEN, "reached", "decision",
-	   RULES_EV_DECISION, true, p_reasons_given),
-	EM(IFACE_FRISTVAKT ".ExtendDeadline", RULES_EV_EXTENSION, NULL, "subject", 0, true,
-	   p_extend),
-	EM(IFACE_FRISTVAKT ".OverrideDeadline", RULES_EV_OVERRIDE, NULL, "subject", 0, true,
+	   true, p_reasons_req),
+	EM(IFACE_FRISTVAKT ".GiveReasons", RULES_EV_REASONS_GIVEN, "reached", "decision", true,
+	   p_reasons_given),
+	EM(IFACE_FRISTVAKT ".ExtendDeadline", RULES_EV_EXTENSION, NULL, "subject", true, p_extend),
+	EM(IFACE_FRISTVAKT ".OverrideDeadline", RULES_EV_OVERRIDE, NULL, "subject", true,
 	   p_override),
-	EM(IFACE_FRISTVAKT ".RecordComplaint", RULES_EV_COMPLAINT, "sent", "decision",
-	   RULES_EV_DECISION, true, p_complaint),
-	EM(IFACE_FRISTVAKT ".ForwardComplaint", RULES_EV_FORWARDED, "forwarded", "complaint",
-	   RULES_EV_COMPLAINT, true, p_forward),
+	EM(IFACE_FRISTVAKT ".RecordComplaint", RULES_EV_COMPLAINT, "sent", "decision", true,
+	   p_complaint),
+	EM(IFACE_FRISTVAKT ".ForwardComplaint", RULES_EV_FORWARDED, "forwarded", "complaint", true,
+	   p_forward),
 	EM(IFACE_FRISTVAKT ".DecideComplaint", RULES_EV_COMPLAINT_DECIDED, "decided", "complaint",
-	   RULES_EV_COMPLAINT, true, p_complaint_decided),
-	EM(IFACE_FRISTVAKT ".WithdrawApplication", RULES_EV_WITHDRAWN, "withdrawn", NULL, 0, true,
+	   true, p_complaint_decided),
+	EM(IFACE_FRISTVAKT ".WithdrawApplication", RULES_EV_WITHDRAWN, "withdrawn", NULL, true,
 	   p_withdraw),
-	EM(IFACE_FRISTVAKT ".CloseCase", RULES_EV_CLOSED, "closed", NULL, 0, true, p_close),
+	EM(IFACE_FRISTVAKT ".CloseCase", RULES_EV_CLOSED, "closed", NULL, true, p_close),
 	EM(IFACE_FRISTVAKT ".WithdrawComplaint", RULES_EV_COMPLAINT_WITHDRAWN, "withdrawn",
-	   "complaint", RULES_EV_COMPLAINT, true, p_withdraw_complaint),
+	   "complaint", true, p_withdraw_complaint),
 	EM(IFACE_FRISTVAKT ".ConfirmDecision", RULES_EV_DECISION_WRITTEN, "confirmed", "decision",
-	   RULES_EV_DECISION, true, p_confirm),
+	   true, p_confirm),
 };
 
 const struct event_schema *

@@ -48,9 +48,10 @@ struct event_param {
 struct event_schema {
 	const char *method; /* "no.fristvakt.RegisterApplication" */
 	enum rules_event_type type;
-	const char *when;      /* the instant parameter that is the event's time; NULL: now */
-	const char *ref_param; /* the parameter naming an earlier event, or NULL */
-	enum rules_event_type ref_type;
+	const char *when; /* the instant parameter that is the event's time; NULL: now */
+	/* The parameter naming an earlier event, or NULL; the type of that event is the
+	 * vocabulary's (struct vocab_event's ref). */
+	const char *ref_param;
 	bool supersedable;
 	const struct event_param *params;
 	size_t n_params;

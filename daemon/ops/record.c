@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "core/proto.h"
 #include "core/rules.h"
+#include "core/vocab.h"
 #include "core/util.h"
 #include "ops/case_impl.h"
 #include "store/store.h"
@@ -685,10 +686,10 @@ resolve_reference(struct record *r)
 {
 	const struct event_schema *m = r->m;
 	json_t *given = json_object_get(r->data, m->ref_param);
-	enum rules_event_type rt = m->ref_type;
+	enum rules_event_type rt = vocab_event_row(m->type)->ref;
 	int64_t id = 0;
 
-	if (m->type == RULES_EV_EXTENSION || m->type == RULES_EV_OVERRIDE) {
+	if (vocab_event_row(m->type)->ref_by_kind) {
 		enum rules_kind kind;
 
 		rules_kind_parse(json_string_value(json_object_get(r->data, "kind")), &kind);
