@@ -12,6 +12,7 @@
  * No uv or curl here (the CLI links this to check configurations); OpenSSL for base64 only.
  */
 #include "conf/conf.h"
+#include "conf/conf_impl.h"
 #include "conf/kit.h"
 
 #include <ctype.h>

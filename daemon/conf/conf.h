@@ -14,20 +14,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <libconfig.h>
-
 #include "core/diag.h"
 #include "core/role.h"
 
 struct rules;
-
-/*
- * conf/rules_load.c: reads the lists calendars (optional), regimes, services and citations (optional) of root
- * (borrowed; other members are left to the caller) into a new struct rules, owned by the
- * caller (rules_free). Nothing is borrowed from the config afterwards. On failure
- * returns -EINVAL (or -ENOENT for a name that refers to nothing), fills err with file:line and sets *out to NULL.
- */
-int rules_load(const config_setting_t *root, struct rules **out, struct diag *err);
 
 /*
  * Decodes the standard base64 text s (the alphabet with '+' and '/', '=' padding optional
@@ -36,10 +26,6 @@ int rules_load(const config_setting_t *root, struct rules **out, struct diag *er
  * bytes, or -1 when s is not such base64 or does not fit (conf/channels.c, with OpenSSL).
  */
 long conf_base64_decode(const char *s, unsigned char *out, size_t cap);
-
-/* The same as diag_set(), taking the file and line from a libconfig setting. */
-void conf_error_at(struct diag *err, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 struct conf_access {
 	bool is_group; /* gid rule, else uid rule */
@@ -217,11 +203,6 @@ char *conf_address_expand(const struct conf_reminders *r, const char *pattern, c
 int conf_address_check(const struct conf_reminders *r, const char *handler, const char *unit,
 		       const char **param, char *msg, size_t len);
 
-/*
- * Reads the group "channels" of root (conf/channels.c) into conf->channels: 0, or a
- * negative errno with err filled (file:line).
- */
-int conf_channels_load(const config_setting_t *root, struct conf *conf, struct diag *err);
 void conf_channels_free(struct conf *conf);
 
 /*

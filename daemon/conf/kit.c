@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "conf/conf_impl.h"
 #include "core/util.h"
 
 void

@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "conf/conf_impl.h"
 #include "conf/kit.h"
 #include "core/rules_impl.h"
 #include "core/strbuf.h"

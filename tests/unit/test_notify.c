@@ -34,6 +34,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libconfig.h>
+
+#include "conf/conf_impl.h"
 #include <uv.h>
 
 #include "conf/conf.h"

@@ -24,6 +24,7 @@
 #include "golden.h"
 
 #include "conf/conf.h"
+#include "conf/conf_impl.h"
 #include "core/rules.h"
 #include "core/util.h"
 
