@@ -4,8 +4,9 @@
  * between channel types is in each type's file, behind its struct channel_ops row
  * (notify_impl.h); this file is what they share.
  *
- * Wiring (curl's docs/examples/multi-uv.c, with its fixes: always drain
- * curl_multi_info_read, pass poll errors on as CURL_CSELECT_ERR): one CURLM for
+ * Wiring (the usual way to drive a curl multi handle from libuv, with two rules learnt the
+ * hard way: always drain curl_multi_info_read, and pass poll errors on as
+ * CURL_CSELECT_ERR): one CURLM for
  * the notifier's life. curl's socket callback keeps one uv_poll_t per socket, remembered
  * with curl_multi_assign() (and in a list of our own, which shutdown walks); its timer
  * callback only arms one uv_timer_t. The poll and timer callbacks call

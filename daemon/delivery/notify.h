@@ -6,8 +6,8 @@
  * (at least once, never silently lost or doubled). The message id is stable across attempts: it is the webhook-id
  * header and the local part of the e-mail Message-ID, so a receiver can drop repeats.
  *
- * Webhook transfers share one curl multi handle driven by the libuv loop (curl's
- * docs/examples/multi-uv.c, with the fixes described atop notify.c). SMTP transfers each
+ * Webhook transfers share one curl multi handle driven by the libuv loop (described atop
+ * notify.c). SMTP transfers each
  * run on a thread of their own, because libcurl waits for some SMTP replies blocking (see
  * smtp.c). Each channel has a concurrency limit; jobs beyond it wait in a FIFO per
  * channel.

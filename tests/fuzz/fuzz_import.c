@@ -2,7 +2,7 @@
 /*
  * fuzz_import: the import line parser, end to end without a socket. The input is a JSON
  * Lines file as `fristvakt import FILE` reads it. Each line goes through the CLI's line
- * rules (cli_case.c import_line: trailing CR/LF dropped, blank lines and '#' comments
+ * rules (cli/cli_import.c import_line: trailing CR/LF dropped, blank lines and '#' comments
  * skipped, strict JSON, exactly {"method": NAME, "parameters": {...}}), the accepted items
  * travel as one ImportEvents call (proto_call_encode, the reader, proto_call_parse) and the
  * daemon takes them apart as ops_import does (the items check, "no.fristvakt." + method,

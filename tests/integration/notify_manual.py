@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """
-notify_manual: exercises daemon/notify.c's real transfers by hand (not a ctest test).
+notify_manual: exercises daemon/delivery/'s real transfers by hand (not a ctest test).
 
 It starts a webhook receiver (http.server, verifies the Standard Webhooks signature) and an
 SMTP server (aiosmtpd) on 127.0.0.1, writes channel configurations and secrets to a
@@ -14,7 +14,7 @@ uv_loop_close()'s result and the longest gap of a 20 ms loop timer (a stalled lo
     NOTIFY_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
         --error-exitcode=9" /usr/bin/python3 tests/integration/notify_manual.py BUILD_DIR
 
-With BUILD_DIR the driver is compiled against its libfvdaemon.a and libfvcore.a (with the
+With BUILD_DIR the driver is compiled against its layers' libraries (with the
 sanitizers if the build has them: set CC and CFLAGS to match). Under NOTIFY_WRAP the timing
 checks are skipped. Needs Debian's python3 (python3-aiosmtpd).
 """
@@ -58,9 +58,10 @@ DRIVER_C = r"""
 #include <time.h>
 #include <uv.h>
 
-#include "conf.h"
-#include "notify.h"
-#include "util.h"
+#include "conf/conf.h"
+#include "conf/conf_impl.h"
+#include "core/util.h"
+#include "delivery/notify.h"
 
 static struct notify *nt;
 static uv_loop_t loop;
@@ -247,7 +248,10 @@ def build_driver(build_dir):
     cmd = ([os.environ.get("CC", "cc"), "-std=c11", "-D_GNU_SOURCE", "-g"]
            + shlex.split(os.environ.get("CFLAGS", ""))
            + ["-iquote", src, "-I", build_dir, "-o", out, c,
-              os.path.join(build_dir, "libfvdaemon.a"), os.path.join(build_dir, "libfvcore.a")]
+              # The layers the delivery code stands on, above before below.
+              os.path.join(build_dir, "daemon", "delivery", "libfv_delivery.a"),
+              os.path.join(build_dir, "daemon", "conf", "libfv_conf.a"),
+              os.path.join(build_dir, "daemon", "core", "libfv_core.a")]
            + libs + ["-lpthread", "-lm"])
     subprocess.run(cmd, check=True)
     return out
