@@ -633,8 +633,9 @@ load_ca_file(const config_setting_t *g, const char *ca, struct conf_channel *ch,
 static const struct {
 	const char *name;
 	int (*load)(const config_setting_t *g, struct conf_channel *ch, struct diag *err);
+	bool mails;
 } channel_types[] = {
-#define CHANNEL_TYPE_ROW(TYPE, n) [CONF_CHANNEL_##TYPE] = { #n, load_##n },
+#define CHANNEL_TYPE_ROW(TYPE, n, mail) [CONF_CHANNEL_##TYPE] = { #n, load_##n, mail },
 	CONF_CHANNEL_TYPES(CHANNEL_TYPE_ROW)
 #undef CHANNEL_TYPE_ROW
 };
@@ -643,6 +644,12 @@ const char *
 conf_channel_type_name(enum conf_channel_type type)
 {
 	return (size_t)type < FV_ARRAY_SIZE(channel_types) ? channel_types[type].name : "?";
+}
+
+bool
+conf_channel_type_mails(enum conf_channel_type type)
+{
+	return (size_t)type < FV_ARRAY_SIZE(channel_types) && channel_types[type].mails;
 }
 
 /* The type called name, or -1. */

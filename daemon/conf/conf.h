@@ -34,20 +34,21 @@ struct conf_access {
 };
 
 /*
- * The channel types, one X(TYPE, name) each: the one list that names them all. The
+ * The channel types, one X(TYPE, name, mail) each: the one list that names them all. The
  * configuration reads a channel of type "name" with load_<name>() in conf/channels.c, and
- * delivery sends through the row channel_<name> in delivery/<name>.c. A new type is its
- * line here (with the settings it needs in struct conf_channel), its load_<name>(), and
- * its delivery file.
+ * delivery sends through the row channel_<name> in delivery/<name>.c. mail: the type sends
+ * to people's e-mail addresses, so reminders on it need the addresses' patterns and notices
+ * the administrators' address. A new type is its line here (with the settings it needs in
+ * struct conf_channel), its load_<name>(), and its delivery file.
  */
 #define CONF_CHANNEL_TYPES(X)                                                                      \
-	X(LOG, log)	    /* the rendered message to the daemon's log */                         \
-	X(WEBHOOK, webhook) /* HTTPS POST of a signed JSON body (Standard Webhooks) */             \
-	X(SMTP, smtp)	    /* e-mail through the municipality's relay */
+	X(LOG, log, false)	   /* the rendered message to the daemon's log */                  \
+	X(WEBHOOK, webhook, false) /* HTTPS POST of a signed JSON body (Standard Webhooks) */      \
+	X(SMTP, smtp, true)	   /* e-mail through the municipality's relay */
 
 /* A notification channel (group "channels"); parsed by conf/channels.c. */
 enum conf_channel_type {
-#define CONF_CHANNEL_ENUM(TYPE, name) CONF_CHANNEL_##TYPE,
+#define CONF_CHANNEL_ENUM(TYPE, name, mail) CONF_CHANNEL_##TYPE,
 	CONF_CHANNEL_TYPES(CONF_CHANNEL_ENUM)
 #undef CONF_CHANNEL_ENUM
 		CONF_CHANNEL_TYPE_COUNT
@@ -77,6 +78,8 @@ struct conf_channel {
 
 /* The name of a channel type in the configuration and in listings ("webhook"). */
 const char *conf_channel_type_name(enum conf_channel_type type);
+/* Whether a channel of type sends e-mail to people's addresses (CONF_CHANNEL_TYPES). */
+bool conf_channel_type_mails(enum conf_channel_type type);
 /* Copies src into dst, every string duplicated (dst owns them; conf_channel_clear). */
 void conf_channel_copy(struct conf_channel *dst, const struct conf_channel *src);
 /* Frees what ch owns, secrets wiped first, and zeroes it. */

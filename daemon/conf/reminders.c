@@ -273,7 +273,7 @@ check_smtp_roles(const config_setting_t *g, const struct conf *c, struct diag *e
 					 r->supervisor_address };
 	unsigned missing = 0;
 
-	if (conf_channel_find(c, r->channel)->type != CONF_CHANNEL_SMTP)
+	if (!conf_channel_type_mails(conf_channel_find(c, r->channel)->type))
 		return 0;
 	for (int k = 0; k < 3; k++)
 		missing |= pattern[k] ? 0 : 1u << k;
@@ -439,7 +439,7 @@ load_addresses(const config_setting_t *g, struct conf *c, struct diag *err)
 	r->supervisor_address = supervisor ? xstrdup(supervisor) : NULL;
 	r->admin_address = admin ? xstrdup(admin) : NULL;
 	/* Notices on an smtp admin_channel need somewhere to go; without it they die unsent. */
-	if (conf_channel_find(c, r->admin_channel)->type == CONF_CHANNEL_SMTP && !admin) {
+	if (conf_channel_type_mails(conf_channel_find(c, r->admin_channel)->type) && !admin) {
 		conf_error_at(err, config_setting_get_member(g, "admin_channel"),
 			      "admin_channel '%s' sends e-mail: set 'admin' in 'addresses' to the "
 			      "administrators' address",

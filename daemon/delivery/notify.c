@@ -48,7 +48,7 @@
 #include "core/util.h"
 
 /* The channel types' rows, by enum conf_channel_type (conf.h lists them). */
-#define CHANNEL_ROW(TYPE, name) [CONF_CHANNEL_##TYPE] = &channel_##name,
+#define CHANNEL_ROW(TYPE, name, mail) [CONF_CHANNEL_##TYPE] = &channel_##name,
 static const struct channel_ops *const channel_types[] = { CONF_CHANNEL_TYPES(CHANNEL_ROW) };
 #undef CHANNEL_ROW
 

@@ -107,7 +107,7 @@ struct channel_ops {
 
 /* The rows of the channel types that conf.h lists (CONF_CHANNEL_TYPES): channel_<name>,
  * defined in delivery/<name>.c. */
-#define NOTIFY_CHANNEL_DECLARE(TYPE, name) extern const struct channel_ops channel_##name;
+#define NOTIFY_CHANNEL_DECLARE(TYPE, name, mail) extern const struct channel_ops channel_##name;
 CONF_CHANNEL_TYPES(NOTIFY_CHANNEL_DECLARE)
 #undef NOTIFY_CHANNEL_DECLARE
 
