@@ -236,13 +236,13 @@ rule_kind_period(const config_setting_t *g, const char *kind, const char *period
 		return -EINVAL;
 	}
 	/* A promised date is the one the reply named: there is nothing to count. */
-	if (out->kind == RULES_KIND_PROMISED && period) {
+	if (!vocab_kind_row(out->kind)->counted && period) {
 		conf_error_at(err, config_setting_get_member(g, "period"),
 			      "a promised rule has no period: its date is the one the "
 			      "preliminary reply promised");
 		return -EINVAL;
 	}
-	if (out->kind != RULES_KIND_PROMISED && !period) {
+	if (vocab_kind_row(out->kind)->counted && !period) {
 		conf_error_at(err, g, "missing 'period' in a rule");
 		return -EINVAL;
 	}

@@ -220,7 +220,7 @@ eng_deadline_init(struct rules_deadline *d, enum rules_kind kind, const struct r
 	d->rule = xstrdup(rule->id);
 	d->source = xstrdup(rule->source);
 	d->extension = rule->extension ? xstrdup(rule->extension) : NULL;
-	d->has_period = kind != RULES_KIND_PROMISED;
+	d->has_period = vocab_kind_row(kind)->counted;
 	d->period = rule->period;
 	d->rollover = rule->rollover;
 	d->calendar = rule->office ? xstrdup(rule->office->name) : NULL;

@@ -94,6 +94,9 @@ struct vocab_kind {
 	enum rules_event_type subject;
 	/* Closing the case ends it unmet: all but the party's right to complain. */
 	bool closing_ends;
+	/* Counted: its rules give a period to count from the start day. Not counted: the date
+	 * is one an event named (a promised date), and its rules have no period. */
+	bool counted;
 	/* The start day a rule of this kind counts from unless it names one, and the start
 	 * days it may name (bits 1u << enum rules_start). */
 	enum rules_start start;

@@ -58,6 +58,10 @@ test_kinds(void **state)
 	for (int i = 0; i < RULES_KIND_COUNT; i++)
 		assert_int_equal(vocab_kind_row((enum rules_kind)i)->closing_ends,
 				 i != RULES_KIND_COMPLAINT && i != RULES_KIND_LATE_COMPLAINT);
+	/* Only a promised date is not counted: the reply named it. */
+	for (int i = 0; i < RULES_KIND_COUNT; i++)
+		assert_int_equal(vocab_kind_row((enum rules_kind)i)->counted,
+				 i != RULES_KIND_PROMISED);
 	/* The two English labels: in a message, and in a listing. */
 	assert_string_equal(vocab_kind_row(RULES_KIND_LATE_COMPLAINT)->en,
 			    "outer limit for a late complaint");
