@@ -23,26 +23,32 @@
 /* Widest UTC offset we assume any zone uses (real zones stay within -12 h .. +14 h). */
 #define MAX_UTC_OFFSET (26 * 3600)
 
-static const char *const weekday_names[] = {
-	[CAL_MONDAY] = "mandag",    [CAL_TUESDAY] = "tirsdag", [CAL_WEDNESDAY] = "onsdag",
-	[CAL_THURSDAY] = "torsdag", [CAL_FRIDAY] = "fredag",   [CAL_SATURDAY] = "lørdag",
-	[CAL_SUNDAY] = "søndag",
+/* The weekdays' and holidays' names in bokmål (lower case but for a name) and English. */
+static const struct {
+	const char *nb, *en;
+} weekday_names[] = {
+	[CAL_MONDAY] = { "mandag", "Monday" },	     [CAL_TUESDAY] = { "tirsdag", "Tuesday" },
+	[CAL_WEDNESDAY] = { "onsdag", "Wednesday" }, [CAL_THURSDAY] = { "torsdag", "Thursday" },
+	[CAL_FRIDAY] = { "fredag", "Friday" },	     [CAL_SATURDAY] = { "lørdag", "Saturday" },
+	[CAL_SUNDAY] = { "søndag", "Sunday" },
 };
 
-static const char *const holiday_names[] = {
-	[CAL_HOLIDAY_NONE] = "",
-	[CAL_NYTTARSDAG] = "nyttårsdag",
-	[CAL_SKJAERTORSDAG] = "skjærtorsdag",
-	[CAL_LANGFREDAG] = "langfredag",
-	[CAL_FORSTE_PASKEDAG] = "første påskedag",
-	[CAL_ANNEN_PASKEDAG] = "annen påskedag",
-	[CAL_OFFENTLIG_HOYTIDSDAG] = "offentlig høytidsdag",
-	[CAL_GRUNNLOVSDAG] = "grunnlovsdag",
-	[CAL_KRISTI_HIMMELFARTSDAG] = "Kristi himmelfartsdag",
-	[CAL_FORSTE_PINSEDAG] = "første pinsedag",
-	[CAL_ANNEN_PINSEDAG] = "annen pinsedag",
-	[CAL_FORSTE_JULEDAG] = "første juledag",
-	[CAL_ANNEN_JULEDAG] = "annen juledag",
+static const struct {
+	const char *nb, *en;
+} holiday_names[] = {
+	[CAL_HOLIDAY_NONE] = { "", "" },
+	[CAL_NYTTARSDAG] = { "nyttårsdag", "New Year's Day" },
+	[CAL_SKJAERTORSDAG] = { "skjærtorsdag", "Maundy Thursday" },
+	[CAL_LANGFREDAG] = { "langfredag", "Good Friday" },
+	[CAL_FORSTE_PASKEDAG] = { "første påskedag", "Easter Sunday" },
+	[CAL_ANNEN_PASKEDAG] = { "annen påskedag", "Easter Monday" },
+	[CAL_OFFENTLIG_HOYTIDSDAG] = { "offentlig høytidsdag", "Labour Day" },
+	[CAL_GRUNNLOVSDAG] = { "grunnlovsdag", "Constitution Day" },
+	[CAL_KRISTI_HIMMELFARTSDAG] = { "Kristi himmelfartsdag", "Ascension Day" },
+	[CAL_FORSTE_PINSEDAG] = { "første pinsedag", "Whit Sunday" },
+	[CAL_ANNEN_PINSEDAG] = { "annen pinsedag", "Whit Monday" },
+	[CAL_FORSTE_JULEDAG] = { "første juledag", "Christmas Day" },
+	[CAL_ANNEN_JULEDAG] = { "annen juledag", "Boxing Day" },
 };
 
 /* Movable holidays as days after Easter Sunday, in enum order. */
@@ -166,7 +172,15 @@ cal_weekday_name(enum cal_weekday wd)
 {
 	if (wd < CAL_MONDAY || wd > CAL_SUNDAY)
 		return "?";
-	return weekday_names[wd];
+	return weekday_names[wd].nb;
+}
+
+const char *
+cal_weekday_name_en(enum cal_weekday wd)
+{
+	if (wd < CAL_MONDAY || wd > CAL_SUNDAY)
+		return "?";
+	return weekday_names[wd].en;
 }
 
 int
@@ -349,7 +363,15 @@ cal_holiday_name(enum cal_holiday h)
 {
 	if (h < CAL_HOLIDAY_NONE || h >= CAL_HOLIDAY_COUNT)
 		return "?";
-	return holiday_names[h];
+	return holiday_names[h].nb;
+}
+
+const char *
+cal_holiday_name_en(enum cal_holiday h)
+{
+	if (h < CAL_HOLIDAY_NONE || h >= CAL_HOLIDAY_COUNT)
+		return "?";
+	return holiday_names[h].en;
 }
 
 size_t

@@ -110,8 +110,9 @@ bool cal_date_valid(struct cal_date d);
 int cal_days_in_month(int year, int month);
 bool cal_is_leap(int year);
 enum cal_weekday cal_weekday(struct cal_date d);
-/* Norwegian weekday name, lower case ("mandag"). */
+/* Norwegian weekday name, lower case ("mandag"); English ("Monday"). "?" out of range. */
 const char *cal_weekday_name(enum cal_weekday wd);
+const char *cal_weekday_name_en(enum cal_weekday wd);
 /* -1, 0, 1 as a is before, equal to, after b. */
 int cal_cmp(struct cal_date a, struct cal_date b);
 struct cal_date cal_add_days(struct cal_date d, int32_t n);
@@ -131,6 +132,8 @@ struct cal_date cal_easter(int year);
 enum cal_holiday cal_holiday_on(struct cal_date d);
 /* Norwegian name of a holiday ("grunnlovsdag", "annen påskedag"). */
 const char *cal_holiday_name(enum cal_holiday h);
+/* The same in English ("Easter Monday"). */
+const char *cal_holiday_name_en(enum cal_holiday h);
 /* All holidays of a year in date order; returns the count (CAL_HOLIDAY_COUNT - 1). */
 size_t cal_holidays(int year, struct cal_holiday_entry out[CAL_HOLIDAY_COUNT]);
 

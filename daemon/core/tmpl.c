@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/diag.h"
+#include "core/cal.h"
 #include "core/strbuf.h"
 #include "core/tmpl_impl.h"
 #include "core/util.h"
@@ -601,10 +602,13 @@ static const char *const months[N_LANGS][12] = {
 	  "October", "November", "December" },
 };
 
-static const char *const weekdays[N_LANGS][7] = {
-	{ "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag" },
-	{ "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" },
-};
+/* The weekday wd (1 Monday .. 7 Sunday) in language li: the calendar's names. */
+static const char *
+weekday(int li, int wd)
+{
+	return li == 0 ? cal_weekday_name((enum cal_weekday)wd)
+		       : cal_weekday_name_en((enum cal_weekday)wd);
+}
 
 /* The labels are the vocabulary's: bokmål, and English as it reads in a message. */
 const char *
@@ -631,10 +635,10 @@ tmpl_date_words(const char *lang, int year, int month, int day, int wd, char *bu
 		return buf;
 	}
 	if (li == 0)
-		snprintf(buf, len, "%s %d. %s %d", weekdays[li][wd - 1], day, months[li][month - 1],
+		snprintf(buf, len, "%s %d. %s %d", weekday(li, wd), day, months[li][month - 1],
 			 year);
 	else
-		snprintf(buf, len, "%s %d %s %d", weekdays[li][wd - 1], day, months[li][month - 1],
+		snprintf(buf, len, "%s %d %s %d", weekday(li, wd), day, months[li][month - 1],
 			 year);
 	return buf;
 }
@@ -648,5 +652,5 @@ tmpl_weekday_name(const char *lang, int wd)
 		li = 0;
 	if (wd < 1 || wd > 7)
 		return NULL;
-	return weekdays[li][wd - 1];
+	return weekday(li, wd);
 }
