@@ -597,8 +597,8 @@ static const struct want_rem at_complaint[] = {
 /*
  * Refused events, after REGISTER1 and DECISION1. Each would have changed the reminders had
  * it been taken; the last three are refused by the rules engine when the case is
- * recomputed, after the event was written (and, for the correction, after event 2 was
- * marked as corrected), so that only the rollback of the request's savepoint keeps them
+ * recomputed, after the event (for the fourth, the correction of event 2) and the case
+ * row's update were written, so that only the rollback of the request's savepoint keeps them
  * out.
  */
 static const struct {
