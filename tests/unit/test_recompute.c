@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * test_recompute: what recording an event does to a case's reminders, on a real database
+ * (SQLite in a temporary directory) with the shipped configuration (etc/fristvakt.conf: its
+ * reminder policies, the log channel, reminders sent at 08:00 Oslo time, and the rules of
+ * etc/rules.conf). Calls go through the server's method table as a case system makes them;
+ * what was stored is read back with the store's own read functions: the planned
+ * reminders (stage, day, the instant planned, channel, state) and the case row.
+ *
+ * The promise under test: an event recomputes its case and plans or cancels the case's
+ * reminders in the same call (the outbox is written with its cause), a correction of the
+ * registration moves them with the deadlines, and a refused event leaves them as they were.
+ *
+ * Every date was counted by hand. Working days are the legal calendar's: no Saturdays,
+ * Sundays or Norwegian public holidays (2026's Easter: skjærtorsdag 2 April, langfredag
+ * 3 April, 2. påskedag 6 April). A reminder goes out at 08:00 local time: 07:00 UTC until
+ * summer time starts on Sunday 29 March 2026, 06:00 UTC from then on. No scheduler runs
+ * here, so nothing is ever sent: a reminder whose time has passed is still pending.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf/conf.h"
+#include "core/cal.h"
+#include "core/diag.h"
+#include "core/iface.h"
+#include "core/util.h"
+#include "server/dispatch.h"
+#include "store/store.h"
+
+#ifndef FV_SOURCE_DIR
+#error "FV_SOURCE_DIR must name the source tree (the test build defines it)"
+#endif
+
+/* The reply to one call. */
+struct reply {
+	int count;
+	const char *error;
+	json_t *params;
+};
+
+/* A daemon without a socket: the configuration, the database and the env around them. */
+struct fixture {
+	char dir[64];
+	char db[96];
+	struct conf *conf;
+	struct store *st;
+	struct ops_env env;
+	int64_t now;
+	struct reply last; /* the last call's reply */
+};
+
+static int64_t
+host_now(void *host)
+{
+	return ((struct fixture *)host)->now;
+}
+
+static int64_t
+host_offset(void *host)
+{
+	(void)host;
+	return 0;
+}
+
+static void
+host_nothing(void *host)
+{
+	(void)host;
+}
+
+static int64_t
+instant(const char *s)
+{
+	int64_t t;
+
+	assert_int_equal(cal_instant_parse(s, &t), 0);
+	return t;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct diag err = { "" };
+	char msg[256];
+
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/fv-test-recompute-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->db, sizeof(fx->db), "%s/fristvakt.db", fx->dir);
+	/* Loading names the database and the socket but creates neither. */
+	if (conf_load(FV_SOURCE_DIR "/etc/fristvakt.conf", &fx->conf, &err) < 0)
+		fail_msg("etc/fristvakt.conf: %s", err.text);
+	assert_string_equal(fx->conf->reminders.channel, "log");
+	assert_int_equal(fx->conf->reminders.send_minute, 8 * 60);
+	assert_int_equal(fx->conf->reminders.digest_recipients, 0);
+	if (store_open(fx->db, &fx->st, msg, sizeof(msg)) < 0)
+		fail_msg("%s: %s", fx->db, msg);
+	fx->env = (struct ops_env){
+		.store = fx->st,
+		.conf = fx->conf,
+		.host = fx,
+		.now = host_now,
+		.schedule_commit = host_nothing,
+		.clock_offset = host_offset,
+	};
+	fx->now = instant("2026-03-02T10:00:00Z");
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char path[128];
+
+	json_decref(fx->last.params);
+	ops_env_deinit(&fx->env);
+	store_close(fx->st);
+	conf_free(fx->conf);
+	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx;
+	     sfx++) {
+		snprintf(path, sizeof(path), "%s%s", fx->db, *sfx);
+		unlink(path);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void
+capture(struct ops_req *req, const char *error, json_t *params)
+{
+	struct reply *r = req->data;
+
+	json_decref(r->params);
+	r->count++;
+	r->error = error;
+	r->params = params;
+}
+
+/* JSON text written with ' for " (the tables read better so). */
+static json_t *
+json_of(const char *text)
+{
+	char *t = strdup(text);
+	json_error_t jerr;
+	json_t *v;
+
+	assert_non_null(t);
+	for (char *p = t; *p; p++) {
+		if (*p == '\'')
+			*p = '"';
+	}
+	v = json_loads(t, 0, &jerr);
+	if (!v)
+		fail_msg("test JSON %s: %s", text, jerr.text);
+	free(t);
+	return v;
+}
+
+/*
+ * Starts a call of method (its short name in no.fristvakt) with params (in the quoting of
+ * json_of) as an administrator, through the method table, without committing: the reply
+ * goes to *r, at once or at the next ops_commit(). req is filled; its params are the
+ * caller's to free after the reply.
+ */
+static void
+dispatch(struct fixture *fx, struct ops_req *req, struct reply *r, const char *method,
+	 const char *params)
+{
+	char name[128];
+
+	*req = (struct ops_req){
+		.peer = { .uid = (uint32_t)getuid(),
+			  .gid = (uint32_t)getgid(),
+			  .pid = 1,
+			  .role = ROLE_ADMIN },
+		.now = fx->now,
+		.reply = capture,
+		.data = r,
+	};
+	snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s", method);
+	req->method = dispatch_method_find(name, false);
+	if (!req->method)
+		fail_msg("no method %s in the table", name);
+	req->params = json_of(params);
+	dispatch_call(&fx->env, req);
+}
+
+/* One call, committed: its reply is then fx->last. */
+static void
+callq(struct fixture *fx, const char *method, const char *params)
+{
+	struct ops_req req;
+	int before = fx->last.count;
+
+	dispatch(fx, &req, &fx->last, method, params);
+	ops_commit(&fx->env);
+	assert_int_equal(fx->last.count, before + 1);
+	json_decref(req.params);
+}
+
+/* The last reply is a Recorded one (of event id event when event > 0). */
+static void
+assert_recorded(const struct reply *r, int64_t event)
+{
+	json_t *rec = json_object_get(r->params, "recorded");
+
+	if (r->error || !rec) {
+		char *got = json_dumps(r->params, JSON_COMPACT);
+
+		fail_msg("want Recorded, got %s %s", r->error ? r->error : "success", got);
+	}
+	if (event > 0)
+		assert_int_equal(json_integer_value(json_object_get(rec, "event")), event);
+}
+
+static void
+assert_error(const struct reply *r, const char *error)
+{
+	if (!r->error || strcmp(r->error, error) != 0) {
+		char *got = json_dumps(r->params, JSON_COMPACT);
+
+		fail_msg("want %s, got %s %s", error, r->error ? r->error : "success", got);
+	}
+}
+
+/*
+ * One reminder as the outbox holds it: its deadline (kind, subject event, due date when
+ * planned), its stage and day (occurrence), "applicant" for the applicant's own message or
+ * "" for the office's, the instant planned (UTC), and its state. The channel is always
+ * "log", the shipped reminders.channel.
+ */
+struct want_rem {
+	const char *kind;
+	int64_t subject;
+	const char *due;
+	const char *stage;
+	const char *occurrence;
+	const char *recipient;
+	const char *planned;
+	const char *state;
+};
+
+#define REM_LINE 256
+
+static void
+rem_line(char *buf, const char *kind, int64_t subject, const char *due, const char *stage,
+	 const char *occurrence, const char *recipient, const char *planned, const char *channel,
+	 const char *state)
+{
+	snprintf(buf, REM_LINE, "%s/%lld due %s %s %s to '%s' at %s on %s: %s", kind,
+		 (long long)subject, due ? due : "-", stage, occurrence, recipient, planned,
+		 channel, state);
+}
+
+/*
+ * The reminders of case ref, oldest first, as lines (owned, *n of them; free each and the
+ * array).
+ */
+static char **
+rem_lines(struct fixture *fx, const char *ref, size_t *n)
+{
+	struct store_reminder_filter f = { .ref = ref, .limit = 1000 };
+	struct store_reminder *v = NULL;
+	int64_t next = 0;
+	char **lines;
+
+	assert_int_equal(store_reminders_list(fx->st, &f, &v, n, &next), 0);
+	assert_int_equal(next, 0);
+	lines = calloc(*n ? *n : 1, sizeof(*lines));
+	assert_non_null(lines);
+	/* Listed newest first. */
+	for (size_t i = 0; i < *n; i++) {
+		const struct store_reminder *r = &v[*n - 1 - i];
+		char planned[CAL_INSTANT_LEN];
+
+		lines[i] = malloc(REM_LINE);
+		assert_non_null(lines[i]);
+		rem_line(lines[i], r->kind, r->subject, r->due, r->stage, r->occurrence,
+			 r->recipient, cal_instant_format(r->planned, planned), r->channel,
+			 r->state);
+		assert_int_equal(r->not_before, r->planned);
+	}
+	store_reminders_free(v, *n);
+	return lines;
+}
+
+static void
+lines_free(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void
+print_lines(const char *what, char **lines, size_t n)
+{
+	print_message("%s (%zu):\n", what, n);
+	for (size_t i = 0; i < n; i++)
+		print_message("  %s\n", lines[i]);
+}
+
+/* A run of the reminders wanted: v (n of them), each in state when that is not NULL. */
+struct part {
+	const struct want_rem *v;
+	size_t n;
+	const char *state;
+};
+
+#define PART(v, state)                                                                             \
+	{                                                                                          \
+		v, FV_ARRAY_SIZE(v), state                                                         \
+	}
+
+/* The want lines of the parts (owned, *n of them; lines_free). */
+static char **
+want_lines(const struct part *parts, size_t n_parts, size_t *n)
+{
+	char **lines;
+	size_t k = 0;
+
+	*n = 0;
+	for (size_t p = 0; p < n_parts; p++)
+		*n += parts[p].n;
+	lines = calloc(*n ? *n : 1, sizeof(*lines));
+	assert_non_null(lines);
+	for (size_t p = 0; p < n_parts; p++) {
+		for (size_t i = 0; i < parts[p].n; i++) {
+			const struct want_rem *w = &parts[p].v[i];
+
+			lines[k] = malloc(REM_LINE);
+			assert_non_null(lines[k]);
+			rem_line(lines[k++], w->kind, w->subject, w->due, w->stage, w->occurrence,
+				 w->recipient, w->planned, "log",
+				 parts[p].state ? parts[p].state : w->state);
+		}
+	}
+	return lines;
+}
+
+/* The reminders of case ref are exactly those of the parts, in the order they were planned. */
+static void
+assert_reminders(struct fixture *fx, const char *ref, const struct part *parts, size_t n_parts)
+{
+	size_t got_n, want_n;
+	char **got = rem_lines(fx, ref, &got_n);
+	char **want = want_lines(parts, n_parts, &want_n);
+	bool same = got_n == want_n;
+
+	for (size_t i = 0; same && i < want_n; i++)
+		same = strcmp(want[i], got[i]) == 0;
+	if (!same) {
+		print_lines("want", want, want_n);
+		print_lines("got", got, got_n);
+	}
+	lines_free(got, got_n);
+	lines_free(want, want_n);
+	if (!same)
+		fail_msg("the reminders of %s differ", ref);
+}
+
+#define CASE1 "'reference': '2026/0001'"
+/* Received on Monday 2 March 2026 at 09:00 Oslo time; the applicant consented to reminders. */
+#define REGISTER1                                                                                  \
+	"{" CASE1 ", 'service': 'okonomisk-stonad', 'received': '2026-03-02T09:00:00+01:00', "     \
+	"'channel': 'written', 'handler': 'saksbeh-7', 'unit': 'nav-ost', "                        \
+	"'contact': {'email': 'ola@example.no', 'consent': true}}"
+/* Made on 10 March, reached the party on 12 March: event 2 of case 1. */
+#define DECISION1                                                                                  \
+	"{" CASE1 ", 'made': '2026-03-10', 'reached': '2026-03-12', 'outcome': 'avslatt', "        \
+	"'written': true, 'reasoned': true}"
+
+/*
+ * What registering REGISTER1 plans. Processing: 14 days from Monday 2 March, Monday 16
+ * March. Its policy: "before-3", 3 working days before (Fri 13, Thu 12, Wed 11): 11
+ * March; "due" on the day; "overdue" 1 calendar day after, 17 March (the first of a daily
+ * series: one occurrence is planned at a time); "escalation" 5 calendar days after,
+ * Saturday 21 March (the stage does not wait for a working day), to the supervisor and the
+ * unit. Foreløpig svar: 1 month, 2 April, skjærtorsdag; langfredag, the weekend and 2.
+ * påskedag follow, so Tuesday 7 April. "before-5", 5 working days before, skips 6, 5, 4, 3
+ * and 2 April: Wed 1 April (1), Tue 31 (2), Mon 30 (3), Fri 27 (4), Thu 26 March (5);
+ * "due" 7 April, "overdue" 8 April, "escalation" Sunday 12 April, in summer time.
+ */
+static const struct want_rem at_registration[] = {
+	{ "processing", 1, "2026-03-16", "before-3", "2026-03-11", "", "2026-03-11T07:00:00Z",
+	  "pending" },
+	{ "processing", 1, "2026-03-16", "due", "2026-03-16", "", "2026-03-16T07:00:00Z",
+	  "pending" },
+	{ "processing", 1, "2026-03-16", "overdue", "2026-03-17", "", "2026-03-17T07:00:00Z",
+	  "pending" },
+	{ "processing", 1, "2026-03-16", "escalation", "2026-03-21", "", "2026-03-21T07:00:00Z",
+	  "pending" },
+	{ "preliminary_reply", 1, "2026-04-07", "before-5", "2026-03-26", "",
+	  "2026-03-26T07:00:00Z", "pending" },
+	{ "preliminary_reply", 1, "2026-04-07", "due", "2026-04-07", "", "2026-04-07T06:00:00Z",
+	  "pending" },
+	{ "preliminary_reply", 1, "2026-04-07", "overdue", "2026-04-08", "", "2026-04-08T06:00:00Z",
+	  "pending" },
+	{ "preliminary_reply", 1, "2026-04-07", "escalation", "2026-04-12", "",
+	  "2026-04-12T06:00:00Z", "pending" },
+};
+
+/*
+ * What DECISION1 plans: the klagefrist of 3 weeks from 12 March ends 2 April, skjærtorsdag,
+ * and Easter moves it to Tuesday 7 April (subject: the decision, event 2). Its policy:
+ * "before-7", 7 working days before (skipping 6, 5, 4, 3 and 2 April): Wed 1 April (1), Tue
+ * 31 (2), Mon 30 (3), Fri 27 (4), Thu 26 (5), Wed 25 (6), Tue 24 March (7), to the handler
+ * and the applicant; "before-1", the working day before, Wed 1 April, to the applicant
+ * alone; "due" on 7 April to both. The applicant's share of a stage is a message of its
+ * own, planned before the office's. The late complaint (a year) has no policy.
+ */
+static const struct want_rem at_decision[] = {
+	{ "complaint", 2, "2026-04-07", "before-7", "2026-03-24", "applicant",
+	  "2026-03-24T07:00:00Z", "pending" },
+	{ "complaint", 2, "2026-04-07", "before-7", "2026-03-24", "", "2026-03-24T07:00:00Z",
+	  "pending" },
+	{ "complaint", 2, "2026-04-07", "before-1", "2026-04-01", "applicant",
+	  "2026-04-01T06:00:00Z", "pending" },
+	{ "complaint", 2, "2026-04-07", "due", "2026-04-07", "applicant", "2026-04-07T06:00:00Z",
+	  "pending" },
+	{ "complaint", 2, "2026-04-07", "due", "2026-04-07", "", "2026-04-07T06:00:00Z",
+	  "pending" },
+};
+
+/* Registering an application plans its deadlines' reminders at the policy's stages. */
+static void
+test_register_plans(void **state)
+{
+	struct fixture *fx = *state;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	assert_recorded(&fx->last, 1);
+	assert_reminders(fx, "2026/0001", (const struct part[]){ PART(at_registration, NULL) }, 1);
+	assert_true(fx->env.reminders_changed);
+}
+
+/*
+ * The decision meets the processing deadline and the foreløpig svar: their reminders, also
+ * the one whose day (11 March) has passed unsent, are cancelled by the same call that
+ * plans the klagefrist's.
+ */
+static void
+test_decision_cancels_and_plans(void **state)
+{
+	struct fixture *fx = *state;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	fx->now = instant("2026-03-12T12:00:00Z");
+	callq(fx, "RecordDecision", DECISION1);
+	assert_recorded(&fx->last, 2);
+	assert_reminders(fx, "2026/0001",
+			 (const struct part[]){ PART(at_registration, "cancelled"),
+						PART(at_decision, NULL) },
+			 2);
+}
+
+/*
+ * The application reached the office on Wednesday 4 March, not on the 2nd, and was
+ * registered under the wrong handler, unit and channel: corrected on 4 March (event 2
+ * supersedes event 1). Processing: 14 days from Wednesday 4 March, Wednesday 18 March;
+ * "before-3": Tue 17 (1), Mon 16 (2), Fri 13 March (3); "overdue" 19 March; "escalation"
+ * Monday 23 March. Foreløpig svar: 1 month, Saturday 4 April; Sunday and 2. påskedag
+ * follow, so Tuesday 7 April again, with the same stages as before. The deadlines now
+ * follow the corrected event (subject 2): every reminder of event 1 is cancelled, the new
+ * ones are planned.
+ */
+static const struct want_rem at_correction[] = {
+	{ "processing", 2, "2026-03-18", "before-3", "2026-03-13", "", "2026-03-13T07:00:00Z",
+	  "pending" },
+	{ "processing", 2, "2026-03-18", "due", "2026-03-18", "", "2026-03-18T07:00:00Z",
+	  "pending" },
+	{ "processing", 2, "2026-03-18", "overdue", "2026-03-19", "", "2026-03-19T07:00:00Z",
+	  "pending" },
+	{ "processing", 2, "2026-03-18", "escalation", "2026-03-23", "", "2026-03-23T07:00:00Z",
+	  "pending" },
+	{ "preliminary_reply", 2, "2026-04-07", "before-5", "2026-03-26", "",
+	  "2026-03-26T07:00:00Z", "pending" },
+	{ "preliminary_reply", 2, "2026-04-07", "due", "2026-04-07", "", "2026-04-07T06:00:00Z",
+	  "pending" },
+	{ "preliminary_reply", 2, "2026-04-07", "overdue", "2026-04-08", "", "2026-04-08T06:00:00Z",
+	  "pending" },
+	{ "preliminary_reply", 2, "2026-04-07", "escalation", "2026-04-12", "",
+	  "2026-04-12T06:00:00Z", "pending" },
+};
+
+#define CORRECTION1                                                                                \
+	"{" CASE1 ", 'supersedes': 1, 'service': 'okonomisk-stonad', "                             \
+	"'received': '2026-03-04T09:30:00+01:00', 'channel': 'digital', 'handler': 'saksbeh-9', "  \
+	"'unit': 'nav-vest'}"
+
+/* The case row as stored: its registration fields and state. */
+static void
+assert_case_row(struct fixture *fx, const char *handler, const char *unit, const char *received,
+		const char *channel)
+{
+	struct store_case c = { 0 };
+	char at[CAL_INSTANT_LEN];
+
+	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
+	assert_string_equal(c.service, "okonomisk-stonad");
+	assert_string_equal(c.handler, handler);
+	assert_string_equal(c.unit, unit);
+	assert_string_equal(cal_instant_format(c.received, at), received);
+	assert_string_equal(c.channel, channel);
+	assert_false(c.emergency);
+	assert_true(c.has_contact);
+	assert_string_equal(c.state, "open");
+	store_case_deinit(&c);
+}
+
+/* The stored deadline of a kind and subject is due on due. */
+static void
+assert_stored_due(struct fixture *fx, const char *kind, int64_t subject, const char *due)
+{
+	struct store_case c = { 0 };
+	struct store_deadline_info d = { 0 };
+
+	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
+	assert_int_equal(store_deadline_get(fx->st, c.id, kind, subject, &d), 0);
+	assert_string_equal(d.due, due);
+	store_deadline_info_deinit(&d);
+	store_case_deinit(&c);
+}
+
+static void
+test_correction_moves_reminders(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_case c = { 0 };
+	struct store_event *ev = NULL;
+	size_t n = 0;
+	json_t *old;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	assert_case_row(fx, "saksbeh-7", "nav-ost", "2026-03-02T08:00:00Z", "written");
+	assert_stored_due(fx, "processing", 1, "2026-03-16");
+
+	fx->now = instant("2026-03-04T10:00:00Z");
+	callq(fx, "RegisterApplication", CORRECTION1);
+	assert_recorded(&fx->last, 2);
+	assert_case_row(fx, "saksbeh-9", "nav-vest", "2026-03-04T08:30:00Z", "digital");
+	assert_stored_due(fx, "processing", 2, "2026-03-18");
+	assert_stored_due(fx, "preliminary_reply", 2, "2026-04-07");
+	assert_reminders(fx, "2026/0001",
+			 (const struct part[]){ PART(at_registration, "cancelled"),
+						PART(at_correction, NULL) },
+			 2);
+
+	/* The first version stays in the history, marked as corrected. */
+	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
+	assert_int_equal(store_events_of_case(fx->st, c.id, &ev, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(ev[0].type, "received");
+	assert_int_equal(ev[0].superseded_by, 2);
+	assert_int_equal(ev[1].supersedes, 1);
+	assert_int_equal(ev[1].superseded_by, 0);
+	old = json_loads(ev[0].data, 0, NULL);
+	assert_non_null(old);
+	assert_string_equal(json_string_value(json_object_get(old, "handler")), "saksbeh-7");
+	assert_string_equal(json_string_value(json_object_get(old, "received")),
+			    "2026-03-02T08:00:00Z");
+	json_decref(old);
+	store_events_free(ev, n);
+	store_case_deinit(&c);
+}
+
+/*
+ * Forwarding, after the complaint of Saturday 21 March (event 3): within 4 weeks of its
+ * receipt, Saturday 18 April, so Monday 20 April. "before-3": Fri 17 (1), Thu 16 (2), Wed
+ * 15 April (3); "overdue" 21 April; "escalation" Saturday 25 April.
+ */
+static const struct want_rem at_complaint[] = {
+	{ "forwarding", 3, "2026-04-20", "before-3", "2026-04-15", "", "2026-04-15T06:00:00Z",
+	  "pending" },
+	{ "forwarding", 3, "2026-04-20", "due", "2026-04-20", "", "2026-04-20T06:00:00Z",
+	  "pending" },
+	{ "forwarding", 3, "2026-04-20", "overdue", "2026-04-21", "", "2026-04-21T06:00:00Z",
+	  "pending" },
+	{ "forwarding", 3, "2026-04-20", "escalation", "2026-04-25", "", "2026-04-25T06:00:00Z",
+	  "pending" },
+};
+
+/*
+ * Refused events, after REGISTER1 and DECISION1. Each would have changed the reminders had
+ * it been taken; the last three are refused by the rules engine when the case is
+ * recomputed, after the event (for the fourth, the correction of event 2) and the case
+ * row's update were written, so that only the rollback of the request's savepoint keeps them
+ * out.
+ */
+static const struct {
+	const char *method;
+	const char *params;
+	const char *message;
+} refused[] = {
+	/* Would move the processing deadline and rewrite the case row. */
+	{ "RegisterApplication",
+	  "{" CASE1 ", 'supersedes': 1, 'service': 'okonomisk-stonad', 'received': "
+	  "'2026-03-11', 'channel': 'digital', 'handler': 'saksbeh-9'}",
+	  "event 2 (decision, 2026-03-10) lies before the corrected 'received' (2026-03-11); "
+	  "correct it first" },
+	{ "RecordDecision",
+	  "{" CASE1 ", 'made': '2026-03-01', 'outcome': 'avslatt', 'written': true, "
+	  "'reasoned': true}",
+	  "'made' (2026-03-01) is before the application was received (2026-03-02)" },
+	/* Would meet the klagefrist and plan the forwarding's reminders. */
+	{ "RecordComplaint", "{" CASE1 ", 'sent': '2026-03-09'}",
+	  "the event does not fit the case: a date before the event it refers to, or an event "
+	  "the case cannot have now" },
+	/* Would move the klagefrist. */
+	{ "RecordDecision",
+	  "{" CASE1 ", 'supersedes': 2, 'made': '2026-03-10', 'reached': '2026-03-09', "
+	  "'outcome': 'avslatt', 'written': true, 'reasoned': true}",
+	  "the event does not fit the case: a date before the event it refers to, or an event "
+	  "the case cannot have now" },
+	{ "ConfirmDecision", "{" CASE1 ", 'confirmed': '2026-03-09'}",
+	  "the event does not fit the case: a date before the event it refers to, or an event "
+	  "the case cannot have now" },
+};
+
+/* The case has n events, none of them corrected, and its row was last updated at updated. */
+static void
+assert_events(struct fixture *fx, size_t n, const char *updated)
+{
+	struct store_case c = { 0 };
+	struct store_event *ev = NULL;
+	size_t got = 0;
+	char at[CAL_INSTANT_LEN];
+
+	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
+	assert_string_equal(cal_instant_format(c.updated, at), updated);
+	assert_int_equal(store_events_of_case(fx->st, c.id, &ev, &got), 0);
+	assert_int_equal(got, n);
+	for (size_t i = 0; i < got; i++)
+		assert_int_equal(ev[i].superseded_by, 0);
+	store_events_free(ev, got);
+	store_case_deinit(&c);
+}
+
+/* A refused event leaves the outbox, the events and the case row as they were. */
+static void
+test_refused_writes_nothing(void **state)
+{
+	struct fixture *fx = *state;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	fx->now = instant("2026-03-12T12:00:00Z");
+	callq(fx, "RecordDecision", DECISION1);
+	fx->now = instant("2026-03-13T12:00:00Z");
+	for (size_t i = 0; i < FV_ARRAY_SIZE(refused); i++) {
+		callq(fx, refused[i].method, refused[i].params);
+		assert_error(&fx->last, "no.fristvakt.OutOfOrder");
+		assert_string_equal(json_string_value(json_object_get(fx->last.params, "message")),
+				    refused[i].message);
+		assert_reminders(fx, "2026/0001",
+				 (const struct part[]){ PART(at_registration, "cancelled"),
+							PART(at_decision, NULL) },
+				 2);
+		assert_events(fx, 2, "2026-03-12T12:00:00Z");
+		assert_case_row(fx, "saksbeh-7", "nav-ost", "2026-03-02T08:00:00Z", "written");
+	}
+}
+
+/*
+ * In one loop turn (one transaction, a savepoint per request) a complaint is recorded, then
+ * a correction of the decision is refused: the complaint's changes to the outbox stand
+ * (the klagefrist's reminders cancelled, the forwarding's planned), the refused one's do
+ * not.
+ */
+static void
+test_refused_beside_recorded(void **state)
+{
+	struct fixture *fx = *state;
+	struct ops_req req[2];
+	struct reply r[2] = { 0 };
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	fx->now = instant("2026-03-12T12:00:00Z");
+	callq(fx, "RecordDecision", DECISION1);
+	fx->now = instant("2026-03-21T12:00:00Z");
+	dispatch(fx, &req[0], &r[0], "RecordComplaint", "{" CASE1 ", 'sent': '2026-03-21'}");
+	dispatch(fx, &req[1], &r[1], refused[3].method, refused[3].params);
+	ops_commit(&fx->env);
+	assert_int_equal(r[0].count, 1);
+	assert_int_equal(r[1].count, 1);
+	assert_recorded(&r[0], 3);
+	assert_error(&r[1], "no.fristvakt.OutOfOrder");
+	assert_reminders(fx, "2026/0001",
+			 (const struct part[]){ PART(at_registration, "cancelled"),
+						PART(at_decision, "cancelled"),
+						PART(at_complaint, NULL) },
+			 3);
+	assert_events(fx, 3, "2026-03-21T12:00:00Z");
+	for (size_t i = 0; i < 2; i++) {
+		json_decref(r[i].params);
+		json_decref(req[i].params);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_register_plans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decision_cancels_and_plans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_correction_moves_reminders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_beside_recorded, setup, teardown),
+	};
+
+	setenv("TZ", "Europe/Oslo", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
