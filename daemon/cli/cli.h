@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cli: what the parts of the fristvakt CLI share. cli.c owns main(), the connection to
- * fristvaktd and the helpers that print its replies; the command modules define their
+ * cli: what the parts of the fristvakt CLI share. cli.c owns the connection to fristvaktd
+ * and the helpers that print its replies, cli_main.c main(); the command modules define their
  * commands as struct cli_command entries, the rows of the one command table (cli_verbs.c)
  * that dispatch, usage, help and completion read.
  *

@@ -24,7 +24,9 @@
 /*
  * Where an event command's option is not simply its parameter: "--" and the parameter's
  * name with '-' for '_', a string, number or flag as its JSON type says, required as the
- * schema says. The method is named without "no.fristvakt.".
+ * schema says. The method is named without "no.fristvakt.". Every option, made or
+ * excepted, needs its line in the command's help text (cli_event.c), which
+ * tests/unit/test_cli_help.c checks.
  */
 static const struct opt_exception {
 	const char *method;
@@ -112,6 +114,12 @@ optset_make(struct optset *o, const struct spec *sp)
 	optset_add(o, &opt_event_id);
 	if (m->supersedable)
 		optset_add(o, &opt_supersedes);
+}
+
+void
+cli_command_options(const struct cli_command *cmd, struct optset *o)
+{
+	optset_make(o, cmd->data);
 }
 
 static bool

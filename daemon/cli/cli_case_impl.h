@@ -21,6 +21,8 @@
 #include "cli/cli_text.h"
 #include "core/strbuf.h"
 
+struct event_schema;
+
 /* The most options a command has, its own and those every event command takes. */
 #define MAX_OPTS 16
 /* A deadline this many days away or fewer is "snart" (soon). */
@@ -125,6 +127,17 @@ struct args {
  */
 int cli_parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
 		   struct args *a);
+
+/*
+ * The options command cmd takes (its spec is cmd->data), made as cli_parse_args() makes
+ * them, into o; the common ones (CLI_COMMON_OPTIONS) are not among them. For the help
+ * texts' test (tests/unit/test_cli_help.c).
+ */
+void cli_command_options(const struct cli_command *cmd, struct optset *o);
+
+/* The event schema row (static) of the method command cmd records, or NULL when cmd is no
+ * command of cli_event.c. */
+const struct event_schema *cli_event_schema(const struct cli_command *cmd);
 
 /* Sets a string parameter of params; false (message printed, naming what) when s is not
  * valid UTF-8. */

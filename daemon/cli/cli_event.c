@@ -4,11 +4,20 @@
  * reply add, documentation, decision, reasons, extend, override and complaint. Each sends
  * its event method with the options its event schema makes (cli_args.c) and prints the
  * event's id, the case's open deadlines and any finding (with --json the whole reply).
- * Each command's help text documents its options.
+ *
+ * Each command's help text documents its options, and the bash completion offers what the
+ * help documents (cli_complete.c). A new parameter of an event method's schema
+ * (core/events.c) is an option by itself (cli_args.c; its name or argument changed there,
+ * in the table of exceptions); its line goes into the help text of its command below,
+ * "  --name VALUE        what it holds" (a flag without VALUE), and an enum's line lists
+ * the schema's choices as "a, b (note) or c; remark". tests/unit/test_cli_help.c fails
+ * until help, parser and schema agree, and while a text about KIND misses a kind of
+ * core/vocab.c.
  */
 #include "cli/cli_case.h"
 #include "cli/cli_case_impl.h"
 
+#include "core/events.h"
 #include "core/util.h"
 
 /*
@@ -109,6 +118,14 @@ run_event(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 		print_recorded(cli->lang, r);
 	json_decref(r);
 	return CLI_EXIT_OK;
+}
+
+const struct event_schema *
+cli_event_schema(const struct cli_command *cmd)
+{
+	const struct spec *sp = cmd->data;
+
+	return cmd->run == run_event ? events_schema_find(sp->method) : NULL;
 }
 
 /*
@@ -389,6 +406,8 @@ static const struct spec extend_spec = {
 	.arg = "REF",
 };
 
+/* Every deadline kind of core/vocab.c that may be extended or overridden (see
+ * tests/unit/test_cli_help.c for the one it leaves out). */
 #define KIND_NOTE                                                                                  \
 	"KIND is processing, preliminary_reply, documentation, complaint, late_complaint or\n"     \
 	"forwarding.\n"

@@ -249,6 +249,7 @@ const struct cli_command cli_case_cmd_deadlines = {
 	.args = "[--state S] [--kind K] [--duty office|party] [--service ID] [--handler H] "
 		"[--unit U] [--from DATE] [--to DATE] [--overdue] [--limit N] [--all]",
 	.brief = "list deadlines by due date",
+	/* Names every kind of core/vocab.c (tests/unit/test_cli_help.c checks). */
 	.help = "List deadlines by due date, with their state as of today: '!' marks an overdue\n"
 		"duty of the office (past its date and not met; one met late is missed but has no\n"
 		"mark), '~' an open deadline due within 3 days. The office's duties are processing,\n"
