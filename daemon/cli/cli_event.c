@@ -406,11 +406,10 @@ static const struct spec extend_spec = {
 	.arg = "REF",
 };
 
-/* Every deadline kind of core/vocab.c that may be extended or overridden (see
- * tests/unit/test_cli_help.c for the one it leaves out). */
+/* Every deadline kind of core/vocab.c (tests/unit/test_cli_help.c checks it). */
 #define KIND_NOTE                                                                                  \
-	"KIND is processing, preliminary_reply, documentation, complaint, late_complaint or\n"     \
-	"forwarding.\n"
+	"KIND is processing, preliminary_reply, documentation, complaint, late_complaint,\n"       \
+	"forwarding or promised.\n"
 
 const struct cli_command cli_case_cmd_extend = {
 	.name = "extend",
