@@ -11,23 +11,6 @@
 #include "core/util.h"
 #include "core/vocab.h"
 
-/* Monday first, as enum cal_weekday counts from 1. */
-static const struct cli_text weekdays[] = {
-	{ "mandag", "Monday" },	   { "tirsdag", "Tuesday" }, { "onsdag", "Wednesday" },
-	{ "torsdag", "Thursday" }, { "fredag", "Friday" },   { "lørdag", "Saturday" },
-	{ "søndag", "Sunday" },
-};
-
-/* In the order of enum cal_holiday, from CAL_NYTTARSDAG; the bokmål is cal_holiday_name's. */
-static const struct cli_text holidays[] = {
-	{ "nyttårsdag", "New Year's Day" },	{ "skjærtorsdag", "Maundy Thursday" },
-	{ "langfredag", "Good Friday" },	{ "første påskedag", "Easter Sunday" },
-	{ "annen påskedag", "Easter Monday" },	{ "offentlig høytidsdag", "Labour Day" },
-	{ "grunnlovsdag", "Constitution Day" }, { "Kristi himmelfartsdag", "Ascension Day" },
-	{ "første pinsedag", "Whit Sunday" },	{ "annen pinsedag", "Whit Monday" },
-	{ "første juledag", "Christmas Day" },	{ "annen juledag", "Boxing Day" },
-};
-
 /* Singular and plural of each enum cal_unit. */
 static const struct cli_text units[][2] = {
 	{ { "dag", "day" }, { "dager", "days" } },
@@ -36,8 +19,6 @@ static const struct cli_text units[][2] = {
 	{ { "år", "year" }, { "år", "years" } },
 };
 
-_Static_assert(FV_ARRAY_SIZE(weekdays) == CAL_SUNDAY, "a name for every weekday");
-_Static_assert(FV_ARRAY_SIZE(holidays) == CAL_HOLIDAY_COUNT - 1, "a name for every holiday");
 _Static_assert(FV_ARRAY_SIZE(units) == CAL_UNIT_YEARS + 1, "words for every unit");
 
 const char *
@@ -45,7 +26,7 @@ cli_text_weekday(enum cli_lang lang, enum cal_weekday wd)
 {
 	if (wd < CAL_MONDAY || wd > CAL_SUNDAY)
 		return "?";
-	return lang == CLI_LANG_EN ? weekdays[wd - 1].en : cal_weekday_name(wd);
+	return lang == CLI_LANG_EN ? cal_weekday_name_en(wd) : cal_weekday_name(wd);
 }
 
 const char *
@@ -53,7 +34,7 @@ cli_text_holiday(enum cli_lang lang, enum cal_holiday h)
 {
 	if (h <= CAL_HOLIDAY_NONE || h >= CAL_HOLIDAY_COUNT)
 		return "?";
-	return lang == CLI_LANG_EN ? holidays[h - 1].en : cal_holiday_name(h);
+	return lang == CLI_LANG_EN ? cal_holiday_name_en(h) : cal_holiday_name(h);
 }
 
 const char *
@@ -63,11 +44,11 @@ cli_text_why(enum cli_lang lang, const char *why)
 		return why;
 	for (int wd = CAL_MONDAY; wd <= CAL_SUNDAY; wd++) {
 		if (strcmp(why, cal_weekday_name((enum cal_weekday)wd)) == 0)
-			return weekdays[wd - 1].en;
+			return cal_weekday_name_en((enum cal_weekday)wd);
 	}
 	for (int h = CAL_HOLIDAY_NONE + 1; h < CAL_HOLIDAY_COUNT; h++) {
 		if (strcmp(why, cal_holiday_name((enum cal_holiday)h)) == 0)
-			return holidays[h - 1].en;
+			return cal_holiday_name_en((enum cal_holiday)h);
 	}
 	return why;
 }
