@@ -120,7 +120,7 @@ assert_declares_param(const char *method, const char *decl, const char *name, bo
 
 /* The parameters a row checks are those its declaration lists, equally optional. */
 static void
-check_row_params(const struct ops_method *m, const char *text, const char *short_name)
+check_row_params(const struct dispatch_method *m, const char *text, const char *short_name)
 {
 	char *decl = declared_params(text, short_name);
 	const struct event_schema *ev = events_schema_find(m->name);
@@ -155,7 +155,7 @@ test_table(void **state)
 	assert_true(n > 30);
 	assert_null(dispatch_method_at(n));
 	for (size_t id = 0; id < n; id++) {
-		const struct ops_method *m = dispatch_method_at(id);
+		const struct dispatch_method *m = dispatch_method_at(id);
 		const char *dot, *text;
 		char iface[128];
 
