@@ -163,12 +163,10 @@ ops_case_list(struct ops_env *env, struct ops_req *req)
 static bool
 deadline_filter(struct ops_req *req, struct store_deadline_filter *f)
 {
-	static const char *const states[] = {
-		"open", "met", "missed", "expired", "cancelled", NULL
-	};
 	static const char *const duties[] = { "office", "party", NULL };
 	struct cal_date d;
 	enum rules_kind kind;
+	enum rules_state state;
 
 	f->state = opt_string(req, "state");
 	f->kind = opt_string(req, "kind");
@@ -179,7 +177,8 @@ deadline_filter(struct ops_req *req, struct store_deadline_filter *f)
 	f->due_from = opt_string(req, "due_from");
 	f->due_to = opt_string(req, "due_to");
 	f->overdue = json_is_true(json_object_get(req->params, "overdue"));
-	if (f->state && !choices_has(f->state, states))
+	/* The states are the vocabulary's; the message lists them as it always did. */
+	if (f->state && rules_state_parse(f->state, &state) < 0)
 		return reply_bad(req, "state",
 				 "'state' must be open, met, missed, expired or cancelled");
 	if (f->duty && !choices_has(f->duty, duties))

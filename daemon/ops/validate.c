@@ -15,6 +15,7 @@
 #include "core/cal.h"
 #include "core/events.h"
 #include "core/jsonkit.h"
+#include "core/strbuf.h"
 #include "core/util.h"
 #include "ops/case_impl.h"
 
@@ -261,12 +262,28 @@ check_enum(const struct event_param *p, const char *s, struct outcome *o)
 	return false;
 }
 
+/* The deadline kinds of the vocabulary for a person, "a, b or c" (owned). */
+static char *
+kind_list(void)
+{
+	struct strbuf b = { 0 };
+
+	for (int k = 0; k < RULES_KIND_COUNT; k++)
+		strbuf_printf(&b, "%s%s",
+			      k == 0			 ? ""
+			      : k + 1 < RULES_KIND_COUNT ? ", "
+							 : " or ",
+			      rules_kind_name((enum rules_kind)k));
+	return strbuf_take(&b);
+}
+
 /* A value of the kinds that need nothing beyond the value itself; true when it fits. */
 static bool
 check_plain_kind(const struct event_param *p, json_t *v, struct outcome *o)
 {
 	const char *s = json_string_value(v);
 	enum rules_kind k;
+	char *kinds;
 
 	switch (p->kind) {
 	case EVENT_PK_DATE:
@@ -299,10 +316,9 @@ check_plain_kind(const struct event_param *p, json_t *v, struct outcome *o)
 	case EVENT_PK_KIND:
 		if (rules_kind_parse(s, &k) == 0)
 			return true;
-		outcome_param(o, p->name,
-			      "'%s' must be a deadline kind: processing, preliminary_reply, "
-			      "documentation, complaint, late_complaint or forwarding",
-			      p->name);
+		kinds = kind_list();
+		outcome_param(o, p->name, "'%s' must be a deadline kind: %s", p->name, kinds);
+		free(kinds);
 		return false;
 	default:
 		return true;

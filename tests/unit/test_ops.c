@@ -371,7 +371,7 @@ static const struct {
 	  "{'reference': 'K-1', 'kind': 'snart', 'until': '2026-04-01', 'reason': 'sykdom'}",
 	  "kind",
 	  "'kind' must be a deadline kind: processing, preliminary_reply, documentation, "
-	  "complaint, late_complaint or forwarding" },
+	  "complaint, late_complaint, forwarding or promised" },
 	{ "ExtendDeadline",
 	  "{'reference': 'K-1', 'kind': 'processing', 'until': '2026-02-30', 'reason': 'sykdom'}",
 	  "until", "'until' must be a date YYYY-MM-DD (no such date)" },
