@@ -447,6 +447,32 @@ test_fristvakt_errors(void **state)
 	}
 }
 
+/* Every error of the register has a Varlink name, declared by its interface. */
+static void
+test_error_names(void **state)
+{
+	(void)state;
+	assert_null(dispatch_error_name(OPS_OK));
+	assert_null(dispatch_error_name(OPS_ERR_COUNT));
+	for (int e = OPS_OK + 1; e < OPS_ERR_COUNT; e++) {
+		const char *name = dispatch_error_name((enum ops_error)e), *dot;
+		char iface[128];
+
+		if (!name)
+			fail_msg("error %d of enum ops_error has no Varlink name", e);
+		dot = strrchr(name, '.');
+		assert_non_null(dot);
+		assert_true((size_t)(dot - name) < sizeof(iface));
+		memcpy(iface, name, (size_t)(dot - name));
+		iface[dot - name] = '\0';
+		assert_non_null(iface_description(iface, false));
+		if (!declares(iface_description(iface, false), "error", dot + 1))
+			fail_msg("%s (error %d) is not declared by %s", name, e, iface);
+		for (int f = OPS_OK + 1; f < e; f++)
+			assert_string_not_equal(dispatch_error_name((enum ops_error)f), name);
+	}
+}
+
 static void
 test_unknown(void **state)
 {
@@ -641,6 +667,7 @@ main(void)
 		cmocka_unit_test(test_texts_unique),
 		cmocka_unit_test(test_service_interface),
 		cmocka_unit_test(test_fristvakt_errors),
+		cmocka_unit_test(test_error_names),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_embedded_text),
