@@ -2,6 +2,7 @@
 /* events: the event schema, one row per event method (see events.h). */
 #include "core/events.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/iface.h"
@@ -14,126 +15,117 @@ static const char *const complaint_outcomes[] = { "omgjort",  "delvis_omgjort", 
 						  "opphevet", "avvist",		NULL };
 
 static const struct event_param p_register[] = {
-	{ "service", PROTO_STRING, true, EVENT_PK_SERVICE, NULL, 64 },
-	{ "received", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "channel", PROTO_STRING, true, EVENT_PK_ENUM, channels, 16 },
-	{ "emergency", PROTO_BOOL, false, EVENT_PK_PLAIN, NULL, 0 },
-	{ "handler", PROTO_STRING, false, EVENT_PK_IDENT, NULL, EVENTS_MAX_IDENT_LEN },
-	{ "unit", PROTO_STRING, false, EVENT_PK_IDENT, NULL, EVENTS_MAX_IDENT_LEN },
-	{ "contact", PROTO_OBJECT, false, EVENT_PK_CONTACT, NULL, 0 },
+	{ "service", JSONKIT_STRING, true, EVENT_PK_SERVICE, NULL, 64 },
+	{ "received", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "channel", JSONKIT_STRING, true, EVENT_PK_ENUM, channels, 16 },
+	{ "emergency", JSONKIT_BOOL, false, EVENT_PK_PLAIN, NULL, 0 },
+	{ "handler", JSONKIT_STRING, false, EVENT_PK_IDENT, NULL, EVENTS_MAX_IDENT_LEN },
+	{ "unit", JSONKIT_STRING, false, EVENT_PK_IDENT, NULL, EVENTS_MAX_IDENT_LEN },
+	{ "contact", JSONKIT_OBJECT, false, EVENT_PK_CONTACT, NULL, 0 },
 };
 static const struct event_param p_prelim[] = {
-	{ "sent", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "promised", PROTO_STRING, true, EVENT_PK_DATE, NULL, 16 },
+	{ "sent", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "promised", JSONKIT_STRING, true, EVENT_PK_DATE, NULL, 16 },
 };
 static const struct event_param p_doc_req[] = {
-	{ "requested", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "requested", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
 	/* Without it the rule's period counts from the request (rules.conf). */
-	{ "due", PROTO_STRING, false, EVENT_PK_DATE, NULL, 16 },
+	{ "due", JSONKIT_STRING, false, EVENT_PK_DATE, NULL, 16 },
 };
 static const struct event_param p_doc_rcv[] = {
-	{ "received", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "request", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "received", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "request", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const char *const age_groups[] = { "under_67", "granted_before_67", "67_or_over", NULL };
 static const struct event_param p_decision[] = {
-	{ "made", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "outcome", PROTO_STRING, true, EVENT_PK_ENUM, decision_outcomes, 32 },
-	{ "written", PROTO_BOOL, true, EVENT_PK_PLAIN, NULL, 0 },
-	{ "reasoned", PROTO_BOOL, true, EVENT_PK_PLAIN, NULL, 0 },
-	{ "reached", PROTO_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
-	{ "made_available", PROTO_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
-	{ "notice_sent", PROTO_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
-	{ "legal_basis", PROTO_STRING, false, EVENT_PK_TEXT, NULL, 200 },
+	{ "made", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "outcome", JSONKIT_STRING, true, EVENT_PK_ENUM, decision_outcomes, 32 },
+	{ "written", JSONKIT_BOOL, true, EVENT_PK_PLAIN, NULL, 0 },
+	{ "reasoned", JSONKIT_BOOL, true, EVENT_PK_PLAIN, NULL, 0 },
+	{ "reached", JSONKIT_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
+	{ "made_available", JSONKIT_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
+	{ "notice_sent", JSONKIT_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
+	{ "legal_basis", JSONKIT_STRING, false, EVENT_PK_TEXT, NULL, 200 },
 	/* The assessed need for personal assistance (BPA) and the applicant's age group. */
-	{ "need_hours", PROTO_INT, false, EVENT_PK_COUNT, NULL, 168 },
-	{ "need_months", PROTO_INT, false, EVENT_PK_COUNT, NULL, 1200 },
-	{ "age_group", PROTO_STRING, false, EVENT_PK_ENUM, age_groups, 32 },
+	{ "need_hours", JSONKIT_INT, false, EVENT_PK_COUNT, NULL, 168 },
+	{ "need_months", JSONKIT_INT, false, EVENT_PK_COUNT, NULL, 1200 },
+	{ "age_group", JSONKIT_STRING, false, EVENT_PK_ENUM, age_groups, 32 },
 };
 static const struct event_param p_reasons_req[] = {
-	{ "requested", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "requested", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "decision", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_reasons_given[] = {
-	{ "reached", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "reached", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "decision", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_extend[] = {
-	{ "kind", PROTO_STRING, true, EVENT_PK_KIND, NULL, 32 },
-	{ "until", PROTO_STRING, true, EVENT_PK_DATE, NULL, 16 },
-	{ "reason", PROTO_STRING, true, EVENT_PK_TEXT, NULL, EVENTS_MAX_TEXT_LEN },
-	{ "subject", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "kind", JSONKIT_STRING, true, EVENT_PK_KIND, NULL, 32 },
+	{ "until", JSONKIT_STRING, true, EVENT_PK_DATE, NULL, 16 },
+	{ "reason", JSONKIT_STRING, true, EVENT_PK_TEXT, NULL, EVENTS_MAX_TEXT_LEN },
+	{ "subject", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_override[] = {
-	{ "kind", PROTO_STRING, true, EVENT_PK_KIND, NULL, 32 },
-	{ "due", PROTO_STRING, true, EVENT_PK_DATE, NULL, 16 },
-	{ "reason", PROTO_STRING, true, EVENT_PK_TEXT, NULL, EVENTS_MAX_TEXT_LEN },
-	{ "subject", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "kind", JSONKIT_STRING, true, EVENT_PK_KIND, NULL, 32 },
+	{ "due", JSONKIT_STRING, true, EVENT_PK_DATE, NULL, 16 },
+	{ "reason", JSONKIT_STRING, true, EVENT_PK_TEXT, NULL, EVENTS_MAX_TEXT_LEN },
+	{ "subject", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_complaint[] = {
-	{ "sent", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "received", PROTO_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "sent", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "received", JSONKIT_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
+	{ "decision", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_forward[] = {
-	{ "forwarded", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "complaint", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "forwarded", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "complaint", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_complaint_decided[] = {
-	{ "decided", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "outcome", PROTO_STRING, true, EVENT_PK_ENUM, complaint_outcomes, 32 },
-	{ "complaint", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "decided", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "outcome", JSONKIT_STRING, true, EVENT_PK_ENUM, complaint_outcomes, 32 },
+	{ "complaint", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_withdraw[] = {
-	{ "withdrawn", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "withdrawn", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
 };
 static const struct event_param p_close[] = {
-	{ "closed", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "closed", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
 };
 static const struct event_param p_withdraw_complaint[] = {
-	{ "withdrawn", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "complaint", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "withdrawn", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "complaint", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_confirm[] = {
-	{ "confirmed", PROTO_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "decision", PROTO_INT, false, EVENT_PK_EVENT, NULL, 0 },
+	{ "confirmed", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
+	{ "decision", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 
-#define EM(id, type, when, ref, sup, p)                                                            \
+/* A row: the method's name within no.fristvakt (a string literal), then the rest. */
+#define EM(name, type, when, ref, sup, p)                                                          \
 	{                                                                                          \
-		id, type, when, ref, sup, p, FV_ARRAY_SIZE(p)                                      \
+		IFACE_FRISTVAKT "." name, name, type, when, ref, sup, p, FV_ARRAY_SIZE(p)          \
 	}
 
 static const struct event_schema schemas[] = {
-	EM(IFACE_FRISTVAKT ".RegisterApplication", RULES_EV_RECEIVED, "received", NULL, true,
-	   p_register),
-	EM(IFACE_FRISTVAKT ".RecordPreliminaryReply", RULES_EV_PRELIMINARY_REPLY, "sent", NULL,
-	   true, p_prelim),
-	EM(IFACE_FRISTVAKT ".RequestDocumentation", RULES_EV_DOC_REQUESTED, "requested", NULL, true,
-	   p_doc_req),
-	EM(IFACE_FRISTVAKT ".ReceiveDocumentation", RULES_EV_DOC_RECEIVED, "received", "request",
-	   true, p_doc_rcv),
-	EM(IFACE_FRISTVAKT ".RecordDecision", RULES_EV_DECISION, "made", NULL, true, p_decision),
-	EM(IFACE_FRISTVAKT ".RequestReasons", RULES_EV_REASONS_REQUESTED, "requested", "decision",
-	   true, p_reasons_req),
-	EM(IFACE_FRISTVAKT ".GiveReasons", RULES_EV_REASONS_GIVEN, "reached", "decision", true,
-	   p_reasons_given),
-	EM(IFACE_FRISTVAKT ".ExtendDeadline", RULES_EV_EXTENSION, NULL, "subject", true, p_extend),
-	EM(IFACE_FRISTVAKT ".OverrideDeadline", RULES_EV_OVERRIDE, NULL, "subject", true,
-	   p_override),
-	EM(IFACE_FRISTVAKT ".RecordComplaint", RULES_EV_COMPLAINT, "sent", "decision", true,
-	   p_complaint),
-	EM(IFACE_FRISTVAKT ".ForwardComplaint", RULES_EV_FORWARDED, "forwarded", "complaint", true,
-	   p_forward),
-	EM(IFACE_FRISTVAKT ".DecideComplaint", RULES_EV_COMPLAINT_DECIDED, "decided", "complaint",
-	   true, p_complaint_decided),
-	EM(IFACE_FRISTVAKT ".WithdrawApplication", RULES_EV_WITHDRAWN, "withdrawn", NULL, true,
-	   p_withdraw),
-	EM(IFACE_FRISTVAKT ".CloseCase", RULES_EV_CLOSED, "closed", NULL, true, p_close),
-	EM(IFACE_FRISTVAKT ".WithdrawComplaint", RULES_EV_COMPLAINT_WITHDRAWN, "withdrawn",
-	   "complaint", true, p_withdraw_complaint),
-	EM(IFACE_FRISTVAKT ".ConfirmDecision", RULES_EV_DECISION_WRITTEN, "confirmed", "decision",
-	   true, p_confirm),
+	EM("RegisterApplication", RULES_EV_RECEIVED, "received", NULL, true, p_register),
+	EM("RecordPreliminaryReply", RULES_EV_PRELIMINARY_REPLY, "sent", NULL, true, p_prelim),
+	EM("RequestDocumentation", RULES_EV_DOC_REQUESTED, "requested", NULL, true, p_doc_req),
+	EM("ReceiveDocumentation", RULES_EV_DOC_RECEIVED, "received", "request", true, p_doc_rcv),
+	EM("RecordDecision", RULES_EV_DECISION, "made", NULL, true, p_decision),
+	EM("RequestReasons", RULES_EV_REASONS_REQUESTED, "requested", "decision", true,
+	   p_reasons_req),
+	EM("GiveReasons", RULES_EV_REASONS_GIVEN, "reached", "decision", true, p_reasons_given),
+	EM("ExtendDeadline", RULES_EV_EXTENSION, NULL, "subject", true, p_extend),
+	EM("OverrideDeadline", RULES_EV_OVERRIDE, NULL, "subject", true, p_override),
+	EM("RecordComplaint", RULES_EV_COMPLAINT, "sent", "decision", true, p_complaint),
+	EM("ForwardComplaint", RULES_EV_FORWARDED, "forwarded", "complaint", true, p_forward),
+	EM("DecideComplaint", RULES_EV_COMPLAINT_DECIDED, "decided", "complaint", true,
+	   p_complaint_decided),
+	EM("WithdrawApplication", RULES_EV_WITHDRAWN, "withdrawn", NULL, true, p_withdraw),
+	EM("CloseCase", RULES_EV_CLOSED, "closed", NULL, true, p_close),
+	EM("WithdrawComplaint", RULES_EV_COMPLAINT_WITHDRAWN, "withdrawn", "complaint", true,
+	   p_withdraw_complaint),
+	EM("ConfirmDecision", RULES_EV_DECISION_WRITTEN, "confirmed", "decision", true, p_confirm),
 };
 
 const struct event_schema *
@@ -143,6 +135,18 @@ events_schema_find(const char *method)
 		if (strcmp(schemas[i].method, method) == 0)
 			return &schemas[i];
 	}
+	return NULL;
+}
+
+const struct event_schema *
+events_schema_find_name(const char *name, char *full, size_t size)
+{
+	for (size_t i = 0; i < FV_ARRAY_SIZE(schemas); i++) {
+		if (strcmp(schemas[i].name, name) == 0)
+			return &schemas[i];
+	}
+	if (full)
+		snprintf(full, size, IFACE_FRISTVAKT ".%s", name);
 	return NULL;
 }
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/proto.h"
+#include "core/jsonkit.h"
 #include "core/rules.h"
 
 /* Case references are the case system's: 1-64 letters, digits and -_./: */
@@ -36,9 +36,16 @@ enum event_pkind {
 	EVENT_PK_COUNT, /* an integer 0..max_len */
 };
 
+/*
+ * The JSON types' names from before they moved out of the Varlink codec (core/proto.h), for
+ * the CLI's option maker (cli/cli_args.c) until it spells the new ones; then these go.
+ */
+#define PROTO_INT  JSONKIT_INT
+#define PROTO_BOOL JSONKIT_BOOL
+
 struct event_param {
 	const char *name;
-	enum proto_type type;
+	enum jsonkit_type type;
 	bool required;
 	enum event_pkind kind;
 	const char *const *choices; /* EVENT_PK_ENUM, NULL-terminated */
@@ -47,6 +54,7 @@ struct event_param {
 
 struct event_schema {
 	const char *method; /* "no.fristvakt.RegisterApplication" */
+	const char *name;   /* "RegisterApplication": the method within its interface */
 	enum rules_event_type type;
 	const char *when; /* the instant parameter that is the event's time; NULL: now */
 	/* The parameter naming an earlier event, or NULL; the type of that event is the
@@ -59,6 +67,13 @@ struct event_schema {
 
 /* The row of a method ("no.fristvakt.RecordDecision"), or NULL: not an event method. */
 const struct event_schema *events_schema_find(const char *method);
+/*
+ * The row of the event method called name within the interface ("RecordDecision", as an
+ * ImportEvents item names it), or NULL. When there is none, full (size bytes) gets the
+ * fully qualified name that name stands for ("no.fristvakt.RecordDecision"), cut to fit,
+ * for the refusal; full may be NULL.
+ */
+const struct event_schema *events_schema_find_name(const char *name, char *full, size_t size);
 /* The rows in the order of the interface, for those who list them. */
 size_t events_schema_count(void);
 const struct event_schema *events_schema_at(size_t i);

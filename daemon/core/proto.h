@@ -6,7 +6,8 @@
  * stream bytes and yields complete messages; it refuses to buffer more than its limit, so a
  * peer that never sends a terminator cannot make the daemon grow. Parsing is strict
  * (jansson rejects duplicate keys, invalid UTF-8, NUL escapes and trailing garbage) and every
- * member of a call is checked for type before it is used. Pure code: no I/O.
+ * member of a call is checked for type before it is used (core/jsonkit.h). Pure code: no
+ * I/O.
  */
 #ifndef FV_PROTO_H
 #define FV_PROTO_H
@@ -72,15 +73,6 @@ void proto_call_deinit(struct proto_call *call);
  * Encoders return a fresh buffer holding the JSON text and its terminating NUL; *len counts
  * the NUL. params is borrowed and may be NULL (encoded as {}).
  */
-/*
- * v (borrowed) as compact JSON text, owned and NUL-terminated, *len its length without
- * the NUL (len may be NULL). The same bytes as jansson's json_dumps(v, JSON_COMPACT |
- * JSON_ENCODE_ANY), written directly into one buffer (jansson's callback per piece cost
- * most of a large reply's time, measured). Strings are assumed valid UTF-8, as jansson's
- * constructors make them.
- */
-char *proto_json_compact(const json_t *v, size_t *len);
-
 char *proto_reply_encode(json_t *params, bool continues, size_t *len);
 char *proto_error_encode(const char *error, json_t *params, size_t *len);
 char *proto_call_encode(const char *method, json_t *params, bool more, size_t *len);
@@ -94,29 +86,5 @@ struct proto_reply {
 
 int proto_reply_parse(const char *msg, size_t len, struct proto_reply *reply);
 void proto_reply_deinit(struct proto_reply *reply);
-
-/* Parameter validation: a table of expected members. */
-enum proto_type {
-	PROTO_STRING,
-	PROTO_INT,
-	PROTO_BOOL,
-	PROTO_OBJECT,
-	PROTO_ARRAY,
-};
-
-struct proto_field {
-	const char *name;
-	enum proto_type type;
-	bool required;
-	size_t max_len; /* strings: characters (0: no limit beyond the message's); arrays: items */
-};
-
-/*
- * Checks params (borrowed) against fields: no unknown members, required ones present, types
- * right (null counts as absent for optional members), strings valid UTF-8 without NUL and
- * within max_len. 0, or -EINVAL with f filled for InvalidParameter.
- */
-int proto_params_check(json_t *params, const struct proto_field *fields, size_t n,
-		       struct proto_fault *f);
 
 #endif

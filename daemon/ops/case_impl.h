@@ -22,14 +22,14 @@
 #include "ops/ops.h"
 #include "store/store.h"
 
-/* The outcome of recording one event: an error name with its parameters, or success. */
+/* The outcome of recording one event: an error with its parameters, or success. */
 struct outcome {
-	const char *error; /* NULL: success */
-	json_t *params;	   /* owned */
+	enum ops_error error; /* OPS_OK: success */
+	json_t *params;	      /* owned */
 };
 
-/* Sets o to the error (a static string) with params (stolen). */
-void outcome_fail(struct outcome *o, const char *error, json_t *params);
+/* Sets o to the error with params (stolen). */
+void outcome_fail(struct outcome *o, enum ops_error error, json_t *params);
 /* InvalidParameter naming param, with the message made from fmt. */
 void outcome_param(struct outcome *o, const char *param, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "core/cal.h"
-#include "core/proto.h"
 #include "core/rules.h"
 #include "core/util.h"
 #include "ops/case_impl.h"
@@ -49,7 +48,7 @@ ops_case_get(struct ops_env *env, struct ops_req *req)
 	ref = json_string_value(json_object_get(req->params, "reference"));
 	ret = store_case_by_ref(env->store, ref, &c);
 	if (ret == -ENOENT) {
-		req->reply(req, "no.fristvakt.CaseNotFound", json_pack("{ss}", "reference", ref));
+		ops_reply(req, OPS_ERR_CASE_NOT_FOUND, json_pack("{ss}", "reference", ref));
 		return;
 	}
 	if (ret < 0 || (ret = timeline_load(env->store, c.id, &tl)) < 0) {
@@ -73,11 +72,11 @@ ops_case_get(struct ops_env *env, struct ops_req *req)
 	events = json_array();
 	for (size_t i = 0; i < tl.n; i++)
 		json_array_append_new(events, event_json(&tl, i));
-	req->reply(req, NULL,
-		   json_pack("{so so so so ss}", "case", case_row_json(env->conf->rules, &c),
-			     "events", events, "deadlines", deadlines, "breaches",
-			     timeline_findings_json(env->conf->rules, c.service, &tl), "today",
-			     cal_date_format(today, today_s)));
+	ops_reply(req, OPS_OK,
+		  json_pack("{so so so so ss}", "case", case_row_json(env->conf->rules, &c),
+			    "events", events, "deadlines", deadlines, "breaches",
+			    timeline_findings_json(env->conf->rules, c.service, &tl), "today",
+			    cal_date_format(today, today_s)));
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
 	store_case_deinit(&c);
@@ -93,9 +92,9 @@ get_limit(struct ops_req *req, int *limit)
 	if (!json_is_integer(v))
 		return true;
 	if (json_integer_value(v) < 1 || json_integer_value(v) > MAX_LIMIT) {
-		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-			   json_pack("{ss ss}", "parameter", "limit", "message",
-				     "'limit' must be between 1 and 1000"));
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "limit", "message",
+				    "'limit' must be between 1 and 1000"));
 		return false;
 	}
 	*limit = (int)json_integer_value(v);
@@ -111,8 +110,8 @@ opt_string(struct ops_req *req, const char *key)
 static bool
 reply_bad(struct ops_req *req, const char *param, const char *msg)
 {
-	req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-		   json_pack("{ss ss}", "parameter", param, "message", msg));
+	ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+		  json_pack("{ss ss}", "parameter", param, "message", msg));
 	return false;
 }
 
@@ -154,9 +153,9 @@ ops_case_list(struct ops_env *env, struct ops_req *req)
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%lld", (long long)next);
-		req->reply(req, NULL, json_pack("{so ss}", "cases", arr, "next", buf));
+		ops_reply(req, OPS_OK, json_pack("{so ss}", "cases", arr, "next", buf));
 	} else {
-		req->reply(req, NULL, json_pack("{so sn}", "cases", arr, "next"));
+		ops_reply(req, OPS_OK, json_pack("{so sn}", "cases", arr, "next"));
 	}
 }
 
@@ -164,12 +163,10 @@ ops_case_list(struct ops_env *env, struct ops_req *req)
 static bool
 deadline_filter(struct ops_req *req, struct store_deadline_filter *f)
 {
-	static const char *const states[] = {
-		"open", "met", "missed", "expired", "cancelled", NULL
-	};
 	static const char *const duties[] = { "office", "party", NULL };
 	struct cal_date d;
 	enum rules_kind kind;
+	enum rules_state state;
 
 	f->state = opt_string(req, "state");
 	f->kind = opt_string(req, "kind");
@@ -180,7 +177,8 @@ deadline_filter(struct ops_req *req, struct store_deadline_filter *f)
 	f->due_from = opt_string(req, "due_from");
 	f->due_to = opt_string(req, "due_to");
 	f->overdue = json_is_true(json_object_get(req->params, "overdue"));
-	if (f->state && !choices_has(f->state, states))
+	/* The states are the vocabulary's; the message lists them as it always did. */
+	if (f->state && rules_state_parse(f->state, &state) < 0)
 		return reply_bad(req, "state",
 				 "'state' must be open, met, missed, expired or cancelled");
 	if (f->duty && !choices_has(f->duty, duties))
@@ -282,12 +280,12 @@ ops_deadlines_list(struct ops_env *env, struct ops_req *req)
 
 		snprintf(buf, sizeof(buf), "%s/%lld", next_due ? next_due : "-",
 			 (long long)next_id);
-		req->reply(
-			req, NULL,
+		ops_reply(
+			req, OPS_OK,
 			json_pack("{so ss ss}", "deadlines", rows, "next", buf, "today", today_s));
 	} else {
-		req->reply(req, NULL,
-			   json_pack("{so sn ss}", "deadlines", rows, "next", "today", today_s));
+		ops_reply(req, OPS_OK,
+			  json_pack("{so sn ss}", "deadlines", rows, "next", "today", today_s));
 	}
 	free(next_due);
 }
@@ -319,7 +317,7 @@ ops_audit_list(struct ops_env *env, struct ops_req *req)
 			row, "at",
 			ops_instant_json(json_integer_value(json_object_get(row, "at"))));
 	}
-	req->reply(req, NULL,
-		   json_pack("{so so}", "entries", rows, "next",
-			     next ? json_integer(next) : json_null()));
+	ops_reply(req, OPS_OK,
+		  json_pack("{so so}", "entries", rows, "next",
+			    next ? json_integer(next) : json_null()));
 }

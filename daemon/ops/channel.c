@@ -102,7 +102,7 @@ ops_channels_list(struct ops_env *env, struct ops_req *req)
 		ops_reply_storage_failure(env, req);
 		return;
 	}
-	req->reply(req, NULL, json_pack("{so}", "channels", rows));
+	ops_reply(req, OPS_OK, json_pack("{so}", "channels", rows));
 }
 
 void
@@ -117,7 +117,7 @@ ops_channel_enable(struct ops_env *env, struct ops_req *req)
 
 	name = json_string_value(json_object_get(req->params, "name"));
 	if (!conf_channel_find(env->conf, name)) {
-		req->reply(req, "no.fristvakt.ChannelNotFound", json_pack("{ss}", "name", name));
+		ops_reply(req, OPS_ERR_CHANNEL_NOT_FOUND, json_pack("{ss}", "name", name));
 		return;
 	}
 	if ((ret = ops_txn_enter(env)) < 0) {

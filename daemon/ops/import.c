@@ -8,22 +8,19 @@
  * one loop callback, about half a millisecond each for a decision (its deadlines
  * recomputed, its reminders planned), so a call stays within a few milliseconds and other
  * connections are not kept waiting (the loop never blocks). The CLI sends imports in
- * chunks of this size (cli_case.c).
+ * chunks of this size (cli/cli_import.c).
  */
-#include <stdio.h>
-
 #include "core/events.h"
-#include "core/iface.h"
-#include "core/proto.h"
+#include "core/jsonkit.h"
 #include "core/util.h"
 #include "ops/case_impl.h"
 
 void
 ops_import(struct ops_env *env, struct ops_req *req)
 {
-	static const struct proto_field item_fields[] = {
-		{ "method", PROTO_STRING, true, 64 },
-		{ "parameters", PROTO_OBJECT, true, 0 },
+	static const struct jsonkit_field item_fields[] = {
+		{ "method", JSONKIT_STRING, true, 64 },
+		{ "parameters", JSONKIT_OBJECT, true, 0 },
 	};
 	json_t *items, *results, *item;
 	size_t i;
@@ -34,30 +31,29 @@ ops_import(struct ops_env *env, struct ops_req *req)
 	{
 		struct ops_req sub = *req;
 		const struct event_schema *m = NULL;
-		struct proto_fault f;
+		struct jsonkit_fault f;
 		struct outcome o = { 0 };
 		json_t *reply = NULL;
 		char name[128];
 
 		if (!json_is_object(item) ||
-		    proto_params_check(item, item_fields, FV_ARRAY_SIZE(item_fields), &f) < 0) {
+		    jsonkit_check(item, item_fields, FV_ARRAY_SIZE(item_fields), &f) < 0) {
 			json_array_append_new(
 				results,
 				json_pack(
 					"{sb ss s{ss ss}}", "ok", false, "error",
-					PROTO_ERR_INVALID_PARAMETER, "parameters", "parameter",
-					"items", "message",
+					req->error_name(OPS_ERR_INVALID_PARAMETER), "parameters",
+					"parameter", "items", "message",
 					"each item must be {\"method\": ..., \"parameters\": {...}}"));
 			continue;
 		}
-		snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s",
-			 json_string_value(json_object_get(item, "method")));
-		m = events_schema_find(name);
+		m = events_schema_find_name(json_string_value(json_object_get(item, "method")),
+					    name, sizeof(name));
 		if (!m) {
 			json_array_append_new(results,
 					      json_pack("{sb ss s{ss}}", "ok", false, "error",
-							PROTO_ERR_METHOD_NOT_FOUND, "parameters",
-							"method", name));
+							req->error_name(OPS_ERR_METHOD_NOT_FOUND),
+							"parameters", "method", name));
 			continue;
 		}
 		sub.params = json_object_get(item, "parameters");
@@ -71,11 +67,12 @@ ops_import(struct ops_env *env, struct ops_req *req)
 			json_decref(reply);
 		} else {
 			json_array_append_new(results, json_pack("{sb ss so}", "ok", false, "error",
-								 o.error, "parameters", o.params));
+								 req->error_name(o.error),
+								 "parameters", o.params));
 		}
 	}
 	if (env->in_txn)
 		ops_reply_after_commit(env, req, json_pack("{so}", "results", results));
 	else
-		req->reply(req, NULL, json_pack("{so}", "results", results));
+		ops_reply(req, OPS_OK, json_pack("{so}", "results", results));
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * ops: the operations of the register, one handler per Varlink method: run the domain
- * operation on the store and reply, or answer a named error. The role and the parameters'
- * types were checked by the server's dispatch from the method's row (struct ops_method);
- * what the values mean is checked here. Knows nothing of sockets or the event loop: the
- * server hands in a decoded call with a reply callback, and group commit (ops/txn.c)
- * holds each reply until the change it reports is on disk.
+ * ops: the operations of the register, one handler per method of the interface: run the
+ * domain operation on the store and answer its result, or one of the register's errors
+ * (enum ops_error) with its parameters. The role and the parameters' types were checked by
+ * the server's dispatch from the method's row (server/dispatch.h); what the values mean is
+ * checked here. Knows nothing of sockets, the event loop or the wire protocol: the server
+ * hands in a decoded call with a reply callback and names the errors, and group commit
+ * (ops/txn.c) holds each reply until the change it reports is on disk.
  */
 #ifndef FV_OPS_H
 #define FV_OPS_H
@@ -17,8 +18,6 @@
 #include <jansson.h>
 
 #include "conf/conf.h"
-#include "core/iface.h"
-#include "core/proto.h"
 #include "core/role.h"
 
 struct store;
@@ -31,56 +30,68 @@ struct ops_peer {
 	enum role role;
 };
 
+/*
+ * What a call can end in besides success, each answered with its parameters (a JSON
+ * object, as the interface declares them for the error). The server's dispatch gives each
+ * its name on the wire (server/dispatch.c); the register itself never spells those names.
+ * The last three are the server's own methods' (the role check, GetInterfaceDescription,
+ * Reload), whose replies wait for the commit like the register's.
+ */
+enum ops_error {
+	OPS_OK,
+	OPS_ERR_INVALID_PARAMETER,	/* parameter, message */
+	OPS_ERR_METHOD_NOT_FOUND,	/* method: an import item's, no event method */
+	OPS_ERR_STORAGE_FAILURE,	/* message */
+	OPS_ERR_CASE_NOT_FOUND,		/* reference */
+	OPS_ERR_CASE_CONFLICT,		/* reference, message */
+	OPS_ERR_EVENT_NOT_FOUND,	/* reference, event, message */
+	OPS_ERR_EVENT_CONFLICT,		/* event_id */
+	OPS_ERR_OUT_OF_ORDER,		/* reference, message */
+	OPS_ERR_UNKNOWN_SERVICE,	/* service, known */
+	OPS_ERR_REMINDER_NOT_FOUND,	/* id */
+	OPS_ERR_REMINDER_NOT_RETRYABLE, /* id, state */
+	OPS_ERR_CHANNEL_NOT_FOUND,	/* name */
+	OPS_ERR_CHANNEL_DISABLED,	/* name, message */
+	OPS_ERR_PERMISSION_DENIED,	/* method, role, required */
+	OPS_ERR_INTERFACE_NOT_FOUND,	/* interface */
+	OPS_ERR_CONFIG_INVALID,		/* message */
+	OPS_ERR_COUNT
+};
+
 struct ops_req;
 
 /*
- * Delivers the outcome of a call: error is NULL on success or a Varlink error name; params
- * is stolen (may be NULL). Called exactly once per call that is not oneway, possibly from
- * within dispatch_call().
+ * The caller's reply callback: error is NULL on success, or the name the caller's
+ * ops_req_begin() gave the error (the server: its Varlink error name); params is stolen
+ * (may be NULL). Called exactly once per call, possibly from within the call.
  */
 typedef void (*ops_reply_cb)(struct ops_req *req, const char *error, json_t *params);
 
-struct ops_env;
+/* How the host names an error for its caller: a static string. */
+typedef const char *(*ops_error_name_cb)(enum ops_error error);
 
-/* A Varlink method's handler: answers req (req->reply) once, now or after the commit. */
-typedef void (*ops_handler_cb)(struct ops_env *env, struct ops_req *req);
-
-/*
- * One Varlink method as the daemon serves it: a row of the server's method table
- * (server/dispatch.c). Dispatch checks the role and the parameters from the row, then
- * calls the handler, which sees only parameters of the declared types and sizes.
- */
-struct ops_method {
-	const char *name; /* "no.fristvakt.Status" */
-	enum role role;	  /* needed to call it */
-	bool writes;	  /* changes stored state or configuration: audited */
-	bool testing;	  /* served only when the configuration enables clock control */
-	ops_handler_cb handler;
-	/* The parameters (proto_params_check), none when n_params is 0; unused with events. */
-	const struct proto_field *params;
-	size_t n_params;
-	/* An event method: the handler checks the parameters against the event schema
-	 * (core/events.h), in stages and with the schema's own messages. */
-	bool events;
-};
+/* The row of the method called in the host's method table (server/dispatch.h). */
+struct dispatch_method;
 
 struct ops_req {
-	const struct ops_method *method;
+	/* The caller's: the method's row, which the register does not look into. */
+	const struct dispatch_method *method;
 	json_t *params; /* borrowed from the caller until the reply */
 	struct ops_peer peer;
 	int64_t now; /* unix seconds, read once by the caller's callback */
 	ops_reply_cb reply;
 	void *data; /* the caller's */
 
-	/* Set by ops_req_begin(): the env, and the caller's reply callback, which
-	 * dispatch_call() replaces with one that holds back replies until the commit. */
+	/* Set by ops_req_begin(). */
 	struct ops_env *env;
-	ops_reply_cb deliver;
+	/* The method's full name ("no.fristvakt.Reload"): what audit rows and log lines say. */
+	const char *name;
+	ops_error_name_cb error_name;
 };
 
 struct ops_pending;
 
-/* What the API needs from the daemon that hosts it, and the API's own state. */
+/* What the operations need from the daemon that hosts them, and their own state. */
 struct ops_env {
 	struct store *store;
 	const struct conf *conf; /* the configuration in force */
@@ -117,12 +128,22 @@ struct ops_env {
 };
 
 /*
- * Takes req (borrowed until its reply) into env: from now on every reply, also a read's or
- * an error's, made while the loop turn's transaction holds uncommitted changes waits for
- * the commit, since what the call saw may include those changes. The server's dispatch
- * calls it before the handler.
+ * Takes req (borrowed until its reply) into env, as the call of the method called name
+ * (static; for audit rows and log lines), its errors named by error_name when they reach
+ * req->reply: from now on every reply (ops_reply()), also a read's or an error's, made
+ * while the loop turn's transaction holds uncommitted changes waits for the commit, since
+ * what the call saw may include those changes. The server's dispatch calls it before the
+ * handler.
  */
-void ops_req_begin(struct ops_env *env, struct ops_req *req);
+void ops_req_begin(struct ops_env *env, struct ops_req *req, const char *name,
+		   ops_error_name_cb error_name);
+
+/*
+ * Answers req: with params (stolen, may be NULL) as the result when error is OPS_OK, as the
+ * error's parameters otherwise. At once, or after the commit when the loop turn's
+ * transaction holds uncommitted changes (see ops_req_begin()).
+ */
+void ops_reply(struct ops_req *req, enum ops_error error, json_t *params);
 
 /*
  * Commits the loop turn's transaction, then sends the replies that waited for it: as they
@@ -143,20 +164,13 @@ int ops_txn_enter(struct ops_env *env);
 int ops_txn_leave(struct ops_env *env, bool ok);
 /* Queues a success reply until the commit (params stolen). */
 void ops_reply_after_commit(struct ops_env *env, struct ops_req *req, json_t *params);
-/* The same for an error (a static string) that must wait for the commit (its audit row). */
-void ops_reply_error_after_commit(struct ops_env *env, struct ops_req *req, const char *error,
+/* The same for an error that must wait for the commit (its audit row). */
+void ops_reply_error_after_commit(struct ops_env *env, struct ops_req *req, enum ops_error error,
 				  json_t *params);
 void ops_reply_storage_failure(struct ops_env *env, struct ops_req *req);
 
 /* The audit record of req: now, the method and the peer, outcome "ok" until told otherwise. */
 struct store_audit ops_audit_of(const struct ops_req *req);
-/* Answers a proto_fault as a Varlink error. */
-void ops_reply_fault(struct ops_req *req, const struct proto_fault *f);
-/*
- * Checks req->params against fields (the method table's row, in dispatch); on failure
- * answers InvalidParameter and returns false.
- */
-bool ops_check_params(struct ops_req *req, const struct proto_field *fields, size_t n);
 /* RFC 3339 UTC text of an instant, as a new JSON string. */
 json_t *ops_instant_json(int64_t t);
 
@@ -176,14 +190,14 @@ void ops_import(struct ops_env *env, struct ops_req *req);
 void ops_audit_list(struct ops_env *env, struct ops_req *req);
 
 /*
- * The parameter validation of an event method ("no.fristvakt.RegisterApplication", ...;
- * borrowed, as are conf and params) exactly as the daemon runs it, without a store or a
- * socket (ops/validate.c): for the fuzz targets. 0 and *data the event's data (owned);
- * -ENOENT for a method that records no event; -EINVAL with err "ERROR {parameters}" for a
- * refusal.
+ * The parameter validation of an event method (its full name, "no.fristvakt.RecordDecision",
+ * as the event schema keys it; borrowed, as are conf and params) exactly as the daemon runs
+ * it, without a store or a socket (ops/validate.c): for the fuzz targets and the unit
+ * tests. 0 and *data the event's data (owned); -ENOENT for a method that records no event;
+ * -EINVAL for a refusal, with *error and *why its parameters (owned).
  */
 int ops_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
-		      json_t **data, char *err, size_t errlen);
+		      json_t **data, enum ops_error *error, json_t **why);
 
 struct rules_deadline;
 struct store_case;

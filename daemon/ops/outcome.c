@@ -7,11 +7,10 @@
 #include <stdio.h>
 
 #include "core/log.h"
-#include "core/proto.h"
 #include "ops/case_impl.h"
 
 void
-outcome_fail(struct outcome *o, const char *error, json_t *params)
+outcome_fail(struct outcome *o, enum ops_error error, json_t *params)
 {
 	o->error = error;
 	o->params = params;
@@ -26,7 +25,7 @@ outcome_param(struct outcome *o, const char *param, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	outcome_fail(o, PROTO_ERR_INVALID_PARAMETER,
+	outcome_fail(o, OPS_ERR_INVALID_PARAMETER,
 		     json_pack("{ss ss}", "parameter", param, "message", msg));
 }
 
@@ -39,7 +38,7 @@ outcome_order(struct outcome *o, const char *ref, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	outcome_fail(o, "no.fristvakt.OutOfOrder",
+	outcome_fail(o, OPS_ERR_OUT_OF_ORDER,
 		     json_pack("{ss ss}", "reference", ref, "message", msg));
 }
 
@@ -47,6 +46,6 @@ void
 outcome_storage(struct ops_env *env, struct outcome *o)
 {
 	log_err("database: %s", store_errmsg(env->store));
-	outcome_fail(o, "no.fristvakt.StorageFailure",
+	outcome_fail(o, OPS_ERR_STORAGE_FAILURE,
 		     json_pack("{ss}", "message", store_errmsg(env->store)));
 }

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/proto.h"
+#include "core/jsonkit.h"
 #include "core/util.h"
 #include "ops/case_impl.h"
 
@@ -33,7 +33,7 @@ store_deadlines(struct ops_env *env, const struct store_case *c, const struct co
 	for (size_t i = 0; i < comp->n; i++) {
 		const struct rules_deadline *d = &comp->d[i];
 
-		expl[i] = proto_json_compact(json_array_get(all, i), NULL);
+		expl[i] = jsonkit_compact(json_array_get(all, i), NULL);
 		rows[i] = (struct store_deadline){
 			.kind = rules_kind_name(d->kind),
 			.subject = d->subject,

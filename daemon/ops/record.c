@@ -26,7 +26,6 @@
 #include "core/cal.h"
 #include "core/events.h"
 #include "core/log.h"
-#include "core/proto.h"
 #include "core/rules.h"
 #include "core/vocab.h"
 #include "core/util.h"
@@ -113,7 +112,7 @@ resolve_ref(const struct timeline *tl, const char *ref, const char *param, json_
 
 			snprintf(msg, sizeof(msg), "event %lld is not a %s event of this case",
 				 (long long)id, tname);
-			outcome_fail(o, "no.fristvakt.EventNotFound",
+			outcome_fail(o, OPS_ERR_EVENT_NOT_FOUND,
 				     json_pack("{ss sI ss}", "reference", ref, "event",
 					       (json_int_t)id, "message", msg));
 			return false;
@@ -234,7 +233,7 @@ check_extension(struct ops_env *env, const struct store_case *c, const struct ti
 					  "the rules configuration)",
 					  rules_kind_label(kind), d->rule, d->source);
 
-			outcome_fail(o, "no.fristvakt.OutOfOrder",
+			outcome_fail(o, OPS_ERR_OUT_OF_ORDER,
 				     json_pack("{ss ss}", "reference", c->ref, "message", msg));
 			free(msg);
 		} else if (d->state == RULES_STATE_MET || d->state == RULES_STATE_CANCELLED) {
@@ -249,7 +248,7 @@ check_extension(struct ops_env *env, const struct store_case *c, const struct ti
 					      rules_kind_label(kind), cal_date_format(d->due, d1),
 					      d->extension, d->source);
 
-			outcome_fail(o, "no.fristvakt.OutOfOrder",
+			outcome_fail(o, OPS_ERR_OUT_OF_ORDER,
 				     json_pack("{ss ss}", "reference", c->ref, "message", msg));
 			free(msg);
 		} else if (d->has_due && cal_cmp(until, d->due) <= 0) {
@@ -353,7 +352,7 @@ addresses_ok(struct ops_env *env, json_t *data, struct outcome *o)
 			       json_string_value(json_object_get(data, "unit")), &param, msg,
 			       sizeof(msg)) == 0)
 		return true;
-	outcome_fail(o, PROTO_ERR_INVALID_PARAMETER,
+	outcome_fail(o, OPS_ERR_INVALID_PARAMETER,
 		     json_pack("{ss ss}", "parameter", param, "message", msg));
 	return false;
 }
@@ -396,7 +395,7 @@ register_case(struct ops_env *env, struct ops_req *req, json_t *data, int64_t wh
 					  "with 'supersedes' naming the case's received event",
 					  ref, diff);
 
-			outcome_fail(o, "no.fristvakt.CaseConflict",
+			outcome_fail(o, OPS_ERR_CASE_CONFLICT,
 				     json_pack("{ss ss}", "reference", ref, "message", msg));
 			free(msg);
 			return false;
@@ -534,7 +533,7 @@ step_replay(struct record *r)
 	    same_event(&prior, r->m, r->data, r->supersedes, r->ref, &pc)) {
 		s = step_recorded(r, &pc, prior.id);
 	} else {
-		outcome_fail(r->o, "no.fristvakt.EventConflict",
+		outcome_fail(r->o, OPS_ERR_EVENT_CONFLICT,
 			     json_pack("{ss}", "event_id", r->event_id));
 		s = STEP_FAILED;
 	}
@@ -631,8 +630,7 @@ step_admit(struct record *r)
 		return admit_registration(r);
 	ret = store_case_by_ref(r->env->store, r->ref, &r->c);
 	if (ret == -ENOENT) {
-		outcome_fail(r->o, "no.fristvakt.CaseNotFound",
-			     json_pack("{ss}", "reference", r->ref));
+		outcome_fail(r->o, OPS_ERR_CASE_NOT_FOUND, json_pack("{ss}", "reference", r->ref));
 		return STEP_FAILED;
 	}
 	if (ret < 0) {
@@ -661,7 +659,7 @@ step_supersede(struct record *r)
 		snprintf(msg, sizeof(msg),
 			 "'supersedes': event %lld is not a %s event of this case",
 			 (long long)r->supersedes, tname);
-		outcome_fail(r->o, "no.fristvakt.EventNotFound",
+		outcome_fail(r->o, OPS_ERR_EVENT_NOT_FOUND,
 			     json_pack("{ss sI ss}", "reference", r->ref, "event",
 				       (json_int_t)r->supersedes, "message", msg));
 		return STEP_FAILED;
@@ -823,8 +821,8 @@ step_audit(struct record *r)
 			  "event", (json_int_t)r->ev.id, "duplicate", false, "deadlines", r->shown,
 			  "breaches", timeline_findings_json(rules, r->c.service, &r->tl));
 	r->shown = NULL;
-	log_info("%s %s: event %lld (%s)", r->m->method + strlen(IFACE_FRISTVAKT) + 1, r->ref,
-		 (long long)r->ev.id, rules_event_type_name(r->m->type));
+	log_info("%s %s: event %lld (%s)", r->m->name, r->ref, (long long)r->ev.id,
+		 rules_event_type_name(r->m->type));
 	return STEP_DONE;
 }
 
@@ -844,7 +842,7 @@ record(struct ops_env *env, struct ops_req *req, const struct event_schema *m, j
 	struct record r = { .env = env, .req = req, .m = m, .o = o, .reply = reply };
 	enum step s = STEP_ON;
 
-	o->error = NULL;
+	o->error = OPS_OK;
 	o->params = NULL;
 	for (size_t i = 0; i < FV_ARRAY_SIZE(steps) && s == STEP_ON; i++)
 		s = steps[i](&r);
@@ -875,7 +873,7 @@ record_event(struct ops_env *env, struct ops_req *req, const struct event_schema
 void
 ops_case_record(struct ops_env *env, struct ops_req *req)
 {
-	const struct event_schema *m = events_schema_find(req->method->name);
+	const struct event_schema *m = events_schema_find(req->name);
 	struct outcome o;
 	json_t *reply = NULL;
 
@@ -883,5 +881,5 @@ ops_case_record(struct ops_env *env, struct ops_req *req)
 	if (record_event(env, req, m, &reply, &o))
 		ops_reply_after_commit(env, req, reply);
 	else
-		req->reply(req, o.error, o.params);
+		ops_reply(req, o.error, o.params);
 }

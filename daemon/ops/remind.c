@@ -68,16 +68,16 @@ ops_reminders_list(struct ops_env *env, struct ops_req *req)
 	for (size_t i = 0; f.state && i < FV_ARRAY_SIZE(states); i++)
 		ok = ok || strcmp(f.state, states[i]) == 0;
 	if (f.state && !ok) {
-		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-			   json_pack("{ss ss}", "parameter", "state", "message",
-				     "'state' must be pending, failed, sent, dead or cancelled"));
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "state", "message",
+				    "'state' must be pending, failed, sent, dead or cancelled"));
 		return;
 	}
 	if (json_is_integer(lim) &&
 	    (json_integer_value(lim) < 1 || json_integer_value(lim) > 1000)) {
-		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-			   json_pack("{ss ss}", "parameter", "limit", "message",
-				     "'limit' must be between 1 and 1000"));
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "limit", "message",
+				    "'limit' must be between 1 and 1000"));
 		return;
 	}
 	if (store_reminders_list(env->store, &f, &v, &n, &next) < 0) {
@@ -88,9 +88,9 @@ ops_reminders_list(struct ops_env *env, struct ops_req *req)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, reminder_json(env, &v[i]));
 	store_reminders_free(v, n);
-	req->reply(req, NULL,
-		   json_pack("{so so}", "reminders", arr, "next",
-			     next ? json_integer(next) : json_null()));
+	ops_reply(req, OPS_OK,
+		  json_pack("{so so}", "reminders", arr, "next",
+			    next ? json_integer(next) : json_null()));
 }
 
 static bool
@@ -102,8 +102,7 @@ get_reminder(struct ops_env *env, struct ops_req *req, struct store_reminder *r)
 	id = json_integer_value(json_object_get(req->params, "id"));
 	ret = store_reminder_get(env->store, id, r);
 	if (ret == -ENOENT) {
-		req->reply(req, "no.fristvakt.ReminderNotFound",
-			   json_pack("{sI}", "id", (json_int_t)id));
+		ops_reply(req, OPS_ERR_REMINDER_NOT_FOUND, json_pack("{sI}", "id", (json_int_t)id));
 		return false;
 	}
 	if (ret < 0) {
@@ -132,8 +131,8 @@ ops_reminder_get(struct ops_env *env, struct ops_req *req)
 		json_object_set_new(a, "at",
 				    ops_instant_json(json_integer_value(json_object_get(a, "at"))));
 	}
-	req->reply(req, NULL,
-		   json_pack("{so so}", "reminder", reminder_json(env, &r), "attempts", attempts));
+	ops_reply(req, OPS_OK,
+		  json_pack("{so so}", "reminder", reminder_json(env, &r), "attempts", attempts));
 	store_reminder_deinit(&r);
 }
 
@@ -147,8 +146,8 @@ ops_reminder_retry(struct ops_env *env, struct ops_req *req)
 	if (!get_reminder(env, req, &r))
 		return;
 	if (strcmp(r.state, "sent") == 0 || strcmp(r.state, "cancelled") == 0) {
-		req->reply(req, "no.fristvakt.ReminderNotRetryable",
-			   json_pack("{sI ss}", "id", (json_int_t)r.id, "state", r.state));
+		ops_reply(req, OPS_ERR_REMINDER_NOT_RETRYABLE,
+			  json_pack("{sI ss}", "id", (json_int_t)r.id, "state", r.state));
 		store_reminder_deinit(&r);
 		return;
 	}
@@ -158,11 +157,11 @@ ops_reminder_retry(struct ops_env *env, struct ops_req *req)
 		if (ret < 0)
 			ops_reply_storage_failure(env, req);
 		else
-			req->reply(req, "no.fristvakt.ChannelDisabled",
-				   json_pack("{ss ss}", "name", r.channel, "message",
-					     "the channel is disabled after a 410 Gone; an "
-					     "administrator enables it with 'fristvakt channel "
-					     "enable', and its held reminders go out"));
+			ops_reply(req, OPS_ERR_CHANNEL_DISABLED,
+				  json_pack("{ss ss}", "name", r.channel, "message",
+					    "the channel is disabled after a 410 Gone; an "
+					    "administrator enables it with 'fristvakt channel "
+					    "enable', and its held reminders go out"));
 		store_reminder_deinit(&r);
 		return;
 	}
@@ -204,29 +203,29 @@ ops_template_render(struct ops_env *env, struct ops_req *req)
 	ref = json_string_value(json_object_get(req->params, "reference"));
 	recipient = json_string_value(json_object_get(req->params, "recipient"));
 	if (recipient && strcmp(recipient, "applicant") != 0 && strcmp(recipient, "staff") != 0) {
-		req->reply(
-			req, PROTO_ERR_INVALID_PARAMETER,
+		ops_reply(
+			req, OPS_ERR_INVALID_PARAMETER,
 			json_pack("{ss ss}", "parameter", "recipient", "message",
 				  "'recipient' must be \"staff\" (the default) or \"applicant\""));
 		return;
 	}
 	if (rules_kind_parse(kind_s, &kind) < 0) {
-		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-			   json_pack("{ss ss}", "parameter", "kind", "message",
-				     "'kind' must be a deadline kind"));
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "kind", "message",
+				    "'kind' must be a deadline kind"));
 		return;
 	}
 	/* The applicant is reminded of complaint deadlines only (conf/reminders.c); no other text exists. */
 	if (recipient && strcmp(recipient, "applicant") == 0 && kind != RULES_KIND_COMPLAINT) {
-		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-			   json_pack("{ss ss}", "parameter", "recipient", "message",
-				     "the applicant is reminded only of complaint deadlines: "
-				     "'recipient' \"applicant\" needs kind \"complaint\""));
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "recipient", "message",
+				    "the applicant is reminded only of complaint deadlines: "
+				    "'recipient' \"applicant\" needs kind \"complaint\""));
 		return;
 	}
 	ret = store_case_by_ref(env->store, ref, &c);
 	if (ret == -ENOENT) {
-		req->reply(req, "no.fristvakt.CaseNotFound", json_pack("{ss}", "reference", ref));
+		ops_reply(req, OPS_ERR_CASE_NOT_FOUND, json_pack("{ss}", "reference", ref));
 		return;
 	}
 	if (ret < 0) {
@@ -250,9 +249,9 @@ ops_template_render(struct ops_env *env, struct ops_req *req)
 	store_deadline_latest(env->store, c.id, kind_s, &rem.subject, &due);
 	rem.due = due;
 	ops_remind_message(env, &rem, req->now, &m);
-	req->reply(req, NULL,
-		   json_pack("{ss ss sb ss}", "subject", m.subject, "text", m.text, "fallback",
-			     m.fallback, "language", env->conf->reminders.language));
+	ops_reply(req, OPS_OK,
+		  json_pack("{ss ss sb ss}", "subject", m.subject, "text", m.text, "fallback",
+			    m.fallback, "language", env->conf->reminders.language));
 	ops_message_deinit(&m);
 	free(due);
 	store_case_deinit(&c);
@@ -292,9 +291,9 @@ ops_clock_set(struct ops_env *env, struct ops_req *req)
 	int64_t t;
 
 	if (cal_instant_parse(json_string_value(json_object_get(req->params, "now")), &t) < 0) {
-		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-			   json_pack("{ss ss}", "parameter", "now", "message",
-				     "'now' must be an RFC 3339 time"));
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "now", "message",
+				    "'now' must be an RFC 3339 time"));
 		return;
 	}
 	clock_move(env, req, wall, t - wall);
@@ -308,9 +307,9 @@ ops_clock_advance(struct ops_env *env, struct ops_req *req)
 	json_int_t s = json_integer_value(json_object_get(req->params, "seconds"));
 
 	if (s < -366LL * 86400 * 10 || s > 366LL * 86400 * 10) {
-		req->reply(req, PROTO_ERR_INVALID_PARAMETER,
-			   json_pack("{ss ss}", "parameter", "seconds", "message",
-				     "'seconds' must be within ten years"));
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "seconds", "message",
+				    "'seconds' must be within ten years"));
 		return;
 	}
 	clock_move(env, req, wall, offset + s);

@@ -17,46 +17,22 @@
 
 #include "core/cal.h"
 #include "core/log.h"
-#include "core/proto.h"
 #include "store/store.h"
 #include "core/util.h"
 
 struct ops_pending {
 	struct ops_req *req;
-	const char *error; /* NULL: success */
+	enum ops_error error;
 	json_t *params;
 	bool held; /* not a write of its own: held back because it saw uncommitted changes */
 };
 
 void
-ops_reply_fault(struct ops_req *req, const struct proto_fault *f)
-{
-	json_t *p = json_object();
-
-	if (strcmp(f->error, PROTO_ERR_INVALID_PARAMETER) == 0)
-		json_object_set_new(p, "parameter", json_string(f->parameter));
-	/* Not part of the standard error's signature, but a person reading it needs it. */
-	json_object_set_new(p, "message", json_string(f->detail));
-	req->reply(req, f->error, p);
-}
-
-bool
-ops_check_params(struct ops_req *req, const struct proto_field *fields, size_t n)
-{
-	struct proto_fault f;
-
-	if (proto_params_check(req->params, fields, n, &f) == 0)
-		return true;
-	ops_reply_fault(req, &f);
-	return false;
-}
-
-void
 ops_reply_storage_failure(struct ops_env *env, struct ops_req *req)
 {
 	log_err("database: %s", store_errmsg(env->store));
-	req->reply(req, "no.fristvakt.StorageFailure",
-		   json_pack("{ss}", "message", store_errmsg(env->store)));
+	ops_reply(req, OPS_ERR_STORAGE_FAILURE,
+		  json_pack("{ss}", "message", store_errmsg(env->store)));
 }
 
 json_t *
@@ -104,7 +80,8 @@ ops_txn_leave(struct ops_env *env, bool ok)
 }
 
 static void
-pending_push(struct ops_env *env, struct ops_req *req, const char *error, json_t *params, bool held)
+pending_push(struct ops_env *env, struct ops_req *req, enum ops_error error, json_t *params,
+	     bool held)
 {
 	FV_ASSERT(env->in_txn);
 	if (env->n_pending == env->cap_pending) {
@@ -118,30 +95,37 @@ pending_push(struct ops_env *env, struct ops_req *req, const char *error, json_t
 void
 ops_reply_after_commit(struct ops_env *env, struct ops_req *req, json_t *params)
 {
-	pending_push(env, req, NULL, params, false);
+	pending_push(env, req, OPS_OK, params, false);
 }
 
 void
-ops_reply_error_after_commit(struct ops_env *env, struct ops_req *req, const char *error,
+ops_reply_error_after_commit(struct ops_env *env, struct ops_req *req, enum ops_error error,
 			     json_t *params)
 {
 	pending_push(env, req, error, params, false);
 }
 
-/*
- * req->reply while dispatch_call() runs a handler: a reply made while the transaction holds
- * uncommitted changes may carry them (a case registered a moment ago, a refusal because of
- * it), so it waits in the pending list; otherwise it goes out at once.
- */
+/* Hands the outcome to the caller, the error by the name its host gave it. */
 static void
-reply_when_committed(struct ops_req *req, const char *error, json_t *params)
+deliver(struct ops_req *req, enum ops_error error, json_t *params)
+{
+	req->reply(req, error == OPS_OK ? NULL : req->error_name(error), params);
+}
+
+/*
+ * A reply made while the transaction holds uncommitted changes may carry them (a case
+ * registered a moment ago, a refusal because of it), so it waits in the pending list;
+ * otherwise it goes out at once.
+ */
+void
+ops_reply(struct ops_req *req, enum ops_error error, json_t *params)
 {
 	struct ops_env *env = req->env;
 
 	if (env->in_txn && env->txn_dirty)
 		pending_push(env, req, error, params, true);
 	else
-		req->deliver(req, error, params);
+		deliver(req, error, params);
 }
 
 void
@@ -165,7 +149,7 @@ ops_commit(struct ops_env *env)
 	env->pending = NULL;
 	env->n_pending = env->cap_pending = 0;
 	/*
-	 * Straight to the caller (deliver), not through reply_when_committed(): these were
+	 * Straight to the caller (deliver()), not through ops_reply(): these were
 	 * committed (or failed) already, whatever transaction a pipelined call opens now.
 	 *
 	 * A held-back reply whose commit failed is answered StorageFailure too, not sent as it
@@ -179,16 +163,16 @@ ops_commit(struct ops_env *env)
 		struct ops_pending p = list[i];
 
 		if (ret == 0) {
-			p.req->deliver(p.req, p.error, p.params);
+			deliver(p.req, p.error, p.params);
 		} else {
 			json_decref(p.params);
-			p.req->deliver(p.req, "no.fristvakt.StorageFailure",
-				       json_pack("{ss+}", "message",
-						 p.held ? "the commit of other calls failed; what "
-							  "this call read was never stored, call "
-							  "again: "
-							: "the commit failed; nothing was stored: ",
-						 store_errmsg(env->store)));
+			deliver(p.req, OPS_ERR_STORAGE_FAILURE,
+				json_pack("{ss+}", "message",
+					  p.held ? "the commit of other calls failed; what "
+						   "this call read was never stored, call "
+						   "again: "
+						 : "the commit failed; nothing was stored: ",
+					  store_errmsg(env->store)));
 		}
 	}
 	free(list);
@@ -203,12 +187,12 @@ ops_env_deinit(struct ops_env *env)
 }
 
 void
-ops_req_begin(struct ops_env *env, struct ops_req *req)
+ops_req_begin(struct ops_env *env, struct ops_req *req, const char *name,
+	      ops_error_name_cb error_name)
 {
-	FV_ASSERT(req->reply != reply_when_committed);
 	req->env = env;
-	req->deliver = req->reply;
-	req->reply = reply_when_committed;
+	req->name = name;
+	req->error_name = error_name;
 }
 
 struct store_audit
@@ -216,7 +200,7 @@ ops_audit_of(const struct ops_req *req)
 {
 	return (struct store_audit){
 		.at = req->now,
-		.method = req->method->name,
+		.method = req->name,
 		.uid = req->peer.uid,
 		.gid = req->peer.gid,
 		.pid = req->peer.pid,

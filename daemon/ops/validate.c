@@ -14,7 +14,8 @@
 
 #include "core/cal.h"
 #include "core/events.h"
-#include "core/proto.h"
+#include "core/jsonkit.h"
+#include "core/strbuf.h"
 #include "core/util.h"
 #include "ops/case_impl.h"
 
@@ -84,15 +85,15 @@ known_services(const struct rules *rules)
 static bool
 contact_valid(json_t *c, struct outcome *o)
 {
-	static const struct proto_field fields[] = {
-		{ "email", PROTO_STRING, false, 254 },
-		{ "phone", PROTO_STRING, false, 32 },
-		{ "consent", PROTO_BOOL, true, 0 },
+	static const struct jsonkit_field fields[] = {
+		{ "email", JSONKIT_STRING, false, 254 },
+		{ "phone", JSONKIT_STRING, false, 32 },
+		{ "consent", JSONKIT_BOOL, true, 0 },
 	};
-	struct proto_fault f;
+	struct jsonkit_fault f;
 	const char *email, *phone;
 
-	if (proto_params_check(c, fields, FV_ARRAY_SIZE(fields), &f) < 0) {
+	if (jsonkit_check(c, fields, FV_ARRAY_SIZE(fields), &f) < 0) {
 		outcome_param(o, "contact", "contact: %s", f.detail);
 		return false;
 	}
@@ -125,23 +126,23 @@ contact_valid(json_t *c, struct outcome *o)
 static bool
 check_fields(struct ops_req *req, const struct event_schema *m, struct outcome *o)
 {
-	struct proto_field fields[16];
+	struct jsonkit_field fields[16];
 	size_t n = 0;
-	struct proto_fault f;
+	struct jsonkit_fault f;
 
-	fields[n++] = (struct proto_field){ "reference", PROTO_STRING, true, 256 };
-	fields[n++] =
-		(struct proto_field){ "event_id", PROTO_STRING, false, EVENTS_MAX_EVENT_ID_LEN };
+	fields[n++] = (struct jsonkit_field){ "reference", JSONKIT_STRING, true, 256 };
+	fields[n++] = (struct jsonkit_field){ "event_id", JSONKIT_STRING, false,
+					      EVENTS_MAX_EVENT_ID_LEN };
 	if (m->supersedable)
-		fields[n++] = (struct proto_field){ "supersedes", PROTO_INT, false, 0 };
+		fields[n++] = (struct jsonkit_field){ "supersedes", JSONKIT_INT, false, 0 };
 	for (size_t i = 0; i < m->n_params; i++) {
 		const struct event_param *p = &m->params[i];
 
-		fields[n++] = (struct proto_field){ p->name, p->type, p->required, p->max_len };
+		fields[n++] = (struct jsonkit_field){ p->name, p->type, p->required, p->max_len };
 	}
-	if (proto_params_check(req->params, fields, n, &f) < 0) {
-		outcome_fail(o, f.error,
-			     json_pack("{ss ss}", "parameter", f.parameter, "message", f.detail));
+	if (jsonkit_check(req->params, fields, n, &f) < 0) {
+		outcome_fail(o, OPS_ERR_INVALID_PARAMETER,
+			     json_pack("{ss ss}", "parameter", f.member, "message", f.detail));
 		return false;
 	}
 	return true;
@@ -261,12 +262,28 @@ check_enum(const struct event_param *p, const char *s, struct outcome *o)
 	return false;
 }
 
+/* The deadline kinds of the vocabulary for a person, "a, b or c" (owned). */
+static char *
+kind_list(void)
+{
+	struct strbuf b = { 0 };
+
+	for (int k = 0; k < RULES_KIND_COUNT; k++)
+		strbuf_printf(&b, "%s%s",
+			      k == 0			 ? ""
+			      : k + 1 < RULES_KIND_COUNT ? ", "
+							 : " or ",
+			      rules_kind_name((enum rules_kind)k));
+	return strbuf_take(&b);
+}
+
 /* A value of the kinds that need nothing beyond the value itself; true when it fits. */
 static bool
 check_plain_kind(const struct event_param *p, json_t *v, struct outcome *o)
 {
 	const char *s = json_string_value(v);
 	enum rules_kind k;
+	char *kinds;
 
 	switch (p->kind) {
 	case EVENT_PK_DATE:
@@ -299,10 +316,9 @@ check_plain_kind(const struct event_param *p, json_t *v, struct outcome *o)
 	case EVENT_PK_KIND:
 		if (rules_kind_parse(s, &k) == 0)
 			return true;
-		outcome_param(o, p->name,
-			      "'%s' must be a deadline kind: processing, preliminary_reply, "
-			      "documentation, complaint, late_complaint or forwarding",
-			      p->name);
+		kinds = kind_list();
+		outcome_param(o, p->name, "'%s' must be a deadline kind: %s", p->name, kinds);
+		free(kinds);
 		return false;
 	default:
 		return true;
@@ -328,7 +344,7 @@ check_param(struct ops_env *env, struct ops_req *req, const struct event_schema 
 		return contact_valid(v, o); /* never part of the event's data */
 	case EVENT_PK_SERVICE:
 		if (!rules_has_service(env->conf->rules, s)) {
-			outcome_fail(o, "no.fristvakt.UnknownService",
+			outcome_fail(o, OPS_ERR_UNKNOWN_SERVICE,
 				     json_pack("{ss so}", "service", s, "known",
 					       known_services(env->conf->rules)));
 			return false;
@@ -414,25 +430,22 @@ bad:
 
 int
 ops_case_validate(const struct conf *conf, const char *method, json_t *params, int64_t now,
-		  json_t **data, char *err, size_t errlen)
+		  json_t **data, enum ops_error *error, json_t **why)
 {
 	const struct event_schema *m = events_schema_find(method);
 	struct ops_env env = { .conf = conf };
 	struct ops_req req = { .params = params, .now = now };
 	struct outcome o = { 0 };
 	int64_t when;
-	char *text;
 
 	*data = NULL;
-	if (!m) {
-		snprintf(err, errlen, "%s: %s", PROTO_ERR_METHOD_NOT_FOUND, method);
+	*error = OPS_OK;
+	*why = NULL;
+	if (!m)
 		return -ENOENT;
-	}
 	if (event_validate(&env, &req, m, data, &when, &o))
 		return 0;
-	text = json_dumps(o.params, JSON_COMPACT);
-	snprintf(err, errlen, "%s %s", o.error, text ? text : "{}");
-	free(text);
-	json_decref(o.params);
+	*error = o.error;
+	*why = o.params;
 	return -EINVAL;
 }

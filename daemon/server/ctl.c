@@ -320,7 +320,7 @@ static void
 handle_message(struct conn *c, const char *msg, size_t len)
 {
 	struct ctl *ctl = c->ctl;
-	const struct ops_method *m;
+	const struct dispatch_method *m;
 	struct proto_fault f;
 	uint64_t wait_ms;
 	bool oneway;

@@ -2,10 +2,11 @@
 /*
  * dispatch: the method table, one row per Varlink method (name, role, whether it writes,
  * whether it is a testing method, handler, parameters), and a request to its handler after
- * the role check and the parameter check of its row; and the service and admin methods
- * (GetInfo, GetInterfaceDescription, Status, Reload). The table is the single list of what
- * the daemon serves: the control socket finds methods in it and the interface test checks
- * it against the .varlink files. Group commit is in ops/txn.c.
+ * the role check and the parameter check of its row; the Varlink names of the register's
+ * errors; and the service and admin methods (GetInfo, GetInterfaceDescription, Status,
+ * Reload). The table is the single list of what the daemon serves: the control socket
+ * finds methods in it and the interface test checks it against the .varlink files. Group
+ * commit is in ops/txn.c.
  */
 #include "server/dispatch.h"
 
@@ -15,6 +16,7 @@
 
 #include "build_config.h"
 #include "core/cal.h"
+#include "core/iface.h"
 #include "core/log.h"
 #include "core/proto.h"
 #include "core/rules.h"
@@ -31,9 +33,9 @@ get_info(struct ops_env *env, struct ops_req *req)
 		if (iface_description(*n, env->conf->clock_control))
 			json_array_append_new(ifaces, json_string(*n));
 	}
-	req->reply(req, NULL,
-		   json_pack("{ss ss ss ss so}", "vendor", FV_VENDOR, "product", "fristvaktd",
-			     "version", FV_VERSION, "url", FV_URL, "interfaces", ifaces));
+	ops_reply(req, OPS_OK,
+		  json_pack("{ss ss ss ss so}", "vendor", FV_VENDOR, "product", "fristvaktd",
+			    "version", FV_VERSION, "url", FV_URL, "interfaces", ifaces));
 }
 
 static void
@@ -44,10 +46,10 @@ get_interface_description(struct ops_env *env, struct ops_req *req)
 	name = json_string_value(json_object_get(req->params, "interface"));
 	text = iface_description(name, env->conf->clock_control);
 	if (!text) {
-		req->reply(req, PROTO_ERR_IFACE_NOT_FOUND, json_pack("{ss}", "interface", name));
+		ops_reply(req, OPS_ERR_INTERFACE_NOT_FOUND, json_pack("{ss}", "interface", name));
 		return;
 	}
-	req->reply(req, NULL, json_pack("{ss}", "description", text));
+	ops_reply(req, OPS_OK, json_pack("{ss}", "description", text));
 }
 
 static void
@@ -78,22 +80,22 @@ status(struct ops_env *env, struct ops_req *req)
 	services = json_array();
 	for (size_t k = 0; k < rules_service_count(env->conf->rules); k++)
 		json_array_append_new(services, json_string(rules_service_id(env->conf->rules, k)));
-	req->reply(req, NULL,
-		   json_pack("{ss ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI so sI so}",
-			     "version", FV_VERSION, "installation", env->installation, "started",
-			     ops_instant_json(env->started), "uptime_seconds",
-			     (json_int_t)(req->now - env->clock_offset(env->host) - env->started),
-			     "database", env->conf->database, "schema_version",
-			     store_schema_version(env->store), "integrity",
-			     env->integrity ? env->integrity : "not checked", "config_file",
-			     env->conf->path, "config_loaded", ops_instant_json(env->conf_loaded),
-			     "timezone", env->conf->timezone, "counts", "cases",
-			     (json_int_t)c.cases, "events", (json_int_t)c.events, "deadlines",
-			     (json_int_t)c.deadlines, "audit", (json_int_t)c.audit, "connections",
-			     (int)env->connections(env->host), "role", role_name(req->peer.role),
-			     "reminders", reminders, "clock_offset",
-			     (json_int_t)env->clock_offset(env->host), "channels", channels,
-			     "outbox_lag_seconds", (json_int_t)lag, "services", services));
+	ops_reply(req, OPS_OK,
+		  json_pack("{ss ss so sI ss si ss ss so ss s{sI sI sI sI} si ss so sI so sI so}",
+			    "version", FV_VERSION, "installation", env->installation, "started",
+			    ops_instant_json(env->started), "uptime_seconds",
+			    (json_int_t)(req->now - env->clock_offset(env->host) - env->started),
+			    "database", env->conf->database, "schema_version",
+			    store_schema_version(env->store), "integrity",
+			    env->integrity ? env->integrity : "not checked", "config_file",
+			    env->conf->path, "config_loaded", ops_instant_json(env->conf_loaded),
+			    "timezone", env->conf->timezone, "counts", "cases", (json_int_t)c.cases,
+			    "events", (json_int_t)c.events, "deadlines", (json_int_t)c.deadlines,
+			    "audit", (json_int_t)c.audit, "connections",
+			    (int)env->connections(env->host), "role", role_name(req->peer.role),
+			    "reminders", reminders, "clock_offset",
+			    (json_int_t)env->clock_offset(env->host), "channels", channels,
+			    "outbox_lag_seconds", (json_int_t)lag, "services", services));
 }
 
 static void
@@ -107,7 +109,7 @@ reload(struct ops_env *env, struct ops_req *req)
 
 	old_channel = xstrdup(env->conf->reminders.channel);
 	ret = env->reload(env->host, &err);
-	a.outcome = ret < 0 ? "no.fristvakt.ConfigInvalid" : "ok";
+	a.outcome = ret < 0 ? dispatch_error_name(OPS_ERR_CONFIG_INVALID) : "ok";
 	/*
 	 * The attempt is audited either way; the reply waits for the audit row's commit. A new
 	 * reminder channel: what is not yet sent follows it, in the same transaction.
@@ -129,7 +131,7 @@ reload(struct ops_env *env, struct ops_req *req)
 	}
 	if (ret < 0) {
 		/* The audit row of the failed attempt is durable before the answer. */
-		ops_reply_error_after_commit(env, req, "no.fristvakt.ConfigInvalid",
+		ops_reply_error_after_commit(env, req, OPS_ERR_CONFIG_INVALID,
 					     json_pack("{ss}", "message", err.text));
 		goto out;
 	}
@@ -143,44 +145,44 @@ out:
 }
 
 /* The parameters of each method that has any; the event methods' are the event schema's. */
-static const struct proto_field p_interface[] = { { "interface", PROTO_STRING, true, 255 } };
-static const struct proto_field p_get_case[] = { { "reference", PROTO_STRING, true, 256 } };
-static const struct proto_field p_list_cases[] = {
-	{ "state", PROTO_STRING, false, 16 },	{ "service", PROTO_STRING, false, 64 },
-	{ "handler", PROTO_STRING, false, 64 }, { "unit", PROTO_STRING, false, 64 },
-	{ "limit", PROTO_INT, false, 0 },	{ "after", PROTO_STRING, false, 32 },
+static const struct jsonkit_field p_interface[] = { { "interface", JSONKIT_STRING, true, 255 } };
+static const struct jsonkit_field p_get_case[] = { { "reference", JSONKIT_STRING, true, 256 } };
+static const struct jsonkit_field p_list_cases[] = {
+	{ "state", JSONKIT_STRING, false, 16 },	  { "service", JSONKIT_STRING, false, 64 },
+	{ "handler", JSONKIT_STRING, false, 64 }, { "unit", JSONKIT_STRING, false, 64 },
+	{ "limit", JSONKIT_INT, false, 0 },	  { "after", JSONKIT_STRING, false, 32 },
 };
-static const struct proto_field p_list_deadlines[] = {
-	{ "state", PROTO_STRING, false, 16 },	 { "kind", PROTO_STRING, false, 32 },
-	{ "duty", PROTO_STRING, false, 16 },	 { "service", PROTO_STRING, false, 64 },
-	{ "handler", PROTO_STRING, false, 64 },	 { "unit", PROTO_STRING, false, 64 },
-	{ "due_from", PROTO_STRING, false, 16 }, { "due_to", PROTO_STRING, false, 16 },
-	{ "overdue", PROTO_BOOL, false, 0 },	 { "limit", PROTO_INT, false, 0 },
-	{ "after", PROTO_STRING, false, 64 },
+static const struct jsonkit_field p_list_deadlines[] = {
+	{ "state", JSONKIT_STRING, false, 16 },	   { "kind", JSONKIT_STRING, false, 32 },
+	{ "duty", JSONKIT_STRING, false, 16 },	   { "service", JSONKIT_STRING, false, 64 },
+	{ "handler", JSONKIT_STRING, false, 64 },  { "unit", JSONKIT_STRING, false, 64 },
+	{ "due_from", JSONKIT_STRING, false, 16 }, { "due_to", JSONKIT_STRING, false, 16 },
+	{ "overdue", JSONKIT_BOOL, false, 0 },	   { "limit", JSONKIT_INT, false, 0 },
+	{ "after", JSONKIT_STRING, false, 64 },
 };
-static const struct proto_field p_import[] = {
-	{ "items", PROTO_ARRAY, true, OPS_MAX_IMPORT_ITEMS },
+static const struct jsonkit_field p_import[] = {
+	{ "items", JSONKIT_ARRAY, true, OPS_MAX_IMPORT_ITEMS },
 };
-static const struct proto_field p_list_audit[] = {
-	{ "reference", PROTO_STRING, false, 256 },
-	{ "limit", PROTO_INT, false, 0 },
-	{ "after", PROTO_INT, false, 0 },
+static const struct jsonkit_field p_list_audit[] = {
+	{ "reference", JSONKIT_STRING, false, 256 },
+	{ "limit", JSONKIT_INT, false, 0 },
+	{ "after", JSONKIT_INT, false, 0 },
 };
-static const struct proto_field p_list_reminders[] = {
-	{ "state", PROTO_STRING, false, 16 },	{ "reference", PROTO_STRING, false, 256 },
-	{ "channel", PROTO_STRING, false, 64 }, { "limit", PROTO_INT, false, 0 },
-	{ "after", PROTO_INT, false, 0 },
+static const struct jsonkit_field p_list_reminders[] = {
+	{ "state", JSONKIT_STRING, false, 16 },	  { "reference", JSONKIT_STRING, false, 256 },
+	{ "channel", JSONKIT_STRING, false, 64 }, { "limit", JSONKIT_INT, false, 0 },
+	{ "after", JSONKIT_INT, false, 0 },
 };
-static const struct proto_field p_reminder[] = { { "id", PROTO_INT, true, 0 } };
-static const struct proto_field p_render[] = {
-	{ "kind", PROTO_STRING, true, 32 },
-	{ "stage", PROTO_STRING, true, 64 },
-	{ "reference", PROTO_STRING, true, 256 },
-	{ "recipient", PROTO_STRING, false, 16 },
+static const struct jsonkit_field p_reminder[] = { { "id", JSONKIT_INT, true, 0 } };
+static const struct jsonkit_field p_render[] = {
+	{ "kind", JSONKIT_STRING, true, 32 },
+	{ "stage", JSONKIT_STRING, true, 64 },
+	{ "reference", JSONKIT_STRING, true, 256 },
+	{ "recipient", JSONKIT_STRING, false, 16 },
 };
-static const struct proto_field p_channel[] = { { "name", PROTO_STRING, true, 64 } };
-static const struct proto_field p_set_clock[] = { { "now", PROTO_STRING, true, 64 } };
-static const struct proto_field p_advance_clock[] = { { "seconds", PROTO_INT, true, 0 } };
+static const struct jsonkit_field p_channel[] = { { "name", JSONKIT_STRING, true, 64 } };
+static const struct jsonkit_field p_set_clock[] = { { "now", JSONKIT_STRING, true, 64 } };
+static const struct jsonkit_field p_advance_clock[] = { { "seconds", JSONKIT_INT, true, 0 } };
 
 /*
  * M(interface, method, role, writes, handler, parameters): a method whose parameters are
@@ -205,7 +207,7 @@ static const struct proto_field p_advance_clock[] = { { "seconds", PROTO_INT, tr
  * expect: the socket's mode and group are the gate, and what it tells (the product, the
  * interfaces and their texts) is public in the source anyway. no.fristvakt keeps its roles.
  */
-static const struct ops_method methods[] = {
+static const struct dispatch_method methods[] = {
 	M0(IFACE_SERVICE, ".GetInfo", NONE, false, get_info),
 	M(IFACE_SERVICE, ".GetInterfaceDescription", NONE, false, get_interface_description,
 	  p_interface),
@@ -243,7 +245,7 @@ static const struct ops_method methods[] = {
 	T0(".ResetClock", ops_clock_reset),
 };
 
-const struct ops_method *
+const struct dispatch_method *
 dispatch_method_find(const char *name, bool testing)
 {
 	for (size_t i = 0; i < FV_ARRAY_SIZE(methods); i++) {
@@ -259,29 +261,72 @@ dispatch_method_count(void)
 	return FV_ARRAY_SIZE(methods);
 }
 
-const struct ops_method *
+const struct dispatch_method *
 dispatch_method_at(size_t i)
 {
 	return i < FV_ARRAY_SIZE(methods) ? &methods[i] : NULL;
 }
 
+/*
+ * The register's errors by their names in the interfaces (no.fristvakt.varlink and the
+ * Varlink service interface): the one place they are spelt in the daemon's code.
+ */
+static const char *const error_names[OPS_ERR_COUNT] = {
+	[OPS_ERR_INVALID_PARAMETER] = PROTO_ERR_INVALID_PARAMETER,
+	[OPS_ERR_METHOD_NOT_FOUND] = PROTO_ERR_METHOD_NOT_FOUND,
+	[OPS_ERR_STORAGE_FAILURE] = IFACE_FRISTVAKT ".StorageFailure",
+	[OPS_ERR_CASE_NOT_FOUND] = IFACE_FRISTVAKT ".CaseNotFound",
+	[OPS_ERR_CASE_CONFLICT] = IFACE_FRISTVAKT ".CaseConflict",
+	[OPS_ERR_EVENT_NOT_FOUND] = IFACE_FRISTVAKT ".EventNotFound",
+	[OPS_ERR_EVENT_CONFLICT] = IFACE_FRISTVAKT ".EventConflict",
+	[OPS_ERR_OUT_OF_ORDER] = IFACE_FRISTVAKT ".OutOfOrder",
+	[OPS_ERR_UNKNOWN_SERVICE] = IFACE_FRISTVAKT ".UnknownService",
+	[OPS_ERR_REMINDER_NOT_FOUND] = IFACE_FRISTVAKT ".ReminderNotFound",
+	[OPS_ERR_REMINDER_NOT_RETRYABLE] = IFACE_FRISTVAKT ".ReminderNotRetryable",
+	[OPS_ERR_CHANNEL_NOT_FOUND] = IFACE_FRISTVAKT ".ChannelNotFound",
+	[OPS_ERR_CHANNEL_DISABLED] = IFACE_FRISTVAKT ".ChannelDisabled",
+	[OPS_ERR_PERMISSION_DENIED] = IFACE_FRISTVAKT ".PermissionDenied",
+	[OPS_ERR_INTERFACE_NOT_FOUND] = PROTO_ERR_IFACE_NOT_FOUND,
+	[OPS_ERR_CONFIG_INVALID] = IFACE_FRISTVAKT ".ConfigInvalid",
+};
+
+const char *
+dispatch_error_name(enum ops_error error)
+{
+	return error > OPS_OK && error < OPS_ERR_COUNT ? error_names[error] : NULL;
+}
+
+/* The parameters of a method that is no event method, checked against its row. */
+static bool
+params_ok(const struct dispatch_method *m, struct ops_req *req)
+{
+	struct jsonkit_fault f;
+
+	if (jsonkit_check(req->params, m->params, m->n_params, &f) == 0)
+		return true;
+	/* "message" is not part of the standard error's signature, but a person needs it. */
+	ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+		  json_pack("{ss ss}", "parameter", f.member, "message", f.detail));
+	return false;
+}
+
 void
 dispatch_call(struct ops_env *env, struct ops_req *req)
 {
-	const struct ops_method *m = req->method;
+	const struct dispatch_method *m = req->method;
 
-	ops_req_begin(env, req);
+	ops_req_begin(env, req, m->name, dispatch_error_name);
 	if (req->peer.role < m->role) {
 		log_notice("uid %u (pid %d) denied %s: role %s, needs %s", req->peer.uid,
 			   req->peer.pid, m->name, role_name(req->peer.role), role_name(m->role));
-		/* Judged on the role alone, never on the database. */
-		req->deliver(req, "no.fristvakt.PermissionDenied",
-			     json_pack("{ss ss ss}", "method", m->name, "role",
-				       role_name(req->peer.role), "required", role_name(m->role)));
+		/* Judged on the role alone, never on the database: answered at once. */
+		req->reply(req, dispatch_error_name(OPS_ERR_PERMISSION_DENIED),
+			   json_pack("{ss ss ss}", "method", m->name, "role",
+				     role_name(req->peer.role), "required", role_name(m->role)));
 		return;
 	}
 	/* The event methods' parameters are checked in stages against the event schema. */
-	if (!m->events && !ops_check_params(req, m->params, m->n_params))
+	if (!m->events && !params_ok(m, req))
 		return;
 	m->handler(env, req);
 }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "core/jsonkit.h"
 #include "core/proto.h"
 #include "core/util.h"
 
@@ -70,13 +71,13 @@ cli_line(const char *line, size_t len)
 static json_t *
 daemon_item(json_t *item)
 {
-	static const struct proto_field item_fields[] = {
-		{ "method", PROTO_STRING, true, 64 },
-		{ "parameters", PROTO_OBJECT, true, 0 },
+	static const struct jsonkit_field item_fields[] = {
+		{ "method", JSONKIT_STRING, true, 64 },
+		{ "parameters", JSONKIT_OBJECT, true, 0 },
 	};
-	struct proto_fault f;
+	struct jsonkit_fault f;
 	char name[128];
-	int ret = proto_params_check(item, item_fields, FV_ARRAY_SIZE(item_fields), &f);
+	int ret = jsonkit_check(item, item_fields, FV_ARRAY_SIZE(item_fields), &f);
 
 	/*
 	 * The CLI does not limit the method's length; the daemon refuses a name over 64
@@ -95,14 +96,15 @@ daemon_item(json_t *item)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct proto_field fields[] = {
-		{ "items", PROTO_ARRAY, true, MAX_ITEMS },
+	static const struct jsonkit_field fields[] = {
+		{ "items", JSONKIT_ARRAY, true, MAX_ITEMS },
 	};
 	const char *p = (const char *)data, *end = p + size;
 	json_t *items = json_array(), *direct = json_array(), *params, *item, *d;
 	struct proto_reader r;
 	struct proto_call call;
 	struct proto_fault f;
+	struct jsonkit_fault jf;
 	const char *msg;
 	size_t i, n, len;
 	char *buf;
@@ -137,8 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "ImportEvents not framed");
 	FUZZ_CHECK(proto_call_parse(msg, len, &call, &f) == 0, "ImportEvents refused: %s",
 		   f.detail);
-	FUZZ_CHECK(proto_params_check(call.params, fields, FV_ARRAY_SIZE(fields), &f) == 0,
-		   "ImportEvents parameters refused: %s", f.detail);
+	FUZZ_CHECK(jsonkit_check(call.params, fields, FV_ARRAY_SIZE(fields), &jf) == 0,
+		   "ImportEvents parameters refused: %s", jf.detail);
 	FUZZ_CHECK(json_equal(json_object_get(call.params, "items"), items), "items changed");
 	json_array_foreach(json_object_get(call.params, "items"), i, item)
 	{

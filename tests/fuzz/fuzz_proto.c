@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * fuzz_proto: the Varlink framing (proto_reader) and message decoder (proto_call_parse,
- * proto_reply_parse, proto_params_check) as the daemon and the CLI use them.
+ * proto_reply_parse, jsonkit_check) as the daemon and the CLI use them.
  *
  * Input: one control byte (the reader's limit and how the stream is cut into reads), then
  * the stream. Properties:
@@ -11,13 +11,14 @@
  * - a call that decodes, re-encoded and re-decoded (through a fresh reader) equals itself,
  *   and encodes to the same bytes again; a refused call names an error and says why;
  * - a reply that decodes survives the same round trip;
- * - parameters that pass proto_params_check hold only known members of the right type,
+ * - parameters that pass jsonkit_check hold only known members of the right type,
  *   within their length limits.
  */
 #include <errno.h>
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "core/jsonkit.h"
 #include "core/proto.h"
 #include "core/util.h"
 
@@ -54,13 +55,13 @@ check_frame(const char *buf, size_t n)
 	proto_reader_deinit(&r);
 }
 
-/* The fault's texts go into a JSON reply (ops_reply_fault): they must be UTF-8. */
+/* A fault's texts go into a JSON reply (the server's dispatch, ctl.c): they must be UTF-8. */
 static void
-check_fault_text(const struct proto_fault *f)
+check_fault_text(const char *parameter, const char *detail)
 {
-	json_t *a = json_string(f->parameter), *b = json_string(f->detail);
+	json_t *a = json_string(parameter), *b = json_string(detail);
 
-	FUZZ_CHECK(a && b, "fault text not UTF-8: '%s' '%s'", f->parameter, f->detail);
+	FUZZ_CHECK(a && b, "fault text not UTF-8: '%s' '%s'", parameter, detail);
 	json_decref(a);
 	json_decref(b);
 }
@@ -68,19 +69,19 @@ check_fault_text(const struct proto_fault *f)
 static void
 check_params(json_t *params)
 {
-	static const struct proto_field fields[] = {
-		{ "reference", PROTO_STRING, true, 64 }, { "limit", PROTO_INT, false, 0 },
-		{ "more", PROTO_BOOL, false, 0 },	 { "contact", PROTO_OBJECT, false, 0 },
-		{ "items", PROTO_ARRAY, false, 3 },	 { "text", PROTO_STRING, false, 0 },
+	static const struct jsonkit_field fields[] = {
+		{ "reference", JSONKIT_STRING, true, 64 }, { "limit", JSONKIT_INT, false, 0 },
+		{ "more", JSONKIT_BOOL, false, 0 },	   { "contact", JSONKIT_OBJECT, false, 0 },
+		{ "items", JSONKIT_ARRAY, false, 3 },	   { "text", JSONKIT_STRING, false, 0 },
 	};
-	struct proto_fault f;
+	struct jsonkit_fault f;
 	const char *key;
 	json_t *v;
 
 	memset(&f, 0, sizeof(f));
-	if (proto_params_check(params, fields, FV_ARRAY_SIZE(fields), &f) < 0) {
-		FUZZ_CHECK(f.error && f.detail[0], "a refusal without a reason");
-		check_fault_text(&f);
+	if (jsonkit_check(params, fields, FV_ARRAY_SIZE(fields), &f) < 0) {
+		FUZZ_CHECK(f.detail[0], "a refusal without a reason");
+		check_fault_text(f.member, f.detail);
 		return;
 	}
 	FUZZ_CHECK(json_is_string(json_object_get(params, "reference")), "required missing");
@@ -96,7 +97,7 @@ check_params(json_t *params)
 		if (json_is_null(v))
 			continue;
 		switch (fields[i].type) {
-		case PROTO_STRING:
+		case JSONKIT_STRING:
 			FUZZ_CHECK(json_is_string(v), "'%s' not a string", key);
 			FUZZ_CHECK(memchr(json_string_value(v), '\0', json_string_length(v)) ==
 					   NULL,
@@ -106,16 +107,16 @@ check_params(json_t *params)
 						      json_string_length(v)) <= fields[i].max_len,
 					   "'%s' too long", key);
 			break;
-		case PROTO_INT:
+		case JSONKIT_INT:
 			FUZZ_CHECK(json_is_integer(v), "'%s' not an integer", key);
 			break;
-		case PROTO_BOOL:
+		case JSONKIT_BOOL:
 			FUZZ_CHECK(json_is_boolean(v), "'%s' not a boolean", key);
 			break;
-		case PROTO_OBJECT:
+		case JSONKIT_OBJECT:
 			FUZZ_CHECK(json_is_object(v), "'%s' not an object", key);
 			break;
-		case PROTO_ARRAY:
+		case JSONKIT_ARRAY:
 			FUZZ_CHECK(json_is_array(v) && json_array_size(v) <= fields[i].max_len,
 				   "'%s' not an array within its limit", key);
 			break;
@@ -134,7 +135,7 @@ check_call(const char *msg, size_t len)
 	memset(&f, 0, sizeof(f));
 	if (proto_call_parse(msg, len, &call, &f) < 0) {
 		FUZZ_CHECK(f.error && strchr(f.error, '.') && f.detail[0], "refused without why");
-		check_fault_text(&f);
+		check_fault_text(f.parameter, f.detail);
 		FUZZ_CHECK(!call.method && !call.params, "a refused call keeps members");
 		return;
 	}

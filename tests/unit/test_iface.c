@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * test_iface: the one method table (server/dispatch.c) and the interface texts it is served
- * with must agree. Every method in the table is declared in its interface's text with the
- * parameters its row (or, for an event method, the event schema) checks, and every method
- * declared in the texts is in the table; every error name the daemon's sources send is declared
+ * with must agree. Every method in the table is declared in its interface's text with
+ * exactly the parameters its row (or, for an event method, the event schema) checks, each
+ * of the same JSON type and equally optional, and every method declared in the texts is in
+ * the table; every error name the daemon's sources send is declared
  * (the sources are read from FV_SOURCE_DIR, so a new error added to server/dispatch.c or server/ctl.c without
  * a declaration in no.fristvakt.varlink fails here); the compiled-in text is the file in
  * the tree.
@@ -24,6 +25,7 @@
 #include "core/embedded.h"
 #include "core/events.h"
 #include "core/iface.h"
+#include "core/jsonkit.h"
 #include "core/proto.h"
 #include "server/dispatch.h"
 
@@ -75,75 +77,202 @@ description_of(const char *method, char *iface, size_t size)
 	return iface_description(iface, true);
 }
 
+/* A parameter as a declaration or a row gives it. */
+struct param {
+	char name[64];
+	enum jsonkit_type type;
+	bool required;
+};
+
+#define MAX_PARAMS 32
+
+static const char *const type_names[] = {
+	[JSONKIT_STRING] = "string", [JSONKIT_INT] = "int",	[JSONKIT_BOOL] = "bool",
+	[JSONKIT_OBJECT] = "object", [JSONKIT_ARRAY] = "array",
+};
+
 /*
- * The parameter list of the declaration "method NAME(" in text: a copy (owned) of what lies
- * between the opening parenthesis and ") ->", or NULL when there is no such declaration.
+ * The JSON type of the varlink type t (len bytes, without a leading '?') in text: the
+ * built-in types, arrays, maps and inline objects, and a named type as what its "type
+ * NAME (" declaration makes it (an object when it has members, an enum's string otherwise).
+ * Fails on a type the table cannot express (float, an undeclared name).
  */
-static char *
-declared_params(const char *text, const char *name)
+static enum jsonkit_type
+json_type_of(const char *where, const char *text, const char *t, size_t len)
 {
-	char line[160];
+	static const struct {
+		const char *name;
+		enum jsonkit_type type;
+	} builtin[] = { { "string", JSONKIT_STRING },
+			{ "int", JSONKIT_INT },
+			{ "bool", JSONKIT_BOOL },
+			{ "object", JSONKIT_OBJECT } };
+	char line[96];
 	const char *p, *end;
+
+	for (size_t i = 0; i < N_ELEM(builtin); i++) {
+		if (len == strlen(builtin[i].name) && strncmp(t, builtin[i].name, len) == 0)
+			return builtin[i].type;
+	}
+	if (len > 2 && strncmp(t, "[]", 2) == 0)
+		return JSONKIT_ARRAY;
+	if (len > 8 && strncmp(t, "[string]", 8) == 0)
+		return JSONKIT_OBJECT;
+	if (t[0] == '(')
+		return JSONKIT_OBJECT;
+	if (!isupper((unsigned char)t[0]))
+		fail_msg("%s: type \"%.*s\" has no JSON type of the method table", where, (int)len,
+			 t);
+	snprintf(line, sizeof(line), "type %.*s (", (int)len, t);
+	for (p = text; p && strncmp(p, line, strlen(line)) != 0; p = next_line(p))
+		;
+	if (!p)
+		fail_msg("%s: type %.*s is not declared", where, (int)len, t);
+	p += strlen(line);
+	end = strchr(p, ')');
+	assert_non_null(end);
+	return memchr(p, ':', (size_t)(end - p)) ? JSONKIT_OBJECT : JSONKIT_STRING;
+}
+
+/* Copies the text of [p, end) without blanks and newlines into buf (size bytes). */
+static void
+squeeze(const char *p, const char *end, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; p < end && n + 1 < size; p++) {
+		if (!isspace((unsigned char)*p))
+			buf[n++] = *p;
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * The parameters of the declaration "method NAME(" of text, as name, JSON type and
+ * whether required, into out (MAX_PARAMS); their number. Fails when there is no such
+ * declaration.
+ */
+static size_t
+declared_params(const char *where, const char *text, const char *name, struct param *out)
+{
+	char line[160], buf[2048];
+	const char *p, *end, *item;
+	size_t n = 0;
+	int depth = 0;
 
 	snprintf(line, sizeof(line), "method %s(", name);
 	for (p = text; p && strncmp(p, line, strlen(line)) != 0; p = next_line(p))
 		;
 	if (!p)
-		return NULL;
+		fail_msg("%s: no \"method %s(\" in its interface text", where, name);
 	p += strlen(line);
-	end = strstr(p, ") ->");
-	return end ? strndup(p, (size_t)(end - p)) : NULL;
+	/* The parenthesis that closes the list (inline objects nest). */
+	for (end = p; *end && (*end != ')' || depth > 0); end++)
+		depth += (*end == '(') - (*end == ')');
+	if (!*end)
+		fail_msg("%s: \"method %s(\" is not closed", where, name);
+	squeeze(p, end, buf, sizeof(buf));
+	/* "a:string,b:?[]X,c:?(x:int,y:int)": split at the commas outside parentheses. */
+	for (item = buf; *item; n++) {
+		const char *colon = strchr(item, ':'), *q;
+
+		if (!colon || n == MAX_PARAMS)
+			fail_msg("%s: cannot read the parameters \"%s\"", where, buf);
+		depth = 0;
+		for (q = colon + 1; *q && (*q != ',' || depth > 0); q++)
+			depth += (*q == '(') - (*q == ')');
+		snprintf(out[n].name, sizeof(out[n].name), "%.*s", (int)(colon - item), item);
+		out[n].required = colon[1] != '?';
+		colon += !out[n].required;
+		out[n].type = json_type_of(where, text, colon + 1, (size_t)(q - colon - 1));
+		item = *q ? q + 1 : q;
+	}
+	return n;
+}
+
+/* The parameter called name among ps (n of them), or NULL. */
+static const struct param *
+param_find(const struct param *ps, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(ps[i].name, name) == 0)
+			return &ps[i];
+	}
+	return NULL;
 }
 
 /*
- * Whether the parameter list decl names parameter name (at its top level or inside an
- * object, which is precise enough here), optional ("?type") exactly when not required.
+ * The parameters the daemon checks (checked, from the row or the event schema) are exactly
+ * those the declaration lists, each of the same JSON type and equally optional.
  */
 static void
-assert_declares_param(const char *method, const char *decl, const char *name, bool required)
+assert_same_params(const char *method, const struct param *checked, size_t n_checked,
+		   const struct param *declared, size_t n_declared)
 {
-	size_t len = strlen(name);
+	for (size_t i = 0; i < n_checked; i++) {
+		const struct param *d = param_find(declared, n_declared, checked[i].name);
 
-	for (const char *p = strstr(decl, name); p; p = strstr(p + 1, name)) {
-		bool starts = p == decl || strchr("( \n", p[-1]);
-
-		if (!starts || strncmp(p + len, ": ", 2) != 0)
-			continue;
-		if ((p[len + 2] == '?') == required)
+		if (!d)
+			fail_msg("%s: the table checks '%s', which the interface text does not "
+				 "declare",
+				 method, checked[i].name);
+		if (d->type != checked[i].type)
+			fail_msg("%s: '%s' is %s in the table but %s in the interface text", method,
+				 d->name, type_names[checked[i].type], type_names[d->type]);
+		if (d->required != checked[i].required)
 			fail_msg("%s: '%s' is %s in the table but not in the interface text",
-				 method, name, required ? "required" : "optional");
-		return;
+				 method, d->name, checked[i].required ? "required" : "optional");
 	}
-	fail_msg("%s: the table checks '%s', which the interface text does not declare", method,
-		 name);
+	for (size_t i = 0; i < n_declared; i++) {
+		if (!param_find(checked, n_checked, declared[i].name))
+			fail_msg("%s: the interface text declares '%s', which the table does not "
+				 "check",
+				 method, declared[i].name);
+	}
 }
 
-/* The parameters a row checks are those its declaration lists, equally optional. */
+/* Appends a parameter to ps (MAX_PARAMS, *n of them). */
 static void
-check_row_params(const struct ops_method *m, const char *text, const char *short_name)
+param_add(struct param *ps, size_t *n, const char *name, enum jsonkit_type type, bool required)
 {
-	char *decl = declared_params(text, short_name);
+	assert_true(*n < MAX_PARAMS);
+	snprintf(ps[*n].name, sizeof(ps[*n].name), "%s", name);
+	ps[*n].type = type;
+	ps[*n].required = required;
+	(*n)++;
+}
+
+/*
+ * The parameters a row checks are those its declaration lists, equally typed and optional;
+ * an event method's are the event schema's with those every event method shares.
+ */
+static void
+check_row_params(const struct dispatch_method *m, const char *text, const char *short_name)
+{
+	struct param declared[MAX_PARAMS], checked[MAX_PARAMS];
+	size_t n_declared = declared_params(m->name, text, short_name, declared), n_checked = 0;
 	const struct event_schema *ev = events_schema_find(m->name);
 
-	if (!decl)
-		fail_msg("%s: no \"method %s(...) ->\" in its interface text", m->name, short_name);
 	for (size_t i = 0; i < m->n_params; i++)
-		assert_declares_param(m->name, decl, m->params[i].name, m->params[i].required);
+		param_add(checked, &n_checked, m->params[i].name, m->params[i].type,
+			  m->params[i].required);
 	/* An event method: its row defers to the event schema, which must be there. */
 	assert_int_equal(m->events, ev != NULL);
 	if (ev) {
 		assert_int_equal(m->n_params, 0);
 		assert_ptr_equal(m->handler, ops_case_record);
 		assert_true(m->writes && !m->testing && m->role == ROLE_WRITE);
-		assert_declares_param(m->name, decl, "reference", true);
-		assert_declares_param(m->name, decl, "event_id", false);
+		assert_string_equal(ev->name, short_name);
+		assert_ptr_equal(events_schema_find_name(short_name, NULL, 0), ev);
+		param_add(checked, &n_checked, "reference", JSONKIT_STRING, true);
+		param_add(checked, &n_checked, "event_id", JSONKIT_STRING, false);
 		if (ev->supersedable)
-			assert_declares_param(m->name, decl, "supersedes", false);
+			param_add(checked, &n_checked, "supersedes", JSONKIT_INT, false);
 		for (size_t i = 0; i < ev->n_params; i++)
-			assert_declares_param(m->name, decl, ev->params[i].name,
-					      ev->params[i].required);
+			param_add(checked, &n_checked, ev->params[i].name, ev->params[i].type,
+				  ev->params[i].required);
 	}
-	free(decl);
+	assert_same_params(m->name, checked, n_checked, declared, n_declared);
 }
 
 static void
@@ -155,7 +284,7 @@ test_table(void **state)
 	assert_true(n > 30);
 	assert_null(dispatch_method_at(n));
 	for (size_t id = 0; id < n; id++) {
-		const struct ops_method *m = dispatch_method_at(id);
+		const struct dispatch_method *m = dispatch_method_at(id);
 		const char *dot, *text;
 		char iface[128];
 
@@ -315,6 +444,32 @@ test_fristvakt_errors(void **state)
 	for (size_t i = 0; i < N_ELEM(errors); i++) {
 		if (!declares(text, "error", errors[i]))
 			fail_msg("no.fristvakt lacks \"error %s (\"", errors[i]);
+	}
+}
+
+/* Every error of the register has a Varlink name, declared by its interface. */
+static void
+test_error_names(void **state)
+{
+	(void)state;
+	assert_null(dispatch_error_name(OPS_OK));
+	assert_null(dispatch_error_name(OPS_ERR_COUNT));
+	for (int e = OPS_OK + 1; e < OPS_ERR_COUNT; e++) {
+		const char *name = dispatch_error_name((enum ops_error)e), *dot;
+		char iface[128];
+
+		if (!name)
+			fail_msg("error %d of enum ops_error has no Varlink name", e);
+		dot = strrchr(name, '.');
+		assert_non_null(dot);
+		assert_true((size_t)(dot - name) < sizeof(iface));
+		memcpy(iface, name, (size_t)(dot - name));
+		iface[dot - name] = '\0';
+		assert_non_null(iface_description(iface, false));
+		if (!declares(iface_description(iface, false), "error", dot + 1))
+			fail_msg("%s (error %d) is not declared by %s", name, e, iface);
+		for (int f = OPS_OK + 1; f < e; f++)
+			assert_string_not_equal(dispatch_error_name((enum ops_error)f), name);
 	}
 }
 
@@ -512,6 +667,7 @@ main(void)
 		cmocka_unit_test(test_texts_unique),
 		cmocka_unit_test(test_service_interface),
 		cmocka_unit_test(test_fristvakt_errors),
+		cmocka_unit_test(test_error_names),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_embedded_text),

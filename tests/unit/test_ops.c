@@ -371,7 +371,7 @@ static const struct {
 	  "{'reference': 'K-1', 'kind': 'snart', 'until': '2026-04-01', 'reason': 'sykdom'}",
 	  "kind",
 	  "'kind' must be a deadline kind: processing, preliminary_reply, documentation, "
-	  "complaint, late_complaint or forwarding" },
+	  "complaint, late_complaint, forwarding or promised" },
 	{ "ExtendDeadline",
 	  "{'reference': 'K-1', 'kind': 'processing', 'until': '2026-02-30', 'reason': 'sykdom'}",
 	  "until", "'until' must be a date YYYY-MM-DD (no such date)" },
@@ -392,24 +392,26 @@ test_validate_refusals(void **state)
 	struct fixture *fx = *state;
 
 	for (size_t i = 0; i < sizeof(bad_params) / sizeof(bad_params[0]); i++) {
-		char method[128], err[1024], *want_text;
-		json_t *params = json_of(bad_params[i].params), *data = (json_t *)1, *want;
+		char method[128], *want_text, *got_text;
+		json_t *params = json_of(bad_params[i].params), *data = (json_t *)1, *want, *why;
+		enum ops_error error;
 		int ret;
 
 		snprintf(method, sizeof(method), IFACE_FRISTVAKT ".%s", bad_params[i].method);
-		ret = ops_case_validate(&fx->conf, method, params, fx->now, &data, err,
-					sizeof(err));
+		ret = ops_case_validate(&fx->conf, method, params, fx->now, &data, &error, &why);
 		want = json_pack("{ss ss}", "parameter", bad_params[i].parameter, "message",
 				 bad_params[i].message);
 		want_text = json_dumps(want, JSON_COMPACT);
-		if (ret != -EINVAL ||
-		    strncmp(err, PROTO_ERR_INVALID_PARAMETER " ",
-			    strlen(PROTO_ERR_INVALID_PARAMETER " ")) != 0 ||
-		    strcmp(err + strlen(PROTO_ERR_INVALID_PARAMETER " "), want_text) != 0)
-			fail_msg("row %zu (%s): want %s, got %d %s", i, bad_params[i].method,
-				 want_text, ret, err);
+		got_text = why ? json_dumps(why, JSON_COMPACT) : NULL;
+		if (ret != -EINVAL || error != OPS_ERR_INVALID_PARAMETER || !got_text ||
+		    strcmp(got_text, want_text) != 0)
+			fail_msg("row %zu (%s): want %s, got %d (error %d) %s", i,
+				 bad_params[i].method, want_text, ret, (int)error,
+				 got_text ? got_text : "");
 		assert_null(data);
 		free(want_text);
+		free(got_text);
+		json_decref(why);
 		json_decref(want);
 		json_decref(params);
 	}
@@ -419,8 +421,8 @@ static void
 test_validate_accepts(void **state)
 {
 	struct fixture *fx = *state;
-	char err[1024];
-	json_t *params, *data;
+	enum ops_error error;
+	json_t *params, *data, *why;
 	char *text;
 
 	/* A date means the start of that day in Oslo (UTC+1 in March); contact is not data. */
@@ -428,8 +430,10 @@ test_validate_accepts(void **state)
 			 "'2026-03-02', 'channel': 'oral', 'handler': 'saksbeh-7', 'event_id': "
 			 "'sak-1', 'contact': {'phone': '+47 22 00 00 00', 'consent': true}}");
 	assert_int_equal(ops_case_validate(&fx->conf, IFACE_FRISTVAKT ".RegisterApplication",
-					   params, fx->now, &data, err, sizeof(err)),
+					   params, fx->now, &data, &error, &why),
 			 0);
+	assert_int_equal(error, OPS_OK);
+	assert_null(why);
 	text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(text, "{\"channel\":\"oral\",\"handler\":\"saksbeh-7\",\"received\":"
 				  "\"2026-03-01T23:00:00Z\",\"service\":\"okonomisk-stonad\"}");
@@ -441,18 +445,23 @@ test_validate_accepts(void **state)
 	params = json_of("{'reference': 'K-1', 'service': 'hagearbeid', 'received': "
 			 "'2026-03-02', 'channel': 'written'}");
 	assert_int_equal(ops_case_validate(&fx->conf, IFACE_FRISTVAKT ".RegisterApplication",
-					   params, fx->now, &data, err, sizeof(err)),
+					   params, fx->now, &data, &error, &why),
 			 -EINVAL);
-	assert_non_null(strstr(err, "no.fristvakt.UnknownService {\"service\":\"hagearbeid\","
-				    "\"known\":[\"okonomisk-stonad\",\"nodhjelp\","));
+	assert_int_equal(error, OPS_ERR_UNKNOWN_SERVICE);
+	text = json_dumps(why, JSON_COMPACT);
+	assert_non_null(strstr(text, "{\"service\":\"hagearbeid\","
+				     "\"known\":[\"okonomisk-stonad\",\"nodhjelp\","));
+	free(text);
+	json_decref(why);
 	json_decref(params);
 
 	/* A method that records no event. */
 	params = json_object();
 	assert_int_equal(ops_case_validate(&fx->conf, IFACE_FRISTVAKT ".GetCase", params, fx->now,
-					   &data, err, sizeof(err)),
+					   &data, &error, &why),
 			 -ENOENT);
-	assert_string_equal(err, PROTO_ERR_METHOD_NOT_FOUND ": no.fristvakt.GetCase");
+	assert_null(data);
+	assert_null(why);
 	json_decref(params);
 }
 

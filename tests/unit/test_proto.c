@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * test_proto: the Varlink wire codec through proto.h only - the NUL framing of the stream
+ * test_proto: the Varlink wire codec through proto.h - the NUL framing of the stream
  * reader and its size limit, the strict decoding of calls (every way a peer can send a
  * malformed one must be answered with a named error, never accepted or asserted on), the
- * exact bytes the encoders produce, and the parameter checker. Expected JSON texts are
- * written out by hand.
+ * exact bytes the encoders produce - and what it builds on in core/jsonkit.h: the shape
+ * check of an object (the parameter checker) and the compact JSON writer. Expected JSON
+ * texts are written out by hand.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "core/jsonkit.h"
 #include "core/proto.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -833,13 +835,13 @@ test_reply_parse(void **state)
 	}
 }
 
-/* ---- Parameter checks ---- */
+/* ---- Parameter checks (jsonkit_check) ---- */
 
-static const struct proto_field fields[] = {
-	{ "name", PROTO_STRING, true, 8 },  { "count", PROTO_INT, false, 0 },
-	{ "flag", PROTO_BOOL, false, 0 },   { "opts", PROTO_OBJECT, false, 0 },
-	{ "items", PROTO_ARRAY, false, 3 }, { "note", PROTO_STRING, false, 0 },
-	{ "all", PROTO_ARRAY, false, 0 },
+static const struct jsonkit_field fields[] = {
+	{ "name", JSONKIT_STRING, true, 8 },  { "count", JSONKIT_INT, false, 0 },
+	{ "flag", JSONKIT_BOOL, false, 0 },   { "opts", JSONKIT_OBJECT, false, 0 },
+	{ "items", JSONKIT_ARRAY, false, 3 }, { "note", JSONKIT_STRING, false, 0 },
+	{ "all", JSONKIT_ARRAY, false, 0 },
 };
 
 struct params_case {
@@ -923,21 +925,20 @@ test_params_check(void **state)
 	for (size_t i = 0; i < N_ELEM(params_cases); i++) {
 		const struct params_case *c = &params_cases[i];
 		json_t *params = json_of(c->name, c->params);
-		struct proto_fault f;
+		struct jsonkit_fault f;
 		int ret;
 
 		if (c->raw)
 			json_object_set_new(params, "note",
 					    json_stringn_nocheck(c->raw, c->raw_len));
 		memset(&f, 0, sizeof(f));
-		ret = proto_params_check(params, fields, N_ELEM(fields), &f);
+		ret = jsonkit_check(params, fields, N_ELEM(fields), &f);
 		if (!c->parameter) {
 			if (ret != 0)
-				fail_msg("%s: refused (%s: %s)", c->name, f.parameter, f.detail);
+				fail_msg("%s: refused (%s: %s)", c->name, f.member, f.detail);
 		} else {
 			expect_int(c->name, "return", ret, -EINVAL);
-			expect_str(c->name, "error", f.error, PROTO_ERR_INVALID_PARAMETER);
-			expect_str(c->name, "parameter", f.parameter, c->parameter);
+			expect_str(c->name, "member", f.member, c->parameter);
 			if (!strstr(f.detail, c->phrase))
 				fail_msg("%s: detail \"%s\" lacks \"%s\"", c->name, f.detail,
 					 c->phrase);
@@ -952,23 +953,23 @@ test_params_check_none(void **state)
 {
 	json_t *empty = json_object();
 	json_t *one = json_pack("{si}", "x", 1);
-	struct proto_fault f;
+	struct jsonkit_fault f;
 
 	(void)state;
-	assert_int_equal(proto_params_check(empty, NULL, 0, &f), 0);
-	assert_int_equal(proto_params_check(one, NULL, 0, &f), -EINVAL);
-	assert_string_equal(f.parameter, "x");
+	assert_int_equal(jsonkit_check(empty, NULL, 0, &f), 0);
+	assert_int_equal(jsonkit_check(one, NULL, 0, &f), -EINVAL);
+	assert_string_equal(f.member, "x");
 	json_decref(one);
 	json_decref(empty);
 }
 
-/* proto_json_compact writes exactly what json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes. */
+/* jsonkit_compact writes exactly what json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes. */
 static void
 assert_same_as_jansson(const json_t *v)
 {
 	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	size_t len = 0;
-	char *got = proto_json_compact(v, &len);
+	char *got = jsonkit_compact(v, &len);
 
 	assert_non_null(want);
 	assert_string_equal(got, want);
