@@ -46,7 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The most items fristvaktd takes in one ImportEvents call (OPS_MAX_IMPORT_ITEMS, ops/ops.h). */
+/* The most items fristvaktd takes in one ImportEvents call (EVENTS_MAX_IMPORT_ITEMS, core/events.h). */
 #define FV_IMPORT_MAX 10
 
 static double
@@ -612,7 +612,7 @@ main(int argc, char **argv)
 		/* N registrations in ImportEvents calls of BATCH items: for building big databases */
 		L.proto = P_FV_IMPORT;
 		L.batch = atoi(argv[4]);
-		/* fristvaktd refuses an ImportEvents call of more items (ops/ops.h) */
+		/* fristvaktd refuses an ImportEvents call of more items (core/events.h) */
 		if (L.batch < 1 || L.batch > FV_IMPORT_MAX) {
 			fprintf(stderr,
 				"loadgen: BATCH must be 1-%d, the most one ImportEvents call takes\n",

@@ -91,9 +91,9 @@ optset_add_param(struct optset *o, const char *method, const struct event_param 
 			*c = '-';
 	}
 	opt.name = name;
-	opt.kind = p->type == PROTO_INT	   ? OPT_NUMBER
-		   : p->type == PROTO_BOOL ? OPT_TRUE
-					   : OPT_STRING;
+	opt.kind = p->type == JSONKIT_INT    ? OPT_NUMBER
+		   : p->type == JSONKIT_BOOL ? OPT_TRUE
+					     : OPT_STRING;
 	optset_add(o, &opt);
 }
 

@@ -13,10 +13,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "core/events.h"
 #include "core/util.h"
 
-/* The daemon's largest ImportEvents call (OPS_MAX_IMPORT_ITEMS, ops/ops.h). */
-#define IMPORT_CHUNK_ITEMS 10
+/* The daemon's largest ImportEvents call. */
+#define IMPORT_CHUNK_ITEMS EVENTS_MAX_IMPORT_ITEMS
 /* Well under the daemon's default max_message (1 MiB), with room for the envelope. */
 #define IMPORT_CHUNK_BYTES (900 * 1024 - 512)
 /* Lines held before they are reported, when rejected ones pile up between items. */

@@ -37,11 +37,12 @@ enum event_pkind {
 };
 
 /*
- * The JSON types' names from before they moved out of the Varlink codec (core/proto.h), for
- * the CLI's option maker (cli/cli_args.c) until it spells the new ones; then these go.
+ * Events per ImportEvents call, as the interface says. They all run in one loop callback,
+ * about half a millisecond each for a decision (its deadlines recomputed, its reminders
+ * planned), so a call stays within a few milliseconds and other connections are not kept
+ * waiting; the CLI sends imports in chunks of this size.
  */
-#define PROTO_INT  JSONKIT_INT
-#define PROTO_BOOL JSONKIT_BOOL
+#define EVENTS_MAX_IMPORT_ITEMS 10
 
 struct event_param {
 	const char *name;

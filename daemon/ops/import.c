@@ -4,7 +4,7 @@
  * savepoint of its own (ops/record.c), each answered in the results: a failing item does
  * not stop the others. Items are found by the event schema and audited as their method.
  *
- * Items per call are limited by the method table (OPS_MAX_IMPORT_ITEMS): they all run in
+ * Items per call are limited by the method table (EVENTS_MAX_IMPORT_ITEMS): they all run in
  * one loop callback, about half a millisecond each for a decision (its deadlines
  * recomputed, its reminders planned), so a call stays within a few milliseconds and other
  * connections are not kept waiting (the loop never blocks). The CLI sends imports in

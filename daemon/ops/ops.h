@@ -174,9 +174,6 @@ struct store_audit ops_audit_of(const struct ops_req *req);
 /* RFC 3339 UTC text of an instant, as a new JSON string. */
 json_t *ops_instant_json(int64_t t);
 
-/* Items per ImportEvents call (the method table's limit on "items"). */
-#define OPS_MAX_IMPORT_ITEMS 10
-
 /*
  * The case register: one handler per method, its parameters checked by the method table's
  * row before it runs: recording events (ops/record.c), ImportEvents (ops/import.c), the

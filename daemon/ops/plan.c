@@ -157,7 +157,7 @@ applicant_reachable(struct ops_env *env, const struct store_case *c)
 	char *email = NULL, *phone = NULL;
 	bool ok;
 
-	if (!ch || ch->type != CONF_CHANNEL_SMTP)
+	if (!ch || !conf_channel_type_mails(ch->type))
 		return true;
 	ok = store_contact_get(env->store, c->id, &email, &phone) == 0 && email && *email;
 	free(email);

@@ -21,6 +21,7 @@
 #include "core/proto.h"
 #include "core/rules.h"
 #include "store/store.h"
+#include "core/events.h"
 #include "core/util.h"
 
 static void
@@ -161,7 +162,7 @@ static const struct jsonkit_field p_list_deadlines[] = {
 	{ "after", JSONKIT_STRING, false, 64 },
 };
 static const struct jsonkit_field p_import[] = {
-	{ "items", JSONKIT_ARRAY, true, OPS_MAX_IMPORT_ITEMS },
+	{ "items", JSONKIT_ARRAY, true, EVENTS_MAX_IMPORT_ITEMS },
 };
 static const struct jsonkit_field p_list_audit[] = {
 	{ "reference", JSONKIT_STRING, false, 256 },

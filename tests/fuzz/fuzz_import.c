@@ -20,7 +20,7 @@
 #include "core/proto.h"
 #include "core/util.h"
 
-#define MAX_ITEMS 500 /* not the daemon's limit (OPS_MAX_IMPORT_ITEMS, ops/ops.h) */
+#define MAX_ITEMS 500 /* not the daemon's limit (EVENTS_MAX_IMPORT_ITEMS, core/events.h) */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -22,7 +22,7 @@ except ImportError:  # Debian: apt-get install python3-icalendar
     icalendar = None
 
 
-# The most items one ImportEvents call takes (the interface text; ops/ops.h): a call runs in
+# The most items one ImportEvents call takes (the interface text; core/events.h): a call runs in
 # one go, so it is kept to a few milliseconds of the daemon's loop.
 MAX_IMPORT_ITEMS = 10
 

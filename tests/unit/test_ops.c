@@ -739,7 +739,7 @@ test_import(void **state)
 			json_array_get(json_object_get(fx->params, "entries"), 0), "method")),
 		IFACE_FRISTVAKT ".RecordDecision");
 
-	/* More than OPS_MAX_IMPORT_ITEMS items: refused by the method table. */
+	/* More than EVENTS_MAX_IMPORT_ITEMS items: refused by the method table. */
 	callq(fx, "ImportEvents", "{'items': [1,2,3,4,5,6,7,8,9,10,11]}");
 	assert_error(fx, "org.varlink.service.InvalidParameter", "items", NULL);
 }
