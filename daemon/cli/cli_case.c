@@ -91,7 +91,6 @@ const struct cli_text cli_case_words[W_COUNT] = {
 	[W_MONTHS] = { "måneder", "months" },
 	[W_FORWARDED_TO] = { "oversendt", "forwarded to" },
 	[W_FORWARDING_TO] = { "frist for oversendelse til", "deadline for forwarding to" },
-	[W_EXPIRED] = { "utløpt", "expired" },
 	[W_COMPLAINT_CAME] = { "klagen ble sendt", "the complaint was sent" },
 	[W_DOCUMENTS_CAME] = { "dokumentasjonen kom", "the documents came" },
 	[W_TOO_LATE] = { "for sent", "too late" },
@@ -103,10 +102,7 @@ const struct cli_text cli_case_words[W_COUNT] = {
 	[W_TOMORROW] = { "i morgen", "tomorrow" },
 	[W_IN_DAYS] = { "om", "in" },
 	[W_DAYS] = { "dager", "days" },
-	[W_OPEN_STATE] = { "åpen", "open" },
 	[W_NO_DATE] = { "ingen dato ennå", "no date yet" },
-	[W_MET] = { "overholdt", "met" },
-	[W_CANCELLED] = { "bortfalt", "cancelled" },
 	[W_EMERGENCY_AID] = { "nødhjelp", "emergency aid" },
 	[W_PROMISED] = { "svar lovet innen", "answer promised by" },
 	[W_DOC_DUE] = { "innsendelsesfrist", "documents due" },
@@ -164,15 +160,22 @@ cli_deadline_label(enum cli_lang lang, struct strbuf *b, json_t *d)
  * (a party's deadline that passed: no breach), snart, åpen, overholdt, bortfalt.
  */
 /* A party's deadline that passed: what came, too late, or that nothing came. */
+/* A deadline state's word for people, from the vocabulary. */
+static const char *
+state_word(enum cli_lang lang, enum rules_state st)
+{
+	return lang == CLI_LANG_EN ? vocab_state_row(st)->en : vocab_state_row(st)->nb;
+}
+
 static void
 mark_expired(enum cli_lang lang, struct strbuf *b, const char *met, bool documentation)
 {
 	if (met)
-		strbuf_printf(b, "%s – %s %s, %s", w(lang, W_EXPIRED),
+		strbuf_printf(b, "%s – %s %s, %s", state_word(lang, RULES_STATE_EXPIRED),
 			      w(lang, documentation ? W_DOCUMENTS_CAME : W_COMPLAINT_CAME), met,
 			      w(lang, W_TOO_LATE));
 	else
-		strbuf_printf(b, "%s – %s", w(lang, W_EXPIRED),
+		strbuf_printf(b, "%s – %s", state_word(lang, RULES_STATE_EXPIRED),
 			      w(lang, documentation ? W_NO_DOCUMENTS : W_NO_COMPLAINT));
 }
 
@@ -194,9 +197,11 @@ static void
 mark_ended(enum cli_lang lang, struct strbuf *b, json_t *d, const char *state)
 {
 	if (strcmp(state, "met") == 0)
-		strbuf_printf(b, "%s %s", w(lang, W_MET), str_or(d, "met_on", ""));
+		strbuf_printf(b, "%s %s", state_word(lang, RULES_STATE_MET),
+			      str_or(d, "met_on", ""));
 	else if (strcmp(state, "cancelled") == 0)
-		strbuf_printf(b, "%s %s", w(lang, W_CANCELLED), str_or(d, "cancelled_on", ""));
+		strbuf_printf(b, "%s %s", state_word(lang, RULES_STATE_CANCELLED),
+			      str_or(d, "cancelled_on", ""));
 	else
 		strbuf_puts(b, state);
 }
@@ -224,9 +229,10 @@ cli_deadline_mark(enum cli_lang lang, struct strbuf *b, json_t *d, const char *t
 		mark_soon(lang, b, days);
 	} else if (open) {
 		if (dated)
-			strbuf_puts(b, w(lang, W_OPEN_STATE));
+			strbuf_puts(b, state_word(lang, RULES_STATE_OPEN));
 		else
-			strbuf_printf(b, "%s, %s", w(lang, W_OPEN_STATE), w(lang, W_NO_DATE));
+			strbuf_printf(b, "%s, %s", state_word(lang, RULES_STATE_OPEN),
+				      w(lang, W_NO_DATE));
 	} else {
 		mark_ended(lang, b, d, state);
 	}

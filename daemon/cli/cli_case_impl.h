@@ -198,10 +198,7 @@ enum word_id {
 	W_TOMORROW,
 	W_IN_DAYS, /* "om N dager" */
 	W_DAYS,
-	W_OPEN_STATE,
 	W_NO_DATE,
-	W_MET,
-	W_CANCELLED,
 	W_EMERGENCY_AID, /* ", nødhjelp" */
 	W_PROMISED,
 	W_DOC_DUE,
@@ -229,7 +226,6 @@ enum word_id {
 	W_MONTHS,
 	W_FORWARDED_TO,	 /* the timeline's forwarded event, the complaint body named */
 	W_FORWARDING_TO, /* the forwarding deadline, the complaint body named */
-	W_EXPIRED,	 /* a party's deadline that passed: no breach */
 	W_COMPLAINT_CAME,
 	W_DOCUMENTS_CAME,
 	W_TOO_LATE,

@@ -13,7 +13,7 @@
  */
 #include "conf/conf.h"
 #include "conf/conf_impl.h"
-#include "conf/kit.h"
+#include "conf/kit_impl.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -11,7 +11,7 @@
  */
 #include "conf/conf.h"
 #include "conf/conf_impl.h"
-#include "conf/kit.h"
+#include "conf/kit_impl.h"
 
 #include <errno.h>
 #include <grp.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * conf/kit: the getters every loader of conf/ uses (see kit.h), and conf_error_at(), the
+ * conf/kit: the getters every loader of conf/ uses (see kit_impl.h), and conf_error_at(), the
  * one way a loader reports a problem at a setting's file and line.
  */
-#include "conf/kit.h"
+#include "conf/kit_impl.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -13,10 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/kit.h"
+#include "conf/kit_impl.h"
 #include "core/rules.h"
 #include "core/tmpl.h"
 #include "core/util.h"
+#include "core/vocab.h"
 
 static const char *const recipient_names[] = { "handler", "unit", "supervisor", "applicant", NULL };
 
@@ -200,10 +201,10 @@ load_policy(const config_setting_t *e, struct conf *c, struct diag *err)
 	    (ret = conf_get_bool(e, "emergency", &emergency, err)) < 0)
 		return ret;
 	if (!kind || rules_kind_parse(kind, &k) < 0) {
-		conf_error_at(err, e,
-			      "a policy needs 'kind': processing, preliminary_reply, "
-			      "documentation, complaint, late_complaint, forwarding or "
-			      "promised");
+		char *names = vocab_kind_names(" or ");
+
+		conf_error_at(err, e, "a policy needs 'kind': %s", names);
+		free(names);
 		return -EINVAL;
 	}
 	if (service && !rules_has_service(c->rules, service)) {

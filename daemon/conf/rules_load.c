@@ -56,7 +56,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_impl.h"
-#include "conf/kit.h"
+#include "conf/kit_impl.h"
 #include "core/rules_impl.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -211,24 +211,13 @@ known_calendars(const struct rules *r, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-/* "processing, preliminary_reply, ...": every kind's name, for a message (owned). */
-static char *
-kind_names(void)
-{
-	struct strbuf b = { 0 };
-
-	for (int k = 0; k < RULES_KIND_COUNT; k++)
-		strbuf_printf(&b, "%s%s", k ? ", " : "", rules_kind_name((enum rules_kind)k));
-	return strbuf_take(&b);
-}
-
 /* The kind and the period of rule g (the period is checked against the kind). */
 static int
 rule_kind_period(const config_setting_t *g, const char *kind, const char *period, struct rule *out,
 		 struct diag *err)
 {
 	if (rules_kind_parse(kind, &out->kind) < 0) {
-		char *names = kind_names();
+		char *names = vocab_kind_names(", ");
 
 		conf_error_at(err, config_setting_get_member(g, "kind"),
 			      "unknown kind '%s' (expected one of %s)", kind, names);

@@ -4,7 +4,8 @@
  * type it records, which parameter is its time, which names an earlier event, and every
  * parameter with its JSON type, what it holds and its limits. The daemon checks requests
  * against it (ops/validate.c) and the CLI makes its event commands' options from it
- * (cli/cli_case.c), so a parameter is spelt once.
+ * (cli/cli_args.c; their help lines in cli/cli_event.c are checked against it by
+ * tests/unit/test_cli_help.c), so a parameter is spelt once.
  */
 #ifndef FV_EVENTS_H
 #define FV_EVENTS_H

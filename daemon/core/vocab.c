@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "core/util.h"
 
 #define START(s) (1u << (s))
@@ -294,4 +295,18 @@ rules_start_parse(const char *s, enum rules_start *out)
 	if (ret == 0)
 		*out = (enum rules_start)v;
 	return ret;
+}
+
+char *
+vocab_kind_names(const char *last_sep)
+{
+	struct strbuf b = { 0 };
+
+	for (int k = 0; k < RULES_KIND_COUNT; k++)
+		strbuf_printf(&b, "%s%s",
+			      k == 0			 ? ""
+			      : k + 1 < RULES_KIND_COUNT ? ", "
+							 : last_sep,
+			      kinds[k].name);
+	return strbuf_take(&b);
 }

@@ -138,6 +138,12 @@ const struct vocab_state *vocab_state_row(enum rules_state state);
 const struct vocab_start *vocab_start_row(enum rules_start start);
 
 /*
+ * Every kind's name in the order of the rows, for a message: "processing, preliminary_reply,
+ * ..." with last_sep before the last one (", " or " or "). Owned by the caller.
+ */
+char *vocab_kind_names(const char *last_sep);
+
+/*
  * Readers of the rows. The *_name functions return "?" for a value out of range, the
  * *_parse functions 0 with *out set, or -EINVAL for NULL or an unknown name.
  */

@@ -624,7 +624,7 @@ kick_cb(uv_idle_t *h)
 		start_close(n);
 }
 
-/* ---- The API ---- */
+/* ---- What notify.h offers ---- */
 
 int
 notify_new(uv_loop_t *loop, struct notify **out)

@@ -70,12 +70,10 @@ typedef void (*ops_reply_cb)(struct ops_req *req, const char *error, json_t *par
 /* How the host names an error for its caller: a static string. */
 typedef const char *(*ops_error_name_cb)(enum ops_error error);
 
-/* The row of the method called in the host's method table (server/dispatch.h). */
-struct dispatch_method;
-
 struct ops_req {
-	/* The caller's: the method's row, which the register does not look into. */
-	const struct dispatch_method *method;
+	/* The host's own: which of its methods was called (the server keeps its method row
+	 * here). The register never looks into it. */
+	const void *method;
 	json_t *params; /* borrowed from the caller until the reply */
 	struct ops_peer peer;
 	int64_t now; /* unix seconds, read once by the caller's callback */

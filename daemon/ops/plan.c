@@ -142,7 +142,7 @@ stage_open(const struct store_reminder *open, size_t n_open, const struct wanted
 }
 
 /*
- * On an smtp channel the applicant's reminders need the contact's e-mail address; a contact
+ * On a channel that sends e-mail the applicant's reminders need the contact's address; a contact
  * with a phone number only would give messages without a recipient, retried until dead.
  * Those are recorded cancelled, with the reason, so that the case's reminders show why.
  */

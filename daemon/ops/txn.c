@@ -109,7 +109,11 @@ ops_reply_error_after_commit(struct ops_env *env, struct ops_req *req, enum ops_
 static void
 deliver(struct ops_req *req, enum ops_error error, json_t *params)
 {
-	req->reply(req, error == OPS_OK ? NULL : req->error_name(error), params);
+	const char *name = error == OPS_OK ? NULL : req->error_name(error);
+
+	/* An error without a name would go out as a success. */
+	FV_ASSERT(error == OPS_OK || name);
+	req->reply(req, name, params);
 }
 
 /*

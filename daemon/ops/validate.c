@@ -17,6 +17,7 @@
 #include "core/jsonkit.h"
 #include "core/strbuf.h"
 #include "core/util.h"
+#include "core/vocab.h"
 #include "ops/case_impl.h"
 
 /* Events may be recorded as happening at most this far ahead of the daemon's clock. */
@@ -262,21 +263,6 @@ check_enum(const struct event_param *p, const char *s, struct outcome *o)
 	return false;
 }
 
-/* The deadline kinds of the vocabulary for a person, "a, b or c" (owned). */
-static char *
-kind_list(void)
-{
-	struct strbuf b = { 0 };
-
-	for (int k = 0; k < RULES_KIND_COUNT; k++)
-		strbuf_printf(&b, "%s%s",
-			      k == 0			 ? ""
-			      : k + 1 < RULES_KIND_COUNT ? ", "
-							 : " or ",
-			      rules_kind_name((enum rules_kind)k));
-	return strbuf_take(&b);
-}
-
 /* A value of the kinds that need nothing beyond the value itself; true when it fits. */
 static bool
 check_plain_kind(const struct event_param *p, json_t *v, struct outcome *o)
@@ -316,7 +302,7 @@ check_plain_kind(const struct event_param *p, json_t *v, struct outcome *o)
 	case EVENT_PK_KIND:
 		if (rules_kind_parse(s, &k) == 0)
 			return true;
-		kinds = kind_list();
+		kinds = vocab_kind_names(" or ");
 		outcome_param(o, p->name, "'%s' must be a deadline kind: %s", p->name, kinds);
 		free(kinds);
 		return false;

@@ -5,8 +5,8 @@
  * rules (cli/cli_import.c import_line: trailing CR/LF dropped, blank lines and '#' comments
  * skipped, strict JSON, exactly {"method": NAME, "parameters": {...}}), the accepted items
  * travel as one ImportEvents call (proto_call_encode, the reader, proto_call_parse) and the
- * daemon takes them apart as ops_import does (the items check, "no.fristvakt." + method,
- * the event's validation). Properties:
+ * daemon takes them apart as ops_import does (the items check, the method found by its
+ * name in the event schema, the event's validation). Properties:
  * - the ImportEvents message carries the items unchanged, and passes the daemon's check of
  *   its parameters;
  * - every item the CLI accepts passes the daemon's item check (the two agree);
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "core/events.h"
 #include "core/jsonkit.h"
 #include "core/proto.h"
 #include "core/util.h"
@@ -76,6 +77,7 @@ daemon_item(json_t *item)
 		{ "parameters", JSONKIT_OBJECT, true, 0 },
 	};
 	struct jsonkit_fault f;
+	const struct event_schema *m;
 	char name[128];
 	int ret = jsonkit_check(item, item_fields, FV_ARRAY_SIZE(item_fields), &f);
 
@@ -88,9 +90,10 @@ daemon_item(json_t *item)
 		return NULL;
 	}
 	FUZZ_CHECK(ret == 0, "an item the CLI accepts is refused by the daemon: %s", f.detail);
-	snprintf(name, sizeof(name), "no.fristvakt.%s",
-		 json_string_value(json_object_get(item, "method")));
-	return fuzz_event_check(name, json_object_get(item, "parameters"));
+	/* As ops_import finds it: by its name within the interface. */
+	m = events_schema_find_name(json_string_value(json_object_get(item, "method")), name,
+				    sizeof(name));
+	return fuzz_event_check(m ? m->method : name, json_object_get(item, "parameters"));
 }
 
 int

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -62,6 +63,17 @@ test_kinds(void **state)
 	for (int i = 0; i < RULES_KIND_COUNT; i++)
 		assert_int_equal(vocab_kind_row((enum rules_kind)i)->counted,
 				 i != RULES_KIND_PROMISED);
+	/* The kinds in a message, in the rows' order. */
+	{
+		char *a = vocab_kind_names(" or "), *b = vocab_kind_names(", ");
+
+		assert_string_equal(a, "processing, preliminary_reply, documentation, complaint, "
+				       "late_complaint, forwarding or promised");
+		assert_string_equal(b, "processing, preliminary_reply, documentation, complaint, "
+				       "late_complaint, forwarding, promised");
+		free(a);
+		free(b);
+	}
 	/* The two English labels: in a message, and in a listing. */
 	assert_string_equal(vocab_kind_row(RULES_KIND_LATE_COMPLAINT)->en,
 			    "outer limit for a late complaint");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * conf/kit: the getters every loader of conf/ uses (the configuration, its channels and
+ * conf/kit_impl: the getters every loader of conf/ uses (the configuration, its channels and
  * reminders, the deadline rules) to read one member of a libconfig group, check its type
  * and value and report the first problem at the member's file and line.
  *
@@ -13,8 +13,8 @@
  * (*out is left alone, so a caller sets its default first), or a negative errno with err
  * filled. What a getter hands back in *out is borrowed from the libconfig tree.
  */
-#ifndef FV_CONF_KIT_H
-#define FV_CONF_KIT_H
+#ifndef FV_CONF_KIT_IMPL_H
+#define FV_CONF_KIT_IMPL_H
 
 #include <stdbool.h>
 #include <stddef.h>
