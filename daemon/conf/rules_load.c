@@ -57,6 +57,7 @@
 #include "conf/conf.h"
 #include "conf/conf_impl.h"
 #include "conf/kit_impl.h"
+#include "core/events.h"
 #include "core/rules_impl.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -624,10 +625,17 @@ get_str_array(const config_setting_t *g, const char *key, const char *const *all
 
 static const char *const restart_names[] = { "unreasoned", "always", "never" };
 static const char *const in_time_names[] = { "sent", "received" };
-static const char *const decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
-						 "avvist" };
-static const char *const complaint_outcomes[] = { "omgjort", "delvis_omgjort", "stadfestet",
-						  "opphevet", "avvist" };
+
+/* The names before the NULL that ends names. */
+static size_t
+names_count(const char *const *names)
+{
+	size_t n = 0;
+
+	while (names[n])
+		n++;
+	return n;
+}
 
 /* The parameters of a citations version beyond its citations. */
 static int
@@ -643,12 +651,12 @@ load_procedure(struct citations *c, const config_setting_t *g, struct diag *err)
 		return ret;
 	c->written_text = written ? xstrdup(written) : NULL;
 	c->reasoned_text = reasoned ? xstrdup(reasoned) : NULL;
-	if ((ret = get_str_array(g, "reasons_optional_for", decision_outcomes,
-				 FV_ARRAY_SIZE(decision_outcomes), "a decision outcome",
+	if ((ret = get_str_array(g, "reasons_optional_for", events_decision_outcomes,
+				 names_count(events_decision_outcomes), "a decision outcome",
 				 &c->optional, err)) < 0 ||
-	    (ret = get_str_array(g, "forwarding_ended_by", complaint_outcomes,
-				 FV_ARRAY_SIZE(complaint_outcomes), "a complaint outcome", &c->ends,
-				 err)) < 0)
+	    (ret = get_str_array(g, "forwarding_ended_by", events_complaint_outcomes,
+				 names_count(events_complaint_outcomes), "a complaint outcome",
+				 &c->ends, err)) < 0)
 		return ret;
 	if (!c->optional)
 		c->optional = xcalloc(1, sizeof(*c->optional));

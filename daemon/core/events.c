@@ -9,9 +9,9 @@
 #include "core/util.h"
 
 static const char *const channels[] = { "written", "oral", "digital", NULL };
-static const char *const decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
+const char *const events_decision_outcomes[] = { "innvilget", "delvis_innvilget", "avslatt",
 						 "avvist", NULL };
-static const char *const complaint_outcomes[] = { "omgjort",  "delvis_omgjort", "stadfestet",
+const char *const events_complaint_outcomes[] = { "omgjort",  "delvis_omgjort", "stadfestet",
 						  "opphevet", "avvist",		NULL };
 
 static const struct event_param p_register[] = {
@@ -36,10 +36,9 @@ static const struct event_param p_doc_rcv[] = {
 	{ "received", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
 	{ "request", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
-static const char *const age_groups[] = { "under_67", "granted_before_67", "67_or_over", NULL };
 static const struct event_param p_decision[] = {
 	{ "made", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "outcome", JSONKIT_STRING, true, EVENT_PK_ENUM, decision_outcomes, 32 },
+	{ "outcome", JSONKIT_STRING, true, EVENT_PK_ENUM, events_decision_outcomes, 32 },
 	{ "written", JSONKIT_BOOL, true, EVENT_PK_PLAIN, NULL, 0 },
 	{ "reasoned", JSONKIT_BOOL, true, EVENT_PK_PLAIN, NULL, 0 },
 	{ "reached", JSONKIT_STRING, false, EVENT_PK_INSTANT, NULL, 64 },
@@ -49,7 +48,7 @@ static const struct event_param p_decision[] = {
 	/* The assessed need for personal assistance (BPA) and the applicant's age group. */
 	{ "need_hours", JSONKIT_INT, false, EVENT_PK_COUNT, NULL, 168 },
 	{ "need_months", JSONKIT_INT, false, EVENT_PK_COUNT, NULL, 1200 },
-	{ "age_group", JSONKIT_STRING, false, EVENT_PK_ENUM, age_groups, 32 },
+	{ "age_group", JSONKIT_STRING, false, EVENT_PK_ENUM, &rules_age_group_names[1], 32 },
 };
 static const struct event_param p_reasons_req[] = {
 	{ "requested", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
@@ -82,7 +81,7 @@ static const struct event_param p_forward[] = {
 };
 static const struct event_param p_complaint_decided[] = {
 	{ "decided", JSONKIT_STRING, true, EVENT_PK_INSTANT, NULL, 64 },
-	{ "outcome", JSONKIT_STRING, true, EVENT_PK_ENUM, complaint_outcomes, 32 },
+	{ "outcome", JSONKIT_STRING, true, EVENT_PK_ENUM, events_complaint_outcomes, 32 },
 	{ "complaint", JSONKIT_INT, false, EVENT_PK_EVENT, NULL, 0 },
 };
 static const struct event_param p_withdraw[] = {

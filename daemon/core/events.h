@@ -67,6 +67,11 @@ struct event_schema {
 	size_t n_params;
 };
 
+/* A decision's and a complaint decision's outcomes, NULL-terminated (also the values the
+ * rules file's reasons_optional_for and forwarding_ended_by take). */
+extern const char *const events_decision_outcomes[];
+extern const char *const events_complaint_outcomes[];
+
 /* The row of a method ("no.fristvakt.RecordDecision"), or NULL: not an event method. */
 const struct event_schema *events_schema_find(const char *method);
 /*

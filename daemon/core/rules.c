@@ -15,8 +15,9 @@
 
 #include "core/util.h"
 
-static const char *const age_group_names[RULES_AGE_COUNT] = { "unknown", "under_67",
-							      "granted_before_67", "67_or_over" };
+const char *const rules_age_group_names[RULES_AGE_COUNT + 1] = {
+	"unknown", "under_67", "granted_before_67", "67_or_over", NULL,
+};
 
 /* Names. */
 
@@ -39,13 +40,13 @@ rules_age_group_name(enum rules_age_group g)
 {
 	if ((unsigned)g >= RULES_AGE_COUNT)
 		return "?";
-	return age_group_names[g];
+	return rules_age_group_names[g];
 }
 
 int
 rules_age_group_parse(const char *s, enum rules_age_group *out)
 {
-	int v, ret = rules_name_index(s, age_group_names, RULES_AGE_COUNT, &v);
+	int v, ret = rules_name_index(s, rules_age_group_names, RULES_AGE_COUNT, &v);
 
 	if (ret == 0)
 		*out = (enum rules_age_group)v;

@@ -374,6 +374,9 @@ int rules_findings(const struct rules *rules, const char *service, const struct 
 void rules_findings_free(struct rules_finding *findings, size_t n);
 /* A finding as JSON (new reference): event, code, text, possible, closed_by, closed_on. */
 json_t *rules_finding_json(const struct rules_finding *f);
+/* The age groups' names in enum order ("unknown" first), NULL-terminated; the rest from
+ * index 1 are what a decision's age_group takes. */
+extern const char *const rules_age_group_names[RULES_AGE_COUNT + 1];
 const char *rules_age_group_name(enum rules_age_group g);
 int rules_age_group_parse(const char *s, enum rules_age_group *out);
 
