@@ -249,13 +249,13 @@ const struct cli_command cli_case_cmd_deadlines = {
 	.args = "[--state S] [--kind K] [--duty office|party] [--service ID] [--handler H] "
 		"[--unit U] [--from DATE] [--to DATE] [--overdue] [--limit N] [--all]",
 	.brief = "list deadlines by due date",
-	/* Names every kind of core/vocab.c (tests/unit/test_cli_help.c checks). */
+	/* The kinds are filled in from core/vocab.c when printed (cli_help_text). */
 	.help = "List deadlines by due date, with their state as of today: '!' marks an overdue\n"
 		"duty of the office (past its date and not met; one met late is missed but has no\n"
-		"mark), '~' an open deadline due within 3 days. The office's duties are processing,\n"
-		"preliminary_reply, forwarding and promised (the date a foreløpig svar promised);\n"
-		"the party's deadlines are documentation, complaint and late_complaint, and one\n"
-		"that passes has expired (\"utløpt – ingen klage\"): normal, and no breach.\n"
+		"mark), '~' an open deadline due within 3 days.\n"
+		"The office's duties are {office_kinds}; the party's deadlines are {party_kinds}, "
+		"and one that passes has expired (\"utløpt – ingen klage\"): normal, and no "
+		"breach.\n"
 		"Needs the read role.\n"
 		"\n"
 		"  --state S           open, met, missed (an office duty), expired (a party's\n"

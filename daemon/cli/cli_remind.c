@@ -689,9 +689,8 @@ static const struct cli_command cmd_template_render = {
 	.name = "template render",
 	.args = "KIND STAGE --case REF [--applicant] [--json]",
 	.brief = "preview a reminder's message for a case",
-	/* Lists every kind of core/vocab.c (tests/unit/test_cli_help.c checks). */
-	.help = "Renders the template of deadline KIND (processing, preliminary_reply,\n"
-		"documentation, complaint, late_complaint, forwarding, promised) and STAGE\n"
+	/* The kinds are filled in from core/vocab.c when printed (cli_help_text). */
+	.help = "Renders the template of deadline KIND (one of {kinds}) and STAGE\n"
 		"(before-3, due, overdue, escalation, now, hours, ...) with the case's data, as it\n"
 		"would be sent now; --applicant shows the applicant's own text (complaint\n"
 		"deadlines). Nothing is sent. Needs the read role.",

@@ -6,6 +6,8 @@
  */
 #include "cli/cli_verbs.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "build_config.h"
@@ -14,7 +16,11 @@
 #include "cli/cli_complete.h"
 #include "cli/cli_remind.h"
 #include "cli/cli_status.h"
+#include "cli/cli_text.h"
+#include "core/rules.h"
+#include "core/strbuf.h"
 #include "core/util.h"
+#include "core/vocab.h"
 
 static bool
 is_help(const char *arg)
@@ -30,13 +36,131 @@ cli_command_word(const struct cli_command *cmd)
 	return sp ? sp + 1 : cmd->name;
 }
 
+/* The kinds whose row's office flag is office, as "a, b and c", into b. */
+static void
+put_kinds_of(struct strbuf *b, bool office)
+{
+	int n = 0, total = 0;
+
+	for (int k = 0; k < RULES_KIND_COUNT; k++)
+		total += vocab_kind_row((enum rules_kind)k)->office == office;
+	for (int k = 0; k < RULES_KIND_COUNT; k++) {
+		if (vocab_kind_row((enum rules_kind)k)->office != office)
+			continue;
+		strbuf_printf(b, "%s%s",
+			      n == 0	      ? ""
+			      : n + 1 < total ? ", "
+					      : " and ",
+			      rules_kind_name((enum rules_kind)k));
+		n++;
+	}
+}
+
+/* The columns n bytes of UTF-8 at s take (one per character). */
+static size_t
+width_n(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+/* Appends line p (n bytes, no newline) to b, broken at spaces into lines of 80 columns. */
+static void
+put_wrapped(struct strbuf *b, const char *p, size_t n)
+{
+	size_t col = 0, i = 0;
+
+	while (i < n) {
+		size_t w = 0, ww;
+
+		while (i < n && p[i] == ' ')
+			i++;
+		while (i + w < n && p[i + w] != ' ')
+			w++;
+		if (w == 0)
+			break;
+		ww = width_n(p + i, w);
+		if (col > 0 && col + 1 + ww > 80) {
+			strbuf_putc(b, '\n');
+			col = 0;
+		} else if (col > 0) {
+			strbuf_putc(b, ' ');
+			col++;
+		}
+		strbuf_add(b, p + i, w);
+		col += ww;
+		i += w;
+	}
+}
+
+/* Fills in the placeholders of line p (n bytes) into b. */
+static void
+put_expanded(struct strbuf *b, const char *p, size_t n)
+{
+	static const char *const names[] = { "{kinds}", "{office_kinds}", "{party_kinds}" };
+
+	for (size_t i = 0; i < n;) {
+		size_t k = 0;
+
+		while (k < FV_ARRAY_SIZE(names) &&
+		       (n - i < strlen(names[k]) ||
+			strncmp(p + i, names[k], strlen(names[k])) != 0))
+			k++;
+		if (k == FV_ARRAY_SIZE(names)) {
+			strbuf_putc(b, p[i++]);
+			continue;
+		}
+		if (k == 0) {
+			char *all = vocab_kind_names(" or ");
+
+			strbuf_puts(b, all);
+			free(all);
+		} else {
+			put_kinds_of(b, k == 1);
+		}
+		i += strlen(names[k]);
+	}
+}
+
+char *
+cli_help_text(const char *help)
+{
+	struct strbuf out = { 0 }, line = { 0 };
+	const char *p = help;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (memchr(p, '{', n)) {
+			strbuf_reset(&line);
+			put_expanded(&line, p, n);
+			put_wrapped(&out, strbuf_str(&line), line.len);
+		} else {
+			strbuf_add(&out, p, n);
+		}
+		if (!nl)
+			break;
+		strbuf_putc(&out, '\n');
+		p = nl + 1;
+	}
+	strbuf_free(&line);
+	return strbuf_take(&out);
+}
+
 void
 cli_command_usage(FILE *f, const struct cli_command *cmd)
 {
+	char *help = cli_help_text(cmd->help);
+
 	fprintf(f, "Usage: fristvakt [OPTIONS] %s%s%s\n\n%s", cmd->name, cmd->args[0] ? " " : "",
-		cmd->args, cmd->help);
-	if (cmd->help[0] && cmd->help[strlen(cmd->help) - 1] != '\n')
+		cmd->args, help);
+	if (help[0] && help[strlen(help) - 1] != '\n')
 		fputc('\n', f);
+	free(help);
 	if (!cmd->subs)
 		return;
 	fprintf(f, "\nCommands:\n");

@@ -27,6 +27,15 @@ const struct cli_command *cli_command_sub(const struct cli_command *group, const
 /* The last word of a command's name (borrowed): what selects it within its group. */
 const char *cli_command_word(const struct cli_command *cmd);
 
+/*
+ * A command's help text as it is printed (owned): the words that stand for a list of the
+ * vocabulary's kinds filled in, each line that holds one broken again within 80
+ * columns. "{kinds}": every kind, "a, b or c"; "{office_kinds}" and "{party_kinds}": the
+ * office's duties and the party's deadlines, "a, b and c". So a help text that lists the
+ * kinds names a new kind without being edited.
+ */
+char *cli_help_text(const char *help);
+
 /* The CLI's general usage, as `fristvakt --help` prints it. */
 void cli_usage(FILE *f);
 

@@ -371,7 +371,22 @@ about_kinds(const struct cli_command *c)
 	return has_word(c->help, "KIND") || has_word(c->help, "--kind");
 }
 
-/* Every help text about a kind lists every kind of the vocabulary. */
+/* The characters (columns) of the UTF-8 text s. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * Every help text about a kind lists every kind of the vocabulary as it is printed (the
+ * lists are filled in from the vocabulary: cli_help_text), and the lines that list them
+ * within 80 columns.
+ */
 static void
 test_kind_lists(void **state)
 {
@@ -381,17 +396,28 @@ test_kind_lists(void **state)
 	(void)state;
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_command *c = cmds[i];
+		char *help;
 
 		if (!about_kinds(c))
 			continue;
 		lists++;
+		help = cli_help_text(c->help);
 		for (int k = 0; k < RULES_KIND_COUNT; k++) {
 			const char *kind = rules_kind_name((enum rules_kind)k);
 
-			if (!has_word(c->help, kind))
+			if (!has_word(help, kind))
 				fail_msg("'%s': its help does not list the kind '%s'", c->name,
 					 kind);
 		}
+		if (strstr(help, "kinds}"))
+			fail_msg("'%s': a list of kinds was not filled in", c->name);
+		for (char *l = strtok(help, "\n"); l; l = strtok(NULL, "\n")) {
+			if (utf8_chars(l) > 80 &&
+			    has_word(l, rules_kind_name(RULES_KIND_PROCESSING)))
+				fail_msg("'%s': a line of %zu columns: %s", c->name, utf8_chars(l),
+					 l);
+		}
+		free(help);
 	}
 	/* extend, override, deadlines and template render at least. */
 	assert_true(lists >= 4);
