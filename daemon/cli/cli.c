@@ -473,11 +473,7 @@ cli_local_time(const char *rfc3339, char *buf)
 size_t
 cli_text_width(const char *s)
 {
-	size_t w = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		w += (*p & 0xc0) != 0x80;
-	return w;
+	return fv_utf8_chars(s, strlen(s));
 }
 
 void

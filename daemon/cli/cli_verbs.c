@@ -56,17 +56,6 @@ put_kinds_of(struct strbuf *b, bool office)
 	}
 }
 
-/* The columns n bytes of UTF-8 at s take (one per character). */
-static size_t
-width_n(const char *s, size_t n)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return w;
-}
-
 /* Appends line p (n bytes, no newline) to b, broken at spaces into lines of 80 columns. */
 static void
 put_wrapped(struct strbuf *b, const char *p, size_t n)
@@ -82,7 +71,7 @@ put_wrapped(struct strbuf *b, const char *p, size_t n)
 			w++;
 		if (w == 0)
 			break;
-		ww = width_n(p + i, w);
+		ww = fv_utf8_chars(p + i, w);
 		if (col > 0 && col + 1 + ww > 80) {
 			strbuf_putc(b, '\n');
 			col = 0;

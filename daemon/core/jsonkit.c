@@ -11,21 +11,6 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 
-/*
- * Cuts s at the first byte that does not start a complete UTF-8 sequence: snprintf may
- * have split a character of a long member name, and the text goes into a JSON reply
- * (jansson refuses invalid UTF-8, and the reply would lose it).
- */
-static void
-utf8_cut(char *s)
-{
-	size_t len = strlen(s), i = 0, n;
-
-	while (i < len && (n = fv_utf8_char_len(s + i, len - i)) > 0)
-		i += n;
-	s[i] = '\0';
-}
-
 static void fault_set(struct jsonkit_fault *f, const char *member, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -38,8 +23,8 @@ fault_set(struct jsonkit_fault *f, const char *member, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
 	va_end(ap);
-	utf8_cut(f->member);
-	utf8_cut(f->detail);
+	fv_utf8_cut(f->member);
+	fv_utf8_cut(f->detail);
 }
 
 static const char *
@@ -78,17 +63,6 @@ type_ok(json_t *v, enum jsonkit_type t)
 	return false;
 }
 
-/* Characters (code points) of valid UTF-8. */
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
-}
-
 /* The first member of obj that fields does not name: -EINVAL with f filled, or 0. */
 static int
 check_unknown(json_t *obj, const struct jsonkit_field *fields, size_t n, struct jsonkit_fault *f)
@@ -120,7 +94,7 @@ check_string(json_t *v, const struct jsonkit_field *fd, struct jsonkit_fault *f)
 		fault_set(f, fd->name, "parameter '%s' must be UTF-8 text without NUL", fd->name);
 		return -EINVAL;
 	}
-	if (fd->max_len && utf8_chars(json_string_value(v), len) > fd->max_len) {
+	if (fd->max_len && fv_utf8_chars(json_string_value(v), len) > fd->max_len) {
 		fault_set(f, fd->name, "parameter '%s' is longer than %zu characters", fd->name,
 			  fd->max_len);
 		return -EINVAL;

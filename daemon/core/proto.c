@@ -97,21 +97,6 @@ proto_reader_pending(const struct proto_reader *r)
 	return r->buf.len > r->head;
 }
 
-/*
- * Cuts s at the first byte that does not start a complete UTF-8 sequence: snprintf may
- * have split a character of a long parameter name, and the text goes into a JSON reply
- * (jansson refuses invalid UTF-8, and the reply would lose it).
- */
-static void
-utf8_cut(char *s)
-{
-	size_t len = strlen(s), i = 0, n;
-
-	while (i < len && (n = fv_utf8_char_len(s + i, len - i)) > 0)
-		i += n;
-	s[i] = '\0';
-}
-
 static void fault_set(struct proto_fault *f, const char *error, const char *parameter,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -125,8 +110,8 @@ fault_set(struct proto_fault *f, const char *error, const char *parameter, const
 	va_start(ap, fmt);
 	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
 	va_end(ap);
-	utf8_cut(f->parameter);
-	utf8_cut(f->detail);
+	fv_utf8_cut(f->parameter);
+	fv_utf8_cut(f->detail);
 }
 
 int

@@ -161,6 +161,26 @@ fv_utf8_char_len(const char *s, size_t avail)
 	return n;
 }
 
+void
+fv_utf8_cut(char *s)
+{
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len && (n = fv_utf8_char_len(s + i, len - i)) > 0)
+		i += n;
+	s[i] = '\0';
+}
+
+size_t
+fv_utf8_chars(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
 bool
 fv_utf8_valid(const char *s, size_t len)
 {

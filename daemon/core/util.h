@@ -43,6 +43,16 @@ bool fv_utf8_valid(const char *s, size_t len);
 size_t fv_utf8_char_len(const char *s, size_t avail);
 
 /*
+ * Cuts the string s at the first byte that does not start a complete, well-formed UTF-8
+ * character (snprintf may have split one; jansson refuses invalid UTF-8).
+ */
+void fv_utf8_cut(char *s);
+
+/* The characters (code points, so terminal columns for the text we print) of the n bytes
+ * of UTF-8 at s: every byte that is not a continuation byte counts. */
+size_t fv_utf8_chars(const char *s, size_t n);
+
+/*
  * Whether s holds a Norwegian national identity number (fødselsnummer, D-nummer or
  * H-nummer) anywhere in it, written as people write one: 11 digits in a row, or the birth
  * date and the personal number apart, joined by single separators (space - . / _ :):

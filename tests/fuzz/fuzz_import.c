@@ -14,6 +14,7 @@
  *   properties of event_check.c.
  */
 #include <stdbool.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "core/events.h"
@@ -30,17 +31,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_event_conf();
 	return 0;
-}
-
-/* Characters (code points) of a UTF-8 string jansson accepted. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
 }
 
 /* The CLI's rules for one line (without its '\n'): the item, or NULL when skipped/refused. */
@@ -76,6 +66,7 @@ daemon_item(json_t *item)
 		{ "method", JSONKIT_STRING, true, 64 },
 		{ "parameters", JSONKIT_OBJECT, true, 0 },
 	};
+	const char *method = json_string_value(json_object_get(item, "method"));
 	struct jsonkit_fault f;
 	const struct event_schema *m;
 	char name[128];
@@ -85,14 +76,13 @@ daemon_item(json_t *item)
 	 * The CLI does not limit the method's length; the daemon refuses a name over 64
 	 * characters for that item alone (InvalidParameter). Otherwise the two agree.
 	 */
-	if (utf8_chars(json_string_value(json_object_get(item, "method"))) > 64) {
+	if (method && fv_utf8_chars(method, strlen(method)) > 64) {
 		FUZZ_CHECK(ret < 0, "a method name over 64 characters passed");
 		return NULL;
 	}
 	FUZZ_CHECK(ret == 0, "an item the CLI accepts is refused by the daemon: %s", f.detail);
 	/* As ops_import finds it: by its name within the interface. */
-	m = events_schema_find_name(json_string_value(json_object_get(item, "method")), name,
-				    sizeof(name));
+	m = events_schema_find_name(method, name, sizeof(name));
 	return fuzz_event_check(m ? m->method : name, json_object_get(item, "parameters"));
 }
 

@@ -371,17 +371,6 @@ about_kinds(const struct cli_command *c)
 	return has_word(c->help, "KIND") || has_word(c->help, "--kind");
 }
 
-/* The characters (columns) of the UTF-8 text s. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /*
  * Every help text about a kind lists every kind of the vocabulary as it is printed (the
  * lists are filled in from the vocabulary: cli_help_text), and the lines that list them
@@ -412,10 +401,10 @@ test_kind_lists(void **state)
 		if (strstr(help, "kinds}"))
 			fail_msg("'%s': a list of kinds was not filled in", c->name);
 		for (char *l = strtok(help, "\n"); l; l = strtok(NULL, "\n")) {
-			if (utf8_chars(l) > 80 &&
+			if (fv_utf8_chars(l, strlen(l)) > 80 &&
 			    has_word(l, rules_kind_name(RULES_KIND_PROCESSING)))
-				fail_msg("'%s': a line of %zu columns: %s", c->name, utf8_chars(l),
-					 l);
+				fail_msg("'%s': a line of %zu columns: %s", c->name,
+					 fv_utf8_chars(l, strlen(l)), l);
 		}
 		free(help);
 	}

@@ -19,6 +19,7 @@
 #include "core/strbuf.h"
 #include "core/util.h"
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static void
@@ -150,6 +151,34 @@ test_utf8_char_len(void **state)
 	assert_true(fv_utf8_valid("", 0));
 }
 
+/* Cutting at the first incomplete or invalid character, and counting characters. */
+static void
+test_utf8_cut_chars(void **state)
+{
+	static const struct {
+		const char *in, *cut;
+		size_t chars;
+	} rows[] = {
+		{ "", "", 0 },
+		{ "frist", "frist", 5 },
+		{ "utløpt", "utløpt", 6 },
+		{ "utl\xc3", "utl", 4 }, /* a character split by snprintf */
+		{ "a\xe2\x82", "a", 2 }, /* three bytes wanted, two there */
+		{ "æ\xffø", "æ", 3 },	 /* a byte that starts nothing */
+		{ "\xc0\xafx", "", 2 },	 /* overlong '/' */
+		{ "søknad – mottatt", "søknad – mottatt", 16 },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < FV_ARRAY_SIZE(rows); i++) {
+		snprintf(buf, sizeof(buf), "%s", rows[i].in);
+		fv_utf8_cut(buf);
+		assert_string_equal(buf, rows[i].cut);
+		assert_int_equal(fv_utf8_chars(rows[i].in, strlen(rows[i].in)), rows[i].chars);
+	}
+}
+
 /* What the reader and the encoder use: reserving ahead, and dropping a consumed head. */
 static void
 test_strbuf_reserve_drop(void **state)
@@ -219,9 +248,8 @@ int
 main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_national_id),
-		cmocka_unit_test(test_utf8_char_len),
-		cmocka_unit_test(test_strbuf_reserve_drop),
+		cmocka_unit_test(test_national_id),    cmocka_unit_test(test_utf8_char_len),
+		cmocka_unit_test(test_utf8_cut_chars), cmocka_unit_test(test_strbuf_reserve_drop),
 		cmocka_unit_test(test_strbuf),
 	};
 
