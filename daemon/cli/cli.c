@@ -114,6 +114,12 @@ cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, cha
 		if (ret <= 0)
 			return ret;
 	}
+	return cli_extra_args(cmd, argc, argv, max_args);
+}
+
+int
+cli_extra_args(const struct cli_command *cmd, int argc, char **argv, int max_args)
+{
 	if (argc - optind > max_args) {
 		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
 			argv[optind + max_args]);

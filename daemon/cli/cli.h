@@ -138,6 +138,9 @@ int cli_common_option(struct cli *cli, const struct cli_command *cmd, int c, cha
  */
 int cli_simple_options(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
 		       int max_args);
+/* After getopt: 1 when at most max_args arguments are left, else -1 with "unexpected
+ * argument" said. */
+int cli_extra_args(const struct cli_command *cmd, int argc, char **argv, int max_args);
 
 /* "Usage: fristvakt NAME ARGS" and the command's help. */
 void cli_command_usage(FILE *f, const struct cli_command *cmd);

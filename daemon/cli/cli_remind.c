@@ -210,12 +210,7 @@ list_options(struct cli *cli, const struct cli_command *cmd, int argc, char **ar
 				return ret;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "fristvakt %s: unexpected argument '%s'\n", cmd->name,
-			argv[optind]);
-		return -1;
-	}
-	return 1;
+	return cli_extra_args(cmd, argc, argv, 0);
 }
 
 static int
