@@ -31,78 +31,34 @@
 #include "server/dispatch.h"
 #include "store/store.h"
 
+#include "daemon_fixture.h"
+
 #ifndef FV_SOURCE_DIR
 #error "FV_SOURCE_DIR must name the source tree (the test build defines it)"
 #endif
 
 /* A daemon without a socket: the configuration, the database and the env around them. */
 struct fixture {
-	char dir[64];
-	char db[96];
+	struct daemon_fixture d;
 	struct conf conf;
-	struct store *st;
-	struct ops_env env;
-	int64_t now;
 	/* The last reply. */
 	int replies;
 	const char *error;
 	json_t *params;
 };
 
-static int64_t
-host_now(void *host)
-{
-	return ((struct fixture *)host)->now;
-}
-
-static int64_t
-host_offset(void *host)
-{
-	(void)host;
-	return 0;
-}
-
-static void
-host_nothing(void *host)
-{
-	(void)host;
-}
-
-static int64_t
-instant(const char *s)
-{
-	int64_t t;
-
-	assert_int_equal(cal_instant_parse(s, &t), 0);
-	return t;
-}
-
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct diag err;
-	char msg[256];
 
 	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/fv-test-ops-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->db, sizeof(fx->db), "%s/fristvakt.db", fx->dir);
 	if (conf_load_rules(FV_SOURCE_DIR "/etc/rules.conf", &fx->conf.rules, &err) < 0)
 		fail_msg("etc/rules.conf: %s", err.text);
 	fx->conf.timezone = "Europe/Oslo";
 	fx->conf.reminders.channel = "log";
-	if (store_open(fx->db, &fx->st, msg, sizeof(msg)) < 0)
-		fail_msg("%s: %s", fx->db, msg);
-	fx->env = (struct ops_env){
-		.store = fx->st,
-		.conf = &fx->conf,
-		.host = fx,
-		.now = host_now,
-		.schedule_commit = host_nothing,
-		.clock_offset = host_offset,
-	};
-	fx->now = instant("2026-03-02T10:00:00Z");
+	daemon_fixture_open(&fx->d, "ops", &fx->conf);
 	*state = fx;
 	return 0;
 }
@@ -111,18 +67,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char path[128];
 
 	json_decref(fx->params);
-	ops_env_deinit(&fx->env);
-	store_close(fx->st);
+	daemon_fixture_close(&fx->d);
 	rules_free(fx->conf.rules);
-	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx;
-	     sfx++) {
-		snprintf(path, sizeof(path), "%s%s", fx->db, *sfx);
-		unlink(path);
-	}
-	rmdir(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -145,50 +93,18 @@ capture(struct ops_req *req, const char *error, json_t *params)
 static void
 call(struct fixture *fx, const char *method, const char *params)
 {
-	char name[128];
 	json_error_t jerr;
-	struct ops_req req = {
-		.peer = { .uid = (uint32_t)getuid(),
-			  .gid = (uint32_t)getgid(),
-			  .pid = 1,
-			  .role = ROLE_ADMIN },
-		.now = fx->now,
-		.reply = capture,
-		.data = fx,
-	};
+	struct ops_req req;
 	int before = fx->replies;
 
-	snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s", method);
-	req.method = dispatch_method_find(name, false);
-	if (!req.method)
-		fail_msg("no method %s in the table", name);
+	daemon_fixture_request(&fx->d, &req, method, capture, fx);
 	req.params = json_loads(params, 0, &jerr);
 	if (!req.params)
 		fail_msg("test parameters of %s: %s", method, jerr.text);
-	dispatch_call(&fx->env, &req);
-	ops_commit(&fx->env);
+	dispatch_call(&fx->d.env, &req);
+	ops_commit(&fx->d.env);
 	assert_int_equal(fx->replies, before + 1);
 	json_decref(req.params);
-}
-
-/* JSON text written with ' for " (the tables read better so). */
-static json_t *
-json_of(const char *text)
-{
-	char *t = strdup(text);
-	json_error_t jerr;
-	json_t *v;
-
-	assert_non_null(t);
-	for (char *p = t; *p; p++) {
-		if (*p == '\'')
-			*p = '"';
-	}
-	v = json_loads(t, 0, &jerr);
-	if (!v)
-		fail_msg("test JSON %s: %s", text, jerr.text);
-	free(t);
-	return v;
 }
 
 /* Calls with parameters in the quoting of json_of(). */
@@ -398,7 +314,7 @@ test_validate_refusals(void **state)
 		int ret;
 
 		snprintf(method, sizeof(method), IFACE_FRISTVAKT ".%s", bad_params[i].method);
-		ret = ops_case_validate(&fx->conf, method, params, fx->now, &data, &error, &why);
+		ret = ops_case_validate(&fx->conf, method, params, fx->d.now, &data, &error, &why);
 		want = json_pack("{ss ss}", "parameter", bad_params[i].parameter, "message",
 				 bad_params[i].message);
 		want_text = json_dumps(want, JSON_COMPACT);
@@ -430,7 +346,7 @@ test_validate_accepts(void **state)
 			 "'2026-03-02', 'channel': 'oral', 'handler': 'saksbeh-7', 'event_id': "
 			 "'sak-1', 'contact': {'phone': '+47 22 00 00 00', 'consent': true}}");
 	assert_int_equal(ops_case_validate(&fx->conf, IFACE_FRISTVAKT ".RegisterApplication",
-					   params, fx->now, &data, &error, &why),
+					   params, fx->d.now, &data, &error, &why),
 			 0);
 	assert_int_equal(error, OPS_OK);
 	assert_null(why);
@@ -445,7 +361,7 @@ test_validate_accepts(void **state)
 	params = json_of("{'reference': 'K-1', 'service': 'hagearbeid', 'received': "
 			 "'2026-03-02', 'channel': 'written'}");
 	assert_int_equal(ops_case_validate(&fx->conf, IFACE_FRISTVAKT ".RegisterApplication",
-					   params, fx->now, &data, &error, &why),
+					   params, fx->d.now, &data, &error, &why),
 			 -EINVAL);
 	assert_int_equal(error, OPS_ERR_UNKNOWN_SERVICE);
 	text = json_dumps(why, JSON_COMPACT);
@@ -457,7 +373,7 @@ test_validate_accepts(void **state)
 
 	/* A method that records no event. */
 	params = json_object();
-	assert_int_equal(ops_case_validate(&fx->conf, IFACE_FRISTVAKT ".GetCase", params, fx->now,
+	assert_int_equal(ops_case_validate(&fx->conf, IFACE_FRISTVAKT ".GetCase", params, fx->d.now,
 					   &data, &error, &why),
 			 -ENOENT);
 	assert_null(data);
@@ -497,7 +413,7 @@ test_record_and_recompute(void **state)
 		"2026-03-02T08:00:00Z");
 	assert_deadlines(json_object_get(r, "deadlines"), registered, 2);
 
-	fx->now = instant("2026-03-12T12:00:00Z");
+	fx->d.now = instant("2026-03-12T12:00:00Z");
 	callq(fx, "RecordDecision", DECISION1);
 	r = recorded(fx);
 	assert_int_equal(json_integer_value(json_object_get(r, "event")), 2);
@@ -514,7 +430,7 @@ test_record_and_recompute(void **state)
 	 * is forwarded within 4 weeks of its receipt (here the day it was sent): 18 April is
 	 * a Saturday, so Monday 20 April.
 	 */
-	fx->now = instant("2026-03-21T12:00:00Z");
+	fx->d.now = instant("2026-03-21T12:00:00Z");
 	callq(fx, "RecordComplaint", "{" CASE1 ", 'sent': '2026-03-21'}");
 	r = recorded(fx);
 	{
@@ -548,7 +464,7 @@ test_supersede(void **state)
 	json_t *events, *e2, *e3;
 
 	callq(fx, "RegisterApplication", REGISTER1);
-	fx->now = instant("2026-03-21T12:00:00Z");
+	fx->d.now = instant("2026-03-21T12:00:00Z");
 	callq(fx, "RecordDecision", DECISION1);
 	callq(fx, "RecordDecision",
 	      "{" CASE1 ", 'supersedes': 2, 'made': '2026-03-10', 'reached': '2026-03-20', "
@@ -590,7 +506,7 @@ test_replay(void **state)
 	struct fixture *fx = *state;
 
 	callq(fx, "RegisterApplication", REGISTER1);
-	fx->now = instant("2026-03-12T12:00:00Z");
+	fx->d.now = instant("2026-03-12T12:00:00Z");
 	callq(fx, "RecordDecision",
 	      "{" CASE1 ", 'event_id': 'vedtak-17', 'made': '2026-03-10', 'reached': '2026-03-12', "
 	      "'outcome': 'avslatt', 'written': true, 'reasoned': true}");
@@ -647,7 +563,7 @@ test_refusals(void **state)
 	      "{" CASE1 ", 'kind': 'processing', 'until': '2026-03-13', 'reason': 'ferie'}");
 	assert_error(fx, "org.varlink.service.InvalidParameter", "until",
 		     "'until' (2026-03-13) must be after the current due date 2026-03-16");
-	fx->now = instant("2026-03-12T12:00:00Z");
+	fx->d.now = instant("2026-03-12T12:00:00Z");
 	callq(fx, "RecordDecision", DECISION1);
 	callq(fx, "GiveReasons", "{" CASE1 ", 'reached': '2026-03-12'}");
 	assert_error(fx, "no.fristvakt.OutOfOrder", NULL,
@@ -676,7 +592,7 @@ test_extension(void **state)
 	json_t *events, *data;
 
 	callq(fx, "RegisterApplication", REGISTER1);
-	fx->now = instant("2026-03-10T12:00:00Z");
+	fx->d.now = instant("2026-03-10T12:00:00Z");
 	callq(fx, "ExtendDeadline",
 	      "{" CASE1 ", 'kind': 'processing', 'until': '2026-03-23', 'reason': 'venter på "
 	      "uttalelse'}");
@@ -702,7 +618,7 @@ test_import(void **state)
 	struct fixture *fx = *state;
 	json_t *results;
 
-	fx->now = instant("2026-03-12T12:00:00Z");
+	fx->d.now = instant("2026-03-12T12:00:00Z");
 	callq(fx, "ImportEvents",
 	      "{'items': [{'method': 'RegisterApplication', 'parameters': " REGISTER1 "}, "
 	      "{'method': 'Nope', 'parameters': {}}, 'not an item', "
@@ -777,7 +693,7 @@ test_recompute_after_rules_change(void **state)
 	at = strstr(strstr(text, "id = \"okonomisk-stonad\""), "period = \"14d\"");
 	assert_non_null(at);
 	memcpy(at, "period = \"3w\" ", strlen("period = \"14d\""));
-	snprintf(path, sizeof(path), "%s/rules.conf", fx->dir);
+	snprintf(path, sizeof(path), "%s/rules.conf", fx->d.dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -787,10 +703,10 @@ test_recompute_after_rules_change(void **state)
 		fail_msg("changed rules: %s", err.text);
 
 	fx->conf.rules = changed;
-	assert_int_equal(ops_recompute_step(&fx->env, &cursor, 10, fx->now), 1);
+	assert_int_equal(ops_recompute_step(&fx->d.env, &cursor, 10, fx->d.now), 1);
 	assert_int_equal(cursor, 1);
-	assert_int_equal(ops_recompute_step(&fx->env, &cursor, 10, fx->now), 0);
-	ops_commit(&fx->env);
+	assert_int_equal(ops_recompute_step(&fx->d.env, &cursor, 10, fx->d.now), 0);
+	ops_commit(&fx->d.env);
 	callq(fx, "ListDeadlines", "{'kind': 'processing'}");
 	row = json_array_get(json_object_get(fx->params, "deadlines"), 0);
 	assert_string_equal(json_string_value(json_object_get(row, "due")), "2026-03-23");

@@ -37,6 +37,8 @@
 #include "server/dispatch.h"
 #include "store/store.h"
 
+#include "daemon_fixture.h"
+
 #ifndef FV_SOURCE_DIR
 #error "FV_SOURCE_DIR must name the source tree (the test build defines it)"
 #endif
@@ -50,71 +52,25 @@ struct reply {
 
 /* A daemon without a socket: the configuration, the database and the env around them. */
 struct fixture {
-	char dir[64];
-	char db[96];
+	struct daemon_fixture d;
 	struct conf *conf;
-	struct store *st;
-	struct ops_env env;
-	int64_t now;
 	struct reply last; /* the last call's reply */
 };
-
-static int64_t
-host_now(void *host)
-{
-	return ((struct fixture *)host)->now;
-}
-
-static int64_t
-host_offset(void *host)
-{
-	(void)host;
-	return 0;
-}
-
-static void
-host_nothing(void *host)
-{
-	(void)host;
-}
-
-static int64_t
-instant(const char *s)
-{
-	int64_t t;
-
-	assert_int_equal(cal_instant_parse(s, &t), 0);
-	return t;
-}
 
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct diag err = { "" };
-	char msg[256];
 
 	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/fv-test-recompute-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->db, sizeof(fx->db), "%s/fristvakt.db", fx->dir);
 	/* Loading names the database and the socket but creates neither. */
 	if (conf_load(FV_SOURCE_DIR "/etc/fristvakt.conf", &fx->conf, &err) < 0)
 		fail_msg("etc/fristvakt.conf: %s", err.text);
 	assert_string_equal(fx->conf->reminders.channel, "log");
 	assert_int_equal(fx->conf->reminders.send_minute, 8 * 60);
 	assert_int_equal(fx->conf->reminders.digest_recipients, 0);
-	if (store_open(fx->db, &fx->st, msg, sizeof(msg)) < 0)
-		fail_msg("%s: %s", fx->db, msg);
-	fx->env = (struct ops_env){
-		.store = fx->st,
-		.conf = fx->conf,
-		.host = fx,
-		.now = host_now,
-		.schedule_commit = host_nothing,
-		.clock_offset = host_offset,
-	};
-	fx->now = instant("2026-03-02T10:00:00Z");
+	daemon_fixture_open(&fx->d, "recompute", fx->conf);
 	*state = fx;
 	return 0;
 }
@@ -123,18 +79,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char path[128];
 
 	json_decref(fx->last.params);
-	ops_env_deinit(&fx->env);
-	store_close(fx->st);
+	daemon_fixture_close(&fx->d);
 	conf_free(fx->conf);
-	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx;
-	     sfx++) {
-		snprintf(path, sizeof(path), "%s%s", fx->db, *sfx);
-		unlink(path);
-	}
-	rmdir(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -150,26 +98,6 @@ capture(struct ops_req *req, const char *error, json_t *params)
 	r->params = params;
 }
 
-/* JSON text written with ' for " (the tables read better so). */
-static json_t *
-json_of(const char *text)
-{
-	char *t = strdup(text);
-	json_error_t jerr;
-	json_t *v;
-
-	assert_non_null(t);
-	for (char *p = t; *p; p++) {
-		if (*p == '\'')
-			*p = '"';
-	}
-	v = json_loads(t, 0, &jerr);
-	if (!v)
-		fail_msg("test JSON %s: %s", text, jerr.text);
-	free(t);
-	return v;
-}
-
 /*
  * Starts a call of method (its short name in no.fristvakt) with params (in the quoting of
  * json_of) as an administrator, through the method table, without committing: the reply
@@ -180,23 +108,9 @@ static void
 dispatch(struct fixture *fx, struct ops_req *req, struct reply *r, const char *method,
 	 const char *params)
 {
-	char name[128];
-
-	*req = (struct ops_req){
-		.peer = { .uid = (uint32_t)getuid(),
-			  .gid = (uint32_t)getgid(),
-			  .pid = 1,
-			  .role = ROLE_ADMIN },
-		.now = fx->now,
-		.reply = capture,
-		.data = r,
-	};
-	snprintf(name, sizeof(name), IFACE_FRISTVAKT ".%s", method);
-	req->method = dispatch_method_find(name, false);
-	if (!req->method)
-		fail_msg("no method %s in the table", name);
+	daemon_fixture_request(&fx->d, req, method, capture, r);
 	req->params = json_of(params);
-	dispatch_call(&fx->env, req);
+	dispatch_call(&fx->d.env, req);
 }
 
 /* One call, committed: its reply is then fx->last. */
@@ -207,7 +121,7 @@ callq(struct fixture *fx, const char *method, const char *params)
 	int before = fx->last.count;
 
 	dispatch(fx, &req, &fx->last, method, params);
-	ops_commit(&fx->env);
+	ops_commit(&fx->d.env);
 	assert_int_equal(fx->last.count, before + 1);
 	json_decref(req.params);
 }
@@ -278,7 +192,7 @@ rem_lines(struct fixture *fx, const char *ref, size_t *n)
 	int64_t next = 0;
 	char **lines;
 
-	assert_int_equal(store_reminders_list(fx->st, &f, &v, n, &next), 0);
+	assert_int_equal(store_reminders_list(fx->d.st, &f, &v, n, &next), 0);
 	assert_int_equal(next, 0);
 	lines = calloc(*n ? *n : 1, sizeof(*lines));
 	assert_non_null(lines);
@@ -445,7 +359,7 @@ test_register_plans(void **state)
 	callq(fx, "RegisterApplication", REGISTER1);
 	assert_recorded(&fx->last, 1);
 	assert_reminders(fx, "2026/0001", (const struct part[]){ PART(at_registration, NULL) }, 1);
-	assert_true(fx->env.reminders_changed);
+	assert_true(fx->d.env.reminders_changed);
 }
 
 /*
@@ -459,7 +373,7 @@ test_decision_cancels_and_plans(void **state)
 	struct fixture *fx = *state;
 
 	callq(fx, "RegisterApplication", REGISTER1);
-	fx->now = instant("2026-03-12T12:00:00Z");
+	fx->d.now = instant("2026-03-12T12:00:00Z");
 	callq(fx, "RecordDecision", DECISION1);
 	assert_recorded(&fx->last, 2);
 	assert_reminders(fx, "2026/0001",
@@ -510,7 +424,7 @@ assert_case_row(struct fixture *fx, const char *handler, const char *unit, const
 	struct store_case c = { 0 };
 	char at[CAL_INSTANT_LEN];
 
-	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
+	assert_int_equal(store_case_by_ref(fx->d.st, "2026/0001", &c), 0);
 	assert_string_equal(c.service, "okonomisk-stonad");
 	assert_string_equal(c.handler, handler);
 	assert_string_equal(c.unit, unit);
@@ -529,8 +443,8 @@ assert_stored_due(struct fixture *fx, const char *kind, int64_t subject, const c
 	struct store_case c = { 0 };
 	struct store_deadline_info d = { 0 };
 
-	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
-	assert_int_equal(store_deadline_get(fx->st, c.id, kind, subject, &d), 0);
+	assert_int_equal(store_case_by_ref(fx->d.st, "2026/0001", &c), 0);
+	assert_int_equal(store_deadline_get(fx->d.st, c.id, kind, subject, &d), 0);
 	assert_string_equal(d.due, due);
 	store_deadline_info_deinit(&d);
 	store_case_deinit(&c);
@@ -549,7 +463,7 @@ test_correction_moves_reminders(void **state)
 	assert_case_row(fx, "saksbeh-7", "nav-ost", "2026-03-02T08:00:00Z", "written");
 	assert_stored_due(fx, "processing", 1, "2026-03-16");
 
-	fx->now = instant("2026-03-04T10:00:00Z");
+	fx->d.now = instant("2026-03-04T10:00:00Z");
 	callq(fx, "RegisterApplication", CORRECTION1);
 	assert_recorded(&fx->last, 2);
 	assert_case_row(fx, "saksbeh-9", "nav-vest", "2026-03-04T08:30:00Z", "digital");
@@ -561,8 +475,8 @@ test_correction_moves_reminders(void **state)
 			 2);
 
 	/* The first version stays in the history, marked as corrected. */
-	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
-	assert_int_equal(store_events_of_case(fx->st, c.id, &ev, &n), 0);
+	assert_int_equal(store_case_by_ref(fx->d.st, "2026/0001", &c), 0);
+	assert_int_equal(store_events_of_case(fx->d.st, c.id, &ev, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(ev[0].type, "received");
 	assert_int_equal(ev[0].superseded_by, 2);
@@ -640,9 +554,9 @@ assert_events(struct fixture *fx, size_t n, const char *updated)
 	size_t got = 0;
 	char at[CAL_INSTANT_LEN];
 
-	assert_int_equal(store_case_by_ref(fx->st, "2026/0001", &c), 0);
+	assert_int_equal(store_case_by_ref(fx->d.st, "2026/0001", &c), 0);
 	assert_string_equal(cal_instant_format(c.updated, at), updated);
-	assert_int_equal(store_events_of_case(fx->st, c.id, &ev, &got), 0);
+	assert_int_equal(store_events_of_case(fx->d.st, c.id, &ev, &got), 0);
 	assert_int_equal(got, n);
 	for (size_t i = 0; i < got; i++)
 		assert_int_equal(ev[i].superseded_by, 0);
@@ -657,9 +571,9 @@ test_refused_writes_nothing(void **state)
 	struct fixture *fx = *state;
 
 	callq(fx, "RegisterApplication", REGISTER1);
-	fx->now = instant("2026-03-12T12:00:00Z");
+	fx->d.now = instant("2026-03-12T12:00:00Z");
 	callq(fx, "RecordDecision", DECISION1);
-	fx->now = instant("2026-03-13T12:00:00Z");
+	fx->d.now = instant("2026-03-13T12:00:00Z");
 	for (size_t i = 0; i < FV_ARRAY_SIZE(refused); i++) {
 		callq(fx, refused[i].method, refused[i].params);
 		assert_error(&fx->last, "no.fristvakt.OutOfOrder");
@@ -688,12 +602,12 @@ test_refused_beside_recorded(void **state)
 	struct reply r[2] = { 0 };
 
 	callq(fx, "RegisterApplication", REGISTER1);
-	fx->now = instant("2026-03-12T12:00:00Z");
+	fx->d.now = instant("2026-03-12T12:00:00Z");
 	callq(fx, "RecordDecision", DECISION1);
-	fx->now = instant("2026-03-21T12:00:00Z");
+	fx->d.now = instant("2026-03-21T12:00:00Z");
 	dispatch(fx, &req[0], &r[0], "RecordComplaint", "{" CASE1 ", 'sent': '2026-03-21'}");
 	dispatch(fx, &req[1], &r[1], refused[3].method, refused[3].params);
-	ops_commit(&fx->env);
+	ops_commit(&fx->d.env);
 	assert_int_equal(r[0].count, 1);
 	assert_int_equal(r[1].count, 1);
 	assert_recorded(&r[0], 3);
