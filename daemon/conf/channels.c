@@ -234,41 +234,38 @@ out:
 /*
  * OpenSSL's EVP_DecodeBlock is more lenient than the base64 accepted here (it skips blanks
  * at either end and reads a '=' anywhere as zero bits) and takes whole groups of four only,
- * so the text is checked first and a short last group padded for it; the length it returns
- * counts the bytes the padding stands for, which are taken off again.
+ * so the text is checked first, then decoded a group at a time with the last one padded,
+ * and only the bytes the characters stand for are kept. Counting needs no decoding.
  */
 long
 conf_base64_decode(const char *s, unsigned char *out, size_t cap)
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				       "0123456789+/";
-	size_t len = strlen(s), pad = 0, full;
-	unsigned char *in, *dec;
-	long n;
+	size_t len = strlen(s), pad = 0, o = 0;
 
 	while (len > 0 && s[len - 1] == '=' && pad < 2) {
 		len--;
 		pad++;
 	}
 	if (len == 0 || len % 4 == 1 || (pad && (len + pad) % 4 != 0) ||
-	    strspn(s, alphabet) < len || len > INT_MAX / 2 || (out && len * 6 / 8 > cap))
+	    strspn(s, alphabet) < len || (out && len * 6 / 8 > cap))
 		return -1;
-	full = (len + 3) / 4 * 4;
-	in = xmalloc(full);
-	dec = xmalloc(full / 4 * 3);
-	memcpy(in, s, len);
-	memset(in + len, '=', full - len);
-	n = EVP_DecodeBlock(dec, in, (int)full);
-	if (n >= 0) {
-		n -= (long)(full - len);
-		if (out)
-			memcpy(out, dec, (size_t)n);
+	/* A group of four characters at a time, the last one padded: nothing allocated. */
+	for (size_t i = 0; out && i < len; i += 4) {
+		size_t k = len - i < 4 ? len - i : 4;
+		unsigned char group[4], bytes[3];
+
+		memcpy(group, s + i, k);
+		memset(group + k, '=', 4 - k);
+		if (EVP_DecodeBlock(bytes, group, 4) != 3)
+			return -1;
+		memcpy(out + o, bytes, k * 6 / 8);
+		explicit_bzero(group, sizeof(group));
+		explicit_bzero(bytes, sizeof(bytes));
+		o += k * 6 / 8;
 	}
-	explicit_bzero(in, full);
-	explicit_bzero(dec, full / 4 * 3);
-	free(in);
-	free(dec);
-	return n < 0 ? -1 : n;
+	return (long)(len * 6 / 8);
 }
 
 /* Checks a Standard Webhooks secret ("whsec_" and base64 of 16..64 bytes) read from path. */
