@@ -200,11 +200,18 @@ struct store_reminder;
 
 /*
  * Plans the reminders of a case from its deadlines (borrowed) as computed now, inside the
- * current savepoint: adds what the policy asks for and is not planned yet, cancels pending
- * reminders whose deadline was met, cancelled or moved. 0 or a negative errno.
+ * current savepoint: each deadline holds the next reminder its policy asks for (one for the
+ * staff, one for the applicant), planned unless one is waiting; pending reminders whose
+ * deadline was met, cancelled or moved are cancelled. 0 or a negative errno.
  */
 int ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
 		    size_t n, int64_t now);
+/*
+ * Plans the next reminder of each of case case_id's deadlines as stored, when one was sent,
+ * went dead or was skipped (inside the current savepoint): the case is not recomputed.
+ * 0 or a negative errno.
+ */
+int ops_remind_plan_next(struct ops_env *env, int64_t case_id, int64_t now);
 
 /* A reminder rendered for sending (ops_remind_message): everything owned. */
 struct ops_message {
@@ -255,8 +262,9 @@ int ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery
  */
 bool ops_remind_outdated(struct ops_env *env, const struct store_reminder *r, int64_t now,
 			 char *why, size_t len);
-/* Records reminder id as not sent (cancelled) for the reason why. 0 or a negative errno. */
-int ops_remind_skip(struct ops_env *env, int64_t id, const char *why);
+/* Records reminder id as not sent (cancelled) for the reason why, and plans the next of its
+ * series. 0 or a negative errno. */
+int ops_remind_skip(struct ops_env *env, int64_t id, const char *why, int64_t now);
 
 /* Creates today's digests once their time has come (ops/digest.c). */
 int ops_remind_digests(struct ops_env *env, int64_t now);

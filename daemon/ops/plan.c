@@ -7,17 +7,21 @@
  * may repeat while its deadline is overdue; the applicant gets messages of their own, and
  * a daily digest takes the place of the day stages of the recipients it goes to.
  *
- * Planning runs in the same savepoint as the event that changed the deadlines (the outbox
- * is written with its cause): a stage that is due later and not yet planned is inserted; a pending
- * reminder whose deadline is no longer open, or whose due date moved, is cancelled. A
- * reminder planned earlier and still valid is never cancelled because its time passed: that
- * is what the scheduler catches up on after a restart. Repeating stages (while overdue) plan
- * one occurrence at a time; the next is planned when one is sent.
+ * Only what is next is planned: each deadline still awaited holds one reminder to send
+ * for the staff (and one for the applicant), the earliest occurrence of its stages that is
+ * not in the outbox yet. Planning runs in the same savepoint as its cause: the event that
+ * changed the deadlines, or the reminder before it leaving the outbox (sent, dead, or not
+ * sent), which plans the next from the stored deadlines (ops_remind_plan_next). A pending
+ * reminder whose deadline is no longer awaited, or whose due date moved, is cancelled. A
+ * reminder planned earlier and still valid is never cancelled because its time passed:
+ * that is what the scheduler catches up on after a restart; a stage whose time passed less
+ * than a day ago is still planned (a repeating one: its latest occurrence), older ones not.
  *
  * A reminder's identity is (case, kind, subject, stage, occurrence, recipient) - the
  * occurrence is its day, or for a stage counted in hours its instant: planning
  * the same one twice inserts nothing, so a reminder already sent is never planned again.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +88,7 @@ struct wanted {
 	int64_t at;
 	unsigned recipients;
 	const char *unsent; /* why it is recorded as cancelled instead of planned, or NULL */
+	bool done;	    /* planning: this stage has nothing more to offer */
 	/* An hours stage's occurrence is its instant, RFC 3339 UTC (several a day). */
 	char hour[CAL_INSTANT_LEN];
 };
@@ -120,25 +125,6 @@ next_occurrence(const struct conf_reminders *r, struct wanted *w)
 	once.offset_days = (int32_t)cal_diff_days(w->due, w->day) + (int32_t)w->stage->repeat_days;
 	once.working_days = false;
 	return stage_time(r, &once, w->due, &w->day, &w->at);
-}
-
-/*
- * Whether the outbox holds an occurrence of w's stage (for the same recipient) still to be
- * sent: a repeating stage has one at a time.
- */
-static bool
-stage_open(const struct store_reminder *open, size_t n_open, const struct wanted *w,
-	   const char *recipient)
-{
-	for (size_t k = 0; k < n_open; k++) {
-		const struct store_reminder *o = &open[k];
-
-		if ((strcmp(o->state, "pending") == 0 || strcmp(o->state, "failed") == 0) &&
-		    o->subject == w->subject && strcmp(o->kind, rules_kind_name(w->kind)) == 0 &&
-		    strcmp(o->stage, w->stage->name) == 0 && strcmp(o->recipient, recipient) == 0)
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -195,113 +181,259 @@ awaiting(const struct rules_deadline *d)
 	return d->state == RULES_STATE_OPEN || (d->state == RULES_STATE_MISSED && !d->has_met);
 }
 
-/*
- * The next occurrence of an hours stage (counted from start, the instant the deadline
- * started) at or after now, repeating every repeat_hours while the due day lasts: false
- * when there is none (a single one long past, or the repeats ran beyond the due day).
- */
+/* The instant an hours stage's day ends: midnight after the due day. */
 static bool
-hours_time(const struct conf_stage *st, int64_t start, struct cal_date due, int64_t now,
-	   struct cal_date *day, int64_t *at)
+due_day_end(struct cal_date due, int64_t *end)
 {
-	int64_t end;
-
-	*at = start + (int64_t)st->hours * 3600;
-	if (st->repeat_hours && *at <= now)
-		*at += ((now - *at) / (st->repeat_hours * 3600LL) + 1) * st->repeat_hours * 3600LL;
-	if (!st->repeat_hours && *at < now - PAST_SLACK)
-		return false;
-	if (cal_local_instant(cal_add_days(due, 1), 0, &end) < 0 ||
-	    (st->repeat_hours && *at >= end && *at > start + (int64_t)st->hours * 3600))
-		return false;
-	return cal_date_of_instant(*at, day) == 0;
+	return cal_local_instant(cal_add_days(due, 1), 0, end) == 0;
 }
 
 /*
- * When stage st of deadline d reaches its next occurrence: fills w's day and instant (and
- * for an hours stage its instant as text). A repeating day stage gives its next occurrence
- * from now on; false when the stage has none that is still to be sent.
+ * The first occurrence of an hours stage (counted from start, the instant the deadline
+ * started) still to consider at now: for a repeating one the latest at or before now, when
+ * that is less than PAST_SLACK ago, else the next; repeats end with the due day. False when
+ * there is none.
  */
 static bool
-stage_when(const struct conf_reminders *r, const struct store_case *c,
-	   const struct rules_deadline *d, int64_t now, struct wanted *w)
+hours_first(const struct conf_stage *st, int64_t start, struct cal_date due, int64_t now,
+	    struct wanted *w)
+{
+	int64_t first = start + (int64_t)st->hours * 3600, rep = st->repeat_hours * 3600LL, end;
+
+	w->at = first;
+	if (rep && w->at <= now)
+		w->at += (now - w->at) / rep * rep;
+	if (rep && w->at < now - PAST_SLACK)
+		w->at += rep;
+	if (!rep && w->at < now - PAST_SLACK)
+		return false;
+	if (!due_day_end(due, &end) || (rep && w->at >= end && w->at > first))
+		return false;
+	cal_instant_format(w->at, w->hour);
+	return cal_date_of_instant(w->at, &w->day) == 0;
+}
+
+/*
+ * The first occurrence of stage w->stage of deadline d still to consider at now: a single
+ * stage's own, if it is less than PAST_SLACK in the past; for a repeating stage the latest
+ * at or before now (within the slack: sent at once, as after a restart), else the next
+ * one. False when the stage has none.
+ */
+static bool
+stage_first(const struct conf_reminders *r, const struct store_case *c,
+	    const struct rules_deadline *d, int64_t now, struct wanted *w)
 {
 	const struct conf_stage *st = w->stage;
+	struct wanted next;
 	int steps = 0;
 
-	if (st->by_hours) {
-		/* Processing starts when the application was received. */
-		if (!hours_time(st, c->received, d->due, now, &w->day, &w->at))
-			return false;
-		cal_instant_format(w->at, w->hour);
-		return true;
-	}
+	/* Processing starts when the application was received. */
+	if (st->by_hours)
+		return hours_first(st, c->received, d->due, now, w);
 	if (!stage_time(r, st, d->due, &w->day, &w->at))
 		return false;
-	/* A repeating stage: its next occurrence from now on. */
-	/* (One sent at this very second is behind us too.) */
-	while (st->repeat_days && w->at <= now && steps++ < MAX_REPEAT_STEPS) {
-		if (!next_occurrence(r, w))
-			break;
+	if (!st->repeat_days)
+		return w->at >= now - PAST_SLACK;
+	next = *w;
+	while (next.at <= now && steps++ < MAX_REPEAT_STEPS) {
+		*w = next;
+		if (!next_occurrence(r, &next))
+			return w->at >= now - PAST_SLACK;
 	}
-	return st->repeat_days || w->at >= now - PAST_SLACK;
+	/* w: the latest occurrence at or before now (next the one after it), or the first. */
+	if (w->at <= now && w->at < now - PAST_SLACK)
+		*w = next;
+	return true;
 }
 
-/* The reminders a case's deadlines call for: grown as stages are found. */
-struct want_list {
-	struct wanted *v;
+/* Moves w to its stage's next occurrence: false when the stage does not repeat or ended. */
+static bool
+stage_advance(const struct conf_reminders *r, struct wanted *w)
+{
+	const struct conf_stage *st = w->stage;
+	int64_t end;
+
+	if (st->by_hours) {
+		w->at += st->repeat_hours * 3600LL;
+		if (!st->repeat_hours || !due_day_end(w->due, &end) || w->at >= end)
+			return false;
+		cal_instant_format(w->at, w->hour);
+		return cal_date_of_instant(w->at, &w->day) == 0;
+	}
+	return st->repeat_days && next_occurrence(r, w);
+}
+
+/*
+ * A series: one deadline's reminders for one kind of recipient (the staff, or the applicant,
+ * who gets messages of their own). It holds one reminder to send at a time: the earliest
+ * of its stages' occurrences that is not in the outbox yet.
+ */
+struct series {
+	struct wanted *v; /* the candidates: each stage's next occurrence */
 	size_t n;
 	size_t cap;
-	int reachable; /* the applicant: unknown (-1) until a stage needs it */
+	bool applicant;
 };
 
-/* Adds w to the list: the applicant's share of it as a reminder of its own. */
 static void
-want_add(struct ops_env *env, const struct store_case *c, struct want_list *l, struct wanted w)
+series_add(struct series *s, struct wanted w)
 {
-	if (l->n + 2 > l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
 	}
-	/*
-	 * The applicant gets a message of their own: staff addresses and the
-	 * applicant's never share a To: line.
-	 */
-	if (w.recipients & CONF_RCPT_APPLICANT) {
-		struct wanted a = w;
-
-		if (l->reachable < 0)
-			l->reachable = applicant_reachable(env, c);
-		a.recipients = CONF_RCPT_APPLICANT;
-		a.unsent = l->reachable ? NULL : NO_APPLICANT_EMAIL;
-		l->v[l->n++] = a;
-		w.recipients &= ~(unsigned)CONF_RCPT_APPLICANT;
-	}
-	if (w.recipients)
-		l->v[l->n++] = w;
+	s->v[s->n++] = w;
 }
 
-/* Adds the reminders the policy asks for deadline d of case c to l. */
+/* The candidate due first (the policy's order between equals), or NULL when none is left. */
+static struct wanted *
+series_earliest(struct series *s)
+{
+	struct wanted *best = NULL;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (!s->v[i].done && (!best || s->v[i].at < best->at))
+			best = &s->v[i];
+	}
+	return best;
+}
+
+/*
+ * Whether the outbox holds a reminder of the series of deadline d for recipient still to
+ * send (pending, or failed and to be tried again).
+ */
+static bool
+series_waiting(const struct store_reminder *open, size_t n_open, const struct rules_deadline *d,
+	       const char *recipient)
+{
+	for (size_t k = 0; k < n_open; k++) {
+		const struct store_reminder *o = &open[k];
+
+		if ((strcmp(o->state, "pending") == 0 || strcmp(o->state, "failed") == 0) &&
+		    o->subject == d->subject && strcmp(o->kind, rules_kind_name(d->kind)) == 0 &&
+		    strcmp(o->recipient, recipient) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Fills s with the first occurrence of every stage of deadline d that reaches s's recipients. */
 static void
-want_deadline(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
-	      int64_t now, struct want_list *l)
+series_fill(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+	    int64_t now, struct series *s)
 {
 	const struct conf_reminders *r = &env->conf->reminders;
-	const struct conf_policy *p;
+	const struct conf_policy *p = find_policy(r, d->kind, c->service, c->emergency);
 
-	if (!awaiting(d))
-		return;
-	p = find_policy(r, d->kind, c->service, c->emergency);
 	for (size_t j = 0; p && j < p->n_stages; j++) {
 		const struct conf_stage *st = &p->stages[j];
+		unsigned rc = stage_recipients(r, st, d->kind, c);
 		struct wanted w = {
 			.kind = d->kind, .subject = d->subject, .stage = st, .due = d->due
 		};
 
-		w.recipients = stage_recipients(r, st, d->kind, c);
-		if (w.recipients && stage_when(r, c, d, now, &w))
-			want_add(env, c, l, w);
+		w.recipients = s->applicant ? rc & CONF_RCPT_APPLICANT
+					    : rc & ~(unsigned)CONF_RCPT_APPLICANT;
+		if (w.recipients && stage_first(r, c, d, now, &w))
+			series_add(s, w);
 	}
+}
+
+/*
+ * Inserts w of case c into the outbox unless a reminder with its identity is there
+ * (*inserted says which). One the applicant cannot get is recorded cancelled, with the
+ * reason. 0 or a negative errno.
+ */
+static int
+plan_one(struct ops_env *env, const struct store_case *c, const struct wanted *w, int64_t now,
+	 bool *inserted)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	char day[CAL_DATE_LEN], due[CAL_DATE_LEN];
+	struct store_reminder rem = {
+		.case_id = c->id,
+		.kind = (char *)rules_kind_name(w->kind),
+		.subject = w->subject,
+		.stage = w->stage->name,
+		.occurrence = w->hour[0] ? (char *)w->hour : cal_date_format(w->day, day),
+		.recipient = (char *)(w->recipients == CONF_RCPT_APPLICANT ? "applicant" : ""),
+		.due = cal_date_format(w->due, due),
+		.recipients = w->recipients,
+		.channel = r->channel,
+		.planned = w->at,
+		.not_before = w->at,
+		.created = now,
+	};
+	int ret;
+
+	if ((ret = store_reminder_plan(env->store, &rem, inserted)) < 0 || !*inserted)
+		return ret;
+	if (!w->unsent) {
+		env->reminders_changed = true;
+		return 0;
+	}
+	/* Recorded, not sent: the identity keeps it from being planned again. */
+	rem.state = (char *)"cancelled";
+	rem.last_error = (char *)w->unsent;
+	if ((ret = store_reminder_update(env->store, &rem)) < 0)
+		return ret;
+	log_notice("reminder %lld (%s, %s) is not sent: the applicant has no e-mail address",
+		   (long long)rem.id, rem.kind, rem.stage);
+	return 0;
+}
+
+/*
+ * Plans the next reminder of series s of deadline d, unless one is waiting: the earliest
+ * candidate not in the outbox yet. A candidate that is there (sent, dead, cancelled, or
+ * sent early by a retry) gives way to its stage's next occurrence, so a repeating stage goes
+ * on from the occurrence, not from now. The applicant's stages without an address are all
+ * recorded at once, cancelled. 0 or a negative errno.
+ */
+static int
+series_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+	    struct series *s, const struct store_reminder *open, size_t n_open, int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	struct wanted *w;
+	int steps = 0, ret;
+
+	if (s->n == 0 || series_waiting(open, n_open, d, s->applicant ? "applicant" : ""))
+		return 0;
+	while ((w = series_earliest(s)) && steps++ < MAX_REPEAT_STEPS) {
+		bool inserted;
+
+		if ((ret = plan_one(env, c, w, now, &inserted)) < 0)
+			return ret;
+		if (inserted && !w->unsent)
+			return 0;
+		w->done = w->unsent || !stage_advance(r, w);
+	}
+	return 0;
+}
+
+/* Plans the next reminder of each series of deadline d (the staff's and the applicant's). */
+static int
+plan_deadline(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+	      const struct store_reminder *open, size_t n_open, int *reachable, int64_t now)
+{
+	int ret = 0;
+
+	if (!awaiting(d))
+		return 0;
+	for (int a = 0; a < 2 && ret == 0; a++) {
+		struct series s = { .applicant = a == 0 }; /* the applicant's first */
+
+		series_fill(env, c, d, now, &s);
+		if (s.applicant && s.n) {
+			if (*reachable < 0)
+				*reachable = applicant_reachable(env, c);
+			for (size_t i = 0; !*reachable && i < s.n; i++)
+				s.v[i].unsent = NO_APPLICANT_EMAIL;
+		}
+		ret = series_plan(env, c, d, &s, open, n_open, now);
+		free(s.v);
+	}
+	return ret;
 }
 
 /* Whether open reminder o still fits one of the deadlines d: awaited, the same due date. */
@@ -344,87 +476,59 @@ cancel_unfit(struct ops_env *env, const struct rules_deadline *d, size_t n,
 	return 0;
 }
 
-/*
- * Inserts wanted reminder w of case c into the outbox unless it is there; a repeating
- * stage's series goes on past an occurrence already there and done. One the applicant
- * cannot get is recorded cancelled. 0 or a negative errno.
- */
-static int
-plan_one(struct ops_env *env, const struct store_case *c, struct wanted *w,
-	 const struct store_reminder *open, size_t n_open, int64_t now)
-{
-	const struct conf_reminders *r = &env->conf->reminders;
-	char day[CAL_DATE_LEN], due[CAL_DATE_LEN];
-	struct store_reminder rem = {
-		.case_id = c->id,
-		.kind = (char *)rules_kind_name(w->kind),
-		.subject = w->subject,
-		.stage = w->stage->name,
-		.occurrence = w->hour[0] ? (char *)w->hour : cal_date_format(w->day, day),
-		.recipient = (char *)(w->recipients == CONF_RCPT_APPLICANT ? "applicant" : ""),
-		.due = cal_date_format(w->due, due),
-		.recipients = w->recipients,
-		.channel = r->channel,
-		.planned = w->at,
-		.not_before = w->at,
-		.created = now,
-	};
-	bool inserted;
-	int steps = 0;
-	int ret;
-
-	if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
-		return ret;
-	/*
-	 * A repeating stage whose occurrence is already in the outbox but no longer
-	 * to be sent (sent early by a retry, dead, cancelled) and none other waiting:
-	 * the series goes on from that occurrence, not from now.
-	 */
-	while (!inserted && w->stage->repeat_days && steps++ < MAX_REPEAT_STEPS &&
-	       !stage_open(open, n_open, w, rem.recipient) && next_occurrence(r, w)) {
-		rem.occurrence = cal_date_format(w->day, day);
-		rem.planned = rem.not_before = w->at;
-		if ((ret = store_reminder_plan(env->store, &rem, &inserted)) < 0)
-			return ret;
-	}
-	if (inserted && w->unsent) {
-		/* Recorded, not sent: the identity keeps it from being planned again. */
-		rem.state = (char *)"cancelled";
-		rem.last_error = (char *)w->unsent;
-		if ((ret = store_reminder_update(env->store, &rem)) < 0)
-			return ret;
-		log_notice("reminder %lld (%s, %s) is not sent: the applicant has no e-mail "
-			   "address",
-			   (long long)rem.id, rem.kind, rem.stage);
-	} else if (inserted) {
-		env->reminders_changed = true;
-	}
-	return 0;
-}
-
 int
 ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
 		size_t n, int64_t now)
 {
-	struct want_list want = { .reachable = -1 };
 	struct store_reminder *open = NULL;
 	size_t n_open = 0;
+	int reachable = -1; /* the applicant: unknown until a stage needs it */
 	int ret;
 
-	for (size_t i = 0; i < n; i++)
-		want_deadline(env, c, &d[i], now, &want);
 	if ((ret = store_reminders_open_of_case(env->store, c->id, &open, &n_open)) < 0)
-		goto out;
-	if ((ret = cancel_unfit(env, d, n, open, n_open)) < 0)
-		goto out;
-	for (size_t i = 0; i < want.n; i++) {
-		if ((ret = plan_one(env, c, &want.v[i], open, n_open, now)) < 0)
-			goto out;
-	}
-	ret = 0;
-out:
+		return ret;
+	ret = cancel_unfit(env, d, n, open, n_open);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = plan_deadline(env, c, &d[i], open, n_open, &reachable, now);
 	store_reminders_free(open, n_open);
-	free(want.v);
+	return ret;
+}
+
+/* The stored deadlines of a case as the planner reads them; false when one cannot be read. */
+static bool
+deadline_of_row(const struct store_deadline_row *row, struct rules_deadline *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->subject = row->subject;
+	d->has_due = row->due && cal_date_parse(row->due, &d->due) == 0;
+	d->has_met = row->met_on != NULL;
+	return rules_kind_parse(row->kind, &d->kind) == 0 &&
+	       rules_state_parse(row->state, &d->state) == 0;
+}
+
+int
+ops_remind_plan_next(struct ops_env *env, int64_t case_id, int64_t now)
+{
+	struct store_deadline_row *rows = NULL;
+	struct rules_deadline *d;
+	struct store_case c;
+	size_t n = 0, k = 0;
+	int ret;
+
+	if ((ret = store_case_by_id(env->store, case_id, &c)) < 0)
+		return ret == -ENOENT ? 0 : ret;
+	if ((ret = store_deadlines_of_case(env->store, case_id, &rows, &n)) < 0)
+		goto out;
+	d = xcalloc(n ? n : 1, sizeof(*d));
+	for (size_t i = 0; i < n; i++) {
+		if (deadline_of_row(&rows[i], &d[k]))
+			k++;
+	}
+	ret = ops_remind_plan(env, &c, d, k, now);
+	free(d);
+	store_deadline_rows_free(rows, n);
+out:
+	store_case_deinit(&c);
 	return ret;
 }
 

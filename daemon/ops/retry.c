@@ -3,13 +3,13 @@
  * ops_retry: what the outcome of an attempt to send a reminder means for it (the channel
  * has classified the answer: delivered, worth retrying, 410 Gone, or aborted).
  *
- * Delivered: sent, and a repeating stage plans its next occurrence. Worth retrying (no
+ * Delivered: sent, and the deadline's next reminder is planned. Worth retrying (no
  * connection, a 3xx, 4xx or 5xx other than 410, a mail relay's refusal): failed, and tried
  * again after a backoff: the first interval grown by the factor at each attempt, capped at
  * the longest interval, with a jitter of a fifth either way; a Retry-After the receiver sent
  * (with a 429 or 502-504) is waited out when it is longer. A reminder whose first attempt
- * lies the give-up time back is dead, the administrators get a notice, and a repeating
- * series goes on. A 410 Gone disables the channel: its reminders are held until an
+ * lies the give-up time back is dead, the administrators get a notice, and the series
+ * goes on. A 410 Gone disables the channel: its reminders are held until an
  * administrator enables it again. A notice to the administrators that cannot get through
  * goes to the log instead: there are no notices about notices. Aborted (the notifier
  * stopped, or the channel was disabled, during the transfer): the attempt is recorded and
@@ -30,6 +30,8 @@
 #include "store/store.h"
 #include "core/tmpl.h"
 #include "core/util.h"
+
+static int plan_next(struct ops_env *env, const struct store_reminder *rem, int64_t now);
 
 bool
 ops_remind_outdated(struct ops_env *env, const struct store_reminder *rem, int64_t now, char *why,
@@ -66,7 +68,7 @@ ops_remind_outdated(struct ops_env *env, const struct store_reminder *rem, int64
 }
 
 int
-ops_remind_skip(struct ops_env *env, int64_t id, const char *why)
+ops_remind_skip(struct ops_env *env, int64_t id, const char *why, int64_t now)
 {
 	struct store_reminder rem;
 	int ret;
@@ -82,6 +84,8 @@ ops_remind_skip(struct ops_env *env, int64_t id, const char *why)
 		if (ret == 0)
 			log_notice("reminder %lld (%s, %s) %s", (long long)rem.id, rem.kind,
 				   rem.stage, why);
+		if (ret == 0)
+			ret = plan_next(env, &rem, now);
 		store_reminder_deinit(&rem);
 	}
 	env->reminders_changed = true;
@@ -157,16 +161,6 @@ admin_notice(struct ops_env *env, const struct store_reminder *about, const char
 	return ret;
 }
 
-/* Whether the policy stage a reminder belongs to repeats while its deadline is open. */
-static bool
-stage_repeats(const struct conf_reminders *r, const char *kind_s, const struct store_case *c,
-	      const char *stage)
-{
-	const struct conf_stage *st = remind_find_stage(r, kind_s, c, stage);
-
-	return st && (st->repeat_days > 0 || st->repeat_hours > 0);
-}
-
 /*
  * Sends notice rem (its state already freed by the caller) to the log instead of the admin
  * channel that could not deliver it, disabling that channel first when it answered 410.
@@ -198,21 +192,13 @@ notice_to_log(struct ops_env *env, struct store_reminder *rem, bool gone, int64_
 }
 
 /*
- * After an occurrence of a repeating stage was sent or went dead: plans the next one (the
- * case recomputed, nothing else changed). 0 or a negative errno.
+ * A reminder of a case left the outbox (sent, dead, or not sent): the next of its deadline's
+ * series is planned in the same transaction. 0 or a negative errno.
  */
 static int
-continue_series(struct ops_env *env, const struct store_reminder *rem, int64_t now)
+plan_next(struct ops_env *env, const struct store_reminder *rem, int64_t now)
 {
-	struct store_case c;
-	int ret = 0;
-
-	if (!rem->case_id || store_case_by_id(env->store, rem->case_id, &c) < 0)
-		return 0;
-	if (stage_repeats(&env->conf->reminders, rem->kind, &c, rem->stage))
-		ret = ops_recompute_case(env, &c, now);
-	store_case_deinit(&c);
-	return ret;
+	return rem->case_id ? ops_remind_plan_next(env, rem->case_id, now) : 0;
 }
 
 /* Backoff for the next attempt: first * factor^(attempts-1), capped, with ±20 % jitter. */
@@ -244,7 +230,7 @@ result_sent(struct ops_env *env, struct store_reminder *rem, int64_t now)
 	rem->sent_at = now;
 	if ((ret = store_reminder_update(env->store, rem)) < 0)
 		return ret;
-	return continue_series(env, rem, now);
+	return plan_next(env, rem, now);
 }
 
 /*
@@ -273,7 +259,7 @@ result_gone(struct ops_env *env, struct store_reminder *rem, int64_t now)
 
 /*
  * Reminder rem (its state freed by the caller) ran out of the retry schedule: dead, with a
- * notice to the administrators; a repeating series goes on. 0 or a negative errno.
+ * notice to the administrators; the series goes on. 0 or a negative errno.
  */
 static int
 result_dead(struct ops_env *env, struct store_reminder *rem, int64_t now)
@@ -291,7 +277,7 @@ result_dead(struct ops_env *env, struct store_reminder *rem, int64_t now)
 	if ((ret = admin_notice(env, rem, "dead", recipient, now)) < 0)
 		return ret;
 	/* One occurrence is dead; the deadline is still open and the series goes on. */
-	return continue_series(env, rem, now);
+	return plan_next(env, rem, now);
 }
 
 /*

@@ -209,7 +209,7 @@ hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 
 	/* A stage whose moment has passed says nothing true any more: recorded, not sent. */
 	if (ops_remind_outdated(s->env, r, now, why, sizeof(why))) {
-		if (ops_remind_skip(s->env, r->id, why) < 0)
+		if (ops_remind_skip(s->env, r->id, why, now) < 0)
 			s->stuck = true;
 		return;
 	}

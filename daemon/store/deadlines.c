@@ -340,3 +340,55 @@ store_deadline_latest(struct store *st, int64_t case_id, const char *kind, int64
 	done(s);
 	return ret;
 }
+
+int
+store_deadlines_of_case(struct store *st, int64_t case_id, struct store_deadline_row **out,
+			size_t *n)
+{
+	struct store_deadline_row *v = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = stmt_prep(st,
+		       "SELECT kind, subject, state, due, met_on FROM deadlines WHERE case_id = ?",
+		       &s);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_int64(s, 1, case_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[len++] = (struct store_deadline_row){
+			.kind = column_text(s, 0),
+			.subject = sqlite3_column_int64(s, 1),
+			.state = column_text(s, 2),
+			.due = column_text(s, 3),
+			.met_on = column_text(s, 4),
+		};
+	}
+	done(s);
+	if (rc != SQLITE_DONE) {
+		store_deadline_rows_free(v, len);
+		return map_rc(rc);
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void
+store_deadline_rows_free(struct store_deadline_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].kind);
+		free(v[i].state);
+		free(v[i].due);
+		free(v[i].met_on);
+	}
+	free(v);
+}

@@ -124,6 +124,18 @@ struct store_deadline_info {
 int store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t subject,
 		       struct store_deadline_info *out);
 void store_deadline_info_deinit(struct store_deadline_info *d);
+/* A stored deadline as planning its reminders reads it; owned strings, NULL when absent. */
+struct store_deadline_row {
+	char *kind;
+	int64_t subject;
+	char *state;
+	char *due;
+	char *met_on;
+};
+/* The stored deadlines of a case (*out owned, store_deadline_rows_free). 0 or -errno. */
+int store_deadlines_of_case(struct store *st, int64_t case_id, struct store_deadline_row **out,
+			    size_t *n);
+void store_deadline_rows_free(struct store_deadline_row *v, size_t n);
 /*
  * The office's duties not met and due on or before until (overdue ones included), for
  * digests: an owned JSON array of {reference, handler, unit, kind, due, service} sorted by

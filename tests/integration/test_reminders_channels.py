@@ -59,14 +59,12 @@ class SmtpTest(ChannelTestCase):
         b7, b1 = add_working_days(due, -7), add_working_days(due, -1)
         self.assertEqual((b7, b1), (D(2026, 3, 12), D(2026, 3, 20)))
         # The applicant gets messages of their own: staff and applicant never share a To.
+        # Only what is next is planned: each series' first stage (the others when the one
+        # before them went out, below).
         self.assertEqual(sorted((x["kind"], x["stage"], x["occurrence"], tuple(x["recipients"]))
                                 for x in pending),
-                         [("complaint", "before-1", b1.isoformat(), ("applicant",)),
-                          ("complaint", "before-7", b7.isoformat(), ("applicant",)),
-                          ("complaint", "before-7", b7.isoformat(), ("handler",)),
-                          ("complaint", "due", due.isoformat(), ("applicant",)),
-                          ("complaint", "due", due.isoformat(), ("handler",))])
-        ids = {(x["stage"], x["recipients"][0]): x["id"] for x in pending}
+                         [("complaint", "before-7", b7.isoformat(), ("applicant",)),
+                          ("complaint", "before-7", b7.isoformat(), ("handler",))])
         handler = "Kari.Nordmann@kommune.example"
         applicant = "soker@example.no"
         # Dates as people write them; the applicant gets a text of their own.
@@ -89,6 +87,8 @@ class SmtpTest(ChannelTestCase):
             got = self.smtp.all()[n:]
             n += len(got)
             self.assertEqual(len(got), len(expected), got)
+            ids = {(x["stage"], x["recipients"][0]): x["id"]
+                   for x in self.reminders(reference=ref) if x["state"] == "sent"}
             by_id = {m.message["Message-ID"]: m for m in got}
             for stage, role, addr, subj in expected:
                 mid = "<%s@kommune.example>" % self.mid(ids[(stage, role)])
@@ -247,8 +247,7 @@ class SmtpTest(ChannelTestCase):
                          [("before-1", "applicant", "cancelled"),
                           ("before-7", "applicant", "cancelled"),
                           ("before-7", "handler", "pending"),
-                          ("due", "applicant", "cancelled"),
-                          ("due", "handler", "pending")])
+                          ("due", "applicant", "cancelled")])
         for x in complaint:
             if x["recipients"] == ["applicant"]:
                 self.assertIn("no e-mail address", x["last_error"])

@@ -299,54 +299,34 @@ assert_reminders(struct fixture *fx, const char *ref, const struct part *parts, 
 	"'written': true, 'reasoned': true}"
 
 /*
- * What registering REGISTER1 plans. Processing: 14 days from Monday 2 March, Monday 16
- * March. Its policy: "before-3", 3 working days before (Fri 13, Thu 12, Wed 11): 11
- * March; "due" on the day; "overdue" 1 calendar day after, 17 March (the first of a daily
- * series: one occurrence is planned at a time); "escalation" 5 calendar days after,
- * Saturday 21 March (the stage does not wait for a working day), to the supervisor and the
- * unit. Foreløpig svar: 1 month, 2 April, skjærtorsdag; langfredag, the weekend and 2.
- * påskedag follow, so Tuesday 7 April. "before-5", 5 working days before, skips 6, 5, 4, 3
- * and 2 April: Wed 1 April (1), Tue 31 (2), Mon 30 (3), Fri 27 (4), Thu 26 March (5);
- * "due" 7 April, "overdue" 8 April, "escalation" Sunday 12 April, in summer time.
+ * What registering REGISTER1 plans: only what is next, the first stage of each deadline.
+ * Processing: 14 days from Monday 2 March, Monday 16 March; its policy's first stage,
+ * "before-3", 3 working days before (Fri 13, Thu 12, Wed 11): 11 March. Foreløpig svar: 1
+ * month, 2 April, skjærtorsdag; langfredag, the weekend and 2. påskedag follow, so Tuesday
+ * 7 April. "before-5", 5 working days before, skips 6, 5, 4, 3 and 2 April: Wed 1 April
+ * (1), Tue 31 (2), Mon 30 (3), Fri 27 (4), Thu 26 March (5). The stages after them are
+ * planned as each goes out (test_sending_plans_the_next).
  */
 static const struct want_rem at_registration[] = {
 	{ "processing", 1, "2026-03-16", "before-3", "2026-03-11", "", "2026-03-11T07:00:00Z",
 	  "pending" },
-	{ "processing", 1, "2026-03-16", "due", "2026-03-16", "", "2026-03-16T07:00:00Z",
-	  "pending" },
-	{ "processing", 1, "2026-03-16", "overdue", "2026-03-17", "", "2026-03-17T07:00:00Z",
-	  "pending" },
-	{ "processing", 1, "2026-03-16", "escalation", "2026-03-21", "", "2026-03-21T07:00:00Z",
-	  "pending" },
 	{ "preliminary_reply", 1, "2026-04-07", "before-5", "2026-03-26", "",
 	  "2026-03-26T07:00:00Z", "pending" },
-	{ "preliminary_reply", 1, "2026-04-07", "due", "2026-04-07", "", "2026-04-07T06:00:00Z",
-	  "pending" },
-	{ "preliminary_reply", 1, "2026-04-07", "overdue", "2026-04-08", "", "2026-04-08T06:00:00Z",
-	  "pending" },
-	{ "preliminary_reply", 1, "2026-04-07", "escalation", "2026-04-12", "",
-	  "2026-04-12T06:00:00Z", "pending" },
 };
 
 /*
  * What DECISION1 plans: the klagefrist of 3 weeks from 12 March ends 2 April, skjærtorsdag,
- * and Easter moves it to Tuesday 7 April (subject: the decision, event 2). Its policy:
- * "before-7", 7 working days before (skipping 6, 5, 4, 3 and 2 April): Wed 1 April (1), Tue
- * 31 (2), Mon 30 (3), Fri 27 (4), Thu 26 (5), Wed 25 (6), Tue 24 March (7), to the handler
- * and the applicant; "before-1", the working day before, Wed 1 April, to the applicant
- * alone; "due" on 7 April to both. The applicant's share of a stage is a message of its
- * own, planned before the office's. The late complaint (a year) has no policy.
+ * and Easter moves it to Tuesday 7 April (subject: the decision, event 2). Its policy's
+ * first stage, "before-7", 7 working days before (skipping 6, 5, 4, 3 and 2 April): Wed 1
+ * April (1), Tue 31 (2), Mon 30 (3), Fri 27 (4), Thu 26 (5), Wed 25 (6), Tue 24 March (7),
+ * to the handler and the applicant. The applicant's share of a stage is a message of its
+ * own, a series of its own, planned before the office's. The late complaint (a year) has
+ * no policy.
  */
 static const struct want_rem at_decision[] = {
 	{ "complaint", 2, "2026-04-07", "before-7", "2026-03-24", "applicant",
 	  "2026-03-24T07:00:00Z", "pending" },
 	{ "complaint", 2, "2026-04-07", "before-7", "2026-03-24", "", "2026-03-24T07:00:00Z",
-	  "pending" },
-	{ "complaint", 2, "2026-04-07", "before-1", "2026-04-01", "applicant",
-	  "2026-04-01T06:00:00Z", "pending" },
-	{ "complaint", 2, "2026-04-07", "due", "2026-04-07", "applicant", "2026-04-07T06:00:00Z",
-	  "pending" },
-	{ "complaint", 2, "2026-04-07", "due", "2026-04-07", "", "2026-04-07T06:00:00Z",
 	  "pending" },
 };
 
@@ -388,27 +368,15 @@ test_decision_cancels_and_plans(void **state)
  * supersedes event 1). Processing: 14 days from Wednesday 4 March, Wednesday 18 March;
  * "before-3": Tue 17 (1), Mon 16 (2), Fri 13 March (3); "overdue" 19 March; "escalation"
  * Monday 23 March. Foreløpig svar: 1 month, Saturday 4 April; Sunday and 2. påskedag
- * follow, so Tuesday 7 April again, with the same stages as before. The deadlines now
+ * follow, so Tuesday 7 April again, with the same first stage as before. The deadlines now
  * follow the corrected event (subject 2): every reminder of event 1 is cancelled, the new
  * ones are planned.
  */
 static const struct want_rem at_correction[] = {
 	{ "processing", 2, "2026-03-18", "before-3", "2026-03-13", "", "2026-03-13T07:00:00Z",
 	  "pending" },
-	{ "processing", 2, "2026-03-18", "due", "2026-03-18", "", "2026-03-18T07:00:00Z",
-	  "pending" },
-	{ "processing", 2, "2026-03-18", "overdue", "2026-03-19", "", "2026-03-19T07:00:00Z",
-	  "pending" },
-	{ "processing", 2, "2026-03-18", "escalation", "2026-03-23", "", "2026-03-23T07:00:00Z",
-	  "pending" },
 	{ "preliminary_reply", 2, "2026-04-07", "before-5", "2026-03-26", "",
 	  "2026-03-26T07:00:00Z", "pending" },
-	{ "preliminary_reply", 2, "2026-04-07", "due", "2026-04-07", "", "2026-04-07T06:00:00Z",
-	  "pending" },
-	{ "preliminary_reply", 2, "2026-04-07", "overdue", "2026-04-08", "", "2026-04-08T06:00:00Z",
-	  "pending" },
-	{ "preliminary_reply", 2, "2026-04-07", "escalation", "2026-04-12", "",
-	  "2026-04-12T06:00:00Z", "pending" },
 };
 
 #define CORRECTION1                                                                                \
@@ -495,16 +463,10 @@ test_correction_moves_reminders(void **state)
 /*
  * Forwarding, after the complaint of Saturday 21 March (event 3): within 4 weeks of its
  * receipt, Saturday 18 April, so Monday 20 April. "before-3": Fri 17 (1), Thu 16 (2), Wed
- * 15 April (3); "overdue" 21 April; "escalation" Saturday 25 April.
+ * 15 April (3).
  */
 static const struct want_rem at_complaint[] = {
 	{ "forwarding", 3, "2026-04-20", "before-3", "2026-04-15", "", "2026-04-15T06:00:00Z",
-	  "pending" },
-	{ "forwarding", 3, "2026-04-20", "due", "2026-04-20", "", "2026-04-20T06:00:00Z",
-	  "pending" },
-	{ "forwarding", 3, "2026-04-20", "overdue", "2026-04-21", "", "2026-04-21T06:00:00Z",
-	  "pending" },
-	{ "forwarding", 3, "2026-04-20", "escalation", "2026-04-25", "", "2026-04-25T06:00:00Z",
 	  "pending" },
 };
 
@@ -624,12 +586,98 @@ test_refused_beside_recorded(void **state)
 	}
 }
 
+/*
+ * Each reminder of the processing deadline of REGISTER1 (Monday 16 March) sent at an
+ * instant, and the next one that sending plans: its stage, day and instant. The policy:
+ * "before-3" (11 March), "due" on the day, "overdue" from the day after and daily,
+ * "escalation" 5 calendar days after (Saturday 21 March) and weekly. Two stages due at
+ * the same instant go in the policy's order, one after the other. A reminder sent late (as
+ * after the daemon was down) plans the latest occurrence of a repeating stage that is less
+ * than a day old, at once, not the next day's.
+ */
+static const struct {
+	const char *sent_at;
+	const char *stage, *occurrence, *planned;
+} series[] = {
+	{ "2026-03-11T07:00:00Z", "due", "2026-03-16", "2026-03-16T07:00:00Z" },
+	{ "2026-03-16T07:00:00Z", "overdue", "2026-03-17", "2026-03-17T07:00:00Z" },
+	{ "2026-03-17T07:00:00Z", "overdue", "2026-03-18", "2026-03-18T07:00:00Z" },
+	/* Sent two days late, at 11:00 on Friday 20 March: that morning's, at once. */
+	{ "2026-03-20T10:00:00Z", "overdue", "2026-03-20", "2026-03-20T07:00:00Z" },
+	{ "2026-03-20T10:00:00Z", "overdue", "2026-03-21", "2026-03-21T07:00:00Z" },
+	{ "2026-03-21T07:00:00Z", "escalation", "2026-03-21", "2026-03-21T07:00:00Z" },
+	{ "2026-03-21T07:00:00Z", "overdue", "2026-03-22", "2026-03-22T07:00:00Z" },
+	/* Six days late: both stages' occurrences of Saturday 28 March, in the policy's order. */
+	{ "2026-03-28T07:30:00Z", "overdue", "2026-03-28", "2026-03-28T07:00:00Z" },
+	{ "2026-03-28T07:30:00Z", "escalation", "2026-03-28", "2026-03-28T07:00:00Z" },
+	{ "2026-03-28T07:30:00Z", "overdue", "2026-03-29", "2026-03-29T06:00:00Z" },
+};
+
+/* The one pending reminder of kind in case 2026/0001 (owned). */
+static struct store_reminder
+pending_of(struct fixture *fx, const char *kind)
+{
+	struct store_reminder_filter f = { .ref = "2026/0001", .state = "pending", .limit = 100 };
+	struct store_reminder *v = NULL, r = { 0 };
+	int64_t next = 0;
+	size_t n = 0, found = 0;
+
+	assert_int_equal(store_reminders_list(fx->d.st, &f, &v, &n, &next), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].kind, kind) == 0) {
+			store_reminder_deinit(&r);
+			r = v[i];
+			memset(&v[i], 0, sizeof(v[i]));
+			found++;
+		}
+	}
+	store_reminders_free(v, n);
+	if (found != 1)
+		fail_msg("%zu pending %s reminders, want 1", found, kind);
+	return r;
+}
+
+/* Sending a reminder plans the next of its deadline's series, in the same transaction. */
+static void
+test_sending_plans_the_next(void **state)
+{
+	struct fixture *fx = *state;
+	const struct ops_delivery ok = { .status = OPS_DELIVERY_OK,
+					 .code = 200,
+					 .retry_after = -1 };
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(series); i++) {
+		struct store_reminder r = pending_of(fx, "processing");
+		char planned[CAL_INSTANT_LEN];
+
+		fx->d.now = instant(series[i].sent_at);
+		assert_int_equal(ops_remind_result(&fx->d.env, r.id, &ok, fx->d.now), 0);
+		ops_commit(&fx->d.env);
+		store_reminder_deinit(&r);
+		r = pending_of(fx, "processing");
+		print_message("sent at %s: next %s %s\n", series[i].sent_at, r.stage, r.occurrence);
+		assert_string_equal(r.stage, series[i].stage);
+		assert_string_equal(r.occurrence, series[i].occurrence);
+		assert_string_equal(cal_instant_format(r.planned, planned), series[i].planned);
+		store_reminder_deinit(&r);
+	}
+	/* The foreløpig svar's series waits for its own first stage, untouched. */
+	{
+		struct store_reminder r = pending_of(fx, "preliminary_reply");
+
+		assert_string_equal(r.stage, "before-5");
+		store_reminder_deinit(&r);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_register_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision_cancels_and_plans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sending_plans_the_next, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_correction_moves_reminders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_beside_recorded, setup, teardown),
