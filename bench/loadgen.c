@@ -2,9 +2,10 @@
 /*
  * loadgen: load generators and probes for bench/run (built with cc by bench/run, not by CMake).
  *
- * One epoll engine drives C connections, each with exactly one request in flight (strict
- * request/response per connection), for three protocols, so that fristvakt and its peers are
- * driven the same way:
+ * One epoll engine drives C connections, each with one request in flight (strict
+ * request/response per connection) or, for filling the peers, a window of pipelined requests
+ * on one connection, for three protocols, so that fristvakt and its peers are driven the same
+ * way:
  *   loadgen fv-reg  SOCK N CONNS PREFIX BASE_EPOCH SPREAD_S TIME_LIMIT_S
  *        RegisterApplication over Varlink (JSON + NUL on a unix socket): reference PREFIX-<i>,
  *        service okonomisk-stonad, received BASE_EPOCH - (i*7919 % SPREAD_S) (RFC 3339, UTC),
@@ -14,9 +15,23 @@
  *        calls): builds big databases.
  *   loadgen bs-put  PORT N CONNS TIME_LIMIT_S     beanstalkd "put 1024 0 3600 200" (200 B body)
  *   loadgen r-zadd  PORT N CONNS TIME_LIMIT_S     Redis "ZADD due <due_ms> reminder:<i>"
- *   -> "RESULT ops=.. conns=.. elapsed_s=.. rate_per_s=.. lat_us_p50=.. p99=.. max=.. errors=.."
+ *   loadgen bs-fill PORT N DELAY_S WINDOW TIME_LIMIT_S
+ *        N beanstalkd jobs of 200 B delayed by DELAY_S, WINDOW puts in flight on one connection
+ *   loadgen r-fill  PORT N WINDOW TIME_LIMIT_S
+ *        N Redis jobs, each a ZADD as r-zadd and "HSET due:payload reminder:<i> <200 B>",
+ *        WINDOW commands in flight on one connection (ops counts commands, jobs the pairs)
+ *   -> "RESULT ops=.. conns=.. [in_flight=..] elapsed_s=.. rate_per_s=.. lat_us_p50=.. p99=..
+ *      max=.. errors=.."
  *
  * Probes:
+ *   loadgen bs-lag  PORT N DELAY_S WINDOW TIME_LIMIT_S
+ *        beanstalkd's timeliness: bs-fill's N puts, then one client reserves and deletes each
+ *        job as it falls due -> "RESULT_LAG jobs=.. delay_s=.. lag_ms_p50=.. p99=.. max=.. min=..
+ *        last_reserved_after_last_due_ms=.. drain_s=.. early=.. ub_p50=.. ub_p99=.. ub_max=.."
+ *        (lag from each put's reply + DELAY_S; ub_*: from its send, an upper bound; see cmd_bs_lag)
+ *   loadgen bs-ready PORT TIME_LIMIT_S            retries "stats" until beanstalkd answers
+ *   loadgen r-ready  PORT TIME_LIMIT_S            retries PING until Redis answers +PONG
+ *        -> "RESULT ready_s=.." (seconds)
  *   loadgen fv-list  SOCK Q TIME_LIMIT_S          Q sequential ListDeadlines(state open, limit 100)
  *   loadgen fv-call  SOCK METHOD PARAMS_JSON      one call; prints the reply (exit 1 on an error reply)
  *   loadgen fv-ready SOCK TIME_LIMIT_S            retries Status until answered; prints seconds
@@ -140,22 +155,34 @@ write_all(int fd, const char *b, size_t n)
 
 enum proto { P_FV, P_FV_IMPORT, P_BS, P_REDIS };
 
+/* A request in flight: its number and when it was sent. */
+struct slot {
+	long idx;
+	double sent;
+};
+
 struct conn {
 	int fd;
 	char *rbuf;
 	size_t rlen, rcap;
-	double sent;
-	long idx; /* request in flight, -1 none */
+	struct slot *fly; /* ring of L->window slots; the oldest request is at head */
+	int head, inflight;
 };
 
 struct load {
 	enum proto proto;
-	long n;
+	long n; /* requests */
 	int conns;
+	int window; /* requests in flight on each connection (pipelined); 1: request/response */
 	double limit_s;
 	const char *prefix;
 	long base_epoch, spread;
-	int batch; /* P_FV_IMPORT: registrations per ImportEvents call */
+	int batch;     /* P_FV_IMPORT: registrations per ImportEvents call */
+	int bs_delay;  /* P_BS: seconds before a put job is ready */
+	int r_payload; /* P_REDIS: a job is two requests, ZADD and HSET due:payload (200 B) */
+	/* Optional, indexed by request: when it was sent and answered, and (P_BS) the job id. */
+	double *sent_at, *acked_at;
+	long *job_id;
 	char body[256];
 };
 
@@ -200,13 +227,21 @@ build_req(const struct load *L, long i, char *out, size_t cap)
 		       1; /* with the NUL */
 	}
 	case P_BS:
-		return snprintf(out, cap, "put 1024 0 3600 200\r\n%s\r\n", L->body);
+		return snprintf(out, cap, "put 1024 %d 3600 200\r\n%s\r\n", L->bs_delay, L->body);
 	case P_REDIS: {
+		/* job j: member reminder:<j>, scored by a due time in ms scattered over jobs s */
+		long jobs = L->r_payload ? L->n / 2 : L->n, j = L->r_payload ? i / 2 : i;
 		char sc[32], mb[32];
-		int sl = snprintf(sc, sizeof(sc), "%lld",
-				  1760000000000LL + ((i * 7919LL) % (L->n ? L->n : 1)) * 1000LL +
-					  i % 1000);
-		int ml = snprintf(mb, sizeof(mb), "reminder:%08ld", i);
+		int ml = snprintf(mb, sizeof(mb), "reminder:%08ld", j), sl;
+
+		if (L->r_payload && i % 2)
+			return snprintf(out, cap,
+					"*4\r\n$4\r\nHSET\r\n$11\r\ndue:payload\r\n$%d\r\n%s\r\n"
+					"$200\r\n%s\r\n",
+					ml, mb, L->body);
+		sl = snprintf(sc, sizeof(sc), "%lld",
+			      1760000000000LL + ((j * 7919LL) % (jobs ? jobs : 1)) * 1000LL +
+				      j % 1000);
 		return snprintf(out, cap,
 				"*4\r\n$4\r\nZADD\r\n$3\r\ndue\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", sl,
 				sc, ml, mb);
@@ -241,6 +276,31 @@ reply_ok(const struct load *L, const char *r, size_t len)
 	return 0;
 }
 
+/* Sends the next requests on c until it has L->window in flight or none are left, in as few
+ * writes as fit the buffer (one, in practice). */
+static void
+send_more(struct load *L, struct conn *c, long *next)
+{
+	static char req[1 << 20];
+	size_t o = 0;
+
+	while (c->inflight < L->window && *next < L->n) {
+		struct slot *s = &c->fly[(c->head + c->inflight) % L->window];
+		if (sizeof(req) - o < 65536) {
+			write_all(c->fd, req, o);
+			o = 0;
+		}
+		o += (size_t)build_req(L, *next, req + o, sizeof(req) - o);
+		s->idx = (*next)++;
+		s->sent = now_mono();
+		if (L->sent_at)
+			L->sent_at[s->idx] = s->sent;
+		c->inflight++;
+	}
+	if (o)
+		write_all(c->fd, req, o);
+}
+
 static int
 run_load(struct load *L, const char *target)
 {
@@ -248,10 +308,11 @@ run_load(struct load *L, const char *target)
 	double *lat = malloc(sizeof(double) * (size_t)(L->n > 0 ? L->n : 1));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	long next = 0, done = 0, errors = 0;
-	static char req[1 << 20];
 	char first_err[512] = "";
 	double t0, deadline;
 
+	if (L->window < 1)
+		L->window = 1;
 	memset(L->body, 'p', 200);
 	L->body[200] = 0;
 	for (int k = 0; k < L->conns; k++) {
@@ -260,21 +321,17 @@ run_load(struct load *L, const char *target)
 		if (fd < 0)
 			die("connect");
 		cs[k].fd = fd;
-		cs[k].idx = -1;
 		cs[k].rcap = 1 << 16;
 		cs[k].rbuf = malloc(cs[k].rcap);
+		cs[k].fly = calloc((size_t)L->window, sizeof(struct slot));
 		ev.data.u32 = (uint32_t)k;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
 			die("epoll_ctl");
 	}
 	t0 = now_mono();
 	deadline = t0 + L->limit_s;
-	for (int k = 0; k < L->conns && next < L->n; k++) {
-		int len = build_req(L, next, req, sizeof(req));
-		cs[k].idx = next++;
-		cs[k].sent = now_mono();
-		write_all(cs[k].fd, req, (size_t)len);
-	}
+	for (int k = 0; k < L->conns && next < L->n; k++)
+		send_more(L, &cs[k], &next);
 	while (done < next) {
 		struct epoll_event evs[64];
 		int ne = epoll_wait(ep, evs, 64, 1000);
@@ -290,6 +347,7 @@ run_load(struct load *L, const char *target)
 		for (int e = 0; e < ne; e++) {
 			struct conn *c = &cs[evs[e].data.u32];
 			size_t rl;
+			double t = 0;
 			if (c->rcap - c->rlen < 4096) {
 				c->rcap *= 2;
 				c->rbuf = realloc(c->rbuf, c->rcap);
@@ -305,37 +363,328 @@ run_load(struct load *L, const char *target)
 			}
 			c->rlen += (size_t)r;
 			while ((rl = reply_len(L, c)) > 0) {
-				double t = now_mono();
+				struct slot *s = &c->fly[c->head];
+				t = now_mono();
+				if (!c->inflight) {
+					fprintf(stderr, "loadgen: a reply to no request: %.*s\n",
+						(int)(rl < 400 ? rl : 400), c->rbuf);
+					goto out;
+				}
 				if (!reply_ok(L, c->rbuf, rl)) {
 					if (!errors++)
 						snprintf(first_err, sizeof(first_err), "%.*s",
 							 (int)(rl < 400 ? rl : 400), c->rbuf);
+				} else if (L->job_id && L->proto == P_BS) {
+					L->job_id[s->idx] = atol(c->rbuf + 9);
 				}
-				lat[done++] = (t - c->sent) * 1e6;
+				if (L->acked_at)
+					L->acked_at[s->idx] = t;
+				lat[done++] = (t - s->sent) * 1e6;
+				c->head = (c->head + 1) % L->window;
+				c->inflight--;
 				memmove(c->rbuf, c->rbuf + rl, c->rlen - rl);
 				c->rlen -= rl;
-				c->idx = -1;
-				if (next < L->n && t < deadline) {
-					int len = build_req(L, next, req, sizeof(req));
-					c->idx = next++;
-					c->sent = now_mono();
-					write_all(c->fd, req, (size_t)len);
-				}
 			}
+			if (t > 0 && t < deadline)
+				send_more(L, c, &next);
 		}
 	}
 out:;
 	double el = now_mono() - t0;
+	char extra[64] = "";
+	if (L->window > 1)
+		snprintf(extra, sizeof(extra), " in_flight=%d", L->window);
+	if (L->r_payload)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), " jobs=%ld",
+			 done / 2);
 	qsort(lat, (size_t)done, sizeof(double), cmpd);
-	printf("RESULT ops=%ld conns=%d elapsed_s=%.3f rate_per_s=%.0f lat_us_p50=%.1f p99=%.1f "
+	printf("RESULT ops=%ld conns=%d%s elapsed_s=%.3f rate_per_s=%.0f lat_us_p50=%.1f p99=%.1f "
 	       "max=%.1f errors=%ld\n",
-	       done, L->conns, el, (double)done / el, pct(lat, done, .5), pct(lat, done, .99),
-	       done ? lat[done - 1] : 0.0, errors);
+	       done, L->conns, extra, el, (double)done / el, pct(lat, done, .5),
+	       pct(lat, done, .99), done ? lat[done - 1] : 0.0, errors);
 	if (errors)
 		fprintf(stderr, "loadgen: first error reply: %s\n", first_err);
-	for (int k = 0; k < L->conns; k++)
+	for (int k = 0; k < L->conns; k++) {
 		close(cs[k].fd);
+		free(cs[k].rbuf);
+		free(cs[k].fly);
+	}
+	free(cs);
+	free(lat);
+	close(ep);
 	return (errors || done < L->n) ? 1 : 0;
+}
+
+/* ---- beanstalkd and Redis: readiness, and the timeliness of delayed jobs ------------------ */
+
+/* A blocking connection read through a buffer, line by line. */
+struct rd {
+	int fd;
+	size_t len, pos;
+	char buf[65536];
+};
+
+static int
+rd_fill(struct rd *r)
+{
+	for (;;) {
+		ssize_t n = read(r->fd, r->buf, sizeof(r->buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		r->len = (size_t)n;
+		r->pos = 0;
+		return 0;
+	}
+}
+
+/* The next line without its CRLF into out (cut to cap - 1 bytes); -1 at EOF, an error or a
+ * receive timeout. */
+static int
+rd_line(struct rd *r, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (;;) {
+		while (r->pos < r->len) {
+			char ch = r->buf[r->pos++];
+			if (ch == '\n') {
+				if (o && out[o - 1] == '\r')
+					o--;
+				out[o] = 0;
+				return 0;
+			}
+			if (o + 1 < cap)
+				out[o++] = ch;
+		}
+		if (rd_fill(r) < 0)
+			return -1;
+	}
+}
+
+/* The next n bytes into out (NUL-terminated; out may be NULL to skip them); -1 as rd_line. */
+static int
+rd_bytes(struct rd *r, char *out, size_t n)
+{
+	size_t o = 0;
+
+	while (o < n) {
+		size_t k = r->len - r->pos;
+		if (!k) {
+			if (rd_fill(r) < 0)
+				return -1;
+			continue;
+		}
+		if (k > n - o)
+			k = n - o;
+		if (out)
+			memcpy(out + o, r->buf + r->pos, k);
+		r->pos += k;
+		o += k;
+	}
+	if (out)
+		out[n] = 0;
+	return 0;
+}
+
+static struct rd *
+rd_dial(int port, double timeout_s)
+{
+	struct timeval tv = { .tv_sec = (time_t)timeout_s,
+			      .tv_usec = (suseconds_t)((timeout_s - (double)(time_t)timeout_s) *
+						       1e6) };
+	int fd = dial_tcp(port);
+	struct rd *r;
+
+	if (fd < 0)
+		return NULL;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	r = calloc(1, sizeof(*r));
+	r->fd = fd;
+	return r;
+}
+
+static void
+rd_close(struct rd *r)
+{
+	if (r) {
+		close(r->fd);
+		free(r);
+	}
+}
+
+/* Seconds until beanstalkd answers "stats" (it answers only after replaying its binlog),
+ * retrying connects; prints how many delayed jobs it holds then. */
+static int
+cmd_bs_ready(int port, double limit_s)
+{
+	double t0 = now_mono();
+
+	while (now_mono() - t0 < limit_s) {
+		struct rd *r = rd_dial(port, 1.0);
+		char line[256], *stats, *d;
+		long bytes;
+
+		if (!r) {
+			usleep(1000);
+			continue;
+		}
+		write_all(r->fd, "stats\r\n", 7);
+		if (rd_line(r, line, sizeof(line)) == 0 && sscanf(line, "OK %ld", &bytes) == 1 &&
+		    bytes >= 0 && bytes < (1L << 20)) {
+			double t = now_mono() - t0;
+			stats = malloc((size_t)bytes + 3);
+			if (rd_bytes(r, stats, (size_t)bytes + 2) == 0) {
+				d = strstr(stats, "current-jobs-delayed: ");
+				printf("RESULT ready_s=%.3f current_jobs_delayed=%ld\n", t,
+				       d ? atol(d + 22) : -1L);
+				free(stats);
+				rd_close(r);
+				return 0;
+			}
+			free(stats);
+		}
+		rd_close(r);
+		usleep(1000);
+	}
+	printf("RESULT ready_s=timeout\n");
+	return 1;
+}
+
+/* Seconds until Redis answers PING with +PONG (while it loads its append-only file it
+ * answers -LOADING), retrying connects. */
+static int
+cmd_r_ready(int port, double limit_s)
+{
+	double t0 = now_mono();
+
+	while (now_mono() - t0 < limit_s) {
+		struct rd *r = rd_dial(port, 1.0);
+		char line[256];
+
+		if (!r) {
+			usleep(1000);
+			continue;
+		}
+		while (now_mono() - t0 < limit_s) {
+			write_all(r->fd, "*1\r\n$4\r\nPING\r\n", 14);
+			if (rd_line(r, line, sizeof(line)) < 0)
+				break;
+			if (!strcmp(line, "+PONG")) {
+				printf("RESULT ready_s=%.3f\n", now_mono() - t0);
+				rd_close(r);
+				return 0;
+			}
+			usleep(2000);
+		}
+		rd_close(r);
+		usleep(1000);
+	}
+	printf("RESULT ready_s=timeout\n");
+	return 1;
+}
+
+/*
+ * beanstalkd's timeliness: N jobs put with the same delay (WINDOW puts in flight on one
+ * connection), then one client reserves and deletes them one by one. A job's due instant is
+ * set by the server while it handles the put, so it lies between the put's send time and
+ * its INSERTED reply, plus the delay: the lag measured from the reply is a lower bound, and
+ * the lag from the send time (ub_*) an upper bound. "last" is the last reservation after the
+ * last due instant (by the replies).
+ */
+static int
+cmd_bs_lag(const char *port, long n, int delay, int window, double limit_s)
+{
+	struct load L = { .proto = P_BS,
+			  .n = n,
+			  .conns = 1,
+			  .window = window,
+			  .bs_delay = delay,
+			  .limit_s = limit_s };
+	double *lag = malloc(sizeof(double) * (size_t)n), *ub = malloc(sizeof(double) * (size_t)n);
+	double t0 = now_mono(), last_due = 0, first_res = 0, last_res = 0;
+	long min_id = 0, max_id = 0, early = 0, *by_id;
+	char line[256];
+	struct rd *r;
+
+	if (n < 1 || !lag || !ub)
+		return 2;
+	L.sent_at = malloc(sizeof(double) * (size_t)n);
+	L.acked_at = malloc(sizeof(double) * (size_t)n);
+	L.job_id = malloc(sizeof(long) * (size_t)n);
+	if (run_load(&L, port))
+		return 1;
+	for (long i = 0; i < n; i++) {
+		if (i == 0 || L.job_id[i] < min_id)
+			min_id = L.job_id[i];
+		if (i == 0 || L.job_id[i] > max_id)
+			max_id = L.job_id[i];
+		if (L.acked_at[i] + delay > last_due)
+			last_due = L.acked_at[i] + delay;
+	}
+	printf("# %ld puts answered %.3f s before the first job is due\n", n,
+	       L.sent_at[0] + delay - now_mono());
+	/* job id -> the put that made it */
+	by_id = malloc(sizeof(long) * (size_t)(max_id - min_id + 1));
+	for (long k = 0; k <= max_id - min_id; k++)
+		by_id[k] = -1;
+	for (long i = 0; i < n; i++)
+		by_id[L.job_id[i] - min_id] = i;
+
+	if (!(r = rd_dial(atoi(port), limit_s + 5)))
+		die("connect");
+	for (long k = 0; k < n; k++) {
+		char req[64];
+		long id, bytes, i;
+		double t, left = limit_s - (now_mono() - t0);
+
+		if (left < 1) {
+			fprintf(stderr, "loadgen: time limit of %.0f s reached after %ld of %ld\n",
+				limit_s, k, n);
+			return 1;
+		}
+		write_all(r->fd, req,
+			  (size_t)snprintf(req, sizeof(req), "reserve-with-timeout %d\r\n",
+					   (int)left));
+		if (rd_line(r, line, sizeof(line)) < 0) {
+			fprintf(stderr, "loadgen: no answer to reserve\n");
+			return 1;
+		}
+		t = now_mono();
+		if (sscanf(line, "RESERVED %ld %ld", &id, &bytes) != 2 ||
+		    rd_bytes(r, NULL, (size_t)bytes + 2) < 0) {
+			fprintf(stderr, "loadgen: reserve answered: %s\n", line);
+			return 1;
+		}
+		if (id < min_id || id > max_id || (i = by_id[id - min_id]) < 0) {
+			fprintf(stderr, "loadgen: reserved job %ld that this run did not put\n",
+				id);
+			return 1;
+		}
+		write_all(r->fd, req, (size_t)snprintf(req, sizeof(req), "delete %ld\r\n", id));
+		if (rd_line(r, line, sizeof(line)) < 0 || strcmp(line, "DELETED") != 0) {
+			fprintf(stderr, "loadgen: delete answered: %s\n", line);
+			return 1;
+		}
+		if (k == 0)
+			first_res = t;
+		last_res = t;
+		lag[k] = (t - (L.acked_at[i] + delay)) * 1e3;
+		ub[k] = (t - (L.sent_at[i] + delay)) * 1e3;
+		if (ub[k] < 0)
+			early++;
+	}
+	rd_close(r);
+	qsort(lag, (size_t)n, sizeof(double), cmpd);
+	qsort(ub, (size_t)n, sizeof(double), cmpd);
+	printf("RESULT_LAG jobs=%ld delay_s=%d lag_ms_p50=%.2f p99=%.2f max=%.2f min=%.2f "
+	       "last_reserved_after_last_due_ms=%.2f drain_s=%.3f early=%ld ub_p50=%.2f "
+	       "ub_p99=%.2f ub_max=%.2f\n",
+	       n, delay, pct(lag, n, .5), pct(lag, n, .99), lag[n - 1], lag[0],
+	       (last_res - last_due) * 1e3, last_res - first_res, early, pct(ub, n, .5),
+	       pct(ub, n, .99), ub[n - 1]);
+	return 0;
 }
 
 /* ---- single Varlink calls ---------------------------------------------------------------- */
@@ -644,6 +993,31 @@ main(int argc, char **argv)
 		L.limit_s = atof(argv[5]);
 		return run_load(&L, argv[2]);
 	}
+	if (!strcmp(m, "bs-fill") && argc == 7) {
+		L.proto = P_BS;
+		L.n = atol(argv[3]);
+		L.bs_delay = atoi(argv[4]);
+		L.conns = 1;
+		L.window = atoi(argv[5]);
+		L.limit_s = atof(argv[6]);
+		return run_load(&L, argv[2]);
+	}
+	if (!strcmp(m, "r-fill") && argc == 6) {
+		L.proto = P_REDIS;
+		L.r_payload = 1;
+		L.n = 2 * atol(argv[3]);
+		L.conns = 1;
+		L.window = atoi(argv[4]);
+		L.limit_s = atof(argv[5]);
+		return run_load(&L, argv[2]);
+	}
+	if (!strcmp(m, "bs-lag") && argc == 7)
+		return cmd_bs_lag(argv[2], atol(argv[3]), atoi(argv[4]), atoi(argv[5]),
+				  atof(argv[6]));
+	if (!strcmp(m, "bs-ready") && argc == 4)
+		return cmd_bs_ready(atoi(argv[2]), atof(argv[3]));
+	if (!strcmp(m, "r-ready") && argc == 4)
+		return cmd_r_ready(atoi(argv[2]), atof(argv[3]));
 	if (!strcmp(m, "fv-list") && argc == 5)
 		return cmd_fv_list(argv[2], atol(argv[3]), atof(argv[4]));
 	if (!strcmp(m, "fv-call") && argc == 5)
