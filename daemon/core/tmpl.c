@@ -348,6 +348,29 @@ tmpl_has(const struct tmpl_set *set, const char *lang, const char *name)
 	return find(set, lang, name) != NULL;
 }
 
+/* Whether text t holds variable var (an index into tmpl_known_vars). */
+static bool
+text_uses(const struct text *t, size_t var)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (!t->parts[i].text && t->parts[i].var == var)
+			return true;
+	}
+	return false;
+}
+
+bool
+tmpl_uses(const struct tmpl_set *set, const char *lang, const char *name, const char *var)
+{
+	const struct tmpl *t = find(set, lang, name);
+
+	for (size_t v = 0; t && tmpl_known_vars[v]; v++) {
+		if (strcmp(tmpl_known_vars[v], var) == 0)
+			return text_uses(&t->subject, v) || text_uses(&t->body, v);
+	}
+	return false;
+}
+
 /* ---- Rendering ---- */
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)

@@ -58,6 +58,11 @@ const char *tmpl_pick(const struct tmpl_set *set, const char *lang, const char *
 		      size_t n);
 /* Whether lang ("nb", "en") has a template called name. */
 bool tmpl_has(const struct tmpl_set *set, const char *lang, const char *name);
+/*
+ * Whether template name of lang uses variable var (in its subject or body): a caller
+ * computes a costly value only for the templates that show it.
+ */
+bool tmpl_uses(const struct tmpl_set *set, const char *lang, const char *name, const char *var);
 
 /*
  * Renders template name of lang with vars (n of them, borrowed; the first entry of a name

@@ -106,8 +106,8 @@ json_t *case_row_json(const struct rules *rules, const struct store_case *c);
 /*
  * Stores the deadlines comp (borrowed) of case c as computed, replacing what was stored,
  * and plans the case's reminders from them at now, in the current savepoint. With shown,
- * also returns (owned) the deadlines as a reply shows them: the stored explanations, not
- * computed a second time; on failure *shown is NULL. 0 or a negative errno.
+ * also returns (owned) the deadlines as a reply shows them, with their explanations (the
+ * store keeps none); on failure *shown is NULL. 0 or a negative errno.
  */
 int recompute_store(struct ops_env *env, const struct store_case *c, const struct computed *comp,
 		    int64_t now, json_t **shown);

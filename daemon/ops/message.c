@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ops/ops.h"
+#include "ops/case_impl.h"
 #include "ops/remind_impl.h"
 #include "core/cal.h"
 #include "core/log.h"
@@ -222,6 +223,48 @@ case_recipients(struct ops_env *env, const struct store_reminder *rem, const str
 	return rcpts;
 }
 
+/*
+ * The explanation in words of deadline (kind, subject) of case c, as the rules in force
+ * compute it today from the case's events: owned, or NULL. The stored deadlines keep no
+ * explanation (derived data, computed on the few occasions a template shows it).
+ */
+static char *
+explanation_words(struct ops_env *env, const struct store_case *c, const char *kind,
+		  int64_t subject, int64_t now)
+{
+	struct timeline tl = { 0 };
+	struct computed comp = { 0 };
+	struct cal_date today;
+	enum rules_kind k;
+	char *text = NULL;
+
+	if (rules_kind_parse(kind, &k) < 0 || !today_of(now, &today) ||
+	    timeline_load(env->store, c->id, &tl) < 0)
+		return NULL;
+	if (timeline_compute(env->conf->rules, c->service, &tl, today, &comp) == 0) {
+		for (size_t i = 0; i < comp.n && !text; i++) {
+			if (comp.d[i].kind == k && comp.d[i].subject == subject)
+				text = rules_deadline_text(&comp.d[i]);
+		}
+	}
+	rules_deadlines_free(comp.d, comp.n);
+	timeline_free(&tl);
+	return text;
+}
+
+/* The template candidates' pick uses {{explanation}}: its words, else NULL (owned). */
+static char *
+explanation_if_shown(struct ops_env *env, const struct store_reminder *rem,
+		     const struct store_case *c, const char *const *cand, size_t n, int64_t now)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	const char *name = r->tmpl ? tmpl_pick(r->tmpl, r->language, cand, n) : NULL;
+
+	if (!name || !tmpl_uses(r->tmpl, r->language, name, "explanation"))
+		return NULL;
+	return explanation_words(env, c, rem->kind, rem->subject, now);
+}
+
 static int
 case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 	     struct ops_message *m)
@@ -238,6 +281,7 @@ case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 	char names[4][64], ref[3 * 64 + 1], date[CAL_DATE_LEN], words[2][TMPL_DATE_WORDS_LEN];
 	char applicant[4][80];
 	const char *cand[8];
+	char *expl;
 	size_t n, k = 0;
 	int ret;
 
@@ -261,7 +305,6 @@ case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 	var(&vs, "date", date_words(r->language, cal_date_format(today, date), words[0]));
 	var(&vs, "source", dl.source);
 	var(&vs, "rule", dl.rule);
-	var(&vs, "explanation", dl.text);
 	var(&vs, "complaint_body", rules_complaint_body(env->conf->rules, c.service));
 	if (due && cal_date_parse(due, &due_d) == 0) {
 		int32_t left = cal_diff_days(today, due_d);
@@ -280,7 +323,10 @@ case_message(struct ops_env *env, const struct store_reminder *rem, int64_t now,
 	}
 	for (size_t i = 0; i < n; i++)
 		cand[k++] = names[i];
+	expl = explanation_if_shown(env, rem, &c, cand, k, now);
+	var(&vs, "explanation", expl);
 	render(env, cand, k, &vs, m);
+	free(expl);
 
 	/* Recipients: who, and where mail goes. */
 	rcpts = case_recipients(env, rem, &c, m);

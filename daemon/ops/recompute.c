@@ -10,13 +10,13 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/jsonkit.h"
 #include "core/util.h"
 #include "ops/case_impl.h"
 
 /*
- * Stores the case's deadlines as computed today. With shown, also returns (owned) the
- * deadlines as a reply shows them: the stored explanations, not computed a second time.
+ * Stores the case's deadlines as computed today: their dates and states, not their
+ * explanations (derived data: computed again when a reply or a message shows them). With
+ * shown, also returns (owned) the deadlines as a reply shows them, with explanations.
  */
 static int
 store_deadlines(struct ops_env *env, const struct store_case *c, const struct computed *comp,
@@ -25,15 +25,11 @@ store_deadlines(struct ops_env *env, const struct store_case *c, const struct co
 	struct store_deadline *rows = xcalloc(comp->n ? comp->n : 1, sizeof(*rows));
 	char(*due)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*due));
 	char(*met)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*met));
-	char **expl = xcalloc(comp->n ? comp->n : 1, sizeof(*expl));
-	/* The words too (computed_json): reminders quote them ({{explanation}}). */
-	json_t *all = computed_json(comp);
 	int ret;
 
 	for (size_t i = 0; i < comp->n; i++) {
 		const struct rules_deadline *d = &comp->d[i];
 
-		expl[i] = jsonkit_compact(json_array_get(all, i), NULL);
 		rows[i] = (struct store_deadline){
 			.kind = rules_kind_name(d->kind),
 			.subject = d->subject,
@@ -42,17 +38,11 @@ store_deadlines(struct ops_env *env, const struct store_case *c, const struct co
 			.met_on = d->has_met ? cal_date_format(d->met_on, met[i]) : NULL,
 			.rule = d->rule,
 			.source = d->source,
-			.explanation = expl[i],
 		};
 	}
 	ret = store_deadlines_replace(env->store, c->id, rows, comp->n);
 	if (ret == 0 && shown)
-		*shown = all;
-	else
-		json_decref(all);
-	for (size_t i = 0; i < comp->n; i++)
-		free(expl[i]);
-	free(expl);
+		*shown = computed_json(comp);
 	free(met);
 	free(due);
 	free(rows);

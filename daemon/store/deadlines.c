@@ -35,9 +35,8 @@ store_deadlines_replace(struct store *st, int64_t case_id, const struct store_de
 		bind_text(s, 4, v[i].state);
 		bind_text(s, 5, v[i].due);
 		bind_text(s, 6, v[i].met_on);
-		bind_text(s, 7, v[i].explanation);
-		bind_text(s, 8, v[i].rule);
-		bind_text(s, 9, v[i].source);
+		bind_text(s, 7, v[i].rule);
+		bind_text(s, 8, v[i].source);
 		if ((ret = step_done(s)) < 0)
 			return ret;
 		st->count_delta[COUNT_DEADLINES]++;
@@ -241,9 +240,8 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 	int rc, ret;
 
 	memset(out, 0, sizeof(*out));
-	/* The words out of the explanation by SQLite's JSON reader: no parse into objects. */
 	rc = stmt_prep(st,
-		       "SELECT due, rule, source, explanation ->> '$.text' FROM deadlines "
+		       "SELECT due, rule, source FROM deadlines "
 		       "WHERE case_id = ? AND kind = ? AND subject = ?",
 		       &s);
 	if (rc != SQLITE_OK)
@@ -256,7 +254,6 @@ store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t 
 		out->due = column_text(s, 0);
 		out->rule = column_text(s, 1);
 		out->source = column_text(s, 2);
-		out->text = column_text(s, 3);
 		ret = 0;
 	} else {
 		ret = rc == SQLITE_DONE ? -ENOENT : map_rc(rc);
@@ -271,7 +268,6 @@ store_deadline_info_deinit(struct store_deadline_info *d)
 	free(d->due);
 	free(d->rule);
 	free(d->source);
-	free(d->text);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -353,7 +349,8 @@ store_deadlines_of_case(struct store *st, int64_t case_id, struct store_deadline
 	*out = NULL;
 	*n = 0;
 	rc = stmt_prep(st,
-		       "SELECT kind, subject, state, due, met_on FROM deadlines WHERE case_id = ?",
+		       "SELECT kind, subject, state, due, met_on FROM deadlines WHERE case_id = ? "
+		       "ORDER BY kind, subject",
 		       &s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);

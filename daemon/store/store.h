@@ -118,7 +118,6 @@ struct store_deadline_info {
 	char *due;
 	char *rule;
 	char *source;
-	char *text; /* the explanation in words */
 };
 /* A stored deadline: 0 or -ENOENT. */
 int store_deadline_get(struct store *st, int64_t case_id, const char *kind, int64_t subject,
@@ -183,9 +182,8 @@ struct store_deadline {
 	const char *state;
 	const char *due;
 	const char *met_on;
-	const char *rule;	 /* the rule's id, also in the explanation; may be NULL */
-	const char *source;	 /* its legal source, also in the explanation; may be NULL */
-	const char *explanation; /* JSON object text */
+	const char *rule;   /* the rule's id, also in the explanation; may be NULL */
+	const char *source; /* its legal source, also in the explanation; may be NULL */
 };
 
 /* Replaces the stored deadlines of a case with these. */

@@ -118,8 +118,8 @@ class InstallationIdTest(DeliveryTestCase):
         self.c.close()
         self.assertEqual(self.d.stop(), 0)
         db = self.d.db()
-        # Schema version 2: what 004 (deadline versions) and 005 added undone (003 only
-        # edited a CHECK constraint, which stays).
+        # Schema version 2: what 004 (deadline versions), 005 and 006 changed undone (003
+        # and 006 edited CHECK constraints, which stay as they are).
         db.execute("DROP TABLE deadline_versions")
         db.execute("DELETE FROM meta WHERE key = 'installation'")
         db.execute("DELETE FROM counts WHERE name = 'notices_to_log'")
@@ -127,6 +127,9 @@ class InstallationIdTest(DeliveryTestCase):
         db.execute("DELETE FROM counts WHERE name LIKE 'channel.%'")
         db.execute("DROP TRIGGER IF EXISTS reminders_channel_recounted")
         db.execute("DROP TRIGGER IF EXISTS reminders_channel_uncounted")
+        # And 006: the explanations (stand-ins) and the index of a case's reminders.
+        db.execute("ALTER TABLE deadlines ADD COLUMN explanation TEXT NOT NULL DEFAULT '{}'")
+        db.execute("CREATE INDEX reminders_case ON reminders (case_id, state)")
         db.execute("PRAGMA user_version = 2")
         db.commit()
         db.close()
