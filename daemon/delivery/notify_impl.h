@@ -93,9 +93,10 @@ struct channel_ops {
 	int (*accept)(struct job *j, const struct notify_msg *m);
 	/*
 	 * Starts j's attempt. CHANNEL_RUN_INLINE: does the whole attempt and sets j->result;
-	 * returns CURLE_OK. Otherwise j->easy is a fresh handle: sets it up (with
-	 * notify_easy_common() among the rest) and returns CURLE_OK, or a curl error with the
-	 * reason in j->errbuf when it has one; the notifier then runs the transfer.
+	 * returns CURLE_OK. Otherwise j->easy is a handle without options (a new one, or for
+	 * CHANNEL_RUN_MULTI one that curl_easy_reset() cleared after an earlier transfer): sets
+	 * it up (with notify_easy_common() among the rest) and returns CURLE_OK, or a curl error
+	 * with the reason in j->errbuf when it has one; the notifier then runs the transfer.
 	 */
 	CURLcode (*start)(struct job *j);
 	/*

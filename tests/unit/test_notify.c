@@ -7,11 +7,13 @@
  * body decoded back); and conf_channels_load() on a good list and on a table of bad ones,
  * each refused with "FILE:LINE: message" at the line marked "#<" in the fixture text; and
  * notify_send() through each channel type (log, webhook, smtp): what each refuses, and an
- * attempt of each that needs no receiver (the log, a failed set-up, a refused connection).
+ * attempt of each that needs no receiver (the log, a failed set-up, a refused connection);
+ * and webhooks one after another and in a burst to a small HTTP receiver on the test's own
+ * loop, on the easy handles the notifier reuses.
  *
  * Fixtures (configurations and secret files) are written to a fresh directory from
- * mkdtemp() and removed afterwards. Transfers that reach a receiver need an HTTP receiver
- * and an SMTP server: tests/integration/notify_*.py and the report of the change.
+ * mkdtemp() and removed afterwards. Mail to an SMTP server, and webhooks over TLS, are tested
+ * in tests/integration/.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1253,6 +1255,317 @@ test_send_types(void **state)
 	close(fd);
 }
 
+/* ---- Webhooks to a receiver on the loop ---- */
+
+#define RECV_MAX 16
+
+/* What the receiver saw of one request. */
+struct req {
+	unsigned conn; /* the connection it came on, from 1 */
+	char path[16], id[32];
+	unsigned sigs;	/* signatures in webhook-signature */
+	bool signed_ok; /* the first is SECRET_A's over this request's id, timestamp and body */
+};
+
+/*
+ * An HTTP/1.1 receiver on 127.0.0.1 in the test's own loop: answers each request 200 (410 for
+ * the path /gone) and keeps the connection.
+ */
+struct receiver {
+	uv_tcp_t server;
+	unsigned conns, open;
+	struct req reqs[RECV_MAX];
+	size_t n_reqs;
+};
+
+struct rconn {
+	uv_tcp_t tcp;
+	struct receiver *r;
+	unsigned number;
+	char buf[16384];
+	size_t len;
+};
+
+/* The value of header name in the NUL-terminated head into out ("" when absent). */
+static void
+header_value(const char *head, const char *name, char *out, size_t cap)
+{
+	char key[64];
+	const char *p;
+	size_t n;
+
+	snprintf(key, sizeof(key), "\r\n%s:", name);
+	p = strcasestr(head, key);
+	out[0] = '\0';
+	if (!p)
+		return;
+	p += strlen(key);
+	p += strspn(p, " ");
+	n = strcspn(p, "\r");
+	assert_true(n < cap);
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* Records the request of head (NUL-terminated) and body. */
+static void
+receiver_record(struct rconn *c, const char *head, const char *body, size_t body_len)
+{
+	struct req *q;
+	char ts[32], sig[256], want[NOTIFY_SIGN_MAX];
+
+	assert_true(c->r->n_reqs < RECV_MAX);
+	q = &c->r->reqs[c->r->n_reqs++];
+	q->conn = c->number;
+	assert_int_equal(sscanf(head, "POST %15s HTTP/1.1", q->path), 1);
+	header_value(head, "webhook-id", q->id, sizeof(q->id));
+	header_value(head, "webhook-timestamp", ts, sizeof(ts));
+	header_value(head, "webhook-signature", sig, sizeof(sig));
+	q->sigs = sig[0] ? 1 : 0;
+	for (const char *p = sig; (p = strchr(p, ' ')); p++)
+		q->sigs++;
+	assert_int_equal(notify_sign(SECRET_A, q->id, strtoll(ts, NULL, 10), body, body_len, want,
+				     sizeof(want)),
+			 0);
+	q->signed_ok = strncmp(sig, want, strlen(want)) == 0;
+}
+
+static void
+rconn_closed(uv_handle_t *h)
+{
+	struct rconn *c = h->data;
+
+	c->r->open--;
+	free(c);
+}
+
+static void
+rconn_written(uv_write_t *w, int status)
+{
+	assert_int_equal(status, 0);
+	free(w);
+}
+
+/* Answers every whole request in c's buffer. */
+static void
+rconn_serve(struct rconn *c)
+{
+	static char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	static char gone[] = "HTTP/1.1 410 Gone\r\nContent-Length: 0\r\n\r\n";
+	char *end, len[32];
+	size_t head_len, total;
+
+	for (;;) {
+		c->buf[c->len] = '\0';
+		end = strstr(c->buf, "\r\n\r\n");
+		if (!end)
+			return;
+		*end = '\0';
+		header_value(c->buf, "content-length", len, sizeof(len));
+		head_len = (size_t)(end - c->buf) + 4;
+		total = head_len + (size_t)strtoul(len, NULL, 10);
+		if (c->len < total) {
+			*end = '\r';
+			return;
+		}
+		receiver_record(c, c->buf, c->buf + head_len, total - head_len);
+		uv_write_t *w = calloc(1, sizeof(*w));
+		bool is_gone = strcmp(c->r->reqs[c->r->n_reqs - 1].path, "/gone") == 0;
+
+		assert_non_null(w);
+		uv_buf_t b = uv_buf_init(is_gone ? gone : ok,
+					 (unsigned)(is_gone ? sizeof(gone) : sizeof(ok)) - 1);
+
+		assert_int_equal(uv_write(w, (uv_stream_t *)&c->tcp, &b, 1, rconn_written), 0);
+		memmove(c->buf, c->buf + total, c->len - total);
+		c->len -= total;
+	}
+}
+
+static void
+rconn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct rconn *c = h->data;
+
+	(void)hint;
+	*b = uv_buf_init(c->buf + c->len, (unsigned)(sizeof(c->buf) - 1 - c->len));
+}
+
+static void
+rconn_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+	struct rconn *c = s->data;
+
+	(void)b;
+	if (nread < 0) {
+		uv_close((uv_handle_t *)s, rconn_closed);
+		return;
+	}
+	c->len += (size_t)nread;
+	rconn_serve(c);
+}
+
+static void
+receiver_accept(uv_stream_t *server, int status)
+{
+	struct receiver *r = server->data;
+	struct rconn *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	assert_int_equal(status, 0);
+	c->r = r;
+	c->number = ++r->conns;
+	c->tcp.data = c;
+	assert_int_equal(uv_tcp_init(server->loop, &c->tcp), 0);
+	r->open++;
+	assert_int_equal(uv_accept(server, (uv_stream_t *)&c->tcp), 0);
+	assert_int_equal(uv_read_start((uv_stream_t *)&c->tcp, rconn_alloc, rconn_read), 0);
+}
+
+/* Starts r on loop; returns its port. */
+static int
+receiver_start(struct receiver *r, uv_loop_t *loop)
+{
+	struct sockaddr_in a;
+	int len = sizeof(a);
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(uv_ip4_addr("127.0.0.1", 0, &a), 0);
+	assert_int_equal(uv_tcp_init(loop, &r->server), 0);
+	r->server.data = r;
+	assert_int_equal(uv_tcp_bind(&r->server, (const struct sockaddr *)&a, 0), 0);
+	assert_int_equal(uv_listen((uv_stream_t *)&r->server, 8, receiver_accept), 0);
+	assert_int_equal(uv_tcp_getsockname(&r->server, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
+}
+
+/* Sends a message of id on channel and runs the loop until its callback came. */
+static void
+send_one(uv_loop_t *loop, struct notify *n, const char *channel, const char *id, json_t *body,
+	 struct outcome *o)
+{
+	struct notify_msg m = { .id = id, .subject = "Frist", .text = "t", .body = body };
+	struct outcome *os[] = { o };
+
+	assert_int_equal(notify_send(n, channel, &m, 1, outcome_cb, o), 0);
+	run_until(loop, os, 1);
+}
+
+/*
+ * Webhooks one after another on channels with different settings (a second secret, a
+ * receiver that answers 410, a refused port), then a burst on two connections: the notifier
+ * reuses the easy handles of finished transfers, and each request still carries only its own
+ * job's URL, id, headers and body, on the connection the earlier ones left open.
+ */
+static void
+test_webhook_handles_reused(void **state)
+{
+	char url_a[64], url_b[64], url_gone[64], url_refused[64], id[16];
+	int fd, refused = refusing_port(&fd);
+	struct conf_channel ch[] = {
+		{ .name = "a", .type = CONF_CHANNEL_WEBHOOK, .url = url_a, .secret = SECRET_A },
+		{ .name = "b",
+		  .type = CONF_CHANNEL_WEBHOOK,
+		  .url = url_b,
+		  .secret = SECRET_A,
+		  .secret_previous = SECRET_B },
+		{ .name = "gone",
+		  .type = CONF_CHANNEL_WEBHOOK,
+		  .url = url_gone,
+		  .secret = SECRET_A },
+		{ .name = "refused",
+		  .type = CONF_CHANNEL_WEBHOOK,
+		  .url = url_refused,
+		  .secret = SECRET_A },
+	};
+	struct conf conf = { .channels = ch, .n_channels = N_ELEM(ch) };
+	static const char *const paths[] = { "/a", "/b", "/gone", "/a" };
+	json_t *body = json_pack("{ss}", "event", "reminder");
+	struct outcome o[4] = { { 0 } }, burst[6] = { { 0 } }, *os[6];
+	struct receiver r;
+	uv_loop_t loop;
+	struct notify *n;
+	bool stopped = false;
+	unsigned seen = 0;
+	int port;
+
+	(void)state;
+	assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	port = receiver_start(&r, &loop);
+	snprintf(url_a, sizeof(url_a), "http://127.0.0.1:%d/a", port);
+	snprintf(url_b, sizeof(url_b), "http://127.0.0.1:%d/b", port);
+	snprintf(url_gone, sizeof(url_gone), "http://127.0.0.1:%d/gone", port);
+	snprintf(url_refused, sizeof(url_refused), "http://127.0.0.1:%d/a", refused);
+	for (size_t i = 0; i < N_ELEM(ch); i++) {
+		ch[i].concurrency = i == 0 ? 2 : 1;
+		ch[i].connect_timeout_ms = ch[i].timeout_ms = 5000;
+	}
+	assert_int_equal(notify_new(&loop, &n), 0);
+	notify_configure(n, &conf);
+
+	send_one(&loop, n, "a", "m0", body, &o[0]);
+	send_one(&loop, n, "b", "m1", body, &o[1]);
+	send_one(&loop, n, "gone", "m2", body, &o[2]);
+	send_one(&loop, n, "refused", "mx", body, &o[3]);
+	assert_int_equal(o[0].r.status, NOTIFY_OK);
+	assert_int_equal(o[0].r.code, 200);
+	assert_int_equal(o[1].r.status, NOTIFY_OK);
+	assert_int_equal(o[2].r.status, NOTIFY_GONE);
+	assert_int_equal(o[2].r.code, 410);
+	assert_int_equal(o[3].r.status, NOTIFY_RETRY);
+	assert_int_equal(o[3].r.code, 0);
+	/* Six at once on "a", two in flight at a time. */
+	for (size_t i = 0; i < N_ELEM(burst); i++) {
+		struct notify_msg m = { .id = id, .subject = "Frist", .text = "t", .body = body };
+
+		snprintf(id, sizeof(id), "m%zu", i + 3);
+		os[i] = &burst[i];
+		assert_int_equal(notify_send(n, "a", &m, 1, outcome_cb, os[i]), 0);
+	}
+	run_until(&loop, os, N_ELEM(burst));
+	for (size_t i = 0; i < N_ELEM(burst); i++)
+		assert_int_equal(burst[i].r.status, NOTIFY_OK);
+
+	/*
+	 * What the receiver saw: each request its own, the first three in order on one
+	 * connection, the burst's each once (in the order they went out on two connections).
+	 */
+	assert_int_equal(r.n_reqs, 9);
+	assert_true(r.conns == 1 || r.conns == 2);
+	for (size_t i = 0; i < r.n_reqs; i++) {
+		const struct req *q = &r.reqs[i];
+		unsigned k;
+
+		snprintf(id, sizeof(id), "m%zu", i);
+		if (i < 3) {
+			assert_int_equal(q->conn, 1);
+			assert_string_equal(q->id, id);
+		} else {
+			assert_int_equal(sscanf(q->id, "m%u", &k), 1);
+			assert_true(k >= 3 && k < 9 && !(seen & (1u << k)));
+			seen |= 1u << k;
+		}
+		assert_string_equal(q->path, paths[i < 3 ? i : 3]);
+		assert_int_equal(q->sigs, i == 1 ? 2 : 1);
+		assert_true(q->signed_ok);
+	}
+
+	notify_stop(n, stopped_cb, &stopped);
+	while (!stopped)
+		uv_run(&loop, UV_RUN_ONCE);
+	notify_free(n);
+	/* The notifier closed its connections: the receiver's close as they read the end. */
+	while (r.open > 0)
+		uv_run(&loop, UV_RUN_ONCE);
+	uv_close((uv_handle_t *)&r.server, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	curl_global_cleanup();
+	json_decref(body);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -1270,6 +1583,7 @@ main(void)
 		cmocka_unit_test(test_channels_bad),
 		cmocka_unit_test(test_channels_no_credentials_directory),
 		cmocka_unit_test(test_send_types),
+		cmocka_unit_test(test_webhook_handles_reused),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
