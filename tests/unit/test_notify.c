@@ -174,6 +174,30 @@ test_sign_vector(void **state)
 			 0);
 	assert_string_not_equal(sig, VEC_SIG);
 	/*
+	 * Keyed contexts are kept for a few secrets at a time: with more secrets in turn than
+	 * that, each signature is still its own secret's, and the vector's again at the end.
+	 */
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 12; k++) {
+			char secret[64], again[NOTIFY_SIGN_MAX];
+
+			snprintf(secret, sizeof(secret),
+				 "whsec_%c%cAAAAAAAAAAAAAAAAAAAA==", 'A' + k, 'B' + round);
+			assert_int_equal(notify_sign(secret, VEC_ID, 1614265330, VEC_BODY,
+						     strlen(VEC_BODY), sig, sizeof(sig)),
+					 0);
+			assert_string_not_equal(sig, VEC_SIG);
+			assert_int_equal(notify_sign(secret, VEC_ID, 1614265330, VEC_BODY,
+						     strlen(VEC_BODY), again, sizeof(again)),
+					 0);
+			assert_string_equal(sig, again);
+		}
+	}
+	assert_int_equal(notify_sign(VEC_SECRET, VEC_ID, 1614265330, VEC_BODY, strlen(VEC_BODY),
+				     sig, sizeof(sig)),
+			 0);
+	assert_string_equal(sig, VEC_SIG);
+	/*
 	 * A key whose base64 needs padding (17 bytes, 0x00..0x10): the same key with the '='
 	 * written out or left off. The expected signature is HMAC-SHA256 computed
 	 * independently (Python's hmac) over the vector's id, time and body.
