@@ -9,9 +9,10 @@ version, and the most requests it ever held at once in .max_in_flight) and answe
 the test programmed (push() per request, set_default(), set_rule()): a status (200, 500,
 503, 410 ...), 429/503 with Retry-After, a redirect (302 with a Location on this receiver,
 where any request is recorded in .redirected), or a hang that outlasts the daemon's timeout
-(release() ends hangs, e.g. of a daemon that was killed). SmtpReceiver (aiosmtpd, Debian's
-python3-aiosmtpd: run with /usr/bin/python3) records every message on arrival, parsed with
-email.policy.default, and can be a slow relay (delay).
+(release() ends hangs, e.g. of a daemon that was killed); an answer may also run a function
+of the test's right after the reply went out (Answer(then=...), e.g. to kill the daemon).
+SmtpReceiver (aiosmtpd, Debian's python3-aiosmtpd: run with /usr/bin/python3) records every
+message on arrival, parsed with email.policy.default, and can be a slow relay (delay).
 
 Every wait is bounded; the receivers never reach beyond the loopback interface.
 """
@@ -77,11 +78,12 @@ class Answer:
     request that hangs past the daemon's timeout is not delivered, so give a hang a
     non-2xx status (HANG) unless the point is a slow receiver that still answers in time."""
 
-    def __init__(self, status=200, retry_after=None, hang=0.0, location=None):
+    def __init__(self, status=200, retry_after=None, hang=0.0, location=None, then=None):
         self.status = status
         self.retry_after = retry_after
         self.hang = hang
         self.location = location
+        self.then = then        # called with the Request right after the reply went out
 
     def __repr__(self):
         return "Answer(%r, retry_after=%r, hang=%r, location=%r)" % (
@@ -295,6 +297,10 @@ class WebhookReceiver:
             if a.location:
                 location = "http://127.0.0.1:%d%s" % (self.port, a.location)
             req.answered = self._reply(h, a.status, a.retry_after, location)
+            if a.then:
+                # The function may end the peer (a killed daemon): no next request here.
+                h.close_connection = True
+                a.then(req)
         finally:
             with self.cond:
                 self.in_flight -= 1

@@ -19,7 +19,7 @@ import unittest
 from zoneinfo import ZoneInfo
 
 from fvtest import Daemon, main
-from receivers import (SmtpReceiver, WebhookReceiver, describe, hang, reminder_subst,
+from receivers import (Answer, SmtpReceiver, WebhookReceiver, describe, hang, reminder_subst,
                        sign, smtp_channel, webhook_channel, write_secret)
 from test_cases import CaseMixin, is_working_day, roll
 
@@ -626,6 +626,111 @@ class CrashTest(ReminderTestCase):
             self.assertEqual(g["reminder"]["state"], "sent")
             self.assertEqual(g["attempts"][-1]["outcome"], "ok")
         self.assertEqual(len(self.reminders(state="sent")), 3)
+
+    def stages(self, ref, kind="processing"):
+        """[(stage, state)] of a case's reminders of one deadline kind, oldest first."""
+        return [(x["stage"], x["state"]) for x in self.reminders(reference=ref)
+                if x["kind"] == kind]
+
+    def due_stage_once(self, ref, due, rid):
+        """The due stage of ref's processing deadline is waiting (planned once, when
+        before-3, reminder rid, went out) and arrives on the due day, once; before-3 went
+        out with its one recorded attempt. Returns the requests of the case."""
+        self.assertEqual(self.stages(ref), [("before-3", "sent"), ("due", "pending")])
+        self.assertEqual([(a["outcome"], a["code"]) for a in self.reminder(rid)["attempts"]],
+                         [("ok", 200)])
+        self.set_clock(local(due, "07:59"))
+        self.assertEqual([q for q in self.hook.quiet(0.3) if q.body["stage"] == "due"], [])
+        self.set_clock(local(due))
+        self.hook.wait(lambda rs: any(q.body["stage"] == "due" for q in rs), what="due")
+        self.settle()
+        self.set_clock(local(due, "12:00"))
+        self.settle()
+        reqs = [q for q in self.hook.all() if q.body["case_reference"] == ref]
+        dues = [q for q in reqs if q.body["stage"] == "due"]
+        self.assertEqual(len(dues), 1, dues)
+        self.assertEqual(dues[0].status, 200)
+        self.assertEqual(dues[0].webhook_id, self.mid(dues[0].body["reminder_id"]))
+        self.assertNotEqual(dues[0].body["reminder_id"], rid)
+        # The series goes on: the next stage (overdue, the day after) is waiting, alone.
+        self.assertEqual(self.stages(ref), [("before-3", "sent"), ("due", "sent"),
+                                            ("overdue", "pending")])
+        self.assertEqual({q.body["stage"] for q in reqs}, {"before-3", "due"})
+        return reqs
+
+    def test_sigkill_between_a_send_and_the_next_stage(self):
+        """SIGKILL while the receiver holds the before-3 request, between the send and the
+        planning of the next stage (due), which is written with before-3's outcome, in one
+        transaction: after the restart before-3 is still pending, with no attempt, and
+        nothing after it is planned; it is sent again with the same webhook-id (at least
+        once); then the due stage is planned once and arrives on its day once. No stage
+        doubled or lost."""
+        self.start()
+        self.hook.set_rule(lambda b: hang(25) if b.get("stage") == "before-3" else None)
+        received = future_monday()
+        due = roll(received + 14 * DAY)
+        first = add_working_days(due, -3)
+        self.set_clock(local(received, "07:00"))
+        self.register("K/21", rfc(local(received, "07:00")), handler="kari")
+        # Only what is next is planned: before-3 alone, until it leaves the outbox.
+        self.assertEqual(self.stages("K/21"), [("before-3", "pending")])
+        self.set_clock(local(first))
+        self.hook.wait_in_flight(1)
+        held = self.hook.all()
+        self.assertEqual(len(held), 1)
+        rid = held[0].body["reminder_id"]
+        self.assertEqual(held[0].body["stage"], "before-3")
+        self.restart(kill=True)
+        self.hook.set_rule(None)
+        self.hook.release()
+        self.assertEqual(self.stages("K/21"), [("before-3", "pending")])
+        g = self.reminder(rid)
+        self.assertEqual((g["reminder"]["attempts"], g["attempts"]), (0, []))
+        # On the wall clock nothing of the case is due; back to the test time.
+        self.assertEqual(self.hook.quiet(0.3), [])
+        self.set_clock(local(first, "08:01"))
+        self.wait_state(rid, "sent")
+        self.settle()
+        reqs = self.due_stage_once("K/21", due, rid)
+        before3 = [q for q in reqs if q.body["stage"] == "before-3"]
+        self.assertEqual(len(before3), 2)
+        self.assertEqual({q.webhook_id for q in before3}, {self.mid(rid)})
+        self.assertEqual([q.status for q in before3], [500, 200])
+
+    def test_sigkill_right_after_the_receiver_accepted(self):
+        """SIGKILL right after the receiver answered 200 to before-3: before or after the
+        daemon recorded the outcome (and planned the due stage in the same transaction),
+        whichever the timing gives. Either way the due stage comes once, and before-3 is
+        received once or twice, with the same webhook-id."""
+        self.start()
+        fired = []
+
+        def kill(req):
+            fired.append(req)
+            os.kill(pid, signal.SIGKILL)
+
+        received = future_monday()
+        due = roll(received + 14 * DAY)
+        first = add_working_days(due, -3)
+        self.set_clock(local(received, "07:00"))
+        self.register("K/22", rfc(local(received, "07:00")), handler="kari")
+        pid = self.d.proc.pid
+        self.hook.set_rule(lambda b: Answer(200, then=kill)
+                           if b.get("stage") == "before-3" and not fired else None)
+        self.set_clock(local(first))
+        self.assertEqual(self.d.proc.wait(15), -signal.SIGKILL)
+        self.assertEqual(len(fired), 1)
+        self.assertTrue(fired[0].answered)
+        rid = fired[0].body["reminder_id"]
+        self.restart(kill=True)
+        self.set_clock(local(first, "08:01"))
+        self.wait_state(rid, "sent")
+        self.settle()
+        reqs = self.due_stage_once("K/22", due, rid)
+        before3 = [q for q in reqs if q.body["stage"] == "before-3"]
+        self.assertIn(len(before3), (1, 2))
+        self.assertEqual({q.webhook_id for q in before3}, {self.mid(rid)})
+        self.assertEqual([q.status for q in before3], [200] * len(before3))
 
     def test_second_sigint_exits_at_once(self):
         """SIGINT starts the drain, which waits for a delivery in flight; a second SIGINT
