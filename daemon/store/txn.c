@@ -24,20 +24,27 @@ static const char *const count_name[COUNT_N] = {
 	[COUNT_NOTICES_TO_LOG] = "notices_to_log",
 };
 
-int
-store_begin(struct store *st)
+#define MOVED_FAULT "the database file was deleted or replaced while open; restart fristvaktd"
+
+/*
+ * A database file deleted or replaced underneath still works through the open descriptor,
+ * and every commit would vanish when the daemon stops: whether that happened.
+ */
+static bool
+file_moved(struct store *st)
 {
 	int moved = 0;
 
-	/*
-	 * A database file deleted or replaced underneath still works through the open
-	 * descriptor, and every commit would vanish when the daemon stops: refuse to write.
-	 */
+	return sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK &&
+	       moved;
+}
+
+int
+store_begin(struct store *st)
+{
 	st->fault = NULL;
-	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK &&
-	    moved) {
-		st->fault = "the database file was deleted or replaced while open; restart "
-			    "fristvaktd";
+	if (file_moved(st)) {
+		st->fault = MOVED_FAULT;
 		return -ESTALE;
 	}
 	return exec(st, "BEGIN IMMEDIATE");
@@ -133,12 +140,20 @@ store_commit(struct store *st)
 {
 	int ret = flush_counts(st);
 
-	if (ret == 0)
+	/* Checked again here: the file may have gone after the transaction began. */
+	if (ret == 0 && file_moved(st)) {
+		snprintf(st->fault_buf, sizeof(st->fault_buf), "%s", MOVED_FAULT);
+		ret = -ESTALE;
+	} else if (ret == 0) {
 		ret = exec(st, "COMMIT");
-
+		if (ret < 0)
+			snprintf(st->fault_buf, sizeof(st->fault_buf), "%s",
+				 sqlite3_errmsg(st->db));
+	} else {
+		snprintf(st->fault_buf, sizeof(st->fault_buf), "%s", sqlite3_errmsg(st->db));
+	}
 	if (ret < 0) {
 		/* Keep why (e.g. "database or disk is full"): the rollback resets the message. */
-		snprintf(st->fault_buf, sizeof(st->fault_buf), "%s", sqlite3_errmsg(st->db));
 		st->fault = st->fault_buf;
 		forget_counts(st);
 		exec(st, "ROLLBACK");
