@@ -10,12 +10,14 @@
 -- 1. Only what is next is planned (ops/plan.c): each deadline holds one reminder to send
 -- for the staff and one for the applicant, the next planned when it leaves the outbox.
 -- Of the reminders a deadline holds for one recipient and that are still to be sent, the
--- earliest stays; the later ones, never attempted, go (each is planned again in its turn,
--- with the same identity, so it keeps the id it would have had in no message: none was
--- ever sent). Reminders with attempts, sent, dead or cancelled stay as they are. The
--- counts follow through the triggers of db/002 and db/005.
+-- earliest stays; the later ones that were never attempted go. Each is planned again in
+-- its turn, under a new id: none of them was ever sent, so no receiver knows the old one.
+-- A reminder with any attempt recorded (also one aborted when its channel was disabled
+-- during the transfer, which does not count in attempts) stays, as do sent, dead and
+-- cancelled ones. The counts follow through the triggers of db/002 and db/005.
 DELETE FROM reminders AS r
 WHERE r.case_id IS NOT NULL AND r.state = 'pending' AND r.attempts = 0
+	AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.reminder_id = r.id)
 	AND EXISTS (SELECT 1 FROM reminders o
 		    WHERE o.case_id = r.case_id AND o.kind = r.kind AND o.subject = r.subject
 			AND o.recipient = r.recipient AND (o.state = 'pending' OR o.state = 'failed')

@@ -740,6 +740,7 @@ notify_configure(struct notify *n, const struct conf *conf)
 
 	n->idle_max = idle_bound(n, conf);
 	idle_trim(n, n->idle_max);
+	webhook_forget_keys();
 	for (size_t i = 0; i < conf->n_channels; i++)
 		chans[i] = chan_new(&conf->channels[i]);
 	for (size_t i = 0; i < n->n_chans; i++)
@@ -921,6 +922,7 @@ notify_free(struct notify *n)
 	if (!n)
 		return;
 	FV_ASSERT(n->finished_all && n->n_idle == 0);
+	webhook_forget_keys();
 	uv_mutex_destroy(&n->lock);
 	for (size_t i = 0; i < n->n_chans; i++)
 		chan_unref(n->chans[i]);

@@ -116,12 +116,14 @@ void notify_stop(struct notify *n, void (*done)(void *arg), void *arg);
 /* Frees a stopped notifier (after done ran); NULL is a no-op. */
 void notify_free(struct notify *n);
 
-/* ---- Pure helpers, exposed for the unit tests ---- */
+/* ---- Helpers, exposed for the unit tests ---- */
 
 /*
  * The Standard Webhooks signature "v1,<base64 HMAC-SHA256>" of "{id}.{timestamp}.{body}"
  * with the key in secret_whsec ("whsec_<base64 of 16..64 bytes>") into out: 0, -EINVAL
- * (bad secret) or -ENOSPC (outlen < NOTIFY_SIGN_MAX).
+ * (bad secret), -EIO (OpenSSL failed) or -ENOSPC (outlen < NOTIFY_SIGN_MAX). Keeps the
+ * keyed HMAC state of the secrets it saw until the notifier is reconfigured or freed;
+ * the loop's thread only.
  */
 #define NOTIFY_SIGN_MAX 48
 int notify_sign(const char *secret_whsec, const char *id, int64_t timestamp, const char *body,

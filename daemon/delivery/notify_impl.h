@@ -112,6 +112,12 @@ struct channel_ops {
 CONF_CHANNEL_TYPES(NOTIFY_CHANNEL_DECLARE)
 #undef NOTIFY_CHANNEL_DECLARE
 
+/*
+ * Forgets the keyed HMAC contexts notify_sign() keeps for the secrets in use (webhook.c):
+ * at every reconfiguration and when the notifier is freed.
+ */
+void webhook_forget_keys(void);
+
 /* ---- Shared by the types, defined in common.c (notify_job_now in notify.c) ---- */
 
 /* Sets j's result: status, code and the detail text from fmt. */

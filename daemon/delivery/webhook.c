@@ -35,11 +35,13 @@
 /*
  * HMAC-SHA256 contexts already keyed with the secrets in use: a signature copies one
  * (EVP_MAC_CTX_dup) instead of setting up the key, which looks up HMAC and SHA-256
- * among OpenSSL's providers each time (most of a signature's cost, measured). A few
- * secrets at a time (a channel's current and previous, for a few channels); the loop's
- * thread only; kept until exit or until a newer secret takes the slot.
+ * among OpenSSL's providers each time (most of a signature's cost, measured). Enough
+ * slots for every channel's current and previous secret in a large configuration; the
+ * loop's thread only (SMTP threads never sign). Forgotten at every reconfiguration and
+ * when the notifier is freed (webhook_forget_keys), so that a secret rotated out of the
+ * configuration does not stay in memory.
  */
-#define KEYED_SLOTS 8
+#define KEYED_SLOTS 16
 
 struct keyed {
 	char *secret; /* "whsec_...", owned */
@@ -48,6 +50,26 @@ struct keyed {
 
 static struct keyed keyed[KEYED_SLOTS];
 static unsigned keyed_next;
+
+static void
+keyed_clear(struct keyed *k)
+{
+	if (!k->secret)
+		return;
+	explicit_bzero(k->secret, strlen(k->secret));
+	free(k->secret);
+	EVP_MAC_CTX_free(k->ctx);
+	k->secret = NULL;
+	k->ctx = NULL;
+}
+
+void
+webhook_forget_keys(void)
+{
+	for (size_t i = 0; i < KEYED_SLOTS; i++)
+		keyed_clear(&keyed[i]);
+	keyed_next = 0;
+}
 
 /* A new context keyed with secret_whsec (the caller frees it), or NULL: -EINVAL, -EIO. */
 static EVP_MAC_CTX *
@@ -81,6 +103,7 @@ keyed_new(const char *secret_whsec, int *err)
 static EVP_MAC_CTX *
 keyed_ctx(const char *secret_whsec, int *err)
 {
+	EVP_MAC_CTX *ctx;
 	struct keyed *k;
 
 	for (size_t i = 0; i < KEYED_SLOTS; i++) {
@@ -89,17 +112,14 @@ keyed_ctx(const char *secret_whsec, int *err)
 			return EVP_MAC_CTX_dup(keyed[i].ctx);
 		}
 	}
-	k = &keyed[keyed_next++ % KEYED_SLOTS];
-	if (k->secret) {
-		explicit_bzero(k->secret, strlen(k->secret));
-		free(k->secret);
-		EVP_MAC_CTX_free(k->ctx);
-		k->secret = NULL;
-	}
-	if (!(k->ctx = keyed_new(secret_whsec, err)))
+	/* A secret that cannot be used takes no slot from one that can. */
+	if (!(ctx = keyed_new(secret_whsec, err)))
 		return NULL;
+	k = &keyed[keyed_next++ % KEYED_SLOTS];
+	keyed_clear(k);
+	k->ctx = ctx;
 	k->secret = xstrdup(secret_whsec);
-	return EVP_MAC_CTX_dup(k->ctx);
+	return EVP_MAC_CTX_dup(ctx);
 }
 
 int

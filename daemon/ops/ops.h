@@ -206,12 +206,6 @@ struct store_reminder;
  */
 int ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
 		    size_t n, int64_t now);
-/*
- * Plans the next reminder of each of case case_id's deadlines as stored, when one was sent,
- * went dead or was skipped (inside the current savepoint): the case is not recomputed.
- * 0 or a negative errno.
- */
-int ops_remind_plan_next(struct ops_env *env, int64_t case_id, int64_t now);
 
 /* A reminder rendered for sending (ops_remind_message): everything owned. */
 struct ops_message {

@@ -10,18 +10,20 @@
  * Only what is next is planned: each deadline still awaited holds one reminder to send
  * for the staff (and one for the applicant), the earliest occurrence of its stages that is
  * not in the outbox yet. Planning runs in the same savepoint as its cause: the event that
- * changed the deadlines, or the reminder before it leaving the outbox (sent, dead, or not
- * sent), which plans the next from the stored deadlines (ops_remind_plan_next). A pending
- * reminder whose deadline is no longer awaited, or whose due date moved, is cancelled. A
- * reminder planned earlier and still valid is never cancelled because its time passed:
- * that is what the scheduler catches up on after a restart; a stage whose time passed less
- * than a day ago is still planned (a repeating one: its latest occurrence), older ones not.
+ * changed the deadlines, or the outcome of the reminder before it (its first attempt, or
+ * its skip), which recomputes the case (ops_recompute_after_send). A reminder that was tried
+ * and is being retried, or held on a disabled channel, does not hold back the stages after
+ * it. A pending reminder whose deadline is no longer awaited, or whose due date moved, is
+ * cancelled. A reminder planned earlier and still valid is never cancelled because its time
+ * passed: that is what the scheduler catches up on after a restart. When a case is planned
+ * from an event, a stage whose time passed less than a day ago is still planned (a
+ * repeating one: its latest occurrence), older ones not; after a reminder went out, every
+ * stage whose time came since that reminder's is (the daemon was down, the channel held).
  *
  * A reminder's identity is (case, kind, subject, stage, occurrence, recipient) - the
  * occurrence is its day, or for a stage counted in hours its instant: planning
  * the same one twice inserts nothing, so a reminder already sent is never planned again.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,21 +193,21 @@ due_day_end(struct cal_date due, int64_t *end)
 /*
  * The first occurrence of an hours stage (counted from start, the instant the deadline
  * started) still to consider at now: for a repeating one the latest at or before now, when
- * that is less than PAST_SLACK ago, else the next; repeats end with the due day. False when
- * there is none.
+ * that is not before since, else the next; repeats end with the due day. False when there
+ * is none.
  */
 static bool
 hours_first(const struct conf_stage *st, int64_t start, struct cal_date due, int64_t now,
-	    struct wanted *w)
+	    int64_t since, struct wanted *w)
 {
 	int64_t first = start + (int64_t)st->hours * 3600, rep = st->repeat_hours * 3600LL, end;
 
 	w->at = first;
 	if (rep && w->at <= now)
 		w->at += (now - w->at) / rep * rep;
-	if (rep && w->at < now - PAST_SLACK)
+	if (rep && w->at < since)
 		w->at += rep;
-	if (!rep && w->at < now - PAST_SLACK)
+	if (!rep && w->at < since)
 		return false;
 	if (!due_day_end(due, &end) || (rep && w->at >= end && w->at > first))
 		return false;
@@ -215,13 +217,13 @@ hours_first(const struct conf_stage *st, int64_t start, struct cal_date due, int
 
 /*
  * The first occurrence of stage w->stage of deadline d still to consider at now: a single
- * stage's own, if it is less than PAST_SLACK in the past; for a repeating stage the latest
- * at or before now (within the slack: sent at once, as after a restart), else the next
- * one. False when the stage has none.
+ * stage's own, if it is not before since; for a repeating stage the latest at or before
+ * now (not before since: sent at once, as after a restart), else the next one. False when
+ * the stage has none.
  */
 static bool
 stage_first(const struct conf_reminders *r, const struct store_case *c,
-	    const struct rules_deadline *d, int64_t now, struct wanted *w)
+	    const struct rules_deadline *d, int64_t now, int64_t since, struct wanted *w)
 {
 	const struct conf_stage *st = w->stage;
 	struct wanted next;
@@ -229,19 +231,19 @@ stage_first(const struct conf_reminders *r, const struct store_case *c,
 
 	/* Processing starts when the application was received. */
 	if (st->by_hours)
-		return hours_first(st, c->received, d->due, now, w);
+		return hours_first(st, c->received, d->due, now, since, w);
 	if (!stage_time(r, st, d->due, &w->day, &w->at))
 		return false;
 	if (!st->repeat_days)
-		return w->at >= now - PAST_SLACK;
+		return w->at >= since;
 	next = *w;
 	while (next.at <= now && steps++ < MAX_REPEAT_STEPS) {
 		*w = next;
 		if (!next_occurrence(r, &next))
-			return w->at >= now - PAST_SLACK;
+			return w->at >= since;
 	}
 	/* w: the latest occurrence at or before now (next the one after it), or the first. */
-	if (w->at <= now && w->at < now - PAST_SLACK)
+	if (w->at <= now && w->at < since)
 		*w = next;
 	return true;
 }
@@ -299,18 +301,21 @@ series_earliest(struct series *s)
 }
 
 /*
- * Whether the outbox holds a reminder of the series of deadline d for recipient still to
- * send (pending, or failed and to be tried again).
+ * Whether the outbox holds a reminder of the series of deadline d for recipient that waits
+ * for its first attempt (pending, never tried) and is due at or before at: then nothing
+ * after it is planned yet. A reminder already tried (failing, retried, held on a disabled
+ * channel) does not hold the series back: the stages after it are planned all the same.
  */
 static bool
-series_waiting(const struct store_reminder *open, size_t n_open, const struct rules_deadline *d,
-	       const char *recipient)
+series_blocked(const struct store_reminder *open, size_t n_open, const struct rules_deadline *d,
+	       const char *recipient, int64_t at)
 {
 	for (size_t k = 0; k < n_open; k++) {
 		const struct store_reminder *o = &open[k];
 
 		if ((strcmp(o->state, "pending") == 0 || strcmp(o->state, "failed") == 0) &&
-		    o->subject == d->subject && strcmp(o->kind, rules_kind_name(d->kind)) == 0 &&
+		    o->attempts == 0 && o->not_before <= at && o->subject == d->subject &&
+		    strcmp(o->kind, rules_kind_name(d->kind)) == 0 &&
 		    strcmp(o->recipient, recipient) == 0)
 			return true;
 	}
@@ -320,7 +325,7 @@ series_waiting(const struct store_reminder *open, size_t n_open, const struct ru
 /* Fills s with the first occurrence of every stage of deadline d that reaches s's recipients. */
 static void
 series_fill(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
-	    int64_t now, struct series *s)
+	    int64_t now, int64_t since, struct series *s)
 {
 	const struct conf_reminders *r = &env->conf->reminders;
 	const struct conf_policy *p = find_policy(r, d->kind, c->service, c->emergency);
@@ -334,7 +339,7 @@ series_fill(struct ops_env *env, const struct store_case *c, const struct rules_
 
 		w.recipients = s->applicant ? rc & CONF_RCPT_APPLICANT
 					    : rc & ~(unsigned)CONF_RCPT_APPLICANT;
-		if (w.recipients && stage_first(r, c, d, now, &w))
+		if (w.recipients && stage_first(r, c, d, now, since, &w))
 			series_add(s, w);
 	}
 }
@@ -383,25 +388,28 @@ plan_one(struct ops_env *env, const struct store_case *c, const struct wanted *w
 }
 
 /*
- * Plans the next reminder of series s of deadline d, unless one is waiting: the earliest
- * candidate not in the outbox yet. A candidate that is there (sent, dead, cancelled, or
- * sent early by a retry) gives way to its stage's next occurrence, so a repeating stage goes
- * on from the occurrence, not from now. The applicant's stages without an address are all
- * recorded at once, cancelled. 0 or a negative errno.
+ * Plans the next reminder of series s of deadline d: the earliest candidate not in the
+ * outbox yet, unless a reminder of the series that was never tried comes before it. A
+ * candidate that is there (sent, dead, cancelled, or sent early by a retry) gives way to
+ * its stage's next occurrence, so a repeating stage goes on from the occurrence, not from
+ * now. A stage that a new policy put before the reminder waiting is planned too. The
+ * applicant's stages without an address are all recorded at once, cancelled. 0 or a
+ * negative errno.
  */
 static int
 series_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
 	    struct series *s, const struct store_reminder *open, size_t n_open, int64_t now)
 {
 	const struct conf_reminders *r = &env->conf->reminders;
+	const char *recipient = s->applicant ? "applicant" : "";
 	struct wanted *w;
 	int steps = 0, ret;
 
-	if (s->n == 0 || series_waiting(open, n_open, d, s->applicant ? "applicant" : ""))
-		return 0;
 	while ((w = series_earliest(s)) && steps++ < MAX_REPEAT_STEPS) {
 		bool inserted;
 
+		if (series_blocked(open, n_open, d, recipient, w->at))
+			return 0;
 		if ((ret = plan_one(env, c, w, now, &inserted)) < 0)
 			return ret;
 		if (inserted && !w->unsent)
@@ -414,7 +422,8 @@ series_plan(struct ops_env *env, const struct store_case *c, const struct rules_
 /* Plans the next reminder of each series of deadline d (the staff's and the applicant's). */
 static int
 plan_deadline(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
-	      const struct store_reminder *open, size_t n_open, int *reachable, int64_t now)
+	      const struct store_reminder *open, size_t n_open, int *reachable, int64_t now,
+	      int64_t since)
 {
 	int ret = 0;
 
@@ -423,7 +432,7 @@ plan_deadline(struct ops_env *env, const struct store_case *c, const struct rule
 	for (int a = 0; a < 2 && ret == 0; a++) {
 		struct series s = { .applicant = a == 0 }; /* the applicant's first */
 
-		series_fill(env, c, d, now, &s);
+		series_fill(env, c, d, now, since, &s);
 		if (s.applicant && s.n) {
 			if (*reachable < 0)
 				*reachable = applicant_reachable(env, c);
@@ -477,59 +486,30 @@ cancel_unfit(struct ops_env *env, const struct rules_deadline *d, size_t n,
 }
 
 int
-ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
-		size_t n, int64_t now)
+remind_plan_since(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+		  size_t n, int64_t now, int64_t since)
 {
 	struct store_reminder *open = NULL;
 	size_t n_open = 0;
 	int reachable = -1; /* the applicant: unknown until a stage needs it */
 	int ret;
 
+	if (since > now - PAST_SLACK)
+		since = now - PAST_SLACK;
 	if ((ret = store_reminders_open_of_case(env->store, c->id, &open, &n_open)) < 0)
 		return ret;
 	ret = cancel_unfit(env, d, n, open, n_open);
 	for (size_t i = 0; i < n && ret == 0; i++)
-		ret = plan_deadline(env, c, &d[i], open, n_open, &reachable, now);
+		ret = plan_deadline(env, c, &d[i], open, n_open, &reachable, now, since);
 	store_reminders_free(open, n_open);
 	return ret;
 }
 
-/* The stored deadlines of a case as the planner reads them; false when one cannot be read. */
-static bool
-deadline_of_row(const struct store_deadline_row *row, struct rules_deadline *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->subject = row->subject;
-	d->has_due = row->due && cal_date_parse(row->due, &d->due) == 0;
-	d->has_met = row->met_on != NULL;
-	return rules_kind_parse(row->kind, &d->kind) == 0 &&
-	       rules_state_parse(row->state, &d->state) == 0;
-}
-
 int
-ops_remind_plan_next(struct ops_env *env, int64_t case_id, int64_t now)
+ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
+		size_t n, int64_t now)
 {
-	struct store_deadline_row *rows = NULL;
-	struct rules_deadline *d;
-	struct store_case c;
-	size_t n = 0, k = 0;
-	int ret;
-
-	if ((ret = store_case_by_id(env->store, case_id, &c)) < 0)
-		return ret == -ENOENT ? 0 : ret;
-	if ((ret = store_deadlines_of_case(env->store, case_id, &rows, &n)) < 0)
-		goto out;
-	d = xcalloc(n ? n : 1, sizeof(*d));
-	for (size_t i = 0; i < n; i++) {
-		if (deadline_of_row(&rows[i], &d[k]))
-			k++;
-	}
-	ret = ops_remind_plan(env, &c, d, k, now);
-	free(d);
-	store_deadline_rows_free(rows, n);
-out:
-	store_case_deinit(&c);
-	return ret;
+	return remind_plan_since(env, c, d, n, now, now - PAST_SLACK);
 }
 
 const struct conf_stage *

@@ -9,9 +9,11 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/util.h"
 #include "ops/case_impl.h"
+#include "ops/remind_impl.h"
 
 /*
  * Stores the case's deadlines as computed today: their dates and states, not their
@@ -106,5 +108,74 @@ ops_recompute_case(struct ops_env *env, const struct store_case *c, int64_t now)
 	}
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
+	return ret;
+}
+
+/* Whether the stored deadlines (rows, n of them) are those of comp. */
+static bool
+stored_same(const struct computed *comp, const struct store_deadline_row *rows, size_t n)
+{
+	if (n != comp->n)
+		return false;
+	for (size_t i = 0; i < comp->n; i++) {
+		const struct rules_deadline *d = &comp->d[i];
+		char due[CAL_DATE_LEN], met[CAL_DATE_LEN];
+		bool found = false;
+
+		cal_date_format(d->due, due);
+		cal_date_format(d->met_on, met);
+		for (size_t k = 0; k < n && !found; k++) {
+			const struct store_deadline_row *r = &rows[k];
+
+			found = r->subject == d->subject &&
+				strcmp(r->kind, rules_kind_name(d->kind)) == 0 &&
+				strcmp(r->state, rules_state_name(d->state)) == 0 &&
+				(d->has_due ? r->due && strcmp(r->due, due) == 0 : !r->due) &&
+				(d->has_met ? r->met_on && strcmp(r->met_on, met) == 0
+					    : !r->met_on);
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Stores comp as case c's deadlines unless they are stored so already. 0 or -errno. */
+static int
+store_if_changed(struct ops_env *env, const struct store_case *c, const struct computed *comp)
+{
+	struct store_deadline_row *rows = NULL;
+	size_t n = 0;
+	int ret = store_deadlines_of_case(env->store, c->id, &rows, &n);
+
+	if (ret == 0 && !stored_same(comp, rows, n))
+		ret = store_deadlines(env, c, comp, NULL);
+	store_deadline_rows_free(rows, n);
+	return ret;
+}
+
+int
+ops_recompute_after_send(struct ops_env *env, int64_t case_id, int64_t planned, int64_t now)
+{
+	struct timeline tl = { 0 };
+	struct computed comp = { 0 };
+	struct store_case c;
+	struct cal_date today;
+	int ret;
+
+	if (!today_of(now, &today))
+		return -ERANGE;
+	if ((ret = store_case_by_id(env->store, case_id, &c)) < 0)
+		return ret == -ENOENT ? 0 : ret;
+	ret = timeline_load(env->store, c.id, &tl);
+	/* A case the rules can no longer compute keeps what was stored, and is not chased. */
+	if (ret == 0 && timeline_compute(env->conf->rules, c.service, &tl, today, &comp) == 0) {
+		ret = store_if_changed(env, &c, &comp);
+		if (ret == 0)
+			ret = remind_plan_since(env, &c, comp.d, comp.n, now, planned);
+	}
+	rules_deadlines_free(comp.d, comp.n);
+	timeline_free(&tl);
+	store_case_deinit(&c);
 	return ret;
 }

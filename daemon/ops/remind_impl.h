@@ -26,4 +26,15 @@ extern const char *const remind_recipient_roles[4];
 const struct conf_stage *remind_find_stage(const struct conf_reminders *r, const char *kind_s,
 					   const struct store_case *c, const char *stage);
 
+/*
+ * Plans the reminders of case c from its deadlines d (n of them) as ops_remind_plan does,
+ * considering stages whose time came since since (at the latest a day before now): after
+ * a reminder left the outbox, since is its planned time, so that no stage that fell due
+ * meanwhile (the daemon down, its channel held) is passed over. 0 or a negative errno.
+ */
+struct ops_env;
+struct rules_deadline;
+int remind_plan_since(struct ops_env *env, const struct store_case *c,
+		      const struct rules_deadline *d, size_t n, int64_t now, int64_t since);
+
 #endif

@@ -3,7 +3,8 @@
  * ops_retry: what the outcome of an attempt to send a reminder means for it (the channel
  * has classified the answer: delivered, worth retrying, 410 Gone, or aborted).
  *
- * Delivered: sent, and the deadline's next reminder is planned. Worth retrying (no
+ * Delivered: sent. From a reminder's first attempt on, whatever came of it, the next
+ * reminder of its deadline is planned (ops_recompute_after_send). Worth retrying (no
  * connection, a 3xx, 4xx or 5xx other than 410, a mail relay's refusal): failed, and tried
  * again after a backoff: the first interval grown by the factor at each attempt, capped at
  * the longest interval, with a jitter of a fifth either way; a Retry-After the receiver sent
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "ops/ops.h"
+#include "ops/recompute.h"
 #include "ops/remind_impl.h"
 #include "core/cal.h"
 #include "core/log.h"
@@ -192,13 +194,14 @@ notice_to_log(struct ops_env *env, struct store_reminder *rem, bool gone, int64_
 }
 
 /*
- * A reminder of a case left the outbox (sent, dead, or not sent): the next of its deadline's
- * series is planned in the same transaction. 0 or a negative errno.
+ * A reminder of a case was tried for the first time, went out, went dead, or was not sent:
+ * the case is recomputed and the next reminder of its deadline's series planned, in the
+ * same transaction. 0 or a negative errno.
  */
 static int
 plan_next(struct ops_env *env, const struct store_reminder *rem, int64_t now)
 {
-	return rem->case_id ? ops_remind_plan_next(env, rem->case_id, now) : 0;
+	return rem->case_id ? ops_recompute_after_send(env, rem->case_id, rem->planned, now) : 0;
 }
 
 /* Backoff for the next attempt: first * factor^(attempts-1), capped, with ±20 % jitter. */
@@ -228,9 +231,8 @@ result_sent(struct ops_env *env, struct store_reminder *rem, int64_t now)
 
 	rem->state = xstrdup("sent");
 	rem->sent_at = now;
-	if ((ret = store_reminder_update(env->store, rem)) < 0)
-		return ret;
-	return plan_next(env, rem, now);
+	ret = store_reminder_update(env->store, rem);
+	return ret;
 }
 
 /*
@@ -274,10 +276,8 @@ result_dead(struct ops_env *env, struct store_reminder *rem, int64_t now)
 	if ((ret = store_reminder_update(env->store, rem)) < 0)
 		return ret;
 	snprintf(recipient, sizeof(recipient), "reminder:%lld", (long long)rem->id);
-	if ((ret = admin_notice(env, rem, "dead", recipient, now)) < 0)
-		return ret;
 	/* One occurrence is dead; the deadline is still open and the series goes on. */
-	return plan_next(env, rem, now);
+	return admin_notice(env, rem, "dead", recipient, now);
 }
 
 /*
@@ -349,7 +349,23 @@ ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl
 	rem.last_error = dl->status != OPS_DELIVERY_OK && dl->detail && *dl->detail
 				 ? xstrdup(dl->detail)
 				 : NULL;
+	/*
+	 * Cancelled while in flight (its deadline met meanwhile): the attempt is recorded as it
+	 * went; a failure does not bring the reminder back (a success is what happened).
+	 */
+	if (strcmp(rem.state, "cancelled") == 0 && dl->status != OPS_DELIVERY_OK) {
+		ret = store_reminder_update(env->store, &rem);
+		goto out;
+	}
 	ret = result_apply(env, &rem, dl, now);
+	/*
+	 * The series goes on from the first attempt: a reminder being retried, or held on a
+	 * disabled channel, does not hold back the stages after it. Sent or dead, the case
+	 * is recomputed once more (a pause may have moved its dates meanwhile).
+	 */
+	if (ret == 0 &&
+	    (rem.attempts == 1 || strcmp(rem.state, "sent") == 0 || strcmp(rem.state, "dead") == 0))
+		ret = plan_next(env, &rem, now);
 out:
 	store_reminder_deinit(&rem);
 	ops_txn_leave(env, ret >= 0);

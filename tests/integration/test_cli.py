@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+from zoneinfo import ZoneInfo
 
 from fvtest import FRISTVAKT, DaemonTest, main
 
@@ -105,7 +106,7 @@ class CliTest(DaemonTest):
     def test_all_pages(self):
         # Received today: each case holds the first reminder of its two deadlines, and
         # none is due (so none is sent, and the next planned, while the test pages).
-        today = datetime.date.today().isoformat()
+        today = datetime.datetime.now(ZoneInfo("Europe/Oslo")).date().isoformat()
         for i in range(3):
             self.register("P-%d" % i, received=today)
         every = self.d.cli_json("reminders", "list")["reminders"]

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 import unittest
+from zoneinfo import ZoneInfo
 
 from fvtest import Daemon, Varlink, fill_filesystem, main, mount_tmpfs
 from test_cases import PREFIX, CaseMixin
@@ -261,7 +262,7 @@ class ReadsDuringGroupCommitTest(CaseMixin, unittest.TestCase):
     # Received today: no reminder falls due during the test, so that the only writes are
     # the test's own (an overdue case's reminder would be sent at once, and its outcome
     # written, in a loop turn of its own).
-    TODAY = datetime.date.today().isoformat()
+    TODAY = datetime.datetime.now(ZoneInfo("Europe/Oslo")).date().isoformat()
 
     def register(self, ref, conn=None):
         return (conn or self.c).call(PREFIX + "RegisterApplication", {

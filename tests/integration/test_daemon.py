@@ -20,10 +20,15 @@ from fvtest import (FRISTVAKT, FRISTVAKTD, SCHEMA_LATEST, SOURCE_DIR, Daemon, Da
                     peer_calls)
 
 
+# The release: the upstream part of debian/changelog's newest entry, as the build takes it.
+with open(os.path.join(SOURCE_DIR, "debian", "changelog")) as _f:
+    RELEASE = re.match(r"fristvakt \(([0-9.]+)", _f.readline()).group(1)
+
+
 class StatusTest(DaemonTest):
     def test_status_human(self):
         p = self.d.cli("status", check=0)
-        self.assertIn("fristvaktd 0.1.0", p.stdout)
+        self.assertIn("fristvaktd %s" % RELEASE, p.stdout)
         self.assertIn(self.d.database, p.stdout)
         self.assertIn("schema version %d" % SCHEMA_LATEST, p.stdout)
         self.assertIn("Europe/Oslo", p.stdout)
@@ -860,7 +865,7 @@ class ControlSocketEdgesTest(unittest.TestCase):
         self.start_with_socket(d, sock)
         d.wait_notify("READY=1")
         p = d.cli("--socket", path, "status", check=0)
-        self.assertIn("fristvaktd 0.1.0", p.stdout)
+        self.assertIn("fristvaktd %s" % RELEASE, p.stdout)
         self.assertFalse(os.path.exists(d.socket), "bound control.socket despite activation")
         log = d.log_text()
         self.assertIn("listening on %s (passed by systemd)" % path, log)

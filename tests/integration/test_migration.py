@@ -122,6 +122,34 @@ class ReleaseDatabaseTest(base.ReminderTestCase):
 
     # ---------------------------------------------------------------------------------
 
+    def test_a_reminder_with_an_aborted_attempt_stays(self):
+        """A later stage whose transfer was aborted (its channel disabled by a 410 during
+        the transfer: an attempt recorded, the reminder's count of attempts still 0) keeps
+        its row and its id, since the receiver may have got it; the migration does not
+        trip over its attempt."""
+        found = {}
+
+        def prepare(d):
+            load_dump(d.database)
+            db = sqlite3.connect(d.database)
+            rid = db.execute("SELECT r.id FROM reminders r JOIN cases c ON c.id = r.case_id "
+                             "WHERE c.ref = 'REL5/1' AND r.kind = 'processing' AND "
+                             "r.stage = 'due' AND r.attempts = 0").fetchone()[0]
+            db.execute("INSERT INTO attempts (reminder_id, at, channel, outcome, error) "
+                       "VALUES (?, ?, 'hook', 'aborted', 'the channel was disabled')",
+                       (rid, int(DUMP_END.timestamp())))
+            db.commit()
+            db.close()
+            found["id"] = rid
+
+        self.assertLess(datetime.datetime.now(OSLO), local(D(2040, 1, 9), "00:00"),
+                        "the dump's dates have passed: make it again with later dates")
+        self.start(retry=RETRY, prepare=prepare)
+        self.assertEqual(self.call("Status")["schema_version"], SCHEMA_LATEST)
+        r = self.new_db().execute("SELECT state, attempts FROM reminders WHERE id = ?",
+                                  (found["id"],)).fetchone()
+        self.assertEqual(tuple(r), ("pending", 0))
+
     def test_upgrade_keeps_the_register_and_the_next_reminder_of_each_series(self):
         """After the upgrade: Status shows the latest schema and a passed integrity check;
         every case, event, deadline, attempt and audit line of the release is there,

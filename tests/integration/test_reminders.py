@@ -1149,12 +1149,55 @@ class PartyDeadlineReminderTest(ReminderTestCase):
         q = self.hook.wait(lambda rs: any(r.body["deadline"]["kind"] == "promised" and
                                           r.body["stage"] == "due" for r in rs),
                            what="the promised date's due reminder")
-        # The "before-3" reminder of 7 April falls due in the same jump and may arrive
-        # after this one: pick the due stage itself.
+        # The "before-3" reminder of 7 April goes out in the same jump, just before this
+        # one: pick the due stage itself.
         due = [r for r in q if r.body.get("deadline", {}).get("kind") == "promised"
                and r.body["stage"] == "due"][-1]
         self.assertEqual(due.body["message_subject"],
                          "Lovet svardato i sak 2026/802 er i dag")
+
+
+class PolicyReloadTest(ReminderTestCase):
+    def test_a_stage_added_before_the_waiting_one_is_planned(self):
+        """A reload adds "before-7" to the processing policy while a case's "before-3"
+        waits: the new, earlier stage is planned for that case too and goes out on its day
+        (7 working days before Monday 16 March: Thursday 5 March), and "before-3" still
+        comes on its day (Wednesday 11 March), each once."""
+        self.start()
+        self.set_clock(local(D(2026, 3, 2), "09:00"))
+        self.register("2026/901", rfc(local(D(2026, 3, 2), "09:00")), handler="kari")
+        self.assertEqual([x["stage"] for x in self.reminders(reference="2026/901")
+                          if x["kind"] == "processing"], ["before-3"])
+        with open(self.d.config) as f:
+            text = f.read()
+        old = ('{ kind = "processing"; stages = (\n'
+               '\t\t\t{ name = "before-3";')
+        self.assertIn(old, text)
+        text = text.replace(old, '{ kind = "processing"; stages = (\n'
+                            '\t\t\t{ name = "before-7"; offset = -7; working_days = true; '
+                            'recipients = ["handler"]; },\n\t\t\t{ name = "before-3";', 1)
+        with open(self.d.config, "w") as f:
+            f.write(text)
+        self.set_clock(local(D(2026, 3, 3), "09:00"))
+        self.d.cli("reload", check=0)
+        # The reload recomputes every case in the background (the policy changed).
+        deadline = time.monotonic() + 10
+        while True:
+            stages = {x["stage"]: x for x in self.reminders(reference="2026/901")
+                      if x["kind"] == "processing"}
+            if "before-7" in stages or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(stages["before-7"]["occurrence"], "2026-03-05")
+        self.assertEqual(stages["before-3"]["state"], "pending")
+        for day, stage in ((D(2026, 3, 5), "before-7"), (D(2026, 3, 11), "before-3")):
+            self.set_clock(local(day))
+            self.hook.wait(lambda rs, stage=stage: any(r.body["stage"] == stage for r in rs),
+                           what=stage)
+            self.settle()
+        got = [r.body["stage"] for r in self.hook.all()
+               if r.body["deadline"]["kind"] == "processing"]
+        self.assertEqual(got, ["before-7", "before-3"])
 
 if __name__ == "__main__":
     main()

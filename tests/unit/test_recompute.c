@@ -671,6 +671,191 @@ test_sending_plans_the_next(void **state)
 	}
 }
 
+/* ---- The outbox over weeks: the scheduler's part played by the test ----------------- */
+
+static const struct ops_delivery delivered = { .status = OPS_DELIVERY_OK,
+					       .code = 200,
+					       .retry_after = -1 };
+static const struct ops_delivery bounced = {
+	.status = OPS_DELIVERY_RETRY, .code = 550, .retry_after = -1, .detail = "550 no such user"
+};
+
+/* The reminders of case 2026/0001 in state (NULL: all), newest first (owned, *n of them). */
+static struct store_reminder *
+reminders_of(struct fixture *fx, const char *state, size_t *n)
+{
+	struct store_reminder_filter f = { .ref = "2026/0001", .state = state, .limit = 1000 };
+	struct store_reminder *v = NULL;
+	int64_t next = 0;
+
+	assert_int_equal(store_reminders_list(fx->d.st, &f, &v, n, &next), 0);
+	assert_int_equal(next, 0);
+	return v;
+}
+
+/*
+ * Plays the scheduler from from to to in steps of ten minutes, except while held (from
+ * hold_from to hold_to: the daemon down, or the channel held): every reminder due is
+ * checked for being outdated and skipped, or attempted: refused when its stage is
+ * fail_stage (a bouncing address), delivered otherwise.
+ */
+static void
+play(struct fixture *fx, const char *from, const char *to, const char *hold_from,
+     const char *hold_to, const char *fail_stage)
+{
+	for (int64_t t = instant(from); t <= instant(to); t += 600) {
+		if (hold_from && t >= instant(hold_from) && t < instant(hold_to))
+			continue;
+		fx->d.now = t;
+		for (int s = 0; s < 2; s++) {
+			size_t n;
+			struct store_reminder *v = reminders_of(fx, s ? "failed" : "pending", &n);
+
+			for (size_t i = 0; i < n; i++) {
+				const struct ops_delivery *dl = &delivered;
+				char why[256];
+
+				if (v[i].not_before > t)
+					continue;
+				if (ops_remind_outdated(&fx->d.env, &v[i], t, why, sizeof(why))) {
+					assert_int_equal(
+						ops_remind_skip(&fx->d.env, v[i].id, why, t), 0);
+				} else {
+					if (fail_stage && strcmp(v[i].stage, fail_stage) == 0)
+						dl = &bounced;
+					assert_int_equal(
+						ops_remind_result(&fx->d.env, v[i].id, dl, t), 0);
+				}
+				ops_commit(&fx->d.env);
+			}
+			store_reminders_free(v, n);
+		}
+	}
+}
+
+/* How many reminders of kind processing at stage, for occurrence (NULL: any), are in state. */
+static size_t
+count_stage(struct fixture *fx, const char *stage, const char *occurrence, const char *state)
+{
+	size_t n, k = 0;
+	struct store_reminder *v = reminders_of(fx, state, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		k += strcmp(v[i].kind, "processing") == 0 && strcmp(v[i].stage, stage) == 0 &&
+		     (!occurrence || strcmp(v[i].occurrence, occurrence) == 0);
+	}
+	store_reminders_free(v, n);
+	return k;
+}
+
+/*
+ * The handler's address bounces: every "overdue" reminder to the handler is refused and
+ * retried until it is dead (3 days). Each is still planned on its day, and the escalation
+ * to the unit and its leader goes out on its days all the same: Saturday 21 and 28 March,
+ * then every Saturday (the stage is weekly, and does not wait for a working day). A
+ * reminder being retried does not hold back the stages after it.
+ */
+static void
+test_failing_reminder_holds_nothing_back(void **state)
+{
+	static const char *const saturdays[] = { "2026-03-21", "2026-03-28", "2026-04-04",
+						 "2026-04-11", "2026-04-18" };
+	struct fixture *fx = *state;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	play(fx, "2026-03-11T07:00:00Z", "2026-04-20T00:00:00Z", NULL, NULL, "overdue");
+	for (size_t i = 0; i < FV_ARRAY_SIZE(saturdays); i++)
+		assert_int_equal(count_stage(fx, "escalation", saturdays[i], "sent"), 1);
+	assert_int_equal(count_stage(fx, "escalation", NULL, NULL), 5);
+	/* Every day's overdue from 17 March to 20 April (that one planned on the 19th, when
+	 * the one before it was first tried), none sent, none twice. */
+	assert_int_equal(count_stage(fx, "overdue", NULL, NULL), 35);
+	assert_int_equal(count_stage(fx, "overdue", NULL, "sent"), 0);
+	assert_int_equal(count_stage(fx, "overdue", "2026-03-17", "dead"), 1);
+	assert_int_equal(count_stage(fx, "overdue", "2026-04-20", "pending"), 1);
+}
+
+/*
+ * Nothing goes out from 15 March to 11:00 on 25 March (the daemon down, or the channel
+ * held). Then: the "due" reminder of 16 March is recorded as not sent (what it says is
+ * no longer true), the escalation of Saturday 21 March goes out at once, and the overdue
+ * reminder of that morning; then one a day again. No stage that fell due in the gap is
+ * passed over, and none goes out twice.
+ */
+static void
+test_stages_missed_in_a_gap_come_after_it(void **state)
+{
+	struct fixture *fx = *state;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	play(fx, "2026-03-11T07:00:00Z", "2026-03-29T09:00:00Z", "2026-03-15T00:00:00Z",
+	     "2026-03-25T10:00:00Z", NULL);
+	assert_int_equal(count_stage(fx, "due", "2026-03-16", "cancelled"), 1);
+	assert_int_equal(count_stage(fx, "escalation", "2026-03-21", "sent"), 1);
+	assert_int_equal(count_stage(fx, "escalation", "2026-03-28", "sent"), 1);
+	assert_int_equal(count_stage(fx, "overdue", "2026-03-25", "sent"), 1);
+	assert_int_equal(count_stage(fx, "overdue", "2026-03-29", "sent"), 1);
+	/* Nothing of the gap's days but the escalation: the overdue of that morning stands
+	 * for the days before it. */
+	assert_int_equal(count_stage(fx, "overdue", "2026-03-20", NULL), 0);
+	assert_int_equal(count_stage(fx, "overdue", NULL, "sent"), 5);
+}
+
+/*
+ * Documentation asked for on 9 March, to be sent by 23 March: the processing norm stands
+ * still meanwhile (okonomisk-stonad pauses), so its last day moves from 16 to 30 March
+ * (16 March plus the 14 days of the pause; Monday). Each reminder that goes out recomputes
+ * the case, so no "due" or "overdue" goes out before the day that is true: "due" on
+ * 30 March, "overdue" from 31 March, and no escalation by then.
+ */
+static void
+test_a_running_pause_moves_the_reminders(void **state)
+{
+	struct fixture *fx = *state;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	fx->d.now = instant("2026-03-09T08:00:00Z");
+	callq(fx, "RequestDocumentation",
+	      "{" CASE1 ", 'requested': '2026-03-09', 'due': '2026-03-23'}");
+	assert_recorded(&fx->last, 2);
+	play(fx, "2026-03-09T08:00:00Z", "2026-03-31T09:00:00Z", NULL, NULL, NULL);
+	assert_int_equal(count_stage(fx, "due", NULL, "sent"), 1);
+	assert_int_equal(count_stage(fx, "due", "2026-03-30", "sent"), 1);
+	assert_int_equal(count_stage(fx, "overdue", NULL, "sent"), 1);
+	assert_int_equal(count_stage(fx, "overdue", "2026-03-31", "sent"), 1);
+	assert_int_equal(count_stage(fx, "escalation", NULL, NULL), 0);
+	assert_stored_due(fx, "processing", 1, "2026-03-30");
+}
+
+/*
+ * The before-3 reminder is handed to its channel; meanwhile the decision meets the
+ * deadline and cancels it; then the attempt fails. The attempt is recorded, the reminder
+ * stays cancelled (it is not brought back to be retried), and nothing more is planned.
+ */
+static void
+test_cancelled_in_flight_stays_cancelled(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_reminder r;
+	size_t n;
+	struct store_reminder *v;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	fx->d.now = instant("2026-03-11T07:00:00Z");
+	r = pending_of(fx, "processing");
+	callq(fx, "RecordDecision",
+	      "{" CASE1 ", 'made': '2026-03-11', 'reached': '2026-03-11', 'outcome': "
+	      "'innvilget', 'written': true, 'reasoned': true}");
+	assert_int_equal(ops_remind_result(&fx->d.env, r.id, &bounced, fx->d.now), 0);
+	ops_commit(&fx->d.env);
+	store_reminder_deinit(&r);
+	assert_int_equal(count_stage(fx, "before-3", "2026-03-11", "cancelled"), 1);
+	v = reminders_of(fx, "failed", &n);
+	store_reminders_free(v, n);
+	assert_int_equal(n, 0);
+	assert_int_equal(count_stage(fx, "due", NULL, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -678,6 +863,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_register_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision_cancels_and_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sending_plans_the_next, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_reminder_holds_nothing_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stages_missed_in_a_gap_come_after_it, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_a_running_pause_moves_the_reminders, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cancelled_in_flight_stays_cancelled, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_correction_moves_reminders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_beside_recorded, setup, teardown),
