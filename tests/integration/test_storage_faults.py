@@ -16,6 +16,7 @@ failed but a test was skipped (no CAP_SYS_ADMIN for the tmpfs, no chattr), and c
 SKIP_RETURN_CODE 77, reports the test as skipped instead of passed.
 """
 
+import datetime
 import os
 import shutil
 import sqlite3
@@ -23,15 +24,22 @@ import subprocess
 import tempfile
 import time
 import unittest
+from zoneinfo import ZoneInfo
 
 from fvtest import Daemon, fill_filesystem, main, mount_tmpfs
 
 PREFIX = "no.fristvakt."
 
 
+# Received today: no reminder falls due during a test, so the only writes are the test's own
+# (an overdue case's reminder would be sent at once, and its outcome written in a loop turn
+# of its own, which fails on the full file system like any other write).
+TODAY = datetime.datetime.now(ZoneInfo("Europe/Oslo")).date().isoformat()
+
+
 def register(conn, ref):
     return conn.call(PREFIX + "RegisterApplication", {
-        "reference": ref, "service": "okonomisk-stonad", "received": "2026-03-02T09:00:00Z",
+        "reference": ref, "service": "okonomisk-stonad", "received": TODAY,
         "channel": "written", "handler": "h-1",
         # Bulk in each event so that a small file system fills in a few hundred writes.
         "unit": "u" * 60})
