@@ -10,20 +10,24 @@
  * Only what is next is planned: each deadline still awaited holds one reminder to send
  * for the staff (and one for the applicant), the earliest occurrence of its stages that is
  * not in the outbox yet. Planning runs in the same savepoint as its cause: the event that
- * changed the deadlines, or the outcome of the reminder before it (its first attempt, or
- * its skip), which recomputes the case (ops_recompute_after_send). A reminder that was tried
- * and is being retried, or held on a disabled channel, does not hold back the stages after
- * it. A pending reminder whose deadline is no longer awaited, or whose due date moved, is
- * cancelled. A reminder planned earlier and still valid is never cancelled because its time
- * passed: that is what the scheduler catches up on after a restart. When a case is planned
- * from an event, a stage whose time passed less than a day ago is still planned (a
- * repeating one: its latest occurrence), older ones not; after a reminder went out, every
- * stage whose time came since that reminder's is (the daemon was down, the channel held).
+ * changed the deadlines, or the first attempt (whatever came of it) or the skip of the
+ * reminder before it, which plans from the stored deadlines (remind_plan_next); those were
+ * brought up to date just before that reminder went out (ops_recompute_before_send: a
+ * pause that runs on moves a due date by the day). A reminder that was tried and is being
+ * retried, or held on a disabled channel, does not hold back the stages after it. A
+ * pending reminder whose deadline is no longer awaited, or whose due date moved, is
+ * cancelled. A reminder planned earlier and still valid is never cancelled because its
+ * time passed: that is what the scheduler catches up on after a restart. A stage whose
+ * time passed less than a day ago is still planned (a repeating one: its latest
+ * occurrence), older ones not; but after the first attempt of a reminder, every stage of
+ * its own series whose time came since that reminder's is (the daemon was down, the
+ * channel held).
  *
  * A reminder's identity is (case, kind, subject, stage, occurrence, recipient) - the
  * occurrence is its day, or for a stage counted in hours its instant: planning
  * the same one twice inserts nothing, so a reminder already sent is never planned again.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -419,11 +423,29 @@ series_plan(struct ops_env *env, const struct store_case *c, const struct rules_
 	return 0;
 }
 
+/*
+ * From when series (deadline d, the applicant's or not) considers stages at now: a day
+ * back, or, for the series of reminder from after its first attempt or skip, back to when
+ * that one was planned (no stage that fell due meanwhile is passed over).
+ */
+static int64_t
+series_since(const struct rules_deadline *d, bool applicant, const struct store_reminder *from,
+	     int64_t now)
+{
+	int64_t since = now - PAST_SLACK;
+
+	if (from && from->subject == d->subject &&
+	    strcmp(from->kind, rules_kind_name(d->kind)) == 0 &&
+	    (strcmp(from->recipient, "applicant") == 0) == applicant && from->planned < since)
+		since = from->planned;
+	return since;
+}
+
 /* Plans the next reminder of each series of deadline d (the staff's and the applicant's). */
 static int
 plan_deadline(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
 	      const struct store_reminder *open, size_t n_open, int *reachable, int64_t now,
-	      int64_t since)
+	      const struct store_reminder *from)
 {
 	int ret = 0;
 
@@ -432,7 +454,7 @@ plan_deadline(struct ops_env *env, const struct store_case *c, const struct rule
 	for (int a = 0; a < 2 && ret == 0; a++) {
 		struct series s = { .applicant = a == 0 }; /* the applicant's first */
 
-		series_fill(env, c, d, now, since, &s);
+		series_fill(env, c, d, now, series_since(d, s.applicant, from, now), &s);
 		if (s.applicant && s.n) {
 			if (*reachable < 0)
 				*reachable = applicant_reachable(env, c);
@@ -485,22 +507,24 @@ cancel_unfit(struct ops_env *env, const struct rules_deadline *d, size_t n,
 	return 0;
 }
 
-int
-remind_plan_since(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
-		  size_t n, int64_t now, int64_t since)
+/*
+ * Plans case c's reminders from its deadlines d (n of them); from: the reminder whose first
+ * attempt or skip this follows, or NULL. 0 or a negative errno.
+ */
+static int
+plan_case(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d, size_t n,
+	  int64_t now, const struct store_reminder *from)
 {
 	struct store_reminder *open = NULL;
 	size_t n_open = 0;
 	int reachable = -1; /* the applicant: unknown until a stage needs it */
 	int ret;
 
-	if (since > now - PAST_SLACK)
-		since = now - PAST_SLACK;
 	if ((ret = store_reminders_open_of_case(env->store, c->id, &open, &n_open)) < 0)
 		return ret;
 	ret = cancel_unfit(env, d, n, open, n_open);
 	for (size_t i = 0; i < n && ret == 0; i++)
-		ret = plan_deadline(env, c, &d[i], open, n_open, &reachable, now, since);
+		ret = plan_deadline(env, c, &d[i], open, n_open, &reachable, now, from);
 	store_reminders_free(open, n_open);
 	return ret;
 }
@@ -509,7 +533,43 @@ int
 ops_remind_plan(struct ops_env *env, const struct store_case *c, const struct rules_deadline *d,
 		size_t n, int64_t now)
 {
-	return remind_plan_since(env, c, d, n, now, now - PAST_SLACK);
+	return plan_case(env, c, d, n, now, NULL);
+}
+
+/* A stored deadline as the planner reads it; false when it cannot be read. */
+static bool
+deadline_of_row(const struct store_deadline_row *row, struct rules_deadline *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->subject = row->subject;
+	d->has_due = row->due && cal_date_parse(row->due, &d->due) == 0;
+	d->has_met = row->met_on != NULL;
+	return rules_kind_parse(row->kind, &d->kind) == 0 &&
+	       rules_state_parse(row->state, &d->state) == 0;
+}
+
+int
+remind_plan_next(struct ops_env *env, const struct store_reminder *rem, bool first, int64_t now)
+{
+	struct store_deadline_row *rows = NULL;
+	struct rules_deadline *d;
+	struct store_case c;
+	size_t n = 0, k = 0;
+	int ret;
+
+	if ((ret = store_case_by_id(env->store, rem->case_id, &c)) < 0)
+		return ret == -ENOENT ? 0 : ret;
+	if ((ret = store_deadlines_of_case(env->store, c.id, &rows, &n)) < 0)
+		goto out;
+	d = xcalloc(n ? n : 1, sizeof(*d));
+	for (size_t i = 0; i < n; i++)
+		k += deadline_of_row(&rows[i], &d[k]);
+	ret = plan_case(env, &c, d, k, now, first ? rem : NULL);
+	free(d);
+	store_deadline_rows_free(rows, n);
+out:
+	store_case_deinit(&c);
+	return ret;
 }
 
 const struct conf_stage *

@@ -13,7 +13,6 @@
 
 #include "core/util.h"
 #include "ops/case_impl.h"
-#include "ops/remind_impl.h"
 
 /*
  * Stores the case's deadlines as computed today: their dates and states, not their
@@ -140,27 +139,15 @@ stored_same(const struct computed *comp, const struct store_deadline_row *rows, 
 	return true;
 }
 
-/* Stores comp as case c's deadlines unless they are stored so already. 0 or -errno. */
-static int
-store_if_changed(struct ops_env *env, const struct store_case *c, const struct computed *comp)
-{
-	struct store_deadline_row *rows = NULL;
-	size_t n = 0;
-	int ret = store_deadlines_of_case(env->store, c->id, &rows, &n);
-
-	if (ret == 0 && !stored_same(comp, rows, n))
-		ret = store_deadlines(env, c, comp, NULL);
-	store_deadline_rows_free(rows, n);
-	return ret;
-}
-
 int
-ops_recompute_after_send(struct ops_env *env, int64_t case_id, int64_t planned, int64_t now)
+ops_recompute_before_send(struct ops_env *env, int64_t case_id, int64_t now)
 {
 	struct timeline tl = { 0 };
 	struct computed comp = { 0 };
+	struct store_deadline_row *rows = NULL;
 	struct store_case c;
 	struct cal_date today;
+	size_t n = 0;
 	int ret;
 
 	if (!today_of(now, &today))
@@ -168,12 +155,15 @@ ops_recompute_after_send(struct ops_env *env, int64_t case_id, int64_t planned, 
 	if ((ret = store_case_by_id(env->store, case_id, &c)) < 0)
 		return ret == -ENOENT ? 0 : ret;
 	ret = timeline_load(env->store, c.id, &tl);
-	/* A case the rules can no longer compute keeps what was stored, and is not chased. */
-	if (ret == 0 && timeline_compute(env->conf->rules, c.service, &tl, today, &comp) == 0) {
-		ret = store_if_changed(env, &c, &comp);
-		if (ret == 0)
-			ret = remind_plan_since(env, &c, comp.d, comp.n, now, planned);
+	if (ret == 0)
+		ret = store_deadlines_of_case(env->store, c.id, &rows, &n);
+	/* A case the rules can no longer compute keeps what was stored for it. */
+	if (ret == 0 && timeline_compute(env->conf->rules, c.service, &tl, today, &comp) == 0 &&
+	    !stored_same(&comp, rows, n) && (ret = ops_txn_enter(env)) == 0) {
+		ret = recompute_store(env, &c, &comp, now, NULL);
+		ops_txn_leave(env, ret == 0);
 	}
+	store_deadline_rows_free(rows, n);
 	rules_deadlines_free(comp.d, comp.n);
 	timeline_free(&tl);
 	store_case_deinit(&c);

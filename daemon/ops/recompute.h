@@ -20,13 +20,13 @@ struct store_case;
 int ops_recompute_case(struct ops_env *env, const struct store_case *c, int64_t now);
 
 /*
- * After an attempt of a reminder of case case_id planned at planned, or its skip:
- * recomputes the case as of now, stores its deadlines if they changed (a pause that runs
- * on moves a due date by the day), and plans the next reminder of each series, counting
- * every stage whose time came since planned. In the current savepoint. 0 or a negative
- * errno.
+ * Before a reminder of case case_id goes out: recomputes the case as of now and, when its
+ * deadlines changed since they were stored (a pause that runs on moves a due date by the
+ * day), stores them and plans its reminders anew (in a savepoint of its own; reminders
+ * that no longer fit are cancelled). Nothing is written when nothing changed, or when the
+ * rules can no longer compute the case. 0 or a negative errno.
  */
-int ops_recompute_after_send(struct ops_env *env, int64_t case_id, int64_t planned, int64_t now);
+int ops_recompute_before_send(struct ops_env *env, int64_t case_id, int64_t now);
 
 /*
  * Recomputes the stored deadlines of up to max cases with id > *cursor (after a reload

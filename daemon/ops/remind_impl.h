@@ -8,6 +8,9 @@
 #ifndef FV_REMIND_IMPL_H
 #define FV_REMIND_IMPL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "conf/conf.h"
 
 struct store_case;
@@ -27,14 +30,15 @@ const struct conf_stage *remind_find_stage(const struct conf_reminders *r, const
 					   const struct store_case *c, const char *stage);
 
 /*
- * Plans the reminders of case c from its deadlines d (n of them) as ops_remind_plan does,
- * considering stages whose time came since since (at the latest a day before now): after
- * a reminder left the outbox, since is its planned time, so that no stage that fell due
- * meanwhile (the daemon down, its channel held) is passed over. 0 or a negative errno.
+ * After the first attempt (first true: whatever came of it) or the skip of reminder rem of
+ * a case, or once it is sent or dead: plans the next reminder of each series of the case
+ * from its stored deadlines, inside the current savepoint. After a first attempt or skip,
+ * rem's own series considers every stage whose time came since rem was planned. 0 or a
+ * negative errno.
  */
 struct ops_env;
-struct rules_deadline;
-int remind_plan_since(struct ops_env *env, const struct store_case *c,
-		      const struct rules_deadline *d, size_t n, int64_t now, int64_t since);
+struct store_reminder;
+int remind_plan_next(struct ops_env *env, const struct store_reminder *rem, bool first,
+		     int64_t now);
 
 #endif

@@ -3,8 +3,8 @@
  * ops_retry: what the outcome of an attempt to send a reminder means for it (the channel
  * has classified the answer: delivered, worth retrying, 410 Gone, or aborted).
  *
- * Delivered: sent. From a reminder's first attempt on, whatever came of it, the next
- * reminder of its deadline is planned (ops_recompute_after_send). Worth retrying (no
+ * Delivered: sent. At a reminder's first attempt, whatever came of it, the next reminder
+ * of its deadline is planned (remind_plan_next). Worth retrying (no
  * connection, a 3xx, 4xx or 5xx other than 410, a mail relay's refusal): failed, and tried
  * again after a backoff: the first interval grown by the factor at each attempt, capped at
  * the longest interval, with a jitter of a fifth either way; a Retry-After the receiver sent
@@ -33,7 +33,38 @@
 #include "core/tmpl.h"
 #include "core/util.h"
 
-static int plan_next(struct ops_env *env, const struct store_reminder *rem, int64_t now);
+static int plan_next(struct ops_env *env, const struct store_reminder *rem, bool first,
+		     int64_t now);
+
+/*
+ * Brings the case of reminder rem up to date before it goes out (its dates may have moved
+ * since they were stored): false when rem is then no longer to be sent (its deadline was
+ * met, cancelled or moved, and rem cancelled with it), with why saying so.
+ */
+static bool
+still_to_send(struct ops_env *env, const struct store_reminder *rem, int64_t now, char *why,
+	      size_t len)
+{
+	struct store_reminder cur;
+	bool to_send = true;
+	int ret = ops_recompute_before_send(env, rem->case_id, now);
+
+	if (ret < 0) {
+		log_err("reminder %lld: its case could not be brought up to date: %s",
+			(long long)rem->id, strerror(-ret));
+		return true;
+	}
+	if (store_reminder_get(env->store, rem->id, &cur) == 0) {
+		to_send = strcmp(cur.state, "pending") == 0 || strcmp(cur.state, "failed") == 0;
+		store_reminder_deinit(&cur);
+	}
+	if (!to_send)
+		snprintf(why, len,
+			 "not sent: its deadline was met, cancelled or moved (due %s when planned) "
+			 "before it went out",
+			 rem->due ? rem->due : "-");
+	return to_send;
+}
 
 bool
 ops_remind_outdated(struct ops_env *env, const struct store_reminder *rem, int64_t now, char *why,
@@ -46,7 +77,11 @@ ops_remind_outdated(struct ops_env *env, const struct store_reminder *rem, int64
 	const char *due_s;
 	bool outdated = false;
 
-	if (!rem->case_id || store_case_by_id(env->store, rem->case_id, &c) < 0)
+	if (!rem->case_id)
+		return false;
+	if (!still_to_send(env, rem, now, why, len))
+		return true;
+	if (store_case_by_id(env->store, rem->case_id, &c) < 0)
 		return false;
 	st = remind_find_stage(&env->conf->reminders, rem->kind, &c, rem->stage);
 	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &dl);
@@ -87,7 +122,7 @@ ops_remind_skip(struct ops_env *env, int64_t id, const char *why, int64_t now)
 			log_notice("reminder %lld (%s, %s) %s", (long long)rem.id, rem.kind,
 				   rem.stage, why);
 		if (ret == 0)
-			ret = plan_next(env, &rem, now);
+			ret = plan_next(env, &rem, true, now);
 		store_reminder_deinit(&rem);
 	}
 	env->reminders_changed = true;
@@ -194,14 +229,14 @@ notice_to_log(struct ops_env *env, struct store_reminder *rem, bool gone, int64_
 }
 
 /*
- * A reminder of a case was tried for the first time, went out, went dead, or was not sent:
- * the case is recomputed and the next reminder of its deadline's series planned, in the
- * same transaction. 0 or a negative errno.
+ * A reminder of a case was tried for the first time (first), or skipped (first), or went
+ * out or dead after more tries: the next reminder of each series of the case is planned,
+ * in the same transaction. 0 or a negative errno.
  */
 static int
-plan_next(struct ops_env *env, const struct store_reminder *rem, int64_t now)
+plan_next(struct ops_env *env, const struct store_reminder *rem, bool first, int64_t now)
 {
-	return rem->case_id ? ops_recompute_after_send(env, rem->case_id, rem->planned, now) : 0;
+	return rem->case_id ? remind_plan_next(env, rem, first, now) : 0;
 }
 
 /* Backoff for the next attempt: first * factor^(attempts-1), capped, with ±20 % jitter. */
@@ -235,6 +270,24 @@ result_sent(struct ops_env *env, struct store_reminder *rem, int64_t now)
 	return ret;
 }
 
+/* The receiver of rem's channel answered 410 Gone: the channel is disabled, the
+ * administrators are told. 0 or a negative errno. */
+static int
+channel_gone(struct ops_env *env, const struct store_reminder *rem, int64_t now)
+{
+	int ret;
+
+	log_err("channel %s: the receiver answered 410 Gone; the channel is disabled and its "
+		"reminders are held until 'fristvakt channel enable %s'",
+		rem->channel, rem->channel);
+	if ((ret = store_channel_disable(env->store, rem->channel, now,
+					 "the receiver answered 410 Gone")) < 0 ||
+	    (ret = admin_notice(env, rem, "endpoint_disabled", rem->channel, now)) < 0)
+		return ret;
+	env->reminders_changed = true;
+	return 0;
+}
+
 /*
  * The receiver of rem's channel answered 410 Gone: the channel is disabled, rem (its state
  * freed by the caller) is held with the others, and the administrators are told. 0 or a
@@ -247,16 +300,9 @@ result_gone(struct ops_env *env, struct store_reminder *rem, int64_t now)
 
 	rem->state = xstrdup("failed");
 	rem->not_before = now;
-	log_err("channel %s: the receiver answered 410 Gone; the channel is disabled and its "
-		"reminders are held until 'fristvakt channel enable %s'",
-		rem->channel, rem->channel);
-	if ((ret = store_reminder_update(env->store, rem)) < 0 ||
-	    (ret = store_channel_disable(env->store, rem->channel, now,
-					 "the receiver answered 410 Gone")) < 0 ||
-	    (ret = admin_notice(env, rem, "endpoint_disabled", rem->channel, now)) < 0)
+	if ((ret = store_reminder_update(env->store, rem)) < 0)
 		return ret;
-	env->reminders_changed = true;
-	return 0;
+	return channel_gone(env, rem, now);
 }
 
 /*
@@ -355,17 +401,21 @@ ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl
 	 */
 	if (strcmp(rem.state, "cancelled") == 0 && dl->status != OPS_DELIVERY_OK) {
 		ret = store_reminder_update(env->store, &rem);
+		/* The receiver is gone all the same: the channel is disabled. */
+		if (ret == 0 && dl->status == OPS_DELIVERY_GONE)
+			ret = channel_gone(env, &rem, now);
 		goto out;
 	}
 	ret = result_apply(env, &rem, dl, now);
 	/*
 	 * The series goes on from the first attempt: a reminder being retried, or held on a
-	 * disabled channel, does not hold back the stages after it. Sent or dead, the case
-	 * is recomputed once more (a pause may have moved its dates meanwhile).
+	 * disabled channel, does not hold back the stages after it. Sent or dead after more
+	 * tries, planning runs once more (for a series whose next stage was not planned at
+	 * its first attempt: a database migrated from before).
 	 */
 	if (ret == 0 &&
 	    (rem.attempts == 1 || strcmp(rem.state, "sent") == 0 || strcmp(rem.state, "dead") == 0))
-		ret = plan_next(env, &rem, now);
+		ret = plan_next(env, &rem, rem.attempts == 1, now);
 out:
 	store_reminder_deinit(&rem);
 	ops_txn_leave(env, ret >= 0);

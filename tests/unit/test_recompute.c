@@ -804,9 +804,9 @@ test_stages_missed_in_a_gap_come_after_it(void **state)
 /*
  * Documentation asked for on 9 March, to be sent by 23 March: the processing norm stands
  * still meanwhile (okonomisk-stonad pauses), so its last day moves from 16 to 30 March
- * (16 March plus the 14 days of the pause; Monday). Each reminder that goes out recomputes
- * the case, so no "due" or "overdue" goes out before the day that is true: "due" on
- * 30 March, "overdue" from 31 March, and no escalation by then.
+ * (16 March plus the 14 days of the pause; Monday). The case is brought up to date before
+ * each reminder goes out, so none speaks of a day that is no longer the last: "before-3"
+ * once, "due" on 30 March, "overdue" from 31 March, and no escalation by then.
  */
 static void
 test_a_running_pause_moves_the_reminders(void **state)
@@ -819,6 +819,11 @@ test_a_running_pause_moves_the_reminders(void **state)
 	      "{" CASE1 ", 'requested': '2026-03-09', 'due': '2026-03-23'}");
 	assert_recorded(&fx->last, 2);
 	play(fx, "2026-03-09T08:00:00Z", "2026-03-31T09:00:00Z", NULL, NULL, NULL);
+	/* One "before-3", for the last day as it stands once the pause is over: Wednesday
+	 * 25 March, 3 working days before Monday 30 March. While the pause ran, each earlier
+	 * one was cancelled when it was about to go out, its day having moved. */
+	assert_int_equal(count_stage(fx, "before-3", NULL, "sent"), 1);
+	assert_int_equal(count_stage(fx, "before-3", "2026-03-25", "sent"), 1);
 	assert_int_equal(count_stage(fx, "due", NULL, "sent"), 1);
 	assert_int_equal(count_stage(fx, "due", "2026-03-30", "sent"), 1);
 	assert_int_equal(count_stage(fx, "overdue", NULL, "sent"), 1);
@@ -856,6 +861,30 @@ test_cancelled_in_flight_stays_cancelled(void **state)
 	assert_int_equal(count_stage(fx, "due", NULL, NULL), 0);
 }
 
+/* The same, but the receiver answered 410 Gone: the reminder stays cancelled, and the
+ * channel is disabled all the same (the receiver is gone for the others too). */
+static void
+test_gone_in_flight_disables_the_channel(void **state)
+{
+	static const struct ops_delivery gone = {
+		.status = OPS_DELIVERY_GONE, .code = 410, .retry_after = -1, .detail = "HTTP 410"
+	};
+	struct fixture *fx = *state;
+	struct store_reminder r;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	fx->d.now = instant("2026-03-11T07:00:00Z");
+	r = pending_of(fx, "processing");
+	callq(fx, "RecordDecision",
+	      "{" CASE1 ", 'made': '2026-03-11', 'reached': '2026-03-11', 'outcome': "
+	      "'innvilget', 'written': true, 'reasoned': true}");
+	assert_int_equal(ops_remind_result(&fx->d.env, r.id, &gone, fx->d.now), 0);
+	ops_commit(&fx->d.env);
+	assert_int_equal(store_channel_disabled(fx->d.st, r.channel), 1);
+	store_reminder_deinit(&r);
+	assert_int_equal(count_stage(fx, "before-3", "2026-03-11", "cancelled"), 1);
+}
+
 int
 main(void)
 {
@@ -870,6 +899,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_a_running_pause_moves_the_reminders, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cancelled_in_flight_stays_cancelled, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gone_in_flight_disables_the_channel, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_correction_moves_reminders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
