@@ -623,7 +623,7 @@ static void
 test_mail_text_long_thread(void **state)
 {
 	struct notify_msg m = { .id = "ok", .subject = "s", .text = "t", .to = two_to, .n_to = 1 };
-	char thread[300], header[320], *s;
+	char thread[300], header[340], *s;
 	size_t n;
 
 	(void)state;
