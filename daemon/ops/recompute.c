@@ -162,6 +162,7 @@ ops_recompute_before_send(struct ops_env *env, int64_t case_id, int64_t now)
 	    !stored_same(&comp, rows, n) && (ret = ops_txn_enter(env)) == 0) {
 		ret = recompute_store(env, &c, &comp, now, NULL);
 		ops_txn_leave(env, ret == 0);
+		ret = ret < 0 ? ret : 1;
 	}
 	store_deadline_rows_free(rows, n);
 	rules_deadlines_free(comp.d, comp.n);

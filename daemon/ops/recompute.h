@@ -24,7 +24,8 @@ int ops_recompute_case(struct ops_env *env, const struct store_case *c, int64_t 
  * deadlines changed since they were stored (a pause that runs on moves a due date by the
  * day), stores them and plans its reminders anew (in a savepoint of its own; reminders
  * that no longer fit are cancelled). Nothing is written when nothing changed, or when the
- * rules can no longer compute the case. 0 or a negative errno.
+ * rules can no longer compute the case. 1 when the deadlines changed, 0 when not, or a
+ * negative errno.
  */
 int ops_recompute_before_send(struct ops_env *env, int64_t case_id, int64_t now);
 

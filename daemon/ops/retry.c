@@ -54,7 +54,7 @@ still_to_send(struct ops_env *env, const struct store_reminder *rem, int64_t now
 			(long long)rem->id, strerror(-ret));
 		return true;
 	}
-	if (store_reminder_get(env->store, rem->id, &cur) == 0) {
+	if (ret == 1 && store_reminder_get(env->store, rem->id, &cur) == 0) {
 		to_send = strcmp(cur.state, "pending") == 0 || strcmp(cur.state, "failed") == 0;
 		store_reminder_deinit(&cur);
 	}
