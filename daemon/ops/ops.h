@@ -250,12 +250,16 @@ struct ops_delivery {
 int ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl, int64_t now);
 
 /*
- * Whether reminder r (borrowed) would no longer be true if sent at now: a stage for before
- * or on its deadline's due date (not repeating) whose due date has passed (after downtime
- * or a clock jump). Then why (len bytes) says so, for ops_remind_skip().
+ * Whether reminder r (borrowed) would no longer be true if sent at now. Its case is first
+ * brought up to date (a savepoint of its own, when the case's deadlines changed since they
+ * were stored: reminders that no longer fit are cancelled, r perhaps, and planned anew).
+ * 1 when r is not to be sent: its deadline was met or moved meanwhile, or it is a stage for
+ * before or on the due date (not repeating) whose due date has passed (after downtime or a
+ * clock jump); then why (len bytes) says so, for ops_remind_skip(). 0 to send it; a
+ * negative errno when the database failed (send nothing).
  */
-bool ops_remind_outdated(struct ops_env *env, const struct store_reminder *r, int64_t now,
-			 char *why, size_t len);
+int ops_remind_outdated(struct ops_env *env, const struct store_reminder *r, int64_t now, char *why,
+			size_t len);
 /* Records reminder id as not sent (cancelled) for the reason why, and plans the next of its
  * series. 0 or a negative errno. */
 int ops_remind_skip(struct ops_env *env, int64_t id, const char *why, int64_t now);

@@ -160,9 +160,11 @@ ops_recompute_before_send(struct ops_env *env, int64_t case_id, int64_t now)
 	/* A case the rules can no longer compute keeps what was stored for it. */
 	if (ret == 0 && timeline_compute(env->conf->rules, c.service, &tl, today, &comp) == 0 &&
 	    !stored_same(&comp, rows, n) && (ret = ops_txn_enter(env)) == 0) {
+		int left;
+
 		ret = recompute_store(env, &c, &comp, now, NULL);
-		ops_txn_leave(env, ret == 0);
-		ret = ret < 0 ? ret : 1;
+		left = ops_txn_leave(env, ret == 0);
+		ret = ret < 0 ? ret : left < 0 ? left : 1;
 	}
 	store_deadline_rows_free(rows, n);
 	rules_deadlines_free(comp.d, comp.n);

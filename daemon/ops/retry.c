@@ -38,35 +38,32 @@ static int plan_next(struct ops_env *env, const struct store_reminder *rem, bool
 
 /*
  * Brings the case of reminder rem up to date before it goes out (its dates may have moved
- * since they were stored): false when rem is then no longer to be sent (its deadline was
- * met, cancelled or moved, and rem cancelled with it), with why saying so.
+ * since they were stored): 1 to send it, 0 when it is then no longer to be sent (its
+ * deadline was met, cancelled or moved, and rem cancelled with it; why says so), or a
+ * negative errno when the database failed (nothing is sent then).
  */
-static bool
+static int
 still_to_send(struct ops_env *env, const struct store_reminder *rem, int64_t now, char *why,
 	      size_t len)
 {
 	struct store_reminder cur;
-	bool to_send = true;
 	int ret = ops_recompute_before_send(env, rem->case_id, now);
 
-	if (ret < 0) {
-		log_err("reminder %lld: its case could not be brought up to date: %s",
-			(long long)rem->id, strerror(-ret));
-		return true;
-	}
-	if (ret == 1 && store_reminder_get(env->store, rem->id, &cur) == 0) {
-		to_send = strcmp(cur.state, "pending") == 0 || strcmp(cur.state, "failed") == 0;
-		store_reminder_deinit(&cur);
-	}
-	if (!to_send)
+	if (ret <= 0)
+		return ret < 0 ? ret : 1;
+	if ((ret = store_reminder_get(env->store, rem->id, &cur)) < 0)
+		return ret;
+	ret = strcmp(cur.state, "pending") == 0 || strcmp(cur.state, "failed") == 0;
+	store_reminder_deinit(&cur);
+	if (!ret)
 		snprintf(why, len,
 			 "not sent: its deadline was met, cancelled or moved (due %s when planned) "
 			 "before it went out",
 			 rem->due ? rem->due : "-");
-	return to_send;
+	return ret;
 }
 
-bool
+int
 ops_remind_outdated(struct ops_env *env, const struct store_reminder *rem, int64_t now, char *why,
 		    size_t len)
 {
@@ -75,14 +72,15 @@ ops_remind_outdated(struct ops_env *env, const struct store_reminder *rem, int64
 	struct store_deadline_info dl = { 0 };
 	struct cal_date today, due;
 	const char *due_s;
-	bool outdated = false;
+	int outdated = 0;
 
 	if (!rem->case_id)
-		return false;
-	if (!still_to_send(env, rem, now, why, len))
-		return true;
+		return 0;
+	if ((outdated = still_to_send(env, rem, now, why, len)) <= 0)
+		return outdated < 0 ? outdated : 1;
+	outdated = 0;
 	if (store_case_by_id(env->store, rem->case_id, &c) < 0)
-		return false;
+		return 0;
 	st = remind_find_stage(&env->conf->reminders, rem->kind, &c, rem->stage);
 	store_deadline_get(env->store, rem->case_id, rem->kind, rem->subject, &dl);
 	due_s = dl.due ? dl.due : rem->due;
@@ -97,7 +95,7 @@ ops_remind_outdated(struct ops_env *env, const struct store_reminder *rem, int64
 			 "not sent: the deadline was due %s and this %s reminder (for %s) could "
 			 "only go out on %s",
 			 due_s, rem->stage, rem->occurrence, cal_date_format(today, day));
-		outdated = true;
+		outdated = 1;
 	}
 	store_deadline_info_deinit(&dl);
 	store_case_deinit(&c);

@@ -198,21 +198,37 @@ trouble(struct scheduler *s, const char *fmt, ...)
 	s->trouble_quiet = 0;
 }
 
+/*
+ * Whether reminder r is still to go out at now, its case brought up to date: one whose
+ * deadline was met or moved meanwhile, or a stage whose moment has passed, says nothing true
+ * any more and is recorded, not sent. On a database failure nothing is sent.
+ */
+static bool
+still_due(struct scheduler *s, const struct store_reminder *r, int64_t now)
+{
+	char why[256];
+	int ret = ops_remind_outdated(s->env, r, now, why, sizeof(why));
+
+	if (ret < 0) {
+		trouble(s, "reminder %lld: its case could not be brought up to date: %s",
+			(long long)r->id, strerror(-ret));
+		s->stuck = true;
+	} else if (ret > 0 && ops_remind_skip(s->env, r->id, why, now) < 0) {
+		s->stuck = true;
+	}
+	return ret == 0;
+}
+
 static void
 hand_over(struct scheduler *s, const struct store_reminder *r, int64_t now)
 {
 	struct ops_message m;
 	struct notify_msg nm;
 	struct job *j;
-	char why[256];
 	int ret;
 
-	/* A stage whose moment has passed says nothing true any more: recorded, not sent. */
-	if (ops_remind_outdated(s->env, r, now, why, sizeof(why))) {
-		if (ops_remind_skip(s->env, r->id, why, now) < 0)
-			s->stuck = true;
+	if (!still_due(s, r, now))
 		return;
-	}
 	ret = ops_remind_message(s->env, r, now, &m);
 	if (ret < 0) {
 		/* A failed attempt (the database could not give what the message needs): the

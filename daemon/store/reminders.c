@@ -101,6 +101,51 @@ collect_reminders(struct store *st, struct query *q, struct store_reminder **out
 	return 0;
 }
 
+/*
+ * Brings back reminder r's identity if it was cancelled before it was ever tried because its
+ * deadline moved (cancelled when the case was recomputed, or just before it was to go out)
+ * and is wanted again: the planner asks for exactly it once more. One cancelled for another
+ * reason (outdated, no address for the applicant) or ever tried stays as it is. *revived
+ * says which; r->id is set. The counts follow by the triggers of a state change.
+ */
+static int
+reminder_revive(struct store *st, struct store_reminder *r, bool *revived)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = stmt_prep(st,
+			   "UPDATE reminders SET state = 'pending', due = ?7, recipients = ?8, "
+			   "channel = ?9, planned = ?10, not_before = ?10, last_error = NULL "
+			   "WHERE case_id = ?1 AND kind = ?2 AND subject = ?3 AND stage = ?4 AND "
+			   "occurrence = ?5 AND recipient = ?6 AND state = 'cancelled' AND "
+			   "attempts = 0 AND (last_error IS NULL OR last_error LIKE "
+			   "'not sent: its deadline was met, cancelled or moved%') AND NOT EXISTS "
+			   "(SELECT 1 FROM attempts a WHERE a.reminder_id = reminders.id) "
+			   "RETURNING id",
+			   &s);
+
+	*revived = false;
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_int64(s, 1, r->case_id);
+	bind_text(s, 2, r->kind);
+	sqlite3_bind_int64(s, 3, r->subject);
+	bind_text(s, 4, r->stage);
+	bind_text(s, 5, r->occurrence);
+	bind_text(s, 6, r->recipient ? r->recipient : "");
+	bind_text(s, 7, r->due);
+	sqlite3_bind_int64(s, 8, r->recipients);
+	bind_text(s, 9, r->channel);
+	sqlite3_bind_int64(s, 10, r->planned);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(s, 0);
+		*revived = true;
+		rc = sqlite3_step(s);
+	}
+	done(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}
+
 int
 store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
 {
@@ -134,6 +179,8 @@ store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
 	if (rc != SQLITE_DONE)
 		return map_rc(rc);
 	*inserted = sqlite3_changes(st->db) > 0;
+	if (!*inserted && r->case_id)
+		return reminder_revive(st, r, inserted);
 	if (*inserted) {
 		r->id = sqlite3_last_insert_rowid(st->db);
 		st->count_delta[COUNT_REMINDERS_PENDING]++;

@@ -269,7 +269,12 @@ struct store_reminder {
 
 void store_reminder_deinit(struct store_reminder *r);
 void store_reminders_free(struct store_reminder *v, size_t n);
-/* Inserts r unless a reminder with the same identity exists; *inserted says which. */
+/*
+ * Inserts r unless a reminder with the same identity exists; *inserted says which. A
+ * reminder of a case with that identity that was cancelled, never tried, because its
+ * deadline moved (no reason, or the reason that says so) is made pending again instead,
+ * with r's times, and counts as inserted.
+ */
 int store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted);
 /* The pending and failed reminders of a case. */
 int store_reminders_open_of_case(struct store *st, int64_t case_id, struct store_reminder **out,

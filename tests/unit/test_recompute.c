@@ -717,7 +717,8 @@ play(struct fixture *fx, const char *from, const char *to, const char *hold_from
 
 				if (v[i].not_before > t)
 					continue;
-				if (ops_remind_outdated(&fx->d.env, &v[i], t, why, sizeof(why))) {
+				if (ops_remind_outdated(&fx->d.env, &v[i], t, why, sizeof(why)) >
+				    0) {
 					assert_int_equal(
 						ops_remind_skip(&fx->d.env, v[i].id, why, t), 0);
 				} else {
@@ -885,6 +886,37 @@ test_gone_in_flight_disables_the_channel(void **state)
 	assert_int_equal(count_stage(fx, "before-3", "2026-03-11", "cancelled"), 1);
 }
 
+/*
+ * Documentation asked for on 9 March: on 11 March the "before-3" reminder (for 16 March) is
+ * about to go out when the pause has moved the last day to 18 March, so it is cancelled
+ * and planned for 13 March. Then the documents turn out to have arrived on 9 March: the
+ * pause was nothing, the last day is 16 March again, and the "before-3" of 11 March is
+ * wanted once more, less than a day late: it goes out (the cancelled one made pending
+ * again, with its id, since it was never tried), once.
+ */
+static void
+test_a_stage_cancelled_for_a_move_comes_back(void **state)
+{
+	struct fixture *fx = *state;
+
+	callq(fx, "RegisterApplication", REGISTER1);
+	fx->d.now = instant("2026-03-09T08:00:00Z");
+	callq(fx, "RequestDocumentation",
+	      "{" CASE1 ", 'requested': '2026-03-09', 'due': '2026-03-23'}");
+	play(fx, "2026-03-09T08:00:00Z", "2026-03-11T07:10:00Z", NULL, NULL, NULL);
+	assert_int_equal(count_stage(fx, "before-3", "2026-03-11", "cancelled"), 1);
+	assert_int_equal(count_stage(fx, "before-3", "2026-03-13", "pending"), 1);
+	fx->d.now = instant("2026-03-11T08:00:00Z");
+	callq(fx, "ReceiveDocumentation", "{" CASE1 ", 'received': '2026-03-09', 'request': 2}");
+	assert_recorded(&fx->last, 3);
+	play(fx, "2026-03-11T08:00:00Z", "2026-03-17T09:00:00Z", NULL, NULL, NULL);
+	assert_stored_due(fx, "processing", 1, "2026-03-16");
+	assert_int_equal(count_stage(fx, "before-3", NULL, "sent"), 1);
+	assert_int_equal(count_stage(fx, "before-3", "2026-03-11", "sent"), 1);
+	assert_int_equal(count_stage(fx, "due", "2026-03-16", "sent"), 1);
+	assert_int_equal(count_stage(fx, "overdue", "2026-03-17", "sent"), 1);
+}
+
 int
 main(void)
 {
@@ -901,6 +933,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cancelled_in_flight_stays_cancelled, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gone_in_flight_disables_the_channel, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_a_stage_cancelled_for_a_move_comes_back, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_correction_moves_reminders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
