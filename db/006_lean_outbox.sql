@@ -8,7 +8,7 @@
 -- those reminders were cancelled unsent when the case was decided.
 --
 -- 1. Only what is next is planned (ops/plan.c): each deadline holds one reminder to send
--- for the staff and one for the applicant, the next planned when it leaves the outbox.
+-- for the staff and one for the applicant, the next planned at its first attempt.
 -- Of the reminders a deadline holds for one recipient and that are still to be sent, the
 -- earliest stays; the later ones that were never attempted go. Each is planned again in
 -- its turn, under a new id: none of them was ever sent, so no receiver knows the old one.

@@ -356,7 +356,7 @@ class FullCaseTest(ReminderTestCase):
                       tuple(x["recipients"]), x["due"], x["channel"], x["subject"])
                      for x in self.reminders(reference=self.REF))
         # Only what is next is planned: each deadline holds its earliest stage; the next
-        # is planned when that one leaves the outbox (test_reminders_until_decision).
+        # is planned at that one's first attempt (test_reminders_until_decision).
         want = []
         for kind in ("processing", "preliminary_reply"):
             day, stage, rcpts = planned_days(kind, due[kind], due[kind] + 30 * DAY)[0]
@@ -672,7 +672,7 @@ class CrashTest(ReminderTestCase):
         first = add_working_days(due, -3)
         self.set_clock(local(received, "07:00"))
         self.register("K/21", rfc(local(received, "07:00")), handler="kari")
-        # Only what is next is planned: before-3 alone, until it leaves the outbox.
+        # Only what is next is planned: before-3 alone, until it is first tried.
         self.assertEqual(self.stages("K/21"), [("before-3", "pending")])
         self.set_clock(local(first))
         self.hook.wait_in_flight(1)
