@@ -61,16 +61,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
+
 /* The most items fristvaktd takes in one ImportEvents call (EVENTS_MAX_IMPORT_ITEMS, core/events.h). */
 #define FV_IMPORT_MAX 10
-
-static double
-now_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static double
 now_real(void)
@@ -78,22 +72,6 @@ now_real(void)
 	struct timespec t;
 	clock_gettime(CLOCK_REALTIME, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const double *v, long n, double p)
-{
-	if (n <= 0)
-		return 0;
-	long i = (long)(p * (double)(n - 1) + 0.5);
-	return v[i];
 }
 
 static void

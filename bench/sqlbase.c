@@ -24,36 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
+
 #define DUE_BASE_MS 1760000000000LL
 #define DUE_SPAN_MS (30LL * 86400 * 1000)
 #define PAYLOAD	    200
 #define FILL_TXN    10000
 
 static sqlite3 *db;
-
-static double
-now_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The value at fraction p of the sorted v[0..n) (the nearest rank, as loadgen's). */
-static double
-pct(const double *v, long n, double p)
-{
-	if (n <= 0)
-		return 0;
-	return v[(long)(p * (double)(n - 1) + 0.5)];
-}
 
 /* splitmix64: a fixed sequence, so every run fills and queries alike. */
 static uint64_t
