@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * cli_metrics: `fristvakt metrics` (see cli_metrics.h): prints what GetMetrics answers,
- * byte for byte the text the daemon's HTTP listener serves at /metrics.
+ * the text the daemon's HTTP listener serves at /metrics (one renderer, ops/metrics.c).
  */
 #include "cli/cli_metrics.h"
 
@@ -30,7 +30,7 @@ const struct cli_command cli_metrics_cmd_metrics = {
 	.args = "[--json]",
 	.brief = "print the daemon's metrics (Prometheus text format)",
 	.help = "Print the daemon's metrics in the Prometheus text exposition format 0.0.4,\n"
-		"exactly what its HTTP listener (metrics.listen) serves at /metrics: cases by\n"
+		"the text its HTTP listener (metrics.listen) serves at /metrics: cases by\n"
 		"state, deadlines by kind and state, the office's overdue duties, the outbox by\n"
 		"channel and state, delivery attempts and failures, latencies, group-commit\n"
 		"sizes, the database's size and integrity check, reloads and the build. For\n"

@@ -93,6 +93,21 @@ row_cb(void *arg, const char *a, const char *b, int64_t n)
 	metrics_set(arg, labels, (double)n);
 }
 
+/* A kind's deadlines stored open whose date has passed: missed (the office's) or expired
+ * (a party's), as listings judge them. */
+static void
+past_row_cb(void *arg, const char *kind, const char *b, int64_t n)
+{
+	enum rules_kind k;
+	bool office = rules_kind_parse(kind, &k) == 0 && rules_kind_is_office_duty(k);
+	const char *open[] = { kind, "open" };
+	const char *past[] = { kind, office ? "missed" : "expired" };
+
+	(void)b;
+	metrics_series_get(arg, open)->value -= (double)n;
+	metrics_series_get(arg, past)->value += (double)n;
+}
+
 static int64_t
 file_size(const char *path, const char *suffix)
 {
@@ -127,6 +142,8 @@ read_database(struct ops_env *env, int64_t now, struct metrics_family *f)
 	if ((ret = store_metric_groups(env->store, STORE_METRIC_CASES, today, row_cb,
 				       &f[F_CASES])) < 0 ||
 	    (ret = store_metric_groups(env->store, STORE_METRIC_DEADLINES, today, row_cb,
+				       &f[F_DEADLINES])) < 0 ||
+	    (ret = store_metric_groups(env->store, STORE_METRIC_OPEN_PAST, today, past_row_cb,
 				       &f[F_DEADLINES])) < 0 ||
 	    (ret = store_metric_groups(env->store, STORE_METRIC_OVERDUE, today, row_cb,
 				       &f[F_OVERDUE])) < 0 ||

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * metrics: the row counts a metrics scrape reports (see store.h). The reminders by
- * channel and state come from the counts table (db/005); cases by state and deadlines by
- * kind and state are grouped at scrape time: what the planner uses and what a scrape on a
- * large database costs is in README.md ("Metrics").
+ * metrics: the row counts a metrics scrape reports (see store.h): the reminders by channel
+ * and state and the cases by state from the counts table (db/005, db/007); deadlines
+ * grouped by kind and state on their index (db/007), those past due and the office's
+ * overdue duties on ranges of the index on (state, due). No statement reads a whole table.
  */
 #include "store/store.h"
 
@@ -19,16 +19,19 @@ group_sql(enum store_metric_group g, char *buf, size_t len)
 {
 	switch (g) {
 	case STORE_METRIC_CASES:
-		return "SELECT state, NULL, count(*) FROM cases GROUP BY state";
+		/* The counts table (db/007): the open ones are all the others less these. */
+		return "SELECT substr(name, 7), NULL, n FROM counts WHERE name > 'cases.' AND "
+		       "name < 'cases/' UNION ALL SELECT 'open', NULL, (SELECT n FROM counts "
+		       "WHERE name = 'cases') - (SELECT coalesce(sum(n), 0) FROM counts WHERE "
+		       "name > 'cases.' AND name < 'cases/')";
 	case STORE_METRIC_DEADLINES:
-		/* Judged on today as listings judge them: stored open and past due is missed
-		 * (an office duty) or expired (a party's deadline). */
-		snprintf(buf, len,
-			 "SELECT kind, CASE WHEN state = 'open' AND due < ?1 THEN CASE WHEN %s "
-			 "THEN 'missed' ELSE 'expired' END ELSE state END AS s, count(*) "
-			 "FROM deadlines d GROUP BY kind, s",
-			 office_kinds_sql());
-		return buf;
+		/* As stored, on the index on (kind, state) (db/007). */
+		return "SELECT kind, state, count(*) FROM deadlines GROUP BY kind, state";
+	case STORE_METRIC_OPEN_PAST:
+		/* Stored open and past due, judged on today as listings do (missed or expired): a
+		 * range of the index on (state, due). */
+		return "SELECT kind, NULL, count(*) FROM deadlines WHERE state = 'open' AND due < ?1 "
+		       "GROUP BY kind";
 	case STORE_METRIC_OVERDUE:
 		/* The work list of `deadlines --overdue`, by the index on (state, due). */
 		snprintf(buf, len,

@@ -333,13 +333,15 @@ int store_reminder_counts(struct store *st, json_t **out);
 
 /*
  * The row counts of a metrics scrape (store/metrics.c), one call of row per group: cases by
- * state (b NULL), deadlines by kind and state judged on today (YYYY-MM-DD: stored open and
- * past due is missed or expired), the office's overdue duties by kind (b NULL), reminders
- * by channel and state (the counts table). 0 or a negative errno.
+ * state (b NULL); deadlines by kind and state as stored; the deadlines stored open whose
+ * date is before today (YYYY-MM-DD) by kind (b NULL); the office's overdue duties by kind
+ * (b NULL; the work list of ListDeadlines overdue); reminders by channel and state. 0 or a
+ * negative errno.
  */
 enum store_metric_group {
 	STORE_METRIC_CASES,
 	STORE_METRIC_DEADLINES,
+	STORE_METRIC_OPEN_PAST,
 	STORE_METRIC_OVERDUE,
 	STORE_METRIC_REMINDERS,
 };
