@@ -68,8 +68,8 @@ void metrics_observe(struct metrics_family *f, const char *const *labels, double
 /*
  * Appends f in the text format to out: "# HELP", "# TYPE", then one line per series (a
  * histogram's cumulative _bucket lines with le, "+Inf" last, then _sum and _count). A
- * family without labels and without series renders one sample of 0; one with labels and
- * no series only its HELP and TYPE lines.
+ * family without labels and without series renders one series at 0 (a histogram: its
+ * empty buckets); one with labels and no series only its HELP and TYPE lines.
  */
 void metrics_render(const struct metrics_family *f, struct strbuf *out);
 
