@@ -147,6 +147,14 @@ struct conf_reminders {
 	struct tmpl_set *tmpl; /* the loaded, validated templates */
 };
 
+/* The HTTP listener of the metrics (group "metrics"; conf/metrics.c). */
+struct conf_metrics {
+	char *listen; /* "ADDRESS:PORT" as written; NULL: no listener (the default) */
+	int family;   /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	uint16_t port;
+};
+
 struct conf {
 	char *path;	/* absolute path of the file loaded */
 	int log_level;	/* syslog priority: messages at or below it are written */
@@ -169,6 +177,7 @@ struct conf {
 	struct conf_channel *channels;
 	size_t n_channels;
 	struct conf_reminders reminders;
+	struct conf_metrics metrics;
 	/* A hash of everything deadlines and reminders are computed from (calendars, regimes,
 	 * services, reminders): equal fingerprints mean stored deadlines need no recompute. */
 	char rules_fingerprint[17];

@@ -43,4 +43,10 @@ int rules_load(const config_setting_t *root, struct rules **out, struct diag *er
  */
 int conf_channels_load(const config_setting_t *root, struct conf *conf, struct diag *err);
 
+/*
+ * Reads the group "metrics" of root (conf/metrics.c) into conf->metrics: absent, no
+ * listener. 0, or a negative errno with err filled (file:line).
+ */
+int conf_metrics_load(const config_setting_t *root, struct conf *conf, struct diag *err);
+
 #endif

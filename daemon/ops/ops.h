@@ -97,6 +97,10 @@ struct ops_env {
 	int64_t conf_loaded;	 /* unix seconds */
 	/* The start-up integrity check: "checking", "ok", or "not checked" (static text). */
 	const char *integrity;
+	/* When the last integrity check finished (unix seconds, 0: none yet) and how long it
+	 * took (seconds, negative: not measured), for the metrics. */
+	int64_t integrity_at;
+	double integrity_seconds;
 	/* The database's installation id (meta "installation", 32 hex digits): part of every
 	 * message id, so that ids never repeat across installations. */
 	char installation[40];
@@ -120,6 +124,7 @@ struct ops_env {
 	 * wait for its commit. */
 	bool in_txn;
 	bool txn_dirty;
+	size_t txn_writes; /* savepoints kept in the open transaction (the metrics' batch size) */
 	struct ops_pending *pending;
 	size_t n_pending;
 	size_t cap_pending;
@@ -286,6 +291,16 @@ void ops_template_render(struct ops_env *env, struct ops_req *req);
 void ops_clock_set(struct ops_env *env, struct ops_req *req);
 void ops_clock_advance(struct ops_env *env, struct ops_req *req);
 void ops_clock_reset(struct ops_env *env, struct ops_req *req);
+
+/*
+ * The metrics (ops/metrics.c): the Prometheus text exposition of the register at now,
+ * appended to out (the gauges read from the database now, then the process-lifetime
+ * counters of core/metrics.h): 0 or a negative errno. GetMetrics answers it as "text"; the
+ * server's HTTP listener serves the same.
+ */
+struct strbuf;
+int ops_metrics_text(struct ops_env *env, int64_t now, struct strbuf *out);
+void ops_metrics_get(struct ops_env *env, struct ops_req *req);
 
 /* Recomputing a case (ops/recompute.c) is declared in its own header; included here for the
  * reminder engine, which recomputes a case when a series continues. */

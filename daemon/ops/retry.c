@@ -28,6 +28,7 @@
 #include "ops/remind_impl.h"
 #include "core/cal.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/rules.h"
 #include "store/store.h"
 #include "core/tmpl.h"
@@ -380,6 +381,12 @@ ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl
 		goto out;
 	ret = store_attempt_add(env->store, id, now, rem.channel, outcomes[dl->status], dl->code,
 				dl->detail, dl->fallback);
+	if (ret == 0)
+		metrics_count_attempt(
+			rem.channel,
+			dl->status == OPS_DELIVERY_OK
+				? NULL
+				: metrics_failure_class(outcomes[dl->status], dl->code));
 	if (ret < 0 || dl->status == OPS_DELIVERY_ABORTED)
 		goto out;
 	if ((ret = store_channel_attempt(env->store, rem.channel, now,
@@ -405,6 +412,9 @@ ops_remind_result(struct ops_env *env, int64_t id, const struct ops_delivery *dl
 		goto out;
 	}
 	ret = result_apply(env, &rem, dl, now);
+	/* Sent: how long after its time (planned, which retries do not move). */
+	if (ret == 0 && strcmp(rem.state, "sent") == 0)
+		metrics_observe_send_delay((double)(now - rem.planned));
 	/*
 	 * The series goes on from the first attempt: a reminder being retried, or held on a
 	 * disabled channel, does not hold back the stages after it. Sent or dead after more

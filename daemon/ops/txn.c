@@ -17,6 +17,7 @@
 
 #include "core/cal.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "store/store.h"
 #include "core/util.h"
 
@@ -76,6 +77,7 @@ ops_txn_leave(struct ops_env *env, bool ok)
 		return ret;
 	}
 	env->txn_dirty = true;
+	env->txn_writes++;
 	return 0;
 }
 
@@ -143,6 +145,9 @@ ops_commit(struct ops_env *env)
 		return;
 	env->in_txn = false;
 	env->txn_dirty = false;
+	if (env->txn_writes)
+		metrics_observe_commit(env->txn_writes);
+	env->txn_writes = 0;
 	ret = store_commit(env->store);
 	if (ret < 0)
 		log_err("database: commit of %zu requests failed: %s", n, store_errmsg(env->store));

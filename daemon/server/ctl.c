@@ -30,6 +30,7 @@
 #include "conf/conf.h"
 #include "core/iface.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/proto.h"
 #include "core/util.h"
 
@@ -58,6 +59,10 @@ struct conn {
 	size_t n_groups;
 	struct proto_call call;
 	struct ops_req req;
+	/* The call in progress: when its message was read (uv_hrtime), for the metrics; and
+	 * the method of the reply conn_send() writes next (NULL: not a call's reply). */
+	uint64_t call_started;
+	const char *timed_method;
 	int open_handles;
 	unsigned writes_pending;
 	bool busy;	 /* a call awaits its reply */
@@ -86,6 +91,8 @@ struct write_req {
 	uv_write_t req;
 	struct conn *conn;
 	char *buf;
+	const char *method; /* a call's reply: its method, timed until written */
+	uint64_t started;
 };
 
 static void conn_close(struct conn *c);
@@ -160,6 +167,8 @@ write_done(uv_write_t *w, int status)
 	struct write_req *wr = (struct write_req *)w;
 	struct conn *c = wr->conn;
 
+	if (wr->method && status == 0)
+		metrics_observe_request(wr->method, (double)(uv_hrtime() - wr->started) / 1e9);
 	free(wr->buf);
 	free(wr);
 	c->writes_pending--;
@@ -184,6 +193,9 @@ conn_send(struct conn *c, char *buf, size_t len)
 	wr = xcalloc(1, sizeof(*wr));
 	wr->conn = c;
 	wr->buf = buf;
+	wr->method = c->timed_method;
+	wr->started = c->call_started;
+	c->timed_method = NULL;
 	b = uv_buf_init(buf, (unsigned)len);
 	ret = uv_write(&wr->req, (uv_stream_t *)&c->pipe, &b, 1, write_done);
 	if (ret < 0) {
@@ -260,7 +272,10 @@ reply_cb(struct ops_req *req, const char *error, json_t *params)
 			buf = proto_error_encode(error, params, &len);
 		else
 			buf = proto_reply_encode(params, false, &len);
+		c->timed_method = req->name;
 		conn_send(c, buf, len);
+	} else {
+		metrics_observe_request(req->name, (double)(uv_hrtime() - c->call_started) / 1e9);
 	}
 	json_decref(params);
 	proto_call_deinit(&c->call);
@@ -361,6 +376,7 @@ handle_message(struct conn *c, const char *msg, size_t len)
 		return;
 	}
 	c->busy = true;
+	c->call_started = uv_hrtime();
 	memset(&c->req, 0, sizeof(c->req));
 	c->req.method = m;
 	c->req.params = c->call.params;

@@ -30,7 +30,9 @@
 #include "conf/conf.h"
 #include "server/ctl.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "delivery/notify.h"
+#include "server/metrics_http.h"
 #include "server/scheduler.h"
 #include "store/store.h"
 #include "core/util.h"
@@ -41,6 +43,7 @@ struct daemon {
 	struct conf *conf;
 	struct store *store;
 	struct ctl *ctl;
+	struct metrics_http *metrics; /* NULL: no metrics.listen */
 	struct notify *notify;
 	struct scheduler *sched;
 	struct ops_env env;
@@ -206,6 +209,9 @@ check_immutable(const struct conf *old, const struct conf *new, struct diag *err
 		diag_set(err, new->path, 0, "'control.socket' cannot change on reload; restart");
 	else if (strcmp(old->timezone, new->timezone) != 0)
 		diag_set(err, new->path, 0, "'timezone' cannot change on reload; restart");
+	else if (strcmp(old->metrics.listen ? old->metrics.listen : "",
+			new->metrics.listen ? new->metrics.listen : "") != 0)
+		diag_set(err, new->path, 0, "'metrics.listen' cannot change on reload; restart");
 	else
 		return 0;
 	return -EINVAL;
@@ -229,6 +235,7 @@ reload(void *host, struct diag *err)
 		ret = check_immutable(d->conf, conf, err);
 	if (ret < 0) {
 		log_err("reload failed, keeping the running configuration: %s", err->text);
+		metrics_count_reload(false);
 		conf_free(conf);
 		sd_notify(0, "READY=1");
 		notify_status(d);
@@ -255,6 +262,7 @@ reload(void *host, struct diag *err)
 	d->conf = conf;
 	log_set_level(conf->log_level);
 	log_notice("configuration reloaded from %s", conf->path);
+	metrics_count_reload(true);
 	scheduler_kick(d->sched);
 	recompute_all(d);
 	sd_notify(0, "READY=1");
@@ -303,6 +311,8 @@ stop(struct daemon *d)
 	ops_commit(&d->env);
 	ctl_stop(d->ctl);
 	d->ctl = NULL;
+	metrics_http_stop(d->metrics);
+	d->metrics = NULL;
 	scheduler_stop(d->sched);
 	d->sched = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
@@ -388,6 +398,10 @@ check_done(uv_async_t *h)
 
 	uv_thread_join(&d->check_tid);
 	uv_close((uv_handle_t *)&d->check_async, NULL);
+	if (!d->stopping) {
+		d->env.integrity_at = wall_now(NULL);
+		d->env.integrity_seconds = secs;
+	}
 	if (store_check_ok(d->check)) {
 		d->env.integrity = "ok";
 		log_info("database %s passed PRAGMA quick_check in %.1f s", d->conf->database,
@@ -421,7 +435,9 @@ check_start(struct daemon *d)
 	int ret;
 
 	if (store_checked(d->store)) {
+		/* Checked before the migration in store_open(), not timed. */
 		d->env.integrity = "ok";
+		d->env.integrity_at = wall_now(NULL);
 		return;
 	}
 	if (store_check_new(d->conf->database, &d->check, err, sizeof(err)) < 0) {
@@ -470,6 +486,33 @@ load_installation(struct daemon *d, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * The control socket, then the metrics' HTTP listener when metrics.listen asks for it
+ * (after the database is open: a scrape reads it). 0, or a negative errno (logged) with
+ * neither left open.
+ */
+static int
+start_listeners(struct daemon *d)
+{
+	char err[512];
+	int ret = ctl_start(&d->loop, d->conf, &d->env, &d->ctl, err, sizeof(err));
+
+	if (ret < 0) {
+		log_err("control socket: %s", err);
+		return ret;
+	}
+	if (!d->conf->metrics.listen)
+		return 0;
+	ret = metrics_http_start(&d->loop, &d->conf->metrics, &d->env, &d->metrics, err,
+				 sizeof(err));
+	if (ret < 0) {
+		log_err("%s", err);
+		ctl_stop(d->ctl);
+		d->ctl = NULL;
+	}
+	return ret;
+}
+
 static int
 start(struct daemon *d)
 {
@@ -496,6 +539,7 @@ start(struct daemon *d)
 		.schedule_commit = schedule_commit,
 		.set_clock_offset = set_clock_offset,
 		.clock_offset = clock_offset,
+		.integrity_seconds = -1,
 	};
 	if ((ret = load_installation(d, err, sizeof(err))) < 0) {
 		log_err("database: %s", err);
@@ -508,19 +552,20 @@ start(struct daemon *d)
 	d->commit_check.data = d;
 	d->recompute.data = d;
 	d->drain.data = d;
-	ret = ctl_start(&d->loop, d->conf, &d->env, &d->ctl, err, sizeof(err));
-	if (ret < 0) {
-		log_err("control socket: %s", err);
+	if ((ret = start_listeners(d)) < 0) {
 		uv_close((uv_handle_t *)&d->commit_check, NULL);
 		uv_close((uv_handle_t *)&d->commit_idle, NULL);
 		uv_close((uv_handle_t *)&d->recompute, NULL);
 		uv_close((uv_handle_t *)&d->drain, NULL);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
 		return ret;
 	}
 	if ((ret = notify_new(&d->loop, &d->notify)) < 0) {
 		log_err("notifications: %s", strerror(-ret));
 		ctl_stop(d->ctl);
 		d->ctl = NULL;
+		metrics_http_stop(d->metrics);
+		d->metrics = NULL;
 		uv_close((uv_handle_t *)&d->commit_check, NULL);
 		uv_close((uv_handle_t *)&d->commit_idle, NULL);
 		uv_close((uv_handle_t *)&d->recompute, NULL);
@@ -599,6 +644,7 @@ daemon_run(const char *config_path)
 	log_notice("stopped");
 	status = d.exit_status;
 out_free:
+	metrics_process_reset();
 	if (curl_ok)
 		curl_global_cleanup();
 	ops_env_deinit(&d.env);

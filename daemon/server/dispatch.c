@@ -241,6 +241,7 @@ static const struct dispatch_method methods[] = {
 	M(IFACE_FRISTVAKT, ".RenderTemplate", READ, false, ops_template_render, p_render),
 	M0(IFACE_FRISTVAKT, ".ListChannels", READ, false, ops_channels_list),
 	M(IFACE_FRISTVAKT, ".EnableChannel", ADMIN, true, ops_channel_enable, p_channel),
+	M0(IFACE_FRISTVAKT, ".GetMetrics", READ, false, ops_metrics_get),
 	T(".SetClock", ops_clock_set, p_set_clock),
 	T(".AdvanceClock", ops_clock_advance, p_advance_clock),
 	T0(".ResetClock", ops_clock_reset),

@@ -331,6 +331,24 @@ int store_reminders_rechannel(struct store *st, const char *from, const char *to
 /* Counts of reminders by state, as an owned JSON object. */
 int store_reminder_counts(struct store *st, json_t **out);
 
+/*
+ * The row counts of a metrics scrape (store/metrics.c), one call of row per group: cases by
+ * state (b NULL); deadlines by kind and state as stored; the deadlines stored open whose
+ * date is before today (YYYY-MM-DD) by kind (b NULL); the office's overdue duties by kind
+ * (b NULL; the work list of ListDeadlines overdue); reminders by channel and state. 0 or a
+ * negative errno.
+ */
+enum store_metric_group {
+	STORE_METRIC_CASES,
+	STORE_METRIC_DEADLINES,
+	STORE_METRIC_OPEN_PAST,
+	STORE_METRIC_OVERDUE,
+	STORE_METRIC_REMINDERS,
+};
+typedef void (*store_metric_row_cb)(void *arg, const char *a, const char *b, int64_t n);
+int store_metric_groups(struct store *st, enum store_metric_group g, const char *today,
+			store_metric_row_cb row, void *arg);
+
 /* The audit log newest first, as an owned JSON array; *next_id as for cases. */
 int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id, json_t **rows,
 		     int64_t *next_id);

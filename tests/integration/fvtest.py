@@ -169,6 +169,11 @@ class Daemon:
                     for ch, state, n in db.execute("SELECT channel, state, count(*) FROM "
                                                    "reminders GROUP BY channel, state"):
                         real["channel.%s.%s" % (ch, state)] = n
+                # Cases no longer open (schema 7, the metrics).
+                if SCHEMA_LATEST >= 7 and db.execute("PRAGMA user_version").fetchone()[0] >= 7:
+                    for state in ("closed", "withdrawn"):
+                        real["cases." + state] = db.execute(
+                            "SELECT count(*) FROM cases WHERE state = ?", (state,)).fetchone()[0]
             finally:
                 db.close()
         except sqlite3.DatabaseError:

@@ -159,12 +159,12 @@ class ReleaseDatabaseTest(base.ReminderTestCase):
         self.start_on_dump()
         s = self.call("Status")
         self.assertEqual(s["schema_version"], SCHEMA_LATEST)
-        self.assertEqual(SCHEMA_LATEST, 6)
+        self.assertEqual(SCHEMA_LATEST, 7)
         # The check ran before the migration (a migration never builds on a damaged file).
         self.assertEqual(s["integrity"], "ok")
         self.assertEqual(s["installation"], self.old.execute(
             "SELECT value FROM meta WHERE key = 'installation'").fetchone()[0])
-        self.assertIn("at schema version 6", self.d.log_text())
+        self.assertIn("at schema version 7", self.d.log_text())
         new = self.new_db()
 
         # The register, the history of deliveries and the audit trail: every row as it was.

@@ -1,0 +1,31 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+--
+-- fristvakt schema, version 7. Applied by the daemon inside one transaction that also
+-- sets PRAGMA user_version = 7. Never edit a released migration: add the next number.
+--
+-- The metrics (ops/metrics.c) count cases by state and deadlines by kind and state at
+-- every scrape, on the event loop. Measured on 100,000 cases (200,000 deadlines): grouping
+-- the cases by scanning the table took 68 ms, the deadlines 100 ms.
+--
+-- 1. Cases that are no longer open ("cases.closed", "cases.withdrawn"), counted by
+-- triggers: a case changes its state rarely (closed, withdrawn), is inserted open (the
+-- daemon counts it in "cases", store.c), and the open ones are "cases" less these. A case
+-- deleted leaves its state's count.
+INSERT INTO counts (name, n)
+	SELECT 'cases.' || s.state, (SELECT count(*) FROM cases c WHERE c.state = s.state)
+	FROM (SELECT 'closed' AS state UNION ALL SELECT 'withdrawn') s;
+CREATE TRIGGER cases_state_recounted AFTER UPDATE OF state ON cases
+WHEN OLD.state <> NEW.state
+BEGIN
+	UPDATE counts SET n = n - 1 WHERE name = 'cases.' || OLD.state;
+	UPDATE counts SET n = n + 1 WHERE name = 'cases.' || NEW.state;
+END;
+CREATE TRIGGER cases_state_uncounted AFTER DELETE ON cases
+BEGIN
+	UPDATE counts SET n = n - 1 WHERE name = 'cases.' || OLD.state;
+END;
+
+-- 2. Deadlines by kind and state: the deadlines of a case are replaced whenever it changes
+-- (a trigger per row would cost every registration), so they are grouped at the scrape, on
+-- this index without reading the table (13 ms for the same 200,000 deadlines).
+CREATE INDEX deadlines_kind_state ON deadlines (kind, state);
