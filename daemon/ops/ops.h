@@ -55,6 +55,9 @@ enum ops_error {
 	OPS_ERR_PERMISSION_DENIED,	/* method, role, required */
 	OPS_ERR_INTERFACE_NOT_FOUND,	/* interface */
 	OPS_ERR_CONFIG_INVALID,		/* message */
+	OPS_ERR_BACKUP_FAILED,		/* file, message */
+	OPS_ERR_BACKUP_IN_PROGRESS,	/* file */
+	OPS_ERR_CHECK_IN_PROGRESS,	/* started */
 	OPS_ERR_COUNT
 };
 
@@ -286,6 +289,14 @@ void ops_template_render(struct ops_env *env, struct ops_req *req);
 void ops_clock_set(struct ops_env *env, struct ops_req *req);
 void ops_clock_advance(struct ops_env *env, struct ops_req *req);
 void ops_clock_reset(struct ops_env *env, struct ops_req *req);
+
+/*
+ * The outbox's invariant for `fristvakt check` (ops/maint.c): appends to the JSON array
+ * checks the check "reminders_planned" {name, ok, count, details}: every office duty still
+ * awaited whose policy has a stage to come holds its next reminder. Reads env->store (a
+ * reader of its own may be given) and env->conf only. 0 or a negative errno.
+ */
+int ops_check_reminders(struct ops_env *env, int64_t now, json_t *checks);
 
 /* Recomputing a case (ops/recompute.c) is declared in its own header; included here for the
  * reminder engine, which recomputes a case when a series continues. */
