@@ -14,6 +14,7 @@
 #include "cli/cli_calc.h"
 #include "cli/cli_case.h"
 #include "cli/cli_complete.h"
+#include "cli/cli_maint.h"
 #include "cli/cli_remind.h"
 #include "cli/cli_status.h"
 #include "cli/cli_text.h"
@@ -201,8 +202,10 @@ static const struct cli_command help_command = {
 };
 
 /* Every command, in the order --help lists them. */
+/* clang-format off */
 static const struct cli_command *const commands[] = {
 	&cli_status_cmd_status,	      &cli_status_cmd_reload,
+	&cli_maint_cmd_backup,	      &cli_maint_cmd_check,
 	&cli_case_cmd_case,	      &cli_case_cmd_reply,
 	&cli_case_cmd_documentation,  &cli_case_cmd_decision,
 	&cli_case_cmd_reasons,	      &cli_case_cmd_extend,
@@ -215,6 +218,7 @@ static const struct cli_command *const commands[] = {
 	&cli_calc_cmd_holidays,	      &help_command,
 	&cli_complete_cmd_completion,
 };
+/* clang-format on */
 
 const struct cli_command *const *
 cli_command_table(size_t *count)

@@ -212,7 +212,8 @@ backup_copy(struct job *j)
 			 write_hint(ret));
 		return -1;
 	}
-	if (store_file_verify(j->tmp, false, &j->info, err, sizeof(err)) != STORE_FILE_OK) {
+	if (store_file_verify(j->tmp, j->file, false, &j->info, err, sizeof(err)) !=
+	    STORE_FILE_OK) {
 		j->error = -EIO;
 		snprintf(j->err, sizeof(j->err), "the copy does not read back: %s", err);
 		return -1;
@@ -233,7 +234,10 @@ backup_work(uv_work_t *w)
 
 	fd = mkstemp(j->tmp); /* 0600, empty: VACUUM INTO writes into an empty file */
 	if (fd < 0) {
-		backup_fail(j, -errno, "cannot create a file in the backup's directory");
+		char what[PATH_MAX + 32];
+
+		snprintf(what, sizeof(what), "cannot create a file in %s", dir);
+		backup_fail(j, -errno, what);
 		free(j->tmp);
 		j->tmp = NULL;
 		goto out;

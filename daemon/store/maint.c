@@ -65,7 +65,7 @@ store_backup_into(const char *db_path, const char *dest, const atomic_bool *stop
 
 /* Whether the file at path starts with SQLite's header: 1, 0, or -errno (err filled). */
 static int
-has_sqlite_header(const char *path, int64_t *size, char *err, size_t errlen)
+has_sqlite_header(const char *path, const char *name, int64_t *size, char *err, size_t errlen)
 {
 	static const char magic[16] = "SQLite format 3";
 	char head[16];
@@ -76,7 +76,7 @@ has_sqlite_header(const char *path, int64_t *size, char *err, size_t errlen)
 	if (fd < 0 || fstat(fd, &sb) < 0) {
 		int ret = -errno;
 
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", name, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return ret;
@@ -86,7 +86,7 @@ has_sqlite_header(const char *path, int64_t *size, char *err, size_t errlen)
 	close(fd);
 	if (n == (ssize_t)sizeof(head) && memcmp(head, magic, sizeof(magic)) == 0)
 		return 1;
-	snprintf(err, errlen, "%s is not an SQLite database (%s)", path,
+	snprintf(err, errlen, "%s is not an SQLite database (%s)", name,
 		 n == 0 ? "the file is empty" : "no SQLite header");
 	return 0;
 }
@@ -130,7 +130,7 @@ tables_missing(sqlite3 *db, const char **missing)
 
 /* The checks of an open database file for store_file_verify: its verdict. */
 static enum store_verdict
-verify_open(sqlite3 *db, const char *path, bool integrity, struct store_file_info *info, char *err,
+verify_open(sqlite3 *db, const char *name, bool integrity, struct store_file_info *info, char *err,
 	    size_t errlen)
 {
 	const char *missing = NULL;
@@ -138,20 +138,20 @@ verify_open(sqlite3 *db, const char *path, bool integrity, struct store_file_inf
 	int rc;
 
 	if ((rc = text_of(db, "PRAGMA user_version", buf, sizeof(buf))) != SQLITE_OK) {
-		snprintf(err, errlen, "%s is damaged or not a database: %s", path,
+		snprintf(err, errlen, "%s is damaged or not a database: %s", name,
 			 sqlite3_errmsg(db));
 		return STORE_FILE_DAMAGED;
 	}
 	info->schema_version = atoi(buf);
 	if (tables_missing(db, &missing) > 0) {
 		snprintf(err, errlen,
-			 "%s is an SQLite database but not fristvakt's (no table '%s')", path,
+			 "%s is an SQLite database but not fristvakt's (no table '%s')", name,
 			 missing);
 		return STORE_FILE_FOREIGN;
 	}
 	if (info->schema_version <= 0) {
 		snprintf(err, errlen,
-			 "%s is an SQLite database but not fristvakt's (schema version %d)", path,
+			 "%s is an SQLite database but not fristvakt's (schema version %d)", name,
 			 info->schema_version);
 		return STORE_FILE_FOREIGN;
 	}
@@ -159,7 +159,7 @@ verify_open(sqlite3 *db, const char *path, bool integrity, struct store_file_inf
 		snprintf(err, errlen,
 			 "%s has schema version %d, newer than this fristvaktd supports (%d): "
 			 "restore it with the fristvaktd that wrote it",
-			 path, info->schema_version, store_schema_latest());
+			 name, info->schema_version, store_schema_latest());
 		return STORE_FILE_NEWER;
 	}
 	text_of(db, "SELECT value FROM meta WHERE key = 'installation'", info->installation,
@@ -168,7 +168,7 @@ verify_open(sqlite3 *db, const char *path, bool integrity, struct store_file_inf
 		return STORE_FILE_OK;
 	rc = text_of(db, "PRAGMA integrity_check(5)", buf, sizeof(buf));
 	if (rc != SQLITE_OK || strcmp(buf, "ok") != 0) {
-		snprintf(err, errlen, "%s is damaged: PRAGMA integrity_check says %s", path,
+		snprintf(err, errlen, "%s is damaged: PRAGMA integrity_check says %s", name,
 			 rc != SQLITE_OK ? sqlite3_errmsg(db) : buf);
 		return STORE_FILE_DAMAGED;
 	}
@@ -176,26 +176,26 @@ verify_open(sqlite3 *db, const char *path, bool integrity, struct store_file_inf
 }
 
 enum store_verdict
-store_file_verify(const char *path, bool integrity, struct store_file_info *info, char *err,
-		  size_t errlen)
+store_file_verify(const char *path, const char *name, bool integrity, struct store_file_info *info,
+		  char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	enum store_verdict v;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	rc = has_sqlite_header(path, &info->size, err, errlen);
+	rc = has_sqlite_header(path, name, &info->size, err, errlen);
 	if (rc <= 0)
 		return rc < 0 ? STORE_FILE_UNREADABLE : STORE_FILE_NOT_SQLITE;
 	/* Read-write: the file is the caller's own copy (a backup's temporary file). */
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
+		snprintf(err, errlen, "cannot open %s: %s", name,
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return STORE_FILE_UNREADABLE;
 	}
-	v = verify_open(db, path, integrity, info, err, errlen);
+	v = verify_open(db, name, integrity, info, err, errlen);
 	sqlite3_close(db);
 	return v;
 }
@@ -403,5 +403,37 @@ store_reminder_would_plan(struct store *st, const struct store_reminder *r, bool
 		rc = SQLITE_DONE;
 	}
 	done(s);
+	return map_rc(rc);
+}
+
+/* Runs sql on db: an SQLite result code (rows ignored). */
+static int
+run(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+int
+store_take_over(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+
+	/* Exclusive before the first read: no other connection may have the file open. */
+	if (rc == SQLITE_OK && (rc = run(db, "PRAGMA locking_mode = EXCLUSIVE")) == SQLITE_OK &&
+	    (rc = run(db, "BEGIN EXCLUSIVE")) == SQLITE_OK && (rc = run(db, "COMMIT")) == SQLITE_OK)
+		rc = run(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	if (rc != SQLITE_OK)
+		snprintf(err, errlen, "%s: %s", path,
+			 (rc & 0xff) == SQLITE_BUSY
+				 ? "the database is in use: stop fristvaktd (and any other program "
+				   "that has it open) first"
+			 : db ? sqlite3_errmsg(db)
+			      : sqlite3_errstr(rc));
+	/* The last connection's close folds the write-ahead log in and deletes it. */
+	if (sqlite3_close(db) != SQLITE_OK && rc == SQLITE_OK) {
+		snprintf(err, errlen, "%s: closing it failed", path);
+		rc = SQLITE_IOERR;
+	}
 	return map_rc(rc);
 }

@@ -100,11 +100,18 @@ struct store_file_info {
 /*
  * Whether the file at path is a fristvakt database this build can open: its header, its
  * tables, its schema version, and with integrity PRAGMA integrity_check. Opens it
- * read-write, so path must be the caller's own copy. The verdict; err says why when it is
- * not STORE_FILE_OK.
+ * read-write, so path must be the caller's own copy; messages call it name. The verdict;
+ * err says why when it is not STORE_FILE_OK.
  */
-enum store_verdict store_file_verify(const char *path, bool integrity, struct store_file_info *info,
-				     char *err, size_t errlen);
+enum store_verdict store_file_verify(const char *path, const char *name, bool integrity,
+				     struct store_file_info *info, char *err, size_t errlen);
+
+/*
+ * Takes the database at path over for a restore: an exclusive lock (refused with -EBUSY
+ * while the daemon or anyone else has it open), its write-ahead log checkpointed into the
+ * file, and closed, which deletes the log. 0, or -errno with err filled.
+ */
+int store_take_over(const char *path, char *err, size_t errlen);
 
 /*
  * Opens the database at path read-only, with the statements of the store prepared, for the
