@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -78,6 +79,24 @@ sync_dir(const char *dir)
 	return ret;
 }
 
+/*
+ * Run as root (rather than as the daemon's user, as fristvaktd(8) says), the copy still
+ * goes to the owner of the database's directory, so that the daemon can open it.
+ */
+static void
+give_to_owner(int fd, const char *db)
+{
+	char *dir_copy = xstrdup(db);
+	struct stat sb;
+
+	if (geteuid() == 0 && stat(dirname(dir_copy), &sb) == 0 &&
+	    fchown(fd, sb.st_uid, sb.st_gid) < 0)
+		fprintf(stderr,
+			"fristvaktd: warning: cannot give the restored database to uid %u: %s\n",
+			(unsigned)sb.st_uid, strerror(errno));
+	free(dir_copy);
+}
+
 /* Step 1: the verified copy of file at tmp (a mkstemp template, filled in). An exit status. */
 static int
 stage_copy(const char *file, const char *db, char *tmp)
@@ -93,6 +112,7 @@ stage_copy(const char *file, const char *db, char *tmp)
 			strerror(errno));
 		return FV_RESTORE_FAILED;
 	}
+	give_to_owner(fd, db);
 	ret = copy_into(file, fd, &what);
 	close(fd);
 	if (ret < 0) {

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 import os
+import pwd
 import shutil
 import sqlite3
 import stat
@@ -21,7 +22,7 @@ import time
 import unittest
 from zoneinfo import ZoneInfo
 
-from fvtest import FRISTVAKTD, SCHEMA_LATEST, Daemon, DaemonTest, main
+from fvtest import FRISTVAKTD, SCHEMA_LATEST, Daemon, DaemonTest, main, need_root
 from test_cases import PREFIX, CaseMixin
 from test_reminders import ReminderTestCase, local, rfc
 
@@ -322,6 +323,21 @@ class RestoreRefusalTest(unittest.TestCase):
                          ["fristvakt.db", "fristvakt.db.before-restore"])
         self.d.start()
         self.assertEqual(self.d.cli("case", "show", "R-1").returncode, 0)
+
+
+    def test_restored_as_root_goes_to_the_directory_owner(self):
+        need_root(self)
+        nobody = pwd.getpwnam("nobody")
+        other = Daemon()
+        self.addCleanup(other.cleanup)
+        var = os.path.dirname(other.database)
+        os.mkdir(var, 0o700)
+        os.chown(var, nobody.pw_uid, nobody.pw_gid)
+        p = restore(other, self.backup)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        st = os.stat(other.database)
+        self.assertEqual((st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)),
+                         (nobody.pw_uid, nobody.pw_gid, 0o600))
 
 
 class CheckTest(ReminderTestCase):
