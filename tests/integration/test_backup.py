@@ -208,7 +208,7 @@ class BackupTest(DaemonTest):
 
 
 class LargeBackupTest(unittest.TestCase):
-    """A database of 64 MiB: the daemon answers while the copy is made, and a second backup
+    """A database of 96 MiB: the daemon answers while the copy is made, and a second backup
     asked for meanwhile is refused."""
 
     def setUp(self):
@@ -219,7 +219,7 @@ class LargeBackupTest(unittest.TestCase):
         self.assertEqual(self.d.stop(), 0)
         db = sqlite3.connect(self.d.database)
         db.execute("INSERT INTO meta (key, value) VALUES ('test-padding', "
-                   "hex(randomblob(32 * 1024 * 1024)))")
+                   "hex(randomblob(48 * 1024 * 1024)))")
         db.commit()
         db.close()
         self.d.start()
@@ -241,7 +241,7 @@ class LargeBackupTest(unittest.TestCase):
                              "parameters": {"file": first}})
         done = a.recv()
         self.assertEqual(done["parameters"]["file"], first)
-        self.assertGreater(done["parameters"]["size"], 64 * 1024 * 1024)
+        self.assertGreater(done["parameters"]["size"], 96 * 1024 * 1024)
         self.assertFalse(os.path.exists(os.path.join(self.d.dir, "second.db")))
         # Once it is done, the next one runs.
         r = b.call(PREFIX + "Backup", {"file": os.path.join(self.d.dir, "second.db")})
