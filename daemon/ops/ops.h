@@ -34,8 +34,10 @@ struct ops_peer {
  * What a call can end in besides success, each answered with its parameters (a JSON
  * object, as the interface declares them for the error). The server's dispatch gives each
  * its name on the wire (server/dispatch.c); the register itself never spells those names.
- * The last three are the server's own methods' (the role check, GetInterfaceDescription,
- * Reload), whose replies wait for the commit like the register's.
+ * The three after OPS_ERR_CHANNEL_DISABLED are the server's own methods' (the role check,
+ * GetInterfaceDescription, Reload), and so are the backup's and the check's after them (the
+ * maintenance methods, server/maint.c); their replies wait for the commit like the
+ * register's.
  */
 enum ops_error {
 	OPS_OK,
