@@ -73,7 +73,7 @@ cmd_backup(struct cli *cli, const struct cli_command *cmd, int argc, char **argv
 const struct cli_command cli_maint_cmd_backup = {
 	.name = "backup",
 	.args = "FILE [--json]",
-	.brief = "write a consistent copy of the database while the daemon runs",
+	.brief = "write a consistent copy of the database",
 	.help = "Make the daemon write a consistent copy of its database to FILE while it goes on\n"
 		"serving: everything committed before the request is in it. The copy is written\n"
 		"beside FILE under a temporary name (mode 0600), synced to disk and renamed, so\n"
@@ -143,7 +143,7 @@ cmd_check(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 const struct cli_command cli_maint_cmd_check = {
 	.name = "check",
 	.args = "[--json]",
-	.brief = "check the database: integrity, foreign keys, counts, planned reminders",
+	.brief = "check the database and the planned reminders",
 	.help = "Make the daemon check its database, in one snapshot and off its event loop:\n"
 		"SQLite's integrity and foreign-key checks, the counts that status shows against\n"
 		"the rows, that every case has its events, and that every office duty still\n"
