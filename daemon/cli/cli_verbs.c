@@ -14,6 +14,7 @@
 #include "cli/cli_calc.h"
 #include "cli/cli_case.h"
 #include "cli/cli_complete.h"
+#include "cli/cli_maint.h"
 #include "cli/cli_metrics.h"
 #include "cli/cli_remind.h"
 #include "cli/cli_status.h"
@@ -202,20 +203,36 @@ static const struct cli_command help_command = {
 };
 
 /* Every command, in the order --help lists them. */
+/* clang-format off */
 static const struct cli_command *const commands[] = {
-	&cli_status_cmd_status,	      &cli_status_cmd_reload,
-	&cli_case_cmd_case,	      &cli_case_cmd_reply,
-	&cli_case_cmd_documentation,  &cli_case_cmd_decision,
-	&cli_case_cmd_reasons,	      &cli_case_cmd_extend,
-	&cli_case_cmd_override,	      &cli_case_cmd_complaint,
-	&cli_case_cmd_deadlines,      &cli_case_cmd_audit,
-	&cli_case_cmd_import,	      &cli_case_cmd_export,
-	&cli_remind_cmd_reminders,    &cli_remind_cmd_template,
-	&cli_remind_cmd_clock,	      &cli_remind_cmd_channels,
-	&cli_remind_cmd_channel,      &cli_calc_cmd_deadline,
-	&cli_calc_cmd_holidays,	      &help_command,
-	&cli_complete_cmd_completion, &cli_metrics_cmd_metrics,
+	&cli_status_cmd_status,
+	&cli_status_cmd_reload,
+	&cli_maint_cmd_backup,
+	&cli_maint_cmd_check,
+	&cli_metrics_cmd_metrics,
+	&cli_case_cmd_case,
+	&cli_case_cmd_reply,
+	&cli_case_cmd_documentation,
+	&cli_case_cmd_decision,
+	&cli_case_cmd_reasons,
+	&cli_case_cmd_extend,
+	&cli_case_cmd_override,
+	&cli_case_cmd_complaint,
+	&cli_case_cmd_deadlines,
+	&cli_case_cmd_audit,
+	&cli_case_cmd_import,
+	&cli_case_cmd_export,
+	&cli_remind_cmd_reminders,
+	&cli_remind_cmd_template,
+	&cli_remind_cmd_clock,
+	&cli_remind_cmd_channels,
+	&cli_remind_cmd_channel,
+	&cli_calc_cmd_deadline,
+	&cli_calc_cmd_holidays,
+	&help_command,
+	&cli_complete_cmd_completion,
 };
+/* clang-format on */
 
 const struct cli_command *const *
 cli_command_table(size_t *count)

@@ -34,8 +34,10 @@ struct ops_peer {
  * What a call can end in besides success, each answered with its parameters (a JSON
  * object, as the interface declares them for the error). The server's dispatch gives each
  * its name on the wire (server/dispatch.c); the register itself never spells those names.
- * The last three are the server's own methods' (the role check, GetInterfaceDescription,
- * Reload), whose replies wait for the commit like the register's.
+ * The three after OPS_ERR_CHANNEL_DISABLED are the server's own methods' (the role check,
+ * GetInterfaceDescription, Reload), and so are the backup's and the check's after them (the
+ * maintenance methods, server/maint.c); their replies wait for the commit like the
+ * register's.
  */
 enum ops_error {
 	OPS_OK,
@@ -55,6 +57,9 @@ enum ops_error {
 	OPS_ERR_PERMISSION_DENIED,	/* method, role, required */
 	OPS_ERR_INTERFACE_NOT_FOUND,	/* interface */
 	OPS_ERR_CONFIG_INVALID,		/* message */
+	OPS_ERR_BACKUP_FAILED,		/* file, message */
+	OPS_ERR_BACKUP_IN_PROGRESS,	/* file */
+	OPS_ERR_CHECK_IN_PROGRESS,	/* started */
 	OPS_ERR_COUNT
 };
 
@@ -301,6 +306,14 @@ void ops_clock_reset(struct ops_env *env, struct ops_req *req);
 struct strbuf;
 int ops_metrics_text(struct ops_env *env, int64_t now, struct strbuf *out);
 void ops_metrics_get(struct ops_env *env, struct ops_req *req);
+
+/*
+ * The outbox's invariant for `fristvakt check` (ops/maint.c): appends to the JSON array
+ * checks the check "reminders_planned" {name, ok, count, details}: every office duty still
+ * awaited whose policy has a stage to come holds its next reminder. Reads env->store (a
+ * reader of its own may be given) and env->conf only. 0 or a negative errno.
+ */
+int ops_check_reminders(struct ops_env *env, int64_t now, json_t *checks);
 
 /* Recomputing a case (ops/recompute.c) is declared in its own header; included here for the
  * reminder engine, which recomputes a case when a series continues. */

@@ -28,6 +28,7 @@
  * the same one twice inserts nothing, so a reminder already sent is never planned again.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -569,6 +570,55 @@ remind_plan_next(struct ops_env *env, const struct store_reminder *rem, bool fir
 	store_deadline_rows_free(rows, n);
 out:
 	store_case_deinit(&c);
+	return ret;
+}
+
+/*
+ * The check of fristvakt check: whether the staff's series of awaited deadline d of case c
+ * misses its next reminder at now. It asks what the planner would ask, as an event would
+ * plan the case now (stages from a day back): the earliest candidate of the series that a
+ * pending reminder never tried does not come after, and that the outbox does not hold.
+ * After a reminder's first attempt or skip the planner plans that (from further back),
+ * after an event it plans the same, so a daemon that planned every change has nothing to
+ * add: a candidate it would add is a reminder that will never be planned.
+ */
+int
+remind_series_missing(struct ops_env *env, const struct store_case *c,
+		      const struct rules_deadline *d, const struct store_reminder *open,
+		      size_t n_open, int64_t now, char *what, size_t len)
+{
+	const struct conf_reminders *r = &env->conf->reminders;
+	struct series s = { .applicant = false };
+	struct wanted *w;
+	int steps = 0, ret = 0;
+
+	if (!awaiting(d))
+		return 0;
+	series_fill(env, c, d, now, now - PAST_SLACK, &s);
+	while ((w = series_earliest(&s)) && steps++ < MAX_REPEAT_STEPS) {
+		char day[CAL_DATE_LEN];
+		struct store_reminder rem = {
+			.case_id = c->id,
+			.kind = (char *)rules_kind_name(w->kind),
+			.subject = w->subject,
+			.stage = w->stage->name,
+			.occurrence = w->hour[0] ? (char *)w->hour : cal_date_format(w->day, day),
+			.recipient = (char *)"",
+		};
+		bool would;
+
+		if (series_blocked(open, n_open, d, "", w->at))
+			break;
+		if ((ret = store_reminder_would_plan(env->store, &rem, &would)) < 0)
+			break;
+		if (would) {
+			snprintf(what, len, "stage %s (%s)", rem.stage, rem.occurrence);
+			ret = 1;
+			break;
+		}
+		w->done = !stage_advance(r, w);
+	}
+	free(s.v);
 	return ret;
 }
 

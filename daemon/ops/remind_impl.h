@@ -41,4 +41,15 @@ struct store_reminder;
 int remind_plan_next(struct ops_env *env, const struct store_reminder *rem, bool first,
 		     int64_t now);
 
+/*
+ * Whether the staff's series of awaited deadline d (borrowed) of case c misses the reminder
+ * the planner would plan at now, given the case's open reminders (n_open): 1 with what
+ * (len bytes) naming the stage and occurrence, 0 when nothing is missing, or a negative
+ * errno. Reads only (ops/plan.c; the check of ops/maint.c).
+ */
+struct rules_deadline;
+int remind_series_missing(struct ops_env *env, const struct store_case *c,
+			  const struct rules_deadline *d, const struct store_reminder *open,
+			  size_t n_open, int64_t now, char *what, size_t len);
+
 #endif

@@ -29,6 +29,7 @@
 #include "build_config.h"
 #include "conf/conf.h"
 #include "server/ctl.h"
+#include "server/maint.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "delivery/notify.h"
@@ -46,6 +47,7 @@ struct daemon {
 	struct metrics_http *metrics; /* NULL: no metrics.listen */
 	struct notify *notify;
 	struct scheduler *sched;
+	struct maint *maint; /* Backup and Check on worker threads */
 	struct ops_env env;
 	int64_t clock_offset; /* the test clock: seconds added to the wall clock */
 	uv_timer_t drain;     /* shutdown: waits a bounded time for deliveries in flight */
@@ -192,6 +194,23 @@ recompute_all(struct daemon *d)
 	uv_idle_start(&d->recompute, on_recompute);
 }
 
+/* Whether every case's deadlines are being recomputed (the outbox is not checked then). */
+static bool
+recomputing(void *host)
+{
+	struct daemon *d = host;
+
+	return uv_is_active((uv_handle_t *)&d->recompute);
+}
+
+struct maint *
+daemon_maint(void *host)
+{
+	struct daemon *d = host;
+
+	return d->maint;
+}
+
 static void
 notify_status(struct daemon *d)
 {
@@ -258,7 +277,9 @@ reload(void *host, struct diag *err)
 		d->env.reminders_changed = true;
 	}
 	d->env.conf_loaded = wall_now(d);
-	conf_free(d->conf);
+	/* A check running reads the reminder policy it started with: it frees that when done. */
+	if (!maint_conf_retired(d->maint, d->conf))
+		conf_free(d->conf);
 	d->conf = conf;
 	log_set_level(conf->log_level);
 	log_notice("configuration reloaded from %s", conf->path);
@@ -319,6 +340,7 @@ stop(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
 	uv_close((uv_handle_t *)&d->recompute, NULL);
+	maint_stop(d->maint);
 	/* A check still running gives up at once; check_done() runs before the loop ends. */
 	if (d->check)
 		store_check_interrupt(d->check);
@@ -552,6 +574,7 @@ start(struct daemon *d)
 	d->commit_check.data = d;
 	d->recompute.data = d;
 	d->drain.data = d;
+	d->maint = maint_new(&d->loop, &d->env, recomputing);
 	if ((ret = start_listeners(d)) < 0) {
 		uv_close((uv_handle_t *)&d->commit_check, NULL);
 		uv_close((uv_handle_t *)&d->commit_idle, NULL);
@@ -648,6 +671,7 @@ out_free:
 	if (curl_ok)
 		curl_global_cleanup();
 	ops_env_deinit(&d.env);
+	maint_free(d.maint);
 	store_close(d.store);
 	conf_free(d.conf);
 	free(d.config_path);

@@ -21,6 +21,7 @@
 #include "core/proto.h"
 #include "core/rules.h"
 #include "store/store.h"
+#include "server/maint.h"
 #include "core/events.h"
 #include "core/util.h"
 
@@ -182,6 +183,7 @@ static const struct jsonkit_field p_render[] = {
 	{ "recipient", JSONKIT_STRING, false, 16 },
 };
 static const struct jsonkit_field p_channel[] = { { "name", JSONKIT_STRING, true, 64 } };
+static const struct jsonkit_field p_backup[] = { { "file", JSONKIT_STRING, true, 4000 } };
 static const struct jsonkit_field p_set_clock[] = { { "now", JSONKIT_STRING, true, 64 } };
 static const struct jsonkit_field p_advance_clock[] = { { "seconds", JSONKIT_INT, true, 0 } };
 
@@ -242,6 +244,9 @@ static const struct dispatch_method methods[] = {
 	M0(IFACE_FRISTVAKT, ".ListChannels", READ, false, ops_channels_list),
 	M(IFACE_FRISTVAKT, ".EnableChannel", ADMIN, true, ops_channel_enable, p_channel),
 	M0(IFACE_FRISTVAKT, ".GetMetrics", READ, false, ops_metrics_get),
+	/* Maintenance off the loop (server/maint.c); audited, answered when done. */
+	M(IFACE_FRISTVAKT, ".Backup", ADMIN, true, maint_backup, p_backup),
+	M0(IFACE_FRISTVAKT, ".Check", ADMIN, true, maint_check),
 	T(".SetClock", ops_clock_set, p_set_clock),
 	T(".AdvanceClock", ops_clock_advance, p_advance_clock),
 	T0(".ResetClock", ops_clock_reset),
@@ -290,6 +295,9 @@ static const char *const error_names[OPS_ERR_COUNT] = {
 	[OPS_ERR_PERMISSION_DENIED] = IFACE_FRISTVAKT ".PermissionDenied",
 	[OPS_ERR_INTERFACE_NOT_FOUND] = PROTO_ERR_IFACE_NOT_FOUND,
 	[OPS_ERR_CONFIG_INVALID] = IFACE_FRISTVAKT ".ConfigInvalid",
+	[OPS_ERR_BACKUP_FAILED] = IFACE_FRISTVAKT ".BackupFailed",
+	[OPS_ERR_BACKUP_IN_PROGRESS] = IFACE_FRISTVAKT ".BackupInProgress",
+	[OPS_ERR_CHECK_IN_PROGRESS] = IFACE_FRISTVAKT ".CheckInProgress",
 };
 
 const char *

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * fristvaktd: the deadline daemon. Parses the command line and hands over to daemon_run();
- * --check-config validates a configuration file and exits.
+ * --check-config validates a configuration file and exits; --restore FILE puts a backup in
+ * place of the configuration's database (server/restore.c) and exits.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,12 +11,13 @@
 #include "build_config.h"
 #include "conf/conf.h"
 #include "server/daemon.h"
+#include "server/restore.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: fristvaktd [-c PATH] [--check-config]\n"
+		"Usage: fristvaktd [-c PATH] [--check-config | --restore FILE]\n"
 		"\n"
 		"Guards the legal deadlines of Norwegian municipal social and care services.\n"
 		"Runs in the foreground and logs to standard error (for systemd's journal).\n"
@@ -23,6 +25,10 @@ usage(FILE *f)
 		"  -c, --config PATH   configuration file (default %s)\n"
 		"      --check-config  validate the configuration and exit: 0 when valid,\n"
 		"                      1 with \"file:line: what is wrong\" when not\n"
+		"      --restore FILE  replace the database by the backup FILE (fristvakt backup)\n"
+		"                      with the daemon stopped: 0 restored, 1 failed, 65 FILE is\n"
+		"                      refused (damaged, not fristvakt's, too new), 75 the\n"
+		"                      database is in use; the old one is kept as .before-restore\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n"
 		"\n"
@@ -37,11 +43,13 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 't' },
+		{ "restore", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = FV_DEFAULT_CONFIG;
+	const char *restore = NULL;
 	bool check = false;
 	int c;
 
@@ -52,6 +60,9 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			check = true;
+			break;
+		case 'r':
+			restore = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -69,6 +80,12 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (check && restore) {
+		fprintf(stderr, "fristvaktd: --check-config and --restore exclude each other\n");
+		return 2;
+	}
+	if (restore)
+		return restore_run(config, restore);
 	if (check) {
 		struct diag err;
 		struct conf *conf;

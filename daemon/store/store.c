@@ -342,6 +342,35 @@ fail:
 	return ret;
 }
 
+int
+store_reader_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int rc, ret;
+
+	*out = NULL;
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		ret = map_rc(rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 1000);
+	if ((ret = pragma_int(st, "PRAGMA user_version", &st->schema_version)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if ((ret = prepare_statements(st, path, err, errlen)) < 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return ret;
+}
+
 void
 store_close(struct store *st)
 {

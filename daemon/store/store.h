@@ -10,6 +10,7 @@
 #ifndef FV_STORE_H
 #define FV_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,71 @@ void store_check_interrupt(struct store_check *c);
 bool store_check_ok(const struct store_check *c);
 const char *store_check_result(const struct store_check *c);
 void store_check_free(struct store_check *c);
+
+/*
+ * Maintenance (store/maint.c), for fristvakt backup, check and fristvaktd --restore. None of
+ * these touch the daemon's own connection: they open connections of their own, so that the
+ * server can run them on a worker thread while the daemon serves.
+ *
+ * store_backup_into: a consistent copy of the database at db_path into dest (an empty file
+ * or none) with VACUUM INTO, on a read-only connection: one read transaction, so the copy is
+ * the database as committed when it began, whatever the daemon writes meanwhile. Ends early
+ * (interrupted) once *stop is set (may be NULL). 0, or -errno with err filled.
+ */
+int store_backup_into(const char *db_path, const char *dest, const atomic_bool *stop, char *err,
+		      size_t errlen);
+
+/* What store_file_verify() found a file to be. */
+enum store_verdict {
+	STORE_FILE_OK,
+	STORE_FILE_UNREADABLE, /* cannot be opened or read */
+	STORE_FILE_NOT_SQLITE, /* no SQLite header: empty, truncated, garbage */
+	STORE_FILE_DAMAGED,    /* SQLite's, but the integrity check fails */
+	STORE_FILE_FOREIGN,    /* a database, but not a fristvakt one (its tables) */
+	STORE_FILE_NEWER,      /* a schema newer than this build */
+};
+
+struct store_file_info {
+	int64_t size;
+	int schema_version;
+	char installation[40]; /* meta "installation", "" when absent (schema < 5) */
+};
+
+/*
+ * Whether the file at path is a fristvakt database this build can open: its header, its
+ * tables, its schema version, and with integrity PRAGMA integrity_check. Opens it
+ * read-write, so path must be the caller's own copy; messages call it name. The verdict;
+ * err says why when it is not STORE_FILE_OK.
+ */
+enum store_verdict store_file_verify(const char *path, const char *name, bool integrity,
+				     struct store_file_info *info, char *err, size_t errlen);
+
+/*
+ * Takes the database at path over for a restore: an exclusive lock (refused with -EBUSY
+ * while the daemon or anyone else has it open), its write-ahead log checkpointed into the
+ * file, and closed, which deletes the log. 0, or -errno with err filled.
+ */
+int store_take_over(const char *path, char *err, size_t errlen);
+
+/*
+ * Opens the database at path read-only, with the statements of the store prepared, for the
+ * reads of the checks on a thread of its own (it is never migrated or written). 0, or -errno
+ * with err filled.
+ */
+int store_reader_open(const char *path, struct store **out, char *err, size_t errlen);
+/* Ends what st runs (interrupted, an error) once *stop is set: from any thread. */
+void store_stop_when(struct store *st, const atomic_bool *stop);
+/* A read transaction on it: everything read until store_read_end() is one snapshot. */
+int store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+
+/*
+ * The checks of `fristvakt check` that SQL answers, appended to the JSON array checks as
+ * objects {name, ok, count, details: [text]} (details name row ids and table names, never
+ * what a row holds): "integrity" (PRAGMA integrity_check), "foreign_keys", "counts" (the
+ * counts table against the rows) and "cases_have_events". 0, or -errno.
+ */
+int store_check_tables(struct store *st, json_t *checks);
 
 /* SQLite's message for the last failure on this connection. */
 const char *store_errmsg(struct store *st);
@@ -135,6 +201,17 @@ struct store_deadline_row {
 int store_deadlines_of_case(struct store *st, int64_t case_id, struct store_deadline_row **out,
 			    size_t *n);
 void store_deadline_rows_free(struct store_deadline_row *v, size_t n);
+/* An office duty or party deadline still awaited: open or missed, not met, with a due date. */
+struct store_awaited {
+	int64_t id;
+	int64_t case_id;
+	struct store_deadline_row row; /* owned strings; met_on NULL */
+};
+
+/* Up to limit awaited deadlines with id > after_id, in id order (store_awaited_free). */
+int store_deadlines_awaited(struct store *st, int64_t after_id, int limit,
+			    struct store_awaited **out, size_t *n);
+void store_awaited_free(struct store_awaited *v, size_t n);
 /*
  * The office's duties not met and due on or before until (overdue ones included), for
  * digests: an owned JSON array of {reference, handler, unit, kind, due, service} sorted by
@@ -276,6 +353,11 @@ void store_reminders_free(struct store_reminder *v, size_t n);
  * with r's times, and counts as inserted.
  */
 int store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted);
+/*
+ * Whether store_reminder_plan() of r's identity (case_id, kind, subject, stage, occurrence,
+ * recipient) would insert or revive it: *would. For the check of the planned reminders.
+ */
+int store_reminder_would_plan(struct store *st, const struct store_reminder *r, bool *would);
 /* The pending and failed reminders of a case. */
 int store_reminders_open_of_case(struct store *st, int64_t case_id, struct store_reminder **out,
 				 size_t *n);

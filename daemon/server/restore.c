@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * restore: `fristvaktd --restore FILE -c CONF` (see restore.h).
+ *
+ * The order is what makes it safe to cut off at any point:
+ *  1. FILE is copied beside the database under a temporary name (0600) and fsynced, and the
+ *     copy is verified: SQLite's header, its integrity check, fristvakt's tables, a schema
+ *     this build can open. What was verified is what is put in place. A refusal leaves the
+ *     database as it was (the copy is removed).
+ *  2. The database is taken over: an exclusive lock, refused while the daemon (or anything
+ *     else) has it open; its write-ahead log is checkpointed into it and deleted. Any -wal,
+ *     -shm or -journal still beside it is removed and the directory fsynced, before the new
+ *     file arrives: a write-ahead log left over would otherwise be replayed onto the
+ *     restored file at the next open, as if it were its own.
+ *  3. The old database gets a second name, <db>.before-restore (a hard link: the database's
+ *     own name never stops naming a whole database), then the copy is renamed over the
+ *     database and the directory fsynced.
+ * Cut off before 3 the old database is in place, whole; after it the restored one is. A
+ * temporary copy left by a crash in 1 is named <db>.restore-XXXXXX and can be deleted.
+ */
+#include "server/restore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/util.h"
+#include "store/store.h"
+
+/* Copies the file at from into the open file out: 0, or -errno (what names the side). */
+static int
+copy_into(const char *from, int out, const char **what)
+{
+	char buf[1 << 16];
+	ssize_t n = 0;
+	int in = open(from, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	*what = "read";
+	if (in < 0)
+		return -errno;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+
+			if (w < 0) {
+				*what = "write";
+				ret = -errno;
+				goto out;
+			}
+			off += w;
+		}
+	}
+	if (n < 0)
+		ret = -errno;
+	else if (fsync(out) < 0 && (*what = "write"))
+		ret = -errno;
+out:
+	close(in);
+	return ret;
+}
+
+static int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Run as root (rather than as the daemon's user, as fristvaktd(8) says), the copy still
+ * goes to the owner of the database's directory, so that the daemon can open it.
+ */
+static void
+give_to_owner(int fd, const char *db)
+{
+	char *dir_copy = xstrdup(db);
+	struct stat sb;
+
+	if (geteuid() == 0 && stat(dirname(dir_copy), &sb) == 0 &&
+	    fchown(fd, sb.st_uid, sb.st_gid) < 0)
+		fprintf(stderr,
+			"fristvaktd: warning: cannot give the restored database to uid %u: %s\n",
+			(unsigned)sb.st_uid, strerror(errno));
+	free(dir_copy);
+}
+
+/* Step 1: the verified copy of file at tmp (a mkstemp template, filled in). An exit status. */
+static int
+stage_copy(const char *file, const char *db, char *tmp)
+{
+	struct store_file_info info;
+	enum store_verdict v;
+	const char *what;
+	char err[1024];
+	int fd = mkstemp(tmp), ret;
+
+	if (fd < 0) {
+		fprintf(stderr, "fristvaktd: cannot create a file beside %s: %s\n", db,
+			strerror(errno));
+		return FV_RESTORE_FAILED;
+	}
+	give_to_owner(fd, db);
+	ret = copy_into(file, fd, &what);
+	close(fd);
+	if (ret < 0) {
+		fprintf(stderr, "fristvaktd: cannot %s %s: %s\n", what,
+			strcmp(what, "read") == 0 ? file : tmp, strerror(-ret));
+		unlink(tmp);
+		return FV_RESTORE_FAILED;
+	}
+	v = store_file_verify(tmp, file, true, &info, err, sizeof(err));
+	if (v != STORE_FILE_OK) {
+		unlink(tmp);
+		fprintf(stderr, "fristvaktd: refusing to restore: %s; %s is unchanged\n", err, db);
+		return v == STORE_FILE_UNREADABLE ? FV_RESTORE_FAILED : FV_RESTORE_REFUSED;
+	}
+	printf("verified %s: schema version %d, %lld bytes, integrity ok\n", file,
+	       info.schema_version, (long long)info.size);
+	return 0;
+}
+
+/* Step 2: the old database checkpointed and closed, its companions gone. An exit status. */
+static int
+stage_take_over(const char *db, const char *dir)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	char err[1024], name[PATH_MAX];
+	int ret;
+
+	if (access(db, F_OK) == 0 && (ret = store_take_over(db, err, sizeof(err))) < 0) {
+		fprintf(stderr, "fristvaktd: refusing to restore: %s\n", err);
+		return ret == -EBUSY ? FV_RESTORE_IN_USE : FV_RESTORE_FAILED;
+	}
+	for (size_t i = 0; i < FV_ARRAY_SIZE(sfx); i++) {
+		snprintf(name, sizeof(name), "%s%s", db, sfx[i]);
+		if (unlink(name) < 0 && errno != ENOENT) {
+			fprintf(stderr, "fristvaktd: cannot remove %s: %s\n", name,
+				strerror(errno));
+			return FV_RESTORE_FAILED;
+		}
+	}
+	if ((ret = sync_dir(dir)) < 0) {
+		fprintf(stderr, "fristvaktd: fsync of %s failed: %s\n", dir, strerror(-ret));
+		return FV_RESTORE_FAILED;
+	}
+	return 0;
+}
+
+/* Step 3: the old database kept aside, the copy in its place. An exit status. */
+static int
+stage_swap(const char *db, const char *dir, const char *tmp)
+{
+	char aside[PATH_MAX];
+	int ret;
+
+	snprintf(aside, sizeof(aside), "%s.before-restore", db);
+	if (access(db, F_OK) == 0) {
+		if ((unlink(aside) < 0 && errno != ENOENT) || link(db, aside) < 0) {
+			fprintf(stderr, "fristvaktd: cannot keep the database as %s: %s\n", aside,
+				strerror(errno));
+			return FV_RESTORE_FAILED;
+		}
+		printf("kept the previous database as %s\n", aside);
+	}
+	if (rename(tmp, db) < 0) {
+		fprintf(stderr, "fristvaktd: cannot rename %s to %s: %s\n", tmp, db,
+			strerror(errno));
+		return FV_RESTORE_FAILED;
+	}
+	if ((ret = sync_dir(dir)) < 0) {
+		fprintf(stderr, "fristvaktd: fsync of %s failed: %s\n", dir, strerror(-ret));
+		return FV_RESTORE_FAILED;
+	}
+	return 0;
+}
+
+static int
+restore_into(const char *file, const char *db)
+{
+	char *dir_copy = xstrdup(db), *tmp = xasprintf("%s.restore-XXXXXX", db);
+	const char *dir = dirname(dir_copy);
+	int ret;
+
+	if ((ret = fv_mkdir_p(dir, 0700)) < 0) {
+		fprintf(stderr, "fristvaktd: cannot create %s: %s\n", dir, strerror(-ret));
+		ret = FV_RESTORE_FAILED;
+		goto out;
+	}
+	if ((ret = stage_copy(file, db, tmp)) != 0)
+		goto out;
+	if ((ret = stage_take_over(db, dir)) != 0 || (ret = stage_swap(db, dir, tmp)) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	printf("restored %s to %s; start fristvaktd (it migrates an older schema)\n", file, db);
+out:
+	free(tmp);
+	free(dir_copy);
+	return ret;
+}
+
+int
+restore_run(const char *config_path, const char *file)
+{
+	struct conf *conf = NULL;
+	struct diag err;
+	char *abs = fv_abspath(file);
+	int ret;
+
+	if (conf_load(config_path, &conf, &err) < 0) {
+		fprintf(stderr, "%s\n", err.text);
+		free(abs);
+		return FV_RESTORE_FAILED;
+	}
+	ret = restore_into(abs, conf->database);
+	conf_free(conf);
+	free(abs);
+	return ret;
+}
