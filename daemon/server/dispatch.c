@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "core/events.h"
 #include "core/util.h"
+#include "server/report_job.h"
 
 static void
 get_info(struct ops_env *env, struct ops_req *req)
@@ -182,6 +183,12 @@ static const struct jsonkit_field p_render[] = {
 	{ "recipient", JSONKIT_STRING, false, 16 },
 };
 static const struct jsonkit_field p_channel[] = { { "name", JSONKIT_STRING, true, 64 } };
+static const struct jsonkit_field p_get_report[] = {
+	{ "from", JSONKIT_STRING, true, 16 },
+	{ "to", JSONKIT_STRING, true, 16 },
+	{ "service", JSONKIT_STRING, false, 64 },
+	{ "unit", JSONKIT_STRING, false, 64 },
+};
 static const struct jsonkit_field p_set_clock[] = { { "now", JSONKIT_STRING, true, 64 } };
 static const struct jsonkit_field p_advance_clock[] = { { "seconds", JSONKIT_INT, true, 0 } };
 
@@ -241,6 +248,7 @@ static const struct dispatch_method methods[] = {
 	M(IFACE_FRISTVAKT, ".RenderTemplate", READ, false, ops_template_render, p_render),
 	M0(IFACE_FRISTVAKT, ".ListChannels", READ, false, ops_channels_list),
 	M(IFACE_FRISTVAKT, ".EnableChannel", ADMIN, true, ops_channel_enable, p_channel),
+	M(IFACE_FRISTVAKT, ".GetReport", READ, false, report_job_get, p_get_report),
 	T(".SetClock", ops_clock_set, p_set_clock),
 	T(".AdvanceClock", ops_clock_advance, p_advance_clock),
 	T0(".ResetClock", ops_clock_reset),
