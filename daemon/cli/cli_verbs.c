@@ -15,6 +15,7 @@
 #include "cli/cli_case.h"
 #include "cli/cli_complete.h"
 #include "cli/cli_remind.h"
+#include "cli/cli_report.h"
 #include "cli/cli_status.h"
 #include "cli/cli_text.h"
 #include "core/rules.h"
@@ -213,7 +214,7 @@ static const struct cli_command *const commands[] = {
 	&cli_remind_cmd_clock,	      &cli_remind_cmd_channels,
 	&cli_remind_cmd_channel,      &cli_calc_cmd_deadline,
 	&cli_calc_cmd_holidays,	      &help_command,
-	&cli_complete_cmd_completion,
+	&cli_complete_cmd_completion, &cli_report_cmd_report,
 };
 
 const struct cli_command *const *
