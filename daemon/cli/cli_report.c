@@ -94,7 +94,6 @@ static const struct cli_text t_table = {
 	"Tallene per måned og for hele perioden",
 	"The figures per month and for the whole period",
 };
-static const struct cli_text t_no_share = { "ingen å vurdere", "none to judge" };
 
 /* The definitions of the figures (the README's "Compliance report" says the same). */
 static const struct cli_text defs[][2] = {
@@ -145,13 +144,13 @@ static const struct cli_text defs[][2] = {
 	    "the month the complaint was sent." } },
 	{ { "Totalt", "Total" },
 	  { "hele perioden; andeler og persentiler regnes av alle sakene, ikke som snitt av "
-	    "månedene. Dager er kalenderdager i tjenestens tidssone; åpne frister som har "
-	    "passert, vurderes per rapportdagen. Rapporten har ingen saksreferanser eller "
-	    "personopplysninger.",
+	    "månedene. Dager er kalenderdager i fristvakts tidssone; åpne frister som har "
+	    "passert, vurderes per rapportdagen; – betyr at det ikke var noe å regne av. "
+	    "Rapporten har ingen saksreferanser eller personopplysninger.",
 	    "the whole period; shares and percentiles are of all its cases, not averages of the "
 	    "months. Days are civil dates in the daemon's time zone; open deadlines past their "
-	    "day are judged as of the report's day. The report holds no case references or "
-	    "personal data." } },
+	    "day are judged as of the report's day; – means there was nothing to count from. "
+	    "The report holds no case references or personal data." } },
 };
 
 static int64_t
@@ -301,9 +300,10 @@ static const char html_style[] =
 	".sw{display:inline-block;width:.9rem;height:.9rem;vertical-align:-.1rem;"
 	"margin-right:.3rem}"
 	".norm{background:#1f4e79}.fvl{background:#c55a11}"
-	"table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1rem;width:100%}"
+	"table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0 1rem;width:100%}"
 	"caption{text-align:left;font-weight:600;padding:.3rem 0}"
 	"th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:right;vertical-align:top}"
+	"td{white-space:nowrap}"
 	"thead th{background:#eef2f7;text-align:center}"
 	"tbody th{text-align:left;white-space:nowrap}"
 	"tr.total th,tr.total td{font-weight:700;background:#f6f6f6;border-top:2px solid #555}"
@@ -343,11 +343,11 @@ html_head(const struct cli *cli, struct strbuf *b, json_t *r)
 }
 
 /* Chart geometry: the plot's height and left margin, each month's width. */
-#define CH_PLOT	 160
+#define CH_PLOT	 200
 #define CH_TOP	 12
 #define CH_LEFT	 48
-#define CH_GROUP 56
-#define CH_BAR	 18
+#define CH_GROUP 96
+#define CH_BAR	 32
 
 /* A bar of share (or a dash when none) at x, with its value as text for the eye. */
 static void
@@ -408,7 +408,7 @@ html_chart(const struct cli *cli, struct strbuf *b, json_t *s, size_t idx)
 	json_t *months = json_object_get(s, "months"), *row;
 	int width = CH_LEFT + CH_GROUP * (int)json_array_size(months) + 8;
 	int height = CH_TOP + CH_PLOT + 24;
-	size_t i;
+	size_t i, label_every = (json_array_size(months) + 23) / 24;
 
 	strbuf_printf(b, "<figure>\n<figcaption id=\"c%zu-cap\">%s</figcaption>\n", idx,
 		      cli_tr(cli, &t_chart));
@@ -419,8 +419,8 @@ html_chart(const struct cli *cli, struct strbuf *b, json_t *s, size_t idx)
 		"<title id=\"c%zu-title\">%s</title><desc id=\"c%zu-desc\">",
 		width, height, width, height, idx, idx, idx, cli_tr(cli, &t_chart), idx);
 	svg_desc(cli, b, months);
-	strbuf_puts(b, "</desc><style>text{font:11px sans-serif;fill:#333}.v,.na{text-anchor:"
-		       "middle;font-size:9px}.ax{text-anchor:end}.m{text-anchor:middle}</style>");
+	strbuf_puts(b, "</desc><style>text{font:12px sans-serif;fill:#333}.v,.na{text-anchor:"
+		       "middle;font-size:11px}.ax{text-anchor:end}.m{text-anchor:middle}</style>");
 	svg_grid(b, width);
 	json_array_foreach(months, i, row)
 	{
@@ -428,6 +428,9 @@ html_chart(const struct cli *cli, struct strbuf *b, json_t *s, size_t idx)
 
 		svg_bar(b, json_object_get(row, "within_norm_share"), x, "#1f4e79");
 		svg_bar(b, json_object_get(row, "within_11a_share"), x + CH_BAR + 2, "#c55a11");
+		/* Over two years, a label every few months keeps them apart. */
+		if (i % label_every)
+			continue;
 		strbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"m\">", x + CH_BAR,
 			      CH_TOP + CH_PLOT + 16);
 		report_html_text(b, json_string_value(json_object_get(row, "month")));
@@ -452,8 +455,6 @@ html_row(const struct cli *cli, struct strbuf *b, const char *label, json_t *row
 
 		strbuf_printf(b, "<td data-field=\"%s\">", fields[k].key);
 		report_html_text(b, t);
-		if (fields[k].type == F_SHARE && strcmp(t, "–") == 0)
-			strbuf_printf(b, " <small>(%s)</small>", cli_tr(cli, &t_no_share));
 		strbuf_puts(b, "</td>");
 	}
 	strbuf_puts(b, "</tr>\n");

@@ -345,7 +345,7 @@ class ReportTest(CaseMixin, DaemonTest):
 
 def share_text(row, key, num, den):
     if row[key] is None:
-        return "– (ingen å vurdere)"
+        return "–"
     return ("%.1f %% (%d av %d)" % (row[key] * 100, row[num], row[den])).replace(".", ",")
 
 
