@@ -245,7 +245,7 @@ static json_t *
 service_json(const struct report *r, size_t i, const struct rules *rules, const char *keep)
 {
 	struct report_figures total = { 0 };
-	const char *name = rules_service_name(rules, r->services[i]);
+	const char *name = rules ? rules_service_name(rules, r->services[i]) : NULL;
 	json_t *months = json_array(), *o;
 
 	for (int m = 0; m < r->months; m++) {
