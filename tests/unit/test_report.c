@@ -3,7 +3,9 @@
  * test_report: the compliance report's statistics and escaping (core/report.c), with tables
  * checked by hand: nearest-rank percentiles (rank ceil(p/100 * n), 1-based, of the values
  * sorted), shares with zero denominators, calendar months of a period, RFC 4180 fields and
- * HTML text; and the figures' assembly into the reply: months, totals, services by id.
+ * HTML text; and the figures' assembly into the reply: months, totals, services by id, and
+ * which decisions without reasons needed them by the shipped rules (etc/rules.conf: every
+ * outcome but "innvilget", a full grant).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libconfig.h>
+
+#include "conf/conf_impl.h"
 #include "core/report.h"
+#include "core/rules.h"
 #include "core/util.h"
+
+#ifndef FV_SOURCE_DIR
+#error "FV_SOURCE_DIR must name the source tree (the test build defines it)"
+#endif
 
 static void
 test_percentile(void **state)
@@ -215,6 +225,47 @@ test_json(void **state)
 	report_deinit(&r);
 }
 
+static struct rules *
+shipped_rules(void)
+{
+	struct rules *rules = NULL;
+	struct diag err = { { 0 } };
+	config_t cfg;
+
+	config_init(&cfg);
+	assert_int_equal(config_read_file(&cfg, FV_SOURCE_DIR "/etc/rules.conf"), CONFIG_TRUE);
+	assert_int_equal(rules_load(config_root_setting(&cfg), &rules, &err), 0);
+	config_destroy(&cfg);
+	return rules;
+}
+
+static void
+test_unreasoned(void **state)
+{
+	struct rules *rules = shipped_rules();
+	struct report r;
+	json_t *j, *s;
+
+	(void)state;
+	report_init(&r, (struct cal_date){ 2026, 1, 1 }, (struct cal_date){ 2026, 2, 28 });
+	report_add_unreasoned(&r, "okonomisk-stonad", "2026-01-12", "innvilget");
+	report_add_unreasoned(&r, "okonomisk-stonad", "2026-01-13", "delvis_innvilget");
+	report_add_unreasoned(&r, "okonomisk-stonad", "2026-02-02", "avslatt");
+	report_add_unreasoned(&r, "okonomisk-stonad", "2026-02-03", "avvist");
+	report_add_unreasoned(&r, "okonomisk-stonad", "2026-03-01", "avslatt"); /* outside */
+	assert_int_equal(r.n_unreasoned, 4);
+	report_judge_unreasoned(&r, rules);
+	j = report_json(&r, rules, NULL);
+	s = json_array_get(json_object_get(j, "services"), 0);
+	assert_string_equal(json_string_value(json_object_get(s, "name")), "Økonomisk stønad");
+	assert_int_equal(get_int(month_of(s, 0), "unreasoned_decisions"), 1);
+	assert_int_equal(get_int(month_of(s, 1), "unreasoned_decisions"), 2);
+	assert_int_equal(get_int(json_object_get(s, "total"), "unreasoned_decisions"), 3);
+	json_decref(j);
+	report_deinit(&r);
+	rules_free(rules);
+}
+
 int
 main(void)
 {
@@ -222,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_percentile),  cmocka_unit_test(test_share),
 		cmocka_unit_test(test_month_count), cmocka_unit_test(test_csv_field),
 		cmocka_unit_test(test_html_text),   cmocka_unit_test(test_json),
+		cmocka_unit_test(test_unreasoned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
