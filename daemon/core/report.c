@@ -266,6 +266,7 @@ service_json(const struct report *r, size_t i, const struct rules *rules, const 
 	}
 	if (figures_empty(&total) && !(keep && strcmp(keep, r->services[i]) == 0)) {
 		json_decref(months);
+		free(total.days);
 		return NULL;
 	}
 	o = json_pack("{ss so so so}", "service", r->services[i], "name",
