@@ -17,6 +17,7 @@
 #include "cli/cli_maint.h"
 #include "cli/cli_metrics.h"
 #include "cli/cli_remind.h"
+#include "cli/cli_report.h"
 #include "cli/cli_status.h"
 #include "cli/cli_text.h"
 #include "core/rules.h"
@@ -210,6 +211,7 @@ static const struct cli_command *const commands[] = {
 	&cli_maint_cmd_backup,
 	&cli_maint_cmd_check,
 	&cli_metrics_cmd_metrics,
+	&cli_report_cmd_report,
 	&cli_case_cmd_case,
 	&cli_case_cmd_reply,
 	&cli_case_cmd_documentation,

@@ -110,6 +110,9 @@ struct ops_env {
 	 * message id, so that ids never repeat across installations. */
 	char installation[40];
 	void *host;
+	/* The host's event loop (a uv_loop_t, opaque here): for the server's handlers that run
+	 * work on a thread (GetReport). */
+	void *loop;
 	/* Reloads the configuration: 0, or negative errno with err filled. */
 	int (*reload)(void *host, struct diag *err);
 	unsigned (*connections)(void *host);

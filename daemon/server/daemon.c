@@ -555,6 +555,7 @@ start(struct daemon *d)
 		.started = wall_now(d),
 		.conf_loaded = wall_now(d),
 		.host = d,
+		.loop = &d->loop,
 		.reload = reload,
 		.connections = connections,
 		.now = wall_now,

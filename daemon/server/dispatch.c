@@ -24,6 +24,7 @@
 #include "server/maint.h"
 #include "core/events.h"
 #include "core/util.h"
+#include "server/report_job.h"
 
 static void
 get_info(struct ops_env *env, struct ops_req *req)
@@ -184,6 +185,12 @@ static const struct jsonkit_field p_render[] = {
 };
 static const struct jsonkit_field p_channel[] = { { "name", JSONKIT_STRING, true, 64 } };
 static const struct jsonkit_field p_backup[] = { { "file", JSONKIT_STRING, true, 4000 } };
+static const struct jsonkit_field p_get_report[] = {
+	{ "from", JSONKIT_STRING, true, 16 },
+	{ "to", JSONKIT_STRING, true, 16 },
+	{ "service", JSONKIT_STRING, false, 64 },
+	{ "unit", JSONKIT_STRING, false, 64 },
+};
 static const struct jsonkit_field p_set_clock[] = { { "now", JSONKIT_STRING, true, 64 } };
 static const struct jsonkit_field p_advance_clock[] = { { "seconds", JSONKIT_INT, true, 0 } };
 
@@ -247,6 +254,7 @@ static const struct dispatch_method methods[] = {
 	/* Maintenance off the loop (server/maint.c); audited, answered when done. */
 	M(IFACE_FRISTVAKT, ".Backup", ADMIN, true, maint_backup, p_backup),
 	M0(IFACE_FRISTVAKT, ".Check", ADMIN, true, maint_check),
+	M(IFACE_FRISTVAKT, ".GetReport", READ, false, report_job_get, p_get_report),
 	T(".SetClock", ops_clock_set, p_set_clock),
 	T(".AdvanceClock", ops_clock_advance, p_advance_clock),
 	T0(".ResetClock", ops_clock_reset),

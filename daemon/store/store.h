@@ -435,4 +435,22 @@ int store_metric_groups(struct store *st, enum store_metric_group g, const char 
 int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id, json_t **rows,
 		     int64_t *next_id);
 
+/*
+ * The compliance report's figures (core/report.h) of the database at path into r (made by
+ * report_init() for the period from..to), on a read-only connection of its own and in one
+ * read transaction: blocking, for a worker thread (opened, run and closed on it). The
+ * days are "YYYY-MM-DD" (borrowed); service and unit filter the cases (NULL: all); today
+ * judges open deadlines past their day. 0, or a negative errno with err filled.
+ */
+struct report;
+struct store_report_query {
+	const char *from;
+	const char *to;
+	const char *service;
+	const char *unit;
+	const char *today;
+};
+int store_report_read(const char *path, const struct store_report_query *q, struct report *r,
+		      char *err, size_t errlen);
+
 #endif

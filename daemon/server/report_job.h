@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * report_job: GetReport, the compliance report (core/report.h), read by the store on a
+ * libuv worker thread with a read-only connection of its own (store_report_read()), so
+ * that the aggregation over every case of the period never holds the event loop: other
+ * clients are served and the watchdog is fed meanwhile. The call's reply waits for it.
+ */
+#ifndef FV_SERVER_REPORT_JOB_H
+#define FV_SERVER_REPORT_JOB_H
+
+#include "ops/ops.h"
+
+/* The handler of no.fristvakt.GetReport (parameters checked by its row). */
+void report_job_get(struct ops_env *env, struct ops_req *req);
+
+#endif
