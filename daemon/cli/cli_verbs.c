@@ -14,6 +14,7 @@
 #include "cli/cli_calc.h"
 #include "cli/cli_case.h"
 #include "cli/cli_complete.h"
+#include "cli/cli_purge.h"
 #include "cli/cli_remind.h"
 #include "cli/cli_status.h"
 #include "cli/cli_text.h"
@@ -213,7 +214,7 @@ static const struct cli_command *const commands[] = {
 	&cli_remind_cmd_clock,	      &cli_remind_cmd_channels,
 	&cli_remind_cmd_channel,      &cli_calc_cmd_deadline,
 	&cli_calc_cmd_holidays,	      &help_command,
-	&cli_complete_cmd_completion,
+	&cli_complete_cmd_completion, &cli_purge_cmd_purge,
 };
 
 const struct cli_command *const *

@@ -31,6 +31,7 @@
 #include "server/ctl.h"
 #include "core/log.h"
 #include "delivery/notify.h"
+#include "server/retention.h"
 #include "server/scheduler.h"
 #include "store/store.h"
 #include "core/util.h"
@@ -43,6 +44,7 @@ struct daemon {
 	struct ctl *ctl;
 	struct notify *notify;
 	struct scheduler *sched;
+	struct retention *retention; /* the purge of closed cases (retention.closed_after) */
 	struct ops_env env;
 	int64_t clock_offset; /* the test clock: seconds added to the wall clock */
 	uv_timer_t drain;     /* shutdown: waits a bounded time for deliveries in flight */
@@ -92,6 +94,7 @@ set_clock_offset(void *host, int64_t offset)
 	/* What is due at the new time goes out now. */
 	if (d->sched)
 		scheduler_kick(d->sched);
+	retention_kick(d->retention);
 }
 
 static int64_t
@@ -100,6 +103,14 @@ clock_offset(void *host)
 	struct daemon *d = host;
 
 	return d->clock_offset;
+}
+
+struct retention *
+daemon_retention(void *host)
+{
+	struct daemon *d = host;
+
+	return d->retention;
 }
 
 static unsigned
@@ -256,6 +267,7 @@ reload(void *host, struct diag *err)
 	log_set_level(conf->log_level);
 	log_notice("configuration reloaded from %s", conf->path);
 	scheduler_kick(d->sched);
+	retention_kick(d->retention);
 	recompute_all(d);
 	sd_notify(0, "READY=1");
 	notify_status(d);
@@ -300,6 +312,8 @@ stop(struct daemon *d)
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
 	log_notice("shutting down");
 	/* What was accepted in this turn is committed and answered before the socket closes. */
+	retention_stop(d->retention);
+	d->retention = NULL;
 	ops_commit(&d->env);
 	ctl_stop(d->ctl);
 	d->ctl = NULL;
@@ -530,6 +544,7 @@ start(struct daemon *d)
 	}
 	notify_configure(d->notify, d->conf);
 	scheduler_new(&d->loop, &d->env, d->notify, &d->sched);
+	d->retention = retention_new(&d->loop, &d->env);
 	uv_signal_init(&d->loop, &d->sig_term);
 	uv_signal_init(&d->loop, &d->sig_int);
 	uv_signal_init(&d->loop, &d->sig_hup);

@@ -20,6 +20,8 @@
 #include "core/log.h"
 #include "core/proto.h"
 #include "core/rules.h"
+#include "server/daemon.h"
+#include "server/retention.h"
 #include "store/store.h"
 #include "core/events.h"
 #include "core/util.h"
@@ -145,6 +147,20 @@ out:
 	free(old_channel);
 }
 
+/* Purge (retention): a dry run or a purge now, answered when it is done (server/retention.c). */
+static void
+purge(struct ops_env *env, struct ops_req *req)
+{
+	struct retention *r = daemon_retention(env->host);
+
+	if (!r) {
+		ops_reply(req, OPS_ERR_STORAGE_FAILURE,
+			  json_pack("{ss}", "message", "the daemon is starting or stopping"));
+		return;
+	}
+	retention_request(r, env, req);
+}
+
 /* The parameters of each method that has any; the event methods' are the event schema's. */
 static const struct jsonkit_field p_interface[] = { { "interface", JSONKIT_STRING, true, 255 } };
 static const struct jsonkit_field p_get_case[] = { { "reference", JSONKIT_STRING, true, 256 } };
@@ -182,6 +198,7 @@ static const struct jsonkit_field p_render[] = {
 	{ "recipient", JSONKIT_STRING, false, 16 },
 };
 static const struct jsonkit_field p_channel[] = { { "name", JSONKIT_STRING, true, 64 } };
+static const struct jsonkit_field p_purge[] = { { "dry_run", JSONKIT_BOOL, false, 0 } };
 static const struct jsonkit_field p_set_clock[] = { { "now", JSONKIT_STRING, true, 64 } };
 static const struct jsonkit_field p_advance_clock[] = { { "seconds", JSONKIT_INT, true, 0 } };
 
@@ -241,6 +258,7 @@ static const struct dispatch_method methods[] = {
 	M(IFACE_FRISTVAKT, ".RenderTemplate", READ, false, ops_template_render, p_render),
 	M0(IFACE_FRISTVAKT, ".ListChannels", READ, false, ops_channels_list),
 	M(IFACE_FRISTVAKT, ".EnableChannel", ADMIN, true, ops_channel_enable, p_channel),
+	M(IFACE_FRISTVAKT, ".Purge", ADMIN, true, purge, p_purge),
 	T(".SetClock", ops_clock_set, p_set_clock),
 	T(".AdvanceClock", ops_clock_advance, p_advance_clock),
 	T0(".ResetClock", ops_clock_reset),

@@ -250,6 +250,15 @@ open_connection(struct store *st, const char *path, char *err, size_t errlen)
 	sqlite3_extended_result_codes(st->db, 1);
 	/* A short busy timeout: it blocks the loop, and we are the only writer. */
 	sqlite3_busy_timeout(st->db, 200);
+	/*
+	 * A new database gives the pages that retention frees back to the file system (PRAGMA
+	 * incremental_vacuum after a purge). Before the first table only: on a database made
+	 * without it (by an earlier release) this does nothing, and its free pages are reused as it grows.
+	 */
+	if ((ret = exec(st, "PRAGMA auto_vacuum = INCREMENTAL")) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		return ret;
+	}
 	if ((ret = pragma_text(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode))) < 0 ||
 	    strcmp(mode, "wal") != 0) {
 		snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path,
@@ -264,6 +273,7 @@ open_connection(struct store *st, const char *path, char *err, size_t errlen)
 	 * often; the WAL stays bounded.
 	 */
 	if ((ret = exec(st, "PRAGMA wal_autocheckpoint = 4000")) < 0 ||
+	    (ret = exec(st, "PRAGMA secure_delete = FAST")) < 0 ||
 	    (ret = exec(st, "PRAGMA synchronous = FULL")) < 0 ||
 	    (ret = exec(st, "PRAGMA foreign_keys = ON")) < 0 ||
 	    (ret = pragma_int(st, "PRAGMA user_version", &st->schema_version)) < 0) {
