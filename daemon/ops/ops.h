@@ -300,6 +300,7 @@ struct ops_purge {
 	bool dry_run;
 	bool configured; /* retention.closed_after is set; else nothing is purged */
 	bool done;
+	bool caseless_done; /* no old digest or notice is left to remove */
 	struct cal_period period;
 	char today[CAL_DATE_LEN];
 	struct cal_date cutoff; /* cases whose latest event was on this day or before go */

@@ -102,14 +102,21 @@ purge_slice(struct ops_env *env, struct ops_purge *p, const struct store_purge_c
 		}
 		return 0;
 	}
+	/* Nothing to remove in this slice: no transaction (and no commit) at all. */
+	if (n == 0 && p->caseless_done)
+		return 0;
 	if ((ret = ops_txn_enter(env)) < 0)
 		return ret;
 	ret = store_secure_delete(env->store, true);
 	for (size_t i = 0; i < n && ret >= 0; i++)
 		ret = store_purge_case(env->store, &v[i], false, &p->counts);
-	if (ret >= 0)
+	if (ret >= 0 && !p->caseless_done) {
+		int64_t had = p->counts.notices;
+
 		ret = store_purge_caseless(env->store, p->before, PURGE_CASELESS_MAX, false,
 					   &p->counts);
+		p->caseless_done = p->counts.notices - had < PURGE_CASELESS_MAX;
+	}
 	store_secure_delete(env->store, false);
 	if (ops_txn_leave(env, ret >= 0) < 0 && ret >= 0)
 		ret = -EIO;

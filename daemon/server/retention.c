@@ -253,7 +253,8 @@ retention_stop(struct retention *r)
 	 * A purge under way ends after its last slice (the shutdown commits it), audited, and
 	 * answers with what it removed; the space is given back by the next one.
 	 */
-	if (r->phase == PHASE_PURGE && !r->job.dry_run && r->job.configured &&
+	if ((r->phase == PHASE_PURGE || r->phase == PHASE_AUDIT) && !r->job.dry_run &&
+	    r->job.configured &&
 	    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
 		log_err("retention: the purge's audit row failed: %s", store_errmsg(r->env->store));
 	if (r->phase != PHASE_IDLE)

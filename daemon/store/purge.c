@@ -226,11 +226,14 @@ store_purge_caseless(struct store *st, int64_t before, int limit, bool dry_run,
 	static const char *const finished =
 		"SELECT id FROM reminders WHERE case_id IS NULL AND created < ?1 AND "
 		"(state = 'sent' OR state = 'dead' OR state = 'cancelled') ORDER BY id LIMIT ?2";
-	char sql[3][512];
+	char sql[3][768];
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	snprintf(sql[0], sizeof(sql[0]), "SELECT count(*) FROM (%s)", finished);
+	snprintf(sql[0], sizeof(sql[0]),
+		 "SELECT count(*), (SELECT count(*) FROM attempts WHERE reminder_id IN (%s)) "
+		 "FROM (%s)",
+		 finished, finished);
 	snprintf(sql[1], sizeof(sql[1]), "DELETE FROM attempts WHERE reminder_id IN (%s)",
 		 finished);
 	snprintf(sql[2], sizeof(sql[2]), "DELETE FROM reminders WHERE id IN (%s)", finished);
@@ -240,8 +243,10 @@ store_purge_caseless(struct store *st, int64_t before, int limit, bool dry_run,
 		sqlite3_bind_int64(s, 1, before);
 		sqlite3_bind_int(s, 2, limit);
 		rc = sqlite3_step(s);
-		if (i == 0 && rc == SQLITE_ROW)
+		if (i == 0 && rc == SQLITE_ROW) {
 			c->notices += sqlite3_column_int64(s, 0);
+			c->attempts += sqlite3_column_int64(s, 1);
+		}
 		done(s);
 		if (rc != (i == 0 ? SQLITE_ROW : SQLITE_DONE))
 			return map_rc(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);

@@ -39,8 +39,8 @@ YOUNG_EMAIL = "young.applicant@example.org"
 class RetentionCase(unittest.TestCase):
     """A daemon with the test clock and, unless period is None, retention.closed_after."""
 
-    def start(self, period="3m", extra=""):
-        self.d = Daemon(CLOCK, (RETENTION % period if period else "") + extra)
+    def start(self, period="3m", extra="", subst=None):
+        self.d = Daemon(dict(CLOCK, **(subst or {})), (RETENTION % period if period else "") + extra)
         self.addCleanup(self.d.cleanup)
         self.d.start()
         self.c = self.d.connect()
@@ -94,8 +94,12 @@ class RetentionCase(unittest.TestCase):
         return out
 
 
-class PurgeTest(RetentionCase):
-    """The daily run, the dry run, the audit and the raw bytes (closed_after = 3m)."""
+class PurgeSetup(RetentionCase):
+    """Old closed and withdrawn cases, an open one, a closed one whose § 31 year runs and a
+    young closed one, on the test clock (closed_after = 3m); the clock at 00:30 on the day
+    the old ones are due to go."""
+
+    SUBST = None
 
     def register(self, ref, received, **kw):
         p = {"reference": ref, "service": "okonomisk-stonad", "received": received,
@@ -104,7 +108,7 @@ class PurgeTest(RetentionCase):
         return self.call("RegisterApplication", p)["recorded"]
 
     def setUp(self):
-        self.start("3m")
+        self.start("3m", subst=self.SUBST)
         # Winter: Oslo is UTC+1.
         self.set_clock("2026-01-05T08:00:00Z")
         first = self.register(OLD_CLOSED, "2026-01-05T08:00:00Z",
@@ -137,6 +141,10 @@ class PurgeTest(RetentionCase):
         # 00:30 on 1 May (CEST: UTC+2), more than three months after the old cases were
         # closed, less after YOUNG: the day's run at 03:00 has not come yet.
         self.set_clock("2026-04-30T22:30:00Z")
+
+
+class PurgeTest(PurgeSetup):
+    """The dry run, the daily run and its audit row, what stays."""
 
     def quiet_rows(self):
         """rows() once the outbox is quiet: what fell due at the new time (the open case's
@@ -184,8 +192,8 @@ class PurgeTest(RetentionCase):
         self.assertEqual(after["cases"], before["cases"] - 2)
         self.assertEqual(after["events"], before["events"] - 5)
         self.assertEqual(after["contacts"], before["contacts"] - 1)
-        self.assertEqual(after["attempts"], before["attempts"] - n["attempts"])
-        self.assertEqual(after["reminders"], before["reminders"] - n["reminders"])
+        self.assertLessEqual(after["attempts"], before["attempts"] - n["attempts"])
+        self.assertEqual(after["reminders"], before["reminders"] - n["reminders"] - n["notices"])
         self.assertEqual(self.counts()["cases"], after["cases"])
 
         # The audit row says how many, and names no case.
@@ -195,9 +203,9 @@ class PurgeTest(RetentionCase):
         self.assertIsNone(runs[0]["reference"])
         self.assertEqual(runs[0]["outcome"],
                          "ok cases=2 events=5 deadlines=%d reminders=%d attempts=%d contacts=1 "
-                         "audit_references=%d notices=0"
+                         "audit_references=%d notices=%d"
                          % (n["deadlines"], n["reminders"], n["attempts"],
-                            n["audit_references"]))
+                            n["audit_references"], n["notices"]))
         refs = {a["reference"] for a in audit}
         self.assertNotIn(OLD_CLOSED, refs)
         self.assertNotIn(OLD_WITHDRAWN, refs)
@@ -211,8 +219,28 @@ class PurgeTest(RetentionCase):
         self.assertEqual(audit[0]["method"], "no.fristvakt.Purge")
         self.assertTrue(audit[0]["outcome"].startswith("ok cases=0 events=0 "), audit)
 
+    def test_a_party_deadline_still_running_keeps_the_case(self):
+        # A year later the § 31 year of the decided case has passed too.
+        self.call("testing.AdvanceClock", {"seconds": 3 * 3600})
+        self.wait_for("purge", lambda: not self.exists(OLD_CLOSED))
+        self.assertTrue(self.exists(DECIDED))
+        self.set_clock("2027-02-01T09:00:00Z")
+        self.wait_for("purge", lambda: not self.exists(DECIDED))
+        self.assertFalse(self.exists(YOUNG))
+        self.assertTrue(self.exists(OPEN))
+
+
+class RawBytesTest(PurgeSetup):
+    """Nothing of a purged case is left in the database file or its write-ahead log: not in
+    its own rows, the index, the audit log, nor the daily digests that listed it."""
+
+    # Daily digests to the handlers: they name the cases they list.
+    SUBST = {"recipients = [];": 'recipients = ["handler"];'}
+
     def test_purged_data_is_gone_from_the_file_and_the_wal(self):
         self.assertIn(OLD_CLOSED.encode(), self.raw())
+        # The digest of the day OLD_CLOSED was due named it; it is old and sent now.
+        self.assertGreater(self.d.cli_json("purge", "--dry-run")["counts"]["notices"], 0)
         self.assertIn(OLD_EMAIL.encode(), self.raw())
         self.call("testing.AdvanceClock", {"seconds": 3 * 3600})
         # Purge answers once the daily run before it is done, the WAL truncated after it.
@@ -227,16 +255,6 @@ class PurgeTest(RetentionCase):
         # What stays is found the same way.
         for kept in (OPEN, DECIDED, YOUNG, YOUNG_EMAIL):
             self.assertIn(kept.encode(), raw)
-
-    def test_a_party_deadline_still_running_keeps_the_case(self):
-        # A year later the § 31 year of the decided case has passed too.
-        self.call("testing.AdvanceClock", {"seconds": 3 * 3600})
-        self.wait_for("purge", lambda: not self.exists(OLD_CLOSED))
-        self.assertTrue(self.exists(DECIDED))
-        self.set_clock("2027-02-01T09:00:00Z")
-        self.wait_for("purge", lambda: not self.exists(DECIDED))
-        self.assertFalse(self.exists(YOUNG))
-        self.assertTrue(self.exists(OPEN))
 
 
 class NoRetentionTest(RetentionCase):
