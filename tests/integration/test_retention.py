@@ -40,7 +40,8 @@ class RetentionCase(unittest.TestCase):
     """A daemon with the test clock and, unless period is None, retention.closed_after."""
 
     def start(self, period="3m", extra="", subst=None):
-        self.d = Daemon(dict(CLOCK, **(subst or {})), (RETENTION % period if period else "") + extra)
+        conf = (RETENTION % period if period else "") + extra
+        self.d = Daemon(dict(CLOCK, **(subst or {})), conf)
         self.addCleanup(self.d.cleanup)
         self.d.start()
         self.c = self.d.connect()
