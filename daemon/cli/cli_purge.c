@@ -139,7 +139,9 @@ const struct cli_command cli_purge_cmd_purge = {
 		"how many of each were purged; the purge is audited with those counts. Needs the\n"
 		"admin role. Without retention.closed_after nothing is purged.\n"
 		"\n"
-		"  --dry-run   list the cases that would be purged now (reference, state, the\n"
-		"              day it was closed) and the counts, changing nothing\n",
+		"  --dry-run           list the cases that would be purged now (reference,\n"
+		"                      state, the day it was closed) and the counts, changing\n"
+		"                      nothing\n"
+		"  --json              print the daemon's reply as JSON\n",
 	.run = cmd_purge,
 };

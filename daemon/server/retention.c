@@ -248,6 +248,8 @@ retention_stop(struct retention *r)
 {
 	struct waiting *w;
 
+	if (!r)
+		return;
 	r->stopping = true;
 	/*
 	 * A purge under way ends after its last slice (the shutdown commits it), audited, and

@@ -2,8 +2,11 @@
 /*
  * test_retention: the period of retention.closed_after against a hand-checked table
  * (conf_retention_period_parse: the units d, w, m for months and y, the shortest period
- * of three months, what is no period), and the group "retention" of a configuration file:
- * absent (nothing is purged), set, and refused with the file and the line of the value.
+ * of three months, what is no period), the group "retention" of a configuration file:
+ * absent (nothing is purged), set, and refused with the file and the line of the value;
+ * and the cut-off day of a purge (ops_purge_begin: today less the period, months ending on
+ * the same day number or the last day of a shorter month) with the instant after it, in
+ * Europe/Oslo (the unit tests run with TZ=Europe/Oslo).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +23,7 @@
 #include "conf/conf.h"
 #include "core/cal.h"
 #include "core/util.h"
+#include "ops/ops.h"
 
 static const struct {
 	const char *text;
@@ -160,12 +164,63 @@ test_config(void **state)
 	rmdir(dir);
 }
 
+static void
+test_cutoff(void **state)
+{
+	static const struct {
+		int64_t now; /* the daemon's clock */
+		struct cal_period period;
+		const char *cutoff;
+		int64_t before; /* the first instant of the day after the cut-off */
+	} cases[] = {
+		/* 2026-12-07 12:00 UTC, 12 months: the same day a year before. */
+		{ 1796644800, { 12, CAL_UNIT_MONTHS }, "2025-12-07", 1765148400 },
+		/* 2026-05-31 10:00 UTC, 3 months: 31 February is the last day of February. */
+		{ 1780221600, { 3, CAL_UNIT_MONTHS }, "2026-02-28", 1772319600 },
+		/* 2028-05-31, 3 months: a leap year's 29 February. */
+		{ 1843380000, { 3, CAL_UNIT_MONTHS }, "2028-02-29", 1835478000 },
+		/* 2024-02-29, 1 year: 28 February 2023. */
+		{ 1709200800, { 1, CAL_UNIT_YEARS }, "2023-02-28", 1677625200 },
+		/* 2027-01-15, 3 months: over the turn of the year, into summer time (UTC+2). */
+		{ 1800007200, { 3, CAL_UNIT_MONTHS }, "2026-10-15", 1792101600 },
+		/* 2026-03-01, 92 days and 14 weeks. */
+		{ 1772362800, { 92, CAL_UNIT_DAYS }, "2025-11-29", 1764457200 },
+		{ 1772362800, { 14, CAL_UNIT_WEEKS }, "2025-11-23", 1763938800 },
+		/* 00:30 local on 2026-05-01 (22:30 UTC the day before) is 1 May already. */
+		{ 1777588200, { 3, CAL_UNIT_MONTHS }, "2026-02-01", 1769986800 },
+	};
+	struct conf c = { 0 };
+	struct ops_env env = { .conf = &c };
+	struct ops_purge p;
+	char day[CAL_DATE_LEN];
+
+	(void)state;
+	/* Without the setting nothing is to do. */
+	assert_int_equal(ops_purge_begin(&env, &p, false, cases[0].now), 0);
+	assert_false(p.configured);
+	assert_true(p.done);
+	ops_purge_deinit(&p);
+	c.has_retention = true;
+	for (size_t i = 0; i < FV_ARRAY_SIZE(cases); i++) {
+		c.retention_closed_after = cases[i].period;
+		assert_int_equal(ops_purge_begin(&env, &p, true, cases[i].now), 0);
+		assert_true(p.configured && p.dry_run && !p.done);
+		if (strcmp(cal_date_format(p.cutoff, day), cases[i].cutoff) != 0 ||
+		    p.before != cases[i].before)
+			fail_msg("case %zu: cut-off %s before %lld, expected %s before %lld", i,
+				 day, (long long)p.before, cases[i].cutoff,
+				 (long long)cases[i].before);
+		ops_purge_deinit(&p);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_period_table),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_cutoff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
