@@ -71,15 +71,36 @@ answer(struct retention *r, int ret)
 static void
 finish(struct retention *r, int ret)
 {
-	if (ret < 0)
+	if (ret < 0) {
 		log_err("retention: the purge stopped: %s (%s)", strerror(-ret),
 			store_errmsg(r->env->store));
+		/* What the slices before the failing one removed stays removed: audited. */
+		if (r->phase == PHASE_PURGE && !r->job.dry_run &&
+		    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
+			log_err("retention: the audit row failed too");
+	}
 	answer(r, ret);
 	ops_purge_deinit(&r->job);
 	r->phase = PHASE_IDLE;
 	uv_idle_stop(&r->step);
 	if (!r->stopping)
 		start_next(r);
+}
+
+/*
+ * What follows the last slice: the audit row, then the space given back. A dry run and a
+ * daily run that removed nothing have neither.
+ */
+static enum phase
+after_purge(const struct retention *r)
+{
+	const struct ops_purge *p = &r->job;
+
+	if (p->dry_run || !p->configured)
+		return PHASE_IDLE;
+	if (!r->req && !p->counts.cases && !p->counts.notices)
+		return PHASE_IDLE;
+	return PHASE_AUDIT;
 }
 
 /* One turn of the purge's work; the group commit commits what it wrote after the turn. */
@@ -99,7 +120,7 @@ on_step(uv_idle_t *h)
 	case PHASE_PURGE:
 		ret = ops_purge_step(env, &r->job, RETENTION_SCAN);
 		if (ret == 0)
-			r->phase = r->job.dry_run || !r->job.configured ? PHASE_IDLE : PHASE_AUDIT;
+			r->phase = after_purge(r);
 		if (ret == 0 && r->phase == PHASE_IDLE) {
 			finish(r, 0);
 			return;
@@ -138,8 +159,9 @@ on_step(uv_idle_t *h)
 		finish(r, ret);
 }
 
-/* Starts a purge for req (NULL: the daily run). */
-static void
+/* Starts a purge for req (NULL: the daily run): true, or false when it could not start
+ * (its caller was answered). */
+static bool
 start(struct retention *r, struct ops_req *req, bool dry_run)
 {
 	int ret;
@@ -147,13 +169,15 @@ start(struct retention *r, struct ops_req *req, bool dry_run)
 	r->req = req;
 	ret = ops_purge_begin(r->env, &r->job, dry_run, req ? req->now : r->env->now(r->env->host));
 	if (ret < 0) {
+		log_err("retention: the purge could not start: %s", strerror(-ret));
 		answer(r, ret);
 		ops_purge_deinit(&r->job);
-		return;
+		return false;
 	}
 	r->pages_before = store_page_count(r->env->store);
 	r->phase = PHASE_PURGE;
 	uv_idle_start(&r->step, on_step);
+	return true;
 }
 
 /* Whether the day's run is due at now: configured, after RETENTION_MINUTE, not run today. */
@@ -171,18 +195,21 @@ daily_due(struct retention *r, int64_t now, struct cal_date *today)
 static void
 start_next(struct retention *r)
 {
-	struct waiting *w = r->queue;
+	struct waiting *w;
 	struct cal_date today;
 
 	if (r->phase != PHASE_IDLE || r->stopping)
 		return;
-	if (w) {
+	while ((w = r->queue)) {
+		bool started;
+
 		r->queue = w->next;
 		if (!r->queue)
 			r->tail = &r->queue;
-		start(r, w->req, w->dry_run);
+		started = start(r, w->req, w->dry_run);
 		free(w);
-		return;
+		if (started)
+			return;
 	}
 	if (daily_due(r, r->env->now(r->env->host), &today)) {
 		r->ran = true;
