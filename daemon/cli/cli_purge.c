@@ -29,7 +29,7 @@ static const struct cli_text count_words[] = {
 	{ "påminnelser", "reminders" },
 	{ "leveringsforsøk", "delivery attempts" },
 	{ "kontakter", "contacts" },
-	{ "revisjonsrader uten saksreferanse", "audit rows without the case reference" },
+	{ "revisjonsrader som mister saksreferansen", "audit rows that lose the case reference" },
 	{ "oversikter og varsler", "digests and notices" },
 };
 
