@@ -10,7 +10,8 @@ cases' audit rows lose their reference. Afterwards neither the database file nor
 write-ahead log holds a purged reference or contact address (the raw bytes are read). No
 setting, no purge; a bad setting is refused by --check-config with the file and line. A
 SIGKILL in the middle of a large purge leaves every case whole (a case goes in one
-transaction) and the next run finishes; the file gives the space back.
+transaction) and the next run finishes; the file gives the space back. A SIGTERM in the
+middle of `fristvakt purge` answers it with what went, audited. Purge needs the admin role.
 """
 
 import json
@@ -21,7 +22,7 @@ import subprocess
 import time
 import unittest
 
-from fvtest import FRISTVAKTD, SOURCE_DIR, Daemon, main
+from fvtest import FRISTVAKT, FRISTVAKTD, SOURCE_DIR, Daemon, main, peer_calls
 
 CLOCK = {"clock_control = false;": "clock_control = true;"}
 RETENTION = 'retention = {\n\tclosed_after = "%s";\n};\n'
@@ -278,6 +279,19 @@ class NoRetentionTest(RetentionCase):
         self.assertNotIn("retention: purged", self.d.log_text())
 
 
+class RoleTest(RetentionCase):
+    def test_purge_needs_the_admin_role(self):
+        self.start("3m", subst={'socket_mode = "0660";': 'socket_mode = "0666";',
+                                '# { group = "fristvakt"; role = "read"; },':
+                                '{ user = "nobody"; role = "write"; }'})
+        os.chmod(os.path.dirname(self.d.socket), 0o711)
+        r = peer_calls(self, self.d.socket, [["no.fristvakt.Purge", {"dry_run": True}],
+                                             ["no.fristvakt.Purge", {}]], 65534, 65534)
+        for reply in r:
+            self.assertEqual(reply.get("error"), "no.fristvakt.PermissionDenied", reply)
+            self.assertEqual(reply["parameters"]["required"], "admin")
+
+
 class ConfigTest(unittest.TestCase):
     def check(self, value):
         d = Daemon(None, RETENTION % value)
@@ -307,18 +321,7 @@ class InterruptedPurgeTest(RetentionCase):
     def test_sigkill_in_a_large_purge_leaves_no_half_purged_case(self):
         self.start("3m")
         self.set_clock("2026-01-20T09:00:00Z")
-        lines = []
-        for i in range(self.N):
-            ref = "BULK-%05d" % i
-            lines.append(json.dumps({"method": "RegisterApplication", "parameters": {
-                "reference": ref, "service": "okonomisk-stonad", "received": "2026-01-05",
-                "channel": "written", "handler": "h1",
-                "contact": {"email": "bulk%05d@example.org" % i, "consent": True}}}))
-            lines.append(json.dumps({"method": "CloseCase", "parameters": {
-                "reference": ref, "closed": "2026-01-10"}}))
-        self.d.cli("import", "-", input="\n".join(lines) + "\n", check=0)
-        self.call("RegisterApplication", {"reference": OPEN, "service": "okonomisk-stonad",
-                                          "received": "2026-01-06", "channel": "written"})
+        self.bulk()
         per_case = self.per_case()
         self.assertEqual(len(per_case), self.N + 1)
         whole = per_case["BULK-00000"]
@@ -328,15 +331,7 @@ class InterruptedPurgeTest(RetentionCase):
 
         # The daily run starts at the new day; kill the daemon in the middle of it.
         self.set_clock("2026-05-01T09:00:00Z")
-        db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)
-        deadline = time.monotonic() + 30
-        left = self.N + 1
-        while time.monotonic() < deadline:
-            left = db.execute("SELECT count(*) FROM cases").fetchone()[0]
-            if left <= self.N - 250:
-                break
-            time.sleep(0.001)
-        db.close()
+        left = self.wait_purging()
         self.d.proc.send_signal(signal.SIGKILL)
         self.d.proc.wait()
         self.assertGreater(left, 1, "the purge ended before it could be interrupted")
@@ -366,6 +361,66 @@ class InterruptedPurgeTest(RetentionCase):
         # The pages went back to the file system (a new database: auto_vacuum incremental).
         self.assertLess(os.path.getsize(self.d.database), pages_before * 4096 // 4)
         self.assertEqual(self.pages() * 4096, os.path.getsize(self.d.database))
+
+    def test_sigterm_in_a_purge_answers_it_and_audits_what_went(self):
+        self.start("3m")
+        self.set_clock("2026-01-20T09:00:00Z")
+        self.bulk()
+        # 00:30 on 1 May: the day's run has not come; the command purges.
+        self.set_clock("2026-04-30T22:30:00Z")
+        cli = subprocess.Popen([FRISTVAKT, "--socket", self.d.socket, "--json", "purge"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(cli.wait)
+        left = self.wait_purging()
+        self.assertEqual(self.d.stop(), 0)
+        out, err = cli.communicate(timeout=30)
+        self.assertEqual(cli.returncode, 0, err)
+        r = json.loads(out)
+        gone = r["counts"]["cases"]
+        self.assertGreaterEqual(gone, self.N - left)
+        self.assertLess(gone, self.N, "the purge ended before the daemon was stopped")
+        per_case = self.per_case()
+        self.assertEqual(len(per_case), self.N + 1 - gone)
+        db = self.d.db()
+        try:
+            outcome = db.execute("SELECT outcome, case_ref FROM audit WHERE method = "
+                                 "'no.fristvakt.Purge'").fetchall()
+        finally:
+            db.close()
+        self.assertEqual(len(outcome), 1)
+        self.assertTrue(outcome[0][0].startswith("ok cases=%d events=%d " % (gone, 2 * gone)),
+                        outcome)
+        self.assertIsNone(outcome[0][1])
+
+    def bulk(self):
+        """N cases received on 5 January and closed on the 10th (import), and one open."""
+        lines = []
+        for i in range(self.N):
+            ref = "BULK-%05d" % i
+            lines.append(json.dumps({"method": "RegisterApplication", "parameters": {
+                "reference": ref, "service": "okonomisk-stonad", "received": "2026-01-05",
+                "channel": "written", "handler": "h1",
+                "contact": {"email": "bulk%05d@example.org" % i, "consent": True}}}))
+            lines.append(json.dumps({"method": "CloseCase", "parameters": {
+                "reference": ref, "closed": "2026-01-10"}}))
+        self.d.cli("import", "-", input="\n".join(lines) + "\n", check=0)
+        self.call("RegisterApplication", {"reference": OPEN, "service": "okonomisk-stonad",
+                                          "received": "2026-01-06", "channel": "written"})
+
+    def wait_purging(self):
+        """Waits until a purge under way has removed a slice or more; the cases left."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)
+        deadline = time.monotonic() + 30
+        left = self.N + 1
+        try:
+            while time.monotonic() < deadline:
+                left = db.execute("SELECT count(*) FROM cases").fetchone()[0]
+                if left <= self.N - 250:
+                    break
+                time.sleep(0.001)
+        finally:
+            db.close()
+        return left
 
     def per_case(self):
         db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)
