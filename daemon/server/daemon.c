@@ -311,9 +311,10 @@ stop(struct daemon *d)
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
 	log_notice("shutting down");
-	/* What was accepted in this turn is committed and answered before the socket closes. */
+	/* A purge under way ends with its last slice and answers its caller (audited). */
 	retention_stop(d->retention);
 	d->retention = NULL;
+	/* What was accepted in this turn is committed and answered before the socket closes. */
 	ops_commit(&d->env);
 	ctl_stop(d->ctl);
 	d->ctl = NULL;
