@@ -29,3 +29,11 @@ END;
 -- (a trigger per row would cost every registration), so they are grouped at the scrape, on
 -- this index without reading the table (13 ms for the same 200,000 deadlines).
 CREATE INDEX deadlines_kind_state ON deadlines (kind, state);
+
+-- 3. Attempts that fell back to the built-in text ("template_fallbacks") leave the count
+-- when they are deleted, which only the retention purge does (store/purge.c): the count is
+-- of the rows kept, as fristvakt check compares it.
+CREATE TRIGGER fallbacks_uncounted AFTER DELETE ON attempts WHEN OLD.fallback = 1
+BEGIN
+	UPDATE counts SET n = n - 1 WHERE name = 'template_fallbacks';
+END;

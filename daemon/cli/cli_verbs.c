@@ -16,6 +16,7 @@
 #include "cli/cli_complete.h"
 #include "cli/cli_maint.h"
 #include "cli/cli_metrics.h"
+#include "cli/cli_purge.h"
 #include "cli/cli_remind.h"
 #include "cli/cli_report.h"
 #include "cli/cli_status.h"
@@ -212,6 +213,7 @@ static const struct cli_command *const commands[] = {
 	&cli_maint_cmd_check,
 	&cli_metrics_cmd_metrics,
 	&cli_report_cmd_report,
+	&cli_purge_cmd_purge,
 	&cli_case_cmd_case,
 	&cli_case_cmd_reply,
 	&cli_case_cmd_documentation,

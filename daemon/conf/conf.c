@@ -300,7 +300,7 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 	static const char *const keys[] = { "log_level", "timezone",  "database",  "control",
 					    "access",	 "testing",   "calendars", "regimes",
 					    "services",	 "citations", "channels",  "reminders",
-					    "metrics",	 NULL };
+					    "metrics",	 "retention", NULL };
 	static const char *const testing_keys[] = { "clock_control", NULL };
 	const char *level = NULL, *tz = "Europe/Oslo", *db = NULL;
 	const config_setting_t *testing;
@@ -350,7 +350,8 @@ load_root(const config_setting_t *root, struct conf *c, struct diag *err)
 	if ((ret = rules_load(root, &c->rules, err)) < 0 ||
 	    (ret = conf_channels_load(root, c, err)) < 0 ||
 	    (ret = conf_reminders_load(root, c, err)) < 0 ||
-	    (ret = conf_metrics_load(root, c, err)) < 0)
+	    (ret = conf_metrics_load(root, c, err)) < 0 ||
+	    (ret = conf_retention_load(root, c, err)) < 0)
 		return ret;
 	fingerprint(root, c);
 	return 0;

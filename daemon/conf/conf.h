@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/cal.h"
 #include "core/diag.h"
 #include "core/role.h"
 
@@ -178,6 +179,10 @@ struct conf {
 	size_t n_channels;
 	struct conf_reminders reminders;
 	struct conf_metrics metrics;
+	/* Retention (group "retention", conf/retention.c): cases closed or withdrawn longer
+	 * ago than retention_closed_after are purged; nothing is purged without it. */
+	bool has_retention;
+	struct cal_period retention_closed_after;
 	/* A hash of everything deadlines and reminders are computed from (calendars, regimes,
 	 * services, reminders): equal fingerprints mean stored deadlines need no recompute. */
 	char rules_fingerprint[17];
@@ -216,6 +221,13 @@ int conf_address_check(const struct conf_reminders *r, const char *handler, cons
 		       const char **param, char *msg, size_t len);
 
 void conf_channels_free(struct conf *conf);
+
+/*
+ * The period of retention.closed_after, s such as "12m" (d days, w weeks, m months, y
+ * years; at least three months): 0, or -EINVAL (no period) or -ERANGE (too short) with *why
+ * the end of a sentence that starts with the value (static text).
+ */
+int conf_retention_period_parse(const char *s, struct cal_period *out, const char **why);
 
 /*
  * Loads and validates the file at path (borrowed). On success *out is a new struct conf,

@@ -49,4 +49,10 @@ int conf_channels_load(const config_setting_t *root, struct conf *conf, struct d
  */
 int conf_metrics_load(const config_setting_t *root, struct conf *conf, struct diag *err);
 
+/*
+ * Reads the group "retention" of root (conf/retention.c; absent: nothing is purged) into
+ * c->has_retention and c->retention_closed_after. 0, or a negative errno with err filled.
+ */
+int conf_retention_load(const config_setting_t *root, struct conf *c, struct diag *err);
+
 #endif

@@ -18,7 +18,9 @@
 #include <jansson.h>
 
 #include "conf/conf.h"
+#include "core/cal.h"
 #include "core/role.h"
+#include "store/store.h"
 
 struct store;
 
@@ -317,6 +319,46 @@ void ops_metrics_get(struct ops_env *env, struct ops_req *req);
  * reader of its own may be given) and env->conf only. 0 or a negative errno.
  */
 int ops_check_reminders(struct ops_env *env, int64_t now, json_t *checks);
+
+/*
+ * Retention (ops/purge.c): a purge of the cases closed or withdrawn longer ago than
+ * retention.closed_after, run by the host in slices, one per loop turn (ops_purge_step),
+ * then audited (ops_purge_audit) once the last slice is committed. A dry run only counts
+ * and lists (at most OPS_PURGE_LIST_MAX cases; more_cases the rest).
+ */
+#define OPS_PURGE_LIST_MAX 1000
+struct ops_purge {
+	bool dry_run;
+	bool configured; /* retention.closed_after is set; else nothing is purged */
+	bool done;
+	bool caseless_done; /* no old digest or notice is left to remove */
+	struct cal_period period;
+	char today[CAL_DATE_LEN];
+	struct cal_date cutoff; /* cases whose latest event was on this day or before go */
+	int64_t before;		/* the instant after the cut-off day */
+	int64_t cursor;		/* the last case id looked at */
+	struct store_purge_counts counts;
+	json_t *cases; /* a dry run's list */
+	int64_t more_cases;
+	/* Filled by the host after the purge: what the file gave back. */
+	int64_t pages_freed;
+	int64_t free_pages;
+	bool wal_truncated;
+};
+
+/* Starts p (to be ops_purge_deinit'ed) at now. 0, or -ERANGE for a date out of range. */
+int ops_purge_begin(struct ops_env *env, struct ops_purge *p, bool dry_run, int64_t now);
+/* One slice: looks at up to scan cases, removes those that may go in one savepoint of the
+ * loop turn's transaction. 1 when more follow, 0 when done, or a negative errno (the slice
+ * was rolled back; the slices before it stay). */
+int ops_purge_step(struct ops_env *env, struct ops_purge *p, int scan);
+/* The audit row of a finished purge (req NULL: the daemon's daily run, audited only when it
+ * removed anything), in the loop turn's transaction, and a log line with the figures. */
+int ops_purge_audit(struct ops_env *env, struct ops_purge *p, const struct ops_req *req,
+		    int64_t now);
+/* The reply of Purge (owned). */
+json_t *ops_purge_result(const struct ops_purge *p);
+void ops_purge_deinit(struct ops_purge *p);
 
 /* Recomputing a case (ops/recompute.c) is declared in its own header; included here for the
  * reminder engine, which recomputes a case when a series continues. */

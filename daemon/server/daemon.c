@@ -34,6 +34,7 @@
 #include "core/metrics.h"
 #include "delivery/notify.h"
 #include "server/metrics_http.h"
+#include "server/retention.h"
 #include "server/scheduler.h"
 #include "store/store.h"
 #include "core/util.h"
@@ -47,7 +48,8 @@ struct daemon {
 	struct metrics_http *metrics; /* NULL: no metrics.listen */
 	struct notify *notify;
 	struct scheduler *sched;
-	struct maint *maint; /* Backup and Check on worker threads */
+	struct maint *maint;	     /* Backup and Check on worker threads */
+	struct retention *retention; /* the purge of closed cases (retention.closed_after) */
 	struct ops_env env;
 	int64_t clock_offset; /* the test clock: seconds added to the wall clock */
 	uv_timer_t drain;     /* shutdown: waits a bounded time for deliveries in flight */
@@ -97,6 +99,7 @@ set_clock_offset(void *host, int64_t offset)
 	/* What is due at the new time goes out now. */
 	if (d->sched)
 		scheduler_kick(d->sched);
+	retention_kick(d->retention);
 }
 
 static int64_t
@@ -105,6 +108,14 @@ clock_offset(void *host)
 	struct daemon *d = host;
 
 	return d->clock_offset;
+}
+
+struct retention *
+daemon_retention(void *host)
+{
+	struct daemon *d = host;
+
+	return d->retention;
 }
 
 static unsigned
@@ -285,6 +296,7 @@ reload(void *host, struct diag *err)
 	log_notice("configuration reloaded from %s", conf->path);
 	metrics_count_reload(true);
 	scheduler_kick(d->sched);
+	retention_kick(d->retention);
 	recompute_all(d);
 	sd_notify(0, "READY=1");
 	notify_status(d);
@@ -328,6 +340,9 @@ stop(struct daemon *d)
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
 	log_notice("shutting down");
+	/* A purge under way ends with its last slice and answers its caller (audited). */
+	retention_stop(d->retention);
+	d->retention = NULL;
 	/* What was accepted in this turn is committed and answered before the socket closes. */
 	ops_commit(&d->env);
 	ctl_stop(d->ctl);
@@ -599,6 +614,7 @@ start(struct daemon *d)
 	}
 	notify_configure(d->notify, d->conf);
 	scheduler_new(&d->loop, &d->env, d->notify, &d->sched);
+	d->retention = retention_new(&d->loop, &d->env);
 	uv_signal_init(&d->loop, &d->sig_term);
 	uv_signal_init(&d->loop, &d->sig_int);
 	uv_signal_init(&d->loop, &d->sig_hup);

@@ -13,4 +13,8 @@
  */
 int daemon_run(const char *config_path);
 
+/* The purge of closed cases of the daemon that hosts an ops_env (env->host), for the method
+ * Purge; NULL while it starts or stops. */
+struct retention *daemon_retention(void *host);
+
 #endif

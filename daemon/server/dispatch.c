@@ -20,6 +20,8 @@
 #include "core/log.h"
 #include "core/proto.h"
 #include "core/rules.h"
+#include "server/daemon.h"
+#include "server/retention.h"
 #include "store/store.h"
 #include "server/maint.h"
 #include "core/events.h"
@@ -147,6 +149,20 @@ out:
 	free(old_channel);
 }
 
+/* Purge (retention): a dry run or a purge now, answered when it is done (server/retention.c). */
+static void
+purge(struct ops_env *env, struct ops_req *req)
+{
+	struct retention *r = daemon_retention(env->host);
+
+	if (!r) {
+		ops_reply(req, OPS_ERR_STORAGE_FAILURE,
+			  json_pack("{ss}", "message", "the daemon is starting or stopping"));
+		return;
+	}
+	retention_request(r, env, req);
+}
+
 /* The parameters of each method that has any; the event methods' are the event schema's. */
 static const struct jsonkit_field p_interface[] = { { "interface", JSONKIT_STRING, true, 255 } };
 static const struct jsonkit_field p_get_case[] = { { "reference", JSONKIT_STRING, true, 256 } };
@@ -191,6 +207,7 @@ static const struct jsonkit_field p_get_report[] = {
 	{ "service", JSONKIT_STRING, false, 64 },
 	{ "unit", JSONKIT_STRING, false, 64 },
 };
+static const struct jsonkit_field p_purge[] = { { "dry_run", JSONKIT_BOOL, false, 0 } };
 static const struct jsonkit_field p_set_clock[] = { { "now", JSONKIT_STRING, true, 64 } };
 static const struct jsonkit_field p_advance_clock[] = { { "seconds", JSONKIT_INT, true, 0 } };
 
@@ -255,6 +272,7 @@ static const struct dispatch_method methods[] = {
 	M(IFACE_FRISTVAKT, ".Backup", ADMIN, true, maint_backup, p_backup),
 	M0(IFACE_FRISTVAKT, ".Check", ADMIN, true, maint_check),
 	M(IFACE_FRISTVAKT, ".GetReport", READ, false, report_job_get, p_get_report),
+	M(IFACE_FRISTVAKT, ".Purge", ADMIN, true, purge, p_purge),
 	T(".SetClock", ops_clock_set, p_set_clock),
 	T(".AdvanceClock", ops_clock_advance, p_advance_clock),
 	T0(".ResetClock", ops_clock_reset),

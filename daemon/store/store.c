@@ -250,6 +250,16 @@ open_connection(struct store *st, const char *path, char *err, size_t errlen)
 	sqlite3_extended_result_codes(st->db, 1);
 	/* A short busy timeout: it blocks the loop, and we are the only writer. */
 	sqlite3_busy_timeout(st->db, 200);
+	/*
+	 * A new database gives the pages that retention frees back to the file system (PRAGMA
+	 * incremental_vacuum after a purge). Before the first table only: on a database made
+	 * without it (by an earlier release) this does nothing, and its free pages are reused
+	 * as it grows.
+	 */
+	if ((ret = exec(st, "PRAGMA auto_vacuum = INCREMENTAL")) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		return ret;
+	}
 	if ((ret = pragma_text(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode))) < 0 ||
 	    strcmp(mode, "wal") != 0) {
 		snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path,
@@ -263,7 +273,11 @@ open_connection(struct store *st, const char *path, char *err, size_t errlen)
 	 * 4 KiB) instead of 1000, so that pages written again and again are copied back less
 	 * often; the WAL stays bounded.
 	 */
+	/* secure_delete = FAST: what is deleted or overwritten is zeroed where it stood, at no
+	 * extra I/O, so no copy of a purged case lingers in a page's free space (retention;
+	 * store/purge.c turns it ON during a purge, which zeroes freed pages too). */
 	if ((ret = exec(st, "PRAGMA wal_autocheckpoint = 4000")) < 0 ||
+	    (ret = exec(st, "PRAGMA secure_delete = FAST")) < 0 ||
 	    (ret = exec(st, "PRAGMA synchronous = FULL")) < 0 ||
 	    (ret = exec(st, "PRAGMA foreign_keys = ON")) < 0 ||
 	    (ret = pragma_int(st, "PRAGMA user_version", &st->schema_version)) < 0) {

@@ -431,6 +431,66 @@ typedef void (*store_metric_row_cb)(void *arg, const char *a, const char *b, int
 int store_metric_groups(struct store *st, enum store_metric_group g, const char *today,
 			store_metric_row_cb row, void *arg);
 
+/*
+ * Retention (store/purge.c). A case that may be purged: closed or withdrawn, its latest
+ * event before the cut-off, no office duty open, no deadline of the party still running, no
+ * reminder waiting. Strings owned (store_purge_cases_free).
+ */
+struct store_purge_case {
+	int64_t id;
+	char *ref;
+	char *state;
+	int64_t closed; /* when the event that closed or withdrew it occurred (unix seconds) */
+};
+
+/* What a purge removed (or, dry, would remove). */
+struct store_purge_counts {
+	int64_t cases;
+	int64_t events;
+	int64_t deadlines;
+	int64_t reminders;
+	int64_t attempts;
+	int64_t contacts;
+	int64_t audit_refs; /* audit rows that lost the case's reference */
+	int64_t notices;    /* digests and notices without a case, finished and old */
+};
+
+/*
+ * Looks at up to scan closed or withdrawn cases with id > *cursor, in id order: those that
+ * may be purged (latest event before `before`, unix seconds; party deadlines judged on
+ * today, YYYY-MM-DD) in *out (owned, *n of them). *cursor moves past the cases looked at;
+ * *more is false once the last was. 0 or a negative errno.
+ */
+int store_purge_candidates(struct store *st, int64_t *cursor, int scan, int64_t before,
+			   const char *today, struct store_purge_case **out, size_t *n, bool *more);
+void store_purge_cases_free(struct store_purge_case *v, size_t n);
+/*
+ * Removes case pc (borrowed) with its events, deadlines and their versions, reminders and
+ * attempts and contact, and clears its reference from the audit rows, in the caller's
+ * savepoint; adds what went to c. dry_run: only counts. 0 or a negative errno.
+ */
+int store_purge_case(struct store *st, const struct store_purge_case *pc, bool dry_run,
+		     struct store_purge_counts *c);
+/* Removes up to limit digests and notices (reminders without a case) that are sent, dead or
+ * cancelled and were created before `before`, with their attempts (counted in c->notices). */
+int store_purge_caseless(struct store *st, int64_t before, int limit, bool dry_run,
+			 struct store_purge_counts *c);
+/* PRAGMA secure_delete: what is deleted is overwritten with zeros. 0 or a negative errno. */
+int store_secure_delete(struct store *st, bool on);
+/*
+ * Gives up to pages free pages back to the file system (PRAGMA incremental_vacuum) inside
+ * the open transaction when the database was made with auto_vacuum = INCREMENTAL (else
+ * nothing: its free pages are reused); *left: the free pages that remain. 0 or -errno.
+ */
+int store_vacuum_step(struct store *st, int pages, int64_t *left);
+/*
+ * Copies the write-ahead log into the database and truncates it to nothing (outside a
+ * transaction); *complete is false when a reader held an older snapshot. 0 or -errno.
+ */
+int store_wal_truncate(struct store *st, bool *complete);
+/* The pages of the database file (PRAGMA page_count), 0 when it cannot be read. */
+int64_t store_page_count(struct store *st);
+
 /* The audit log newest first, as an owned JSON array; *next_id as for cases. */
 int store_audit_list(struct store *st, const char *ref, int limit, int64_t before_id, json_t **rows,
 		     int64_t *next_id);

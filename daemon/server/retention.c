@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * retention: the purge on the event loop (see retention.h).
+ */
+#include "server/retention.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cal.h"
+#include "core/log.h"
+#include "ops/ops.h"
+#include "store/store.h"
+#include "core/util.h"
+
+/* Cases looked at per slice (a loop turn): a few hundred, a few milliseconds. */
+#define RETENTION_SCAN 250
+/* Free pages given back per loop turn. */
+#define RETENTION_VACUUM_PAGES 2048
+/* How often the daily run is looked for, besides the kicks. */
+#define RETENTION_CHECK_MS 60000
+
+enum phase {
+	PHASE_IDLE,
+	PHASE_PURGE,
+	PHASE_AUDIT,
+	PHASE_VACUUM,
+	PHASE_TRUNCATE,
+};
+
+struct waiting {
+	struct ops_req *req;
+	bool dry_run;
+	struct waiting *next;
+};
+
+struct retention {
+	uv_loop_t *loop;
+	struct ops_env *env;
+	uv_timer_t check;
+	uv_idle_t step;
+	int closed; /* handles closed after retention_stop */
+	bool stopping;
+	enum phase phase;
+	struct ops_purge job;
+	struct ops_req *req; /* the call the running purge answers; NULL: the daily run */
+	struct waiting *queue, **tail;
+	int64_t pages_before;
+	bool ran;		 /* the daily run ran on ran_day */
+	struct cal_date ran_day; /* memory only: a restart runs the day's purge again */
+};
+
+static void start_next(struct retention *r);
+
+static void
+answer(struct retention *r, int ret)
+{
+	struct ops_req *req = r->req;
+
+	r->req = NULL;
+	if (!req)
+		return;
+	if (ret < 0)
+		ops_reply_storage_failure(r->env, req);
+	else
+		ops_reply(req, OPS_OK, ops_purge_result(&r->job));
+}
+
+/* The purge ended (ret < 0: it failed): answers its caller, and starts the next. */
+static void
+finish(struct retention *r, int ret)
+{
+	if (ret < 0) {
+		log_err("retention: the purge stopped: %s (%s)", strerror(-ret),
+			store_errmsg(r->env->store));
+		/* What the slices before the failing one removed stays removed: audited. */
+		if (r->phase == PHASE_PURGE && !r->job.dry_run &&
+		    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
+			log_err("retention: the audit row failed too");
+	}
+	answer(r, ret);
+	ops_purge_deinit(&r->job);
+	r->phase = PHASE_IDLE;
+	uv_idle_stop(&r->step);
+	if (!r->stopping)
+		start_next(r);
+}
+
+/*
+ * What follows the last slice: the audit row, then the space given back. A dry run and a
+ * daily run that removed nothing have neither.
+ */
+static enum phase
+after_purge(const struct retention *r)
+{
+	const struct ops_purge *p = &r->job;
+
+	if (p->dry_run || !p->configured)
+		return PHASE_IDLE;
+	if (!r->req && !p->counts.cases && !p->counts.notices)
+		return PHASE_IDLE;
+	return PHASE_AUDIT;
+}
+
+/* One turn of the purge's work; the group commit commits what it wrote after the turn. */
+static void
+on_step(uv_idle_t *h)
+{
+	struct retention *r = h->data;
+	struct ops_env *env = r->env;
+	int64_t left = 0;
+	bool complete = false;
+	int ret = 0;
+
+	/* Another writer's transaction of this turn: the steps below need a fresh one. */
+	if (env->in_txn)
+		return;
+	switch (r->phase) {
+	case PHASE_PURGE:
+		ret = ops_purge_step(env, &r->job, RETENTION_SCAN);
+		if (ret == 0)
+			r->phase = after_purge(r);
+		if (ret == 0 && r->phase == PHASE_IDLE) {
+			finish(r, 0);
+			return;
+		}
+		break;
+	case PHASE_AUDIT:
+		ret = ops_purge_audit(env, &r->job, r->req, env->now(env->host));
+		r->phase = PHASE_VACUUM;
+		break;
+	case PHASE_VACUUM:
+		if ((ret = ops_txn_enter(env)) < 0)
+			break;
+		ret = store_vacuum_step(env->store, RETENTION_VACUUM_PAGES, &left);
+		if (ops_txn_leave(env, ret == 0) < 0 && ret == 0)
+			ret = -EIO;
+		r->job.free_pages = left;
+		if (ret == 0 && left == 0)
+			r->phase = PHASE_TRUNCATE;
+		break;
+	case PHASE_TRUNCATE:
+		/* The integrity check reads an older snapshot for seconds: the checkpoint would
+		 * wait for it (the busy timeout, on the loop) in vain. */
+		if (!env->integrity || strcmp(env->integrity, "checking") != 0)
+			ret = store_wal_truncate(env->store, &complete);
+		r->job.wal_truncated = complete;
+		r->job.pages_freed = r->pages_before - store_page_count(env->store);
+		if (ret == 0 && !complete)
+			log_notice(
+				"retention: the write-ahead log could not be truncated (a reader "
+				"holds an older snapshot); the next purge tries again");
+		finish(r, ret);
+		return;
+	case PHASE_IDLE:
+	default:
+		uv_idle_stop(h);
+		return;
+	}
+	if (ret < 0)
+		finish(r, ret);
+}
+
+/* Starts a purge for req (NULL: the daily run): true, or false when it could not start
+ * (its caller was answered). */
+static bool
+start(struct retention *r, struct ops_req *req, bool dry_run)
+{
+	int ret;
+
+	r->req = req;
+	ret = ops_purge_begin(r->env, &r->job, dry_run, req ? req->now : r->env->now(r->env->host));
+	if (ret < 0) {
+		log_err("retention: the purge could not start: %s", strerror(-ret));
+		answer(r, ret);
+		ops_purge_deinit(&r->job);
+		return false;
+	}
+	r->pages_before = store_page_count(r->env->store);
+	r->phase = PHASE_PURGE;
+	uv_idle_start(&r->step, on_step);
+	return true;
+}
+
+/* Whether the day's run is due at now: configured, after RETENTION_MINUTE, not run today. */
+static bool
+daily_due(struct retention *r, int64_t now, struct cal_date *today)
+{
+	int64_t at;
+
+	if (!r->env->conf->has_retention || cal_date_of_instant(now, today) < 0 ||
+	    cal_local_instant(*today, RETENTION_MINUTE, &at) < 0 || now < at)
+		return false;
+	return !r->ran || cal_cmp(r->ran_day, *today) != 0;
+}
+
+static void
+start_next(struct retention *r)
+{
+	struct waiting *w;
+	struct cal_date today;
+
+	if (r->phase != PHASE_IDLE || r->stopping)
+		return;
+	while ((w = r->queue)) {
+		bool started;
+
+		r->queue = w->next;
+		if (!r->queue)
+			r->tail = &r->queue;
+		started = start(r, w->req, w->dry_run);
+		free(w);
+		if (started)
+			return;
+	}
+	if (daily_due(r, r->env->now(r->env->host), &today)) {
+		r->ran = true;
+		r->ran_day = today;
+		start(r, NULL, false);
+	}
+}
+
+static void
+on_check(uv_timer_t *t)
+{
+	start_next(t->data);
+}
+
+struct retention *
+retention_new(uv_loop_t *loop, struct ops_env *env)
+{
+	struct retention *r = xcalloc(1, sizeof(*r));
+
+	r->loop = loop;
+	r->env = env;
+	r->tail = &r->queue;
+	uv_timer_init(loop, &r->check);
+	uv_idle_init(loop, &r->step);
+	r->check.data = r->step.data = r;
+	uv_timer_start(&r->check, on_check, 0, RETENTION_CHECK_MS);
+	return r;
+}
+
+void
+retention_kick(struct retention *r)
+{
+	if (r && !r->stopping)
+		uv_timer_start(&r->check, on_check, 0, RETENTION_CHECK_MS);
+}
+
+void
+retention_request(struct retention *r, struct ops_env *env, struct ops_req *req)
+{
+	json_t *dry = json_object_get(req->params, "dry_run");
+	struct waiting *w;
+
+	(void)env;
+	w = xcalloc(1, sizeof(*w));
+	w->req = req;
+	w->dry_run = json_is_true(dry);
+	*r->tail = w;
+	r->tail = &w->next;
+	start_next(r);
+}
+
+static void
+on_closed(uv_handle_t *h)
+{
+	struct retention *r = h->data;
+
+	if (++r->closed == 2)
+		free(r);
+}
+
+void
+retention_stop(struct retention *r)
+{
+	struct waiting *w;
+
+	if (!r)
+		return;
+	r->stopping = true;
+	/*
+	 * A purge under way ends after its last slice (the shutdown commits it), audited, and
+	 * answers with what it removed; the space is given back by the next one.
+	 */
+	if ((r->phase == PHASE_PURGE || r->phase == PHASE_AUDIT) && !r->job.dry_run &&
+	    r->job.configured &&
+	    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
+		log_err("retention: the purge's audit row failed: %s", store_errmsg(r->env->store));
+	if (r->phase != PHASE_IDLE)
+		finish(r, 0);
+	while ((w = r->queue)) {
+		r->queue = w->next;
+		ops_reply(w->req, OPS_ERR_STORAGE_FAILURE,
+			  json_pack("{ss}", "message", "the daemon stopped before the purge ran"));
+		free(w);
+	}
+	uv_close((uv_handle_t *)&r->check, on_closed);
+	uv_close((uv_handle_t *)&r->step, on_closed);
+}
