@@ -118,7 +118,7 @@ class InstallationIdTest(DeliveryTestCase):
         self.c.close()
         self.assertEqual(self.d.stop(), 0)
         db = self.d.db()
-        # Schema version 2: what 004 (deadline versions), 005 and 006 changed undone (003
+        # Schema version 2: what 004 (deadline versions), 005, 006 and 007 changed undone (003
         # and 006 edited CHECK constraints, which stay as they are).
         db.execute("DROP TABLE deadline_versions")
         db.execute("DELETE FROM meta WHERE key = 'installation'")
@@ -130,6 +130,11 @@ class InstallationIdTest(DeliveryTestCase):
         # And 006: the explanations (stand-ins) and the index of a case's reminders.
         db.execute("ALTER TABLE deadlines ADD COLUMN explanation TEXT NOT NULL DEFAULT '{}'")
         db.execute("CREATE INDEX reminders_case ON reminders (case_id, state)")
+        # And 007: the counts of cases no longer open, their triggers, the index.
+        db.execute("DELETE FROM counts WHERE name LIKE 'cases.%'")
+        for trigger in ("cases_state_recounted", "cases_state_uncounted", "fallbacks_uncounted"):
+            db.execute("DROP TRIGGER %s" % trigger)
+        db.execute("DROP INDEX deadlines_kind_state")
         db.execute("PRAGMA user_version = 2")
         db.commit()
         db.close()

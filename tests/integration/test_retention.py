@@ -257,6 +257,8 @@ class RawBytesTest(PurgeSetup):
         # What stays is found the same way.
         for kept in (OPEN, DECIDED, YOUNG, YOUNG_EMAIL):
             self.assertIn(kept.encode(), raw)
+        # The database is whole after the purge: counts, keys, the outbox's invariant.
+        self.d.cli("check", check=0)
 
 
 class NoRetentionTest(RetentionCase):
