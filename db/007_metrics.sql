@@ -3,9 +3,10 @@
 -- fristvakt schema, version 7. Applied by the daemon inside one transaction that also
 -- sets PRAGMA user_version = 7. Never edit a released migration: add the next number.
 --
--- The metrics (ops/metrics.c) count cases by state and deadlines by kind and state at
--- every scrape, on the event loop. Measured on 100,000 cases (200,000 deadlines): grouping
--- the cases by scanning the table took 68 ms, the deadlines 100 ms.
+-- The metrics (ops/metrics.c) report cases by state and deadlines by kind and state at
+-- every scrape, on the event loop, so they are kept as figures of the counts table rather
+-- than grouped at the scrape. Measured on 100,000 cases (200,000 deadlines): grouping the
+-- cases by scanning the table took 68 ms, the deadlines 100 ms.
 --
 -- 1. Cases that are no longer open ("cases.closed", "cases.withdrawn"), counted by
 -- triggers: a case changes its state rarely (closed, withdrawn), is inserted open (the
@@ -25,10 +26,13 @@ BEGIN
 	UPDATE counts SET n = n - 1 WHERE name = 'cases.' || OLD.state;
 END;
 
--- 2. Deadlines by kind and state: the deadlines of a case are replaced whenever it changes
--- (a trigger per row would cost every registration), so they are grouped at the scrape, on
--- this index without reading the table (13 ms for the same 200,000 deadlines).
-CREATE INDEX deadlines_kind_state ON deadlines (kind, state);
+-- 2. Deadlines by kind and state ("deadlines.KIND.STATE"): the deadlines of a case are
+-- replaced whenever it changes, and the daemon notes what it deletes and inserts with the
+-- other figures (store/deadlines.c; a trigger per row would cost every registration).
+-- Grouping them at a scrape instead took 0.14 s of CPU on 2,000,000 deadlines even on an
+-- index of their own, on the event loop at every scrape.
+INSERT INTO counts (name, n)
+	SELECT 'deadlines.' || kind || '.' || state, count(*) FROM deadlines GROUP BY kind, state;
 
 -- 3. Attempts that fell back to the built-in text ("template_fallbacks") leave the count
 -- when they are deleted, which only the retention purge does (store/purge.c): the count is

@@ -16,17 +16,46 @@
 #include "core/util.h"
 #include "store/store_impl.h"
 
+/* Notes delta more deadlines of kind in state ("deadlines.KIND.STATE", db/007). */
+static int
+kind_state_noted(struct store *st, const char *kind, const char *state, int64_t delta)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "deadlines.%s.%s", kind, state);
+	st->count_delta[COUNT_DEADLINES] += delta;
+	return count_noted(st, name, delta);
+}
+
+int
+deadlines_delete_counted(struct store *st, int64_t case_id, int64_t *deleted)
+{
+	sqlite3_stmt *s = st->stmt[STMT_DEADLINES_DELETE];
+	int rc, ret = 0;
+
+	*deleted = 0;
+	sqlite3_bind_int64(s, 1, case_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && ret == 0) {
+		ret = kind_state_noted(st, (const char *)sqlite3_column_text(s, 0),
+				       (const char *)sqlite3_column_text(s, 1), -1);
+		(*deleted)++;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (ret < 0)
+		return ret;
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
+}
+
 int
 store_deadlines_replace(struct store *st, int64_t case_id, const struct store_deadline *v, size_t n)
 {
 	sqlite3_stmt *s;
+	int64_t deleted;
 	int ret;
 
-	s = st->stmt[STMT_DEADLINES_DELETE];
-	sqlite3_bind_int64(s, 1, case_id);
-	if ((ret = step_done(s)) < 0)
+	if ((ret = deadlines_delete_counted(st, case_id, &deleted)) < 0)
 		return ret;
-	st->count_delta[COUNT_DEADLINES] -= sqlite3_changes(st->db);
 	s = st->stmt[STMT_DEADLINE_INSERT];
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(s, 1, case_id);
@@ -37,9 +66,9 @@ store_deadlines_replace(struct store *st, int64_t case_id, const struct store_de
 		bind_text(s, 6, v[i].met_on);
 		bind_text(s, 7, v[i].rule);
 		bind_text(s, 8, v[i].source);
-		if ((ret = step_done(s)) < 0)
+		if ((ret = step_done(s)) < 0 ||
+		    (ret = kind_state_noted(st, v[i].kind, v[i].state, 1)) < 0)
 			return ret;
-		st->count_delta[COUNT_DEADLINES]++;
 		s = st->stmt[STMT_DEADLINE_VERSION];
 		sqlite3_bind_int64(s, 1, case_id);
 		bind_text(s, 2, v[i].kind);

@@ -261,6 +261,10 @@ rows_are_findings(struct store *st, json_t *c, const char *sql, bool skip_ok)
 	"UNION ALL SELECT 'cases.' || s.state, (SELECT count(*) FROM cases c "                     \
 	"WHERE c.state = s.state) FROM (SELECT 'closed' AS state UNION ALL SELECT 'withdrawn') s " \
 	"UNION ALL SELECT 'deadlines', count(*) FROM deadlines "                                   \
+	"UNION ALL SELECT 'deadlines.' || kind || '.' || state, count(*) FROM deadlines "          \
+	"GROUP BY kind, state "                                                                    \
+	"UNION ALL SELECT name, 0 FROM counts WHERE name LIKE 'deadlines.%' AND name NOT IN "      \
+	"(SELECT 'deadlines.' || kind || '.' || state FROM deadlines) "                            \
 	"UNION ALL SELECT 'audit', count(*) FROM audit "                                           \
 	"UNION ALL SELECT 'template_fallbacks', count(*) FROM attempts WHERE fallback = 1 "        \
 	"UNION ALL SELECT 'reminders.' || s.state, (SELECT count(*) FROM reminders r "             \

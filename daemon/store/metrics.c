@@ -25,8 +25,10 @@ group_sql(enum store_metric_group g, char *buf, size_t len)
 		       "WHERE name = 'cases') - (SELECT coalesce(sum(n), 0) FROM counts WHERE "
 		       "name > 'cases.' AND name < 'cases/')";
 	case STORE_METRIC_DEADLINES:
-		/* As stored, on the index on (kind, state) (db/007). */
-		return "SELECT kind, state, count(*) FROM deadlines GROUP BY kind, state";
+		/* As stored: the counts table's "deadlines.KIND.STATE" (db/007). */
+		return "SELECT substr(name, 11, instr(substr(name, 11), '.') - 1), "
+		       "substr(name, 11 + instr(substr(name, 11), '.')), n FROM counts "
+		       "WHERE name > 'deadlines.' AND name < 'deadlines/' AND n <> 0";
 	case STORE_METRIC_OPEN_PAST:
 		/* Stored open and past due, judged on today as listings do (missed or expired): a
 		 * range of the index on (state, due). */

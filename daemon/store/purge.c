@@ -200,8 +200,7 @@ store_purge_case(struct store *st, const struct store_purge_case *pc, bool dry_r
 			   pc->id, NULL, NULL)) < 0 ||
 	    (ret = run_for(st, "DELETE FROM reminders WHERE case_id = ?1", pc->id, NULL, NULL)) <
 		    0 ||
-	    (ret = run_for(st, "DELETE FROM deadlines WHERE case_id = ?1", pc->id, NULL,
-			   &deadlines)) < 0 ||
+	    (ret = deadlines_delete_counted(st, pc->id, &deadlines)) < 0 ||
 	    (ret = run_for(st, "DELETE FROM deadline_versions WHERE case_id = ?1", pc->id, NULL,
 			   NULL)) < 0 ||
 	    (ret = run_for(st, "DELETE FROM contacts WHERE case_id = ?1", pc->id, NULL, NULL)) <
@@ -215,7 +214,6 @@ store_purge_case(struct store *st, const struct store_purge_case *pc, bool dry_r
 	/* The reminders' figures follow by the triggers of db/002 and db/005. */
 	st->count_delta[COUNT_CASES] -= cases;
 	st->count_delta[COUNT_EVENTS] -= events;
-	st->count_delta[COUNT_DEADLINES] -= deadlines;
 	return 0;
 }
 

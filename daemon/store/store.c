@@ -55,7 +55,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			       "data, supersedes, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
 	[STMT_EVENTS_OF_CASE] =
 		"SELECT " EVENT_COLUMNS " FROM events e WHERE e.case_id = ? ORDER BY e.id",
-	[STMT_DEADLINES_DELETE] = "DELETE FROM deadlines WHERE case_id = ?",
+	[STMT_DEADLINES_DELETE] = "DELETE FROM deadlines WHERE case_id = ? RETURNING kind, state",
 	[STMT_DEADLINE_INSERT] = ("INSERT INTO deadlines (case_id, kind, subject, state, due, "
 				  "met_on, rule, source) "
 				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),

@@ -90,7 +90,8 @@ struct store {
 	 * reminder's state, a fallback attempt) stay with triggers.
 	 */
 	int64_t count_delta[COUNT_N];
-	/* The same for the pending reminders of each channel ("channel.NAME.pending"). */
+	/* The same for the figures named at run time: the pending reminders of each channel
+	 * ("channel.NAME.pending") and the deadlines by kind and state ("deadlines.KIND.STATE"). */
 	struct {
 		char name[96];
 		int64_t delta;
@@ -249,5 +250,9 @@ const char *office_kinds_sql(void);
 int counts_get(struct store *st, const char *name, int64_t *out);
 /* Notes one more pending reminder on channel (written with the counts). 0 or -errno. */
 int channel_pending_noted(struct store *st, const char *channel);
+/* Deletes the deadlines of case_id (*deleted of them), noted in the counts. 0 or -errno. */
+int deadlines_delete_counted(struct store *st, int64_t case_id, int64_t *deleted);
+/* Notes delta more of the counts row name (written with the other figures). */
+int count_noted(struct store *st, const char *name, int64_t delta);
 
 #endif

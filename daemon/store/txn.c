@@ -52,28 +52,21 @@ store_begin(struct store *st)
 
 /* Adds delta to the counts row name, which may not exist yet. */
 static int
-channel_count_add(struct store *st, const char *name, int64_t delta)
+named_count_add(struct store *st, const char *name, int64_t delta)
 {
-	static const char *const sql[] = {
-		"INSERT OR IGNORE INTO counts (name, n) VALUES (?1, 0)",
-		"UPDATE counts SET n = n + ?2 WHERE name = ?1",
-	};
+	sqlite3_stmt *s = NULL;
+	int rc = stmt_prep(st,
+			   "INSERT INTO counts (name, n) VALUES (?1, ?2) "
+			   "ON CONFLICT (name) DO UPDATE SET n = n + excluded.n",
+			   &s);
 
-	for (size_t i = 0; i < FV_ARRAY_SIZE(sql); i++) {
-		sqlite3_stmt *s = NULL;
-		int rc = stmt_prep(st, sql[i], &s);
-
-		if (rc != SQLITE_OK)
-			return map_rc(rc);
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		if (i == 1)
-			sqlite3_bind_int64(s, 2, delta);
-		rc = sqlite3_step(s);
-		done(s);
-		if (rc != SQLITE_DONE)
-			return map_rc(rc);
-	}
-	return 0;
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, delta);
+	rc = sqlite3_step(s);
+	done(s);
+	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
 
 /* Writes the figures noted since the last flush into the counts table. */
@@ -97,7 +90,9 @@ flush_counts(struct store *st)
 		st->count_delta[i] = 0;
 	}
 	for (size_t i = 0; i < st->n_chan_delta; i++) {
-		int ret = channel_count_add(st, st->chan_delta[i].name, st->chan_delta[i].delta);
+		int ret = st->chan_delta[i].delta == 0 ? 0
+						       : named_count_add(st, st->chan_delta[i].name,
+									 st->chan_delta[i].delta);
 
 		if (ret < 0)
 			return ret;
@@ -113,26 +108,34 @@ forget_counts(struct store *st)
 	st->n_chan_delta = 0;
 }
 
+int
+count_noted(struct store *st, const char *name, int64_t delta)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_chan_delta; i++) {
+		if (strcmp(st->chan_delta[i].name, name) == 0) {
+			st->chan_delta[i].delta += delta;
+			return 0;
+		}
+	}
+	/* More names in one request than slots (or one too long): written at once. */
+	if (i == FV_ARRAY_SIZE(st->chan_delta) || strlen(name) >= sizeof(st->chan_delta[i].name))
+		return named_count_add(st, name, delta);
+	snprintf(st->chan_delta[i].name, sizeof(st->chan_delta[i].name), "%s", name);
+	st->chan_delta[i].delta = delta;
+	st->n_chan_delta++;
+	return 0;
+}
+
 /* Notes one more pending reminder on channel (written with the counts). */
 int
 channel_pending_noted(struct store *st, const char *channel)
 {
-	char name[sizeof(st->chan_delta[0].name)];
-	size_t i;
+	char name[sizeof(st->chan_delta[0].name) + 64];
 
 	snprintf(name, sizeof(name), "channel.%s.pending", channel);
-	for (i = 0; i < st->n_chan_delta; i++) {
-		if (strcmp(st->chan_delta[i].name, name) == 0) {
-			st->chan_delta[i].delta++;
-			return 0;
-		}
-	}
-	if (i == FV_ARRAY_SIZE(st->chan_delta))
-		return channel_count_add(st, name, 1);
-	snprintf(st->chan_delta[i].name, sizeof(st->chan_delta[i].name), "%s", name);
-	st->chan_delta[i].delta = 1;
-	st->n_chan_delta++;
-	return 0;
+	return count_noted(st, name, 1);
 }
 
 int

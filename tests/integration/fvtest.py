@@ -169,11 +169,17 @@ class Daemon:
                     for ch, state, n in db.execute("SELECT channel, state, count(*) FROM "
                                                    "reminders GROUP BY channel, state"):
                         real["channel.%s.%s" % (ch, state)] = n
-                # Cases no longer open (schema 7, the metrics).
+                # Cases no longer open, deadlines by kind and state (schema 7, the metrics).
                 if SCHEMA_LATEST >= 7 and db.execute("PRAGMA user_version").fetchone()[0] >= 7:
                     for state in ("closed", "withdrawn"):
                         real["cases." + state] = db.execute(
                             "SELECT count(*) FROM cases WHERE state = ?", (state,)).fetchone()[0]
+                    for name in kept:
+                        if name.startswith("deadlines."):
+                            real.setdefault(name, 0)
+                    for kind, state, n in db.execute("SELECT kind, state, count(*) FROM "
+                                                     "deadlines GROUP BY kind, state"):
+                        real["deadlines.%s.%s" % (kind, state)] = n
             finally:
                 db.close()
         except sqlite3.DatabaseError:

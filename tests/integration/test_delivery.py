@@ -130,11 +130,10 @@ class InstallationIdTest(DeliveryTestCase):
         # And 006: the explanations (stand-ins) and the index of a case's reminders.
         db.execute("ALTER TABLE deadlines ADD COLUMN explanation TEXT NOT NULL DEFAULT '{}'")
         db.execute("CREATE INDEX reminders_case ON reminders (case_id, state)")
-        # And 007: the counts of cases no longer open, their triggers, the index.
-        db.execute("DELETE FROM counts WHERE name LIKE 'cases.%'")
+        # And 007: the counts of cases no longer open and of deadlines, the triggers.
+        db.execute("DELETE FROM counts WHERE name LIKE 'cases.%' OR name LIKE 'deadlines.%'")
         for trigger in ("cases_state_recounted", "cases_state_uncounted", "fallbacks_uncounted"):
             db.execute("DROP TRIGGER %s" % trigger)
-        db.execute("DROP INDEX deadlines_kind_state")
         db.execute("PRAGMA user_version = 2")
         db.commit()
         db.close()
