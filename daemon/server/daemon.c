@@ -550,11 +550,41 @@ start_listeners(struct daemon *d)
 	return ret;
 }
 
+/* Closes the handles start() made before a listener or the notifier failed. */
+static void
+close_start_handles(struct daemon *d)
+{
+	uv_close((uv_handle_t *)&d->commit_check, NULL);
+	uv_close((uv_handle_t *)&d->commit_idle, NULL);
+	uv_close((uv_handle_t *)&d->recompute, NULL);
+	uv_close((uv_handle_t *)&d->drain, NULL);
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+}
+
+/* The signal handlers and, when systemd asks for one, the watchdog timer. */
+static void
+start_signals(struct daemon *d)
+{
+	uint64_t usec = 0;
+
+	uv_signal_init(&d->loop, &d->sig_term);
+	uv_signal_init(&d->loop, &d->sig_int);
+	uv_signal_init(&d->loop, &d->sig_hup);
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	uv_timer_init(&d->loop, &d->watchdog);
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		uv_timer_start(&d->watchdog, on_watchdog, usec / 2000, usec / 2000);
+		d->watchdog_on = true;
+	}
+}
+
 static int
 start(struct daemon *d)
 {
 	char err[512];
-	uint64_t usec = 0;
 	int ret;
 
 	ret = store_open(d->conf->database, &d->store, err, sizeof(err));
@@ -592,11 +622,7 @@ start(struct daemon *d)
 	d->drain.data = d;
 	d->maint = maint_new(&d->loop, &d->env, recomputing);
 	if ((ret = start_listeners(d)) < 0) {
-		uv_close((uv_handle_t *)&d->commit_check, NULL);
-		uv_close((uv_handle_t *)&d->commit_idle, NULL);
-		uv_close((uv_handle_t *)&d->recompute, NULL);
-		uv_close((uv_handle_t *)&d->drain, NULL);
-		uv_run(&d->loop, UV_RUN_DEFAULT);
+		close_start_handles(d);
 		return ret;
 	}
 	if ((ret = notify_new(&d->loop, &d->notify)) < 0) {
@@ -605,28 +631,13 @@ start(struct daemon *d)
 		d->ctl = NULL;
 		metrics_http_stop(d->metrics);
 		d->metrics = NULL;
-		uv_close((uv_handle_t *)&d->commit_check, NULL);
-		uv_close((uv_handle_t *)&d->commit_idle, NULL);
-		uv_close((uv_handle_t *)&d->recompute, NULL);
-		uv_close((uv_handle_t *)&d->drain, NULL);
-		uv_run(&d->loop, UV_RUN_DEFAULT);
+		close_start_handles(d);
 		return ret;
 	}
 	notify_configure(d->notify, d->conf);
 	scheduler_new(&d->loop, &d->env, d->notify, &d->sched);
 	d->retention = retention_new(&d->loop, &d->env);
-	uv_signal_init(&d->loop, &d->sig_term);
-	uv_signal_init(&d->loop, &d->sig_int);
-	uv_signal_init(&d->loop, &d->sig_hup);
-	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
-	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
-	uv_signal_start(&d->sig_int, on_signal, SIGINT);
-	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
-	uv_timer_init(&d->loop, &d->watchdog);
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-		uv_timer_start(&d->watchdog, on_watchdog, usec / 2000, usec / 2000);
-		d->watchdog_on = true;
-	}
+	start_signals(d);
 	/* The rules may have changed while the daemon was down. */
 	recompute_all(d);
 	log_notice("fristvaktd %s ready on %s", FV_VERSION, ctl_socket_path(d->ctl));
