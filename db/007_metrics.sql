@@ -33,6 +33,15 @@ END;
 -- index of their own, on the event loop at every scrape.
 INSERT INTO counts (name, n)
 	SELECT 'deadlines.' || kind || '.' || state, count(*) FROM deadlines GROUP BY kind, state;
+-- The daemon never changes a deadline's kind or state in place, but a later migration or a
+-- repair by hand may: this trigger keeps the figures right for that (no cost to the daemon).
+CREATE TRIGGER deadlines_recounted AFTER UPDATE OF kind, state ON deadlines
+WHEN OLD.kind <> NEW.kind OR OLD.state <> NEW.state
+BEGIN
+	UPDATE counts SET n = n - 1 WHERE name = 'deadlines.' || OLD.kind || '.' || OLD.state;
+	INSERT INTO counts (name, n) VALUES ('deadlines.' || NEW.kind || '.' || NEW.state, 1)
+		ON CONFLICT (name) DO UPDATE SET n = n + 1;
+END;
 
 -- 3. Attempts that fell back to the built-in text ("template_fallbacks") leave the count
 -- when they are deleted, which only the retention purge does (store/purge.c): the count is

@@ -132,7 +132,8 @@ class InstallationIdTest(DeliveryTestCase):
         db.execute("CREATE INDEX reminders_case ON reminders (case_id, state)")
         # And 007: the counts of cases no longer open and of deadlines, the triggers.
         db.execute("DELETE FROM counts WHERE name LIKE 'cases.%' OR name LIKE 'deadlines.%'")
-        for trigger in ("cases_state_recounted", "cases_state_uncounted", "fallbacks_uncounted"):
+        for trigger in ("cases_state_recounted", "cases_state_uncounted", "fallbacks_uncounted",
+                        "deadlines_recounted"):
             db.execute("DROP TRIGGER %s" % trigger)
         db.execute("PRAGMA user_version = 2")
         db.commit()
