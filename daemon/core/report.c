@@ -181,7 +181,8 @@ figures_json(struct report_figures *f)
 {
 	json_t *o;
 
-	qsort(f->days, f->n_days, sizeof(*f->days), cmp_i32);
+	if (f->n_days > 1)
+		qsort(f->days, f->n_days, sizeof(*f->days), cmp_i32);
 	o = json_pack("{sI sI sI sI so sI sI so sI sI sI sI sI sI sI}", "applications",
 		      (json_int_t)f->applications, "decided", (json_int_t)f->decided, "within_norm",
 		      (json_int_t)f->within_norm, "norm_judged", (json_int_t)f->norm_judged,
