@@ -21,7 +21,10 @@ import urllib.parse
 import urllib.request
 
 import fvtest
+import test_reminders as base
 from fvtest import FRISTVAKTD, SOURCE_DIR, Daemon, DaemonTest
+from receivers import Answer
+from test_reminders import local
 
 PROMTOOL = shutil.which("promtool")
 PROMETHEUS = shutil.which("prometheus")
@@ -264,6 +267,51 @@ class MetricsTest(DaemonTest):
                  '{method="no.fristvakt.RegisterApplication"})', 5)
 
 
+class ChannelStateTest(base.ReminderTestCase):
+    """A webhook channel disabled by a 410 Gone: its state and the reminders it holds."""
+
+    def scrape(self):
+        status, _, body = http("GET", self.url)
+        self.assertEqual(status, 200, body)
+        return samples(body)
+
+    def test_gone_channel_is_disabled_and_holds_reminders(self):
+        port = free_port()
+        self.url = "http://127.0.0.1:%d/metrics" % port
+        self.start(hook_concurrency=1, hook_default=Answer(410),
+                   extra='\nmetrics = { listen = "127.0.0.1:%d"; };\n' % port)
+        s = self.scrape()
+        for state, v in (("enabled", 1), ("failing", 0), ("disabled", 0)):
+            self.assertEqual(value(s, "fristvakt_channel_state", channel="hook", state=state),
+                             v, state)
+        self.assertEqual(value(s, "fristvakt_reminders_held", channel="hook"), 0)
+        day = self.case_with_before3("2026/1601", handler="kari")
+        self.case_with_before3("2026/1602", handler="kari")
+        self.set_clock(local(day))
+        self.hook.wait_requests(1)
+        self.disabled.add("hook")
+        deadline = time.monotonic() + 10
+        while value(s, "fristvakt_channel_state", channel="hook", state="disabled") != 1:
+            self.assertLess(time.monotonic(), deadline, "not disabled in the metrics")
+            time.sleep(0.05)
+            s = self.scrape()
+        held = self.call("Status")["reminders"]["held"]
+        self.assertGreater(held, 0)
+        self.assertEqual(value(s, "fristvakt_reminders_held", channel="hook"), held)
+        self.assertEqual(value(s, "fristvakt_channel_state", channel="hook", state="enabled"), 0)
+        self.assertEqual(value(s, "fristvakt_delivery_failures_total",
+                               **{"channel": "hook", "class": "gone"}), 1)
+        # Enabled again: nothing held, the two reminders due go out (the later stages
+        # held with them wait for their days).
+        self.hook.set_default(200)
+        self.disabled.clear()
+        self.d.cli("channel", "enable", "hook", check=0)
+        self.hook.wait_delivered(2)
+        s = self.scrape()
+        self.assertEqual(value(s, "fristvakt_channel_state", channel="hook", state="enabled"), 1)
+        self.assertEqual(value(s, "fristvakt_reminders_held", channel="hook"), 0)
+
+
 class ListenerConfig(unittest.TestCase):
     """metrics.listen: off by default, a bad value refused with file and line."""
 
@@ -354,6 +402,7 @@ class AlertRules(unittest.TestCase):
         section = readme.split("\n### Metrics\n", 1)[1].split("\n## ", 1)[0]
         rules = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
         self.assertIn("fristvakt_office_duties_overdue", rules)
+        self.assertIn('fristvakt_channel_state{state="disabled"}', rules)
         with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
             f.write(rules)
             f.flush()
