@@ -420,11 +420,14 @@ class ListenerConfig(unittest.TestCase):
 class AlertRules(unittest.TestCase):
     """The example alert rules of README.md ("### Metrics") are valid Prometheus rules."""
 
-    def test_readme_rules(self):
+    def rules(self):
         with open(os.path.join(SOURCE_DIR, "README.md")) as f:
             readme = f.read()
         section = readme.split("\n### Metrics\n", 1)[1].split("\n## ", 1)[0]
-        rules = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+        return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+
+    def test_readme_rules(self):
+        rules = self.rules()
         self.assertIn("fristvakt_office_duties_overdue", rules)
         self.assertIn('fristvakt_channel_state{state="disabled"}', rules)
         with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
@@ -432,6 +435,35 @@ class AlertRules(unittest.TestCase):
             f.flush()
             p = subprocess.run([PROMTOOL, "check", "rules", f.name], capture_output=True,
                                text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_channel_disabled_fires(self):
+        """FristvaktChannelDisabled (promtool test rules): quiet while channel hook is
+        enabled, firing once it is disabled, for that channel only."""
+        tmp = tempfile.mkdtemp(prefix="fristvakt-rules-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        with open(os.path.join(tmp, "rules.yml"), "w") as f:
+            f.write(self.rules())
+        series = lambda ch, st, v: ("      - series: 'fristvakt_channel_state{instance=\"f\","
+                                    "channel=\"%s\",state=\"%s\"}'\n        values: '%s'\n"
+                                    % (ch, st, v))
+        with open(os.path.join(tmp, "test.yml"), "w") as f:
+            f.write("rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n"
+                    "  - interval: 1m\n    input_series:\n"
+                    + series("hook", "disabled", "0 0 1 1")
+                    + series("hook", "enabled", "1 1 0 0")
+                    + series("log", "disabled", "0 0 0 0")
+                    + "    alert_rule_test:\n"
+                    "      - eval_time: 1m\n        alertname: FristvaktChannelDisabled\n"
+                    "        exp_alerts: []\n"
+                    "      - eval_time: 3m\n        alertname: FristvaktChannelDisabled\n"
+                    "        exp_alerts:\n"
+                    "          - exp_labels: {severity: critical, instance: f, channel: hook,"
+                    " state: disabled}\n"
+                    "            exp_annotations: {summary: 'channel hook was disabled by a 410"
+                    " Gone; its reminders are held until `fristvakt channel enable hook`'}\n")
+        p = subprocess.run([PROMTOOL, "test", "rules", "test.yml"], cwd=tmp,
+                           capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
