@@ -2,8 +2,9 @@
 /*
  * metrics: the exposition a scrape returns, the same for GetMetrics and the HTTP listener
  * (see ops.h): gauges read from the database now (cases, deadlines, the office's overdue
- * duties, the outbox, its lag, the file's size), the daemon's own state (build, start,
- * integrity check), then the process-lifetime counters and histograms of core/metrics.c.
+ * duties, the outbox, its lag, the channels' state and held reminders, the file's size),
+ * the daemon's own state (build, start, integrity check), then the process-lifetime
+ * counters and histograms of core/metrics.c.
  * Labels carry states, kinds, channels and method names, never a case reference.
  */
 #include "ops/ops.h"
@@ -24,6 +25,7 @@ static const char *const l_state[] = { "state" };
 static const char *const l_kind[] = { "kind" };
 static const char *const l_kind_state[] = { "kind", "state" };
 static const char *const l_channel_state[] = { "channel", "state" };
+static const char *const l_channel[] = { "channel" };
 static const char *const l_build[] = { "version", "revision" };
 
 /* The families read at scrape time, in the order they are written. */
@@ -35,6 +37,8 @@ enum {
 	F_OVERDUE,
 	F_REMINDERS,
 	F_LAG,
+	F_CHANNEL_STATE,
+	F_HELD,
 	F_DB_SIZE,
 	F_WAL_SIZE,
 	F_INTEGRITY,
@@ -68,6 +72,15 @@ families_init(struct metrics_family *f)
 			    "Seconds the earliest reminder due on an enabled channel has waited "
 			    "(0 when none is due).",
 			    METRICS_GAUGE, NULL, 0, NULL, 0);
+	metrics_family_init(&f[F_CHANNEL_STATE], "fristvakt_channel_state",
+			    "A channel's state as `fristvakt channels` shows it: 1 for the one it "
+			    "is in (enabled, failing, or disabled by a 410 Gone until enabled "
+			    "again), 0 for the others.",
+			    METRICS_GAUGE, l_channel_state, 2, NULL, 0);
+	metrics_family_init(&f[F_HELD], "fristvakt_reminders_held",
+			    "Reminders held on a disabled channel (pending or failed, not handed "
+			    "over until the channel is enabled again).",
+			    METRICS_GAUGE, l_channel, 1, NULL, 0);
 	metrics_family_init(&f[F_DB_SIZE], "fristvakt_database_size_bytes",
 			    "Size of the database file.", METRICS_GAUGE, NULL, 0, NULL, 0);
 	metrics_family_init(&f[F_WAL_SIZE], "fristvakt_database_wal_size_bytes",
@@ -118,6 +131,36 @@ file_size(const char *path, const char *suffix)
 	return stat(p, &st) == 0 ? (int64_t)st.st_size : 0;
 }
 
+/* Each channel's state (a set of 0/1 series, one per state) and held reminders, as
+ * ListChannels and `fristvakt channels` show them: the configured channels and those no
+ * longer configured that still hold reminders or a record. 0 or -EIO. */
+static int
+read_channels(struct ops_env *env, struct metrics_family *f)
+{
+	static const char *const states[] = { "enabled", "failing", "disabled" };
+	json_t *rows = ops_channels_json(env), *row;
+	size_t i;
+
+	if (!rows)
+		return -EIO;
+	json_array_foreach(rows, i, row)
+	{
+		const char *name = json_string_value(json_object_get(row, "name"));
+		const char *state = json_string_value(json_object_get(row, "state"));
+
+		for (size_t k = 0; k < 3; k++) {
+			const char *labels[] = { name, states[k] };
+
+			metrics_set(&f[F_CHANNEL_STATE], labels,
+				    state && strcmp(state, states[k]) == 0 ? 1 : 0);
+		}
+		metrics_set(&f[F_HELD], &name,
+			    (double)json_integer_value(json_object_get(row, "held")));
+	}
+	json_decref(rows);
+	return 0;
+}
+
 /* The gauges read from the database. 0 or a negative errno. */
 static int
 read_database(struct ops_env *env, int64_t now, struct metrics_family *f)
@@ -149,7 +192,7 @@ read_database(struct ops_env *env, int64_t now, struct metrics_family *f)
 				       &f[F_OVERDUE])) < 0 ||
 	    (ret = store_metric_groups(env->store, STORE_METRIC_REMINDERS, today, row_cb,
 				       &f[F_REMINDERS])) < 0 ||
-	    (ret = ops_outbox_lag(env, now, &lag)) < 0)
+	    (ret = ops_outbox_lag(env, now, &lag)) < 0 || (ret = read_channels(env, f)) < 0)
 		return ret;
 	metrics_set(&f[F_LAG], NULL, (double)lag);
 	return 0;

@@ -29,10 +29,18 @@
 #include "core/util.h"
 #include "ops/ops.h"
 
-/* Connections at once, from one address, and how long one may idle (seconds). */
-#define HTTP_MAX_CONNECTIONS 16
-#define HTTP_MAX_PER_IP	     8
-#define HTTP_TIMEOUT_S	     15
+/*
+ * Connections at once, from one address, and how long one may idle (seconds). A scraper
+ * sends its request at once, so a connection silent for HTTP_TIMEOUT_S, one that has not
+ * finished its request's header or one kept alive between scrapes, is closed: a handful of
+ * half-sent requests no longer take the places of the scrapes (Prometheus then opens a new
+ * connection for each scrape). Each connection costs a file descriptor and libmicrohttpd's
+ * 32 KiB memory pool: 4 MiB at most. A local user who keeps opening connections can still
+ * fill them (the README says so: bind to an address only Prometheus reaches).
+ */
+#define HTTP_MAX_CONNECTIONS 128
+#define HTTP_MAX_PER_IP	     64
+#define HTTP_TIMEOUT_S	     5
 
 struct metrics_http {
 	struct MHD_Daemon *mhd;

@@ -21,7 +21,10 @@ import urllib.parse
 import urllib.request
 
 import fvtest
+import test_reminders as base
 from fvtest import FRISTVAKTD, SOURCE_DIR, Daemon, DaemonTest
+from receivers import Answer
+from test_reminders import local
 
 PROMTOOL = shutil.which("promtool")
 PROMETHEUS = shutil.which("prometheus")
@@ -175,6 +178,32 @@ class MetricsTest(DaemonTest):
         self.assertEqual((status, body), (200, ""))
         self.assertGreater(int(headers["Content-Length"]), 0)
 
+    def test_half_sent_requests_do_not_block_scrapes(self):
+        """40 connections from 127.0.0.1 that never finish their request's header (5 times
+        the 8 that once filled the places of one address): a scrape from the same address
+        is answered while they are open, and the daemon closes them after its 5 s timeout."""
+        held = []
+        for _ in range(40):
+            c = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            self.addCleanup(c.close)
+            c.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            held.append(c)
+        time.sleep(0.3)
+        self.assertIn("fristvakt_cases", self.scrape())
+        # Answered while the half-sent ones still hold their places: they are open.
+        for c in held:
+            c.setblocking(False)
+            with self.assertRaises(BlockingIOError):
+                c.recv(100)
+        # Then closed by the daemon: end of file (or a reset), within the sockets' 10 s.
+        for c in held:
+            c.settimeout(10)
+            try:
+                self.assertEqual(c.recv(100), b"")
+            except ConnectionResetError:
+                pass
+        self.assertIn("fristvakt_cases", self.scrape())
+
     @unittest.skipUnless(PROMTOOL, "promtool (Debian package prometheus) is not installed")
     def test_promtool_accepts_http_and_cli(self):
         self.register(2)
@@ -264,6 +293,51 @@ class MetricsTest(DaemonTest):
                  '{method="no.fristvakt.RegisterApplication"})', 5)
 
 
+class ChannelStateTest(base.ReminderTestCase):
+    """A webhook channel disabled by a 410 Gone: its state and the reminders it holds."""
+
+    def scrape(self):
+        status, _, body = http("GET", self.url)
+        self.assertEqual(status, 200, body)
+        return samples(body)
+
+    def test_gone_channel_is_disabled_and_holds_reminders(self):
+        port = free_port()
+        self.url = "http://127.0.0.1:%d/metrics" % port
+        self.start(hook_concurrency=1, hook_default=Answer(410),
+                   extra='\nmetrics = { listen = "127.0.0.1:%d"; };\n' % port)
+        s = self.scrape()
+        for state, v in (("enabled", 1), ("failing", 0), ("disabled", 0)):
+            self.assertEqual(value(s, "fristvakt_channel_state", channel="hook", state=state),
+                             v, state)
+        self.assertEqual(value(s, "fristvakt_reminders_held", channel="hook"), 0)
+        day = self.case_with_before3("2026/1601", handler="kari")
+        self.case_with_before3("2026/1602", handler="kari")
+        self.set_clock(local(day))
+        self.hook.wait_requests(1)
+        self.disabled.add("hook")
+        deadline = time.monotonic() + 10
+        while value(s, "fristvakt_channel_state", channel="hook", state="disabled") != 1:
+            self.assertLess(time.monotonic(), deadline, "not disabled in the metrics")
+            time.sleep(0.05)
+            s = self.scrape()
+        held = self.call("Status")["reminders"]["held"]
+        self.assertGreater(held, 0)
+        self.assertEqual(value(s, "fristvakt_reminders_held", channel="hook"), held)
+        self.assertEqual(value(s, "fristvakt_channel_state", channel="hook", state="enabled"), 0)
+        self.assertEqual(value(s, "fristvakt_delivery_failures_total",
+                               **{"channel": "hook", "class": "gone"}), 1)
+        # Enabled again: nothing held, the two reminders due go out (the later stages
+        # held with them wait for their days).
+        self.hook.set_default(200)
+        self.disabled.clear()
+        self.d.cli("channel", "enable", "hook", check=0)
+        self.hook.wait_delivered(2)
+        s = self.scrape()
+        self.assertEqual(value(s, "fristvakt_channel_state", channel="hook", state="enabled"), 1)
+        self.assertEqual(value(s, "fristvakt_reminders_held", channel="hook"), 0)
+
+
 class ListenerConfig(unittest.TestCase):
     """metrics.listen: off by default, a bad value refused with file and line."""
 
@@ -348,17 +422,50 @@ class ListenerConfig(unittest.TestCase):
 class AlertRules(unittest.TestCase):
     """The example alert rules of README.md ("### Metrics") are valid Prometheus rules."""
 
-    def test_readme_rules(self):
+    def rules(self):
         with open(os.path.join(SOURCE_DIR, "README.md")) as f:
             readme = f.read()
         section = readme.split("\n### Metrics\n", 1)[1].split("\n## ", 1)[0]
-        rules = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+        return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+
+    def test_readme_rules(self):
+        rules = self.rules()
         self.assertIn("fristvakt_office_duties_overdue", rules)
+        self.assertIn('fristvakt_channel_state{state="disabled"}', rules)
         with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
             f.write(rules)
             f.flush()
             p = subprocess.run([PROMTOOL, "check", "rules", f.name], capture_output=True,
                                text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_channel_disabled_fires(self):
+        """FristvaktChannelDisabled (promtool test rules): quiet while channel hook is
+        enabled, firing once it is disabled, for that channel only."""
+        tmp = tempfile.mkdtemp(prefix="fristvakt-rules-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        with open(os.path.join(tmp, "rules.yml"), "w") as f:
+            f.write(self.rules())
+        series = lambda ch, st, v: ("      - series: 'fristvakt_channel_state{instance=\"f\","
+                                    "channel=\"%s\",state=\"%s\"}'\n        values: '%s'\n"
+                                    % (ch, st, v))
+        with open(os.path.join(tmp, "test.yml"), "w") as f:
+            f.write("rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n"
+                    "  - interval: 1m\n    input_series:\n"
+                    + series("hook", "disabled", "0 0 1 1")
+                    + series("hook", "enabled", "1 1 0 0")
+                    + series("log", "disabled", "0 0 0 0")
+                    + "    alert_rule_test:\n"
+                    "      - eval_time: 1m\n        alertname: FristvaktChannelDisabled\n"
+                    "        exp_alerts: []\n"
+                    "      - eval_time: 3m\n        alertname: FristvaktChannelDisabled\n"
+                    "        exp_alerts:\n"
+                    "          - exp_labels: {severity: critical, instance: f, channel: hook,"
+                    " state: disabled}\n"
+                    "            exp_annotations: {summary: 'channel hook was disabled by a 410"
+                    " Gone; its reminders are held until `fristvakt channel enable hook`'}\n")
+        p = subprocess.run([PROMTOOL, "test", "rules", "test.yml"], cwd=tmp,
+                           capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
