@@ -31,7 +31,9 @@ ZERO = {"applications": 0, "decided": 0, "within_norm": 0, "norm_judged": 0,
         "within_norm_share": None, "within_11a": 0, "judged_11a": 0, "within_11a_share": None,
         "processing_days_median": None, "processing_days_p90": None, "oral_decisions": 0,
         "unreasoned_decisions": 0, "late_forwardings": 0, "missed_promised_dates": 0,
-        "complaints": 0, "complaints_in_time": 0, "complaints_forwarded_in_time": 0}
+        "complaints": 0, "complaints_in_time": 0, "complaints_forwarded_in_time": 0,
+        "complaints_settled_by_office": 0, "norm_deadlines_missed": 0,
+        "deadlines_11a_missed": 0}
 
 
 def fig(**kw):
@@ -66,30 +68,37 @@ def fig(**kw):
 #  B3 received Mon 2 Mar, withdrawn 5 Mar.
 #  B4 (unit nav-nord) received Tue 10 Mar, decided Fri 13 Mar orally (3 days), reached 16
 #     Mar; complaint 20 Mar (deadline 13 Apr: in time), forwarded 27 Mar (due 17 Apr).
+# The backlog, as of 20 May, in the month of the due day: norm deadlines missed A2 (21 Jan),
+# A3 (3 Feb), A4 (16 Feb, never decided); § 11 a months missed with neither a decision nor
+# a preliminary reply in time: B1 (16 Feb), A4 (2 Mar, never decided).
 EXPECTED = {
     A: {
         "2026-01": fig(applications=3, decided=2, within_norm=1, norm_judged=2,
                        within_norm_share=0.5, within_11a=2, judged_11a=2, within_11a_share=1.0,
                        processing_days_median=7, processing_days_p90=21, oral_decisions=1,
-                       complaints=1, complaints_in_time=1, complaints_forwarded_in_time=1),
+                       complaints=1, complaints_in_time=1, complaints_forwarded_in_time=1,
+                       norm_deadlines_missed=1),
         "2026-02": fig(applications=2, decided=1, within_norm=1, norm_judged=1,
                        within_norm_share=1.0, within_11a=1, judged_11a=1, within_11a_share=1.0,
                        processing_days_median=10, processing_days_p90=10,
                        unreasoned_decisions=1, missed_promised_dates=1, complaints=1,
-                       complaints_in_time=1),
+                       complaints_in_time=1, norm_deadlines_missed=2),
         "2026-03": fig(decided=1, within_norm=0, norm_judged=1, within_norm_share=0.0,
                        within_11a=1, judged_11a=1, within_11a_share=1.0,
-                       processing_days_median=43, processing_days_p90=43, late_forwardings=1),
+                       processing_days_median=43, processing_days_p90=43, late_forwardings=1,
+                       deadlines_11a_missed=1),
         "total": fig(applications=5, decided=4, within_norm=2, norm_judged=4,
                      within_norm_share=0.5, within_11a=4, judged_11a=4, within_11a_share=1.0,
                      processing_days_median=10, processing_days_p90=43, oral_decisions=1,
                      unreasoned_decisions=1, late_forwardings=1, missed_promised_dates=1,
-                     complaints=2, complaints_in_time=2, complaints_forwarded_in_time=1),
+                     complaints=2, complaints_in_time=2, complaints_forwarded_in_time=1,
+                     norm_deadlines_missed=3, deadlines_11a_missed=1),
     },
     B: {
         "2026-01": fig(applications=1),
         "2026-02": fig(applications=1, decided=2, within_11a=1, judged_11a=2,
-                       within_11a_share=0.5, processing_days_median=2, processing_days_p90=34),
+                       within_11a_share=0.5, processing_days_median=2, processing_days_p90=34,
+                       deadlines_11a_missed=1),
         "2026-03": fig(applications=2, decided=1, within_11a=1, judged_11a=1,
                        within_11a_share=1.0, processing_days_median=3, processing_days_p90=3,
                        oral_decisions=1, complaints=2, complaints_in_time=1,
@@ -97,7 +106,7 @@ EXPECTED = {
         "total": fig(applications=4, decided=3, within_11a=2, judged_11a=3,
                      within_11a_share=2 / 3, processing_days_median=3, processing_days_p90=34,
                      oral_decisions=1, complaints=2, complaints_in_time=1,
-                     complaints_forwarded_in_time=1),
+                     complaints_forwarded_in_time=1, deadlines_11a_missed=1),
     },
 }
 
@@ -243,11 +252,21 @@ class ReportTest(CaseMixin, DaemonTest):
             (("--from", "2021-01-01", "--to", "2026-01-31"), "at most 60 calendar months"),
             (("--from", "2026-01-01", "--to", "2026-03-31", "--service", "nope"),
              "UnknownService"),
+            # A unit no case of the register has: an error, not an empty report.
+            (("--from", "2026-01-01", "--to", "2026-03-31", "--unit", "nope"),
+             "no case of the register has this unit"),
         ]
         for args, message in cases:
             p = self.d.cli("report", *args)
             self.assertEqual(p.returncode, 1, args)
             self.assertIn(message, p.stderr, args)
+        r = self.c.call("no.fristvakt.GetReport", {"from": "2026-01-01", "to": "2026-03-31",
+                                                    "unit": "nope"})
+        self.assertEqual(r["error"], "org.varlink.service.InvalidParameter")
+        self.assertEqual(r["parameters"]["parameter"], "unit")
+        # A unit with cases, but none in the period or the service: an empty report.
+        r = self.report("--unit", "nav-nord", "--service", A)
+        self.assertEqual(by_month(r["services"][0])["total"], fig())
         # Exactly five years is allowed.
         self.d.cli("report", "--from", "2021-01-01", "--to", "2025-12-31", check=0)
         for args in (("--from", "2026-01-01"), PERIOD + ("--format", "pdf"),
@@ -284,13 +303,63 @@ class ReportTest(CaseMixin, DaemonTest):
         total = [l for l in lines[a:] if l.strip().startswith("Totalt")][0].split()
         self.assertEqual(total[:13], ["Totalt", "5", "4", "50,0", "%", "(2", "av", "4)",
                                       "100,0", "%", "(4", "av", "4)"])
-        self.assertEqual(total[13:], ["10", "43", "1", "1", "1", "1", "2", "2", "1"])
+        # median, P90, norm missed, § 11 a missed, oral, unreasoned, late forwarding,
+        # promise missed, complaints, in time, forwarded in time, settled by office.
+        self.assertEqual(total[13:], ["10", "43", "3", "1", "1", "1", "1", "1", "2", "2", "1",
+                                      "0"])
         # Columns aligned: every row of a block has its month column the same width.
         header = lines[a + 1]
         self.assertTrue(header.startswith("  Måned    Søknader"))
         out = self.d.cli("report", *PERIOD, "--lang", "en", check=0).stdout
         self.assertIn("  Total    5", out)
         self.assertIn("50.0 % (2 of 4)", out)
+
+    def test_office_settled_and_backlog(self):
+        """April and May 2026 of okonomisk-stonad (nothing of the story falls in them),
+        recorded on 20 May and judged as of it (Easter Monday is 6 April; no holiday from 7
+        to 23 April nor on 8 May):
+        C1 received Tue 7 Apr, decided Tue 14 Apr, a refusal (7 days; norm due 21 Apr met;
+           § 11 a met), reached 15 Apr; complaint sent Mon 20 Apr (deadline 15 Apr + 3 w =
+           6 May: in time); the office reverses its decision in full (omgjort) on 23 Apr:
+           its forwarding deadline is met, but the complaint was never forwarded.
+        C2 received Wed 8 Apr, nothing since: its norm (due 22 Apr) and its § 11 a month
+           (due Fri 8 May) passed unmet - an April and a May breach though undecided.
+        C3 received Thu 9 Apr, preliminary reply 16 Apr promising 30 June: its norm (due 23
+           Apr) passed unmet; its § 11 a month is met by the reply, the promise not due."""
+        self.reg("R-C1", "2026-04-07", A)
+        self.decide("R-C1", "2026-04-14", "2026-04-15")
+        self.rec("RecordComplaint", {"reference": "R-C1", "sent": "2026-04-20T10:00:00+02:00"})
+        self.rec("DecideComplaint", {"reference": "R-C1", "decided": "2026-04-23T10:00:00+02:00",
+                                     "outcome": "omgjort"})
+        self.reg("R-C2", "2026-04-08", A)
+        self.reg("R-C3", "2026-04-09", A)
+        self.rec("RecordPreliminaryReply", {"reference": "R-C3",
+                                            "sent": "2026-04-16T10:00:00+02:00",
+                                            "promised": "2026-06-30"})
+        r = self.d.cli_json("report", "--from", "2026-04-01", "--to", "2026-05-31",
+                            "--service", A)
+        april = fig(applications=3, decided=1, within_norm=1, norm_judged=1,
+                    within_norm_share=1.0, within_11a=1, judged_11a=1, within_11a_share=1.0,
+                    processing_days_median=7, processing_days_p90=7, complaints=1,
+                    complaints_in_time=1, complaints_settled_by_office=1,
+                    norm_deadlines_missed=2)
+        may = fig(deadlines_11a_missed=1)
+        total = dict(april, deadlines_11a_missed=1)
+        self.assert_figures(by_month(r["services"][0]),
+                            {"2026-04": april, "2026-05": may, "total": total})
+        # The other reviews of a complaint do not end the duty: still to be forwarded.
+        self.reg("R-C4", "2026-04-07", A)
+        self.decide("R-C4", "2026-04-14", "2026-04-15")
+        self.rec("RecordComplaint", {"reference": "R-C4", "sent": "2026-04-20T10:00:00+02:00"})
+        self.rec("DecideComplaint", {"reference": "R-C4", "decided": "2026-04-23T10:00:00+02:00",
+                                     "outcome": "stadfestet"})
+        self.rec("ForwardComplaint", {"reference": "R-C4",
+                                      "forwarded": "2026-04-24T10:00:00+02:00"})
+        r = self.d.cli_json("report", "--from", "2026-04-01", "--to", "2026-04-30",
+                            "--service", A)
+        a = by_month(r["services"][0])["2026-04"]
+        self.assertEqual((a["complaints"], a["complaints_forwarded_in_time"],
+                          a["complaints_settled_by_office"]), (2, 1, 1))
 
     def test_html_in_browser(self):
         if not os.path.exists(CHROMIUM):
@@ -337,6 +406,7 @@ class ReportTest(CaseMixin, DaemonTest):
         self.assertIn("<h1>Compliance report</h1>", text)
 
     def test_html_escapes(self):
+        self.reg("R-X1", "2026-03-02", A, unit="<i>a&b\"</i>")
         text = self.d.cli("report", *PERIOD, "--unit", "<i>a&b\"</i>", "--format", "html",
                           check=0).stdout
         self.assertIn("&lt;i&gt;a&amp;b&quot;&lt;/i&gt;", text)
@@ -364,7 +434,8 @@ def expected_cells(row):
 PLAIN = ("applications", "decided", "processing_days_median", "processing_days_p90",
          "oral_decisions", "unreasoned_decisions", "late_forwardings",
          "missed_promised_dates", "complaints", "complaints_in_time",
-         "complaints_forwarded_in_time")
+         "complaints_forwarded_in_time", "complaints_settled_by_office",
+         "norm_deadlines_missed", "deadlines_11a_missed")
 
 
 def chromium(args, timeout=90):
