@@ -342,7 +342,7 @@ static const char html_style[] =
 	"table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0 1rem;width:100%}"
 	"caption{text-align:left;font-weight:600;padding:.3rem 0}"
 	"th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:right;vertical-align:top}"
-	"td{white-space:nowrap}"
+	"td{white-space:nowrap}.wide{overflow-x:auto}"
 	".warn{border-left:4px solid #c55a11;background:#fdf1e8;padding:.4rem .6rem}"
 	"thead th{background:#eef2f7;text-align:center}"
 	"tbody th{text-align:left;white-space:nowrap}"
@@ -351,7 +351,8 @@ static const char html_style[] =
 	"dt{font-weight:600}dd{margin:0}"
 	"@page{size:A4 landscape;margin:10mm}"
 	"@media print{body{margin:0;max-width:none;font-size:9pt}"
-	"table{font-size:7pt}th,td{padding:.1rem .2rem;white-space:normal}"
+	".wide{overflow:visible}table{font-size:7pt}"
+	"th,td{padding:.1rem .2rem;white-space:normal}"
 	"thead{display:table-header-group}tr{break-inside:avoid}"
 	"figure,svg{break-inside:avoid}h2{break-after:avoid}"
 	"thead th,tr.total td,tr.total th{background:none}"
@@ -557,7 +558,7 @@ html_table(const struct cli *cli, struct strbuf *b, json_t *s, const char *title
 	json_t *row;
 	size_t i;
 
-	strbuf_printf(b, "<table>\n<caption>%s: ", cli_tr(cli, &t_table));
+	strbuf_printf(b, "<div class=\"wide\">\n<table>\n<caption>%s: ", cli_tr(cli, &t_table));
 	report_html_text(b, title);
 	strbuf_printf(b, "</caption>\n<thead><tr><th scope=\"col\">%s</th>", cli_tr(cli, &t_month));
 	for (i = 0; i < FV_ARRAY_SIZE(fields); i++)
@@ -568,7 +569,7 @@ html_table(const struct cli *cli, struct strbuf *b, json_t *s, const char *title
 		html_row(cli, b, json_string_value(json_object_get(row, "month")), row, false);
 	}
 	html_row(cli, b, cli_tr(cli, &t_total), json_object_get(s, "total"), true);
-	strbuf_puts(b, "</tbody>\n</table>\n");
+	strbuf_puts(b, "</tbody>\n</table>\n</div>\n");
 }
 
 static void

@@ -20,8 +20,8 @@ void report_job_get(struct ops_env *env, struct ops_req *req);
 
 /*
  * At shutdown: every report under way gives up at once (work not started is cancelled, a
- * running one's queries are interrupted) and is answered with an error, so that the loop
- * does not wait for it.
+ * running one's queries are interrupted), so that the loop does not wait for it; its
+ * connection is closed with the others, without a reply.
  */
 void report_job_stop(void);
 

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 from fvtest import FRISTVAKT, FRISTVAKTD, DaemonTest, main
 from test_cases import CaseMixin
@@ -361,6 +362,107 @@ class ReportTest(CaseMixin, DaemonTest):
         self.assertEqual((a["complaints"], a["complaints_forwarded_in_time"],
                           a["complaints_settled_by_office"]), (2, 1, 1))
 
+    def add_bulk_events(self, n):
+        """n complaints of no consequence stored straight into case R-A1 (and counted), so
+        that a report takes seconds: its queries read every event."""
+        db = self.d.db()
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < ?) "
+                   "INSERT INTO events (case_id, type, occurred, recorded, data, uid) "
+                   "SELECT (SELECT id FROM cases WHERE ref = 'R-A1'), 'bulk', 1767600000 + x, "
+                   "1767600000, '{}', 0 FROM k", (n,))
+        db.execute("UPDATE counts SET n = n + ? WHERE name = 'events'", (n,))
+        db.commit()
+        db.close()
+
+    def test_busy_and_shutdown(self):
+        """At most two reports at a time: a burst of five gets ReportBusy for three, at
+        once, and Status is answered meanwhile; SIGTERM during a long report does not wait
+        for it: the daemon exits in a fraction of the report's time."""
+        self.add_bulk_events(1500000)
+        params = {"from": "2026-01-01", "to": "2026-03-31"}
+        started = time.monotonic()
+        self.assertNotIn("error", self.c.call("no.fristvakt.GetReport", params))
+        alone = time.monotonic() - started
+        conns = [self.d.connect() for _ in range(5)]
+        for c in conns:
+            self.addCleanup(c.close)
+            c.send_raw(json.dumps({"method": "no.fristvakt.GetReport",
+                                   "parameters": params}).encode() + b"\0")
+        started = time.monotonic()
+        self.assertNotIn("error", self.c.call("no.fristvakt.Status"))
+        self.assertLess(time.monotonic() - started, alone / 2)
+        replies = [c.recv() for c in conns]
+        busy = [r for r in replies if r.get("error") == "no.fristvakt.ReportBusy"]
+        self.assertEqual(len(busy), 3, replies)
+        self.assertEqual(busy[0]["parameters"], {"running": 2})
+        self.assertEqual(sum(1 for r in replies if "error" not in r), 2)
+        # Free again afterwards.
+        self.assertNotIn("error", self.c.call("no.fristvakt.GetReport", params))
+        # SIGTERM while one runs.
+        conns[0].send_raw(json.dumps({"method": "no.fristvakt.GetReport",
+                                      "parameters": params}).encode() + b"\0")
+        time.sleep(min(0.3, alone / 4))
+        started = time.monotonic()
+        self.assertEqual(self.d.stop(), 0)
+        stopped = time.monotonic() - started
+        self.assertLess(stopped, alone / 2, "report %.2f s, shutdown %.2f s" % (alone, stopped))
+        # Its connection closed without a reply, like every other at shutdown.
+        self.assertIsNone(conns[0].recv())
+        self.assertIn("GetReport: cut short by the shutdown", self.d.log_text())
+
+    def assert_bars(self, doc, s):
+        """Each month's two bars on the page say what the JSON says: height share x 200 px
+        (rounded) and the share in % as its text; a share with nothing to judge has no
+        bar, a dash instead."""
+        bars, texts = doc.bars.get(s["service"], {}), doc.bar_texts[s["service"]]
+        shown = 0
+        for row in s["months"]:
+            for k in ("within_norm_share", "within_11a_share"):
+                where = (row["month"], k)
+                if row[k] is None:
+                    self.assertNotIn(where, bars)
+                    self.assertEqual(texts[where], "–", where)
+                else:
+                    shown += 1
+                    self.assertEqual(bars[where], int(row[k] * 200 + 0.5), where)
+                    self.assertEqual(texts[where], "%.0f" % (row[k] * 100), where)
+        self.assertEqual(len(bars), shown)
+        self.assertEqual(len(texts), 2 * len(s["months"]))
+
+    def test_html_long_period_and_print(self):
+        """Five years: a chart per calendar year (2021 from April, 2022-2025, 2026 to
+        March), each at most 12 months (920 px) wide, its bars right; printed, the page is
+        A4 landscape. The screenshot at A4 width and the PDF are kept for a person to
+        look at."""
+        if not os.path.exists(CHROMIUM):
+            self.skipTest("chromium is not installed")
+        os.makedirs(OUTPUT, exist_ok=True)
+        page = os.path.join(OUTPUT, "report-60.html")
+        period = ("--from", "2021-04-01", "--to", "2026-03-31")
+        with open(page, "w") as f:
+            f.write(self.d.cli("report", *period, "--format", "html", check=0).stdout)
+        data = self.d.cli_json("report", *period)
+        doc = PageParser()
+        doc.feed(chromium(["--dump-dom", "file://" + page]))
+        for s in data["services"]:
+            self.assertEqual(len(s["months"]), 60)
+            self.assertEqual(len(doc.svg_widths[s["service"]]), 6)
+            self.assertEqual(max(doc.svg_widths[s["service"]]), 48 + 12 * 72 + 8)
+            self.assert_bars(doc, s)
+        pdf = os.path.join(OUTPUT, "report-60.pdf")
+        chromium(["--print-to-pdf=" + pdf, "--no-pdf-header-footer", "file://" + page])
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"%PDF"))
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+        self.assertTrue(boxes)
+        for w, h in boxes:  # A4 landscape: 297 x 210 mm = 841.89 x 595.28 pt
+            self.assertAlmostEqual(float(w), 841.89, delta=1)
+            self.assertAlmostEqual(float(h), 595.28, delta=1)
+        chromium(["--screenshot=" + os.path.join(OUTPUT, "report-60.png"),
+                  "--window-size=1123,1600", "--hide-scrollbars", "file://" + page])
+
     def test_html_in_browser(self):
         if not os.path.exists(CHROMIUM):
             self.skipTest("chromium is not installed")
@@ -392,6 +494,7 @@ class ReportTest(CaseMixin, DaemonTest):
                              "Andel avgjort innen normen og innen § 11 a, per måned")
             self.assertIn("2026-01: Innen normen", doc.svg_descs[s["service"]])
             self.assertTrue(doc.captions[s["service"]].startswith("Tallene per måned"))
+            self.assert_bars(doc, s)
         self.assertTrue(doc.col_headers >= 14 * 2)
         self.assertIn("Definisjoner", dom)
         self.assertIn("nærmeste rang", dom)
@@ -470,6 +573,9 @@ class PageParser(html.parser.HTMLParser):
         self.lang = None
         self.title = ""
         self.tables, self.svg_titles, self.svg_descs, self.captions = {}, {}, {}, {}
+        # Per service: its charts' widths, and each bar's height and value text by
+        # (month, field); a share with nothing to judge has the dash "–" as its text.
+        self.svg_widths, self.bars, self.bar_texts = {}, {}, {}
         self.col_headers = 0
         self.service = None
         self.where = None     # what the text being read belongs to
@@ -487,6 +593,12 @@ class PageParser(html.parser.HTMLParser):
             self.tables[self.service] = {}
         elif tag == "svg":
             self.in_svg = True
+            self.svg_widths.setdefault(self.service, []).append(int(a["width"]))
+        elif tag == "rect" and "data-field" in a:
+            self.bars.setdefault(self.service, {})[(a["data-month"], a["data-field"])] = \
+                int(a["height"])
+        elif tag == "text" and "data-field" in a:
+            self.where, self.text, self.field = "text", "", (a["data-month"], a["data-field"])
         elif tag in ("title", "desc", "caption") or (tag == "th" and a.get("scope") == "row"):
             self.where, self.text = tag, ""
         elif tag == "td":
@@ -512,6 +624,8 @@ class PageParser(html.parser.HTMLParser):
             self.row = self.tables[self.service].setdefault(t, {})
         elif tag == "td":
             self.row[self.field] = t
+        elif tag == "text":
+            self.bar_texts.setdefault(self.service, {})[self.field] = t
         self.where = None
 
     def handle_data(self, data):
