@@ -198,6 +198,7 @@ class ReportTest(CaseMixin, DaemonTest):
 
     def test_json(self):
         r = self.report()
+        self.assertIs(r["recomputing"], False)
         self.assertEqual((r["from"], r["to"], r["today"]), ("2026-01-01", "2026-03-31",
                                                             "2026-05-20"))
         self.assertEqual(r["months"], ["2026-01", "2026-02", "2026-03"])
@@ -462,6 +463,48 @@ class ReportTest(CaseMixin, DaemonTest):
             self.assertAlmostEqual(float(h), 595.28, delta=1)
         chromium(["--screenshot=" + os.path.join(OUTPUT, "report-60.png"),
                   "--window-size=1123,1600", "--hide-scrollbars", "file://" + page])
+
+    def test_recomputing(self):
+        """A report taken while the daemon recomputes every case's deadlines (the rules it
+        last computed with are not those in force: here the fingerprint stored is made
+        stale, and 50,000 cases stored straight into the database give it work) says so in
+        the JSON, the table, the CSV and the page; once done, it does not."""
+        n = 50000
+        db = self.d.db()
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < ?) "
+                   "INSERT INTO cases (ref, service, unit, received, channel, emergency, "
+                   "created, updated) SELECT 'R-Z' || x, ?, 'nav-sentrum', 1775030400, "
+                   "'written', 0, 1775030400, 1775030400 FROM k", (n, A))
+        db.execute("INSERT INTO events (case_id, type, occurred, recorded, data, uid) "
+                   "SELECT id, 'received', received, received, json_object('channel', "
+                   "'written', 'received', '2026-04-01T08:00:00Z', 'service', service, "
+                   "'unit', unit), 0 FROM cases WHERE ref LIKE 'R-Z%'")
+        db.execute("UPDATE counts SET n = n + ? WHERE name IN ('cases', 'events')", (n,))
+        db.execute("UPDATE meta SET value = 'stale' WHERE key = 'rules_fingerprint'")
+        db.commit()
+        db.close()
+        done = "deadlines recomputed with the rules in force"
+        before = self.d.log_text().count(done)
+        self.d.cli("reload", check=0)
+        r = self.report()
+        self.assertIs(r["recomputing"], True)
+        note = "Merk: fristene ble beregnet på nytt"
+        self.assertIn(note, self.d.cli("report", *PERIOD, check=0).stdout)
+        rows = list(csv.DictReader(io.StringIO(
+            self.d.cli("report", *PERIOD, "--format", "csv", check=0).stdout, newline="")))
+        self.assertEqual({row["recomputing"] for row in rows}, {"true"})
+        self.assertIn('<p class="warn" role="alert">' + note,
+                      self.d.cli("report", *PERIOD, "--format", "html", check=0).stdout)
+        deadline = time.monotonic() + 120
+        while self.d.log_text().count(done) == before:
+            self.assertLess(time.monotonic(), deadline, "the recompute did not end")
+            time.sleep(0.1)
+        self.assertIs(self.report()["recomputing"], False)
+        self.assertNotIn(note, self.d.cli("report", *PERIOD, check=0).stdout)
+        rows = list(csv.DictReader(io.StringIO(
+            self.d.cli("report", *PERIOD, "--format", "csv", check=0).stdout, newline="")))
+        self.assertEqual({row["recomputing"] for row in rows}, {"false"})
 
     def test_html_in_browser(self):
         if not os.path.exists(CHROMIUM):
