@@ -34,7 +34,7 @@ struct report_figures {
 	int64_t norm_judged;	 /* of those: with a processing norm met or missed */
 	int64_t within_11a;	 /* of those: § 11 a month met (decision or preliminary reply) */
 	int64_t judged_11a;	 /* of those: with a § 11 a deadline met or missed */
-	int64_t oral;		 /* decisions recorded as oral (day made) */
+	int64_t oral;		 /* oral decisions where writing was required (day made) */
 	int64_t unreasoned;	 /* decisions without the reasons they needed (day made) */
 	int64_t late_forwarding; /* forwarding deadlines missed (due day) */
 	int64_t missed_promised; /* promised dates missed (due day) */
