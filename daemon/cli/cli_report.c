@@ -43,6 +43,8 @@ static const struct field fields[] = {
 	  "judged_11a" },
 	{ "processing_days_median", { "Median dager", "Median days" }, F_DAYS, NULL, NULL },
 	{ "processing_days_p90", { "P90 dager", "P90 days" }, F_DAYS, NULL, NULL },
+	{ "norm_deadlines_missed", { "Norm brutt", "Norm missed" }, F_INT, NULL, NULL },
+	{ "deadlines_11a_missed", { "§ 11 a brutt", "§ 11 a missed" }, F_INT, NULL, NULL },
 	{ "oral_decisions", { "Muntlige", "Oral" }, F_INT, NULL, NULL },
 	{ "unreasoned_decisions", { "Uten begrunnelse", "Unreasoned" }, F_INT, NULL, NULL },
 	{ "late_forwardings", { "Sen oversendelse", "Late forwarding" }, F_INT, NULL, NULL },
@@ -51,6 +53,11 @@ static const struct field fields[] = {
 	{ "complaints_in_time", { "Klager i tide", "In time" }, F_INT, NULL, NULL },
 	{ "complaints_forwarded_in_time",
 	  { "Oversendt i tide", "Forwarded in time" },
+	  F_INT,
+	  NULL,
+	  NULL },
+	{ "complaints_settled_by_office",
+	  { "Avgjort av kontoret", "Settled by office" },
 	  F_INT,
 	  NULL,
 	  NULL },
@@ -75,6 +82,9 @@ static const char *const csv_keys[] = {
 	"complaints",
 	"complaints_in_time",
 	"complaints_forwarded_in_time",
+	"complaints_settled_by_office",
+	"norm_deadlines_missed",
+	"deadlines_11a_missed",
 };
 
 static const struct cli_text t_title = { "Etterlevelsesrapport", "Compliance report" };
@@ -86,6 +96,14 @@ static const struct cli_text t_judged = { "per", "as of" };
 static const struct cli_text t_none = { "Ingen tall i perioden.", "No figures in the period." };
 static const struct cli_text t_of = { "av", "of" };
 static const struct cli_text t_defs = { "Definisjoner", "Definitions" };
+static const struct cli_text t_recomputing = {
+	"Merk: fristene ble beregnet på nytt etter en endring av reglene mens rapporten ble "
+	"laget; tallene kan blande gamle og nye frister. Ta rapporten på nytt når "
+	"beregningen er ferdig.",
+	"Note: the deadlines were being recomputed after a change of the rules while the "
+	"report was made; its figures may mix old and new deadlines. Take it again once that "
+	"is done.",
+};
 static const struct cli_text t_chart = {
 	"Andel avgjort innen normen og innen § 11 a, per måned",
 	"Share decided within the norm and within § 11 a, per month",
@@ -108,10 +126,12 @@ static const struct cli_text defs[][2] = {
 	{ { "Innen normen", "Within the norm" },
 	  { "av sakene avgjort i måneden: andelen der den kommunale saksbehandlingsfristen ble "
 	    "overholdt, slik fristvakt har lagret fristen (overholdt av vurderte); tjenester "
-	    "uten norm vurderes ikke.",
+	    "uten norm vurderes ikke. Saker som ennå ikke er avgjort, er ikke med i andelene, "
+	    "men i «Norm brutt» og «§ 11 a brutt».",
 	    "of the cases decided in the month: the share whose municipal processing norm was "
 	    "met, as fristvakt stored the deadline (met of judged); services without a norm are "
-	    "not judged." } },
+	    "not judged. Cases not yet decided are in neither share, but in «Norm missed» and "
+	    "«§ 11 a missed»." } },
 	{ { "Innen § 11 a", "Within § 11 a" },
 	  { "av sakene avgjort i måneden: andelen der måneden i forvaltningsloven § 11 a ble "
 	    "overholdt – avgjort innen en måned, eller foreløpig svar sendt i tide.",
@@ -124,24 +144,37 @@ static const struct cli_text defs[][2] = {
 	    "calendar days from the day received to the day of the first decision, for the "
 	    "cases decided in the month; median and 90th percentile by nearest rank (the value "
 	    "at rank ⌈p/100 × n⌉ of the n sorted)." } },
+	{ { "Norm brutt, § 11 a brutt", "Norm missed, § 11 a missed" },
+	  { "saksbehandlingsfrister etter normen, og måneder etter § 11 a uten vedtak eller "
+	    "foreløpig svar i tide, som ble overskredet eller har passert uten å være "
+	    "overholdt, i måneden fristen løp ut – avgjort eller ikke, så restansene synes.",
+	    "processing-norm deadlines, and § 11 a months with neither a decision nor a "
+	    "preliminary reply in time, missed or passed unmet, in the month of the deadline – "
+	    "decided or not, so that the backlog shows." } },
 	{ { "Muntlige, uten begrunnelse", "Oral, unreasoned" },
-	  { "vedtak truffet i måneden som er registrert som muntlige (§ 23), eller uten den "
-	    "begrunnelsen reglene i kraft krevde (§ 24), også om det ble rettet senere.",
-	    "decisions made in the month recorded as oral (§ 23), or without the reasons the "
-	    "rules in force required (§ 24), even if put right later." } },
+	  { "vedtak truffet i måneden som er registrert som muntlige der reglene i kraft krevde "
+	    "skriftlighet (§ 23), eller uten den begrunnelsen de krevde (§ 24), også om det ble "
+	    "rettet senere – det samme som funnene i saken.",
+	    "decisions made in the month recorded as oral where the rules in force required "
+	    "writing (§ 23), or without the reasons they required (§ 24), even if put right "
+	    "later – the same as the case's findings." } },
 	{ { "Sen oversendelse, lovet dato brutt", "Late forwarding, promise missed" },
 	  { "frister for å sende klagen til klageinstansen (§ 33) og lovede svardatoer (§ 11 a) "
 	    "som ble overskredet eller har passert uten å være overholdt, i måneden fristen "
 	    "løp ut.",
 	    "deadlines for forwarding a complaint to the complaint body (§ 33) and promised "
 	    "decision dates (§ 11 a) missed or passed unmet, in the month of the deadline." } },
-	{ { "Klager, i tide, oversendt i tide", "Complaints, in time, forwarded in time" },
+	{ { "Klager, i tide, oversendt i tide, avgjort av kontoret",
+	    "Complaints, in time, forwarded in time, settled by office" },
 	  { "klager registrert, i måneden de ble sendt; klagefrister overholdt av en klage, i "
-	    "måneden klagen ble vurdert etter; oversendelsesfrister overholdt, i måneden "
-	    "klagen ble sendt.",
+	    "måneden klagen ble vurdert etter; klager oversendt klageinstansen i tide, og klager "
+	    "kontoret selv avgjorde slik at de ikke skulle oversendes (omgjort, opphevet eller "
+	    "avvist etter reglene), begge i måneden klagen ble sendt.",
 	    "complaints recorded, in the month they were sent; complaint deadlines met by a "
-	    "complaint, in the month of the day it was judged on; forwarding deadlines met, in "
-	    "the month the complaint was sent." } },
+	    "complaint, in the month of the day it was judged on; complaints forwarded to the "
+	    "complaint body in time, and complaints the office settled itself so that they were "
+	    "not to be forwarded (reversed, quashed or dismissed by the rules), both in the "
+	    "month the complaint was sent." } },
 	{ { "Totalt", "Total" },
 	  { "hele perioden; andeler og persentiler regnes av alle sakene, ikke som snitt av "
 	    "månedene. Dager er kalenderdager i fristvakts tidssone; åpne frister som har "
@@ -216,6 +249,8 @@ print_table(const struct cli *cli, json_t *r)
 
 	printf("%s %s – %s\n", cli_tr(cli, &t_title), json_string_value(json_object_get(r, "from")),
 	       json_string_value(json_object_get(r, "to")));
+	if (json_is_true(json_object_get(r, "recomputing")))
+		printf("\n%s\n", cli_tr(cli, &t_recomputing));
 	if (json_array_size(services) == 0)
 		printf("\n%s\n", cli_tr(cli, &t_none));
 	json_array_foreach(services, i, s)
@@ -239,9 +274,12 @@ print_table(const struct cli *cli, json_t *r)
 	}
 }
 
-/* One CSV record: service, name, month (empty: the totals), then csv_keys; CRLF. */
+/*
+ * One CSV record: service, name, month ("total": the totals), then csv_keys, then whether
+ * the deadlines were being recomputed (the report's, on every record); CRLF.
+ */
 static void
-csv_row(struct strbuf *b, json_t *s, const char *month, json_t *row)
+csv_row(struct strbuf *b, json_t *s, const char *month, json_t *row, bool recomputing)
 {
 	report_csv_field(b, json_string_value(json_object_get(s, "service")));
 	strbuf_putc(b, ',');
@@ -257,27 +295,28 @@ csv_row(struct strbuf *b, json_t *s, const char *month, json_t *row)
 		else if (json_is_integer(v))
 			strbuf_printf(b, "%lld", (long long)json_integer_value(v));
 	}
-	strbuf_puts(b, "\r\n");
+	strbuf_puts(b, recomputing ? ",true\r\n" : ",false\r\n");
 }
 
 static void
 print_csv(json_t *r)
 {
 	struct strbuf b = { 0 };
+	bool rc = json_is_true(json_object_get(r, "recomputing"));
 	json_t *s, *row;
 	size_t i, k;
 
 	strbuf_puts(&b, "service,name,month");
 	for (i = 0; i < FV_ARRAY_SIZE(csv_keys); i++)
 		strbuf_printf(&b, ",%s", csv_keys[i]);
-	strbuf_puts(&b, "\r\n");
+	strbuf_puts(&b, ",recomputing\r\n");
 	json_array_foreach(json_object_get(r, "services"), i, s)
 	{
 		json_array_foreach(json_object_get(s, "months"), k, row)
 		{
-			csv_row(&b, s, json_string_value(json_object_get(row, "month")), row);
+			csv_row(&b, s, json_string_value(json_object_get(row, "month")), row, rc);
 		}
-		csv_row(&b, s, "total", json_object_get(s, "total"));
+		csv_row(&b, s, "total", json_object_get(s, "total"), rc);
 	}
 	fwrite(b.p ? b.p : "", 1, b.len, stdout);
 	strbuf_free(&b);
@@ -303,14 +342,19 @@ static const char html_style[] =
 	"table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0 1rem;width:100%}"
 	"caption{text-align:left;font-weight:600;padding:.3rem 0}"
 	"th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:right;vertical-align:top}"
-	"td{white-space:nowrap}"
+	"td{white-space:nowrap}.wide{overflow-x:auto}"
+	".warn{border-left:4px solid #c55a11;background:#fdf1e8;padding:.4rem .6rem}"
 	"thead th{background:#eef2f7;text-align:center}"
 	"tbody th{text-align:left;white-space:nowrap}"
 	"tr.total th,tr.total td{font-weight:700;background:#f6f6f6;border-top:2px solid #555}"
 	"dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}"
 	"dt{font-weight:600}dd{margin:0}"
-	"@media print{body{margin:0;max-width:none;font-size:10pt}"
-	"section{break-inside:avoid-page}h2{break-after:avoid}"
+	"@page{size:A4 landscape;margin:10mm}"
+	"@media print{body{margin:0;max-width:none;font-size:9pt}"
+	".wide{overflow:visible}table{font-size:7pt}"
+	"th,td{padding:.1rem .2rem;white-space:normal}"
+	"thead{display:table-header-group}tr{break-inside:avoid}"
+	"figure,svg{break-inside:avoid}h2{break-after:avoid}"
 	"thead th,tr.total td,tr.total th{background:none}"
 	".norm,.fvl{print-color-adjust:exact;-webkit-print-color-adjust:exact}}";
 
@@ -340,32 +384,51 @@ html_head(const struct cli *cli, struct strbuf *b, json_t *r)
 	strbuf_printf(b, " · %s ", cli_tr(cli, &t_judged));
 	report_html_text(b, json_string_value(json_object_get(r, "today")));
 	strbuf_puts(b, "</p>\n");
+	if (json_is_true(json_object_get(r, "recomputing")))
+		strbuf_printf(b, "<p class=\"warn\" role=\"alert\">%s</p>\n",
+			      cli_tr(cli, &t_recomputing));
 }
 
-/* Chart geometry: the plot's height and left margin, each month's width. */
-#define CH_PLOT	 200
-#define CH_TOP	 12
-#define CH_LEFT	 48
-#define CH_GROUP 96
-#define CH_BAR	 32
+/*
+ * Chart geometry: the plot's height and top and left margins, each month's width and its
+ * bars'. A chart has at most CH_ROW_MONTHS months: a longer period gets a chart per
+ * calendar year, its months at the same places, so that it stays readable on a screen and
+ * on an A4 page in landscape.
+ */
+#define CH_PLOT	      200
+#define CH_TOP	      12
+#define CH_LEFT	      48
+#define CH_GROUP      72
+#define CH_BAR	      28
+#define CH_ROW_MONTHS 12
 
-/* A bar of share (or a dash when none) at x, with its value as text for the eye. */
+/*
+ * The bar of row's share key (or a dash when none) at x, with its value as text for the
+ * eye; both name the month and the figure (data-month, data-field).
+ */
 static void
-svg_bar(struct strbuf *b, json_t *v, int x, const char *color)
+svg_bar(struct strbuf *b, json_t *row, const char *key, int x, const char *color)
 {
+	json_t *v = json_object_get(row, key);
+	const char *month = json_string_value(json_object_get(row, "month"));
 	int base = CH_TOP + CH_PLOT;
 	double s = json_is_number(v) ? json_number_value(v) : -1;
 	int h = s >= 0 ? (int)(s * CH_PLOT + 0.5) : 0;
 
 	if (s < 0) {
-		strbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"na\">–</text>", x + CH_BAR / 2,
-			      base - 4);
+		strbuf_printf(b,
+			      "<text x=\"%d\" y=\"%d\" class=\"na\" data-month=\"%s\" "
+			      "data-field=\"%s\">–</text>",
+			      x + CH_BAR / 2, base - 4, month ? month : "", key);
 		return;
 	}
 	strbuf_printf(b,
-		      "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
-		      "<text x=\"%d\" y=\"%d\" class=\"v\">%.0f</text>",
-		      x, base - h, CH_BAR, h, color, x + CH_BAR / 2, base - h - 3, s * 100.0);
+		      "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+		      "data-month=\"%s\" data-field=\"%s\"/>"
+		      "<text x=\"%d\" y=\"%d\" class=\"v\" data-month=\"%s\" "
+		      "data-field=\"%s\">%.0f</text>",
+		      x, base - h, CH_BAR, h, color, month ? month : "", key, x + CH_BAR / 2,
+		      base - h - 3, month ? month : "", key, s * 100.0);
 }
 
 /* The chart's grid: 0, 50 and 100 % lines with their labels. */
@@ -382,17 +445,16 @@ svg_grid(struct strbuf *b, int width)
 	}
 }
 
-/* The description of a chart for those who do not see it: every month's two shares. */
+/* The description of a chart for those who do not see it: its months' two shares. */
 static void
-svg_desc(const struct cli *cli, struct strbuf *b, json_t *months)
+svg_desc(const struct cli *cli, struct strbuf *b, json_t *months, size_t from, size_t to)
 {
-	json_t *row;
-	size_t i;
 	char buf[64];
 
-	json_array_foreach(months, i, row)
-	{
-		strbuf_printf(b, "%s%s: ", i ? "; " : "",
+	for (size_t i = from; i < to; i++) {
+		json_t *row = json_array_get(months, i);
+
+		strbuf_printf(b, "%s%s: ", i > from ? "; " : "",
 			      json_string_value(json_object_get(row, "month")));
 		strbuf_printf(b, "%s %s, ", cli_tr(cli, &fields[2].head),
 			      cell_text(cli, row, &fields[2], buf, sizeof(buf)));
@@ -402,42 +464,72 @@ svg_desc(const struct cli *cli, struct strbuf *b, json_t *months)
 	strbuf_puts(b, ".");
 }
 
-static void
-html_chart(const struct cli *cli, struct strbuf *b, json_t *s, size_t idx)
+/* The calendar month (1-12) of a row of months. */
+static int
+row_month(json_t *months, size_t i)
 {
-	json_t *months = json_object_get(s, "months"), *row;
-	int width = CH_LEFT + CH_GROUP * (int)json_array_size(months) + 8;
-	int height = CH_TOP + CH_PLOT + 24;
-	size_t i, label_every = (json_array_size(months) + 23) / 24;
+	const char *m = json_string_value(json_object_get(json_array_get(months, i), "month"));
 
-	strbuf_printf(b, "<figure>\n<figcaption id=\"c%zu-cap\">%s</figcaption>\n", idx,
-		      cli_tr(cli, &t_chart));
-	strbuf_printf(
-		b,
-		"<svg role=\"img\" width=\"%d\" "
-		"height=\"%d\" viewBox=\"0 0 %d %d\" aria-labelledby=\"c%zu-title c%zu-desc\">"
-		"<title id=\"c%zu-title\">%s</title><desc id=\"c%zu-desc\">",
-		width, height, width, height, idx, idx, idx, cli_tr(cli, &t_chart), idx);
-	svg_desc(cli, b, months);
+	return m && strlen(m) >= 7 ? atoi(m + 5) : 1;
+}
+
+/*
+ * One chart of the months from..to (excluded), the first at place slot0 of slots; id names
+ * its title and description.
+ */
+static void
+svg_chart(const struct cli *cli, struct strbuf *b, json_t *months, size_t from, size_t to,
+	  int slot0, int slots, const char *id)
+{
+	int width = CH_LEFT + CH_GROUP * slots + 8, height = CH_TOP + CH_PLOT + 24;
+
+	strbuf_printf(b,
+		      "<svg role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		      "aria-labelledby=\"%s-title %s-desc\"><title id=\"%s-title\">%s</title>"
+		      "<desc id=\"%s-desc\">",
+		      width, height, width, height, id, id, id, cli_tr(cli, &t_chart), id);
+	svg_desc(cli, b, months, from, to);
 	strbuf_puts(b, "</desc><style>text{font:12px sans-serif;fill:#333}.v,.na{text-anchor:"
 		       "middle;font-size:11px}.ax{text-anchor:end}.m{text-anchor:middle}</style>");
 	svg_grid(b, width);
-	json_array_foreach(months, i, row)
-	{
-		int x = CH_LEFT + CH_GROUP * (int)i + 8;
+	for (size_t i = from; i < to; i++) {
+		json_t *row = json_array_get(months, i);
+		int x = CH_LEFT + CH_GROUP * (slot0 + (int)(i - from)) + 6;
 
-		svg_bar(b, json_object_get(row, "within_norm_share"), x, "#1f4e79");
-		svg_bar(b, json_object_get(row, "within_11a_share"), x + CH_BAR + 2, "#c55a11");
-		/* Over two years, a label every few months keeps them apart. */
-		if (i % label_every)
-			continue;
+		svg_bar(b, row, "within_norm_share", x, "#1f4e79");
+		svg_bar(b, row, "within_11a_share", x + CH_BAR + 2, "#c55a11");
 		strbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"m\">", x + CH_BAR,
 			      CH_TOP + CH_PLOT + 16);
 		report_html_text(b, json_string_value(json_object_get(row, "month")));
 		strbuf_puts(b, "</text>");
 	}
+	strbuf_puts(b, "</svg>\n");
+}
+
+static void
+html_chart(const struct cli *cli, struct strbuf *b, json_t *s, size_t idx)
+{
+	json_t *months = json_object_get(s, "months");
+	size_t n = json_array_size(months), from = 0;
+	char id[32];
+
+	strbuf_printf(b, "<figure>\n<figcaption>%s</figcaption>\n", cli_tr(cli, &t_chart));
+	if (n <= CH_ROW_MONTHS) {
+		snprintf(id, sizeof(id), "c%zu-1", idx);
+		svg_chart(cli, b, months, 0, n, 0, (int)n, id);
+	}
+	/* Longer: a chart per calendar year, January at the first place. */
+	for (int k = 1; n > CH_ROW_MONTHS && from < n; k++) {
+		size_t to = from + 1;
+
+		while (to < n && row_month(months, to) != 1)
+			to++;
+		snprintf(id, sizeof(id), "c%zu-%d", idx, k);
+		svg_chart(cli, b, months, from, to, row_month(months, from) - 1, CH_ROW_MONTHS, id);
+		from = to;
+	}
 	strbuf_printf(b,
-		      "</svg>\n<p class=\"legend\"><span><span class=\"sw norm\"></span>%s</span>"
+		      "<p class=\"legend\"><span><span class=\"sw norm\"></span>%s</span>"
 		      "<span><span class=\"sw fvl\"></span>%s</span></p>\n</figure>\n",
 		      cli_tr(cli, &fields[2].head), cli_tr(cli, &fields[3].head));
 }
@@ -466,7 +558,7 @@ html_table(const struct cli *cli, struct strbuf *b, json_t *s, const char *title
 	json_t *row;
 	size_t i;
 
-	strbuf_printf(b, "<table>\n<caption>%s: ", cli_tr(cli, &t_table));
+	strbuf_printf(b, "<div class=\"wide\">\n<table>\n<caption>%s: ", cli_tr(cli, &t_table));
 	report_html_text(b, title);
 	strbuf_printf(b, "</caption>\n<thead><tr><th scope=\"col\">%s</th>", cli_tr(cli, &t_month));
 	for (i = 0; i < FV_ARRAY_SIZE(fields); i++)
@@ -477,7 +569,7 @@ html_table(const struct cli *cli, struct strbuf *b, json_t *s, const char *title
 		html_row(cli, b, json_string_value(json_object_get(row, "month")), row, false);
 	}
 	html_row(cli, b, cli_tr(cli, &t_total), json_object_get(s, "total"), true);
-	strbuf_puts(b, "</tbody>\n</table>\n");
+	strbuf_puts(b, "</tbody>\n</table>\n</div>\n");
 }
 
 static void
@@ -612,15 +704,16 @@ const struct cli_command cli_report_cmd_report = {
 	.help = "The compliance report: per service and calendar month of the period, and in\n"
 		"total, applications received, decided, the share decided within the municipal\n"
 		"norm and within forvaltningsloven § 11 a, median and 90th-percentile processing\n"
-		"days, breaches (oral or unreasoned decisions, late forwarding, missed promised\n"
-		"dates) and complaints (received, in time, forwarded in time). No case\n"
-		"references or personal data. The README defines each figure. Needs the read\n"
-		"role.\n"
+		"days, breaches (norm deadlines and § 11 a months missed, decided or not; oral\n"
+		"or unreasoned decisions, late forwarding, missed promised dates) and complaints\n"
+		"(received, in time, forwarded in time, settled by the office). No case\n"
+		"references or personal data. The README defines each figure. At most two\n"
+		"reports at a time (ReportBusy). Needs the read role.\n"
 		"\n"
 		"  --from DATE         the first day of the period, YYYY-MM-DD\n"
 		"  --to DATE           the last day of the period (at most 60 months in all)\n"
 		"  --service S         only this service\n"
-		"  --unit U            only the cases of this unit\n"
+		"  --unit U            only the cases of this unit (one some case has)\n"
 		"  --format table|csv|json|html\n"
 		"                      table for a terminal (the default), CSV (RFC 4180, a row\n"
 		"                      per service and month and one of its totals), the daemon's\n"

@@ -117,6 +117,19 @@ bpa_finding(const struct ctx *c, struct findings *f, const struct rules_event *d
 	free(msg);
 }
 
+bool
+rules_oral_breach(const struct rules_procedure *proc, bool written)
+{
+	return proc && !written && proc->written_text;
+}
+
+bool
+rules_unreasoned_breach(const struct rules_procedure *proc, bool reasoned, const char *outcome)
+{
+	return proc && !reasoned && proc->reasoned_text &&
+	       !eng_in_list(outcome ? outcome : "", proc->reasons_optional);
+}
+
 int
 rules_findings(const struct rules *rules, const char *service, const struct rules_event *ev,
 	       size_t n_ev, struct rules_finding **out, size_t *n_out)
@@ -137,14 +150,13 @@ rules_findings(const struct rules *rules, const char *service, const struct rule
 		if (dec->type != RULES_EV_DECISION)
 			continue;
 		proc = rules_procedure_at(rules, dec->date);
-		if (!dec->written && proc->written_text) {
+		if (rules_oral_breach(proc, dec->written)) {
 			/* Possible: the law lets a decision be oral where writing is too burdensome. */
 			x = finding_add(&f, dec->id, "oral_decision", true, proc->written_text,
 					proc->citation[RULES_CITATION_WRITTEN_DECISION]);
 			finding_close(&c, x, j, RULES_EV_DECISION_WRITTEN);
 		}
-		if (!dec->reasoned && proc->reasoned_text &&
-		    !eng_in_list(dec->outcome, proc->reasons_optional)) {
+		if (rules_unreasoned_breach(proc, dec->reasoned, dec->outcome)) {
 			x = finding_add(&f, dec->id, "unreasoned_decision", false,
 					proc->reasoned_text,
 					proc->citation[RULES_CITATION_REASONED_DECISION]);

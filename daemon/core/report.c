@@ -35,7 +35,7 @@ report_deinit(struct report *r)
 		free(r->services[i]);
 	free(r->cells);
 	free(r->services);
-	free(r->unreasoned);
+	free(r->decisions);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -95,45 +95,37 @@ report_add_days(struct report_figures *f, int32_t days)
 }
 
 void
-report_add_unreasoned(struct report *r, const char *service, const char *made, const char *outcome)
+report_add_decision(struct report *r, const char *service, const char *made, const char *outcome,
+		    bool written, bool reasoned)
 {
-	struct report_unreasoned *u;
+	struct report_decision *u;
 	struct cal_date day;
 	size_t s;
 	int m;
 
 	if (!made || cal_date_parse(made, &day) < 0 || !report_at(r, service, made, &s, &m))
 		return;
-	r->unreasoned = xrealloc(r->unreasoned, (r->n_unreasoned + 1) * sizeof(*r->unreasoned));
-	u = &r->unreasoned[r->n_unreasoned++];
+	r->decisions = xrealloc(r->decisions, (r->n_decisions + 1) * sizeof(*r->decisions));
+	u = &r->decisions[r->n_decisions++];
 	u->service = s;
 	u->month = m;
 	u->made = day;
 	snprintf(u->outcome, sizeof(u->outcome), "%s", outcome ? outcome : "");
-}
-
-static bool
-in_list(const char *s, const char *const *list)
-{
-	for (size_t i = 0; list && list[i]; i++) {
-		if (strcmp(list[i], s) == 0)
-			return true;
-	}
-	return false;
+	u->written = written;
+	u->reasoned = reasoned;
 }
 
 void
-report_judge_unreasoned(struct report *r, const struct rules *rules)
+report_judge_decisions(struct report *r, const struct rules *rules)
 {
-	for (size_t i = 0; i < r->n_unreasoned; i++) {
-		const struct report_unreasoned *u = &r->unreasoned[i];
+	for (size_t i = 0; i < r->n_decisions; i++) {
+		const struct report_decision *u = &r->decisions[i];
 		const struct rules_procedure *proc = rules_procedure_at(rules, u->made);
+		struct report_figures *f =
+			&r->cells[u->service * (size_t)r->months + (size_t)u->month];
 
-		if (proc && proc->reasoned_text && in_list(u->outcome, proc->reasons_optional))
-			continue;
-		if (proc && !proc->reasoned_text)
-			continue;
-		r->cells[u->service * (size_t)r->months + (size_t)u->month].unreasoned++;
+		f->oral += rules_oral_breach(proc, u->written);
+		f->unreasoned += rules_unreasoned_breach(proc, u->reasoned, u->outcome);
 	}
 }
 
@@ -183,7 +175,7 @@ figures_json(struct report_figures *f)
 
 	if (f->n_days > 1)
 		qsort(f->days, f->n_days, sizeof(*f->days), cmp_i32);
-	o = json_pack("{sI sI sI sI so sI sI so sI sI sI sI sI sI sI}", "applications",
+	o = json_pack("{sI sI sI sI so sI sI so sI sI sI sI sI sI sI sI sI sI}", "applications",
 		      (json_int_t)f->applications, "decided", (json_int_t)f->decided, "within_norm",
 		      (json_int_t)f->within_norm, "norm_judged", (json_int_t)f->norm_judged,
 		      "within_norm_share", share_json(f->within_norm, f->norm_judged), "within_11a",
@@ -194,7 +186,10 @@ figures_json(struct report_figures *f)
 		      "missed_promised_dates", (json_int_t)f->missed_promised, "complaints",
 		      (json_int_t)f->complaints, "complaints_in_time",
 		      (json_int_t)f->complaints_in_time, "complaints_forwarded_in_time",
-		      (json_int_t)f->forwarded_in_time);
+		      (json_int_t)f->forwarded_in_time, "complaints_settled_by_office",
+		      (json_int_t)f->settled_by_office, "norm_deadlines_missed",
+		      (json_int_t)f->norm_missed, "deadlines_11a_missed",
+		      (json_int_t)f->missed_11a);
 	json_object_set_new(o, "processing_days_median",
 			    f->n_days ? json_integer(report_percentile(f->days, f->n_days, 50))
 				      : json_null());
@@ -221,6 +216,9 @@ figures_add(struct report_figures *t, const struct report_figures *f)
 	t->complaints += f->complaints;
 	t->complaints_in_time += f->complaints_in_time;
 	t->forwarded_in_time += f->forwarded_in_time;
+	t->settled_by_office += f->settled_by_office;
+	t->norm_missed += f->norm_missed;
+	t->missed_11a += f->missed_11a;
 	for (size_t i = 0; i < f->n_days; i++)
 		report_add_days(t, f->days[i]);
 }
@@ -230,7 +228,8 @@ figures_empty(const struct report_figures *f)
 {
 	return !f->applications && !f->decided && !f->oral && !f->unreasoned &&
 	       !f->late_forwarding && !f->missed_promised && !f->complaints &&
-	       !f->complaints_in_time && !f->forwarded_in_time;
+	       !f->complaints_in_time && !f->forwarded_in_time && !f->settled_by_office &&
+	       !f->norm_missed && !f->missed_11a;
 }
 
 static char *

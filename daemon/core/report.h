@@ -34,25 +34,35 @@ struct report_figures {
 	int64_t norm_judged;	 /* of those: with a processing norm met or missed */
 	int64_t within_11a;	 /* of those: § 11 a month met (decision or preliminary reply) */
 	int64_t judged_11a;	 /* of those: with a § 11 a deadline met or missed */
-	int64_t oral;		 /* decisions recorded as oral (day made) */
+	int64_t oral;		 /* oral decisions where writing was required (day made) */
 	int64_t unreasoned;	 /* decisions without the reasons they needed (day made) */
 	int64_t late_forwarding; /* forwarding deadlines missed (due day) */
 	int64_t missed_promised; /* promised dates missed (due day) */
 	int64_t complaints;	 /* complaints (day sent) */
 	int64_t complaints_in_time; /* complaint deadlines met by a complaint (day judged) */
-	int64_t forwarded_in_time;  /* forwarding deadlines met (day the complaint was sent) */
+	int64_t forwarded_in_time;  /* forwarding deadlines met by forwarding (day sent) */
+	int64_t settled_by_office;  /* forwarding deadlines ended by the office's own review
+				     * of the complaint, never forwarded (day sent) */
+	int64_t norm_missed;	    /* processing-norm deadlines missed (due day) */
+	int64_t missed_11a; /* § 11 a months missed: neither decided nor replied (due day) */
 	/* Processing days (calendar days from received to decided) of the decided cases. */
 	int32_t *days;
 	size_t n_days;
 	size_t cap_days;
 };
 
-/* A decision recorded without reasons: whether it needed them depends on the rules. */
-struct report_unreasoned {
+/*
+ * A decision recorded as oral or without reasons: whether that breached the rules depends
+ * on the procedure in force on the day it was made (rules_oral_breach(),
+ * rules_unreasoned_breach()).
+ */
+struct report_decision {
 	size_t service;
 	int month;
 	struct cal_date made;
 	char outcome[32];
+	bool written;
+	bool reasoned;
 };
 
 struct report {
@@ -61,8 +71,10 @@ struct report {
 	char **services;	  /* ids, in the order first seen */
 	size_t n_services;
 	struct report_figures *cells; /* n_services * months */
-	struct report_unreasoned *unreasoned;
-	size_t n_unreasoned;
+	struct report_decision *decisions;
+	size_t n_decisions;
+	/* Set by the store when a unit was asked for and no case of the register has it. */
+	bool unit_unknown;
 };
 
 /*
@@ -84,15 +96,15 @@ struct report_figures *report_at(struct report *r, const char *service, const ch
 				 size_t *service_index, int *month);
 /* Adds a case's processing days to f. */
 void report_add_days(struct report_figures *f, int32_t days);
-/* Notes a decision recorded without reasons, made on day made with outcome. */
-void report_add_unreasoned(struct report *r, const char *service, const char *made,
-			   const char *outcome);
+/* Notes a decision made on day made with outcome, recorded as oral or without reasons. */
+void report_add_decision(struct report *r, const char *service, const char *made,
+			 const char *outcome, bool written, bool reasoned);
 /*
- * Counts the decisions noted by report_add_unreasoned() that needed reasons by the
- * procedural rules in force on the day they were made (an outcome in reasons_optional did
- * not).
+ * Counts the decisions noted by report_add_decision() as oral_decisions and
+ * unreasoned_decisions when they breached the procedure in force on the day they were made,
+ * by the same rule as the findings (rules_oral_breach(), rules_unreasoned_breach()).
  */
-void report_judge_unreasoned(struct report *r, const struct rules *rules);
+void report_judge_decisions(struct report *r, const struct rules *rules);
 
 /*
  * The reply of GetReport (new reference): period, months and per service (rules gives the

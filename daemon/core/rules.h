@@ -363,6 +363,17 @@ int rules_compute(const struct rules *rules, const char *service, const struct r
 void rules_deadlines_free(struct rules_deadline *deadlines, size_t n);
 
 /*
+ * The rules of form the findings judge a decision by, shared with the compliance report
+ * (core/report.c): a decision made under proc (its version in force on the day made; NULL:
+ * none) breaches the written form when it is oral and proc requires writing (has a
+ * written_decision_text), and the duty to give reasons when it has none, proc requires
+ * them (reasoned_decision_text) and its outcome is not in reasons_optional_for.
+ */
+bool rules_oral_breach(const struct rules_procedure *proc, bool written);
+bool rules_unreasoned_breach(const struct rules_procedure *proc, bool reasoned,
+			     const char *outcome);
+
+/*
  * The findings of a case (see struct rules_finding) from its events, as rules_compute()
  * takes them; decisions are judged by the citations version in force on the day they were
  * made, BPA refusals by the service's bpa thresholds in force on that day. *out is an owned

@@ -62,6 +62,7 @@ enum ops_error {
 	OPS_ERR_BACKUP_FAILED,		/* file, message */
 	OPS_ERR_BACKUP_IN_PROGRESS,	/* file */
 	OPS_ERR_CHECK_IN_PROGRESS,	/* started */
+	OPS_ERR_REPORT_BUSY,		/* running */
 	OPS_ERR_COUNT
 };
 
@@ -125,6 +126,9 @@ struct ops_env {
 	/* Moves the test clock: the daemon's time becomes the wall clock + offset seconds. */
 	void (*set_clock_offset)(void *host, int64_t offset);
 	int64_t (*clock_offset)(void *host);
+	/* Whether every case's deadlines are being recomputed after a change of the rules (may
+	 * be NULL: never). */
+	bool (*recomputing)(void *host);
 	/* Set when reminders were planned or rescheduled: the host re-arms the scheduler after
 	 * the commit. */
 	bool reminders_changed;

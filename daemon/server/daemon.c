@@ -34,6 +34,7 @@
 #include "core/metrics.h"
 #include "delivery/notify.h"
 #include "server/metrics_http.h"
+#include "server/report_job.h"
 #include "server/retention.h"
 #include "server/scheduler.h"
 #include "store/store.h"
@@ -343,6 +344,8 @@ stop(struct daemon *d)
 	/* A purge under way ends with its last slice and answers its caller (audited). */
 	retention_stop(d->retention);
 	d->retention = NULL;
+	/* A report under way gives up and is answered before the socket closes. */
+	report_job_stop();
 	/* What was accepted in this turn is committed and answered before the socket closes. */
 	ops_commit(&d->env);
 	ctl_stop(d->ctl);
@@ -607,6 +610,7 @@ start(struct daemon *d)
 		.schedule_commit = schedule_commit,
 		.set_clock_offset = set_clock_offset,
 		.clock_offset = clock_offset,
+		.recomputing = recomputing,
 		.integrity_seconds = -1,
 	};
 	if ((ret = load_installation(d, err, sizeof(err))) < 0) {

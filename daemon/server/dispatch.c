@@ -324,6 +324,7 @@ static const char *const error_names[OPS_ERR_COUNT] = {
 	[OPS_ERR_BACKUP_FAILED] = IFACE_FRISTVAKT ".BackupFailed",
 	[OPS_ERR_BACKUP_IN_PROGRESS] = IFACE_FRISTVAKT ".BackupInProgress",
 	[OPS_ERR_CHECK_IN_PROGRESS] = IFACE_FRISTVAKT ".CheckInProgress",
+	[OPS_ERR_REPORT_BUSY] = IFACE_FRISTVAKT ".ReportBusy",
 };
 
 const char *

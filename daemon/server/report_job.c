@@ -2,6 +2,7 @@
 /* report_job: GetReport on a worker thread (see report_job.h). */
 #include "server/report_job.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 
 struct report_job {
 	uv_work_t work;
+	struct report_job *next; /* in jobs */
+	atomic_bool stop;	 /* set on the loop at shutdown; the worker's queries give up */
+	bool recomputing;	 /* the deadlines were being recomputed when it was asked for */
 	struct ops_env *env;
 	struct ops_req *req;
 	struct report r;
@@ -32,14 +36,32 @@ struct report_job {
 	uint64_t started; /* uv_hrtime() */
 };
 
+/* The reports under way (on the loop thread only): at most REPORT_JOBS_MAX. */
+static struct report_job *jobs;
+static unsigned n_jobs;
+
 static void
 job_free(struct report_job *j)
 {
+	for (struct report_job **p = &jobs; *p; p = &(*p)->next) {
+		if (*p == j) {
+			*p = j->next;
+			n_jobs--;
+			break;
+		}
+	}
 	report_deinit(&j->r);
 	free(j->service);
 	free(j->unit);
 	free(j->path);
 	free(j);
+}
+
+/* Whether every case's deadlines are being recomputed (a change of the rules). */
+static bool
+recomputing_now(struct ops_env *env)
+{
+	return env->recomputing && env->recomputing(env->host);
 }
 
 /* On the worker thread: the store's queries, nothing of the loop's. */
@@ -59,6 +81,13 @@ job_done(uv_work_t *w, int status)
 	double ms = (double)(uv_hrtime() - j->started) / 1e6;
 	json_t *out;
 
+	if (status == UV_ECANCELED || atomic_load(&j->stop)) {
+		log_info("GetReport: cut short by the shutdown");
+		ops_reply(j->req, OPS_ERR_STORAGE_FAILURE,
+			  json_pack("{ss}", "message", "the daemon is shutting down"));
+		job_free(j);
+		return;
+	}
 	if (status < 0 || j->ret < 0) {
 		log_err("GetReport: %s", status < 0 ? uv_strerror(status) : j->err);
 		ops_reply(j->req, OPS_ERR_STORAGE_FAILURE,
@@ -66,12 +95,21 @@ job_done(uv_work_t *w, int status)
 		job_free(j);
 		return;
 	}
+	if (j->r.unit_unknown) {
+		ops_reply(j->req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "unit", "message",
+				    "no case of the register has this unit"));
+		job_free(j);
+		return;
+	}
 	log_debug("GetReport: %d months read in %.1f ms", j->r.months, ms);
-	report_judge_unreasoned(&j->r, rules);
+	report_judge_decisions(&j->r, rules);
 	out = report_json(&j->r, rules, j->service);
 	json_object_set_new(out, "service", j->service ? json_string(j->service) : json_null());
 	json_object_set_new(out, "unit", j->unit ? json_string(j->unit) : json_null());
 	json_object_set_new(out, "today", json_string(j->today));
+	json_object_set_new(out, "recomputing",
+			    json_boolean(j->recomputing || recomputing_now(j->env)));
 	ops_reply(j->req, OPS_OK, out);
 	job_free(j);
 }
@@ -129,7 +167,13 @@ report_job_get(struct ops_env *env, struct ops_req *req)
 				    known_services(env->conf->rules)));
 		return;
 	}
+	if (n_jobs >= REPORT_JOBS_MAX) {
+		ops_reply(req, OPS_ERR_REPORT_BUSY, json_pack("{si}", "running", (int)n_jobs));
+		return;
+	}
 	j = xcalloc(1, sizeof(*j));
+	atomic_init(&j->stop, false);
+	j->recomputing = recomputing_now(env);
 	j->env = env;
 	j->req = req;
 	j->work.data = j;
@@ -147,10 +191,24 @@ report_job_get(struct ops_env *env, struct ops_req *req)
 		.service = j->service,
 		.unit = j->unit,
 		.today = cal_date_format(today, j->today),
+		.stop = &j->stop,
 	};
+	j->next = jobs;
+	jobs = j;
+	n_jobs++;
 	if ((ret = uv_queue_work(env->loop, &j->work, job_work, job_done)) < 0) {
 		ops_reply(req, OPS_ERR_STORAGE_FAILURE,
 			  json_pack("{ss}", "message", uv_strerror(ret)));
 		job_free(j);
+	}
+}
+
+void
+report_job_stop(void)
+{
+	for (struct report_job *j = jobs; j; j = j->next) {
+		atomic_store(&j->stop, true);
+		/* Not started yet: job_done() comes with UV_ECANCELED; else the queries give up. */
+		uv_cancel((uv_req_t *)&j->work);
 	}
 }

@@ -11,6 +11,7 @@
  */
 #include "store/store.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,16 @@
 #define CASES_FILTER "(:svc IS NULL OR c.service = :svc) AND (:unit IS NULL OR c.unit = :unit)"
 #define LOCAL_DAY(x) "date(" x ", 'unixepoch', 'localtime')"
 #define CURRENT(e)   "NOT EXISTS (SELECT 1 FROM events s WHERE s.supersedes = " e ".id)"
+/* A deadline missed: stored as missed, or still open after its day (as of :today). */
+#define MISSED "(d.state = 'missed' OR (d.state = 'open' AND d.due < :today))"
+/*
+ * A forwarding deadline d met by forwarding the complaint: a current 'forwarded' event of
+ * the case on the day it was met. The engine also marks it met when the office's own
+ * review ends the duty (the rules' forwarding_ended_by): then there is none.
+ */
+#define FORWARDED                                                                                  \
+	"EXISTS (SELECT 1 FROM events f WHERE f.case_id = d.case_id AND f.type = 'forwarded' "     \
+	"AND " CURRENT("f") " AND " LOCAL_DAY("f.occurred") " = d.met_on)"
 
 /* A count per service and month ('YYYY-MM') added to one member of the figures. */
 struct count_query {
@@ -39,12 +50,6 @@ static const struct count_query counts[] = {
 					"c.received") " BETWEEN :from AND :to AND " CASES_FILTER
 						      " GROUP BY c.service, m",
 	  offsetof(struct report_figures, applications) },
-	{ "SELECT c.service, substr(" LOCAL_DAY(
-		  "e.occurred") ", 1, 7) AS m, count(*) "
-				"FROM events e JOIN cases c ON c.id = e.case_id WHERE e.type = 'decision' AND " CURRENT(
-					"e") " AND e.data ->> '$.written' = 0 AND " LOCAL_DAY("e.occurred") " BETWEEN :from AND :to AND " CASES_FILTER
-													    " GROUP BY c.service, m",
-	  offsetof(struct report_figures, oral) },
 	{ "SELECT c.service, substr(d.due, 1, 7) AS m, count(*) FROM deadlines d "
 	  "JOIN cases c ON c.id = d.case_id WHERE d.kind = 'forwarding' AND (d.state = 'missed' "
 	  "OR (d.state = 'open' AND d.due < :today)) AND d.due BETWEEN :from AND :to AND " CASES_FILTER
@@ -68,10 +73,27 @@ static const struct count_query counts[] = {
 	{ "SELECT c.service, substr(" LOCAL_DAY(
 		  "e.occurred") ", 1, 7) AS m, count(*) "
 				"FROM deadlines d JOIN events e ON e.id = d.subject JOIN cases c ON c.id = d.case_id "
-				"WHERE d.kind = 'forwarding' AND d.state = 'met' AND " LOCAL_DAY(
+				"WHERE d.kind = 'forwarding' AND d.state = 'met' AND " FORWARDED
+				" AND " LOCAL_DAY(
 					"e.occurred") " BETWEEN :from AND :to AND " CASES_FILTER
 						      " GROUP BY c.service, m",
 	  offsetof(struct report_figures, forwarded_in_time) },
+	{ "SELECT c.service, substr(" LOCAL_DAY(
+		  "e.occurred") ", 1, 7) AS m, count(*) "
+				"FROM deadlines d JOIN events e ON e.id = d.subject JOIN cases c ON c.id = d.case_id "
+				"WHERE d.kind = 'forwarding' AND d.state = 'met' AND NOT " FORWARDED
+				" AND " LOCAL_DAY(
+					"e.occurred") " BETWEEN :from AND :to AND " CASES_FILTER
+						      " GROUP BY c.service, m",
+	  offsetof(struct report_figures, settled_by_office) },
+	{ "SELECT c.service, substr(d.due, 1, 7) AS m, count(*) FROM deadlines d "
+	  "JOIN cases c ON c.id = d.case_id WHERE d.kind = 'processing' AND " MISSED
+	  " AND d.due BETWEEN :from AND :to AND " CASES_FILTER " GROUP BY c.service, m",
+	  offsetof(struct report_figures, norm_missed) },
+	{ "SELECT c.service, substr(d.due, 1, 7) AS m, count(*) FROM deadlines d "
+	  "JOIN cases c ON c.id = d.case_id WHERE d.kind = 'preliminary_reply' AND " MISSED
+	  " AND d.due BETWEEN :from AND :to AND " CASES_FILTER " GROUP BY c.service, m",
+	  offsetof(struct report_figures, missed_11a) },
 };
 
 /*
@@ -91,12 +113,17 @@ static const char decided_sql[] =
 					   "ORDER BY d.subject DESC LIMIT 1) "
 					   "FROM first f JOIN cases c ON c.id = f.case_id WHERE day BETWEEN :from AND :to AND " CASES_FILTER;
 
-/* Current decisions made in the period without reasons: whether they needed them is the
- * rules' (report_judge_unreasoned()). */
-static const char unreasoned_sql[] = "SELECT c.service, " LOCAL_DAY(
-	"e.occurred") " AS day, e.data ->> '$.outcome' "
+/* Current decisions made in the period as oral or without reasons: whether that was a
+ * breach is the rules' (report_judge_decisions()). */
+static const char decisions_sql[] = "SELECT c.service, " LOCAL_DAY(
+	"e.occurred") " AS day, e.data ->> '$.outcome', "
+		      "coalesce(e.data ->> '$.written', 1), coalesce(e.data ->> '$.reasoned', 1) "
 		      "FROM events e JOIN cases c ON c.id = e.case_id WHERE e.type = 'decision' AND " CURRENT(
-			      "e") " AND e.data ->> '$.reasoned' = 0 AND day BETWEEN :from AND :to AND " CASES_FILTER;
+			      "e") " AND (e.data ->> '$.written' = 0 OR e.data ->> '$.reasoned' = 0) "
+				   "AND day BETWEEN :from AND :to AND " CASES_FILTER;
+
+/* Whether any case of the register (whatever its service) has the unit asked for. */
+static const char unit_sql[] = "SELECT EXISTS (SELECT 1 FROM cases WHERE unit = :unit)";
 
 static void
 bind_named(sqlite3_stmt *s, const char *name, const char *v)
@@ -180,15 +207,16 @@ run_decided(sqlite3 *db, const struct store_report_query *q, struct report *r)
 }
 
 static int
-run_unreasoned(sqlite3 *db, const struct store_report_query *q, struct report *r)
+run_decisions(sqlite3 *db, const struct store_report_query *q, struct report *r)
 {
 	sqlite3_stmt *s;
-	int rc = prepare(db, unreasoned_sql, q, &s);
+	int rc = prepare(db, decisions_sql, q, &s);
 
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		report_add_unreasoned(r, (const char *)sqlite3_column_text(s, 0),
-				      (const char *)sqlite3_column_text(s, 1),
-				      (const char *)sqlite3_column_text(s, 2));
+		report_add_decision(r, (const char *)sqlite3_column_text(s, 0),
+				    (const char *)sqlite3_column_text(s, 1),
+				    (const char *)sqlite3_column_text(s, 2),
+				    sqlite3_column_int(s, 3) != 0, sqlite3_column_int(s, 4) != 0);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(s);
@@ -196,18 +224,47 @@ run_unreasoned(sqlite3 *db, const struct store_report_query *q, struct report *r
 }
 
 static int
+run_unit(sqlite3 *db, const struct store_report_query *q, struct report *r)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!q->unit)
+		return SQLITE_OK;
+	rc = prepare(db, unit_sql, q, &s);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->unit_unknown = sqlite3_column_int(s, 0) == 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
 run_all(sqlite3 *db, const struct store_report_query *q, struct report *r)
 {
 	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 
+	if (rc == SQLITE_OK)
+		rc = run_unit(db, q, r);
+	if (rc == SQLITE_OK && r->unit_unknown)
+		goto out;
 	for (size_t i = 0; rc == SQLITE_OK && i < FV_ARRAY_SIZE(counts); i++)
 		rc = run_count(db, &counts[i], q, r);
 	if (rc == SQLITE_OK)
 		rc = run_decided(db, q, r);
 	if (rc == SQLITE_OK)
-		rc = run_unreasoned(db, q, r);
+		rc = run_decisions(db, q, r);
+out:
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return rc;
+}
+
+/* The progress handler: non-zero (the query ends with SQLITE_INTERRUPT) once asked to stop. */
+static int
+stop_asked(void *stop)
+{
+	return stop && atomic_load((atomic_bool *)stop);
 }
 
 int
@@ -219,7 +276,9 @@ store_report_read(const char *path, const struct store_report_query *q, struct r
 
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 5000);
-		rc = run_all(db, q, r);
+		if (q->stop)
+			sqlite3_progress_handler(db, 1000, stop_asked, (void *)q->stop);
+		rc = stop_asked((void *)q->stop) ? SQLITE_INTERRUPT : run_all(db, q, r);
 	}
 	if (rc != SQLITE_OK)
 		snprintf(err, errlen, "the report's query failed: %s",

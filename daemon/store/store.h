@@ -500,7 +500,10 @@ int store_audit_list(struct store *st, const char *ref, int limit, int64_t befor
  * report_init() for the period from..to), on a read-only connection of its own and in one
  * read transaction: blocking, for a worker thread (opened, run and closed on it). The
  * days are "YYYY-MM-DD" (borrowed); service and unit filter the cases (NULL: all); today
- * judges open deadlines past their day. 0, or a negative errno with err filled.
+ * judges open deadlines past their day. When a unit is asked for and no case of the
+ * register has it, r->unit_unknown is set and nothing else is read. stop (may be NULL),
+ * set by another thread, makes the queries give up soon (an error, err filled).
+ * 0, or a negative errno with err filled.
  */
 struct report;
 struct store_report_query {
@@ -509,6 +512,7 @@ struct store_report_query {
 	const char *service;
 	const char *unit;
 	const char *today;
+	atomic_bool *stop;
 };
 int store_report_read(const char *path, const struct store_report_query *q, struct report *r,
 		      char *err, size_t errlen);

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 from fvtest import FRISTVAKT, FRISTVAKTD, DaemonTest, main
 from test_cases import CaseMixin
@@ -31,7 +32,9 @@ ZERO = {"applications": 0, "decided": 0, "within_norm": 0, "norm_judged": 0,
         "within_norm_share": None, "within_11a": 0, "judged_11a": 0, "within_11a_share": None,
         "processing_days_median": None, "processing_days_p90": None, "oral_decisions": 0,
         "unreasoned_decisions": 0, "late_forwardings": 0, "missed_promised_dates": 0,
-        "complaints": 0, "complaints_in_time": 0, "complaints_forwarded_in_time": 0}
+        "complaints": 0, "complaints_in_time": 0, "complaints_forwarded_in_time": 0,
+        "complaints_settled_by_office": 0, "norm_deadlines_missed": 0,
+        "deadlines_11a_missed": 0}
 
 
 def fig(**kw):
@@ -66,30 +69,37 @@ def fig(**kw):
 #  B3 received Mon 2 Mar, withdrawn 5 Mar.
 #  B4 (unit nav-nord) received Tue 10 Mar, decided Fri 13 Mar orally (3 days), reached 16
 #     Mar; complaint 20 Mar (deadline 13 Apr: in time), forwarded 27 Mar (due 17 Apr).
+# The backlog, as of 20 May, in the month of the due day: norm deadlines missed A2 (21 Jan),
+# A3 (3 Feb), A4 (16 Feb, never decided); § 11 a months missed with neither a decision nor
+# a preliminary reply in time: B1 (16 Feb), A4 (2 Mar, never decided).
 EXPECTED = {
     A: {
         "2026-01": fig(applications=3, decided=2, within_norm=1, norm_judged=2,
                        within_norm_share=0.5, within_11a=2, judged_11a=2, within_11a_share=1.0,
                        processing_days_median=7, processing_days_p90=21, oral_decisions=1,
-                       complaints=1, complaints_in_time=1, complaints_forwarded_in_time=1),
+                       complaints=1, complaints_in_time=1, complaints_forwarded_in_time=1,
+                       norm_deadlines_missed=1),
         "2026-02": fig(applications=2, decided=1, within_norm=1, norm_judged=1,
                        within_norm_share=1.0, within_11a=1, judged_11a=1, within_11a_share=1.0,
                        processing_days_median=10, processing_days_p90=10,
                        unreasoned_decisions=1, missed_promised_dates=1, complaints=1,
-                       complaints_in_time=1),
+                       complaints_in_time=1, norm_deadlines_missed=2),
         "2026-03": fig(decided=1, within_norm=0, norm_judged=1, within_norm_share=0.0,
                        within_11a=1, judged_11a=1, within_11a_share=1.0,
-                       processing_days_median=43, processing_days_p90=43, late_forwardings=1),
+                       processing_days_median=43, processing_days_p90=43, late_forwardings=1,
+                       deadlines_11a_missed=1),
         "total": fig(applications=5, decided=4, within_norm=2, norm_judged=4,
                      within_norm_share=0.5, within_11a=4, judged_11a=4, within_11a_share=1.0,
                      processing_days_median=10, processing_days_p90=43, oral_decisions=1,
                      unreasoned_decisions=1, late_forwardings=1, missed_promised_dates=1,
-                     complaints=2, complaints_in_time=2, complaints_forwarded_in_time=1),
+                     complaints=2, complaints_in_time=2, complaints_forwarded_in_time=1,
+                     norm_deadlines_missed=3, deadlines_11a_missed=1),
     },
     B: {
         "2026-01": fig(applications=1),
         "2026-02": fig(applications=1, decided=2, within_11a=1, judged_11a=2,
-                       within_11a_share=0.5, processing_days_median=2, processing_days_p90=34),
+                       within_11a_share=0.5, processing_days_median=2, processing_days_p90=34,
+                       deadlines_11a_missed=1),
         "2026-03": fig(applications=2, decided=1, within_11a=1, judged_11a=1,
                        within_11a_share=1.0, processing_days_median=3, processing_days_p90=3,
                        oral_decisions=1, complaints=2, complaints_in_time=1,
@@ -97,7 +107,7 @@ EXPECTED = {
         "total": fig(applications=4, decided=3, within_11a=2, judged_11a=3,
                      within_11a_share=2 / 3, processing_days_median=3, processing_days_p90=34,
                      oral_decisions=1, complaints=2, complaints_in_time=1,
-                     complaints_forwarded_in_time=1),
+                     complaints_forwarded_in_time=1, deadlines_11a_missed=1),
     },
 }
 
@@ -188,6 +198,7 @@ class ReportTest(CaseMixin, DaemonTest):
 
     def test_json(self):
         r = self.report()
+        self.assertIs(r["recomputing"], False)
         self.assertEqual((r["from"], r["to"], r["today"]), ("2026-01-01", "2026-03-31",
                                                             "2026-05-20"))
         self.assertEqual(r["months"], ["2026-01", "2026-02", "2026-03"])
@@ -243,11 +254,21 @@ class ReportTest(CaseMixin, DaemonTest):
             (("--from", "2021-01-01", "--to", "2026-01-31"), "at most 60 calendar months"),
             (("--from", "2026-01-01", "--to", "2026-03-31", "--service", "nope"),
              "UnknownService"),
+            # A unit no case of the register has: an error, not an empty report.
+            (("--from", "2026-01-01", "--to", "2026-03-31", "--unit", "nope"),
+             "no case of the register has this unit"),
         ]
         for args, message in cases:
             p = self.d.cli("report", *args)
             self.assertEqual(p.returncode, 1, args)
             self.assertIn(message, p.stderr, args)
+        r = self.c.call("no.fristvakt.GetReport", {"from": "2026-01-01", "to": "2026-03-31",
+                                                    "unit": "nope"})
+        self.assertEqual(r["error"], "org.varlink.service.InvalidParameter")
+        self.assertEqual(r["parameters"]["parameter"], "unit")
+        # A unit with cases, but none in the period or the service: an empty report.
+        r = self.report("--unit", "nav-nord", "--service", A)
+        self.assertEqual(by_month(r["services"][0])["total"], fig())
         # Exactly five years is allowed.
         self.d.cli("report", "--from", "2021-01-01", "--to", "2025-12-31", check=0)
         for args in (("--from", "2026-01-01"), PERIOD + ("--format", "pdf"),
@@ -284,13 +305,206 @@ class ReportTest(CaseMixin, DaemonTest):
         total = [l for l in lines[a:] if l.strip().startswith("Totalt")][0].split()
         self.assertEqual(total[:13], ["Totalt", "5", "4", "50,0", "%", "(2", "av", "4)",
                                       "100,0", "%", "(4", "av", "4)"])
-        self.assertEqual(total[13:], ["10", "43", "1", "1", "1", "1", "2", "2", "1"])
+        # median, P90, norm missed, § 11 a missed, oral, unreasoned, late forwarding,
+        # promise missed, complaints, in time, forwarded in time, settled by office.
+        self.assertEqual(total[13:], ["10", "43", "3", "1", "1", "1", "1", "1", "2", "2", "1",
+                                      "0"])
         # Columns aligned: every row of a block has its month column the same width.
         header = lines[a + 1]
         self.assertTrue(header.startswith("  Måned    Søknader"))
         out = self.d.cli("report", *PERIOD, "--lang", "en", check=0).stdout
         self.assertIn("  Total    5", out)
         self.assertIn("50.0 % (2 of 4)", out)
+
+    def test_office_settled_and_backlog(self):
+        """April and May 2026 of okonomisk-stonad (nothing of the story falls in them),
+        recorded on 20 May and judged as of it (Easter Monday is 6 April; no holiday from 7
+        to 23 April nor on 8 May):
+        C1 received Tue 7 Apr, decided Tue 14 Apr, a refusal (7 days; norm due 21 Apr met;
+           § 11 a met), reached 15 Apr; complaint sent Mon 20 Apr (deadline 15 Apr + 3 w =
+           6 May: in time); the office reverses its decision in full (omgjort) on 23 Apr:
+           its forwarding deadline is met, but the complaint was never forwarded.
+        C2 received Wed 8 Apr, nothing since: its norm (due 22 Apr) and its § 11 a month
+           (due Fri 8 May) passed unmet - an April and a May breach though undecided.
+        C3 received Thu 9 Apr, preliminary reply 16 Apr promising 30 June: its norm (due 23
+           Apr) passed unmet; its § 11 a month is met by the reply, the promise not due."""
+        self.reg("R-C1", "2026-04-07", A)
+        self.decide("R-C1", "2026-04-14", "2026-04-15")
+        self.rec("RecordComplaint", {"reference": "R-C1", "sent": "2026-04-20T10:00:00+02:00"})
+        self.rec("DecideComplaint", {"reference": "R-C1", "decided": "2026-04-23T10:00:00+02:00",
+                                     "outcome": "omgjort"})
+        self.reg("R-C2", "2026-04-08", A)
+        self.reg("R-C3", "2026-04-09", A)
+        self.rec("RecordPreliminaryReply", {"reference": "R-C3",
+                                            "sent": "2026-04-16T10:00:00+02:00",
+                                            "promised": "2026-06-30"})
+        r = self.d.cli_json("report", "--from", "2026-04-01", "--to", "2026-05-31",
+                            "--service", A)
+        april = fig(applications=3, decided=1, within_norm=1, norm_judged=1,
+                    within_norm_share=1.0, within_11a=1, judged_11a=1, within_11a_share=1.0,
+                    processing_days_median=7, processing_days_p90=7, complaints=1,
+                    complaints_in_time=1, complaints_settled_by_office=1,
+                    norm_deadlines_missed=2)
+        may = fig(deadlines_11a_missed=1)
+        total = dict(april, deadlines_11a_missed=1)
+        self.assert_figures(by_month(r["services"][0]),
+                            {"2026-04": april, "2026-05": may, "total": total})
+        # The other reviews of a complaint do not end the duty: still to be forwarded.
+        self.reg("R-C4", "2026-04-07", A)
+        self.decide("R-C4", "2026-04-14", "2026-04-15")
+        self.rec("RecordComplaint", {"reference": "R-C4", "sent": "2026-04-20T10:00:00+02:00"})
+        self.rec("DecideComplaint", {"reference": "R-C4", "decided": "2026-04-23T10:00:00+02:00",
+                                     "outcome": "stadfestet"})
+        self.rec("ForwardComplaint", {"reference": "R-C4",
+                                      "forwarded": "2026-04-24T10:00:00+02:00"})
+        r = self.d.cli_json("report", "--from", "2026-04-01", "--to", "2026-04-30",
+                            "--service", A)
+        a = by_month(r["services"][0])["2026-04"]
+        self.assertEqual((a["complaints"], a["complaints_forwarded_in_time"],
+                          a["complaints_settled_by_office"]), (2, 1, 1))
+
+    def add_bulk_events(self, n):
+        """n complaints of no consequence stored straight into case R-A1 (and counted), so
+        that a report takes seconds: its queries read every event."""
+        db = self.d.db()
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < ?) "
+                   "INSERT INTO events (case_id, type, occurred, recorded, data, uid) "
+                   "SELECT (SELECT id FROM cases WHERE ref = 'R-A1'), 'bulk', 1767600000 + x, "
+                   "1767600000, '{}', 0 FROM k", (n,))
+        db.execute("UPDATE counts SET n = n + ? WHERE name = 'events'", (n,))
+        db.commit()
+        db.close()
+
+    def test_busy_and_shutdown(self):
+        """At most two reports at a time: a burst of five gets ReportBusy for three, at
+        once, and Status is answered meanwhile; SIGTERM during a long report does not wait
+        for it: the daemon exits in a fraction of the report's time."""
+        self.add_bulk_events(1500000)
+        params = {"from": "2026-01-01", "to": "2026-03-31"}
+        started = time.monotonic()
+        self.assertNotIn("error", self.c.call("no.fristvakt.GetReport", params))
+        alone = time.monotonic() - started
+        conns = [self.d.connect() for _ in range(5)]
+        for c in conns:
+            self.addCleanup(c.close)
+            c.send_raw(json.dumps({"method": "no.fristvakt.GetReport",
+                                   "parameters": params}).encode() + b"\0")
+        started = time.monotonic()
+        self.assertNotIn("error", self.c.call("no.fristvakt.Status"))
+        self.assertLess(time.monotonic() - started, alone / 2)
+        replies = [c.recv() for c in conns]
+        busy = [r for r in replies if r.get("error") == "no.fristvakt.ReportBusy"]
+        self.assertEqual(len(busy), 3, replies)
+        self.assertEqual(busy[0]["parameters"], {"running": 2})
+        self.assertEqual(sum(1 for r in replies if "error" not in r), 2)
+        # Free again afterwards.
+        self.assertNotIn("error", self.c.call("no.fristvakt.GetReport", params))
+        # SIGTERM while one runs.
+        conns[0].send_raw(json.dumps({"method": "no.fristvakt.GetReport",
+                                      "parameters": params}).encode() + b"\0")
+        time.sleep(min(0.3, alone / 4))
+        started = time.monotonic()
+        self.assertEqual(self.d.stop(), 0)
+        stopped = time.monotonic() - started
+        self.assertLess(stopped, alone / 2, "report %.2f s, shutdown %.2f s" % (alone, stopped))
+        # Its connection closed without a reply, like every other at shutdown.
+        self.assertIsNone(conns[0].recv())
+        self.assertIn("GetReport: cut short by the shutdown", self.d.log_text())
+
+    def assert_bars(self, doc, s):
+        """Each month's two bars on the page say what the JSON says: height share x 200 px
+        (rounded) and the share in % as its text; a share with nothing to judge has no
+        bar, a dash instead."""
+        bars, texts = doc.bars.get(s["service"], {}), doc.bar_texts[s["service"]]
+        shown = 0
+        for row in s["months"]:
+            for k in ("within_norm_share", "within_11a_share"):
+                where = (row["month"], k)
+                if row[k] is None:
+                    self.assertNotIn(where, bars)
+                    self.assertEqual(texts[where], "–", where)
+                else:
+                    shown += 1
+                    self.assertEqual(bars[where], int(row[k] * 200 + 0.5), where)
+                    self.assertEqual(texts[where], "%.0f" % (row[k] * 100), where)
+        self.assertEqual(len(bars), shown)
+        self.assertEqual(len(texts), 2 * len(s["months"]))
+
+    def test_html_long_period_and_print(self):
+        """Five years: a chart per calendar year (2021 from April, 2022-2025, 2026 to
+        March), each at most 12 months (920 px) wide, its bars right; printed, the page is
+        A4 landscape. The screenshot at A4 width and the PDF are kept for a person to
+        look at."""
+        if not os.path.exists(CHROMIUM):
+            self.skipTest("chromium is not installed")
+        os.makedirs(OUTPUT, exist_ok=True)
+        page = os.path.join(OUTPUT, "report-60.html")
+        period = ("--from", "2021-04-01", "--to", "2026-03-31")
+        with open(page, "w") as f:
+            f.write(self.d.cli("report", *period, "--format", "html", check=0).stdout)
+        data = self.d.cli_json("report", *period)
+        doc = PageParser()
+        doc.feed(chromium(["--dump-dom", "file://" + page]))
+        for s in data["services"]:
+            self.assertEqual(len(s["months"]), 60)
+            self.assertEqual(len(doc.svg_widths[s["service"]]), 6)
+            self.assertEqual(max(doc.svg_widths[s["service"]]), 48 + 12 * 72 + 8)
+            self.assert_bars(doc, s)
+        pdf = os.path.join(OUTPUT, "report-60.pdf")
+        chromium(["--print-to-pdf=" + pdf, "--no-pdf-header-footer", "file://" + page])
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"%PDF"))
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+        self.assertTrue(boxes)
+        for w, h in boxes:  # A4 landscape: 297 x 210 mm = 841.89 x 595.28 pt
+            self.assertAlmostEqual(float(w), 841.89, delta=1)
+            self.assertAlmostEqual(float(h), 595.28, delta=1)
+        chromium(["--screenshot=" + os.path.join(OUTPUT, "report-60.png"),
+                  "--window-size=1123,1600", "--hide-scrollbars", "file://" + page])
+
+    def test_recomputing(self):
+        """A report taken while the daemon recomputes every case's deadlines (the rules it
+        last computed with are not those in force: here the fingerprint stored is made
+        stale, and 50,000 cases stored straight into the database give it work) says so in
+        the JSON, the table, the CSV and the page; once done, it does not."""
+        n = 50000
+        db = self.d.db()
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < ?) "
+                   "INSERT INTO cases (ref, service, unit, received, channel, emergency, "
+                   "created, updated) SELECT 'R-Z' || x, ?, 'nav-sentrum', 1775030400, "
+                   "'written', 0, 1775030400, 1775030400 FROM k", (n, A))
+        db.execute("INSERT INTO events (case_id, type, occurred, recorded, data, uid) "
+                   "SELECT id, 'received', received, received, json_object('channel', "
+                   "'written', 'received', '2026-04-01T08:00:00Z', 'service', service, "
+                   "'unit', unit), 0 FROM cases WHERE ref LIKE 'R-Z%'")
+        db.execute("UPDATE counts SET n = n + ? WHERE name IN ('cases', 'events')", (n,))
+        db.execute("UPDATE meta SET value = 'stale' WHERE key = 'rules_fingerprint'")
+        db.commit()
+        db.close()
+        done = "deadlines recomputed with the rules in force"
+        before = self.d.log_text().count(done)
+        self.d.cli("reload", check=0)
+        r = self.report()
+        self.assertIs(r["recomputing"], True)
+        note = "Merk: fristene ble beregnet på nytt"
+        self.assertIn(note, self.d.cli("report", *PERIOD, check=0).stdout)
+        rows = list(csv.DictReader(io.StringIO(
+            self.d.cli("report", *PERIOD, "--format", "csv", check=0).stdout, newline="")))
+        self.assertEqual({row["recomputing"] for row in rows}, {"true"})
+        self.assertIn('<p class="warn" role="alert">' + note,
+                      self.d.cli("report", *PERIOD, "--format", "html", check=0).stdout)
+        deadline = time.monotonic() + 120
+        while self.d.log_text().count(done) == before:
+            self.assertLess(time.monotonic(), deadline, "the recompute did not end")
+            time.sleep(0.1)
+        self.assertIs(self.report()["recomputing"], False)
+        self.assertNotIn(note, self.d.cli("report", *PERIOD, check=0).stdout)
+        rows = list(csv.DictReader(io.StringIO(
+            self.d.cli("report", *PERIOD, "--format", "csv", check=0).stdout, newline="")))
+        self.assertEqual({row["recomputing"] for row in rows}, {"false"})
 
     def test_html_in_browser(self):
         if not os.path.exists(CHROMIUM):
@@ -323,6 +537,7 @@ class ReportTest(CaseMixin, DaemonTest):
                              "Andel avgjort innen normen og innen § 11 a, per måned")
             self.assertIn("2026-01: Innen normen", doc.svg_descs[s["service"]])
             self.assertTrue(doc.captions[s["service"]].startswith("Tallene per måned"))
+            self.assert_bars(doc, s)
         self.assertTrue(doc.col_headers >= 14 * 2)
         self.assertIn("Definisjoner", dom)
         self.assertIn("nærmeste rang", dom)
@@ -337,6 +552,7 @@ class ReportTest(CaseMixin, DaemonTest):
         self.assertIn("<h1>Compliance report</h1>", text)
 
     def test_html_escapes(self):
+        self.reg("R-X1", "2026-03-02", A, unit="<i>a&b\"</i>")
         text = self.d.cli("report", *PERIOD, "--unit", "<i>a&b\"</i>", "--format", "html",
                           check=0).stdout
         self.assertIn("&lt;i&gt;a&amp;b&quot;&lt;/i&gt;", text)
@@ -364,7 +580,8 @@ def expected_cells(row):
 PLAIN = ("applications", "decided", "processing_days_median", "processing_days_p90",
          "oral_decisions", "unreasoned_decisions", "late_forwardings",
          "missed_promised_dates", "complaints", "complaints_in_time",
-         "complaints_forwarded_in_time")
+         "complaints_forwarded_in_time", "complaints_settled_by_office",
+         "norm_deadlines_missed", "deadlines_11a_missed")
 
 
 def chromium(args, timeout=90):
@@ -399,6 +616,9 @@ class PageParser(html.parser.HTMLParser):
         self.lang = None
         self.title = ""
         self.tables, self.svg_titles, self.svg_descs, self.captions = {}, {}, {}, {}
+        # Per service: its charts' widths, and each bar's height and value text by
+        # (month, field); a share with nothing to judge has the dash "–" as its text.
+        self.svg_widths, self.bars, self.bar_texts = {}, {}, {}
         self.col_headers = 0
         self.service = None
         self.where = None     # what the text being read belongs to
@@ -416,6 +636,12 @@ class PageParser(html.parser.HTMLParser):
             self.tables[self.service] = {}
         elif tag == "svg":
             self.in_svg = True
+            self.svg_widths.setdefault(self.service, []).append(int(a["width"]))
+        elif tag == "rect" and "data-field" in a:
+            self.bars.setdefault(self.service, {})[(a["data-month"], a["data-field"])] = \
+                int(a["height"])
+        elif tag == "text" and "data-field" in a:
+            self.where, self.text, self.field = "text", "", (a["data-month"], a["data-field"])
         elif tag in ("title", "desc", "caption") or (tag == "th" and a.get("scope") == "row"):
             self.where, self.text = tag, ""
         elif tag == "td":
@@ -441,6 +667,8 @@ class PageParser(html.parser.HTMLParser):
             self.row = self.tables[self.service].setdefault(t, {})
         elif tag == "td":
             self.row[self.field] = t
+        elif tag == "text":
+            self.bar_texts.setdefault(self.service, {})[self.field] = t
         self.where = None
 
     def handle_data(self, data):

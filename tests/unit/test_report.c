@@ -248,19 +248,82 @@ test_unreasoned(void **state)
 
 	(void)state;
 	report_init(&r, (struct cal_date){ 2026, 1, 1 }, (struct cal_date){ 2026, 2, 28 });
-	report_add_unreasoned(&r, "okonomisk-stonad", "2026-01-12", "innvilget");
-	report_add_unreasoned(&r, "okonomisk-stonad", "2026-01-13", "delvis_innvilget");
-	report_add_unreasoned(&r, "okonomisk-stonad", "2026-02-02", "avslatt");
-	report_add_unreasoned(&r, "okonomisk-stonad", "2026-02-03", "avvist");
-	report_add_unreasoned(&r, "okonomisk-stonad", "2026-03-01", "avslatt"); /* outside */
-	assert_int_equal(r.n_unreasoned, 4);
-	report_judge_unreasoned(&r, rules);
+	report_add_decision(&r, "okonomisk-stonad", "2026-01-12", "innvilget", true, false);
+	report_add_decision(&r, "okonomisk-stonad", "2026-01-13", "delvis_innvilget", true, false);
+	report_add_decision(&r, "okonomisk-stonad", "2026-02-02", "avslatt", true, false);
+	report_add_decision(&r, "okonomisk-stonad", "2026-02-03", "avvist", true, false);
+	report_add_decision(&r, "okonomisk-stonad", "2026-03-01", "avslatt", true, false);
+	assert_int_equal(r.n_decisions, 4); /* the last is outside the period */
+	report_judge_decisions(&r, rules);
 	j = report_json(&r, rules, NULL);
 	s = json_array_get(json_object_get(j, "services"), 0);
 	assert_string_equal(json_string_value(json_object_get(s, "name")), "Økonomisk stønad");
 	assert_int_equal(get_int(month_of(s, 0), "unreasoned_decisions"), 1);
 	assert_int_equal(get_int(month_of(s, 1), "unreasoned_decisions"), 2);
 	assert_int_equal(get_int(json_object_get(s, "total"), "unreasoned_decisions"), 3);
+	assert_int_equal(get_int(json_object_get(s, "total"), "oral_decisions"), 0);
+	json_decref(j);
+	report_deinit(&r);
+	rules_free(rules);
+}
+
+/*
+ * The shipped rules with a second citations version, in force from 1 February 2026, that
+ * requires neither writing nor reasons (no written_decision_text, reasoned_decision_text).
+ */
+static struct rules *
+rules_relaxed_from_february(void)
+{
+	struct rules *rules = NULL;
+	struct diag err = { { 0 } };
+	config_setting_t *list, *v;
+	config_t cfg;
+
+	config_init(&cfg);
+	assert_int_equal(config_read_file(&cfg, FV_SOURCE_DIR "/etc/rules.conf"), CONFIG_TRUE);
+	list = config_lookup(&cfg, "citations");
+	assert_non_null(list);
+	v = config_setting_add(list, NULL, CONFIG_TYPE_GROUP);
+	config_setting_set_string(config_setting_add(v, "valid_from", CONFIG_TYPE_STRING),
+				  "2026-02-01");
+	assert_int_equal(rules_load(config_root_setting(&cfg), &rules, &err), 0);
+	config_destroy(&cfg);
+	return rules;
+}
+
+/*
+ * Oral and unreasoned decisions count only where the procedure in force on the day made
+ * required writing or reasons: the findings' rule (rules_oral_breach(),
+ * rules_unreasoned_breach()), the same for both.
+ */
+static void
+test_decisions_by_the_rules(void **state)
+{
+	struct rules *rules = rules_relaxed_from_february();
+	struct report r;
+	json_t *j, *s;
+
+	(void)state;
+	assert_true(rules_oral_breach(rules_procedure_at(rules, (struct cal_date){ 2026, 1, 31 }),
+				      false));
+	assert_false(rules_oral_breach(rules_procedure_at(rules, (struct cal_date){ 2026, 2, 1 }),
+				       false));
+	report_init(&r, (struct cal_date){ 2026, 1, 1 }, (struct cal_date){ 2026, 2, 28 });
+	/* January: required; oral, oral and unreasoned, written but unreasoned refusal. */
+	report_add_decision(&r, "okonomisk-stonad", "2026-01-12", "avslatt", false, true);
+	report_add_decision(&r, "okonomisk-stonad", "2026-01-20", "avslatt", false, false);
+	report_add_decision(&r, "okonomisk-stonad", "2026-01-31", "avslatt", true, false);
+	/* February: neither required any more. */
+	report_add_decision(&r, "okonomisk-stonad", "2026-02-01", "avslatt", false, false);
+	report_add_decision(&r, "okonomisk-stonad", "2026-02-10", "avslatt", false, true);
+	report_judge_decisions(&r, rules);
+	j = report_json(&r, rules, NULL);
+	s = json_array_get(json_object_get(j, "services"), 0);
+	assert_int_equal(get_int(month_of(s, 0), "oral_decisions"), 2);
+	assert_int_equal(get_int(month_of(s, 0), "unreasoned_decisions"), 2);
+	assert_int_equal(get_int(month_of(s, 1), "oral_decisions"), 0);
+	assert_int_equal(get_int(month_of(s, 1), "unreasoned_decisions"), 0);
+	assert_int_equal(get_int(json_object_get(s, "total"), "oral_decisions"), 2);
 	json_decref(j);
 	report_deinit(&r);
 	rules_free(rules);
@@ -273,7 +336,7 @@ main(void)
 		cmocka_unit_test(test_percentile),  cmocka_unit_test(test_share),
 		cmocka_unit_test(test_month_count), cmocka_unit_test(test_csv_field),
 		cmocka_unit_test(test_html_text),   cmocka_unit_test(test_json),
-		cmocka_unit_test(test_unreasoned),
+		cmocka_unit_test(test_unreasoned),  cmocka_unit_test(test_decisions_by_the_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
