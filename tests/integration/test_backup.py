@@ -340,6 +340,105 @@ class RestoreRefusalTest(unittest.TestCase):
                          (nobody.pw_uid, nobody.pw_gid, 0o600))
 
 
+class RestoreOverDamagedTest(unittest.TestCase):
+    """--restore over a database SQLite cannot open (its header overwritten, the file cut
+    short) puts the backup in place and keeps the damaged file aside, as it was; while the
+    daemon has the damaged file open it is still refused."""
+
+    def setUp(self):
+        self.d = Daemon()
+        self.addCleanup(self.d.cleanup)
+        self.d.start()
+        self.d.cli("case", "add", "R-1", "--service", "okonomisk-stonad", "--received",
+                   "2026-11-02T09:15:00+01:00", check=0)
+        self.backup = os.path.join(self.d.dir, "good.db")
+        self.d.cli("backup", self.backup, check=0)
+
+    def damage(self, how):
+        with open(self.d.database, "r+b") as f:
+            if how == "garbage":
+                f.write(b"garbage garbage garbage garbage garbage")
+            else:
+                f.truncate(100)
+
+    def test_garbage_and_truncated(self):
+        # The daemon still has it open: refused, whatever the file says.
+        self.damage("garbage")
+        p = restore(self.d, self.backup)
+        self.assertEqual(p.returncode, 75, p.stdout + p.stderr)
+        self.assertIn("the database is in use: stop fristvaktd", p.stderr)
+        self.d.proc.kill()
+        self.d.proc.wait()
+        # (Its write-ahead log held the first page: the take-over folds it back in.)
+        self.assertEqual(restore(self.d, self.backup).returncode, 0)
+        self.d.start()
+        self.assertEqual(self.d.stop(), 0)
+        for how, why in (("garbage", "file is not a database"),
+                         ("truncated", "database disk image is malformed")):
+            self.damage(how)
+            digest = sha256(self.d.database)
+            p = restore(self.d, self.backup)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            aside = self.d.database + ".before-restore"
+            self.assertIn("the database is damaged", p.stdout)
+            self.assertIn(why, p.stdout)
+            self.assertIn("kept it as %s" % aside, p.stdout)
+            self.assertEqual(sha256(aside), digest)
+            self.d.start()
+            self.assertEqual(self.d.cli("case", "show", "R-1").returncode, 0)
+            self.assertEqual(self.d.stop(), 0)
+
+
+class ReminderIdsAfterRestoreTest(unittest.TestCase):
+    """Reminders planned after a backup was made had message ids; once it is restored, new
+    reminders get ids above every id the old daemon used, again after a second restore of
+    the same backup (receivers drop a message whose id they have seen)."""
+
+    def ids(self):
+        db = sqlite3.connect(self.d.database)
+        ids = [r[0] for r in db.execute("SELECT id FROM reminders ORDER BY id")]
+        db.close()
+        return ids
+
+    def register(self, c, ref):
+        r = c.call(PREFIX + "RegisterApplication", {
+            "reference": ref, "service": "okonomisk-stonad",
+            "received": "2026-01-05T08:00:00Z", "channel": "written", "handler": "h1",
+            "unit": "u1"})
+        self.assertNotIn("error", r)
+
+    def test_ids_after_restore_are_new(self):
+        self.d = Daemon({"clock_control = false;": "clock_control = true;"})
+        self.addCleanup(self.d.cleanup)
+        self.d.start()
+        c = self.d.connect()
+        c.call(PREFIX + "testing.SetClock", {"now": "2026-01-05T08:00:00Z"})
+        for i in range(3):
+            self.register(c, "2026/A%d" % i)
+        backup = os.path.join(self.d.dir, "bk.db")
+        self.d.cli("backup", backup, check=0)
+        at_backup = set(self.ids())
+        for i in range(3):
+            self.register(c, "2026/B%d" % i)
+        used = set(self.ids())
+        self.assertGreater(max(used), max(at_backup))
+        c.close()
+        for round in range(2):
+            self.assertEqual(self.d.stop(), 0)
+            p = restore(self.d, backup)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.d.start()
+            c = self.d.connect()
+            for i in range(3):
+                self.register(c, "2026/C%d-%d" % (round, i))
+            c.close()
+            now = set(self.ids())
+            new = now - at_backup
+            self.assertTrue(new)
+            self.assertGreater(min(new), max(used), (round, sorted(new)))
+            used |= now
+
+
 class CheckTest(ReminderTestCase):
     """fristvakt check on a healthy database (cases whose reminders went out over days of the
     test clock, with overdue repeats) and on databases damaged while the daemon was down."""
