@@ -319,11 +319,46 @@ is_database(const char *path, const char *db)
 	return same;
 }
 
+/* Whether the directories of paths a and b (absolute) are the same directory. */
+static bool
+same_dir(const char *a, const char *b)
+{
+	char *ac = xstrdup(a), *bc = xstrdup(b), ra[PATH_MAX], rb[PATH_MAX];
+	bool same = realpath(dirname(ac), ra) && realpath(dirname(bc), rb) && strcmp(ra, rb) == 0;
+
+	free(ac);
+	free(bc);
+	return same;
+}
+
+/*
+ * Why file may not be a backup's name (NULL: it may): it exists and is not a regular file
+ * (a rename would replace the socket, a symbolic link's target would not be written), or it
+ * is in the database's directory or the control socket's, where a copy does not belong.
+ */
+static const char *
+backup_place_refused(const struct conf *conf, const char *file)
+{
+	struct stat sb;
+
+	if (lstat(file, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return S_ISLNK(sb.st_mode) ? "that is a symbolic link: name the file itself"
+					   : "that exists and is not a regular file (a directory, "
+					     "a socket, a device): choose another file";
+	if (same_dir(file, conf->database))
+		return "that is in the database's directory: choose another directory, such as "
+		       "/var/backups/fristvakt";
+	if (same_dir(file, conf->socket))
+		return "that is in the control socket's directory: choose another directory, such "
+		       "as /var/backups/fristvakt";
+	return NULL;
+}
+
 /* The refusals of a Backup call before any work: true when req was answered. */
 static bool
 backup_refused(struct maint *m, struct ops_req *req, const char *file)
 {
-	const char *base = strrchr(file, '/');
+	const char *base = strrchr(file, '/'), *why = NULL;
 
 	if (file[0] != '/' || !base || !base[1] || strlen(file) > PATH_MAX - 32) {
 		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
@@ -336,6 +371,11 @@ backup_refused(struct maint *m, struct ops_req *req, const char *file)
 		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
 			  json_pack("{ss ss}", "parameter", "file", "message",
 				    "that is the database itself: choose another file"));
+		return true;
+	}
+	if ((why = backup_place_refused(m->env->conf, file))) {
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "file", "message", why));
 		return true;
 	}
 	if (m->backup) {

@@ -183,6 +183,26 @@ class BackupTest(DaemonTest):
         p = self.d.cli("backup", os.path.join(self.d.dir, "var", ".", "fristvakt.db"),
                        check=1)
         self.assertIn("that is the database itself", p.stderr)
+        # What is not a regular file: the control socket, a directory, a symbolic link (left
+        # as they were); and a new file in the database's directory.
+        link = os.path.join(self.d.dir, "link.db")
+        os.symlink(os.path.join(self.d.dir, "target.db"), link)
+        for path, message in (
+                (self.d.socket, "that exists and is not a regular file"),
+                (os.path.join(self.d.dir, "var"), "that exists and is not a regular file"),
+                (link, "that is a symbolic link"),
+                (os.path.join(self.d.dir, "var", "copy.db"),
+                 "that is in the database's directory")):
+            p = self.d.cli("backup", path, check=1)
+            self.assertIn("InvalidParameter", p.stderr)
+            self.assertIn(message, p.stderr)
+        self.assertTrue(stat.S_ISSOCK(os.stat(self.d.socket).st_mode))
+        self.assertTrue(os.path.islink(link))
+        self.assertFalse(os.path.exists(os.path.join(self.d.dir, "target.db")))
+        self.assertEqual(sorted(os.listdir(os.path.join(self.d.dir, "var"))),
+                         ["fristvakt.db", "fristvakt.db-shm", "fristvakt.db-wal",
+                          "fristvakt.sock"])
+        self.assertEqual(self.d.cli("status").returncode, 0)
         # A relative path straight over Varlink: the daemon's working directory is its own.
         c = self.d.connect()
         self.addCleanup(c.close)
@@ -190,6 +210,19 @@ class BackupTest(DaemonTest):
         self.assertEqual(r["error"], "org.varlink.service.InvalidParameter")
         audit = self.d.cli_json("audit")["entries"]
         self.assertEqual(audit[0]["outcome"], PREFIX + "BackupFailed")
+
+    def test_socket_directory(self):
+        """The database and the socket in directories of their own: neither takes a copy."""
+        other = Daemon({'database = "var/fristvakt.db";': 'database = "db/fristvakt.db";'})
+        self.addCleanup(other.cleanup)
+        other.database = os.path.join(other.dir, "db", "fristvakt.db")
+        other.start()
+        for sub, message in (("var", "that is in the control socket's directory"),
+                             ("db", "that is in the database's directory")):
+            p = other.cli("backup", os.path.join(other.dir, sub, "copy.db"), check=1)
+            self.assertIn(message, p.stderr)
+        self.assertEqual(os.listdir(os.path.join(other.dir, "var")), ["fristvakt.sock"])
+        other.cli("backup", os.path.join(other.dir, "copy.db"), check=0)
 
     def test_unwritable_directory(self):
         """A read-only file system (as a directory outside the unit's writable paths is):
