@@ -472,6 +472,55 @@ class ReminderIdsAfterRestoreTest(unittest.TestCase):
             used |= now
 
 
+class CheckSkippedTest(unittest.TestCase):
+    """While the deadlines are recomputed the outbox is not checked: fristvakt check says so,
+    its own exit status (3), and nothing about it reads as a pass."""
+
+    def test_skipped_during_recompute(self):
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        d.start()
+        d.cli("case", "add", "S-1", "--service", "okonomisk-stonad", "--received",
+              "2026-11-02T09:15:00+01:00", check=0)
+        self.assertEqual(d.stop(), 0)
+        # Many cases (copies of S-1 with its events), and no record of the rules their
+        # deadlines follow: the daemon recomputes every case after it starts.
+        db = sqlite3.connect(d.database)
+        db.execute("""INSERT INTO cases (ref, service, handler, unit, received, channel,
+                      emergency, state, created, updated)
+                      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+                                              WHERE i < 20000)
+                      SELECT 'S-1-' || i, service, handler, unit, received, channel,
+                             emergency, state, created, updated FROM cases, n
+                      WHERE ref = 'S-1'""")
+        db.execute("""INSERT INTO events (case_id, type, occurred, recorded, data, uid)
+                      SELECT c.id, e.type, e.occurred, e.recorded, e.data, e.uid
+                      FROM cases c, events e JOIN cases o ON o.id = e.case_id
+                      WHERE o.ref = 'S-1' AND c.ref LIKE 'S-1-%'""")
+        for table in ("cases", "events"):
+            db.execute("UPDATE counts SET n = (SELECT count(*) FROM %s) WHERE name = '%s'"
+                       % (table, table))
+        db.execute("DELETE FROM meta WHERE key = 'rules_fingerprint'")
+        db.commit()
+        db.close()
+        done = "deadlines recomputed with the rules in force"
+        before = d.log_text().count(done)
+        d.start()
+        p = d.cli("--lang", "en", "check", check=3)
+        self.assertIn("SKIPPED reminders_planned", p.stdout)
+        self.assertIn("not checked: the deadlines are being recomputed", p.stdout)
+        self.assertNotIn("FAIL  reminders_planned", p.stdout)
+        self.assertIn("not everything was checked", p.stdout)
+        for _ in range(600):
+            if d.log_text().count(done) > before:
+                break
+            time.sleep(0.05)
+        j = json.loads(d.cli("--json", "check", check=None).stdout)
+        planned = [c for c in j["checks"] if c["name"] == "reminders_planned"][0]
+        self.assertNotIn("skipped", planned)
+        self.assertEqual(j["skipped"], 0)
+
+
 class CheckTest(ReminderTestCase):
     """fristvakt check on a healthy database (cases whose reminders went out over days of the
     test clock, with overdue repeats) and on databases damaged while the daemon was down."""
