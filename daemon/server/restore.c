@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -261,16 +262,44 @@ stage_swap(const char *db, const char *dir, const char *tmp)
 	return 0;
 }
 
+int
+restore_guard(const char *db, bool exclusive, char *err, size_t errlen)
+{
+	char *dir_copy = xstrdup(db);
+	const char *dir = dirname(dir_copy);
+	int fd = -1, ret = fv_mkdir_p(dir, 0700);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-ret));
+	} else if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", dir, strerror(errno));
+	} else if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot lock %s: %s", dir, strerror(errno));
+		close(fd);
+	} else {
+		ret = fd;
+	}
+	free(dir_copy);
+	return ret;
+}
+
 static int
 restore_into(const char *file, const char *db)
 {
-	char *dir_copy = xstrdup(db), *tmp = xasprintf("%s.restore-XXXXXX", db);
+	char *dir_copy = xstrdup(db), *tmp = xasprintf("%s.restore-XXXXXX", db), err[PATH_MAX + 64];
 	const char *dir = dirname(dir_copy);
-	int ret;
+	int ret, guard = restore_guard(db, true, err, sizeof(err));
 
-	if ((ret = fv_mkdir_p(dir, 0700)) < 0) {
-		fprintf(stderr, "fristvaktd: cannot create %s: %s\n", dir, strerror(-ret));
-		ret = FV_RESTORE_FAILED;
+	/* Held until the restore exits: a daemon started meanwhile refuses to run. */
+	if (guard < 0) {
+		fprintf(stderr, "fristvaktd: %s: %s\n",
+			guard == -EWOULDBLOCK ? "refusing to restore" : "cannot restore",
+			guard == -EWOULDBLOCK ? "the database is in use: stop fristvaktd (and any "
+						"other program that has it open) first"
+					      : err);
+		ret = guard == -EWOULDBLOCK ? FV_RESTORE_IN_USE : FV_RESTORE_FAILED;
 		goto out;
 	}
 	if ((ret = stage_copy(file, db, tmp)) != 0)
@@ -281,6 +310,8 @@ restore_into(const char *file, const char *db)
 	}
 	printf("restored %s to %s; start fristvaktd (it migrates an older schema)\n", file, db);
 out:
+	if (guard >= 0)
+		close(guard);
 	free(tmp);
 	free(dir_copy);
 	return ret;

@@ -8,6 +8,7 @@ missing from the outbox, a count, an index page); damaged, foreign and too-new b
 refused with the database untouched; the backup file's mode, the audit log, the errors."""
 
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -420,6 +421,36 @@ class RestoreOverDamagedTest(unittest.TestCase):
             self.d.start()
             self.assertEqual(self.d.cli("case", "show", "R-1").returncode, 0)
             self.assertEqual(self.d.stop(), 0)
+
+
+class RestoreLockTest(unittest.TestCase):
+    """A restore and a daemon keep apart by a lock on the database's directory (flock, the
+    one --restore takes exclusively and the daemon shared): a daemon started while a restore
+    runs (as systemd's socket does when a client connects) refuses to start; a restore while
+    anything holds the shared lock is refused."""
+
+    def test_lock(self):
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        d.start()
+        backup = os.path.join(d.dir, "good.db")
+        d.cli("backup", backup, check=0)
+        self.assertEqual(d.stop(), 0)
+        var = os.open(os.path.dirname(d.database), os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, var)
+        fcntl.flock(var, fcntl.LOCK_EX)       # as a running restore holds it
+        d.start(wait=False)
+        self.assertEqual(d.proc.wait(timeout=20), 1)
+        self.assertIn("a restore (fristvaktd --restore) is under way", d.log_text())
+        fcntl.flock(var, fcntl.LOCK_SH)       # as a running daemon holds it
+        digest = sha256(d.database)
+        p = restore(d, backup)
+        self.assertEqual(p.returncode, 75, p.stdout + p.stderr)
+        self.assertIn("the database is in use: stop fristvaktd", p.stderr)
+        self.assertEqual(sha256(d.database), digest)
+        fcntl.flock(var, fcntl.LOCK_UN)
+        self.assertEqual(restore(d, backup).returncode, 0)
+        d.start()
 
 
 class ReminderIdsAfterRestoreTest(unittest.TestCase):
