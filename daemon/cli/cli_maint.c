@@ -80,8 +80,10 @@ const struct cli_command cli_maint_cmd_backup = {
 		"FILE is either the whole backup or untouched; a file of that name is replaced.\n"
 		"Returns when the copy is durable. A relative FILE is taken from the current\n"
 		"directory. The daemon writes it as its own user: under systemd only\n"
-		"/var/backups/fristvakt (and /var/lib/fristvakt) is writable for it. Restore with\n"
-		"fristvaktd --restore FILE (see fristvaktd(8)). Needs the admin role; audited.\n",
+		"/var/backups/fristvakt is writable for it. Refused: a FILE that is not a regular\n"
+		"file (the socket, a directory, a symbolic link), or one in the database's or the\n"
+		"socket's directory. Restore with fristvaktd --restore FILE (see fristvaktd(8)).\n"
+		"Needs the admin role; audited.\n",
 	.run = cmd_backup,
 };
 

@@ -173,8 +173,8 @@ write_hint(int error)
 		return "";
 	return error == -ENOENT ? " (the directory must exist)"
 				: " (fristvaktd writes as its own user, and under systemd only "
-				  "/var/lib/fristvakt, /run/fristvakt and /var/backups/fristvakt "
-				  "are writable for it: back up into /var/backups/fristvakt)";
+				  "its own directories and /var/backups/fristvakt are writable "
+				  "for it: back up into /var/backups/fristvakt)";
 }
 
 /* Fails job j with -errno error, the message "what: strerror" and the hint. */
