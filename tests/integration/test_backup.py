@@ -421,6 +421,17 @@ class RestoreOverDamagedTest(unittest.TestCase):
             self.d.start()
             self.assertEqual(self.d.cli("case", "show", "R-1").returncode, 0)
             self.assertEqual(self.d.stop(), 0)
+        # Another program has the damaged file open (its write-ahead log's shared memory):
+        # refused as long as it does.
+        other = sqlite3.connect(self.d.database)
+        self.assertEqual(other.execute("PRAGMA journal_mode").fetchone()[0], "wal")
+        other.execute("SELECT count(*) FROM cases").fetchall()
+        self.damage("garbage")
+        p = restore(self.d, self.backup)
+        self.assertEqual(p.returncode, 75, p.stdout + p.stderr)
+        self.assertIn("the database is in use", p.stderr)
+        other.close()
+        self.assertEqual(restore(self.d, self.backup).returncode, 0)
 
 
 class RestoreLockTest(unittest.TestCase):
