@@ -80,31 +80,42 @@ const struct cli_command cli_maint_cmd_backup = {
 		"FILE is either the whole backup or untouched; a file of that name is replaced.\n"
 		"Returns when the copy is durable. A relative FILE is taken from the current\n"
 		"directory. The daemon writes it as its own user: under systemd only\n"
-		"/var/backups/fristvakt (and /var/lib/fristvakt) is writable for it. Restore with\n"
-		"fristvaktd --restore FILE (see fristvaktd(8)). Needs the admin role; audited.\n",
+		"/var/backups/fristvakt is writable for it. Refused: a FILE that is not a regular\n"
+		"file (the socket, a directory, a symbolic link), or one in the database's or the\n"
+		"socket's directory. Restore with fristvaktd --restore FILE (see fristvaktd(8)).\n"
+		"Needs the admin role; audited.\n",
 	.run = cmd_backup,
 };
+
+/* fristvakt check's exit status when nothing failed but a check was not run. */
+#define CHECK_EXIT_SKIPPED 3
 
 /* Prints one check's line and its details; returns whether it passed. */
 static bool
 print_check(const struct cli *cli, const json_t *c)
 {
-	static const struct cli_text t[2] = { { "ok", "ok" }, { "FEIL", "FAIL" } };
-	bool ok = json_is_true(json_object_get(c, "ok"));
+	static const struct cli_text t[3] = { { "ok", "ok" },
+					      { "FEIL", "FAIL" },
+					      { "IKKE SJEKKET", "SKIPPED" } };
+	bool ok = json_is_true(json_object_get(c, "ok")),
+	     skipped = json_is_true(json_object_get(c, "skipped"));
 	json_int_t n = json_integer_value(json_object_get(c, "count"));
 	json_t *details = json_object_get(c, "details"), *d;
 	size_t i;
 
-	printf("%-5s %s", cli_tr(cli, &t[ok ? 0 : 1]),
+	printf("%-5s %s",
+	       cli_tr(cli, &t[ok	? 0
+			      : skipped ? 2
+					: 1]),
 	       json_string_value(json_object_get(c, "name")));
-	if (!ok)
+	if (!ok && !skipped)
 		printf(" (%lld)", (long long)n);
 	putchar('\n');
 	json_array_foreach(details, i, d)
 	{
 		printf("      %s\n", json_string_value(d));
 	}
-	if (!ok && n > (json_int_t)json_array_size(details))
+	if (!ok && !skipped && n > (json_int_t)json_array_size(details))
 		printf("      ... (%lld)\n", (long long)n);
 	return ok;
 }
@@ -112,12 +123,15 @@ print_check(const struct cli *cli, const json_t *c)
 static int
 cmd_check(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 {
-	static const struct cli_text t[2] = {
+	static const struct cli_text t[3] = {
 		{ "alt i orden", "everything is fine" },
 		{ "problemer funnet", "problems found" },
+		{ "ingen problemer funnet, men ikke alt ble sjekket",
+		  "no problems found, but not everything was checked" },
 	};
 	json_t *r, *c;
 	bool ok;
+	int verdict, failed = 0;
 	size_t i;
 	int ret = cli_simple_options(cli, cmd, argc, argv, 0);
 
@@ -126,6 +140,12 @@ cmd_check(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 	if ((ret = cli_call(cli, "no.fristvakt.Check", NULL, &r)) != 0)
 		return ret;
 	ok = json_is_true(json_object_get(r, "ok"));
+	json_array_foreach(json_object_get(r, "checks"), i, c)
+	{
+		failed += !json_is_true(json_object_get(c, "ok")) &&
+			  !json_is_true(json_object_get(c, "skipped"));
+	}
+	verdict = ok ? 0 : failed ? 1 : 2;
 	if (cli->json) {
 		cli_print_json(r);
 	} else {
@@ -134,10 +154,10 @@ cmd_check(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
 			print_check(cli, c);
 		}
 		printf("%s: %s (%.1f s)\n", json_string_value(json_object_get(r, "database")),
-		       cli_tr(cli, &t[ok ? 0 : 1]), json_real_value(json_object_get(r, "seconds")));
+		       cli_tr(cli, &t[verdict]), json_real_value(json_object_get(r, "seconds")));
 	}
 	json_decref(r);
-	return ok ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+	return verdict == 0 ? CLI_EXIT_OK : verdict == 1 ? CLI_EXIT_ERROR : CHECK_EXIT_SKIPPED;
 }
 
 const struct cli_command cli_maint_cmd_check = {
@@ -149,8 +169,9 @@ const struct cli_command cli_maint_cmd_check = {
 		"the rows, that every case has its events, and that every office duty still\n"
 		"awaited whose reminder policy has a stage to come has that next reminder in the\n"
 		"outbox. Prints each check (ok or FAIL, with the first problems, never what a case\n"
-		"holds). Exit status 0 when every check passed, 1 when one failed (or the daemon\n"
-		"answered an error), 2 on a usage error or no connection. Needs the admin role;\n"
-		"audited.\n",
+		"holds; SKIPPED for one that was not run, as the outbox's while the deadlines are\n"
+		"recomputed). Exit status 0 when every check passed, 1 when one failed (or the\n"
+		"daemon answered an error), 2 on a usage error or no connection, 3 when none failed\n"
+		"but one was skipped (check again later). Needs the admin role; audited.\n",
 	.run = cmd_check,
 };

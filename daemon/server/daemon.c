@@ -12,6 +12,7 @@
 #include "server/daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include "conf/conf.h"
 #include "server/ctl.h"
 #include "server/maint.h"
+#include "server/restore.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "delivery/notify.h"
@@ -45,6 +47,7 @@ struct daemon {
 	char *config_path;
 	struct conf *conf;
 	struct store *store;
+	int guard; /* the database's directory, locked against a restore (restore_guard) */
 	struct ctl *ctl;
 	struct metrics_http *metrics; /* NULL: no metrics.listen */
 	struct notify *notify;
@@ -584,17 +587,33 @@ start_signals(struct daemon *d)
 	}
 }
 
+/* The database opened, once no restore runs (and none can start while the daemon runs). */
+static int
+open_database(struct daemon *d)
+{
+	char err[PATH_MAX + 64];
+	int ret;
+
+	if ((d->guard = restore_guard(d->conf->database, false, err, sizeof(err))) < 0) {
+		log_err("database: %s", d->guard == -EWOULDBLOCK
+						? "a restore (fristvaktd --restore) is under way: "
+						  "start fristvaktd when it is done"
+						: err);
+		return d->guard;
+	}
+	if ((ret = store_open(d->conf->database, &d->store, err, sizeof(err))) < 0)
+		log_err("database: %s", err);
+	return ret;
+}
+
 static int
 start(struct daemon *d)
 {
 	char err[512];
-	int ret;
+	int ret = open_database(d);
 
-	ret = store_open(d->conf->database, &d->store, err, sizeof(err));
-	if (ret < 0) {
-		log_err("database: %s", err);
+	if (ret < 0)
 		return ret;
-	}
 	log_info("database %s at schema version %d", d->conf->database,
 		 store_schema_version(d->store));
 	d->env = (struct ops_env){
@@ -654,7 +673,7 @@ start(struct daemon *d)
 int
 daemon_run(const char *config_path)
 {
-	struct daemon d = { 0 };
+	struct daemon d = { .guard = -1 };
 	struct diag cerr;
 	bool curl_ok = false;
 	int status = 1;
@@ -705,6 +724,8 @@ out_free:
 	ops_env_deinit(&d.env);
 	maint_free(d.maint);
 	store_close(d.store);
+	if (d.guard >= 0)
+		close(d.guard);
 	conf_free(d.conf);
 	free(d.config_path);
 	return status;

@@ -173,8 +173,8 @@ write_hint(int error)
 		return "";
 	return error == -ENOENT ? " (the directory must exist)"
 				: " (fristvaktd writes as its own user, and under systemd only "
-				  "/var/lib/fristvakt, /run/fristvakt and /var/backups/fristvakt "
-				  "are writable for it: back up into /var/backups/fristvakt)";
+				  "its own directories and /var/backups/fristvakt are writable "
+				  "for it: back up into /var/backups/fristvakt)";
 }
 
 /* Fails job j with -errno error, the message "what: strerror" and the hint. */
@@ -319,11 +319,46 @@ is_database(const char *path, const char *db)
 	return same;
 }
 
+/* Whether the directories of paths a and b (absolute) are the same directory. */
+static bool
+same_dir(const char *a, const char *b)
+{
+	char *ac = xstrdup(a), *bc = xstrdup(b), ra[PATH_MAX], rb[PATH_MAX];
+	bool same = realpath(dirname(ac), ra) && realpath(dirname(bc), rb) && strcmp(ra, rb) == 0;
+
+	free(ac);
+	free(bc);
+	return same;
+}
+
+/*
+ * Why file may not be a backup's name (NULL: it may): it exists and is not a regular file
+ * (a rename would replace the socket, a symbolic link's target would not be written), or it
+ * is in the database's directory or the control socket's, where a copy does not belong.
+ */
+static const char *
+backup_place_refused(const struct conf *conf, const char *file)
+{
+	struct stat sb;
+
+	if (lstat(file, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return S_ISLNK(sb.st_mode) ? "that is a symbolic link: name the file itself"
+					   : "that exists and is not a regular file (a directory, "
+					     "a socket, a device): choose another file";
+	if (same_dir(file, conf->database))
+		return "that is in the database's directory: choose another directory, such as "
+		       "/var/backups/fristvakt";
+	if (same_dir(file, conf->socket))
+		return "that is in the control socket's directory: choose another directory, such "
+		       "as /var/backups/fristvakt";
+	return NULL;
+}
+
 /* The refusals of a Backup call before any work: true when req was answered. */
 static bool
 backup_refused(struct maint *m, struct ops_req *req, const char *file)
 {
-	const char *base = strrchr(file, '/');
+	const char *base = strrchr(file, '/'), *why = NULL;
 
 	if (file[0] != '/' || !base || !base[1] || strlen(file) > PATH_MAX - 32) {
 		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
@@ -336,6 +371,11 @@ backup_refused(struct maint *m, struct ops_req *req, const char *file)
 		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
 			  json_pack("{ss ss}", "parameter", "file", "message",
 				    "that is the database itself: choose another file"));
+		return true;
+	}
+	if ((why = backup_place_refused(m->env->conf, file))) {
+		ops_reply(req, OPS_ERR_INVALID_PARAMETER,
+			  json_pack("{ss ss}", "parameter", "file", "message", why));
 		return true;
 	}
 	if (m->backup) {
@@ -379,13 +419,13 @@ maint_backup(struct ops_env *env, struct ops_req *req)
 	log_info("backup to %s started (uid %u)", file, req->peer.uid);
 }
 
-/* The outbox's check that was left out, with why. */
+/* The outbox's check that was left out, with why: not ok (it did not pass), skipped. */
 static void
 reminders_skipped(json_t *checks)
 {
 	json_array_append_new(
-		checks, json_pack("{ss sb sI s[s]}", "name", "reminders_planned", "ok", 1, "count",
-				  (json_int_t)0, "details",
+		checks, json_pack("{ss sb sb sI s[s]}", "name", "reminders_planned", "ok", 0,
+				  "skipped", 1, "count", (json_int_t)0, "details",
 				  "not checked: the deadlines are being recomputed after a change "
 				  "of the rules or the reminder policy; check again when that is "
 				  "done"));
@@ -428,24 +468,34 @@ out:
 	j->seconds = mono_seconds() - t0;
 }
 
-/* Whether every check passed; logs each that did not (names and counts only). */
-static bool
-checks_ok(const json_t *checks)
+/*
+ * How many checks failed; logs each that did not pass (names and counts only), and counts
+ * those skipped (not run: they did not pass either) into *skipped.
+ */
+static int
+checks_failed(const json_t *checks, int *skipped)
 {
-	bool ok = true;
+	int failed = 0;
 	size_t i;
 	json_t *c;
 
+	*skipped = 0;
 	json_array_foreach(checks, i, c)
 	{
 		if (json_is_true(json_object_get(c, "ok")))
 			continue;
-		ok = false;
+		if (json_is_true(json_object_get(c, "skipped"))) {
+			(*skipped)++;
+			log_notice("fristvakt check: %s not checked",
+				   json_string_value(json_object_get(c, "name")));
+			continue;
+		}
+		failed++;
 		log_warn("fristvakt check: %s failed (%lld found)",
 			 json_string_value(json_object_get(c, "name")),
 			 (long long)json_integer_value(json_object_get(c, "count")));
 	}
-	return ok;
+	return failed;
 }
 
 /* The integrity check's verdict into Status ("ok" or "damaged"). */
@@ -469,6 +519,7 @@ check_done(uv_work_t *w, int status)
 	struct job *j = w->data;
 	struct maint *m = j->m;
 	bool ok;
+	int failed, skipped = 0;
 
 	m->check = NULL;
 	if (status < 0 || j->error) {
@@ -481,13 +532,18 @@ check_done(uv_work_t *w, int status)
 		return;
 	}
 	note_integrity(m, j->checks);
-	ok = checks_ok(j->checks);
-	log_notice("fristvakt check: %s in %.1f s", ok ? "everything is fine" : "problems found",
+	failed = checks_failed(j->checks, &skipped);
+	ok = failed == 0 && skipped == 0;
+	log_notice("fristvakt check: %s in %.1f s",
+		   failed ? "problems found"
+		   : ok	  ? "everything is fine"
+			  : "no problems found, but not everything was checked",
 		   j->seconds);
 	finish(m, j->req, OPS_OK, NULL,
-	       json_pack("{sb sO ss si so sf}", "ok", ok, "checks", j->checks, "database", j->db,
-			 "schema_version", store_schema_version(m->env->store), "started",
-			 ops_instant_json(j->now), "seconds", j->seconds));
+	       json_pack("{sb si sO ss si so sf}", "ok", ok, "skipped", skipped, "checks",
+			 j->checks, "database", j->db, "schema_version",
+			 store_schema_version(m->env->store), "started", ops_instant_json(j->now),
+			 "seconds", j->seconds));
 	job_free(j);
 }
 

@@ -5,13 +5,19 @@
  * The order is what makes it safe to cut off at any point:
  *  1. FILE is copied beside the database under a temporary name (0600) and fsynced, and the
  *     copy is verified: SQLite's header, its integrity check, fristvakt's tables, a schema
- *     this build can open. What was verified is what is put in place. A refusal leaves the
+ *     this build can open. What was verified is what is put in place, with one row added:
+ *     the floor of new reminders' ids, 2^32 above the copy's and the replaced database's
+ *     (when it can be read), so that no message id used after the backup was made (or
+ *     after an earlier restore of the same backup) is given to another reminder. A refusal leaves the
  *     database as it was (the copy is removed).
  *  2. The database is taken over: an exclusive lock, refused while the daemon (or anything
  *     else) has it open; its write-ahead log is checkpointed into it and deleted. Any -wal,
  *     -shm or -journal still beside it is removed and the directory fsynced, before the new
  *     file arrives: a write-ahead log left over would otherwise be replayed onto the
- *     restored file at the next open, as if it were its own.
+ *     restored file at the next open, as if it were its own. A database SQLite cannot take
+ *     over because it is damaged (not a database, malformed) is, once no process holds a
+ *     lock on it or its -shm file, moved aside as it is with its companions, as
+ *     <db>.before-restore (its -wal as <db>.before-restore-wal).
  *  3. The old database gets a second name, <db>.before-restore (a hard link: the database's
  *     own name never stops naming a whole database), then the copy is renamed over the
  *     database and the directory fsynced.
@@ -27,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,6 +136,69 @@ stage_copy(const char *file, const char *db, char *tmp)
 	}
 	printf("verified %s: schema version %d, %lld bytes, integrity ok\n", file,
 	       info.schema_version, (long long)info.size);
+	if (store_file_reminder_id_floor(tmp, store_file_reminder_id_top(db), err, sizeof(err)) <
+	    0) {
+		unlink(tmp);
+		fprintf(stderr, "fristvaktd: cannot prepare the copy: %s; %s is unchanged\n", err,
+			db);
+		return FV_RESTORE_FAILED;
+	}
+	return 0;
+}
+
+static const char *const companions[] = { "-wal", "-shm", "-journal" };
+
+/* Removes the companions of the file kept aside at aside (an earlier restore's). */
+static int
+clear_aside(const char *aside)
+{
+	char name[PATH_MAX];
+
+	for (size_t i = 0; i < FV_ARRAY_SIZE(companions); i++) {
+		snprintf(name, sizeof(name), "%s%s", aside, companions[i]);
+		if (unlink(name) < 0 && errno != ENOENT) {
+			fprintf(stderr, "fristvaktd: cannot remove %s: %s\n", name,
+				strerror(errno));
+			return FV_RESTORE_FAILED;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A damaged database SQLite cannot take over (not a database, malformed) and nobody has
+ * open: moved aside as it is, with its companions (not checkpointed: its log may be what
+ * is left of it), the log first, so that no log is ever left beside the database's name
+ * without its own file. An exit status.
+ */
+static int
+move_damaged_aside(const char *db, const char *why)
+{
+	char aside[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	int busy = store_file_in_use(db), ret;
+
+	if (busy != 0) {
+		fprintf(stderr, "fristvaktd: refusing to restore: %s\n",
+			busy > 0 ? "the database is in use: stop fristvaktd (and any other program "
+				   "that has it open) first"
+				 : strerror(-busy));
+		return busy > 0 ? FV_RESTORE_IN_USE : FV_RESTORE_FAILED;
+	}
+	snprintf(aside, sizeof(aside), "%s.before-restore", db);
+	if ((ret = clear_aside(aside)) != 0)
+		return ret;
+	for (size_t i = 0; i <= FV_ARRAY_SIZE(companions); i++) {
+		const char *sfx = i < FV_ARRAY_SIZE(companions) ? companions[i] : "";
+
+		snprintf(from, sizeof(from), "%s%s", db, sfx);
+		snprintf(to, sizeof(to), "%s%s", aside, sfx);
+		if (rename(from, to) < 0 && errno != ENOENT) {
+			fprintf(stderr, "fristvaktd: cannot move %s to %s: %s\n", from, to,
+				strerror(errno));
+			return FV_RESTORE_FAILED;
+		}
+	}
+	printf("the database is damaged (%s); kept it as %s\n", why, aside);
 	return 0;
 }
 
@@ -136,16 +206,19 @@ stage_copy(const char *file, const char *db, char *tmp)
 static int
 stage_take_over(const char *db, const char *dir)
 {
-	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
 	char err[1024], name[PATH_MAX];
 	int ret;
 
 	if (access(db, F_OK) == 0 && (ret = store_take_over(db, err, sizeof(err))) < 0) {
-		fprintf(stderr, "fristvaktd: refusing to restore: %s\n", err);
-		return ret == -EBUSY ? FV_RESTORE_IN_USE : FV_RESTORE_FAILED;
+		if (ret == -EUCLEAN && (ret = move_damaged_aside(db, err)) != 0)
+			return ret;
+		if (ret != 0) {
+			fprintf(stderr, "fristvaktd: refusing to restore: %s\n", err);
+			return ret == -EBUSY ? FV_RESTORE_IN_USE : FV_RESTORE_FAILED;
+		}
 	}
-	for (size_t i = 0; i < FV_ARRAY_SIZE(sfx); i++) {
-		snprintf(name, sizeof(name), "%s%s", db, sfx[i]);
+	for (size_t i = 0; i < FV_ARRAY_SIZE(companions); i++) {
+		snprintf(name, sizeof(name), "%s%s", db, companions[i]);
 		if (unlink(name) < 0 && errno != ENOENT) {
 			fprintf(stderr, "fristvaktd: cannot remove %s: %s\n", name,
 				strerror(errno));
@@ -168,6 +241,8 @@ stage_swap(const char *db, const char *dir, const char *tmp)
 
 	snprintf(aside, sizeof(aside), "%s.before-restore", db);
 	if (access(db, F_OK) == 0) {
+		if ((ret = clear_aside(aside)) != 0)
+			return ret;
 		if ((unlink(aside) < 0 && errno != ENOENT) || link(db, aside) < 0) {
 			fprintf(stderr, "fristvaktd: cannot keep the database as %s: %s\n", aside,
 				strerror(errno));
@@ -187,16 +262,44 @@ stage_swap(const char *db, const char *dir, const char *tmp)
 	return 0;
 }
 
+int
+restore_guard(const char *db, bool exclusive, char *err, size_t errlen)
+{
+	char *dir_copy = xstrdup(db);
+	const char *dir = dirname(dir_copy);
+	int fd = -1, ret = fv_mkdir_p(dir, 0700);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-ret));
+	} else if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", dir, strerror(errno));
+	} else if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot lock %s: %s", dir, strerror(errno));
+		close(fd);
+	} else {
+		ret = fd;
+	}
+	free(dir_copy);
+	return ret;
+}
+
 static int
 restore_into(const char *file, const char *db)
 {
-	char *dir_copy = xstrdup(db), *tmp = xasprintf("%s.restore-XXXXXX", db);
+	char *dir_copy = xstrdup(db), *tmp = xasprintf("%s.restore-XXXXXX", db), err[PATH_MAX + 64];
 	const char *dir = dirname(dir_copy);
-	int ret;
+	int ret, guard = restore_guard(db, true, err, sizeof(err));
 
-	if ((ret = fv_mkdir_p(dir, 0700)) < 0) {
-		fprintf(stderr, "fristvaktd: cannot create %s: %s\n", dir, strerror(-ret));
-		ret = FV_RESTORE_FAILED;
+	/* Held until the restore exits: a daemon started meanwhile refuses to run. */
+	if (guard < 0) {
+		fprintf(stderr, "fristvaktd: %s: %s\n",
+			guard == -EWOULDBLOCK ? "refusing to restore" : "cannot restore",
+			guard == -EWOULDBLOCK ? "the database is in use: stop fristvaktd (and any "
+						"other program that has it open) first"
+					      : err);
+		ret = guard == -EWOULDBLOCK ? FV_RESTORE_IN_USE : FV_RESTORE_FAILED;
 		goto out;
 	}
 	if ((ret = stage_copy(file, db, tmp)) != 0)
@@ -207,6 +310,8 @@ restore_into(const char *file, const char *db)
 	}
 	printf("restored %s to %s; start fristvaktd (it migrates an older schema)\n", file, db);
 out:
+	if (guard >= 0)
+		close(guard);
 	free(tmp);
 	free(dir_copy);
 	return ret;

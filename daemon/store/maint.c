@@ -443,3 +443,77 @@ store_take_over(const char *path, char *err, size_t errlen)
 	}
 	return map_rc(rc);
 }
+
+/* Whether another process holds a lock on bytes [start, start + len) of the file at path. */
+static int
+locked_by_other(const char *path, off_t start, off_t len)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = len
+	};
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	ret = fcntl(fd, F_GETLK, &fl) < 0 ? -errno : fl.l_type != F_UNLCK;
+	close(fd);
+	return ret;
+}
+
+int
+store_file_in_use(const char *path)
+{
+	/* SQLite's (unix VFS): the database's pending, reserved and shared bytes; the -shm
+	 * file's locks and the byte every connection with the write-ahead log open holds. */
+	char *shm = xasprintf("%s-shm", path);
+	int ret = locked_by_other(path, 0x40000000, 512);
+
+	if (ret == 0)
+		ret = locked_by_other(shm, 120, 9);
+	free(shm);
+	return ret;
+}
+
+#define REMINDER_ID_TOP                                                                            \
+	"SELECT max(coalesce((SELECT max(id) FROM reminders), 0), coalesce((SELECT CAST(value "    \
+	"AS INTEGER) FROM meta WHERE key = 'reminder_id_floor'), 0))"
+
+int64_t
+store_file_reminder_id_top(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t top = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_prepare_v2(db, REMINDER_ID_TOP, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		top = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return top;
+}
+
+int
+store_file_reminder_id_floor(const char *path, int64_t above, char *err, size_t errlen)
+{
+	char sql[512];
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO meta (key, value) SELECT 'reminder_id_floor', CAST(max((%s), %lld) "
+		 "+ 4294967296 AS TEXT) WHERE true "
+		 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+		 REMINDER_ID_TOP, (long long)above);
+	if (rc == SQLITE_OK)
+		rc = run(db, sql);
+	if (rc != SQLITE_OK)
+		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	if (sqlite3_close(db) != SQLITE_OK && rc == SQLITE_OK) {
+		snprintf(err, errlen, "%s: closing it failed", path);
+		rc = SQLITE_IOERR;
+	}
+	return map_rc(rc);
+}

@@ -192,8 +192,10 @@ store_purge_case(struct store *st, const struct store_purge_case *pc, bool dry_r
 
 	if (dry_run)
 		return count_case(st, pc->id, c);
-	/* Children first: the foreign keys are checked at the end of each statement. */
-	if ((ret = count_case(st, pc->id, c)) < 0 ||
+	/* Children first: the foreign keys are checked at the end of each statement. The ids of
+	 * the reminders deleted are never given again. */
+	if ((ret = store_reminder_id_floor_raise(st)) < 0 ||
+	    (ret = count_case(st, pc->id, c)) < 0 ||
 	    (ret = run_for(st,
 			   "DELETE FROM attempts WHERE reminder_id IN "
 			   "(SELECT id FROM reminders WHERE case_id = ?1)",
@@ -235,6 +237,8 @@ store_purge_caseless(struct store *st, int64_t before, int limit, bool dry_run,
 	snprintf(sql[1], sizeof(sql[1]), "DELETE FROM attempts WHERE reminder_id IN (%s)",
 		 finished);
 	snprintf(sql[2], sizeof(sql[2]), "DELETE FROM reminders WHERE id IN (%s)", finished);
+	if (!dry_run && (rc = store_reminder_id_floor_raise(st)) < 0)
+		return rc; /* the ids of the reminders deleted are never given again */
 	for (int i = 0; i < (dry_run ? 1 : 3); i++) {
 		if ((rc = stmt_prep(st, sql[i], &s)) != SQLITE_OK)
 			return map_rc(rc);

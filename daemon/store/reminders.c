@@ -146,6 +146,25 @@ reminder_revive(struct store *st, struct store_reminder *r, bool *revived)
 	return rc == SQLITE_DONE ? 0 : map_rc(rc);
 }
 
+/*
+ * A reminder's id is also its message's (ops/message.c): receivers drop a message whose id
+ * they have seen. The floor in meta (db/007) keeps ids that were used once from coming
+ * again when the highest rows go: a purge raises it to max(id) before it deletes, a
+ * restore sets it 2^32 above the restored copy's ids (store_file_reminder_id_floor).
+ */
+#define REMINDER_NEXT_ID                                                                           \
+	"(SELECT max(coalesce((SELECT max(id) FROM reminders), 0), coalesce((SELECT "              \
+	"CAST(value AS INTEGER) FROM meta WHERE key = 'reminder_id_floor'), 0)) + 1)"
+
+int
+store_reminder_id_floor_raise(struct store *st)
+{
+	return exec(st, "INSERT INTO meta (key, value) SELECT 'reminder_id_floor', CAST(m AS TEXT) "
+			"FROM (SELECT max(id) AS m FROM reminders) WHERE m IS NOT NULL "
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+			"WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)");
+}
+
 int
 store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
 {
@@ -153,9 +172,10 @@ store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted)
 	sqlite3_stmt *s = NULL;
 	int rc, ret;
 
-	query_add(&q, "INSERT OR IGNORE INTO reminders (case_id, kind, subject, stage, occurrence, "
-		      "recipient, due, recipients, channel, state, planned, not_before, data, "
-		      "created) VALUES (");
+	/* The id above every id used before (see store_reminder_id_floor_raise): two seeks. */
+	query_add(&q, "INSERT OR IGNORE INTO reminders (id, case_id, kind, subject, stage, "
+		      "occurrence, recipient, due, recipients, channel, state, planned, "
+		      "not_before, data, created) VALUES (" REMINDER_NEXT_ID ", ");
 	if (r->case_id)
 		query_num(&q, "?, ", r->case_id);
 	else

@@ -112,6 +112,23 @@ enum store_verdict store_file_verify(const char *path, const char *name, bool in
  * file, and closed, which deletes the log. 0, or -errno with err filled.
  */
 int store_take_over(const char *path, char *err, size_t errlen);
+/*
+ * Whether another process has the database at path open, as SQLite's locks on it and on
+ * its -shm file show (a test, nothing is locked): 1, 0, or -errno.
+ */
+int store_file_in_use(const char *path);
+/*
+ * The highest reminder id the database at path has used (its ids and their floor), read
+ * read-only; 0 when it cannot be read (missing, damaged).
+ */
+int64_t store_file_reminder_id_top(const char *path);
+/*
+ * Sets the floor of new reminders' ids in the database file at path (the caller's own copy,
+ * one being restored) to 2^32 above every reminder id it has used and above `above` (the
+ * top of the database it replaces), so that no id handed out after it was copied can come
+ * again. 0, or -errno with err filled.
+ */
+int store_file_reminder_id_floor(const char *path, int64_t above, char *err, size_t errlen);
 
 /*
  * Opens the database at path read-only, with the statements of the store prepared, for the
@@ -353,6 +370,12 @@ void store_reminders_free(struct store_reminder *v, size_t n);
  * with r's times, and counts as inserted.
  */
 int store_reminder_plan(struct store *st, struct store_reminder *r, bool *inserted);
+/*
+ * Raises the floor of new reminders' ids to the highest id there is: called before
+ * reminders are deleted, so that their ids (their messages' ids) are never given again.
+ * 0 or -errno.
+ */
+int store_reminder_id_floor_raise(struct store *st);
 /*
  * Whether store_reminder_plan() of r's identity (case_id, kind, subject, stage, occurrence,
  * recipient) would insert or revive it: *would. For the check of the planned reminders.

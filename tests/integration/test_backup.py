@@ -8,6 +8,7 @@ missing from the outbox, a count, an index page); damaged, foreign and too-new b
 refused with the database untouched; the backup file's mode, the audit log, the errors."""
 
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -183,6 +184,26 @@ class BackupTest(DaemonTest):
         p = self.d.cli("backup", os.path.join(self.d.dir, "var", ".", "fristvakt.db"),
                        check=1)
         self.assertIn("that is the database itself", p.stderr)
+        # What is not a regular file: the control socket, a directory, a symbolic link (left
+        # as they were); and a new file in the database's directory.
+        link = os.path.join(self.d.dir, "link.db")
+        os.symlink(os.path.join(self.d.dir, "target.db"), link)
+        for path, message in (
+                (self.d.socket, "that exists and is not a regular file"),
+                (os.path.join(self.d.dir, "var"), "that exists and is not a regular file"),
+                (link, "that is a symbolic link"),
+                (os.path.join(self.d.dir, "var", "copy.db"),
+                 "that is in the database's directory")):
+            p = self.d.cli("backup", path, check=1)
+            self.assertIn("InvalidParameter", p.stderr)
+            self.assertIn(message, p.stderr)
+        self.assertTrue(stat.S_ISSOCK(os.stat(self.d.socket).st_mode))
+        self.assertTrue(os.path.islink(link))
+        self.assertFalse(os.path.exists(os.path.join(self.d.dir, "target.db")))
+        self.assertEqual(sorted(os.listdir(os.path.join(self.d.dir, "var"))),
+                         ["fristvakt.db", "fristvakt.db-shm", "fristvakt.db-wal",
+                          "fristvakt.sock"])
+        self.assertEqual(self.d.cli("status").returncode, 0)
         # A relative path straight over Varlink: the daemon's working directory is its own.
         c = self.d.connect()
         self.addCleanup(c.close)
@@ -190,6 +211,19 @@ class BackupTest(DaemonTest):
         self.assertEqual(r["error"], "org.varlink.service.InvalidParameter")
         audit = self.d.cli_json("audit")["entries"]
         self.assertEqual(audit[0]["outcome"], PREFIX + "BackupFailed")
+
+    def test_socket_directory(self):
+        """The database and the socket in directories of their own: neither takes a copy."""
+        other = Daemon({'database = "var/fristvakt.db";': 'database = "db/fristvakt.db";'})
+        self.addCleanup(other.cleanup)
+        other.database = os.path.join(other.dir, "db", "fristvakt.db")
+        other.start()
+        for sub, message in (("var", "that is in the control socket's directory"),
+                             ("db", "that is in the database's directory")):
+            p = other.cli("backup", os.path.join(other.dir, sub, "copy.db"), check=1)
+            self.assertIn(message, p.stderr)
+        self.assertEqual(os.listdir(os.path.join(other.dir, "var")), ["fristvakt.sock"])
+        other.cli("backup", os.path.join(other.dir, "copy.db"), check=0)
 
     def test_unwritable_directory(self):
         """A read-only file system (as a directory outside the unit's writable paths is):
@@ -338,6 +372,195 @@ class RestoreRefusalTest(unittest.TestCase):
         st = os.stat(other.database)
         self.assertEqual((st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)),
                          (nobody.pw_uid, nobody.pw_gid, 0o600))
+
+
+class RestoreOverDamagedTest(unittest.TestCase):
+    """--restore over a database SQLite cannot open (its header overwritten, the file cut
+    short) puts the backup in place and keeps the damaged file aside, as it was; while the
+    daemon has the damaged file open it is still refused."""
+
+    def setUp(self):
+        self.d = Daemon()
+        self.addCleanup(self.d.cleanup)
+        self.d.start()
+        self.d.cli("case", "add", "R-1", "--service", "okonomisk-stonad", "--received",
+                   "2026-11-02T09:15:00+01:00", check=0)
+        self.backup = os.path.join(self.d.dir, "good.db")
+        self.d.cli("backup", self.backup, check=0)
+
+    def damage(self, how):
+        with open(self.d.database, "r+b") as f:
+            if how == "garbage":
+                f.write(b"garbage garbage garbage garbage garbage")
+            else:
+                f.truncate(100)
+
+    def test_garbage_and_truncated(self):
+        # The daemon still has it open: refused, whatever the file says.
+        self.damage("garbage")
+        p = restore(self.d, self.backup)
+        self.assertEqual(p.returncode, 75, p.stdout + p.stderr)
+        self.assertIn("the database is in use: stop fristvaktd", p.stderr)
+        self.d.proc.kill()
+        self.d.proc.wait()
+        # (Its write-ahead log held the first page: the take-over folds it back in.)
+        self.assertEqual(restore(self.d, self.backup).returncode, 0)
+        self.d.start()
+        self.assertEqual(self.d.stop(), 0)
+        for how, why in (("garbage", "file is not a database"),
+                         ("truncated", "database disk image is malformed")):
+            self.damage(how)
+            digest = sha256(self.d.database)
+            p = restore(self.d, self.backup)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            aside = self.d.database + ".before-restore"
+            self.assertIn("the database is damaged", p.stdout)
+            self.assertIn(why, p.stdout)
+            self.assertIn("kept it as %s" % aside, p.stdout)
+            self.assertEqual(sha256(aside), digest)
+            self.d.start()
+            self.assertEqual(self.d.cli("case", "show", "R-1").returncode, 0)
+            self.assertEqual(self.d.stop(), 0)
+        # Another program has the damaged file open (its write-ahead log's shared memory):
+        # refused as long as it does.
+        other = sqlite3.connect(self.d.database)
+        self.assertEqual(other.execute("PRAGMA journal_mode").fetchone()[0], "wal")
+        other.execute("SELECT count(*) FROM cases").fetchall()
+        self.damage("garbage")
+        p = restore(self.d, self.backup)
+        self.assertEqual(p.returncode, 75, p.stdout + p.stderr)
+        self.assertIn("the database is in use", p.stderr)
+        other.close()
+        self.assertEqual(restore(self.d, self.backup).returncode, 0)
+
+
+class RestoreLockTest(unittest.TestCase):
+    """A restore and a daemon keep apart by a lock on the database's directory (flock, the
+    one --restore takes exclusively and the daemon shared): a daemon started while a restore
+    runs (as systemd's socket does when a client connects) refuses to start; a restore while
+    anything holds the shared lock is refused."""
+
+    def test_lock(self):
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        d.start()
+        backup = os.path.join(d.dir, "good.db")
+        d.cli("backup", backup, check=0)
+        self.assertEqual(d.stop(), 0)
+        var = os.open(os.path.dirname(d.database), os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, var)
+        fcntl.flock(var, fcntl.LOCK_EX)       # as a running restore holds it
+        d.start(wait=False)
+        self.assertEqual(d.proc.wait(timeout=20), 1)
+        self.assertIn("a restore (fristvaktd --restore) is under way", d.log_text())
+        fcntl.flock(var, fcntl.LOCK_SH)       # as a running daemon holds it
+        digest = sha256(d.database)
+        p = restore(d, backup)
+        self.assertEqual(p.returncode, 75, p.stdout + p.stderr)
+        self.assertIn("the database is in use: stop fristvaktd", p.stderr)
+        self.assertEqual(sha256(d.database), digest)
+        fcntl.flock(var, fcntl.LOCK_UN)
+        self.assertEqual(restore(d, backup).returncode, 0)
+        d.start()
+
+
+class ReminderIdsAfterRestoreTest(unittest.TestCase):
+    """Reminders planned after a backup was made had message ids; once it is restored, new
+    reminders get ids above every id the old daemon used, again after a second restore of
+    the same backup (receivers drop a message whose id they have seen)."""
+
+    def ids(self):
+        db = sqlite3.connect(self.d.database)
+        ids = [r[0] for r in db.execute("SELECT id FROM reminders ORDER BY id")]
+        db.close()
+        return ids
+
+    def register(self, c, ref):
+        r = c.call(PREFIX + "RegisterApplication", {
+            "reference": ref, "service": "okonomisk-stonad",
+            "received": "2026-01-05T08:00:00Z", "channel": "written", "handler": "h1",
+            "unit": "u1"})
+        self.assertNotIn("error", r)
+
+    def test_ids_after_restore_are_new(self):
+        self.d = Daemon({"clock_control = false;": "clock_control = true;"})
+        self.addCleanup(self.d.cleanup)
+        self.d.start()
+        c = self.d.connect()
+        c.call(PREFIX + "testing.SetClock", {"now": "2026-01-05T08:00:00Z"})
+        for i in range(3):
+            self.register(c, "2026/A%d" % i)
+        backup = os.path.join(self.d.dir, "bk.db")
+        self.d.cli("backup", backup, check=0)
+        at_backup = set(self.ids())
+        for i in range(3):
+            self.register(c, "2026/B%d" % i)
+        used = set(self.ids())
+        self.assertGreater(max(used), max(at_backup))
+        c.close()
+        for round in range(2):
+            self.assertEqual(self.d.stop(), 0)
+            p = restore(self.d, backup)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.d.start()
+            c = self.d.connect()
+            for i in range(3):
+                self.register(c, "2026/C%d-%d" % (round, i))
+            c.close()
+            now = set(self.ids())
+            new = now - at_backup
+            self.assertTrue(new)
+            self.assertGreater(min(new), max(used), (round, sorted(new)))
+            used |= now
+
+
+class CheckSkippedTest(unittest.TestCase):
+    """While the deadlines are recomputed the outbox is not checked: fristvakt check says so,
+    its own exit status (3), and nothing about it reads as a pass."""
+
+    def test_skipped_during_recompute(self):
+        d = Daemon()
+        self.addCleanup(d.cleanup)
+        d.start()
+        d.cli("case", "add", "S-1", "--service", "okonomisk-stonad", "--received",
+              "2026-11-02T09:15:00+01:00", check=0)
+        self.assertEqual(d.stop(), 0)
+        # Many cases (copies of S-1 with its events), and no record of the rules their
+        # deadlines follow: the daemon recomputes every case after it starts.
+        db = sqlite3.connect(d.database)
+        db.execute("""INSERT INTO cases (ref, service, handler, unit, received, channel,
+                      emergency, state, created, updated)
+                      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+                                              WHERE i < 20000)
+                      SELECT 'S-1-' || i, service, handler, unit, received, channel,
+                             emergency, state, created, updated FROM cases, n
+                      WHERE ref = 'S-1'""")
+        db.execute("""INSERT INTO events (case_id, type, occurred, recorded, data, uid)
+                      SELECT c.id, e.type, e.occurred, e.recorded, e.data, e.uid
+                      FROM cases c, events e JOIN cases o ON o.id = e.case_id
+                      WHERE o.ref = 'S-1' AND c.ref LIKE 'S-1-%'""")
+        for table in ("cases", "events"):
+            db.execute("UPDATE counts SET n = (SELECT count(*) FROM %s) WHERE name = '%s'"
+                       % (table, table))
+        db.execute("DELETE FROM meta WHERE key = 'rules_fingerprint'")
+        db.commit()
+        db.close()
+        done = "deadlines recomputed with the rules in force"
+        before = d.log_text().count(done)
+        d.start()
+        p = d.cli("--lang", "en", "check", check=3)
+        self.assertIn("SKIPPED reminders_planned", p.stdout)
+        self.assertIn("not checked: the deadlines are being recomputed", p.stdout)
+        self.assertNotIn("FAIL  reminders_planned", p.stdout)
+        self.assertIn("not everything was checked", p.stdout)
+        for _ in range(600):
+            if d.log_text().count(done) > before:
+                break
+            time.sleep(0.05)
+        j = json.loads(d.cli("--json", "check", check=None).stdout)
+        planned = [c for c in j["checks"] if c["name"] == "reminders_planned"][0]
+        self.assertNotIn("skipped", planned)
+        self.assertEqual(j["skipped"], 0)
 
 
 class CheckTest(ReminderTestCase):

@@ -1182,6 +1182,33 @@ test_reminders(void **state)
 	assert_int_equal(when, 1500);
 }
 
+/* A purge of the newest reminder does not let its id (its message's id) be given again. */
+static void
+test_reminder_ids_not_reused(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_purge_counts c = { 0 };
+	struct store_reminder r;
+	int64_t r1, r2, r3;
+
+	assert_int_equal(store_begin(fx->st), 0);
+	r1 = plan(fx->st, 0, "digest", "2026-03-10", "handler:h1", "email", 1500);
+	r2 = plan(fx->st, 0, "digest", "2026-03-11", "handler:h1", "email", 1500);
+	assert_int_equal(store_reminder_get(fx->st, r2, &r), 0);
+	free(r.state);
+	r.state = xstrdup("sent");
+	assert_int_equal(store_reminder_update(fx->st, &r), 0);
+	store_reminder_deinit(&r);
+	/* The newest, sent and old, is purged; the next one planned gets an id above it. */
+	assert_int_equal(store_purge_caseless(fx->st, 200, 10, false, &c), 0);
+	assert_int_equal(c.notices, 1);
+	assert_int_equal(store_reminder_get(fx->st, r2, &r), -ENOENT);
+	r3 = plan(fx->st, 0, "digest", "2026-03-12", "handler:h1", "email", 1500);
+	assert_int_equal(store_commit(fx->st), 0);
+	assert_int_equal(r2, r1 + 1);
+	assert_int_equal(r3, r2 + 1);
+}
+
 static void
 test_reminders_list(void **state)
 {
@@ -1392,6 +1419,7 @@ main(void)
 		T(test_deadlines_for_digest),
 		T(test_cases_list),
 		T(test_reminders),
+		T(test_reminder_ids_not_reused),
 		T(test_reminders_list),
 		T(test_channels),
 		T(test_audit),
