@@ -511,7 +511,7 @@ html_chart(const struct cli *cli, struct strbuf *b, json_t *s, size_t idx)
 {
 	json_t *months = json_object_get(s, "months");
 	size_t n = json_array_size(months), from = 0;
-	char id[32];
+	char id[48];
 
 	strbuf_printf(b, "<figure>\n<figcaption>%s</figcaption>\n", cli_tr(cli, &t_chart));
 	if (n <= CH_ROW_MONTHS) {
