@@ -433,8 +433,9 @@ int store_metric_groups(struct store *st, enum store_metric_group g, const char 
 
 /*
  * Retention (store/purge.c). A case that may be purged: closed or withdrawn, its latest
- * event before the cut-off, no office duty open, no deadline of the party still running, no
- * reminder waiting. Strings owned (store_purge_cases_free).
+ * event before the cut-off, no office duty awaited (open, or missed and not met), no
+ * deadline of the party still running, no reminder waiting. Strings owned
+ * (store_purge_cases_free).
  */
 struct store_purge_case {
 	int64_t id;

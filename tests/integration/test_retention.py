@@ -232,6 +232,55 @@ class PurgeTest(PurgeSetup):
         self.assertTrue(self.exists(OPEN))
 
 
+class MissedDutyTest(RetentionCase):
+    """A duty the office missed and still owes keeps its case: a complaint never forwarded
+    (the forwarding stored missed, not met) stays however old; once forwarded, late, the
+    case goes after the period like any other."""
+
+    # The forwarding's overdue reminder once, no escalation: no reminder waits afterwards.
+    SUBST = {'{ name = "overdue"; offset = 1; repeat = 1; recipients = ["handler"]; },\n'
+             '\t\t\t{ name = "escalation"; offset = 5; repeat = 7; recipients = '
+             '["supervisor", "unit"]; }\n\t\t); }\n\t);':
+             '{ name = "overdue"; offset = 1; recipients = ["handler"]; }\n\t\t); }\n\t);'}
+
+    def test_a_complaint_never_forwarded_keeps_its_case(self):
+        self.start("3m", subst=self.SUBST)
+        ref = "2026/KLAG-4716"
+        self.set_clock("2026-01-05T08:00:00Z")
+        self.call("RegisterApplication", {"reference": ref, "service": "okonomisk-stonad",
+                                          "received": "2026-01-05T08:00:00Z",
+                                          "channel": "written", "handler": "h1"})
+        self.set_clock("2026-01-10T10:00:00Z")
+        self.call("RecordDecision", {"reference": ref, "made": "2026-01-10T08:00:00Z",
+                                     "reached": "2026-01-10", "outcome": "avslatt",
+                                     "written": True, "reasoned": True})
+        self.call("CloseCase", {"reference": ref, "closed": "2026-01-10T09:00:00Z"})
+        self.set_clock("2026-01-20T10:00:00Z")
+        self.call("RecordComplaint", {"reference": ref, "sent": "2026-01-20T08:00:00Z"})
+        # Months later, never forwarded: the duty is missed and still owed.
+        self.set_clock("2026-09-01T08:00:00Z")
+        self.wait_for("the forwarding stored missed", lambda: self.forwarding() == ("missed", None))
+        overdue = self.d.cli_json("deadlines", "--overdue")
+        self.assertIn(ref, json.dumps(overdue))
+        self.assertEqual(self.d.cli_json("purge", "--dry-run")["cases"], [])
+        self.assertEqual(self.d.cli_json("purge")["counts"]["cases"], 0)
+        self.assertTrue(self.exists(ref))
+        # Forwarded at last (late: missed, met): the case goes three months later.
+        self.call("ForwardComplaint", {"reference": ref, "forwarded": "2026-09-01T08:00:00Z"})
+        self.assertEqual(self.forwarding()[0], "missed")
+        self.assertIsNotNone(self.forwarding()[1])
+        self.set_clock("2026-12-15T08:00:00Z")
+        self.wait_for("purge", lambda: not self.exists(ref))
+
+    def forwarding(self):
+        db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)
+        try:
+            return db.execute("SELECT state, met_on FROM deadlines WHERE kind = 'forwarding'"
+                              ).fetchone()
+        finally:
+            db.close()
+
+
 class RawBytesTest(PurgeSetup):
     """Nothing of a purged case is left in the database file or its write-ahead log: not in
     its own rows, the index, the audit log, nor the daily digests that listed it."""
