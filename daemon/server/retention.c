@@ -76,7 +76,7 @@ finish(struct retention *r, int ret)
 			store_errmsg(r->env->store));
 		/* What the slices before the failing one removed stays removed: audited. */
 		if (r->phase == PHASE_PURGE && !r->job.dry_run &&
-		    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
+		    ops_purge_audit(r->env, &r->job, r->env->now(r->env->host)) < 0)
 			log_err("retention: the audit row failed too");
 	}
 	answer(r, ret);
@@ -127,7 +127,7 @@ on_step(uv_idle_t *h)
 		}
 		break;
 	case PHASE_AUDIT:
-		ret = ops_purge_audit(env, &r->job, r->req, env->now(env->host));
+		ret = ops_purge_audit(env, &r->job, env->now(env->host));
 		r->phase = PHASE_VACUUM;
 		break;
 	case PHASE_VACUUM:
@@ -170,7 +170,8 @@ start(struct retention *r, struct ops_req *req, bool dry_run)
 	int ret;
 
 	r->req = req;
-	ret = ops_purge_begin(r->env, &r->job, dry_run, req ? req->now : r->env->now(r->env->host));
+	ret = ops_purge_begin(r->env, &r->job, req, dry_run,
+			      req ? req->now : r->env->now(r->env->host));
 	if (ret < 0) {
 		log_err("retention: the purge could not start: %s", strerror(-ret));
 		answer(r, ret);
@@ -286,8 +287,7 @@ retention_stop(struct retention *r)
 	 * answers with what it removed; the space is given back by the next one.
 	 */
 	if ((r->phase == PHASE_PURGE || r->phase == PHASE_AUDIT) && !r->job.dry_run &&
-	    r->job.configured &&
-	    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
+	    r->job.configured && ops_purge_audit(r->env, &r->job, r->env->now(r->env->host)) < 0)
 		log_err("retention: the purge's audit row failed: %s", store_errmsg(r->env->store));
 	if (r->phase != PHASE_IDLE)
 		finish(r, 0);

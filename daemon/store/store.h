@@ -154,6 +154,10 @@ int store_counts(struct store *st, struct store_counts *out);
 int store_meta_get(struct store *st, const char *key, char **value);
 int store_meta_set(struct store *st, const char *key, const char *value);
 int store_audit_append(struct store *st, const struct store_audit *a);
+/* Appends a, and gives its row's id in *id (for store_audit_set_outcome). */
+int store_audit_append_id(struct store *st, const struct store_audit *a, int64_t *id);
+/* Sets the outcome of audit row id: a long job's row kept in step with what it committed. */
+int store_audit_set_outcome(struct store *st, int64_t id, const char *outcome);
 
 /* A case row. Strings are owned (store_case_deinit); handler and unit may be NULL. */
 struct store_case {

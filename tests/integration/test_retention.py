@@ -400,6 +400,9 @@ class InterruptedPurgeTest(RetentionCase):
         ).fetchone()
         self.assertEqual(rows, (0, 0))
         self.assertEqual(self.d.count_mismatch(), {})
+        # Every case that went is audited: the audit row is in the slices' transactions.
+        gone = self.N + 1 - len(per_case)
+        self.assertEqual(self.audited(), [gone])
 
         # The next run (after the restart, on the day of the purge) finishes.
         self.d.start()
@@ -409,6 +412,8 @@ class InterruptedPurgeTest(RetentionCase):
         r = self.d.cli_json("purge")  # waits for the daily run before it
         self.assertTrue(r["wal_truncated"])
         self.assertEqual(list(self.per_case()), [OPEN])
+        # Two runs, two rows: the killed one's and the one that finished.
+        self.assertEqual(self.audited(), [gone, self.N - gone])
         # The pages went back to the file system (a new database: auto_vacuum incremental).
         self.assertLess(os.path.getsize(self.d.database), pages_before * 4096 // 4)
         self.assertEqual(self.pages() * 4096, os.path.getsize(self.d.database))
@@ -442,6 +447,18 @@ class InterruptedPurgeTest(RetentionCase):
         self.assertTrue(outcome[0][0].startswith("ok cases=%d events=%d " % (gone, 2 * gone)),
                         outcome)
         self.assertIsNone(outcome[0][1])
+
+    def audited(self):
+        """The cases each audit row of the daily run says it purged, in order."""
+        db = self.d.db()
+        try:
+            rows = db.execute("SELECT outcome FROM audit WHERE method = 'retention' "
+                              "ORDER BY id").fetchall()
+        finally:
+            db.close()
+        for (outcome,) in rows:
+            self.assertRegex(outcome, r"^ok cases=\d+ events=\d+ deadlines=\d+ ")
+        return [int(o.split()[1].split("=")[1]) for (o,) in rows]
 
     def bulk(self):
         """N cases received on 5 January and closed on the 10th (import), and one open."""
