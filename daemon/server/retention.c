@@ -18,8 +18,13 @@
 #define RETENTION_SCAN 250
 /* Free pages given back per loop turn. */
 #define RETENTION_VACUUM_PAGES 2048
-/* How often the daily run is looked for, besides the kicks. */
+/* How often the daily run is looked for, and the log's truncation tried again, besides the
+ * kicks. */
 #define RETENTION_CHECK_MS 60000
+/* A truncation that a reader prevents is tried again this often, so many times, before the
+ * purge answers (the loop is free meanwhile); then every RETENTION_CHECK_MS. */
+#define RETENTION_TRUNCATE_RETRY_MS 50
+#define RETENTION_TRUNCATE_TRIES    20
 
 enum phase {
 	PHASE_IDLE,
@@ -47,11 +52,14 @@ struct retention {
 	struct ops_req *req; /* the call the running purge answers; NULL: the daily run */
 	struct waiting *queue, **tail;
 	int64_t pages_before;
-	bool ran;		 /* the daily run ran on ran_day */
+	bool wal_pending;   /* the log still holds what a purge removed: truncated on the timer */
+	int truncate_tries; /* this purge's tries */
+	bool ran;	    /* the daily run ran on ran_day */
 	struct cal_date ran_day; /* memory only: a restart runs the day's purge again */
 };
 
 static void start_next(struct retention *r);
+static void on_check(uv_timer_t *t);
 
 static void
 answer(struct retention *r, int ret)
@@ -103,6 +111,41 @@ after_purge(const struct retention *r)
 	return PHASE_AUDIT;
 }
 
+/*
+ * Truncates the write-ahead log, which holds what the purge removed, without waiting: false
+ * in *complete while a reader holds an older snapshot (then wal_pending, and the timer tries
+ * again). 0 or -errno.
+ */
+static int
+truncate_wal(struct retention *r, bool *complete)
+{
+	struct ops_env *env = r->env;
+	int ret = 0;
+
+	*complete = false;
+	/* The integrity check reads an older snapshot for seconds: no use trying now. */
+	if (!env->integrity || strcmp(env->integrity, "checking") != 0)
+		ret = store_wal_truncate(env->store, complete);
+	r->wal_pending = !*complete;
+	return ret;
+}
+
+/* The timer's retry of a truncation that a reader prevented, between purges. */
+static void
+retry_wal(struct retention *r)
+{
+	bool complete = false;
+
+	if (!r->wal_pending || r->phase != PHASE_IDLE || r->env->in_txn)
+		return;
+	if (truncate_wal(r, &complete) < 0)
+		log_err("retention: truncating the write-ahead log: %s",
+			store_errmsg(r->env->store));
+	else if (complete)
+		log_notice("retention: the write-ahead log is truncated: nothing purged is left "
+			   "in it");
+}
+
 /* One turn of the purge's work; the group commit commits what it wrote after the turn. */
 static void
 on_step(uv_idle_t *h)
@@ -141,16 +184,19 @@ on_step(uv_idle_t *h)
 			r->phase = PHASE_TRUNCATE;
 		break;
 	case PHASE_TRUNCATE:
-		/* The integrity check reads an older snapshot for seconds: the checkpoint would
-		 * wait for it (the busy timeout, on the loop) in vain. */
-		if (!env->integrity || strcmp(env->integrity, "checking") != 0)
-			ret = store_wal_truncate(env->store, &complete);
+		ret = truncate_wal(r, &complete);
+		if (ret == 0 && !complete && ++r->truncate_tries < RETENTION_TRUNCATE_TRIES) {
+			/* A reader of a moment (a scrape, a listing's thread): soon again. */
+			uv_idle_stop(h);
+			uv_timer_start(&r->check, on_check, RETENTION_TRUNCATE_RETRY_MS,
+				       RETENTION_CHECK_MS);
+			return;
+		}
 		r->job.wal_truncated = complete;
 		r->job.pages_freed = r->pages_before - store_page_count(env->store);
 		if (ret == 0 && !complete)
-			log_notice(
-				"retention: the write-ahead log could not be truncated (a reader "
-				"holds an older snapshot); the next purge tries again");
+			log_notice("retention: the write-ahead log could not be truncated yet (a "
+				   "reader holds an older snapshot); tried again every minute");
 		finish(r, ret);
 		return;
 	case PHASE_IDLE:
@@ -179,6 +225,7 @@ start(struct retention *r, struct ops_req *req, bool dry_run)
 		return false;
 	}
 	r->pages_before = store_page_count(r->env->store);
+	r->truncate_tries = 0;
 	r->phase = PHASE_PURGE;
 	uv_idle_start(&r->step, on_step);
 	return true;
@@ -225,7 +272,13 @@ start_next(struct retention *r)
 static void
 on_check(uv_timer_t *t)
 {
-	start_next(t->data);
+	struct retention *r = t->data;
+
+	/* A purge waiting to try its truncation again. */
+	if (r->phase == PHASE_TRUNCATE)
+		uv_idle_start(&r->step, on_step);
+	retry_wal(r);
+	start_next(r);
 }
 
 struct retention *

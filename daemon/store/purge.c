@@ -289,11 +289,15 @@ store_vacuum_step(struct store *st, int pages, int64_t *left)
 int
 store_wal_truncate(struct store *st, bool *complete)
 {
-	int log = -1, done_frames = -1;
-	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
-					   &done_frames);
+	int log = -1, done_frames = -1, rc;
 
-	/* Busy: a reader (the integrity check, a backup) still uses an older snapshot. */
+	/* Never a wait on the loop: a reader that holds an older snapshot (the integrity check,
+	 * a backup, a report, anyone's read transaction) may hold it for minutes. */
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
+				       &done_frames);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	/* Busy: such a reader; what it cannot see yet stays in the log until the next try. */
 	*complete = rc == SQLITE_OK;
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : map_rc(rc);
 }

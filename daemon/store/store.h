@@ -490,7 +490,8 @@ int store_secure_delete(struct store *st, bool on);
 int store_vacuum_step(struct store *st, int pages, int64_t *left);
 /*
  * Copies the write-ahead log into the database and truncates it to nothing (outside a
- * transaction); *complete is false when a reader held an older snapshot. 0 or -errno.
+ * transaction), without waiting: *complete is false when a reader held an older snapshot
+ * (try again later). 0 or -errno.
  */
 int store_wal_truncate(struct store *st, bool *complete);
 /* The pages of the database file (PRAGMA page_count), 0 when it cannot be read. */

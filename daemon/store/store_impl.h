@@ -246,6 +246,9 @@ int query_prepare(struct store *st, struct query *q, sqlite3_stmt **out);
  */
 const char *office_kinds_sql(void);
 
+/* The daemon's busy timeout: short, it blocks the loop, and the daemon is the only writer. */
+#define STORE_BUSY_MS 200
+
 /*
  * A deadline (alias d) still awaited: stored open, or stored missed and not met since. An
  * office duty that passed unmet is stored missed with met_on NULL and is still owed: the
