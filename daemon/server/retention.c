@@ -43,6 +43,7 @@ struct waiting {
 struct retention {
 	uv_loop_t *loop;
 	struct ops_env *env;
+	bool (*recomputing)(void *host);
 	uv_timer_t check;
 	uv_idle_t step;
 	int closed; /* handles closed after retention_stop */
@@ -161,6 +162,9 @@ on_step(uv_idle_t *h)
 		return;
 	switch (r->phase) {
 	case PHASE_PURGE:
+		/* Paused while the deadlines are recomputed (a reload changed the rules). */
+		if (r->recomputing(env->host))
+			return;
 		ret = ops_purge_step(env, &r->job, RETENTION_SCAN);
 		if (ret == 0)
 			r->phase = after_purge(r);
@@ -251,6 +255,9 @@ start_next(struct retention *r)
 
 	if (r->phase != PHASE_IDLE || r->stopping)
 		return;
+	/* The deadlines are about to change: the kick at the recompute's end starts it. */
+	if (r->recomputing(r->env->host))
+		return;
 	while ((w = r->queue)) {
 		bool started;
 
@@ -282,12 +289,13 @@ on_check(uv_timer_t *t)
 }
 
 struct retention *
-retention_new(uv_loop_t *loop, struct ops_env *env)
+retention_new(uv_loop_t *loop, struct ops_env *env, bool (*recomputing)(void *host))
 {
 	struct retention *r = xcalloc(1, sizeof(*r));
 
 	r->loop = loop;
 	r->env = env;
+	r->recomputing = recomputing;
 	r->tail = &r->queue;
 	uv_timer_init(loop, &r->check);
 	uv_idle_init(loop, &r->step);

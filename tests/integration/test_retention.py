@@ -482,6 +482,45 @@ class InterruptedPurgeTest(RetentionCase):
                         outcome)
         self.assertIsNone(outcome[0][1])
 
+    def test_the_purge_waits_for_a_recompute(self):
+        self.start("3m")
+        self.set_clock("2026-01-20T09:00:00Z")
+        self.bulk()
+        # No record of the rules the deadlines follow: the start recomputes every case.
+        self.assertEqual(self.d.stop(), 0)
+        db = self.d.db()
+        with db:
+            db.execute("DELETE FROM meta WHERE key = 'rules_fingerprint'")
+        db.close()
+        self.d.start()
+        self.c = self.d.connect()
+        self.addCleanup(self.c.close)
+        self.set_clock("2026-05-01T09:00:00Z")
+        # Until the recompute records the rules it followed, not one case is gone: each
+        # look is one snapshot of both.
+        db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True,
+                             isolation_level=None)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                db.execute("BEGIN")
+                done = db.execute("SELECT count(*) FROM meta WHERE key = 'rules_fingerprint'"
+                                  ).fetchone()[0]
+                left = db.execute("SELECT count(*) FROM cases").fetchone()[0]
+                db.execute("COMMIT")
+                if done:
+                    break
+                self.assertEqual(left, self.N + 1, "a case purged during the recompute")
+                time.sleep(0.005)
+        finally:
+            db.close()
+        self.d.cli_json("purge")  # after the day's run, which waited for the recompute
+        self.assertEqual(list(self.per_case()), [OPEN])
+        log = self.d.log_text()
+        recomputed = log.find("deadlines recomputed with the rules in force")
+        self.assertGreater(recomputed, log.find("computing every case's deadlines"), log[-2000:])
+        self.assertLess(recomputed, log.find("retention: purged cases=%d " % self.N), log[-2000:])
+
     def audited(self):
         """The cases each audit row of the daily run says it purged, in order."""
         db = self.d.db()
