@@ -108,6 +108,9 @@ struct ops_env {
 	 * took (seconds, negative: not measured), for the metrics. */
 	int64_t integrity_at;
 	double integrity_seconds;
+	/* The write-ahead log still holds what a purge removed (a reader held an older
+	 * snapshot; server/retention.c tries again), for the metrics. */
+	bool wal_purged;
 	/* The database's installation id (meta "installation", 32 hex digits): part of every
 	 * message id, so that ids never repeat across installations. */
 	char installation[40];

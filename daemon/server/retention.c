@@ -128,6 +128,7 @@ truncate_wal(struct retention *r, bool *complete)
 	if (!env->integrity || strcmp(env->integrity, "checking") != 0)
 		ret = store_wal_truncate(env->store, complete);
 	r->wal_pending = !*complete;
+	env->wal_purged = r->wal_pending;
 	return ret;
 }
 

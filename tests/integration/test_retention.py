@@ -327,6 +327,7 @@ class ReaderDuringPurgeTest(PurgeSetup):
             self.assertFalse(self.exists(OLD_CLOSED))
             p = self.d.cli("purge", "--lang", "en", check=0)
             self.assertIn("The write-ahead log still holds what was purged", p.stdout)
+            self.assertIn("\nfristvakt_retention_wal_pending 1\n", self.metrics())
             self.assertIn(OLD_CLOSED.encode(), self.raw())
             # Still held a minute later: still there, and the daemon answers meanwhile.
             self.call("testing.AdvanceClock", {"seconds": 60})
@@ -342,6 +343,10 @@ class ReaderDuringPurgeTest(PurgeSetup):
             self.assertNotIn(gone.encode(), raw, "%s is still in the database file" % gone)
         self.assertIn(YOUNG.encode(), raw)
         self.assertIn("the write-ahead log is truncated", self.d.log_text())
+        self.assertIn("\nfristvakt_retention_wal_pending 0\n", self.metrics())
+
+    def metrics(self):
+        return self.d.cli("metrics", check=0).stdout
 
 
 class NoRetentionTest(RetentionCase):
