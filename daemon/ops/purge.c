@@ -4,7 +4,8 @@
  * retention.closed_after are removed with everything of theirs, in slices: each slice looks
  * at a bounded number of cases and removes the ones that may go in one savepoint of the
  * loop turn's transaction (group commit), so that a case goes whole or not at all and the
- * loop is never held long. What is deleted is overwritten with zeros (secure_delete). The
+ * loop is never held long; the purge's audit row goes in the same savepoints, so that what
+ * is committed is audited. What is deleted is overwritten with zeros (secure_delete). The
  * host drives the slices, one per loop turn, and gives the space back afterwards.
  */
 #include "ops/ops.h"

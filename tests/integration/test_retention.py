@@ -4,13 +4,16 @@
 retention.closed_after set: the cases closed or withdrawn longer ago than the period are
 purged by the daily run (03:00 on the daemon's clock) with their events, deadlines,
 reminders, delivery attempts and contact; a younger closed case, an open case and a closed
-case whose party deadline still runs stay. `fristvakt purge --dry-run` lists the same and
-changes nothing. The audit row of the purge gives counts and no reference, and the purged
+case whose party deadline still runs stay, and so does a case whose office duty was missed
+and is still owed (a complaint never forwarded). `fristvakt purge --dry-run` lists the same
+and changes nothing. The audit row of the purge gives counts and no reference, and the purged
 cases' audit rows lose their reference. Afterwards neither the database file nor its
-write-ahead log holds a purged reference or contact address (the raw bytes are read). No
-setting, no purge; a bad setting is refused by --check-config with the file and line. A
+write-ahead log holds a purged reference or contact address (the raw bytes are read), also
+when a reader held an older snapshot during the purge: the daemon truncates the log once
+the reader is gone. No setting, no purge; a bad setting is refused by --check-config with the file and line. A
 SIGKILL in the middle of a large purge leaves every case whole (a case goes in one
-transaction) and the next run finishes; the file gives the space back. A SIGTERM in the
+transaction) and every case gone audited, and the next run finishes; the file gives the
+space back. No case is purged while the deadlines are being recomputed. A SIGTERM in the
 middle of `fristvakt purge` answers it with what went, audited. Purge needs the admin role.
 """
 
