@@ -20,6 +20,10 @@ static const struct cli_text purge_words[] = {
 	{ "ville blitt slettet", "would be purged" },
 	{ "slettet", "purged" },
 	{ "og flere", "and more" },
+	{ "Skriveloggen (WAL) har fortsatt det som ble slettet: en leser holder et eldre "
+	  "øyeblikksbilde. Tjenesten prøver igjen hvert minutt.",
+	  "The write-ahead log still holds what was purged: a reader holds an older snapshot. "
+	  "The daemon tries again every minute." },
 };
 
 static const struct cli_text count_words[] = {
@@ -90,6 +94,8 @@ print_result(const struct cli *cli, json_t *r)
 		printf("  %8lld %s\n",
 		       (long long)json_integer_value(json_object_get(counts, count_keys[k])),
 		       cli_tr(cli, &count_words[k]));
+	if (!dry && !json_is_true(json_object_get(r, "wal_truncated")))
+		printf("%s\n", cli_tr(cli, &purge_words[6]));
 }
 
 static int

@@ -44,6 +44,7 @@ enum {
 	F_INTEGRITY,
 	F_INTEGRITY_AT,
 	F_INTEGRITY_SECONDS,
+	F_WAL_PURGED,
 	F_COUNT
 };
 
@@ -96,6 +97,11 @@ families_init(struct metrics_family *f)
 	metrics_family_init(&f[F_INTEGRITY_SECONDS], "fristvakt_integrity_check_duration_seconds",
 			    "How long the last integrity check took.", METRICS_GAUGE, NULL, 0, NULL,
 			    0);
+	metrics_family_init(
+		&f[F_WAL_PURGED], "fristvakt_retention_wal_pending",
+		"1 while the write-ahead log still holds what a purge removed (a reader "
+		"holds an older snapshot; the daemon tries again every minute).",
+		METRICS_GAUGE, NULL, 0, NULL, 0);
 }
 
 static void
@@ -214,6 +220,7 @@ read_daemon(struct ops_env *env, struct metrics_family *f)
 		metrics_set(&f[F_INTEGRITY_AT], NULL, (double)env->integrity_at);
 	if (env->integrity_seconds >= 0 && env->integrity_at > 0)
 		metrics_set(&f[F_INTEGRITY_SECONDS], NULL, env->integrity_seconds);
+	metrics_set(&f[F_WAL_PURGED], NULL, env->wal_purged ? 1 : 0);
 	for (size_t i = 0; i < env->conf->n_channels; i++)
 		metrics_touch_channel(env->conf->channels[i].name);
 }

@@ -109,6 +109,9 @@ struct ops_env {
 	 * took (seconds, negative: not measured), for the metrics. */
 	int64_t integrity_at;
 	double integrity_seconds;
+	/* The write-ahead log still holds what a purge removed (a reader held an older
+	 * snapshot; server/retention.c tries again), for the metrics. */
+	bool wal_purged;
 	/* The database's installation id (meta "installation", 32 hex digits): part of every
 	 * message id, so that ids never repeat across installations. */
 	char installation[40];
@@ -326,14 +329,19 @@ int ops_check_reminders(struct ops_env *env, int64_t now, json_t *checks);
 
 /*
  * Retention (ops/purge.c): a purge of the cases closed or withdrawn longer ago than
- * retention.closed_after, run by the host in slices, one per loop turn (ops_purge_step),
- * then audited (ops_purge_audit) once the last slice is committed. A dry run only counts
- * and lists (at most OPS_PURGE_LIST_MAX cases; more_cases the rest).
+ * retention.closed_after, run by the host in slices, one per loop turn (ops_purge_step).
+ * The purge's audit row is written with the first slice that removes anything and kept in
+ * step by each slice after it, in that slice's transaction: what is committed is audited,
+ * also when the daemon is killed in the middle. ops_purge_audit ends it (a request that
+ * removed nothing is audited then). A dry run only counts and lists (at most
+ * OPS_PURGE_LIST_MAX cases; more_cases the rest).
  */
 #define OPS_PURGE_LIST_MAX 1000
 struct ops_purge {
 	bool dry_run;
-	bool configured; /* retention.closed_after is set; else nothing is purged */
+	bool configured;	   /* retention.closed_after is set; else nothing is purged */
+	const struct ops_req *req; /* the call it answers (borrowed); NULL: the daily run */
+	int64_t audit_id;	   /* its audit row, once written; 0 before */
 	bool done;
 	bool caseless_done; /* no old digest or notice is left to remove */
 	struct cal_period period;
@@ -350,16 +358,17 @@ struct ops_purge {
 	bool wal_truncated;
 };
 
-/* Starts p (to be ops_purge_deinit'ed) at now. 0, or -ERANGE for a date out of range. */
-int ops_purge_begin(struct ops_env *env, struct ops_purge *p, bool dry_run, int64_t now);
+/* Starts p (to be ops_purge_deinit'ed) at now for req (borrowed, to outlive p; NULL: the
+ * daemon's daily run). 0, or -ERANGE for a date out of range. */
+int ops_purge_begin(struct ops_env *env, struct ops_purge *p, const struct ops_req *req,
+		    bool dry_run, int64_t now);
 /* One slice: looks at up to scan cases, removes those that may go in one savepoint of the
  * loop turn's transaction. 1 when more follow, 0 when done, or a negative errno (the slice
  * was rolled back; the slices before it stay). */
 int ops_purge_step(struct ops_env *env, struct ops_purge *p, int scan);
-/* The audit row of a finished purge (req NULL: the daemon's daily run, audited only when it
- * removed anything), in the loop turn's transaction, and a log line with the figures. */
-int ops_purge_audit(struct ops_env *env, struct ops_purge *p, const struct ops_req *req,
-		    int64_t now);
+/* Ends a purge (finished, failed or stopped): a log line with the figures, and the audit row
+ * of a request that removed nothing (the daily run that removed nothing has none). */
+int ops_purge_audit(struct ops_env *env, struct ops_purge *p, int64_t now);
 /* The reply of Purge (owned). */
 json_t *ops_purge_result(const struct ops_purge *p);
 void ops_purge_deinit(struct ops_purge *p);

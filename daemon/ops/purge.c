@@ -4,7 +4,8 @@
  * retention.closed_after are removed with everything of theirs, in slices: each slice looks
  * at a bounded number of cases and removes the ones that may go in one savepoint of the
  * loop turn's transaction (group commit), so that a case goes whole or not at all and the
- * loop is never held long. What is deleted is overwritten with zeros (secure_delete). The
+ * loop is never held long; the purge's audit row goes in the same savepoints, so that what
+ * is committed is audited. What is deleted is overwritten with zeros (secure_delete). The
  * host drives the slices, one per loop turn, and gives the space back afterwards.
  */
 #include "ops/ops.h"
@@ -47,12 +48,14 @@ period_before(struct cal_date d, struct cal_period p)
 }
 
 int
-ops_purge_begin(struct ops_env *env, struct ops_purge *p, bool dry_run, int64_t now)
+ops_purge_begin(struct ops_env *env, struct ops_purge *p, const struct ops_req *req, bool dry_run,
+		int64_t now)
 {
 	struct cal_date today, next;
 
 	memset(p, 0, sizeof(*p));
 	p->dry_run = dry_run;
+	p->req = req;
 	p->cases = json_array();
 	p->configured = env->conf->has_retention;
 	if (!p->configured) {
@@ -88,10 +91,52 @@ list_case(struct ops_purge *p, const struct store_purge_case *pc)
 						  pc->state, "closed", cal_date_format(day, buf)));
 }
 
+/* "cases=3 events=12 ...": the figures of c, for the audit row and the log. */
+static void
+counts_text(const struct store_purge_counts *c, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "cases=%lld events=%lld deadlines=%lld reminders=%lld attempts=%lld "
+		 "contacts=%lld audit_references=%lld notices=%lld",
+		 (long long)c->cases, (long long)c->events, (long long)c->deadlines,
+		 (long long)c->reminders, (long long)c->attempts, (long long)c->contacts,
+		 (long long)c->audit_refs, (long long)c->notices);
+}
+
+/*
+ * The purge's audit row with its figures so far, in the transaction of what they count:
+ * appended by the first slice that removes anything (or at the end, for a request that
+ * removed nothing), then its outcome updated.
+ */
+static int
+audit_row(struct ops_env *env, struct ops_purge *p, int64_t now)
+{
+	char figures[320], outcome[340];
+	struct store_audit a;
+
+	counts_text(&p->counts, figures, sizeof(figures));
+	snprintf(outcome, sizeof(outcome), "ok %s", figures);
+	if (p->audit_id)
+		return store_audit_set_outcome(env->store, p->audit_id, outcome);
+	if (p->req) {
+		a = ops_audit_of(p->req);
+	} else {
+		a = (struct store_audit){ .at = now,
+					  .method = "retention",
+					  .uid = (uint32_t)getuid(),
+					  .gid = (uint32_t)getgid(),
+					  .pid = (int32_t)getpid() };
+	}
+	a.outcome = outcome;
+	return store_audit_append_id(env->store, &a, &p->audit_id);
+}
+
 /* Removes (or counts) the cases v[0..n) and old digests and notices in one savepoint. */
 static int
 purge_slice(struct ops_env *env, struct ops_purge *p, const struct store_purge_case *v, size_t n)
 {
+	int64_t audit_id = p->audit_id;
+	bool removed = false;
 	int ret;
 
 	if (p->dry_run) {
@@ -116,10 +161,16 @@ purge_slice(struct ops_env *env, struct ops_purge *p, const struct store_purge_c
 		ret = store_purge_caseless(env->store, p->before, PURGE_CASELESS_MAX, false,
 					   &p->counts);
 		p->caseless_done = p->counts.notices - had < PURGE_CASELESS_MAX;
+		removed |= p->counts.notices != had;
 	}
+	/* Audited in the same transaction: committed together, or rolled back together. */
+	if (ret >= 0 && (n > 0 || removed))
+		ret = audit_row(env, p, env->now(env->host));
 	store_secure_delete(env->store, false);
 	if (ops_txn_leave(env, ret >= 0) < 0 && ret >= 0)
 		ret = -EIO;
+	if (ret < 0)
+		p->audit_id = audit_id; /* a row appended by this slice is gone with it */
 	return ret;
 }
 
@@ -154,46 +205,23 @@ ops_purge_step(struct ops_env *env, struct ops_purge *p, int scan)
 	return ret < 0 ? ret : more;
 }
 
-/* "cases=3 events=12 ...": the figures of c, for the audit row and the log. */
-static void
-counts_text(const struct store_purge_counts *c, char *buf, size_t len)
-{
-	snprintf(buf, len,
-		 "cases=%lld events=%lld deadlines=%lld reminders=%lld attempts=%lld "
-		 "contacts=%lld audit_references=%lld notices=%lld",
-		 (long long)c->cases, (long long)c->events, (long long)c->deadlines,
-		 (long long)c->reminders, (long long)c->attempts, (long long)c->contacts,
-		 (long long)c->audit_refs, (long long)c->notices);
-}
-
 int
-ops_purge_audit(struct ops_env *env, struct ops_purge *p, const struct ops_req *req, int64_t now)
+ops_purge_audit(struct ops_env *env, struct ops_purge *p, int64_t now)
 {
-	char figures[320], outcome[340];
-	struct store_audit a;
+	char figures[320];
 	int ret;
 
 	counts_text(&p->counts, figures, sizeof(figures));
 	/* Never a reference: only how many of each. */
 	if (p->counts.cases || p->counts.notices)
 		log_notice("retention: purged %s", figures);
-	/* The daily run audits what it did; a request is audited whatever came of it. */
-	if (!req && !p->counts.cases && !p->counts.notices)
+	/* What went is audited already, slice by slice; a request is audited whatever came of
+	 * it, the daily run only when it removed anything. */
+	if (p->dry_run || !p->configured || p->audit_id || !p->req)
 		return 0;
-	if (req) {
-		a = ops_audit_of(req);
-	} else {
-		a = (struct store_audit){ .at = now,
-					  .method = "retention",
-					  .uid = (uint32_t)getuid(),
-					  .gid = (uint32_t)getgid(),
-					  .pid = (int32_t)getpid() };
-	}
-	snprintf(outcome, sizeof(outcome), "ok %s", figures);
-	a.outcome = outcome;
 	if ((ret = ops_txn_enter(env)) < 0)
 		return ret;
-	ret = store_audit_append(env->store, &a);
+	ret = audit_row(env, p, now);
 	if (ops_txn_leave(env, ret == 0) < 0 && ret == 0)
 		ret = -EIO;
 	return ret;

@@ -171,6 +171,8 @@ on_recompute(uv_idle_t *h)
 	if (ret > 0)
 		return;
 	uv_idle_stop(h);
+	/* A purge waits for the deadlines it judges by. */
+	retention_kick(d->retention);
 	if (ret < 0) {
 		log_err("recomputing deadlines stopped at case id %lld: %s",
 			(long long)d->recompute_cursor, strerror(-ret));
@@ -659,7 +661,7 @@ start(struct daemon *d)
 	}
 	notify_configure(d->notify, d->conf);
 	scheduler_new(&d->loop, &d->env, d->notify, &d->sched);
-	d->retention = retention_new(&d->loop, &d->env);
+	d->retention = retention_new(&d->loop, &d->env, recomputing);
 	start_signals(d);
 	/* The rules may have changed while the daemon was down. */
 	recompute_all(d);

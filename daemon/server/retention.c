@@ -18,8 +18,13 @@
 #define RETENTION_SCAN 250
 /* Free pages given back per loop turn. */
 #define RETENTION_VACUUM_PAGES 2048
-/* How often the daily run is looked for, besides the kicks. */
+/* How often the daily run is looked for, and the log's truncation tried again, besides the
+ * kicks. */
 #define RETENTION_CHECK_MS 60000
+/* A truncation that a reader prevents is tried again this often, so many times, before the
+ * purge answers (the loop is free meanwhile); then every RETENTION_CHECK_MS. */
+#define RETENTION_TRUNCATE_RETRY_MS 50
+#define RETENTION_TRUNCATE_TRIES    20
 
 enum phase {
 	PHASE_IDLE,
@@ -38,6 +43,7 @@ struct waiting {
 struct retention {
 	uv_loop_t *loop;
 	struct ops_env *env;
+	bool (*recomputing)(void *host);
 	uv_timer_t check;
 	uv_idle_t step;
 	int closed; /* handles closed after retention_stop */
@@ -47,11 +53,14 @@ struct retention {
 	struct ops_req *req; /* the call the running purge answers; NULL: the daily run */
 	struct waiting *queue, **tail;
 	int64_t pages_before;
-	bool ran;		 /* the daily run ran on ran_day */
+	bool wal_pending;   /* the log still holds what a purge removed: truncated on the timer */
+	int truncate_tries; /* this purge's tries */
+	bool ran;	    /* the daily run ran on ran_day */
 	struct cal_date ran_day; /* memory only: a restart runs the day's purge again */
 };
 
 static void start_next(struct retention *r);
+static void on_check(uv_timer_t *t);
 
 static void
 answer(struct retention *r, int ret)
@@ -76,7 +85,7 @@ finish(struct retention *r, int ret)
 			store_errmsg(r->env->store));
 		/* What the slices before the failing one removed stays removed: audited. */
 		if (r->phase == PHASE_PURGE && !r->job.dry_run &&
-		    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
+		    ops_purge_audit(r->env, &r->job, r->env->now(r->env->host)) < 0)
 			log_err("retention: the audit row failed too");
 	}
 	answer(r, ret);
@@ -103,6 +112,42 @@ after_purge(const struct retention *r)
 	return PHASE_AUDIT;
 }
 
+/*
+ * Truncates the write-ahead log, which holds what the purge removed, without waiting: false
+ * in *complete while a reader holds an older snapshot (then wal_pending, and the timer tries
+ * again). 0 or -errno.
+ */
+static int
+truncate_wal(struct retention *r, bool *complete)
+{
+	struct ops_env *env = r->env;
+	int ret = 0;
+
+	*complete = false;
+	/* The integrity check reads an older snapshot for seconds: no use trying now. */
+	if (!env->integrity || strcmp(env->integrity, "checking") != 0)
+		ret = store_wal_truncate(env->store, complete);
+	r->wal_pending = !*complete;
+	env->wal_purged = r->wal_pending;
+	return ret;
+}
+
+/* The timer's retry of a truncation that a reader prevented, between purges. */
+static void
+retry_wal(struct retention *r)
+{
+	bool complete = false;
+
+	if (!r->wal_pending || r->phase != PHASE_IDLE || r->env->in_txn)
+		return;
+	if (truncate_wal(r, &complete) < 0)
+		log_err("retention: truncating the write-ahead log: %s",
+			store_errmsg(r->env->store));
+	else if (complete)
+		log_notice("retention: the write-ahead log is truncated: nothing purged is left "
+			   "in it");
+}
+
 /* One turn of the purge's work; the group commit commits what it wrote after the turn. */
 static void
 on_step(uv_idle_t *h)
@@ -118,6 +163,9 @@ on_step(uv_idle_t *h)
 		return;
 	switch (r->phase) {
 	case PHASE_PURGE:
+		/* Paused while the deadlines are recomputed (a reload changed the rules). */
+		if (r->recomputing(env->host))
+			return;
 		ret = ops_purge_step(env, &r->job, RETENTION_SCAN);
 		if (ret == 0)
 			r->phase = after_purge(r);
@@ -127,7 +175,7 @@ on_step(uv_idle_t *h)
 		}
 		break;
 	case PHASE_AUDIT:
-		ret = ops_purge_audit(env, &r->job, r->req, env->now(env->host));
+		ret = ops_purge_audit(env, &r->job, env->now(env->host));
 		r->phase = PHASE_VACUUM;
 		break;
 	case PHASE_VACUUM:
@@ -141,16 +189,19 @@ on_step(uv_idle_t *h)
 			r->phase = PHASE_TRUNCATE;
 		break;
 	case PHASE_TRUNCATE:
-		/* The integrity check reads an older snapshot for seconds: the checkpoint would
-		 * wait for it (the busy timeout, on the loop) in vain. */
-		if (!env->integrity || strcmp(env->integrity, "checking") != 0)
-			ret = store_wal_truncate(env->store, &complete);
+		ret = truncate_wal(r, &complete);
+		if (ret == 0 && !complete && ++r->truncate_tries < RETENTION_TRUNCATE_TRIES) {
+			/* A reader of a moment (a scrape, a listing's thread): soon again. */
+			uv_idle_stop(h);
+			uv_timer_start(&r->check, on_check, RETENTION_TRUNCATE_RETRY_MS,
+				       RETENTION_CHECK_MS);
+			return;
+		}
 		r->job.wal_truncated = complete;
 		r->job.pages_freed = r->pages_before - store_page_count(env->store);
 		if (ret == 0 && !complete)
-			log_notice(
-				"retention: the write-ahead log could not be truncated (a reader "
-				"holds an older snapshot); the next purge tries again");
+			log_notice("retention: the write-ahead log could not be truncated yet (a "
+				   "reader holds an older snapshot); tried again every minute");
 		finish(r, ret);
 		return;
 	case PHASE_IDLE:
@@ -170,7 +221,8 @@ start(struct retention *r, struct ops_req *req, bool dry_run)
 	int ret;
 
 	r->req = req;
-	ret = ops_purge_begin(r->env, &r->job, dry_run, req ? req->now : r->env->now(r->env->host));
+	ret = ops_purge_begin(r->env, &r->job, req, dry_run,
+			      req ? req->now : r->env->now(r->env->host));
 	if (ret < 0) {
 		log_err("retention: the purge could not start: %s", strerror(-ret));
 		answer(r, ret);
@@ -178,6 +230,7 @@ start(struct retention *r, struct ops_req *req, bool dry_run)
 		return false;
 	}
 	r->pages_before = store_page_count(r->env->store);
+	r->truncate_tries = 0;
 	r->phase = PHASE_PURGE;
 	uv_idle_start(&r->step, on_step);
 	return true;
@@ -203,6 +256,9 @@ start_next(struct retention *r)
 
 	if (r->phase != PHASE_IDLE || r->stopping)
 		return;
+	/* The deadlines are about to change: the kick at the recompute's end starts it. */
+	if (r->recomputing(r->env->host))
+		return;
 	while ((w = r->queue)) {
 		bool started;
 
@@ -224,16 +280,23 @@ start_next(struct retention *r)
 static void
 on_check(uv_timer_t *t)
 {
-	start_next(t->data);
+	struct retention *r = t->data;
+
+	/* A purge waiting to try its truncation again. */
+	if (r->phase == PHASE_TRUNCATE)
+		uv_idle_start(&r->step, on_step);
+	retry_wal(r);
+	start_next(r);
 }
 
 struct retention *
-retention_new(uv_loop_t *loop, struct ops_env *env)
+retention_new(uv_loop_t *loop, struct ops_env *env, bool (*recomputing)(void *host))
 {
 	struct retention *r = xcalloc(1, sizeof(*r));
 
 	r->loop = loop;
 	r->env = env;
+	r->recomputing = recomputing;
 	r->tail = &r->queue;
 	uv_timer_init(loop, &r->check);
 	uv_idle_init(loop, &r->step);
@@ -286,8 +349,7 @@ retention_stop(struct retention *r)
 	 * answers with what it removed; the space is given back by the next one.
 	 */
 	if ((r->phase == PHASE_PURGE || r->phase == PHASE_AUDIT) && !r->job.dry_run &&
-	    r->job.configured &&
-	    ops_purge_audit(r->env, &r->job, r->req, r->env->now(r->env->host)) < 0)
+	    r->job.configured && ops_purge_audit(r->env, &r->job, r->env->now(r->env->host)) < 0)
 		log_err("retention: the purge's audit row failed: %s", store_errmsg(r->env->store));
 	if (r->phase != PHASE_IDLE)
 		finish(r, 0);

@@ -4,6 +4,8 @@
  */
 #include "store/store.h"
 
+#include <errno.h>
+
 #include <sqlite3.h>
 
 #include "core/util.h"
@@ -31,6 +33,32 @@ store_audit_append(struct store *st, const struct store_audit *a)
 	if (rc == SQLITE_DONE)
 		st->count_delta[COUNT_AUDIT]++;
 	return map_rc(rc);
+}
+
+int
+store_audit_append_id(struct store *st, const struct store_audit *a, int64_t *id)
+{
+	int ret = store_audit_append(st, a);
+
+	*id = ret == 0 ? sqlite3_last_insert_rowid(st->db) : 0;
+	return ret;
+}
+
+int
+store_audit_set_outcome(struct store *st, int64_t id, const char *outcome)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = stmt_prep(st, "UPDATE audit SET outcome = ?1 WHERE id = ?2", &s);
+
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	sqlite3_bind_text(s, 1, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	rc = sqlite3_step(s);
+	done(s);
+	if (rc != SQLITE_DONE)
+		return map_rc(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+	return sqlite3_changes(st->db) == 1 ? 0 : -ENOENT;
 }
 
 int

@@ -152,10 +152,7 @@ deadlines_where_duty(struct query *q, const struct store_deadline_filter *f, con
 	 * open, or stored missed without met_on). A party's deadline that passed has expired.
 	 */
 	if (f->overdue) {
-		snprintf(sql, sizeof(sql),
-			 " AND %s AND (d.state = 'open' OR (d.state = 'missed' AND d.met_on IS "
-			 "NULL)) AND d.due < ?1",
-			 office);
+		snprintf(sql, sizeof(sql), " AND %s AND " AWAITED_SQL " AND d.due < ?1", office);
 		query_add(q, sql);
 	}
 }
@@ -312,8 +309,7 @@ store_deadlines_for_digest(struct store *st, const char *until, json_t **rows)
 	/* The office's duties not met: the party's deadlines are no work of the office's. */
 	snprintf(sql, sizeof(sql),
 		 "SELECT c.ref, c.handler, c.unit, d.kind, d.due, c.service FROM deadlines d "
-		 "JOIN cases c ON c.id = d.case_id WHERE (d.state = 'open' OR "
-		 "(d.state = 'missed' AND d.met_on IS NULL)) AND "
+		 "JOIN cases c ON c.id = d.case_id WHERE " AWAITED_SQL " AND "
 		 "d.due IS NOT NULL AND d.due <= ?1 AND %s "
 		 "ORDER BY d.due, c.ref",
 		 office_kinds_sql());

@@ -32,9 +32,9 @@ store_purge_cases_free(struct store_purge_case *v, size_t n)
 
 /*
  * Whether case id may be purged: then 1 and *out filled (owned strings). A case may go when
- * its latest event occurred before `before`, none of its office duties is open, none of the
- * party's deadlines is open with a due date today or later, and none of its reminders waits
- * to be sent. 0 when it stays, or a negative errno.
+ * its latest event occurred before `before`, none of its office duties is still awaited
+ * (open, or missed and not met since: AWAITED_SQL), none of the party's deadlines is open
+ * with a due date today or later (or none), and none of its reminders waits to be sent. 0 when it stays, or a negative errno.
  */
 static int
 candidate(struct store *st, int64_t id, int64_t before, const char *today,
@@ -44,18 +44,19 @@ candidate(struct store *st, int64_t id, int64_t before, const char *today,
 	sqlite3_stmt *s = NULL;
 	int rc, ret = 0;
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT c.ref, c.state, "
-		 "(SELECT max(e.occurred) FROM events e WHERE e.case_id = c.id AND "
-		 "(e.type = 'closed' OR e.type = 'withdrawn') AND NOT EXISTS (SELECT 1 FROM events "
-		 "x WHERE x.supersedes = e.id)), "
-		 "(SELECT max(e.occurred) FROM events e WHERE e.case_id = c.id) AS last, "
-		 "EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id AND d.state = 'open' "
-		 "AND (%s OR d.due IS NULL OR d.due >= ?2)), "
-		 "EXISTS (SELECT 1 FROM reminders r WHERE r.case_id = c.id AND "
-		 "(r.state = 'pending' OR r.state = 'failed')) "
-		 "FROM cases c WHERE c.id = ?1 AND (c.state = 'closed' OR c.state = 'withdrawn')",
-		 office_kinds_sql());
+	snprintf(
+		sql, sizeof(sql),
+		"SELECT c.ref, c.state, "
+		"(SELECT max(e.occurred) FROM events e WHERE e.case_id = c.id AND "
+		"(e.type = 'closed' OR e.type = 'withdrawn') AND NOT EXISTS (SELECT 1 FROM events "
+		"x WHERE x.supersedes = e.id)), "
+		"(SELECT max(e.occurred) FROM events e WHERE e.case_id = c.id) AS last, "
+		"EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id AND ((%s AND " AWAITED_SQL
+		") OR (d.state = 'open' AND (d.due IS NULL OR d.due >= ?2)))), "
+		"EXISTS (SELECT 1 FROM reminders r WHERE r.case_id = c.id AND "
+		"(r.state = 'pending' OR r.state = 'failed')) "
+		"FROM cases c WHERE c.id = ?1 AND (c.state = 'closed' OR c.state = 'withdrawn')",
+		office_kinds_sql());
 	if ((rc = stmt_prep(st, sql, &s)) != SQLITE_OK)
 		return map_rc(rc);
 	sqlite3_bind_int64(s, 1, id);
@@ -292,11 +293,15 @@ store_vacuum_step(struct store *st, int pages, int64_t *left)
 int
 store_wal_truncate(struct store *st, bool *complete)
 {
-	int log = -1, done_frames = -1;
-	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
-					   &done_frames);
+	int log = -1, done_frames = -1, rc;
 
-	/* Busy: a reader (the integrity check, a backup) still uses an older snapshot. */
+	/* Never a wait on the loop: a reader that holds an older snapshot (the integrity check,
+	 * a backup, a report, anyone's read transaction) may hold it for minutes. */
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
+				       &done_frames);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	/* Busy: such a reader; what it cannot see yet stays in the log until the next try. */
 	*complete = rc == SQLITE_OK;
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : map_rc(rc);
 }

@@ -249,7 +249,7 @@ open_connection(struct store *st, const char *path, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* A short busy timeout: it blocks the loop, and we are the only writer. */
-	sqlite3_busy_timeout(st->db, 200);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/*
 	 * A new database gives the pages that retention frees back to the file system (PRAGMA
 	 * incremental_vacuum after a purge). Before the first table only: on a database made

@@ -171,6 +171,10 @@ int store_counts(struct store *st, struct store_counts *out);
 int store_meta_get(struct store *st, const char *key, char **value);
 int store_meta_set(struct store *st, const char *key, const char *value);
 int store_audit_append(struct store *st, const struct store_audit *a);
+/* Appends a, and gives its row's id in *id (for store_audit_set_outcome). */
+int store_audit_append_id(struct store *st, const struct store_audit *a, int64_t *id);
+/* Sets the outcome of audit row id: a long job's row kept in step with what it committed. */
+int store_audit_set_outcome(struct store *st, int64_t id, const char *outcome);
 
 /* A case row. Strings are owned (store_case_deinit); handler and unit may be NULL. */
 struct store_case {
@@ -456,8 +460,9 @@ int store_metric_groups(struct store *st, enum store_metric_group g, const char 
 
 /*
  * Retention (store/purge.c). A case that may be purged: closed or withdrawn, its latest
- * event before the cut-off, no office duty open, no deadline of the party still running, no
- * reminder waiting. Strings owned (store_purge_cases_free).
+ * event before the cut-off, no office duty awaited (open, or missed and not met), no
+ * deadline of the party still running, no reminder waiting. Strings owned
+ * (store_purge_cases_free).
  */
 struct store_purge_case {
 	int64_t id;
@@ -508,7 +513,8 @@ int store_secure_delete(struct store *st, bool on);
 int store_vacuum_step(struct store *st, int pages, int64_t *left);
 /*
  * Copies the write-ahead log into the database and truncates it to nothing (outside a
- * transaction); *complete is false when a reader held an older snapshot. 0 or -errno.
+ * transaction), without waiting: *complete is false when a reader held an older snapshot
+ * (try again later). 0 or -errno.
  */
 int store_wal_truncate(struct store *st, bool *complete);
 /* The pages of the database file (PRAGMA page_count), 0 when it cannot be read. */

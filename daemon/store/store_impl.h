@@ -246,6 +246,17 @@ int query_prepare(struct store *st, struct query *q, sqlite3_stmt **out);
  */
 const char *office_kinds_sql(void);
 
+/* The daemon's busy timeout: short, it blocks the loop, and the daemon is the only writer. */
+#define STORE_BUSY_MS 200
+
+/*
+ * A deadline (alias d) still awaited: stored open, or stored missed and not met since. An
+ * office duty that passed unmet is stored missed with met_on NULL and is still owed: the
+ * overdue work list, the digests and the purge (which keeps its case) judge by this, as
+ * the planner's awaiting() (ops/plan.c) does.
+ */
+#define AWAITED_SQL "(d.state = 'open' OR (d.state = 'missed' AND d.met_on IS NULL))"
+
 /* A figure of the counts table; a missing row is a damaged database. 0 or -errno. */
 int counts_get(struct store *st, const char *name, int64_t *out);
 /* Notes one more pending reminder on channel (written with the counts). 0 or -errno. */

@@ -4,13 +4,16 @@
 retention.closed_after set: the cases closed or withdrawn longer ago than the period are
 purged by the daily run (03:00 on the daemon's clock) with their events, deadlines,
 reminders, delivery attempts and contact; a younger closed case, an open case and a closed
-case whose party deadline still runs stay. `fristvakt purge --dry-run` lists the same and
-changes nothing. The audit row of the purge gives counts and no reference, and the purged
+case whose party deadline still runs stay, and so does a case whose office duty was missed
+and is still owed (a complaint never forwarded). `fristvakt purge --dry-run` lists the same
+and changes nothing. The audit row of the purge gives counts and no reference, and the purged
 cases' audit rows lose their reference. Afterwards neither the database file nor its
-write-ahead log holds a purged reference or contact address (the raw bytes are read). No
-setting, no purge; a bad setting is refused by --check-config with the file and line. A
+write-ahead log holds a purged reference or contact address (the raw bytes are read), also
+when a reader held an older snapshot during the purge: the daemon truncates the log once
+the reader is gone. No setting, no purge; a bad setting is refused by --check-config with the file and line. A
 SIGKILL in the middle of a large purge leaves every case whole (a case goes in one
-transaction) and the next run finishes; the file gives the space back. A SIGTERM in the
+transaction) and every case gone audited, and the next run finishes; the file gives the
+space back. No case is purged while the deadlines are being recomputed. A SIGTERM in the
 middle of `fristvakt purge` answers it with what went, audited. Purge needs the admin role.
 """
 
@@ -232,6 +235,55 @@ class PurgeTest(PurgeSetup):
         self.assertTrue(self.exists(OPEN))
 
 
+class MissedDutyTest(RetentionCase):
+    """A duty the office missed and still owes keeps its case: a complaint never forwarded
+    (the forwarding stored missed, not met) stays however old; once forwarded, late, the
+    case goes after the period like any other."""
+
+    # The forwarding's overdue reminder once, no escalation: no reminder waits afterwards.
+    SUBST = {'{ name = "overdue"; offset = 1; repeat = 1; recipients = ["handler"]; },\n'
+             '\t\t\t{ name = "escalation"; offset = 5; repeat = 7; recipients = '
+             '["supervisor", "unit"]; }\n\t\t); }\n\t);':
+             '{ name = "overdue"; offset = 1; recipients = ["handler"]; }\n\t\t); }\n\t);'}
+
+    def test_a_complaint_never_forwarded_keeps_its_case(self):
+        self.start("3m", subst=self.SUBST)
+        ref = "2026/KLAG-4716"
+        self.set_clock("2026-01-05T08:00:00Z")
+        self.call("RegisterApplication", {"reference": ref, "service": "okonomisk-stonad",
+                                          "received": "2026-01-05T08:00:00Z",
+                                          "channel": "written", "handler": "h1"})
+        self.set_clock("2026-01-10T10:00:00Z")
+        self.call("RecordDecision", {"reference": ref, "made": "2026-01-10T08:00:00Z",
+                                     "reached": "2026-01-10", "outcome": "avslatt",
+                                     "written": True, "reasoned": True})
+        self.call("CloseCase", {"reference": ref, "closed": "2026-01-10T09:00:00Z"})
+        self.set_clock("2026-01-20T10:00:00Z")
+        self.call("RecordComplaint", {"reference": ref, "sent": "2026-01-20T08:00:00Z"})
+        # Months later, never forwarded: the duty is missed and still owed.
+        self.set_clock("2026-09-01T08:00:00Z")
+        self.wait_for("the forwarding stored missed", lambda: self.forwarding() == ("missed", None))
+        overdue = self.d.cli_json("deadlines", "--overdue")
+        self.assertIn(ref, json.dumps(overdue))
+        self.assertEqual(self.d.cli_json("purge", "--dry-run")["cases"], [])
+        self.assertEqual(self.d.cli_json("purge")["counts"]["cases"], 0)
+        self.assertTrue(self.exists(ref))
+        # Forwarded at last (late: missed, met): the case goes three months later.
+        self.call("ForwardComplaint", {"reference": ref, "forwarded": "2026-09-01T08:00:00Z"})
+        self.assertEqual(self.forwarding()[0], "missed")
+        self.assertIsNotNone(self.forwarding()[1])
+        self.set_clock("2026-12-15T08:00:00Z")
+        self.wait_for("purge", lambda: not self.exists(ref))
+
+    def forwarding(self):
+        db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)
+        try:
+            return db.execute("SELECT state, met_on FROM deadlines WHERE kind = 'forwarding'"
+                              ).fetchone()
+        finally:
+            db.close()
+
+
 class RawBytesTest(PurgeSetup):
     """Nothing of a purged case is left in the database file or its write-ahead log: not in
     its own rows, the index, the audit log, nor the daily digests that listed it."""
@@ -259,6 +311,45 @@ class RawBytesTest(PurgeSetup):
             self.assertIn(kept.encode(), raw)
         # The database is whole after the purge: counts, keys, the outbox's invariant.
         self.d.cli("check", check=0)
+
+
+class ReaderDuringPurgeTest(PurgeSetup):
+    """A reader that holds an older snapshot during a purge (a backup, a report, anyone's read
+    transaction) keeps the write-ahead log from being truncated: the purge says so, and the
+    daemon tries again until it can; then nothing purged is left in the file or the log."""
+
+    def test_the_log_is_truncated_once_the_reader_is_gone(self):
+        reader = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True,
+                                 isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            self.assertGreater(reader.execute("SELECT count(*) FROM cases").fetchone()[0], 0)
+            self.call("testing.AdvanceClock", {"seconds": 3 * 3600})
+            r = self.d.cli_json("purge")  # after the daily run
+            self.assertFalse(r["wal_truncated"], r)
+            self.assertFalse(self.exists(OLD_CLOSED))
+            p = self.d.cli("purge", "--lang", "en", check=0)
+            self.assertIn("The write-ahead log still holds what was purged", p.stdout)
+            self.assertIn("\nfristvakt_retention_wal_pending 1\n", self.metrics())
+            self.assertIn(OLD_CLOSED.encode(), self.raw())
+            # Still held a minute later: still there, and the daemon answers meanwhile.
+            self.call("testing.AdvanceClock", {"seconds": 60})
+            self.assertIn(OLD_CLOSED.encode(), self.raw())
+        finally:
+            reader.execute("ROLLBACK")
+            reader.close()
+        # The reader is gone: the next try (every minute; the clock's move kicks it) wins.
+        self.call("testing.AdvanceClock", {"seconds": 60})
+        self.wait_for("the log truncated", lambda: OLD_CLOSED.encode() not in self.raw())
+        raw = self.raw()
+        for gone in (OLD_CLOSED, OLD_WITHDRAWN, OLD_EMAIL):
+            self.assertNotIn(gone.encode(), raw, "%s is still in the database file" % gone)
+        self.assertIn(YOUNG.encode(), raw)
+        self.assertIn("the write-ahead log is truncated", self.d.log_text())
+        self.assertIn("\nfristvakt_retention_wal_pending 0\n", self.metrics())
+
+    def metrics(self):
+        return self.d.cli("metrics", check=0).stdout
 
 
 class NoRetentionTest(RetentionCase):
@@ -351,6 +442,9 @@ class InterruptedPurgeTest(RetentionCase):
         ).fetchone()
         self.assertEqual(rows, (0, 0))
         self.assertEqual(self.d.count_mismatch(), {})
+        # Every case that went is audited: the audit row is in the slices' transactions.
+        gone = self.N + 1 - len(per_case)
+        self.assertEqual(self.audited(), [gone])
 
         # The next run (after the restart, on the day of the purge) finishes.
         self.d.start()
@@ -358,8 +452,10 @@ class InterruptedPurgeTest(RetentionCase):
         self.addCleanup(self.c.close)
         self.set_clock("2026-05-01T09:00:00Z")
         r = self.d.cli_json("purge")  # waits for the daily run before it
-        self.assertTrue(r["wal_truncated"])
+        self.assertTrue(r["wal_truncated"], self.d.log_text()[-3000:])
         self.assertEqual(list(self.per_case()), [OPEN])
+        # Two runs, two rows: the killed one's and the one that finished.
+        self.assertEqual(self.audited(), [gone, self.N - gone])
         # The pages went back to the file system (a new database: auto_vacuum incremental).
         self.assertLess(os.path.getsize(self.d.database), pages_before * 4096 // 4)
         self.assertEqual(self.pages() * 4096, os.path.getsize(self.d.database))
@@ -393,6 +489,57 @@ class InterruptedPurgeTest(RetentionCase):
         self.assertTrue(outcome[0][0].startswith("ok cases=%d events=%d " % (gone, 2 * gone)),
                         outcome)
         self.assertIsNone(outcome[0][1])
+
+    def test_the_purge_waits_for_a_recompute(self):
+        self.start("3m")
+        self.set_clock("2026-01-20T09:00:00Z")
+        self.bulk()
+        # No record of the rules the deadlines follow: the start recomputes every case.
+        self.assertEqual(self.d.stop(), 0)
+        db = self.d.db()
+        with db:
+            db.execute("DELETE FROM meta WHERE key = 'rules_fingerprint'")
+        db.close()
+        self.d.start()
+        self.c = self.d.connect()
+        self.addCleanup(self.c.close)
+        self.set_clock("2026-05-01T09:00:00Z")
+        # Until the recompute records the rules it followed, not one case is gone: each
+        # look is one snapshot of both.
+        db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True,
+                             isolation_level=None)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                db.execute("BEGIN")
+                done = db.execute("SELECT count(*) FROM meta WHERE key = 'rules_fingerprint'"
+                                  ).fetchone()[0]
+                left = db.execute("SELECT count(*) FROM cases").fetchone()[0]
+                db.execute("COMMIT")
+                if done:
+                    break
+                self.assertEqual(left, self.N + 1, "a case purged during the recompute")
+                time.sleep(0.005)
+        finally:
+            db.close()
+        self.d.cli_json("purge")  # after the day's run, which waited for the recompute
+        self.assertEqual(list(self.per_case()), [OPEN])
+        log = self.d.log_text()
+        recomputed = log.find("deadlines recomputed with the rules in force")
+        self.assertGreater(recomputed, log.find("computing every case's deadlines"), log[-2000:])
+        self.assertLess(recomputed, log.find("retention: purged cases=%d " % self.N), log[-2000:])
+
+    def audited(self):
+        """The cases each audit row of the daily run says it purged, in order."""
+        db = self.d.db()
+        try:
+            rows = db.execute("SELECT outcome FROM audit WHERE method = 'retention' "
+                              "ORDER BY id").fetchall()
+        finally:
+            db.close()
+        for (outcome,) in rows:
+            self.assertRegex(outcome, r"^ok cases=\d+ events=\d+ deadlines=\d+ ")
+        return [int(o.split()[1].split("=")[1]) for (o,) in rows]
 
     def bulk(self):
         """N cases received on 5 January and closed on the 10th (import), and one open."""

@@ -196,14 +196,14 @@ test_cutoff(void **state)
 
 	(void)state;
 	/* Without the setting nothing is to do. */
-	assert_int_equal(ops_purge_begin(&env, &p, false, cases[0].now), 0);
+	assert_int_equal(ops_purge_begin(&env, &p, NULL, false, cases[0].now), 0);
 	assert_false(p.configured);
 	assert_true(p.done);
 	ops_purge_deinit(&p);
 	c.has_retention = true;
 	for (size_t i = 0; i < FV_ARRAY_SIZE(cases); i++) {
 		c.retention_closed_after = cases[i].period;
-		assert_int_equal(ops_purge_begin(&env, &p, true, cases[i].now), 0);
+		assert_int_equal(ops_purge_begin(&env, &p, NULL, true, cases[i].now), 0);
 		assert_true(p.configured && p.dry_run && !p.done);
 		if (strcmp(cal_date_format(p.cutoff, day), cases[i].cutoff) != 0 ||
 		    p.before != cases[i].before)
