@@ -50,3 +50,11 @@ CREATE TRIGGER fallbacks_uncounted AFTER DELETE ON attempts WHEN OLD.fallback = 
 BEGIN
 	UPDATE counts SET n = n - 1 WHERE name = 'template_fallbacks';
 END;
+
+-- 4. An office duty missed and then ended unmet (the application withdrawn or the case
+-- closed after its day) keeps its breach (state missed) but is owed no more: ended_on is
+-- that day (core/deadline.c). Reminders, the overdue work list and its metric, and the
+-- retention purge leave such a duty alone. The stored deadlines are computed again after
+-- the start (the rules' fingerprint forgotten, as migration 3 did), which fills it in.
+ALTER TABLE deadlines ADD COLUMN ended_on TEXT;
+DELETE FROM meta WHERE key = 'rules_fingerprint';

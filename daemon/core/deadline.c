@@ -425,6 +425,8 @@ eng_settle(const struct ctx *c, struct rules_deadline *d, size_t subject)
 		if (d->has_due && cal_cmp(cancel->date, d->due) > 0) {
 			/* A breach stays a breach when the case ends afterwards. */
 			d->state = passed;
+			d->has_ended = passed == RULES_STATE_MISSED;
+			d->ended_on = cancel->date;
 			if (passed == RULES_STATE_MISSED)
 				eng_note(d, "Fristen var allerede overskredet da %s %s.",
 					 cancel->type == RULES_EV_WITHDRAWN ? "søknaden ble trukket"

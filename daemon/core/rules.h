@@ -210,6 +210,11 @@ struct rules_deadline {
 	bool has_cancelled;
 	struct cal_date cancelled_on;
 	int64_t cancelled_by;
+	/* An office duty missed, then ended unmet by what would have cancelled it before its
+	 * day (the application withdrawn, the case closed): the breach stays (state missed),
+	 * but nothing is owed any more (not awaited: no reminders, not overdue, may be purged). */
+	bool has_ended;
+	struct cal_date ended_on;
 
 	/* The explanation. */
 	char *rule;   /* owned: "sotjl/complaint@1970-01-01" (owner/kind[/emergency]@valid_from) */

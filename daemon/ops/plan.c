@@ -177,15 +177,16 @@ stage_recipients(const struct conf_reminders *r, const struct conf_stage *st, en
 
 /*
  * Whether a deadline still waits for what meets it: open, or an office duty past its date
- * and still not met (state missed without a meeting event) — overdue reminders are for
- * exactly those. A party's deadline that passed has expired: nothing to chase.
+ * and still not met (state missed without a meeting event) nor ended since (the
+ * application withdrawn, the case closed) — overdue reminders are for exactly those. A party's deadline that passed has expired: nothing to chase.
  */
 static bool
 awaiting(const struct rules_deadline *d)
 {
 	if (!d->has_due)
 		return false;
-	return d->state == RULES_STATE_OPEN || (d->state == RULES_STATE_MISSED && !d->has_met);
+	return d->state == RULES_STATE_OPEN ||
+	       (d->state == RULES_STATE_MISSED && !d->has_met && !d->has_ended);
 }
 
 /* The instant an hours stage's day ends: midnight after the due day. */
@@ -545,6 +546,7 @@ deadline_of_row(const struct store_deadline_row *row, struct rules_deadline *d)
 	d->subject = row->subject;
 	d->has_due = row->due && cal_date_parse(row->due, &d->due) == 0;
 	d->has_met = row->met_on != NULL;
+	d->has_ended = row->ended_on != NULL;
 	return rules_kind_parse(row->kind, &d->kind) == 0 &&
 	       rules_state_parse(row->state, &d->state) == 0;
 }

@@ -26,6 +26,7 @@ store_deadlines(struct ops_env *env, const struct store_case *c, const struct co
 	struct store_deadline *rows = xcalloc(comp->n ? comp->n : 1, sizeof(*rows));
 	char(*due)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*due));
 	char(*met)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*met));
+	char(*ended)[CAL_DATE_LEN] = xcalloc(comp->n ? comp->n : 1, sizeof(*ended));
 	int ret;
 
 	for (size_t i = 0; i < comp->n; i++) {
@@ -37,6 +38,7 @@ store_deadlines(struct ops_env *env, const struct store_case *c, const struct co
 			.state = rules_state_name(d->state),
 			.due = d->has_due ? cal_date_format(d->due, due[i]) : NULL,
 			.met_on = d->has_met ? cal_date_format(d->met_on, met[i]) : NULL,
+			.ended_on = d->has_ended ? cal_date_format(d->ended_on, ended[i]) : NULL,
 			.rule = d->rule,
 			.source = d->source,
 		};
@@ -44,6 +46,7 @@ store_deadlines(struct ops_env *env, const struct store_case *c, const struct co
 	ret = store_deadlines_replace(env->store, c->id, rows, comp->n);
 	if (ret == 0 && shown)
 		*shown = computed_json(comp);
+	free(ended);
 	free(met);
 	free(due);
 	free(rows);
@@ -118,11 +121,12 @@ stored_same(const struct computed *comp, const struct store_deadline_row *rows, 
 		return false;
 	for (size_t i = 0; i < comp->n; i++) {
 		const struct rules_deadline *d = &comp->d[i];
-		char due[CAL_DATE_LEN], met[CAL_DATE_LEN];
+		char due[CAL_DATE_LEN], met[CAL_DATE_LEN], ended[CAL_DATE_LEN];
 		bool found = false;
 
 		cal_date_format(d->due, due);
 		cal_date_format(d->met_on, met);
+		cal_date_format(d->ended_on, ended);
 		for (size_t k = 0; k < n && !found; k++) {
 			const struct store_deadline_row *r = &rows[k];
 
@@ -131,7 +135,9 @@ stored_same(const struct computed *comp, const struct store_deadline_row *rows, 
 				strcmp(r->state, rules_state_name(d->state)) == 0 &&
 				(d->has_due ? r->due && strcmp(r->due, due) == 0 : !r->due) &&
 				(d->has_met ? r->met_on && strcmp(r->met_on, met) == 0
-					    : !r->met_on);
+					    : !r->met_on) &&
+				(d->has_ended ? r->ended_on && strcmp(r->ended_on, ended) == 0
+					      : !r->ended_on);
 		}
 		if (!found)
 			return false;

@@ -66,6 +66,7 @@ store_deadlines_replace(struct store *st, int64_t case_id, const struct store_de
 		bind_text(s, 6, v[i].met_on);
 		bind_text(s, 7, v[i].rule);
 		bind_text(s, 8, v[i].source);
+		bind_text(s, 9, v[i].ended_on);
 		if ((ret = step_done(s)) < 0 ||
 		    (ret = kind_state_noted(st, v[i].kind, v[i].state, 1)) < 0)
 			return ret;
@@ -373,10 +374,11 @@ store_deadlines_of_case(struct store *st, int64_t case_id, struct store_deadline
 
 	*out = NULL;
 	*n = 0;
-	rc = stmt_prep(st,
-		       "SELECT kind, subject, state, due, met_on FROM deadlines WHERE case_id = ? "
-		       "ORDER BY kind, subject",
-		       &s);
+	rc = stmt_prep(
+		st,
+		"SELECT kind, subject, state, due, met_on, ended_on FROM deadlines WHERE case_id = ? "
+		"ORDER BY kind, subject",
+		&s);
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
 	sqlite3_bind_int64(s, 1, case_id);
@@ -391,6 +393,7 @@ store_deadlines_of_case(struct store *st, int64_t case_id, struct store_deadline
 			.state = column_text(s, 2),
 			.due = column_text(s, 3),
 			.met_on = column_text(s, 4),
+			.ended_on = column_text(s, 5),
 		};
 	}
 	done(s);
@@ -411,6 +414,7 @@ store_deadline_rows_free(struct store_deadline_row *v, size_t n)
 		free(v[i].state);
 		free(v[i].due);
 		free(v[i].met_on);
+		free(v[i].ended_on);
 	}
 	free(v);
 }

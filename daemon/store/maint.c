@@ -332,11 +332,12 @@ store_deadlines_awaited(struct store *st, int64_t after_id, int limit, struct st
 	sqlite3_stmt *s = NULL;
 	struct store_awaited *v = NULL;
 	size_t len = 0, cap = 0;
-	int rc = stmt_prep(st,
-			   "SELECT id, case_id, kind, subject, state, due FROM deadlines "
-			   "WHERE id > ? AND (state = 'open' OR state = 'missed') AND "
-			   "met_on IS NULL AND due IS NOT NULL ORDER BY id LIMIT ?",
-			   &s);
+	int rc = stmt_prep(
+		st,
+		"SELECT d.id, d.case_id, d.kind, d.subject, d.state, d.due FROM deadlines d "
+		"WHERE d.id > ? AND " AWAITED_SQL " AND d.due IS NOT NULL "
+		"ORDER BY d.id LIMIT ?",
+		&s);
 
 	*out = NULL;
 	*n = 0;

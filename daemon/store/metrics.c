@@ -37,9 +37,8 @@ group_sql(enum store_metric_group g, char *buf, size_t len)
 	case STORE_METRIC_OVERDUE:
 		/* The work list of `deadlines --overdue`, by the index on (state, due). */
 		snprintf(buf, len,
-			 "SELECT kind, NULL, count(*) FROM deadlines d WHERE %s AND "
-			 "((state = 'open' AND due < ?1) OR (state = 'missed' AND met_on IS NULL "
-			 "AND due < ?1)) GROUP BY kind",
+			 "SELECT kind, NULL, count(*) FROM deadlines d WHERE %s AND " AWAITED_SQL
+			 " AND d.due < ?1 GROUP BY kind",
 			 office_kinds_sql());
 		return buf;
 	case STORE_METRIC_REMINDERS:

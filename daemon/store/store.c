@@ -57,8 +57,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		"SELECT " EVENT_COLUMNS " FROM events e WHERE e.case_id = ? ORDER BY e.id",
 	[STMT_DEADLINES_DELETE] = "DELETE FROM deadlines WHERE case_id = ? RETURNING kind, state",
 	[STMT_DEADLINE_INSERT] = ("INSERT INTO deadlines (case_id, kind, subject, state, due, "
-				  "met_on, rule, source) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+				  "met_on, rule, source, ended_on) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 	/* A new version only when the due date or the state changed (db/004). */
 	[STMT_DEADLINE_VERSION] =
 		("INSERT INTO deadline_versions (case_id, kind, subject, due, state, sequence, "

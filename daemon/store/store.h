@@ -217,6 +217,7 @@ struct store_deadline_row {
 	char *state;
 	char *due;
 	char *met_on;
+	char *ended_on;
 };
 /* The stored deadlines of a case (*out owned, store_deadline_rows_free). 0 or -errno. */
 int store_deadlines_of_case(struct store *st, int64_t case_id, struct store_deadline_row **out,
@@ -280,8 +281,9 @@ struct store_deadline {
 	const char *state;
 	const char *due;
 	const char *met_on;
-	const char *rule;   /* the rule's id, also in the explanation; may be NULL */
-	const char *source; /* its legal source, also in the explanation; may be NULL */
+	const char *rule;     /* the rule's id, also in the explanation; may be NULL */
+	const char *source;   /* its legal source, also in the explanation; may be NULL */
+	const char *ended_on; /* a missed duty ended unmet afterwards (rules.h has_ended) */
 };
 
 /* Replaces the stored deadlines of a case with these. */

@@ -255,7 +255,8 @@ const char *office_kinds_sql(void);
  * overdue work list, the digests and the purge (which keeps its case) judge by this, as
  * the planner's awaiting() (ops/plan.c) does.
  */
-#define AWAITED_SQL "(d.state = 'open' OR (d.state = 'missed' AND d.met_on IS NULL))"
+#define AWAITED_SQL                                                                                \
+	"(d.state = 'open' OR (d.state = 'missed' AND d.met_on IS NULL AND d.ended_on IS NULL))"
 
 /* A figure of the counts table; a missing row is a damaged database. 0 or -errno. */
 int counts_get(struct store *st, const char *name, int64_t *out);

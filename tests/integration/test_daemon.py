@@ -376,6 +376,8 @@ class LifecycleTest(unittest.TestCase):
         # health.
         db.execute("DELETE FROM meta WHERE key = 'installation'")
         db.execute("DROP TABLE channel_health")
+        # And of 007: the day a missed duty ended.
+        db.execute("ALTER TABLE deadlines DROP COLUMN ended_on")
         # And of 006: the explanations (a stand-in holding the rule and source, which 002
         # reads out of them) and the index of a case's reminders.
         db.execute("ALTER TABLE deadlines ADD COLUMN explanation TEXT")

@@ -275,6 +275,37 @@ class MissedDutyTest(RetentionCase):
         self.set_clock("2026-12-15T08:00:00Z")
         self.wait_for("purge", lambda: not self.exists(ref))
 
+    def test_a_duty_missed_then_withdrawn_is_owed_no_more(self):
+        """Withdrawn after its processing norm and § 11 a month had passed: the breaches
+        stay (missed), but nothing is owed any more: no reminder waits, the overdue list
+        leaves it out, and the case goes after the period like any other."""
+        self.start("3m")
+        ref = "2026/TRUKKET-1"
+        self.set_clock("2026-01-05T08:00:00Z")
+        self.call("RegisterApplication", {"reference": ref, "service": "okonomisk-stonad",
+                                          "received": "2026-01-05T08:00:00Z",
+                                          "channel": "written", "handler": "h1"})
+        self.set_clock("2026-03-01T10:00:00Z")
+        self.assertIn(ref, json.dumps(self.d.cli_json("deadlines", "--overdue")))
+        self.call("WithdrawApplication", {"reference": ref,
+                                          "withdrawn": "2026-03-01T09:00:00Z"})
+        db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)
+        try:
+            rows = db.execute("SELECT kind, state, met_on, ended_on FROM deadlines "
+                              "WHERE kind IN ('processing', 'preliminary_reply') "
+                              "ORDER BY kind").fetchall()
+        finally:
+            db.close()
+        self.assertEqual(rows, [("preliminary_reply", "missed", None, "2026-03-01"),
+                                ("processing", "missed", None, "2026-03-01")])
+        self.assertNotIn(ref, json.dumps(self.d.cli_json("deadlines", "--overdue")))
+        waiting = self.call("ListReminders", {"reference": ref, "state": "pending"})
+        self.assertEqual(waiting["reminders"], [])
+        # Months on: no reminder was sent for it after the withdrawal, and it is purged.
+        self.set_clock("2026-06-02T08:00:00Z")
+        self.wait_for("purge", lambda: not self.exists(ref))
+        self.d.cli("check", check=0)
+
     def forwarding(self):
         db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)
         try:

@@ -610,14 +610,14 @@ static void
 add_deadlines(struct store *st, int64_t *a, int64_t *b)
 {
 	static const struct store_deadline da[] = {
-		{ "preliminary_reply", 1, "open", NULL, NULL, "fvl-11a", "fvl. § 11 a" },
-		{ "processing", 1, "open", "2026-03-01", NULL, "bygg-12u", "pbl. § 21-7" },
-		{ "complaint", 2, "open", "2026-03-05", NULL, NULL, NULL },
+		{ "preliminary_reply", 1, "open", NULL, NULL, "fvl-11a", "fvl. § 11 a", NULL },
+		{ "processing", 1, "open", "2026-03-01", NULL, "bygg-12u", "pbl. § 21-7", NULL },
+		{ "complaint", 2, "open", "2026-03-05", NULL, NULL, NULL, NULL },
 	};
 	static const struct store_deadline db[] = {
-		{ "forwarding", 5, "missed", "2026-02-01", NULL, NULL, NULL },
-		{ "documentation", 4, "met", "2026-03-20", "2026-03-08", NULL, NULL },
-		{ "processing", 3, "open", "2026-04-01", NULL, NULL, NULL },
+		{ "forwarding", 5, "missed", "2026-02-01", NULL, NULL, NULL, NULL },
+		{ "documentation", 4, "met", "2026-03-20", "2026-03-08", NULL, NULL, NULL },
+		{ "processing", 3, "open", "2026-04-01", NULL, NULL, NULL, NULL },
 	};
 
 	*a = add_case(st, "2026/1", "bygg", "h1", "u1");
@@ -703,7 +703,7 @@ test_deadline_versions(void **state)
 	struct fixture *fx = *state;
 	struct store_event recv = { .type = (char *)"received", .data = (char *)"{}" };
 	struct store_event fix = { .type = (char *)"received", .data = (char *)"{}" };
-	struct store_deadline d = { "processing", 0, "open", "2026-03-01", NULL, NULL, NULL };
+	struct store_deadline d = { "processing", 0, "open", "2026-03-01", NULL, NULL, NULL, NULL };
 	json_t *list;
 	int64_t case_id;
 
