@@ -141,6 +141,7 @@ struct ops_env {
 	 * wait for its commit. */
 	bool in_txn;
 	bool txn_dirty;
+	uint64_t commit_failures; /* commits that failed since the start (ops_commit) */
 	size_t txn_writes; /* savepoints kept in the open transaction (the metrics' batch size) */
 	struct ops_pending *pending;
 	size_t n_pending;

@@ -169,6 +169,19 @@ purge_slice(struct ops_env *env, struct ops_purge *p, const struct store_purge_c
 	store_secure_delete(env->store, false);
 	if (ops_txn_leave(env, ret >= 0) < 0 && ret >= 0)
 		ret = -EIO;
+	/*
+	 * Committed now, not with the loop turn (the host runs a slice only outside another
+	 * writer's transaction, so it is the only write in it): its figures and audit row count
+	 * only once the commit went through; a failed commit rolled the slice back whole, and
+	 * its cases are still there for the next run.
+	 */
+	if (ret >= 0) {
+		uint64_t failures = env->commit_failures;
+
+		ops_commit(env);
+		if (env->commit_failures != failures)
+			ret = -EIO;
+	}
 	if (ret < 0)
 		p->audit_id = audit_id; /* a row appended by this slice is gone with it */
 	return ret;
@@ -177,7 +190,7 @@ purge_slice(struct ops_env *env, struct ops_purge *p, const struct store_purge_c
 int
 ops_purge_step(struct ops_env *env, struct ops_purge *p, int scan)
 {
-	struct store_purge_counts before = p->counts;
+	struct store_purge_counts before;
 	struct store_purge_case *v = NULL;
 	size_t n = 0;
 	bool more = false;
@@ -185,6 +198,7 @@ ops_purge_step(struct ops_env *env, struct ops_purge *p, int scan)
 
 	if (p->done)
 		return 0;
+	before = p->counts;
 	ret = store_purge_candidates(env->store, &p->cursor, scan, p->before, p->today, &v, &n,
 				     &more);
 	if (ret == 0)

@@ -150,6 +150,8 @@ ops_commit(struct ops_env *env)
 	env->txn_writes = 0;
 	ret = store_commit(env->store);
 	if (ret < 0)
+		env->commit_failures++;
+	if (ret < 0)
 		log_err("database: commit of %zu requests failed: %s", n, store_errmsg(env->store));
 	/*
 	 * A reply may run the connection's next pipelined call, which may open the next

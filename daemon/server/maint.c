@@ -500,16 +500,19 @@ checks_failed(const json_t *checks, int *skipped)
 
 /* The integrity check's verdict into Status ("ok" or "damaged"). */
 static void
-note_integrity(struct maint *m, const json_t *checks)
+note_integrity(struct maint *m, const json_t *checks, double seconds)
 {
 	size_t i;
 	json_t *c;
 
 	json_array_foreach(checks, i, c)
 	{
-		if (strcmp(json_string_value(json_object_get(c, "name")), "integrity") == 0)
-			m->env->integrity =
-				json_is_true(json_object_get(c, "ok")) ? "ok" : "damaged";
+		if (strcmp(json_string_value(json_object_get(c, "name")), "integrity") != 0)
+			continue;
+		m->env->integrity = json_is_true(json_object_get(c, "ok")) ? "ok" : "damaged";
+		/* The result, its time and its duration tell of the same check (the metrics). */
+		m->env->integrity_at = (int64_t)time(NULL);
+		m->env->integrity_seconds = seconds;
 	}
 }
 
@@ -531,7 +534,7 @@ check_done(uv_work_t *w, int status)
 		job_free(j);
 		return;
 	}
-	note_integrity(m, j->checks);
+	note_integrity(m, j->checks, j->seconds);
 	failed = checks_failed(j->checks, &skipped);
 	ok = failed == 0 && skipped == 0;
 	log_notice("fristvakt check: %s in %.1f s",

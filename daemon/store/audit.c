@@ -48,7 +48,11 @@ int
 store_audit_set_outcome(struct store *st, int64_t id, const char *outcome)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = stmt_prep(st, "UPDATE audit SET outcome = ?1 WHERE id = ?2", &s);
+	/* Only a purge's own row (retention or Purge), never another request's. */
+	int rc = stmt_prep(st,
+			   "UPDATE audit SET outcome = ?1 WHERE id = ?2 AND "
+			   "method IN ('retention', 'no.fristvakt.Purge')",
+			   &s);
 
 	if (rc != SQLITE_OK)
 		return map_rc(rc);

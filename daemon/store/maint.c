@@ -260,6 +260,8 @@ rows_are_findings(struct store *st, json_t *c, const char *sql, bool skip_ok)
 	"SELECT 'cases', count(*) FROM cases UNION ALL SELECT 'events', count(*) FROM events "     \
 	"UNION ALL SELECT 'cases.' || s.state, (SELECT count(*) FROM cases c "                     \
 	"WHERE c.state = s.state) FROM (SELECT 'closed' AS state UNION ALL SELECT 'withdrawn') s " \
+	"UNION ALL SELECT name, 0 FROM counts WHERE name LIKE 'cases.%' AND name NOT IN "          \
+	"('cases.closed', 'cases.withdrawn') "                                                     \
 	"UNION ALL SELECT 'deadlines', count(*) FROM deadlines "                                   \
 	"UNION ALL SELECT 'deadlines.' || kind || '.' || state, count(*) FROM deadlines "          \
 	"GROUP BY kind, state "                                                                    \

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import shutil
 import sqlite3
 import stat
@@ -638,6 +639,9 @@ class CheckTest(ReminderTestCase):
         self.assertEqual(self.d.stop(), 0)
         db = sqlite3.connect(self.d.database)
         db.execute("UPDATE counts SET n = n + 2 WHERE name = 'cases'")
+        # A figure of no state (a repair by hand gone wrong): the metrics would take it off
+        # the open cases.
+        db.execute("INSERT INTO counts (name, n) VALUES ('cases.bogus', 1)")
         root = db.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'cases_handler'"
                           ).fetchone()[0]
         page = db.execute("PRAGMA page_size").fetchone()[0]
@@ -658,6 +662,13 @@ class CheckTest(ReminderTestCase):
         self.assertEqual(sorted(n for n, c in checks.items() if not c["ok"]),
                          ["counts", "integrity"])
         self.assertIn("cases: counted 3, stored 1", checks["counts"]["details"])
+        self.assertIn("cases.bogus: counted 1, stored 0", checks["counts"]["details"])
+        # The check's integrity result and its time tell of the same check (the metrics).
+        metrics = self.d.cli("metrics", check=0).stdout
+        self.assertRegex(metrics, r"(?m)^fristvakt_integrity_ok 0$")
+        at = float(re.search(r"(?m)^fristvakt_integrity_check_timestamp_seconds (\S+)$",
+                             metrics).group(1))
+        self.assertLess(abs(at - time.time()), 120)
         self.assertIn("cases_handler", " ".join(checks["integrity"]["details"]))
         self.assertEqual(self.call("Status")["integrity"], "damaged")
         # Put the count right again for the harness's own comparison at cleanup.
@@ -665,6 +676,7 @@ class CheckTest(ReminderTestCase):
         self.assertEqual(self.d.stop(), 0)
         db = sqlite3.connect(self.d.database)
         db.execute("UPDATE counts SET n = n - 2 WHERE name = 'cases'")
+        db.execute("DELETE FROM counts WHERE name = 'cases.bogus'")
         db.commit()
         db.close()
 
