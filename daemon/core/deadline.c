@@ -346,8 +346,10 @@ eng_set_met(struct rules_deadline *d, const struct rules_event *e)
 
 /*
  * What ends a deadline unmet, recorded after its subject event: the application withdrawn;
- * for the office's deadlines also the case closed (closing does not end the party's right
- * to complain); for forwarding also the complaint withdrawn.
+ * for the office's duties towards the application also the case closed (closing does not
+ * end the party's right to complain). Forwarding a complaint is ended only by the complaint
+ * withdrawn (fvl. § 33; the office settling it itself meets it): neither closing the case
+ * nor a withdrawal of the application ends the duty to send a complaint on.
  */
 size_t
 eng_find_cancel(const struct ctx *c, enum rules_kind kind, size_t subject)
@@ -357,10 +359,13 @@ eng_find_cancel(const struct ctx *c, enum rules_kind kind, size_t subject)
 	for (size_t k = subject + 1; k < c->n_ev; k++) {
 		const struct rules_event *e = &c->ev[k];
 
-		if (e->type == RULES_EV_WITHDRAWN || (closes && e->type == RULES_EV_CLOSED) ||
-		    (kind == RULES_KIND_FORWARDING && e->type == RULES_EV_COMPLAINT_WITHDRAWN &&
-		     c->target[k] == subject))
+		if (kind == RULES_KIND_FORWARDING) {
+			if (e->type == RULES_EV_COMPLAINT_WITHDRAWN && c->target[k] == subject)
+				return k;
+		} else if (e->type == RULES_EV_WITHDRAWN ||
+			   (closes && e->type == RULES_EV_CLOSED)) {
 			return k;
+		}
 	}
 	return NONE;
 }

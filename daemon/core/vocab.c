@@ -78,7 +78,8 @@ static const struct vocab_kind kinds[] = {
 		.en_short = "deadline for forwarding to the complaint body",
 		.office = true,
 		.subject = RULES_EV_COMPLAINT,
-		.closing_ends = true,
+		/* Only the complaint withdrawn ends it unmet (fvl. § 33), not the case closed. */
+		.closing_ends = false,
 		.counted = true,
 		.start = RULES_START_COMPLAINT_RECEIVED,
 		.starts = START(RULES_START_COMPLAINT_RECEIVED) | START(RULES_START_COMPLAINT_SENT),

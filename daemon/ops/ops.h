@@ -343,6 +343,7 @@ struct ops_purge {
 	bool configured;	   /* retention.closed_after is set; else nothing is purged */
 	const struct ops_req *req; /* the call it answers (borrowed); NULL: the daily run */
 	int64_t audit_id;	   /* its audit row, once written; 0 before */
+	bool failed;		   /* a slice failed (rolled back): the purge stopped there */
 	bool done;
 	bool caseless_done; /* no old digest or notice is left to remove */
 	struct cal_period period;

@@ -115,7 +115,8 @@ audit_row(struct ops_env *env, struct ops_purge *p, int64_t now)
 	struct store_audit a;
 
 	counts_text(&p->counts, figures, sizeof(figures));
-	snprintf(outcome, sizeof(outcome), "ok %s", figures);
+	/* A purge that stopped on an error says so, with what went before it. */
+	snprintf(outcome, sizeof(outcome), "%s %s", p->failed ? "failed" : "ok", figures);
 	if (p->audit_id)
 		return store_audit_set_outcome(env->store, p->audit_id, outcome);
 	if (p->req) {
@@ -207,6 +208,7 @@ ops_purge_step(struct ops_env *env, struct ops_purge *p, int scan)
 	if (ret < 0) {
 		/* The slice was rolled back whole: not one of its cases is half gone. */
 		p->counts = before;
+		p->failed = true;
 		return ret;
 	}
 	if (!more) {
@@ -230,8 +232,10 @@ ops_purge_audit(struct ops_env *env, struct ops_purge *p, int64_t now)
 	if (p->counts.cases || p->counts.notices)
 		log_notice("retention: purged %s", figures);
 	/* What went is audited already, slice by slice; a request is audited whatever came of
-	 * it, the daily run only when it removed anything. */
-	if (p->dry_run || !p->configured || p->audit_id || !p->req)
+	 * it, the daily run only when it removed anything; a purge that failed after a slice
+	 * went has its row say so. */
+	if (p->dry_run || !p->configured || (p->audit_id && !p->failed) ||
+	    (!p->audit_id && !p->req))
 		return 0;
 	if ((ret = ops_txn_enter(env)) < 0)
 		return ret;

@@ -345,8 +345,8 @@ retention_stop(struct retention *r)
 		return;
 	r->stopping = true;
 	/*
-	 * A purge under way ends after its last slice (the shutdown commits it), audited, and
-	 * answers with what it removed; the space is given back by the next one.
+	 * A purge under way ends after its last slice (each slice commits at once), audited,
+	 * and answers with what it removed; the space is given back by the next one.
 	 */
 	if ((r->phase == PHASE_PURGE || r->phase == PHASE_AUDIT) && !r->job.dry_run &&
 	    r->job.configured && ops_purge_audit(r->env, &r->job, r->env->now(r->env->host)) < 0)

@@ -17,6 +17,7 @@ space back. No case is purged while the deadlines are being recomputed. A SIGTER
 middle of `fristvakt purge` answers it with what went, audited. Purge needs the admin role.
 """
 
+import datetime
 import json
 import os
 import signal
@@ -301,10 +302,44 @@ class MissedDutyTest(RetentionCase):
         self.assertNotIn(ref, json.dumps(self.d.cli_json("deadlines", "--overdue")))
         waiting = self.call("ListReminders", {"reference": ref, "state": "pending"})
         self.assertEqual(waiting["reminders"], [])
-        # Months on: no reminder was sent for it after the withdrawal, and it is purged.
+        # Weeks on: no reminder was sent for it after the withdrawal.
+        self.set_clock("2026-04-15T08:00:00Z")
+        time.sleep(0.5)
+        withdrawn = datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.timezone.utc).timestamp()
+        sent = self.call("ListReminders", {"reference": ref, "state": "sent"})["reminders"]
+        self.assertTrue(sent)  # the overdue reminders before the withdrawal
+        later = [r for r in sent if datetime.datetime.fromisoformat(
+            r["sent_at"].replace("Z", "+00:00")).timestamp() > withdrawn]
+        self.assertEqual(later, [])
+        # And after the period it is purged like any other.
         self.set_clock("2026-06-02T08:00:00Z")
         self.wait_for("purge", lambda: not self.exists(ref))
         self.d.cli("check", check=0)
+
+    def test_closing_does_not_end_a_missed_forwarding(self):
+        """A complaint never forwarded, then the case closed: the duty to send the complaint
+        on (fvl. § 33) is not ended by closing the case. It stays on the overdue list and the
+        case is not purged."""
+        self.start("3m", subst=self.SUBST)
+        ref = "2026/KLAG-LUKKET"
+        self.set_clock("2026-01-05T08:00:00Z")
+        self.call("RegisterApplication", {"reference": ref, "service": "okonomisk-stonad",
+                                          "received": "2026-01-05T08:00:00Z",
+                                          "channel": "written", "handler": "h1"})
+        self.set_clock("2026-01-10T10:00:00Z")
+        self.call("RecordDecision", {"reference": ref, "made": "2026-01-10T08:00:00Z",
+                                     "reached": "2026-01-10", "outcome": "avslatt",
+                                     "written": True, "reasoned": True})
+        self.set_clock("2026-01-20T10:00:00Z")
+        self.call("RecordComplaint", {"reference": ref, "sent": "2026-01-20T08:00:00Z"})
+        self.set_clock("2026-04-01T08:00:00Z")
+        self.call("CloseCase", {"reference": ref, "closed": "2026-04-01T07:00:00Z"})
+        self.assertEqual(self.forwarding(), ("missed", None))
+        self.assertIn(ref, json.dumps(self.d.cli_json("deadlines", "--overdue")))
+        self.set_clock("2026-07-15T08:00:00Z")
+        self.assertEqual(self.d.cli_json("purge", "--dry-run")["cases"], [])
+        self.assertEqual(self.d.cli_json("purge")["counts"]["cases"], 0)
+        self.assertTrue(self.exists(ref))
 
     def forwarding(self):
         db = sqlite3.connect("file:%s?mode=ro" % self.d.database, uri=True)

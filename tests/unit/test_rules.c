@@ -925,8 +925,11 @@ static const struct row rows[] = {
 	  CO, 2, OPEN, "2026-03-23", NULL, NULL },
 	{ "closed keeps the outer limit", SHIPPED, "okonomisk-stonad", SC(sc_cl2), "2026-03-10", LC,
 	  2, OPEN, "2027-03-01", NULL, NULL },
-	{ "closed cancels forwarding", SHIPPED, "okonomisk-stonad", SC(sc_cl1), "2026-03-30", FW, 3,
-	  CANCEL, "2026-04-07", NULL, NULL },
+	/* Closing the case does not end the duty to send a complaint on (fvl. § 33). */
+	{ "closing leaves forwarding open", SHIPPED, "okonomisk-stonad", SC(sc_cl1), "2026-03-30",
+	  FW, 3, OPEN, "2026-04-07", NULL, NULL },
+	{ "closing leaves forwarding missed", SHIPPED, "okonomisk-stonad", SC(sc_cl1), "2026-04-08",
+	  FW, 3, MISSED, "2026-04-07", NULL, NULL },
 	{ "complaint met before closing", SHIPPED, "okonomisk-stonad", SC(sc_cl1), "2026-03-30", CO,
 	  2, MET, "2026-03-23", "2026-03-05", NULL },
 	{ "complaint after closing is forwarded", SHIPPED, "okonomisk-stonad", SC(sc_cl3),

@@ -55,10 +55,12 @@ test_kinds(void **state)
 	assert_null(vocab_kind_row(RULES_KIND_COUNT));
 	assert_false(rules_kind_is_office_duty(RULES_KIND_COUNT));
 	assert_string_equal(rules_kind_label(RULES_KIND_COUNT), "?");
-	/* Closing a case does not end the party's right to complain. */
+	/* Closing a case does not end the party's right to complain, nor the office's duty to
+	 * send a complaint on. */
 	for (int i = 0; i < RULES_KIND_COUNT; i++)
 		assert_int_equal(vocab_kind_row((enum rules_kind)i)->closing_ends,
-				 i != RULES_KIND_COMPLAINT && i != RULES_KIND_LATE_COMPLAINT);
+				 i != RULES_KIND_COMPLAINT && i != RULES_KIND_LATE_COMPLAINT &&
+					 i != RULES_KIND_FORWARDING);
 	/* Only a promised date is not counted: the reply named it. */
 	for (int i = 0; i < RULES_KIND_COUNT; i++)
 		assert_int_equal(vocab_kind_row((enum rules_kind)i)->counted,
