@@ -272,6 +272,16 @@ class ReadsDuringGroupCommitTest(CaseMixin, unittest.TestCase):
     def fill(self):
         return fill_filesystem(self, self.mnt)
 
+    @staticmethod
+    def wait_stopped(pid):
+        """Waits (up to 5 s) until the process pid is stopped (state T in /proc)."""
+        for _ in range(500):
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] in ("T", "t"):
+                    return
+            time.sleep(0.01)
+        raise AssertionError("the daemon did not stop on SIGSTOP")
+
     def test_reads_wait_for_the_commit(self):
         for i in range(5):
             self.assertNotIn("error", self.register("OK-%d" % i))
@@ -297,6 +307,9 @@ class ReadsDuringGroupCommitTest(CaseMixin, unittest.TestCase):
             # that the daemon handles them all in one loop turn, the write first.
             self.d.proc.send_signal(signal.SIGSTOP)
             try:
+                # SIGSTOP takes effect when the process is next scheduled: on a busy machine
+                # the daemon could still take the write alone before it stops.
+                self.wait_stopped(self.d.proc.pid)
                 msg = {"method": PREFIX + "RegisterApplication", "parameters": {
                     "reference": "GHOST-1", "service": "okonomisk-stonad",
                     "received": self.TODAY, "channel": "written", "unit": "u" * 60}}
