@@ -388,24 +388,14 @@ store_reminder_would_plan(struct store *st, const struct store_reminder *r, bool
 {
 	sqlite3_stmt *s = NULL;
 	/* As store_reminder_plan: absent, or cancelled unsent because its deadline moved. */
-	int rc = stmt_prep(st,
-			   "SELECT state = 'cancelled' AND attempts = 0 AND (last_error IS NULL "
-			   "OR last_error LIKE 'not sent: its deadline was met, cancelled or "
-			   "moved%') AND NOT EXISTS (SELECT 1 FROM attempts a "
-			   "WHERE a.reminder_id = reminders.id) FROM reminders "
-			   "WHERE case_id = ?1 AND kind = ?2 AND subject = ?3 AND stage = ?4 AND "
-			   "occurrence = ?5 AND recipient = ?6",
-			   &s);
+	int rc = stmt_prep(
+		st, "SELECT " REMINDER_REVIVABLE_SQL " FROM reminders WHERE " REMINDER_IDENTITY_SQL,
+		&s);
 
 	*would = true;
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
-	sqlite3_bind_int64(s, 1, r->case_id);
-	bind_text(s, 2, r->kind);
-	sqlite3_bind_int64(s, 3, r->subject);
-	bind_text(s, 4, r->stage);
-	bind_text(s, 5, r->occurrence);
-	bind_text(s, 6, r->recipient ? r->recipient : "");
+	reminder_identity_bind(s, r);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*would = sqlite3_column_int(s, 0) != 0;
@@ -477,9 +467,7 @@ store_file_in_use(const char *path)
 	return ret;
 }
 
-#define REMINDER_ID_TOP                                                                            \
-	"SELECT max(coalesce((SELECT max(id) FROM reminders), 0), coalesce((SELECT CAST(value "    \
-	"AS INTEGER) FROM meta WHERE key = 'reminder_id_floor'), 0))"
+#define REMINDER_ID_TOP "SELECT " REMINDER_ID_TOP_SQL
 
 int64_t
 store_file_reminder_id_top(const char *path)

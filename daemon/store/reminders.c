@@ -115,23 +115,14 @@ reminder_revive(struct store *st, struct store_reminder *r, bool *revived)
 	int rc = stmt_prep(st,
 			   "UPDATE reminders SET state = 'pending', due = ?7, recipients = ?8, "
 			   "channel = ?9, planned = ?10, not_before = ?10, last_error = NULL "
-			   "WHERE case_id = ?1 AND kind = ?2 AND subject = ?3 AND stage = ?4 AND "
-			   "occurrence = ?5 AND recipient = ?6 AND state = 'cancelled' AND "
-			   "attempts = 0 AND (last_error IS NULL OR last_error LIKE "
-			   "'not sent: its deadline was met, cancelled or moved%') AND NOT EXISTS "
-			   "(SELECT 1 FROM attempts a WHERE a.reminder_id = reminders.id) "
-			   "RETURNING id",
+			   "WHERE " REMINDER_IDENTITY_SQL " AND " REMINDER_REVIVABLE_SQL
+			   " RETURNING id",
 			   &s);
 
 	*revived = false;
 	if (rc != SQLITE_OK)
 		return map_rc(rc);
-	sqlite3_bind_int64(s, 1, r->case_id);
-	bind_text(s, 2, r->kind);
-	sqlite3_bind_int64(s, 3, r->subject);
-	bind_text(s, 4, r->stage);
-	bind_text(s, 5, r->occurrence);
-	bind_text(s, 6, r->recipient ? r->recipient : "");
+	reminder_identity_bind(s, r);
 	bind_text(s, 7, r->due);
 	sqlite3_bind_int64(s, 8, r->recipients);
 	bind_text(s, 9, r->channel);
@@ -152,9 +143,18 @@ reminder_revive(struct store *st, struct store_reminder *r, bool *revived)
  * again when the highest rows go: a purge raises it to max(id) before it deletes, a
  * restore sets it 2^32 above the restored copy's ids (store_file_reminder_id_floor).
  */
-#define REMINDER_NEXT_ID                                                                           \
-	"(SELECT max(coalesce((SELECT max(id) FROM reminders), 0), coalesce((SELECT "              \
-	"CAST(value AS INTEGER) FROM meta WHERE key = 'reminder_id_floor'), 0)) + 1)"
+#define REMINDER_NEXT_ID "(SELECT " REMINDER_ID_TOP_SQL " + 1)"
+
+void
+reminder_identity_bind(sqlite3_stmt *s, const struct store_reminder *r)
+{
+	sqlite3_bind_int64(s, 1, r->case_id);
+	bind_text(s, 2, r->kind);
+	sqlite3_bind_int64(s, 3, r->subject);
+	bind_text(s, 4, r->stage);
+	bind_text(s, 5, r->occurrence);
+	bind_text(s, 6, r->recipient ? r->recipient : "");
+}
 
 int
 store_reminder_id_floor_raise(struct store *st)

@@ -250,6 +250,28 @@ const char *office_kinds_sql(void);
 #define STORE_BUSY_MS 200
 
 /*
+ * The highest reminder id ever given: the highest row's, or the floor in meta (db/007)
+ * that purges and restores raise (store/reminders.c). A new reminder takes this + 1.
+ */
+#define REMINDER_ID_TOP_SQL                                                                        \
+	"max(coalesce((SELECT max(id) FROM reminders), 0), coalesce((SELECT CAST(value AS "        \
+	"INTEGER) FROM meta WHERE key = 'reminder_id_floor'), 0))"
+
+/*
+ * A reminder's identity in its series, bound as ?1..?6 by reminder_identity_bind, and
+ * whether a row of it is one the planner may make pending again: cancelled unsent because
+ * its deadline moved (ops/retry.c gives that reason), never attempted.
+ */
+#define REMINDER_IDENTITY_SQL                                                                      \
+	"case_id = ?1 AND kind = ?2 AND subject = ?3 AND stage = ?4 AND occurrence = ?5 AND "      \
+	"recipient = ?6"
+#define REMINDER_REVIVABLE_SQL                                                                     \
+	"(state = 'cancelled' AND attempts = 0 AND (last_error IS NULL OR last_error LIKE "        \
+	"'not sent: its deadline was met, cancelled or moved%') AND NOT EXISTS (SELECT 1 FROM "    \
+	"attempts a WHERE a.reminder_id = reminders.id))"
+void reminder_identity_bind(sqlite3_stmt *s, const struct store_reminder *r);
+
+/*
  * A deadline (alias d) still awaited: stored open, or stored missed and not met since. An
  * office duty that passed unmet is stored missed with met_on NULL and is still owed: the
  * overdue work list, the digests and the purge (which keeps its case) judge by this, as
